@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Rooms and their arrows are drawn in DESIGN.md: a module imports only the ones listed below it.
+let package = Package(
+    name: "dexter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dexter", targets: ["dexter"]),
+        .executable(name: "dexter-bench", targets: ["dexter-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        .target(name: "DexterCore"),
+        .target(name: "DexterMarket", dependencies: ["DexterCore", .product(name: "BigInt", package: "BigInt")]),
+        .target(name: "DexterDetect", dependencies: ["DexterCore", "DexterMarket"]),
+        .target(name: "DexterRisk", dependencies: ["DexterCore", "DexterMarket"]),
+        .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),
+        .target(name: "DexterEngine", dependencies: [
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
+        ]),
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncursesw5-dev"])]),
+        .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
+        .executableTarget(name: "dexter", dependencies: [
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
+            "DexterEngine", "DexterTUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .executableTarget(name: "dexter-bench", dependencies: [
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues",
+        ]),
+        .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
+        .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"]),
+        .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
+        .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues"]),
+        .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    ]
+)

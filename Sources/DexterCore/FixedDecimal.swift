@@ -1,0 +1,128 @@
+/// An exact decimal with 18 fractional digits, stored as a signed 128-bit count of 10⁻¹⁸ units.
+///
+/// Booked and sent money uses this type and never `Double` (DESIGN.md, Numbers). The range is ±1.7 × 10²⁰,
+/// far beyond any balance or price the desk handles; arithmetic that leaves it traps instead of wrapping.
+/// Multiplication and division keep 18 digits and truncate toward zero, the way a venue truncates an amount.
+public struct FixedDecimal: Sendable, Hashable, Comparable {
+    public static let fractionDigits = 18
+    public static let unit: Int128 = 1_000_000_000_000_000_000
+
+    /// The value times 10¹⁸.
+    public var raw: Int128
+
+    public init(raw: Int128) { self.raw = raw }
+
+    public init(_ integer: Int) { self.raw = Int128(integer) * Self.unit }
+
+    /// `units × 10^-decimals`, for amounts given in base units (wei, satoshi, lamports).
+    public init(units: Int128, decimals: Int) {
+        precondition((0...Self.fractionDigits).contains(decimals), "decimals \(decimals) outside 0...18")
+        self.raw = units * Self.pow10(Self.fractionDigits - decimals)
+    }
+
+    /// The nearest representable value to `double`. Only for generated or screened values, never for booking.
+    public init(approximating double: Double) {
+        precondition(double.isFinite, "non-finite value \(double)")
+        self.raw = Int128((double * 1e18).rounded())
+    }
+
+    public static let zero = FixedDecimal(raw: 0)
+    public static let one = FixedDecimal(raw: unit)
+
+    public var isZero: Bool { raw == 0 }
+    public var isNegative: Bool { raw < 0 }
+    public var isPositive: Bool { raw > 0 }
+    public var magnitude: FixedDecimal { FixedDecimal(raw: raw < 0 ? -raw : raw) }
+    public var doubleValue: Double { Double(raw) / 1e18 }
+
+    /// The amount in base units of a token with `decimals` decimals, truncated toward zero.
+    public func units(decimals: Int) -> Int128 { raw / Self.pow10(Self.fractionDigits - decimals) }
+
+    public static func pow10(_ exponent: Int) -> Int128 {
+        precondition((0...38).contains(exponent))
+        var result: Int128 = 1
+        for _ in 0..<exponent { result *= 10 }
+        return result
+    }
+
+    public static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool { lhs.raw < rhs.raw }
+}
+
+// MARK: - Arithmetic
+
+extension FixedDecimal: AdditiveArithmetic {
+    public static func + (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal { FixedDecimal(raw: lhs.raw + rhs.raw) }
+    public static func - (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal { FixedDecimal(raw: lhs.raw - rhs.raw) }
+    public static prefix func - (value: FixedDecimal) -> FixedDecimal { FixedDecimal(raw: -value.raw) }
+    public static func += (lhs: inout FixedDecimal, rhs: FixedDecimal) { lhs.raw += rhs.raw }
+    public static func -= (lhs: inout FixedDecimal, rhs: FixedDecimal) { lhs.raw -= rhs.raw }
+}
+
+extension FixedDecimal {
+    /// The product, truncated toward zero at 18 digits.
+    public static func * (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
+        let wide = lhs.raw.multipliedFullWidth(by: rhs.raw)
+        return FixedDecimal(raw: unit.dividingFullWidth(wide).quotient)
+    }
+
+    /// The quotient, truncated toward zero at 18 digits. Division by zero traps.
+    public static func / (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
+        precondition(rhs.raw != 0, "FixedDecimal division by zero")
+        let wide = lhs.raw.multipliedFullWidth(by: unit)
+        return FixedDecimal(raw: rhs.raw.dividingFullWidth(wide).quotient)
+    }
+
+    public static func * (lhs: FixedDecimal, rhs: Int) -> FixedDecimal { FixedDecimal(raw: lhs.raw * Int128(rhs)) }
+
+    public static func min(_ a: FixedDecimal, _ b: FixedDecimal) -> FixedDecimal { a < b ? a : b }
+    public static func max(_ a: FixedDecimal, _ b: FixedDecimal) -> FixedDecimal { a > b ? a : b }
+}
+
+// MARK: - Rounding
+
+extension FixedDecimal {
+    public enum RoundingRule: Sendable {
+        /// Toward negative infinity.
+        case down
+        /// Toward positive infinity.
+        case up
+        /// Toward zero: how a venue truncates an order amount.
+        case towardZero
+        /// To the nearest multiple, ties to even.
+        case nearestEven
+    }
+
+    /// The value rounded to a multiple of `step` (a tick or a lot size).
+    public func rounded(toMultipleOf step: FixedDecimal, _ rule: RoundingRule = .towardZero) -> FixedDecimal {
+        precondition(step.raw > 0, "rounding step must be positive")
+        let (quotient, remainder) = raw.quotientAndRemainder(dividingBy: step.raw)
+        if remainder == 0 { return self }
+        var multiple = quotient
+        switch rule {
+        case .towardZero: break
+        case .down: if raw < 0 { multiple -= 1 }
+        case .up: if raw > 0 { multiple += 1 }
+        case .nearestEven:
+            let twice = remainder.magnitude * 2
+            let stepMagnitude = step.raw.magnitude
+            if twice > stepMagnitude || (twice == stepMagnitude && quotient % 2 != 0) {
+                multiple += raw < 0 ? -1 : 1
+            }
+        }
+        return FixedDecimal(raw: multiple * step.raw)
+    }
+
+    /// The value with at most `digits` fractional digits.
+    public func rounded(digits: Int, _ rule: RoundingRule = .nearestEven) -> FixedDecimal {
+        rounded(toMultipleOf: FixedDecimal(raw: Self.pow10(Self.fractionDigits - digits)), rule)
+    }
+
+    /// The number of fractional digits the value needs (0 for an integer).
+    public var significantFractionDigits: Int {
+        var remainder = raw % Self.unit
+        if remainder == 0 { return 0 }
+        var digits = Self.fractionDigits
+        while remainder % 10 == 0 { remainder /= 10; digits -= 1 }
+        return digits
+    }
+}

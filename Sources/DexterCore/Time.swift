@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Nanoseconds since the Unix epoch. Venue times, receive times and ledger times all use it.
+public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public init(milliseconds: Int64) { self.nanoseconds = milliseconds * 1_000_000 }
+    public init(seconds: Double) { self.nanoseconds = Int64(seconds * 1e9) }
+
+    public static let zero = Timestamp(nanoseconds: 0)
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+    public func adding(_ duration: Duration) -> Timestamp {
+        Timestamp(nanoseconds: nanoseconds + duration.nanosecondsClamped)
+    }
+
+    public func duration(since earlier: Timestamp) -> Duration { .nanoseconds(nanoseconds - earlier.nanoseconds) }
+
+    public var secondsSinceEpoch: Double { Double(nanoseconds) / 1e9 }
+
+    /// ISO 8601 in UTC with milliseconds: 2026-11-25T17:44:05.123Z.
+    public var iso8601: String {
+        let (seconds, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let wholeSeconds = remainder < 0 ? seconds - 1 : seconds
+        let millis = (remainder < 0 ? remainder + 1_000_000_000 : remainder) / 1_000_000
+        let civil = CivilTime(unixSeconds: wholeSeconds)
+        return civil.dateText + "T" + civil.timeText + "." + Self.pad(Int(millis), 3) + "Z"
+    }
+
+    /// The UTC calendar day, "2026-11-25".
+    public var utcDay: String { CivilTime(unixSeconds: nanoseconds / 1_000_000_000).dateText }
+
+    /// Midnight UTC at the start of this timestamp's day.
+    public var startOfUTCDay: Timestamp {
+        let day: Int64 = 86_400 * 1_000_000_000
+        let floored = nanoseconds >= 0 ? nanoseconds / day : (nanoseconds - day + 1) / day
+        return Timestamp(nanoseconds: floored * day)
+    }
+
+    /// "17:44:05" in UTC.
+    public var utcClock: String { CivilTime(unixSeconds: nanoseconds / 1_000_000_000).timeText }
+
+    public var description: String { iso8601 }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+}
+
+/// Gregorian UTC fields from Unix seconds (Howard Hinnant's days-from-civil inverse), so that formatting a
+/// timestamp needs neither Foundation nor the process time zone.
+struct CivilTime {
+    var year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
+
+    init(unixSeconds: Int64) {
+        var days = unixSeconds / 86_400
+        var secondsOfDay = unixSeconds % 86_400
+        if secondsOfDay < 0 { secondsOfDay += 86_400; days -= 1 }
+        hour = secondsOfDay / 3600
+        minute = secondsOfDay % 3600 / 60
+        second = secondsOfDay % 60
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    var dateText: String {
+        Timestamp.pad(Int(year), 4) + "-" + Timestamp.pad(Int(month), 2) + "-" + Timestamp.pad(Int(day), 2)
+    }
+    var timeText: String {
+        Timestamp.pad(Int(hour), 2) + ":" + Timestamp.pad(Int(minute), 2) + ":" + Timestamp.pad(Int(second), 2)
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to Int64.
+    public var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return product + attoseconds / 1_000_000_000
+    }
+
+    public var secondsDouble: Double { Double(nanosecondsClamped) / 1e9 }
+}
+
+/// Where "now" comes from. The engine and the simulator read time only through a clock, so tests advance
+/// time by hand and the simulated market stays deterministic.
+public protocol Clock: Sendable {
+    func now() -> Timestamp
+}
+
+/// The system's real-time clock.
+public struct WallClock: Clock {
+    public init() {}
+    public func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+    }
+}
+
+/// Monotonic nanoseconds for measuring intervals (benchmarks, latency), never for timestamps.
+public func monotonicNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}

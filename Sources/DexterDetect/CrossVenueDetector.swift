@@ -1,0 +1,190 @@
+import DexterCore
+import DexterMarket
+
+/// Limits detection applies before proposing anything.
+public struct DetectionPolicy: Sendable, Hashable {
+    /// An opportunity must clear this, in USD, after every cost.
+    public var minNetUSD: FixedDecimal
+    /// Sizes are capped at this notional, in USD (the risk limit per trade, so proposals are approvable).
+    public var maxNotionalUSD: FixedDecimal
+
+    public init(minNetUSD: FixedDecimal = FixedDecimal(raw: FixedDecimal.unit / 100), maxNotionalUSD: FixedDecimal) {
+        self.minNetUSD = minNetUSD
+        self.maxNotionalUSD = maxNotionalUSD
+    }
+}
+
+/// What one update changed in the opportunity set.
+public struct DetectionChanges: Sendable {
+    public var upserted: [Opportunity] = []
+    public var removed: [UInt64] = []
+    public var isEmpty: Bool { upserted.isEmpty && removed.isEmpty }
+}
+
+/// Two-leg cross-venue arbitrage over books and pools, kept incrementally: an update re-evaluates only the
+/// routes through the market it touched. A route keeps its opportunity id while it stays profitable, so the
+/// screen can pin a selection to it.
+public struct CrossVenueDetector: Sendable {
+    public var policy: DetectionPolicy
+    public private(set) var live: [RouteIndex: Opportunity] = [:]
+    private var nextId: UInt64 = 1
+
+    /// A route by market indices: (buy market, sell market).
+    public struct RouteIndex: Sendable, Hashable {
+        public let buy: Int
+        public let sell: Int
+    }
+
+    public init(policy: DetectionPolicy) { self.policy = policy }
+
+    public var opportunities: [Opportunity] { Array(live.values) }
+
+    /// Re-evaluates every route through market `index`.
+    public mutating func marketDidChange(_ index: Int, state: MarketState, inventory: Inventory, now: Timestamp)
+        -> DetectionChanges {
+        var changes = DetectionChanges()
+        let symbol = state.markets[index].key.symbol
+        guard let peers = state.indicesBySymbol[symbol] else { return changes }
+        for peer in peers where peer != index {
+            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes)
+            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes)
+        }
+        return changes
+    }
+
+    /// Re-evaluates every route with a leg on `chain` (after its gas price moved).
+    public mutating func gasDidChange(on chain: ChainId, state: MarketState, inventory: Inventory, now: Timestamp)
+        -> DetectionChanges {
+        var changes = DetectionChanges()
+        for (index, market) in state.markets.enumerated() where market.venue.kind.chain == chain {
+            let peers = state.indicesBySymbol[market.key.symbol] ?? []
+            for peer in peers where peer != index {
+                refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes)
+                if state.markets[peer].venue.kind.chain != chain {
+                    refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes)
+                }
+            }
+        }
+        return changes
+    }
+
+    /// Re-evaluates every route (after inventory moved, or the policy changed).
+    public mutating func reevaluateAll(state: MarketState, inventory: Inventory, now: Timestamp) -> DetectionChanges {
+        var changes = DetectionChanges()
+        for indices in state.indicesBySymbol.values {
+            for buy in indices {
+                for sell in indices where sell != buy {
+                    refresh(RouteIndex(buy: buy, sell: sell), state: state, inventory: inventory, now: now, into: &changes)
+                }
+            }
+        }
+        return changes
+    }
+
+    /// Drops opportunities whose quotes have gone past their staleness bound.
+    public mutating func expire(at now: Timestamp) -> [UInt64] {
+        let expired = live.filter { $0.value.isExpired(at: now) }
+        for key in expired.keys { live[key] = nil }
+        return expired.values.map(\.id)
+    }
+
+    private mutating func refresh(_ route: RouteIndex, state: MarketState, inventory: Inventory, now: Timestamp,
+                                  into changes: inout DetectionChanges) {
+        let existing = live[route]
+        if let found = Self.evaluate(buy: route.buy, sell: route.sell, state: state, inventory: inventory,
+                                     policy: policy, now: now, id: existing?.id ?? nextId) {
+            if existing == nil { nextId += 1 }
+            if found != existing {
+                live[route] = found
+                changes.upserted.append(found)
+            }
+        } else if let existing {
+            live[route] = nil
+            changes.removed.append(existing.id)
+        }
+    }
+
+    /// Prices one route exactly on the market as it is, or nil when it does not clear the policy after all costs.
+    public static func evaluate(buy buyIndex: Int, sell sellIndex: Int, state: MarketState, inventory: Inventory,
+                                policy: DetectionPolicy, now: Timestamp, id: UInt64) -> Opportunity? {
+        let buyMarket = state.markets[buyIndex]
+        let sellMarket = state.markets[sellIndex]
+        let buy = buyMarket.screen
+        let sell = sellMarket.screen
+        // The common case is no cross at all: one comparison of the top prices, fees included.
+        guard sell.topSellPrice > buy.topBuyPrice else { return nil }
+        return priceCross(buyMarket: buyMarket, sellMarket: sellMarket, state: state, inventory: inventory,
+                          policy: policy, now: now, id: id)
+    }
+
+    private static func priceCross(buyMarket: Market, sellMarket: Market, state: MarketState, inventory: Inventory,
+                                   policy: DetectionPolicy, now: Timestamp, id: UInt64) -> Opportunity? {
+        let symbol = buyMarket.key.symbol
+        let buy = buyMarket.screen
+        let sell = sellMarket.screen
+        guard let quoteUSD = state.usdValue(of: symbol.quote), quoteUSD > 0 else { return nil }
+
+        // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap.
+        let baseHeld = inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue
+        let quoteHeld = inventory.available(symbol.quote, at: buyMarket.venue.account).doubleValue
+        let notionalCap = policy.maxNotionalUSD.doubleValue / quoteUSD
+        var upper = min(buy.maxBuyQuantity, sell.maxSellQuantity, baseHeld, notionalCap / buy.topBuyPriceBeforeFee)
+        guard upper > 0, upper.isFinite else { return nil }
+        upper = Sizing.quantity(affordableWith: quoteHeld * 0.999_999, on: buy, upTo: upper)
+        let best = Sizing.bestQuantity(buy: buy, sell: sell, upperBound: upper)
+
+        // Sizes are whole lots of the coarser venue; the optimum on a lot grid is next to the continuous one.
+        let lot = FixedDecimal.max(buyMarket.instrument.lotSize, sellMarket.instrument.lotSize)
+        let nearest = FixedDecimal(approximating: best).rounded(toMultipleOf: lot, .nearestEven)
+        let ceiling = FixedDecimal(approximating: upper).rounded(toMultipleOf: lot, .down)
+        var candidates = [nearest - lot, nearest, nearest + lot].filter { $0.isPositive && $0 <= ceiling }
+        if candidates.isEmpty, ceiling.isPositive { candidates = [ceiling] }
+
+        let gas = gasCosts(buyMarket, sellMarket, state: state, quote: symbol.quote)
+        guard let gas else { return nil }
+        var bestOpportunity: Opportunity?
+        for quantity in candidates {
+            guard let buyQuote = try? buyMarket.quote(.buy, quantity: quantity),
+                  let sellQuote = try? sellMarket.quote(.sell, quantity: buyQuote.quantity),
+                  buyQuote.cash <= inventory.available(symbol.quote, at: buyMarket.venue.account),
+                  buyQuote.notional >= buyMarket.instrument.minNotional,
+                  sellQuote.notional >= sellMarket.instrument.minNotional else { continue }
+            let net = sellQuote.cash - buyQuote.cash - gas.total
+            guard net.isPositive, net > (bestOpportunity?.net ?? .zero) else { continue }
+            let expiry = min(buyMarket.receivedAt.adding(buyMarket.venue.stalenessBound),
+                             sellMarket.receivedAt.adding(sellMarket.venue.stalenessBound))
+            let gross = buyQuote.quantity * (sellQuote.topPrice - buyQuote.topPrice)
+            bestOpportunity = Opportunity(
+                id: id,
+                buy: OpportunityLeg(venue: buyMarket.key.venue, side: .buy, symbol: symbol, quote: buyQuote,
+                                    gas: gas.buyGas, gasToken: gas.buyToken, venueTime: buyMarket.venueTime,
+                                    receivedAt: buyMarket.receivedAt),
+                sell: OpportunityLeg(venue: sellMarket.key.venue, side: .sell, symbol: symbol, quote: sellQuote,
+                                     gas: gas.sellGas, gasToken: gas.sellToken, venueTime: sellMarket.venueTime,
+                                     receivedAt: sellMarket.receivedAt),
+                gross: gross, fees: buyQuote.fee + sellQuote.fee, gasCost: gas.total, net: net,
+                netUSD: (net * FixedDecimal(approximating: quoteUSD)).rounded(digits: 8),
+                detectedAt: now, expiresAt: expiry)
+        }
+        guard let found = bestOpportunity, found.netUSD >= policy.minNetUSD, !found.isExpired(at: now) else { return nil }
+        return found
+    }
+
+    struct GasCosts {
+        var buyGas: FixedDecimal, buyToken: Asset?, sellGas: FixedDecimal, sellToken: Asset?, total: FixedDecimal
+    }
+
+    /// Gas of each leg in its gas token, and their sum valued in `quote` (units × price × gas token price).
+    static func gasCosts(_ buy: Market, _ sell: Market, state: MarketState, quote: Asset) -> GasCosts? {
+        func legGas(_ market: Market) -> (FixedDecimal, Asset?, FixedDecimal)? {
+            guard let chain = market.venue.kind.chain else { return (.zero, nil, .zero) }
+            guard let gasQuote = state.gas[chain],
+                  let tokenPrice = state.referencePrice(of: gasQuote.token, in: quote) else { return nil }
+            let spent = gasQuote.cost(units: market.gasUnits)
+            return (spent, gasQuote.token, (spent * FixedDecimal(approximating: tokenPrice)).rounded(digits: 8, .up))
+        }
+        guard let buyGas = legGas(buy), let sellGas = legGas(sell) else { return nil }
+        return GasCosts(buyGas: buyGas.0, buyToken: buyGas.1, sellGas: sellGas.0, sellToken: sellGas.1,
+                        total: buyGas.2 + sellGas.2)
+    }
+}

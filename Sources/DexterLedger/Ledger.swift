@@ -1,0 +1,200 @@
+import DexterCore
+import GRDB
+
+/// A malformed or unreadable ledger, named with its path.
+public struct LedgerError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "ledger \(path): \(reason)" }
+}
+
+/// Opens the SQLite ledger (WAL, migrated) and hands out its writer and readers. Only the engine holds the
+/// writer; the screen and the CLI read.
+public final class Ledger: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try LedgerSchema.migrator.migrate(pool)
+        } catch {
+            throw LedgerError(path: path, reason: "\(error)")
+        }
+    }
+
+    public var writer: LedgerWriter { LedgerWriter(pool: pool) }
+    public var reader: LedgerReader { LedgerReader(pool: pool) }
+}
+
+/// Books decisions and executions. Each call is one transaction: it is on disk when the call returns, or not at all.
+public struct LedgerWriter: Sendable {
+    let pool: DatabasePool
+
+    /// Sets the balances when the ledger has none yet (a fresh paper account); returns whether it did.
+    @discardableResult
+    public func seedBalances(_ balances: [BalanceChange]) throws -> Bool {
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM balances") == 0 else { return false }
+            for balance in balances {
+                try db.execute(sql: "INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)",
+                               arguments: [balance.account, balance.asset, balance.delta.description])
+            }
+            return true
+        }
+    }
+
+    public func record(_ opportunity: OpportunityRecord) throws {
+        try pool.write { db in try Self.insert(opportunity, db) }
+    }
+
+    /// Books an arbitrage, its orders, trades and balance changes in one transaction.
+    public func book(_ booking: ArbitrageBooking, opportunity: OpportunityRecord) throws {
+        try pool.write { db in
+            try Self.insert(opportunity, db)
+            try db.execute(sql: """
+                INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [booking.id, booking.opportunityId, booking.user, booking.pair, booking.status.rawValue,
+                                 booking.expectedNetUSD.description, booking.realisedNetUSD.description,
+                                 booking.createdAt.iso8601])
+            for order in booking.orders {
+                try db.execute(sql: """
+                    INSERT INTO orders (id, arbitrage_id, venue, pair, side, quantity, limit_price, status, reason, filled,
+                                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [order.id, booking.id, order.venue, order.pair, order.side.rawValue,
+                                     order.quantity.description, order.limitPrice.description, order.status, order.reason,
+                                     order.filled.description, order.createdAt.iso8601, order.updatedAt.iso8601])
+            }
+            for trade in booking.trades {
+                try db.execute(sql: """
+                    INSERT INTO trades (id, order_id, arbitrage_id, user, exchange, pair, side, amount, price, fee, fee_asset,
+                                        gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [trade.id, trade.orderId, booking.id, trade.user, trade.exchange, trade.pair,
+                                     trade.side.rawValue, trade.amount.description, trade.price.description,
+                                     trade.fee.description, trade.feeAsset, trade.gas.description, trade.gasAsset,
+                                     trade.markPrice.description, trade.notionalUSD.description,
+                                     trade.profitUSD.description, Int64(trade.profitUSD.raw / 1_000_000_000),
+                                     trade.createdAt.iso8601])
+            }
+            for change in booking.balanceChanges where !change.delta.isZero {
+                let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
+                                                  arguments: [change.account, change.asset])
+                let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
+                try db.execute(sql: """
+                    INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)
+                    ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
+                    """, arguments: [change.account, change.asset, amount.description])
+            }
+        }
+    }
+
+    static func insert(_ record: OpportunityRecord, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO opportunities (id, pair, buy_venue, sell_venue, quantity, gross, fees, gas, slippage, net, net_usd,
+                                       decision, reason, user, detected_at, decided_at, detail_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason,
+                                           decided_at = excluded.decided_at
+            """, arguments: [record.id, record.pair, record.buyVenue, record.sellVenue, record.quantity.description,
+                             record.gross.description, record.fees.description, record.gas.description,
+                             record.slippage.description, record.net.description, record.netUSD.description,
+                             record.decision.rawValue, record.reason, record.user, record.detectedAt.iso8601,
+                             record.decidedAt.iso8601, record.detailJSON])
+    }
+}
+
+/// Reads what is booked. Safe from any thread; never blocks the writer (WAL).
+public struct LedgerReader: Sendable {
+    let pool: DatabasePool
+
+    /// Booked trades, newest first.
+    public func trades(user: String? = nil, limit: Int = 100) throws -> [TradeRecord] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM trades WHERE (?1 IS NULL OR user = ?1) ORDER BY created_at DESC, id DESC LIMIT ?2
+                """, arguments: [user, limit])
+            return try rows.map(Self.trade)
+        }
+    }
+
+    public func balances() throws -> [BalanceChange] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT account, asset, amount FROM balances ORDER BY account, asset").map { row in
+                BalanceChange(account: row["account"], asset: row["asset"], delta: try FixedDecimal(parsing: row["amount"]))
+            }
+        }
+    }
+
+    /// Totals over trades booked on the UTC day of `day`, summed exactly.
+    public func summary(ofDayContaining day: Timestamp, user: String? = nil) throws -> DaySummary {
+        let start = day.startOfUTCDay
+        let end = start.adding(.seconds(86_400))
+        return try pool.read { db in
+            var summary = DaySummary()
+            let trades = try Row.fetchAll(db, sql: """
+                SELECT notional_usd FROM trades WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
+                """, arguments: [start.iso8601, end.iso8601, user])
+            summary.tradeCount = trades.count
+            for row in trades { summary.volumeUSD += try FixedDecimal(parsing: row["notional_usd"]) }
+            let arbitrages = try Row.fetchAll(db, sql: """
+                SELECT realised_net_usd FROM arbitrages WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
+                """, arguments: [start.iso8601, end.iso8601, user])
+            summary.arbitrageCount = arbitrages.count
+            for row in arbitrages { summary.realisedNetUSD += try FixedDecimal(parsing: row["realised_net_usd"]) }
+            return summary
+        }
+    }
+
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    static func trade(_ row: Row) throws -> TradeRecord {
+        TradeRecord(
+            id: row["id"], orderId: row["order_id"], user: row["user"], exchange: row["exchange"], pair: row["pair"],
+            side: Side(rawValue: row["side"]) ?? .buy, amount: try FixedDecimal(parsing: row["amount"]),
+            price: try FixedDecimal(parsing: row["price"]), fee: try FixedDecimal(parsing: row["fee"]),
+            feeAsset: row["fee_asset"], gas: try FixedDecimal(parsing: row["gas"]), gasAsset: row["gas_asset"],
+            markPrice: try FixedDecimal(parsing: row["mark_price"]),
+            notionalUSD: try FixedDecimal(parsing: row["notional_usd"]),
+            profitUSD: try FixedDecimal(parsing: row["profit_usd"]),
+            createdAt: try Self.timestamp(row["created_at"]))
+    }
+
+    /// Parses the ledger's own ISO 8601 times back ("2026-11-25T17:44:05.123Z").
+    static func timestamp(_ text: String) throws -> Timestamp {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            return value
+        }
+        guard bytes.count == 24, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              let millis = number(20..<23) else {
+            throw LedgerError(path: "", reason: "malformed time \"\(text)\"")
+        }
+        // days from civil (Howard Hinnant)
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+        return Timestamp(nanoseconds: seconds * 1_000_000_000 + millis * 1_000_000)
+    }
+}

@@ -1,0 +1,181 @@
+import DexterCore
+
+/// An approval, rejection or risk denial of an opportunity, as booked.
+public struct OpportunityRecord: Sendable, Hashable {
+    public enum Decision: String, Sendable { case approved, rejected, denied }
+    public var id: String
+    public var pair: String
+    public var buyVenue: String
+    public var sellVenue: String
+    public var quantity: FixedDecimal
+    public var gross: FixedDecimal
+    public var fees: FixedDecimal
+    public var gas: FixedDecimal
+    public var slippage: FixedDecimal
+    public var net: FixedDecimal
+    public var netUSD: FixedDecimal
+    public var decision: Decision
+    public var reason: String?
+    public var user: String
+    public var detectedAt: Timestamp
+    public var decidedAt: Timestamp
+    public var detailJSON: String
+
+    public init(id: String, pair: String, buyVenue: String, sellVenue: String, quantity: FixedDecimal,
+                gross: FixedDecimal, fees: FixedDecimal, gas: FixedDecimal, slippage: FixedDecimal,
+                net: FixedDecimal, netUSD: FixedDecimal, decision: Decision, reason: String?, user: String,
+                detectedAt: Timestamp, decidedAt: Timestamp, detailJSON: String) {
+        self.id = id
+        self.pair = pair
+        self.buyVenue = buyVenue
+        self.sellVenue = sellVenue
+        self.quantity = quantity
+        self.gross = gross
+        self.fees = fees
+        self.gas = gas
+        self.slippage = slippage
+        self.net = net
+        self.netUSD = netUSD
+        self.decision = decision
+        self.reason = reason
+        self.user = user
+        self.detectedAt = detectedAt
+        self.decidedAt = decidedAt
+        self.detailJSON = detailJSON
+    }
+}
+
+/// One order of an arbitrage and where it ended.
+public struct OrderRecord: Sendable, Hashable {
+    public var id: String
+    public var venue: String
+    public var pair: String
+    public var side: Side
+    public var quantity: FixedDecimal
+    public var limitPrice: FixedDecimal
+    public var status: String
+    public var reason: String?
+    public var filled: FixedDecimal
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(id: String, venue: String, pair: String, side: Side, quantity: FixedDecimal, limitPrice: FixedDecimal,
+                status: String, reason: String?, filled: FixedDecimal, createdAt: Timestamp, updatedAt: Timestamp) {
+        self.id = id
+        self.venue = venue
+        self.pair = pair
+        self.side = side
+        self.quantity = quantity
+        self.limitPrice = limitPrice
+        self.status = status
+        self.reason = reason
+        self.filled = filled
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A fill, booked as a trade.
+public struct TradeRecord: Sendable, Hashable {
+    public var id: String
+    public var orderId: String
+    public var user: String
+    public var exchange: String
+    public var pair: String
+    public var side: Side
+    public var amount: FixedDecimal
+    public var price: FixedDecimal
+    public var fee: FixedDecimal
+    public var feeAsset: String
+    public var gas: FixedDecimal
+    public var gasAsset: String?
+    /// The reference price the leg's profit is measured against.
+    public var markPrice: FixedDecimal
+    /// amount × price valued in USD: what the leg adds to traded volume.
+    public var notionalUSD: FixedDecimal
+    /// The leg's contribution to the arbitrage's profit, in USD; the legs of an arbitrage sum to its P&L.
+    public var profitUSD: FixedDecimal
+    public var createdAt: Timestamp
+
+    public init(id: String, orderId: String, user: String, exchange: String, pair: String, side: Side,
+                amount: FixedDecimal, price: FixedDecimal, fee: FixedDecimal, feeAsset: String, gas: FixedDecimal,
+                gasAsset: String?, markPrice: FixedDecimal, notionalUSD: FixedDecimal, profitUSD: FixedDecimal, createdAt: Timestamp) {
+        self.id = id
+        self.orderId = orderId
+        self.user = user
+        self.exchange = exchange
+        self.pair = pair
+        self.side = side
+        self.amount = amount
+        self.price = price
+        self.fee = fee
+        self.feeAsset = feeAsset
+        self.gas = gas
+        self.gasAsset = gasAsset
+        self.markPrice = markPrice
+        self.notionalUSD = notionalUSD
+        self.profitUSD = profitUSD
+        self.createdAt = createdAt
+    }
+}
+
+/// An executed arbitrage with its orders, trades and the balance changes they caused: booked all or nothing.
+public struct ArbitrageBooking: Sendable, Hashable {
+    public enum Status: String, Sendable { case completed, partial, failed }
+    public var id: String
+    public var opportunityId: String
+    public var user: String
+    public var pair: String
+    public var status: Status
+    public var expectedNetUSD: FixedDecimal
+    public var realisedNetUSD: FixedDecimal
+    public var createdAt: Timestamp
+    public var orders: [OrderRecord]
+    public var trades: [TradeRecord]
+    /// (account, asset) → signed change.
+    public var balanceChanges: [BalanceChange]
+
+    public init(id: String, opportunityId: String, user: String, pair: String, status: Status,
+                expectedNetUSD: FixedDecimal, realisedNetUSD: FixedDecimal, createdAt: Timestamp,
+                orders: [OrderRecord], trades: [TradeRecord], balanceChanges: [BalanceChange]) {
+        self.id = id
+        self.opportunityId = opportunityId
+        self.user = user
+        self.pair = pair
+        self.status = status
+        self.expectedNetUSD = expectedNetUSD
+        self.realisedNetUSD = realisedNetUSD
+        self.createdAt = createdAt
+        self.orders = orders
+        self.trades = trades
+        self.balanceChanges = balanceChanges
+    }
+}
+
+public struct BalanceChange: Sendable, Hashable {
+    public var account: String
+    public var asset: String
+    public var delta: FixedDecimal
+
+    public init(account: String, asset: String, delta: FixedDecimal) {
+        self.account = account
+        self.asset = asset
+        self.delta = delta
+    }
+}
+
+/// Today's totals, for the P&L panel and the daily volume limit.
+public struct DaySummary: Sendable, Hashable {
+    public var tradeCount: Int
+    public var arbitrageCount: Int
+    public var realisedNetUSD: FixedDecimal
+    public var volumeUSD: FixedDecimal
+
+    public init(tradeCount: Int = 0, arbitrageCount: Int = 0, realisedNetUSD: FixedDecimal = .zero,
+                volumeUSD: FixedDecimal = .zero) {
+        self.tradeCount = tradeCount
+        self.arbitrageCount = arbitrageCount
+        self.realisedNetUSD = realisedNetUSD
+        self.volumeUSD = volumeUSD
+    }
+}

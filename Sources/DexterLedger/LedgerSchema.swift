@@ -1,0 +1,91 @@
+import GRDB
+
+/// The ledger's migrations. A shipped migration never changes: new schema is a new migration.
+///
+/// Every exact amount is TEXT holding a plain decimal ("1234.5", never a float). `profit_usd_nanos` is the one
+/// number SQL must order by, so it is an INTEGER count of 10⁻⁹ USD. Times are ISO 8601 UTC text with
+/// milliseconds, which sort as they read.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE opportunities (
+                    id TEXT PRIMARY KEY,
+                    pair TEXT NOT NULL,
+                    buy_venue TEXT NOT NULL,
+                    sell_venue TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    gross TEXT NOT NULL,
+                    fees TEXT NOT NULL,
+                    gas TEXT NOT NULL,
+                    slippage TEXT NOT NULL,
+                    net TEXT NOT NULL,
+                    net_usd TEXT NOT NULL,
+                    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected', 'denied')),
+                    reason TEXT,
+                    user TEXT NOT NULL,
+                    detected_at TEXT NOT NULL,
+                    decided_at TEXT NOT NULL,
+                    detail_json TEXT NOT NULL
+                );
+                CREATE TABLE arbitrages (
+                    id TEXT PRIMARY KEY,
+                    opportunity_id TEXT NOT NULL REFERENCES opportunities(id),
+                    user TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('completed', 'partial', 'failed')),
+                    expected_net_usd TEXT NOT NULL,
+                    realised_net_usd TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX arbitrages_by_user_time ON arbitrages(user, created_at DESC);
+                CREATE TABLE orders (
+                    id TEXT PRIMARY KEY,
+                    arbitrage_id TEXT NOT NULL REFERENCES arbitrages(id),
+                    venue TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+                    quantity TEXT NOT NULL,
+                    limit_price TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    filled TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX orders_by_arbitrage ON orders(arbitrage_id);
+                CREATE TABLE trades (
+                    id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL REFERENCES orders(id),
+                    arbitrage_id TEXT NOT NULL REFERENCES arbitrages(id),
+                    user TEXT NOT NULL,
+                    exchange TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+                    amount TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    fee TEXT NOT NULL,
+                    fee_asset TEXT NOT NULL,
+                    gas TEXT NOT NULL,
+                    gas_asset TEXT,
+                    mark_price TEXT NOT NULL,
+                    notional_usd TEXT NOT NULL,
+                    profit_usd TEXT NOT NULL,
+                    profit_usd_nanos INTEGER NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX trades_by_user_time ON trades(user, created_at DESC);
+                CREATE INDEX trades_by_exchange_pair ON trades(exchange, pair);
+                CREATE INDEX trades_by_user_profit ON trades(user, profit_usd_nanos);
+                CREATE TABLE balances (
+                    account TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    PRIMARY KEY (account, asset)
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,28 @@
+import DexterCore
+
+/// A chain's current gas price. `price` is in billionths of the gas token per gas unit: gwei on an EVM chain,
+/// lamports on Solana.
+public struct GasQuote: Sendable, Hashable {
+    public let chain: ChainId
+    public let token: Asset
+    public var price: FixedDecimal
+    public var updatedAt: Timestamp
+
+    public init(chain: ChainId, token: Asset, price: FixedDecimal, updatedAt: Timestamp) {
+        self.chain = chain
+        self.token = token
+        self.price = price
+        self.updatedAt = updatedAt
+    }
+
+    /// Gas token spent by `units` of gas.
+    public func cost(units: Int) -> FixedDecimal {
+        price * FixedDecimal(units) / FixedDecimal(1_000_000_000)
+    }
+}
+
+/// Something a venue adapter reports; the market state applies them in order.
+public enum MarketEvent: Sendable {
+    case liquidity(MarketKey, Liquidity, venueTime: Timestamp, receivedAt: Timestamp)
+    case gas(GasQuote)
+}

@@ -1,0 +1,82 @@
+import DexterCore
+
+/// Where a venue's liquidity lives: an exchange's order books or pools on a chain.
+public enum VenueKind: Sendable, Hashable {
+    case exchange
+    case dex(chain: ChainId)
+
+    public var chain: ChainId? {
+        if case .dex(let chain) = self { return chain }
+        return nil
+    }
+}
+
+/// What the desk knows about a venue that does not change tick to tick.
+public struct VenueSpec: Sendable, Hashable {
+    public let id: VenueId
+    public let kind: VenueKind
+    /// Taker fee as a fraction of notional (0.001 = 0.10 %). Pools carry their own fee instead.
+    public let takerFee: FixedDecimal
+    /// A quote older than this is stale and cannot be traded on.
+    public let stalenessBound: Duration
+
+    public init(id: VenueId, kind: VenueKind, takerFee: FixedDecimal, stalenessBound: Duration) {
+        self.id = id
+        self.kind = kind
+        self.takerFee = takerFee
+        self.stalenessBound = stalenessBound
+    }
+
+    /// The account that holds this venue's inventory: the exchange account, or the wallet on the DEX's chain.
+    public var account: AccountId {
+        switch kind {
+        case .exchange: return .exchange(id)
+        case .dex(let chain): return .wallet(chain)
+        }
+    }
+}
+
+/// Where inventory sits: an exchange account, or a wallet on a chain shared by that chain's DEXs.
+public enum AccountId: Sendable, Hashable, Comparable, CustomStringConvertible {
+    case exchange(VenueId)
+    case wallet(ChainId)
+
+    public var description: String {
+        switch self {
+        case .exchange(let venue): return venue.name
+        case .wallet(let chain): return "wallet@\(chain.name)"
+        }
+    }
+
+    public static func < (lhs: AccountId, rhs: AccountId) -> Bool { lhs.description < rhs.description }
+}
+
+/// Trading rules of one instrument on one venue.
+public struct InstrumentSpec: Sendable, Hashable {
+    public let symbol: Symbol
+    public let tickSize: FixedDecimal
+    public let lotSize: FixedDecimal
+    public let minNotional: FixedDecimal
+
+    public init(symbol: Symbol, tickSize: FixedDecimal, lotSize: FixedDecimal, minNotional: FixedDecimal) {
+        precondition(tickSize.isPositive && lotSize.isPositive, "tick and lot sizes must be positive for \(symbol)")
+        self.symbol = symbol
+        self.tickSize = tickSize
+        self.lotSize = lotSize
+        self.minNotional = minNotional
+    }
+}
+
+/// One instrument on one venue: the unit the market state is keyed by.
+public struct MarketKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let venue: VenueId
+    public let symbol: Symbol
+
+    public init(venue: VenueId, symbol: Symbol) {
+        self.venue = venue
+        self.symbol = symbol
+    }
+
+    public var description: String { "\(venue.name):\(symbol)" }
+    public static func < (lhs: MarketKey, rhs: MarketKey) -> Bool { (lhs.venue, lhs.symbol) < (rhs.venue, rhs.symbol) }
+}

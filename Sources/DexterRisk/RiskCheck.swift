@@ -1,0 +1,82 @@
+import DexterCore
+
+/// Why risk refused a trade: which limit, and by how much.
+public enum RiskDenial: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The symbol is not in the allowed list.
+    case symbolNotAllowed(Symbol)
+    /// The trade's notional is above the per-trade maximum.
+    case notionalPerTrade(requested: FixedDecimal, limit: FixedDecimal)
+    /// The trade would take today's volume past the daily limit.
+    case dailyVolume(used: FixedDecimal, requested: FixedDecimal, limit: FixedDecimal)
+    /// If only one leg filled, the holding of `asset` would exceed its maximum.
+    case position(asset: Asset, resulting: FixedDecimal, limit: FixedDecimal)
+
+    public var limitName: String {
+        switch self {
+        case .symbolNotAllowed: return "allowed pairs"
+        case .notionalPerTrade: return "max notional per trade"
+        case .dailyVolume: return "daily volume"
+        case .position(let asset, _, _): return "max position \(asset)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .symbolNotAllowed(let symbol):
+            return "denied by allowed pairs: \(symbol) is not an allowed pair"
+        case .notionalPerTrade(let requested, let limit):
+            return "denied by max notional per trade: $\(requested.formatted(digits: 2)) is $\((requested - limit).formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
+        case .dailyVolume(let used, let requested, let limit):
+            let over = used + requested - limit
+            return "denied by daily volume: $\(used.formatted(digits: 2)) used + $\(requested.formatted(digits: 2)) is $\(over.formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
+        case .position(let asset, let resulting, let limit):
+            return "denied by max position \(asset): \(resulting) \(asset) would be \(resulting - limit) over the \(limit) limit"
+        }
+    }
+}
+
+/// The pre-trade check every order passes, whoever approved it.
+public enum RiskCheck {
+    /// The first limit the proposal breaks, checked in a fixed order; nil when it passes all.
+    public static func check(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
+        guard limits.allowedSymbols.contains(proposal.symbol) else { return .symbolNotAllowed(proposal.symbol) }
+        let notional = proposal.notionalUSD
+        if notional > limits.maxNotionalPerTradeUSD {
+            return .notionalPerTrade(requested: notional, limit: limits.maxNotionalPerTradeUSD)
+        }
+        let volume = proposal.volumeUSD
+        if usage.dailyVolumeUSD + volume > limits.dailyVolumeUSD {
+            return .dailyVolume(used: usage.dailyVolumeUSD, requested: volume, limit: limits.dailyVolumeUSD)
+        }
+        // A leg can miss: size the check on the worst case, where only the buy (more base) or only the sell
+        // (more quote) fills.
+        let exposures = [(proposal.symbol.base, proposal.quantity), (proposal.symbol.quote, proposal.sellNotional)]
+        for (asset, increase) in exposures {
+            guard let limit = limits.maxPosition[asset] else { continue }
+            let resulting = (usage.positions[asset] ?? .zero) + increase
+            if resulting > limit { return .position(asset: asset, resulting: resulting, limit: limit) }
+        }
+        return nil
+    }
+
+    /// Usage of each limit as a fraction of it, for the risk panel.
+    public static func utilisation(limits: RiskLimits, usage: RiskUsage) -> [LimitUsage] {
+        var rows = [LimitUsage(name: "daily volume", used: usage.dailyVolumeUSD, limit: limits.dailyVolumeUSD, unit: "USD")]
+        for asset in limits.maxPosition.keys.sorted() {
+            guard let limit = limits.maxPosition[asset] else { continue }
+            rows.append(LimitUsage(name: "position \(asset)", used: usage.positions[asset] ?? .zero, limit: limit,
+                                   unit: asset.code))
+        }
+        return rows
+    }
+}
+
+/// One limit and how much of it is used.
+public struct LimitUsage: Sendable, Hashable {
+    public let name: String
+    public let used: FixedDecimal
+    public let limit: FixedDecimal
+    public let unit: String
+
+    public var fraction: Double { limit.isPositive ? used.doubleValue / limit.doubleValue : 1 }
+}

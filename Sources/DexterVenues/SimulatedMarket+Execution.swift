@@ -1,0 +1,83 @@
+import BigInt
+import DexterCore
+import DexterMarket
+
+extension SimulatedMarket {
+    /// Fills every order that has reached its venue, against the venue's state at that moment: not the quote the
+    /// trader approved. The liquidity an order takes is gone for the next one.
+    mutating func executeArrivedOrders(into events: inout [VenueEvent]) {
+        let arrived = pending.enumerated().filter { $0.element.arrival <= now }
+        guard !arrived.isEmpty else { return }
+        pending.removeAll { $0.arrival <= now }
+        for (_, entry) in arrived.sorted(by: { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }) {
+            events.append(.execution(execute(entry.order)))
+            if let index = state.indexByKey[MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)] {
+                publish(index, into: &events)
+            }
+        }
+    }
+
+    private mutating func execute(_ order: PaperOrder) -> ExecutionReport {
+        let key = MarketKey(venue: order.venue, symbol: order.symbol)
+        guard let index = state.indexByKey[key] else {
+            return rejection(order, "unknown market \(key)")
+        }
+        let market = state.markets[index]
+        switch market.liquidity {
+        case .book(var book):
+            let walk = book.walk(order.side, quantity: order.quantity, limit: order.limitPrice)
+            guard walk.filled.isPositive else { return rejection(order, "no liquidity at limit \(order.limitPrice)") }
+            guard walk.notional >= market.instrument.minNotional else {
+                return rejection(order, "below minimum notional \(market.instrument.minNotional)")
+            }
+            book.consume(order.side, quantity: walk.filled)
+            state.apply(.liquidity(key, .book(book), venueTime: now, receivedAt: now))
+            return ExecutionReport(
+                clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+                status: walk.filled == order.quantity ? .filled : .partiallyFilled, reason: nil,
+                filledQuantity: walk.filled, notional: walk.notional, fee: walk.notional * market.venue.takerFee,
+                gas: .zero, gasToken: nil, executedAt: now)
+        case .constantProduct, .concentrated, .stableSwap:
+            return executeSwap(order, index: index)
+        }
+    }
+
+    /// A swap lands whole or reverts; a revert still burns its gas.
+    private mutating func executeSwap(_ order: PaperOrder, index: Int) -> ExecutionReport {
+        let market = state.markets[index]
+        let chain = market.venue.kind.chain
+        let gasQuote = chain.flatMap { state.gas[$0] }
+        let gas = gasQuote?.cost(units: market.gasUnits) ?? .zero
+        func reverted(_ reason: String) -> ExecutionReport {
+            ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol,
+                            side: order.side, status: .rejected, reason: "swap reverted: \(reason)",
+                            filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
+                            gasToken: gasQuote?.token, executedAt: now)
+        }
+        let quote: LegQuote
+        do {
+            quote = try market.quote(order.side, quantity: order.quantity)
+        } catch {
+            return reverted(error.description)
+        }
+        let bound = quote.quantity * order.limitPrice
+        if order.side == .buy && quote.cash > bound { return reverted("would pay \(quote.cash) > max \(bound)") }
+        if order.side == .sell && quote.cash < bound { return reverted("would receive \(quote.cash) < min \(bound)") }
+        var liquidity = market.liquidity
+        guard let baseDecimals = liquidity.baseDecimals,
+              let moved = try? liquidity.swap(order.side, baseUnits: BigUInt(order.quantity.units(decimals: baseDecimals)))
+        else { return reverted("pool state changed") }
+        state.apply(.liquidity(market.key, liquidity, venueTime: now, receivedAt: now))
+        let filled = FixedDecimal(units: Int128(moved.base), decimals: baseDecimals)
+        return ExecutionReport(
+            clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+            status: .filled, reason: nil, filledQuantity: filled, notional: quote.notional, fee: quote.fee,
+            gas: gas, gasToken: gasQuote?.token, executedAt: now)
+    }
+
+    private func rejection(_ order: PaperOrder, _ reason: String) -> ExecutionReport {
+        ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+                        status: .rejected, reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero,
+                        gas: .zero, gasToken: nil, executedAt: now)
+    }
+}

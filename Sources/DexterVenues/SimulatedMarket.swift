@@ -1,0 +1,218 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BigInt
+import DexterCore
+import DexterMarket
+
+/// The embedded market: an underlying price per asset, venues that follow it with lag and noise, noise traders
+/// and arbitrageurs on pools, moving gas, and paper fills against the venues' state when an order arrives.
+/// Time advances in fixed steps, so a seed always gives the same market whatever the caller's pacing.
+public struct SimulatedMarket: Sendable {
+    public static let step = Duration.milliseconds(10)
+
+    public let universe: SimulatedUniverse
+    /// The venues' true state; the desk sees it through the events this emits.
+    public internal(set) var state: MarketState
+    public private(set) var now: Timestamp
+    private var random: SeededGenerator
+    private var underlying: [Asset: Double]
+    private var mids: [Int: Double] = [:]
+    private var gasPrices: [ChainId: Double]
+    var pending: [(arrival: Timestamp, order: PaperOrder)] = []
+    private var nextGasUpdate: Timestamp
+    private var bookSpecs: [Int: SimulatedBook] = [:]
+    private var poolSpecs: [Int: SimulatedPool] = [:]
+
+    public init(universe: SimulatedUniverse, start: Timestamp) {
+        self.universe = universe
+        self.now = start
+        self.random = SeededGenerator(seed: universe.seed)
+        self.underlying = Dictionary(uniqueKeysWithValues: universe.assets.map { ($0.asset, $0.priceUSD) })
+        self.gasPrices = Dictionary(uniqueKeysWithValues: universe.chains.map { ($0.chain, $0.gasPrice) })
+        self.nextGasUpdate = start
+        var state = MarketState()
+        for book in universe.books {
+            bookSpecs[state.markets.count] = book
+            state.add(Market(venue: book.venue, instrument: book.instrument, liquidity: .book(OrderBook(bids: [], asks: []))))
+        }
+        for pool in universe.pools {
+            poolSpecs[state.markets.count] = pool
+            let liquidity = Self.makePool(pool, price: Self.fairPrice(pool.instrument.symbol, underlying))
+            state.add(Market(venue: pool.venue, instrument: pool.instrument, liquidity: liquidity, gasUnits: pool.gasUnits))
+        }
+        for chain in universe.chains {
+            state.apply(.gas(GasQuote(chain: chain.chain, token: chain.gasToken,
+                                      price: FixedDecimal(approximating: chain.gasPrice).rounded(digits: 9), updatedAt: start)))
+        }
+        self.state = state
+        for (index, _) in bookSpecs {
+            mids[index] = Self.fairPrice(state.markets[index].key.symbol, underlying)
+        }
+    }
+
+    /// Every market's current liquidity and every chain's gas, as a first snapshot.
+    public mutating func snapshot() -> [MarketEvent] {
+        var events: [MarketEvent] = []
+        for index in state.markets.indices.sorted() {
+            if bookSpecs[index] != nil { regenerateBook(index) }
+            let market = state.markets[index]
+            state.apply(.liquidity(market.key, state.markets[index].liquidity, venueTime: now, receivedAt: now))
+            events.append(.liquidity(market.key, state.markets[index].liquidity, venueTime: now, receivedAt: now))
+        }
+        events += state.gas.values.sorted { $0.chain < $1.chain }.map { .gas($0) }
+        return events
+    }
+
+    /// Queues a paper order; it reaches the venue after the venue's latency.
+    public mutating func submit(_ order: PaperOrder) {
+        let latency = universe.latency[order.venue] ?? .milliseconds(50)
+        pending.append((order.submittedAt.adding(latency), order))
+    }
+
+    /// Runs the market up to `time` and returns what venues published and reported, in order.
+    public mutating func advance(to time: Timestamp) -> [VenueEvent] {
+        var events: [VenueEvent] = []
+        let stepNanos = Self.step.nanosecondsClamped
+        while now.nanoseconds + stepNanos <= time.nanoseconds {
+            now = Timestamp(nanoseconds: now.nanoseconds + stepNanos)
+            stepOnce(into: &events)
+        }
+        return events
+    }
+
+    public var underlyingPrices: [Asset: Double] { underlying }
+}
+
+// MARK: - One step
+
+extension SimulatedMarket {
+    private mutating func stepOnce(into events: inout [VenueEvent]) {
+        let dt = Self.step.secondsDouble
+        moveUnderlying(dt: dt)
+        for index in bookSpecs.keys.sorted() { stepBook(index, dt: dt, into: &events) }
+        for index in poolSpecs.keys.sorted() { stepPool(index, dt: dt, into: &events) }
+        if now >= nextGasUpdate { moveGas(into: &events) }
+        executeArrivedOrders(into: &events)
+    }
+
+    private mutating func moveUnderlying(dt: Double) {
+        let secondsPerYear = 365.25 * 86_400
+        for spec in universe.assets {
+            guard var price = underlying[spec.asset] else { continue }
+            let sigma = spec.volatility * (dt / secondsPerYear).squareRoot()
+            var logReturn = sigma * random.gaussian() - sigma * sigma / 2
+            if spec.pegReversion > 0 { logReturn -= spec.pegReversion * dt * log(price / spec.priceUSD) }
+            if random.chance(spec.jumpsPerHour / 3600 * dt) {
+                let size = spec.jumpSize * (0.3 + 1.4 * random.unit())
+                logReturn += random.chance(0.5) ? size : -size
+            }
+            price *= exp(logReturn)
+            underlying[spec.asset] = price
+        }
+    }
+
+    private mutating func stepBook(_ index: Int, dt: Double, into events: inout [VenueEvent]) {
+        guard let spec = bookSpecs[index], var mid = mids[index] else { return }
+        let fair = Self.fairPrice(spec.instrument.symbol, underlying)
+        // The venue drifts toward the underlying at its own pace, with its own noise, and now and then a sweep
+        // of its book knocks it off for a moment: most crosses are small and short-lived, a few are large.
+        mid += min(1, spec.catchUpRate * dt) * (fair - mid)
+        mid *= 1 + spec.noiseBps / 10_000 * dt.squareRoot() * random.gaussian()
+        if random.chance(dt / 90) { mid *= 1 + (random.chance(0.5) ? 1 : -1) * (0.001 + 0.006 * random.unit()) }
+        mids[index] = mid
+        guard random.chance(spec.updatesPerSecond * dt) else { return }
+        regenerateBook(index)
+        publish(index, into: &events)
+    }
+
+    private mutating func regenerateBook(_ index: Int) {
+        guard let spec = bookSpecs[index], let mid = mids[index] else { return }
+        let tick = spec.instrument.tickSize
+        let lot = spec.instrument.lotSize
+        let halfSpread = max(spec.halfSpreadBps / 10_000 * mid, tick.doubleValue)
+        let bestBid = FixedDecimal(approximating: mid - halfSpread).rounded(toMultipleOf: tick, .down)
+        var bestAsk = FixedDecimal(approximating: mid + halfSpread).rounded(toMultipleOf: tick, .up)
+        if bestAsk <= bestBid { bestAsk = bestBid + tick }
+        let levelStep = FixedDecimal.max(tick, FixedDecimal(approximating: mid * 0.0001).rounded(toMultipleOf: tick, .up))
+        var bids: [BookLevel] = []
+        var asks: [BookLevel] = []
+        for level in 0..<spec.levels {
+            func quantity() -> FixedDecimal {
+                let amount = spec.topQuantity * (1 + Double(level) * 0.6) * (0.4 + 1.2 * random.unit())
+                return FixedDecimal.max(lot, FixedDecimal(approximating: amount).rounded(toMultipleOf: lot, .down))
+            }
+            bids.append(BookLevel(price: bestBid - levelStep * level, quantity: quantity()))
+            asks.append(BookLevel(price: bestAsk + levelStep * level, quantity: quantity()))
+        }
+        let market = state.markets[index]
+        state.apply(.liquidity(market.key, .book(OrderBook(bids: bids.filter { $0.price.isPositive }, asks: asks)),
+                               venueTime: now, receivedAt: now))
+    }
+
+    private mutating func stepPool(_ index: Int, dt: Double, into events: inout [VenueEvent]) {
+        guard let spec = poolSpecs[index] else { return }
+        var changed = false
+        var liquidity = state.markets[index].liquidity
+        let scale = pow(10.0, Double(spec.baseDecimals))
+        if random.chance(spec.swapsPerSecond * dt) {
+            let size = spec.baseReserve * (0.0002 + 0.003 * random.unit())
+            if (try? liquidity.swap(random.chance(0.5) ? .buy : .sell, baseUnits: BigUInt(size * scale))) != nil {
+                changed = true
+            }
+        }
+        // An arbitrageur acts about once a second, closing part of the gap to the underlying if it beats the fee.
+        if random.chance(dt) {
+            let fair = Self.fairPrice(spec.instrument.symbol, underlying)
+            let screen = state.markets[index].screen
+            let spot = screen.curveSpot
+            if let spot, abs(spot / fair - 1) > 1 - screen.curveGamma {
+                let virtualBase = screen.curveBase
+                let targetBase = virtualBase * (spot / fair).squareRoot()
+                let delta = (targetBase - virtualBase) * spec.arbitrageCatchUp
+                let units = BigUInt(abs(delta) * scale)
+                if units > 0, (try? liquidity.swap(delta > 0 ? .sell : .buy, baseUnits: units)) != nil { changed = true }
+            }
+        }
+        guard changed else { return }
+        state.apply(.liquidity(state.markets[index].key, liquidity, venueTime: now, receivedAt: now))
+        publish(index, into: &events)
+    }
+
+    private mutating func moveGas(into events: inout [VenueEvent]) {
+        nextGasUpdate = now.adding(.seconds(1))
+        for chain in universe.chains {
+            guard var price = gasPrices[chain.chain] else { continue }
+            price *= exp(chain.gasVolatility * random.gaussian() - 0.2 * log(price / chain.gasPrice))
+            if random.chance(0.01) { price *= 2 + 2 * random.unit() }
+            gasPrices[chain.chain] = price
+            let quote = GasQuote(chain: chain.chain, token: chain.gasToken,
+                                 price: FixedDecimal(approximating: price).rounded(digits: 9), updatedAt: now)
+            state.apply(.gas(quote))
+            events.append(.market(.gas(quote)))
+        }
+    }
+
+    mutating func publish(_ index: Int, into events: inout [VenueEvent]) {
+        let market = state.markets[index]
+        events.append(.market(.liquidity(market.key, market.liquidity, venueTime: now, receivedAt: now)))
+    }
+
+    static func fairPrice(_ symbol: Symbol, _ prices: [Asset: Double]) -> Double {
+        (prices[symbol.base] ?? 0) / max(prices[symbol.quote] ?? 1, 1e-12)
+    }
+}
+
+/// What a venue publishes or reports.
+public enum VenueEvent: Sendable {
+    case market(MarketEvent)
+    case execution(ExecutionReport)
+}
+
+extension LiquidityScreen {
+    var curveSpot: Double? { if case .curve(let curve) = self { return curve.spotPrice }; return nil }
+    var curveGamma: Double { if case .curve(let curve) = self { return curve.gamma }; return 1 }
+    var curveBase: Double { if case .curve(let curve) = self { return curve.base }; return 0 }
+}

@@ -1,0 +1,132 @@
+import BigInt
+import DexterCore
+import DexterMarket
+
+/// Everything the embedded market is made of: assets and their price processes, venues with their books and
+/// pools, chains with their gas. Built from config; deterministic for a seed.
+public struct SimulatedUniverse: Sendable {
+    public var seed: UInt64
+    public var assets: [SimulatedAsset]
+    public var books: [SimulatedBook]
+    public var pools: [SimulatedPool]
+    public var chains: [SimulatedChain]
+    /// Order latency per venue, for paper fills.
+    public var latency: [VenueId: Duration]
+
+    public init(seed: UInt64, assets: [SimulatedAsset], books: [SimulatedBook], pools: [SimulatedPool],
+                chains: [SimulatedChain], latency: [VenueId: Duration]) {
+        self.seed = seed
+        self.assets = assets
+        self.books = books
+        self.pools = pools
+        self.chains = chains
+        self.latency = latency
+    }
+}
+
+/// An asset's underlying USD price: geometric Brownian motion with Poisson jumps; a stablecoin reverts to its peg.
+public struct SimulatedAsset: Sendable, Hashable {
+    public let asset: Asset
+    public let priceUSD: Double
+    /// Annualised volatility (0.6 = 60 %).
+    public let volatility: Double
+    /// Jumps per hour, and their typical size as a fraction of price.
+    public let jumpsPerHour: Double
+    public let jumpSize: Double
+    /// Pulls the price back to `priceUSD` (a peg) at this rate per second; zero for a free-floating asset.
+    public let pegReversion: Double
+
+    public init(asset: Asset, priceUSD: Double, volatility: Double, jumpsPerHour: Double, jumpSize: Double,
+                pegReversion: Double = 0) {
+        self.asset = asset
+        self.priceUSD = priceUSD
+        self.volatility = volatility
+        self.jumpsPerHour = jumpsPerHour
+        self.jumpSize = jumpSize
+        self.pegReversion = pegReversion
+    }
+}
+
+/// An order book market on an exchange, following the underlying with its own lag and noise.
+public struct SimulatedBook: Sendable {
+    public let venue: VenueSpec
+    public let instrument: InstrumentSpec
+    /// How fast the venue's mid catches up with the underlying, per second (higher = less lag).
+    public let catchUpRate: Double
+    /// Idiosyncratic noise of the mid, in basis points per √second.
+    public let noiseBps: Double
+    /// Half the quoted spread, in basis points.
+    public let halfSpreadBps: Double
+    public let levels: Int
+    /// Base quantity at the top level; deeper levels hold more.
+    public let topQuantity: Double
+    /// Book updates per second.
+    public let updatesPerSecond: Double
+
+    public init(venue: VenueSpec, instrument: InstrumentSpec, catchUpRate: Double, noiseBps: Double,
+                halfSpreadBps: Double, levels: Int, topQuantity: Double, updatesPerSecond: Double) {
+        self.venue = venue
+        self.instrument = instrument
+        self.catchUpRate = catchUpRate
+        self.noiseBps = noiseBps
+        self.halfSpreadBps = halfSpreadBps
+        self.levels = levels
+        self.topQuantity = topQuantity
+        self.updatesPerSecond = updatesPerSecond
+    }
+}
+
+/// The curve family of a simulated pool and its parameters.
+public enum SimulatedPoolKind: Sendable, Hashable {
+    /// Uniswap V2 style; fee in basis points.
+    case constantProduct(feeBps: Int)
+    /// Uniswap V3 style, one range of ±`rangeWidth` (0.2 = ±20 %) around the start price; fee in pips.
+    case concentrated(feePips: Int, rangeWidth: Double)
+    /// Curve StableSwap; A (not multiplied by A_PRECISION) and fee over 1e10.
+    case stableSwap(amplification: Int, fee: Int)
+}
+
+/// A DEX pool. Noise traders swap against it; arbitrageurs pull it back toward the underlying.
+public struct SimulatedPool: Sendable {
+    public let venue: VenueSpec
+    public let instrument: InstrumentSpec
+    public let kind: SimulatedPoolKind
+    public let baseDecimals: Int
+    public let quoteDecimals: Int
+    /// Base reserve (real or virtual) at the start price, in whole tokens.
+    public let baseReserve: Double
+    public let gasUnits: Int
+    /// Swaps by others per second, and the fraction of a price gap an arbitrageur closes when they act.
+    public let swapsPerSecond: Double
+    public let arbitrageCatchUp: Double
+
+    public init(venue: VenueSpec, instrument: InstrumentSpec, kind: SimulatedPoolKind, baseDecimals: Int,
+                quoteDecimals: Int, baseReserve: Double, gasUnits: Int, swapsPerSecond: Double,
+                arbitrageCatchUp: Double) {
+        self.venue = venue
+        self.instrument = instrument
+        self.kind = kind
+        self.baseDecimals = baseDecimals
+        self.quoteDecimals = quoteDecimals
+        self.baseReserve = baseReserve
+        self.gasUnits = gasUnits
+        self.swapsPerSecond = swapsPerSecond
+        self.arbitrageCatchUp = arbitrageCatchUp
+    }
+}
+
+/// A chain's gas: a log-normal walk with spikes around a typical price.
+public struct SimulatedChain: Sendable, Hashable {
+    public let chain: ChainId
+    public let gasToken: Asset
+    /// Typical gas price in billionths of the gas token per unit (gwei, lamports).
+    public let gasPrice: Double
+    public let gasVolatility: Double
+
+    public init(chain: ChainId, gasToken: Asset, gasPrice: Double, gasVolatility: Double) {
+        self.chain = chain
+        self.gasToken = gasToken
+        self.gasPrice = gasPrice
+        self.gasVolatility = gasVolatility
+    }
+}
