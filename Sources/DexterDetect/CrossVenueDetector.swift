@@ -19,6 +19,7 @@ public struct DetectionChanges: Sendable {
     public var upserted: [Opportunity] = []
     public var removed: [UInt64] = []
     public var isEmpty: Bool { upserted.isEmpty && removed.isEmpty }
+    public init() {}
 }
 
 /// Two-leg cross-venue arbitrage over books and pools, kept incrementally: an update re-evaluates only the

@@ -80,3 +80,14 @@ public struct MarketKey: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { "\(venue.name):\(symbol)" }
     public static func < (lhs: MarketKey, rhs: MarketKey) -> Bool { (lhs.venue, lhs.symbol) < (rhs.venue, rhs.symbol) }
 }
+
+extension AccountId {
+    /// Parses the form `description` prints: "wallet@ethereum" or an exchange's name.
+    public init(parsing text: String) {
+        if text.hasPrefix("wallet@") {
+            self = .wallet(ChainId(String(text.dropFirst("wallet@".count))))
+        } else {
+            self = .exchange(VenueId(text))
+        }
+    }
+}

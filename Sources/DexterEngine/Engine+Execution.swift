@@ -1,0 +1,163 @@
+import DexterCore
+import DexterDetect
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+
+/// An approved opportunity whose legs are out at their venues.
+struct Execution: Sendable {
+    let arbitrageId: String
+    let recordId: String
+    let opportunity: Opportunity
+    var orders: [PaperOrder]
+    var reports: [String: ExecutionReport] = [:]
+
+    var isComplete: Bool { reports.count == orders.count }
+}
+
+extension Engine {
+    /// Sends both legs at once, each an IOC limit at the worst price the approved numbers allow.
+    func execute(_ opportunity: Opportunity, at now: Timestamp) {
+        sequence += 1
+        let arbitrageId = "\(runId)-a\(sequence)"
+        let recordId = "\(runId)-o\(opportunity.id).\(sequence)"
+        let orders = opportunity.legs.enumerated().map { index, leg in
+            PaperOrder(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
+                       side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
+        }
+        for order in orders { pipeline.submit(order) }
+        inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
+                                          orders: orders)
+        notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
+    }
+
+    /// On a book, the deepest level the quote reached; on a pool, the average price moved by the slippage tolerance.
+    func limitPrice(for leg: OpportunityLeg) -> FixedDecimal {
+        guard let market = pipeline.state[MarketKey(venue: leg.venue, symbol: leg.symbol)], market.liquidity.isPool else {
+            return leg.worstPrice
+        }
+        let tolerance = config.swapSlippageTolerance
+        let average = (leg.notional + (leg.side == .buy ? leg.fee : -leg.fee)) / leg.quantity
+        return leg.side == .buy ? average * (.one + tolerance) : average * (.one - tolerance)
+    }
+
+    func handle(_ report: ExecutionReport) {
+        guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == report.clientOrderId } })?.key,
+              var execution = inFlight[arbitrageId] else { return }
+        execution.reports[report.clientOrderId] = report
+        inFlight[arbitrageId] = execution
+        let now = clock.now()
+        if report.status == .rejected {
+            notify(.error, "\(report.venue) \(report.side) \(report.symbol) rejected: \(report.reason ?? "no reason given")", at: now)
+        }
+        guard execution.isComplete else { return }
+        inFlight[arbitrageId] = nil
+        book(execution, at: now)
+    }
+
+    /// Books the arbitrage; only after the commit does the trader see it as done and does inventory move.
+    func book(_ execution: Execution, at now: Timestamp) {
+        let booking = makeBooking(execution, at: now)
+        let record = opportunityRecord(execution.opportunity, id: execution.recordId, decision: .approved, reason: nil, at: now)
+        do {
+            try ledger.book(booking, opportunity: record)
+        } catch {
+            notify(.error, "LEDGER WRITE FAILED for \(booking.id): \(error); trading must stop until it is fixed", at: now)
+            return
+        }
+        for change in booking.balanceChanges {
+            pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
+        }
+        usage.positions = Self.positions(pipeline.inventory)
+        let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
+        usage.dailyVolumeUSD += volume
+        pnl.realisedTodayUSD += booking.realisedNetUSD
+        pnl.volumeTodayUSD += volume
+        pnl.arbitragesToday += 1
+        pnl.tradesToday += booking.trades.count
+        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
+        _ = pipeline.inventoryDidChange()
+        let opportunity = execution.opportunity
+        let level: Notification.Level = booking.status == .completed ? .success : .warning
+        notify(level, "#\(opportunity.id) \(opportunity.route) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2)) vs est. $\(opportunity.netUSD.formatted(digits: 2)) (booked \(booking.id))", at: now)
+        publish(force: true)
+    }
+
+    func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
+        let opportunity = execution.opportunity
+        let symbol = opportunity.symbol
+        let state = pipeline.state
+        let mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
+        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+        var orders: [OrderRecord] = []
+        var trades: [TradeRecord] = []
+        var changes: [BalanceChange] = []
+        var filledLegs = 0
+        for order in execution.orders {
+            guard let report = execution.reports[order.clientOrderId],
+                  let market = state[MarketKey(venue: order.venue, symbol: order.symbol)] else { continue }
+            let account = market.venue.account.description
+            orders.append(OrderRecord(
+                id: order.clientOrderId, venue: order.venue.name, pair: symbol.description, side: order.side,
+                quantity: order.quantity, limitPrice: order.limitPrice, status: report.status.rawValue,
+                reason: report.reason, filled: report.filledQuantity, createdAt: order.submittedAt,
+                updatedAt: report.executedAt))
+            var gasInQuote = FixedDecimal.zero
+            if let token = report.gasToken, report.gas.isPositive {
+                changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
+                let tokenPrice = FixedDecimal(approximating: state.referencePrice(of: token, in: symbol.quote) ?? 0)
+                gasInQuote = (report.gas * tokenPrice.rounded(digits: 8)).rounded(digits: 8, .up)
+            }
+            guard report.filledQuantity.isPositive || gasInQuote.isPositive else { continue }
+            let cash = order.side == .buy ? report.notional + report.fee : report.notional - report.fee
+            if report.filledQuantity.isPositive {
+                filledLegs += report.filledQuantity == order.quantity ? 1 : 0
+                let baseDelta = order.side == .buy ? report.filledQuantity : -report.filledQuantity
+                changes.append(BalanceChange(account: account, asset: symbol.base.code, delta: baseDelta))
+                changes.append(BalanceChange(account: account, asset: symbol.quote.code,
+                                             delta: order.side == .buy ? -cash : cash))
+            }
+            // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its
+            // realised P&L, and a missed leg leaves the other marked, not hidden.
+            let atMark = report.filledQuantity * mark
+            let profitQuote = (order.side == .buy ? atMark - cash : cash - atMark) - gasInQuote
+            trades.append(TradeRecord(
+                id: "\(order.clientOrderId)-f1", orderId: order.clientOrderId, user: config.user,
+                exchange: order.venue.name, pair: symbol.description, side: order.side,
+                amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
+                gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark,
+                notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
+                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt))
+        }
+        let status: ArbitrageBooking.Status = filledLegs == execution.orders.count
+            ? .completed
+            : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
+        return ArbitrageBooking(
+            id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
+            status: status, expectedNetUSD: opportunity.netUSD,
+            realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
+            trades: trades, balanceChanges: changes)
+    }
+
+    func record(_ opportunity: Opportunity, decision: OpportunityRecord.Decision, reason: String?, at now: Timestamp) {
+        sequence += 1
+        let record = opportunityRecord(opportunity, id: "\(runId)-o\(opportunity.id).\(sequence)", decision: decision,
+                                       reason: reason, at: now)
+        do {
+            try ledger.record(record)
+        } catch {
+            notify(.error, "ledger write failed: \(error)", at: now)
+        }
+    }
+
+    func opportunityRecord(_ opportunity: Opportunity, id: String, decision: OpportunityRecord.Decision,
+                           reason: String?, at now: Timestamp) -> OpportunityRecord {
+        OpportunityRecord(
+            id: id, pair: opportunity.symbol.description, buyVenue: opportunity.buy.venue.name,
+            sellVenue: opportunity.sell.venue.name, quantity: opportunity.quantity, gross: opportunity.gross,
+            fees: opportunity.fees, gas: opportunity.gasCost, slippage: opportunity.slippage, net: opportunity.net,
+            netUSD: opportunity.netUSD, decision: decision, reason: reason, user: config.user,
+            detectedAt: opportunity.detectedAt, decidedAt: now, detailJSON: OpportunityJSON.encode(opportunity))
+    }
+}

@@ -1,0 +1,167 @@
+import DexterCore
+import DexterDetect
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+
+/// The desk's one writer: market state, opportunities, approvals, orders and bookings all change here, on this
+/// actor. Venues post into it; the screen reads the snapshots it publishes and sends commands back.
+public actor Engine {
+    let config: EngineConfig
+    let clock: any Clock
+    let ledger: LedgerWriter
+    let ledgerReader: LedgerReader
+    public nonisolated let board = SnapshotBoard()
+    var pipeline: MarketPipeline
+    var usage = RiskUsage()
+    var pnl: PnLSummary
+    var notifications: [Notification] = []
+    var confirmation: Confirmation?
+    var inFlight: [String: Execution] = [:]
+    let runId: String
+    var sequence = 0
+    var running = false
+    var updatesSeenAtLastRate: UInt64 = 0
+    var lastRateSample: Timestamp
+    var updatesPerSecond = 0.0
+    var lastPublish = Timestamp.zero
+
+    public init(config: EngineConfig, ledger: Ledger, clock: any Clock = WallClock()) throws {
+        self.config = config
+        self.clock = clock
+        self.ledger = ledger.writer
+        self.ledgerReader = ledger.reader
+        let start = clock.now()
+        self.runId = String(UInt64(start.nanoseconds / 1_000_000), radix: 36)
+        // A fresh ledger takes the configured balances; an existing one keeps what was booked.
+        try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
+            assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
+        })
+        var inventory = Inventory()
+        for row in try ledger.reader.balances() {
+            inventory.credit(Asset(row.asset), row.delta, at: AccountId(parsing: row.account))
+        }
+        let today = try ledger.reader.summary(ofDayContaining: start, user: config.user)
+        self.pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
+                              tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
+                              history: [today.realisedNetUSD.doubleValue])
+        self.usage.dailyVolumeUSD = today.volumeUSD
+        self.pipeline = MarketPipeline(universe: config.universe, policy: config.detection, inventory: inventory,
+                                       start: start)
+        self.lastRateSample = start
+        self.usage.positions = Self.positions(inventory)
+        self.notifications = [Notification(
+            time: start, level: .info,
+            text: "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets")]
+    }
+
+    /// Advances the market every `interval` and publishes snapshots until `stop()`.
+    public func run(interval: Duration = .milliseconds(10), publishEvery: Duration = .milliseconds(50)) async {
+        running = true
+        publish(force: true)
+        while running {
+            tick()
+            if clock.now().duration(since: lastPublish) >= publishEvery { publish() }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    public func stop() { running = false }
+
+    /// One step of the flow: venues → state → detector, then fills → ledger.
+    public func tick() {
+        let now = clock.now()
+        let output = pipeline.advance(to: now)
+        for report in output.reports { handle(report) }
+        let elapsed = now.duration(since: lastRateSample).secondsDouble
+        if elapsed >= 1 {
+            updatesPerSecond = Double(pipeline.updateCount - updatesSeenAtLastRate) / elapsed
+            updatesSeenAtLastRate = pipeline.updateCount
+            lastRateSample = now
+        }
+    }
+
+    // MARK: Commands from the screen
+
+    /// Starts an approval: re-prices the opportunity on the current market and asks the trader to confirm.
+    public func requestApproval(of id: UInt64) {
+        let now = clock.now()
+        guard confirmation == nil else { return }
+        guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else {
+            notify(.warning, "opportunity #\(id) is gone", at: now)
+            return publish(force: true)
+        }
+        if let refusal = refusal(for: opportunity, at: now) {
+            notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
+            return publish(force: true)
+        }
+        guard let repriced = pipeline.reprice(opportunity) else {
+            notify(.warning, "#\(id) \(opportunity.route) is no longer profitable at current prices", at: now)
+            return publish(force: true)
+        }
+        confirmation = Confirmation(original: opportunity, repriced: repriced)
+        publish(force: true)
+    }
+
+    /// The trader said yes to the confirmation on screen. A second yes finds nothing to confirm.
+    public func confirmApproval(of id: UInt64) {
+        let now = clock.now()
+        guard let pending = confirmation, pending.repriced.id == id else { return }
+        confirmation = nil
+        let opportunity = pending.repriced
+        if let refusal = refusal(for: opportunity, at: now) {
+            notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
+            return publish(force: true)
+        }
+        if let denial = riskCheck(opportunity) {
+            notify(.error, "#\(id) \(opportunity.route) \(denial)", at: now)
+            record(opportunity, decision: .denied, reason: denial.description, at: now)
+            return publish(force: true)
+        }
+        execute(opportunity, at: now)
+        publish(force: true)
+    }
+
+    public func cancelApproval() {
+        guard let pending = confirmation else { return }
+        confirmation = nil
+        notify(.info, "approval of #\(pending.repriced.id) cancelled", at: clock.now())
+        publish(force: true)
+    }
+
+    /// The trader turned the opportunity down; it is booked as rejected.
+    public func reject(_ id: UInt64) {
+        let now = clock.now()
+        guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
+        record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
+        notify(.info, "#\(id) \(opportunity.route) rejected", at: now)
+        publish(force: true)
+    }
+
+    /// Why an opportunity cannot be approved right now, or nil.
+    func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
+        if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
+        if inFlight.values.contains(where: { $0.opportunity.route == opportunity.route }) {
+            return "an execution on this route is still in flight"
+        }
+        return nil
+    }
+
+    func riskCheck(_ opportunity: Opportunity) -> RiskDenial? {
+        let quoteUSD = FixedDecimal(approximating: pipeline.state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
+        let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
+                                     buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
+                                     quoteUSD: quoteUSD)
+        return RiskCheck.check(proposal, limits: config.limits, usage: usage)
+    }
+
+    func notify(_ level: Notification.Level, _ text: String, at time: Timestamp) {
+        notifications.insert(Notification(time: time, level: level, text: text), at: 0)
+        if notifications.count > 200 { notifications.removeLast(notifications.count - 200) }
+    }
+
+    static func positions(_ inventory: Inventory) -> [Asset: FixedDecimal] {
+        Dictionary(uniqueKeysWithValues: inventory.assets.map { ($0, inventory.total($0)) })
+    }
+}

@@ -1,0 +1,25 @@
+/// What the screen (or a script) asks of the engine. Commands are handled one at a time, in the order sent.
+public enum EngineCommand: Sendable, Hashable {
+    case requestApproval(UInt64)
+    case confirm(UInt64)
+    case cancelApproval
+    case reject(UInt64)
+}
+
+extension Engine {
+    public func handle(_ command: EngineCommand) {
+        switch command {
+        case .requestApproval(let id): requestApproval(of: id)
+        case .confirm(let id): confirmApproval(of: id)
+        case .cancelApproval: cancelApproval()
+        case .reject(let id): reject(id)
+        }
+    }
+
+    /// A sender that keeps commands in order, and the task that feeds them to the engine.
+    public nonisolated func commandChannel() -> (send: @Sendable (EngineCommand) -> Void, task: Task<Void, Never>) {
+        let (stream, continuation) = AsyncStream.makeStream(of: EngineCommand.self)
+        let task = Task { for await command in stream { await self.handle(command) } }
+        return ({ continuation.yield($0) }, task)
+    }
+}

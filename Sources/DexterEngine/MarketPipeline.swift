@@ -1,0 +1,86 @@
+import DexterCore
+import DexterDetect
+import DexterMarket
+import DexterVenues
+
+/// The market half of the flow: venues publish, the market state applies, the detector re-evaluates what was
+/// touched. Used by the interactive engine and by headless scanning alike.
+public struct MarketPipeline: Sendable {
+    public private(set) var venues: SimulatedMarket
+    public private(set) var state: MarketState
+    public private(set) var detector: CrossVenueDetector
+    public var inventory: Inventory
+    public private(set) var now: Timestamp
+    /// Market updates applied so far, for feed health.
+    public private(set) var updateCount: UInt64 = 0
+    /// The newest update time per venue.
+    public private(set) var lastUpdate: [VenueId: Timestamp] = [:]
+
+    public init(universe: SimulatedUniverse, policy: DetectionPolicy, inventory: Inventory, start: Timestamp) {
+        self.venues = SimulatedMarket(universe: universe, start: start)
+        self.state = venues.state
+        self.detector = CrossVenueDetector(policy: policy)
+        self.inventory = inventory
+        self.now = start
+        for event in venues.snapshot() { apply(event) }
+        _ = detector.reevaluateAll(state: state, inventory: inventory, now: start)
+    }
+
+    /// What one advance produced.
+    public struct Output: Sendable {
+        public var changes = DetectionChanges()
+        public var reports: [ExecutionReport] = []
+    }
+
+    /// Runs the venues up to `time` and folds everything they published into the state and the opportunity set.
+    public mutating func advance(to time: Timestamp) -> Output {
+        var output = Output()
+        for event in venues.advance(to: time) {
+            switch event {
+            case .market(let marketEvent):
+                now = venues.now
+                let changes = apply(marketEvent)
+                output.changes.upserted += changes.upserted
+                output.changes.removed += changes.removed
+            case .execution(let report):
+                output.reports.append(report)
+            }
+        }
+        now = time
+        output.changes.removed += detector.expire(at: time)
+        return output
+    }
+
+    @discardableResult
+    private mutating func apply(_ event: MarketEvent) -> DetectionChanges {
+        switch event {
+        case .liquidity(let key, _, _, let receivedAt):
+            guard let index = state.apply(event) else { return DetectionChanges() }
+            updateCount += 1
+            lastUpdate[key.venue] = receivedAt
+            return detector.marketDidChange(index, state: state, inventory: inventory, now: receivedAt)
+        case .gas(let quote):
+            state.apply(event)
+            return detector.gasDidChange(on: quote.chain, state: state, inventory: inventory, now: quote.updatedAt)
+        }
+    }
+
+    public mutating func submit(_ order: PaperOrder) { venues.submit(order) }
+
+    /// After inventory moved, every route is re-sized against it.
+    public mutating func inventoryDidChange() -> DetectionChanges {
+        detector.reevaluateAll(state: state, inventory: inventory, now: now)
+    }
+
+    /// The route's opportunity priced afresh on the market as it is now, keeping its id; nil if it is gone.
+    public func reprice(_ opportunity: Opportunity) -> Opportunity? {
+        guard let buy = state.indexByKey[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.symbol)],
+              let sell = state.indexByKey[MarketKey(venue: opportunity.sell.venue, symbol: opportunity.symbol)] else {
+            return nil
+        }
+        return CrossVenueDetector.evaluate(buy: buy, sell: sell, state: state, inventory: inventory,
+                                           policy: detector.policy, now: now, id: opportunity.id)
+    }
+
+    public var opportunities: [Opportunity] { detector.opportunities }
+}

@@ -1,0 +1,130 @@
+import DexterCore
+import DexterDetect
+import DexterRisk
+
+/// Everything the screen shows, frozen at one moment. The TUI renders these and never touches engine state.
+public struct Snapshot: Sendable {
+    public var mode: String
+    public var user: String
+    public var clock: Timestamp
+    /// Live opportunities, best net USD first.
+    public var opportunities: [Opportunity]
+    public var feed: FeedHealth
+    public var pnl: PnLSummary
+    public var limits: [LimitUsage]
+    public var limitsSummary: RiskLimitsSummary
+    public var tradingState: String
+    public var balances: [BalanceRow]
+    /// Newest first.
+    public var notifications: [Notification]
+    /// An approval waiting for the trader's yes, re-priced on the current market.
+    public var confirmation: Confirmation?
+    /// Routes with orders in flight.
+    public var executing: [String]
+
+    public init(mode: String, user: String, clock: Timestamp, opportunities: [Opportunity], feed: FeedHealth,
+                pnl: PnLSummary, limits: [LimitUsage], limitsSummary: RiskLimitsSummary, tradingState: String,
+                balances: [BalanceRow], notifications: [Notification], confirmation: Confirmation?,
+                executing: [String]) {
+        self.mode = mode
+        self.user = user
+        self.clock = clock
+        self.opportunities = opportunities
+        self.feed = feed
+        self.pnl = pnl
+        self.limits = limits
+        self.limitsSummary = limitsSummary
+        self.tradingState = tradingState
+        self.balances = balances
+        self.notifications = notifications
+        self.confirmation = confirmation
+        self.executing = executing
+    }
+}
+
+public struct FeedHealth: Sendable, Hashable {
+    public var updatesPerSecond: Double
+    public var venues: Int
+    /// Venues with no update inside their staleness bound.
+    public var staleVenues: [String]
+
+    public init(updatesPerSecond: Double, venues: Int, staleVenues: [String]) {
+        self.updatesPerSecond = updatesPerSecond
+        self.venues = venues
+        self.staleVenues = staleVenues
+    }
+
+    public var isHealthy: Bool { staleVenues.isEmpty }
+}
+
+public struct PnLSummary: Sendable, Hashable {
+    /// Realised today (UTC), in USD, from booked arbitrages.
+    public var realisedTodayUSD: FixedDecimal
+    public var arbitragesToday: Int
+    public var tradesToday: Int
+    public var volumeTodayUSD: FixedDecimal
+    /// Realised P&L after each booked arbitrage today, oldest first, for a sparkline.
+    public var history: [Double]
+
+    public init(realisedTodayUSD: FixedDecimal, arbitragesToday: Int, tradesToday: Int, volumeTodayUSD: FixedDecimal,
+                history: [Double]) {
+        self.realisedTodayUSD = realisedTodayUSD
+        self.arbitragesToday = arbitragesToday
+        self.tradesToday = tradesToday
+        self.volumeTodayUSD = volumeTodayUSD
+        self.history = history
+    }
+}
+
+public struct RiskLimitsSummary: Sendable, Hashable {
+    public var maxNotionalPerTradeUSD: FixedDecimal
+    public var allowedPairs: Int
+
+    public init(maxNotionalPerTradeUSD: FixedDecimal, allowedPairs: Int) {
+        self.maxNotionalPerTradeUSD = maxNotionalPerTradeUSD
+        self.allowedPairs = allowedPairs
+    }
+}
+
+public struct BalanceRow: Sendable, Hashable {
+    /// "binance" or "wallet@ethereum".
+    public var account: String
+    public var chain: String?
+    public var asset: String
+    public var amount: FixedDecimal
+    public var usdValue: Double?
+
+    public init(account: String, chain: String?, asset: String, amount: FixedDecimal, usdValue: Double?) {
+        self.account = account
+        self.chain = chain
+        self.asset = asset
+        self.amount = amount
+        self.usdValue = usdValue
+    }
+}
+
+public struct Notification: Sendable, Hashable {
+    public enum Level: String, Sendable { case info, warning, error, success }
+    public var time: Timestamp
+    public var level: Level
+    public var text: String
+
+    public init(time: Timestamp, level: Level, text: String) {
+        self.time = time
+        self.level = level
+        self.text = text
+    }
+}
+
+/// The trader's last look before orders go out.
+public struct Confirmation: Sendable, Hashable {
+    /// As shown in the table when the trader pressed approve.
+    public var original: Opportunity
+    /// The same route priced on the market as it is now.
+    public var repriced: Opportunity
+
+    public init(original: Opportunity, repriced: Opportunity) {
+        self.original = original
+        self.repriced = repriced
+    }
+}

@@ -1,0 +1,40 @@
+import DexterCore
+
+enum Format {
+    /// "$1,234.56" with a sign when asked.
+    static func usd(_ value: FixedDecimal, signed: Bool = false) -> String {
+        let sign = value.isNegative ? "-" : (signed && value.isPositive ? "+" : "")
+        return sign + "$" + value.magnitude.formatted(digits: 2, grouping: true)
+    }
+
+    /// A quantity with digits enough for its size: 12.3456, 0.004512, 1,234.5.
+    static func quantity(_ value: FixedDecimal) -> String {
+        let magnitude = value.magnitude.doubleValue
+        let digits = magnitude >= 1000 ? 2 : magnitude >= 1 ? 4 : 6
+        return value.formatted(digits: min(digits, max(value.significantFractionDigits, magnitude >= 1 ? 2 : 4)), grouping: true)
+    }
+
+    static func price(_ value: FixedDecimal) -> String {
+        let magnitude = value.magnitude.doubleValue
+        return value.formatted(digits: magnitude >= 1000 ? 2 : magnitude >= 1 ? 4 : 6, grouping: true)
+    }
+
+    static func age(_ duration: Duration) -> String {
+        let millis = duration.nanosecondsClamped / 1_000_000
+        if millis < 1000 { return "\(max(0, millis))ms" }
+        if millis < 60_000 { return String(format1(Double(millis) / 1000)) + "s" }
+        return "\(millis / 60_000)m"
+    }
+
+    static func format1(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    static func compact(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 1_000_000 { return format1(value / 1_000_000) + "M" }
+        if magnitude >= 10_000 { return format1(value / 1000) + "k" }
+        return FixedDecimal(approximating: value).formatted(digits: 2, grouping: true)
+    }
+}

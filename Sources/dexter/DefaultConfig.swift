@@ -1,0 +1,297 @@
+/// The embedded configuration: what dexter runs on with no config.toml. `config.toml.example` is this text,
+/// byte for byte (a test holds them together), so the example documents every key with its real default.
+enum DefaultConfig {
+    static let text = #"""
+# dexter configuration
+#
+# dexter looks for this file at --config, then $DEXTER_CONFIG, then $XDG_CONFIG_HOME/dexter/config.toml.
+# With no file at all it runs on exactly the values below: the embedded simulated market (SIM, paper trading).
+# Amounts of money are decimal strings ("0.001"), never floats, so they stay exact.
+
+# Who is trading; booked on every ledger record. Default: the OS user.
+# user = "alice"
+
+# Colour theme: dark, light, high-contrast, mono, or a path to a theme .toml file. NO_COLOR forces mono.
+theme = "dark"
+
+# Where the ledger lives. Default: $XDG_DATA_HOME/dexter/sim.sqlite (~/.local/share/dexter/sim.sqlite).
+# ledger = "/var/lib/dexter/sim.sqlite"
+
+[sim]
+# Seed of the embedded market: the same seed gives the same prices, books, pools and gas.
+seed = 7
+
+[detection]
+# Smallest net profit, after fees, gas and slippage, that is shown, in USD.
+min_net_usd = "0.50"
+# How far a swap's average price may move against the approved one before the swap reverts (0.005 = 0.5 %).
+swap_slippage_tolerance = "0.005"
+
+[limits]
+# Largest notional of one trade, in USD. Detection sizes opportunities within it.
+max_notional_usd = "25000"
+# Volume traded per UTC day, in USD, counting every leg.
+daily_volume_usd = "2000000"
+# Pairs that may be traded. An opportunity on any other pair is shown but denied.
+allowed_pairs = ["ETH/USDT", "ETH/USDC", "BTC/USDT", "BTC/USDC", "SOL/USDC", "SOL/USDT", "USDC/USDT", "BNB/USDT"]
+
+[limits.max_position]
+# Largest holding of each asset across every venue and wallet, in units of the asset.
+BTC = "4"
+ETH = "150"
+SOL = "3000"
+BNB = "200"
+USDC = "600000"
+USDT = "600000"
+
+# Assets of the embedded market: each has one underlying USD price that every venue follows.
+# price_usd: start price. volatility: annualised. jumps_per_hour and jump_size (fraction of price): sudden moves.
+# peg_reversion: pull back to price_usd per second, for a stablecoin (0 = free floating).
+[assets.BTC]
+price_usd = 97000.0
+volatility = 0.55
+jumps_per_hour = 30.0
+jump_size = 0.003
+
+[assets.ETH]
+price_usd = 3400.0
+volatility = 0.70
+jumps_per_hour = 30.0
+jump_size = 0.004
+
+[assets.SOL]
+price_usd = 240.0
+volatility = 0.90
+jumps_per_hour = 30.0
+jump_size = 0.005
+
+[assets.BNB]
+price_usd = 650.0
+volatility = 0.60
+jumps_per_hour = 20.0
+jump_size = 0.004
+
+[assets.USDC]
+price_usd = 1.0
+volatility = 0.01
+jumps_per_hour = 2.0
+jump_size = 0.0005
+peg_reversion = 0.05
+
+[assets.USDT]
+price_usd = 0.9996
+volatility = 0.015
+jumps_per_hour = 2.0
+jump_size = 0.0008
+peg_reversion = 0.05
+
+# Chains: the token gas is paid in, the typical gas price in billionths of it per unit (gwei on an EVM chain,
+# lamports on Solana) and how much it wanders.
+[chains.ethereum]
+gas_token = "ETH"
+gas_price = 12.0
+gas_volatility = 0.04
+
+[chains.bsc]
+gas_token = "BNB"
+gas_price = 1.0
+gas_volatility = 0.02
+
+[chains.solana]
+gas_token = "SOL"
+gas_price = 1.0
+gas_volatility = 0.03
+
+# Venues. An exchange quotes order books; a dex holds pools on a chain.
+# taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
+# latency_ms: how long a paper order takes to reach the venue; it fills against the venue as it is then.
+# catch_up_rate (per second), noise_bps, half_spread_bps, levels, updates_per_second: how the venue's book
+# follows the underlying.
+# markets: per pair, tick and lot size, minimum notional (quote) and the base quantity at the top level.
+[venues.binance]
+kind = "exchange"
+taker_fee = "0.001"
+staleness_ms = 3000
+latency_ms = 20
+catch_up_rate = 6.0
+noise_bps = 1.5
+half_spread_bps = 0.3
+levels = 12
+updates_per_second = 25.0
+
+[venues.binance.markets]
+"BTC/USDT" = { tick = "0.01", lot = "0.00001", min_notional = "5", top_quantity = 0.25 }
+"BTC/USDC" = { tick = "0.01", lot = "0.00001", min_notional = "5", top_quantity = 0.25 }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 3.0 }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 3.0 }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 40.0 }
+"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 40.0 }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 50000.0 }
+"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 15.0 }
+
+[venues.okx]
+kind = "exchange"
+taker_fee = "0.001"
+staleness_ms = 3000
+latency_ms = 30
+catch_up_rate = 4.0
+noise_bps = 2.0
+half_spread_bps = 0.5
+levels = 12
+updates_per_second = 20.0
+
+[venues.okx.markets]
+"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.2 }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 2.5 }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 2.0 }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 30.0 }
+"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 30.0 }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 40000.0 }
+"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 10.0 }
+
+[venues.coinbase]
+kind = "exchange"
+taker_fee = "0.006"
+staleness_ms = 3000
+latency_ms = 45
+catch_up_rate = 3.0
+noise_bps = 2.5
+half_spread_bps = 1.0
+levels = 10
+updates_per_second = 15.0
+
+[venues.coinbase.markets]
+"BTC/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 0.15 }
+"BTC/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 0.2 }
+"ETH/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 2.0 }
+"ETH/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 2.5 }
+"SOL/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 25.0 }
+
+[venues.kraken]
+kind = "exchange"
+taker_fee = "0.004"
+staleness_ms = 3000
+latency_ms = 60
+catch_up_rate = 2.0
+noise_bps = 3.0
+half_spread_bps = 1.0
+levels = 10
+updates_per_second = 10.0
+
+[venues.kraken.markets]
+"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.1 }
+"BTC/USDC" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.1 }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 1.5 }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 1.5 }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 20.0 }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 20000.0 }
+
+# DEX pools. type: constant_product (fee_bps), concentrated (fee_pips, range_width: ±fraction around the
+# start price), stable_swap (amplification, fee over 1e10). base_reserve: base tokens in the pool (virtual,
+# in range, for concentrated). gas_units: gas one swap burns. swaps_per_second: other traders' swaps.
+# arbitrage_catch_up: the share of a gap to the underlying that outside arbitrageurs close when they act.
+[venues.uniswap-v2]
+kind = "dex"
+chain = "ethereum"
+staleness_ms = 30000
+latency_ms = 1500
+
+[venues.uniswap-v2.pools]
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 9000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
+"ETH/USDT" = { type = "constant_product", fee_bps = 30, base_reserve = 4000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.5 }
+
+[venues.sushiswap]
+kind = "dex"
+chain = "ethereum"
+staleness_ms = 30000
+latency_ms = 1500
+
+[venues.sushiswap.pools]
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 2500.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 0.8, arbitrage_catch_up = 0.4 }
+
+[venues.uniswap-v3]
+kind = "dex"
+chain = "ethereum"
+staleness_ms = 30000
+latency_ms = 1500
+
+[venues.uniswap-v3.pools]
+"ETH/USDC" = { type = "concentrated", fee_pips = 500, range_width = 0.15, base_reserve = 30000.0, base_decimals = 18, quote_decimals = 6, gas_units = 130000, swaps_per_second = 3.0, arbitrage_catch_up = 0.6 }
+
+[venues.curve]
+kind = "dex"
+chain = "ethereum"
+staleness_ms = 30000
+latency_ms = 1500
+
+[venues.curve.pools]
+"USDC/USDT" = { type = "stable_swap", amplification = 2000, fee = 1000000, base_reserve = 50000000.0, base_decimals = 6, quote_decimals = 6, gas_units = 120000, swaps_per_second = 1.0, arbitrage_catch_up = 0.5 }
+
+[venues.pancakeswap]
+kind = "dex"
+chain = "bsc"
+staleness_ms = 15000
+latency_ms = 800
+
+[venues.pancakeswap.pools]
+"ETH/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 3000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.4 }
+"BTC/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 150.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.0, arbitrage_catch_up = 0.4 }
+"BNB/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 80000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
+
+[venues.raydium]
+kind = "dex"
+chain = "solana"
+staleness_ms = 10000
+latency_ms = 400
+
+[venues.raydium.pools]
+"SOL/USDC" = { type = "constant_product", fee_bps = 25, base_reserve = 200000.0, base_decimals = 9, quote_decimals = 6, gas_units = 10000, swaps_per_second = 3.0, arbitrage_catch_up = 0.5 }
+
+# Inventory pre-positioned on each exchange account and chain wallet when the ledger is new. After that the
+# ledger's balances are the truth: they move only with booked trades.
+[balances.binance]
+USDT = "60000"
+USDC = "60000"
+BTC = "0.6"
+ETH = "15"
+SOL = "200"
+BNB = "40"
+
+[balances.okx]
+USDT = "60000"
+USDC = "60000"
+BTC = "0.6"
+ETH = "15"
+SOL = "200"
+BNB = "40"
+
+[balances.coinbase]
+USDT = "60000"
+USDC = "60000"
+BTC = "0.6"
+ETH = "15"
+SOL = "200"
+
+[balances.kraken]
+USDT = "60000"
+USDC = "60000"
+BTC = "0.6"
+ETH = "15"
+SOL = "200"
+
+[wallets.ethereum]
+ETH = "20"
+USDC = "60000"
+USDT = "60000"
+
+[wallets.bsc]
+BNB = "20"
+ETH = "10"
+BTC = "0.3"
+USDT = "40000"
+
+[wallets.solana]
+SOL = "300"
+USDC = "40000"
+"""#
+}

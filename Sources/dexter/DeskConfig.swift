@@ -1,0 +1,255 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterMarket
+import DexterRisk
+import DexterVenues
+import Foundation
+import TOMLKit
+
+/// config.toml, read and checked: everything the desk is started with.
+struct DeskConfig {
+    var user: String?
+    var theme: String
+    var ledgerPath: String?
+    var seed: UInt64
+    var universe: SimulatedUniverse
+    var limits: RiskLimits
+    var detection: DetectionPolicy
+    var balances: Inventory
+    var swapSlippageTolerance: FixedDecimal
+
+    func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
+        var universe = self.universe
+        if let seed { universe.seed = seed }
+        return EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
+                            initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
+    }
+}
+
+extension DeskConfig {
+    /// The file dexter reads: --config, then $DEXTER_CONFIG, then $XDG_CONFIG_HOME/dexter/config.toml; nil when
+    /// there is none and the embedded default applies.
+    static func locate(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit { return explicit }
+        if let path = environment["DEXTER_CONFIG"], !path.isEmpty { return path }
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"].map { $0 + "/.config" } ?? ".config")
+        let path = configHome + "/dexter/config.toml"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    static func load(explicit: String?, environment: [String: String]) throws -> (config: DeskConfig, source: String) {
+        guard let path = locate(explicit: explicit, environment: environment) else {
+            return (try parse(DefaultConfig.text, file: "embedded default"), "embedded default")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: "", problem: "cannot read the file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, key: "", problem: "not UTF-8 text")
+        }
+        return (try parse(text, file: path), path)
+    }
+
+    static func parse(_ text: String, file: String) throws -> DeskConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, key: "",
+                              problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
+        }
+        let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
+        try root.allowOnly(["user", "theme", "ledger", "sim", "detection", "limits", "assets", "chains", "venues",
+                            "balances", "wallets"])
+        let sim = try root.table("sim")
+        try sim.allowOnly(["seed"])
+        let seed = try sim.int("seed", range: 0...Int.max)
+
+        let detection = try root.table("detection")
+        try detection.allowOnly(["min_net_usd", "swap_slippage_tolerance"])
+        let tolerance = try detection.decimal("swap_slippage_tolerance", example: "0.005")
+        guard tolerance >= .zero, tolerance < .one else {
+            throw detection.error("swap_slippage_tolerance", "expected a fraction between 0 and 1, found \"\(tolerance)\"")
+        }
+        let limits = try parseLimits(try root.table("limits"))
+        let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
+                                     maxNotionalUSD: limits.maxNotionalPerTradeUSD)
+
+        let assets = try parseAssets(try root.table("assets"))
+        let chains = try parseChains(try root.table("chains"), assets: Set(assets.map(\.asset)))
+        let (books, pools, latency) = try parseVenues(try root.table("venues"), chains: Set(chains.map(\.chain)),
+                                                      assets: Set(assets.map(\.asset)))
+        let venueNames = Set(books.map(\.venue.id) + pools.map(\.venue.id))
+        let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
+        return DeskConfig(
+            user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
+            ledgerPath: try root.optionalString("ledger"), seed: UInt64(seed),
+            universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
+                                        latency: latency),
+            limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance)
+    }
+
+    static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
+        try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position"])
+        var maxPosition: [Asset: FixedDecimal] = [:]
+        if let positions = try limits.optionalTable("max_position") {
+            for asset in positions.keys { maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
+        }
+        return RiskLimits(
+            maxNotionalPerTradeUSD: try limits.positiveDecimal("max_notional_usd", example: "25000"),
+            dailyVolumeUSD: try limits.positiveDecimal("daily_volume_usd", example: "1000000"),
+            maxPosition: maxPosition,
+            allowedSymbols: Set(try limits.strings("allowed_pairs").map { try limits.symbol($0, key: "allowed_pairs") }))
+    }
+
+    static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {
+        try assets.keys.sorted().map { code in
+            let asset = try assets.table(code)
+            try asset.allowOnly(["price_usd", "volatility", "jumps_per_hour", "jump_size", "peg_reversion"])
+            return SimulatedAsset(
+                asset: Asset(code), priceUSD: try asset.double("price_usd", range: 1e-9...1e12),
+                volatility: try asset.double("volatility", range: 0...20),
+                jumpsPerHour: try asset.double("jumps_per_hour", range: 0...100_000),
+                jumpSize: try asset.double("jump_size", range: 0...0.5),
+                pegReversion: try asset.optionalDouble("peg_reversion", range: 0...100) ?? 0)
+        }
+    }
+
+    static func parseChains(_ chains: ConfigReader, assets: Set<Asset>) throws -> [SimulatedChain] {
+        try chains.keys.sorted().map { name in
+            let chain = try chains.table(name)
+            try chain.allowOnly(["gas_token", "gas_price", "gas_volatility"])
+            let token = Asset(try chain.string("gas_token"))
+            guard assets.contains(token) else {
+                throw chain.error("gas_token", "\(token) is not one of the assets (\(assets.sorted().map(\.code).joined(separator: ", ")))")
+            }
+            return SimulatedChain(chain: ChainId(name), gasToken: token,
+                                  gasPrice: try chain.double("gas_price", range: 0...1e9),
+                                  gasVolatility: try chain.double("gas_volatility", range: 0...2))
+        }
+    }
+
+    static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, assets: Set<Asset>) throws
+        -> ([SimulatedBook], [SimulatedPool], [VenueId: Duration]) {
+        var books: [SimulatedBook] = []
+        var pools: [SimulatedPool] = []
+        var latency: [VenueId: Duration] = [:]
+        for name in venues.keys.sorted() {
+            let venue = try venues.table(name)
+            let kind = try venue.string("kind")
+            let staleness = Duration.milliseconds(try venue.int("staleness_ms", range: 1...86_400_000))
+            latency[VenueId(name)] = .milliseconds(try venue.int("latency_ms", range: 0...600_000))
+            func checkedSymbol(_ text: String, in table: ConfigReader) throws -> Symbol {
+                let symbol = try table.symbol(text, key: text)
+                for asset in [symbol.base, symbol.quote] where !assets.contains(asset) {
+                    throw table.error(text, "\(asset) is not one of the assets under [assets]")
+                }
+                return symbol
+            }
+            switch kind {
+            case "exchange":
+                try venue.allowOnly(["kind", "taker_fee", "staleness_ms", "latency_ms", "catch_up_rate", "noise_bps",
+                                     "half_spread_bps", "levels", "updates_per_second", "markets"])
+                let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
+                                     stalenessBound: staleness)
+                let markets = try venue.table("markets")
+                for pair in markets.keys.sorted() {
+                    let market = try markets.table(pair)
+                    try market.allowOnly(["tick", "lot", "min_notional", "top_quantity"])
+                    books.append(SimulatedBook(
+                        venue: spec,
+                        instrument: InstrumentSpec(symbol: try checkedSymbol(pair, in: markets),
+                                                   tickSize: try market.positiveDecimal("tick", example: "0.01"),
+                                                   lotSize: try market.positiveDecimal("lot", example: "0.0001"),
+                                                   minNotional: try market.decimal("min_notional", example: "5")),
+                        catchUpRate: try venue.double("catch_up_rate", range: 0...1000),
+                        noiseBps: try venue.double("noise_bps", range: 0...1000),
+                        halfSpreadBps: try venue.double("half_spread_bps", range: 0...1000),
+                        levels: try venue.int("levels", range: 1...500),
+                        topQuantity: try market.double("top_quantity", range: 1e-12...1e15),
+                        updatesPerSecond: try venue.double("updates_per_second", range: 0...100)))
+                }
+            case "dex":
+                try venue.allowOnly(["kind", "chain", "staleness_ms", "latency_ms", "pools"])
+                let chain = ChainId(try venue.string("chain"))
+                guard chains.contains(chain) else {
+                    throw venue.error("chain", "\(chain) is not one of the chains under [chains]")
+                }
+                let spec = VenueSpec(id: VenueId(name), kind: .dex(chain: chain), takerFee: .zero, stalenessBound: staleness)
+                let poolTable = try venue.table("pools")
+                for pair in poolTable.keys.sorted() {
+                    pools.append(try parsePool(try poolTable.table(pair), symbol: try checkedSymbol(pair, in: poolTable),
+                                               venue: spec))
+                }
+            default:
+                throw venue.error("kind", "expected \"exchange\" or \"dex\", found \"\(kind)\"")
+            }
+        }
+        return (books, pools, latency)
+    }
+
+    static func parsePool(_ pool: ConfigReader, symbol: Symbol, venue: VenueSpec) throws -> SimulatedPool {
+        let type = try pool.string("type")
+        let common: Set = ["type", "base_reserve", "base_decimals", "quote_decimals", "gas_units", "swaps_per_second",
+                           "arbitrage_catch_up"]
+        let kind: SimulatedPoolKind
+        switch type {
+        case "constant_product":
+            try pool.allowOnly(common.union(["fee_bps"]))
+            kind = .constantProduct(feeBps: try pool.int("fee_bps", range: 0...9999))
+        case "concentrated":
+            try pool.allowOnly(common.union(["fee_pips", "range_width"]))
+            kind = .concentrated(feePips: try pool.int("fee_pips", range: 0...999_999),
+                                 rangeWidth: try pool.double("range_width", range: 0.001...0.9))
+        case "stable_swap":
+            try pool.allowOnly(common.union(["amplification", "fee"]))
+            kind = .stableSwap(amplification: try pool.int("amplification", range: 1...1_000_000),
+                               fee: try pool.int("fee", range: 0...9_999_999_999))
+        default:
+            throw pool.error("type", "expected \"constant_product\", \"concentrated\" or \"stable_swap\", found \"\(type)\"")
+        }
+        let baseDecimals = try pool.int("base_decimals", range: 0...18)
+        let quoteDecimals = try pool.int("quote_decimals", range: 0...18)
+        if case .stableSwap = kind, baseDecimals != quoteDecimals {
+            throw pool.error("quote_decimals", "a stable_swap pool here needs both coins at the same decimals")
+        }
+        let lot = FixedDecimal(units: 1, decimals: min(baseDecimals, 8))
+        return SimulatedPool(
+            venue: venue,
+            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(units: 1, decimals: quoteDecimals),
+                                       lotSize: lot, minNotional: .zero),
+            kind: kind, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals,
+            baseReserve: try pool.double("base_reserve", range: 1e-9...1e15), gasUnits: try pool.int("gas_units", range: 0...30_000_000),
+            swapsPerSecond: try pool.double("swaps_per_second", range: 0...100),
+            arbitrageCatchUp: try pool.double("arbitrage_catch_up", range: 0...1))
+    }
+
+    static func parseBalances(_ root: ConfigReader, venues: Set<VenueId>, chains: Set<ChainId>) throws -> Inventory {
+        var inventory = Inventory()
+        if let balances = try root.optionalTable("balances") {
+            for name in balances.keys.sorted() {
+                guard venues.contains(VenueId(name)) else {
+                    throw balances.error(name, "\(name) is not one of the venues under [venues]")
+                }
+                let account = try balances.table(name)
+                for asset in account.keys {
+                    inventory.credit(Asset(asset), try account.decimal(asset, example: "1000"), at: .exchange(VenueId(name)))
+                }
+            }
+        }
+        if let wallets = try root.optionalTable("wallets") {
+            for name in wallets.keys.sorted() {
+                guard chains.contains(ChainId(name)) else {
+                    throw wallets.error(name, "\(name) is not one of the chains under [chains]")
+                }
+                let wallet = try wallets.table(name)
+                for asset in wallet.keys {
+                    inventory.credit(Asset(asset), try wallet.decimal(asset, example: "1000"), at: .wallet(ChainId(name)))
+                }
+            }
+        }
+        return inventory
+    }
+}

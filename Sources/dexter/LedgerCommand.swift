@@ -1,0 +1,66 @@
+import ArgumentParser
+import DexterCore
+import DexterLedger
+import Foundation
+
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Read the trade ledger.",
+        subcommands: [Trades.self])
+
+    struct Trades: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List booked trades, newest first.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        @Option(name: .long, help: "Only this user's trades.")
+        var user: String?
+
+        @Option(name: .long, help: "How many trades to list.")
+        var limit: Int = 50
+
+        @Flag(name: .long, help: "One JSON object per line, exact amounts as strings.")
+        var json = false
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        }
+
+        func run() throws {
+            let path = try ledger ?? Paths.defaultLedger(mode: "SIM")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("no ledger at \(path); start dexter to create one, or pass --ledger")
+            }
+            let trades = try DexterLedger.Ledger(path: path).reader.trades(user: user, limit: limit)
+            if json {
+                for trade in trades {
+                    let object: [String: String] = [
+                        "id": trade.id, "user": trade.user, "exchange": trade.exchange, "pair": trade.pair,
+                        "side": trade.side.rawValue, "amount": trade.amount.description, "price": trade.price.description,
+                        "fee": trade.fee.description, "fee_asset": trade.feeAsset, "gas": trade.gas.description,
+                        "profit_usd": trade.profitUSD.description, "created_at": trade.createdAt.iso8601,
+                    ]
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+                return
+            }
+            guard !trades.isEmpty else { print("no trades booked in \(path)"); return }
+            print(row(["time (UTC)", "user", "exchange", "pair", "side", "amount", "price", "fee", "profit USD"]))
+            for trade in trades {
+                print(row([trade.createdAt.iso8601, trade.user, trade.exchange, trade.pair, trade.side.rawValue,
+                           trade.amount.description, trade.price.formatted(digits: 6), trade.fee.formatted(digits: 6),
+                           trade.profitUSD.formatted(digits: 4)]))
+            }
+        }
+
+        func row(_ cells: [String]) -> String {
+            let widths = [24, 10, 12, 10, 4, 16, 16, 14, 12]
+            return zip(cells, widths).map { cell, width in
+                cell.count >= width ? cell : cell + String(repeating: " ", count: width - cell.count)
+            }.joined(separator: " ")
+        }
+    }
+}

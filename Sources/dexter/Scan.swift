@@ -1,0 +1,79 @@
+import ArgumentParser
+import DexterCore
+import DexterDetect
+import DexterEngine
+import Foundation
+
+/// Headless detection: the same pipeline as the screen, written to stdout.
+struct Scan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stream opportunities from the embedded market, without a screen.",
+        discussion: """
+            With --json, each line is one JSON object: "event" is "new" when an opportunity appears, "update" when \
+            its figures change and "gone" when it closes. Amounts are exact decimal strings. The market is \
+            deterministic for a seed; --fast runs it without waiting for the clock.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+
+    @Option(name: .long, help: "How many seconds of market to scan.")
+    var seconds: Double = 10
+
+    @Flag(name: .long, help: "Write NDJSON, one opportunity event per line.")
+    var json = false
+
+    @Flag(name: .long, help: "Run the simulated clock as fast as possible instead of in real time.")
+    var fast = false
+
+    func validate() throws {
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
+    }
+
+    func run() async throws {
+        let config = try desk.load()
+        let engineConfig = config.engineConfig(user: "scan", seed: desk.seed)
+        let start = WallClock().now()
+        var pipeline = MarketPipeline(universe: engineConfig.universe, policy: engineConfig.detection,
+                                      inventory: engineConfig.initialBalances, start: start)
+        let end = start.adding(.nanoseconds(Int64(seconds * 1e9)))
+        var seen = Set<UInt64>()
+        var output = ""
+        func emit(_ line: String) {
+            output += line + "\n"
+            if output.utf8.count > 1 << 16 { flush() }
+        }
+        func flush() {
+            FileHandle.standardOutput.write(Data(output.utf8))
+            output = ""
+        }
+        for opportunity in pipeline.opportunities.sorted(by: { $0.id < $1.id }) {
+            seen.insert(opportunity.id)
+            emit(line(opportunity, event: "new", now: start))
+        }
+        var now = start
+        let wallStart = monotonicNanoseconds()
+        while now < end {
+            now = min(end, now.adding(.milliseconds(100)))
+            if !fast {
+                let due = UInt64(now.nanoseconds - start.nanoseconds)
+                let elapsed = monotonicNanoseconds() - wallStart
+                if due > elapsed { try await Task.sleep(for: .nanoseconds(Int64(due - elapsed))) }
+            }
+            let changes = pipeline.advance(to: now).changes
+            for id in changes.removed where seen.remove(id) != nil {
+                emit(json ? #"{"event":"gone","id":\#(id)}"# : "gone #\(id)")
+            }
+            for opportunity in changes.upserted {
+                let isNew = seen.insert(opportunity.id).inserted
+                emit(line(opportunity, event: isNew ? "new" : "update", now: now))
+            }
+            if !fast { flush() }
+        }
+        flush()
+    }
+
+    func line(_ opportunity: Opportunity, event: String, now: Timestamp) -> String {
+        if json { return OpportunityJSON.encode(opportunity, event: event, at: now) }
+        return "\(event) #\(opportunity.id) \(opportunity.route) size \(opportunity.quantity) net \(opportunity.net) \(opportunity.symbol.quote) ($\(opportunity.netUSD.formatted(digits: 2)), \(opportunity.netBps.formatted(digits: 1)) bps)"
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import DexterCore
+import DexterEngine
+import DexterLedger
+import DexterTUI
+import Foundation
+
+/// The interactive screen: the default command.
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch opportunities live and approve them with a key (the default command).",
+        discussion: """
+            Keys: ↑/↓ or j/k move, Enter shows legs and costs, a approves (after a re-priced confirmation: y sends, \
+            n cancels), x rejects, ? lists keys, q quits.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+
+    @Option(name: .long, help: "User to trade as (default: config's user, then the OS user).")
+    var user: String?
+
+    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+    var ledger: String?
+
+    @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono, or a path to a theme file.")
+    var theme: String?
+
+    func run() async throws {
+        guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
+            FileHandle.standardError.write(Data("""
+                dexter: the screen needs a terminal, and stdin/stdout is not one.
+                For a stream of opportunities, use: dexter scan --json --seconds 10
+
+                """.utf8))
+            throw ExitCode(2)
+        }
+        let config = try desk.load()
+        let userName = user ?? config.user ?? Paths.osUser
+        let engineConfig = config.engineConfig(user: userName, seed: desk.seed)
+        let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
+        let themeName = theme ?? config.theme
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let resolvedTheme: Theme
+        do { resolvedTheme = try ThemeLoader.load(themeName, configPath: desk.config) } catch {
+            throw ValidationError("\(error)")
+        }
+        let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath))
+        let loop = Task { await engine.run() }
+        let channel = engine.commandChannel()
+        let board = engine.board
+        let send = channel.send
+        // Curses blocks on key reads: it gets a thread of its own, off the pool the engine runs on.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                TerminalApp(board: board, theme: resolvedTheme, colour: !noColor, send: send).run()
+                continuation.resume()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        await engine.stop()
+        await loop.value
+        channel.task.cancel()
+    }
+}
