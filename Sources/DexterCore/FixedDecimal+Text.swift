@@ -2,6 +2,10 @@
 public struct DecimalParseError: Error, CustomStringConvertible, Equatable {
     public let text: String
     public let reason: String
+    public init(text: String, reason: String) {
+        self.text = text
+        self.reason = reason
+    }
     public var description: String { "\"\(text)\" is not a decimal number: \(reason)" }
 }
 

@@ -131,7 +131,8 @@ public struct CrossVenueDetector: Sendable {
         let notionalCap = policy.maxNotionalUSD.doubleValue / quoteUSD
         var upper = min(buy.maxBuyQuantity, sell.maxSellQuantity, baseHeld, notionalCap / buy.topBuyPriceBeforeFee)
         guard upper > 0, upper.isFinite else { return nil }
-        upper = Sizing.quantity(affordableWith: quoteHeld * 0.999_999, on: buy, upTo: upper)
+        // The buy leg's cost, fee included, bounds its notional: keep it within both the quote held and the cap.
+        upper = Sizing.quantity(affordableWith: min(quoteHeld, notionalCap) * 0.999_999, on: buy, upTo: upper)
         let best = Sizing.bestQuantity(buy: buy, sell: sell, upperBound: upper)
 
         // Sizes are whole lots of the coarser venue; the optimum on a lot grid is next to the continuous one.

@@ -29,20 +29,29 @@ public struct StableSwapPool: Sendable, Hashable {
 
     public var normalizedBalances: [BigUInt] { zip(balances, rates).map { $0 * $1 / Self.precision } }
 
+    static let max256 = (BigUInt(1) << 256) - 1
+
+    /// A product as Vyper computes it: past 2^256 − 1 the contract reverts.
+    static func checked(_ value: BigUInt) throws -> BigUInt {
+        guard value <= max256 else { throw PoolMathError.overflow }
+        return value
+    }
+
     public static func invariant(_ xp: [BigUInt], amplification: BigUInt) throws -> BigUInt {
         let n = BigUInt(xp.count)
         let sum = xp.reduce(BigUInt(0), +)
         if sum == 0 { return 0 }
         var d = sum
         let ann = amplification * n
+        guard ann > aPrecision else { throw PoolMathError.insufficientLiquidity }
         for _ in 0..<255 {
             var dP = d
             for x in xp {
                 guard x > 0 else { throw PoolMathError.divisionByZero }
-                dP = dP * d / (x * n)
+                dP = try checked(dP * d) / (x * n)
             }
             let previous = d
-            let numerator = (ann * sum / aPrecision + dP * n) * d
+            let numerator = try checked((ann * sum / aPrecision + dP * n) * d)
             let denominator = (ann - aPrecision) * d / aPrecision + (n + 1) * dP
             d = numerator / denominator
             if d > previous ? d - previous <= 1 : previous - d <= 1 { return d }
@@ -62,16 +71,16 @@ public struct StableSwapPool: Sendable, Hashable {
             let value = k == i ? x : xp[k]
             guard value > 0 else { throw PoolMathError.divisionByZero }
             sum += value
-            c = c * d / (value * n)
+            c = try Self.checked(c * d) / (value * n)
         }
-        c = c * d * Self.aPrecision / (ann * n)
+        c = try Self.checked(c * d * Self.aPrecision) / (ann * n)
         let b = sum + d * Self.aPrecision / ann
         var y = d
         for _ in 0..<255 {
             let previous = y
             let denominator = 2 * y + b
             guard denominator > d else { throw PoolMathError.divisionByZero }
-            y = (y * y + c) / (denominator - d)
+            y = try Self.checked(y * y + c) / (denominator - d)
             if y > previous ? y - previous <= 1 : previous - y <= 1 { return y }
         }
         throw PoolMathError.didNotConverge

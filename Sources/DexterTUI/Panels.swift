@@ -51,8 +51,8 @@ public enum Panels {
     }
 
     static let columns: [(title: String, width: Int, right: Bool)] = [
-        ("#", 5, true), ("Pair", 10, false), ("Buy", 12, false), ("Sell", 12, false), ("Size", 11, true),
-        ("Net $", 10, true), ("bps", 7, true), ("Age", 7, true),
+        ("#", 4, true), ("Pair", 9, false), ("Buy", 11, false), ("Sell", 11, false), ("Size", 10, true),
+        ("Net $", 10, true), ("bps", 6, true), ("Age", 6, true),
     ]
 
     static func opportunities(_ snapshot: Snapshot, view: inout ViewState, into canvas: inout Canvas, _ rect: Rect) {
@@ -151,9 +151,11 @@ public enum Panels {
         var lastAccount = ""
         for row in snapshot.balances where !row.amount.isZero {
             guard y < inner.maxY else { break }
-            let account = row.account == lastAccount ? "" : row.account
+            let account = row.account == lastAccount ? "" : row.account.replacingOccurrences(of: "wallet@", with: "@")
             lastAccount = row.account
-            let text = fit(account, 12) + fit(row.asset, 5) + fit(Format.quantity(row.amount), max(0, inner.width - 18), right: true)
+            let amount = row.amount.magnitude.doubleValue >= 10_000
+                ? Format.compact(row.amount.doubleValue) : Format.quantity(row.amount)
+            let text = fit(account, 10) + fit(row.asset, 5) + fit(amount, max(0, inner.width - 16), right: true)
             canvas.put(text, x: inner.x + 1, y: y, role: row.amount.isNegative ? .loss : .normal, limit: inner.width - 1)
             y += 1
         }

@@ -158,13 +158,13 @@ extension SimulatedMarket {
         var liquidity = state.markets[index].liquidity
         let scale = pow(10.0, Double(spec.baseDecimals))
         if random.chance(spec.swapsPerSecond * dt) {
-            let size = spec.baseReserve * (0.0002 + 0.003 * random.unit())
+            let size = spec.baseReserve * (0.00002 + 0.0004 * random.unit())
             if (try? liquidity.swap(random.chance(0.5) ? .buy : .sell, baseUnits: BigUInt(size * scale))) != nil {
                 changed = true
             }
         }
-        // An arbitrageur acts about once a second, closing part of the gap to the underlying if it beats the fee.
-        if random.chance(dt) {
+        // Arbitrageurs act about twice a second, closing part of the gap to the underlying if it beats the fee.
+        if random.chance(2 * dt) {
             let fair = Self.fairPrice(spec.instrument.symbol, underlying)
             let screen = state.markets[index].screen
             let spot = screen.curveSpot

@@ -18,13 +18,17 @@ enum ThemeLoader {
     static func searchFolders(_ configPath: String?) -> [String] {
         var folders: [String] = []
         if let themes = ProcessInfo.processInfo.environment["DEXTER_THEMES"] { folders.append(themes) }
-        if let configPath { folders.append((configPath as NSString).deletingLastPathComponent + "/themes") }
+        if let configPath {
+            folders.append(URL(fileURLWithPath: configPath).deletingLastPathComponent().appendingPathComponent("themes").path)
+        }
         folders.append(FileManager.default.currentDirectoryPath + "/themes")
-        // Beside the binary's checkout: .build/<config>/dexter → ../../themes.
-        var folder = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        for _ in 0..<4 {
-            folders.append(folder + "/themes")
-            folder = (folder as NSString).deletingLastPathComponent
+        // Up from the binary, so a checkout's build (.build/<triple>/debug/dexter) finds the checkout's themes.
+        if let executable = Bundle.main.executablePath {
+            var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<5 where folder.path != "/" {
+                folders.append(folder.appendingPathComponent("themes").path)
+                folder = folder.deletingLastPathComponent()
+            }
         }
         return folders
     }
@@ -58,6 +62,6 @@ enum ThemeLoader {
                                  background: try entry.optionalInt("bg", range: -1...255) ?? -1,
                                  bold: try flag("bold"), dim: try flag("dim"), reverse: try flag("reverse"))
         }
-        return Theme(name: try root.optionalString("name") ?? (file as NSString).lastPathComponent, styles: styles)
+        return Theme(name: try root.optionalString("name") ?? URL(fileURLWithPath: file).lastPathComponent, styles: styles)
     }
 }

@@ -1,0 +1,6 @@
+import DexterCore
+import Foundation
+
+enum JSONEncoderShim {
+    static func encode(_ value: FixedDecimal) throws -> Data { try JSONEncoder().encode(value) }
+}
