@@ -1,0 +1,211 @@
+import DexterCore
+import DexterDetect
+import DexterMarket
+import Testing
+
+@Suite struct CrossVenueDetectorTests {
+    typealias B = MarketBuilder
+    let now = Timestamp(nanoseconds: 1_000_000)
+
+    func detect(_ state: MarketState, _ inventory: Inventory, policy: DetectionPolicy = B.policy) -> [Opportunity] {
+        var detector = CrossVenueDetector(policy: policy)
+        return detector.reevaluateAll(state: state, inventory: inventory, now: now).upserted
+    }
+
+    /// Two books crossing over three levels: the best size is where the marginal effective prices meet, at 3 ETH.
+    @Test func sizesBookAgainstBookAtTheKnownOptimum() throws {
+        let a = B.exchange("a"), b = B.exchange("b")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "1"), ("100.5", "2"), ("101", "5")]),
+            B.book(b, bids: [("102", "1.5"), ("101.5", "1"), ("100.8", "5")], asks: [("103", "10")]),
+        ])
+        let found = detect(state, B.inventory([a.account, b.account]))
+        #expect(found.count == 1)
+        let opportunity = try #require(found.first)
+        #expect(opportunity.buy.venue == "a" && opportunity.sell.venue == "b")
+        #expect(opportunity.quantity == B.d("3"))
+        #expect(opportunity.buy.notional == B.d("301"))
+        #expect(opportunity.sell.notional == B.d("304.9"))
+        #expect(opportunity.gross == B.d("6"))
+        #expect(opportunity.fees == B.d("0.6059"))
+        #expect(opportunity.gasCost == .zero)
+        #expect(opportunity.slippage == B.d("2.1"))
+        #expect(opportunity.net == B.d("3.2941"))
+        #expect(opportunity.gross - opportunity.fees - opportunity.gasCost - opportunity.slippage == opportunity.net)
+        #expect(opportunity.buy.averagePrice == B.d("100.333333333333333333"))
+        #expect(opportunity.buy.worstPrice == B.d("100.5"))
+        #expect(opportunity.expiresAt == Timestamp.zero.adding(.seconds(5)))
+    }
+
+    @Test func sellsNoMoreThanIsHeldWhereItSells() throws {
+        let a = B.exchange("a"), b = B.exchange("b")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "1"), ("100.5", "2"), ("101", "5")]),
+            B.book(b, bids: [("102", "1.5"), ("101.5", "1"), ("100.8", "5")], asks: [("103", "10")]),
+        ])
+        var inventory = B.inventory([a.account])
+        inventory.credit("ETH", B.d("2"), at: b.account)
+        let opportunity = try #require(detect(state, inventory).first)
+        #expect(opportunity.quantity == B.d("2"))
+        // And buys no more than the quote held where it buys pays for.
+        var poor = B.inventory([b.account])
+        poor.credit("USDC", B.d("150.15"), at: a.account)
+        let small = try #require(detect(state, poor).first)
+        #expect(small.buy.notional + small.buy.fee <= B.d("150.15"))
+        #expect(small.quantity == B.d("1.49"))
+    }
+
+    @Test func findsNothingWhenFeesEatTheSpread() {
+        let a = B.exchange("a", fee: "0.006"), b = B.exchange("b", fee: "0.006")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "5")]),
+            B.book(b, bids: [("101", "5")], asks: [("102", "10")]),
+        ])
+        #expect(detect(state, B.inventory([a.account, b.account])).isEmpty)
+    }
+
+    @Test func respectsMinimumNotional() {
+        let a = B.exchange("a"), b = B.exchange("b")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "0.02")], minNotional: "5"),
+            B.book(b, bids: [("101", "5")], asks: [("102", "10")], minNotional: "5"),
+        ])
+        #expect(detect(state, B.inventory([a.account, b.account])).isEmpty)
+    }
+
+    /// On random books, the detector's size and net equal an exhaustive search over the whole lot grid.
+    @Test func matchesExhaustiveSearchOnRandomBooks() throws {
+        var random = SeededGenerator(seed: 11)
+        let a = B.exchange("a"), b = B.exchange("b", fee: "0.0005")
+        var crossed = 0
+        for _ in 0..<40 {
+            func levels(from start: Double, step: Double) -> [(String, String)] {
+                var price = start
+                return (0..<6).map { _ in
+                    price += step * (0.2 + random.unit())
+                    let quantity = 0.05 + 2 * random.unit()
+                    return (FixedDecimal(approximating: price).rounded(digits: 2).description,
+                            FixedDecimal(approximating: quantity).rounded(digits: 2).description)
+                }
+            }
+            let asks = levels(from: 99.5, step: 0.3)
+            let bids = levels(from: 101.2, step: -0.3)
+            let state = B.state([B.book(a, bids: [("90", "100")], asks: asks), B.book(b, bids: bids, asks: [("110", "100")])])
+            let inventory = B.inventory([a.account, b.account])
+            let found = detect(state, inventory).first { $0.buy.venue == "a" }
+            let best = exhaustiveBest(buy: state.markets[0], sell: state.markets[1], lot: B.d("0.01"))
+            if let best, best.net > B.d("0.01") {
+                let opportunity = try #require(found, "missed \(best)")
+                #expect(opportunity.net == best.net)
+                crossed += 1
+            } else {
+                #expect(found == nil)
+            }
+        }
+        #expect(crossed >= 20, "the random books should mostly cross")
+    }
+
+    /// Walks every lot size with plain arithmetic, independent of the detector's bisection.
+    func exhaustiveBest(buy: Market, sell: Market, lot: FixedDecimal) -> (quantity: FixedDecimal, net: FixedDecimal)? {
+        guard case .book(let buyBook) = buy.liquidity, case .book(let sellBook) = sell.liquidity else { return nil }
+        func cost(_ levels: [BookLevel], _ quantity: FixedDecimal) -> FixedDecimal? {
+            var remaining = quantity, total = FixedDecimal.zero
+            for level in levels where remaining.isPositive {
+                let take = remaining < level.quantity ? remaining : level.quantity
+                total += take * level.price
+                remaining -= take
+            }
+            return remaining.isPositive ? nil : total
+        }
+        var best: (FixedDecimal, FixedDecimal)?
+        var quantity = lot
+        while let paid = cost(buyBook.asks, quantity), let received = cost(sellBook.bids, quantity) {
+            let net = received - received * sell.venue.takerFee - paid - paid * buy.venue.takerFee
+            if net > (best?.1 ?? .zero) { best = (quantity, net) }
+            quantity += lot
+        }
+        return best.map { (quantity: $0.0, net: $0.1) }
+    }
+
+    /// Against a constant-product pool the exact optimum on the lot grid, gas included, is found.
+    @Test func sizesBookAgainstPoolAtTheExhaustiveOptimum() throws {
+        let exchange = B.exchange("cex")
+        let pool = B.v2Pool("uni", baseReserve: "1000", quoteReserve: "3060000")
+        let state = B.state([
+            B.book(exchange, bids: [("2990", "1")], asks: [("3000", "2"), ("3001", "3"), ("3002", "10")], lot: "0.001"),
+            pool,
+        ])
+        let inventory = B.inventory([exchange.account, .wallet("ethereum")])
+        let opportunity = try #require(detect(state, inventory).first)
+        #expect(opportunity.buy.venue == "cex" && opportunity.sell.venue == "uni")
+        // Gas: 100 000 units × 10 gwei = 0.001 ETH, valued at the ETH/USDC mid of the two markets.
+        #expect(opportunity.sell.gas == B.d("0.001"))
+        #expect(opportunity.sell.gasToken == "ETH")
+        var bestNet = FixedDecimal.zero
+        var bestQuantity = FixedDecimal.zero
+        var quantity = B.d("0.001")
+        while quantity <= B.d("15") {
+            if let bought = try? state.markets[0].quote(.buy, quantity: quantity),
+               let sold = try? state.markets[1].quote(.sell, quantity: quantity) {
+                let net = sold.cash - bought.cash - opportunity.gasCost
+                if net > bestNet { bestNet = net; bestQuantity = quantity }
+            }
+            quantity += B.d("0.001")
+        }
+        #expect(opportunity.quantity == bestQuantity)
+        #expect(opportunity.net == bestNet)
+    }
+
+    /// An update re-evaluates only the routes through the market it touched, and a route keeps its id.
+    @Test func updatesIncrementallyAndKeepsIds() throws {
+        let a = B.exchange("a"), b = B.exchange("b"), c = B.exchange("c")
+        var state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "5")]),
+            B.book(b, bids: [("101", "5")], asks: [("102", "10")]),
+            B.book(c, bids: [("98", "5")], asks: [("103", "10")]),
+        ])
+        let inventory = B.inventory([a.account, b.account, c.account])
+        var detector = CrossVenueDetector(policy: B.policy)
+        let first = detector.reevaluateAll(state: state, inventory: inventory, now: now)
+        #expect(first.upserted.count == 1)
+        let id = try #require(first.upserted.first?.id)
+
+        // Market c moves but stays out of the money: nothing changes.
+        let cIndex = 2
+        state.apply(.liquidity(state.markets[cIndex].key, .book(OrderBook(bids: [BookLevel(price: B.d("97"), quantity: B.d("5"))],
+                                                                          asks: [BookLevel(price: B.d("104"), quantity: B.d("5"))])),
+                               venueTime: now, receivedAt: now))
+        let quiet = detector.marketDidChange(cIndex, state: state, inventory: inventory, now: now)
+        #expect(quiet.isEmpty)
+
+        // b's bid improves: the same route, same id, new numbers.
+        state.apply(.liquidity(state.markets[1].key, .book(OrderBook(bids: [BookLevel(price: B.d("101.5"), quantity: B.d("5"))],
+                                                                     asks: [BookLevel(price: B.d("102"), quantity: B.d("10"))])),
+                               venueTime: now, receivedAt: now))
+        let moved = detector.marketDidChange(1, state: state, inventory: inventory, now: now)
+        #expect(moved.upserted.map(\.id) == [id])
+        #expect(moved.upserted.first?.net == B.d("5") * B.d("101.5") * B.d("0.999") - B.d("500") * B.d("1.001"))
+
+        // b's bid falls away: the opportunity is gone.
+        state.apply(.liquidity(state.markets[1].key, .book(OrderBook(bids: [BookLevel(price: B.d("99.5"), quantity: B.d("5"))],
+                                                                     asks: [BookLevel(price: B.d("102"), quantity: B.d("10"))])),
+                               venueTime: now, receivedAt: now))
+        let closed = detector.marketDidChange(1, state: state, inventory: inventory, now: now)
+        #expect(closed.removed == [id])
+        #expect(detector.opportunities.isEmpty)
+    }
+
+    @Test func staleQuotesExpire() throws {
+        let a = B.exchange("a"), b = B.exchange("b")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "5")]),
+            B.book(b, bids: [("101", "5")], asks: [("102", "10")]),
+        ])
+        var detector = CrossVenueDetector(policy: B.policy)
+        let found = detector.reevaluateAll(state: state, inventory: B.inventory([a.account, b.account]), now: now)
+        let opportunity = try #require(found.upserted.first)
+        #expect(detector.expire(at: Timestamp.zero.adding(.seconds(4))).isEmpty)
+        #expect(opportunity.isExpired(at: Timestamp.zero.adding(.seconds(5))))
+        #expect(detector.expire(at: Timestamp.zero.adding(.seconds(5))) == [opportunity.id])
+    }
+}
