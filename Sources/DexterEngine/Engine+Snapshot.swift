@@ -41,3 +41,8 @@ extension Engine {
             confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
     }
 }
+
+extension Engine {
+    /// Publishes a snapshot now, whatever the rate limit (tests and the first frame).
+    public func publishNow() { publish(force: true) }
+}

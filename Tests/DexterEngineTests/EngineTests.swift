@@ -1,0 +1,197 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+import Foundation
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand.
+final class ManualClock: Clock {
+    private let time = Mutex(Timestamp(nanoseconds: 1_764_000_000_000_000_000))
+    func now() -> Timestamp { time.withLock { $0 } }
+    func advance(_ duration: Duration) { time.withLock { $0 = $0.adding(duration) } }
+}
+
+/// Two exchanges quoting ETH/USDT, one quick and one slow to follow the underlying: they cross after every jump, so
+/// every path can be driven in a few simulated seconds. With noise and latency, orders reach books that have moved.
+func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: Duration = .milliseconds(10)) -> EngineConfig {
+    let symbol = Symbol(base: "ETH", quote: "USDT")
+    func venue(_ name: String, catchUp: Double, symbol: Symbol = symbol, noise: Double = noiseBps, top: Double = 1) -> SimulatedBook {
+        SimulatedBook(
+            venue: VenueSpec(id: VenueId(name), kind: .exchange, takerFee: FixedDecimal("0.0005")!, stalenessBound: .seconds(2)),
+            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal("0.0001")!, lotSize: FixedDecimal("0.001")!,
+                                       minNotional: FixedDecimal(5)),
+            catchUpRate: catchUp, noiseBps: noise, halfSpreadBps: 0.5, levels: 10, topQuantity: top, updatesPerSecond: 20)
+    }
+    // USD is USDC: a USDC/USDT book values the USDT quote.
+    let dollar = venue("alpha", catchUp: 10, symbol: Symbol(base: "USDC", quote: "USDT"), noise: 0, top: 100_000)
+    let universe = SimulatedUniverse(
+        seed: 5,
+        assets: [SimulatedAsset(asset: "ETH", priceUSD: 3000, volatility: 0.8, jumpsPerHour: 600, jumpSize: 0.004),
+                 SimulatedAsset(asset: "USDT", priceUSD: 1, volatility: 0, jumpsPerHour: 0, jumpSize: 0),
+                 SimulatedAsset(asset: "USDC", priceUSD: 1, volatility: 0, jumpsPerHour: 0, jumpSize: 0)],
+        books: [venue("alpha", catchUp: 8), venue("beta", catchUp: 0.5), dollar], pools: [], chains: [],
+        latency: [VenueId("alpha"): latency, VenueId("beta"): latency])
+    var inventory = Inventory()
+    for name in ["alpha", "beta"] {
+        inventory.credit("ETH", FixedDecimal(10), at: .exchange(VenueId(name)))
+        inventory.credit("USDT", FixedDecimal(30_000), at: .exchange(VenueId(name)))
+    }
+    return EngineConfig(
+        user: "tester", mode: "SIM", universe: universe,
+        limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(5_000), dailyVolumeUSD: FixedDecimal(1_000_000),
+                           maxPosition: ["ETH": FixedDecimal(100)], allowedSymbols: allowed ?? [symbol]),
+        // Only ETH/USDT routes: the dollar book has no second venue, so it never forms a route.
+        detection: DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000)),
+        initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!)
+}
+
+@Suite struct EngineTests {
+    let clock = ManualClock()
+    let ledgerPath = NSTemporaryDirectory() + "dexter-engine-\(UUID().uuidString).sqlite"
+
+    func makeEngine(_ config: EngineConfig = twoVenueConfig()) throws -> (Engine, Ledger) {
+        let ledger = try Ledger(path: ledgerPath)
+        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+    }
+
+    /// Ticks the market in 10 ms steps until an opportunity shows, and returns it as the screen sees it.
+    func waitForOpportunity(_ engine: Engine, within seconds: Int = 60) async throws -> Opportunity {
+        for _ in 0..<(seconds * 100) {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+            await engine.publishNow()
+            if let first = engine.board.current?.opportunities.first { return first }
+        }
+        throw EngineTestError.noOpportunity
+    }
+
+    func run(_ engine: Engine, for duration: Duration) async {
+        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+        }
+        await engine.publishNow()
+    }
+
+    @Test func approvesExecutesAndBooksATrade() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        let confirmation = try #require(engine.board.current?.confirmation)
+        #expect(confirmation.repriced.id == opportunity.id)
+        #expect(confirmation.repriced.route == opportunity.route)
+        await engine.confirmApproval(of: opportunity.id)
+        #expect(engine.board.current?.confirmation == nil)
+        #expect(try ledger.reader.trades().isEmpty, "nothing is booked before the fills arrive")
+        await run(engine, for: .milliseconds(200))
+
+        let trades = try ledger.reader.trades()
+        #expect(!trades.isEmpty && trades.count <= 2, "\(engine.board.current?.notifications.map(\.text) ?? [])")
+        #expect(Set(trades.map(\.exchange)).isSubset(of: ["alpha", "beta"]))
+        #expect(trades.allSatisfy { $0.user == "tester" && $0.pair == "ETH/USDT" })
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.pnl.arbitragesToday == 1)
+        #expect(snapshot.pnl.tradesToday == trades.count)
+        #expect(snapshot.pnl.realisedTodayUSD == trades.reduce(.zero) { $0 + $1.profitUSD })
+        // The screen's balances are the ledger's balances.
+        for balance in try ledger.reader.balances() {
+            let shown = snapshot.balances.first { $0.account == balance.account && $0.asset == balance.asset }
+            #expect(shown?.amount == balance.delta)
+        }
+        // Fills move inventory exactly: base bought on one venue, sold on the other.
+        let ethTotal = snapshot.balances.filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+        let bought = trades.filter { $0.side == .buy }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+        let sold = trades.filter { $0.side == .sell }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+        #expect(ethTotal == FixedDecimal(20) + bought - sold)
+    }
+
+    /// Paper fills happen against the venue when the order arrives: on a noisy market a leg fills short or misses,
+    /// and the arbitrage is booked as what happened, not as what was approved.
+    @Test func legsThatMissAreBookedAsWhatHappened() async throws {
+        let (engine, ledger) = try makeEngine(twoVenueConfig(noiseBps: 40, latency: .milliseconds(60)))
+        let startETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
+        var outcomes: [String] = []
+        for _ in 0..<5 {
+            let opportunity = try await waitForOpportunity(engine)
+            await engine.requestApproval(of: opportunity.id)
+            await engine.confirmApproval(of: opportunity.id)
+            await run(engine, for: .milliseconds(300))
+            outcomes += engine.board.current?.notifications.prefix(1).map(\.text) ?? []
+        }
+        #expect(outcomes.count == 5)
+        #expect(outcomes.contains { $0.contains(" partial: ") || $0.contains(" failed: ") }, "\(outcomes)")
+        // Whatever filled, inventory moved by exactly the booked fills.
+        let trades = try ledger.reader.trades()
+        let bought = trades.filter { $0.side == .buy }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+        let sold = trades.filter { $0.side == .sell }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+        let endETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
+        #expect(endETH == startETH + bought - sold)
+        #expect(bought != sold, "a leg that fills short leaves inventory unhedged, and the ledger shows it")
+    }
+
+    @Test func aSecondConfirmationSendsNothing() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await run(engine, for: .milliseconds(200))
+        #expect(engine.board.current?.pnl.arbitragesToday == 1)
+        #expect(Set(try ledger.reader.trades().map(\.orderId).map { $0.split(separator: "-").dropLast().joined(separator: "-") }).count == 1)
+    }
+
+    @Test func refusesAStaleOpportunity() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        clock.advance(.seconds(3))
+        await engine.requestApproval(of: opportunity.id)
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.confirmation == nil)
+        #expect(snapshot.notifications.first?.text.contains("quote is stale") == true)
+        #expect(try ledger.reader.trades().isEmpty)
+    }
+
+    @Test func riskDenialSaysWhichLimitAndIsBooked() async throws {
+        let (engine, ledger) = try makeEngine(twoVenueConfig(allowed: [Symbol(base: "BTC", quote: "USDT")]))
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await run(engine, for: .milliseconds(200))
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.notifications.contains { $0.text.contains("denied by allowed pairs: ETH/USDT is not an allowed pair") })
+        #expect(try ledger.reader.trades().isEmpty)
+        #expect(snapshot.pnl.arbitragesToday == 0)
+    }
+
+    @Test func rejectionIsBookedAndLeavesNoTrade() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.reject(opportunity.id)
+        #expect(engine.board.current?.notifications.first?.text.contains("rejected") == true)
+        #expect(try ledger.reader.trades().isEmpty)
+    }
+
+    @Test func aRestartKeepsBalancesAndTodaysPnL() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await run(engine, for: .milliseconds(200))
+        let before = try #require(engine.board.current)
+        let (restarted, _) = try makeEngine()
+        await restarted.publishNow()
+        let after = try #require(restarted.board.current)
+        #expect(after.pnl.realisedTodayUSD == before.pnl.realisedTodayUSD)
+        #expect(after.balances.map(\.amount) == before.balances.map(\.amount))
+        #expect(try ledger.reader.trades().count == before.pnl.tradesToday)
+    }
+}
+
+enum EngineTestError: Error { case noOpportunity }
