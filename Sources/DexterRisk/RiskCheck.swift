@@ -78,5 +78,12 @@ public struct LimitUsage: Sendable, Hashable {
     public let limit: FixedDecimal
     public let unit: String
 
+    public init(name: String, used: FixedDecimal, limit: FixedDecimal, unit: String) {
+        self.name = name
+        self.used = used
+        self.limit = limit
+        self.unit = unit
+    }
+
     public var fraction: Double { limit.isPositive ? used.doubleValue / limit.doubleValue : 1 }
 }

@@ -9,6 +9,12 @@ public enum Key: Sendable, Hashable {
 }
 
 public struct Binding: Sendable, Hashable {
+    public init(keys: [Key], action: Action, description: String, inFooter: Bool) {
+        self.keys = keys
+        self.action = action
+        self.description = description
+        self.inFooter = inFooter
+    }
     public let keys: [Key]
     public let action: Action
     public let description: String
@@ -36,7 +42,7 @@ public struct KeyMap: Sendable, Hashable {
 
     public func action(for key: Key) -> Action? { bindings.first { $0.keys.contains(key) }?.action }
 
-    static func label(_ key: Key) -> String {
+    public static func label(_ key: Key) -> String {
         switch key {
         case .character(let character): return String(character)
         case .up: return "↑"

@@ -23,7 +23,7 @@ enum Overlays {
             lines.append((costs, .dim))
         }
         func row(_ label: String, _ value: FixedDecimal, _ role: ColorRole) -> (String, ColorRole) {
-            (fit(label, 10) + fit((value.isNegative ? "" : " ") + Format.price(value), 16, right: true) + " \(quote)", role)
+            (fit(label, 10) + fit(value.formatted(digits: 4, grouping: true), 16, right: true) + " \(quote)", role)
         }
         lines.append(row("gross", opportunity.gross, .normal))
         lines.append(row("fees", -opportunity.fees, .loss))

@@ -1,0 +1,102 @@
+import DexterCore
+import DexterEngine
+import DexterTUI
+import Foundation
+import Testing
+
+@Suite struct PanelTests {
+    typealias F = SnapshotFixtures
+
+    /// Compares a frame with Golden/<name>.txt; DEXTER_RECORD_GOLDEN=1 writes it instead (then read it, and commit).
+    func expectGolden(_ canvas: Canvas, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).txt")
+        if ProcessInfo.processInfo.environment["DEXTER_RECORD_GOLDEN"] == "1" {
+            try (canvas.text + "\n").write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        #expect(canvas.text + "\n" == golden, sourceLocation: sourceLocation)
+    }
+
+    @Test func rendersTheDeskAt80x24() throws {
+        var view = ViewState()
+        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        try expectGolden(canvas, "desk-80x24")
+        // Best net first, and the first row is selected.
+        #expect(view.selectedId == 7)
+        #expect(canvas.line(3).contains("ETH/USDT"))
+        #expect(canvas[1, 3].role == .selected)
+    }
+
+    @Test func rendersTheDeskAt120x40() throws {
+        var view = ViewState()
+        try expectGolden(Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 120, height: 40), "desk-120x40")
+    }
+
+    @Test func rendersUpTo300x100AndSaysWhenTooSmall() {
+        var view = ViewState()
+        let large = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 300, height: 100)
+        #expect(large.line(0).contains("SIM"))
+        let small = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 40, height: 10)
+        #expect(small.line(0).contains("dexter needs at least 60×16"))
+    }
+
+    @Test func detailShowsLegsAndTheCostWaterfall() throws {
+        var view = ViewState()
+        view.overlay = .detail
+        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        try expectGolden(canvas, "detail-80x24")
+        let text = canvas.text
+        for label in ["BUY  binance", "SELL okx", "gross", "fees", "gas", "slippage", "net"] {
+            #expect(text.contains(label), "missing \(label)")
+        }
+    }
+
+    @Test func confirmationShowsTheRepricedNumbers() throws {
+        let original = F.opportunity(id: 7, quantity: "2", buyPrice: "3000", sellPrice: "3012.5")
+        let repriced = F.opportunity(id: 7, quantity: "1.8", buyPrice: "3001", sellPrice: "3011")
+        var view = ViewState()
+        let canvas = Panels.frame(F.snapshot(confirmation: Confirmation(original: original, repriced: repriced)),
+                                  view: &view, keymap: .standard, width: 80, height: 24)
+        try expectGolden(canvas, "confirm-80x24")
+        #expect(canvas.text.contains("Re-priced on the market now (was $12.98"))
+        #expect(canvas.text.contains("1.80 @ 3,001.00"))
+        #expect(canvas.text.contains("y confirm and send"))
+    }
+
+    @Test func selectionStaysOnTheSameOpportunityWhenRowsResort() {
+        var view = ViewState()
+        let first = F.snapshot()
+        view.reconcile(with: first.opportunities)
+        view.move(by: 1, in: first.opportunities)
+        #expect(view.selectedId == 3)
+        // The list re-sorts: id 3 moves to the top; the selection follows it, not the row.
+        let resorted = [first.opportunities[1], first.opportunities[2], first.opportunities[0]]
+        view.reconcile(with: resorted)
+        #expect(view.selectedId == 3)
+        #expect(view.selectedRow == 0)
+        // It disappears: the selection lands on whatever now holds its row, never on nothing.
+        let without = [first.opportunities[2], first.opportunities[0]]
+        view.reconcile(with: without)
+        #expect(view.selectedId == 12)
+    }
+
+    @Test func staleRowsAreDimmed() {
+        var view = ViewState()
+        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        // BTC/USDT's quote is 4 s old against a 3 s bound.
+        let row = (0..<canvas.height).first { canvas.line($0).contains("BTC/USDT") } ?? 0
+        #expect(canvas[10, row].role == .stale)
+    }
+
+    @Test func footerAndHelpComeFromTheKeyTable() {
+        var view = ViewState()
+        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        for binding in KeyMap.standard.bindings where binding.inFooter {
+            #expect(canvas.line(23).contains(binding.description))
+        }
+        view.overlay = .help
+        let help = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24).text
+        for binding in KeyMap.standard.bindings { #expect(help.contains(binding.description)) }
+    }
+}

@@ -1,0 +1,62 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterMarket
+import DexterRisk
+
+/// Canned snapshots: panels are pure functions of them, so frames are compared to goldens cell for cell.
+enum SnapshotFixtures {
+    static let now = Timestamp(nanoseconds: 1_764_092_645_000_000_000)
+
+    static func d(_ text: String) -> FixedDecimal { FixedDecimal(text)! }
+
+    static func opportunity(id: UInt64, pair: String = "ETH/USDT", buy: String = "binance", sell: String = "okx",
+                            quantity: String = "1.5", buyPrice: String = "3000", sellPrice: String = "3010",
+                            ageMillis: Int64 = 120) -> Opportunity {
+        let symbol = try! Symbol(parsing: pair)
+        let q = d(quantity)
+        let buyNotional = q * d(buyPrice)
+        let sellNotional = q * d(sellPrice)
+        let received = Timestamp(nanoseconds: now.nanoseconds - ageMillis * 1_000_000)
+        let buyLeg = OpportunityLeg(
+            venue: VenueId(buy), side: .buy, symbol: symbol,
+            quote: LegQuote(side: .buy, quantity: q, notional: buyNotional, fee: buyNotional * d("0.001"),
+                            topPrice: d(buyPrice), worstPrice: d(buyPrice)),
+            gas: .zero, gasToken: nil, venueTime: received, receivedAt: received)
+        let sellLeg = OpportunityLeg(
+            venue: VenueId(sell), side: .sell, symbol: symbol,
+            quote: LegQuote(side: .sell, quantity: q, notional: sellNotional, fee: sellNotional * d("0.001"),
+                            topPrice: d(sellPrice), worstPrice: d(sellPrice)),
+            gas: .zero, gasToken: nil, venueTime: received, receivedAt: received)
+        let fees = buyLeg.fee + sellLeg.fee
+        let net = sellNotional - buyNotional - fees
+        return Opportunity(id: id, buy: buyLeg, sell: sellLeg, gross: sellNotional - buyNotional, fees: fees,
+                           gasCost: .zero, net: net, netUSD: net, detectedAt: received,
+                           expiresAt: received.adding(.seconds(3)))
+    }
+
+    static func snapshot(opportunities: [Opportunity]? = nil, confirmation: Confirmation? = nil) -> Snapshot {
+        let list = opportunities ?? [
+            opportunity(id: 7, quantity: "2", buyPrice: "3000", sellPrice: "3012.5"),
+            opportunity(id: 3, pair: "SOL/USDC", buy: "raydium", sell: "binance", quantity: "40.123", buyPrice: "239.1",
+                        sellPrice: "239.9", ageMillis: 850),
+            opportunity(id: 12, pair: "BTC/USDT", buy: "kraken", sell: "binance", quantity: "0.01234", buyPrice: "97000",
+                        sellPrice: "97300", ageMillis: 4000),
+        ]
+        return Snapshot(
+            mode: "SIM", user: "alice", clock: now, opportunities: list,
+            feed: FeedHealth(updatesPerSecond: 512.4, venues: 10, staleVenues: []),
+            pnl: PnLSummary(realisedTodayUSD: d("123.45"), arbitragesToday: 4, tradesToday: 8,
+                            volumeTodayUSD: d("48210.5"), history: [0, 10, 5, 40, 123.45]),
+            limits: [LimitUsage(name: "daily volume", used: d("48210.5"), limit: d("1000000"), unit: "USD"),
+                     LimitUsage(name: "position ETH", used: d("45"), limit: d("50"), unit: "ETH"),
+                     LimitUsage(name: "position BTC", used: d("3"), limit: d("4"), unit: "BTC")],
+            limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: d("25000"), allowedPairs: 8),
+            tradingState: "active",
+            balances: [BalanceRow(account: "binance", chain: nil, asset: "ETH", amount: d("15.25"), usdValue: 51850),
+                       BalanceRow(account: "binance", chain: nil, asset: "USDT", amount: d("60000"), usdValue: 60000),
+                       BalanceRow(account: "wallet@ethereum", chain: "ethereum", asset: "ETH", amount: d("20"), usdValue: 68000)],
+            notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
+            confirmation: confirmation, executing: [])
+    }
+}
