@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues"]),
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"]),
+        .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues"]),
         .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -121,7 +121,12 @@ extension SimulatedMarket {
         // of its book knocks it off for a moment: most crosses are small and short-lived, a few are large.
         mid += min(1, spec.catchUpRate * dt) * (fair - mid)
         mid *= 1 + spec.noiseBps / 10_000 * dt.squareRoot() * random.gaussian()
-        if random.chance(dt / 90) { mid *= 1 + (random.chance(0.5) ? 1 : -1) * (0.001 + 0.006 * random.unit()) }
+        if random.chance(dt / 4) {
+            // Sweep sizes are heavy-tailed (Pareto): a median of 6 bps, one in twenty-five past 20 bps, one in six
+            // hundred past 1 %.
+            let size = min(0.015, 0.0004 * pow(1 / max(random.unit(), 1e-9), 0.5))
+            mid *= 1 + (random.chance(0.5) ? size : -size)
+        }
         mids[index] = mid
         guard random.chance(spec.updatesPerSecond * dt) else { return }
         regenerateBook(index)

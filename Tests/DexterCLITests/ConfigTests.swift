@@ -1,0 +1,182 @@
+import DexterCore
+import DexterEngine
+import DexterMarket
+import DexterVenues
+import Foundation
+import Testing
+
+@testable import dexter
+
+@Suite struct ConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func theExampleIsTheEmbeddedDefault() throws {
+        let example = try String(contentsOf: Self.root.appendingPathComponent("config.toml.example"), encoding: .utf8)
+        #expect(example == DefaultConfig.text + "\n", "config.toml.example must document exactly what dexter runs on")
+    }
+
+    @Test func theEmbeddedMarketHasWhatTheDeskNeeds() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        let universe = config.universe
+        let exchanges = Set(universe.books.map(\.venue.id.name))
+        #expect(exchanges.isSuperset(of: ["binance", "coinbase", "kraken", "okx"]))
+        #expect(universe.books.allSatisfy { $0.levels >= 10 })
+        let chains = Set(universe.pools.compactMap { $0.venue.kind.chain })
+        #expect(chains.count >= 2)
+        let kinds = universe.pools.map { pool -> String in
+            switch pool.kind {
+            case .constantProduct(let fee): return "cp\(fee)"
+            case .concentrated: return "cl"
+            case .stableSwap: return "ss"
+            }
+        }
+        #expect(kinds.contains("cp30") && kinds.contains("cp25") && kinds.contains("cl") && kinds.contains("ss"))
+        let stable = try #require(universe.pools.first { if case .stableSwap = $0.kind { return true }; return false })
+        #expect(stable.instrument.symbol.description == "USDC/USDT")
+        let pairs = Set(universe.books.map(\.instrument.symbol.description) + universe.pools.map(\.instrument.symbol.description))
+        #expect(pairs.isSuperset(of: ["ETH/USDT", "ETH/USDC", "BTC/USDT", "SOL/USDC", "USDC/USDT"]))
+        #expect(Set(universe.assets.map(\.asset)).isSuperset(of: ["USDC", "USDT"]))
+        #expect(universe.assets.first { $0.asset == "USDT" }?.priceUSD != universe.assets.first { $0.asset == "USDC" }?.priceUSD)
+        // Public taker fees as configured: Binance 0.10 %, Coinbase 0.60 %, Kraken 0.40 %, OKX 0.10 %.
+        let fees = Dictionary(universe.books.map { ($0.venue.id.name, $0.venue.takerFee.description) }) { a, _ in a }
+        #expect(fees == ["binance": "0.001", "coinbase": "0.006", "kraken": "0.004", "okx": "0.001"])
+    }
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try DeskConfig.parse(text, file: "config.toml")
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func replacing(_ old: String, with new: String) -> String {
+        precondition(DefaultConfig.text.contains(old))
+        return DefaultConfig.text.replacingOccurrences(of: old, with: new)
+    }
+
+    func line(of fragment: String, in text: String) -> Int {
+        (text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(fragment) } ?? -1) + 1
+    }
+
+    @Test func aFloatWhereMoneyBelongsNamesKeyLineAndExpectation() {
+        let text = replacing("taker_fee = \"0.006\"", with: "taker_fee = 0.006")
+        #expect(error(text) == "config.toml:\(line(of: "taker_fee = 0.006", in: text)): venues.coinbase.taker_fee: expected a decimal string like \"0.001\", found 0.006 (a float)")
+    }
+
+    @Test func anUnknownKeyIsNotIgnored() {
+        let text = replacing("seed = 7", with: "seed = 7\nsede = 8")
+        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of seed")
+    }
+
+    @Test func brokenTOMLSaysWhere() {
+        let text = replacing("[sim]", with: "[sim")
+        let message = error(text)
+        #expect(message.hasPrefix("config.toml:\(line(of: "[sim", in: text)): not valid TOML"), "\(message)")
+    }
+
+    @Test func badValuesInsideInlineTablesPointAtTheirLine() {
+        let text = replacing("\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\", top_quantity = 3.0 }",
+                             with: "\"ETH/USDT\" = { tick = \"0.01\", lot = \"-1\", min_notional = \"5\", top_quantity = 3.0 }")
+        #expect(error(text) == "config.toml:\(line(of: "lot = \"-1\"", in: text)): venues.binance.markets.ETH/USDT.lot: expected a positive amount, found \"-1\"")
+    }
+
+    @Test func referencesToUnknownThingsAreNamed() {
+        let text = replacing("chain = \"bsc\"", with: "chain = \"bsc-testnet\"")
+        #expect(error(text).contains("venues.pancakeswap.chain: bsc-testnet is not one of the chains under [chains]"))
+        let pair = replacing("allowed_pairs = [\"ETH/USDT\"", with: "allowed_pairs = [\"ETHUSDT\"")
+        #expect(error(pair).contains("limits.allowed_pairs: \"ETHUSDT\" is not a symbol"))
+        let missing = replacing("min_net_usd = \"0.50\"\n", with: "")
+        #expect(error(missing) == "config.toml:\(line(of: "[detection]", in: missing)): detection.min_net_usd: missing; expected a value here")
+        let decimal = replacing("USDT = \"60000\"", with: "USDT = \"60,000\"")
+        #expect(error(decimal).contains("balances.binance.USDT: expected a decimal string like \"1000\", but \"60,000\" is not a decimal number: unexpected character ','"))
+    }
+
+    @Test func theConfigFileIsFoundInOrder() throws {
+        #expect(DeskConfig.locate(explicit: "/x/given.toml", environment: ["DEXTER_CONFIG": "/y/env.toml"]) == "/x/given.toml")
+        #expect(DeskConfig.locate(explicit: nil, environment: ["DEXTER_CONFIG": "/y/env.toml"]) == "/y/env.toml")
+        let home = NSTemporaryDirectory() + "dexter-config-\(UUID().uuidString)"
+        #expect(DeskConfig.locate(explicit: nil, environment: ["XDG_CONFIG_HOME": home]) == nil)
+        try FileManager.default.createDirectory(atPath: home + "/dexter", withIntermediateDirectories: true)
+        try DefaultConfig.text.write(toFile: home + "/dexter/config.toml", atomically: true, encoding: .utf8)
+        #expect(DeskConfig.locate(explicit: nil, environment: ["XDG_CONFIG_HOME": home]) == home + "/dexter/config.toml")
+    }
+
+    @Test func shippedThemesParse() throws {
+        for name in ["dark", "light", "high-contrast", "mono"] {
+            let path = Self.root.appendingPathComponent("themes/\(name).toml").path
+            let theme = try ThemeLoader.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+            #expect(theme.styles.count >= 10, "\(name)")
+        }
+        #expect(throws: ConfigError.self) { try ThemeLoader.parse("[roles]\nprofitt = { fg = 2 }", file: "bad.toml") }
+    }
+}
+
+@Suite struct SimulatedMarketTests {
+    func universe(seed: UInt64) throws -> SimulatedUniverse {
+        var universe = try DeskConfig.parse(DefaultConfig.text, file: "embedded").universe
+        universe.seed = seed
+        return universe
+    }
+
+    /// Same seed, same market: every opportunity, size and profit repeats.
+    @Test func isDeterministicForASeed() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        func run(seed: UInt64) throws -> [String] {
+            let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
+            var pipeline = MarketPipeline(universe: try universe(seed: seed), policy: config.detection,
+                                          inventory: config.balances, start: start)
+            var lines: [String] = []
+            for step in 1...600 {
+                let changes = pipeline.advance(to: start.adding(.milliseconds(step * 100))).changes
+                lines += changes.upserted.map { "\($0.id) \($0.route) \($0.quantity) \($0.net)" }
+            }
+            return lines
+        }
+        let first = try run(seed: 9)
+        #expect(!first.isEmpty)
+        #expect(first == (try run(seed: 9)))
+        #expect(first != (try run(seed: 10)))
+    }
+
+    /// Crosses come and go: most are small and short-lived, a few are large.
+    @Test func producesManySmallAndAFewLargeCrosses() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
+        var pipeline = MarketPipeline(universe: try universe(seed: 4), policy: config.detection,
+                                      inventory: config.balances, start: start)
+        var best: [UInt64: FixedDecimal] = [:]
+        var lifetimes: [UInt64: (Timestamp, Timestamp)] = [:]
+        for step in 1...1200 {
+            let now = start.adding(.milliseconds(step * 100))
+            let changes = pipeline.advance(to: now).changes
+            for opportunity in changes.upserted {
+                best[opportunity.id] = FixedDecimal.max(best[opportunity.id] ?? .zero, opportunity.netUSD)
+                lifetimes[opportunity.id] = (lifetimes[opportunity.id]?.0 ?? now, now)
+            }
+            for id in changes.removed { lifetimes[id]?.1 = now }
+        }
+        let values = best.values.map(\.doubleValue).sorted()
+        #expect(values.count >= 30, "two simulated minutes should show dozens of opportunities, saw \(values.count)")
+        let median = values[values.count / 2]
+        #expect((values.last ?? 0) > 10 * median, "a few should be far larger than the typical one")
+        let shortLived = lifetimes.values.filter { $0.1.duration(since: $0.0) < .seconds(10) }.count
+        #expect(shortLived * 2 > lifetimes.count, "most should close within seconds")
+    }
+
+    @Test func booksHaveTenLevelsOnTicksAndLots() throws {
+        var market = SimulatedMarket(universe: try universe(seed: 1), start: .zero)
+        _ = market.snapshot()
+        for marketState in market.state.markets {
+            guard case .book(let book) = marketState.liquidity else { continue }
+            #expect(book.bids.count >= 10 && book.asks.count >= 10)
+            #expect(!book.isCrossed)
+            for level in book.bids + book.asks {
+                #expect(level.price.rounded(toMultipleOf: marketState.instrument.tickSize) == level.price)
+                #expect(level.quantity.rounded(toMultipleOf: marketState.instrument.lotSize) == level.quantity)
+            }
+        }
+    }
+}
