@@ -35,19 +35,26 @@ public struct MarketPipeline: Sendable {
     /// Runs the venues up to `time` and folds everything they published into the state and the opportunity set.
     public mutating func advance(to time: Timestamp) -> Output {
         var output = Output()
+        var touched: [UInt64] = []
+        var removed: [UInt64] = []
         for event in venues.advance(to: time) {
             switch event {
             case .market(let marketEvent):
                 now = venues.now
                 let changes = apply(marketEvent)
-                output.changes.upserted += changes.upserted
-                output.changes.removed += changes.removed
+                touched += changes.upserted.map(\.id)
+                removed += changes.removed
             case .execution(let report):
                 output.reports.append(report)
             }
         }
         now = time
-        output.changes.removed += detector.expire(at: time)
+        removed += detector.expire(at: time)
+        // Net the batch: an opportunity upserted and then closed within it is reported closed, once.
+        let live = Dictionary(detector.opportunities.map { ($0.id, $0) }) { first, _ in first }
+        var reported = Set<UInt64>()
+        output.changes.upserted = touched.compactMap { id in reported.insert(id).inserted ? live[id] : nil }
+        output.changes.removed = Array(Set(removed).filter { live[$0] == nil }).sorted()
         return output
     }
 

@@ -4,11 +4,17 @@ import DexterMarket
 
 extension SimulatedMarket {
     /// Fills every order that has reached its venue, against the venue's state at that moment: not the quote the
-    /// trader approved. The liquidity an order takes is gone for the next one.
-    mutating func executeArrivedOrders(into events: inout [VenueEvent]) {
-        let arrived = pending.enumerated().filter { $0.element.arrival <= now }
+    /// trader approved. The liquidity an order takes is gone for the next one. Exchange orders (`chain` nil) fill
+    /// on arrival; swaps on a chain wait for its next block.
+    mutating func executeArrivedOrders(on chain: ChainId?, into events: inout [VenueEvent]) {
+        func due(_ entry: (arrival: Timestamp, order: PaperOrder)) -> Bool {
+            guard entry.arrival <= now else { return false }
+            let key = MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)
+            return state.indexByKey[key].map { state.markets[$0].venue.kind.chain == chain } ?? (chain == nil)
+        }
+        let arrived = pending.enumerated().filter { due($0.element) }
         guard !arrived.isEmpty else { return }
-        pending.removeAll { $0.arrival <= now }
+        pending.removeAll(where: due)
         for (_, entry) in arrived.sorted(by: { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }) {
             events.append(.execution(execute(entry.order)))
             if let index = state.indexByKey[MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)] {

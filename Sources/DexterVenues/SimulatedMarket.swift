@@ -23,6 +23,7 @@ public struct SimulatedMarket: Sendable {
     private var gasPrices: [ChainId: Double]
     var pending: [(arrival: Timestamp, order: PaperOrder)] = []
     private var nextGasUpdate: Timestamp
+    private var nextBlock: [ChainId: Timestamp] = [:]
     private var bookSpecs: [Int: SimulatedBook] = [:]
     private var poolSpecs: [Int: SimulatedPool] = [:]
 
@@ -33,6 +34,7 @@ public struct SimulatedMarket: Sendable {
         self.underlying = Dictionary(uniqueKeysWithValues: universe.assets.map { ($0.asset, $0.priceUSD) })
         self.gasPrices = Dictionary(uniqueKeysWithValues: universe.chains.map { ($0.chain, $0.gasPrice) })
         self.nextGasUpdate = start
+        for chain in universe.chains { nextBlock[chain.chain] = start.adding(chain.blockTime) }
         var state = MarketState()
         for book in universe.books {
             bookSpecs[state.markets.count] = book
@@ -93,9 +95,13 @@ extension SimulatedMarket {
         let dt = Self.step.secondsDouble
         moveUnderlying(dt: dt)
         for index in bookSpecs.keys.sorted() { stepBook(index, dt: dt, into: &events) }
-        for index in poolSpecs.keys.sorted() { stepPool(index, dt: dt, into: &events) }
+        executeArrivedOrders(on: nil, into: &events)
+        for chain in universe.chains {
+            guard let due = nextBlock[chain.chain], now >= due else { continue }
+            nextBlock[chain.chain] = due.adding(chain.blockTime)
+            produceBlock(on: chain, into: &events)
+        }
         if now >= nextGasUpdate { moveGas(into: &events) }
-        executeArrivedOrders(into: &events)
     }
 
     private mutating func moveUnderlying(dt: Double) {
@@ -106,7 +112,8 @@ extension SimulatedMarket {
             var logReturn = sigma * random.gaussian() - sigma * sigma / 2
             if spec.pegReversion > 0 { logReturn -= spec.pegReversion * dt * log(price / spec.priceUSD) }
             if random.chance(spec.jumpsPerHour / 3600 * dt) {
-                let size = spec.jumpSize * (0.3 + 1.4 * random.unit())
+                // Heavy-tailed: most jumps are near the typical size, one in ten is over three times it.
+                let size = min(0.1, spec.jumpSize * 0.5 * pow(1 / max(random.unit(), 1e-9), 0.6))
                 logReturn += random.chance(0.5) ? size : -size
             }
             price *= exp(logReturn)
@@ -157,33 +164,40 @@ extension SimulatedMarket {
                                venueTime: now, receivedAt: now))
     }
 
-    private mutating func stepPool(_ index: Int, dt: Double, into events: inout [VenueEvent]) {
-        guard let spec = poolSpecs[index] else { return }
-        var changed = false
-        var liquidity = state.markets[index].liquidity
-        let scale = pow(10.0, Double(spec.baseDecimals))
-        if random.chance(spec.swapsPerSecond * dt) {
-            let size = spec.baseReserve * (0.00002 + 0.0004 * random.unit())
-            if (try? liquidity.swap(random.chance(0.5) ? .buy : .sell, baseUnits: BigUInt(size * scale))) != nil {
-                changed = true
+    /// A block on `chain`: other traders' swaps, then the desk's orders that reached the chain, then arbitrageurs
+    /// pulling each pool part of the way back to the underlying when the gap beats the fee.
+    private mutating func produceBlock(on chain: SimulatedChain, into events: inout [VenueEvent]) {
+        let blockSeconds = chain.blockTime.secondsDouble
+        let pools = poolSpecs.keys.sorted().filter { poolSpecs[$0]?.venue.kind.chain == chain.chain }
+        for index in pools {
+            guard let spec = poolSpecs[index] else { continue }
+            var liquidity = state.markets[index].liquidity
+            let scale = pow(10.0, Double(spec.baseDecimals))
+            let expected = spec.swapsPerSecond * blockSeconds
+            let swaps = Int(expected) + (random.chance(expected - Double(Int(expected))) ? 1 : 0)
+            for _ in 0..<swaps {
+                let size = spec.baseReserve * (0.00002 + 0.0004 * random.unit())
+                _ = try? liquidity.swap(random.chance(0.5) ? .buy : .sell, baseUnits: BigUInt(size * scale))
             }
+            state.apply(.liquidity(state.markets[index].key, liquidity, venueTime: now, receivedAt: now))
         }
-        // Arbitrageurs act about twice a second, closing part of the gap to the underlying if it beats the fee.
-        if random.chance(2 * dt) {
+        executeArrivedOrders(on: chain.chain, into: &events)
+        for index in pools {
+            guard let spec = poolSpecs[index] else { continue }
+            var liquidity = state.markets[index].liquidity
+            let scale = pow(10.0, Double(spec.baseDecimals))
             let fair = Self.fairPrice(spec.instrument.symbol, underlying)
             let screen = state.markets[index].screen
-            let spot = screen.curveSpot
-            if let spot, abs(spot / fair - 1) > 1 - screen.curveGamma {
+            if let spot = screen.curveSpot, abs(spot / fair - 1) > 1 - screen.curveGamma {
                 let virtualBase = screen.curveBase
                 let targetBase = virtualBase * (spot / fair).squareRoot()
                 let delta = (targetBase - virtualBase) * spec.arbitrageCatchUp
                 let units = BigUInt(abs(delta) * scale)
-                if units > 0, (try? liquidity.swap(delta > 0 ? .sell : .buy, baseUnits: units)) != nil { changed = true }
+                if units > 0 { _ = try? liquidity.swap(delta > 0 ? .sell : .buy, baseUnits: units) }
             }
+            state.apply(.liquidity(state.markets[index].key, liquidity, venueTime: now, receivedAt: now))
+            publish(index, into: &events)
         }
-        guard changed else { return }
-        state.apply(.liquidity(state.markets[index].key, liquidity, venueTime: now, receivedAt: now))
-        publish(index, into: &events)
     }
 
     private mutating func moveGas(into events: inout [VenueEvent]) {

@@ -115,18 +115,21 @@ public struct SimulatedPool: Sendable {
     }
 }
 
-/// A chain's gas: a log-normal walk with spikes around a typical price.
+/// A chain: its blocks, and its gas as a log-normal walk with spikes around a typical price.
 public struct SimulatedChain: Sendable, Hashable {
     public let chain: ChainId
     public let gasToken: Asset
     /// Typical gas price in billionths of the gas token per unit (gwei, lamports).
     public let gasPrice: Double
     public let gasVolatility: Double
+    /// Pools change only when a block lands: swaps, arbitrageurs and paper orders alike wait for the next one.
+    public let blockTime: Duration
 
-    public init(chain: ChainId, gasToken: Asset, gasPrice: Double, gasVolatility: Double) {
+    public init(chain: ChainId, gasToken: Asset, gasPrice: Double, gasVolatility: Double, blockTime: Duration) {
         self.chain = chain
         self.gasToken = gasToken
         self.gasPrice = gasPrice
         self.gasVolatility = gasVolatility
+        self.blockTime = blockTime
     }
 }

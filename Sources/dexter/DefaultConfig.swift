@@ -50,25 +50,25 @@ USDT = "600000"
 [assets.BTC]
 price_usd = 97000.0
 volatility = 0.55
-jumps_per_hour = 30.0
+jumps_per_hour = 90.0
 jump_size = 0.003
 
 [assets.ETH]
 price_usd = 3400.0
 volatility = 0.70
-jumps_per_hour = 30.0
+jumps_per_hour = 90.0
 jump_size = 0.004
 
 [assets.SOL]
 price_usd = 240.0
 volatility = 0.90
-jumps_per_hour = 30.0
+jumps_per_hour = 90.0
 jump_size = 0.005
 
 [assets.BNB]
 price_usd = 650.0
 volatility = 0.60
-jumps_per_hour = 20.0
+jumps_per_hour = 60.0
 jump_size = 0.004
 
 [assets.USDC]
@@ -86,25 +86,30 @@ jump_size = 0.0008
 peg_reversion = 0.05
 
 # Chains: the token gas is paid in, the typical gas price in billionths of it per unit (gwei on an EVM chain,
-# lamports on Solana) and how much it wanders.
+# lamports on Solana), how much it wanders, and the block time: pools change only when a block lands, so a swap
+# (the desk's or anyone's) waits for the next block.
 [chains.ethereum]
 gas_token = "ETH"
 gas_price = 12.0
 gas_volatility = 0.04
+block_time_ms = 12000
 
 [chains.bsc]
 gas_token = "BNB"
 gas_price = 1.0
 gas_volatility = 0.02
+block_time_ms = 3000
 
 [chains.solana]
 gas_token = "SOL"
 gas_price = 1.0
 gas_volatility = 0.03
+block_time_ms = 400
 
 # Venues. An exchange quotes order books; a dex holds pools on a chain.
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
-# latency_ms: how long a paper order takes to reach the venue; it fills against the venue as it is then.
+# latency_ms: how long a paper order takes to reach the venue (for a dex, its chain, where it then waits for the
+# next block); it fills against the venue as it is then, not as it was quoted.
 # catch_up_rate (per second), noise_bps, half_spread_bps, levels, updates_per_second: how the venue's book
 # follows the underlying.
 # markets: per pair, tick and lot size, minimum notional (quote) and the base quantity at the top level.
@@ -189,12 +194,12 @@ updates_per_second = 10.0
 # DEX pools. type: constant_product (fee_bps), concentrated (fee_pips, range_width: ±fraction around the
 # start price), stable_swap (amplification, fee over 1e10). base_reserve: base tokens in the pool (virtual,
 # in range, for concentrated). gas_units: gas one swap burns. swaps_per_second: other traders' swaps.
-# arbitrage_catch_up: the share of a gap to the underlying that outside arbitrageurs close when they act.
+# arbitrage_catch_up: the share of a gap to the underlying that outside arbitrageurs close in each block.
 [venues.uniswap-v2]
 kind = "dex"
 chain = "ethereum"
 staleness_ms = 30000
-latency_ms = 1500
+latency_ms = 200
 
 [venues.uniswap-v2.pools]
 "ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 9000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
@@ -204,16 +209,16 @@ latency_ms = 1500
 kind = "dex"
 chain = "ethereum"
 staleness_ms = 30000
-latency_ms = 1500
+latency_ms = 200
 
 [venues.sushiswap.pools]
-"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 2500.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 0.8, arbitrage_catch_up = 0.4 }
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 2500.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 0.8, arbitrage_catch_up = 0.2 }
 
 [venues.uniswap-v3]
 kind = "dex"
 chain = "ethereum"
 staleness_ms = 30000
-latency_ms = 1500
+latency_ms = 200
 
 [venues.uniswap-v3.pools]
 "ETH/USDC" = { type = "concentrated", fee_pips = 500, range_width = 0.15, base_reserve = 30000.0, base_decimals = 18, quote_decimals = 6, gas_units = 130000, swaps_per_second = 3.0, arbitrage_catch_up = 0.6 }
@@ -222,7 +227,7 @@ latency_ms = 1500
 kind = "dex"
 chain = "ethereum"
 staleness_ms = 30000
-latency_ms = 1500
+latency_ms = 200
 
 [venues.curve.pools]
 "USDC/USDT" = { type = "stable_swap", amplification = 2000, fee = 1000000, base_reserve = 50000000.0, base_decimals = 6, quote_decimals = 6, gas_units = 120000, swaps_per_second = 1.0, arbitrage_catch_up = 0.5 }
@@ -231,18 +236,18 @@ latency_ms = 1500
 kind = "dex"
 chain = "bsc"
 staleness_ms = 15000
-latency_ms = 800
+latency_ms = 150
 
 [venues.pancakeswap.pools]
-"ETH/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 3000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.4 }
-"BTC/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 150.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.0, arbitrage_catch_up = 0.4 }
+"ETH/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 3000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.25 }
+"BTC/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 150.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.0, arbitrage_catch_up = 0.25 }
 "BNB/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 80000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
 
 [venues.raydium]
 kind = "dex"
 chain = "solana"
 staleness_ms = 10000
-latency_ms = 400
+latency_ms = 100
 
 [venues.raydium.pools]
 "SOL/USDC" = { type = "constant_product", fee_bps = 25, base_reserve = 200000.0, base_decimals = 9, quote_decimals = 6, gas_units = 10000, swaps_per_second = 3.0, arbitrage_catch_up = 0.5 }

@@ -120,14 +120,15 @@ extension DeskConfig {
     static func parseChains(_ chains: ConfigReader, assets: Set<Asset>) throws -> [SimulatedChain] {
         try chains.keys.sorted().map { name in
             let chain = try chains.table(name)
-            try chain.allowOnly(["gas_token", "gas_price", "gas_volatility"])
+            try chain.allowOnly(["gas_token", "gas_price", "gas_volatility", "block_time_ms"])
             let token = Asset(try chain.string("gas_token"))
             guard assets.contains(token) else {
                 throw chain.error("gas_token", "\(token) is not one of the assets (\(assets.sorted().map(\.code).joined(separator: ", ")))")
             }
             return SimulatedChain(chain: ChainId(name), gasToken: token,
                                   gasPrice: try chain.double("gas_price", range: 0...1e9),
-                                  gasVolatility: try chain.double("gas_volatility", range: 0...2))
+                                  gasVolatility: try chain.double("gas_volatility", range: 0...2),
+                                  blockTime: .milliseconds(try chain.int("block_time_ms", range: 10...600_000)))
         }
     }
 

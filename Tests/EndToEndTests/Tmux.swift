@@ -1,0 +1,100 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real terminal: the binary runs in a tmux session; the test types keys and reads the screen.
+struct Tmux {
+    let session: String
+    let socket: String
+
+    init(name: String) {
+        session = name
+        socket = NSTemporaryDirectory() + "dexter-tmux-\(UUID().uuidString.prefix(8))"
+    }
+
+    /// Runs a tmux command through the shell and returns what it printed. `system` waits for the tmux client
+    /// only; the server that `new-session` forks holds no pipe of ours, so nothing waits on it.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let output = NSTemporaryDirectory() + "dexter-tmux-out-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let quoted = (["tmux", "-S", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        _ = system(quoted.joined(separator: " ") + " </dev/null >'\(output)' 2>&1")
+        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    func start(_ command: String, width: Int = 80, height: Int = 24, environment: [String: String]) throws {
+        let exports = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        // The shell stays after dexter exits (and ignores Ctrl-C itself), so the test can read dexter's exit code
+        // and the restored screen.
+        try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
+                 "env \(exports) TERM=xterm-256color LANG=C.UTF-8 sh -c \"trap '' INT; \(command); echo EXIT=\\$?; sleep 120\""])
+    }
+
+    func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+
+    func resize(width: Int, height: Int) throws {
+        try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    func alternateScreenOn() throws -> Bool {
+        try run(["display-message", "-p", "-t", session, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    func panePID() throws -> Int32 {
+        Int32(try run(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    /// Polls the screen until `predicate` holds, or fails after `timeout` seconds with the last screen.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 20, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TmuxTimeout(what: what, screen: last)
+    }
+
+    func kill() { _ = try? run(["kill-server"]) }
+}
+
+struct TmuxTimeout: Error, CustomStringConvertible {
+    let what: String
+    let screen: String
+    var description: String { "timed out waiting for \(what); the screen was:\n\(screen)" }
+}
+
+enum Binary {
+    /// The dexter built beside this test bundle (.build/<triple>/debug/dexter).
+    static var dexter: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("dexter").path,
+            root.appendingPathComponent(".build/debug/dexter").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    /// Runs dexter to completion without a terminal.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: dexter)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
