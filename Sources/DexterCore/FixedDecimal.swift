@@ -61,6 +61,9 @@ extension FixedDecimal: AdditiveArithmetic {
 extension FixedDecimal {
     /// The product, truncated toward zero at 18 digits.
     public static func * (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
+        // Most products (a price times a quantity) fit 128 bits before rescaling; only the rest needs 256.
+        let (product, overflow) = lhs.raw.multipliedReportingOverflow(by: rhs.raw)
+        if !overflow { return FixedDecimal(raw: product / unit) }
         let wide = lhs.raw.multipliedFullWidth(by: rhs.raw)
         return FixedDecimal(raw: unit.dividingFullWidth(wide).quotient)
     }

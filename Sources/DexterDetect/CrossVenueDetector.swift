@@ -131,12 +131,14 @@ public struct CrossVenueDetector: Sendable {
         let notionalCap = policy.maxNotionalUSD.doubleValue / quoteUSD
         var upper = min(buy.maxBuyQuantity, sell.maxSellQuantity, baseHeld, notionalCap / buy.topBuyPriceBeforeFee)
         guard upper > 0, upper.isFinite else { return nil }
-        // The buy leg's cost, fee included, bounds its notional: keep it within both the quote held and the cap.
-        upper = Sizing.quantity(affordableWith: min(quoteHeld, notionalCap) * 0.999_999, on: buy, upTo: upper)
-        let best = Sizing.bestQuantity(buy: buy, sell: sell, upperBound: upper)
-
         // Sizes are whole lots of the coarser venue; the optimum on a lot grid is next to the continuous one.
         let lot = FixedDecimal.max(buyMarket.instrument.lotSize, sellMarket.instrument.lotSize)
+        let resolution = lot.doubleValue
+        // The buy leg's cost, fee included, bounds its notional: keep it within both the quote held and the cap.
+        upper = Sizing.quantity(affordableWith: min(quoteHeld, notionalCap) * 0.999_999, on: buy, upTo: upper,
+                                resolution: resolution)
+        let best = Sizing.bestQuantity(buy: buy, sell: sell, upperBound: upper, resolution: resolution)
+
         let nearest = FixedDecimal(approximating: best).rounded(toMultipleOf: lot, .nearestEven)
         let ceiling = FixedDecimal(approximating: upper).rounded(toMultipleOf: lot, .down)
         var candidates = [nearest - lot, nearest, nearest + lot].filter { $0.isPositive && $0 <= ceiling }
