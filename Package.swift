@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"]),
         .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues"]),
+        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"]),
         .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues"]),
         .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

@@ -63,7 +63,9 @@ extension Engine {
         do {
             try ledger.book(booking, opportunity: record)
         } catch {
-            notify(.error, "LEDGER WRITE FAILED for \(booking.id): \(error); trading must stop until it is fixed", at: now)
+            haltReason = "the ledger could not be written"
+            notify(.error, "LEDGER WRITE FAILED for \(booking.id): \(error); trading halted", at: now)
+            publish(force: true)
             return
         }
         for change in booking.balanceChanges {

@@ -37,7 +37,7 @@ extension Engine {
             pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
-            tradingState: "active", balances: balances, notifications: Array(notifications.prefix(50)),
+            tradingState: haltReason == nil ? "active" : "halted", balances: balances, notifications: Array(notifications.prefix(50)),
             confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
     }
 }

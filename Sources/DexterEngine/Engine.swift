@@ -26,6 +26,8 @@ public actor Engine {
     var lastRateSample: Timestamp
     var updatesPerSecond = 0.0
     var lastPublish = Timestamp.zero
+    /// Set when the ledger cannot be written: nothing more is sent until dexter is restarted with a working ledger.
+    var haltReason: String?
 
     public init(config: EngineConfig, ledger: Ledger, clock: any Clock = WallClock()) throws {
         self.config = config
@@ -141,6 +143,7 @@ public actor Engine {
 
     /// Why an opportunity cannot be approved right now, or nil.
     func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
+        if let haltReason { return "trading is halted: \(haltReason)" }
         if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
         if inFlight.values.contains(where: { $0.opportunity.route == opportunity.route }) {
             return "an execution on this route is still in flight"

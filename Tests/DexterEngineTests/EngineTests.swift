@@ -6,6 +6,7 @@ import DexterMarket
 import DexterRisk
 import DexterVenues
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -176,6 +177,26 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         await engine.reject(opportunity.id)
         #expect(engine.board.current?.notifications.first?.text.contains("rejected") == true)
         #expect(try ledger.reader.trades().isEmpty)
+    }
+
+    /// If the ledger cannot take a booking, nothing is shown as done and no further order goes out.
+    @Test func aLedgerFailureHaltsTrading() async throws {
+        let (engine, ledger) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        // Break the ledger under the engine's feet before the fills come back.
+        try await DatabaseQueue(path: ledgerPath).write { db in try db.execute(sql: "DROP TABLE trades") }
+        await run(engine, for: .milliseconds(200))
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.tradingState == "halted")
+        #expect(snapshot.pnl.arbitragesToday == 0, "nothing is shown as done without its commit")
+        #expect(snapshot.notifications.contains { $0.text.contains("LEDGER WRITE FAILED") })
+        let next = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: next.id)
+        #expect(engine.board.current?.confirmation == nil)
+        #expect(engine.board.current?.notifications.first?.text.contains("trading is halted") == true)
+        _ = ledger
     }
 
     @Test func aRestartKeepsBalancesAndTodaysPnL() async throws {
