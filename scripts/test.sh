@@ -8,4 +8,20 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # The end-to-end tests drive the built binary, so build it along with the tests.
 swift build --product dexter -j "$jobs"
 swift build --build-tests -j "$jobs"
-swift test --skip-build
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+swift test --skip-build 2>&1 | tee "$log" || status=$?
+# One plain closing line with the counts, from Swift Testing's summary.
+summary=$(grep -aE "Test run with [0-9]+ tests?" "$log" | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')
+total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.* with ([0-9]+) issues?.*/\1/p' <<<"$summary")
+if [ -z "$total" ]; then
+    echo "no test summary found" >&2
+    exit 1
+fi
+if [ "$status" -ne 0 ] || [ -n "$failed" ]; then
+    echo "tests: 0 passed, ${failed:-1} failed"
+    exit 1
+fi
+echo "tests: $total passed, 0 failed"
