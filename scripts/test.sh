@@ -15,13 +15,13 @@ swift test --skip-build 2>&1 | tee "$log" || status=$?
 # One plain closing line with the counts, from Swift Testing's summary.
 summary=$(grep -aE "Test run with [0-9]+ tests?" "$log" | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')
 total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.* with ([0-9]+) issues?.*/\1/p' <<<"$summary")
+failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE "^✘ Test .* failed after" || true)
 if [ -z "$total" ]; then
     echo "no test summary found" >&2
     exit 1
 fi
-if [ "$status" -ne 0 ] || [ -n "$failed" ]; then
-    echo "tests: 0 passed, ${failed:-1} failed"
+if [ "$status" -ne 0 ] || [ "$failed" -gt 0 ]; then
+    echo "tests: $((total - failed)) passed, $((failed > 0 ? failed : 1)) failed"
     exit 1
 fi
 echo "tests: $total passed, 0 failed"
