@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "DexterMarket", dependencies: ["DexterCore", .product(name: "BigInt", package: "BigInt")]),
         .target(name: "DexterDetect", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterRisk", dependencies: ["DexterCore", "DexterMarket"]),
+        .target(name: "DexterCrypto", dependencies: ["DexterCore"]),
         .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterEngine", dependencies: [
@@ -40,6 +41,8 @@ let package = Package(
         .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"]),
         .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
+        .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"]),

@@ -1,0 +1,93 @@
+import BigInt
+import DexterCrypto
+import Foundation
+import Testing
+
+enum Fixture {
+    static func data(_ name: String) throws -> Data {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try Data(contentsOf: url)
+    }
+}
+
+@Suite struct KeccakTests {
+    @Test func matchesEveryEthersVector() throws {
+        let cases = try JSONSerialization.jsonObject(with: Fixture.data("keccak256")) as? [[String: String]] ?? []
+        #expect(cases.count == 257)
+        for vector in cases {
+            let input = try Hex.decode(vector["data"] ?? "")
+            #expect(Hex.encode(Keccak256.hash(input)) == vector["keccak256"], "input \(vector["data"] ?? "")")
+        }
+    }
+
+    @Test func handlesInputsAcrossTheRateBoundary() {
+        // 135, 136 and 137 bytes straddle one absorbed block; each must differ and be stable.
+        let hashes = [135, 136, 137, 272].map { Keccak256.hash([UInt8](repeating: 0x61, count: $0)) }
+        #expect(Set(hashes.map { Hex.encode($0) }).count == 4)
+        #expect(Hex.encode(Keccak256.hash(Array("".utf8))) == "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+    }
+}
+
+@Suite struct RLPTests {
+    /// The ethereum/tests input forms: a string (its bytes), an integer, "#<decimal>" for a big integer, or a list.
+    func item(_ value: Any) -> RLPItem {
+        if let text = value as? String {
+            if text.hasPrefix("#"), let big = BigUInt(text.dropFirst(), radix: 10) { return .bytes(Array(big.serialize())) }
+            return .bytes(Array(text.utf8))
+        }
+        if let number = value as? Int { return .integer(number) }
+        if let list = value as? [Any] { return .list(list.map(item)) }
+        return .bytes([])
+    }
+
+    @Test func encodesAndDecodesEveryValidVector() throws {
+        let cases = try JSONSerialization.jsonObject(with: Fixture.data("rlp")) as? [String: [String: Any]] ?? [:]
+        #expect(cases.count == 28)
+        for (name, vector) in cases {
+            let expected = vector["out"] as? String ?? ""
+            let value = item(vector["in"] as Any)
+            #expect(Hex.encode(RLP.encode(value)) == expected.lowercased(), "\(name)")
+            #expect(try RLP.decode(Hex.decode(expected)) == value, "\(name)")
+        }
+    }
+
+    @Test func rejectsEveryInvalidVector() throws {
+        let cases = try JSONSerialization.jsonObject(with: Fixture.data("rlp_invalid")) as? [String: [String: Any]] ?? [:]
+        #expect(cases.count == 26)
+        for (name, vector) in cases {
+            let bytes = try Hex.decode(vector["out"] as? String ?? "")
+            #expect(throws: RLPError.self, "\(name) must be rejected") { try RLP.decode(bytes) }
+        }
+    }
+
+    @Test func saysWhatIsWrong() {
+        #expect(throws: RLPError.leadingZerosInLength(offset: 0)) { try RLP.decode([0xB8, 0x00]) }
+        #expect(throws: RLPError.nonCanonicalSingleByte(offset: 0)) { try RLP.decode([0x81, 0x00]) }
+        #expect(throws: RLPError.trailingBytes(offset: 1)) { try RLP.decode([0x01, 0x02]) }
+        #expect(throws: RLPError.truncated(offset: 0)) { try RLP.decode([0x83, 0x61]) }
+    }
+}
+
+@Suite struct AddressTests {
+    @Test func checksumsAsEIP55AndEthersDo() throws {
+        let file = try JSONSerialization.jsonObject(with: Fixture.data("eip55")) as? [String: Any] ?? [:]
+        let ethers = file["ethers"] as? [String] ?? []
+        #expect(ethers.count == 64)
+        for address in ethers + (file["eip55"] as? [String] ?? []) {
+            let parsed = try EthereumAddress(parsing: address.lowercased())
+            #expect(parsed.checksummed == address || address == address.lowercased() || address == "0x" + address.dropFirst(2).uppercased())
+            #expect(try EthereumAddress(parsing: parsed.checksummed) == parsed)
+        }
+        #expect(try EthereumAddress(parsing: "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").checksummed
+            == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
+    }
+
+    @Test func refusesAMistypedChecksum() {
+        #expect(throws: EthereumAddress.ParseError.self) {
+            try EthereumAddress(parsing: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")
+        }
+        #expect(throws: EthereumAddress.ParseError.self) { try EthereumAddress(parsing: "0x1234") }
+    }
+}
