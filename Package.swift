@@ -20,7 +20,10 @@ let package = Package(
         .target(name: "DexterMarket", dependencies: ["DexterCore", .product(name: "BigInt", package: "BigInt")]),
         .target(name: "DexterDetect", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterRisk", dependencies: ["DexterCore", "DexterMarket"]),
-        .target(name: "DexterCrypto", dependencies: ["DexterCore"]),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .target(name: "DexterCrypto", dependencies: [
+            "DexterCore", "CSecp256k1", .product(name: "BigInt", package: "BigInt"),
+        ]),
         .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterEngine", dependencies: [
