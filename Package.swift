@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "DexterDetect", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterRisk", dependencies: ["DexterCore", "DexterMarket"]),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DexterCrypto", dependencies: [
-            "DexterCore", "CSecp256k1", .product(name: "BigInt", package: "BigInt"),
+            "DexterCore", "CSecp256k1", "COpenSSL", .product(name: "BigInt", package: "BigInt"),
         ]),
         .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),

@@ -1,0 +1,75 @@
+import COpenSSL
+
+/// The OpenSSL primitives dexter uses (libcrypto 3.0): HMAC, SHA-2 and Ed25519.
+public enum OpenSSL {
+    public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        public let operation: String
+        public var description: String { "OpenSSL: \(operation) failed" }
+    }
+
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { hmac(EVP_sha256(), key: key, message: message) }
+    public static func hmacSHA512(key: [UInt8], message: [UInt8]) -> [UInt8] { hmac(EVP_sha512(), key: key, message: message) }
+
+    private static func hmac(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        _ = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { messageBytes in
+                HMAC(digest, keyBytes.baseAddress, Int32(key.count), messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                     message.count, &output, &length)
+            }
+        }
+        return Array(output.prefix(Int(length)))
+    }
+
+    public static func sha256(_ message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        _ = SHA256(message, message.count, &output)
+        return output
+    }
+
+    public static func sha512(_ message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 64)
+        _ = SHA512(message, message.count, &output)
+        return output
+    }
+
+    /// The Ed25519 public key of a 32-byte seed.
+    public static func ed25519PublicKey(seed: [UInt8]) throws(Failure) -> [UInt8] {
+        guard seed.count == 32, let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, 32) else {
+            throw Failure(operation: "Ed25519 key from seed")
+        }
+        defer { EVP_PKEY_free(key) }
+        var publicKey = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_public_key(key, &publicKey, &length) == 1 else { throw Failure(operation: "Ed25519 public key") }
+        return publicKey
+    }
+
+    /// A pure Ed25519 signature (RFC 8032) of `message` under the 32-byte seed.
+    public static func ed25519Sign(seed: [UInt8], message: [UInt8]) throws(Failure) -> [UInt8] {
+        guard seed.count == 32, let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, 32) else {
+            throw Failure(operation: "Ed25519 key from seed")
+        }
+        defer { EVP_PKEY_free(key) }
+        guard let context = EVP_MD_CTX_new() else { throw Failure(operation: "digest context") }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestSignInit(context, nil, nil, nil, key) == 1 else { throw Failure(operation: "Ed25519 sign init") }
+        var signature = [UInt8](repeating: 0, count: 64)
+        var length = 64
+        guard EVP_DigestSign(context, &signature, &length, message, message.count) == 1 else {
+            throw Failure(operation: "Ed25519 sign")
+        }
+        return signature
+    }
+
+    public static func ed25519Verify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
+        guard publicKey.count == 32, signature.count == 64,
+              let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, publicKey, 32) else { return false }
+        defer { EVP_PKEY_free(key) }
+        guard let context = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else { return false }
+        return EVP_DigestVerify(context, signature, 64, message, message.count) == 1
+    }
+}

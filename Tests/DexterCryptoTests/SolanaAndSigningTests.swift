@@ -1,0 +1,101 @@
+import DexterCrypto
+import Foundation
+import Testing
+
+func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObject(with: Fixture.data(name)) }
+
+@Suite struct SolanaTests {
+    @Test func base58MatchesEveryVector() throws {
+        let cases = try fixtureObject("base58") as? [[String]] ?? []
+        #expect(cases.count == 21)
+        for pair in cases {
+            let bytes = try Hex.decode(pair[0])
+            #expect(Base58.encode(bytes) == pair[1], "\(pair[0])")
+            #expect(try Base58.decode(pair[1]) == bytes, "\(pair[1])")
+        }
+        #expect(throws: Base58.DecodeError.self) { try Base58.decode("0OIl") }
+    }
+
+    @Test func ed25519MatchesRFC8032() throws {
+        let file = try fixtureObject("ed25519_rfc8032") as? [String: Any] ?? [:]
+        let cases = file["cases"] as? [[String: Any]] ?? []
+        #expect(cases.count == 5)
+        for vector in cases {
+            let seed = try Hex.decode(vector["secretKey"] as? String ?? "")
+            let message = try Hex.decode(vector["message"] as? String ?? "")
+            #expect(Hex.encode(try OpenSSL.ed25519PublicKey(seed: seed), prefix: false) == vector["publicKey"] as? String)
+            let signature = try OpenSSL.ed25519Sign(seed: seed, message: message)
+            #expect(Hex.encode(signature, prefix: false) == vector["signature"] as? String, "\(vector["name"] ?? "")")
+            #expect(OpenSSL.ed25519Verify(publicKey: try OpenSSL.ed25519PublicKey(seed: seed), message: message, signature: signature))
+            #expect(!OpenSSL.ed25519Verify(publicKey: try OpenSSL.ed25519PublicKey(seed: seed), message: message + [1], signature: signature))
+        }
+    }
+
+    @Test func shortVecMatchesSolders() throws {
+        let file = try fixtureObject("shortvec") as? [String: Any] ?? [:]
+        for vector in file["encode"] as? [[String: Any]] ?? [] {
+            #expect(try ShortVec.encode(vector["value"] as? Int ?? -1) == (vector["bytes"] as? [Int] ?? []).map(UInt8.init))
+        }
+        for vector in file["decode"] as? [[String: Any]] ?? [] {
+            let bytes = (vector["bytes"] as? [Int] ?? []).map(UInt8.init)
+            guard !bytes.isEmpty else { continue }  // solders reads an empty input as 0; a length must have a byte here
+            let decoded = try ShortVec.decode(bytes[...])
+            #expect(decoded.value == vector["value"] as? Int && decoded.length == vector["length"] as? Int)
+        }
+        for vector in file["decodeErrors"] as? [[String: Any]] ?? [] {
+            let bytes = (vector["bytes"] as? [Int] ?? []).map(UInt8.init)
+            #expect(throws: ShortVec.Failure.self) { try ShortVec.decode(bytes[...]) }
+        }
+        for vector in file["encodeErrors"] as? [[String: Any]] ?? [] {
+            #expect(throws: ShortVec.Failure.self) { try ShortVec.encode(vector["value"] as? Int ?? -1) }
+        }
+    }
+
+    @Test func transferMatchesWeb3js() throws {
+        let file = try fixtureObject("transfer_tx") as? [String: Any] ?? [:]
+        let keypair = try SolanaKeypair(seed: [UInt8](repeating: 8, count: 32))
+        #expect(keypair.publicKey.description == file["fromPubkey"] as? String)
+        let transaction = SolanaTransaction(
+            feePayer: keypair.publicKey, recentBlockhash: try Base58.decode(file["recentBlockhash"] as? String ?? ""),
+            instructions: [.transfer(from: keypair.publicKey, to: try SolanaPublicKey(base58: file["toPubkey"] as? String ?? ""),
+                                     lamports: 49)])
+        #expect(Data(try transaction.unsignedWire()).base64EncodedString() == file["expectedUnsignedTxBase64"] as? String)
+        #expect(Data(try transaction.signed(by: [keypair])).base64EncodedString() == file["expectedSignedTxBase64"] as? String)
+        #expect(throws: SolanaError.self) { try transaction.signed(by: []) }
+    }
+
+    @Test func keygenFilesRoundTripAndAreChecked() throws {
+        let keypair = try SolanaKeypair(seed: [UInt8](repeating: 8, count: 32))
+        let reread = try SolanaKeypair(keygenJSON: keypair.keygenJSON)
+        #expect(reread.publicKey == keypair.publicKey)
+        var tampered = try JSONSerialization.jsonObject(with: keypair.keygenJSON) as? [Int] ?? []
+        tampered[40] ^= 1
+        #expect(throws: SolanaError.self) { try SolanaKeypair(keygenJSON: JSONSerialization.data(withJSONObject: tampered)) }
+        #expect(!"\(keypair)".contains("8, 8, 8"))
+    }
+}
+
+@Suite struct ExchangeSigningTests {
+    @Test func binanceMatchesItsDocumentedExample() throws {
+        let file = try fixtureObject("signing") as? [String: Any] ?? [:]
+        let cases = file["binance"] as? [[String: Any]] ?? []
+        #expect(!cases.isEmpty)
+        for vector in cases {
+            #expect(ExchangeSigning.binance(secret: vector["secretKey"] as? String ?? "", payload: vector["payload"] as? String ?? "")
+                == vector["expectedSignatureHex"] as? String, "\(vector["name"] ?? "")")
+        }
+    }
+
+    @Test func krakenMatchesItsDocumentedExample() throws {
+        let file = try fixtureObject("signing") as? [String: Any] ?? [:]
+        for vector in file["kraken"] as? [[String: Any]] ?? [] {
+            #expect(try ExchangeSigning.kraken(secretBase64: vector["secretBase64"] as? String ?? "",
+                                               uriPath: vector["uriPath"] as? String ?? "", nonce: vector["nonce"] as? String ?? "",
+                                               postData: vector["postData"] as? String ?? "")
+                == vector["expectedApiSign"] as? String)
+        }
+        #expect(throws: ExchangeSigning.SigningError.self) {
+            try ExchangeSigning.kraken(secretBase64: "not base64!", uriPath: "/", nonce: "1", postData: "")
+        }
+    }
+}
