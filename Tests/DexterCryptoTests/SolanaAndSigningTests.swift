@@ -98,4 +98,15 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
             try ExchangeSigning.kraken(secretBase64: "not base64!", uriPath: "/", nonce: "1", postData: "")
         }
     }
+
+    @Test func okxMatchesItsDocumentedExampleInputs() throws {
+        let file = try fixtureObject("okx_signing") as? [String: Any] ?? [:]
+        let cases = file["cases"] as? [[String: String]] ?? []
+        #expect(cases.count == 2)
+        for vector in cases {
+            #expect(ExchangeSigning.okx(secret: vector["secret"] ?? "", timestamp: vector["timestamp"] ?? "",
+                                        method: vector["method"] ?? "", requestPath: vector["requestPath"] ?? "",
+                                        body: vector["body"] ?? "") == vector["expectedSign"])
+        }
+    }
 }
