@@ -73,3 +73,53 @@ public enum OpenSSL {
         return EVP_DigestVerify(context, signature, 64, message, message.count) == 1
     }
 }
+
+// MARK: - Key derivation and ciphers
+
+extension OpenSSL {
+    public static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws(Failure) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: length)
+        let status = password.withUnsafeBufferPointer { passwordBytes in
+            PKCS5_PBKDF2_HMAC(passwordBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                              Int32(password.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(),
+                              Int32(length), &output)
+        }
+        guard status == 1 else { throw Failure(operation: "PBKDF2") }
+        return output
+    }
+
+    /// scrypt; memory is allowed up to what the parameters need (128 · r · N bytes, plus slack). Parameter sets
+    /// OpenSSL refuses (N ≥ 2^(16·r), which real keystores use) run through `Scrypt`.
+    public static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) throws(Failure) -> [UInt8] {
+        if 16 * r < 64 && n >= UInt64(1) << (16 * r) {
+            return try Scrypt.derive(password: password, salt: salt, n: Int(n), r: Int(r), p: Int(p), length: length)
+        }
+        var output = [UInt8](repeating: 0, count: length)
+        let memory = 128 * r * n + 128 * r * p + (1 << 20)
+        let status = password.withUnsafeBufferPointer { passwordBytes in
+            EVP_PBE_scrypt(passwordBytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                           password.count, salt, salt.count, n, r, p, memory, &output, length)
+        }
+        guard status == 1 else { throw Failure(operation: "scrypt (N=\(n), r=\(r), p=\(p))") }
+        return output
+    }
+
+    /// AES-128-CTR; the same call encrypts and decrypts.
+    public static func aes128CTR(key: [UInt8], iv: [UInt8], _ input: [UInt8]) throws(Failure) -> [UInt8] {
+        guard key.count == 16, iv.count == 16, let context = EVP_CIPHER_CTX_new() else { throw Failure(operation: "AES-128-CTR setup") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        guard EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, iv) == 1 else { throw Failure(operation: "AES-128-CTR init") }
+        var output = [UInt8](repeating: 0, count: input.count + 16)
+        var written: Int32 = 0
+        guard EVP_EncryptUpdate(context, &output, &written, input, Int32(input.count)) == 1 else {
+            throw Failure(operation: "AES-128-CTR")
+        }
+        return Array(output.prefix(Int(written)))
+    }
+
+    public static func randomBytes(_ count: Int) throws(Failure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw Failure(operation: "random bytes") }
+        return bytes
+    }
+}

@@ -113,6 +113,9 @@ public final class EthereumPrivateKey: @unchecked Sendable, CustomStringConverti
 
     public var publicKey: [UInt8] { (try? Secp256k1.publicKey(secret: Array(secret))) ?? [] }
 
+    /// The raw secret, for encrypting it at rest; nothing outside this module sees it.
+    var secretBytes: [UInt8] { Array(secret) }
+
     public var description: String { "EthereumPrivateKey(\(address), secret redacted)" }
     public var debugDescription: String { description }
 }
