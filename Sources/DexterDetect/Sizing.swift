@@ -8,7 +8,7 @@ import DexterMarket
 /// boundary), book against curve and curve against curve alike.
 enum Sizing {
     /// `resolution` is the lot size: the search stops once the bracket is finer than a lot.
-    static func bestQuantity(buy: LiquiditySource, sell: LiquiditySource, upperBound: Double, resolution: Double) -> Double {
+    static func bestQuantity(buy: LiquidityScreen, sell: LiquidityScreen, upperBound: Double, resolution: Double) -> Double {
         guard upperBound > 0 else { return 0 }
         if sell.marginalSellPrice(upperBound * (1 - 1e-12)) >= buy.marginalBuyPrice(upperBound * (1 - 1e-12)) {
             return upperBound
@@ -24,7 +24,7 @@ enum Sizing {
     }
 
     /// The largest quantity whose buy cost stays within `budget` quote.
-    static func quantity(affordableWith budget: Double, on buy: LiquiditySource, upTo upperBound: Double,
+    static func quantity(affordableWith budget: Double, on buy: LiquidityScreen, upTo upperBound: Double,
                          resolution: Double) -> Double {
         if buy.buyCost(upperBound) <= budget { return upperBound }
         var low = 0.0
@@ -37,5 +37,3 @@ enum Sizing {
         return low
     }
 }
-
-typealias LiquiditySource = LiquidityScreen

@@ -50,6 +50,7 @@ public struct MarketPipeline: Sendable {
         }
         now = time
         removed += detector.expire(at: time)
+        guard !touched.isEmpty || !removed.isEmpty else { return output }
         // Net the batch: an opportunity upserted and then closed within it is reported closed, once.
         let live = Dictionary(detector.opportunities.map { ($0.id, $0) }) { first, _ in first }
         var reported = Set<UInt64>()

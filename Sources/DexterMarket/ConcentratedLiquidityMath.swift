@@ -4,6 +4,7 @@ import BigInt
 /// its Solidity type throws, as the contract reverts.
 public enum ConcentratedLiquidityMath {
     public static let q96 = BigUInt(1) << 96
+    /// The largest uint256: every pool family's overflow bound.
     static let max256 = (BigUInt(1) << 256) - 1
     static let max160 = (BigUInt(1) << 160) - 1
 

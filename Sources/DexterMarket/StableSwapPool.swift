@@ -29,11 +29,9 @@ public struct StableSwapPool: Sendable, Hashable {
 
     public var normalizedBalances: [BigUInt] { zip(balances, rates).map { $0 * $1 / Self.precision } }
 
-    static let max256 = (BigUInt(1) << 256) - 1
-
     /// A product as Vyper computes it: past 2^256 − 1 the contract reverts.
     static func checked(_ value: BigUInt) throws -> BigUInt {
-        guard value <= max256 else { throw PoolMathError.overflow }
+        guard value <= ConcentratedLiquidityMath.max256 else { throw PoolMathError.overflow }
         return value
     }
 
