@@ -10,6 +10,22 @@ enum Fixture {
         }
         return try Data(contentsOf: url)
     }
+
+    /// A `.json.gz` fixture, inflated by the system gzip (Foundation has no inflater on Linux).
+    static func gzippedJSON(_ name: String) throws -> [[String: Any]] {
+        guard let url = Bundle.module.url(forResource: name + ".json", withExtension: "gz", subdirectory: "Fixtures") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
 }
 
 @Suite struct KeccakTests {

@@ -5,20 +5,7 @@ import Testing
 
 /// Every case of ethers.js's transaction vectors: serialised, hashed and signed byte for byte, in all four types.
 @Suite struct TransactionVectorTests {
-    static func cases() throws -> [[String: Any]] {
-        guard let url = Bundle.module.url(forResource: "transactions.json", withExtension: "gz", subdirectory: "Fixtures") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
-    }
+    static func cases() throws -> [[String: Any]] { try Fixture.gzippedJSON("transactions") }
 
     func quantity(_ object: [String: Any], _ key: String) -> BigUInt {
         if let number = object[key] as? Int { return BigUInt(number) }
