@@ -31,3 +31,53 @@ public enum ExchangeSigning {
         }
     }
 }
+
+/// Coinbase Advanced Trade authentication: a bearer JWT, ES256-signed by the CDP API key, valid two minutes, bound to
+/// one request ("METHOD host/path"). Header {alg, kid = key name, nonce, typ}; claims {sub = key name, iss = "cdp",
+/// nbf, exp, uri}, as Coinbase's own SDKs build it.
+public enum CoinbaseJWT {
+    public static let lifetimeSeconds: Int64 = 120
+
+    public static func make(keyName: String, key: P256SigningKey, method: String, host: String, path: String,
+                            now: Int64, nonce: String) throws -> String {
+        let header: [String: String] = ["alg": "ES256", "kid": keyName, "nonce": nonce, "typ": "JWT"]
+        let claims = Claims(sub: keyName, iss: "cdp", nbf: now, exp: now + lifetimeSeconds,
+                            uri: "\(method.uppercased()) \(host)\(path)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let signingInput = base64URL(try encoder.encode(header)) + "." + base64URL(try encoder.encode(claims))
+        let signature = try key.sign(Array(signingInput.utf8))
+        return signingInput + "." + base64URL(Data(signature))
+    }
+
+    /// A fresh nonce: 16 random bytes in hex, as the SDKs send.
+    public static func nonce() throws -> String { Hex.encode(try OpenSSL.randomBytes(16), prefix: false) }
+
+    public struct Claims: Codable, Sendable, Hashable {
+        public let sub: String
+        public let iss: String
+        public let nbf: Int64
+        public let exp: Int64
+        public let uri: String
+
+        public init(sub: String, iss: String, nbf: Int64, exp: Int64, uri: String) {
+            self.sub = sub
+            self.iss = iss
+            self.nbf = nbf
+            self.exp = exp
+            self.uri = uri
+        }
+    }
+
+    /// Unpadded base64url (RFC 7515 §2).
+    public static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func base64URLDecode(_ text: Substring) -> Data? {
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while standard.count % 4 != 0 { standard += "=" }
+        return Data(base64Encoded: standard)
+    }
+}
