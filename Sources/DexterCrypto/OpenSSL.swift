@@ -117,6 +117,56 @@ extension OpenSSL {
         return Array(output.prefix(Int(written)))
     }
 
+    /// AES-256-GCM with a 12-byte nonce and a 16-byte tag (NIST SP 800-38D); `aad` is authenticated, not encrypted.
+    public static func aes256GCMSeal(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(Failure)
+        -> (ciphertext: [UInt8], tag: [UInt8])
+    {
+        guard key.count == 32, nonce.count == 12, let context = EVP_CIPHER_CTX_new() else { throw Failure(operation: "AES-256-GCM setup") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1 else { throw Failure(operation: "AES-256-GCM init") }
+        var written: Int32 = 0
+        if !aad.isEmpty {
+            guard EVP_EncryptUpdate(context, nil, &written, aad, Int32(aad.count)) == 1 else { throw Failure(operation: "AES-256-GCM aad") }
+        }
+        var ciphertext = [UInt8](repeating: 0, count: plaintext.count + 16)
+        guard EVP_EncryptUpdate(context, &ciphertext, &written, plaintext, Int32(plaintext.count)) == 1 else {
+            throw Failure(operation: "AES-256-GCM encrypt")
+        }
+        let produced = Int(written)
+        var final: Int32 = 0
+        let finished = ciphertext.withUnsafeMutableBufferPointer { EVP_EncryptFinal_ex(context, $0.baseAddress! + produced, &final) }
+        guard finished == 1 else { throw Failure(operation: "AES-256-GCM final") }
+        var tag = [UInt8](repeating: 0, count: 16)
+        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1 else { throw Failure(operation: "AES-256-GCM tag") }
+        return (Array(ciphertext.prefix(produced + Int(final))), tag)
+    }
+
+    /// Decrypts only if the tag authenticates the ciphertext and `aad`; returns nil otherwise, having released
+    /// nothing of the plaintext.
+    public static func aes256GCMOpen(key: [UInt8], nonce: [UInt8], ciphertext: [UInt8], tag: [UInt8], aad: [UInt8]) -> [UInt8]? {
+        guard key.count == 32, nonce.count == 12, tag.count == 16, let context = EVP_CIPHER_CTX_new() else { return nil }
+        defer { EVP_CIPHER_CTX_free(context) }
+        guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1 else { return nil }
+        var written: Int32 = 0
+        if !aad.isEmpty {
+            guard EVP_DecryptUpdate(context, nil, &written, aad, Int32(aad.count)) == 1 else { return nil }
+        }
+        var plaintext = [UInt8](repeating: 0, count: ciphertext.count + 16)
+        guard EVP_DecryptUpdate(context, &plaintext, &written, ciphertext, Int32(ciphertext.count)) == 1 else { return nil }
+        let produced = Int(written)
+        var expectedTag = tag
+        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, 16, &expectedTag) == 1 else { return nil }
+        var final: Int32 = 0
+        let verified = plaintext.withUnsafeMutableBufferPointer { EVP_DecryptFinal_ex(context, $0.baseAddress! + produced, &final) }
+        guard verified == 1 else {
+            plaintext.withUnsafeMutableBytes { wipe($0) }
+            return nil
+        }
+        let result = Array(plaintext.prefix(produced + Int(final)))
+        plaintext.withUnsafeMutableBytes { wipe($0) }
+        return result
+    }
+
     public static func randomBytes(_ count: Int) throws(Failure) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw Failure(operation: "random bytes") }

@@ -74,6 +74,9 @@ public final class SolanaKeypair: @unchecked Sendable, CustomStringConvertible, 
 
     public func sign(_ message: [UInt8]) throws -> [UInt8] { try OpenSSL.ed25519Sign(seed: Array(seed), message: message) }
 
+    /// The raw seed, for encrypting it at rest; nothing outside this module sees it.
+    var seedBytes: [UInt8] { Array(seed) }
+
     public var description: String { "SolanaKeypair(\(publicKey), secret redacted)" }
     public var debugDescription: String { description }
 }
