@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "DexterCore"),
@@ -29,13 +30,15 @@ let package = Package(
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
-            "DexterEngine", "DexterTUI",
+            "DexterEngine", "DexterTUI", "DexterCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
@@ -51,7 +54,7 @@ let package = Package(
         .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"], exclude: ["Golden"]),
-        .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues"]),
+        .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto"]),
         .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

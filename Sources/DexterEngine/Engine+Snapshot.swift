@@ -31,7 +31,7 @@ extension Engine {
                                            amount: amount, usdValue: state.usdValue(of: asset).map { $0 * amount.doubleValue }))
             }
         }
-        return Snapshot(
+        var snapshot = Snapshot(
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
             pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage),
@@ -39,6 +39,9 @@ extension Engine {
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: haltReason == nil ? "active" : "halted", balances: balances, notifications: Array(notifications.prefix(50)),
             confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
+        snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
+        snapshot.alerts = config.alerts
+        return snapshot
     }
 }
 

@@ -4,6 +4,7 @@ import DexterLedger
 import DexterMarket
 import DexterRisk
 import DexterVenues
+import Logging
 
 /// The desk's one writer: market state, opportunities, approvals, orders and bookings all change here, on this
 /// actor. Venues post into it; the screen reads the snapshots it publishes and sends commands back.
@@ -28,9 +29,13 @@ public actor Engine {
     var lastPublish = Timestamp.zero
     /// Set when the ledger cannot be written: nothing more is sent until dexter is restarted with a working ledger.
     var haltReason: String?
+    /// Every notification also goes to the log, so a session can be read back after the screen is gone.
+    let logger: Logger
 
-    public init(config: EngineConfig, ledger: Ledger, clock: any Clock = WallClock()) throws {
+    public init(config: EngineConfig, ledger: Ledger, clock: any Clock = WallClock(),
+                logger: Logger = Logger(label: "dexter.engine")) throws {
         self.config = config
+        self.logger = logger
         self.clock = clock
         self.ledger = ledger.writer
         self.ledgerReader = ledger.reader
@@ -53,9 +58,14 @@ public actor Engine {
                                        start: start)
         self.lastRateSample = start
         self.usage.positions = Self.positions(inventory)
-        self.notifications = [Notification(
-            time: start, level: .info,
-            text: "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets")]
+        let started = "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets"
+        logger.info("\(started)")
+        var initial = [Notification(time: start, level: .info, text: started)]
+        for alert in config.alerts {
+            logger.warning("\(alert)")
+            initial.insert(Notification(time: start, level: .warning, text: alert), at: 0)
+        }
+        self.notifications = initial
     }
 
     /// Advances the market every `interval` and publishes snapshots until `stop()`.
@@ -161,6 +171,12 @@ public actor Engine {
 
     func notify(_ level: Notification.Level, _ text: String, at time: Timestamp) {
         notifications.insert(Notification(time: time, level: level, text: text), at: 0)
+        let logLevel: Logger.Level = switch level {
+        case .info, .success: .info
+        case .warning: .warning
+        case .error: .error
+        }
+        logger.log(level: logLevel, "\(text)")
         if notifications.count > 200 { notifications.removeLast(notifications.count - 200) }
     }
 

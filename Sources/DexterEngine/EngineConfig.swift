@@ -17,6 +17,11 @@ public struct EngineConfig: Sendable {
     public var initialBalances: Inventory
     /// How far a swap's average price may move against the approved one before it reverts (0.005 = 0.5 %).
     public var swapSlippageTolerance: FixedDecimal
+    /// The trader's wallets and exchange accounts, as the vault describes them (no secrets). Empty on a fresh
+    /// install: the embedded market's paper accounts are shown instead.
+    public var wallets: [WalletLabel] = []
+    /// Conditions the trader must see for the whole session (e.g. an API key past its rotation age).
+    public var alerts: [String] = []
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {
@@ -27,5 +32,36 @@ public struct EngineConfig: Sendable {
         self.detection = detection
         self.initialBalances = initialBalances
         self.swapSlippageTolerance = swapSlippageTolerance
+    }
+}
+
+/// A wallet or exchange account as the screen shows it: a name, a public address and where it holds balances.
+public struct WalletLabel: Sendable, Hashable {
+    public enum Kind: String, Sendable { case evm, evmWatch = "evm-watch", solana, cex }
+    public var name: String
+    public var kind: Kind
+    /// EIP-55 or base58 address; the venue for an exchange account.
+    public var address: String
+    /// Chains (or the venue) it holds balances on.
+    public var chains: [String]
+    /// For an exchange account: its API key's suffix and age, e.g. "key …abcd 12d".
+    public var keyNote: String?
+    /// The API key is older than the configured rotation age.
+    public var keyOverdue: Bool
+
+    public init(name: String, kind: Kind, address: String, chains: [String], keyNote: String? = nil, keyOverdue: Bool = false) {
+        self.name = name
+        self.kind = kind
+        self.address = address
+        self.chains = chains
+        self.keyNote = keyNote
+        self.keyOverdue = keyOverdue
+    }
+
+    public var canSign: Bool { kind == .evm || kind == .solana }
+
+    public var shortAddress: String {
+        guard address.count > 14 else { return address }
+        return "\(address.prefix(6))…\(address.suffix(4))"
     }
 }

@@ -15,6 +15,10 @@ public struct Snapshot: Sendable {
     public var limitsSummary: RiskLimitsSummary
     public var tradingState: String
     public var balances: [BalanceRow]
+    /// Balances by wallet, then by chain.
+    public var wallets: [WalletBalances] = []
+    /// Standing warnings for the status bar.
+    public var alerts: [String] = []
     /// Newest first.
     public var notifications: [Notification]
     /// An approval waiting for the trader's yes, re-priced on the current market.
@@ -101,6 +105,38 @@ public struct BalanceRow: Sendable, Hashable {
         self.amount = amount
         self.usdValue = usdValue
     }
+}
+
+/// One wallet's (or exchange account's) holdings, chain by chain.
+public struct WalletBalances: Sendable, Hashable {
+    public var wallet: WalletLabel
+    /// True for the embedded market's own accounts, shown when the trader has configured none.
+    public var isPaper: Bool
+    public var chains: [ChainBalances]
+
+    public init(wallet: WalletLabel, isPaper: Bool, chains: [ChainBalances]) {
+        self.wallet = wallet
+        self.isPaper = isPaper
+        self.chains = chains
+    }
+
+    public var usdValue: Double { chains.reduce(0) { $0 + $1.usdValue } }
+}
+
+public struct ChainBalances: Sendable, Hashable {
+    public var chain: String
+    /// Largest USD value first.
+    public var assets: [BalanceRow]
+    /// Nil when no balance reaches this wallet on this chain (a watch-only address before chain connectors exist).
+    public var source: String?
+
+    public init(chain: String, assets: [BalanceRow], source: String?) {
+        self.chain = chain
+        self.assets = assets
+        self.source = source
+    }
+
+    public var usdValue: Double { assets.compactMap(\.usdValue).reduce(0, +) }
 }
 
 public struct Notification: Sendable, Hashable {

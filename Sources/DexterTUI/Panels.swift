@@ -19,7 +19,7 @@ public enum Panels {
         opportunities(snapshot, view: &view, into: &canvas, layout.opportunities)
         pnl(snapshot, into: &canvas, layout.pnl)
         risk(snapshot, into: &canvas, layout.risk)
-        balances(snapshot, into: &canvas, layout.balances)
+        wallets(snapshot, into: &canvas, layout.balances)
         message(snapshot, into: &canvas, layout.message)
         footer(keymap, into: &canvas, layout.footer)
         if let confirmation = snapshot.confirmation {
@@ -46,6 +46,10 @@ public enum Panels {
         x += canvas.put(feedText, x: x, y: rect.y, role: feedRole)
         let state = "  \(snapshot.tradingState.uppercased())"
         x += canvas.put(state, x: x, y: rect.y, role: snapshot.tradingState == "active" ? .status : .halted)
+        for alert in snapshot.alerts.prefix(1) {
+            let text = snapshot.alerts.count > 1 ? "  ⚠ \(alert) (+\(snapshot.alerts.count - 1))" : "  ⚠ \(alert)"
+            x += canvas.put(text, x: x, y: rect.y, role: .warning, limit: max(0, rect.maxX - 14 - x))
+        }
         let clock = "\(snapshot.clock.utcClock) UTC "
         if rect.maxX - clock.count > x { canvas.put(clock, x: rect.maxX - clock.count, y: rect.y, role: .status) }
     }
@@ -143,21 +147,44 @@ public enum Panels {
         }
     }
 
-    static func balances(_ snapshot: Snapshot, into canvas: inout Canvas, _ rect: Rect) {
-        let total = snapshot.balances.compactMap(\.usdValue).reduce(0, +)
-        canvas.box(rect, title: "Balances $\(Format.compact(total))")
+    /// Each wallet (name, short address or API key note), then a line per chain: its USD value and largest holdings.
+    static func wallets(_ snapshot: Snapshot, into canvas: inout Canvas, _ rect: Rect) {
+        let total = snapshot.wallets.reduce(0) { $0 + $1.usdValue }
+        canvas.box(rect, title: "Wallets $\(Format.compact(total))")
         let inner = rect.inset
         var y = inner.y
-        var lastAccount = ""
-        for row in snapshot.balances where !row.amount.isZero {
+        for holding in snapshot.wallets {
             guard y < inner.maxY else { break }
-            let account = row.account == lastAccount ? "" : row.account.replacingOccurrences(of: "wallet@", with: "@")
-            lastAccount = row.account
-            let amount = row.amount.magnitude.doubleValue >= 10_000
-                ? Format.compact(row.amount.doubleValue) : Format.quantity(row.amount)
-            let text = fit(account, 10) + fit(row.asset, 5) + fit(amount, max(0, inner.width - 16), right: true)
-            canvas.put(text, x: inner.x + 1, y: y, role: row.amount.isNegative ? .loss : .normal, limit: inner.width - 1)
+            let wallet = holding.wallet
+            var x = inner.x + 1
+            x += canvas.put(wallet.name, x: x, y: y, role: .accent, limit: inner.maxX - x)
+            let tag: String = switch wallet.kind {
+            case .cex: wallet.keyNote ?? (holding.isPaper ? "paper" : "no API key")
+            case .evmWatch: "\(wallet.shortAddress) watch"
+            case .evm, .solana: holding.isPaper ? "paper" : wallet.shortAddress
+            }
+            canvas.put(" " + tag, x: x, y: y, role: wallet.keyOverdue ? .warning : .dim, limit: inner.maxX - x)
             y += 1
+            for chain in holding.chains {
+                guard y < inner.maxY else { break }
+                let place = wallet.kind == .cex ? "spot" : chain.chain
+                var x = inner.x + 2
+                x += canvas.put(fit(place, 9), x: x, y: y, role: .normal, limit: inner.maxX - x)
+                guard chain.source != nil else {
+                    canvas.put("no balance feed", x: x, y: y, role: .dim, limit: inner.maxX - x)
+                    y += 1
+                    continue
+                }
+                x += canvas.put(fit("$" + Format.compact(chain.usdValue), 7, right: true), x: x, y: y, limit: inner.maxX - x)
+                // Whole holdings only: a number cut short would read as a different number.
+                for row in chain.assets {
+                    let amount = row.amount.magnitude.doubleValue >= 10_000 ? Format.compact(row.amount.doubleValue) : Format.quantity(row.amount)
+                    let text = " \(row.asset) \(amount)"
+                    guard x + text.count <= inner.maxX else { break }
+                    x += canvas.put(text, x: x, y: y, role: row.amount.isNegative ? .loss : .dim)
+                }
+                y += 1
+            }
         }
     }
 

@@ -17,6 +17,15 @@ theme = "dark"
 # Where the ledger lives. Default: $XDG_DATA_HOME/dexter/sim.sqlite (~/.local/share/dexter/sim.sqlite).
 # ledger = "/var/lib/dexter/sim.sqlite"
 
+# Where the session log goes (one line per event; never a secret). Default: $XDG_STATE_HOME/dexter/sim.log
+# (~/.local/state/dexter/sim.log).
+# log = "/var/log/dexter/sim.log"
+
+[keys]
+# API keys older than this many days are flagged on screen; replace one with: dexter keys rotate VENUE.
+# Keys and wallets live encrypted in $XDG_DATA_HOME/dexter/vault/<user>/ (dexter keys --help, dexter wallet --help).
+max_age_days = 90
+
 [sim]
 # Seed of the embedded market: the same seed gives the same prices, books, pools and gas.
 seed = 7

@@ -12,6 +12,9 @@ struct DeskConfig {
     var user: String?
     var theme: String
     var ledgerPath: String?
+    var logPath: String?
+    /// API keys older than this are flagged.
+    var keyMaxAgeDays: Int
     var seed: UInt64
     var universe: SimulatedUniverse
     var limits: RiskLimits
@@ -61,11 +64,14 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "ledger", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed"])
         let seed = try sim.int("seed", range: 0...Int.max)
+        let keys = try root.optionalTable("keys")
+        try keys?.allowOnly(["max_age_days"])
+        let keyMaxAgeDays = try keys?.optionalInt("max_age_days", range: 1...3650) ?? 90
 
         let detection = try root.table("detection")
         try detection.allowOnly(["min_net_usd", "swap_slippage_tolerance"])
@@ -85,7 +91,8 @@ extension DeskConfig {
         let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
         return DeskConfig(
             user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
-            ledgerPath: try root.optionalString("ledger"), seed: UInt64(seed),
+            ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
+            keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
                                         latency: latency),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance)

@@ -14,7 +14,7 @@ struct Dexter: AsyncParsableCommand {
             With no configuration, dexter runs on its embedded simulated market (SIM, paper trading). \
             Real venues, fees, balances, limits and the theme are set in config.toml; see config.toml.example.
             """,
-        subcommands: [Watch.self, Scan.self, LedgerCommand.self],
+        subcommands: [Watch.self, Scan.self, LedgerCommand.self, KeysCommand.self, WalletCommand.self],
         defaultSubcommand: Watch.self)
 }
 
@@ -45,6 +45,22 @@ enum Paths {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         return folder + "/\(mode.lowercased()).sqlite"
+    }
+
+    /// $XDG_STATE_HOME/dexter/<mode>.log.
+    static func defaultLog(mode: String) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? ".") + "/.local/state")
+        return stateHome + "/dexter/\(mode.lowercased()).log"
+    }
+
+    /// $XDG_DATA_HOME/dexter/vault/<user>: the user's encrypted keys and wallets.
+    static func vault(user: String) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? ".") + "/.local/share")
+        return URL(fileURLWithPath: dataHome + "/dexter/vault/\(user)")
     }
 
     static var osUser: String {

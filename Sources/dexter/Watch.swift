@@ -1,9 +1,11 @@
 import ArgumentParser
 import DexterCore
+import DexterCrypto
 import DexterEngine
 import DexterLedger
 import DexterTUI
 import Foundation
+import Logging
 
 /// The interactive screen: the default command.
 struct Watch: AsyncParsableCommand {
@@ -37,8 +39,26 @@ struct Watch: AsyncParsableCommand {
         }
         let config = try desk.load()
         let userName = user ?? config.user ?? Paths.osUser
-        let engineConfig = config.engineConfig(user: userName, seed: desk.seed)
+        try VaultAccess.checkUserName(userName)
+        var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
+        let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
+        try LogFile.start(path: logPath)
+        let logger = Logger(label: "dexter")
+        logger.info("starting as \(userName) in \(engineConfig.mode), ledger \(ledgerPath)")
+        // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it.
+        if Vault.exists(at: Paths.vault(user: userName)) {
+            do {
+                let vault = try VaultAccess.open(user: userName, create: false)
+                let contents = try DeskVault.load(vault, maxAgeDays: config.keyMaxAgeDays, now: VaultAccess.now())
+                engineConfig.wallets = contents.wallets
+                engineConfig.alerts = contents.alerts
+                logger.notice("\(contents.summary)")
+            } catch {
+                logger.error("vault not opened: \(error)")
+                throw ValidationError("\(error)")
+            }
+        }
         let themeName = theme ?? config.theme
         let environment = ProcessInfo.processInfo.environment
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -46,7 +66,8 @@ struct Watch: AsyncParsableCommand {
         do { resolvedTheme = try ThemeLoader.load(themeName, configPath: desk.config) } catch {
             throw ValidationError("\(error)")
         }
-        let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath))
+        let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath),
+                                logger: Logger(label: "dexter.engine"))
         let loop = Task { await engine.run() }
         let channel = engine.commandChannel()
         let board = engine.board
@@ -63,5 +84,6 @@ struct Watch: AsyncParsableCommand {
         await engine.stop()
         await loop.value
         channel.task.cancel()
+        logger.info("stopped")
     }
 }

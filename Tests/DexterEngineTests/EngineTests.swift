@@ -216,3 +216,33 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
 }
 
 enum EngineTestError: Error { case noOpportunity }
+
+/// Balances land on the wallet that holds them: exchange balances on that venue's account, chain balances on the
+/// first wallet that can sign there; what no configured wallet can hold stays on the embedded market's paper account.
+@Suite struct WalletAttributionTests {
+    func row(_ account: String, _ chain: String?, _ asset: String, _ amount: String, usd: Double) -> BalanceRow {
+        BalanceRow(account: account, chain: chain, asset: asset, amount: FixedDecimal(amount)!, usdValue: usd)
+    }
+
+    @Test func attributesEachBalanceToItsWallet() {
+        let rows = [row("binance", nil, "USDT", "100", usd: 100), row("binance", nil, "ETH", "1", usd: 3000),
+                    row("okx", nil, "USDT", "5", usd: 5), row("wallet@ethereum", "ethereum", "ETH", "2", usd: 6000),
+                    row("wallet@solana", "solana", "SOL", "10", usd: 2000), row("wallet@bsc", "bsc", "BNB", "0", usd: 0)]
+        let wallets = [
+            WalletLabel(name: "watch", kind: .evmWatch, address: "0xde0B295669a9FD93d5F28D9Ec85E40f4cb697BAe", chains: ["ethereum"]),
+            WalletLabel(name: "hot", kind: .evm, address: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", chains: ["ethereum", "bsc"]),
+            WalletLabel(name: "desk", kind: .cex, address: "binance", chains: ["binance"], keyNote: "key …abcd 3d"),
+        ]
+        let grouped = WalletAttribution.group(rows, wallets: wallets, source: "simulated")
+        #expect(grouped.map(\.wallet.name) == ["watch", "hot", "desk", "okx", "paper"])
+        // A watch-only address signs nothing, so it is never credited with the trading wallet's balance.
+        #expect(grouped[0].chains.map(\.source) == [nil])
+        #expect(grouped[1].chains.map(\.chain) == ["ethereum", "bsc"])
+        #expect(grouped[1].chains[0].assets.map(\.asset) == ["ETH"] && grouped[1].chains[1].source == nil)
+        #expect(grouped[2].chains[0].assets.map(\.asset) == ["ETH", "USDT"], "largest holding first")
+        #expect(grouped[2].usdValue == 3100 && !grouped[2].isPaper)
+        #expect(grouped[3].isPaper && grouped[3].wallet.kind == .cex)
+        #expect(grouped[4].isPaper && grouped[4].chains.map(\.chain) == ["solana"])
+        #expect(grouped.reduce(0) { $0 + $1.usdValue } == 11_105)
+    }
+}

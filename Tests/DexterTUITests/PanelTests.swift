@@ -33,6 +33,21 @@ import Testing
         try expectGolden(Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 120, height: 40), "desk-120x40")
     }
 
+    @Test func anOverdueKeyIsFlaggedInTheStatusBarAndTheWalletsPanel() throws {
+        var snapshot = F.snapshot()
+        snapshot.wallets[1].wallet.keyNote = "key …Q7xa 120d ROTATE"
+        snapshot.wallets[1].wallet.keyOverdue = true
+        snapshot.alerts = ["binance API key …Q7xa is 120 days old: dexter keys rotate binance"]
+        var view = ViewState()
+        let canvas = Panels.frame(snapshot, view: &view, keymap: .standard, width: 120, height: 40)
+        #expect(canvas.line(0).contains("⚠ binance API key …Q7xa is 120 days old"))
+        #expect(canvas.line(0).hasSuffix("17:44:05 UTC "), "the clock keeps its place")
+        let row = try #require((0..<40).first { canvas.line($0).contains("binance key …Q7xa 120d ROTATE") })
+        let column = try #require(canvas.line(row).range(of: "key …Q7xa")).lowerBound.utf16Offset(in: canvas.line(row))
+        #expect(canvas[column, row].role == .warning)
+        #expect(canvas[(try #require(canvas.line(0).range(of: "⚠")).lowerBound.utf16Offset(in: canvas.line(0))), 0].role == .warning)
+    }
+
     @Test func rendersUpTo300x100AndSaysWhenTooSmall() {
         var view = ViewState()
         let large = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 300, height: 100)

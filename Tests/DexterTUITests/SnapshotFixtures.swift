@@ -35,6 +35,12 @@ enum SnapshotFixtures {
                            expiresAt: received.adding(.seconds(3)))
     }
 
+    static let wallets = [
+        WalletLabel(name: "hot", kind: .evm, address: "0x71C7656EC7ab88b098defB751B7401B5f6d8976F", chains: ["ethereum", "bsc"]),
+        WalletLabel(name: "binance", kind: .cex, address: "binance", chains: ["binance"], keyNote: "key …Q7xa 12d"),
+        WalletLabel(name: "vault", kind: .evmWatch, address: "0xde0B295669a9FD93d5F28D9Ec85E40f4cb697BAe", chains: ["ethereum"]),
+    ]
+
     static func snapshot(opportunities: [Opportunity]? = nil, confirmation: Confirmation? = nil) -> Snapshot {
         let list = opportunities ?? [
             opportunity(id: 7, quantity: "2", buyPrice: "3000", sellPrice: "3012.5"),
@@ -43,7 +49,7 @@ enum SnapshotFixtures {
             opportunity(id: 12, pair: "BTC/USDT", buy: "kraken", sell: "binance", quantity: "0.01234", buyPrice: "97000",
                         sellPrice: "97300", ageMillis: 4000),
         ]
-        return Snapshot(
+        var snapshot = Snapshot(
             mode: "SIM", user: "alice", clock: now, opportunities: list,
             feed: FeedHealth(updatesPerSecond: 512.4, venues: 10, staleVenues: []),
             pnl: PnLSummary(realisedTodayUSD: d("123.45"), arbitragesToday: 4, tradesToday: 8,
@@ -58,5 +64,7 @@ enum SnapshotFixtures {
                        BalanceRow(account: "wallet@ethereum", chain: "ethereum", asset: "ETH", amount: d("20"), usdValue: 68000)],
             notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
             confirmation: confirmation, executing: [])
+        snapshot.wallets = WalletAttribution.group(snapshot.balances, wallets: wallets, source: "simulated")
+        return snapshot
     }
 }
