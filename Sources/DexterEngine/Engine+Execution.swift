@@ -26,7 +26,15 @@ extension Engine {
             PaperOrder(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
                        side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
         }
-        for order in orders { pipeline.submit(order) }
+        for order in orders {
+            pipeline.submit(order)
+            self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: opportunity.id, venue: order.venue.name,
+                                        side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
+                                        quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero,
+                                        averagePrice: .zero, state: .submitted, reason: nil, submittedAt: now, updatedAt: now),
+                               at: 0)
+        }
+        if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
                                           orders: orders)
         notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
@@ -47,6 +55,17 @@ extension Engine {
               var execution = inFlight[arbitrageId] else { return }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
+        if let row = orders.firstIndex(where: { $0.clientOrderId == report.clientOrderId }) {
+            orders[row].state = switch report.status {
+            case .filled: .filled
+            case .partiallyFilled: .partiallyFilled
+            case .rejected: .rejected
+            }
+            orders[row].filled = report.filledQuantity
+            orders[row].averagePrice = report.averagePrice
+            orders[row].reason = report.reason
+            orders[row].updatedAt = report.executedAt
+        }
         let now = clock.now()
         if report.status == .rejected {
             notify(.error, "\(report.venue) \(report.side) \(report.symbol) rejected: \(report.reason ?? "no reason given")", at: now)
@@ -64,6 +83,7 @@ extension Engine {
             try ledger.book(booking, opportunity: record)
         } catch {
             haltReason = "the ledger could not be written"
+            ledgerFailed = true
             notify(.error, "LEDGER WRITE FAILED for \(booking.id): \(error); trading halted", at: now)
             publish(force: true)
             return

@@ -40,12 +40,50 @@ extension Engine {
             tradingState: haltReason == nil ? "active" : "halted", balances: balances, notifications: Array(notifications.prefix(50)),
             confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
+        markLowGas(&snapshot.wallets)
         snapshot.alerts = config.alerts
+        snapshot.orders = Array(orders.prefix(50))
+        snapshot.positions = positionRows()
+        snapshot.haltReason = haltReason
         return snapshot
     }
 }
 
 extension Engine {
+    /// How many of its chain's dearest swaps a wallet's gas balance must pay for before it is flagged.
+    static let gasReserveSwaps = 20
+
+    /// Flags each chain where the wallet's gas token would not pay for `gasReserveSwaps` swaps at today's gas price.
+    func markLowGas(_ wallets: inout [WalletBalances]) {
+        let state = pipeline.state
+        for w in wallets.indices where wallets[w].wallet.kind != .cex && wallets[w].wallet.canSign {
+            for c in wallets[w].chains.indices {
+                let chain = ChainId(wallets[w].chains[c].chain)
+                guard let gas = state.gas[chain],
+                      let units = config.universe.pools.filter({ $0.venue.kind.chain == chain }).map(\.gasUnits).max() else { continue }
+                let needed = gas.cost(units: units * Self.gasReserveSwaps)
+                let held = wallets[w].chains[c].assets.first { $0.asset == gas.token.code }?.amount ?? .zero
+                if held < needed { wallets[w].chains[c].lowGas = gas.token.code }
+            }
+        }
+    }
+
+    func positionRows() -> [PositionRow] {
+        let inventory = pipeline.inventory
+        let state = pipeline.state
+        return inventory.assets.map { asset in
+            let quantity = inventory.total(asset)
+            let price = state.usdValue(of: asset)
+            let accounts = inventory.accounts.compactMap { account -> (account: String, quantity: FixedDecimal)? in
+                let held = inventory.balances[account]?[asset] ?? .zero
+                return held.isZero ? nil : (account.description, held)
+            }.sorted { $0.quantity > $1.quantity }
+            return PositionRow(asset: asset.code, quantity: quantity, usdValue: price.map { $0 * quantity.doubleValue },
+                               unrealisedUSD: price.flatMap { now in openingPrices[asset].map { (now - $0) * quantity.doubleValue } },
+                               accounts: accounts)
+        }.sorted { ($0.usdValue ?? 0) > ($1.usdValue ?? 0) }
+    }
+
     /// Publishes a snapshot now, whatever the rate limit (tests and the first frame).
     public func publishNow() { publish(force: true) }
 }

@@ -27,8 +27,14 @@ public actor Engine {
     var lastRateSample: Timestamp
     var updatesPerSecond = 0.0
     var lastPublish = Timestamp.zero
-    /// Set when the ledger cannot be written: nothing more is sent until dexter is restarted with a working ledger.
+    /// Set by the kill switch or when the ledger cannot be written: nothing more is sent while it is.
     var haltReason: String?
+    /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
+    var ledgerFailed = false
+    /// This session's orders, newest first (live ones and the last finished).
+    var orders: [OrderRow] = []
+    /// Reference USD prices when the session opened, for the mark-to-market move of positions.
+    var openingPrices: [Asset: Double] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
@@ -57,6 +63,7 @@ public actor Engine {
         self.pipeline = MarketPipeline(universe: config.universe, policy: config.detection, inventory: inventory,
                                        start: start)
         self.lastRateSample = start
+        for asset in inventory.assets { if let price = pipeline.state.usdValue(of: asset) { openingPrices[asset] = price } }
         self.usage.positions = Self.positions(inventory)
         let started = "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets"
         logger.info("\(started)")
@@ -148,6 +155,33 @@ public actor Engine {
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
         record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
         notify(.info, "#\(id) \(opportunity.route) rejected", at: now)
+        publish(force: true)
+    }
+
+    /// The kill switch. Idempotent: a second press changes nothing.
+    public func halt(_ reason: String) {
+        let now = clock.now()
+        guard haltReason == nil else { return }
+        haltReason = reason
+        if let pending = confirmation {
+            confirmation = nil
+            notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
+        }
+        let live = orders.filter(\.state.isLive).count
+        // Paper IOC legs resolve on their own within a venue's latency; none is left resting to cancel.
+        notify(.error, "TRADING HALTED: \(reason)\(live > 0 ? "; \(live) leg(s) in flight will resolve and be booked" : "")", at: now)
+        publish(force: true)
+    }
+
+    public func resume() {
+        let now = clock.now()
+        guard let reason = haltReason else { return }
+        guard !ledgerFailed else {
+            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
+            return publish(force: true)
+        }
+        haltReason = nil
+        notify(.success, "trading resumed", at: now)
         publish(force: true)
     }
 

@@ -4,6 +4,9 @@ public enum EngineCommand: Sendable, Hashable {
     case confirm(UInt64)
     case cancelApproval
     case reject(UInt64)
+    /// The kill switch: halt, drop a pending approval; nothing is sent until `resume`.
+    case halt(String)
+    case resume
 }
 
 extension Engine {
@@ -13,6 +16,8 @@ extension Engine {
         case .confirm(let id): confirmApproval(of: id)
         case .cancelApproval: cancelApproval()
         case .reject(let id): reject(id)
+        case .halt(let reason): halt(reason)
+        case .resume: resume()
         }
     }
 

@@ -6,6 +6,9 @@ import DexterVenues
 /// The market half of the flow: venues publish, the market state applies, the detector re-evaluates what was
 /// touched. Used by the interactive engine and by headless scanning alike.
 public struct MarketPipeline: Sendable {
+    /// How long past its staleness bound an opportunity is still shown (as stale) before it is dropped.
+    public static let staleGrace: Duration = .seconds(10)
+
     public private(set) var venues: SimulatedMarket
     public private(set) var state: MarketState
     public private(set) var detector: CrossVenueDetector
@@ -49,7 +52,8 @@ public struct MarketPipeline: Sendable {
             }
         }
         now = time
-        removed += detector.expire(at: time)
+        // A stale opportunity stays on screen (dimmed, not tradable) for a while, so the trader sees what went stale.
+        removed += detector.expire(at: time.adding(.zero - Self.staleGrace))
         guard !touched.isEmpty || !removed.isEmpty else { return output }
         // Net the batch: an opportunity upserted and then closed within it is reported closed, once.
         let live = Dictionary(detector.opportunities.map { ($0.id, $0) }) { first, _ in first }

@@ -19,6 +19,12 @@ public struct Snapshot: Sendable {
     public var wallets: [WalletBalances] = []
     /// Standing warnings for the status bar.
     public var alerts: [String] = []
+    /// Orders of this session, newest first: live legs and the last finished ones.
+    public var orders: [OrderRow] = []
+    /// Holdings per asset, with each account's share, marked to the reference price.
+    public var positions: [PositionRow] = []
+    /// Why trading is halted (kill switch, ledger failure), or nil while active.
+    public var haltReason: String?
     /// Newest first.
     public var notifications: [Notification]
     /// An approval waiting for the trader's yes, re-priced on the current market.
@@ -107,6 +113,77 @@ public struct BalanceRow: Sendable, Hashable {
     }
 }
 
+/// One leg's order as the Orders panel shows it.
+public struct OrderRow: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable {
+        case submitted, filled, partiallyFilled = "partially filled", rejected
+        public var isLive: Bool { self == .submitted }
+    }
+    public var clientOrderId: String
+    public var opportunityId: UInt64
+    public var venue: String
+    public var side: String
+    public var symbol: String
+    public var quantity: FixedDecimal
+    public var limitPrice: FixedDecimal
+    public var filled: FixedDecimal
+    public var averagePrice: FixedDecimal
+    public var state: State
+    public var reason: String?
+    public var submittedAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(clientOrderId: String, opportunityId: UInt64, venue: String, side: String, symbol: String, quantity: FixedDecimal,
+                limitPrice: FixedDecimal, filled: FixedDecimal, averagePrice: FixedDecimal, state: State, reason: String?,
+                submittedAt: Timestamp, updatedAt: Timestamp) {
+        self.clientOrderId = clientOrderId
+        self.opportunityId = opportunityId
+        self.venue = venue
+        self.side = side
+        self.symbol = symbol
+        self.quantity = quantity
+        self.limitPrice = limitPrice
+        self.filled = filled
+        self.averagePrice = averagePrice
+        self.state = state
+        self.reason = reason
+        self.submittedAt = submittedAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One asset across every account: quantity, value, and the move in its value since the session opened.
+public struct PositionRow: Sendable, Hashable {
+    public var asset: String
+    public var quantity: FixedDecimal
+    /// USD value at the reference price now; nil when the asset has no price.
+    public var usdValue: Double?
+    /// Quantity held now × (price now − price when the session opened): the mark-to-market move.
+    public var unrealisedUSD: Double?
+    /// (account, quantity), largest first.
+    public var accounts: [(account: String, quantity: FixedDecimal)]
+
+    public init(asset: String, quantity: FixedDecimal, usdValue: Double?, unrealisedUSD: Double?,
+                accounts: [(account: String, quantity: FixedDecimal)]) {
+        self.asset = asset
+        self.quantity = quantity
+        self.usdValue = usdValue
+        self.unrealisedUSD = unrealisedUSD
+        self.accounts = accounts
+    }
+
+    public static func == (lhs: PositionRow, rhs: PositionRow) -> Bool {
+        lhs.asset == rhs.asset && lhs.quantity == rhs.quantity && lhs.usdValue == rhs.usdValue
+            && lhs.unrealisedUSD == rhs.unrealisedUSD && lhs.accounts.map(\.account) == rhs.accounts.map(\.account)
+            && lhs.accounts.map(\.quantity) == rhs.accounts.map(\.quantity)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(asset)
+        hasher.combine(quantity)
+    }
+}
+
 /// One wallet's (or exchange account's) holdings, chain by chain.
 public struct WalletBalances: Sendable, Hashable {
     public var wallet: WalletLabel
@@ -129,11 +206,14 @@ public struct ChainBalances: Sendable, Hashable {
     public var assets: [BalanceRow]
     /// Nil when no balance reaches this wallet on this chain (a watch-only address before chain connectors exist).
     public var source: String?
+    /// The chain's gas token, when this wallet holds less of it than a few swaps need.
+    public var lowGas: String?
 
-    public init(chain: String, assets: [BalanceRow], source: String?) {
+    public init(chain: String, assets: [BalanceRow], source: String?, lowGas: String? = nil) {
         self.chain = chain
         self.assets = assets
         self.source = source
+        self.lowGas = lowGas
     }
 
     public var usdValue: Double { assets.compactMap(\.usdValue).reduce(0, +) }

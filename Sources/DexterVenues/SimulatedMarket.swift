@@ -27,9 +27,12 @@ public struct SimulatedMarket: Sendable {
     private var bookSpecs: [Int: SimulatedBook] = [:]
     private var poolSpecs: [Int: SimulatedPool] = [:]
 
+    private let opened: Timestamp
+
     public init(universe: SimulatedUniverse, start: Timestamp) {
         self.universe = universe
         self.now = start
+        self.opened = start
         self.random = SeededGenerator(seed: universe.seed)
         self.underlying = Dictionary(uniqueKeysWithValues: universe.assets.map { ($0.asset, $0.priceUSD) })
         self.gasPrices = Dictionary(uniqueKeysWithValues: universe.chains.map { ($0.chain, $0.gasPrice) })
@@ -82,7 +85,12 @@ public struct SimulatedMarket: Sendable {
             now = Timestamp(nanoseconds: now.nanoseconds + stepNanos)
             stepOnce(into: &events)
         }
-        return events
+        guard !universe.outages.isEmpty else { return events }
+        let elapsed = now.duration(since: opened)
+        return events.filter { event in
+            guard case .market(.liquidity(let key, _, _, _)) = event else { return true }
+            return !universe.outages.contains { $0.silences(key.venue, at: elapsed) }
+        }
     }
 
     public var underlyingPrices: [Asset: Double] { underlying }

@@ -12,15 +12,36 @@ public struct SimulatedUniverse: Sendable {
     public var chains: [SimulatedChain]
     /// Order latency per venue, for paper fills.
     public var latency: [VenueId: Duration]
+    /// Windows when venues' market data stops reaching dexter (a dropped feed); their own market goes on.
+    public var outages: [FeedOutage] = []
 
     public init(seed: UInt64, assets: [SimulatedAsset], books: [SimulatedBook], pools: [SimulatedPool],
-                chains: [SimulatedChain], latency: [VenueId: Duration]) {
+                chains: [SimulatedChain], latency: [VenueId: Duration], outages: [FeedOutage] = []) {
         self.seed = seed
         self.assets = assets
         self.books = books
         self.pools = pools
         self.chains = chains
         self.latency = latency
+        self.outages = outages
+    }
+}
+
+/// A market-data outage: from `start` after the market opens, for `length`, the listed venues (all when empty)
+/// publish nothing. Orders still reach them.
+public struct FeedOutage: Sendable, Hashable {
+    public var venues: Set<VenueId>
+    public var start: Duration
+    public var length: Duration
+
+    public init(venues: Set<VenueId>, start: Duration, length: Duration) {
+        self.venues = venues
+        self.start = start
+        self.length = length
+    }
+
+    public func silences(_ venue: VenueId, at elapsed: Duration) -> Bool {
+        elapsed >= start && elapsed < start + length && (venues.isEmpty || venues.contains(venue))
     }
 }
 

@@ -95,6 +95,19 @@ struct ConfigReader {
 
     func optionalTable(_ key: String) throws -> ConfigReader? { has(key) ? try table(key) : nil }
 
+    /// An array of tables (`[[key]]`), each read with its index in the path.
+    func tables(_ key: String) throws -> [ConfigReader] {
+        guard has(key) else { return [] }
+        let value = try value(key)
+        guard let array = value.array else { throw error(key, "expected an array of tables ([[\(key)]]), found \(Self.describe(value))") }
+        return try array.enumerated().map { index, element in
+            guard let table = element.table else {
+                throw error(key, "expected an array of tables, but element \(index + 1) is \(Self.describe(element))")
+            }
+            return ConfigReader(table: table, path: path + [key], file: file, source: source)
+        }
+    }
+
     func strings(_ key: String) throws -> [String] {
         let value = try value(key)
         guard let array = value.array else { throw error(key, "expected an array of strings, found \(Self.describe(value))") }

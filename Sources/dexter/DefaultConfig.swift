@@ -29,6 +29,12 @@ max_age_days = 90
 [sim]
 # Seed of the embedded market: the same seed gives the same prices, books, pools and gas.
 seed = 7
+# Feed outages, to rehearse a dropped connection: from after_seconds, for for_seconds, the venues listed (all when
+# venues is left out) publish no market data; their quotes go stale and cannot be traded. Orders still reach them.
+# [[sim.outages]]
+# venues = ["kraken"]
+# after_seconds = 60
+# for_seconds = 30
 
 [detection]
 # Smallest net profit, after fees, gas and slippage, that is shown, in USD.

@@ -67,7 +67,7 @@ extension DeskConfig {
         try root.allowOnly(["user", "theme", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
-        try sim.allowOnly(["seed"])
+        try sim.allowOnly(["seed", "outages"])
         let seed = try sim.int("seed", range: 0...Int.max)
         let keys = try root.optionalTable("keys")
         try keys?.allowOnly(["max_age_days"])
@@ -88,13 +88,22 @@ extension DeskConfig {
         let (books, pools, latency) = try parseVenues(try root.table("venues"), chains: Set(chains.map(\.chain)),
                                                       assets: Set(assets.map(\.asset)))
         let venueNames = Set(books.map(\.venue.id) + pools.map(\.venue.id))
+        let outages = try sim.tables("outages").map { outage in
+            try outage.allowOnly(["venues", "after_seconds", "for_seconds"])
+            let venues = outage.has("venues") ? try outage.strings("venues").map { VenueId($0) } : []
+            for venue in venues where !venueNames.contains(venue) {
+                throw outage.error("venues", "unknown venue \"\(venue)\"; venues are \(venueNames.map(\.name).sorted().joined(separator: ", "))")
+            }
+            return FeedOutage(venues: Set(venues), start: .seconds(try outage.double("after_seconds", range: 0...1e7)),
+                              length: .seconds(try outage.double("for_seconds", range: 0...1e7)))
+        }
         let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
         return DeskConfig(
             user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
             ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
             keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
-                                        latency: latency),
+                                        latency: latency, outages: outages),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance)
     }
 

@@ -68,7 +68,15 @@ import Testing
 
     @Test func anUnknownKeyIsNotIgnored() {
         let text = replacing("seed = 7", with: "seed = 7\nsede = 8")
-        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of seed")
+        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of outages, seed")
+    }
+
+    @Test func feedOutagesAreReadAndTheirVenuesChecked() throws {
+        let good = replacing("seed = 7\n", with: "seed = 7\n[[sim.outages]]\nvenues = [\"kraken\"]\nafter_seconds = 5\nfor_seconds = 30\n")
+        let config = try DeskConfig.parse(good, file: "config.toml")
+        #expect(config.universe.outages == [FeedOutage(venues: ["kraken"], start: .seconds(5), length: .seconds(30))])
+        let typo = replacing("seed = 7\n", with: "seed = 7\n[[sim.outages]]\nvenues = [\"krakn\"]\nafter_seconds = 5\nfor_seconds = 30\n")
+        #expect(error(typo).contains("sim.outages.venues: unknown venue \"krakn\""))
     }
 
     @Test func brokenTOMLSaysWhere() {
