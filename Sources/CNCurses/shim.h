@@ -23,4 +23,25 @@ static inline int dexter_key_npage(void) { return KEY_NPAGE; }
 static inline int dexter_key_ppage(void) { return KEY_PPAGE; }
 static inline int dexter_key_home(void) { return KEY_HOME; }
 static inline int dexter_key_end(void) { return KEY_END; }
+static inline int dexter_key_mouse(void) { return KEY_MOUSE; }
+static inline int dexter_key_btab(void) { return KEY_BTAB; }
+static inline int dexter_key_backspace(void) { return KEY_BACKSPACE; }
+
+// Clicks and the wheel only: motion reports would cost bytes on the wire for nothing.
+static inline void dexter_enable_mouse(int on) {
+    mousemask(on ? (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
+    mouseinterval(0);
+}
+
+// 1 = left click, 4 = wheel up, 5 = wheel down, 0 = anything else; -1 when there is no event.
+static inline int dexter_get_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return -1;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON4_PRESSED) return 4;
+    if (event.bstate & BUTTON5_PRESSED) return 5;
+    if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+    return 0;
+}
 #endif

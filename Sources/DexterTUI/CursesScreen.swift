@@ -3,16 +3,31 @@ import CNCurses
 import Glibc
 #endif
 
-/// The only place that talks to curses: copies a canvas to the terminal (curses itself sends only the cells that
-/// changed) and reads keys.
-final class CursesScreen {
-    private var pairs: [ColorRole: Int32] = [:]
-    private var attributes: [ColorRole: attr_t] = [:]
-    private var theme: Theme
+/// What the terminal sent.
+public enum Input: Sendable, Hashable {
+    case key(Key)
+    /// A left click, or the wheel, at a screen cell.
+    case click(x: Int, y: Int)
+    case wheel(x: Int, y: Int, up: Bool)
+    case resize
+}
 
-    init(theme: Theme, colour: Bool) {
+/// The only place that talks to curses: copies a canvas to the terminal (curses itself sends only the cells that
+/// changed) and reads keys and the mouse.
+final class CursesScreen {
+    private var attributes: [ColorRole: attr_t] = [:]
+    private let colour: Bool
+    private var screen: OpaquePointer?
+
+    /// On the process's terminal, or (for the wire benchmark) on the given descriptors as terminal `type`.
+    init(theme: Theme, colour: Bool, mouse: Bool = true, terminal: (type: String, output: Int32, input: Int32)? = nil) {
         setlocale(LC_ALL, "")
-        initscr()
+        if let terminal {
+            screen = newterm(terminal.type, fdopen(terminal.output, "w"), fdopen(terminal.input, "r"))
+            set_term(screen)
+        } else {
+            initscr()
+        }
         cbreak()
         noecho()
         nonl()
@@ -20,19 +35,21 @@ final class CursesScreen {
         curs_set(0)
         set_escdelay(25)
         timeout(50)
-        self.theme = theme
-        if colour && has_colors() {
+        self.colour = colour && has_colors()
+        if self.colour {
             start_color()
             use_default_colors()
         }
-        apply(theme, colour: colour && has_colors())
+        dexter_enable_mouse(mouse ? 1 : 0)
+        apply(theme)
     }
 
-    func apply(_ theme: Theme, colour: Bool) {
-        self.theme = colour ? theme : .mono
+    /// Maps every colour role to curses attributes. Called again to switch themes live.
+    func apply(_ theme: Theme) {
+        let theme = colour ? theme : .mono
         let palette = dexter_colors()
         for (index, role) in ColorRole.allCases.enumerated() {
-            let style = self.theme.style(role)
+            let style = theme.style(role)
             var attribute: attr_t = 0
             if style.bold { attribute |= dexter_a_bold() }
             if style.dim { attribute |= dexter_a_dim() }
@@ -48,6 +65,9 @@ final class CursesScreen {
     }
 
     var size: (width: Int, height: Int) { (Int(dexter_cols()), Int(dexter_lines())) }
+
+    /// Forces a full repaint on the next draw (after a theme change: every cell's attributes change).
+    func invalidate() { clearok(dexter_stdscr(), true) }
 
     func draw(_ canvas: Canvas) {
         for y in 0..<canvas.height {
@@ -71,22 +91,33 @@ final class CursesScreen {
         refresh()
     }
 
-    /// The next key, or nil after the read timeout.
-    func readKey() -> (key: Key?, resized: Bool) {
+    /// The next input, or nil after the read timeout.
+    func read() -> Input? {
         let code = getch()
         switch code {
-        case ERR: return (nil, false)
-        case dexter_key_resize(): return (nil, true)
-        case dexter_key_up(): return (.up, false)
-        case dexter_key_down(): return (.down, false)
-        case dexter_key_ppage(): return (.pageUp, false)
-        case dexter_key_npage(): return (.pageDown, false)
-        case dexter_key_home(): return (.home, false)
-        case dexter_key_end(): return (.end, false)
-        case dexter_key_enter(), 10, 13: return (.enter, false)
-        case 27: return (.escape, false)
-        case 32..<127: return (.character(Character(Unicode.Scalar(UInt8(code)))), false)
-        default: return (nil, false)
+        case ERR: return nil
+        case dexter_key_resize(): return .resize
+        case dexter_key_mouse():
+            var x: Int32 = 0, y: Int32 = 0
+            switch dexter_get_mouse(&x, &y) {
+            case 1: return .click(x: Int(x), y: Int(y))
+            case 4: return .wheel(x: Int(x), y: Int(y), up: true)
+            case 5: return .wheel(x: Int(x), y: Int(y), up: false)
+            default: return nil
+            }
+        case dexter_key_up(): return .key(.up)
+        case dexter_key_down(): return .key(.down)
+        case dexter_key_ppage(): return .key(.pageUp)
+        case dexter_key_npage(): return .key(.pageDown)
+        case dexter_key_home(): return .key(.home)
+        case dexter_key_end(): return .key(.end)
+        case dexter_key_btab(): return .key(.backTab)
+        case dexter_key_backspace(), 127, 8: return .key(.backspace)
+        case dexter_key_enter(), 10, 13: return .key(.enter)
+        case 9: return .key(.tab)
+        case 27: return .key(.escape)
+        case 32..<127: return .key(.character(Character(Unicode.Scalar(UInt8(code)))))
+        default: return nil
         }
     }
 
@@ -94,7 +125,9 @@ final class CursesScreen {
 
     /// Gives the terminal back as it was.
     func end() {
+        dexter_enable_mouse(0)
         curs_set(1)
         endwin()
+        if let screen { delscreen(screen) }
     }
 }

@@ -1,26 +1,61 @@
-/// Where each panel goes at a given terminal size; the same rules from 80×24 up.
+/// Where each panel goes at a given terminal size; the same rules from 80×24 up to 300×100.
+///
+/// Status bar on top; the opportunity table (with the detail beside it when there is room); P&L, risk and wallets;
+/// orders and the log; then the message line and the key hints. A zoomed panel takes the whole body.
 public struct Layout: Sendable, Hashable {
     public let status: Rect
-    public let opportunities: Rect
-    public let pnl: Rect
-    public let risk: Rect
-    public let balances: Rect
     public let message: Rect
     public let footer: Rect
+    /// The panels on screen, in focus order; the detail panel is absent when the screen is too narrow for it.
+    public let panels: [PanelId: Rect]
 
     public static let minimumWidth = 60
     public static let minimumHeight = 16
+    /// Width from which the detail panel sits beside the table instead of opening over it.
+    public static let detailBesideWidth = 130
 
-    public init(width: Int, height: Int) {
-        let bottomHeight = max(7, min(12, (height - 3) / 3))
-        let tableHeight = height - 3 - bottomHeight
+    public init(width: Int, height: Int, zoomed: PanelId? = nil) {
         status = Rect(x: 0, y: 0, width: width, height: 1)
-        opportunities = Rect(x: 0, y: 1, width: width, height: tableHeight)
-        let third = width / 3
-        pnl = Rect(x: 0, y: 1 + tableHeight, width: third, height: bottomHeight)
-        risk = Rect(x: third, y: 1 + tableHeight, width: third, height: bottomHeight)
-        balances = Rect(x: 2 * third, y: 1 + tableHeight, width: width - 2 * third, height: bottomHeight)
         message = Rect(x: 0, y: height - 2, width: width, height: 1)
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
+        let body = Rect(x: 0, y: 1, width: width, height: height - 3)
+        if let zoomed {
+            panels = [zoomed: body]
+            return
+        }
+        let middle = max(6, min(12, body.height / 4))
+        let bottom = max(5, min(12, body.height / 5))
+        let top = body.height - middle - bottom
+        var panels: [PanelId: Rect] = [:]
+        if width >= Self.detailBesideWidth {
+            // The table keeps its 80 columns; the detail takes the rest, up to 72.
+            let detailWidth = min(72, width - 80)
+            panels[.opportunities] = Rect(x: 0, y: body.y, width: width - detailWidth, height: top)
+            panels[.detail] = Rect(x: width - detailWidth, y: body.y, width: detailWidth, height: top)
+        } else {
+            panels[.opportunities] = Rect(x: 0, y: body.y, width: width, height: top)
+        }
+        let third = width / 3
+        let middleY = body.y + top
+        panels[.positions] = Rect(x: 0, y: middleY, width: third, height: middle)
+        panels[.risk] = Rect(x: third, y: middleY, width: third, height: middle)
+        panels[.wallets] = Rect(x: 2 * third, y: middleY, width: width - 2 * third, height: middle)
+        let ordersWidth = width * 3 / 5
+        let bottomY = middleY + middle
+        panels[.orders] = Rect(x: 0, y: bottomY, width: ordersWidth, height: bottom)
+        panels[.log] = Rect(x: ordersWidth, y: bottomY, width: width - ordersWidth, height: bottom)
+        self.panels = panels
     }
+
+    /// Panels on screen, in the order Tab visits them.
+    public var focusOrder: [PanelId] { PanelId.allCases.filter { panels[$0] != nil } }
+
+    /// The panel under a screen cell (for a mouse click).
+    public func panel(at x: Int, _ y: Int) -> PanelId? {
+        panels.first { $0.value.contains(x, y) }?.key
+    }
+}
+
+extension Rect {
+    public func contains(_ column: Int, _ row: Int) -> Bool { column >= x && column < maxX && row >= y && row < maxY }
 }

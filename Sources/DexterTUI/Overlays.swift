@@ -37,7 +37,7 @@ enum Overlays {
         return lines
     }
 
-    static func detail(_ opportunity: Opportunity, now: Timestamp, into canvas: inout Canvas) {
+    static func detail(_ opportunity: Opportunity, now: Timestamp, keymap: KeyMap, into canvas: inout Canvas) {
         let body = lines(for: opportunity, now: now)
         let rect = centered(70, body.count + 3, in: canvas)
         canvas.fill(rect)
@@ -45,10 +45,11 @@ enum Overlays {
         for (row, line) in body.enumerated() {
             canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
         }
-        canvas.put("Enter/Esc close  a approve", x: rect.x + 2, y: rect.maxY - 2, role: .dim, limit: rect.width - 4)
+        canvas.put("\(keymap.label(for: .detail))/\(keymap.label(for: .cancel)) close  \(keymap.label(for: .approve)) approve",
+                   x: rect.x + 2, y: rect.maxY - 2, role: .dim, limit: rect.width - 4)
     }
 
-    static func confirmation(_ confirmation: Confirmation, now: Timestamp, into canvas: inout Canvas) {
+    static func confirmation(_ confirmation: Confirmation, now: Timestamp, keymap: KeyMap, into canvas: inout Canvas) {
         let repriced = confirmation.repriced
         var body = lines(for: repriced, now: now)
         let change = repriced.netUSD - confirmation.original.netUSD
@@ -60,17 +61,40 @@ enum Overlays {
         for (row, line) in body.enumerated() {
             canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
         }
-        canvas.put("y confirm and send   n/Esc cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
+        let confirm = keymap.keys(for: .confirm).map(KeyMap.label).joined(separator: "/")
+        let cancel = keymap.keys(for: .cancel).map(KeyMap.label).joined(separator: "/")
+        canvas.put("\(confirm) confirm and send   \(cancel) cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
     }
 
+    static func killSwitch(keymap: KeyMap, into canvas: inout Canvas) {
+        let rect = centered(56, 6, in: canvas)
+        canvas.fill(rect)
+        canvas.box(rect, title: "Kill switch", focused: true)
+        canvas.put("Halt all trading now?", x: rect.x + 2, y: rect.y + 1, role: .halted, limit: rect.width - 4)
+        canvas.put("Nothing is sent until :resume. Legs in flight resolve and are booked.", x: rect.x + 2, y: rect.y + 2,
+                   role: .normal, limit: rect.width - 4)
+        canvas.put("\(keymap.label(for: .confirm)) halt   any other key keeps trading", x: rect.x + 2, y: rect.maxY - 2,
+                   role: .warning, limit: rect.width - 4)
+    }
+
+    /// Every binding (the same table that dispatches keys), in two columns, then the commands.
     static func help(_ keymap: KeyMap, into canvas: inout Canvas) {
-        let rect = centered(50, keymap.bindings.count + 4, in: canvas)
+        let perColumn = (keymap.bindings.count + 1) / 2
+        let rect = centered(78, perColumn + 6, in: canvas)
         canvas.fill(rect)
         canvas.box(rect, title: "Keys", focused: true)
-        for (row, binding) in keymap.bindings.enumerated() {
+        let inner = rect.inset
+        let columnWidth = (inner.width - 2) / 2
+        for (index, binding) in keymap.bindings.enumerated() {
             let keys = binding.keys.map(KeyMap.label).joined(separator: " ")
-            canvas.put(fit(keys, 14) + binding.description, x: rect.x + 2, y: rect.y + 1 + row, limit: rect.width - 4)
+            let x = inner.x + 1 + (index / perColumn) * columnWidth
+            let y = inner.y + index % perColumn
+            guard y < inner.maxY - 3 else { continue }
+            canvas.put(fit(keys, 11), x: x, y: y, role: .accent, limit: columnWidth)
+            canvas.put(binding.description, x: x + 11, y: y, limit: columnWidth - 12)
         }
-        canvas.put("any key closes", x: rect.x + 2, y: rect.maxY - 2, role: .dim)
+        canvas.put(":" + DeskCommand.summary, x: inner.x + 1, y: inner.maxY - 2, role: .dim, limit: inner.width - 2)
+        canvas.put("any key closes; keys are rebound in config.toml [keymap]", x: inner.x + 1, y: inner.maxY - 1, role: .dim,
+                   limit: inner.width - 2)
     }
 }

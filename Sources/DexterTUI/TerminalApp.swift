@@ -7,87 +7,94 @@ import Glibc
 /// Set from a signal handler (Ctrl-C, SIGTERM, SIGHUP); the screen loop sees it and restores the terminal.
 let stopRequested = Atomic<Bool>(false)
 
-/// The interactive front end: reads keys, sends commands, renders the engine's latest snapshot.
+/// The terminal's settings before curses took it, for the crash handler to put back.
+nonisolated(unsafe) private var savedTerminal = termios()
+nonisolated(unsafe) private var haveSavedTerminal = false
+
+/// The interactive front end: reads keys and the mouse, sends commands, renders the engine's latest snapshot.
 public final class TerminalApp {
     private let board: SnapshotBoard
     private let send: @Sendable (EngineCommand) -> Void
-    private let theme: Theme
-    private let keymap: KeyMap
+    private var theme: Theme
     private let colour: Bool
-    private var view = ViewState()
+    private let mouse: Bool
+    private let loadTheme: (String) -> Result<Theme, ThemeError>
+    private var controller: DeskController
 
-    public init(board: SnapshotBoard, theme: Theme, keymap: KeyMap = .standard, colour: Bool,
+    public struct ThemeError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public init(board: SnapshotBoard, theme: Theme, keymap: KeyMap = .standard, colour: Bool, mouse: Bool = true,
+                loadTheme: @escaping (String) -> Result<Theme, ThemeError> = { .failure(ThemeError("no theme \"\($0)\"")) },
                 send: @escaping @Sendable (EngineCommand) -> Void) {
         self.board = board
         self.theme = theme
-        self.keymap = keymap
         self.colour = colour
+        self.mouse = mouse
+        self.loadTheme = loadTheme
         self.send = send
+        self.controller = DeskController(keymap: keymap)
     }
 
-    /// Runs until the trader quits or a signal asks to stop; the terminal is restored either way.
+    /// Runs until the trader quits or a signal asks to stop; the terminal is restored either way, a crash included.
     public func run() {
         installSignalHandlers()
-        let screen = CursesScreen(theme: theme, colour: colour)
+        let screen = CursesScreen(theme: theme, colour: colour, mouse: mouse)
         defer { screen.end() }
         var drawnVersion: UInt64 = .max
         var dirty = true
         while !stopRequested.load(ordering: .relaxed) {
-            let (key, resized) = screen.readKey()
-            if resized { screen.clearAll(); dirty = true }
+            let input = screen.read()
+            if input == .resize { screen.clearAll() }
             guard let snapshot = board.current else { continue }
-            if let key {
+            if let input {
                 dirty = true
-                if handle(key, snapshot) == .quit { break }
+                let size = screen.size
+                for effect in controller.handle(input, snapshot: snapshot, width: size.width, height: size.height) {
+                    switch effect {
+                    case .send(let command): send(command)
+                    case .quit: return
+                    case .theme(let name):
+                        switch loadTheme(name) {
+                        case .success(let loaded):
+                            theme = loaded
+                            screen.apply(loaded)
+                            screen.invalidate()
+                            controller.view.message = ("theme \(loaded.name)", false)
+                        case .failure(let error):
+                            controller.view.message = ("\(error)", true)
+                        }
+                    }
+                }
             }
             let version = board.currentVersion
             if dirty || version != drawnVersion {
                 let size = screen.size
-                screen.draw(Panels.frame(snapshot, view: &view, keymap: keymap, width: size.width, height: size.height))
+                screen.draw(Panels.frame(snapshot, view: &controller.view, keymap: controller.keymap, width: size.width,
+                                         height: size.height))
                 drawnVersion = version
                 dirty = false
             }
         }
     }
 
-    private func handle(_ key: Key, _ snapshot: Snapshot) -> Action? {
-        // While a confirmation is up, only confirm and cancel mean anything: no stray key can approve another row.
-        if let confirmation = snapshot.confirmation {
-            switch keymap.action(for: key) {
-            case .confirm: send(.confirm(confirmation.repriced.id))
-            case .cancel, .quit: send(.cancelApproval)
-            default: break
-            }
-            return nil
-        }
-        if view.overlay == .help { view.overlay = .none; return nil }
-        guard let action = keymap.action(for: key) else { return nil }
-        let opportunities = snapshot.opportunities
-        switch action {
-        case .up: view.move(by: -1, in: opportunities)
-        case .down: view.move(by: 1, in: opportunities)
-        case .pageUp: view.move(by: -10, in: opportunities)
-        case .pageDown: view.move(by: 10, in: opportunities)
-        case .top: view.move(by: -opportunities.count, in: opportunities)
-        case .bottom: view.move(by: opportunities.count, in: opportunities)
-        case .detail: view.overlay = view.overlay == .detail ? .none : .detail
-        case .cancel: view.overlay = .none
-        case .help: view.overlay = .help
-        case .approve:
-            view.reconcile(with: opportunities)
-            if let id = view.selectedId { view.overlay = .none; send(.requestApproval(id)) }
-        case .reject:
-            view.reconcile(with: opportunities)
-            if let id = view.selectedId { send(.reject(id)) }
-        case .confirm: break
-        case .quit: return .quit
-        }
-        return action
-    }
-
     private func installSignalHandlers() {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
+        }
+        haveSavedTerminal = tcgetattr(STDIN_FILENO, &savedTerminal) == 0
+        // A crash must not leave the trader's terminal in raw mode on the alternate screen: put it back, then die
+        // as the signal would have.
+        for signalNumber in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
+            signal(signalNumber) { signalNumber in
+                let reset = "\u{1b}[?1000l\u{1b}[?1002l\u{1b}[?1006l\u{1b}[0m\u{1b}[?25h\u{1b}[?1049l\r\n"
+                _ = reset.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
+                if haveSavedTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminal) }
+                signal(signalNumber, SIG_DFL)
+                raise(signalNumber)
+            }
         }
     }
 }

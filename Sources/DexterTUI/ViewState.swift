@@ -1,18 +1,103 @@
+import DexterCore
 import DexterDetect
 import DexterEngine
 
-/// What the screen remembers between frames: the selection (pinned to an opportunity id, never to a row),
-/// the scroll position and which overlay is open.
+/// The desk's panels, numbered as the keys that focus them.
+public enum PanelId: Int, Sendable, CaseIterable, Hashable {
+    case opportunities = 1, detail, positions, risk, wallets, orders, log
+
+    public var title: String {
+        switch self {
+        case .opportunities: "Opportunities"
+        case .detail: "Detail"
+        case .positions: "Positions & P&L"
+        case .risk: "Risk"
+        case .wallets: "Wallets"
+        case .orders: "Orders"
+        case .log: "Log"
+        }
+    }
+
+    /// `:focus log`, `:focus 7`.
+    public init?(naming text: String) {
+        if let number = Int(text), let panel = PanelId(rawValue: number) {
+            self = panel
+            return
+        }
+        let lowered = text.lowercased()
+        guard let panel = PanelId.allCases.first(where: { $0.title.lowercased().hasPrefix(lowered) || "\($0)" == lowered }) else {
+            return nil
+        }
+        self = panel
+    }
+}
+
+/// How the opportunity table is ordered.
+public enum SortKey: String, Sendable, CaseIterable, Hashable {
+    case net, bps, age, pair, size
+
+    var next: SortKey { SortKey.allCases[(SortKey.allCases.firstIndex(of: self)! + 1) % SortKey.allCases.count] }
+}
+
+/// What the screen remembers between frames: focus and zoom, the selection (pinned to an opportunity id, never to a
+/// row), scroll positions, sort and filter, the overlay, and a line being typed.
 public struct ViewState: Sendable, Hashable {
-    public enum Overlay: Sendable, Hashable { case none, detail, help }
+    public enum Overlay: Sendable, Hashable { case none, detail, help, killSwitch }
+
+    /// Text being typed after `:` or `/`.
+    public enum Prompt: Sendable, Hashable {
+        case command(String)
+        case filter(String)
+    }
 
     public var selectedId: UInt64?
     /// Row index of the selection last frame: where to land if the selected opportunity disappears.
     public var selectedRow = 0
     public var scrollOffset = 0
     public var overlay: Overlay = .none
+    public var focus: PanelId = .opportunities
+    public var zoomed = false
+    /// Scroll position of every panel but the table (which scrolls with its selection).
+    public var offsets: [PanelId: Int] = [:]
+    public var sort: SortKey = .net
+    public var filter = ""
+    public var prompt: Prompt?
+    /// Feedback from the screen itself (a refused key, a command's result), shown on the message line.
+    public var message: (text: String, isError: Bool)?
+    public var themeName: String?
 
     public init() {}
+
+    public static func == (lhs: ViewState, rhs: ViewState) -> Bool {
+        lhs.selectedId == rhs.selectedId && lhs.selectedRow == rhs.selectedRow && lhs.scrollOffset == rhs.scrollOffset
+            && lhs.overlay == rhs.overlay && lhs.focus == rhs.focus && lhs.zoomed == rhs.zoomed && lhs.offsets == rhs.offsets
+            && lhs.sort == rhs.sort && lhs.filter == rhs.filter && lhs.prompt == rhs.prompt
+            && lhs.message?.text == rhs.message?.text && lhs.themeName == rhs.themeName
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(selectedId)
+        hasher.combine(focus)
+        hasher.combine(filter)
+    }
+
+    /// The table as shown: filtered, then sorted (ties by id, so rows never swap at random).
+    public func visible(_ opportunities: [Opportunity], now: Timestamp) -> [Opportunity] {
+        let needle = filter.lowercased()
+        let kept = needle.isEmpty ? opportunities : opportunities.filter { opportunity in
+            "\(opportunity.id) \(opportunity.symbol) \(opportunity.buy.venue) \(opportunity.sell.venue)".lowercased().contains(needle)
+        }
+        switch sort {
+        case .net: return kept
+        case .bps: return kept.sorted { ($0.netBps, $1.id) > ($1.netBps, $0.id) }
+        case .size: return kept.sorted { ($0.buy.notional, $1.id) > ($1.buy.notional, $0.id) }
+        case .pair: return kept.sorted { ($0.symbol.description, $0.id) < ($1.symbol.description, $1.id) }
+        case .age:
+            return kept.sorted {
+                ($0.legs.map { $0.quoteAge(at: now) }.max() ?? .zero, $1.id) > ($1.legs.map { $0.quoteAge(at: now) }.max() ?? .zero, $0.id)
+            }
+        }
+    }
 
     /// Keeps the selection on the same opportunity when rows re-sort; if it is gone, on the row where it was.
     public mutating func reconcile(with opportunities: [Opportunity]) {
@@ -41,5 +126,16 @@ public struct ViewState: Sendable, Hashable {
         if selectedRow < scrollOffset { scrollOffset = selectedRow }
         if selectedRow >= scrollOffset + rows { scrollOffset = selectedRow - rows + 1 }
         scrollOffset = max(0, scrollOffset)
+    }
+
+    /// Scrolls a panel other than the table; panels clamp the offset when they draw.
+    public mutating func scroll(_ panel: PanelId, by delta: Int) {
+        offsets[panel] = max(0, (offsets[panel] ?? 0) + delta)
+    }
+
+    public mutating func cycleFocus(by step: Int, among panels: [PanelId]) {
+        guard !panels.isEmpty else { return }
+        let index = panels.firstIndex(of: focus) ?? 0
+        focus = panels[(index + step + panels.count) % panels.count]
     }
 }

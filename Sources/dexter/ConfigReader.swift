@@ -42,6 +42,13 @@ struct ConfigReader {
 
     func optionalString(_ key: String) throws -> String? { has(key) ? try string(key) : nil }
 
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard has(key) else { return nil }
+        let value = try value(key)
+        guard let flag = value.bool else { throw error(key, "expected true or false, found \(Self.describe(value))") }
+        return flag
+    }
+
     /// Exact amounts are strings, so TOML never turns them into floats.
     func decimal(_ key: String, example: String = "0.001") throws -> FixedDecimal {
         let value = try value(key)

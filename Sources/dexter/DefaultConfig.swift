@@ -14,12 +14,23 @@ enum DefaultConfig {
 # Colour theme: dark, light, high-contrast, mono, or a path to a theme .toml file. NO_COLOR forces mono.
 theme = "dark"
 
+# The mouse: a click focuses a panel or selects a row, the wheel scrolls. false leaves clicks to the terminal.
+mouse = true
+
 # Where the ledger lives. Default: $XDG_DATA_HOME/dexter/sim.sqlite (~/.local/share/dexter/sim.sqlite).
 # ledger = "/var/lib/dexter/sim.sqlite"
 
 # Where the session log goes (one line per event; never a secret). Default: $XDG_STATE_HOME/dexter/sim.log
 # (~/.local/state/dexter/sim.log).
 # log = "/var/log/dexter/sim.log"
+
+[keymap]
+# Rebind keys: action = "key" or ["key", "key"]; the action's default keys are replaced. A key is one character, or
+# Up, Down, PgUp, PgDn, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space. A key may mean only one thing.
+# Actions: up, down, page_up, page_down, top, bottom, detail, approve, reject, confirm, cancel, focus_next,
+# focus_previous, focus_1 … focus_7, zoom, filter, command, sort, kill, help, quit.
+# approve = "A"
+# quit = ["q", "Q"]
 
 [keys]
 # API keys older than this many days are flagged on screen; replace one with: dexter keys rotate VENUE.

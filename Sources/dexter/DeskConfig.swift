@@ -3,6 +3,7 @@ import DexterDetect
 import DexterEngine
 import DexterMarket
 import DexterRisk
+import DexterTUI
 import DexterVenues
 import Foundation
 import TOMLKit
@@ -11,6 +12,8 @@ import TOMLKit
 struct DeskConfig {
     var user: String?
     var theme: String
+    var mouse: Bool
+    var keymap: KeyMap
     var ledgerPath: String?
     var logPath: String?
     /// API keys older than this are flagged.
@@ -64,11 +67,23 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed", "outages"])
         let seed = try sim.int("seed", range: 0...Int.max)
+        var keymap = KeyMap.standard
+        if let table = try root.optionalTable("keymap") {
+            var changes: [(action: String, keys: [String])] = []
+            for action in table.keys.sorted() {
+                let keys: [String]
+                if let single = table.table[action]?.string { keys = [single] } else { keys = try table.strings(action) }
+                changes.append((action, keys))
+            }
+            do { keymap = try KeyMap.standard.rebinding(changes) } catch {
+                throw table.error(changes.first { error.description.hasPrefix("\($0.action):") }?.action, error.description)
+            }
+        }
         let keys = try root.optionalTable("keys")
         try keys?.allowOnly(["max_age_days"])
         let keyMaxAgeDays = try keys?.optionalInt("max_age_days", range: 1...3650) ?? 90
@@ -100,6 +115,7 @@ extension DeskConfig {
         let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
         return DeskConfig(
             user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
+            mouse: try root.optionalBool("mouse") ?? true, keymap: keymap,
             ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
             keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,

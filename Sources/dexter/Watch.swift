@@ -75,7 +75,13 @@ struct Watch: AsyncParsableCommand {
         // Curses blocks on key reads: it gets a thread of its own, off the pool the engine runs on.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                TerminalApp(board: board, theme: resolvedTheme, colour: !noColor, send: send).run()
+                let configPath = desk.config
+                TerminalApp(board: board, theme: resolvedTheme, keymap: config.keymap, colour: !noColor, mouse: config.mouse,
+                            loadTheme: { name in
+                                do { return .success(try ThemeLoader.load(name, configPath: configPath)) } catch {
+                                    return .failure(TerminalApp.ThemeError("\(error)"))
+                                }
+                            }, send: send).run()
                 continuation.resume()
             }
             thread.stackSize = 8 << 20

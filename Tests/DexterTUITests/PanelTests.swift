@@ -48,6 +48,14 @@ import Testing
         #expect(canvas[(try #require(canvas.line(0).range(of: "⚠")).lowerBound.utf16Offset(in: canvas.line(0))), 0].role == .warning)
     }
 
+    /// Wide enough for the detail panel beside the table.
+    @Test func rendersTheDeskAt140x40WithTheDetailBeside() throws {
+        var view = ViewState()
+        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 140, height: 40)
+        try expectGolden(canvas, "desk-140x40")
+        #expect(canvas.text.contains("2 Detail") && canvas.text.contains("expires in"))
+    }
+
     @Test func rendersUpTo300x100AndSaysWhenTooSmall() {
         var view = ViewState()
         let large = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 300, height: 100)
@@ -106,12 +114,21 @@ import Testing
 
     @Test func footerAndHelpComeFromTheKeyTable() {
         var view = ViewState()
-        let canvas = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        let wide = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 140, height: 40)
         for binding in KeyMap.standard.bindings where binding.inFooter {
-            #expect(canvas.line(23).contains(binding.description))
+            #expect(wide.line(39).contains(binding.description))
         }
+        // At 80 columns some hints give way, but help and quit always stay.
+        let narrow = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        #expect(narrow.line(23).contains("? help") && narrow.line(23).contains("q quit"))
         view.overlay = .help
         let help = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24).text
-        for binding in KeyMap.standard.bindings { #expect(help.contains(binding.description)) }
+        for binding in KeyMap.standard.bindings { #expect(help.contains(binding.description), "\(binding.action)") }
+        // A rebound key shows as rebound, in the footer and in help.
+        let rebound = try! KeyMap.standard.rebinding([("approve", ["A"])])
+        var view2 = ViewState()
+        #expect(Panels.frame(F.snapshot(), view: &view2, keymap: rebound, width: 80, height: 24).line(23).contains("A approve"))
+        view2.overlay = .help
+        #expect(Panels.frame(F.snapshot(), view: &view2, keymap: rebound, width: 80, height: 24).text.contains("A          approve"))
     }
 }

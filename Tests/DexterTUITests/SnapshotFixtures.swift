@@ -65,6 +65,23 @@ enum SnapshotFixtures {
             notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
             confirmation: confirmation, executing: [])
         snapshot.wallets = WalletAttribution.group(snapshot.balances, wallets: wallets, source: "simulated")
+        snapshot.positions = [
+            PositionRow(asset: "ETH", quantity: d("35.25"), usdValue: 119_850, unrealisedUSD: -412.5,
+                        accounts: [("wallet@ethereum", d("20")), ("binance", d("15.25"))]),
+            PositionRow(asset: "USDT", quantity: d("60000"), usdValue: 60_000, unrealisedUSD: 0, accounts: [("binance", d("60000"))]),
+        ]
+        let earlier = Timestamp(nanoseconds: now.nanoseconds - 2_000_000_000)
+        snapshot.orders = [
+            OrderRow(clientOrderId: "r-a3-1", opportunityId: 7, venue: "binance", side: "buy", symbol: "ETH/USDT", quantity: d("2"),
+                     limitPrice: d("3000"), filled: .zero, averagePrice: .zero, state: .submitted, reason: nil,
+                     submittedAt: now, updatedAt: now),
+            OrderRow(clientOrderId: "r-a2-2", opportunityId: 2, venue: "okx", side: "sell", symbol: "ETH/USDT", quantity: d("1.5"),
+                     limitPrice: d("3010"), filled: d("1.5"), averagePrice: d("3010.2"), state: .filled, reason: nil,
+                     submittedAt: earlier, updatedAt: earlier),
+            OrderRow(clientOrderId: "r-a1-1", opportunityId: 1, venue: "kraken", side: "buy", symbol: "BTC/USDT", quantity: d("0.01"),
+                     limitPrice: d("97000"), filled: .zero, averagePrice: .zero, state: .rejected, reason: "no liquidity at the limit",
+                     submittedAt: earlier, updatedAt: earlier),
+        ]
         return snapshot
     }
 }

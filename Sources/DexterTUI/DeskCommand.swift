@@ -1,0 +1,47 @@
+/// What can be typed after `:`. Parsing is pure, so every command and every mistake is tested without a terminal.
+public enum DeskCommand: Sendable, Hashable {
+    case sort(SortKey)
+    case filter(String)
+    case theme(String)
+    case focus(PanelId)
+    case zoom
+    case halt
+    case resume
+    case help
+    case quit
+
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · resume · help · q"
+
+    public static func parse(_ line: String) throws(ParseError) -> DeskCommand {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let verb = words.first?.lowercased() else { throw ParseError(description: "empty command; try :help") }
+        let argument = words.dropFirst().joined(separator: " ")
+        switch verb {
+        case "sort":
+            guard let key = SortKey(rawValue: argument.lowercased()) else {
+                throw ParseError(description: "sort by what? \(SortKey.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .sort(key)
+        case "filter", "f": return .filter(argument)
+        case "theme":
+            guard !argument.isEmpty else { throw ParseError(description: "theme needs a name: dark, light, high-contrast, mono") }
+            return .theme(argument)
+        case "focus":
+            guard let panel = PanelId(naming: argument) else {
+                throw ParseError(description: "no panel \"\(argument)\"; panels are 1–7: "
+                                 + PanelId.allCases.map { $0.title.lowercased() }.joined(separator: ", "))
+            }
+            return .focus(panel)
+        case "zoom", "z": return .zoom
+        case "halt", "kill": return .halt
+        case "resume": return .resume
+        case "help", "h", "?": return .help
+        case "q", "quit", "exit": return .quit
+        default: throw ParseError(description: "unknown command \"\(verb)\"; try: \(summary)")
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import DexterDetect
+import DexterEngine
+
+/// Turns what the trader types, clicks and scrolls into view changes and engine commands. Pure apart from its
+/// view state, so every key path is tested without a terminal.
+public struct DeskController: Sendable {
+    public var view = ViewState()
+    public let keymap: KeyMap
+
+    public enum Effect: Sendable, Hashable {
+        case send(EngineCommand)
+        case theme(String)
+        case quit
+    }
+
+    public init(keymap: KeyMap) { self.keymap = keymap }
+
+    public mutating func handle(_ input: Input, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
+        switch input {
+        case .resize: return []
+        case .click(let x, let y): return click(x: x, y: y, snapshot: snapshot, width: width, height: height)
+        case .wheel(let x, let y, let up):
+            let layout = Layout(width: width, height: height, zoomed: view.zoomed ? view.focus : nil)
+            let panel = layout.panel(at: x, y) ?? view.focus
+            scroll(panel, by: up ? -3 : 3, snapshot: snapshot)
+            return []
+        case .key(let key): return press(key, snapshot: snapshot)
+        }
+    }
+
+    private mutating func press(_ key: Key, snapshot: Snapshot) -> [Effect] {
+        // While a confirmation is up, only confirm and cancel mean anything: no stray key can approve another row.
+        if let confirmation = snapshot.confirmation {
+            switch keymap.action(for: key) {
+            case .confirm: return [.send(.confirm(confirmation.repriced.id))]
+            case .cancel, .quit: return [.send(.cancelApproval)]
+            default: return []
+            }
+        }
+        if view.prompt != nil { return type(key, snapshot: snapshot) }
+        view.message = nil
+        switch view.overlay {
+        case .help:
+            view.overlay = .none
+            return []
+        case .killSwitch:
+            view.overlay = .none
+            guard keymap.action(for: key) == .confirm else {
+                view.message = ("kill switch not pulled; trading continues", false)
+                return []
+            }
+            return [.send(.halt("kill switch pulled by \(snapshot.user)"))]
+        case .detail, .none: break
+        }
+        guard let action = keymap.action(for: key) else { return [] }
+        let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
+        if let panel = action.panel {
+            view.focus = panel
+            return []
+        }
+        switch action {
+        case .up: move(-1, visible, snapshot)
+        case .down: move(1, visible, snapshot)
+        case .pageUp: move(-10, visible, snapshot)
+        case .pageDown: move(10, visible, snapshot)
+        case .top: move(-Int(Int32.max), visible, snapshot)
+        case .bottom: move(Int(Int32.max), visible, snapshot)
+        case .detail: view.overlay = view.overlay == .detail ? .none : .detail
+        case .cancel:
+            if view.overlay != .none { view.overlay = .none } else if view.zoomed { view.zoomed = false }
+        case .help: view.overlay = .help
+        case .focusNext: view.cycleFocus(by: 1, among: focusOrder)
+        case .focusPrevious: view.cycleFocus(by: -1, among: focusOrder)
+        case .zoom: view.zoomed.toggle()
+        case .filter: view.prompt = .filter(view.filter)
+        case .command: view.prompt = .command("")
+        case .sort:
+            view.sort = view.sort.next
+            view.message = ("sorted by \(view.sort.rawValue)", false)
+        case .kill:
+            if snapshot.haltReason != nil {
+                view.message = ("trading is already halted; :resume resumes", true)
+            } else {
+                view.overlay = .killSwitch
+            }
+        case .approve:
+            view.reconcile(with: visible)
+            guard let id = view.selectedId, let opportunity = visible.first(where: { $0.id == id }) else { return [] }
+            // Refused here as well as in the engine, so the trader learns why at once.
+            if opportunity.isExpired(at: snapshot.clock) {
+                view.message = ("#\(id) is stale: a quote is past its venue's bound; it cannot be approved", true)
+                return []
+            }
+            if let reason = snapshot.haltReason {
+                view.message = ("trading is halted (\(reason)); :resume first", true)
+                return []
+            }
+            view.overlay = .none
+            return [.send(.requestApproval(id))]
+        case .reject:
+            view.reconcile(with: visible)
+            if let id = view.selectedId { return [.send(.reject(id))] }
+        case .confirm: break
+        case .quit: return [.quit]
+        case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6, .focus7: break
+        }
+        return []
+    }
+
+    /// Whether the detail panel is on screen depends on the width; it is focusable either way (zoom shows it).
+    private var focusOrder: [PanelId] { PanelId.allCases }
+
+    /// Up and down move the selection in the table, and scroll any other focused panel.
+    private mutating func move(_ delta: Int, _ visible: [Opportunity], _ snapshot: Snapshot) {
+        if view.focus == .opportunities {
+            view.move(by: delta, in: visible)
+        } else {
+            scroll(view.focus, by: max(-1000, min(1000, delta)), snapshot: snapshot)
+        }
+    }
+
+    private mutating func scroll(_ panel: PanelId, by delta: Int, snapshot: Snapshot) {
+        if panel == .opportunities {
+            view.move(by: delta, in: view.visible(snapshot.opportunities, now: snapshot.clock))
+        } else {
+            view.scroll(panel, by: delta)
+        }
+    }
+
+    /// A click focuses the panel under it; on a table row it also selects that opportunity.
+    private mutating func click(x: Int, y: Int, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
+        guard snapshot.confirmation == nil, view.overlay == .none || view.overlay == .detail else { return [] }
+        let layout = Layout(width: width, height: height, zoomed: view.zoomed ? view.focus : nil)
+        guard let panel = layout.panel(at: x, y), let rect = layout.panels[panel] else { return [] }
+        view.focus = panel
+        if panel == .opportunities, let row = Panels.opportunityRow(at: y, in: rect, view: view) {
+            let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
+            if row < visible.count {
+                view.selectedRow = row
+                view.selectedId = visible[row].id
+            }
+        }
+        return []
+    }
+
+    /// Typing after `:` or `/`.
+    private mutating func type(_ key: Key, snapshot: Snapshot) -> [Effect] {
+        guard let prompt = view.prompt else { return [] }
+        var text: String
+        switch prompt {
+        case .command(let typed), .filter(let typed): text = typed
+        }
+        switch key {
+        case .escape:
+            view.prompt = nil
+            if case .filter = prompt { view.filter = "" }
+            return []
+        case .enter:
+            view.prompt = nil
+            if case .command = prompt { return run(text, snapshot: snapshot) }
+            return []
+        case .backspace:
+            if text.isEmpty {
+                view.prompt = nil
+                return []
+            }
+            text.removeLast()
+        case .character(let character): text.append(character)
+        default: return []
+        }
+        switch prompt {
+        case .command: view.prompt = .command(text)
+        case .filter:
+            view.prompt = .filter(text)
+            view.filter = text
+        }
+        return []
+    }
+
+    private mutating func run(_ line: String, snapshot: Snapshot) -> [Effect] {
+        let command: DeskCommand
+        do { command = try DeskCommand.parse(line) } catch {
+            view.message = ("\(error)", true)
+            return []
+        }
+        switch command {
+        case .sort(let key):
+            view.sort = key
+            view.message = ("sorted by \(key.rawValue)", false)
+        case .filter(let text):
+            view.filter = text
+            view.message = (text.isEmpty ? "filter cleared" : "filter \"\(text)\"", false)
+        case .theme(let name): return [.theme(name)]
+        case .focus(let panel): view.focus = panel
+        case .zoom: view.zoomed.toggle()
+        case .halt:
+            if snapshot.haltReason == nil { view.overlay = .killSwitch }
+        case .resume: return [.send(.resume)]
+        case .help: view.overlay = .help
+        case .quit: return [.quit]
+        }
+        return []
+    }
+}

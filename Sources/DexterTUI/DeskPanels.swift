@@ -1,0 +1,155 @@
+import DexterCore
+import DexterEngine
+import DexterRisk
+
+extension Panels {
+    /// Today's realised P&L and its sparkline, then each asset: quantity, value, and the mark-to-market move since
+    /// the session opened, with the accounts that hold it.
+    static func positions(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.box(rect, title: title(.positions), focused: focused)
+        let inner = rect.inset
+        let pnl = snapshot.pnl
+        let role: ColorRole = pnl.realisedTodayUSD.isNegative ? .loss : .profit
+        let realised = "realised " + Format.usd(pnl.realisedTodayUSD, signed: true) + " "
+        let unrealised = snapshot.positions.compactMap(\.unrealisedUSD).reduce(0, +)
+        var lines: [(String, ColorRole)] = [
+            (realised + sparkline(pnl.history, width: max(0, inner.width - realised.count - 1)), role),
+            ("mark " + signedUSD(unrealised) + "  arbs \(pnl.arbitragesToday) fills \(pnl.tradesToday) vol $\(Format.compact(pnl.volumeTodayUSD.doubleValue))",
+             unrealised < 0 ? .loss : .normal),
+        ]
+        for position in snapshot.positions where !position.quantity.isZero {
+            let value = position.usdValue.map { "$" + Format.compact($0) } ?? "—"
+            let move = position.unrealisedUSD.map(signedUSD) ?? ""
+            lines.append((fit(position.asset, 5) + fit(value, 8, right: true) + fit(move, 9, right: true) + "  "
+                          + Format.quantity(position.quantity), (position.unrealisedUSD ?? 0) < 0 ? .loss : .normal))
+            for account in position.accounts {
+                lines.append(("  " + fit(account.account.replacingOccurrences(of: "wallet@", with: "@"), 11)
+                              + fit(Format.quantity(account.quantity), 12, right: true), .dim))
+            }
+        }
+        scrolling(lines, panel: .positions, view: &view, into: &canvas, inner)
+    }
+
+    static func signedUSD(_ value: Double) -> String {
+        (value < 0 ? "-$" : "+$") + Format.compact(abs(value))
+    }
+
+    static func sparkline(_ values: [Double], width: Int) -> String {
+        let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        let recent = Array(values.suffix(max(0, width)))
+        guard let low = recent.min(), let high = recent.max(), recent.count > 1 else { return "" }
+        let span = high - low
+        return String(recent.map { span > 0 ? bars[Int((($0 - low) / span) * 7)] : bars[0] })
+    }
+
+    /// The trading state and the kill switch, then each limit with a usage bar: green, amber from 70 %, red from 90 %.
+    static func risk(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.box(rect, title: title(.risk), focused: focused)
+        let inner = rect.inset
+        guard inner.height > 0 else { return }
+        if let reason = snapshot.haltReason {
+            canvas.put("HALTED: \(reason)", x: inner.x + 1, y: inner.y, role: .halted, limit: inner.width - 1)
+        } else {
+            var x = inner.x + 1
+            x += canvas.put("ACTIVE", x: x, y: inner.y, role: .profit)
+            canvas.put("  ≤ $\(Format.compact(snapshot.limitsSummary.maxNotionalPerTradeUSD.doubleValue))/trade  K halts", x: x,
+                       y: inner.y, role: .dim, limit: inner.maxX - x)
+        }
+        let rows = inner.height - 1
+        let offset = max(0, min(view.offsets[.risk] ?? 0, max(0, snapshot.limits.count - rows)))
+        view.offsets[.risk] = offset
+        for (row, usage) in snapshot.limits.dropFirst(offset).prefix(rows).enumerated() {
+            let y = inner.y + 1 + row
+            let fraction = max(0, min(1, usage.fraction))
+            let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos "), 10)
+            let barWidth = max(3, inner.width - 17)
+            let filled = Int((fraction * Double(barWidth)).rounded())
+            let role: ColorRole = fraction >= 0.9 ? .loss : fraction >= 0.7 ? .warning : .profit
+            var x = inner.x + 1
+            x += canvas.put(label + " ", x: x, y: y, limit: inner.maxX - x)
+            x += canvas.put(String(repeating: "█", count: filled), x: x, y: y, role: role, limit: inner.maxX - x)
+            x += canvas.put(String(repeating: "░", count: barWidth - filled), x: x, y: y, role: .dim, limit: inner.maxX - x)
+            canvas.put(fit("\(Int((fraction * 100).rounded()))%", 5, right: true), x: x, y: y, role: role, limit: inner.maxX - x)
+        }
+    }
+
+    /// Each wallet (name, short address or API key note), then a line per chain: its USD value and largest holdings,
+    /// and a warning where the gas token runs low.
+    static func wallets(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        let total = snapshot.wallets.reduce(0) { $0 + $1.usdValue }
+        canvas.box(rect, title: title(.wallets, "Wallets $\(Format.compact(total))"), focused: focused)
+        let inner = rect.inset
+        var rows: [[(String, ColorRole)]] = []
+        for holding in snapshot.wallets {
+            let wallet = holding.wallet
+            let tag: String = switch wallet.kind {
+            case .cex: wallet.keyNote ?? (holding.isPaper ? "paper" : "no API key")
+            case .evmWatch: "\(wallet.shortAddress) watch"
+            case .evm, .solana: holding.isPaper ? "paper" : wallet.shortAddress
+            }
+            rows.append([(wallet.name, .accent), (" " + tag, wallet.keyOverdue ? .warning : .dim)])
+            for chain in holding.chains {
+                var row: [(String, ColorRole)] = [(" " + fit(wallet.kind == .cex ? "spot" : chain.chain, 9), .normal)]
+                if chain.source == nil {
+                    row.append(("no balance feed", .dim))
+                } else {
+                    row.append((fit("$" + Format.compact(chain.usdValue), 7, right: true), .normal))
+                    if let token = chain.lowGas { row.append((" ⚠ low \(token)", .warning)) }
+                    for asset in chain.assets {
+                        let amount = asset.amount.magnitude.doubleValue >= 10_000 ? Format.compact(asset.amount.doubleValue) : Format.quantity(asset.amount)
+                        row.append((" \(asset.asset) \(amount)", asset.amount.isNegative ? .loss : .dim))
+                    }
+                }
+                rows.append(row)
+            }
+        }
+        let visible = max(0, inner.height)
+        let offset = max(0, min(view.offsets[.wallets] ?? 0, max(0, rows.count - visible)))
+        view.offsets[.wallets] = offset
+        for (index, row) in rows.dropFirst(offset).prefix(visible).enumerated() {
+            var x = inner.x + 1
+            for (piece, (text, role)) in row.enumerated() {
+                // Whole holdings only: a number cut short would read as a different number.
+                if piece >= 2 && x + text.count > inner.maxX { break }
+                x += canvas.put(text, x: x, y: inner.y + index, role: role, limit: inner.maxX - x)
+            }
+        }
+        if rows.count > visible, visible > 0 {
+            let more = " \(offset + 1)–\(min(rows.count, offset + visible)) of \(rows.count) "
+            canvas.put(more, x: inner.maxX - more.count - 1, y: inner.maxY, role: .dim)
+        }
+    }
+
+    /// Every leg of this session, newest first, with its state.
+    static func orders(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        let live = snapshot.orders.filter(\.state.isLive).count
+        canvas.box(rect, title: title(.orders, "Orders (\(live) live)"), focused: focused)
+        let inner = rect.inset
+        guard !snapshot.orders.isEmpty else {
+            canvas.put("no orders yet this session", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
+            return
+        }
+        let lines: [(String, ColorRole)] = snapshot.orders.map { order in
+            let role: ColorRole = switch order.state {
+            case .submitted: .accent
+            case .filled: .profit
+            case .partiallyFilled: .warning
+            case .rejected: .loss
+            }
+            let state = order.state == .submitted ? "live" : order.state == .partiallyFilled ? "partial" : order.state.rawValue
+            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " #\(order.opportunityId) " + fit(order.venue, 9)
+                + fit(order.side, 5) + Format.quantity(order.quantity) + " " + order.symbol
+            if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }
+            if let reason = order.reason { text += " \(reason)" }
+            return (text, role)
+        }
+        scrolling(lines, panel: .orders, view: &view, into: &canvas, inner)
+    }
+
+    /// Notifications and failures, newest first.
+    static func log(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.box(rect, title: title(.log), focused: focused)
+        let lines = snapshot.notifications.map { ("\($0.time.utcClock) \($0.text)", role(of: $0.level)) }
+        scrolling(lines, panel: .log, view: &view, into: &canvas, rect.inset)
+    }
+}

@@ -1,0 +1,80 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+
+extension Panels {
+    static let columns: [(title: String, width: Int, right: Bool)] = [
+        ("#", 4, true), ("Pair", 9, false), ("Buy", 11, false), ("Sell", 11, false), ("Size", 10, true),
+        ("Net $", 10, true), ("bps", 6, true), ("Age", 6, true),
+    ]
+
+    static func opportunities(_ snapshot: Snapshot, visible: [Opportunity], view: inout ViewState, focused: Bool,
+                              into canvas: inout Canvas, _ rect: Rect) {
+        var heading = "Opportunities (\(visible.count)"
+        if !view.filter.isEmpty { heading += " of \(snapshot.opportunities.count), filter \"\(view.filter)\"" }
+        heading += ") by \(view.sort.rawValue)"
+        canvas.box(rect, title: title(.opportunities, heading), focused: focused)
+        let inner = rect.inset
+        guard inner.height >= 2 else { return }
+        var x = inner.x
+        for column in columns {
+            x += canvas.put(fit(column.title, column.width, right: column.right) + " ", x: x, y: inner.y, role: .header,
+                            limit: inner.maxX - x)
+        }
+        let rows = inner.height - 1
+        view.scroll(toShow: rows)
+        if visible.isEmpty {
+            let text = snapshot.opportunities.isEmpty
+                ? "watching \(snapshot.feed.venues) venues; no opportunity clears all costs right now"
+                : "none of \(snapshot.opportunities.count) matches \"\(view.filter)\" (/ then Esc clears)"
+            canvas.put(text, x: inner.x + 1, y: inner.y + 2, role: .dim, limit: inner.width - 1)
+            return
+        }
+        for row in 0..<rows {
+            let index = view.scrollOffset + row
+            guard index < visible.count else { break }
+            let opportunity = visible[index]
+            let y = inner.y + 1 + row
+            let stale = opportunity.isExpired(at: snapshot.clock)
+            let age = opportunity.legs.map { $0.quoteAge(at: snapshot.clock) }.max() ?? .zero
+            let cells = [
+                "\(opportunity.id)", opportunity.symbol.description, opportunity.buy.venue.name,
+                opportunity.sell.venue.name, Format.quantity(opportunity.quantity),
+                Format.usd(opportunity.netUSD), opportunity.netBps.formatted(digits: 1), stale ? "stale" : Format.age(age),
+            ]
+            var x = inner.x
+            for (column, text) in zip(columns, cells) {
+                let role: ColorRole = stale ? .stale : (column.title == "Net $" ? .profit : .normal)
+                x += canvas.put(fit(text, column.width, right: column.right) + " ", x: x, y: y, role: role,
+                                limit: inner.maxX - x)
+            }
+            if opportunity.id == view.selectedId {
+                canvas.put("▶", x: inner.x, y: y, role: .selected)
+                canvas.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: stale ? .stale : .selected)
+                if stale { canvas.put("▶", x: inner.x, y: y, role: .selected) }
+            }
+        }
+        if visible.count > rows {
+            let more = "\(view.scrollOffset + 1)–\(min(visible.count, view.scrollOffset + rows)) of \(visible.count)"
+            canvas.put(" \(more) ", x: rect.maxX - more.count - 4, y: rect.maxY - 1, role: .dim)
+        }
+    }
+
+    /// The table row under screen row `y`, for a mouse click.
+    static func opportunityRow(at y: Int, in rect: Rect, view: ViewState) -> Int? {
+        let first = rect.inset.y + 1
+        guard y >= first, y < rect.inset.maxY else { return nil }
+        return view.scrollOffset + (y - first)
+    }
+
+    /// The selected opportunity's legs and cost waterfall, each leg's quote age counting up.
+    static func detail(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.box(rect, title: title(.detail), focused: focused)
+        let inner = rect.inset
+        guard let id = view.selectedId, let opportunity = snapshot.opportunities.first(where: { $0.id == id }) else {
+            canvas.put("select an opportunity", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
+            return
+        }
+        scrolling(Overlays.lines(for: opportunity, now: snapshot.clock), panel: .detail, view: &view, into: &canvas, inner)
+    }
+}
