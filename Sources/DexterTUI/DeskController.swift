@@ -13,9 +13,13 @@ public struct DeskController: Sendable {
         case quit
     }
 
+    /// The screen size at the last input: which panels are on screen depends on it.
+    private var size = (width: 80, height: 24)
+
     public init(keymap: KeyMap) { self.keymap = keymap }
 
     public mutating func handle(_ input: Input, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
+        size = (width, height)
         switch input {
         case .resize: return []
         case .click(let x, let y): return click(x: x, y: y, snapshot: snapshot, width: width, height: height)
@@ -56,6 +60,8 @@ public struct DeskController: Sendable {
         let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
         if let panel = action.panel {
             view.focus = panel
+            // A panel the screen is too narrow to show opens zoomed.
+            if !focusOrder.contains(panel) { view.zoomed = true }
             return []
         }
         switch action {
@@ -67,7 +73,12 @@ public struct DeskController: Sendable {
         case .bottom: move(Int(Int32.max), visible, snapshot)
         case .detail: view.overlay = view.overlay == .detail ? .none : .detail
         case .cancel:
-            if view.overlay != .none { view.overlay = .none } else if view.zoomed { view.zoomed = false }
+            if view.overlay != .none {
+                view.overlay = .none
+            } else if view.zoomed {
+                view.zoomed = false
+                if !focusOrder.contains(view.focus) { view.focus = .opportunities }
+            }
         case .help: view.overlay = .help
         case .focusNext: view.cycleFocus(by: 1, among: focusOrder)
         case .focusPrevious: view.cycleFocus(by: -1, among: focusOrder)
@@ -107,8 +118,8 @@ public struct DeskController: Sendable {
         return []
     }
 
-    /// Whether the detail panel is on screen depends on the width; it is focusable either way (zoom shows it).
-    private var focusOrder: [PanelId] { PanelId.allCases }
+    /// The panels Tab visits: those on screen at this size (the detail panel only when wide enough).
+    private var focusOrder: [PanelId] { Layout(width: size.width, height: size.height).focusOrder }
 
     /// Up and down move the selection in the table, and scroll any other focused panel.
     private mutating func move(_ delta: Int, _ visible: [Opportunity], _ snapshot: Snapshot) {
@@ -191,7 +202,9 @@ public struct DeskController: Sendable {
             view.filter = text
             view.message = (text.isEmpty ? "filter cleared" : "filter \"\(text)\"", false)
         case .theme(let name): return [.theme(name)]
-        case .focus(let panel): view.focus = panel
+        case .focus(let panel):
+            view.focus = panel
+            if !focusOrder.contains(panel) { view.zoomed = true }
         case .zoom: view.zoomed.toggle()
         case .halt:
             if snapshot.haltReason == nil { view.overlay = .killSwitch }

@@ -1,0 +1,153 @@
+import DexterCore
+import DexterEngine
+import DexterTUI
+import Testing
+
+/// Every key path of the desk, without a terminal: what the trader types becomes view changes and engine commands.
+@Suite struct DeskControllerTests {
+    typealias F = SnapshotFixtures
+
+    func press(_ controller: inout DeskController, _ keys: [Key], _ snapshot: Snapshot = F.snapshot()) -> [DeskController.Effect] {
+        var effects: [DeskController.Effect] = []
+        for key in keys {
+            // Each frame reconciles the selection, as the screen does.
+            _ = Panels.frame(snapshot, view: &controller.view, keymap: controller.keymap, width: 80, height: 24)
+            effects += controller.handle(.key(key), snapshot: snapshot, width: 80, height: 24)
+        }
+        return effects
+    }
+
+    func typed(_ text: String) -> [Key] { text.map { Key.character($0) } }
+
+    @Test func navigatesAndApprovesTheSelectedOpportunity() {
+        var controller = DeskController(keymap: .standard)
+        #expect(press(&controller, [.character("j")]).isEmpty)
+        #expect(controller.view.selectedId == 3)
+        #expect(press(&controller, [.character("a")]) == [.send(.requestApproval(3))])
+        #expect(press(&controller, [.character("k"), .character("x")]) == [.send(.reject(7))])
+        _ = press(&controller, [.character("G")])
+        #expect(controller.view.selectedId == 12)
+        _ = press(&controller, [.character("g")])
+        #expect(controller.view.selectedId == 7)
+    }
+
+    @Test func aStaleOpportunityIsRefusedWithTheReason() {
+        var controller = DeskController(keymap: .standard)
+        // BTC/USDT #12's quote is 4 s old against a 3 s bound.
+        let effects = press(&controller, [.character("G"), .character("a")])
+        #expect(effects.isEmpty)
+        #expect(controller.view.message?.text.contains("#12 is stale") == true)
+        #expect(controller.view.message?.isError == true)
+    }
+
+    @Test func duringAConfirmationOnlyConfirmAndCancelAct() {
+        let pending = F.opportunity(id: 7, quantity: "2", buyPrice: "3000", sellPrice: "3012.5")
+        let snapshot = F.snapshot(confirmation: Confirmation(original: pending, repriced: pending))
+        var controller = DeskController(keymap: .standard)
+        #expect(press(&controller, [.character("j"), .character("a"), .character("x"), .character("K")], snapshot).isEmpty)
+        #expect(controller.view.overlay == .none)
+        #expect(press(&controller, [.character("y")], snapshot) == [.send(.confirm(7))])
+        #expect(press(&controller, [.escape], snapshot) == [.send(.cancelApproval)])
+    }
+
+    @Test func theKillSwitchAsksOnceThenHalts() {
+        var controller = DeskController(keymap: .standard)
+        #expect(press(&controller, [.character("K")]).isEmpty)
+        #expect(controller.view.overlay == .killSwitch)
+        #expect(press(&controller, [.character("n")]).isEmpty)
+        #expect(controller.view.overlay == .none && controller.view.message?.text.contains("not pulled") == true)
+        #expect(press(&controller, [.character("K"), .character("y")]) == [.send(.halt("kill switch pulled by alice"))])
+
+        var halted = F.snapshot()
+        halted.haltReason = "kill switch pulled by alice"
+        #expect(press(&controller, [.character("a")], halted).isEmpty)
+        #expect(controller.view.message?.text.contains("halted") == true)
+        #expect(press(&controller, [.character(":")] + typed("resume") + [.enter], halted) == [.send(.resume)])
+    }
+
+    @Test func focusZoomAndScrollFollowThePanels() {
+        var controller = DeskController(keymap: .standard)
+        // At 80 columns the detail panel is not beside the table: Tab skips it, and 2 opens it zoomed.
+        _ = press(&controller, [.tab])
+        #expect(controller.view.focus == .positions)
+        _ = press(&controller, [.backTab, .backTab])
+        #expect(controller.view.focus == .log)
+        _ = press(&controller, [.character("2")])
+        #expect(controller.view.focus == .detail && controller.view.zoomed)
+        _ = press(&controller, [.escape])
+        #expect(controller.view.focus == .opportunities && !controller.view.zoomed)
+        _ = press(&controller, [.character("6")])
+        #expect(controller.view.focus == .orders)
+        _ = press(&controller, [.character("j")])
+        #expect(controller.view.offsets[.orders] == 1, "j scrolls the focused panel")
+        #expect(controller.view.selectedId == 7, "and leaves the selection alone")
+        _ = press(&controller, [.character("z")])
+        var view = controller.view
+        let zoomed = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
+        #expect(zoomed.line(1).contains("6 Orders") && !zoomed.text.contains("1 Opportunities"))
+        _ = press(&controller, [.escape])
+        #expect(!controller.view.zoomed)
+    }
+
+    @Test func theCommandLineSortsFiltersSwitchesThemesAndExplainsMistakes() {
+        var controller = DeskController(keymap: .standard)
+        _ = press(&controller, [.character(":")] + typed("sort age") + [.enter])
+        #expect(controller.view.sort == .age)
+        #expect(controller.view.visible(F.snapshot().opportunities, now: F.now).map(\.id) == [12, 3, 7])
+        #expect(press(&controller, [.character(":")] + typed("theme light") + [.enter]) == [.theme("light")])
+        _ = press(&controller, [.character(":")] + typed("sortt net") + [.enter])
+        #expect(controller.view.message?.isError == true && controller.view.message?.text.contains("unknown command") == true)
+        _ = press(&controller, [.character(":")] + typed("focus wallets") + [.enter])
+        #expect(controller.view.focus == .wallets)
+        #expect(press(&controller, [.character(":"), .character("q"), .enter]) == [.quit])
+    }
+
+    @Test func slashFiltersAsYouTypeAndEscapeClears() {
+        var controller = DeskController(keymap: .standard)
+        _ = press(&controller, [.character("/")] + typed("sol"))
+        #expect(controller.view.visible(F.snapshot().opportunities, now: F.now).map(\.id) == [3])
+        _ = press(&controller, [.backspace, .backspace, .backspace] + typed("kraken") + [.enter])
+        #expect(controller.view.filter == "kraken" && controller.view.prompt == nil)
+        #expect(controller.view.visible(F.snapshot().opportunities, now: F.now).map(\.id) == [12])
+        // While typing, keys are text: "a" does not approve.
+        #expect(press(&controller, [.character("/"), .character("a")]).isEmpty)
+        _ = press(&controller, [.escape])
+        #expect(controller.view.filter.isEmpty)
+    }
+
+    @Test func aClickSelectsARowOrFocusesAPanelAndTheWheelScrolls() {
+        var controller = DeskController(keymap: .standard)
+        _ = press(&controller, [])
+        // Row 5 of the screen is the third table row (after the border and the header).
+        _ = controller.handle(.click(x: 10, y: 5), snapshot: F.snapshot(), width: 80, height: 24)
+        #expect(controller.view.selectedId == 12)
+        _ = controller.handle(.click(x: 70, y: 19), snapshot: F.snapshot(), width: 80, height: 24)
+        #expect(controller.view.focus == .log)
+        _ = controller.handle(.wheel(x: 10, y: 19, up: false), snapshot: F.snapshot(), width: 80, height: 24)
+        #expect(controller.view.offsets[.orders] == 3)
+    }
+
+    @Test func rebindingReplacesKeysAndRefusesAmbiguity() throws {
+        let map = try KeyMap.standard.rebinding([("approve", ["A"]), ("quit", ["q", "Q"])])
+        #expect(map.action(for: .character("A")) == .approve && map.action(for: .character("a")) == nil)
+        #expect(map.action(for: .character("Q")) == .quit)
+        var controller = DeskController(keymap: map)
+        #expect(press(&controller, [.character("a")]).isEmpty)
+        #expect(press(&controller, [.character("A")]) == [.send(.requestApproval(7))])
+        #expect(throws: KeyMap.RebindError.self) { try KeyMap.standard.rebinding([("reject", ["a"])]) }
+        #expect(throws: KeyMap.RebindError.self) { try KeyMap.standard.rebinding([("aprove", ["A"])]) }
+        #expect(throws: KeyMap.RebindError.self) { try KeyMap.standard.rebinding([("approve", ["Ctrl-Q"])]) }
+        #expect(KeyMap.parse("PgDn") == .pageDown && KeyMap.parse("esc") == .escape && KeyMap.parse("Space") == .character(" "))
+    }
+
+    @Test func commandsParseOrSayWhatIsWrong() throws {
+        #expect(try DeskCommand.parse("sort bps") == .sort(.bps))
+        #expect(try DeskCommand.parse("filter ETH/USDT") == .filter("ETH/USDT"))
+        #expect(try DeskCommand.parse("focus 4") == .focus(.risk))
+        #expect(try DeskCommand.parse("focus pos") == .focus(.positions))
+        #expect(try DeskCommand.parse("  theme   high-contrast ") == .theme("high-contrast"))
+        #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("sort volume") }
+        #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("focus 9") }
+        #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("") }
+    }
+}
