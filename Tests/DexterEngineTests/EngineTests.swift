@@ -113,6 +113,48 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
 
     /// Paper fills happen against the venue when the order arrives: on a noisy market a leg fills short or misses,
     /// and the arbitrage is booked as what happened, not as what was approved.
+    @Test func everyLegShowsOnTheOrdersPanelWithItsState() async throws {
+        let (engine, _) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        await engine.confirmApproval(of: opportunity.id)
+        await engine.publishNow()
+        let sent = try #require(engine.board.current?.orders)
+        #expect(sent.count == 2 && sent.allSatisfy { $0.state == .submitted && $0.opportunityId == opportunity.id })
+        #expect(Set(sent.map(\.venue)) == [opportunity.buy.venue.name, opportunity.sell.venue.name])
+        await run(engine, for: .milliseconds(200))
+        let settled = try #require(engine.board.current?.orders)
+        #expect(settled.count == 2 && settled.allSatisfy { !$0.state.isLive })
+        for order in settled where order.state == .filled { #expect(order.filled == order.quantity && order.averagePrice.isPositive) }
+        // Positions are the inventory, marked to the prices the session opened at.
+        let positions = try #require(engine.board.current?.positions)
+        #expect(positions.map(\.asset).contains("ETH"))
+        let eth = try #require(positions.first { $0.asset == "ETH" })
+        #expect(eth.accounts.reduce(FixedDecimal.zero) { $0 + $1.quantity } == eth.quantity)
+    }
+
+    @Test func theKillSwitchHaltsUntilResumedButALedgerFailureDoesNotResume() async throws {
+        let (engine, _) = try makeEngine()
+        let opportunity = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: opportunity.id)
+        #expect(engine.board.current?.confirmation != nil)
+        await engine.halt("kill switch pulled by tester")
+        await engine.halt("pressed twice")
+        var snapshot = try #require(engine.board.current)
+        #expect(snapshot.haltReason == "kill switch pulled by tester" && snapshot.tradingState == "halted")
+        #expect(snapshot.confirmation == nil, "a pending approval is dropped")
+        await engine.confirmApproval(of: opportunity.id)
+        await run(engine, for: .milliseconds(100))
+        #expect(engine.board.current?.orders.isEmpty == true, "nothing is sent while halted")
+        let next = try await waitForOpportunity(engine)
+        await engine.requestApproval(of: next.id)
+        snapshot = try #require(engine.board.current)
+        #expect(snapshot.confirmation == nil && snapshot.notifications.first?.text.contains("trading is halted") == true)
+        await engine.resume()
+        #expect(engine.board.current?.haltReason == nil)
+        #expect(engine.board.current?.notifications.first?.text == "trading resumed")
+    }
+
     @Test func legsThatMissAreBookedAsWhatHappened() async throws {
         let (engine, ledger) = try makeEngine(twoVenueConfig(noiseBps: 40, latency: .milliseconds(60)))
         let startETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
@@ -196,6 +238,10 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         await engine.requestApproval(of: next.id)
         #expect(engine.board.current?.confirmation == nil)
         #expect(engine.board.current?.notifications.first?.text.contains("trading is halted") == true)
+        // The kill switch's resume does not lift a ledger failure: only a restart with a working ledger does.
+        await engine.resume()
+        #expect(engine.board.current?.haltReason == "the ledger could not be written")
+        #expect(engine.board.current?.notifications.first?.text.contains("cannot resume") == true)
         _ = ledger
     }
 
