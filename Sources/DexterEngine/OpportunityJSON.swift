@@ -5,7 +5,8 @@ import Foundation
 /// One opportunity as a JSON object: exact amounts as decimal strings, times as ISO 8601. The NDJSON stream of
 /// `dexter scan` and the ledger's detail column both use it.
 public enum OpportunityJSON {
-    public static func encode(_ opportunity: Opportunity, event: String? = nil, at now: Timestamp? = nil) -> String {
+    public static func encode(_ opportunity: Opportunity, event: String? = nil, at now: Timestamp? = nil,
+                              marketSeconds: Double? = nil) -> String {
         var object: [String: Any] = [
             "id": opportunity.id,
             "pair": opportunity.symbol.description,
@@ -36,6 +37,7 @@ public enum OpportunityJSON {
             },
         ]
         if let event { object["event"] = event }
+        if let marketSeconds { object["market_seconds"] = marketSeconds }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -96,7 +96,10 @@ public struct DeskController: Sendable {
             }
         case .approve:
             view.reconcile(with: visible)
-            guard let id = view.selectedId, let opportunity = visible.first(where: { $0.id == id }) else { return [] }
+            guard let id = view.selectedId, let opportunity = visible.first(where: { $0.id == id }) else {
+                view.message = ("nothing to approve: no opportunity is selected", true)
+                return []
+            }
             // Refused here as well as in the engine, so the trader learns why at once.
             if opportunity.isExpired(at: snapshot.clock) {
                 view.message = ("#\(id) is stale: a quote is past its venue's bound; it cannot be approved", true)

@@ -10,7 +10,7 @@ struct Scan: AsyncParsableCommand {
         abstract: "Stream opportunities from the embedded market, without a screen.",
         discussion: """
             With --json, each line is one JSON object: "event" is "new" when an opportunity appears, "update" when \
-            its figures change and "gone" when it closes. Amounts are exact decimal strings. The market is \
+            its figures change and "gone" when it closes; "market_seconds" is the market's time since the scan began. Amounts are exact decimal strings. The market is \
             deterministic for a seed; --fast runs it without waiting for the clock.
             """)
 
@@ -48,7 +48,7 @@ struct Scan: AsyncParsableCommand {
         }
         for opportunity in pipeline.opportunities.sorted(by: { $0.id < $1.id }) {
             seen.insert(opportunity.id)
-            emit(line(opportunity, event: "new", now: start))
+            emit(line(opportunity, event: "new", now: start, start: start))
         }
         var now = start
         let wallStart = monotonicNanoseconds()
@@ -61,19 +61,23 @@ struct Scan: AsyncParsableCommand {
             }
             let changes = pipeline.advance(to: now).changes
             for id in changes.removed where seen.remove(id) != nil {
-                emit(json ? #"{"event":"gone","id":\#(id)}"# : "gone #\(id)")
+                let seconds = Double(now.duration(since: start).nanosecondsClamped) / 1e9
+                emit(json ? #"{"event":"gone","id":\#(id),"market_seconds":\#(seconds)}"# : "gone #\(id)")
             }
             for opportunity in changes.upserted {
                 let isNew = seen.insert(opportunity.id).inserted
-                emit(line(opportunity, event: isNew ? "new" : "update", now: now))
+                emit(line(opportunity, event: isNew ? "new" : "update", now: now, start: start))
             }
             if !fast { flush() }
         }
         flush()
     }
 
-    func line(_ opportunity: Opportunity, event: String, now: Timestamp) -> String {
-        if json { return OpportunityJSON.encode(opportunity, event: event, at: now) }
+    func line(_ opportunity: Opportunity, event: String, now: Timestamp, start: Timestamp) -> String {
+        if json {
+            return OpportunityJSON.encode(opportunity, event: event, at: now,
+                                          marketSeconds: Double(now.duration(since: start).nanosecondsClamped) / 1e9)
+        }
         return "\(event) #\(opportunity.id) \(opportunity.route) size \(opportunity.quantity) net \(opportunity.net) \(opportunity.symbol.quote) ($\(opportunity.netUSD.formatted(digits: 2)), \(opportunity.netBps.formatted(digits: 1)) bps)"
     }
 }

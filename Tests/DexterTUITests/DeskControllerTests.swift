@@ -151,3 +151,16 @@ import Testing
         #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("") }
     }
 }
+
+extension DeskControllerTests {
+    @Test func keysTypedInOneBurstActInOrder() {
+        var controller = DeskController(keymap: .standard)
+        var effects: [DeskController.Effect] = []
+        // No frame between the keys, as when the terminal delivers them in one read.
+        for key in [Key.character(":")] + typed("sort age") + [.enter, .character("g"), .character("a")] {
+            effects += controller.handle(.key(key), snapshot: F.snapshot(), width: 80, height: 24)
+        }
+        #expect(effects.isEmpty)
+        #expect(controller.view.message?.text.contains("#12 is stale") == true, "\(String(describing: controller.view.message))")
+    }
+}
