@@ -98,7 +98,7 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= 80 })
         try tmux.resize(width: 120, height: 40)
         try tmux.waitFor("the 120×40 screen") { screen in
-            screen.split(separator: "\n").first { $0.hasPrefix("┌─ Opportunities") }.map { $0.count == 120 } ?? false
+            screen.split(separator: "\n").first { $0.hasPrefix("┌─ 1 Opportunities") }.map { $0.count == 120 } ?? false
         }
         try tmux.keys("?")
         try tmux.waitFor("the help screen") { $0.contains("Keys") && $0.contains("approve") }
