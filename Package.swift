@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
-            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues",
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI",
         ]),
         .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
         .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),

@@ -1,7 +1,11 @@
 #ifndef DEXTER_CNCURSES_SHIM_H
 #define DEXTER_CNCURSES_SHIM_H
 #define _XOPEN_SOURCE_EXTENDED 1
+#define _GNU_SOURCE 1
 #include <locale.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <ncurses.h>
 
 // Swift 6 cannot read C globals safely or import function-like macros; these accessors stand in for them.
@@ -42,6 +46,19 @@ static inline int dexter_get_mouse(int *x, int *y) {
     if (event.bstate & BUTTON4_PRESSED) return 4;
     if (event.bstate & BUTTON5_PRESSED) return 5;
     if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+    return 0;
+}
+
+// A pseudo-terminal pair, for measuring what the screen writes (the wire benchmark). 0 on success.
+static inline int dexter_open_pty(int *primary, int *secondary) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (fd < 0) return -1;
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0) { close(fd); return -1; }
+    const char *name = ptsname(fd);
+    int other = name ? open(name, O_RDWR | O_NOCTTY) : -1;
+    if (other < 0) { close(fd); return -1; }
+    *primary = fd;
+    *secondary = other;
     return 0;
 }
 #endif

@@ -14,13 +14,13 @@ public enum Input: Sendable, Hashable {
 
 /// The only place that talks to curses: copies a canvas to the terminal (curses itself sends only the cells that
 /// changed) and reads keys and the mouse.
-final class CursesScreen {
+public final class CursesScreen {
     private var attributes: [ColorRole: attr_t] = [:]
     private let colour: Bool
     private var screen: OpaquePointer?
 
     /// On the process's terminal, or (for the wire benchmark) on the given descriptors as terminal `type`.
-    init(theme: Theme, colour: Bool, mouse: Bool = true, terminal: (type: String, output: Int32, input: Int32)? = nil) {
+    public init(theme: Theme, colour: Bool, mouse: Bool = true, terminal: (type: String, output: Int32, input: Int32)? = nil) {
         setlocale(LC_ALL, "")
         if let terminal {
             screen = newterm(terminal.type, fdopen(terminal.output, "w"), fdopen(terminal.input, "r"))
@@ -67,9 +67,9 @@ final class CursesScreen {
     var size: (width: Int, height: Int) { (Int(dexter_cols()), Int(dexter_lines())) }
 
     /// Forces a full repaint on the next draw (after a theme change: every cell's attributes change).
-    func invalidate() { clearok(dexter_stdscr(), true) }
+    public func invalidate() { clearok(dexter_stdscr(), true) }
 
-    func draw(_ canvas: Canvas) {
+    public func draw(_ canvas: Canvas) {
         for y in 0..<canvas.height {
             var x = 0
             while x < canvas.width {
@@ -124,10 +124,21 @@ final class CursesScreen {
     func clearAll() { clear() }
 
     /// Gives the terminal back as it was.
-    func end() {
+    public func end() {
         dexter_enable_mouse(0)
         curs_set(1)
         endwin()
         if let screen { delscreen(screen) }
+    }
+}
+
+/// A pseudo-terminal pair: what curses writes to `secondary` can be read, and counted, from `primary`.
+public enum PseudoTerminal {
+    public static func open(width: Int, height: Int) -> (primary: Int32, secondary: Int32)? {
+        var primary: Int32 = -1, secondary: Int32 = -1
+        guard dexter_open_pty(&primary, &secondary) == 0 else { return nil }
+        var size = winsize(ws_row: UInt16(height), ws_col: UInt16(width), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(secondary, UInt(TIOCSWINSZ), &size)
+        return (primary, secondary)
     }
 }

@@ -57,7 +57,7 @@ public struct DeskController: Sendable {
         case .detail, .none: break
         }
         guard let action = keymap.action(for: key) else { return [] }
-        let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
+        let visible = view.arrange(snapshot.opportunities, now: snapshot.clock)
         if let panel = action.panel {
             view.focus = panel
             // A panel the screen is too narrow to show opens zoomed.
@@ -135,7 +135,7 @@ public struct DeskController: Sendable {
 
     private mutating func scroll(_ panel: PanelId, by delta: Int, snapshot: Snapshot) {
         if panel == .opportunities {
-            view.move(by: delta, in: view.visible(snapshot.opportunities, now: snapshot.clock))
+            view.move(by: delta, in: view.arrange(snapshot.opportunities, now: snapshot.clock))
         } else {
             view.scroll(panel, by: delta)
         }
@@ -148,7 +148,7 @@ public struct DeskController: Sendable {
         guard let panel = layout.panel(at: x, y), let rect = layout.panels[panel] else { return [] }
         view.focus = panel
         if panel == .opportunities, let row = Panels.opportunityRow(at: y, in: rect, view: view) {
-            let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
+            let visible = view.arrange(snapshot.opportunities, now: snapshot.clock)
             if row < visible.count {
                 view.selectedRow = row
                 view.selectedId = visible[row].id

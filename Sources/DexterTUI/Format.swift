@@ -26,6 +26,15 @@ enum Format {
         return "\(millis / 60_000)m"
     }
 
+    /// Whole seconds ("<1s", "4s", "2m"): the table's age column changes once a second, not every frame. The
+    /// detail panel keeps the exact age.
+    static func coarseAge(_ duration: Duration) -> String {
+        let seconds = duration.nanosecondsClamped / 1_000_000_000
+        if seconds < 1 { return "<1s" }
+        if seconds < 60 { return "\(seconds)s" }
+        return "\(seconds / 60)m"
+    }
+
     static func format1(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"

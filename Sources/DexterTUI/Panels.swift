@@ -15,7 +15,7 @@ public enum Panels {
         }
         let layout = Layout(width: width, height: height, zoomed: view.zoomed ? view.focus : nil)
         if layout.panels[view.focus] == nil { view.focus = .opportunities }
-        let visible = view.visible(snapshot.opportunities, now: snapshot.clock)
+        let visible = view.arrange(snapshot.opportunities, now: snapshot.clock)
         view.reconcile(with: visible)
         status(snapshot, into: &canvas, layout.status)
         for (panel, rect) in layout.panels.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

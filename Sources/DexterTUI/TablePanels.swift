@@ -40,7 +40,7 @@ extension Panels {
             let cells = [
                 "\(opportunity.id)", opportunity.symbol.description, opportunity.buy.venue.name,
                 opportunity.sell.venue.name, Format.quantity(opportunity.quantity),
-                Format.usd(opportunity.netUSD), opportunity.netBps.formatted(digits: 1), stale ? "stale" : Format.age(age),
+                Format.usd(opportunity.netUSD), opportunity.netBps.formatted(digits: 1), stale ? "stale" : Format.coarseAge(age),
             ]
             var x = inner.x
             for (column, text) in zip(columns, cells) {

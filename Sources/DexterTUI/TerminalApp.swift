@@ -1,3 +1,4 @@
+import DexterCore
 import DexterEngine
 import Synchronization
 #if canImport(Glibc)
@@ -44,6 +45,7 @@ public final class TerminalApp {
         let screen = CursesScreen(theme: theme, colour: colour, mouse: mouse)
         defer { screen.end() }
         var drawnVersion: UInt64 = .max
+        var drawnAt: UInt64 = 0
         var dirty = true
         while !stopRequested.load(ordering: .relaxed) {
             let input = screen.read()
@@ -70,7 +72,11 @@ public final class TerminalApp {
                 }
             }
             let version = board.currentVersion
-            if dirty || version != drawnVersion {
+            // A key redraws at once; market changes redraw at most `refreshInterval` apart, which is what a thin
+            // SSH link can carry (see `dexter-bench wire`).
+            let now = monotonicNanoseconds()
+            if dirty || (version != drawnVersion && now - drawnAt >= Self.refreshIntervalNanoseconds) {
+                drawnAt = now
                 let size = screen.size
                 screen.draw(Panels.frame(snapshot, view: &controller.view, keymap: controller.keymap, width: size.width,
                                          height: size.height))
@@ -79,6 +85,9 @@ public final class TerminalApp {
             }
         }
     }
+
+    /// 10 Hz.
+    static let refreshIntervalNanoseconds: UInt64 = 100_000_000
 
     private func installSignalHandlers() {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {

@@ -65,6 +65,12 @@ public struct ViewState: Sendable, Hashable {
     /// Feedback from the screen itself (a refused key, a command's result), shown on the message line.
     public var message: (text: String, isError: Bool)?
     public var themeName: String?
+    /// The table's row order: re-sorted at most every `resortInterval`, so rows hold still while their figures
+    /// update in place (readable at 10 Hz, and light on the wire). New rows are inserted where they sort.
+    public var order: [UInt64] = []
+    var orderedAt = Timestamp.zero
+    var orderedBy: (SortKey, String) = (.net, "")
+    public static let resortInterval: Duration = .seconds(2)
 
     public init() {}
 
@@ -81,22 +87,50 @@ public struct ViewState: Sendable, Hashable {
         hasher.combine(filter)
     }
 
-    /// The table as shown: filtered, then sorted (ties by id, so rows never swap at random).
+    /// The table freshly filtered and sorted (ties by id, so rows never swap at random).
     public func visible(_ opportunities: [Opportunity], now: Timestamp) -> [Opportunity] {
+        filtered(opportunities).sorted { precedes($0, $1, now: now) }
+    }
+
+    func filtered(_ opportunities: [Opportunity]) -> [Opportunity] {
         let needle = filter.lowercased()
-        let kept = needle.isEmpty ? opportunities : opportunities.filter { opportunity in
+        return needle.isEmpty ? opportunities : opportunities.filter { opportunity in
             "\(opportunity.id) \(opportunity.symbol) \(opportunity.buy.venue) \(opportunity.sell.venue)".lowercased().contains(needle)
         }
+    }
+
+    func precedes(_ a: Opportunity, _ b: Opportunity, now: Timestamp) -> Bool {
         switch sort {
-        case .net: return kept
-        case .bps: return kept.sorted { ($0.netBps, $1.id) > ($1.netBps, $0.id) }
-        case .size: return kept.sorted { ($0.buy.notional, $1.id) > ($1.buy.notional, $0.id) }
-        case .pair: return kept.sorted { ($0.symbol.description, $0.id) < ($1.symbol.description, $1.id) }
+        case .net: return (a.netUSD, b.id) > (b.netUSD, a.id)
+        case .bps: return (a.netBps, b.id) > (b.netBps, a.id)
+        case .size: return (a.buy.notional, b.id) > (b.buy.notional, a.id)
+        case .pair: return (a.symbol.description, a.id) < (b.symbol.description, b.id)
         case .age:
-            return kept.sorted {
-                ($0.legs.map { $0.quoteAge(at: now) }.max() ?? .zero, $1.id) > ($1.legs.map { $0.quoteAge(at: now) }.max() ?? .zero, $0.id)
-            }
+            let ageA = a.legs.map { $0.quoteAge(at: now) }.max() ?? .zero
+            let ageB = b.legs.map { $0.quoteAge(at: now) }.max() ?? .zero
+            return (ageA, b.id) > (ageB, a.id)
         }
+    }
+
+    /// The table as shown: rows keep their places between re-sorts; closed ones leave, new ones go where they sort.
+    public mutating func arrange(_ opportunities: [Opportunity], now: Timestamp) -> [Opportunity] {
+        let shown = filtered(opportunities)
+        let byId = Dictionary(shown.map { ($0.id, $0) }) { first, _ in first }
+        let criteriaChanged = orderedBy.0 != sort || orderedBy.1 != filter
+        if criteriaChanged || order.isEmpty || now.duration(since: orderedAt) >= Self.resortInterval || now < orderedAt {
+            order = shown.sorted { precedes($0, $1, now: now) }.map(\.id)
+            orderedAt = now
+            orderedBy = (sort, filter)
+            return order.compactMap { byId[$0] }
+        }
+        var rows = order.compactMap { byId[$0] }
+        let placed = Set(rows.map(\.id))
+        for newcomer in shown where !placed.contains(newcomer.id) {
+            let position = rows.firstIndex { precedes(newcomer, $0, now: now) } ?? rows.count
+            rows.insert(newcomer, at: position)
+        }
+        order = rows.map(\.id)
+        return rows
     }
 
     /// Keeps the selection on the same opportunity when rows re-sort; if it is gone, on the row where it was.

@@ -1,10 +1,18 @@
 import DexterCore
 import DexterDetect
 import DexterMarket
+import Foundation
 
 // Tick-to-opportunity latency on a market of 10 venues × 50 pairs: applying one book update to the market state
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
+
+// `dexter-bench wire` runs only the terminal benchmark, `dexter-bench detect` only detection; no argument runs both.
+let only = CommandLine.arguments.dropFirst().first
+if only == "wire" {
+    WireBenchmark.run()
+    exit(0)
+}
 
 let venueCount = 10
 let pairCount = 50
@@ -106,3 +114,8 @@ let baseline = measure(updates: baselineUpdates, incremental: false)
 report("baseline (re-evaluate every route)", baseline)
 print("ratio: incremental is \(Int(percentile(baseline.latencies, 0.5) / max(percentile(incremental.latencies, 0.5), 0.001)))× faster at p50, "
       + "\(Int(percentile(baseline.latencies, 0.99) / max(percentile(incremental.latencies, 0.99), 0.001)))× at p99")
+
+if only != "detect" {
+    print("")
+    WireBenchmark.run()
+}

@@ -164,3 +164,27 @@ extension DeskControllerTests {
         #expect(controller.view.message?.text.contains("#12 is stale") == true, "\(String(describing: controller.view.message))")
     }
 }
+
+extension DeskControllerTests {
+    /// Rows hold their places while their figures change, and are re-sorted every `resortInterval`; a newcomer goes
+    /// where it sorts at once; a new sort or filter applies at once.
+    @Test func rowsHoldStillBetweenResorts() {
+        var view = ViewState()
+        let a = F.opportunity(id: 1, quantity: "1", buyPrice: "3000", sellPrice: "3020")
+        let b = F.opportunity(id: 2, quantity: "1", buyPrice: "3000", sellPrice: "3010")
+        #expect(view.arrange([a, b], now: F.now).map(\.id) == [1, 2])
+        // B overtakes A: within the interval the rows stay put.
+        let b2 = F.opportunity(id: 2, quantity: "1", buyPrice: "3000", sellPrice: "3050")
+        let soon = F.now.adding(.milliseconds(500))
+        #expect(view.arrange([a, b2], now: soon).map(\.id) == [1, 2])
+        // A newcomer better than both goes straight to the top.
+        let c = F.opportunity(id: 3, quantity: "1", buyPrice: "3000", sellPrice: "3100")
+        #expect(view.arrange([a, b2, c], now: soon).map(\.id) == [3, 1, 2])
+        // Past the interval, the table re-sorts.
+        #expect(view.arrange([a, b2, c], now: F.now.adding(ViewState.resortInterval)).map(\.id) == [3, 2, 1])
+        // A closed row leaves at once.
+        #expect(view.arrange([a, c], now: F.now.adding(ViewState.resortInterval)).map(\.id) == [3, 1])
+        view.sort = .pair
+        #expect(view.arrange([a, b2, c], now: F.now.adding(ViewState.resortInterval)).map(\.id) == [1, 2, 3])
+    }
+}
