@@ -1,5 +1,6 @@
 import DexterCrypto
 import DexterEngine
+import DexterLedger
 import Foundation
 import Testing
 
@@ -40,5 +41,24 @@ import Testing
             #expect(throws: (any Error).self, "\(name)") { try VaultAccess.checkUserName(name) }
         }
         #expect(throws: Never.self) { try VaultAccess.checkUserName("alice.smith-2") }
+    }
+}
+
+/// The wallets panel warns when a chain's gas token would not pay for a few swaps at today's gas price.
+@Suite struct LowGasTests {
+    @Test func aWalletShortOfGasIsFlaggedOnThatChainOnly() async throws {
+        let text = DefaultConfig.text.replacingOccurrences(of: "[wallets.ethereum]\nETH = \"20\"", with: "[wallets.ethereum]\nETH = \"0.0001\"")
+        #expect(text != DefaultConfig.text)
+        let config = try DeskConfig.parse(text, file: "config.toml").engineConfig(user: "gas")
+        let path = NSTemporaryDirectory() + "dexter-gas-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let engine = try Engine(config: config, ledger: try DexterLedger.Ledger(path: path))
+        await engine.tick()
+        await engine.publishNow()
+        let wallets = try #require(engine.board.current?.wallets)
+        let chains = wallets.flatMap(\.chains)
+        #expect(chains.first { $0.chain == "ethereum" }?.lowGas == "ETH")
+        #expect(chains.first { $0.chain == "bsc" }?.lowGas == nil)
+        #expect(chains.first { $0.chain == "solana" }?.lowGas == nil)
     }
 }
