@@ -134,6 +134,29 @@ import Testing
         #expect(try tmux.waitFor("exit") { $0.contains("EXIT=") }.contains("EXIT=0"))
     }
 
+    /// On an 8/16-colour terminal the theme's 256-colour roles fall back to the nearest basic colours; with
+    /// NO_COLOR the roles are carried by attributes alone.
+    @Test func basicColourTerminalsAndNoColourStillShowTheRoles() throws {
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        for (term, noColor) in [("xterm", ""), ("xterm-256color", "1")] {
+            let tmux = Tmux(name: "dexter-colours")
+            defer { tmux.kill() }
+            var environment = self.environment
+            environment["NO_COLOR"] = noColor
+            try tmux.start("'\(Binary.dexter)' --seed 7", width: 100, height: 30, environment: environment, term: term)
+            try tmux.waitFor("the desk on \(term)") { $0.contains("1 Opportunities") }
+            let statusBar = String(try tmux.run(["capture-pane", "-e", "-p", "-t", tmux.session]).split(separator: "\n")[0])
+            #expect(!statusBar.contains("38;5;") && !statusBar.contains("48;5;"), "\(term): \(statusBar.debugDescription)")
+            if noColor.isEmpty {
+                #expect(statusBar.contains("\u{1b}[40m") || statusBar.contains("40m"), "basic background: \(statusBar.debugDescription)")
+            } else {
+                #expect(statusBar.contains("\u{1b}[7m"), "reverse video carries the status bar: \(statusBar.debugDescription)")
+            }
+            try tmux.keys("q")
+            try tmux.waitFor("exit") { $0.contains("EXIT=") }
+        }
+    }
+
     @Test func keysReboundInConfigDriveTheDeskTheFooterAndHelp() throws {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let path = try config("rebound", [("# approve = \"A\"\n", "approve = \"A\"\n")])

@@ -24,12 +24,13 @@ struct Tmux {
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
-    func start(_ command: String, width: Int = 80, height: Int = 24, environment: [String: String]) throws {
+    func start(_ command: String, width: Int = 80, height: Int = 24, environment: [String: String],
+               term: String = "xterm-256color") throws {
         let exports = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         // The shell stays after dexter exits (and ignores Ctrl-C itself), so the test can read dexter's exit code
         // and the restored screen.
         try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
-                 "env \(exports) TERM=xterm-256color LANG=C.UTF-8 sh -c \"trap '' INT; \(command); echo EXIT=\\$?; sleep 120\""])
+                 "env \(exports) TERM=\(term) LANG=C.UTF-8 sh -c \"trap '' INT; \(command); echo EXIT=\\$?; sleep 120\""])
     }
 
     func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
