@@ -99,6 +99,9 @@ extension Engine {
         pnl.arbitragesToday += 1
         pnl.tradesToday += booking.trades.count
         pnl.history.append(pnl.realisedTodayUSD.doubleValue)
+        for trade in booking.trades {
+            realisedByAsset[execution.opportunity.symbol.base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
+        }
         _ = pipeline.inventoryDidChange()
         let opportunity = execution.opportunity
         let level: Notification.Level = booking.status == .completed ? .success : .warning

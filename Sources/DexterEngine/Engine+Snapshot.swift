@@ -78,9 +78,13 @@ extension Engine {
                 let held = inventory.balances[account]?[asset] ?? .zero
                 return held.isZero ? nil : (account.description, held)
             }.sorted { $0.quantity > $1.quantity }
-            return PositionRow(asset: asset.code, quantity: quantity, usdValue: price.map { $0 * quantity.doubleValue },
-                               unrealisedUSD: price.flatMap { now in openingPrices[asset].map { (now - $0) * quantity.doubleValue } },
-                               accounts: accounts)
+            var row = PositionRow(asset: asset.code, quantity: quantity, usdValue: price.map { $0 * quantity.doubleValue },
+                                  unrealisedUSD: price.flatMap { now in openingPrices[asset].map { (now - $0) * quantity.doubleValue } },
+                                  accounts: accounts)
+            let realised = realisedByAsset[asset.code] ?? [:]
+            row.realisedTodayUSD = realised.values.reduce(.zero, +)
+            row.realisedByVenue = realised.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return row
         }.sorted { ($0.usdValue ?? 0) > ($1.usdValue ?? 0) }
     }
 

@@ -35,6 +35,8 @@ public actor Engine {
     var orders: [OrderRow] = []
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
+    /// Today's realised profit by base asset, then venue.
+    var realisedByAsset: [String: [String: FixedDecimal]] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
@@ -60,6 +62,7 @@ public actor Engine {
                               tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
                               history: [today.realisedNetUSD.doubleValue])
         self.usage.dailyVolumeUSD = today.volumeUSD
+        self.realisedByAsset = today.realisedByAsset
         self.pipeline = MarketPipeline(universe: config.universe, policy: config.detection, inventory: inventory,
                                        start: start)
         self.lastRateSample = start

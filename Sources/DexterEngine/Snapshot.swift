@@ -162,6 +162,9 @@ public struct PositionRow: Sendable, Hashable {
     public var unrealisedUSD: Double?
     /// (account, quantity), largest first.
     public var accounts: [(account: String, quantity: FixedDecimal)]
+    /// Realised today from fills in this asset, in USD, and by venue.
+    public var realisedTodayUSD: FixedDecimal = .zero
+    public var realisedByVenue: [(venue: String, usd: FixedDecimal)] = []
 
     public init(asset: String, quantity: FixedDecimal, usdValue: Double?, unrealisedUSD: Double?,
                 accounts: [(account: String, quantity: FixedDecimal)]) {
@@ -175,7 +178,9 @@ public struct PositionRow: Sendable, Hashable {
     public static func == (lhs: PositionRow, rhs: PositionRow) -> Bool {
         lhs.asset == rhs.asset && lhs.quantity == rhs.quantity && lhs.usdValue == rhs.usdValue
             && lhs.unrealisedUSD == rhs.unrealisedUSD && lhs.accounts.map(\.account) == rhs.accounts.map(\.account)
-            && lhs.accounts.map(\.quantity) == rhs.accounts.map(\.quantity)
+            && lhs.accounts.map(\.quantity) == rhs.accounts.map(\.quantity) && lhs.realisedTodayUSD == rhs.realisedTodayUSD
+            && lhs.realisedByVenue.map(\.venue) == rhs.realisedByVenue.map(\.venue)
+            && lhs.realisedByVenue.map(\.usd) == rhs.realisedByVenue.map(\.usd)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -141,10 +141,15 @@ public struct LedgerReader: Sendable {
         return try pool.read { db in
             var summary = DaySummary()
             let trades = try Row.fetchAll(db, sql: """
-                SELECT notional_usd FROM trades WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
+                SELECT notional_usd, profit_usd, pair, exchange FROM trades
+                WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
                 """, arguments: [start.iso8601, end.iso8601, user])
             summary.tradeCount = trades.count
-            for row in trades { summary.volumeUSD += try FixedDecimal(parsing: row["notional_usd"]) }
+            for row in trades {
+                summary.volumeUSD += try FixedDecimal(parsing: row["notional_usd"])
+                let base = (row["pair"] as String).split(separator: "/").first.map(String.init) ?? ""
+                summary.realisedByAsset[base, default: [:]][row["exchange"], default: .zero] += try FixedDecimal(parsing: row["profit_usd"])
+            }
             let arbitrages = try Row.fetchAll(db, sql: """
                 SELECT realised_net_usd FROM arbitrages WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
                 """, arguments: [start.iso8601, end.iso8601, user])

@@ -170,6 +170,8 @@ public struct DaySummary: Sendable, Hashable {
     public var arbitrageCount: Int
     public var realisedNetUSD: FixedDecimal
     public var volumeUSD: FixedDecimal
+    /// Realised profit of the day's fills by base asset, then by venue (the legs' USD profits).
+    public var realisedByAsset: [String: [String: FixedDecimal]] = [:]
 
     public init(tradeCount: Int = 0, arbitrageCount: Int = 0, realisedNetUSD: FixedDecimal = .zero,
                 volumeUSD: FixedDecimal = .zero) {

@@ -17,14 +17,22 @@ extension Panels {
             ("mark " + signedUSD(unrealised) + "  arbs \(pnl.arbitragesToday) fills \(pnl.tradesToday) vol $\(Format.compact(pnl.volumeTodayUSD.doubleValue))",
              unrealised < 0 ? .loss : .normal),
         ]
-        for position in snapshot.positions where !position.quantity.isZero {
+        lines.append(("asset   value realised     mark  quantity", .header))
+        for position in snapshot.positions where !position.quantity.isZero || !position.realisedTodayUSD.isZero {
             let value = position.usdValue.map { "$" + Format.compact($0) } ?? "—"
             let move = position.unrealisedUSD.map(signedUSD) ?? ""
-            lines.append((fit(position.asset, 5) + fit(value, 8, right: true) + fit(move, 9, right: true) + "  "
-                          + Format.quantity(position.quantity), (position.unrealisedUSD ?? 0) < 0 ? .loss : .normal))
+            let realised = position.realisedTodayUSD.isZero ? "—" : signedUSD(position.realisedTodayUSD.doubleValue)
+            lines.append((fit(position.asset, 5) + fit(value, 8, right: true) + fit(realised, 9, right: true) + fit(move, 9, right: true)
+                          + "  " + Format.quantity(position.quantity), (position.unrealisedUSD ?? 0) < 0 ? .loss : .normal))
             for account in position.accounts {
-                lines.append(("  " + fit(account.account.replacingOccurrences(of: "wallet@", with: "@"), 11)
-                              + fit(Format.quantity(account.quantity), 12, right: true), .dim))
+                let venue = account.account.replacingOccurrences(of: "wallet@", with: "@")
+                let venueRealised = position.realisedByVenue.first { $0.venue == account.account }?.usd
+                lines.append(("  " + fit(venue, 11) + fit(venueRealised.map { signedUSD($0.doubleValue) } ?? "", 9, right: true)
+                              + fit(Format.quantity(account.quantity), 14, right: true), .dim))
+            }
+            // Venues with realised profit but no holding left (a DEX leg settles in a chain wallet).
+            for (venue, usd) in position.realisedByVenue where !position.accounts.contains(where: { $0.account == venue }) {
+                lines.append(("  " + fit(venue, 11) + fit(signedUSD(usd.doubleValue), 9, right: true), .dim))
             }
         }
         scrolling(lines, panel: .positions, view: &view, into: &canvas, inner)

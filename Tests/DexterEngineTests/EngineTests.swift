@@ -131,6 +131,10 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         #expect(positions.map(\.asset).contains("ETH"))
         let eth = try #require(positions.first { $0.asset == "ETH" })
         #expect(eth.accounts.reduce(FixedDecimal.zero) { $0 + $1.quantity } == eth.quantity)
+        // Realised by asset and venue adds up to the day's realised P&L, exactly.
+        let pnl = try #require(engine.board.current?.pnl)
+        #expect(positions.reduce(FixedDecimal.zero) { $0 + $1.realisedTodayUSD } == pnl.realisedTodayUSD)
+        #expect(eth.realisedByVenue.reduce(FixedDecimal.zero) { $0 + $1.usd } == eth.realisedTodayUSD)
     }
 
     @Test func theKillSwitchHaltsUntilResumedButALedgerFailureDoesNotResume() async throws {
@@ -258,6 +262,12 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         #expect(after.pnl.realisedTodayUSD == before.pnl.realisedTodayUSD)
         #expect(after.balances.map(\.amount) == before.balances.map(\.amount))
         #expect(try ledger.reader.trades().count == before.pnl.tradesToday)
+        // Realised by asset and venue is rebuilt from the ledger's fills.
+        func realised(_ snapshot: Snapshot) -> [String: [String]] {
+            Dictionary(uniqueKeysWithValues: snapshot.positions.map { ($0.asset, $0.realisedByVenue.map { "\($0.venue) \($0.usd)" }) })
+        }
+        #expect(realised(after) == realised(before))
+        #expect(!realised(before).values.joined().isEmpty)
     }
 }
 

@@ -65,9 +65,12 @@ enum SnapshotFixtures {
             notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
             confirmation: confirmation, executing: [])
         snapshot.wallets = WalletAttribution.group(snapshot.balances, wallets: wallets, source: "simulated")
+        var eth = PositionRow(asset: "ETH", quantity: d("35.25"), usdValue: 119_850, unrealisedUSD: -412.5,
+                              accounts: [("wallet@ethereum", d("20")), ("binance", d("15.25"))])
+        eth.realisedTodayUSD = d("123.45")
+        eth.realisedByVenue = [("binance", d("100.00")), ("okx", d("23.45"))]
         snapshot.positions = [
-            PositionRow(asset: "ETH", quantity: d("35.25"), usdValue: 119_850, unrealisedUSD: -412.5,
-                        accounts: [("wallet@ethereum", d("20")), ("binance", d("15.25"))]),
+            eth,
             PositionRow(asset: "USDT", quantity: d("60000"), usdValue: 60_000, unrealisedUSD: 0, accounts: [("binance", d("60000"))]),
         ]
         let earlier = Timestamp(nanoseconds: now.nanoseconds - 2_000_000_000)
