@@ -1,7 +1,6 @@
 #ifndef DEXTER_CNCURSES_SHIM_H
 #define DEXTER_CNCURSES_SHIM_H
 #define _XOPEN_SOURCE_EXTENDED 1
-#define _GNU_SOURCE 1
 #include <locale.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -48,6 +47,12 @@ static inline int dexter_get_mouse(int *x, int *y) {
     if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
     return 0;
 }
+
+// Declared here rather than by defining _GNU_SOURCE, which would change glibc's types under Swift's own Glibc module.
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern char *ptsname(int fd);
 
 // A pseudo-terminal pair, for measuring what the screen writes (the wire benchmark). 0 on success.
 static inline int dexter_open_pty(int *primary, int *secondary) {
