@@ -27,17 +27,46 @@ extension Engine {
                        side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
         }
         for order in orders {
-            pipeline.submit(order)
             self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: opportunity.id, venue: order.venue.name,
                                         side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
                                         quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero,
-                                        averagePrice: .zero, state: .submitted, reason: nil, submittedAt: now, updatedAt: now),
+                                        averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now, updatedAt: now),
                                at: 0)
+            liveOrders[order.clientOrderId] = (order, arbitrageId)
+            // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
+            transition(order.clientOrderId, .submit, filled: .zero, reason: nil, at: now)
+            pipeline.submit(order)
         }
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
                                           orders: orders)
         notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
+    }
+
+    /// Moves an order through its lifecycle and persists the transition. An illegal transition is a bug or a venue
+    /// saying something impossible: it is logged and the order keeps its state.
+    func transition(_ clientOrderId: String, _ event: OrderEvent, filled: FixedDecimal, reason: String?, at time: Timestamp) {
+        guard let row = orders.firstIndex(where: { $0.clientOrderId == clientOrderId }),
+              let (order, arbitrageId) = liveOrders[clientOrderId] else { return }
+        let from = orders[row].state
+        let to: OrderState
+        do { to = try OrderLifecycle.next(from, on: event, filledSoFar: filled.isPositive) } catch {
+            notify(.error, "\(clientOrderId): \(error)", at: time)
+            return
+        }
+        orders[row].state = to
+        orders[row].updatedAt = time
+        if to.isTerminal { liveOrders[clientOrderId] = nil }
+        do {
+            try ledger.recordOrderEvent(OrderEventRecord(
+                orderId: clientOrderId, arbitrageId: arbitrageId, venue: order.venue.name, pair: order.symbol.description,
+                side: order.side, quantity: order.quantity, limitPrice: order.limitPrice, event: event.name,
+                fromState: from.rawValue, toState: to.rawValue, filled: filled, reason: reason, at: time))
+        } catch {
+            haltReason = "the ledger could not be written"
+            ledgerFailed = true
+            notify(.error, "LEDGER WRITE FAILED for order \(clientOrderId): \(error); trading halted", at: time)
+        }
     }
 
     /// On a book, the deepest level the quote reached; on a pool, the average price moved by the slippage tolerance.
@@ -55,19 +84,25 @@ extension Engine {
               var execution = inFlight[arbitrageId] else { return }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
+        // An IOC report is the order's whole remaining life: fill, or part fill and the rest canceled, or expired
+        // with nothing at the limit, or rejected.
+        let events: [OrderEvent] = switch report.status {
+        case .filled: [.fill(complete: true)]
+        case .partiallyFilled: [.fill(complete: false), .canceled]
+        case .expired: [.expire]
+        case .rejected: [.reject]
+        }
+        for event in events {
+            transition(report.clientOrderId, event, filled: report.filledQuantity, reason: report.reason, at: report.executedAt)
+        }
         if let row = orders.firstIndex(where: { $0.clientOrderId == report.clientOrderId }) {
-            orders[row].state = switch report.status {
-            case .filled: .filled
-            case .partiallyFilled: .partiallyFilled
-            case .rejected: .rejected
-            }
             orders[row].filled = report.filledQuantity
             orders[row].averagePrice = report.averagePrice
             orders[row].reason = report.reason
             orders[row].updatedAt = report.executedAt
         }
         let now = clock.now()
-        if report.status == .rejected {
+        if report.status == .rejected || report.status == .expired {
             notify(.error, "\(report.venue) \(report.side) \(report.symbol) rejected: \(report.reason ?? "no reason given")", at: now)
         }
         guard execution.isComplete else { return }

@@ -33,6 +33,8 @@ public actor Engine {
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
     var orders: [OrderRow] = []
+    /// Orders not yet in a terminal state, with their arbitrage.
+    var liveOrders: [String: (order: PaperOrder, arbitrageId: String)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
     /// Today's realised profit by base asset, then venue.

@@ -115,10 +115,7 @@ public struct BalanceRow: Sendable, Hashable {
 
 /// One leg's order as the Orders panel shows it.
 public struct OrderRow: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable {
-        case submitted, filled, partiallyFilled = "partially filled", rejected
-        public var isLive: Bool { self == .submitted }
-    }
+    public typealias State = OrderState
     public var clientOrderId: String
     public var opportunityId: UInt64
     public var venue: String

@@ -45,6 +45,8 @@ public struct LedgerWriter: Sendable {
             for balance in balances {
                 try db.execute(sql: "INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)",
                                arguments: [balance.account, balance.asset, balance.delta.description])
+                try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES ('opening', ?, ?, ?, ?)",
+                               arguments: [balance.account, balance.asset, balance.delta.description, Timestamp.zero.iso8601])
             }
             return true
         }
@@ -86,6 +88,9 @@ public struct LedgerWriter: Sendable {
                                      trade.createdAt.iso8601])
             }
             for change in booking.balanceChanges where !change.delta.isZero {
+                try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [booking.id, change.account, change.asset, change.delta.description,
+                                           booking.createdAt.iso8601])
                 let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
                                                   arguments: [change.account, change.asset])
                 let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
@@ -94,6 +99,19 @@ public struct LedgerWriter: Sendable {
                     ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
                     """, arguments: [change.account, change.asset, amount.description])
             }
+        }
+    }
+
+    /// Appends one order transition (its own transaction: on disk when this returns).
+    public func recordOrderEvent(_ event: OrderEventRecord) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO order_events (order_id, seq, arbitrage_id, venue, pair, side, quantity, limit_price, event,
+                                          from_state, to_state, filled, reason, at)
+                VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.orderId, event.orderId, event.arbitrageId, event.venue, event.pair, event.side.rawValue,
+                                 event.quantity.description, event.limitPrice.description, event.event, event.fromState,
+                                 event.toState, event.filled.description, event.reason, event.at.iso8601])
         }
     }
 
@@ -156,6 +174,51 @@ public struct LedgerReader: Sendable {
             summary.arbitrageCount = arbitrages.count
             for row in arbitrages { summary.realisedNetUSD += try FixedDecimal(parsing: row["realised_net_usd"]) }
             return summary
+        }
+    }
+
+    /// Each order's transitions, in order.
+    public func orderEvents(orderId: String? = nil) throws -> [OrderEventRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM order_events WHERE (?1 IS NULL OR order_id = ?1) ORDER BY at, order_id, seq
+                """, arguments: [orderId]).map { row in
+                OrderEventRecord(orderId: row["order_id"], arbitrageId: row["arbitrage_id"], venue: row["venue"], pair: row["pair"],
+                                 side: Side(rawValue: row["side"]) ?? .buy, quantity: try FixedDecimal(parsing: row["quantity"]),
+                                 limitPrice: try FixedDecimal(parsing: row["limit_price"]), event: row["event"],
+                                 fromState: row["from_state"], toState: row["to_state"], filled: try FixedDecimal(parsing: row["filled"]),
+                                 reason: row["reason"], at: try Self.timestamp(row["at"]))
+            }
+        }
+    }
+
+    /// Where the books disagree with themselves: every balance must equal its opening amount plus every booked change,
+    /// and every booked arbitrage must have its orders. Empty when the ledger reconciles.
+    public func reconciliationProblems() throws -> [String] {
+        try pool.read { db in
+            var problems: [String] = []
+            var journal: [String: FixedDecimal] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT account, asset, delta FROM balance_changes") {
+                journal["\(row["account"] as String) \(row["asset"] as String)", default: .zero] += try FixedDecimal(parsing: row["delta"])
+            }
+            var balances: [String: FixedDecimal] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT account, asset, amount FROM balances") {
+                balances["\(row["account"] as String) \(row["asset"] as String)"] = try FixedDecimal(parsing: row["amount"])
+            }
+            for key in Set(journal.keys).union(balances.keys).sorted() where (journal[key] ?? .zero) != (balances[key] ?? .zero) {
+                problems.append("balance \(key) is \(balances[key] ?? .zero) but its journal sums to \(journal[key] ?? .zero)")
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.id FROM arbitrages a WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.arbitrage_id = a.id)
+                """) {
+                problems.append("arbitrage \(row["id"] as String) has no orders")
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.id FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.order_id)
+                """) {
+                problems.append("trade \(row["id"] as String) has no order")
+            }
+            return problems
         }
     }
 

@@ -181,3 +181,38 @@ public struct DaySummary: Sendable, Hashable {
         self.volumeUSD = volumeUSD
     }
 }
+
+/// One order transition, as persisted.
+public struct OrderEventRecord: Sendable, Hashable {
+    public var orderId: String
+    public var arbitrageId: String
+    public var venue: String
+    public var pair: String
+    public var side: Side
+    public var quantity: FixedDecimal
+    public var limitPrice: FixedDecimal
+    public var event: String
+    public var fromState: String
+    public var toState: String
+    public var filled: FixedDecimal
+    public var reason: String?
+    public var at: Timestamp
+
+    public init(orderId: String, arbitrageId: String, venue: String, pair: String, side: Side, quantity: FixedDecimal,
+                limitPrice: FixedDecimal, event: String, fromState: String, toState: String, filled: FixedDecimal,
+                reason: String?, at: Timestamp) {
+        self.orderId = orderId
+        self.arbitrageId = arbitrageId
+        self.venue = venue
+        self.pair = pair
+        self.side = side
+        self.quantity = quantity
+        self.limitPrice = limitPrice
+        self.event = event
+        self.fromState = fromState
+        self.toState = toState
+        self.filled = filled
+        self.reason = reason
+        self.at = at
+    }
+}

@@ -86,6 +86,42 @@ enum LedgerSchema {
                 );
                 """)
         }
+        // Every order's every transition, appended as it happens (the orders table holds each order's final row,
+        // written with its booking); and a journal of balance changes, so that the balances always equal their
+        // opening amounts plus every booked change.
+        migrator.registerMigration("v2-order-events-and-balance-journal") { db in
+            try db.execute(sql: """
+                CREATE TABLE order_events (
+                    order_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    arbitrage_id TEXT NOT NULL,
+                    venue TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+                    quantity TEXT NOT NULL,
+                    limit_price TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    filled TEXT NOT NULL,
+                    reason TEXT,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (order_id, seq)
+                );
+                CREATE INDEX order_events_by_arbitrage ON order_events(arbitrage_id);
+                CREATE TABLE balance_changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    delta TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX balance_changes_by_source ON balance_changes(source);
+                INSERT INTO balance_changes (source, account, asset, delta, at)
+                    SELECT 'opening', account, asset, amount, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM balances;
+                """)
+        }
         return migrator
     }
 }

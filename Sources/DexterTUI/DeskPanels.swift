@@ -138,13 +138,9 @@ extension Panels {
             return
         }
         let lines: [(String, ColorRole)] = snapshot.orders.map { order in
-            let role: ColorRole = switch order.state {
-            case .submitted: .accent
-            case .filled: .profit
-            case .partiallyFilled: .warning
-            case .rejected: .loss
-            }
-            let state = order.state == .submitted ? "live" : order.state == .partiallyFilled ? "partial" : order.state.rawValue
+            let role: ColorRole = order.state.isLive || order.state == .initialized ? .accent
+                : order.state == .filled ? .profit : (order.filled.isPositive ? .warning : .loss)
+            let state = order.state.isLive ? "live" : (order.state == .canceled && order.filled.isPositive ? "partial" : order.state.rawValue)
             var text = order.updatedAt.utcClock + " " + fit(state, 8) + " #\(order.opportunityId) " + fit(order.venue, 9)
                 + fit(order.side, 5) + Format.quantity(order.quantity) + " " + order.symbol
             if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }

@@ -26,7 +26,8 @@ public struct PaperOrder: Sendable, Hashable, Codable {
 /// What a venue says happened to an order.
 public struct ExecutionReport: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable {
-        case filled, partiallyFilled = "partially_filled", rejected
+        /// `partiallyFilled`: an IOC order's unfilled rest is canceled. `expired`: nothing could fill within the limit.
+        case filled, partiallyFilled = "partially_filled", rejected, expired
     }
 
     public let clientOrderId: String

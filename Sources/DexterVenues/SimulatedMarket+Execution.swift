@@ -32,7 +32,9 @@ extension SimulatedMarket {
         switch market.liquidity {
         case .book(var book):
             let walk = book.walk(order.side, quantity: order.quantity, limit: order.limitPrice)
-            guard walk.filled.isPositive else { return rejection(order, "no liquidity at limit \(order.limitPrice)") }
+            guard walk.filled.isPositive else {
+                return rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired)
+            }
             guard walk.notional >= market.instrument.minNotional else {
                 return rejection(order, "below minimum notional \(market.instrument.minNotional)")
             }
@@ -81,9 +83,9 @@ extension SimulatedMarket {
             gas: gas, gasToken: gasQuote?.token, executedAt: now)
     }
 
-    private func rejection(_ order: PaperOrder, _ reason: String) -> ExecutionReport {
+    private func rejection(_ order: PaperOrder, _ reason: String, status: ExecutionReport.Status = .rejected) -> ExecutionReport {
         ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-                        status: .rejected, reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero,
+                        status: status, reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero,
                         gas: .zero, gasToken: nil, executedAt: now)
     }
 }

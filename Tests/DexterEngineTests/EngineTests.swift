@@ -114,7 +114,7 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
     /// Paper fills happen against the venue when the order arrives: on a noisy market a leg fills short or misses,
     /// and the arbitrage is booked as what happened, not as what was approved.
     @Test func everyLegShowsOnTheOrdersPanelWithItsState() async throws {
-        let (engine, _) = try makeEngine()
+        let (engine, ledger) = try makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
@@ -126,6 +126,14 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         let settled = try #require(engine.board.current?.orders)
         #expect(settled.count == 2 && settled.allSatisfy { !$0.state.isLive })
         for order in settled where order.state == .filled { #expect(order.filled == order.quantity && order.averagePrice.isPositive) }
+        // Every transition is on disk: submitted first (before the order left), then its venue's answer.
+        for order in settled {
+            let events = try ledger.reader.orderEvents(orderId: order.clientOrderId)
+            #expect(events.first?.event == "submit" && events.first?.fromState == "initialized" && events.first?.toState == "submitted")
+            #expect(events.last?.toState == order.state.rawValue)
+            #expect(zip(events, events.dropFirst()).allSatisfy { $0.toState == $1.fromState }, "a chain of transitions")
+        }
+        #expect(try ledger.reader.reconciliationProblems() == [])
         // Positions are the inventory, marked to the prices the session opened at.
         let positions = try #require(engine.board.current?.positions)
         #expect(positions.map(\.asset).contains("ETH"))

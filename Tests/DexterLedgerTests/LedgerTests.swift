@@ -127,4 +127,15 @@ import Testing
         let reopened = try Ledger(path: path)
         #expect(try reopened.reader.trades().count == 2)
     }
+
+    @Test func reconciliationFindsABalanceThatDriftedFromItsJournal() throws {
+        let ledger = try Ledger(path: path)
+        try ledger.writer.seedBalances([BalanceChange(account: "binance", asset: "USDT", delta: FixedDecimal(1000))])
+        #expect(try ledger.reader.reconciliationProblems() == [])
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE balances SET amount = '1000.5' WHERE account = 'binance' AND asset = 'USDT'")
+        }
+        let problems = try ledger.reader.reconciliationProblems()
+        #expect(problems == ["balance binance USDT is 1000.5 but its journal sums to 1000"])
+    }
 }
