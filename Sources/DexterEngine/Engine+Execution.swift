@@ -123,6 +123,7 @@ extension Engine {
             publish(force: true)
             return
         }
+        bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
         for change in booking.balanceChanges {
             pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
         }

@@ -33,6 +33,7 @@ public actor Engine {
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
     var orders: [OrderRow] = []
+    var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
     /// Orders not yet in a terminal state, with their arbitrage.
     var liveOrders: [String: (order: PaperOrder, arbitrageId: String)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
@@ -98,6 +99,9 @@ public actor Engine {
         let now = clock.now()
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }
+        if config.autoApprove != nil {
+            for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
+        }
         let elapsed = now.duration(since: lastRateSample).secondsDouble
         if elapsed >= 1 {
             updatesPerSecond = Double(pipeline.updateCount - updatesSeenAtLastRate) / elapsed
@@ -161,6 +165,27 @@ public actor Engine {
         record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
         notify(.info, "#\(id) \(opportunity.route) rejected", at: now)
         publish(force: true)
+    }
+
+    /// Approves without a key what the auto-approve policy admits: re-priced on the market now, then the same risk
+    /// check and execution as a trader's approval.
+    func autoApprove(_ opportunity: Opportunity, at now: Timestamp) {
+        guard let policy = config.autoApprove, confirmation == nil, haltReason == nil,
+              refusal(for: opportunity, at: now) == nil,
+              let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
+              policy.admits(opportunity, quoteUSD: quoteUSD),
+              let repriced = pipeline.reprice(opportunity), policy.admits(repriced, quoteUSD: quoteUSD) else { return }
+        if let denial = riskCheck(repriced) {
+            record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
+            return
+        }
+        notify(.info, "#\(repriced.id) \(repriced.route) auto-approved (net $\(repriced.netUSD.formatted(digits: 2)))", at: now)
+        execute(repriced, at: now)
+    }
+
+    /// Called after each booking is committed (the headless runner prints it as an acknowledgement).
+    public func onBooked(_ observer: @escaping @Sendable (_ arbitrageId: String, _ status: String, _ realisedUSD: FixedDecimal) -> Void) {
+        bookedObserver = observer
     }
 
     /// The kill switch. Idempotent: a second press changes nothing.

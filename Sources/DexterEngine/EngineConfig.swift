@@ -22,6 +22,8 @@ public struct EngineConfig: Sendable {
     public var wallets: [WalletLabel] = []
     /// Conditions the trader must see for the whole session (e.g. an API key past its rotation age).
     public var alerts: [String] = []
+    /// Approve without a key what clears these bounds (re-priced, and still through risk). Off when nil.
+    public var autoApprove: AutoApprovePolicy?
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {
@@ -63,5 +65,26 @@ public struct WalletLabel: Sendable, Hashable {
     public var shortAddress: String {
         guard address.count > 14 else { return address }
         return "\(address.prefix(6))…\(address.suffix(4))"
+    }
+}
+
+/// The auto-approve policy: off by default; when on, an opportunity is approved without a key if, re-priced on the
+/// market now, it nets at least `minNetUSD`, its buy leg is at most `maxNotionalUSD`, and its pair is allowed.
+public struct AutoApprovePolicy: Sendable, Hashable {
+    public var minNetUSD: FixedDecimal
+    public var maxNotionalUSD: FixedDecimal
+    /// Empty: every pair the risk limits allow.
+    public var pairs: Set<Symbol>
+
+    public init(minNetUSD: FixedDecimal, maxNotionalUSD: FixedDecimal, pairs: Set<Symbol>) {
+        self.minNetUSD = minNetUSD
+        self.maxNotionalUSD = maxNotionalUSD
+        self.pairs = pairs
+    }
+
+    public func admits(_ opportunity: Opportunity, quoteUSD: Double) -> Bool {
+        opportunity.netUSD >= minNetUSD
+            && opportunity.buy.notional * FixedDecimal(approximating: quoteUSD) <= maxNotionalUSD
+            && (pairs.isEmpty || pairs.contains(opportunity.symbol))
     }
 }

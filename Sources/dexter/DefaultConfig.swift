@@ -24,6 +24,15 @@ mouse = true
 # (~/.local/state/dexter/sim.log).
 # log = "/var/log/dexter/sim.log"
 
+[auto_approve]
+# Off by default. When on (or with dexter run --auto-approve), an opportunity is approved without a key if,
+# re-priced on the market now, it nets at least min_net_usd, its buy leg is at most max_notional_usd, and its pair
+# is listed (an empty list: every allowed pair). It still goes through every risk check.
+enabled = false
+min_net_usd = "20"
+max_notional_usd = "25000"
+pairs = []
+
 [keymap]
 # Rebind keys: action = "key" or ["key", "key"]; the action's default keys are replaced. A key is one character, or
 # Up, Down, PgUp, PgDn, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space. A key may mean only one thing.

@@ -24,12 +24,17 @@ struct DeskConfig {
     var detection: DetectionPolicy
     var balances: Inventory
     var swapSlippageTolerance: FixedDecimal
+    var autoApprove: AutoApprovePolicy?
+    /// The policy's bounds, whether or not it is switched on (dexter run --auto-approve uses them).
+    var autoApproveBounds: AutoApprovePolicy
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
         if let seed { universe.seed = seed }
-        return EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
-                            initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
+        var config = EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
+                                  initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
+        config.autoApprove = autoApprove
+        return config
     }
 }
 
@@ -67,11 +72,21 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed", "outages"])
         let seed = try sim.int("seed", range: 0...Int.max)
+        var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
+        var autoApproveEnabled = false
+        if let auto = try root.optionalTable("auto_approve") {
+            try auto.allowOnly(["enabled", "min_net_usd", "max_notional_usd", "pairs"])
+            autoApproveEnabled = try auto.optionalBool("enabled") ?? false
+            autoApproveBounds = AutoApprovePolicy(
+                minNetUSD: try auto.positiveDecimal("min_net_usd", example: "20"),
+                maxNotionalUSD: try auto.positiveDecimal("max_notional_usd", example: "10000"),
+                pairs: Set(try auto.strings("pairs").map { try auto.symbol($0, key: "pairs") }))
+        }
         var keymap = KeyMap.standard
         if let table = try root.optionalTable("keymap") {
             var changes: [(action: String, keys: [String])] = []
@@ -120,7 +135,8 @@ extension DeskConfig {
             keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
                                         latency: latency, outages: outages),
-            limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance)
+            limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
+            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveBounds: autoApproveBounds)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

@@ -7,7 +7,36 @@ struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Read the trade ledger.",
-        subcommands: [Trades.self])
+        subcommands: [Trades.self, Check.self])
+
+    static func open(_ path: String?) throws -> DexterLedger.Ledger {
+        let path = try path ?? Paths.defaultLedger(mode: "SIM")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no ledger at \(path); start dexter to create one, or pass --ledger")
+        }
+        return try DexterLedger.Ledger(path: path)
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the ledger: SQLite's integrity check, balances against their journal, orders under every booking.",
+            discussion: "Prints ok and exits 0, or prints each problem and exits 1.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        func run() throws {
+            let ledger = try LedgerCommand.open(self.ledger)
+            let integrity = try ledger.reader.integrityCheck()
+            var problems = integrity == "ok" ? [] : ["SQLite integrity check: \(integrity)"]
+            problems += try ledger.reader.reconciliationProblems()
+            guard problems.isEmpty else {
+                for problem in problems { print(problem) }
+                throw ExitCode(1)
+            }
+            print("ok")
+        }
+    }
 
     struct Trades: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List booked trades, newest first.")
