@@ -159,7 +159,9 @@ import Testing
         let path = data + "/bad.toml"
         let example = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config.toml.example"), encoding: .utf8)
-        try example.replacingOccurrences(of: "max_notional_usd = \"25000\"", with: "max_notional_usd = 25000")
+        #expect(example.contains("[limits]\n# Largest notional of one trade, in USD. Detection sizes opportunities within it.\nmax_notional_usd = \"25000\""))
+        try example.replacingOccurrences(of: "sizes opportunities within it.\nmax_notional_usd = \"25000\"",
+                                         with: "sizes opportunities within it.\nmax_notional_usd = 25000")
             .write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Binary.run(["scan", "--config", path, "--seconds", "1"], environment: environment)
         #expect(result.status != 0)
