@@ -191,14 +191,40 @@ extension Engine {
                 notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
                 profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt))
         }
-        let status: ArbitrageBooking.Status = filledLegs == execution.orders.count
-            ? .completed
-            : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
-        return ArbitrageBooking(
+        var booking = ArbitrageBooking(
             id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
-            status: status, expectedNetUSD: opportunity.netUSD,
+            status: .failed, expectedNetUSD: opportunity.netUSD,
             realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
             trades: trades, balanceChanges: changes)
+        booking.status = filledLegs == execution.orders.count
+            ? .completed
+            : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
+        booking.explanation = explain(execution, quoteUSD: quoteUSD)
+        return booking
+    }
+
+    /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at
+    /// worse (or better) prices than quoted, fees and gas other than estimated. Amounts in USD.
+    func explain(_ execution: Execution, quoteUSD: FixedDecimal) -> String {
+        var reasons: [String] = []
+        var slippage = FixedDecimal.zero
+        for (order, leg) in zip(execution.orders, execution.opportunity.legs) {
+            guard let report = execution.reports[order.clientOrderId] else { continue }
+            if report.filledQuantity < order.quantity {
+                reasons.append("missed leg: \(order.venue) \(order.side) filled \(report.filledQuantity) of \(order.quantity)"
+                               + (report.reason.map { " (\($0))" } ?? ""))
+            }
+            if report.filledQuantity.isPositive {
+                // Positive = worse than quoted: paid more on a buy, received less on a sell.
+                let worse = (report.averagePrice - leg.averagePrice) * report.filledQuantity
+                slippage += order.side == .buy ? worse : -worse
+            }
+        }
+        let slippageUSD = (slippage * quoteUSD).rounded(digits: 2)
+        if !slippageUSD.isZero {
+            reasons.append("slippage \(slippageUSD.isPositive ? "cost" : "gained") $\(slippageUSD.magnitude.formatted(digits: 2))")
+        }
+        return reasons.isEmpty ? "as estimated" : reasons.joined(separator: "; ")
     }
 
     func record(_ opportunity: Opportunity, decision: OpportunityRecord.Decision, reason: String?, at now: Timestamp) {

@@ -29,6 +29,12 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Copies the whole ledger into `path` through SQLite's online backup: consistent even while dexter writes.
+    public func backup(to path: String) throws {
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+    }
+
     public var writer: LedgerWriter { LedgerWriter(pool: pool) }
     public var reader: LedgerReader { LedgerReader(pool: pool) }
 }
@@ -61,11 +67,12 @@ public struct LedgerWriter: Sendable {
         try pool.write { db in
             try Self.insert(opportunity, db)
             try db.execute(sql: """
-                INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at,
+                                        explanation)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [booking.id, booking.opportunityId, booking.user, booking.pair, booking.status.rawValue,
                                  booking.expectedNetUSD.description, booking.realisedNetUSD.description,
-                                 booking.createdAt.iso8601])
+                                 booking.createdAt.iso8601, booking.explanation])
             for order in booking.orders {
                 try db.execute(sql: """
                     INSERT INTO orders (id, arbitrage_id, venue, pair, side, quantity, limit_price, status, reason, filled,
@@ -78,14 +85,15 @@ public struct LedgerWriter: Sendable {
             for trade in booking.trades {
                 try db.execute(sql: """
                     INSERT INTO trades (id, order_id, arbitrage_id, user, exchange, pair, side, amount, price, fee, fee_asset,
-                                        gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at,
+                                        notional_usd_nanos)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [trade.id, trade.orderId, booking.id, trade.user, trade.exchange, trade.pair,
                                      trade.side.rawValue, trade.amount.description, trade.price.description,
                                      trade.fee.description, trade.feeAsset, trade.gas.description, trade.gasAsset,
                                      trade.markPrice.description, trade.notionalUSD.description,
-                                     trade.profitUSD.description, Int64(trade.profitUSD.raw / 1_000_000_000),
-                                     trade.createdAt.iso8601])
+                                     trade.profitUSD.description, LedgerSchema.nanos(trade.profitUSD),
+                                     trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD)])
             }
             for change in booking.balanceChanges where !change.delta.isZero {
                 try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
@@ -177,6 +185,48 @@ public struct LedgerReader: Sendable {
         }
     }
 
+    /// Fills grouped by day, venue or pair, summed exactly in SQL (integer nanodollars), with a total.
+    public func report(by grouping: ReportGrouping, from: Timestamp? = nil, to: Timestamp? = nil, user: String? = nil) throws -> [ReportRow] {
+        let key = switch grouping {
+        case .day: "substr(created_at, 1, 10)"
+        case .venue: "exchange"
+        case .pair: "pair"
+        }
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(key) AS key, COUNT(*) AS trades, COUNT(DISTINCT arbitrage_id) AS arbitrages,
+                       SUM(notional_usd_nanos) AS volume, SUM(profit_usd_nanos) AS profit
+                FROM trades
+                WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR user = ?3)
+                GROUP BY 1 ORDER BY 1
+                """, arguments: [from?.iso8601, to?.iso8601, user]).map { row in
+                ReportRow(key: row["key"], trades: row["trades"], arbitrages: row["arbitrages"],
+                          volumeUSD: FixedDecimal(nanos: row["volume"]), realisedUSD: FixedDecimal(nanos: row["profit"]))
+            }
+        }
+    }
+
+    /// The booked arbitrages' realised P&L, and the sum of their fills' profits: equal, to the last nanodollar.
+    public func profitTotals() throws -> (bookedUSD: FixedDecimal, fillsUSD: FixedDecimal) {
+        try pool.read { db in
+            var booked = FixedDecimal.zero
+            for text in try String.fetchAll(db, sql: "SELECT realised_net_usd FROM arbitrages") { booked += try FixedDecimal(parsing: text) }
+            let fills = FixedDecimal(nanos: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(profit_usd_nanos), 0) FROM trades") ?? 0)
+            return (booked, fills)
+        }
+    }
+
+    /// Fills in a time range, oldest first, for export.
+    public func trades(from: Timestamp?, to: Timestamp?, user: String? = nil) throws -> [TradeRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM trades
+                WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR user = ?3)
+                ORDER BY created_at, id
+                """, arguments: [from?.iso8601, to?.iso8601, user]).map(Self.trade)
+        }
+    }
+
     /// Each order's transitions, in order.
     public func orderEvents(orderId: String? = nil) throws -> [OrderEventRecord] {
         try pool.read { db in
@@ -217,6 +267,16 @@ public struct LedgerReader: Sendable {
                 SELECT t.id FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.order_id)
                 """) {
                 problems.append("trade \(row["id"] as String) has no order")
+            }
+            // Each arbitrage's realised P&L is the sum of its fills.
+            var fills: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT arbitrage_id, SUM(profit_usd_nanos) AS profit FROM trades GROUP BY 1") {
+                fills[row["arbitrage_id"]] = row["profit"]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, realised_net_usd FROM arbitrages") {
+                let booked = try FixedDecimal(parsing: row["realised_net_usd"])
+                let summed = FixedDecimal(nanos: fills[row["id"]] ?? 0)
+                if booked != summed { problems.append("arbitrage \(row["id"] as String) books \(booked) but its fills sum to \(summed)") }
             }
             return problems
         }

@@ -134,6 +134,8 @@ public struct ArbitrageBooking: Sendable, Hashable {
     public var trades: [TradeRecord]
     /// (account, asset) → signed change.
     public var balanceChanges: [BalanceChange]
+    /// Why realised differs from expected: a missed or short leg, slippage, fees, gas.
+    public var explanation = ""
 
     public init(id: String, opportunityId: String, user: String, pair: String, status: Status,
                 expectedNetUSD: FixedDecimal, realisedNetUSD: FixedDecimal, createdAt: Timestamp,
@@ -215,4 +217,21 @@ public struct OrderEventRecord: Sendable, Hashable {
         self.reason = reason
         self.at = at
     }
+}
+
+public enum ReportGrouping: String, Sendable, CaseIterable {
+    case day, venue, pair
+}
+
+public struct ReportRow: Sendable, Hashable {
+    public var key: String
+    public var trades: Int
+    public var arbitrages: Int
+    public var volumeUSD: FixedDecimal
+    public var realisedUSD: FixedDecimal
+}
+
+extension FixedDecimal {
+    /// From an integer count of 10⁻⁹.
+    public init(nanos: Int64) { self.init(raw: Int128(nanos) * 1_000_000_000) }
 }

@@ -1,3 +1,4 @@
+import DexterCore
 import GRDB
 
 /// The ledger's migrations. A shipped migration never changes: new schema is a new migration.
@@ -122,6 +123,22 @@ enum LedgerSchema {
                     SELECT 'opening', account, asset, amount, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM balances;
                 """)
         }
+        // Volume summed exactly in SQL, like profit; and why each arbitrage's realised P&L differs from its estimate.
+        migrator.registerMigration("v3-report-columns") { db in
+            try db.execute(sql: """
+                ALTER TABLE trades ADD COLUMN notional_usd_nanos INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE arbitrages ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+                CREATE INDEX trades_by_time ON trades(created_at);
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT id, notional_usd FROM trades") {
+                let notional = try FixedDecimal(parsing: row["notional_usd"])
+                try db.execute(sql: "UPDATE trades SET notional_usd_nanos = ? WHERE id = ?",
+                               arguments: [LedgerSchema.nanos(notional), row["id"] as String])
+            }
+        }
         return migrator
     }
+
+    /// An amount as an integer count of 10⁻⁹, truncated (amounts are booked with at most 9 decimals).
+    static func nanos(_ value: FixedDecimal) -> Int64 { Int64(value.raw / 1_000_000_000) }
 }

@@ -1,0 +1,152 @@
+import ArgumentParser
+import DexterCore
+import DexterLedger
+import Foundation
+
+/// A UTC calendar day given as YYYY-MM-DD.
+struct Day: ExpressibleByArgument {
+    let start: Timestamp
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, argument.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        // Days from the civil date (H. Hinnant's algorithm), proleptic Gregorian, UTC.
+        let (y, m, d) = (parts[1] <= 2 ? parts[0] - 1 : parts[0], parts[1], parts[2])
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        start = Timestamp(nanoseconds: Int64(days) * 86_400 * 1_000_000_000)
+    }
+
+    var end: Timestamp { start.adding(.seconds(86_400)) }
+}
+
+extension LedgerCommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fills, volume and realised P&L by day, venue or pair, summed exactly; with the booked total beside the fills' total.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        @Option(name: .long, help: "Group by: day, venue or pair.")
+        var by: String = "day"
+
+        @Option(name: .long, help: "First day, YYYY-MM-DD (UTC).")
+        var from: Day?
+
+        @Option(name: .long, help: "Last day, YYYY-MM-DD (UTC), included.")
+        var to: Day?
+
+        @Option(name: .long, help: "Only this user's fills.")
+        var user: String?
+
+        func run() throws {
+            guard let grouping = ReportGrouping(rawValue: by) else { throw ValidationError("--by is day, venue or pair, not \"\(by)\"") }
+            let ledger = try LedgerCommand.open(self.ledger)
+            let rows = try ledger.reader.report(by: grouping, from: from?.start, to: to?.end, user: user)
+            func line(_ cells: [String]) -> String {
+                zip(cells, [14, 8, 11, 16, 16]).enumerated().map { index, pair in
+                    index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
+                }.joined(separator: " ")
+            }
+            print(line([grouping.rawValue, "fills", "arbitrages", "volume USD", "realised USD"]))
+            for row in rows {
+                print(line([row.key, "\(row.trades)", "\(row.arbitrages)", row.volumeUSD.formatted(digits: 2, grouping: true),
+                            row.realisedUSD.formatted(digits: 4, grouping: true)]))
+            }
+            let fills = rows.reduce(FixedDecimal.zero) { $0 + $1.realisedUSD }
+            print(line(["total", "\(rows.reduce(0) { $0 + $1.trades })", "", rows.reduce(FixedDecimal.zero) { $0 + $1.volumeUSD }
+                .formatted(digits: 2, grouping: true), fills.formatted(digits: 4, grouping: true)]))
+            if from == nil && to == nil && user == nil {
+                let totals = try ledger.reader.profitTotals()
+                print("booked P&L \(totals.bookedUSD) USD; fills sum to \(totals.fillsUSD) USD"
+                      + (totals.bookedUSD == totals.fillsUSD ? " (equal)" : " — MISMATCH: run dexter ledger check"))
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export fills in a date range as CSV or JSON lines, exact amounts.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        @Option(name: .long, help: "csv or json (one object per line).")
+        var format: String = "csv"
+
+        @Option(name: .long, help: "First day, YYYY-MM-DD (UTC).")
+        var from: Day?
+
+        @Option(name: .long, help: "Last day, YYYY-MM-DD (UTC), included.")
+        var to: Day?
+
+        @Option(name: .long, help: "Only this user's fills.")
+        var user: String?
+
+        @Option(name: .long, help: "Write to this file instead of stdout.")
+        var out: String?
+
+        static let columns = ["id", "order_id", "user", "exchange", "pair", "side", "amount", "price", "fee",
+                              "fee_asset", "gas", "gas_asset", "mark_price", "notional_usd", "profit_usd", "created_at"]
+
+        func run() throws {
+            guard format == "csv" || format == "json" else { throw ValidationError("--format is csv or json, not \"\(format)\"") }
+            let trades = try LedgerCommand.open(ledger).reader.trades(from: from?.start, to: to?.end, user: user)
+            var text = format == "csv" ? Self.columns.joined(separator: ",") + "\n" : ""
+            for trade in trades {
+                let values = [trade.id, trade.orderId, trade.user, trade.exchange, trade.pair, trade.side.rawValue,
+                              trade.amount.description, trade.price.description, trade.fee.description, trade.feeAsset,
+                              trade.gas.description, trade.gasAsset ?? "", trade.markPrice.description, trade.notionalUSD.description,
+                              trade.profitUSD.description, trade.createdAt.iso8601]
+                if format == "csv" {
+                    text += values.map(Self.csv).joined(separator: ",") + "\n"
+                } else {
+                    let object = Dictionary(uniqueKeysWithValues: zip(Self.columns, values))
+                    text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+                }
+            }
+            if let out {
+                try text.write(toFile: out, atomically: true, encoding: .utf8)
+                FileHandle.standardError.write(Data("exported \(trades.count) fills to \(out)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+
+        /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+        static func csv(_ field: String) -> String {
+            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the ledger to a file through SQLite's online backup (safe while dexter runs), then check the copy.")
+
+        @Argument(help: "The backup file to create.")
+        var destination: String
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        func run() throws {
+            guard !FileManager.default.fileExists(atPath: destination) else {
+                throw ValidationError("\(destination) exists; give a new file name")
+            }
+            let source = try LedgerCommand.open(ledger)
+            try source.backup(to: destination)
+            let copy = try DexterLedger.Ledger(path: destination)
+            let integrity = try copy.reader.integrityCheck()
+            guard integrity == "ok", try copy.reader.reconciliationProblems().isEmpty else {
+                throw ValidationError("the backup at \(destination) does not check out: \(integrity)")
+            }
+            let totals = try copy.reader.profitTotals()
+            print("backed up \(source.path) to \(destination): integrity ok, booked P&L \(totals.bookedUSD) USD")
+        }
+    }
+}
