@@ -81,7 +81,7 @@ import Testing
             #expect(row["profit_usd_nanos"] as Int64 == 500_000_000)
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trades' AND sql IS NOT NULL")
-            #expect(Set(indexes) == ["trades_by_user_time", "trades_by_exchange_pair", "trades_by_user_profit"])
+            #expect(Set(indexes) == ["trades_by_user_time", "trades_by_exchange_pair", "trades_by_user_profit", "trades_by_time"])
         }
     }
 
