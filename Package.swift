@@ -42,7 +42,8 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
-            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI",
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI", "DexterLedger",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
         .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),

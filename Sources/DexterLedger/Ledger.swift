@@ -64,50 +64,72 @@ public struct LedgerWriter: Sendable {
 
     /// Books an arbitrage, its orders, trades and balance changes in one transaction.
     public func book(_ booking: ArbitrageBooking, opportunity: OpportunityRecord) throws {
+        try pool.write { db in try Self.insert(booking, opportunity: opportunity, db) }
+    }
+
+    /// Books several arbitrages in one transaction: all of them, or none.
+    public func book(batch: [(booking: ArbitrageBooking, opportunity: OpportunityRecord)]) throws {
         try pool.write { db in
-            try Self.insert(opportunity, db)
-            try db.execute(sql: """
-                INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at,
-                                        explanation)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [booking.id, booking.opportunityId, booking.user, booking.pair, booking.status.rawValue,
-                                 booking.expectedNetUSD.description, booking.realisedNetUSD.description,
-                                 booking.createdAt.iso8601, booking.explanation])
-            for order in booking.orders {
-                try db.execute(sql: """
-                    INSERT INTO orders (id, arbitrage_id, venue, pair, side, quantity, limit_price, status, reason, filled,
-                                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [order.id, booking.id, order.venue, order.pair, order.side.rawValue,
-                                     order.quantity.description, order.limitPrice.description, order.status, order.reason,
-                                     order.filled.description, order.createdAt.iso8601, order.updatedAt.iso8601])
-            }
-            for trade in booking.trades {
-                try db.execute(sql: """
-                    INSERT INTO trades (id, order_id, arbitrage_id, user, exchange, pair, side, amount, price, fee, fee_asset,
-                                        gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at,
-                                        notional_usd_nanos)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [trade.id, trade.orderId, booking.id, trade.user, trade.exchange, trade.pair,
-                                     trade.side.rawValue, trade.amount.description, trade.price.description,
-                                     trade.fee.description, trade.feeAsset, trade.gas.description, trade.gasAsset,
-                                     trade.markPrice.description, trade.notionalUSD.description,
-                                     trade.profitUSD.description, LedgerSchema.nanos(trade.profitUSD),
-                                     trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD)])
-            }
-            for change in booking.balanceChanges where !change.delta.isZero {
-                try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [booking.id, change.account, change.asset, change.delta.description,
-                                           booking.createdAt.iso8601])
-                let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
-                                                  arguments: [change.account, change.asset])
-                let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
-                try db.execute(sql: """
-                    INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)
-                    ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
-                    """, arguments: [change.account, change.asset, amount.description])
-            }
+            for entry in batch { try Self.insert(entry.booking, opportunity: entry.opportunity, db) }
         }
+    }
+
+    static func insert(_ booking: ArbitrageBooking, opportunity: OpportunityRecord, _ db: Database) throws {
+        try Self.insert(opportunity, db)
+        try db.execute(sql: """
+            INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at,
+                                    explanation)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [booking.id, booking.opportunityId, booking.user, booking.pair, booking.status.rawValue,
+                             booking.expectedNetUSD.description, booking.realisedNetUSD.description,
+                             booking.createdAt.iso8601, booking.explanation])
+        for order in booking.orders {
+            try db.execute(sql: """
+                INSERT INTO orders (id, arbitrage_id, venue, pair, side, quantity, limit_price, status, reason, filled,
+                                    created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [order.id, booking.id, order.venue, order.pair, order.side.rawValue,
+                                 order.quantity.description, order.limitPrice.description, order.status, order.reason,
+                                 order.filled.description, order.createdAt.iso8601, order.updatedAt.iso8601])
+        }
+        for trade in booking.trades {
+            try db.execute(sql: """
+                INSERT INTO trades (id, order_id, arbitrage_id, user, exchange, pair, side, amount, price, fee, fee_asset,
+                                    gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at,
+                                    notional_usd_nanos)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [trade.id, trade.orderId, booking.id, trade.user, trade.exchange, trade.pair,
+                                 trade.side.rawValue, trade.amount.description, trade.price.description,
+                                 trade.fee.description, trade.feeAsset, trade.gas.description, trade.gasAsset,
+                                 trade.markPrice.description, trade.notionalUSD.description,
+                                 trade.profitUSD.description, LedgerSchema.nanos(trade.profitUSD),
+                                 trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD)])
+            try db.execute(sql: """
+                INSERT INTO fill_rollup (day, user, exchange, pair, fills, volume_usd_nanos, profit_usd_nanos)
+                VALUES (?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT (day, user, exchange, pair) DO UPDATE SET fills = fills + 1,
+                    volume_usd_nanos = volume_usd_nanos + excluded.volume_usd_nanos,
+                    profit_usd_nanos = profit_usd_nanos + excluded.profit_usd_nanos
+                """, arguments: [String(trade.createdAt.iso8601.prefix(10)), trade.user, trade.exchange, trade.pair,
+                                 LedgerSchema.nanos(trade.notionalUSD), LedgerSchema.nanos(trade.profitUSD)])
+        }
+        for change in booking.balanceChanges where !change.delta.isZero {
+            try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [booking.id, change.account, change.asset, change.delta.description,
+                                       booking.createdAt.iso8601])
+            let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
+                                              arguments: [change.account, change.asset])
+            let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
+            try db.execute(sql: """
+                INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)
+                ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
+                """, arguments: [change.account, change.asset, amount.description])
+        }
+    }
+
+    /// Recomputes the report rollup from the fills (after fills were written by other means, e.g. an import).
+    public func rebuildRollup() throws {
+        try pool.write { db in try LedgerSchema.rebuildRollup(db) }
     }
 
     /// Appends one order transition (its own transaction: on disk when this returns).
@@ -185,23 +207,23 @@ public struct LedgerReader: Sendable {
         }
     }
 
-    /// Fills grouped by day, venue or pair, summed exactly in SQL (integer nanodollars), with a total.
+    /// Fills grouped by day, venue or pair, summed exactly (integer nanodollars) from the rollup the bookings keep.
+    /// `from` and `to` are day boundaries (UTC); `to` is excluded.
     public func report(by grouping: ReportGrouping, from: Timestamp? = nil, to: Timestamp? = nil, user: String? = nil) throws -> [ReportRow] {
         let key = switch grouping {
-        case .day: "substr(created_at, 1, 10)"
+        case .day: "day"
         case .venue: "exchange"
         case .pair: "pair"
         }
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(key) AS key, COUNT(*) AS trades, COUNT(DISTINCT arbitrage_id) AS arbitrages,
-                       SUM(notional_usd_nanos) AS volume, SUM(profit_usd_nanos) AS profit
-                FROM trades
-                WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR user = ?3)
+                SELECT \(key) AS key, SUM(fills) AS fills, SUM(volume_usd_nanos) AS volume, SUM(profit_usd_nanos) AS profit
+                FROM fill_rollup
+                WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day < ?2) AND (?3 IS NULL OR user = ?3)
                 GROUP BY 1 ORDER BY 1
-                """, arguments: [from?.iso8601, to?.iso8601, user]).map { row in
-                ReportRow(key: row["key"], trades: row["trades"], arbitrages: row["arbitrages"],
-                          volumeUSD: FixedDecimal(nanos: row["volume"]), realisedUSD: FixedDecimal(nanos: row["profit"]))
+                """, arguments: [from.map { String($0.iso8601.prefix(10)) }, to.map { String($0.iso8601.prefix(10)) }, user]).map { row in
+                ReportRow(key: row["key"], trades: row["fills"], volumeUSD: FixedDecimal(nanos: row["volume"]),
+                          realisedUSD: FixedDecimal(nanos: row["profit"]))
             }
         }
     }
@@ -267,6 +289,12 @@ public struct LedgerReader: Sendable {
                 SELECT t.id FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.order_id)
                 """) {
                 problems.append("trade \(row["id"] as String) has no order")
+            }
+            // The report rollup agrees with the fills.
+            let rollup = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(fills),0) AS n, COALESCE(SUM(profit_usd_nanos),0) AS p FROM fill_rollup")
+            let direct = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(profit_usd_nanos),0) AS p FROM trades")
+            if rollup?["n"] as Int64? != direct?["n"] as Int64? || rollup?["p"] as Int64? != direct?["p"] as Int64? {
+                problems.append("the report rollup disagrees with the fills")
             }
             // Each arbitrage's realised P&L is the sum of its fills.
             var fills: [String: Int64] = [:]

@@ -226,7 +226,6 @@ public enum ReportGrouping: String, Sendable, CaseIterable {
 public struct ReportRow: Sendable, Hashable {
     public var key: String
     public var trades: Int
-    public var arbitrages: Int
     public var volumeUSD: FixedDecimal
     public var realisedUSD: FixedDecimal
 }

@@ -136,7 +136,33 @@ enum LedgerSchema {
                                arguments: [LedgerSchema.nanos(notional), row["id"] as String])
             }
         }
+        // Fills rolled up by day, user, venue and pair, kept in the booking's transaction: reports read a few rows,
+        // not every fill.
+        migrator.registerMigration("v4-fill-rollup") { db in
+            try db.execute(sql: """
+                CREATE TABLE fill_rollup (
+                    day TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    exchange TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    fills INTEGER NOT NULL,
+                    volume_usd_nanos INTEGER NOT NULL,
+                    profit_usd_nanos INTEGER NOT NULL,
+                    PRIMARY KEY (day, user, exchange, pair)
+                );
+                """)
+            try rebuildRollup(db)
+        }
         return migrator
+    }
+
+    static func rebuildRollup(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM fill_rollup;
+            INSERT INTO fill_rollup (day, user, exchange, pair, fills, volume_usd_nanos, profit_usd_nanos)
+                SELECT substr(created_at, 1, 10), user, exchange, pair, COUNT(*), SUM(notional_usd_nanos), SUM(profit_usd_nanos)
+                FROM trades GROUP BY 1, 2, 3, 4;
+            """)
     }
 
     /// An amount as an integer count of 10⁻⁹, truncated (amounts are booked with at most 9 decimals).

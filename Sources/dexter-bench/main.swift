@@ -7,10 +7,14 @@ import Foundation
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench wire` runs only the terminal benchmark, `dexter-bench detect` only detection; no argument runs both.
+// `dexter-bench detect`, `wire` or `ledger` runs one benchmark; no argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
 if only == "wire" {
     WireBenchmark.run()
+    exit(0)
+}
+if only == "ledger" {
+    try LedgerBenchmark.run()
     exit(0)
 }
 
@@ -118,4 +122,6 @@ print("ratio: incremental is \(Int(percentile(baseline.latencies, 0.5) / max(per
 if only != "detect" {
     print("")
     WireBenchmark.run()
+    print("")
+    try LedgerBenchmark.run()
 }

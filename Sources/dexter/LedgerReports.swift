@@ -48,18 +48,18 @@ extension LedgerCommand {
             let ledger = try LedgerCommand.open(self.ledger)
             let rows = try ledger.reader.report(by: grouping, from: from?.start, to: to?.end, user: user)
             func line(_ cells: [String]) -> String {
-                zip(cells, [14, 8, 11, 16, 16]).enumerated().map { index, pair in
+                zip(cells, [14, 8, 16, 16]).enumerated().map { index, pair in
                     index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
                         : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
                 }.joined(separator: " ")
             }
-            print(line([grouping.rawValue, "fills", "arbitrages", "volume USD", "realised USD"]))
+            print(line([grouping.rawValue, "fills", "volume USD", "realised USD"]))
             for row in rows {
-                print(line([row.key, "\(row.trades)", "\(row.arbitrages)", row.volumeUSD.formatted(digits: 2, grouping: true),
+                print(line([row.key, "\(row.trades)", row.volumeUSD.formatted(digits: 2, grouping: true),
                             row.realisedUSD.formatted(digits: 4, grouping: true)]))
             }
             let fills = rows.reduce(FixedDecimal.zero) { $0 + $1.realisedUSD }
-            print(line(["total", "\(rows.reduce(0) { $0 + $1.trades })", "", rows.reduce(FixedDecimal.zero) { $0 + $1.volumeUSD }
+            print(line(["total", "\(rows.reduce(0) { $0 + $1.trades })", rows.reduce(FixedDecimal.zero) { $0 + $1.volumeUSD }
                 .formatted(digits: 2, grouping: true), fills.formatted(digits: 4, grouping: true)]))
             if from == nil && to == nil && user == nil {
                 let totals = try ledger.reader.profitTotals()

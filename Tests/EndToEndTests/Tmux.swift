@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,10 +66,18 @@ struct Tmux {
     func kill() { _ = try? run(["kill-server"]) }
 }
 
+/// Every end-to-end suite runs inside this one, one suite at a time: they start real processes and terminals, and
+/// timing-sensitive screens should not compete with a hundred crash-test processes for two cores.
+@Suite(.serialized) enum EndToEnd {}
+
 struct TmuxTimeout: Error, CustomStringConvertible {
     let what: String
     let screen: String
-    var description: String { "timed out waiting for \(what); the screen was:\n\(screen)" }
+    /// Printable characters only: a stray control character in a captured screen can swallow the test report.
+    var description: String {
+        "timed out waiting for \(what); the screen was:\n"
+            + String(screen.unicodeScalars.filter { $0 == "\n" || $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))
+    }
 }
 
 enum Binary {
