@@ -103,7 +103,10 @@ extension Engine {
         }
         let now = clock.now()
         if report.status == .rejected || report.status == .expired {
-            notify(.error, "\(report.venue) \(report.side) \(report.symbol) rejected: \(report.reason ?? "no reason given")", at: now)
+            // Paper IOC orders are never retried here: a miss at the limit is the market moving, not the network.
+            let failure = FailureClassifier.classify(message: report.reason ?? "no reason given")
+            notify(.error, "\(report.venue) \(report.side) \(report.symbol) failed \(failure.description) (\(report.reason ?? "no detail"))",
+                   at: now)
         }
         guard execution.isComplete else { return }
         inFlight[arbitrageId] = nil

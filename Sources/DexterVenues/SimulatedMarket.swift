@@ -28,6 +28,7 @@ public struct SimulatedMarket: Sendable {
     private var poolSpecs: [Int: SimulatedPool] = [:]
 
     private let opened: Timestamp
+    private var seenClientOrderIds = Set<String>()
 
     public init(universe: SimulatedUniverse, start: Timestamp) {
         self.universe = universe
@@ -71,8 +72,10 @@ public struct SimulatedMarket: Sendable {
         return events
     }
 
-    /// Queues a paper order; it reaches the venue after the venue's latency.
+    /// Queues a paper order; it reaches the venue after the venue's latency. A client order id the venue has seen
+    /// before is ignored, as real venues do, so that a retry can never place an order twice.
     public mutating func submit(_ order: PaperOrder) {
+        guard seenClientOrderIds.insert(order.clientOrderId).inserted else { return }
         let latency = universe.latency[order.venue] ?? .milliseconds(50)
         pending.append((order.submittedAt.adding(latency), order))
     }
