@@ -12,6 +12,7 @@ struct Execution: Sendable {
     let opportunity: Opportunity
     var orders: [PaperOrder]
     var reports: [String: ExecutionReport] = [:]
+    var purpose: ExecutionPurpose = .arbitrage
 
     var isComplete: Bool { reports.count == orders.count }
 }
@@ -26,6 +27,13 @@ extension Engine {
             PaperOrder(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
                        side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
         }
+        send(orders, arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
+        notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
+    }
+
+    /// Persists each order's submission, then hands the orders to their venues, and tracks them as one execution.
+    func send(_ orders: [PaperOrder], arbitrageId: String, recordId: String, opportunity: Opportunity,
+              purpose: ExecutionPurpose, at now: Timestamp) {
         for order in orders {
             self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: opportunity.id, venue: order.venue.name,
                                         side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
@@ -39,8 +47,7 @@ extension Engine {
         }
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
-                                          orders: orders)
-        notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
+                                          orders: orders, purpose: purpose)
     }
 
     /// Moves an order through its lifecycle and persists the transition. An illegal transition is a bug or a venue
@@ -143,6 +150,7 @@ extension Engine {
         }
         _ = pipeline.inventoryDidChange()
         let opportunity = execution.opportunity
+        manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning
         notify(level, "#\(opportunity.id) \(opportunity.route) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2)) vs est. $\(opportunity.netUSD.formatted(digits: 2)) (booked \(booking.id))", at: now)
         publish(force: true)
@@ -209,6 +217,12 @@ extension Engine {
     /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at
     /// worse (or better) prices than quoted, fees and gas other than estimated. Amounts in USD.
     func explain(_ execution: Execution, quoteUSD: FixedDecimal) -> String {
+        if case .correction(let parent, let action) = execution.purpose {
+            let filled = execution.reports.values.reduce(FixedDecimal.zero) { $0 + $1.filledQuantity }
+            let asked = execution.orders.reduce(FixedDecimal.zero) { $0 + $1.quantity }
+            return "\(action.rawValue) of \(parent): filled \(filled) of \(asked)"
+                + (filled < asked ? " — the rest is still exposed" : "")
+        }
         var reasons: [String] = []
         var slippage = FixedDecimal.zero
         for (order, leg) in zip(execution.orders, execution.opportunity.legs) {

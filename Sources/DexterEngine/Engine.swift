@@ -128,7 +128,10 @@ public actor Engine {
             notify(.warning, "#\(id) \(opportunity.route) is no longer profitable at current prices", at: now)
             return publish(force: true)
         }
-        confirmation = Confirmation(original: opportunity, repriced: repriced)
+        var pending = Confirmation(original: opportunity, repriced: repriced)
+        pending.unwindCostUSD = unwindCostUSD(repriced)
+        pending.legRiskAction = config.legRisk.action(for: repriced).rawValue
+        confirmation = pending
         publish(force: true)
     }
 

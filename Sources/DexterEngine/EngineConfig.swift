@@ -24,6 +24,8 @@ public struct EngineConfig: Sendable {
     public var alerts: [String] = []
     /// Approve without a key what clears these bounds (re-priced, and still through risk). Off when nil.
     public var autoApprove: AutoApprovePolicy?
+    /// What to do with the excess when legs come back uneven.
+    public var legRisk = LegRiskPolicy()
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

@@ -240,6 +240,10 @@ public struct Confirmation: Sendable, Hashable {
     public var original: Opportunity
     /// The same route priced on the market as it is now.
     public var repriced: Opportunity
+    /// What trading the buy leg straight back would cost now, in USD, if the sell leg missed.
+    public var unwindCostUSD: FixedDecimal?
+    /// The route's leg-risk policy ("unwind", "hedge", "halt").
+    public var legRiskAction: String = "unwind"
 
     public init(original: Opportunity, repriced: Opportunity) {
         self.original = original

@@ -55,6 +55,10 @@ enum Overlays {
         let change = repriced.netUSD - confirmation.original.netUSD
         body.insert(("Re-priced on the market now (was \(Format.usd(confirmation.original.netUSD)), \(Format.usd(change, signed: true)))",
                      change.isNegative ? .warning : .accent), at: 1)
+        if let unwind = confirmation.unwindCostUSD {
+            body.append(("If the sell leg misses: \(confirmation.legRiskAction), est. \(Format.usd(-unwind, signed: true)) to trade back",
+                         .dim))
+        }
         let rect = centered(74, body.count + 4, in: canvas)
         canvas.fill(rect)
         canvas.box(rect, title: "Approve?", focused: true)

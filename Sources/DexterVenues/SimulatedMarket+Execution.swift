@@ -29,9 +29,18 @@ extension SimulatedMarket {
             return rejection(order, "unknown market \(key)")
         }
         let market = state.markets[index]
+        var quantity = order.quantity
+        switch universe.faults[order.venue] {
+        case .reject(let reason)?: return rejection(order, reason)
+        case .timeout?: return rejection(order, "timed out: no answer from \(order.venue) within the order's time limit")
+        case .fillFraction(let fraction)?:
+            quantity = (order.quantity * fraction).rounded(toMultipleOf: market.instrument.lotSize, .down)
+            guard quantity.isPositive else { return rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired) }
+        case nil: break
+        }
         switch market.liquidity {
         case .book(var book):
-            let walk = book.walk(order.side, quantity: order.quantity, limit: order.limitPrice)
+            let walk = book.walk(order.side, quantity: quantity, limit: order.limitPrice)
             guard walk.filled.isPositive else {
                 return rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired)
             }

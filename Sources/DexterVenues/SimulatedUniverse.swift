@@ -14,9 +14,12 @@ public struct SimulatedUniverse: Sendable {
     public var latency: [VenueId: Duration]
     /// Windows when venues' market data stops reaching dexter (a dropped feed); their own market goes on.
     public var outages: [FeedOutage] = []
+    /// Order faults per venue, for rehearsing failures: set in config or by a test.
+    public var faults: [VenueId: PaperFault] = [:]
 
     public init(seed: UInt64, assets: [SimulatedAsset], books: [SimulatedBook], pools: [SimulatedPool],
-                chains: [SimulatedChain], latency: [VenueId: Duration], outages: [FeedOutage] = []) {
+                chains: [SimulatedChain], latency: [VenueId: Duration], outages: [FeedOutage] = [],
+                faults: [VenueId: PaperFault] = [:]) {
         self.seed = seed
         self.assets = assets
         self.books = books
@@ -24,7 +27,18 @@ public struct SimulatedUniverse: Sendable {
         self.chains = chains
         self.latency = latency
         self.outages = outages
+        self.faults = faults
     }
+}
+
+/// How a paper venue misbehaves with orders.
+public enum PaperFault: Sendable, Hashable {
+    /// Every order is refused with this reason (a venue down, a key without trade permission…).
+    case reject(String)
+    /// Orders fill at most this fraction of their quantity; the rest is canceled (thin or spoofed books).
+    case fillFraction(FixedDecimal)
+    /// Orders get no answer in time (reported as a timeout: transient).
+    case timeout
 }
 
 /// A market-data outage: from `start` after the market opens, for `length`, the listed venues (all when empty)

@@ -33,6 +33,17 @@ min_net_usd = "20"
 max_notional_usd = "25000"
 pairs = []
 
+[leg_risk]
+# When one leg fills and the other misses or fills short: "unwind" trades the excess back on the venue that filled
+# it, "hedge" completes the missing leg on the best other venue, "halt" stops trading and alerts. The corrective IOC
+# order may take a price at most max_loss_bps worse than the leg's own fill.
+policy = "unwind"
+max_loss_bps = 50
+
+[leg_risk.routes]
+# Per route, as "buy venue>sell venue" = "policy".
+# "binance>uniswap-v2" = "halt"
+
 [keymap]
 # Rebind keys: action = "key" or ["key", "key"]; the action's default keys are replaced. A key is one character, or
 # Up, Down, PgUp, PgDn, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space. A key may mean only one thing.
@@ -55,6 +66,9 @@ seed = 7
 # venues = ["kraken"]
 # after_seconds = 60
 # for_seconds = 30
+# Order faults per venue, to rehearse failures: "timeout", "reject: REASON", or "fill:0.5" (fill at most half).
+# [sim.faults]
+# okx = "fill:0.5"
 
 [detection]
 # Smallest net profit, after fees, gas and slippage, that is shown, in USD.

@@ -25,6 +25,7 @@ struct DeskConfig {
     var balances: Inventory
     var swapSlippageTolerance: FixedDecimal
     var autoApprove: AutoApprovePolicy?
+    var legRisk: LegRiskPolicy
     /// The policy's bounds, whether or not it is switched on (dexter run --auto-approve uses them).
     var autoApproveBounds: AutoApprovePolicy
 
@@ -34,6 +35,7 @@ struct DeskConfig {
         var config = EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
+        config.legRisk = legRisk
         return config
     }
 }
@@ -72,10 +74,10 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
-        try sim.allowOnly(["seed", "outages"])
+        try sim.allowOnly(["seed", "outages", "faults"])
         let seed = try sim.int("seed", range: 0...Int.max)
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
@@ -86,6 +88,27 @@ extension DeskConfig {
                 minNetUSD: try auto.positiveDecimal("min_net_usd", example: "20"),
                 maxNotionalUSD: try auto.positiveDecimal("max_notional_usd", example: "10000"),
                 pairs: Set(try auto.strings("pairs").map { try auto.symbol($0, key: "pairs") }))
+        }
+        var legRisk = LegRiskPolicy()
+        if let table = try root.optionalTable("leg_risk") {
+            try table.allowOnly(["policy", "max_loss_bps", "routes"])
+            func action(_ reader: ConfigReader, _ key: String) throws -> LegRiskAction {
+                let text = try reader.string(key)
+                guard let action = LegRiskAction(rawValue: text) else {
+                    throw reader.error(key, "expected unwind, hedge or halt, found \"\(text)\"")
+                }
+                return action
+            }
+            if table.has("policy") { legRisk.action = try action(table, "policy") }
+            if table.has("max_loss_bps") { legRisk.maxLossBps = try table.int("max_loss_bps", range: 0...10_000) }
+            if let routes = try table.optionalTable("routes") {
+                for route in routes.keys {
+                    guard route.split(separator: ">").count == 2 else {
+                        throw routes.error(route, "expected \"buy venue>sell venue\"")
+                    }
+                    legRisk.routes[route] = try action(routes, route)
+                }
+            }
         }
         var keymap = KeyMap.standard
         if let table = try root.optionalTable("keymap") {
@@ -118,6 +141,24 @@ extension DeskConfig {
         let (books, pools, latency) = try parseVenues(try root.table("venues"), chains: Set(chains.map(\.chain)),
                                                       assets: Set(assets.map(\.asset)))
         let venueNames = Set(books.map(\.venue.id) + pools.map(\.venue.id))
+        var faults: [VenueId: PaperFault] = [:]
+        if let table = try sim.optionalTable("faults") {
+            for venue in table.keys {
+                guard venueNames.contains(VenueId(venue)) else { throw table.error(venue, "unknown venue \"\(venue)\"") }
+                let text = try table.string(venue)
+                if text == "timeout" {
+                    faults[VenueId(venue)] = .timeout
+                } else if text.hasPrefix("reject") {
+                    faults[VenueId(venue)] = .reject(text.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: ": ")).isEmpty
+                        ? "rejected by the venue (fault injected)" : text.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: ": ")))
+                } else if text.hasPrefix("fill:"), let fraction = FixedDecimal(String(text.dropFirst(5))),
+                          fraction >= .zero, fraction < .one {
+                    faults[VenueId(venue)] = .fillFraction(fraction)
+                } else {
+                    throw table.error(venue, "expected \"timeout\", \"reject: REASON\" or \"fill:0.5\", found \"\(text)\"")
+                }
+            }
+        }
         let outages = try sim.tables("outages").map { outage in
             try outage.allowOnly(["venues", "after_seconds", "for_seconds"])
             let venues = outage.has("venues") ? try outage.strings("venues").map { VenueId($0) } : []
@@ -134,9 +175,9 @@ extension DeskConfig {
             ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
             keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
-                                        latency: latency, outages: outages),
+                                        latency: latency, outages: outages, faults: faults),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
-            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveBounds: autoApproveBounds)
+            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, legRisk: legRisk, autoApproveBounds: autoApproveBounds)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

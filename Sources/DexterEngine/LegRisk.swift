@@ -1,0 +1,115 @@
+import DexterCore
+import DexterDetect
+import DexterMarket
+import DexterVenues
+
+/// What to do when one leg of an arbitrage fills and the other misses or fills short, leaving a position nobody
+/// wanted: trade the excess back where it filled, complete the missing leg elsewhere, or stop and tell the trader.
+public enum LegRiskAction: String, Sendable, Hashable, CaseIterable {
+    case unwind, hedge, halt
+}
+
+public struct LegRiskPolicy: Sendable, Hashable {
+    public var action: LegRiskAction
+    /// The worst price the corrective order may take, in basis points from the leg's own fill price.
+    public var maxLossBps: Int
+    /// Overrides per route, keyed "buyVenue>sellVenue".
+    public var routes: [String: LegRiskAction]
+
+    public init(action: LegRiskAction = .unwind, maxLossBps: Int = 50, routes: [String: LegRiskAction] = [:]) {
+        self.action = action
+        self.maxLossBps = maxLossBps
+        self.routes = routes
+    }
+
+    public func action(for opportunity: Opportunity) -> LegRiskAction {
+        routes["\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)"] ?? action
+    }
+}
+
+/// Why an execution exists: an approved arbitrage, or the correction of one whose legs came back uneven.
+enum ExecutionPurpose: Sendable, Hashable {
+    case arbitrage
+    case correction(of: String, action: LegRiskAction)
+}
+
+extension Engine {
+    /// After an arbitrage is booked: if its legs left base asset bought but not sold (or sold but not bought),
+    /// apply the route's leg-risk policy to that excess.
+    func manageLegRisk(_ execution: Execution, at now: Timestamp) {
+        guard case .arbitrage = execution.purpose else { return }
+        let opportunity = execution.opportunity
+        var bought = FixedDecimal.zero, sold = FixedDecimal.zero
+        var buyPrice = FixedDecimal.zero, sellPrice = FixedDecimal.zero
+        for order in execution.orders {
+            guard let report = execution.reports[order.clientOrderId], report.filledQuantity.isPositive else { continue }
+            if order.side == .buy { bought += report.filledQuantity; buyPrice = report.averagePrice }
+            else { sold += report.filledQuantity; sellPrice = report.averagePrice }
+        }
+        let excess = bought - sold
+        guard !excess.isZero else { return }
+        let policy = config.legRisk
+        let action = policy.action(for: opportunity)
+        let asset = opportunity.symbol.base
+        let description = excess.isPositive ? "long \(excess) \(asset) bought on \(opportunity.buy.venue)"
+                                            : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
+        switch action {
+        case .halt:
+            halt("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt")
+        case .unwind, .hedge:
+            // Unwind: trade the excess back on the venue that filled it. Hedge: complete the missing leg on the best
+            // other venue quoting the pair.
+            let side: Side = excess.isPositive ? .sell : .buy
+            let reference = excess.isPositive ? buyPrice : sellPrice
+            let venue: VenueId?
+            if action == .unwind {
+                venue = excess.isPositive ? opportunity.buy.venue : opportunity.sell.venue
+            } else {
+                venue = bestOtherVenue(for: opportunity.symbol, side: side, quantity: excess.magnitude,
+                                       excluding: [opportunity.buy.venue, opportunity.sell.venue])
+            }
+            guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: opportunity.symbol)] else {
+                halt("leg risk on \(execution.arbitrageId): \(description), and no venue to \(action.rawValue) on")
+                return
+            }
+            let quantity = excess.magnitude.rounded(toMultipleOf: market.instrument.lotSize, .down)
+            guard quantity.isPositive else { return }
+            let bound = FixedDecimal(policy.maxLossBps) / FixedDecimal(10_000)
+            let limit = side == .sell ? reference * (.one - bound) : reference * (.one + bound)
+            sequence += 1
+            let id = "\(execution.arbitrageId)-\(action == .unwind ? "u" : "h")\(sequence)"
+            let order = PaperOrder(clientOrderId: "\(id)-1", venue: venue, symbol: opportunity.symbol, side: side,
+                                   quantity: quantity, limitPrice: limit.rounded(toMultipleOf: market.instrument.tickSize,
+                                                                                  side == .sell ? .up : .down),
+                                   submittedAt: now)
+            notify(.warning, "leg risk on \(execution.arbitrageId): \(description); \(action.rawValue): \(side) \(quantity) \(asset) "
+                   + "on \(venue) at \(side == .sell ? "≥" : "≤") \(order.limitPrice)", at: now)
+            send([order], arbitrageId: id, recordId: execution.recordId, opportunity: opportunity,
+                 purpose: .correction(of: execution.arbitrageId, action: action), at: now)
+        }
+    }
+
+    /// The venue (other than `excluding`) where `side` of `quantity` gets the best cash now.
+    func bestOtherVenue(for symbol: Symbol, side: Side, quantity: FixedDecimal, excluding: Set<VenueId>) -> VenueId? {
+        let state = pipeline.state
+        var best: (venue: VenueId, cash: FixedDecimal)?
+        for index in state.indicesBySymbol[symbol] ?? [] {
+            let market = state.markets[index]
+            guard !excluding.contains(market.venue.id), let quote = try? market.quote(side, quantity: quantity),
+                  quote.quantity == quantity else { continue }
+            if let current = best, side == .sell ? quote.cash <= current.cash : quote.cash >= current.cash { continue }
+            best = (market.venue.id, quote.cash)
+        }
+        return best?.venue
+    }
+
+    /// What it would cost to trade the buy leg straight back on its venue now, in USD: the price of the sell leg
+    /// missing. Shown with the confirmation.
+    func unwindCostUSD(_ opportunity: Opportunity) -> FixedDecimal? {
+        guard let market = pipeline.state[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.symbol)],
+              let back = try? market.quote(.sell, quantity: opportunity.quantity),
+              let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote) else { return nil }
+        let paid = opportunity.buy.notional + opportunity.buy.fee
+        return ((paid - back.cash) * FixedDecimal(approximating: quoteUSD)).rounded(digits: 2)
+    }
+}

@@ -1,0 +1,104 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+import Foundation
+import GRDB
+import Testing
+
+/// Each leg-risk policy on a scripted partial fill: one venue fills at most half of every order, so every
+/// arbitrage through it comes back uneven, and the policy must act on exactly the excess.
+@Suite struct LegRiskTests {
+    let clock = ManualClock()
+    let ledgerPath = NSTemporaryDirectory() + "dexter-legrisk-\(UUID().uuidString).sqlite"
+
+    /// The two-venue market plus a third venue (gamma) to hedge on; beta fills half of every order.
+    func config(_ policy: LegRiskPolicy) -> EngineConfig {
+        var config = twoVenueConfig()
+        let symbol = Symbol(base: "ETH", quote: "USDT")
+        config.universe.books.append(SimulatedBook(
+            venue: VenueSpec(id: "gamma", kind: .exchange, takerFee: FixedDecimal("0.0005")!, stalenessBound: .seconds(2)),
+            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal("0.0001")!, lotSize: FixedDecimal("0.001")!,
+                                       minNotional: FixedDecimal(5)),
+            catchUpRate: 8, noiseBps: 0, halfSpreadBps: 0.5, levels: 10, topQuantity: 20, updatesPerSecond: 20))
+        config.universe.latency[VenueId("gamma")] = .milliseconds(10)
+        config.universe.faults[VenueId("beta")] = .fillFraction(FixedDecimal("0.5")!)
+        var inventory = config.initialBalances
+        inventory.credit("ETH", FixedDecimal(10), at: .exchange("gamma"))
+        inventory.credit("USDT", FixedDecimal(30_000), at: .exchange("gamma"))
+        config.initialBalances = inventory
+        config.legRisk = policy
+        return config
+    }
+
+    /// Approves alpha↔beta opportunities until one has come back uneven, then lets the correction land.
+    func runUntilUneven(_ engine: Engine) async throws -> Snapshot {
+        for _ in 0..<6000 {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+            await engine.publishNow()
+            guard let snapshot = engine.board.current, snapshot.haltReason == nil || snapshot.orders.isEmpty == false else { continue }
+            // Only alpha↔beta routes are approved: gamma is kept for the hedge.
+            if let opportunity = snapshot.opportunities.first(where: { Set([$0.buy.venue, $0.sell.venue]) == ["alpha", "beta"] }),
+               snapshot.orders.allSatisfy({ !$0.state.isLive }), snapshot.confirmation == nil,
+               !snapshot.notifications.contains(where: { $0.text.contains("leg risk") }) {
+                await engine.requestApproval(of: opportunity.id)
+                await engine.confirmApproval(of: opportunity.id)
+            }
+            if let current = engine.board.current, current.notifications.contains(where: { $0.text.contains("leg risk") }) {
+                for _ in 0..<50 { clock.advance(.milliseconds(10)); await engine.tick() }
+                await engine.publishNow()
+                _ = current
+                return try #require(engine.board.current)
+            }
+        }
+        throw EngineTestError.noOpportunity
+    }
+
+    func exposure(_ ledger: Ledger) throws -> FixedDecimal {
+        try ledger.reader.trades(limit: 10_000).reduce(FixedDecimal.zero) { $0 + ($1.side == .buy ? $1.amount : -$1.amount) }
+    }
+
+    @Test func unwindTradesTheExcessBackWhereItFilled() async throws {
+        let ledger = try Ledger(path: ledgerPath)
+        let engine = try Engine(config: config(LegRiskPolicy(action: .unwind, maxLossBps: 200)), ledger: ledger, clock: clock)
+        let snapshot = try await runUntilUneven(engine)
+        let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
+        #expect(note.contains("unwind:"), "\(note)")
+        let corrections = try DatabaseQueue(path: ledgerPath).read { db in
+            try Row.fetchAll(db, sql: "SELECT id, explanation FROM arbitrages WHERE explanation LIKE 'unwind of %'")
+        }
+        #expect(!corrections.isEmpty, "the unwind is booked")
+        // The correction was sent on a venue of the original route, never on gamma.
+        #expect(try ledger.reader.trades(limit: 10_000).allSatisfy { $0.exchange != "gamma" })
+        // Filled in full, the unwind leaves no net position from the trades.
+        if (corrections.first?["explanation"] as String?)?.contains("the rest is still exposed") == false {
+            #expect(try exposure(ledger) == .zero)
+        }
+        #expect(try ledger.reader.reconciliationProblems() == [])
+    }
+
+    @Test func hedgeCompletesTheMissingLegOnAnotherVenue() async throws {
+        let ledger = try Ledger(path: ledgerPath)
+        let engine = try Engine(config: config(LegRiskPolicy(action: .hedge, maxLossBps: 200)), ledger: ledger, clock: clock)
+        let snapshot = try await runUntilUneven(engine)
+        let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
+        #expect(note.contains("hedge:") && note.contains("on gamma"), "\(note)")
+        let hedges = try ledger.reader.trades(limit: 10_000).filter { $0.exchange == "gamma" }
+        #expect(!hedges.isEmpty, "the hedge filled on the third venue")
+        #expect(try exposure(ledger) == .zero)
+    }
+
+    @Test func haltStopsTradingAndSaysWhy() async throws {
+        let ledger = try Ledger(path: ledgerPath)
+        let engine = try Engine(config: config(LegRiskPolicy(action: .unwind, routes: ["alpha>beta": .halt, "beta>alpha": .halt])),
+                                ledger: ledger, clock: clock)
+        let snapshot = try await runUntilUneven(engine)
+        #expect(snapshot.haltReason?.contains("leg risk on") == true)
+        #expect(snapshot.haltReason?.contains("policy is to halt") == true)
+        #expect(try ledger.reader.trades(limit: 10_000).allSatisfy { $0.exchange != "gamma" })
+    }
+}
