@@ -184,7 +184,8 @@ extension Engine {
             guard report.filledQuantity.isPositive || gasInQuote.isPositive else { continue }
             let cash = order.side == .buy ? report.notional + report.fee : report.notional - report.fee
             if report.filledQuantity.isPositive {
-                filledLegs += report.filledQuantity == order.quantity ? 1 : 0
+                // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
+                filledLegs += report.status == .filled ? 1 : 0
                 let baseDelta = order.side == .buy ? report.filledQuantity : -report.filledQuantity
                 changes.append(BalanceChange(account: account, asset: symbol.base.code, delta: baseDelta))
                 changes.append(BalanceChange(account: account, asset: symbol.quote.code,
@@ -220,14 +221,14 @@ extension Engine {
         if case .correction(let parent, let action) = execution.purpose {
             let filled = execution.reports.values.reduce(FixedDecimal.zero) { $0 + $1.filledQuantity }
             let asked = execution.orders.reduce(FixedDecimal.zero) { $0 + $1.quantity }
-            return "\(action.rawValue) of \(parent): filled \(filled) of \(asked)"
-                + (filled < asked ? " — the rest is still exposed" : "")
+            let complete = execution.reports.values.allSatisfy { $0.status == .filled }
+            return "\(action.rawValue) of \(parent): filled \(filled) of \(asked)" + (complete ? "" : " — the rest is still exposed")
         }
         var reasons: [String] = []
         var slippage = FixedDecimal.zero
         for (order, leg) in zip(execution.orders, execution.opportunity.legs) {
             guard let report = execution.reports[order.clientOrderId] else { continue }
-            if report.filledQuantity < order.quantity {
+            if report.status != .filled {
                 reasons.append("missed leg: \(order.venue) \(order.side) filled \(report.filledQuantity) of \(order.quantity)"
                                + (report.reason.map { " (\($0))" } ?? ""))
             }

@@ -68,7 +68,7 @@ import Testing
 
     @Test func anUnknownKeyIsNotIgnored() {
         let text = replacing("seed = 7", with: "seed = 7\nsede = 8")
-        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of outages, seed")
+        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of faults, outages, seed")
     }
 
     @Test func feedOutagesAreReadAndTheirVenuesChecked() throws {

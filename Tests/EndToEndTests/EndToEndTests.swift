@@ -43,7 +43,8 @@ extension EndToEnd {
                 let deadline = Date().addingTimeInterval(30)
                 while try arbitrageCount() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
                 booked = try arbitrageCount()
-                #expect(booked == before + 1)
+                // The arbitrage, and its unwind when a leg came back short.
+                #expect(booked == before + 1 || booked == before + 2)
                 try tmux.waitFor("the outcome on screen") { $0.contains("realised $") && $0.contains("vs est.") }
             }
             #expect(booked > 0)
