@@ -27,6 +27,15 @@ extension Engine {
             PaperOrder(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
                        side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
         }
+        // The approval is on disk before any order leaves, so a crash mid-execution can still be booked against it.
+        do {
+            try ledger.record(opportunityRecord(opportunity, id: recordId, decision: .approved, reason: nil, at: now))
+        } catch {
+            haltReason = "the ledger could not be written"
+            ledgerFailed = true
+            notify(.error, "LEDGER WRITE FAILED before sending #\(opportunity.id): \(error); nothing was sent, trading halted", at: now)
+            return
+        }
         send(orders, arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
         notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
     }
@@ -40,7 +49,7 @@ extension Engine {
                                         quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero,
                                         averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now, updatedAt: now),
                                at: 0)
-            liveOrders[order.clientOrderId] = (order, arbitrageId)
+            liveOrders[order.clientOrderId] = (order, arbitrageId, recordId)
             // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
             transition(order.clientOrderId, .submit, filled: .zero, reason: nil, at: now)
             pipeline.submit(order)
@@ -54,7 +63,7 @@ extension Engine {
     /// saying something impossible: it is logged and the order keeps its state.
     func transition(_ clientOrderId: String, _ event: OrderEvent, filled: FixedDecimal, reason: String?, at time: Timestamp) {
         guard let row = orders.firstIndex(where: { $0.clientOrderId == clientOrderId }),
-              let (order, arbitrageId) = liveOrders[clientOrderId] else { return }
+              let (order, arbitrageId, recordId) = liveOrders[clientOrderId] else { return }
         let from = orders[row].state
         let to: OrderState
         do { to = try OrderLifecycle.next(from, on: event, filledSoFar: filled.isPositive) } catch {
@@ -68,7 +77,7 @@ extension Engine {
             try ledger.recordOrderEvent(OrderEventRecord(
                 orderId: clientOrderId, arbitrageId: arbitrageId, venue: order.venue.name, pair: order.symbol.description,
                 side: order.side, quantity: order.quantity, limitPrice: order.limitPrice, event: event.name,
-                fromState: from.rawValue, toState: to.rawValue, filled: filled, reason: reason, at: time))
+                fromState: from.rawValue, toState: to.rawValue, filled: filled, reason: reason, at: time, opportunityId: recordId))
         } catch {
             haltReason = "the ledger could not be written"
             ledgerFailed = true

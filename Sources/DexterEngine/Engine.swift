@@ -34,8 +34,9 @@ public actor Engine {
     /// This session's orders, newest first (live ones and the last finished).
     var orders: [OrderRow] = []
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
+    var pendingReconciliation: PaperJournal?
     /// Orders not yet in a terminal state, with their arbitrage.
-    var liveOrders: [String: (order: PaperOrder, arbitrageId: String)] = [:]
+    var liveOrders: [String: (order: PaperOrder, arbitrageId: String, recordId: String)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
     /// Today's realised profit by base asset, then venue.
@@ -79,6 +80,12 @@ public actor Engine {
             initial.insert(Notification(time: start, level: .warning, text: alert), at: 0)
         }
         self.notifications = initial
+        if let path = config.paperJournalPath {
+            let journal = try PaperJournal(path: path)
+            pipeline.attach(journal)
+            // Settled on the first tick, before any opportunity can be approved.
+            pendingReconciliation = journal
+        }
     }
 
     /// Advances the market every `interval` and publishes snapshots until `stop()`.
@@ -97,6 +104,14 @@ public actor Engine {
     /// One step of the flow: venues → state → detector, then fills → ledger.
     public func tick() {
         let now = clock.now()
+        if let journal = pendingReconciliation {
+            pendingReconciliation = nil
+            do { try reconcileInFlight(with: journal, at: now) } catch {
+                haltReason = "orders in flight at the last stop could not be settled"
+                ledgerFailed = true
+                notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: now)
+            }
+        }
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }
         if config.autoApprove != nil {

@@ -79,6 +79,9 @@ public struct MarketPipeline: Sendable {
 
     public mutating func submit(_ order: PaperOrder) { venues.submit(order) }
 
+    /// Gives the paper venues a memory that survives a restart.
+    public mutating func attach(_ journal: PaperJournal) { venues.journal = journal }
+
     /// After inventory moved, every route is re-sized against it.
     public mutating func inventoryDidChange() -> DetectionChanges {
         detector.reevaluateAll(state: state, inventory: inventory, now: now)

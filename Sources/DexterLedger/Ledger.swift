@@ -137,11 +137,11 @@ public struct LedgerWriter: Sendable {
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO order_events (order_id, seq, arbitrage_id, venue, pair, side, quantity, limit_price, event,
-                                          from_state, to_state, filled, reason, at)
-                VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          from_state, to_state, filled, reason, at, opportunity_id)
+                VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [event.orderId, event.orderId, event.arbitrageId, event.venue, event.pair, event.side.rawValue,
                                  event.quantity.description, event.limitPrice.description, event.event, event.fromState,
-                                 event.toState, event.filled.description, event.reason, event.at.iso8601])
+                                 event.toState, event.filled.description, event.reason, event.at.iso8601, event.opportunityId])
         }
     }
 
@@ -259,8 +259,29 @@ public struct LedgerReader: Sendable {
                                  side: Side(rawValue: row["side"]) ?? .buy, quantity: try FixedDecimal(parsing: row["quantity"]),
                                  limitPrice: try FixedDecimal(parsing: row["limit_price"]), event: row["event"],
                                  fromState: row["from_state"], toState: row["to_state"], filled: try FixedDecimal(parsing: row["filled"]),
-                                 reason: row["reason"], at: try Self.timestamp(row["at"]))
+                                 reason: row["reason"], at: try Self.timestamp(row["at"]), opportunityId: row["opportunity_id"])
             }
+        }
+    }
+
+    /// Orders whose last transition left them live and that no booking covers: in flight when dexter stopped.
+    /// Each with its last event.
+    public func inFlightOrders() throws -> [OrderEventRecord] {
+        let live = ["submitted", "accepted", "partially_filled", "pending_cancel", "initialized"]
+        return try orderEvents().reduce(into: [String: OrderEventRecord]()) { $0[$1.orderId] = $1 }.values
+            .filter { live.contains($0.toState) }
+            .filter { event in (try? pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orders WHERE id = ?)",
+                                                                          arguments: [event.orderId]) }) != true }
+            .sorted { ($0.arbitrageId, $0.orderId) < ($1.arbitrageId, $1.orderId) }
+    }
+
+    /// The approved opportunity's pair and expected net, by its record id.
+    public func opportunity(id: String) throws -> (pair: String, netUSD: FixedDecimal)? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT pair, net_usd FROM opportunities WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            return (row["pair"], try FixedDecimal(parsing: row["net_usd"]))
         }
     }
 

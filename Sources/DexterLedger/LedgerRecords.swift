@@ -199,10 +199,12 @@ public struct OrderEventRecord: Sendable, Hashable {
     public var filled: FixedDecimal
     public var reason: String?
     public var at: Timestamp
+    public var opportunityId: String?
 
     public init(orderId: String, arbitrageId: String, venue: String, pair: String, side: Side, quantity: FixedDecimal,
                 limitPrice: FixedDecimal, event: String, fromState: String, toState: String, filled: FixedDecimal,
-                reason: String?, at: Timestamp) {
+                reason: String?, at: Timestamp, opportunityId: String? = nil) {
+        self.opportunityId = opportunityId
         self.orderId = orderId
         self.arbitrageId = arbitrageId
         self.venue = venue

@@ -153,6 +153,11 @@ enum LedgerSchema {
                 """)
             try rebuildRollup(db)
         }
+        // Which approved opportunity each order belongs to, so that an execution cut short by a crash can be booked
+        // against it after the restart.
+        migrator.registerMigration("v5-order-event-opportunity") { db in
+            try db.execute(sql: "ALTER TABLE order_events ADD COLUMN opportunity_id TEXT")
+        }
         return migrator
     }
 

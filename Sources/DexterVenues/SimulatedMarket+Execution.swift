@@ -16,7 +16,9 @@ extension SimulatedMarket {
         guard !arrived.isEmpty else { return }
         pending.removeAll(where: due)
         for (_, entry) in arrived.sorted(by: { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }) {
-            events.append(.execution(execute(entry.order)))
+            let report = execute(entry.order)
+            journal?.record(report)
+            events.append(.execution(report))
             if let index = state.indexByKey[MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)] {
                 publish(index, into: &events)
             }

@@ -29,6 +29,8 @@ public struct SimulatedMarket: Sendable {
 
     private let opened: Timestamp
     private var seenClientOrderIds = Set<String>()
+    /// Where the paper venues remember what they executed, across restarts (nil: they forget).
+    public var journal: PaperJournal?
 
     public init(universe: SimulatedUniverse, start: Timestamp) {
         self.universe = universe
@@ -75,7 +77,7 @@ public struct SimulatedMarket: Sendable {
     /// Queues a paper order; it reaches the venue after the venue's latency. A client order id the venue has seen
     /// before is ignored, as real venues do, so that a retry can never place an order twice.
     public mutating func submit(_ order: PaperOrder) {
-        guard seenClientOrderIds.insert(order.clientOrderId).inserted else { return }
+        guard journal?.report(for: order.clientOrderId) == nil, seenClientOrderIds.insert(order.clientOrderId).inserted else { return }
         let latency = universe.latency[order.venue] ?? .milliseconds(50)
         pending.append((order.submittedAt.adding(latency), order))
     }

@@ -34,6 +34,10 @@ struct LedgerCommand: ParsableCommand {
                 for problem in problems { print(problem) }
                 throw ExitCode(1)
             }
+            let inFlight = try ledger.reader.inFlightOrders()
+            if !inFlight.isEmpty {
+                FileHandle.standardError.write(Data("note: \(inFlight.count) order(s) in flight at the last stop; dexter settles them with their venues when it next starts\n".utf8))
+            }
             print("ok")
         }
     }

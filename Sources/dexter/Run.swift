@@ -46,6 +46,8 @@ struct Run: AsyncParsableCommand {
         var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
         if autoApprove { engineConfig.autoApprove = config.autoApproveBounds }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
+        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
+        engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"
         try LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: engineConfig.mode))
         let clock = SteppedClock(start: WallClock().now())
         let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath),

@@ -42,6 +42,8 @@ struct Watch: AsyncParsableCommand {
         try VaultAccess.checkUserName(userName)
         var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
+        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
+        engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
         try LogFile.start(path: logPath)
         let logger = Logger(label: "dexter")

@@ -82,12 +82,29 @@ extension EndToEnd {
                 #expect(missing.isEmpty, "round \(round): acknowledged but not in the ledger: \(missing.sorted())")
                 if !missing.isEmpty || check.status != 0 { break }
             }
+            // One last start settles whatever the last kill left in flight, then stops by itself.
+            let settle = try Binary.run(["run", "--config", config, "--fast", "--seconds", "0.05", "--ledger", ledger], environment: environment)
+            #expect(settle.status == 0, "\(settle.error)")
+            let live = try DatabaseQueue(path: ledger).read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM order_events e
+                    WHERE e.seq = (SELECT MAX(seq) FROM order_events WHERE order_id = e.order_id)
+                      AND e.to_state IN ('initialized', 'submitted', 'accepted', 'partially_filled', 'pending_cancel')
+                    """) ?? -1
+            }
+            #expect(live == 0, "orders still in flight after a clean start")
+            let recovered = try DatabaseQueue(path: ledger).read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages WHERE explanation LIKE 'recovered after a restart%'") ?? 0
+            }
+            let final = try Binary.run(["ledger", "check", "--ledger", ledger], environment: environment)
+            #expect(final.output == "ok\n", "\(final.output)")
             let totals = try DatabaseQueue(path: ledger).read { db in
                 (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trades") ?? 0,
                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_events") ?? 0)
             }
             print("crash test: \(rounds) SIGKILLs, \(killedMidBurst) after at least one acknowledged booking; \(acknowledged.count) bookings acknowledged, "
-                  + "\(totals.0) arbitrages, \(totals.1) trades and \(totals.2) order transitions in the ledger; integrity and reconciliation ok after every kill")
+                  + "\(totals.0) arbitrages (\(recovered) settled after a restart), \(totals.1) trades and \(totals.2) order transitions in the ledger; "
+                  + "integrity and reconciliation ok after every kill; nothing left in flight after the last start")
             #expect(acknowledged.count > rounds / 2, "the bursts booked too little to test anything")
         }
     }
