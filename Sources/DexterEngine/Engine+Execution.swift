@@ -59,6 +59,24 @@ extension Engine {
                                           orders: orders, purpose: purpose)
     }
 
+    /// A transient failure (timeout, network, rate limit) is not the order's end: it is sent again with the same
+    /// client order id after a capped, jittered backoff, while its quotes are fresh and attempts remain. The order
+    /// stays live meanwhile. Returns whether it was rescheduled.
+    func retryIfTransient(_ report: ExecutionReport, _ execution: Execution) -> Bool {
+        guard report.status == .rejected, let order = execution.orders.first(where: { $0.clientOrderId == report.clientOrderId })
+        else { return false }
+        let failure = FailureClassifier.classify(message: report.reason ?? "")
+        let attempt = (attempts[order.clientOrderId] ?? 0) + 1
+        let now = clock.now()
+        guard !execution.opportunity.isExpired(at: now) || execution.purpose != .arbitrage,
+              let delay = config.retry.delay(after: failure, attempt: attempt, random: &retryRandom) else { return false }
+        attempts[order.clientOrderId] = attempt
+        retries.append((now.adding(delay), order))
+        notify(.warning, "\(order.venue) \(order.side) \(order.symbol) \(failure.description); sending \(order.clientOrderId) again in "
+               + "\(delay.nanosecondsClamped / 1_000_000) ms (attempt \(attempt + 1) of \(config.retry.maxAttempts))", at: now)
+        return true
+    }
+
     /// Moves an order through its lifecycle and persists the transition. An illegal transition is a bug or a venue
     /// saying something impossible: it is logged and the order keeps its state.
     func transition(_ clientOrderId: String, _ event: OrderEvent, filled: FixedDecimal, reason: String?, at time: Timestamp) {
@@ -98,6 +116,7 @@ extension Engine {
     func handle(_ report: ExecutionReport) {
         guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == report.clientOrderId } })?.key,
               var execution = inFlight[arbitrageId] else { return }
+        if retryIfTransient(report, execution) { return }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
         // An IOC report is the order's whole remaining life: fill, or part fill and the rest canceled, or expired

@@ -35,6 +35,10 @@ public actor Engine {
     var orders: [OrderRow] = []
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
     var pendingReconciliation: PaperJournal?
+    /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
+    var retries: [(due: Timestamp, order: PaperOrder)] = []
+    var attempts: [String: Int] = [:]
+    var retryRandom = SeededGenerator(seed: 0x5EED)
     /// Orders not yet in a terminal state, with their arbitrage.
     var liveOrders: [String: (order: PaperOrder, arbitrageId: String, recordId: String)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
@@ -111,6 +115,13 @@ public actor Engine {
                 ledgerFailed = true
                 notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: now)
             }
+        }
+        let due = retries.filter { $0.due <= now }
+        retries.removeAll { $0.due <= now }
+        for retry in due {
+            pipeline.submit(PaperOrder(clientOrderId: retry.order.clientOrderId, venue: retry.order.venue, symbol: retry.order.symbol,
+                                       side: retry.order.side, quantity: retry.order.quantity, limitPrice: retry.order.limitPrice,
+                                       submittedAt: now))
         }
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }

@@ -26,6 +26,8 @@ public struct EngineConfig: Sendable {
     public var autoApprove: AutoApprovePolicy?
     /// What to do with the excess when legs come back uneven.
     public var legRisk = LegRiskPolicy()
+    /// When transient failures are sent again.
+    public var retry = RetryPolicy()
     /// The paper venues' journal (what they executed), so orders in flight at a crash can be reconciled.
     public var paperJournalPath: String?
 

@@ -17,7 +17,13 @@ extension SimulatedMarket {
         pending.removeAll(where: due)
         for (_, entry) in arrived.sorted(by: { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }) {
             let report = execute(entry.order)
-            journal?.record(report)
+            // A timed-out order never reached the venue's book: it is neither remembered nor journaled, so a retry
+            // with the same client order id can still go through (and a second copy of one that did cannot).
+            if timedOut(entry.order) {
+                forget(entry.order.clientOrderId)
+            } else {
+                journal?.record(report)
+            }
             events.append(.execution(report))
             if let index = state.indexByKey[MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)] {
                 publish(index, into: &events)
@@ -93,6 +99,8 @@ extension SimulatedMarket {
             status: .filled, reason: nil, filledQuantity: filled, notional: quote.notional, fee: quote.fee,
             gas: gas, gasToken: gasQuote?.token, executedAt: now)
     }
+
+    private func timedOut(_ order: PaperOrder) -> Bool { universe.faults[order.venue] == .timeout }
 
     private func rejection(_ order: PaperOrder, _ reason: String, status: ExecutionReport.Status = .rejected) -> ExecutionReport {
         ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,

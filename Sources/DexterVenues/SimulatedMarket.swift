@@ -82,6 +82,8 @@ public struct SimulatedMarket: Sendable {
         pending.append((order.submittedAt.adding(latency), order))
     }
 
+    mutating func forget(_ clientOrderId: String) { seenClientOrderIds.remove(clientOrderId) }
+
     /// Runs the market up to `time` and returns what venues published and reported, in order.
     public mutating func advance(to time: Timestamp) -> [VenueEvent] {
         var events: [VenueEvent] = []

@@ -102,3 +102,42 @@ import Testing
         #expect(try ledger.reader.trades(limit: 10_000).allSatisfy { $0.exchange != "gamma" })
     }
 }
+
+/// A venue that times out: the order is sent again with the same client order id, with backoff, up to the policy's
+/// attempts, and then booked as the failure it was. Nothing is ever filled twice.
+@Suite struct TransientRetryTests {
+    let clock = ManualClock()
+    let ledgerPath = NSTemporaryDirectory() + "dexter-retry-\(UUID().uuidString).sqlite"
+
+    @Test func timeoutsAreRetriedWithTheSameIdThenGivenUp() async throws {
+        var config = twoVenueConfig()
+        config.universe.faults[VenueId("beta")] = .timeout
+        config.retry = RetryPolicy(maxAttempts: 3, base: .milliseconds(20), cap: .milliseconds(80))
+        config.legRisk = LegRiskPolicy(action: .halt)
+        let ledger = try Ledger(path: ledgerPath)
+        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        var approved: UInt64?
+        for _ in 0..<6000 where approved == nil {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+            await engine.publishNow()
+            if let opportunity = engine.board.current?.opportunities.first {
+                await engine.requestApproval(of: opportunity.id)
+                await engine.confirmApproval(of: opportunity.id)
+                approved = opportunity.id
+            }
+        }
+        #expect(approved != nil)
+        for _ in 0..<100 { clock.advance(.milliseconds(10)); await engine.tick() }
+        await engine.publishNow()
+        let notes = engine.board.current?.notifications.map(\.text) ?? []
+        let retries = notes.filter { $0.contains("[timeout]") && $0.contains("again") }
+        #expect(retries.count == 2, "\(notes)")
+        #expect(retries.contains { $0.contains("attempt 2 of 3") } && retries.contains { $0.contains("attempt 3 of 3") })
+        let betaOrder = try #require(try ledger.reader.orderEvents().first { $0.venue == "beta" }?.orderId)
+        let events = try ledger.reader.orderEvents(orderId: betaOrder).map(\.event)
+        #expect(events == ["submit", "reject"], "live through the retries, then rejected once")
+        #expect(try ledger.reader.trades(limit: 100).filter { $0.exchange == "beta" }.isEmpty)
+        #expect(try ledger.reader.reconciliationProblems() == [])
+    }
+}
