@@ -13,6 +13,8 @@ struct Execution: Sendable {
     var orders: [PaperOrder]
     var reports: [String: ExecutionReport] = [:]
     var purpose: ExecutionPurpose = .arbitrage
+    /// Sequential legs: the order held back until the first one fills.
+    var heldBack: PaperOrder?
 
     var isComplete: Bool { reports.count == orders.count }
 }
@@ -36,6 +38,16 @@ extension Engine {
             notify(.error, "LEDGER WRITE FAILED before sending #\(opportunity.id): \(error); nothing was sent, trading halted", at: now)
             return
         }
+        if config.sequentialRoutes.contains("\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)") {
+            // Riskiest first: an on-chain leg (it can revert, and waits for a block), else the leg that reaches
+            // deepest into its book. The other goes only for what the first filled.
+            let riskiest = Self.riskiestLegIndex(opportunity, state: pipeline.state)
+            send([orders[riskiest]], arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
+            inFlight[arbitrageId]?.orders = orders
+            inFlight[arbitrageId]?.heldBack = orders[1 - riskiest]
+            notify(.info, "#\(opportunity.id) \(opportunity.route) approved, legs in sequence: \(orders[riskiest].venue) first", at: now)
+            return
+        }
         send(orders, arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
         notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
     }
@@ -57,6 +69,42 @@ extension Engine {
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
                                           orders: orders, purpose: purpose)
+    }
+
+    static func riskiestLegIndex(_ opportunity: Opportunity, state: MarketState) -> Int {
+        let legs = opportunity.legs
+        let onChain = legs.map { state[MarketKey(venue: $0.venue, symbol: $0.symbol)]?.venue.kind.chain != nil }
+        if onChain[0] != onChain[1] { return onChain[0] ? 0 : 1 }
+        let reach = legs.map { leg in ((leg.worstPrice - leg.averagePrice).magnitude / leg.averagePrice).doubleValue }
+        return reach[0] >= reach[1] ? 0 : 1
+    }
+
+    /// The first of sequential legs has its answer: the second goes for what it filled, or not at all.
+    func releaseSecondLeg(_ second: PaperOrder, after first: ExecutionReport, in execution: inout Execution) {
+        let now = clock.now()
+        let lot = pipeline.state[MarketKey(venue: second.venue, symbol: second.symbol)]?.instrument.lotSize ?? FixedDecimal("0.00000001")!
+        let quantity = FixedDecimal.min(second.quantity, first.filledQuantity).rounded(toMultipleOf: lot, .down)
+        guard first.filledQuantity.isPositive, quantity.isPositive else {
+            // Never sent: booked as not sent, with no fill.
+            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity.id, venue: second.venue.name,
+                                   side: second.side == .buy ? "buy" : "sell", symbol: second.symbol.description, quantity: second.quantity,
+                                   limitPrice: second.limitPrice, filled: .zero, averagePrice: .zero, state: .initialized, reason: nil,
+                                   submittedAt: now, updatedAt: now), at: 0)
+            liveOrders[second.clientOrderId] = (second, execution.arbitrageId, execution.recordId)
+            transition(second.clientOrderId, .deny, filled: .zero, reason: "not sent: the first leg did not fill", at: now)
+            execution.reports[second.clientOrderId] = ExecutionReport(
+                clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side, status: .rejected,
+                reason: "not sent: the first leg did not fill", filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero,
+                gasToken: nil, executedAt: now)
+            return
+        }
+        let sized = PaperOrder(clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side,
+                               quantity: quantity, limitPrice: second.limitPrice, submittedAt: now)
+        if let index = execution.orders.firstIndex(where: { $0.clientOrderId == second.clientOrderId }) { execution.orders[index] = sized }
+        let arbitrageId = execution.arbitrageId
+        send([sized], arbitrageId: arbitrageId, recordId: execution.recordId, opportunity: execution.opportunity, purpose: .arbitrage, at: now)
+        // `send` started a fresh execution record; keep the whole arbitrage in one.
+        inFlight[arbitrageId] = execution
     }
 
     /// A transient failure (timeout, network, rate limit) is not the order's end: it is sent again with the same
@@ -117,6 +165,12 @@ extension Engine {
         guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == report.clientOrderId } })?.key,
               var execution = inFlight[arbitrageId] else { return }
         if retryIfTransient(report, execution) { return }
+        if let second = execution.heldBack, second.clientOrderId != report.clientOrderId {
+            execution.heldBack = nil
+            inFlight[arbitrageId] = execution
+            releaseSecondLeg(second, after: report, in: &execution)
+            inFlight[arbitrageId] = execution
+        }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
         // An IOC report is the order's whole remaining life: fill, or part fill and the rest canceled, or expired

@@ -26,6 +26,8 @@ public struct EngineConfig: Sendable {
     public var autoApprove: AutoApprovePolicy?
     /// What to do with the excess when legs come back uneven.
     public var legRisk = LegRiskPolicy()
+    /// Routes ("buy>sell") whose legs go one after the other, riskiest first; every other route sends both at once.
+    public var sequentialRoutes: Set<String> = []
     /// When transient failures are sent again.
     public var retry = RetryPolicy()
     /// The paper venues' journal (what they executed), so orders in flight at a crash can be reconciled.

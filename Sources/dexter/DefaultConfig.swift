@@ -33,6 +33,11 @@ min_net_usd = "20"
 max_notional_usd = "25000"
 pairs = []
 
+[execution]
+# Legs go out together by default. Routes listed here ("buy venue>sell venue") send the riskiest leg first (an
+# on-chain swap, else the leg reaching deepest into its book) and the other only for what it filled.
+sequential_routes = []
+
 [leg_risk]
 # When one leg fills and the other misses or fills short: "unwind" trades the excess back on the venue that filled
 # it, "hedge" completes the missing leg on the best other venue, "halt" stops trading and alerts. The corrective IOC

@@ -26,6 +26,7 @@ struct DeskConfig {
     var swapSlippageTolerance: FixedDecimal
     var autoApprove: AutoApprovePolicy?
     var legRisk: LegRiskPolicy
+    var sequentialRoutes: Set<String>
     /// The policy's bounds, whether or not it is switched on (dexter run --auto-approve uses them).
     var autoApproveBounds: AutoApprovePolicy
 
@@ -36,6 +37,7 @@ struct DeskConfig {
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
         config.legRisk = legRisk
+        config.sequentialRoutes = sequentialRoutes
         return config
     }
 }
@@ -74,7 +76,7 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed", "outages", "faults"])
@@ -88,6 +90,16 @@ extension DeskConfig {
                 minNetUSD: try auto.positiveDecimal("min_net_usd", example: "20"),
                 maxNotionalUSD: try auto.positiveDecimal("max_notional_usd", example: "10000"),
                 pairs: Set(try auto.strings("pairs").map { try auto.symbol($0, key: "pairs") }))
+        }
+        var sequentialRoutes: Set<String> = []
+        if let execution = try root.optionalTable("execution") {
+            try execution.allowOnly(["sequential_routes"])
+            for route in try execution.strings("sequential_routes") {
+                guard route.split(separator: ">").count == 2 else {
+                    throw execution.error("sequential_routes", "expected \"buy venue>sell venue\", found \"\(route)\"")
+                }
+                sequentialRoutes.insert(route)
+            }
         }
         var legRisk = LegRiskPolicy()
         if let table = try root.optionalTable("leg_risk") {
@@ -177,7 +189,8 @@ extension DeskConfig {
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
                                         latency: latency, outages: outages, faults: faults),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
-            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, legRisk: legRisk, autoApproveBounds: autoApproveBounds)
+            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, legRisk: legRisk, sequentialRoutes: sequentialRoutes,
+            autoApproveBounds: autoApproveBounds)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

@@ -141,3 +141,46 @@ import Testing
         #expect(try ledger.reader.reconciliationProblems() == [])
     }
 }
+
+/// Sequential legs: the riskiest goes first, the other only for what it filled. Against a venue that fills half, the
+/// arbitrage comes back even instead of needing a correction.
+@Suite struct SequentialLegsTests {
+    let clock = ManualClock()
+    let ledgerPath = NSTemporaryDirectory() + "dexter-sequential-\(UUID().uuidString).sqlite"
+
+    @Test func theSecondLegGoesOnlyForWhatTheFirstFilled() async throws {
+        var config = twoVenueConfig()
+        config.universe.faults[VenueId("beta")] = .fillFraction(FixedDecimal("0.5")!)
+        config.sequentialRoutes = ["alpha>beta", "beta>alpha"]
+        config.legRisk = LegRiskPolicy(action: .halt)
+        let ledger = try Ledger(path: ledgerPath)
+        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        var booked = 0
+        for _ in 0..<6000 where booked < 3 {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+            await engine.publishNow()
+            guard let snapshot = engine.board.current, snapshot.haltReason == nil else { break }
+            if let opportunity = snapshot.opportunities.first, snapshot.orders.allSatisfy({ !$0.state.isLive && $0.state != .initialized }) {
+                await engine.requestApproval(of: opportunity.id)
+                await engine.confirmApproval(of: opportunity.id)
+                await engine.publishNow()
+                // Only one leg leaves at first.
+                let live = engine.board.current?.orders.filter { $0.opportunityId == opportunity.id && $0.state.isLive } ?? []
+                #expect(live.count <= 1)
+            }
+            booked = try await DatabaseQueue(path: ledgerPath).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
+        }
+        #expect(booked >= 1)
+        #expect(engine.board.current?.haltReason == nil, "no leg risk: \(engine.board.current?.haltReason ?? "")")
+        // Each booked arbitrage bought exactly what it sold.
+        let trades = try ledger.reader.trades(limit: 1000)
+        let byArbitrage = Dictionary(grouping: trades) { String($0.orderId.dropLast(2)) }
+        for (id, fills) in byArbitrage {
+            let bought = fills.filter { $0.side == .buy }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+            let sold = fills.filter { $0.side == .sell }.reduce(FixedDecimal.zero) { $0 + $1.amount }
+            #expect(bought == sold, "\(id): bought \(bought), sold \(sold)")
+        }
+        #expect(try ledger.reader.reconciliationProblems() == [])
+    }
+}
