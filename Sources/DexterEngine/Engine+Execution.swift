@@ -216,6 +216,7 @@ extension Engine {
             return
         }
         bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
+        refreshLots()
         for change in booking.balanceChanges {
             pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
         }
@@ -277,13 +278,16 @@ extension Engine {
             // realised P&L, and a missed leg leaves the other marked, not hidden.
             let atMark = report.filledQuantity * mark
             let profitQuote = (order.side == .buy ? atMark - cash : cash - atMark) - gasInQuote
-            trades.append(TradeRecord(
+            var trade = TradeRecord(
                 id: "\(order.clientOrderId)-f1", orderId: order.clientOrderId, user: config.user,
                 exchange: order.venue.name, pair: symbol.description, side: order.side,
                 amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
                 gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark,
                 notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
-                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt))
+                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
+            trade.account = account
+            trade.cashUSD = (cash * quoteUSD).rounded(digits: 9, .down)
+            trades.append(trade)
         }
         var booking = ArbitrageBooking(
             id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,

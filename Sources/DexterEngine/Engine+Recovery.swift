@@ -94,11 +94,14 @@ extension Engine {
             }
             let atMark = report.filledQuantity * mark
             let profitQuote = (event.side == .buy ? atMark - cash : cash - atMark) - gasInQuote
-            trades.append(TradeRecord(
+            var trade = TradeRecord(
                 id: "\(event.orderId)-f1", orderId: event.orderId, user: config.user, exchange: event.venue, pair: pair,
                 side: event.side, amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
                 gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark, notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
-                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt))
+                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
+            trade.account = account
+            trade.cashUSD = (cash * quoteUSD).rounded(digits: 9, .down)
+            trades.append(trade)
         }
         let expected = try reports.first?.event.opportunityId.flatMap { try ledgerReader.opportunity(id: $0)?.netUSD } ?? .zero
         var booking = ArbitrageBooking(

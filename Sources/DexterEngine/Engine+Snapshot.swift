@@ -79,7 +79,13 @@ extension Engine {
                 return held.isZero ? nil : (account.description, held)
             }.sorted { $0.quantity > $1.quantity }
             var row = PositionRow(asset: asset.code, quantity: quantity, usdValue: price.map { $0 * quantity.doubleValue },
-                                  unrealisedUSD: price.flatMap { now in openingPrices[asset].map { (now - $0) * quantity.doubleValue } },
+                                  unrealisedUSD: price.flatMap { now in
+                                      // Against FIFO cost where the ledger holds lots; else the move since the open.
+                                      if let lots = lotCost[asset.code], lots.quantity.isPositive {
+                                          return now * lots.quantity.doubleValue - lots.costUSD.doubleValue
+                                      }
+                                      return openingPrices[asset].map { (now - $0) * quantity.doubleValue }
+                                  },
                                   accounts: accounts)
             let realised = realisedByAsset[asset.code] ?? [:]
             row.realisedTodayUSD = realised.values.reduce(.zero, +)

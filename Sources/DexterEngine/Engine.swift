@@ -43,6 +43,8 @@ public actor Engine {
     var liveOrders: [String: (order: PaperOrder, arbitrageId: String, recordId: String)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
+    /// Open FIFO lots by asset: quantity and cost in USD (from the ledger, refreshed after each booking).
+    var lotCost: [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] = [:]
     /// Today's realised profit by base asset, then venue.
     var realisedByAsset: [String: [String: FixedDecimal]] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
@@ -58,7 +60,7 @@ public actor Engine {
         let start = clock.now()
         self.runId = String(UInt64(start.nanoseconds / 1_000_000), radix: 36)
         // A fresh ledger takes the configured balances; an existing one keeps what was booked.
-        try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
+        let freshLedger = try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
             assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
         })
         var inventory = Inventory()
@@ -75,6 +77,16 @@ public actor Engine {
                                        start: start)
         self.lastRateSample = start
         for asset in inventory.assets { if let price = pipeline.state.usdValue(of: asset) { openingPrices[asset] = price } }
+        if freshLedger {
+            // The starting inventory opens its FIFO lots at the prices the market opens at.
+            let prices = openingPrices
+            try ledger.writer.seedLots(config.initialBalances.balances.flatMap { account, assets in
+                assets.compactMap { asset, quantity in
+                    prices[asset].map { (account.description, asset.code, quantity, FixedDecimal(approximating: $0).rounded(digits: 8)) }
+                }
+            }, at: start)
+        }
+        self.lotCost = Self.lotCosts(ledger.reader)
         self.usage.positions = Self.positions(inventory)
         let started = "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets"
         logger.info("\(started)")
@@ -215,6 +227,17 @@ public actor Engine {
     /// Called after each booking is committed (the headless runner prints it as an acknowledgement).
     public func onBooked(_ observer: @escaping @Sendable (_ arbitrageId: String, _ status: String, _ realisedUSD: FixedDecimal) -> Void) {
         bookedObserver = observer
+    }
+
+    func refreshLots() { lotCost = Self.lotCosts(ledgerReader) }
+
+    static func lotCosts(_ reader: LedgerReader) -> [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] {
+        var byAsset: [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] = [:]
+        for lot in (try? reader.openLots()) ?? [] {
+            let current = byAsset[lot.asset] ?? (.zero, .zero)
+            byAsset[lot.asset] = (current.quantity + lot.quantity, current.costUSD + lot.quantity * lot.averageCostUSD)
+        }
+        return byAsset
     }
 
     /// The kill switch. Idempotent: a second press changes nothing.

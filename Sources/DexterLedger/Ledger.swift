@@ -104,6 +104,8 @@ public struct LedgerWriter: Sendable {
                                  trade.markPrice.description, trade.notionalUSD.description,
                                  trade.profitUSD.description, LedgerSchema.nanos(trade.profitUSD),
                                  trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD)])
+            let fifo = try Self.applyLots(trade, source: booking.id, db)
+            try db.execute(sql: "UPDATE trades SET fifo_realised_usd = ? WHERE id = ?", arguments: [fifo.description, trade.id])
             try db.execute(sql: """
                 INSERT INTO fill_rollup (day, user, exchange, pair, fills, volume_usd_nanos, profit_usd_nanos)
                 VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -125,6 +127,54 @@ public struct LedgerWriter: Sendable {
                 ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
                 """, arguments: [change.account, change.asset, amount.description])
         }
+    }
+
+    /// Opening lots (the seeded balances at their opening prices), once, when the ledger has none.
+    @discardableResult
+    public func seedLots(_ lots: [(account: String, asset: String, quantity: FixedDecimal, unitCostUSD: FixedDecimal)], at time: Timestamp) throws -> Bool {
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lots") == 0 else { return false }
+            for lot in lots where lot.quantity.isPositive {
+                try db.execute(sql: """
+                    INSERT INTO lots (account, asset, quantity, unit_cost_usd, opened_at, source) VALUES (?, ?, ?, ?, ?, 'opening')
+                    """, arguments: [lot.account, lot.asset, lot.quantity.description, lot.unitCostUSD.description, time.iso8601])
+            }
+            return true
+        }
+    }
+
+    /// A buy opens a lot at its cost per unit; a sell consumes the holding's lots oldest first and realises its
+    /// proceeds against their cost. A sell beyond the lots realises nothing on the uncovered part (no known cost).
+    static func applyLots(_ trade: TradeRecord, source: String, _ db: Database) throws -> FixedDecimal {
+        guard trade.amount.isPositive, let cashUSD = trade.cashUSD else { return .zero }
+        let account = trade.account ?? trade.exchange
+        let asset = String(trade.pair.split(separator: "/").first ?? "")
+        if trade.side == .buy {
+            try db.execute(sql: """
+                INSERT INTO lots (account, asset, quantity, unit_cost_usd, opened_at, source) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [account, asset, trade.amount.description, (cashUSD / trade.amount).description,
+                                 trade.createdAt.iso8601, source])
+            return .zero
+        }
+        var remaining = trade.amount
+        var cost = FixedDecimal.zero
+        for row in try Row.fetchAll(db, sql: "SELECT id, quantity, unit_cost_usd FROM lots WHERE account = ? AND asset = ? ORDER BY id",
+                                    arguments: [account, asset]) where remaining.isPositive {
+            let quantity = try FixedDecimal(parsing: row["quantity"])
+            let unitCost = try FixedDecimal(parsing: row["unit_cost_usd"])
+            let take = FixedDecimal.min(quantity, remaining)
+            cost += take * unitCost
+            remaining -= take
+            let left = quantity - take
+            if left.isZero {
+                try db.execute(sql: "DELETE FROM lots WHERE id = ?", arguments: [row["id"] as Int64])
+            } else {
+                try db.execute(sql: "UPDATE lots SET quantity = ? WHERE id = ?", arguments: [left.description, row["id"] as Int64])
+            }
+        }
+        let covered = trade.amount - remaining
+        let proceeds = covered == trade.amount ? cashUSD : cashUSD * covered / trade.amount
+        return (proceeds - cost).rounded(digits: 9, .down)
     }
 
     /// Recomputes the report rollup from the fills (after fills were written by other means, e.g. an import).
@@ -246,6 +296,39 @@ public struct LedgerReader: Sendable {
                 WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR created_at < ?2) AND (?3 IS NULL OR user = ?3)
                 ORDER BY created_at, id
                 """, arguments: [from?.iso8601, to?.iso8601, user]).map(Self.trade)
+        }
+    }
+
+    /// Open FIFO lots by account and asset: quantity and average cost per unit in USD.
+    public func openLots() throws -> [(account: String, asset: String, quantity: FixedDecimal, averageCostUSD: FixedDecimal)] {
+        try pool.read { db in
+            var totals: [String: (FixedDecimal, FixedDecimal)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT account, asset, quantity, unit_cost_usd FROM lots") {
+                let key = "\(row["account"] as String)\u{0}\(row["asset"] as String)"
+                let quantity = try FixedDecimal(parsing: row["quantity"])
+                let cost = quantity * (try FixedDecimal(parsing: row["unit_cost_usd"]))
+                let current = totals[key] ?? (.zero, .zero)
+                totals[key] = (current.0 + quantity, current.1 + cost)
+            }
+            return totals.sorted { $0.key < $1.key }.map { key, value in
+                let parts = key.split(separator: "\u{0}").map(String.init)
+                return (parts[0], parts[1], value.0, value.0.isPositive ? value.1 / value.0 : .zero)
+            }
+        }
+    }
+
+    /// FIFO-realised profit of sells, by venue (exchange) and base asset.
+    public func fifoRealised() throws -> [(venue: String, asset: String, realisedUSD: FixedDecimal)] {
+        try pool.read { db in
+            var totals: [String: FixedDecimal] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT exchange, pair, fifo_realised_usd FROM trades WHERE side = 'sell'") {
+                let asset = (row["pair"] as String).split(separator: "/").first.map(String.init) ?? ""
+                totals["\(row["exchange"] as String)\u{0}\(asset)", default: .zero] += try FixedDecimal(parsing: row["fifo_realised_usd"])
+            }
+            return totals.sorted { $0.key < $1.key }.map { key, value in
+                let parts = key.split(separator: "\u{0}").map(String.init)
+                return (parts[0], parts[1], value)
+            }
         }
     }
 

@@ -96,6 +96,12 @@ public struct TradeRecord: Sendable, Hashable {
     /// The leg's contribution to the arbitrage's profit, in USD; the legs of an arbitrage sum to its P&L.
     public var profitUSD: FixedDecimal
     public var createdAt: Timestamp
+    /// The account that holds what the fill moved ("binance", "wallet@ethereum"); the exchange when not given.
+    public var account: String?
+    /// The fill's cash in USD: paid (fee included) on a buy, received (fee deducted) on a sell. Drives FIFO lots.
+    public var cashUSD: FixedDecimal?
+    /// Realised against the FIFO lots it consumed (sells), in USD; set by the ledger when booked.
+    public var fifoRealisedUSD: FixedDecimal = .zero
 
     public init(id: String, orderId: String, user: String, exchange: String, pair: String, side: Side,
                 amount: FixedDecimal, price: FixedDecimal, fee: FixedDecimal, feeAsset: String, gas: FixedDecimal,

@@ -158,6 +158,22 @@ enum LedgerSchema {
         migrator.registerMigration("v5-order-event-opportunity") { db in
             try db.execute(sql: "ALTER TABLE order_events ADD COLUMN opportunity_id TEXT")
         }
+        // FIFO lots per account and asset: what was bought and at what cost, consumed oldest first by sells.
+        migrator.registerMigration("v6-fifo-lots") { db in
+            try db.execute(sql: """
+                CREATE TABLE lots (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    unit_cost_usd TEXT NOT NULL,
+                    opened_at TEXT NOT NULL,
+                    source TEXT NOT NULL
+                );
+                CREATE INDEX lots_by_holding ON lots(account, asset, id);
+                ALTER TABLE trades ADD COLUMN fifo_realised_usd TEXT NOT NULL DEFAULT '0';
+                """)
+        }
         return migrator
     }
 

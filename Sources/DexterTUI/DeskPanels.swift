@@ -14,10 +14,10 @@ extension Panels {
         let unrealised = snapshot.positions.compactMap(\.unrealisedUSD).reduce(0, +)
         var lines: [(String, ColorRole)] = [
             (realised + sparkline(pnl.history, width: max(0, inner.width - realised.count - 1)), role),
-            ("mark " + signedUSD(unrealised) + "  vol $\(Format.compact(pnl.volumeTodayUSD.doubleValue))", unrealised < 0 ? .loss : .normal),
+            ("unreal. " + signedUSD(unrealised) + "  vol $\(Format.compact(pnl.volumeTodayUSD.doubleValue))", unrealised < 0 ? .loss : .normal),
             ("arbs \(pnl.arbitragesToday)  fills \(pnl.tradesToday)", .dim),
         ]
-        lines.append(("asset   value realised     mark  quantity", .header))
+        lines.append(("asset   value realised  unreal.  quantity", .header))
         for position in snapshot.positions where !position.quantity.isZero || !position.realisedTodayUSD.isZero {
             let value = position.usdValue.map { "$" + Format.compact($0) } ?? "—"
             let move = position.unrealisedUSD.map(signedUSD) ?? ""

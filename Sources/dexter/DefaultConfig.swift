@@ -33,6 +33,12 @@ min_net_usd = "20"
 max_notional_usd = "25000"
 pairs = []
 
+# Per user (the one dexter runs as): any of the keys above, overriding them for that user.
+# [auto_approve.users.alice]
+# enabled = true
+# min_net_usd = "50"
+# pairs = ["ETH/USDT"]
+
 [execution]
 # Legs go out together by default. Routes listed here ("buy venue>sell venue") send the riskiest leg first (an
 # on-chain swap, else the leg reaching deepest into its book) and the other only for what it filled.

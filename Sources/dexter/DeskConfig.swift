@@ -25,6 +25,8 @@ struct DeskConfig {
     var balances: Inventory
     var swapSlippageTolerance: FixedDecimal
     var autoApprove: AutoApprovePolicy?
+    /// Per-user overrides of the auto-approve policy: on or off, and its bounds.
+    var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
     var legRisk: LegRiskPolicy
     var sequentialRoutes: Set<String>
     /// The policy's bounds, whether or not it is switched on (dexter run --auto-approve uses them).
@@ -36,6 +38,7 @@ struct DeskConfig {
         var config = EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
+        if let own = autoApproveByUser[user] { config.autoApprove = own.enabled ? own.bounds : nil }
         config.legRisk = legRisk
         config.sequentialRoutes = sequentialRoutes
         return config
@@ -83,13 +86,24 @@ extension DeskConfig {
         let seed = try sim.int("seed", range: 0...Int.max)
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
+        var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
         if let auto = try root.optionalTable("auto_approve") {
-            try auto.allowOnly(["enabled", "min_net_usd", "max_notional_usd", "pairs"])
-            autoApproveEnabled = try auto.optionalBool("enabled") ?? false
-            autoApproveBounds = AutoApprovePolicy(
-                minNetUSD: try auto.positiveDecimal("min_net_usd", example: "20"),
-                maxNotionalUSD: try auto.positiveDecimal("max_notional_usd", example: "10000"),
-                pairs: Set(try auto.strings("pairs").map { try auto.symbol($0, key: "pairs") }))
+            try auto.allowOnly(["enabled", "min_net_usd", "max_notional_usd", "pairs", "users"])
+            func read(_ table: ConfigReader, defaults: AutoApprovePolicy, enabled: Bool) throws -> (Bool, AutoApprovePolicy) {
+                (try table.optionalBool("enabled") ?? enabled, AutoApprovePolicy(
+                    minNetUSD: table.has("min_net_usd") ? try table.positiveDecimal("min_net_usd", example: "20") : defaults.minNetUSD,
+                    maxNotionalUSD: table.has("max_notional_usd") ? try table.positiveDecimal("max_notional_usd", example: "25000")
+                        : defaults.maxNotionalUSD,
+                    pairs: table.has("pairs") ? Set(try table.strings("pairs").map { try table.symbol($0, key: "pairs") }) : defaults.pairs))
+            }
+            (autoApproveEnabled, autoApproveBounds) = try read(auto, defaults: autoApproveBounds, enabled: false)
+            if let users = try auto.optionalTable("users") {
+                for name in users.keys {
+                    let table = try users.table(name)
+                    try table.allowOnly(["enabled", "min_net_usd", "max_notional_usd", "pairs"])
+                    autoApproveByUser[name] = try read(table, defaults: autoApproveBounds, enabled: autoApproveEnabled)
+                }
+            }
         }
         var sequentialRoutes: Set<String> = []
         if let execution = try root.optionalTable("execution") {
@@ -189,8 +203,8 @@ extension DeskConfig {
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
                                         latency: latency, outages: outages, faults: faults),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
-            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, legRisk: legRisk, sequentialRoutes: sequentialRoutes,
-            autoApproveBounds: autoApproveBounds)
+            autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
+            sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

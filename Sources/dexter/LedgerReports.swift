@@ -124,6 +124,29 @@ extension LedgerCommand {
         }
     }
 
+    struct Positions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open FIFO lots by account and asset (quantity, average cost), and FIFO-realised P&L by venue and asset.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        func run() throws {
+            let reader = try LedgerCommand.open(ledger).reader
+            print("account            asset       quantity    avg cost USD")
+            for lot in try reader.openLots() {
+                print(lot.account.padding(toLength: 19, withPad: " ", startingAt: 0) + lot.asset.padding(toLength: 6, withPad: " ", startingAt: 0)
+                      + lot.quantity.formatted(digits: 6, grouping: true).leftPadded(15) + lot.averageCostUSD.formatted(digits: 4, grouping: true).leftPadded(16))
+            }
+            print("")
+            print("venue              asset   FIFO realised USD")
+            for row in try reader.fifoRealised() {
+                print(row.venue.padding(toLength: 19, withPad: " ", startingAt: 0) + row.asset.padding(toLength: 6, withPad: " ", startingAt: 0)
+                      + row.realisedUSD.formatted(digits: 4, grouping: true).leftPadded(20))
+            }
+        }
+    }
+
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy the ledger to a file through SQLite's online backup (safe while dexter runs), then check the copy.")
@@ -149,4 +172,8 @@ extension LedgerCommand {
             print("backed up \(source.path) to \(destination): integrity ok, booked P&L \(totals.bookedUSD) USD")
         }
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

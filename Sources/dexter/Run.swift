@@ -44,7 +44,7 @@ struct Run: AsyncParsableCommand {
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
         var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
-        if autoApprove { engineConfig.autoApprove = config.autoApproveBounds }
+        if autoApprove { engineConfig.autoApprove = config.autoApproveByUser[userName]?.bounds ?? config.autoApproveBounds }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
         // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
         engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"

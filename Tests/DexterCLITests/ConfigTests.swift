@@ -71,6 +71,19 @@ import Testing
         #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of faults, outages, seed")
     }
 
+    @Test func autoApproveIsOffByDefaultAndSetPerUser() throws {
+        let base = try DeskConfig.parse(DefaultConfig.text, file: "config.toml")
+        #expect(base.engineConfig(user: "alice").autoApprove == nil)
+        let text = replacing("pairs = []\n", with: "pairs = []\n[auto_approve.users.alice]\nenabled = true\nmin_net_usd = \"50\"\npairs = [\"ETH/USDT\"]\n")
+        let config = try DeskConfig.parse(text, file: "config.toml")
+        let alice = try #require(config.engineConfig(user: "alice").autoApprove)
+        #expect(alice.minNetUSD == FixedDecimal(50) && alice.pairs == [Symbol(base: "ETH", quote: "USDT")])
+        #expect(alice.maxNotionalUSD == FixedDecimal(25_000), "unset keys inherit the desk's bounds")
+        #expect(config.engineConfig(user: "bob").autoApprove == nil, "other users keep the desk's default: off")
+        let typo = replacing("pairs = []\n", with: "pairs = []\n[auto_approve.users.alice]\nmin_net = \"50\"\n")
+        #expect(error(typo).contains("auto_approve.users.alice.min_net: unknown key"))
+    }
+
     @Test func feedOutagesAreReadAndTheirVenuesChecked() throws {
         let good = replacing("seed = 7\n", with: "seed = 7\n[[sim.outages]]\nvenues = [\"kraken\"]\nafter_seconds = 5\nfor_seconds = 30\n")
         let config = try DeskConfig.parse(good, file: "config.toml")

@@ -138,4 +138,40 @@ import Testing
         let problems = try ledger.reader.reconciliationProblems()
         #expect(problems == ["balance binance USDT is 1000.5 but its journal sums to 1000"])
     }
+
+    /// FIFO: opening lot 1 ETH at $90; buys of 1 at $100 and 1 at $110 (cash in USD, fees included); a sell of 2.5
+    /// for $300 consumes the opening lot, the $100 lot and half the $110 lot: 300 − (90 + 100 + 55) = 55.
+    @Test func sellsRealiseAgainstTheOldestLotsFirst() throws {
+        let ledger = try Ledger(path: path)
+        try ledger.writer.seedLots([("binance", "ETH", d("1"), d("90"))], at: time)
+        #expect(try ledger.writer.seedLots([("binance", "ETH", d("5"), d("1"))], at: time) == false, "opening lots are seeded once")
+        func fill(_ id: String, _ side: Side, _ amount: String, cashUSD: String) -> TradeRecord {
+            var trade = TradeRecord(id: "\(id)-f1", orderId: id, user: "alice", exchange: "binance", pair: "ETH/USDT", side: side,
+                                    amount: d(amount), price: d(cashUSD) / d(amount), fee: .zero, feeAsset: "USDT", gas: .zero,
+                                    gasAsset: nil, markPrice: d("100"), notionalUSD: d(cashUSD), profitUSD: .zero, createdAt: time)
+            trade.account = "binance"
+            trade.cashUSD = d(cashUSD)
+            return trade
+        }
+        func book(_ id: String, _ trades: [TradeRecord]) throws {
+            let orders = trades.map {
+                OrderRecord(id: $0.orderId, venue: $0.exchange, pair: $0.pair, side: $0.side, quantity: $0.amount, limitPrice: $0.price,
+                            status: "filled", reason: nil, filled: $0.amount, createdAt: time, updatedAt: time)
+            }
+            try ledger.writer.book(ArbitrageBooking(id: id, opportunityId: "\(id)-o", user: "alice", pair: "ETH/USDT", status: .completed,
+                                                    expectedNetUSD: .zero, realisedNetUSD: .zero, createdAt: time, orders: orders,
+                                                    trades: trades, balanceChanges: []),
+                                   opportunity: opportunityRecord("\(id)-o"))
+        }
+        try book("b1", [fill("b1-1", .buy, "1", cashUSD: "100")])
+        try book("b2", [fill("b2-1", .buy, "1", cashUSD: "110")])
+        try book("s1", [fill("s1-1", .sell, "2.5", cashUSD: "300")])
+        #expect(try ledger.reader.fifoRealised().map(\.realisedUSD) == [d("55")])
+        let open = try ledger.reader.openLots()
+        #expect(open.count == 1 && open[0].quantity == d("0.5") && open[0].averageCostUSD == d("110"))
+        // A sell beyond every lot realises only what lots covered.
+        try book("s2", [fill("s2-1", .sell, "1", cashUSD: "130")])
+        #expect(try ledger.reader.fifoRealised().map(\.realisedUSD) == [d("55") + (d("65") - d("55"))])
+        #expect(try ledger.reader.openLots().isEmpty)
+    }
 }
