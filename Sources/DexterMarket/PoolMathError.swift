@@ -18,6 +18,10 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
     case priceOutOfRange
     /// An iterative solver (StableSwap D or y) did not converge in 255 rounds.
     case didNotConverge
+    /// A tick beyond ±887272 (TickMath's revert "T").
+    case tickOutOfRange(Int)
+    /// A sqrt price outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO) (TickMath's revert "R").
+    case sqrtRatioOutOfRange
 
     public var description: String {
         switch self {
@@ -30,6 +34,8 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
         case .zeroLiquidity: return "liquidity is zero"
         case .priceOutOfRange: return "price out of range"
         case .didNotConverge: return "did not converge"
+        case .tickOutOfRange(let tick): return "tick \(tick) is outside ±887272"
+        case .sqrtRatioOutOfRange: return "sqrt price outside the tick range"
         }
     }
 }

@@ -158,3 +158,39 @@ import Testing
         }
     }
 }
+
+/// Uniswap V3 TickMath against the v3-core test snapshot: the forward function bit for bit, the inverse tick for
+/// tick, and the reverts at the ends of the range.
+@Suite struct TickMathVectorTests {
+    @Test func sqrtRatioAtTickMatchesTheContract() throws {
+        let cases = try Fixture.cases("v3_tickmath", "getSqrtRatioAtTick")
+        #expect(cases.count == 32)
+        for vector in cases {
+            #expect(try TickMath.sqrtRatio(atTick: vector.int("tick")) == vector.big("sqrtPriceX96"), "tick \(vector.int("tick"))")
+        }
+        let constants = try Fixture.json("v3_tickmath")["constants"] as? [String: Any] ?? [:]
+        #expect(TickMath.minSqrtRatio == constants.big("MIN_SQRT_RATIO") && TickMath.maxSqrtRatio == constants.big("MAX_SQRT_RATIO"))
+        #expect(try TickMath.sqrtRatio(atTick: TickMath.minTick) == TickMath.minSqrtRatio)
+        #expect(try TickMath.sqrtRatio(atTick: TickMath.maxTick) == TickMath.maxSqrtRatio)
+    }
+
+    @Test func tickAtSqrtRatioMatchesTheContract() throws {
+        let cases = try Fixture.cases("v3_tickmath", "getTickAtSqrtRatio")
+        #expect(cases.count == 17)
+        for vector in cases {
+            #expect(try TickMath.tick(atSqrtRatio: vector.big("sqrtPriceX96")) == vector.int("tick"), "\(vector.string("sqrtPriceX96"))")
+        }
+    }
+
+    @Test func revertsWhereTheContractReverts() throws {
+        let cases = try Fixture.cases("v3_tickmath", "errors")
+        #expect(cases.count == 4)
+        for vector in cases {
+            if vector.string("fn") == "getSqrtRatioAtTick" {
+                #expect(throws: PoolMathError.tickOutOfRange(vector.int("tick"))) { try TickMath.sqrtRatio(atTick: vector.int("tick")) }
+            } else {
+                #expect(throws: PoolMathError.sqrtRatioOutOfRange) { try TickMath.tick(atSqrtRatio: vector.big("sqrtPriceX96")) }
+            }
+        }
+    }
+}
