@@ -37,6 +37,35 @@ import Testing
         #expect(opportunity.expiresAt == Timestamp.zero.adding(.seconds(5)))
     }
 
+    /// A spot market and a perpetual on the same coin are different instruments: a perp quoted above spot is a basis,
+    /// not an arbitrage, however wide; two perps settled alike, or two spot books, still cross.
+    @Test func spotAgainstAPerpetualIsNeverAnArbitrage() throws {
+        let spot = B.exchange("spot"), perp = B.exchange("perp"), perp2 = B.exchange("perp2")
+        let perpetual = try Symbol(parsing: "ETH/USDC:USDC")
+        #expect(perpetual != B.ethUSDC && perpetual.base == B.ethUSDC.base && perpetual.quote == B.ethUSDC.quote)
+        func onPerp(_ market: Market) -> Market {
+            Market(venue: market.venue, instrument: InstrumentSpec(symbol: perpetual, tickSize: B.d("0.01"), lotSize: B.d("0.01"),
+                                                                   minNotional: B.d("1")),
+                   liquidity: market.liquidity, venueTime: .zero, receivedAt: .zero)
+        }
+        let wide = B.state([
+            B.book(spot, bids: [("99", "10")], asks: [("100", "10")]),
+            onPerp(B.book(perp, bids: [("110", "10")], asks: [("111", "10")])),
+        ])
+        #expect(detect(wide, B.inventory([spot.account, perp.account])).isEmpty)
+        let perps = B.state([
+            onPerp(B.book(perp, bids: [("110", "10")], asks: [("111", "10")])),
+            onPerp(B.book(perp2, bids: [("115", "10")], asks: [("116", "10")])),
+        ])
+        var inventory = Inventory()
+        for account in [perp.account, perp2.account] {
+            inventory.credit("ETH", B.d("100"), at: account)
+            inventory.credit("USDC", B.d("100000"), at: account)
+        }
+        let crossed = detect(perps, inventory)
+        #expect(crossed.count == 1 && crossed.first?.symbol == perpetual)
+    }
+
     @Test func sellsNoMoreThanIsHeldWhereItSells() throws {
         let a = B.exchange("a"), b = B.exchange("b")
         let state = B.state([
