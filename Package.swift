@@ -47,7 +47,7 @@ let package = Package(
         ]),
         .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
         .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"]),
+        .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
         .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
