@@ -8,6 +8,9 @@ public struct RateGraph: Sendable {
     /// −ln(rate) per edge; nil where there is no market.
     private(set) var weights: [[Double?]]
     private(set) var outgoing: [[Int]]
+    /// The smallest edge weight (most favourable rate): the bound that prunes paths which can no longer close
+    /// into a profitable cycle.
+    private(set) var minimumWeight = Double.infinity
 
     public init(assetCount: Int) {
         self.assetCount = assetCount
@@ -18,13 +21,19 @@ public struct RateGraph: Sendable {
     /// Sets (or, with nil, removes) the rate from `from` to `to`: the effective price after the venue's fee.
     public mutating func setRate(from: Int, to: Int, _ rate: Double?) {
         precondition(from != to, "a rate needs two assets")
-        let had = weights[from][to] != nil
+        let old = weights[from][to]
         if let rate, rate > 0 {
-            weights[from][to] = -log(rate)
-            if !had { outgoing[from].append(to) }
+            let weight = -log(rate)
+            weights[from][to] = weight
+            if old == nil { outgoing[from].append(to) }
+            minimumWeight = min(minimumWeight, weight)
         } else {
             weights[from][to] = nil
-            if had { outgoing[from].removeAll { $0 == to } }
+            if old != nil { outgoing[from].removeAll { $0 == to } }
+        }
+        // The minimum left with the edge that held it: recompute.
+        if let old, old <= minimumWeight, weights[from][to] != old {
+            minimumWeight = weights.lazy.flatMap { $0.lazy.compactMap { $0 } }.min() ?? .infinity
         }
     }
 
@@ -62,20 +71,25 @@ public enum CycleFinder {
         let threshold = -log(minProduct)
         var found: [Cycle] = []
         var path = [edge.from, edge.to]
-        var onPath = Set(path)
+        var onPath = [Bool](repeating: false, count: graph.assetCount)
+        onPath[edge.from] = true
+        onPath[edge.to] = true
+        // No edge is better than the best one: a path this far behind cannot close into a profitable cycle.
+        let best = min(graph.minimumWeight, 0)
         func extend(_ node: Int, _ weight: Double) {
             // Close the cycle back to the edge's start.
             if let back = graph.weights[node][edge.from], weight + back < threshold {
                 found.append(Cycle(assets: path, product: exp(-(weight + back))))
             }
             guard path.count < maxLegs else { return }
-            for next in graph.outgoing[node] where !onPath.contains(next) {
-                guard let step = graph.weights[node][next] else { continue }
+            let remaining = Double(maxLegs - path.count + 1)
+            for next in graph.outgoing[node] where !onPath[next] {
+                guard let step = graph.weights[node][next], weight + step + best * (remaining - 1) < threshold else { continue }
                 path.append(next)
-                onPath.insert(next)
+                onPath[next] = true
                 extend(next, weight + step)
                 path.removeLast()
-                onPath.remove(next)
+                onPath[next] = false
             }
         }
         extend(edge.to, first)

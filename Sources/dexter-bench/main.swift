@@ -7,10 +7,14 @@ import Foundation
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `wire` or `ledger` runs one benchmark; no argument runs them all.
+// `dexter-bench detect`, `wire`, `ledger` or `cycles` runs one benchmark; no argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
 if only == "wire" {
     WireBenchmark.run()
+    exit(0)
+}
+if only == "cycles" {
+    try CycleBenchmark.run()
     exit(0)
 }
 if only == "ledger" {
@@ -124,4 +128,6 @@ if only != "detect" {
     WireBenchmark.run()
     print("")
     try LedgerBenchmark.run()
+    print("")
+    try CycleBenchmark.run()
 }
