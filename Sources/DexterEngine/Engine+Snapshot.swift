@@ -45,11 +45,17 @@ extension Engine {
         snapshot.orders = Array(orders.prefix(50))
         snapshot.positions = positionRows()
         snapshot.haltReason = haltReason
+        for opportunity in opportunities.prefix(Self.unwindEstimates) {
+            if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
+        }
         return snapshot
     }
 }
 
 extension Engine {
+    /// How many of the best opportunities carry an unwind estimate (each is one quote on the buy venue).
+    static let unwindEstimates = 30
+
     /// How many of its chain's dearest swaps a wallet's gas balance must pay for before it is flagged.
     static let gasReserveSwaps = 20
 

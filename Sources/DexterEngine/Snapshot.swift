@@ -25,6 +25,9 @@ public struct Snapshot: Sendable {
     public var positions: [PositionRow] = []
     /// Why trading is halted (kill switch, ledger failure), or nil while active.
     public var haltReason: String?
+    /// For the best opportunities: what trading the buy leg straight back would cost now, in USD (the price of the
+    /// sell leg missing), shown with each before entry.
+    public var unwindCosts: [UInt64: FixedDecimal] = [:]
     /// Newest first.
     public var notifications: [Notification]
     /// An approval waiting for the trader's yes, re-priced on the current market.

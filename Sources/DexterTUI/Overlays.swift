@@ -37,8 +37,11 @@ enum Overlays {
         return lines
     }
 
-    static func detail(_ opportunity: Opportunity, now: Timestamp, keymap: KeyMap, into canvas: inout Canvas) {
-        let body = lines(for: opportunity, now: now)
+    static func detail(_ opportunity: Opportunity, now: Timestamp, unwindCost: FixedDecimal?, keymap: KeyMap, into canvas: inout Canvas) {
+        var body = lines(for: opportunity, now: now)
+        if let unwindCost {
+            body.append(("if the sell leg misses, trading back costs ≈ \(Format.usd(-unwindCost, signed: true))", .dim))
+        }
         let rect = centered(70, body.count + 3, in: canvas)
         canvas.fill(rect)
         canvas.box(rect, title: "Detail", focused: true)

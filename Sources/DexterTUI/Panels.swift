@@ -38,7 +38,7 @@ public enum Panels {
             Overlays.killSwitch(keymap: keymap, into: &canvas)
         } else if view.overlay == .detail, let id = view.selectedId,
                   let opportunity = snapshot.opportunities.first(where: { $0.id == id }) {
-            Overlays.detail(opportunity, now: snapshot.clock, keymap: keymap, into: &canvas)
+            Overlays.detail(opportunity, now: snapshot.clock, unwindCost: snapshot.unwindCosts[opportunity.id], keymap: keymap, into: &canvas)
         } else if view.overlay == .help {
             Overlays.help(keymap, into: &canvas)
         }

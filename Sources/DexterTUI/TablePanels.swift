@@ -75,6 +75,10 @@ extension Panels {
             canvas.put("select an opportunity", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
             return
         }
-        scrolling(Overlays.lines(for: opportunity, now: snapshot.clock), panel: .detail, view: &view, into: &canvas, inner)
+        var lines = Overlays.lines(for: opportunity, now: snapshot.clock)
+        if let unwind = snapshot.unwindCosts[opportunity.id] {
+            lines.append(("if the sell leg misses, trading back costs ≈ \(Format.usd(-unwind, signed: true))", .dim))
+        }
+        scrolling(lines, panel: .detail, view: &view, into: &canvas, inner)
     }
 }

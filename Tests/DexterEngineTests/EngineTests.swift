@@ -82,8 +82,12 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
     @Test func approvesExecutesAndBooksATrade() async throws {
         let (engine, ledger) = try makeEngine()
         let opportunity = try await waitForOpportunity(engine)
+        // Before entry, the screen knows what trading the buy leg back would cost: a round trip costs spread and fees.
+        let unwind = try #require(engine.board.current?.unwindCosts[opportunity.id])
+        #expect(unwind.isPositive)
         await engine.requestApproval(of: opportunity.id)
         let confirmation = try #require(engine.board.current?.confirmation)
+        #expect(confirmation.unwindCostUSD?.isPositive == true)
         #expect(confirmation.repriced.id == opportunity.id)
         #expect(confirmation.repriced.route == opportunity.route)
         await engine.confirmApproval(of: opportunity.id)

@@ -65,6 +65,7 @@ enum SnapshotFixtures {
             notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
             confirmation: confirmation, executing: [])
         snapshot.wallets = WalletAttribution.group(snapshot.balances, wallets: wallets, source: "simulated")
+        snapshot.unwindCosts = [7: d("7.35")]
         var eth = PositionRow(asset: "ETH", quantity: d("35.25"), usdValue: 119_850, unrealisedUSD: -412.5,
                               accounts: [("wallet@ethereum", d("20")), ("binance", d("15.25"))])
         eth.realisedTodayUSD = d("123.45")
