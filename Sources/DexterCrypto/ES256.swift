@@ -21,7 +21,7 @@ public final class P256SigningKey: @unchecked Sendable, CustomStringConvertible 
     public init(pem: String) throws(KeyError) {
         let text = pem.replacingOccurrences(of: "\\n", with: "\n")
         var bytes = Array(text.utf8)
-        defer { bytes.withUnsafeMutableBytes { wipe($0) } }
+        defer { bytes.wipe() }
         let parsed: OpaquePointer? = bytes.withUnsafeBytes { raw in
             guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
             defer { BIO_free(bio) }
@@ -134,8 +134,13 @@ private func cString(_ text: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// Overwrites memory that held a secret.
+/// Overwrites memory that held a secret (OPENSSL_cleanse: a store the optimiser may not drop).
 func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return }
     OPENSSL_cleanse(base, buffer.count)
+}
+
+extension Array where Element == UInt8 {
+    /// Overwrites the bytes in place once they held a secret (a passphrase, a key).
+    public mutating func wipe() { withUnsafeMutableBytes { DexterCrypto.wipe($0) } }
 }

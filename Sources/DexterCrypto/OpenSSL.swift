@@ -159,11 +159,11 @@ extension OpenSSL {
         var final: Int32 = 0
         let verified = plaintext.withUnsafeMutableBufferPointer { EVP_DecryptFinal_ex(context, $0.baseAddress! + produced, &final) }
         guard verified == 1 else {
-            plaintext.withUnsafeMutableBytes { wipe($0) }
+            plaintext.wipe()
             return nil
         }
         let result = Array(plaintext.prefix(produced + Int(final)))
-        plaintext.withUnsafeMutableBytes { wipe($0) }
+        plaintext.wipe()
         return result
     }
 

@@ -72,7 +72,7 @@ public final class Vault: @unchecked Sendable {
         try VaultFiles.makePrivateDirectory(directory)
         let kdf = try kdf ?? KDF.fresh()
         var derived = try derive(passphrase: passphrase, kdf: kdf)
-        defer { derived.withUnsafeMutableBytes { wipe($0) } }
+        defer { derived.wipe() }
         let vault = Vault(directory: directory, user: user, key: derived)
         let check = try vault.seal(checkPlaintext, aad: vault.associatedData(file: metaFile, header: kdf.salt))
         let meta = Meta(user: user, kdf: kdf, check: check)
@@ -96,7 +96,7 @@ public final class Vault: @unchecked Sendable {
               (1...32).contains(meta.kdf.r), (1...16).contains(meta.kdf.p)
         else { throw VaultError.malformed(metaURL.path, "unsupported key derivation parameters") }
         var derived = try derive(passphrase: passphrase, kdf: meta.kdf)
-        defer { derived.withUnsafeMutableBytes { wipe($0) } }
+        defer { derived.wipe() }
         let vault = Vault(directory: directory, user: user, key: derived)
         guard let check = try? vault.open(meta.check, aad: vault.associatedData(file: metaFile, header: meta.kdf.salt)),
               check == checkPlaintext
@@ -179,7 +179,7 @@ public final class Vault: @unchecked Sendable {
 
     func open(_ sealed: Sealed, aad: [UInt8]) throws -> [UInt8]? {
         var keyCopy = Array(key)
-        defer { keyCopy.withUnsafeMutableBytes { wipe($0) } }
+        defer { keyCopy.wipe() }
         return OpenSSL.aes256GCMOpen(key: keyCopy, nonce: try Hex.decode(sealed.nonce), ciphertext: try Hex.decode(sealed.ciphertext),
                                      tag: try Hex.decode(sealed.tag), aad: aad)
     }

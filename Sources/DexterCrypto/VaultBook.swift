@@ -38,7 +38,7 @@ public enum APIKeys {
             throw VaultError.notFound("an API key for \(venue)")
         }
         var (header, secret) = try vault.read(file: file(venue))
-        defer { secret.withUnsafeMutableBytes { wipe($0) } }
+        defer { secret.wipe() }
         guard let info = header.apiKey else { throw VaultError.malformed(file(venue), "not an API key entry") }
         do { return (info, try JSONDecoder().decode(APICredential.self, from: Data(secret))) } catch {
             throw VaultError.malformed(file(venue), "its sealed key is unreadable")
@@ -57,7 +57,7 @@ public enum APIKeys {
 
     private static func store(_ vault: Vault, info: APIKeyInfo, credential: APICredential) throws {
         var secret = Array(try JSONEncoder().encode(credential))
-        defer { secret.withUnsafeMutableBytes { wipe($0) } }
+        defer { secret.wipe() }
         try vault.write(file: file(info.venue), header: VaultHeader(apiKey: info), secret: secret)
     }
 
@@ -102,13 +102,13 @@ public enum Wallets {
         switch kind {
         case .evm:
             var seed = try OpenSSL.randomBytes(32)
-            defer { seed.withUnsafeMutableBytes { wipe($0) } }
+            defer { seed.wipe() }
             let key = try EthereumPrivateKey(bytes: seed)
             return try store(vault, WalletInfo(name: name, kind: .evm, address: key.address.checksummed, chains: evmChains, created: now),
                              secret: seed)
         case .solana:
             var seed = try OpenSSL.randomBytes(32)
-            defer { seed.withUnsafeMutableBytes { wipe($0) } }
+            defer { seed.wipe() }
             let keypair = try SolanaKeypair(seed: seed)
             return try store(vault, WalletInfo(name: name, kind: .solana, address: keypair.publicKey.description,
                                                chains: ["solana"], created: now), secret: seed)
@@ -121,7 +121,7 @@ public enum Wallets {
     public static func importKeystore(_ vault: Vault, name: String, json: Data, password: [UInt8], now: Int64) throws -> WalletInfo {
         let key = try Keystore.decrypt(json, password: password)
         var secret = key.secretBytes
-        defer { secret.withUnsafeMutableBytes { wipe($0) } }
+        defer { secret.wipe() }
         return try store(vault, WalletInfo(name: name, kind: .evm, address: key.address.checksummed, chains: evmChains, created: now),
                          secret: secret)
     }
@@ -130,7 +130,7 @@ public enum Wallets {
     public static func importSolana(_ vault: Vault, name: String, keygenJSON: Data, now: Int64) throws -> WalletInfo {
         let keypair = try SolanaKeypair(keygenJSON: keygenJSON)
         var secret = keypair.seedBytes
-        defer { secret.withUnsafeMutableBytes { wipe($0) } }
+        defer { secret.wipe() }
         return try store(vault, WalletInfo(name: name, kind: .solana, address: keypair.publicKey.description, chains: ["solana"],
                                            created: now), secret: secret)
     }
@@ -154,7 +154,7 @@ public enum Wallets {
     public static func export(_ vault: Vault, name: String, password: [UInt8], scrypt: Keystore.ScryptParameters = .init()) throws -> Data {
         let (info, secret) = try read(vault, name: name)
         var bytes = secret
-        defer { bytes.withUnsafeMutableBytes { wipe($0) } }
+        defer { bytes.wipe() }
         switch info.kind {
         case .evm:
             guard !password.isEmpty else { throw WalletError.exportNeedsPassword }
@@ -184,7 +184,7 @@ public enum Wallets {
     public static func loadAll(_ vault: Vault) throws -> [WalletInfo] {
         try list(at: vault.directory).map { listed in
             var (info, secret) = try read(vault, name: listed.name)
-            defer { secret.withUnsafeMutableBytes { wipe($0) } }
+            defer { secret.wipe() }
             switch info.kind {
             case .evm:
                 guard try EthereumPrivateKey(bytes: secret).address.checksummed == info.address else {

@@ -33,9 +33,7 @@ extension Engine {
         do {
             try ledger.record(opportunityRecord(opportunity, id: recordId, decision: .approved, reason: nil, at: now))
         } catch {
-            haltReason = "the ledger could not be written"
-            ledgerFailed = true
-            notify(.error, "LEDGER WRITE FAILED before sending #\(opportunity.id): \(error); nothing was sent, trading halted", at: now)
+            haltOnLedgerFailure("before sending #\(opportunity.id): \(error); nothing was sent", at: now)
             return
         }
         if config.sequentialRoutes.contains("\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)") {
@@ -125,6 +123,34 @@ extension Engine {
         return true
     }
 
+    /// Nothing more is sent once the ledger cannot be written; `resume` does not lift it, a restart does.
+    func haltOnLedgerFailure(_ detail: String, at time: Timestamp) {
+        haltReason = "the ledger could not be written"
+        ledgerFailed = true
+        notify(.error, "LEDGER WRITE FAILED \(detail); trading halted", at: time)
+    }
+
+    /// After a booking's commit: the acknowledgement, then inventory, lots, limits' usage and P&L move by it.
+    func applyBooked(_ booking: ArbitrageBooking, base: Asset) {
+        bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
+        refreshLots()
+        for change in booking.balanceChanges {
+            pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
+        }
+        usage.positions = Self.positions(pipeline.inventory)
+        let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
+        usage.dailyVolumeUSD += volume
+        pnl.realisedTodayUSD += booking.realisedNetUSD
+        pnl.volumeTodayUSD += volume
+        pnl.arbitragesToday += 1
+        pnl.tradesToday += booking.trades.count
+        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
+        for trade in booking.trades {
+            realisedByAsset[base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
+        }
+        _ = pipeline.inventoryDidChange()
+    }
+
     /// Moves an order through its lifecycle and persists the transition. An illegal transition is a bug or a venue
     /// saying something impossible: it is logged and the order keeps its state.
     func transition(_ clientOrderId: String, _ event: OrderEvent, filled: FixedDecimal, reason: String?, at time: Timestamp) {
@@ -145,9 +171,7 @@ extension Engine {
                 side: order.side, quantity: order.quantity, limitPrice: order.limitPrice, event: event.name,
                 fromState: from.rawValue, toState: to.rawValue, filled: filled, reason: reason, at: time, opportunityId: recordId))
         } catch {
-            haltReason = "the ledger could not be written"
-            ledgerFailed = true
-            notify(.error, "LEDGER WRITE FAILED for order \(clientOrderId): \(error); trading halted", at: time)
+            haltOnLedgerFailure("for order \(clientOrderId): \(error)", at: time)
         }
     }
 
@@ -173,15 +197,7 @@ extension Engine {
         }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
-        // An IOC report is the order's whole remaining life: fill, or part fill and the rest canceled, or expired
-        // with nothing at the limit, or rejected.
-        let events: [OrderEvent] = switch report.status {
-        case .filled: [.fill(complete: true)]
-        case .partiallyFilled: [.fill(complete: false), .canceled]
-        case .expired: [.expire]
-        case .rejected: [.reject]
-        }
-        for event in events {
+        for event in OrderEvent.settling(report.status) {
             transition(report.clientOrderId, event, filled: report.filledQuantity, reason: report.reason, at: report.executedAt)
         }
         if let row = orders.firstIndex(where: { $0.clientOrderId == report.clientOrderId }) {
@@ -209,29 +225,11 @@ extension Engine {
         do {
             try ledger.book(booking, opportunity: record)
         } catch {
-            haltReason = "the ledger could not be written"
-            ledgerFailed = true
-            notify(.error, "LEDGER WRITE FAILED for \(booking.id): \(error); trading halted", at: now)
+            haltOnLedgerFailure("for \(booking.id): \(error)", at: now)
             publish(force: true)
             return
         }
-        bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
-        refreshLots()
-        for change in booking.balanceChanges {
-            pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
-        }
-        usage.positions = Self.positions(pipeline.inventory)
-        let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
-        usage.dailyVolumeUSD += volume
-        pnl.realisedTodayUSD += booking.realisedNetUSD
-        pnl.volumeTodayUSD += volume
-        pnl.arbitragesToday += 1
-        pnl.tradesToday += booking.trades.count
-        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
-        for trade in booking.trades {
-            realisedByAsset[execution.opportunity.symbol.base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
-        }
-        _ = pipeline.inventoryDidChange()
+        applyBooked(booking, base: execution.opportunity.symbol.base)
         let opportunity = execution.opportunity
         manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning
@@ -243,8 +241,7 @@ extension Engine {
         let opportunity = execution.opportunity
         let symbol = opportunity.symbol
         let state = pipeline.state
-        let mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
-        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+        let pricing = Pricing(symbol, state: state)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
@@ -258,36 +255,12 @@ extension Engine {
                 quantity: order.quantity, limitPrice: order.limitPrice, status: report.status.rawValue,
                 reason: report.reason, filled: report.filledQuantity, createdAt: order.submittedAt,
                 updatedAt: report.executedAt))
-            var gasInQuote = FixedDecimal.zero
-            if let token = report.gasToken, report.gas.isPositive {
-                changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
-                let tokenPrice = FixedDecimal(approximating: state.referencePrice(of: token, in: symbol.quote) ?? 0)
-                gasInQuote = (report.gas * tokenPrice.rounded(digits: 8)).rounded(digits: 8, .up)
-            }
-            guard report.filledQuantity.isPositive || gasInQuote.isPositive else { continue }
-            let cash = order.side == .buy ? report.notional + report.fee : report.notional - report.fee
-            if report.filledQuantity.isPositive {
-                // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
-                filledLegs += report.status == .filled ? 1 : 0
-                let baseDelta = order.side == .buy ? report.filledQuantity : -report.filledQuantity
-                changes.append(BalanceChange(account: account, asset: symbol.base.code, delta: baseDelta))
-                changes.append(BalanceChange(account: account, asset: symbol.quote.code,
-                                             delta: order.side == .buy ? -cash : cash))
-            }
-            // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its
-            // realised P&L, and a missed leg leaves the other marked, not hidden.
-            let atMark = report.filledQuantity * mark
-            let profitQuote = (order.side == .buy ? atMark - cash : cash - atMark) - gasInQuote
-            var trade = TradeRecord(
-                id: "\(order.clientOrderId)-f1", orderId: order.clientOrderId, user: config.user,
-                exchange: order.venue.name, pair: symbol.description, side: order.side,
-                amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
-                gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark,
-                notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
-                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
-            trade.account = account
-            trade.cashUSD = (cash * quoteUSD).rounded(digits: 9, .down)
-            trades.append(trade)
+            // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
+            filledLegs += report.filledQuantity.isPositive && report.status == .filled ? 1 : 0
+            let fill = fillRecords(report, orderId: order.clientOrderId, venue: order.venue.name, side: order.side, account: account,
+                                   symbol: symbol, pricing: pricing)
+            changes += fill.changes
+            if let trade = fill.trade { trades.append(trade) }
         }
         var booking = ArbitrageBooking(
             id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
@@ -297,8 +270,54 @@ extension Engine {
         booking.status = filledLegs == execution.orders.count
             ? .completed
             : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
-        booking.explanation = explain(execution, quoteUSD: quoteUSD)
+        booking.explanation = explain(execution, quoteUSD: pricing.quoteUSD)
         return booking
+    }
+
+    /// The prices a booking is measured at: the base asset's reference mark and the quote's USD value, now.
+    struct Pricing {
+        let mark: FixedDecimal
+        let quoteUSD: FixedDecimal
+        let state: MarketState
+
+        init(_ symbol: Symbol, state: MarketState) {
+            mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
+            quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+            self.state = state
+        }
+    }
+
+    /// What one order's report books: its fill (profit as cash flow against the mark, gas included) and the balance
+    /// changes — base and quote where it filled, the gas token wherever gas was burnt. No trade when neither.
+    func fillRecords(_ report: ExecutionReport, orderId: String, venue: String, side: Side, account: String, symbol: Symbol,
+                     pricing: Pricing) -> (trade: TradeRecord?, changes: [BalanceChange]) {
+        var changes: [BalanceChange] = []
+        var gasInQuote = FixedDecimal.zero
+        if let token = report.gasToken, report.gas.isPositive {
+            changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
+            let tokenPrice = FixedDecimal(approximating: pricing.state.referencePrice(of: token, in: symbol.quote) ?? 0)
+            gasInQuote = (report.gas * tokenPrice.rounded(digits: 8)).rounded(digits: 8, .up)
+        }
+        guard report.filledQuantity.isPositive || gasInQuote.isPositive else { return (nil, changes) }
+        let cash = side == .buy ? report.notional + report.fee : report.notional - report.fee
+        if report.filledQuantity.isPositive {
+            changes.append(BalanceChange(account: account, asset: symbol.base.code,
+                                         delta: side == .buy ? report.filledQuantity : -report.filledQuantity))
+            changes.append(BalanceChange(account: account, asset: symbol.quote.code, delta: side == .buy ? -cash : cash))
+        }
+        // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its realised
+        // P&L, and a missed leg leaves the other marked, not hidden.
+        let atMark = report.filledQuantity * pricing.mark
+        let profitQuote = (side == .buy ? atMark - cash : cash - atMark) - gasInQuote
+        var trade = TradeRecord(
+            id: "\(orderId)-f1", orderId: orderId, user: config.user, exchange: venue, pair: symbol.description, side: side,
+            amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
+            gas: report.gas, gasAsset: report.gasToken?.code, markPrice: pricing.mark,
+            notionalUSD: (report.notional * pricing.quoteUSD).rounded(digits: 8),
+            profitUSD: (profitQuote * pricing.quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
+        trade.account = account
+        trade.cashUSD = (cash * pricing.quoteUSD).rounded(digits: 9, .down)
+        return (trade, changes)
     }
 
     /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at

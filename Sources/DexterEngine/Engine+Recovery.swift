@@ -15,22 +15,20 @@ extension Engine {
             var reports: [(event: OrderEventRecord, report: ExecutionReport?)] = []
             for event in events {
                 let report = journal.report(for: event.orderId)
-                let steps: [(name: String, to: String, filled: FixedDecimal, reason: String?)] = switch report?.status {
-                case .filled?: [("fill", "filled", report!.filledQuantity, nil)]
-                case .partiallyFilled?: [("partial_fill", "partially_filled", report!.filledQuantity, nil),
-                                         ("canceled", "canceled", report!.filledQuantity, nil)]
-                case .expired?: [("expire", "expired", .zero, report!.reason)]
-                case .rejected?: [("reject", "rejected", .zero, report!.reason)]
-                case nil: [("expire", "expired", .zero, "never reached its venue before the restart")]
-                }
-                var from = event.toState
-                for step in steps {
+                // What the venue did settles the order; an order it never saw expires.
+                let settling = report.map { OrderEvent.settling($0.status) } ?? [.expire]
+                let reason = report.map { $0.reason.map { "after restart: \($0)" } ?? "after restart" }
+                    ?? "after restart: never reached its venue before the restart"
+                var state = OrderState(rawValue: event.toState) ?? .submitted
+                for step in settling {
+                    let filled = report?.filledQuantity ?? .zero
+                    let next = try OrderLifecycle.next(state, on: step, filledSoFar: filled.isPositive)
                     try ledger.recordOrderEvent(OrderEventRecord(
                         orderId: event.orderId, arbitrageId: arbitrageId, venue: event.venue, pair: event.pair, side: event.side,
-                        quantity: event.quantity, limitPrice: event.limitPrice, event: step.name, fromState: from, toState: step.to,
-                        filled: step.filled, reason: step.reason.map { "after restart: \($0)" } ?? "after restart", at: now,
+                        quantity: event.quantity, limitPrice: event.limitPrice, event: step.name, fromState: state.rawValue,
+                        toState: next.rawValue, filled: next == .expired || next == .rejected ? .zero : filled, reason: reason, at: now,
                         opportunityId: event.opportunityId))
-                    from = step.to
+                    state = next
                 }
                 reports.append((event, report))
             }
@@ -41,14 +39,7 @@ extension Engine {
                 continue
             }
             try ledger.book(booking, opportunity: recoveredOpportunityRecord(id: opportunityId, booking: booking, at: now))
-            for change in booking.balanceChanges {
-                pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
-            }
-            usage.positions = Self.positions(pipeline.inventory)
-            pnl.realisedTodayUSD += booking.realisedNetUSD
-            pnl.arbitragesToday += 1
-            pnl.tradesToday += booking.trades.count
-            bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
+            applyBooked(booking, base: try Symbol(parsing: booking.pair).base)
             summary.append("\(arbitrageId) \(booking.status.rawValue) (\(booking.explanation))")
         }
         notify(.warning, "restart: \(inFlight.count) order(s) were in flight; settled with their venues: "
@@ -61,8 +52,7 @@ extension Engine {
         let state = pipeline.state
         let pair = reports.first?.event.pair ?? ""
         let symbol = try Symbol(parsing: pair)
-        let mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
-        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+        let pricing = Pricing(symbol, state: state)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
@@ -79,29 +69,10 @@ extension Engine {
                 continue
             }
             if report.status == .filled { filledLegs += 1 } else { notes.append("\(event.venue) \(event.side) \(report.status.rawValue)") }
-            var gasInQuote = FixedDecimal.zero
-            if let token = report.gasToken, report.gas.isPositive {
-                changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
-                let tokenPrice = FixedDecimal(approximating: state.referencePrice(of: token, in: symbol.quote) ?? 0)
-                gasInQuote = (report.gas * tokenPrice.rounded(digits: 8)).rounded(digits: 8, .up)
-            }
-            guard report.filledQuantity.isPositive || gasInQuote.isPositive else { continue }
-            let cash = event.side == .buy ? report.notional + report.fee : report.notional - report.fee
-            if report.filledQuantity.isPositive {
-                changes.append(BalanceChange(account: account, asset: symbol.base.code,
-                                             delta: event.side == .buy ? report.filledQuantity : -report.filledQuantity))
-                changes.append(BalanceChange(account: account, asset: symbol.quote.code, delta: event.side == .buy ? -cash : cash))
-            }
-            let atMark = report.filledQuantity * mark
-            let profitQuote = (event.side == .buy ? atMark - cash : cash - atMark) - gasInQuote
-            var trade = TradeRecord(
-                id: "\(event.orderId)-f1", orderId: event.orderId, user: config.user, exchange: event.venue, pair: pair,
-                side: event.side, amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
-                gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark, notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
-                profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
-            trade.account = account
-            trade.cashUSD = (cash * quoteUSD).rounded(digits: 9, .down)
-            trades.append(trade)
+            let fill = fillRecords(report, orderId: event.orderId, venue: event.venue, side: event.side, account: account,
+                                   symbol: symbol, pricing: pricing)
+            changes += fill.changes
+            if let trade = fill.trade { trades.append(trade) }
         }
         let expected = try reports.first?.event.opportunityId.flatMap { try ledgerReader.opportunity(id: $0)?.netUSD } ?? .zero
         var booking = ArbitrageBooking(

@@ -1,3 +1,5 @@
+import DexterVenues
+
 /// Where an order is in its life. Terminal states never change again.
 public enum OrderState: String, Sendable, Hashable, CaseIterable, Codable {
     case initialized, denied, submitted, accepted
@@ -27,6 +29,17 @@ public enum OrderEvent: Sendable, Hashable, Codable {
     case reject
     /// It timed out or its time in force ran out with nothing (left) to fill.
     case expire
+
+    /// What an IOC report says happened to the rest of the order's life: a fill; a part fill with the rest
+    /// canceled; nothing at the limit (expired); or a refusal.
+    public static func settling(_ status: ExecutionReport.Status) -> [OrderEvent] {
+        switch status {
+        case .filled: [.fill(complete: true)]
+        case .partiallyFilled: [.fill(complete: false), .canceled]
+        case .expired: [.expire]
+        case .rejected: [.reject]
+        }
+    }
 
     public var name: String {
         switch self {

@@ -23,30 +23,35 @@ struct Day: ExpressibleByArgument {
     var end: Timestamp { start.adding(.seconds(86_400)) }
 }
 
+/// Which ledger, and which of its fills: a UTC day range and a user.
+struct FillRange: ParsableArguments {
+    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+    var ledger: String?
+
+    @Option(name: .long, help: "First day, YYYY-MM-DD (UTC).")
+    var from: Day?
+
+    @Option(name: .long, help: "Last day, YYYY-MM-DD (UTC), included.")
+    var to: Day?
+
+    @Option(name: .long, help: "Only this user's fills.")
+    var user: String?
+}
+
 extension LedgerCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fills, volume and realised P&L by day, venue or pair, summed exactly; with the booked total beside the fills' total.")
 
-        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
-        var ledger: String?
-
         @Option(name: .long, help: "Group by: day, venue or pair.")
         var by: String = "day"
 
-        @Option(name: .long, help: "First day, YYYY-MM-DD (UTC).")
-        var from: Day?
-
-        @Option(name: .long, help: "Last day, YYYY-MM-DD (UTC), included.")
-        var to: Day?
-
-        @Option(name: .long, help: "Only this user's fills.")
-        var user: String?
+        @OptionGroup var range: FillRange
 
         func run() throws {
             guard let grouping = ReportGrouping(rawValue: by) else { throw ValidationError("--by is day, venue or pair, not \"\(by)\"") }
-            let ledger = try LedgerCommand.open(self.ledger)
-            let rows = try ledger.reader.report(by: grouping, from: from?.start, to: to?.end, user: user)
+            let ledger = try LedgerCommand.open(range.ledger)
+            let rows = try ledger.reader.report(by: grouping, from: range.from?.start, to: range.to?.end, user: range.user)
             func line(_ cells: [String]) -> String {
                 zip(cells, [14, 8, 16, 16]).enumerated().map { index, pair in
                     index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
@@ -61,7 +66,7 @@ extension LedgerCommand {
             let fills = rows.reduce(FixedDecimal.zero) { $0 + $1.realisedUSD }
             print(line(["total", "\(rows.reduce(0) { $0 + $1.trades })", rows.reduce(FixedDecimal.zero) { $0 + $1.volumeUSD }
                 .formatted(digits: 2, grouping: true), fills.formatted(digits: 4, grouping: true)]))
-            if from == nil && to == nil && user == nil {
+            if range.from == nil && range.to == nil && range.user == nil {
                 let totals = try ledger.reader.profitTotals()
                 print("booked P&L \(totals.bookedUSD) USD; fills sum to \(totals.fillsUSD) USD"
                       + (totals.bookedUSD == totals.fillsUSD ? " (equal)" : " — MISMATCH: run dexter ledger check"))
@@ -72,20 +77,10 @@ extension LedgerCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export fills in a date range as CSV or JSON lines, exact amounts.")
 
-        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
-        var ledger: String?
-
         @Option(name: .long, help: "csv or json (one object per line).")
         var format: String = "csv"
 
-        @Option(name: .long, help: "First day, YYYY-MM-DD (UTC).")
-        var from: Day?
-
-        @Option(name: .long, help: "Last day, YYYY-MM-DD (UTC), included.")
-        var to: Day?
-
-        @Option(name: .long, help: "Only this user's fills.")
-        var user: String?
+        @OptionGroup var range: FillRange
 
         @Option(name: .long, help: "Write to this file instead of stdout.")
         var out: String?
@@ -95,7 +90,7 @@ extension LedgerCommand {
 
         func run() throws {
             guard format == "csv" || format == "json" else { throw ValidationError("--format is csv or json, not \"\(format)\"") }
-            let trades = try LedgerCommand.open(ledger).reader.trades(from: from?.start, to: to?.end, user: user)
+            let trades = try LedgerCommand.open(range.ledger).reader.trades(from: range.from?.start, to: range.to?.end, user: range.user)
             var text = format == "csv" ? Self.columns.joined(separator: ",") + "\n" : ""
             for trade in trades {
                 let values = [trade.id, trade.orderId, trade.user, trade.exchange, trade.pair, trade.side.rawValue,

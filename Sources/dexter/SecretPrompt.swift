@@ -46,7 +46,7 @@ enum SecretPrompt {
 
     static func readText(_ prompt: String) throws -> String {
         var bytes = try read(prompt)
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { bytes.wipe() }
         return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
 

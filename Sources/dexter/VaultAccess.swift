@@ -41,13 +41,13 @@ enum VaultAccess {
             guard create else { throw VaultError.noVault(user: user, path: directory.path) }
             FileHandle.standardError.write(Data("Creating \(user)'s vault in \(directory.path).\n".utf8))
             var passphrase = try SecretPrompt.newPassphrase("New vault passphrase for \(user)")
-            defer { passphrase.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { passphrase.wipe() }
             return try Vault.create(at: directory, user: user, passphrase: passphrase)
         }
         let attempts = isatty(STDIN_FILENO) == 1 ? 3 : 1
         for attempt in 1...attempts {
             var passphrase = try SecretPrompt.read("Vault passphrase for \(user)")
-            defer { passphrase.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { passphrase.wipe() }
             do {
                 return try Vault.unlock(at: directory, user: user, passphrase: passphrase)
             } catch VaultError.wrongPassphrase(let who) where attempt < attempts {

@@ -78,7 +78,7 @@ struct WalletCommand: ParsableCommand {
                 let json = try Self.readFile(keystore)
                 let vault = try VaultAccess.open(user: user, create: true)
                 var password = try SecretPrompt.read("Password of \((keystore as NSString).lastPathComponent)")
-                defer { password.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+                defer { password.wipe() }
                 info = try Wallets.importKeystore(vault, name: name, json: json, password: password, now: now)
             } else if let solanaKeypair {
                 let json = try Self.readFile(solanaKeypair)
@@ -147,7 +147,7 @@ struct WalletCommand: ParsableCommand {
             }
             let vault = try VaultAccess.open(user: user, create: false)
             var password: [UInt8] = []
-            defer { password.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { password.wipe() }
             if listed.kind == .evm { password = try SecretPrompt.newPassphrase("Password for the exported keystore") }
             let data = try Wallets.export(vault, name: name, password: password)
             if let out {
