@@ -22,6 +22,8 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
     case tickOutOfRange(Int)
     /// A sqrt price outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO) (TickMath's revert "R").
     case sqrtRatioOutOfRange
+    /// A weighted-pool swap moving more than its allowed share of a balance (Balancer BAL#304 / BAL#305).
+    case maxRatioExceeded
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
         case .didNotConverge: return "did not converge"
         case .tickOutOfRange(let tick): return "tick \(tick) is outside ±887272"
         case .sqrtRatioOutOfRange: return "sqrt price outside the tick range"
+        case .maxRatioExceeded: return "swap exceeds the pool's maximum in/out ratio"
         }
     }
 }
