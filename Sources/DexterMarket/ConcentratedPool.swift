@@ -1,31 +1,80 @@
 import BigInt
 import DexterCore
+import Foundation
 
-/// A concentrated-liquidity pool (Uniswap V3) holding one active range [lower, upper]. Token0 is the pair's base,
-/// token1 its quote. Swaps run the contract's `computeSwapStep`; a swap that would leave the range is refused,
-/// since there is no liquidity beyond it.
-public struct ConcentratedPool: Sendable, Hashable {
-    public var sqrtPriceX96: BigUInt
+/// Liquidity one position adds between two ticks.
+public struct LiquidityPosition: Sendable, Hashable {
+    public let lowerTick: Int
+    public let upperTick: Int
     public let liquidity: BigUInt
-    public let sqrtLowerX96: BigUInt
-    public let sqrtUpperX96: BigUInt
+
+    public init(lowerTick: Int, upperTick: Int, liquidity: BigUInt) {
+        precondition(lowerTick < upperTick, "a position's lower tick is below its upper tick")
+        self.lowerTick = lowerTick
+        self.upperTick = upperTick
+        self.liquidity = liquidity
+    }
+}
+
+/// An initialized tick: the liquidity that starts (positive) or ends (negative) there, crossing upward.
+public struct InitializedTick: Sendable, Hashable {
+    public let tick: Int
+    public let liquidityNet: BigInt
+}
+
+/// A concentrated-liquidity pool (Uniswap V3) with any number of positions. Token0 is the pair's base, token1
+/// its quote. `swap` is the contract's loop: one `computeSwapStep` to the next initialized tick (or the edge of
+/// the tick bitmap's word, as the contract's search stops there, so rounding matches step for step), crossing
+/// ticks and adding their net liquidity, until the amount is used up.
+public struct ConcentratedPool: Sendable, Hashable {
+    public private(set) var sqrtPriceX96: BigUInt
+    public private(set) var tick: Int
+    /// Liquidity active at the current price.
+    public private(set) var liquidity: BigUInt
+    /// Initialized ticks, ascending.
+    public let ticks: [InitializedTick]
+    public let tickSpacing: Int
     /// Fee in hundredths of a basis point: 500 = 0.05 %, 3000 = 0.30 %.
     public let feePips: Int
     public let baseDecimals: Int
     public let quoteDecimals: Int
 
-    public init(
-        sqrtPriceX96: BigUInt, liquidity: BigUInt, sqrtLowerX96: BigUInt, sqrtUpperX96: BigUInt,
-        feePips: Int, baseDecimals: Int, quoteDecimals: Int
-    ) {
-        precondition(sqrtLowerX96 < sqrtPriceX96 && sqrtPriceX96 < sqrtUpperX96, "price must lie inside the range")
+    public init(sqrtPriceX96: BigUInt, tickSpacing: Int, positions: [LiquidityPosition], feePips: Int,
+                baseDecimals: Int, quoteDecimals: Int) throws(PoolMathError) {
+        let tick = try TickMath.tick(atSqrtRatio: sqrtPriceX96)
+        var net: [Int: BigInt] = [:]
+        var active = BigUInt(0)
+        for position in positions {
+            precondition(position.lowerTick % tickSpacing == 0 && position.upperTick % tickSpacing == 0,
+                         "position ticks are multiples of the tick spacing")
+            net[position.lowerTick, default: 0] += BigInt(position.liquidity)
+            net[position.upperTick, default: 0] -= BigInt(position.liquidity)
+            if position.lowerTick <= tick && tick < position.upperTick { active += position.liquidity }
+        }
+        self.init(sqrtPriceX96: sqrtPriceX96, tick: tick, liquidity: active,
+                  ticks: net.filter { $0.value != 0 }.map { InitializedTick(tick: $0.key, liquidityNet: $0.value) }
+                      .sorted { $0.tick < $1.tick },
+                  tickSpacing: tickSpacing, feePips: feePips, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals)
+    }
+
+    /// A pool as a chain snapshot gives it: slot0, active liquidity and the initialized ticks.
+    public init(sqrtPriceX96: BigUInt, tick: Int, liquidity: BigUInt, ticks: [InitializedTick], tickSpacing: Int,
+                feePips: Int, baseDecimals: Int, quoteDecimals: Int) {
         self.sqrtPriceX96 = sqrtPriceX96
+        self.tick = tick
         self.liquidity = liquidity
-        self.sqrtLowerX96 = sqrtLowerX96
-        self.sqrtUpperX96 = sqrtUpperX96
+        self.ticks = ticks
+        self.tickSpacing = tickSpacing
         self.feePips = feePips
         self.baseDecimals = baseDecimals
         self.quoteDecimals = quoteDecimals
+    }
+
+    /// The same pool charging `feePips` instead: prices a swap without its fee, so the fee is reported apart.
+    public func charging(feePips: Int) -> ConcentratedPool {
+        ConcentratedPool(sqrtPriceX96: sqrtPriceX96, tick: tick, liquidity: liquidity, ticks: ticks,
+                         tickSpacing: tickSpacing, feePips: feePips, baseDecimals: baseDecimals,
+                         quoteDecimals: quoteDecimals)
     }
 
     /// sqrt(price) in Q64.96 for a human price (quote per base), adjusted for the tokens' decimals.
@@ -36,50 +85,139 @@ public struct ConcentratedPool: Sendable, Hashable {
         return (numerator / denominator).squareRoot()
     }
 
-    /// Quote units received for exactly `baseIn`.
-    public func sellBase(_ baseIn: BigUInt) throws -> (quoteOut: BigUInt, sqrtPriceNext: BigUInt) {
+    // MARK: Swapping
+
+    /// What a swap moved (pool's view: positive in, negative out) and the pool after it.
+    public struct SwapOutcome: Sendable, Hashable {
+        public let amount0: BigInt
+        public let amount1: BigInt
+        public let pool: ConcentratedPool
+        public let ticksCrossed: Int
+    }
+
+    /// `UniswapV3Pool.swap` without the transfers: a positive `amountSpecified` is an exact input, a negative one
+    /// an exact output. Stops at the price limit (default: the tick range's edge) with part of the amount unused.
+    public func swap(zeroForOne: Bool, amountSpecified: BigInt, sqrtPriceLimitX96: BigUInt? = nil)
+        throws -> SwapOutcome {
+        guard amountSpecified != 0 else { throw PoolMathError.insufficientInputAmount }
+        let limit = sqrtPriceLimitX96 ?? (zeroForOne ? TickMath.minSqrtRatio + 1 : TickMath.maxSqrtRatio - 1)
+        guard zeroForOne
+            ? limit < sqrtPriceX96 && limit > TickMath.minSqrtRatio
+            : limit > sqrtPriceX96 && limit < TickMath.maxSqrtRatio else { throw PoolMathError.priceOutOfRange } // SPL
+        let exactInput = amountSpecified > 0
+        var remaining = amountSpecified
+        var calculated = BigInt(0)
+        var state = self
+        var crossed = 0
+        while remaining != 0 && state.sqrtPriceX96 != limit {
+            let start = state.sqrtPriceX96
+            let (nextTick, initialized) = state.nextTickWithinWord(lte: zeroForOne)
+            let boundedTick = min(max(nextTick, TickMath.minTick), TickMath.maxTick)
+            let sqrtNext = try TickMath.sqrtRatio(atTick: boundedTick)
+            let target = zeroForOne ? max(sqrtNext, limit) : min(sqrtNext, limit)
+            let step = try ConcentratedLiquidityMath.computeSwapStep(
+                sqrtPriceCurrent: start, sqrtPriceTarget: target, liquidity: state.liquidity,
+                amountRemaining: remaining, feePips: feePips)
+            if exactInput {
+                remaining -= BigInt(step.amountIn + step.feeAmount)
+                calculated -= BigInt(step.amountOut)
+            } else {
+                remaining += BigInt(step.amountOut)
+                calculated += BigInt(step.amountIn + step.feeAmount)
+            }
+            state.sqrtPriceX96 = step.sqrtPriceNext
+            if step.sqrtPriceNext == sqrtNext {
+                if initialized, let net = state.liquidityNet(at: boundedTick) {
+                    let delta = zeroForOne ? -net : net
+                    let updated = BigInt(state.liquidity) + delta
+                    guard updated >= 0 else { throw PoolMathError.insufficientLiquidity } // LiquidityMath "LS"
+                    state.liquidity = BigUInt(updated)
+                    crossed += 1
+                }
+                state.tick = zeroForOne ? boundedTick - 1 : boundedTick
+            } else if step.sqrtPriceNext != start {
+                state.tick = try TickMath.tick(atSqrtRatio: step.sqrtPriceNext)
+            }
+        }
+        let used = amountSpecified - remaining
+        let (amount0, amount1) = zeroForOne == exactInput ? (used, calculated) : (calculated, used)
+        return SwapOutcome(amount0: amount0, amount1: amount1, pool: state, ticksCrossed: crossed)
+    }
+
+    /// Quote units received for exactly `baseIn`; refused when the pool cannot take all of it.
+    public func sellBase(_ baseIn: BigUInt) throws -> (quoteOut: BigUInt, pool: ConcentratedPool) {
         guard baseIn > 0 else { throw PoolMathError.insufficientInputAmount }
-        let step = try ConcentratedLiquidityMath.computeSwapStep(
-            sqrtPriceCurrent: sqrtPriceX96, sqrtPriceTarget: sqrtLowerX96, liquidity: liquidity,
-            amountRemaining: BigInt(baseIn), feePips: feePips)
-        guard step.amountIn + step.feeAmount >= baseIn else { throw PoolMathError.insufficientLiquidity }
-        return (step.amountOut, step.sqrtPriceNext)
+        let outcome = try swap(zeroForOne: true, amountSpecified: BigInt(baseIn))
+        guard outcome.amount0 == BigInt(baseIn) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(-outcome.amount1), outcome.pool)
     }
 
     /// Quote units to pay (fee included) for exactly `baseOut`.
-    public func buyBase(_ baseOut: BigUInt) throws -> (quoteIn: BigUInt, sqrtPriceNext: BigUInt) {
+    public func buyBase(_ baseOut: BigUInt) throws -> (quoteIn: BigUInt, pool: ConcentratedPool) {
         guard baseOut > 0 else { throw PoolMathError.insufficientOutputAmount }
-        let step = try ConcentratedLiquidityMath.computeSwapStep(
-            sqrtPriceCurrent: sqrtPriceX96, sqrtPriceTarget: sqrtUpperX96, liquidity: liquidity,
-            amountRemaining: -BigInt(baseOut), feePips: feePips)
-        guard step.amountOut >= baseOut else { throw PoolMathError.insufficientLiquidity }
-        return (step.amountIn + step.feeAmount, step.sqrtPriceNext)
+        let outcome = try swap(zeroForOne: false, amountSpecified: -BigInt(baseOut))
+        guard outcome.amount0 == -BigInt(baseOut) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(outcome.amount1), outcome.pool)
     }
 
     /// Base units received for exactly `quoteIn`.
-    public func spendQuote(_ quoteIn: BigUInt) throws -> (baseOut: BigUInt, sqrtPriceNext: BigUInt) {
+    public func spendQuote(_ quoteIn: BigUInt) throws -> (baseOut: BigUInt, pool: ConcentratedPool) {
         guard quoteIn > 0 else { throw PoolMathError.insufficientInputAmount }
-        let step = try ConcentratedLiquidityMath.computeSwapStep(
-            sqrtPriceCurrent: sqrtPriceX96, sqrtPriceTarget: sqrtUpperX96, liquidity: liquidity,
-            amountRemaining: BigInt(quoteIn), feePips: feePips)
-        guard step.amountIn + step.feeAmount >= quoteIn else { throw PoolMathError.insufficientLiquidity }
-        return (step.amountOut, step.sqrtPriceNext)
+        let outcome = try swap(zeroForOne: false, amountSpecified: BigInt(quoteIn))
+        guard outcome.amount1 == BigInt(quoteIn) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(-outcome.amount0), outcome.pool)
     }
 
-    /// Virtual reserves within the range: x = L / √P, y = L · √P, which trade as a constant product until a bound.
-    public var screen: CurveScreen {
+    /// `TickBitmap.nextInitializedTickWithinOneWord`: the nearest initialized tick at or below (`lte`) or above
+    /// the current one, looking only within one 256-tick word of the bitmap; else that word's last tick.
+    func nextTickWithinWord(lte: Bool) -> (tick: Int, initialized: Bool) {
+        var compressed = tick / tickSpacing
+        if tick < 0 && tick % tickSpacing != 0 { compressed -= 1 }
+        if lte {
+            let wordStart = (compressed >> 8) << 8
+            if let found = ticks.last(where: { $0.tick / tickSpacing <= compressed && $0.tick / tickSpacing >= wordStart }) {
+                return (found.tick, true)
+            }
+            return (wordStart * tickSpacing, false)
+        }
+        let from = compressed + 1
+        let wordEnd = ((from >> 8) << 8) + 255
+        if let found = ticks.first(where: { $0.tick / tickSpacing >= from && $0.tick / tickSpacing <= wordEnd }) {
+            return (found.tick, true)
+        }
+        return (wordEnd * tickSpacing, false)
+    }
+
+    func liquidityNet(at tick: Int) -> BigInt? { ticks.first { $0.tick == tick }?.liquidityNet }
+
+    // MARK: Screening
+
+    /// The pool as constant-product segments between its initialized ticks, in human units, for screening.
+    public var screen: RangeLadder {
+        // Human sqrt price s = √P_raw · 10^((base − quote decimals)/2); amounts scale by 10^((base + quote)/2).
+        let scale = pow(10.0, Double(baseDecimals + quoteDecimals) / 2)
+        let priceScale = pow(10.0, Double(baseDecimals - quoteDecimals) / 2)
         let q96 = 79_228_162_514_264_337_593_543_950_336.0
-        let sqrtP = Double(sqrtPriceX96) / q96
-        let sqrtLower = Double(sqrtLowerX96) / q96
-        let sqrtUpper = Double(sqrtUpperX96) / q96
-        let l = Double(liquidity)
-        let baseScale = pow10(baseDecimals)
-        let quoteScale = pow10(quoteDecimals)
-        return CurveScreen(
-            base: l / sqrtP / baseScale,
-            quote: l * sqrtP / quoteScale,
-            gamma: Double(1_000_000 - feePips) / 1_000_000,
-            maxBaseOut: l * (1 / sqrtP - 1 / sqrtUpper) / baseScale,
-            maxBaseIn: l * (1 / sqrtLower - 1 / sqrtP) / baseScale * 0.999)
+        let current = Double(sqrtPriceX96) / q96 * priceScale
+        func sqrtAt(_ tick: Int) -> Double { pow(1.0001, Double(tick) / 2) * priceScale }
+        var up: [RangeLadder.Segment] = []
+        var down: [RangeLadder.Segment] = []
+        var active = Double(liquidity)
+        var from = current
+        for entry in ticks where entry.tick > tick {
+            let to = sqrtAt(entry.tick)
+            if active > 0 { up.append(.init(from: from, to: to, liquidity: active / scale)) }
+            active += Double(entry.liquidityNet)
+            from = to
+        }
+        active = Double(liquidity)
+        from = current
+        for entry in ticks.reversed() where entry.tick <= tick {
+            let to = sqrtAt(entry.tick)
+            if active > 0 { down.append(.init(from: from, to: to, liquidity: active / scale)) }
+            active -= Double(entry.liquidityNet)
+            from = to
+        }
+        return RangeLadder(sqrtPrice: current, up: up, down: down, gamma: Double(1_000_000 - feePips) / 1_000_000)
     }
 }

@@ -18,6 +18,7 @@ public enum Liquidity: Sendable, Hashable {
 public enum LiquidityScreen: Sendable {
     case book(OrderBook, fee: Double)
     case curve(CurveScreen)
+    case ladder(RangeLadder)
     case empty
 
     /// Effective price of the first unit bought (fee included).
@@ -25,6 +26,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, let fee): return book.asks.first.map { $0.priceValue * (1 + fee) } ?? .infinity
         case .curve(let curve): return curve.marginalBuyPrice(0)
+        case .ladder(let ladder): return ladder.marginalBuyPrice(0)
         case .empty: return .infinity
         }
     }
@@ -34,6 +36,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, let fee): return book.bids.first.map { $0.priceValue * (1 - fee) } ?? 0
         case .curve(let curve): return curve.marginalSellPrice(0)
+        case .ladder(let ladder): return ladder.marginalSellPrice(0)
         case .empty: return 0
         }
     }
@@ -43,6 +46,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, _): return book.asks.first?.priceValue ?? .infinity
         case .curve(let curve): return curve.spotPrice
+        case .ladder(let ladder): return ladder.spotPrice
         case .empty: return .infinity
         }
     }
@@ -51,6 +55,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, _): return book.bids.first?.priceValue ?? 0
         case .curve(let curve): return curve.spotPrice
+        case .ladder(let ladder): return ladder.spotPrice
         case .empty: return 0
         }
     }
@@ -59,6 +64,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, let fee): return book.screenMarginalPrice(.buy, after: q) * (1 + fee)
         case .curve(let curve): return curve.marginalBuyPrice(q)
+        case .ladder(let ladder): return ladder.marginalBuyPrice(q)
         case .empty: return .infinity
         }
     }
@@ -67,6 +73,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, let fee): return book.screenMarginalPrice(.sell, after: q) * (1 - fee)
         case .curve(let curve): return curve.marginalSellPrice(q)
+        case .ladder(let ladder): return ladder.marginalSellPrice(q)
         case .empty: return 0
         }
     }
@@ -76,6 +83,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, let fee): return book.screenNotional(.buy, quantity: q) * (1 + fee)
         case .curve(let curve): return curve.buyCost(q)
+        case .ladder(let ladder): return ladder.buyCost(q)
         case .empty: return .infinity
         }
     }
@@ -87,6 +95,7 @@ public enum LiquidityScreen: Sendable {
             let notional = book.screenNotional(.sell, quantity: q)
             return notional.isFinite ? notional * (1 - fee) : 0
         case .curve(let curve): return curve.sellProceeds(q)
+        case .ladder(let ladder): return ladder.sellProceeds(q)
         case .empty: return 0
         }
     }
@@ -95,6 +104,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, _): return book.depth(.buy)
         case .curve(let curve): return curve.maxBaseOut
+        case .ladder(let ladder): return ladder.maxBaseOut
         case .empty: return 0
         }
     }
@@ -103,6 +113,7 @@ public enum LiquidityScreen: Sendable {
         switch self {
         case .book(let book, _): return book.depth(.sell)
         case .curve(let curve): return curve.maxBaseIn
+        case .ladder(let ladder): return ladder.maxBaseIn
         case .empty: return 0
         }
     }

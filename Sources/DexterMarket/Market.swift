@@ -39,7 +39,7 @@ public struct Market: Sendable {
         switch liquidity {
         case .book(let book): return .book(book, fee: fee)
         case .constantProduct(let pool): return .curve(pool.screen)
-        case .concentrated(let pool): return .curve(pool.screen)
+        case .concentrated(let pool): return .ladder(pool.screen)
         case .stableSwap(let pool): return .curve(pool.screen)
         }
     }
@@ -79,11 +79,9 @@ extension Market {
                     : try pool.sellBase(units, feeBps: withFee ? nil : 0)
             }
         case .concentrated(let pool):
-            let feeless = ConcentratedPool(sqrtPriceX96: pool.sqrtPriceX96, liquidity: pool.liquidity,
-                                       sqrtLowerX96: pool.sqrtLowerX96, sqrtUpperX96: pool.sqrtUpperX96, feePips: 0,
-                                       baseDecimals: pool.baseDecimals, quoteDecimals: pool.quoteDecimals)
+            let feeless = pool.charging(feePips: 0)
             return try poolQuote(side, quantity: quantity, baseDecimals: pool.baseDecimals,
-                                 quoteDecimals: pool.quoteDecimals, spot: pool.screen.spotPrice) { units, withFee in
+                                 quoteDecimals: pool.quoteDecimals, spot: screen.topBuyPriceBeforeFee) { units, withFee in
                 let subject = withFee ? pool : feeless
                 return side == .buy ? try subject.buyBase(units).quoteIn : try subject.sellBase(units).quoteOut
             }

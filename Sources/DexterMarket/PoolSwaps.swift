@@ -22,14 +22,14 @@ extension ConstantProductPool {
 
 extension ConcentratedPool {
     public mutating func swapBaseIn(_ baseIn: BigUInt) throws -> BigUInt {
-        let (out, next) = try sellBase(baseIn)
-        sqrtPriceX96 = next
+        let (out, after) = try sellBase(baseIn)
+        self = after
         return out
     }
 
     public mutating func swapBaseOut(_ baseOut: BigUInt) throws -> BigUInt {
-        let (paid, next) = try buyBase(baseOut)
-        sqrtPriceX96 = next
+        let (paid, after) = try buyBase(baseOut)
+        self = after
         return paid
     }
 }

@@ -23,12 +23,26 @@ extension SimulatedMarket {
                                               baseDecimals: spec.baseDecimals, quoteDecimals: spec.quoteDecimals)
             }
             let current = sqrtX96(price)
-            // Virtual base reserve x = L / √P, so L = x · √P (both in raw units, √P in Q64.96).
-            let liquidity = baseUnits * current >> 96
-            return .concentrated(ConcentratedPool(
-                sqrtPriceX96: current, liquidity: liquidity, sqrtLowerX96: sqrtX96(price * (1 - rangeWidth)),
-                sqrtUpperX96: sqrtX96(price * (1 + rangeWidth)), feePips: feePips,
-                baseDecimals: spec.baseDecimals, quoteDecimals: spec.quoteDecimals))
+            // Virtual base reserve x = L / √P near the price, so L = x · √P (raw units, √P in Q64.96), split over
+            // three nested positions as LPs stack them: a tight core, the main range and a thin wide tail. Swaps
+            // that leave the core cross ticks.
+            let near = baseUnits * current >> 96
+            func position(_ width: Double, share: Int) -> LiquidityPosition? {
+                guard let lower = try? TickMath.tick(atSqrtRatio: sqrtX96(price * (1 - width))),
+                      let upper = try? TickMath.tick(atSqrtRatio: sqrtX96(price * (1 + width))) else { return nil }
+                let spacing = SimulatedPool.tickSpacing
+                let alignedLower = Int((Double(lower) / Double(spacing)).rounded(.down)) * spacing
+                let alignedUpper = Int((Double(upper) / Double(spacing)).rounded(.up)) * spacing
+                return LiquidityPosition(lowerTick: alignedLower, upperTick: alignedUpper,
+                                         liquidity: near * BigUInt(share) / 100)
+            }
+            let positions = [position(rangeWidth / 4, share: 35), position(rangeWidth, share: 50),
+                             position(min(0.95, rangeWidth * 3), share: 15)].compactMap { $0 }
+            // The positions are valid by construction (aligned, ordered, inside the tick range).
+            let pool = try! ConcentratedPool(sqrtPriceX96: current, tickSpacing: SimulatedPool.tickSpacing,
+                                             positions: positions, feePips: feePips,
+                                             baseDecimals: spec.baseDecimals, quoteDecimals: spec.quoteDecimals)
+            return .concentrated(pool)
         case .stableSwap(let amplification, let fee):
             return .stableSwap(StableSwapPool(
                 balances: [baseUnits, quoteUnits], decimals: [spec.baseDecimals, spec.quoteDecimals],

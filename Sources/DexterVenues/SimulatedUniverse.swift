@@ -115,7 +115,8 @@ public struct SimulatedBook: Sendable {
 public enum SimulatedPoolKind: Sendable, Hashable {
     /// Uniswap V2 style; fee in basis points.
     case constantProduct(feeBps: Int)
-    /// Uniswap V3 style, one range of ±`rangeWidth` (0.2 = ±20 %) around the start price; fee in pips.
+    /// Uniswap V3 style: positions of ±`rangeWidth`/4, ±`rangeWidth` (0.2 = ±20 %) and ±3·`rangeWidth` around the
+    /// start price, ticks 60 apart; fee in pips.
     case concentrated(feePips: Int, rangeWidth: Double)
     /// Curve StableSwap; A (not multiplied by A_PRECISION) and fee over 1e10.
     case stableSwap(amplification: Int, fee: Int)
@@ -123,6 +124,8 @@ public enum SimulatedPoolKind: Sendable, Hashable {
 
 /// A DEX pool. Noise traders swap against it; arbitrageurs pull it back toward the underlying.
 public struct SimulatedPool: Sendable {
+    /// Tick spacing of simulated concentrated pools (Uniswap's 0.30 % tier).
+    public static let tickSpacing = 60
     public let venue: VenueSpec
     public let instrument: InstrumentSpec
     public let kind: SimulatedPoolKind

@@ -1,0 +1,86 @@
+import BigInt
+import DexterCore
+import Testing
+@testable import DexterMarket
+
+/// Multi-position concentrated pools: the contract's swap loop, tick crossing included, to the last unit.
+@Suite struct ConcentratedPoolTests {
+    @Test func swapsMatchTheV3CorePoolSnapshots() throws {
+        let pools = try Fixture.json("v3_pool_swaps")["pools"] as? [[String: Any]] ?? []
+        #expect(pools.count == 3)
+        for spec in pools {
+            let pool = try makePool(spec)
+            for swap in spec["swaps"] as? [[String: Any]] ?? [] {
+                let amount = BigInt(swap.big("amount"))
+                let outcome = try pool.swap(zeroForOne: swap.bool("zeroForOne"),
+                                            amountSpecified: swap.bool("exactOut") ? -amount : amount)
+                let label = "\(spec.string("description")): \(swap)"
+                #expect(outcome.amount0 == swap.signed("amount0"), "\(label)")
+                #expect(outcome.amount1 == swap.signed("amount1"), "\(label)")
+                #expect(outcome.pool.tick == swap.int("tickAfter"), "\(label)")
+            }
+        }
+    }
+
+    @Test func crossingATickChangesActiveLiquidity() throws {
+        let pools = try Fixture.json("v3_pool_swaps")["pools"] as? [[String: Any]] ?? []
+        let empty = try makePool(pools[0])
+        // No liquidity at 1:1; a sell crosses tick −60 into the lower position, a buy crosses 200.
+        #expect(empty.liquidity == 0)
+        let sold = try empty.swap(zeroForOne: true, amountSpecified: BigInt(10).power(18))
+        #expect(sold.ticksCrossed == 1 && sold.pool.liquidity == BigUInt(2) * BigUInt(10).power(18))
+        let layered = try makePool(pools[1])
+        let deep = try layered.swap(zeroForOne: false, amountSpecified: BigInt(10).power(18))
+        #expect(deep.ticksCrossed == 1 && deep.pool.liquidity == BigUInt(4) * BigUInt(10).power(18))
+    }
+
+    /// The helpers the detector quotes with: exact in/out agree with the raw swap, and a pool that cannot fill
+    /// the whole amount refuses rather than quoting part of it.
+    @Test func quotingHelpersAreExactAndRefuseWhatThePoolCannotFill() throws {
+        let pool = try ConcentratedPool(
+            sqrtPriceX96: BigUInt(1) << 96, tickSpacing: 60,
+            positions: [LiquidityPosition(lowerTick: -600, upperTick: 600, liquidity: BigUInt(10).power(18)),
+                        LiquidityPosition(lowerTick: -120, upperTick: 120, liquidity: BigUInt(10).power(18))],
+            feePips: 3000, baseDecimals: 18, quoteDecimals: 18)
+        let baseIn = BigUInt(10).power(16)
+        let (quoteOut, after) = try pool.sellBase(baseIn)
+        let raw = try pool.swap(zeroForOne: true, amountSpecified: BigInt(baseIn))
+        #expect(BigInt(quoteOut) == -raw.amount1 && after == raw.pool)
+        let (quoteIn, _) = try pool.buyBase(baseIn)
+        #expect(quoteIn > quoteOut)
+        // About 0.03 base lies between 1:1 and tick 600; asking for 1 base is refused.
+        #expect(throws: PoolMathError.insufficientLiquidity) { try pool.buyBase(BigUInt(10).power(18)) }
+    }
+
+    /// The screening ladder agrees with the exact swap across the crossing (to float precision).
+    @Test func screenTracksTheExactSwapAcrossTicks() throws {
+        let pool = try ConcentratedPool(
+            sqrtPriceX96: ConcentratedPool.sqrtPriceX96(price: FixedDecimal(2000), baseDecimals: 18, quoteDecimals: 6),
+            tickSpacing: 60,
+            positions: [LiquidityPosition(lowerTick: -207_240, upperTick: -194_880, liquidity: BigUInt(10).power(17)),
+                        LiquidityPosition(lowerTick: -201_360, upperTick: -200_760, liquidity: BigUInt(10).power(18))],
+            feePips: 500, baseDecimals: 18, quoteDecimals: 6)
+        let ladder = pool.screen
+        #expect(abs(ladder.spotPrice - 2000) < 0.01)
+        for base in [0.5, 5.0, 20.0, 60.0] {
+            let units = BigUInt(base * 1e18)
+            let (quoteIn, buyState) = try pool.buyBase(units)
+            let (quoteOut, _) = try pool.sellBase(units)
+            let exactBuy = Double(quoteIn) / 1e6
+            let exactSell = Double(quoteOut) / 1e6
+            #expect(abs(ladder.buyCost(base) - exactBuy) / exactBuy < 1e-6, "buy \(base)")
+            #expect(abs(ladder.sellProceeds(base) - exactSell) / exactSell < 1e-6, "sell \(base)")
+            if base == 60 { #expect(buyState.tick > -200_760, "a large buy leaves the core range") }
+        }
+    }
+
+    private func makePool(_ spec: [String: Any]) throws -> ConcentratedPool {
+        let positions = (spec["positions"] as? [[Any]] ?? []).map { entry in
+            LiquidityPosition(lowerTick: entry[0] as? Int ?? 0, upperTick: entry[1] as? Int ?? 0,
+                              liquidity: BigUInt(entry[2] as? String ?? "0", radix: 10) ?? 0)
+        }
+        return try ConcentratedPool(sqrtPriceX96: spec.big("sqrtPriceX96"), tickSpacing: spec.int("tickSpacing"),
+                                    positions: positions, feePips: spec.int("feePips"), baseDecimals: 18,
+                                    quoteDecimals: 18)
+    }
+}
