@@ -1,3 +1,4 @@
+import BigInt
 import DexterCore
 import DexterDetect
 import DexterMarket
@@ -180,6 +181,38 @@ import Testing
                 if net > bestNet { bestNet = net; bestQuantity = quantity }
             }
             quantity += B.d("0.001")
+        }
+        #expect(opportunity.quantity == bestQuantity)
+        #expect(opportunity.net == bestNet)
+    }
+
+    /// Against a V3 pool with stacked positions the best size lies past the core range: the sale crosses its tick,
+    /// and the size still matches an exhaustive search of exact quotes on the lot grid, gas included.
+    @Test func sizesBookAgainstAConcentratedPoolAcrossATick() throws {
+        let exchange = B.exchange("cex")
+        // About 58 ETH of virtual depth per position near 3060 (L ≈ 58 · √P_raw).
+        let pool = try B.v3Pool("uni3", price: "3060", core: 0.004, main: 0.05, liquidity: BigUInt(3_200_000_000_000_000))
+        let state = B.state([
+            B.book(exchange, bids: [("2990", "1")], asks: [("3000", "40"), ("3010", "40")], lot: "0.1"),
+            pool,
+        ])
+        let inventory = B.inventory([exchange.account, .wallet("ethereum")])
+        let opportunity = try #require(detect(state, inventory).first)
+        #expect(opportunity.buy.venue == "cex" && opportunity.sell.venue == "uni3")
+        guard case .concentrated(let v3) = state.markets[1].liquidity else { Issue.record("not a V3 pool"); return }
+        let units = BigUInt(opportunity.quantity.units(decimals: 18))
+        let after = try v3.sellBase(units).pool
+        #expect(after.liquidity < v3.liquidity, "the sale left the core range, so liquidity dropped at the crossing")
+        var bestNet = FixedDecimal.zero
+        var bestQuantity = FixedDecimal.zero
+        var quantity = B.d("0.1")
+        while quantity <= B.d("40") {
+            if let bought = try? state.markets[0].quote(.buy, quantity: quantity),
+               let sold = try? state.markets[1].quote(.sell, quantity: quantity) {
+                let net = sold.cash - bought.cash - opportunity.gasCost
+                if net > bestNet { bestNet = net; bestQuantity = quantity }
+            }
+            quantity += B.d("0.1")
         }
         #expect(opportunity.quantity == bestQuantity)
         #expect(opportunity.net == bestNet)

@@ -33,6 +33,29 @@ enum MarketBuilder {
                       liquidity: .constantProduct(pool), gasUnits: gasUnits, venueTime: time, receivedAt: time)
     }
 
+    /// An ETH/USDC V3 pool at `price` with a core position of ±`core` and a main one of ±`main` (fractions of
+    /// the price), each holding `liquidity` (raw L); 0.05 % fee.
+    static func v3Pool(_ name: String, price: String, core: Double, main: Double, liquidity: BigUInt,
+                       gasUnits: Int = 150_000) throws -> Market {
+        let venue = VenueSpec(id: VenueId(name), kind: .dex(chain: "ethereum"), takerFee: .zero, stalenessBound: .seconds(30))
+        let sqrt = ConcentratedPool.sqrtPriceX96(price: d(price), baseDecimals: 18, quoteDecimals: 6)
+        func tick(_ factor: Double, _ rounding: FloatingPointRoundingRule) throws -> Int {
+            let raw = try TickMath.tick(atSqrtRatio: ConcentratedPool.sqrtPriceX96(
+                price: FixedDecimal(approximating: d(price).doubleValue * factor), baseDecimals: 18, quoteDecimals: 6))
+            return Int((Double(raw) / 10).rounded(rounding)) * 10
+        }
+        let pool = try ConcentratedPool(
+            sqrtPriceX96: sqrt, tickSpacing: 10,
+            positions: [LiquidityPosition(lowerTick: try tick(1 - core, .down), upperTick: try tick(1 + core, .up),
+                                          liquidity: liquidity),
+                        LiquidityPosition(lowerTick: try tick(1 - main, .down), upperTick: try tick(1 + main, .up),
+                                          liquidity: liquidity)],
+            feePips: 500, baseDecimals: 18, quoteDecimals: 6)
+        return Market(venue: venue,
+                      instrument: InstrumentSpec(symbol: ethUSDC, tickSize: d("0.000001"), lotSize: d("0.1"), minNotional: .zero),
+                      liquidity: .concentrated(pool), gasUnits: gasUnits)
+    }
+
     static func state(_ markets: [Market], gasGwei: String = "10") -> MarketState {
         MarketState(markets: markets, gas: [GasQuote(chain: "ethereum", token: "ETH", price: d(gasGwei), updatedAt: .zero)])
     }
