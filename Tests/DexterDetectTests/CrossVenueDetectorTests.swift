@@ -218,6 +218,39 @@ import Testing
         #expect(opportunity.net == bestNet)
     }
 
+    /// Against a StableSwap pool the flat curve gives a large best size; it still matches an exhaustive search.
+    @Test func sizesBookAgainstAStableSwapPool() throws {
+        let exchange = B.exchange("cex", fee: "0.0001")
+        // The pool holds more USDT than USDC, so USDT is cheap there; the book bids 1.0010.
+        let pool = B.stablePool("curve", usdt: "6000000", usdc: "4000000")
+        let eth = B.book(B.exchange("ethx"), bids: [("3000", "10")], asks: [("3001", "10")])
+        let state = B.state([
+            B.stableBook(exchange, bids: [("1.0010", "30000"), ("1.0005", "30000")], asks: [("1.0030", "50000")]),
+            pool, eth,
+        ])
+        var inventory = B.inventory([exchange.account, .wallet("ethereum")])
+        inventory.credit("USDT", B.d("1000000"), at: exchange.account)
+        let opportunity = try #require(detect(state, inventory).first { $0.symbol == B.usdtUSDC })
+        #expect(opportunity.buy.venue == "curve" && opportunity.sell.venue == "cex")
+        var bestNet = FixedDecimal.zero
+        var bestQuantity = FixedDecimal.zero
+        var quantity = B.d("500")
+        while quantity <= B.d("60000") {
+            if let bought = try? state.markets[1].quote(.buy, quantity: quantity),
+               let sold = try? state.markets[0].quote(.sell, quantity: quantity) {
+                let net = sold.cash - bought.cash - opportunity.gasCost
+                if net > bestNet { bestNet = net; bestQuantity = quantity }
+            }
+            quantity += B.d("500")
+        }
+        // The grid above is coarser than the lot: the detector's pick is at least as good and within a step.
+        #expect(opportunity.net >= bestNet)
+        #expect((opportunity.quantity - bestQuantity).magnitude <= B.d("500"))
+        let exact = try state.markets[0].quote(.sell, quantity: opportunity.quantity).cash
+            - state.markets[1].quote(.buy, quantity: opportunity.quantity).cash - opportunity.gasCost
+        #expect(exact == opportunity.net)
+    }
+
     /// An update re-evaluates only the routes through the market it touched, and a route keeps its id.
     @Test func updatesIncrementallyAndKeepsIds() throws {
         let a = B.exchange("a"), b = B.exchange("b"), c = B.exchange("c")

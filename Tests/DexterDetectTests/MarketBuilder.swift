@@ -56,6 +56,26 @@ enum MarketBuilder {
                       liquidity: .concentrated(pool), gasUnits: gasUnits)
     }
 
+    static let usdtUSDC = Symbol(base: "USDT", quote: "USDC")
+
+    /// A USDT/USDC Curve plain pool (6 decimals each), A = `amplification`, fee 0.04 %.
+    static func stablePool(_ name: String, usdt: String, usdc: String, amplification: Int = 200) -> Market {
+        let venue = VenueSpec(id: VenueId(name), kind: .dex(chain: "ethereum"), takerFee: .zero, stalenessBound: .seconds(30))
+        let pool = StableSwapPool(balances: [BigUInt(d(usdt).units(decimals: 6)), BigUInt(d(usdc).units(decimals: 6))],
+                                  decimals: [6, 6], amplification: BigUInt(amplification) * StableSwapPool.aPrecision,
+                                  fee: 4_000_000)
+        return Market(venue: venue,
+                      instrument: InstrumentSpec(symbol: usdtUSDC, tickSize: d("0.000001"), lotSize: d("1"), minNotional: .zero),
+                      liquidity: .stableSwap(pool), gasUnits: 120_000)
+    }
+
+    static func stableBook(_ venue: VenueSpec, bids: [(String, String)], asks: [(String, String)]) -> Market {
+        Market(venue: venue,
+               instrument: InstrumentSpec(symbol: usdtUSDC, tickSize: d("0.0001"), lotSize: d("1"), minNotional: d("1")),
+               liquidity: .book(OrderBook(bids: bids.map { BookLevel(price: d($0.0), quantity: d($0.1)) },
+                                          asks: asks.map { BookLevel(price: d($0.0), quantity: d($0.1)) })))
+    }
+
     static func state(_ markets: [Market], gasGwei: String = "10") -> MarketState {
         MarketState(markets: markets, gas: [GasQuote(chain: "ethereum", token: "ETH", price: d(gasGwei), updatedAt: .zero)])
     }
