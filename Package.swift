@@ -27,7 +27,8 @@ let package = Package(
             "DexterCore", "CSecp256k1", "COpenSSL", .product(name: "BigInt", package: "BigInt"),
         ]),
         .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket"]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
             .product(name: "Logging", package: "swift-log"),
@@ -52,7 +53,8 @@ let package = Package(
         .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Fixtures")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"], exclude: ["Golden"]),
         .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),

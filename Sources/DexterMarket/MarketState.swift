@@ -49,18 +49,30 @@ public struct MarketState: Sendable {
 // MARK: - Reference prices
 
 extension MarketState {
-    /// The median mid of `base` in `quote` across venues, directly, inverted, or through one stablecoin hop.
-    /// Used to value gas and P&L, never to size a trade.
+    /// Stablecoins taken at their dollar peg when no market prices them. A market that does price one (USDT/USDC
+    /// at 0.97) always wins: a depegged coin is valued at what it trades at, never at the peg.
+    public static let dollarPegs: Set<Asset> = ["USD", "USDC", "USDT", "DAI", "FDUSD", "BUSD", "TUSD"]
+
+    /// The median mid of `base` in `quote` across venues, directly, inverted, or through one stablecoin hop, with
+    /// the dollar peg as the last resort between stablecoins. Used to value gas and P&L, never to size a trade.
     public func referencePrice(of base: Asset, in quote: Asset) -> Double? {
         if base == quote { return 1 }
+        if let market = marketPrice(of: base, in: quote) { return market }
+        for bridge: Asset in ["USDT", "USDC", "USD"] where bridge != base && bridge != quote {
+            guard let first = marketPrice(of: base, in: bridge) else { continue }
+            if let second = marketPrice(of: bridge, in: quote) ?? pegRatio(bridge, quote) { return first * second }
+        }
+        return pegRatio(base, quote)
+    }
+
+    func marketPrice(of base: Asset, in quote: Asset) -> Double? {
         if let direct = medianMid(base: base, quote: quote) { return direct }
         if let inverse = medianMid(base: quote, quote: base), inverse > 0 { return 1 / inverse }
-        for bridge: Asset in ["USDT", "USDC"] where bridge != base && bridge != quote {
-            guard let first = medianMid(base: base, quote: bridge) else { continue }
-            if let second = medianMid(base: bridge, quote: quote) { return first * second }
-            if let second = medianMid(base: quote, quote: bridge), second > 0 { return first / second }
-        }
         return nil
+    }
+
+    func pegRatio(_ base: Asset, _ quote: Asset) -> Double? {
+        Self.dollarPegs.contains(base) && Self.dollarPegs.contains(quote) ? 1 : nil
     }
 
     func medianMid(base: Asset, quote: Asset) -> Double? {

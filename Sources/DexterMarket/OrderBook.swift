@@ -25,6 +25,14 @@ public struct OrderBook: Sendable, Hashable {
         self.asks = asks.sorted { $0.price < $1.price }
     }
 
+    /// A book whose sides are already best first (a feed's snapshot), without sorting again.
+    public init(presortedBids bids: [BookLevel], asks: [BookLevel]) {
+        assert(zip(bids, bids.dropFirst()).allSatisfy { $0.price > $1.price }, "bids best first")
+        assert(zip(asks, asks.dropFirst()).allSatisfy { $0.price < $1.price }, "asks best first")
+        self.bids = bids
+        self.asks = asks
+    }
+
     public var bestBid: BookLevel? { bids.first }
     public var bestAsk: BookLevel? { asks.first }
     public var isCrossed: Bool {

@@ -1,0 +1,112 @@
+import DexterCore
+import DexterDetect
+import DexterMarket
+import DexterVenues
+
+/// Recorded markets through the same detector the desk runs: every message updates the market state, and the
+/// routes through the market it touched are re-evaluated at the message's receive time. Balances are taken as
+/// unlimited, so what is found is what the recorded depth offered.
+public struct ReplayRun: Sendable {
+    public private(set) var feed: ReplayFeed
+    public private(set) var state = MarketState()
+    public private(set) var detector: CrossVenueDetector
+    public private(set) var summary = ReplaySummary()
+    private var inventory = Inventory()
+    private var live: [UInt64: Opportunity] = [:]
+
+    public enum Event: Sendable {
+        case opened(Opportunity, at: Timestamp)
+        case updated(Opportunity, at: Timestamp)
+        case closed(Opportunity, at: Timestamp)
+    }
+
+    public init(feed: ReplayFeed, policy: DetectionPolicy) {
+        self.feed = feed
+        self.detector = CrossVenueDetector(policy: policy)
+    }
+
+    /// Replays up to `limit` messages, handing each opportunity event to `sink`; false once the files are done.
+    public mutating func step(limit: Int, _ sink: (Event) -> Void) throws(ReplayError) -> Bool {
+        for _ in 0..<limit {
+            guard let update = try feed.next() else {
+                finish(sink)
+                return false
+            }
+            apply(update, sink)
+        }
+        return true
+    }
+
+    /// The receive time of the last message replayed.
+    public var now: Timestamp? { feed.statistics.lastTime }
+
+    private mutating func apply(_ update: ReplayUpdate, _ sink: (Event) -> Void) {
+        if let market = update.newMarket {
+            state.add(market)
+            let plenty = FixedDecimal(1_000_000_000_000)
+            inventory.credit(market.key.symbol.base, plenty, at: market.venue.account)
+            inventory.credit(market.key.symbol.quote, plenty, at: market.venue.account)
+        }
+        guard let event = update.event, let index = state.apply(event) else { return }
+        let changes = detector.marketDidChange(index, state: state, inventory: inventory, now: update.time)
+        for opportunity in changes.upserted {
+            if live.updateValue(opportunity, forKey: opportunity.id) == nil {
+                summary.record(opportunity)
+                sink(.opened(opportunity, at: update.time))
+            } else {
+                sink(.updated(opportunity, at: update.time))
+            }
+        }
+        for id in changes.removed + detector.expire(at: update.time) {
+            if let gone = live.removeValue(forKey: id) { sink(.closed(gone, at: update.time)) }
+        }
+    }
+
+    private mutating func finish(_ sink: (Event) -> Void) {
+        guard let end = now else { return }
+        for opportunity in live.values.sorted(by: { $0.id < $1.id }) { sink(.closed(opportunity, at: end)) }
+        live = [:]
+    }
+}
+
+/// What a replay found: opportunities by venue pair and by size of net edge, and the net profit had each been
+/// taken once, at its first sighting, at the recorded depth.
+public struct ReplaySummary: Sendable {
+    public struct Tally: Sendable, Hashable {
+        public var count = 0
+        public var netUSD = FixedDecimal.zero
+    }
+
+    /// Net edge buckets, in basis points of the buy leg's notional: lower bounds.
+    public static let edgeBuckets: [(label: String, lowerBps: FixedDecimal)] = [
+        ("<1 bp", .zero), ("1–5 bp", FixedDecimal(1)), ("5–10 bp", FixedDecimal(5)), ("10–25 bp", FixedDecimal(10)),
+        ("25–50 bp", FixedDecimal(25)), ("≥50 bp", FixedDecimal(50)),
+    ]
+
+    public private(set) var opportunities = 0
+    public private(set) var totalNetUSD = FixedDecimal.zero
+    /// "binance→huobi LINK/USDT" → tally.
+    public private(set) var byRoute: [String: Tally] = [:]
+    /// Bucket label → tally, in `edgeBuckets` order when listed.
+    public private(set) var byEdge: [String: Tally] = [:]
+    public private(set) var best: Opportunity?
+
+    mutating func record(_ opportunity: Opportunity) {
+        opportunities += 1
+        totalNetUSD += opportunity.netUSD
+        byRoute[opportunity.route.description, default: Tally()].add(opportunity.netUSD)
+        byEdge[Self.bucket(opportunity.netBps), default: Tally()].add(opportunity.netUSD)
+        if opportunity.netUSD > (best?.netUSD ?? .zero) { best = opportunity }
+    }
+
+    public static func bucket(_ bps: FixedDecimal) -> String {
+        edgeBuckets.last { bps >= $0.lowerBps }?.label ?? edgeBuckets[0].label
+    }
+}
+
+extension ReplaySummary.Tally {
+    mutating func add(_ netUSD: FixedDecimal) {
+        count += 1
+        self.netUSD += netUSD
+    }
+}
