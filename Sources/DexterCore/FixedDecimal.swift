@@ -33,7 +33,14 @@ public struct FixedDecimal: Sendable, Hashable, Comparable {
     public var isNegative: Bool { raw < 0 }
     public var isPositive: Bool { raw > 0 }
     public var magnitude: FixedDecimal { FixedDecimal(raw: raw < 0 ? -raw : raw) }
-    public var doubleValue: Double { Double(raw) / 1e18 }
+    /// The nearest `Double`, for screening. Converted from the two 64-bit halves: the standard library's
+    /// `Double(Int128)` takes a generic path that costs more than the rest of a book update.
+    @inlinable public var doubleValue: Double {
+        if let small = Int64(exactly: raw) { return Double(small) / 1e18 }
+        let high = Double(Int64(truncatingIfNeeded: raw >> 64))
+        let low = Double(UInt64(truncatingIfNeeded: raw))
+        return (high * 18_446_744_073_709_551_616.0 + low) / 1e18
+    }
 
     /// The amount in base units of a token with `decimals` decimals, truncated toward zero.
     public func units(decimals: Int) -> Int128 { raw / Self.pow10(Self.fractionDigits - decimals) }

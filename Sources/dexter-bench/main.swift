@@ -3,11 +3,11 @@ import DexterDetect
 import DexterMarket
 import Foundation
 
-// Tick-to-opportunity latency on a market of 10 venues × 50 pairs: applying one book update to the market state
+// Tick-to-opportunity latency on a market of 20 venues × 200 pairs: applying one book update to the market state
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `wire`, `ledger` or `cycles` runs one benchmark; no argument runs them all.
+// `dexter-bench detect`, `wire`, `ledger`, `cycles` or `replay` runs one benchmark; no argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
 if only == "wire" {
     WireBenchmark.run()
@@ -17,13 +17,17 @@ if only == "cycles" {
     try CycleBenchmark.run()
     exit(0)
 }
+if only == "replay" {
+    try ReplayBenchmark.run()
+    exit(0)
+}
 if only == "ledger" {
     try LedgerBenchmark.run()
     exit(0)
 }
 
-let venueCount = 10
-let pairCount = 50
+let venueCount = 20
+let pairCount = 200
 let levels = 10
 let measuredUpdates = 400_000
 let baselineUpdates = 2_000
@@ -130,4 +134,6 @@ if only != "detect" {
     try LedgerBenchmark.run()
     print("")
     try CycleBenchmark.run()
+    print("")
+    try ReplayBenchmark.run()
 }

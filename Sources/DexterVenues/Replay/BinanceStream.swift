@@ -1,5 +1,6 @@
 import DexterCore
 import DexterMarket
+import Foundation
 
 /// Binance combined-stream lines: `<receive ns> {"stream":"btcusdt@bookTicker","data":{…}}`, plus the REST depth
 /// snapshot `{"lastUpdateId":N,"bids":[…],"asks":[…]}` a collector writes unwrapped.
@@ -10,27 +11,36 @@ extension ReplayFeed {
         _ = scanner.integer()
         _ = scanner.skip(UInt8(ascii: " "))
         if scanner.consume("{\"lastUpdateId\":") {
-            count("snapshot")
+            count(known: 3)
             return try snapshot(&scanner, file: file, time: time, start: start)
         }
-        guard scanner.consume("{\"stream\":\""), let name = scanner.bytes(until: UInt8(ascii: "@")),
-              let kind = scanner.bytes(until: UInt8(ascii: "\"")) else {
+        guard scanner.consume("{\"stream\":\""), let stream = scanner.bytes(until: UInt8(ascii: "\"")) else {
             throw corrupt(file, start, "expected a combined-stream message {\"stream\":\"<symbol>@<kind>\",…}")
         }
-        let kindText = String(decoding: UnsafeBufferPointer(rebasing: bytes[kind]), as: UTF8.self)
-        guard kindText == "bookTicker" || kindText.hasPrefix("depth") else {
-            count(kindText)
-            return ReplayUpdate(time: time, newMarket: nil, event: nil)
+        let known = streams.firstIndex { entry in
+            entry.name.count == stream.count && entry.name.withUnsafeBufferPointer { name in
+                memcmp(name.baseAddress!, bytes.baseAddress! + stream.lowerBound, stream.count) == 0
+            }
         }
-        let nameText = String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)
-        guard let symbol = Self.symbol(fromExchangeName: nameText) else {
-            throw corrupt(file, start, "stream \"\(nameText)\" does not end in a quote asset dexter knows")
+        let kind: StreamKind, slot: Int, newMarket: Market?
+        if let known {
+            (kind, slot, newMarket) = (streams[known].kind, streams[known].slot, nil)
+        } else {
+            (kind, slot, newMarket) = try learnStream(Array(bytes[stream]), file: file, start: start)
         }
-        let key = MarketKey(venue: "binance", symbol: symbol)
-        setFileSymbol(file, key)
-        let newMarket = market(key)
-        if kindText == "bookTicker" {
-            count("bookTicker")
+        switch kind {
+        case .trade:
+            count(known: 2)
+            return ReplayUpdate(time: time, newMarket: newMarket, event: nil)
+        case .other(let name):
+            count(name)
+            return ReplayUpdate(time: time, newMarket: newMarket, event: nil)
+        case .bookTicker, .depth:
+            break
+        }
+        setFileSymbol(file, slot)
+        if kind == .bookTicker {
+            count(known: 0)
             guard scanner.seek("\"u\":"), let updateId = scanner.integer(),
                   scanner.seek("\"b\":"), let bid = scanner.quotedDecimal(),
                   scanner.seek("\"B\":"), let bidQuantity = scanner.quotedDecimal(),
@@ -38,7 +48,7 @@ extension ReplayFeed {
                   scanner.seek("\"A\":"), let askQuantity = scanner.quotedDecimal() else {
                 throw corrupt(file, start, "bookTicker without u, b, B, a and A")
             }
-            let fresh = withBook(key) { state -> Bool in
+            let fresh = withBook(slot) { state -> Bool in
                 // A ticker older than the book's last diff says nothing new.
                 guard updateId > state.lastTickerId, !state.synced || updateId > state.lastUpdateId else { return false }
                 state.lastTickerId = updateId
@@ -48,9 +58,9 @@ extension ReplayFeed {
                 return true
             }
             return ReplayUpdate(time: time, newMarket: newMarket,
-                                event: fresh ? event(key, venueTime: time, time: time) : nil)
+                                event: fresh ? event(slot, venueTime: time, time: time) : nil)
         }
-        count("depth")
+        count(known: 1)
         guard scanner.seek("\"E\":"), let eventTime = scanner.integer(),
               scanner.seek("\"U\":"), let first = scanner.integer(),
               scanner.seek("\"u\":"), let final = scanner.integer(),
@@ -61,7 +71,7 @@ extension ReplayFeed {
         let diff = DepthDiff(first: first, final: final, bids: bids, asks: asks)
         let depth = settings.bookDepth
         var applied = 0, dropped = 0, gaps = 0
-        let touchedTop = withBook(key) { state -> Bool in
+        let touchedTop = withBook(slot) { state -> Bool in
             guard state.synced else {
                 state.pendingDiffs.append(diff)
                 if state.pendingDiffs.count > 1_000 { state.pendingDiffs.removeFirst() }
@@ -85,7 +95,7 @@ extension ReplayFeed {
         statistics.gaps += gaps
         let venueTime = Timestamp(milliseconds: Int64(eventTime))
         return ReplayUpdate(time: time, newMarket: newMarket,
-                            event: touchedTop ? event(key, venueTime: venueTime, time: time) : nil)
+                            event: touchedTop ? event(slot, venueTime: venueTime, time: time) : nil)
     }
 
     /// Applies a diff; true when it changed one of the published levels.
@@ -108,13 +118,12 @@ extension ReplayFeed {
               scanner.seek("\"asks\":"), let asks = Self.levels(&scanner) else {
             throw corrupt(file, start, "depth snapshot without lastUpdateId, bids and asks")
         }
-        guard let key = fileSymbol(file) else {
+        guard let slot = fileSymbol(file) else {
             throw corrupt(file, start, "a depth snapshot before any stream line says which symbol it is for")
         }
         statistics.snapshots += 1
-        let newMarket = market(key)
         var applied = 0, dropped = 0
-        withBook(key) { state in
+        withBook(slot) { state in
             state.book.replace(bids: bids, asks: asks)
             state.lastUpdateId = lastUpdateId
             state.synced = true
@@ -128,7 +137,27 @@ extension ReplayFeed {
         }
         statistics.depthApplied += applied
         statistics.depthDropped += dropped
-        return ReplayUpdate(time: time, newMarket: newMarket, event: event(key, venueTime: time, time: time))
+        return ReplayUpdate(time: time, newMarket: nil, event: event(slot, venueTime: time, time: time))
+    }
+
+    /// A stream name seen for the first time: `<symbol>@<kind>`, its market made if it carries quotes.
+    private mutating func learnStream(_ name: [UInt8], file: Int, start: Int) throws(ReplayError)
+        -> (StreamKind, Int, Market?) {
+        let text = String(decoding: name, as: UTF8.self)
+        let parts = text.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2 else { throw corrupt(file, start, "stream \"\(text)\" is not <symbol>@<kind>") }
+        let kind: StreamKind = parts[1] == "bookTicker" ? .bookTicker : parts[1].hasPrefix("depth") ? .depth
+            : parts[1] == "trade" ? .trade : .other(String(parts[1]))
+        var slot = -1
+        var newMarket: Market?
+        if kind == .bookTicker || kind == .depth {
+            guard let symbol = Self.symbol(fromExchangeName: String(parts[0])) else {
+                throw corrupt(file, start, "stream \"\(text)\" does not end in a quote asset dexter knows")
+            }
+            (slot, newMarket) = self.slot(MarketKey(venue: "binance", symbol: symbol))
+        }
+        streams.append((name, kind, slot))
+        return (kind, slot, newMarket)
     }
 
     /// `[["price","qty"],…]`.

@@ -1,61 +1,66 @@
 import DexterCore
 import DexterMarket
 
-/// A full-depth L2 book kept from diffs: price → quantity on each side, best first. Replay publishes its top
-/// levels to the market state; the rest is kept so diffs deep in the book apply correctly.
+/// A full-depth L2 book kept from diffs: price → quantity on each side. Replay publishes its top levels to the
+/// market state; the rest is kept so diffs deep in the book apply correctly. Each side is stored worst first and
+/// best last, so the churn at the top of the book inserts and removes at the end of an array, not the front.
 struct DepthBook {
     struct Level {
         var price: FixedDecimal
         var quantity: FixedDecimal
     }
 
-    /// Bids highest first, asks lowest first.
-    private(set) var bids: [Level] = []
-    private(set) var asks: [Level] = []
+    /// Bids lowest first (best last); asks highest first (best last).
+    private var bidStore: [Level] = []
+    private var askStore: [Level] = []
+
+    var bestBid: Level? { bidStore.last }
+    var bestAsk: Level? { askStore.last }
 
     mutating func replace(bids: [Level], asks: [Level]) {
-        self.bids = bids.filter { $0.quantity.isPositive }.sorted { $0.price > $1.price }
-        self.asks = asks.filter { $0.quantity.isPositive }.sorted { $0.price < $1.price }
+        bidStore = bids.filter { $0.quantity.isPositive }.sorted { $0.price < $1.price }
+        askStore = asks.filter { $0.quantity.isPositive }.sorted { $0.price > $1.price }
     }
 
-    /// Sets one level (zero quantity removes it); returns the level's index from the top, where it was or now is.
+    /// Sets one level (zero quantity removes it); returns its depth from the best, where it was or now is.
     @discardableResult
     mutating func set(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) -> Int {
-        side == .buy ? Self.set(&bids, price: price, quantity: quantity, descending: true)
-                     : Self.set(&asks, price: price, quantity: quantity, descending: false)
+        side == .buy ? Self.set(&bidStore, price: price, quantity: quantity, bestIsHighest: true)
+                     : Self.set(&askStore, price: price, quantity: quantity, bestIsHighest: false)
     }
 
-    private static func set(_ levels: inout [Level], price: FixedDecimal, quantity: FixedDecimal, descending: Bool) -> Int {
+    private static func set(_ levels: inout [Level], price: FixedDecimal, quantity: FixedDecimal,
+                            bestIsHighest: Bool) -> Int {
+        // First index whose price is at or past `price` going toward the best end.
         var low = 0
         var high = levels.count
         while low < high {
             let middle = (low + high) / 2
-            let before = descending ? levels[middle].price > price : levels[middle].price < price
-            if before { low = middle + 1 } else { high = middle }
+            let worse = bestIsHighest ? levels[middle].price < price : levels[middle].price > price
+            if worse { low = middle + 1 } else { high = middle }
         }
+        let depth = levels.count - 1 - low
         if low < levels.count && levels[low].price == price {
             if quantity.isPositive { levels[low].quantity = quantity } else { levels.remove(at: low) }
-        } else if quantity.isPositive {
-            levels.insert(Level(price: price, quantity: quantity), at: low)
+            return depth
         }
-        return low
+        if quantity.isPositive { levels.insert(Level(price: price, quantity: quantity), at: low) }
+        return depth + 1
     }
 
     /// A ticker's best price is newer than the book: levels better than it are gone, and its quantity stands.
     mutating func applyTop(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) {
         if side == .buy {
-            let stale = bids.prefix { $0.price > price }.count
-            if stale > 0 { bids.removeFirst(stale) }
+            while let best = bidStore.last, best.price > price { bidStore.removeLast() }
         } else {
-            let stale = asks.prefix { $0.price < price }.count
-            if stale > 0 { asks.removeFirst(stale) }
+            while let best = askStore.last, best.price < price { askStore.removeLast() }
         }
         set(side, price: price, quantity: quantity)
     }
 
     /// The best `depth` levels of each side as an order book.
     func top(_ depth: Int) -> OrderBook {
-        OrderBook(presortedBids: bids.prefix(depth).map { BookLevel(price: $0.price, quantity: $0.quantity) },
-                  asks: asks.prefix(depth).map { BookLevel(price: $0.price, quantity: $0.quantity) })
+        OrderBook(presortedBids: bidStore.suffix(depth).reversed().map { BookLevel(price: $0.price, quantity: $0.quantity) },
+                  asks: askStore.suffix(depth).reversed().map { BookLevel(price: $0.price, quantity: $0.quantity) })
     }
 }

@@ -47,7 +47,7 @@ extension ReplayFeed {
 
     mutating func csvLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, file: Int,
                           time: Timestamp) throws(ReplayError) -> ReplayUpdate {
-        count("snapshot")
+        count(known: 3)
         guard let columns = columns(file) else { throw corrupt(file, start, "no header") }
         var fields: [Range<Int>] = []
         fields.reserveCapacity(columns.count)
@@ -84,10 +84,9 @@ extension ReplayFeed {
             asks.append(.init(price: try decimal(columns.askPrices[level], "ask price a\(level + 1)"),
                               quantity: try decimal(columns.askSizes[level], "ask size av\(level + 1)")))
         }
-        let key = MarketKey(venue: venue, symbol: symbol)
-        let newMarket = market(key)
-        withBook(key) { $0.book.replace(bids: bids, asks: asks) }
-        return ReplayUpdate(time: time, newMarket: newMarket, event: event(key, venueTime: time, time: time))
+        let (slot, newMarket) = slot(MarketKey(venue: venue, symbol: symbol))
+        withBook(slot) { $0.book.replace(bids: bids, asks: asks) }
+        return ReplayUpdate(time: time, newMarket: newMarket, event: event(slot, venueTime: time, time: time))
     }
 
     /// `YYYY-MM-DD HH:MM:SS`, taken as UTC (the recording does not say).

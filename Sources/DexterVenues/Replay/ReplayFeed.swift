@@ -26,7 +26,15 @@ public struct ReplaySettings: Sendable {
 /// What replay counted: by message kind, how the books were kept, and what was published.
 public struct ReplayStatistics: Sendable {
     public var messages = 0
-    public var byKind: [String: Int] = [:]
+    /// Messages by kind: bookTicker, depth, trade, snapshot (a REST snapshot or a CSV row), and any other stream.
+    public var byKind: [String: Int] {
+        var kinds = otherKinds
+        for (kind, count) in zip(Self.knownKinds, knownCounts) where count > 0 { kinds[kind] = count }
+        return kinds
+    }
+    static let knownKinds = ["bookTicker", "depth", "trade", "snapshot"]
+    var knownCounts = [0, 0, 0, 0]
+    var otherKinds: [String: Int] = [:]
     public var snapshots = 0
     public var depthApplied = 0
     /// Diffs older than the book (before its snapshot), dropped as Binance's sync rule says.
@@ -54,10 +62,21 @@ public struct ReplayFeed: Sendable {
     private var cursors: [Int]
     /// The receive time of each file's next line (nil at its end).
     private var nextTimes: [Timestamp?]
-    private var books: [MarketKey: BookState] = [:]
+    /// Books by slot; a slot per market, in the order they were first seen.
+    private var books: [BookState] = []
+    private var keys: [MarketKey] = []
+    private var slots: [MarketKey: Int] = [:]
+    /// Binance stream names seen so far ("btcusdt@bookTicker") and what they map to: a line is matched by its
+    /// bytes, without building a string.
+    var streams: [(name: [UInt8], kind: StreamKind, slot: Int)] = []
     /// A Binance file's own symbol, for its snapshot line, which names none.
-    private var fileSymbols: [Int: MarketKey] = [:]
+    private var fileSymbols: [Int: Int] = [:]
     private var csvColumns: [Int: CSVColumns] = [:]
+
+    enum StreamKind: Equatable {
+        case bookTicker, depth, trade
+        case other(String)
+    }
 
     struct BookState {
         var book = DepthBook()
@@ -151,32 +170,40 @@ public struct ReplayFeed: Sendable {
         .corrupt(path: files[index].path, line: lineNumber(index, at: start), reason: reason)
     }
 
-    mutating func count(_ kind: String) { statistics.byKind[kind, default: 0] += 1 }
+    mutating func count(_ kind: String) {
+        if let known = ReplayStatistics.knownKinds.firstIndex(of: kind) {
+            statistics.knownCounts[known] += 1
+        } else {
+            statistics.otherKinds[kind, default: 0] += 1
+        }
+    }
 
-    /// The market a recorded symbol trades on, made the first time it is seen.
-    mutating func market(_ key: MarketKey) -> Market? {
-        guard books[key] == nil else { return nil }
-        books[key] = BookState()
+    mutating func count(known index: Int) { statistics.knownCounts[index] += 1 }
+
+    /// The slot of a market, and the market itself the first time it is seen.
+    mutating func slot(_ key: MarketKey) -> (slot: Int, newMarket: Market?) {
+        if let slot = slots[key] { return (slot, nil) }
+        let slot = books.count
+        slots[key] = slot
+        keys.append(key)
+        books.append(BookState())
         let instrument = InstrumentSpec(symbol: key.symbol, tickSize: FixedDecimal(units: 1, decimals: 8),
                                         lotSize: settings.lotSize, minNotional: .zero)
-        return Market(venue: settings.venue(key.venue), instrument: instrument,
-                      liquidity: .book(OrderBook(bids: [], asks: [])))
+        return (slot, Market(venue: settings.venue(key.venue), instrument: instrument,
+                             liquidity: .book(OrderBook(bids: [], asks: []))))
     }
 
-    func event(_ key: MarketKey, venueTime: Timestamp, time: Timestamp) -> MarketEvent? {
-        guard let state = books[key] else { return nil }
-        return .liquidity(key, .book(state.book.top(settings.bookDepth)), venueTime: venueTime, receivedAt: time)
+    func event(_ slot: Int, venueTime: Timestamp, time: Timestamp) -> MarketEvent {
+        .liquidity(keys[slot], .book(books[slot].book.top(settings.bookDepth)), venueTime: venueTime, receivedAt: time)
     }
 
-    mutating func withBook<T>(_ key: MarketKey, _ body: (inout BookState) -> T) -> T {
-        body(&books[key, default: BookState()])
+    mutating func withBook<T>(_ slot: Int, _ body: (inout BookState) -> T) -> T { body(&books[slot]) }
+
+    mutating func setFileSymbol(_ file: Int, _ slot: Int) {
+        if fileSymbols[file] == nil { fileSymbols[file] = slot }
     }
 
-    mutating func setFileSymbol(_ file: Int, _ key: MarketKey) {
-        if fileSymbols[file] == nil { fileSymbols[file] = key }
-    }
-
-    func fileSymbol(_ file: Int) -> MarketKey? { fileSymbols[file] }
+    func fileSymbol(_ file: Int) -> Int? { fileSymbols[file] }
 
     mutating func setCSVColumns(_ file: Int, _ columns: CSVColumns) { csvColumns[file] = columns }
     func columns(_ file: Int) -> CSVColumns? { csvColumns[file] }

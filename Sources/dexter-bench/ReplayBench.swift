@@ -1,0 +1,57 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterVenues
+import Foundation
+
+/// Replay throughput on the recorded BTCUSDT stream (both files in shared/data, ~99,000 messages): messages per
+/// second through parsing, book keeping and the detector, from memory (gunzip is timed apart). The baseline in
+/// the same run parses the same lines with Foundation's JSONSerialization and does nothing else.
+enum ReplayBenchmark {
+    static func run() throws {
+        let root = ProcessInfo.processInfo.environment["DEXTER_DATA"]
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+        let directory = root + "/binance_spot_btcusdt_ethusdt_20240808_09"
+        let paths = ["btcusdt_20240808.gz", "btcusdt_20240809.gz"].map { directory + "/" + $0 }
+        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+            print("replay: skipped, \(directory) not found (set DEXTER_DATA to shared/data)")
+            return
+        }
+        let unzipStart = monotonicNanoseconds()
+        let files = try paths.map { try RecordedFile(path: $0) }
+        let unzipSeconds = Double(monotonicNanoseconds() - unzipStart) / 1e9
+        let bytes = files.reduce(0) { $0 + $1.bytes.count }
+        print("replay: BTCUSDT \(paths.count) files, \(bytes / 1_000_000) MB unzipped in "
+              + String(format: "%.3f s", unzipSeconds))
+        let policy = DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(1_000_000))
+        var rates: [Double] = []
+        var messages = 0
+        for _ in 0..<7 {
+            var replay = ReplayRun(feed: try ReplayFeed(files: files), policy: policy)
+            let start = monotonicNanoseconds()
+            while try replay.step(limit: 65_536, { _ in }) {}
+            let seconds = Double(monotonicNanoseconds() - start) / 1e9
+            messages = replay.feed.statistics.messages
+            rates.append(Double(messages) / seconds)
+        }
+        rates.sort()
+        print("  dexter replay (parse + books + detector): \(messages) messages, median \(Int(rates[3])) msg/s, "
+              + "best \(Int(rates[6])) msg/s, worst \(Int(rates[0])) msg/s over 7 runs")
+
+        // Baseline: JSONSerialization on each line's JSON, nothing else.
+        var lines: [Data] = []
+        for file in files {
+            for line in file.bytes.split(separator: UInt8(ascii: "\n")) {
+                guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { continue }
+                lines.append(Data(line[(space + 1)...]))
+            }
+        }
+        let start = monotonicNanoseconds()
+        var parsed = 0
+        for line in lines where (try? JSONSerialization.jsonObject(with: line)) != nil { parsed += 1 }
+        let baselineRate = Double(parsed) / (Double(monotonicNanoseconds() - start) / 1e9)
+        print("  baseline (JSONSerialization parse only): \(parsed) messages, \(Int(baselineRate)) msg/s")
+        print("  ratio: replay is \(String(format: "%.1f", rates[3] / baselineRate))× the baseline at the median")
+    }
+}
