@@ -44,9 +44,7 @@ public struct CrossVenueDetector: Sendable {
     public mutating func marketDidChange(_ index: Int, state: MarketState, inventory: Inventory, now: Timestamp)
         -> DetectionChanges {
         var changes = DetectionChanges()
-        let symbol = state.markets[index].key.symbol
-        guard let peers = state.indicesBySymbol[symbol] else { return changes }
-        for peer in peers where peer != index {
+        for peer in state.peers[index] {
             refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes)
             refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes)
         }
@@ -84,6 +82,8 @@ public struct CrossVenueDetector: Sendable {
 
     /// Drops opportunities whose quotes have gone past their staleness bound.
     public mutating func expire(at now: Timestamp) -> [UInt64] {
+        // Called on every message by replay: nothing to allocate when nothing is live or due.
+        guard !live.isEmpty, live.values.contains(where: { $0.isExpired(at: now) }) else { return [] }
         let expired = live.filter { $0.value.isExpired(at: now) }
         for key in expired.keys { live[key] = nil }
         return expired.values.map(\.id)

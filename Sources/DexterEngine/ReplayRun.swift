@@ -13,6 +13,8 @@ public struct ReplayRun: Sendable {
     public private(set) var summary = ReplaySummary()
     private var inventory = Inventory()
     private var live: [UInt64: Opportunity] = [:]
+    private var lastKey: MarketKey?
+    private var lastIndex = 0
 
     public enum Event: Sendable {
         case opened(Opportunity, at: Timestamp)
@@ -47,7 +49,19 @@ public struct ReplayRun: Sendable {
             inventory.credit(market.key.symbol.base, plenty, at: market.venue.account)
             inventory.credit(market.key.symbol.quote, plenty, at: market.venue.account)
         }
-        guard let event = update.event, let index = state.apply(event) else { return }
+        guard case .liquidity(let key, let liquidity, let venueTime, let receivedAt)? = update.event else { return }
+        // Consecutive messages mostly touch the same market: skip the key lookup then.
+        let index: Int
+        if key == lastKey {
+            index = lastIndex
+        } else if let found = state.indexByKey[key] {
+            index = found
+            lastKey = key
+            lastIndex = found
+        } else {
+            return
+        }
+        state.update(index, liquidity: liquidity, venueTime: venueTime, receivedAt: receivedAt)
         let changes = detector.marketDidChange(index, state: state, inventory: inventory, now: update.time)
         for opportunity in changes.upserted {
             if live.updateValue(opportunity, forKey: opportunity.id) == nil {

@@ -7,6 +7,9 @@ public struct MarketState: Sendable {
     public private(set) var indexByKey: [MarketKey: Int] = [:]
     /// Markets quoting each symbol, for cross-venue detection.
     public private(set) var indicesBySymbol: [Symbol: [Int]] = [:]
+    /// For each market, the other markets quoting its symbol: the routes an update to it re-prices, without
+    /// hashing the symbol on the hot path.
+    public private(set) var peers: [[Int]] = []
     public private(set) var gas: [ChainId: GasQuote] = [:]
 
     public init() {}
@@ -19,7 +22,11 @@ public struct MarketState: Sendable {
     public mutating func add(_ market: Market) {
         precondition(indexByKey[market.key] == nil, "market \(market.key) added twice")
         indexByKey[market.key] = markets.count
-        indicesBySymbol[market.key.symbol, default: []].append(markets.count)
+        let index = markets.count
+        let existing = indicesBySymbol[market.key.symbol, default: []]
+        for peer in existing { peers[peer].append(index) }
+        peers.append(existing)
+        indicesBySymbol[market.key.symbol, default: []].append(index)
         markets.append(market)
     }
 
@@ -37,6 +44,11 @@ public struct MarketState: Sendable {
             gas[quote.chain] = quote
             return nil
         }
+    }
+
+    /// Replaces the liquidity of the market at `index`, for a feed that already knows where its market lives.
+    public mutating func update(_ index: Int, liquidity: Liquidity, venueTime: Timestamp, receivedAt: Timestamp) {
+        markets[index].update(liquidity, venueTime: venueTime, receivedAt: receivedAt)
     }
 
     public var symbols: [Symbol] { indicesBySymbol.keys.sorted() }

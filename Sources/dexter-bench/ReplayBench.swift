@@ -36,6 +36,15 @@ enum ReplayBenchmark {
             rates.append(Double(messages) / seconds)
         }
         rates.sort()
+        var feedRates: [Double] = []
+        for _ in 0..<5 {
+            var feed = try ReplayFeed(files: files)
+            let start = monotonicNanoseconds()
+            while try feed.next() != nil {}
+            feedRates.append(Double(feed.statistics.messages) / (Double(monotonicNanoseconds() - start) / 1e9))
+        }
+        feedRates.sort()
+        print("  feed alone (parse + books, no market state or detector): median \(Int(feedRates[2])) msg/s")
         print("  dexter replay (parse + books + detector): \(messages) messages, median \(Int(rates[3])) msg/s, "
               + "best \(Int(rates[6])) msg/s, worst \(Int(rates[0])) msg/s over 7 runs")
 

@@ -118,8 +118,8 @@ public struct ReplayFeed: Sendable {
         guard let index = chosen, let time = nextTimes[index] else { return nil }
         let update = try files[index].bytes.withUnsafeBufferPointer { (bytes) throws(ReplayError) -> ReplayUpdate in
             let start = cursors[index]
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+                .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress! } ?? bytes.count
             cursors[index] = min(end + 1, bytes.count)
             switch files[index].format {
             case .binanceStream: return try binanceLine(bytes, start, end, file: index, time: time)
