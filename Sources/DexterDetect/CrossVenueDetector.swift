@@ -44,9 +44,12 @@ public struct CrossVenueDetector: Sendable {
     public mutating func marketDidChange(_ index: Int, state: MarketState, inventory: Inventory, now: Timestamp)
         -> DetectionChanges {
         var changes = DetectionChanges()
+        var values = USDValues()
         for peer in state.peers[index] {
-            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes)
-            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes)
+            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes,
+                    values: &values)
+            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes,
+                    values: &values)
         }
         return changes
     }
@@ -91,9 +94,15 @@ public struct CrossVenueDetector: Sendable {
 
     private mutating func refresh(_ route: RouteIndex, state: MarketState, inventory: Inventory, now: Timestamp,
                                   into changes: inout DetectionChanges) {
+        var values = USDValues()
+        refresh(route, state: state, inventory: inventory, now: now, into: &changes, values: &values)
+    }
+
+    private mutating func refresh(_ route: RouteIndex, state: MarketState, inventory: Inventory, now: Timestamp,
+                                  into changes: inout DetectionChanges, values: inout USDValues) {
         let existing = live[route]
         if let found = Self.evaluate(buy: route.buy, sell: route.sell, state: state, inventory: inventory,
-                                     policy: policy, now: now, id: existing?.id ?? nextId) {
+                                     policy: policy, now: now, id: existing?.id ?? nextId, values: &values) {
             if existing == nil { nextId += 1 }
             if found != existing {
                 live[route] = found
@@ -108,22 +117,40 @@ public struct CrossVenueDetector: Sendable {
     /// Prices one route exactly on the market as it is, or nil when it does not clear the policy after all costs.
     public static func evaluate(buy buyIndex: Int, sell sellIndex: Int, state: MarketState, inventory: Inventory,
                                 policy: DetectionPolicy, now: Timestamp, id: UInt64) -> Opportunity? {
+        var values = USDValues()
+        return evaluate(buy: buyIndex, sell: sellIndex, state: state, inventory: inventory, policy: policy, now: now,
+                        id: id, values: &values)
+    }
+
+    /// USD values looked up once per update: every route an update re-prices values the same quote asset.
+    struct USDValues {
+        private var known: [Asset: Double?] = [:]
+        mutating func of(_ asset: Asset, in state: MarketState) -> Double? {
+            if let cached = known[asset] { return cached }
+            let value = state.usdValue(of: asset)
+            known[asset] = value
+            return value
+        }
+    }
+
+    static func evaluate(buy buyIndex: Int, sell sellIndex: Int, state: MarketState, inventory: Inventory,
+                         policy: DetectionPolicy, now: Timestamp, id: UInt64, values: inout USDValues) -> Opportunity? {
         let buyMarket = state.markets[buyIndex]
         let sellMarket = state.markets[sellIndex]
         let buy = buyMarket.screen
         let sell = sellMarket.screen
         // The common case is no cross at all: one comparison of the top prices, fees included.
         guard sell.topSellPrice > buy.topBuyPrice else { return nil }
+        guard let quoteUSD = values.of(buyMarket.key.symbol.quote, in: state), quoteUSD > 0 else { return nil }
         return priceCross(buyMarket: buyMarket, sellMarket: sellMarket, state: state, inventory: inventory,
-                          policy: policy, now: now, id: id)
+                          policy: policy, now: now, id: id, quoteUSD: quoteUSD)
     }
 
     private static func priceCross(buyMarket: Market, sellMarket: Market, state: MarketState, inventory: Inventory,
-                                   policy: DetectionPolicy, now: Timestamp, id: UInt64) -> Opportunity? {
+                                   policy: DetectionPolicy, now: Timestamp, id: UInt64, quoteUSD: Double) -> Opportunity? {
         let symbol = buyMarket.key.symbol
         let buy = buyMarket.screen
         let sell = sellMarket.screen
-        guard let quoteUSD = state.usdValue(of: symbol.quote), quoteUSD > 0 else { return nil }
 
         // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap.
         let baseHeld = inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue

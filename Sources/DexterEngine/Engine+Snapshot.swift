@@ -1,3 +1,4 @@
+import Foundation
 import DexterCore
 import DexterDetect
 import DexterMarket
@@ -42,13 +43,23 @@ extension Engine {
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
         snapshot.alerts = config.alerts
-        snapshot.orders = Array(orders.prefix(50))
         snapshot.positions = positionRows()
+        snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
+            row.priceNote.map { "\(row.asset) price: \($0)" }
+        }
+        snapshot.orders = Array(orders.prefix(50))
         snapshot.haltReason = haltReason
         for opportunity in opportunities.prefix(Self.unwindEstimates) {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
         }
         return snapshot
+    }
+}
+
+/// Prices in alerts: enough digits to compare, no more.
+enum Format4 {
+    static func price(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.2f", value) : value >= 1 ? String(format: "%.4f", value) : String(format: "%.6f", value)
     }
 }
 
@@ -95,9 +106,33 @@ extension Engine {
                                   accounts: accounts)
             let realised = realisedByAsset[asset.code] ?? [:]
             row.realisedTodayUSD = realised.values.reduce(.zero, +)
+            if let reference = state.reference(of: asset, in: "USDC", at: clock.now()) {
+                (row.priceNote, row.priceWarning) = Self.trust(reference)
+            }
             row.realisedByVenue = realised.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             return row
         }.sorted { ($0.usdValue ?? 0) > ($1.usdValue ?? 0) }
+    }
+
+    /// What to say about a reference price, if anything: nothing when several fresh sources agree.
+    public static func trust(_ reference: ReferencePrice) -> (note: String?, warning: Bool) {
+        let isStable = MarketState.dollarPegs.contains(reference.asset)
+        if isStable && reference.method != .peg && abs(reference.value - 1) > 0.005 {
+            let percent = (reference.value - 1) * 100
+            return ("trades at \(String(format: "%.4f", reference.value)) (\(String(format: "%+.2f", percent)) %), "
+                    + "valued at market, not $1", true)
+        }
+        if reference.method == .peg { return ("no market: taken at the $1 peg", false) }
+        if !reference.outliers.isEmpty {
+            let names = reference.outliers.map { "\($0.venue) \(Format4.price($0.price))" }.joined(separator: ", ")
+            return ("ignored outlier \(names) vs \(Format4.price(reference.value))", true)
+        }
+        if reference.freshness == 0 { return ("every source is stale", true) }
+        if reference.confidence < 0.5 {
+            return ("confidence \(String(format: "%.2f", reference.confidence)) (\(reference.sources.count) source"
+                    + (reference.sources.count == 1 ? "" : "s") + ", \(reference.method))", false)
+        }
+        return (nil, false)
     }
 
     /// Publishes a snapshot now, whatever the rate limit (tests and the first frame).

@@ -165,6 +165,10 @@ public struct PositionRow: Sendable, Hashable {
     /// Realised today from fills in this asset, in USD, and by venue.
     public var realisedTodayUSD: FixedDecimal = .zero
     public var realisedByVenue: [(venue: String, usd: FixedDecimal)] = []
+    /// How far the asset's reference price can be trusted, said only when it is doubtful (a peg taken with no
+    /// market, an outlier dropped, stale or thin sources, a depegged stablecoin); `priceWarning` when it matters.
+    public var priceNote: String?
+    public var priceWarning = false
 
     public init(asset: String, quantity: FixedDecimal, usdValue: Double?, unrealisedUSD: Double?,
                 accounts: [(account: String, quantity: FixedDecimal)]) {

@@ -24,6 +24,9 @@ extension Panels {
             let realised = position.realisedTodayUSD.isZero ? "—" : signedUSD(position.realisedTodayUSD.doubleValue)
             lines.append((fit(position.asset, 5) + fit(value, 8, right: true) + fit(realised, 9, right: true) + fit(move, 9, right: true)
                           + "  " + Format.quantity(position.quantity), (position.unrealisedUSD ?? 0) < 0 ? .loss : .normal))
+            if let note = position.priceNote {
+                lines.append(("  " + (position.priceWarning ? "⚠ " : "") + note, position.priceWarning ? .warning : .dim))
+            }
             for account in position.accounts {
                 let venue = account.account.replacingOccurrences(of: "wallet@", with: "@")
                 let venueRealised = position.realisedByVenue.first { $0.venue == account.account }?.usd
