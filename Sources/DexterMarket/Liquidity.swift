@@ -100,6 +100,31 @@ public enum LiquidityScreen: Sendable {
         }
     }
 
+    /// Base that `budget` quote buys, fee included: walked level by level on a book, in closed form on a constant
+    /// product, nil where only a search can tell (a range ladder).
+    public func baseAffordable(with budget: Double) -> Double? {
+        switch self {
+        case .book(let book, let fee):
+            var left = budget, bought = 0.0
+            for level in book.asks {
+                let price = level.priceValue * (1 + fee)
+                let cost = price * level.quantityValue
+                if cost >= left { return bought + left / price }
+                left -= cost
+                bought += level.quantityValue
+            }
+            return bought
+        case .curve(let curve):
+            // Quote in x·γ moves base out: base · γx / (quote + γx).
+            let paid = budget * curve.gamma
+            return min(curve.maxBaseOut, curve.base * paid / (curve.quote + paid))
+        case .ladder:
+            return nil
+        case .empty:
+            return 0
+        }
+    }
+
     public var maxBuyQuantity: Double {
         switch self {
         case .book(let book, _): return book.depth(.buy)
