@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
-        .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine"], exclude: ["Golden"]),
+        .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
         .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
         .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     ]

@@ -49,20 +49,30 @@ public struct CycleDetector: Sendable {
     /// After market `index` changed: its symbol's edges, the cycles through them, and the known cycles using it.
     /// True when the reported set changed.
     public mutating func marketDidChange(_ index: Int, state: MarketState, inventory: Inventory, now: Timestamp) -> Bool {
-        let symbol = state.markets[index].key.symbol
-        guard let base = assetIndex[symbol.base], let quote = assetIndex[symbol.quote] else {
-            return rebuild(state: state, inventory: inventory, now: now)
-        }
-        reprice(symbol, state: state)
+        marketsDidChange([index], state: state, inventory: inventory, now: now)
+    }
+
+    /// The same for a batch of changed markets, each symbol searched once: how a feed that updates faster than
+    /// anyone reads cycles keeps the work to one pass per batch.
+    public mutating func marketsDidChange(_ indices: [Int], state: MarketState, inventory: Inventory, now: Timestamp)
+        -> Bool {
+        let symbols = Set(indices.map { state.markets[$0].key.symbol })
+        guard !symbols.isEmpty else { return false }
         var candidates: [[(market: Int, side: Side)]] = []
-        for edge in [(base, quote), (quote, base)] {
-            for cycle in CycleFinder.cycles(through: edge, in: graph, maxLegs: maxLegs) where cycle.legs >= 3 {
-                candidates += legs(of: cycle)
+        for symbol in symbols {
+            guard let base = assetIndex[symbol.base], let quote = assetIndex[symbol.quote] else {
+                return rebuild(state: state, inventory: inventory, now: now)
+            }
+            reprice(symbol, state: state)
+            for edge in [(base, quote), (quote, base)] {
+                for cycle in CycleFinder.cycles(through: edge, in: graph, maxLegs: maxLegs) where cycle.legs >= 3 {
+                    candidates += legs(of: cycle)
+                }
             }
         }
-        // Known cycles through this symbol are found again from their assets with the markets as now ranked: they
-        // may have stopped paying, or moved to another market.
-        let touched = found.filter { entry in entry.value.legs.contains { $0.symbol == symbol } }
+        // Known cycles through these symbols are found again from their assets with the markets as now ranked:
+        // they may have stopped paying, or moved to another market.
+        let touched = found.filter { entry in entry.value.legs.contains { symbols.contains($0.symbol) } }
         for key in touched.keys { found[key] = nil }
         for cycle in touched.values {
             let path = cycle.legs.compactMap { assetIndex[$0.from] }
@@ -118,19 +128,25 @@ public struct CycleDetector: Sendable {
         return variants
     }
 
-    /// Sizes every candidate (in each rotation: the start asset changes what inventory and lots allow), keeps
-    /// the profitable, and re-chooses the best few.
+    /// Sizes every candidate that pays at the top of the books, keeps the profitable, and re-chooses the best few.
     private mutating func settle(_ candidates: [[(market: Int, side: Side)]], state: MarketState, inventory: Inventory,
                                  now: Timestamp) -> Bool {
+        var seen = Set<[Int]>()
         for legs in candidates {
             let key = legs.map(\.market).sorted()
-            var bestSized: CycleOpportunity?
-            for rotation in legs.indices {
-                let rotated = Array(legs[rotation...] + legs[..<rotation])
-                guard let sized = CycleSizing.size(rotated, state: state, inventory: inventory, policy: policy, now: now),
-                      sized.netUSD > (bestSized?.netUSD ?? .zero) else { continue }
-                bestSized = sized
+            guard seen.insert(key).inserted else { continue }
+            // Worth sizing only if the top-of-book rates multiply past one (depth only makes it worse).
+            guard Self.topProduct(legs, state: state) > 1 else {
+                found[key] = nil
+                continue
             }
+            // Start from a dollar stablecoin where the cycle has one (what a desk holds most of), else the first leg.
+            let rotation = legs.firstIndex { leg in
+                let symbol = state.markets[leg.market].key.symbol
+                return MarketState.dollarPegs.contains(leg.side == .sell ? symbol.base : symbol.quote)
+            } ?? 0
+            let rotated = Array(legs[rotation...] + legs[..<rotation])
+            let bestSized = CycleSizing.size(rotated, state: state, inventory: inventory, policy: policy, now: now)
             if let bestSized, bestSized.netUSD >= policy.minNetUSD {
                 let id = ids[key] ?? nextId
                 if ids[key] == nil {
@@ -143,6 +159,14 @@ public struct CycleDetector: Sendable {
             }
         }
         return choose()
+    }
+
+    /// The product of the legs' top-of-book rates, fees included.
+    static func topProduct(_ legs: [(market: Int, side: Side)], state: MarketState) -> Double {
+        legs.reduce(1.0) { product, leg in
+            let screen = state.markets[leg.market].screen
+            return product * (leg.side == .sell ? screen.topSellPrice : 1 / screen.topBuyPrice)
+        }
     }
 
     /// The best `keep` cycles by net USD that share no market.

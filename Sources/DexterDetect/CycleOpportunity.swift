@@ -17,6 +17,23 @@ public struct CycleLeg: Sendable, Hashable, Codable {
     public let worstPrice: FixedDecimal
     public let fee: FixedDecimal
     public let receivedAt: Timestamp
+
+    public init(venue: VenueId, symbol: Symbol, side: Side, from: Asset, input: FixedDecimal, to: Asset,
+                output: FixedDecimal, quantity: FixedDecimal, averagePrice: FixedDecimal, worstPrice: FixedDecimal,
+                fee: FixedDecimal, receivedAt: Timestamp) {
+        self.venue = venue
+        self.symbol = symbol
+        self.side = side
+        self.from = from
+        self.input = input
+        self.to = to
+        self.output = output
+        self.quantity = quantity
+        self.averagePrice = averagePrice
+        self.worstPrice = worstPrice
+        self.fee = fee
+        self.receivedAt = receivedAt
+    }
 }
 
 /// A cycle of trades that ends with more of its first asset than it started with, sized exactly along every leg
@@ -36,6 +53,18 @@ public struct CycleOpportunity: Sendable, Hashable, Codable, Identifiable {
     public let netUSD: FixedDecimal
     public let detectedAt: Timestamp
     public let expiresAt: Timestamp
+
+    public init(id: UInt64, legs: [CycleLeg], net: FixedDecimal, gasUSD: FixedDecimal, netUSD: FixedDecimal,
+                detectedAt: Timestamp, expiresAt: Timestamp) {
+        precondition(legs.count >= 2 && legs.first?.from == legs.last?.to, "a cycle ends in the asset it starts with")
+        self.id = id
+        self.legs = legs
+        self.net = net
+        self.gasUSD = gasUSD
+        self.netUSD = netUSD
+        self.detectedAt = detectedAt
+        self.expiresAt = expiresAt
+    }
 
     /// Net over the amount put in, in basis points.
     public var netBps: FixedDecimal { amountIn.isPositive ? net * FixedDecimal(10_000) / amountIn : .zero }

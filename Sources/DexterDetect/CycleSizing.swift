@@ -16,20 +16,24 @@ enum CycleSizing {
         let held = inventory.available(start, at: first.venue.account).doubleValue
         let upper = min(held, policy.maxNotionalUSD.doubleValue / startUSD)
         guard upper > 0 else { return nil }
+        // Per leg, fetched once: its screen, whether it sells, what its venue holds of its input, its lot.
+        let plan = legs.map { leg -> (screen: LiquidityScreen, sells: Bool, held: Double, lot: Double) in
+            let market = state.markets[leg.market]
+            let input = leg.side == .sell ? market.key.symbol.base : market.key.symbol.quote
+            return (market.screen, leg.side == .sell, inventory.available(input, at: market.venue.account).doubleValue,
+                    market.instrument.lotSize.doubleValue)
+        }
         func output(_ amount: Double) -> Double {
             var value = amount
-            for leg in legs {
-                let market = state.markets[leg.market]
-                let input = leg.side == .sell ? market.key.symbol.base : market.key.symbol.quote
-                value = min(value, inventory.available(input, at: market.venue.account).doubleValue)
-                let screen = market.screen
-                if leg.side == .sell {
-                    guard value < screen.maxSellQuantity else { return 0 }
-                    value = screen.sellProceeds(value)
+            for leg in plan {
+                value = min(value, leg.held)
+                if leg.sells {
+                    guard value < leg.screen.maxSellQuantity else { return 0 }
+                    value = leg.screen.sellProceeds(value)
                 } else {
-                    value = screen.baseAffordable(with: value)
-                        ?? Sizing.quantity(affordableWith: value, on: screen, upTo: screen.maxBuyQuantity * 0.999,
-                                           resolution: market.instrument.lotSize.doubleValue)
+                    value = leg.screen.baseAffordable(with: value)
+                        ?? Sizing.quantity(affordableWith: value, on: leg.screen, upTo: leg.screen.maxBuyQuantity * 0.999,
+                                           resolution: leg.lot)
                 }
             }
             return value
@@ -40,7 +44,15 @@ enum CycleSizing {
             if output(a) - a < output(b) - b { low = a } else { high = b }
         }
         let amount = (low + high) / 2
-        guard output(amount) > amount else { return nil }
+        // Exact pricing costs far more than screening: only a cycle the screen says pays after gas gets it.
+        var gasEstimate = 0.0
+        for leg in legs {
+            let market = state.markets[leg.market]
+            guard let chain = market.venue.kind.chain else { continue }
+            guard let gas = state.gas[chain], let tokenUSD = state.usdValue(of: gas.token) else { return nil }
+            gasEstimate += gas.cost(units: market.gasUnits).doubleValue * tokenUSD
+        }
+        guard (output(amount) - amount) * startUSD - gasEstimate >= policy.minNetUSD.doubleValue else { return nil }
         return exact(legs, start: FixedDecimal(approximating: amount).rounded(digits: 8, .down), state: state,
                      startUSD: startUSD, policy: policy, now: now)
     }
@@ -89,8 +101,10 @@ enum CycleSizing {
                                 expiresAt: expiry)
     }
 
-    /// The most whole lots of base `budget` quote buys on `market`, fee included.
+    /// The most base `budget` quote buys on `market`, fee included: on a pool the exact-input swap of the budget,
+    /// on a book the most whole lots.
     static func affordable(_ budget: FixedDecimal, on market: Market) -> LegQuote? {
+        if market.liquidity.isPool { return (try? market.poolQuote(spending: budget)) ?? nil }
         let lot = market.instrument.lotSize
         let screen = market.screen
         let estimate = screen.baseAffordable(with: budget.doubleValue)

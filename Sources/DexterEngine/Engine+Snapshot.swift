@@ -49,6 +49,7 @@ extension Engine {
         }
         snapshot.orders = Array(orders.prefix(50))
         snapshot.haltReason = haltReason
+        snapshot.cycles = pipeline.cycles.best
         for opportunity in opportunities.prefix(Self.unwindEstimates) {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
         }

@@ -12,6 +12,12 @@ public struct MarketPipeline: Sendable {
     public private(set) var venues: SimulatedMarket
     public private(set) var state: MarketState
     public private(set) var detector: CrossVenueDetector
+    /// Triangular and longer cycles, kept beside the two-leg routes.
+    public private(set) var cycles: CycleDetector
+    /// True when the reported cycles changed since the last `takeCyclesChanged()`.
+    public private(set) var cyclesChanged = false
+    /// Markets changed since cycles were last brought up to date (once per advance).
+    private var cycleDirty: [Int] = []
     public var inventory: Inventory
     public private(set) var now: Timestamp
     /// Market updates applied so far, for feed health.
@@ -23,10 +29,12 @@ public struct MarketPipeline: Sendable {
         self.venues = SimulatedMarket(universe: universe, start: start)
         self.state = venues.state
         self.detector = CrossVenueDetector(policy: policy)
+        self.cycles = CycleDetector(policy: policy)
         self.inventory = inventory
         self.now = start
         for event in venues.snapshot() { apply(event) }
         _ = detector.reevaluateAll(state: state, inventory: inventory, now: start)
+        cyclesChanged = cycles.rebuild(state: state, inventory: inventory, now: start)
     }
 
     /// What one advance produced.
@@ -52,8 +60,13 @@ public struct MarketPipeline: Sendable {
             }
         }
         now = time
+        if !cycleDirty.isEmpty {
+            if cycles.marketsDidChange(cycleDirty, state: state, inventory: inventory, now: time) { cyclesChanged = true }
+            cycleDirty.removeAll(keepingCapacity: true)
+        }
         // A stale opportunity stays on screen (dimmed, not tradable) for a while, so the trader sees what went stale.
         removed += detector.expire(at: time.adding(.zero - Self.staleGrace))
+        if cycles.expire(at: time) { cyclesChanged = true }
         guard !touched.isEmpty || !removed.isEmpty else { return output }
         // Net the batch: an opportunity upserted and then closed within it is reported closed, once.
         let live = Dictionary(detector.opportunities.map { ($0.id, $0) }) { first, _ in first }
@@ -70,9 +83,12 @@ public struct MarketPipeline: Sendable {
             guard let index = state.apply(event) else { return DetectionChanges() }
             updateCount += 1
             lastUpdate[key.venue] = receivedAt
+            cycleDirty.append(index)
             return detector.marketDidChange(index, state: state, inventory: inventory, now: receivedAt)
         case .gas(let quote):
             state.apply(event)
+            // Gas moves every cycle's cost on that chain: re-size them all (cycles are few).
+            if cycles.rebuild(state: state, inventory: inventory, now: quote.updatedAt) { cyclesChanged = true }
             return detector.gasDidChange(on: quote.chain, state: state, inventory: inventory, now: quote.updatedAt)
         }
     }
@@ -84,7 +100,14 @@ public struct MarketPipeline: Sendable {
 
     /// After inventory moved, every route is re-sized against it.
     public mutating func inventoryDidChange() -> DetectionChanges {
-        detector.reevaluateAll(state: state, inventory: inventory, now: now)
+        if cycles.rebuild(state: state, inventory: inventory, now: now) { cyclesChanged = true }
+        return detector.reevaluateAll(state: state, inventory: inventory, now: now)
+    }
+
+    /// Whether the reported cycles changed since the last call.
+    public mutating func takeCyclesChanged() -> Bool {
+        defer { cyclesChanged = false }
+        return cyclesChanged
     }
 
     /// The route's opportunity priced afresh on the market as it is now, keeping its id; nil if it is gone.

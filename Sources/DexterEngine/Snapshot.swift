@@ -28,6 +28,8 @@ public struct Snapshot: Sendable {
     /// For the best opportunities: what trading the buy leg straight back would cost now, in USD (the price of the
     /// sell leg missing), shown with each before entry.
     public var unwindCosts: [UInt64: FixedDecimal] = [:]
+    /// The best few cyclic arbitrages (3+ legs, sharing no market), best net USD first. Shown, not yet tradable.
+    public var cycles: [CycleOpportunity] = []
     /// Newest first.
     public var notifications: [Notification]
     /// An approval waiting for the trader's yes, re-priced on the current market.

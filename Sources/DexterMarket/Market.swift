@@ -73,7 +73,7 @@ extension Market {
                             fee: walk.notional * venue.takerFee, topPrice: top, worstPrice: worst)
         case .constantProduct(let pool):
             return try poolQuote(side, quantity: quantity, baseDecimals: pool.baseDecimals,
-                                 quoteDecimals: pool.quoteDecimals, spot: pool.screen.spotPrice) { units, withFee in
+                                 quoteDecimals: pool.quoteDecimals, spot: screen.topBuyPriceBeforeFee) { units, withFee in
                 side == .buy
                     ? try pool.buyBase(units, feeBps: withFee ? nil : 0)
                     : try pool.sellBase(units, feeBps: withFee ? nil : 0)
@@ -89,10 +89,56 @@ extension Market {
             let feeless = StableSwapPool(balances: pool.balances, decimals: pool.decimals,
                                          amplification: pool.amplification, fee: 0, rates: pool.rates)
             return try poolQuote(side, quantity: quantity, baseDecimals: pool.decimals[0],
-                                 quoteDecimals: pool.decimals[1], spot: pool.screen.spotPrice) { units, withFee in
+                                 quoteDecimals: pool.decimals[1], spot: screen.topBuyPriceBeforeFee) { units, withFee in
                 let subject = withFee ? pool : feeless
                 return side == .buy ? try subject.amountIn(i: 1, j: 0, dy: units) : try subject.amountOut(i: 0, j: 1, dx: units)
             }
+        }
+    }
+
+    /// What spending exactly `budget` quote on a pool buys: the swap the contract would run for that input, and
+    /// the same swap without the fee to report the fee apart. Nil for a book (sizes there are whole lots).
+    public func poolQuote(spending budget: FixedDecimal) throws(QuoteError) -> LegQuote? {
+        let (baseDecimals, quoteDecimals): (Int, Int)
+        let swap: (BigUInt, Bool) throws -> BigUInt
+        switch liquidity {
+        case .book:
+            return nil
+        case .constantProduct(let pool):
+            (baseDecimals, quoteDecimals) = (pool.baseDecimals, pool.quoteDecimals)
+            swap = { units, withFee in
+                try ConstantProductPool.amountOut(in: units, reserveIn: pool.reserveQuote, reserveOut: pool.reserveBase,
+                                                  feeBps: withFee ? pool.feeBps : 0)
+            }
+        case .concentrated(let pool):
+            (baseDecimals, quoteDecimals) = (pool.baseDecimals, pool.quoteDecimals)
+            swap = { units, withFee in try (withFee ? pool : pool.charging(feePips: 0)).spendQuote(units).baseOut }
+        case .stableSwap(let pool):
+            (baseDecimals, quoteDecimals) = (pool.decimals[0], pool.decimals[1])
+            let feeless = StableSwapPool(balances: pool.balances, decimals: pool.decimals,
+                                         amplification: pool.amplification, fee: 0, rates: pool.rates)
+            swap = { units, withFee in try (withFee ? pool : feeless).amountOut(i: 1, j: 0, dx: units) }
+        }
+        let units = BigUInt(budget.units(decimals: quoteDecimals))
+        guard units > 0 else { throw .zeroQuantity }
+        do {
+            let base = try swap(units, true)
+            let baseWithoutFee = try swap(units, false)
+            guard base > 0 else { throw QuoteError.zeroQuantity }
+            let paid = FixedDecimal(units: Int128(units), decimals: quoteDecimals)
+            let quantity = FixedDecimal(units: Int128(base), decimals: baseDecimals)
+            // The fee is the quote the missing base would have cost at the swap's average price.
+            let average = paid / quantity
+            let fee = (FixedDecimal(units: Int128(baseWithoutFee), decimals: baseDecimals) - quantity) * average
+            let top = FixedDecimal(approximating: screen.topBuyPriceBeforeFee).rounded(digits: 12)
+            return LegQuote(side: .buy, quantity: quantity, notional: paid - fee, fee: fee, topPrice: top,
+                            worstPrice: average + (average - top))
+        } catch let error as PoolMathError {
+            throw .pool(error)
+        } catch let error as QuoteError {
+            throw error
+        } catch {
+            throw .pool(.overflow)
         }
     }
 

@@ -21,8 +21,13 @@ extension Panels {
             x += canvas.put(fit(column.title, column.width, right: column.right) + " ", x: x, y: inner.y, role: .header,
                             limit: inner.maxX - x)
         }
-        let rows = inner.height - 1
+        // The best cycles take the bottom of the panel (a heading and a row each) when there is room.
+        let cycleRows = snapshot.cycles.isEmpty || inner.height < 8 ? 0 : min(snapshot.cycles.count, (inner.height - 4) / 3) + 1
+        let rows = inner.height - 1 - cycleRows
+        view.tableRows = rows
         view.scroll(toShow: rows)
+        if cycleRows > 0 { cycles(snapshot, rows: cycleRows, into: &canvas, Rect(x: inner.x, y: inner.maxY - cycleRows,
+                                                                                    width: inner.width, height: cycleRows)) }
         if visible.isEmpty {
             let text = snapshot.opportunities.isEmpty
                 ? "watching \(snapshot.feed.venues) venues; no opportunity clears all costs right now"
@@ -63,8 +68,21 @@ extension Panels {
     /// The table row under screen row `y`, for a mouse click.
     static func opportunityRow(at y: Int, in rect: Rect, view: ViewState) -> Int? {
         let first = rect.inset.y + 1
-        guard y >= first, y < rect.inset.maxY else { return nil }
+        guard y >= first, y < rect.inset.maxY, y - first < view.tableRows else { return nil }
         return view.scrollOffset + (y - first)
+    }
+
+    /// The best cycles under the table: path with venues, legs, net and edge. Shown for the trader to see;
+    /// approving a cycle is not wired yet, so they carry no id to select.
+    static func cycles(_ snapshot: Snapshot, rows: Int, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.put(fit("Cycles (best \(snapshot.cycles.count), no shared market; view only)", rect.width), x: rect.x, y: rect.y,
+                   role: .header, limit: rect.width)
+        for (row, cycle) in snapshot.cycles.prefix(rows - 1).enumerated() {
+            let stale = cycle.isExpired(at: snapshot.clock)
+            let figures = " " + Format.usd(cycle.netUSD) + " " + cycle.netBps.formatted(digits: 1) + "bp"
+            let text = fit(cycle.route, max(0, rect.width - figures.count)) + figures
+            canvas.put(text, x: rect.x, y: rect.y + 1 + row, role: stale ? .stale : .profit, limit: rect.width)
+        }
     }
 
     /// The selected opportunity's legs and cost waterfall, each leg's quote age counting up.

@@ -54,6 +54,8 @@ public struct ViewState: Sendable, Hashable {
     /// Row index of the selection last frame: where to land if the selected opportunity disappears.
     public var selectedRow = 0
     public var scrollOffset = 0
+    /// Opportunity rows the table showed at its last draw (fewer when cycles take the bottom of the panel).
+    public var tableRows = Int.max
     public var overlay: Overlay = .none
     public var focus: PanelId = .opportunities
     public var zoomed = false

@@ -68,9 +68,37 @@ struct Scan: AsyncParsableCommand {
                 let isNew = seen.insert(opportunity.id).inserted
                 emit(line(opportunity, event: isNew ? "new" : "update", now: now, start: start))
             }
+            if pipeline.takeCyclesChanged() {
+                emit(cyclesLine(pipeline.cycles.best, seconds: Double(now.duration(since: start).nanosecondsClamped) / 1e9))
+            }
             if !fast { flush() }
         }
         flush()
+    }
+
+    /// The reported cycles after a change: `{"event":"cycles","cycles":[…]}`, each with its legs exact.
+    func cyclesLine(_ cycles: [CycleOpportunity], seconds: Double) -> String {
+        guard json else {
+            return "cycles: " + (cycles.isEmpty ? "none" : cycles.map { "\($0.route) net $\($0.netUSD.formatted(digits: 2))" }
+                .joined(separator: "; "))
+        }
+        let objects: [[String: Any]] = cycles.map { cycle in
+            [
+                "id": cycle.id, "route": cycle.route, "start": cycle.start.code,
+                "amount_in": cycle.amountIn.description, "amount_out": cycle.amountOut.description,
+                "net": cycle.net.description, "net_usd": cycle.netUSD.description, "gas_usd": cycle.gasUSD.description,
+                "net_bps": cycle.netBps.rounded(digits: 4).description,
+                "legs": cycle.legs.map { leg -> [String: Any] in
+                    ["venue": leg.venue.name, "instrument": leg.symbol.description, "side": leg.side.rawValue,
+                     "from": leg.from.code, "input": leg.input.description, "to": leg.to.code,
+                     "output": leg.output.description, "quantity": leg.quantity.description,
+                     "average_price": leg.averagePrice.description, "fee": leg.fee.description]
+                },
+            ]
+        }
+        let object: [String: Any] = ["event": "cycles", "cycles": objects, "market_seconds": seconds]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     func line(_ opportunity: Opportunity, event: String, now: Timestamp, start: Timestamp) -> String {

@@ -1,3 +1,4 @@
+import BigInt
 import DexterCore
 import DexterDetect
 import DexterMarket
@@ -133,9 +134,13 @@ private typealias B = MarketBuilder
         let cycle = try #require(detector.best.first)
         let poolLeg = try #require(cycle.legs.first { $0.venue == "uni" })
         #expect(cycle.gasUSD.isPositive, "the pool leg burns gas")
-        // The pool leg is exactly what the V2 math gives for that size.
-        let exact = try pool.quote(poolLeg.side, quantity: poolLeg.quantity)
-        #expect(exact.cash == (poolLeg.side == .buy ? poolLeg.input : poolLeg.output))
+        // The pool leg spends its USDC in one exact-input swap: the V2 formula, written out here, gives its ETH.
+        #expect(poolLeg.side == .buy && poolLeg.from == "USDC")
+        guard case .constantProduct(let v2) = pool.liquidity else { Issue.record("not V2"); return }
+        let amountIn = BigUInt(poolLeg.input.units(decimals: 6))
+        let withFee = amountIn * 997
+        let ethOut = withFee * v2.reserveBase / (v2.reserveQuote * 1000 + withFee)
+        #expect(poolLeg.output == FixedDecimal(units: Int128(ethOut), decimals: 18))
     }
 
     /// Incremental upkeep equals a full search: after each of 60 random book updates, the reported cycles are

@@ -1,4 +1,5 @@
 import DexterCore
+import DexterDetect
 import DexterEngine
 import DexterTUI
 import Foundation
@@ -102,6 +103,33 @@ import Testing
         let without = [first.opportunities[2], first.opportunities[0]]
         view.reconcile(with: without)
         #expect(view.selectedId == 12)
+    }
+
+    /// The best cycles sit under the table, view only: a click on them selects no opportunity.
+    @Test func cyclesShowUnderTheTable() throws {
+        var snapshot = F.snapshot()
+        func leg(_ venue: String, _ pair: String, _ side: Side, _ from: Asset, _ input: String, _ to: Asset, _ output: String)
+            throws -> CycleLeg {
+            CycleLeg(venue: VenueId(venue), symbol: try Symbol(parsing: pair), side: side, from: from, input: F.d(input),
+                     to: to, output: F.d(output), quantity: side == .buy ? F.d(output) : F.d(input), averagePrice: F.d("1"),
+                     worstPrice: F.d("1"), fee: .zero, receivedAt: F.now)
+        }
+        snapshot.cycles = [CycleOpportunity(
+            id: 1, legs: [try leg("binance", "ETH/USDC", .buy, "USDC", "3000", "ETH", "1"),
+                          try leg("okx", "ETH/USDT", .sell, "ETH", "1", "USDT", "3030"),
+                          try leg("curve", "USDC/USDT", .buy, "USDT", "3030", "USDC", "3029.5")],
+            net: F.d("29.5"), gasUSD: F.d("1.2"), netUSD: F.d("28.3"), detectedAt: F.now, expiresAt: F.now.adding(.seconds(5)))]
+        var view = ViewState()
+        let canvas = Panels.frame(snapshot, view: &view, keymap: .standard, width: 120, height: 40)
+        let headingRow = try #require((0..<canvas.height).first { canvas.line($0).contains("Cycles (best 1") })
+        #expect(canvas.line(headingRow + 1).contains("USDC→ETH@binance→USDT@okx→USDC@curve"))
+        #expect(canvas.line(headingRow + 1).contains("$28.30"))
+        // A click there selects nothing (the controller maps clicks through the same row function).
+        var controller = DeskController(keymap: .standard)
+        controller.view = view
+        let before = controller.view.selectedId
+        _ = controller.handle(.click(x: 10, y: headingRow + 1), snapshot: snapshot, width: 120, height: 40)
+        #expect(controller.view.selectedId == before)
     }
 
     @Test func staleRowsAreDimmed() {
