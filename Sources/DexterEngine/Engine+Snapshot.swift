@@ -126,7 +126,7 @@ extension Engine {
         if reference.method == .peg { return ("no market: taken at the $1 peg", false) }
         if !reference.outliers.isEmpty {
             let names = reference.outliers.map { "\($0.venue) \(Format4.price($0.price))" }.joined(separator: ", ")
-            return ("ignored outlier \(names) vs \(Format4.price(reference.value))", true)
+            return ("ignored outlier \(names) vs \(Format4.price(reference.value))", false)
         }
         if reference.freshness == 0 { return ("every source is stale", true) }
         if reference.confidence < 0.5 {
