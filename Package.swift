@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
         .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
+        .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -29,7 +29,7 @@ public struct MarketPipeline: Sendable {
         self.venues = SimulatedMarket(universe: universe, start: start)
         self.state = venues.state
         self.detector = CrossVenueDetector(policy: policy)
-        self.cycles = CycleDetector(policy: policy)
+        self.cycles = CycleDetector(policy: policy, maxLegs: 5)
         self.inventory = inventory
         self.now = start
         for event in venues.snapshot() { apply(event) }
