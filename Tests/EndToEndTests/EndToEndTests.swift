@@ -126,8 +126,17 @@ extension EndToEnd {
             for line in lines {
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
                 let event = try #require(object["event"] as? String)
-                #expect(["new", "update", "gone"].contains(event))
+                #expect(["new", "update", "gone", "cycles"].contains(event))
                 if event == "gone" { continue }
+                if event == "cycles" {
+                    // The best cycles now: each of 3+ legs, closed, with exact amounts.
+                    for cycle in try #require(object["cycles"] as? [[String: Any]]) {
+                        let legs = try #require(cycle["legs"] as? [[String: Any]])
+                        #expect(legs.count >= 3 && legs.first?["from"] as? String == legs.last?["to"] as? String)
+                        #expect(cycle["net_usd"] is String && cycle["route"] is String)
+                    }
+                    continue
+                }
                 opportunities += 1
                 for key in ["id", "pair", "legs", "gross", "fees", "gas", "slippage", "net", "net_bps", "expires_at"] {
                     #expect(object[key] != nil, "missing \(key)")
