@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
         .target(name: "DexterEngine", dependencies: [
-            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncursesw5-dev"])]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", "DexterCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Fixtures")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.

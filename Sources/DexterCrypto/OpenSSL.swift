@@ -1,3 +1,4 @@
+import Foundation
 import COpenSSL
 
 /// The OpenSSL primitives dexter uses (libcrypto 3.0): HMAC, SHA-2 and Ed25519.
@@ -20,6 +21,11 @@ public enum OpenSSL {
             }
         }
         return Array(output.prefix(Int(length)))
+    }
+
+    /// Lowercase hex SHA-256 of UTF-8 text (the audit chain's link).
+    public static func sha256Hex(_ text: String) -> String {
+        sha256(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     public static func sha256(_ message: [UInt8]) -> [UInt8] {

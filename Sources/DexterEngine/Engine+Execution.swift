@@ -1,4 +1,5 @@
 import DexterCore
+import DexterCrypto
 import DexterDetect
 import DexterLedger
 import DexterMarket
@@ -124,6 +125,18 @@ extension Engine {
     }
 
     /// Nothing more is sent once the ledger cannot be written; `resume` does not lift it, a restart does.
+    /// Appends to the audit trail; a trail that cannot be written stops trading like any ledger failure.
+    func audit(_ action: String, _ detail: String, at time: Timestamp) {
+        do {
+            try ledger.appendAudit(user: config.user, action: action, detail: detail, at: time, hash: Engine.auditHash)
+        } catch {
+            haltOnLedgerFailure("(audit \(action): \(error))", at: time)
+        }
+    }
+
+    /// The audit chain's hash: SHA-256, hex.
+    public static let auditHash: AuditHash = { OpenSSL.sha256Hex($0) }
+
     func haltOnLedgerFailure(_ detail: String, at time: Timestamp) {
         haltReason = "the ledger could not be written"
         ledgerFailed = true

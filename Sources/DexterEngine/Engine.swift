@@ -96,6 +96,9 @@ public actor Engine {
             initial.insert(Notification(time: start, level: .warning, text: alert), at: 0)
         }
         self.notifications = initial
+        // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
+        try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
+                                      hash: Engine.auditHash)
         if let path = config.paperJournalPath {
             let journal = try PaperJournal(path: path)
             pipeline.attach(journal)
@@ -188,6 +191,7 @@ public actor Engine {
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
+        audit("approve", "#\(id) \(opportunity.route) size \(opportunity.quantity) net $\(opportunity.netUSD.formatted(digits: 2))", at: now)
         execute(opportunity, at: now)
         publish(force: true)
     }
@@ -204,6 +208,7 @@ public actor Engine {
         let now = clock.now()
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
         record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
+        audit("reject", "#\(id) \(opportunity.route)", at: now)
         notify(.info, "#\(id) \(opportunity.route) rejected", at: now)
         publish(force: true)
     }
@@ -221,6 +226,7 @@ public actor Engine {
             return
         }
         notify(.info, "#\(repriced.id) \(repriced.route) auto-approved (net $\(repriced.netUSD.formatted(digits: 2)))", at: now)
+        audit("auto-approve", "#\(repriced.id) \(repriced.route) size \(repriced.quantity) net $\(repriced.netUSD.formatted(digits: 2))", at: now)
         execute(repriced, at: now)
     }
 
@@ -245,6 +251,7 @@ public actor Engine {
         let now = clock.now()
         guard haltReason == nil else { return }
         haltReason = reason
+        audit("halt", reason, at: now)
         if let pending = confirmation {
             confirmation = nil
             notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
@@ -263,6 +270,7 @@ public actor Engine {
             return publish(force: true)
         }
         haltReason = nil
+        audit("resume", "after: \(reason)", at: now)
         notify(.success, "trading resumed", at: now)
         publish(force: true)
     }

@@ -174,6 +174,25 @@ enum LedgerSchema {
                 ALTER TABLE trades ADD COLUMN fifo_realised_usd TEXT NOT NULL DEFAULT '0';
                 """)
         }
+        // The audit trail: append-only (triggers refuse updates and deletes), each entry chained to the one before
+        // by hash, so an edit made around the triggers is still found by `audit verify`.
+        migrator.registerMigration("v7-audit-trail") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    seq INTEGER NOT NULL UNIQUE,
+                    at TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """)
+        }
         return migrator
     }
 

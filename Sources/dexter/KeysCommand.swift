@@ -59,6 +59,8 @@ struct KeysCommand: ParsableCommand {
                                        permissions: permissions, now: VaultAccess.now())
             KeysCommand.startLog(config)
             Logger(label: "dexter.vault").notice("\(user) added the \(venue) API key …\(info.keySuffix) (\(permissions.joined(separator: ",")))")
+            AuditCommand.append(action: "key added", detail: "\(venue) …\(info.keySuffix) (\(permissions.joined(separator: ",")))",
+                                user: user, ledgerPath: config.ledgerPath)
             print("Stored the \(venue) key …\(info.keySuffix) (\(permissions.joined(separator: ", "))) for \(user).")
             if permissions.contains("withdraw") {
                 print("Warning: this key can withdraw. An arbitrage desk needs read and trade only.")
@@ -111,6 +113,8 @@ struct KeysCommand: ParsableCommand {
                                           now: VaultAccess.now())
             KeysCommand.startLog(config)
             Logger(label: "dexter.vault").notice("\(user) rotated the \(venue) API key …\(old.keySuffix) → …\(info.keySuffix)")
+            AuditCommand.append(action: "key rotated", detail: "\(venue) …\(old.keySuffix) → …\(info.keySuffix)",
+                                user: user, ledgerPath: config.ledgerPath)
             print("Rotated the \(venue) key: …\(old.keySuffix) retired, …\(info.keySuffix) in use. Revoke the old key on \(venue).")
         }
     }

@@ -39,6 +39,7 @@ struct WalletCommand: ParsableCommand {
             let vault = try VaultAccess.open(user: user, create: true)
             let info = try Wallets.create(vault, name: name, kind: chain == .evm ? .evm : .solana, now: VaultAccess.now())
             WalletCommand.logged(config, "\(user) created wallet \(info.name) \(info.address)")
+            AuditCommand.append(action: "wallet created", detail: "\(info.name) \(info.address)", user: user, ledgerPath: config.ledgerPath)
             print("Created \(info.name): \(info.address) (\(info.chains.joined(separator: ", "))).")
             print("Back it up: dexter wallet export \(info.name) --out FILE")
         }
@@ -93,6 +94,8 @@ struct WalletCommand: ParsableCommand {
                 }
             }
             WalletCommand.logged(config, "\(user) imported wallet \(info.name) (\(info.kind.rawValue)) \(info.address)")
+            AuditCommand.append(action: "wallet imported", detail: "\(info.name) (\(info.kind.rawValue)) \(info.address)",
+                                user: user, ledgerPath: config.ledgerPath)
             print("Imported \(info.name): \(info.kind.rawValue) \(info.address) (\(info.chains.joined(separator: ", "))).")
         }
 
@@ -162,6 +165,7 @@ struct WalletCommand: ParsableCommand {
                 if listed.kind == .evm { FileHandle.standardOutput.write(Data("\n".utf8)) }
             }
             WalletCommand.logged(config, "\(user) exported wallet \(name) \(listed.address)")
+            AuditCommand.append(action: "wallet exported", detail: "\(name) \(listed.address)", user: user, ledgerPath: config.ledgerPath)
         }
     }
 }
