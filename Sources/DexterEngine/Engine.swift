@@ -156,7 +156,7 @@ public actor Engine {
     /// Starts an approval: re-prices the opportunity on the current market and asks the trader to confirm.
     public func requestApproval(of id: UInt64) {
         let now = clock.now()
-        guard confirmation == nil else { return }
+        guard confirmation == nil, permitted(.approve, at: now) else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else {
             notify(.warning, "opportunity #\(id) is gone", at: now)
             return publish(force: true)
@@ -181,6 +181,7 @@ public actor Engine {
         let now = clock.now()
         guard let pending = confirmation, pending.repriced.id == id else { return }
         confirmation = nil
+        guard permitted(.approve, at: now) else { return }
         let opportunity = pending.repriced
         if let refusal = refusal(for: opportunity, at: now) {
             notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
@@ -206,6 +207,7 @@ public actor Engine {
     /// The trader turned the opportunity down; it is booked as rejected.
     public func reject(_ id: UInt64) {
         let now = clock.now()
+        guard permitted(.reject, at: now) else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
         record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
         audit("reject", "#\(id) \(opportunity.route)", at: now)
@@ -216,7 +218,7 @@ public actor Engine {
     /// Approves without a key what the auto-approve policy admits: re-priced on the market now, then the same risk
     /// check and execution as a trader's approval.
     func autoApprove(_ opportunity: Opportunity, at now: Timestamp) {
-        guard let policy = config.autoApprove, confirmation == nil, haltReason == nil,
+        guard let policy = config.autoApprove, config.deskUser.may(.approve), confirmation == nil, haltReason == nil,
               refusal(for: opportunity, at: now) == nil,
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
               policy.admits(opportunity, quoteUSD: quoteUSD),
@@ -249,6 +251,12 @@ public actor Engine {
     /// The kill switch. Idempotent: a second press changes nothing.
     public func halt(_ reason: String) {
         let now = clock.now()
+        guard haltReason == nil, permitted(.halt, at: now) else { return }
+        stopTrading(reason, at: now)
+    }
+
+    /// Halts for the desk itself (leg risk, an automatic limit): no user's permission is involved.
+    func stopTrading(_ reason: String, at now: Timestamp) {
         guard haltReason == nil else { return }
         haltReason = reason
         audit("halt", reason, at: now)
@@ -264,7 +272,7 @@ public actor Engine {
 
     public func resume() {
         let now = clock.now()
-        guard let reason = haltReason else { return }
+        guard let reason = haltReason, permitted(.resume, at: now) else { return }
         guard !ledgerFailed else {
             notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
             return publish(force: true)
@@ -273,6 +281,15 @@ public actor Engine {
         audit("resume", "after: \(reason)", at: now)
         notify(.success, "trading resumed", at: now)
         publish(force: true)
+    }
+
+    /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
+    func permitted(_ action: DeskAction, at now: Timestamp) -> Bool {
+        guard let denied = config.deskUser.refusal(action) else { return true }
+        notify(.error, "refused: \(denied)", at: now)
+        audit("refused", "\(action): \(denied)", at: now)
+        publish(force: true)
+        return false
     }
 
     /// Why an opportunity cannot be approved right now, or nil.

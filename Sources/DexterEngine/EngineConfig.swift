@@ -32,10 +32,14 @@ public struct EngineConfig: Sendable {
     public var retry = RetryPolicy()
     /// The paper venues' journal (what they executed), so orders in flight at a crash can be reconciled.
     public var paperJournalPath: String?
+    /// Who is at the keyboard: role, plan and access. Every command is checked against it. By default the desk's
+    /// only member, an admin who may trade (a fresh install).
+    public var deskUser: DeskUser
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {
         self.user = user
+        self.deskUser = DeskUser(name: user, role: .admin, mayTrade: true)
         self.mode = mode
         self.universe = universe
         self.limits = limits

@@ -55,7 +55,7 @@ extension Engine {
                                             : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
         switch action {
         case .halt:
-            halt("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt")
+            stopTrading("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt", at: clock.now())
         case .unwind, .hedge:
             // Unwind: trade the excess back on the venue that filled it. Hedge: complete the missing leg on the best
             // other venue quoting the pair.
@@ -69,7 +69,8 @@ extension Engine {
                                        excluding: [opportunity.buy.venue, opportunity.sell.venue])
             }
             guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: opportunity.symbol)] else {
-                halt("leg risk on \(execution.arbitrageId): \(description), and no venue to \(action.rawValue) on")
+                stopTrading("leg risk on \(execution.arbitrageId): \(description), and no venue to \(action.rawValue) on",
+                            at: clock.now())
                 return
             }
             let quantity = excess.magnitude.rounded(toMultipleOf: market.instrument.lotSize, .down)

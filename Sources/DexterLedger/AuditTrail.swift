@@ -53,18 +53,22 @@ extension LedgerWriter {
     @discardableResult
     public func appendAudit(user: String, action: String, detail: String, at: Timestamp, hash: AuditHash) throws
         -> AuditEntry {
-        try pool.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            let sequence = (last?["seq"] as Int64? ?? 0) + 1
-            let previous = last?["hash"] as String? ?? LedgerSchema.genesisHash
-            let time = at.iso8601
-            let digest = hash(AuditEntry.canonical(sequence: sequence, at: time, user: user, action: action, detail: detail,
-                                                   previousHash: previous))
-            try db.execute(sql: "INSERT INTO audit (seq, at, user, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [sequence, time, user, action, detail, previous, digest])
-            return AuditEntry(sequence: sequence, at: time, user: user, action: action, detail: detail,
-                              previousHash: previous, hash: digest)
-        }
+        try pool.write { db in try Self.appendAudit(db, user: user, action: action, detail: detail, at: at, hash: hash) }
+    }
+
+    /// Appends inside a caller's transaction, so a change and its audit entry commit together.
+    static func appendAudit(_ db: Database, user: String, action: String, detail: String, at: Timestamp,
+                            hash: AuditHash) throws -> AuditEntry {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        let sequence = (last?["seq"] as Int64? ?? 0) + 1
+        let previous = last?["hash"] as String? ?? LedgerSchema.genesisHash
+        let time = at.iso8601
+        let digest = hash(AuditEntry.canonical(sequence: sequence, at: time, user: user, action: action, detail: detail,
+                                               previousHash: previous))
+        try db.execute(sql: "INSERT INTO audit (seq, at, user, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [sequence, time, user, action, detail, previous, digest])
+        return AuditEntry(sequence: sequence, at: time, user: user, action: action, detail: detail,
+                          previousHash: previous, hash: digest)
     }
 }
 

@@ -193,6 +193,23 @@ enum LedgerSchema {
                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
                 """)
         }
+        // Desk members: role, plan and access (lists as comma-separated text, empty for "any").
+        migrator.registerMigration("v8-users") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    may_trade INTEGER NOT NULL DEFAULT 0,
+                    plan TEXT NOT NULL,
+                    venues TEXT NOT NULL DEFAULT '',
+                    chains TEXT NOT NULL DEFAULT '',
+                    pairs TEXT NOT NULL DEFAULT '',
+                    daily_volume_usd TEXT NOT NULL DEFAULT '',
+                    max_position_usd TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
