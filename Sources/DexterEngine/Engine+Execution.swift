@@ -63,6 +63,10 @@ extension Engine {
             liveOrders[order.clientOrderId] = (order, arbitrageId, recordId)
             // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
             transition(order.clientOrderId, .submit, filled: .zero, reason: nil, at: now)
+            // The venue's rate budget is spent as the order leaves (corrections spend it too; the check ran before).
+            var bucket = rateBucket(order.venue)
+            _ = bucket.take(at: now)
+            rateBuckets[order.venue] = bucket
             pipeline.submit(order)
         }
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
@@ -153,6 +157,7 @@ extension Engine {
         usage.positions = Self.positions(pipeline.inventory)
         let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
         usage.dailyVolumeUSD += volume
+        userVolumeTodayUSD += volume
         pnl.realisedTodayUSD += booking.realisedNetUSD
         pnl.volumeTodayUSD += volume
         pnl.arbitragesToday += 1

@@ -29,6 +29,12 @@ public actor Engine {
     var lastPublish = Timestamp.zero
     /// Set by the kill switch or when the ledger cannot be written: nothing more is sent while it is.
     var haltReason: String?
+    /// Set while trading is reducing (only orders that cut exposure).
+    var reducingReason: String?
+    /// This user's traded volume today, in USD (the desk's is `usage.dailyVolumeUSD`).
+    var userVolumeTodayUSD = FixedDecimal.zero
+    /// Each venue's order budget.
+    var rateBuckets: [VenueId: TokenBucket] = [:]
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
@@ -71,7 +77,8 @@ public actor Engine {
         self.pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
                               tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
                               history: [today.realisedNetUSD.doubleValue])
-        self.usage.dailyVolumeUSD = today.volumeUSD
+        self.usage.dailyVolumeUSD = try ledger.reader.summary(ofDayContaining: start).volumeUSD
+        self.userVolumeTodayUSD = today.volumeUSD
         self.realisedByAsset = today.realisedByAsset
         self.pipeline = MarketPipeline(universe: config.universe, policy: config.detection, inventory: inventory,
                                        start: start)
@@ -302,12 +309,60 @@ public actor Engine {
         return nil
     }
 
-    func riskCheck(_ opportunity: Opportunity) -> RiskDenial? {
-        let quoteUSD = FixedDecimal(approximating: pipeline.state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
+    /// The eleven pre-trade checks on an arbitrage as it would be sent now.
+    func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
+        let now = clock.now()
+        let state = pipeline.state
+        let inventory = pipeline.inventory
+        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
         let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
                                      buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
                                      quoteUSD: quoteUSD)
-        return RiskCheck.check(proposal, limits: config.limits, usage: usage)
+        var orders: [OrderIntent] = []
+        var exposure: [VenueId: FixedDecimal] = [:]
+        for leg in opportunity.legs {
+            guard let market = state[MarketKey(venue: leg.venue, symbol: leg.symbol)] else { continue }
+            let account = market.venue.account
+            let spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
+            let spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
+            let chain = market.venue.kind.chain
+            orders.append(OrderIntent(
+                venue: leg.venue, chain: chain, symbol: leg.symbol, side: leg.side, limitPrice: leg.worstPrice,
+                quantity: leg.quantity, tickSize: market.instrument.tickSize, lotSize: market.instrument.lotSize,
+                minNotional: market.instrument.minNotional, notional: leg.notional, spendAsset: spendAsset, spend: spend,
+                free: inventory.available(spendAsset, at: account), gasToken: leg.gasToken, gas: leg.gas,
+                gasFree: leg.gasToken.map { inventory.available($0, at: account) } ?? .zero,
+                quoteAge: now.duration(since: leg.receivedAt), stalenessBound: market.venue.stalenessBound))
+            // What the venue's account is worth after the leg: a buy brings base in and sends quote out.
+            var value = inventory.balances[account]?.reduce(FixedDecimal.zero) { total, holding in
+                total + FixedDecimal(approximating: (state.usdValue(of: holding.key) ?? 0) * holding.value.doubleValue)
+            } ?? .zero
+            let baseUSD = FixedDecimal(approximating: state.usdValue(of: leg.symbol.base) ?? 0)
+            let flow = leg.quantity * baseUSD - leg.notional * quoteUSD
+            value += leg.side == .buy ? flow : .zero - flow
+            exposure[leg.venue] = value.rounded(digits: 2)
+        }
+        // Worst case for the position: only the buy leg fills.
+        let base = opportunity.symbol.base
+        let basePrice = state.usdValue(of: base) ?? 0
+        let positionAfter = FixedDecimal(approximating: basePrice * (inventory.total(base) + opportunity.quantity).doubleValue)
+            .rounded(digits: 2)
+        let request = PreTradeRequest(
+            user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
+            venueExposureAfterUSD: exposure, positionAfterUSD: [base: positionAfter],
+            userVolumeTodayUSD: userVolumeTodayUSD,
+            rateBudget: Dictionary(uniqueKeysWithValues: orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }))
+        return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,
+                                                               maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
+                                                               plans: config.plans),
+                                   usage: usage)
+    }
+
+    /// The desk's trading state as the pre-trade check sees it.
+    public var tradingState: TradingState { haltReason != nil ? .halted : reducingReason != nil ? .reducing : .active }
+
+    func rateBucket(_ venue: VenueId) -> TokenBucket {
+        rateBuckets[venue] ?? TokenBucket(rate: config.venueOrdersPerSecond, burst: config.venueOrderBurst, at: clock.now())
     }
 
     func notify(_ level: Notification.Level, _ text: String, at time: Timestamp) {

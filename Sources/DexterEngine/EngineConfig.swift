@@ -35,6 +35,12 @@ public struct EngineConfig: Sendable {
     /// Who is at the keyboard: role, plan and access. Every command is checked against it. By default the desk's
     /// only member, an admin who may trade (a fresh install).
     public var deskUser: DeskUser
+    /// Largest USD value held at one venue, if capped; the plans' tiers.
+    public var maxExposurePerVenueUSD: FixedDecimal?
+    public var plans: [String: Plan] = Plan.standard
+    /// Orders per second each venue's API allows, and the burst it tolerates.
+    public var venueOrdersPerSecond = 10.0
+    public var venueOrderBurst = 20.0
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

@@ -95,8 +95,16 @@ public struct DeskUser: Sendable, Hashable {
         self.maxPositionUSD = maxPositionUSD
     }
 
+    /// A member who may trade approves, rejects and cancels; the first start's admin who may trade is the whole
+    /// desk, so they also stand in for the risk manager (resume, limits, trading state).
     public func may(_ action: DeskAction) -> Bool {
-        role.grants(action) || (mayTrade && (action == .approve || action == .reject || action == .cancelOrders))
+        if role.grants(action) { return true }
+        guard mayTrade else { return false }
+        switch action {
+        case .approve, .reject, .cancelOrders: return true
+        case .resume, .setLimits, .setTradingState: return role == .admin
+        default: return false
+        }
     }
 
     /// nil when allowed; else the refusal naming the roles that may.

@@ -227,7 +227,7 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         await engine.confirmApproval(of: opportunity.id)
         await run(engine, for: .milliseconds(200))
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.notifications.contains { $0.text.contains("denied by allowed pairs: ETH/USDT is not an allowed pair") })
+        #expect(snapshot.notifications.contains { $0.text.contains("denied by instrument allowed: ETH/USDT is not an allowed pair") })
         #expect(try ledger.reader.trades().isEmpty)
         #expect(snapshot.pnl.arbitragesToday == 0)
     }
