@@ -248,6 +248,8 @@ extension Engine {
             return
         }
         applyBooked(booking, base: execution.opportunity.symbol.base)
+        // Only arbitrages count toward a run of failures; a correction that completes does not clear one.
+        if execution.purpose == .arbitrage { failuresInARow = booking.status == .completed ? 0 : failuresInARow + 1 }
         let opportunity = execution.opportunity
         manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning

@@ -38,7 +38,7 @@ extension Engine {
             pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
-            tradingState: haltReason == nil ? "active" : "halted", balances: balances, notifications: Array(notifications.prefix(50)),
+            tradingState: tradingState.rawValue, balances: balances, notifications: Array(notifications.prefix(50)),
             confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
@@ -49,6 +49,7 @@ extension Engine {
         }
         snapshot.orders = Array(orders.prefix(50))
         snapshot.haltReason = haltReason
+        snapshot.role = config.deskUser.role.description
         snapshot.cycles = pipeline.cycles.best
         for opportunity in opportunities.prefix(Self.unwindEstimates) {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }

@@ -35,6 +35,10 @@ public actor Engine {
     var userVolumeTodayUSD = FixedDecimal.zero
     /// Each venue's order budget.
     var rateBuckets: [VenueId: TokenBucket] = [:]
+    /// Today's realised high, and executions that failed in a row: what the automatic halts watch.
+    var realisedPeakUSD = FixedDecimal.zero
+    let sessionStart: Timestamp
+    var failuresInARow = 0
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
@@ -64,6 +68,7 @@ public actor Engine {
         self.ledger = ledger.writer
         self.ledgerReader = ledger.reader
         let start = clock.now()
+        self.sessionStart = start
         self.runId = String(UInt64(start.nanoseconds / 1_000_000), radix: 36)
         // A fresh ledger takes the configured balances; an existing one keeps what was booked.
         let freshLedger = try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
@@ -147,6 +152,7 @@ public actor Engine {
         }
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }
+        checkAutomaticHalts(at: now)
         if config.autoApprove != nil {
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
         }
@@ -277,14 +283,33 @@ public actor Engine {
         publish(force: true)
     }
 
+    /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
+    public func reduce(_ reason: String) {
+        let now = clock.now()
+        guard haltReason == nil, reducingReason == nil, permitted(.setTradingState, at: now) else { return }
+        reducingReason = reason
+        audit("reducing", reason, at: now)
+        notify(.warning, "TRADING REDUCING: \(reason); only orders that cut exposure", at: now)
+        publish(force: true)
+    }
+
     public func resume() {
         let now = clock.now()
+        if haltReason == nil, let reducing = reducingReason {
+            guard permitted(.setTradingState, at: now) else { return }
+            reducingReason = nil
+            audit("active", "after reducing: \(reducing)", at: now)
+            notify(.success, "trading active", at: now)
+            return publish(force: true)
+        }
         guard let reason = haltReason, permitted(.resume, at: now) else { return }
         guard !ledgerFailed else {
             notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
             return publish(force: true)
         }
         haltReason = nil
+        reducingReason = nil
+        failuresInARow = 0
         audit("resume", "after: \(reason)", at: now)
         notify(.success, "trading resumed", at: now)
         publish(force: true)
@@ -356,6 +381,27 @@ public actor Engine {
                                                                maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
                                                                plans: config.plans),
                                    usage: usage)
+    }
+
+    /// Halts when a daily loss, a drawdown, a run of failures or a silent feed says so (each at most once: a halt
+    /// stays until a risk manager resumes).
+    func checkAutomaticHalts(at now: Timestamp) {
+        guard haltReason == nil else { return }
+        realisedPeakUSD = max(realisedPeakUSD, pnl.realisedTodayUSD)
+        var silent: (venue: String, silence: Duration)?
+        for venue in pipeline.state.venues {
+            let silence = now.duration(since: pipeline.lastUpdate[venue.id] ?? sessionStart)
+            if silence > (silent?.silence ?? .zero) { silent = (venue.id.name, silence) }
+        }
+        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD, peak: realisedPeakUSD,
+                                                  failuresInARow: failuresInARow, silentVenue: silent) else { return }
+        stopTrading("automatic halt: \(reason)", at: now)
+    }
+
+    /// Halts as the desk itself does (a watchdog, a test): no user permission is involved; resuming needs one.
+    public func haltByDesk(_ reason: String = "a watchdog") {
+        stopTrading("automatic halt: \(reason)", at: clock.now())
+        publish(force: true)
     }
 
     /// The desk's trading state as the pre-trade check sees it.

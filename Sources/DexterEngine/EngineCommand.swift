@@ -6,6 +6,8 @@ public enum EngineCommand: Sendable, Hashable {
     case reject(UInt64)
     /// The kill switch: halt, drop a pending approval; nothing is sent until `resume`.
     case halt(String)
+    /// Reducing: only orders that cut exposure (a risk manager's call); `resume` returns to active.
+    case reduce(String)
     case resume
 }
 
@@ -17,6 +19,7 @@ extension Engine {
         case .cancelApproval: cancelApproval()
         case .reject(let id): reject(id)
         case .halt(let reason): halt(reason)
+        case .reduce(let reason): reduce(reason)
         case .resume: resume()
         }
     }

@@ -41,6 +41,8 @@ public struct EngineConfig: Sendable {
     /// Orders per second each venue's API allows, and the burst it tolerates.
     public var venueOrdersPerSecond = 10.0
     public var venueOrderBurst = 20.0
+    /// When the desk halts on its own.
+    public var autoHalt = AutoHaltLimits()
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

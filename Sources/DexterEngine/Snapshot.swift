@@ -6,6 +6,8 @@ import DexterRisk
 public struct Snapshot: Sendable {
     public var mode: String
     public var user: String
+    /// The user's role, on the status bar.
+    public var role = "Admin"
     public var clock: Timestamp
     /// Live opportunities, best net USD first.
     public var opportunities: [Opportunity]

@@ -54,3 +54,42 @@ public struct TradeProposal: Sendable, Hashable {
     public var notionalUSD: FixedDecimal { buyNotional * quoteUSD }
     public var volumeUSD: FixedDecimal { (buyNotional + sellNotional) * quoteUSD }
 }
+
+/// When the desk stops itself. Any left nil is off.
+public struct AutoHaltLimits: Sendable, Hashable {
+    /// Realised P&L today below minus this, in USD.
+    public var dailyLossUSD: FixedDecimal?
+    /// Realised P&L today this far below the day's peak, in USD.
+    public var drawdownUSD: FixedDecimal?
+    /// This many executions in a row that failed (nothing or only part filled).
+    public var failedRun: Int?
+    /// A venue silent this long: its feed is lost.
+    public var feedSilence: Duration?
+
+    public init(dailyLossUSD: FixedDecimal? = nil, drawdownUSD: FixedDecimal? = nil, failedRun: Int? = nil,
+                feedSilence: Duration? = nil) {
+        self.dailyLossUSD = dailyLossUSD
+        self.drawdownUSD = drawdownUSD
+        self.failedRun = failedRun
+        self.feedSilence = feedSilence
+    }
+
+    /// Why the desk must stop now, or nil. `realised` and `peak` are today's realised P&L and its high so far.
+    public func reason(realised: FixedDecimal, peak: FixedDecimal, failuresInARow: Int,
+                       silentVenue: (venue: String, silence: Duration)?) -> String? {
+        if let limit = dailyLossUSD, realised < .zero - limit {
+            return "daily loss limit: realised \(realised.formatted(digits: 2)) USD is past the -\(limit.formatted(digits: 2)) limit"
+        }
+        if let limit = drawdownUSD, peak - realised > limit {
+            return "drawdown: \((peak - realised).formatted(digits: 2)) USD below today's peak of \(peak.formatted(digits: 2)), "
+                + "past the \(limit.formatted(digits: 2)) limit"
+        }
+        if let limit = failedRun, failuresInARow >= limit {
+            return "\(failuresInARow) failed executions in a row (limit \(limit))"
+        }
+        if let limit = feedSilence, let silent = silentVenue, silent.silence > limit {
+            return "feed lost: \(silent.venue) silent for \(Int(silent.silence.secondsDouble)) s"
+        }
+        return nil
+    }
+}

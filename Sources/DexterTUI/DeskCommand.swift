@@ -6,6 +6,7 @@ public enum DeskCommand: Sendable, Hashable {
     case focus(PanelId)
     case zoom
     case halt
+    case reduce
     case resume
     case help
     case quit
@@ -14,7 +15,7 @@ public enum DeskCommand: Sendable, Hashable {
         public let description: String
     }
 
-    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · resume · help · q"
+    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · reduce · resume · help · q"
 
     public static func parse(_ line: String) throws(ParseError) -> DeskCommand {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -39,6 +40,7 @@ public enum DeskCommand: Sendable, Hashable {
         case "zoom", "z": return .zoom
         case "halt", "kill": return .halt
         case "resume": return .resume
+        case "reduce", "reducing": return .reduce
         case "help", "h", "?": return .help
         case "q", "quit", "exit": return .quit
         default: throw ParseError(description: "unknown command \"\(verb)\"; try: \(summary)")

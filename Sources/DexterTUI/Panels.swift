@@ -52,10 +52,12 @@ public enum Panels {
         var x = rect.x
         x += canvas.put(" dexter ", x: x, y: rect.y, role: .status)
         x += canvas.put(" \(snapshot.mode) ", x: x, y: rect.y, role: .selected)
-        x += canvas.put("  user \(snapshot.user)", x: x, y: rect.y, role: .status)
+        x += canvas.put("  user \(snapshot.user) \(snapshot.role)", x: x, y: rect.y, role: .status)
         let feedRole: ColorRole = snapshot.feed.isHealthy ? .status : .warning
+        // Narrow screens get the short form, so the role, the state and the clock keep their places.
         let feedText = snapshot.feed.isHealthy
-            ? "  feed ok \(Int(snapshot.feed.updatesPerSecond)) upd/s \(snapshot.feed.venues) venues"
+            ? (rect.width >= 100 ? "  feed ok \(Int(snapshot.feed.updatesPerSecond)) upd/s \(snapshot.feed.venues) venues"
+                                 : "  feed ok \(Int(snapshot.feed.updatesPerSecond))/s")
             : "  feed STALE: \(snapshot.feed.staleVenues.joined(separator: ","))"
         x += canvas.put(feedText, x: x, y: rect.y, role: feedRole)
         if snapshot.haltReason != nil {

@@ -94,6 +94,14 @@ max_notional_usd = "25000"
 daily_volume_usd = "2000000"
 # Pairs that may be traded. An opportunity on any other pair is shown but denied.
 allowed_pairs = ["ETH/USDT", "ETH/USDC", "BTC/USDT", "BTC/USDC", "SOL/USDC", "SOL/USDT", "USDC/USDT", "BNB/USDT"]
+# Largest value held at any one venue, in USD (counterparty exposure).
+max_exposure_per_venue_usd = "1000000"
+# The desk halts on its own when realised P&L today falls below minus this (USD), when it falls this far below the
+# day's peak (USD), after this many failed executions in a row, or when a venue's feed is silent this long (s).
+daily_loss_usd = "5000"
+max_drawdown_usd = "7500"
+failed_run = 5
+feed_silence_seconds = 60
 
 [limits.max_position]
 # Largest holding of each asset across every venue and wallet, in units of the asset.

@@ -31,6 +31,8 @@ struct DeskConfig {
     var sequentialRoutes: Set<String>
     /// The policy's bounds, whether or not it is switched on (dexter run --auto-approve uses them).
     var autoApproveBounds: AutoApprovePolicy
+    var autoHalt = AutoHaltLimits()
+    var maxExposurePerVenueUSD: FixedDecimal?
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -41,6 +43,8 @@ struct DeskConfig {
         if let own = autoApproveByUser[user] { config.autoApprove = own.enabled ? own.bounds : nil }
         config.legRisk = legRisk
         config.sequentialRoutes = sequentialRoutes
+        config.autoHalt = autoHalt
+        config.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         return config
     }
 }
@@ -159,6 +163,7 @@ extension DeskConfig {
             throw detection.error("swap_slippage_tolerance", "expected a fraction between 0 and 1, found \"\(tolerance)\"")
         }
         let limits = try parseLimits(try root.table("limits"))
+        let (autoHalt, venueExposure) = try parseAutoHalt(try root.table("limits"))
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD)
 
@@ -204,11 +209,13 @@ extension DeskConfig {
                                         latency: latency, outages: outages, faults: faults),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
-            sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds)
+            sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
+            maxExposurePerVenueUSD: venueExposure)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
-        try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position"])
+        try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position", "daily_loss_usd",
+                              "max_drawdown_usd", "failed_run", "feed_silence_seconds", "max_exposure_per_venue_usd"])
         var maxPosition: [Asset: FixedDecimal] = [:]
         if let positions = try limits.optionalTable("max_position") {
             for asset in positions.keys { maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
@@ -218,6 +225,18 @@ extension DeskConfig {
             dailyVolumeUSD: try limits.positiveDecimal("daily_volume_usd", example: "1000000"),
             maxPosition: maxPosition,
             allowedSymbols: Set(try limits.strings("allowed_pairs").map { try limits.symbol($0, key: "allowed_pairs") }))
+    }
+
+    /// The automatic halts and the venue exposure cap in [limits].
+    static func parseAutoHalt(_ limits: ConfigReader) throws -> (AutoHaltLimits, FixedDecimal?) {
+        func decimal(_ key: String) throws -> FixedDecimal? {
+            limits.has(key) ? try limits.positiveDecimal(key, example: "5000") : nil
+        }
+        let silence = try limits.optionalDouble("feed_silence_seconds", range: 1...86_400)
+        return (AutoHaltLimits(dailyLossUSD: try decimal("daily_loss_usd"), drawdownUSD: try decimal("max_drawdown_usd"),
+                               failedRun: try limits.optionalInt("failed_run", range: 1...1000),
+                               feedSilence: silence.map { .nanoseconds(Int64($0 * 1e9)) }),
+                try decimal("max_exposure_per_venue_usd"))
     }
 
     static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {

@@ -41,7 +41,7 @@ import Testing
         snapshot.alerts = ["binance API key …Q7xa is 120 days old: dexter keys rotate binance"]
         var view = ViewState()
         let canvas = Panels.frame(snapshot, view: &view, keymap: .standard, width: 120, height: 40)
-        #expect(canvas.line(0).contains("⚠ binance API key …Q7xa is 120 days old"))
+        #expect(canvas.line(0).contains("⚠ binance API key …Q7xa is 120 days"))
         #expect(canvas.line(0).hasSuffix("17:44:05 UTC "), "the clock keeps its place")
         let row = try #require((0..<40).first { canvas.line($0).contains("binance key …Q7xa 120d ROTATE") })
         let column = try #require(canvas.line(row).range(of: "key …Q7xa")).lowerBound.utf16Offset(in: canvas.line(row))

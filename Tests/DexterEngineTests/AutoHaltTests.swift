@@ -1,0 +1,86 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterLedger
+import DexterRisk
+import DexterVenues
+import Foundation
+import Testing
+
+/// The desk halts itself: one test per automatic halt, and each halt is audited.
+@Suite struct AutoHaltTests {
+    let clock = ManualClock()
+
+    func engine(_ config: EngineConfig) throws -> (Engine, Ledger) {
+        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-halts-\(UUID().uuidString).sqlite")
+        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+    }
+
+    func run(_ engine: Engine, for duration: Duration) async {
+        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+        }
+        await engine.publishNow()
+    }
+
+    @Test func dailyLossLimit() {
+        let limits = AutoHaltLimits(dailyLossUSD: FixedDecimal(500))
+        #expect(limits.reason(realised: FixedDecimal(-499), peak: .zero, failuresInARow: 0, silentVenue: nil) == nil)
+        #expect(limits.reason(realised: FixedDecimal(-501), peak: .zero, failuresInARow: 0, silentVenue: nil)
+            == "daily loss limit: realised -501.00 USD is past the -500.00 limit")
+    }
+
+    @Test func drawdownFromTheDaysPeak() {
+        let limits = AutoHaltLimits(drawdownUSD: FixedDecimal(300))
+        // Still up on the day, but 301 below the peak.
+        #expect(limits.reason(realised: FixedDecimal(699), peak: FixedDecimal(1000), failuresInARow: 0, silentVenue: nil)
+            == "drawdown: 301.00 USD below today's peak of 1000.00, past the 300.00 limit")
+        #expect(limits.reason(realised: FixedDecimal(701), peak: FixedDecimal(1000), failuresInARow: 0, silentVenue: nil) == nil)
+    }
+
+    /// Every beta order is refused: after the configured run of failed executions, the desk halts.
+    @Test func aRunOfFailedTrades() async throws {
+        var config = twoVenueConfig()
+        config.universe.faults[VenueId("beta")] = .reject("venue down for maintenance")
+        config.autoHalt = AutoHaltLimits(failedRun: 2)
+        config.legRisk = LegRiskPolicy(action: .unwind)
+        let (engine, ledger) = try engine(config)
+        for _ in 0..<6 {
+            guard engine.board.current?.tradingState != "halted" else { break }
+            var found: Opportunity?
+            for _ in 0..<3000 {
+                clock.advance(.milliseconds(10))
+                await engine.tick()
+                await engine.publishNow()
+                if let first = engine.board.current?.opportunities.first(where: { !$0.isExpired(at: clock.now()) }) {
+                    found = first
+                    break
+                }
+            }
+            guard let opportunity = found else { break }
+            await engine.requestApproval(of: opportunity.id)
+            if let pending = engine.board.current?.confirmation { await engine.confirmApproval(of: pending.repriced.id) }
+            await run(engine, for: .seconds(1))
+        }
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.tradingState == "halted", "\(snapshot.notifications.prefix(8).map(\.text))")
+        #expect(snapshot.haltReason?.hasPrefix("automatic halt: ") == true && snapshot.haltReason?.contains("failed executions in a row") == true,
+                "\(snapshot.haltReason ?? "-")")
+        #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("failed executions") })
+    }
+
+    /// A venue goes silent (a scripted outage) past the feed-silence limit: the desk halts naming it.
+    @Test func lossOfAVenuesFeed() async throws {
+        var config = twoVenueConfig()
+        config.universe.outages = [FeedOutage(venues: ["beta"], start: .seconds(2), length: .seconds(30))]
+        config.autoHalt = AutoHaltLimits(feedSilence: .seconds(5))
+        let (engine, _) = try engine(config)
+        await run(engine, for: .seconds(4))
+        #expect(engine.board.current?.tradingState == "active")
+        await run(engine, for: .seconds(6))
+        let snapshot = try #require(engine.board.current)
+        #expect(snapshot.tradingState == "halted")
+        #expect(snapshot.haltReason?.hasPrefix("automatic halt: feed lost: beta silent for") == true, "\(snapshot.haltReason ?? "-")")
+    }
+}
