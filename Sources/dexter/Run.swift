@@ -50,7 +50,9 @@ struct Run: AsyncParsableCommand {
         engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"
         try LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: engineConfig.mode))
         let clock = SteppedClock(start: WallClock().now())
-        let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath),
+        let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)
+        engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
+        let engine = try Engine(config: engineConfig, ledger: ledgerFile,
                                 clock: fast ? clock : WallClock(), logger: Logger(label: "dexter.engine"))
         await engine.onBooked { id, status, realised in
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)

@@ -48,6 +48,8 @@ struct Watch: AsyncParsableCommand {
         try LogFile.start(path: logPath)
         let logger = Logger(label: "dexter")
         logger.info("starting as \(userName) in \(engineConfig.mode), ledger \(ledgerPath)")
+        let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)
+        engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
         // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it.
         if Vault.exists(at: Paths.vault(user: userName)) {
             do {
@@ -68,8 +70,7 @@ struct Watch: AsyncParsableCommand {
         do { resolvedTheme = try ThemeLoader.load(themeName, configPath: desk.config) } catch {
             throw ValidationError("\(error)")
         }
-        let engine = try Engine(config: engineConfig, ledger: try DexterLedger.Ledger(path: ledgerPath),
-                                logger: Logger(label: "dexter.engine"))
+        let engine = try Engine(config: engineConfig, ledger: ledgerFile, logger: Logger(label: "dexter.engine"))
         let loop = Task { await engine.run() }
         let channel = engine.commandChannel()
         let board = engine.board
