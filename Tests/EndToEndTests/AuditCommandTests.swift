@@ -24,11 +24,28 @@ extension EndToEnd {
             let entries = try export.output.split(separator: "\n").map {
                 try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
             }
-            #expect(entries.first?["action"] as? String == "login")
+            // The first start makes its user the desk's admin, then the session logs in.
+            #expect(entries.prefix(2).compactMap { $0["action"] as? String } == ["user added", "login"])
             let approvals = entries.filter { $0["action"] as? String == "auto-approve" }.count
             #expect(approvals > 0, "the auto-approvals are on the record")
             let csv = try Binary.run(["audit", "export", "--ledger", ledger, "--from", "2", "--to", "3"], environment: environment)
             #expect(csv.output.split(separator: "\n").count == 3, "header and entries 2–3")
+
+            // The day's transaction report: every fill of the day, its USD values summing to the ledger's, exactly.
+            let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+            let report = try Binary.run(["report", "transactions", "--day", today, "--ledger", ledger], environment: environment)
+            #expect(report.status == 0, "\(report.error)")
+            let rows = report.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let header = report.output.split(separator: "\n").first.map { $0.split(separator: ",").map(String.init) } ?? []
+            let usdColumn = try #require(header.firstIndex(of: "usd_value"))
+            let (count, volume) = try DatabaseQueue(path: ledger).read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trades WHERE substr(created_at, 1, 10) = ?", arguments: [today]) ?? 0,
+                 try String.fetchAll(db, sql: "SELECT notional_usd FROM trades WHERE substr(created_at, 1, 10) = ?", arguments: [today])
+                    .compactMap { Decimal(string: $0) }.reduce(0, +))
+            }
+            #expect(count > 0 && rows.count == count)
+            #expect(rows.compactMap { Decimal(string: String($0[usdColumn])) }.reduce(0, +) == volume)
+            #expect(report.error.contains("\(count) transactions"))
 
             // Someone edits an approval in the file, around the triggers.
             let queue = try DatabaseQueue(path: ledger)
