@@ -248,8 +248,15 @@ extension Engine {
             return
         }
         applyBooked(booking, base: execution.opportunity.symbol.base)
-        // Only arbitrages count toward a run of failures; a correction that completes does not clear one.
-        if execution.purpose == .arbitrage { failuresInARow = booking.status == .completed ? 0 : failuresInARow + 1 }
+        // Only arbitrages count toward a run of failures (nothing filled); a partial one is leg risk's to handle, and a
+        // correction that completes does not clear the run.
+        if execution.purpose == .arbitrage {
+            switch booking.status {
+            case .failed: failuresInARow += 1
+            case .completed: failuresInARow = 0
+            case .partial: break
+            }
+        }
         let opportunity = execution.opportunity
         manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning

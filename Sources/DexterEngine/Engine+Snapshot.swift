@@ -51,6 +51,10 @@ extension Engine {
         snapshot.haltReason = haltReason
         snapshot.role = config.deskUser.role.description
         snapshot.cycles = pipeline.cycles.best
+        snapshot.riskSamples = riskWatch.sampleCount
+        snapshot.risk = riskWatch.figures(positions: Dictionary(uniqueKeysWithValues: pipeline.inventory.assets.compactMap { asset in
+            state.usdValue(of: asset).map { (asset, $0 * pipeline.inventory.total(asset).doubleValue) }
+        }))
         for opportunity in opportunities.prefix(Self.unwindEstimates) {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
         }

@@ -39,6 +39,8 @@ public actor Engine {
     var realisedPeakUSD = FixedDecimal.zero
     let sessionStart: Timestamp
     var failuresInARow = 0
+    /// Reference prices sampled each second: the history VaR, volatility and correlation come from.
+    var riskWatch = RiskWatch()
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
@@ -152,6 +154,8 @@ public actor Engine {
         }
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }
+        let state = pipeline.state
+        riskWatch.sample(at: now, assets: pipeline.inventory.assets) { state.usdValue(of: $0) }
         checkAutomaticHalts(at: now)
         if config.autoApprove != nil {
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
@@ -372,14 +376,21 @@ public actor Engine {
         let basePrice = state.usdValue(of: base) ?? 0
         let positionAfter = FixedDecimal(approximating: basePrice * (inventory.total(base) + opportunity.quantity).doubleValue)
             .rounded(digits: 2)
-        let request = PreTradeRequest(
+        var positionVaR: [Asset: FixedDecimal] = [:]
+        if let volatility = riskWatch.dailyVolatility(base) {
+            positionVaR[base] = FixedDecimal(approximating: positionAfter.doubleValue * -Normal.quantile(0.01) * volatility)
+                .rounded(digits: 2)
+        }
+        var request = PreTradeRequest(
             user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
             venueExposureAfterUSD: exposure, positionAfterUSD: [base: positionAfter],
             userVolumeTodayUSD: userVolumeTodayUSD,
             rateBudget: Dictionary(uniqueKeysWithValues: orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }))
+        request.positionVaRAfterUSD = positionVaR
         return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,
                                                                maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
-                                                               plans: config.plans),
+                                                               plans: config.plans,
+                                                               positionVaRBudgetUSD: config.positionVaRBudgetUSD),
                                    usage: usage)
     }
 

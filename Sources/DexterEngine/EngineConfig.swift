@@ -37,6 +37,8 @@ public struct EngineConfig: Sendable {
     public var deskUser: DeskUser
     /// Largest USD value held at one venue, if capped; the plans' tiers.
     public var maxExposurePerVenueUSD: FixedDecimal?
+    /// No position's one-day 99 % VaR may exceed this, in USD (volatility-based sizing); off when nil.
+    public var positionVaRBudgetUSD: FixedDecimal?
     public var plans: [String: Plan] = Plan.standard
     /// Orders per second each venue's API allows, and the burst it tolerates.
     public var venueOrdersPerSecond = 10.0

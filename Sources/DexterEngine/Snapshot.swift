@@ -32,6 +32,10 @@ public struct Snapshot: Sendable {
     public var unwindCosts: [UInt64: FixedDecimal] = [:]
     /// The best few cyclic arbitrages (3+ legs, sharing no market), best net USD first. Shown, not yet tradable.
     public var cycles: [CycleOpportunity] = []
+    /// VaR, ES, volatility and correlation of the holdings; nil until enough prices are sampled.
+    public var risk: RiskFigures?
+    public var riskSamples = 0
+    public static let riskSamplesNeeded = RiskWatch.minimumSamples
     /// Newest first.
     public var notifications: [Notification]
     /// An approval waiting for the trader's yes, re-priced on the current market.
@@ -261,3 +265,8 @@ public struct Confirmation: Sendable, Hashable {
         self.repriced = repriced
     }
 }
+
+/// Historical and parametric figures of one measure, for the screen (which does not import the risk room).
+public typealias RiskPair = RiskFigures.Pair
+/// A limit and its use, for the screen.
+public typealias LimitGauge = LimitUsage

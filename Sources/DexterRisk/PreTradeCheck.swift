@@ -70,6 +70,8 @@ public struct PreTradeRequest: Sendable {
     public var venueExposureAfterUSD: [VenueId: FixedDecimal]
     /// Position after the trade in USD, per asset, where it grows (for the user's own cap).
     public var positionAfterUSD: [Asset: FixedDecimal]
+    /// One-day 99 % VaR of each position after the trade, in USD (its value × z₉₉ × its EWMA volatility).
+    public var positionVaRAfterUSD: [Asset: FixedDecimal] = [:]
     /// This user's volume today, in USD.
     public var userVolumeTodayUSD: FixedDecimal
     /// Orders each venue's rate-limit budget still allows now.
@@ -120,11 +122,15 @@ public struct DeskLimits: Sendable, Hashable {
     public var risk: RiskLimits
     public var maxExposurePerVenueUSD: FixedDecimal?
     public var plans: [String: Plan]
+    /// Volatility-based sizing: no position's one-day 99 % VaR may exceed this, in USD.
+    public var positionVaRBudgetUSD: FixedDecimal?
 
-    public init(risk: RiskLimits, maxExposurePerVenueUSD: FixedDecimal? = nil, plans: [String: Plan] = Plan.standard) {
+    public init(risk: RiskLimits, maxExposurePerVenueUSD: FixedDecimal? = nil, plans: [String: Plan] = Plan.standard,
+                positionVaRBudgetUSD: FixedDecimal? = nil) {
         self.risk = risk
         self.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         self.plans = plans
+        self.positionVaRBudgetUSD = positionVaRBudgetUSD
     }
 }
 
@@ -205,6 +211,12 @@ public enum PreTradeCheck {
                 guard let limit = limits.risk.maxPosition[asset] else { continue }
                 let resulting = (usage.positions[asset] ?? .zero) + increase
                 if resulting > limit { return "\(resulting) \(asset) would be \(resulting - limit) over the \(limit) limit" }
+            }
+            if let budget = limits.positionVaRBudgetUSD {
+                for (asset, value) in request.positionVaRAfterUSD.sorted(by: { $0.key < $1.key }) where value > budget {
+                    return "\(asset) position's 1-day 99% VaR $\(value.formatted(digits: 2)) would be over its "
+                        + "$\(budget.formatted(digits: 2)) budget"
+                }
             }
             if let cap = user.maxPositionUSD {
                 for (asset, value) in request.positionAfterUSD.sorted(by: { $0.key < $1.key }) where value > cap {

@@ -61,7 +61,7 @@ public struct AutoHaltLimits: Sendable, Hashable {
     public var dailyLossUSD: FixedDecimal?
     /// Realised P&L today this far below the day's peak, in USD.
     public var drawdownUSD: FixedDecimal?
-    /// This many executions in a row that failed (nothing or only part filled).
+    /// This many arbitrages in a row that failed (nothing filled).
     public var failedRun: Int?
     /// A venue silent this long: its feed is lost.
     public var feedSilence: Duration?
@@ -85,7 +85,7 @@ public struct AutoHaltLimits: Sendable, Hashable {
                 + "past the \(limit.formatted(digits: 2)) limit"
         }
         if let limit = failedRun, failuresInARow >= limit {
-            return "\(failuresInARow) failed executions in a row (limit \(limit))"
+            return "\(failuresInARow) arbitrages in a row filled nothing (limit \(limit))"
         }
         if let limit = feedSilence, let silent = silentVenue, silent.silence > limit {
             return "feed lost: \(silent.venue) silent for \(Int(silent.silence.secondsDouble)) s"

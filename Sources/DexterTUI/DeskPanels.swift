@@ -1,6 +1,6 @@
+import Foundation
 import DexterCore
 import DexterEngine
-import DexterRisk
 
 extension Panels {
     /// Today's realised P&L and its sparkline, then each asset: quantity, value, and the mark-to-market move since
@@ -62,15 +62,36 @@ extension Panels {
             canvas.put("HALTED: \(reason)", x: inner.x + 1, y: inner.y, role: .halted, limit: inner.width - 1)
         } else {
             var x = inner.x + 1
-            x += canvas.put("ACTIVE", x: x, y: inner.y, role: .profit)
+            let reducing = snapshot.tradingState == "reducing"
+            x += canvas.put(reducing ? "REDUCING" : "ACTIVE", x: x, y: inner.y, role: reducing ? .warning : .profit)
             canvas.put("  ≤ $\(Format.compact(snapshot.limitsSummary.maxNotionalPerTradeUSD.doubleValue))/trade  K halts", x: x,
                        y: inner.y, role: .dim, limit: inner.maxX - x)
         }
+        // The limits' bars, then VaR / ES, volatility and correlation: one list, scrolled together.
+        enum Line { case bar(LimitGauge), text(String, ColorRole) }
+        var lines = snapshot.limits.map(Line.bar)
+        if let risk = snapshot.risk {
+            func usd(_ pair: RiskPair) -> String { "$" + Format.compact(pair.historical) + "/$" + Format.compact(pair.parametric) }
+            lines.append(.text("1d VaR 95% \(usd(risk.var95))  99% \(usd(risk.var99))", .normal))
+            lines.append(.text("1d ES  95% \(usd(risk.es95))  99% \(usd(risk.es99))", .normal))
+            lines.append(.text("   (historical/parametric, \(risk.samples) samples)", .dim))
+            let vols = risk.volatility.prefix(4).map { "\($0.asset) \(Format.percent($0.daily))" }.joined(separator: " ")
+            if !vols.isEmpty { lines.append(.text("EWMA vol 1d " + vols, .dim)) }
+            for (a, b, rho) in risk.correlation.prefix(6) {
+                lines.append(.text("corr \(a)·\(b) \(String(format: "%+.2f", rho))", .dim))
+            }
+        } else {
+            lines.append(.text("VaR: collecting prices (\(snapshot.riskSamples)/\(Snapshot.riskSamplesNeeded))", .dim))
+        }
         let rows = inner.height - 1
-        let offset = max(0, min(view.offsets[.risk] ?? 0, max(0, snapshot.limits.count - rows)))
+        let offset = max(0, min(view.offsets[.risk] ?? 0, max(0, lines.count - rows)))
         view.offsets[.risk] = offset
-        for (row, usage) in snapshot.limits.dropFirst(offset).prefix(rows).enumerated() {
+        for (row, line) in lines.dropFirst(offset).prefix(rows).enumerated() {
             let y = inner.y + 1 + row
+            guard case .bar(let usage) = line else {
+                if case .text(let text, let role) = line { canvas.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 1) }
+                continue
+            }
             let fraction = max(0, min(1, usage.fraction))
             let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos "), 10)
             let barWidth = max(3, inner.width - 17)
@@ -81,6 +102,10 @@ extension Panels {
             x += canvas.put(String(repeating: "█", count: filled), x: x, y: y, role: role, limit: inner.maxX - x)
             x += canvas.put(String(repeating: "░", count: barWidth - filled), x: x, y: y, role: .dim, limit: inner.maxX - x)
             canvas.put(fit("\(Int((fraction * 100).rounded()))%", 5, right: true), x: x, y: y, role: role, limit: inner.maxX - x)
+        }
+        if lines.count > rows {
+            let more = "\(offset + 1)–\(min(lines.count, offset + rows)) of \(lines.count)"
+            canvas.put(" \(more) ", x: rect.maxX - more.count - 4, y: rect.maxY - 1, role: .dim)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import DexterCore
 
 enum Format {
@@ -39,6 +40,9 @@ enum Format {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"
     }
+
+    /// 0.0312 → "3.1%".
+    static func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
 
     static func compact(_ value: Double) -> String {
         let magnitude = abs(value)

@@ -33,6 +33,7 @@ struct DeskConfig {
     var autoApproveBounds: AutoApprovePolicy
     var autoHalt = AutoHaltLimits()
     var maxExposurePerVenueUSD: FixedDecimal?
+    var positionVaRBudgetUSD: FixedDecimal?
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -45,6 +46,7 @@ struct DeskConfig {
         config.sequentialRoutes = sequentialRoutes
         config.autoHalt = autoHalt
         config.maxExposurePerVenueUSD = maxExposurePerVenueUSD
+        config.positionVaRBudgetUSD = positionVaRBudgetUSD
         return config
     }
 }
@@ -163,7 +165,7 @@ extension DeskConfig {
             throw detection.error("swap_slippage_tolerance", "expected a fraction between 0 and 1, found \"\(tolerance)\"")
         }
         let limits = try parseLimits(try root.table("limits"))
-        let (autoHalt, venueExposure) = try parseAutoHalt(try root.table("limits"))
+        let (autoHalt, venueExposure, varBudget) = try parseAutoHalt(try root.table("limits"))
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD)
 
@@ -210,12 +212,13 @@ extension DeskConfig {
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
-            maxExposurePerVenueUSD: venueExposure)
+            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
         try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position", "daily_loss_usd",
-                              "max_drawdown_usd", "failed_run", "feed_silence_seconds", "max_exposure_per_venue_usd"])
+                              "max_drawdown_usd", "failed_run", "feed_silence_seconds", "max_exposure_per_venue_usd",
+                              "position_var_budget_usd"])
         var maxPosition: [Asset: FixedDecimal] = [:]
         if let positions = try limits.optionalTable("max_position") {
             for asset in positions.keys { maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
@@ -228,7 +231,7 @@ extension DeskConfig {
     }
 
     /// The automatic halts and the venue exposure cap in [limits].
-    static func parseAutoHalt(_ limits: ConfigReader) throws -> (AutoHaltLimits, FixedDecimal?) {
+    static func parseAutoHalt(_ limits: ConfigReader) throws -> (AutoHaltLimits, FixedDecimal?, FixedDecimal?) {
         func decimal(_ key: String) throws -> FixedDecimal? {
             limits.has(key) ? try limits.positiveDecimal(key, example: "5000") : nil
         }
@@ -236,7 +239,7 @@ extension DeskConfig {
         return (AutoHaltLimits(dailyLossUSD: try decimal("daily_loss_usd"), drawdownUSD: try decimal("max_drawdown_usd"),
                                failedRun: try limits.optionalInt("failed_run", range: 1...1000),
                                feedSilence: silence.map { .nanoseconds(Int64($0 * 1e9)) }),
-                try decimal("max_exposure_per_venue_usd"))
+                try decimal("max_exposure_per_venue_usd"), try decimal("position_var_budget_usd"))
     }
 
     static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {

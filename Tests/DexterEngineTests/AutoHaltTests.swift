@@ -39,10 +39,11 @@ import Testing
         #expect(limits.reason(realised: FixedDecimal(701), peak: FixedDecimal(1000), failuresInARow: 0, silentVenue: nil) == nil)
     }
 
-    /// Every beta order is refused: after the configured run of failed executions, the desk halts.
+    /// Both venues refuse every order: after the configured run of arbitrages that filled nothing, the desk halts.
     @Test func aRunOfFailedTrades() async throws {
         var config = twoVenueConfig()
         config.universe.faults[VenueId("beta")] = .reject("venue down for maintenance")
+        config.universe.faults[VenueId("alpha")] = .reject("API key lacks trade permission")
         config.autoHalt = AutoHaltLimits(failedRun: 2)
         config.legRisk = LegRiskPolicy(action: .unwind)
         let (engine, ledger) = try engine(config)
@@ -65,9 +66,9 @@ import Testing
         }
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.tradingState == "halted", "\(snapshot.notifications.prefix(8).map(\.text))")
-        #expect(snapshot.haltReason?.hasPrefix("automatic halt: ") == true && snapshot.haltReason?.contains("failed executions in a row") == true,
+        #expect(snapshot.haltReason?.hasPrefix("automatic halt: ") == true && snapshot.haltReason?.contains("2 arbitrages in a row filled nothing") == true,
                 "\(snapshot.haltReason ?? "-")")
-        #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("failed executions") })
+        #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("filled nothing") })
     }
 
     /// A venue goes silent (a scripted outage) past the feed-silence limit: the desk halts naming it.

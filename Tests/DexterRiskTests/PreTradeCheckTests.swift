@@ -95,6 +95,13 @@ import Testing
         #expect(denial { r, _, _ in r.user.maxPositionUSD = Self.d("100000") }?.reason.contains("over alice's") == true)
     }
 
+    /// Volatility-based sizing: a position whose one-day 99 % VaR would pass its budget is refused.
+    @Test func positionVaRBudget() {
+        #expect(denial { r, l, _ in l.positionVaRBudgetUSD = Self.d("20000"); r.positionVaRAfterUSD = ["ETH": Self.d("19000")] } == nil)
+        #expect(denial { r, l, _ in l.positionVaRBudgetUSD = Self.d("20000"); r.positionVaRAfterUSD = ["ETH": Self.d("21000")] }?
+            .reason == "ETH position's 1-day 99% VaR $21000.00 would be over its $20000.00 budget")
+    }
+
     @Test func exposurePerVenue() {
         #expect(denial { _, l, _ in l.maxExposurePerVenueUSD = Self.d("250000") }?.reason
             == "$300000.00 held at binance would be over the $250000.00 limit")
