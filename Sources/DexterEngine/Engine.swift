@@ -204,6 +204,12 @@ public actor Engine {
             notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
             return publish(force: true)
         }
+        if let blocked = screening(opportunity) {
+            notify(.error, "#\(id) \(opportunity.route) blocked by screening: \(blocked)", at: now)
+            record(opportunity, decision: .denied, reason: "screening: \(blocked)", at: now)
+            audit("screening blocked", "#\(id) \(opportunity.route): \(blocked)", at: now)
+            return publish(force: true)
+        }
         if let denial = riskCheck(opportunity) {
             notify(.error, "#\(id) \(opportunity.route) \(denial)", at: now)
             record(opportunity, decision: .denied, reason: denial.description, at: now)
@@ -240,6 +246,11 @@ public actor Engine {
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
               policy.admits(opportunity, quoteUSD: quoteUSD),
               let repriced = pipeline.reprice(opportunity), policy.admits(repriced, quoteUSD: quoteUSD) else { return }
+        if let blocked = screening(repriced) {
+            record(repriced, decision: .denied, reason: "auto-approve: screening: \(blocked)", at: now)
+            audit("screening blocked", "#\(repriced.id) \(repriced.route): \(blocked)", at: now)
+            return
+        }
         if let denial = riskCheck(repriced) {
             record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
             return
@@ -413,6 +424,23 @@ public actor Engine {
     public func haltByDesk(_ reason: String = "a watchdog") {
         stopTrading("automatic halt: \(reason)", at: clock.now())
         publish(force: true)
+    }
+
+    /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
+    /// match, named, or nil.
+    func screening(_ opportunity: Opportunity) -> String? {
+        guard let denyList = config.denyList else { return nil }
+        for leg in opportunity.legs {
+            guard let pool = config.universe.pools.first(where: { $0.venue.id == leg.venue && $0.instrument.symbol == leg.symbol }),
+                  let chain = pool.venue.kind.chain else { continue }
+            if let address = pool.address, denyList.contains(address) {
+                return "\(address) (\(leg.venue) \(leg.symbol) pool) is on the deny list"
+            }
+            for wallet in config.wallets where wallet.kind != .cex && wallet.chains.contains(chain.name) && denyList.contains(wallet.address) {
+                return "\(wallet.address) (wallet \(wallet.name) on \(chain)) is on the deny list"
+            }
+        }
+        return nil
     }
 
     /// The desk's trading state as the pre-trade check sees it.

@@ -43,6 +43,8 @@ public struct EngineConfig: Sendable {
     /// Orders per second each venue's API allows, and the burst it tolerates.
     public var venueOrdersPerSecond = 10.0
     public var venueOrderBurst = 20.0
+    /// Addresses no on-chain trade may touch; nil when none is configured.
+    public var denyList: DenyList?
     /// When the desk halts on its own.
     public var autoHalt = AutoHaltLimits()
 

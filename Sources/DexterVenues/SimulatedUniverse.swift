@@ -126,6 +126,8 @@ public enum SimulatedPoolKind: Sendable, Hashable {
 public struct SimulatedPool: Sendable {
     /// Tick spacing of simulated concentrated pools (Uniswap's 0.30 % tier).
     public static let tickSpacing = 60
+    /// The pool contract's address, where it models a real one: what compliance screens.
+    public var address: String?
     public let venue: VenueSpec
     public let instrument: InstrumentSpec
     public let kind: SimulatedPoolKind

@@ -87,6 +87,11 @@ min_net_usd = "0.50"
 # How far a swap's average price may move against the approved one before the swap reverts (0.005 = 0.5 %).
 swap_slippage_tolerance = "0.005"
 
+[compliance]
+# A local deny-list (one address per line, or a CSV whose fields include addresses, e.g. from a sanctions list):
+# no on-chain trade touches a listed pool or wallet; a match is denied and audited.
+# deny_list = "/etc/dexter/deny-list.csv"
+
 [limits]
 # Largest notional of one trade, in USD. Detection sizes opportunities within it.
 max_notional_usd = "25000"
@@ -272,8 +277,9 @@ staleness_ms = 30000
 latency_ms = 200
 
 [venues.uniswap-v2.pools]
-"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 9000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
-"ETH/USDT" = { type = "constant_product", fee_bps = 30, base_reserve = 4000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.5 }
+# address: the mainnet pair the pool models, screened against [compliance] deny_list before any trade on it.
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 9000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5, address = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc" }
+"ETH/USDT" = { type = "constant_product", fee_bps = 30, base_reserve = 4000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.5, address = "0x0d4a11d5EEaaC28EC3F61d100daF4d40471f1852" }
 
 [venues.sushiswap]
 kind = "dex"

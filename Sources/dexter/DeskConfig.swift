@@ -34,6 +34,7 @@ struct DeskConfig {
     var autoHalt = AutoHaltLimits()
     var maxExposurePerVenueUSD: FixedDecimal?
     var positionVaRBudgetUSD: FixedDecimal?
+    var denyList: DenyList?
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -47,6 +48,7 @@ struct DeskConfig {
         config.autoHalt = autoHalt
         config.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         config.positionVaRBudgetUSD = positionVaRBudgetUSD
+        config.denyList = denyList
         return config
     }
 }
@@ -85,7 +87,7 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues", "compliance",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed", "outages", "faults"])
@@ -154,6 +156,18 @@ extension DeskConfig {
                 throw table.error(changes.first { error.description.hasPrefix("\($0.action):") }?.action, error.description)
             }
         }
+        var denyList: DenyList?
+        if let compliance = try root.optionalTable("compliance") {
+            try compliance.allowOnly(["deny_list"])
+            if let path = try compliance.optionalString("deny_list") {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw compliance.error("deny_list", "cannot read \"\(path)\"")
+                }
+                do { denyList = try DenyList(text: text) } catch {
+                    throw compliance.error("deny_list", "\(path) \(error)")
+                }
+            }
+        }
         let keys = try root.optionalTable("keys")
         try keys?.allowOnly(["max_age_days"])
         let keyMaxAgeDays = try keys?.optionalInt("max_age_days", range: 1...3650) ?? 90
@@ -212,7 +226,7 @@ extension DeskConfig {
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
-            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget)
+            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
@@ -332,7 +346,7 @@ extension DeskConfig {
     static func parsePool(_ pool: ConfigReader, symbol: Symbol, venue: VenueSpec) throws -> SimulatedPool {
         let type = try pool.string("type")
         let common: Set = ["type", "base_reserve", "base_decimals", "quote_decimals", "gas_units", "swaps_per_second",
-                           "arbitrage_catch_up"]
+                           "arbitrage_catch_up", "address"]
         let kind: SimulatedPoolKind
         switch type {
         case "constant_product":
@@ -355,7 +369,7 @@ extension DeskConfig {
             throw pool.error("quote_decimals", "a stable_swap pool here needs both coins at the same decimals")
         }
         let lot = FixedDecimal(units: 1, decimals: min(baseDecimals, 8))
-        return SimulatedPool(
+        var simulated = SimulatedPool(
             venue: venue,
             instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(units: 1, decimals: quoteDecimals),
                                        lotSize: lot, minNotional: .zero),
@@ -363,6 +377,13 @@ extension DeskConfig {
             baseReserve: try pool.double("base_reserve", range: 1e-9...1e15), gasUnits: try pool.int("gas_units", range: 0...30_000_000),
             swapsPerSecond: try pool.double("swaps_per_second", range: 0...100),
             arbitrageCatchUp: try pool.double("arbitrage_catch_up", range: 0...1))
+        if let address = try pool.optionalString("address") {
+            guard DenyList.isValidAddress(address) else {
+                throw pool.error("address", "expected an EVM (0x + 40 hex) or Solana (base58) address, found \"\(address)\"")
+            }
+            simulated.address = address
+        }
+        return simulated
     }
 
     static func parseBalances(_ root: ConfigReader, venues: Set<VenueId>, chains: Set<ChainId>) throws -> Inventory {
