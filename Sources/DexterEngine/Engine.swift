@@ -9,7 +9,7 @@ import Logging
 /// The desk's one writer: market state, opportunities, approvals, orders and bookings all change here, on this
 /// actor. Venues post into it; the screen reads the snapshots it publishes and sends commands back.
 public actor Engine {
-    let config: EngineConfig
+    var config: EngineConfig
     let clock: any Clock
     let ledger: LedgerWriter
     let ledgerReader: LedgerReader
@@ -295,6 +295,28 @@ public actor Engine {
         let live = orders.filter(\.state.isLive).count
         // Paper IOC legs resolve on their own within a venue's latency; none is left resting to cancel.
         notify(.error, "TRADING HALTED: \(reason)\(live > 0 ? "; \(live) leg(s) in flight will resolve and be booked" : "")", at: now)
+        publish(force: true)
+    }
+
+    /// A risk manager changes a limit: in force for the next check, on the Risk panel at once, and audited.
+    public func setLimit(_ change: LimitChange) {
+        let now = clock.now()
+        guard permitted(.setLimits, at: now) else { return }
+        let before: String
+        switch change {
+        case .maxNotionalPerTradeUSD(let value):
+            before = "$\(config.limits.maxNotionalPerTradeUSD.formatted(digits: 2))"
+            config.limits.maxNotionalPerTradeUSD = value
+            pipeline.setMaxNotional(value)
+        case .dailyVolumeUSD(let value):
+            before = "$\(config.limits.dailyVolumeUSD.formatted(digits: 2))"
+            config.limits.dailyVolumeUSD = value
+        case .maxPosition(let asset, let value):
+            before = config.limits.maxPosition[asset].map { "\($0)" } ?? "none"
+            config.limits.maxPosition[asset] = value
+        }
+        audit("limit changed", "\(change) (was \(before))", at: now)
+        notify(.info, "limit changed: \(change) (was \(before))", at: now)
         publish(force: true)
     }
 

@@ -1,3 +1,4 @@
+import DexterCore
 /// What the screen (or a script) asks of the engine. Commands are handled one at a time, in the order sent.
 public enum EngineCommand: Sendable, Hashable {
     case requestApproval(UInt64)
@@ -9,6 +10,23 @@ public enum EngineCommand: Sendable, Hashable {
     /// Reducing: only orders that cut exposure (a risk manager's call); `resume` returns to active.
     case reduce(String)
     case resume
+    /// A risk manager changes a limit; audited.
+    case setLimit(LimitChange)
+}
+
+/// One risk limit changed at the desk.
+public enum LimitChange: Sendable, Hashable, CustomStringConvertible {
+    case maxNotionalPerTradeUSD(FixedDecimal)
+    case dailyVolumeUSD(FixedDecimal)
+    case maxPosition(Asset, FixedDecimal)
+
+    public var description: String {
+        switch self {
+        case .maxNotionalPerTradeUSD(let value): return "max notional per trade $\(value.formatted(digits: 2))"
+        case .dailyVolumeUSD(let value): return "daily volume $\(value.formatted(digits: 2))"
+        case .maxPosition(let asset, let value): return "max position \(asset) \(value)"
+        }
+    }
 }
 
 extension Engine {
@@ -21,6 +39,7 @@ extension Engine {
         case .halt(let reason): halt(reason)
         case .reduce(let reason): reduce(reason)
         case .resume: resume()
+        case .setLimit(let change): setLimit(change)
         }
     }
 

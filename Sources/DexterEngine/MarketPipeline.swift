@@ -104,6 +104,13 @@ public struct MarketPipeline: Sendable {
         return detector.reevaluateAll(state: state, inventory: inventory, now: now)
     }
 
+    /// Sizes proposals within a new notional cap from the next update on (a limit changed at the desk).
+    public mutating func setMaxNotional(_ usd: FixedDecimal) {
+        detector.policy.maxNotionalUSD = usd
+        cycles.policy.maxNotionalUSD = usd
+        _ = inventoryDidChange()
+    }
+
     /// Whether the reported cycles changed since the last call.
     public mutating func takeCyclesChanged() -> Bool {
         defer { cyclesChanged = false }

@@ -1,3 +1,5 @@
+import DexterCore
+import DexterEngine
 /// What can be typed after `:`. Parsing is pure, so every command and every mistake is tested without a terminal.
 public enum DeskCommand: Sendable, Hashable {
     case sort(SortKey)
@@ -8,6 +10,8 @@ public enum DeskCommand: Sendable, Hashable {
     case halt
     case reduce
     case resume
+    /// A risk limit: `notional USD`, `daily-volume USD`, `position ASSET UNITS`.
+    case limit(LimitChange)
     case help
     case quit
 
@@ -15,7 +19,7 @@ public enum DeskCommand: Sendable, Hashable {
         public let description: String
     }
 
-    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · reduce · resume · help · q"
+    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · reduce · resume · limit notional|daily-volume USD · limit position ASSET N · help · q"
 
     public static func parse(_ line: String) throws(ParseError) -> DeskCommand {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -41,6 +45,20 @@ public enum DeskCommand: Sendable, Hashable {
         case "halt", "kill": return .halt
         case "resume": return .resume
         case "reduce", "reducing": return .reduce
+        case "limit":
+            let parts = Array(words.dropFirst())
+            func amount(_ text: String) throws(ParseError) -> FixedDecimal {
+                guard let value = FixedDecimal(text.replacingOccurrences(of: ",", with: "")), value.isPositive else {
+                    throw ParseError(description: "\"\(text)\" is not a positive amount")
+                }
+                return value
+            }
+            switch (parts.first?.lowercased(), parts.count) {
+            case ("notional", 2): return .limit(.maxNotionalPerTradeUSD(try amount(parts[1])))
+            case ("daily-volume", 2): return .limit(.dailyVolumeUSD(try amount(parts[1])))
+            case ("position", 3): return .limit(.maxPosition(Asset(parts[1].uppercased()), try amount(parts[2])))
+            default: throw ParseError(description: "limit what? limit notional USD · limit daily-volume USD · limit position ASSET N")
+            }
         case "help", "h", "?": return .help
         case "q", "quit", "exit": return .quit
         default: throw ParseError(description: "unknown command \"\(verb)\"; try: \(summary)")

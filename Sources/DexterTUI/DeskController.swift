@@ -212,6 +212,7 @@ public struct DeskController: Sendable {
         case .halt:
             if snapshot.haltReason == nil { view.overlay = .killSwitch }
         case .resume: return [.send(.resume)]
+        case .limit(let change): return [.send(.setLimit(change))]
         case .reduce: return [.send(.reduce("set to reducing by \(snapshot.user)"))]
         case .help: view.overlay = .help
         case .quit: return [.quit]

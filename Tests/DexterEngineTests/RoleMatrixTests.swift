@@ -10,7 +10,7 @@ import Testing
 @Suite struct RoleMatrixTests {
     let clock = ManualClock()
 
-    enum Command: CaseIterable { case approve, reject, halt, reduce, resume }
+    enum Command: CaseIterable { case approve, reject, halt, reduce, resume, setLimit }
 
     static let members: [(String, DeskUser)] = [
         ("trader", DeskUser(name: "tess", role: .trader)),
@@ -24,9 +24,9 @@ import Testing
     static let expected: [String: Set<Command>] = [
         "trader": [.approve, .reject, .halt],
         "analyst": [],
-        "risk manager": [.halt, .reduce, .resume],
+        "risk manager": [.halt, .reduce, .resume, .setLimit],
         "admin": [.halt],
-        "admin who may trade": [.approve, .reject, .halt, .reduce, .resume],
+        "admin who may trade": [.approve, .reject, .halt, .reduce, .resume, .setLimit],
     ]
 
     static let needed: [Command: String] = [
@@ -35,6 +35,7 @@ import Testing
         .halt: "kill switch needs the Trader, RiskManager or Admin role",
         .reduce: "set trading state needs the RiskManager role",
         .resume: "resume needs the RiskManager role",
+        .setLimit: "set limits needs the RiskManager role",
     ]
 
     func engine(for user: DeskUser) throws -> (Engine, Ledger) {
@@ -79,6 +80,15 @@ import Testing
             case .reduce:
                 await engine.reduce("test")
                 #expect((engine.board.current?.tradingState == "reducing") == allowed.contains(.reduce), "\(label) reduce")
+            case .setLimit:
+                await engine.setLimit(.maxNotionalPerTradeUSD(FixedDecimal(1_234)))
+                let said = engine.board.current?.notifications.first?.text ?? ""
+                let changed = said.hasPrefix("limit changed: max notional per trade $1234.00 (was $5000.00)")
+                #expect(changed == allowed.contains(.setLimit), "\(label) set limit: \(said)")
+                if changed {
+                    #expect(engine.board.current?.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(1_234))
+                    #expect(try ledger.reader.auditEntries().last?.action == "limit changed")
+                }
             case .resume:
                 // Halted by the desk itself, then resumed (or not) by this member.
                 await engine.haltByDesk()

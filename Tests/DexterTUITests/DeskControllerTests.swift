@@ -187,4 +187,12 @@ extension DeskControllerTests {
         view.sort = .pair
         #expect(view.arrange([a, b2, c], now: F.now.adding(ViewState.resortInterval)).map(\.id) == [1, 2, 3])
     }
+
+    @Test func limitCommandsParse() throws {
+        #expect(try DeskCommand.parse("limit notional 20,000") == .limit(.maxNotionalPerTradeUSD(FixedDecimal(20_000))))
+        #expect(try DeskCommand.parse("limit daily-volume 500000") == .limit(.dailyVolumeUSD(FixedDecimal(500_000))))
+        #expect(try DeskCommand.parse("limit position eth 50") == .limit(.maxPosition("ETH", FixedDecimal(50))))
+        #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("limit notional -5") }
+        #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("limit leverage 3") }
+    }
 }
