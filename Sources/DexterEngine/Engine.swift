@@ -320,6 +320,28 @@ public actor Engine {
         publish(force: true)
     }
 
+    /// Applies config.toml as read again; says and audits what changed.
+    public func reloadConfig(_ reload: ConfigReload) {
+        let now = clock.now()
+        guard permitted(.setLimits, at: now) else { return }
+        var changed: [String] = []
+        if reload.limits != config.limits { changed.append("limits") }
+        if reload.autoHalt != config.autoHalt { changed.append("automatic halts") }
+        if reload.maxExposurePerVenueUSD != config.maxExposurePerVenueUSD { changed.append("venue exposure cap") }
+        if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append("position VaR budget") }
+        if reload.denyList != config.denyList { changed.append("deny list (\(reload.denyList?.count ?? 0) addresses)") }
+        config.limits = reload.limits
+        config.autoHalt = reload.autoHalt
+        config.maxExposurePerVenueUSD = reload.maxExposurePerVenueUSD
+        config.positionVaRBudgetUSD = reload.positionVaRBudgetUSD
+        config.denyList = reload.denyList
+        pipeline.setMaxNotional(reload.limits.maxNotionalPerTradeUSD)
+        let summary = changed.isEmpty ? "nothing changed" : changed.joined(separator: ", ") + " changed"
+        audit("config reload", summary, at: now)
+        notify(.info, "config reloaded: \(summary)", at: now)
+        publish(force: true)
+    }
+
     /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
     public func reduce(_ reason: String) {
         let now = clock.now()

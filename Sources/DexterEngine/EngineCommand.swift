@@ -1,3 +1,4 @@
+import DexterRisk
 import DexterCore
 /// What the screen (or a script) asks of the engine. Commands are handled one at a time, in the order sent.
 public enum EngineCommand: Sendable, Hashable {
@@ -12,6 +13,26 @@ public enum EngineCommand: Sendable, Hashable {
     case resume
     /// A risk manager changes a limit; audited.
     case setLimit(LimitChange)
+    /// config.toml read again: its limits, automatic halts and deny list take effect; audited.
+    case reloadConfig(ConfigReload)
+}
+
+/// What a config reload can change while the desk runs.
+public struct ConfigReload: Sendable, Hashable {
+    public var limits: RiskLimits
+    public var autoHalt: AutoHaltLimits
+    public var maxExposurePerVenueUSD: FixedDecimal?
+    public var positionVaRBudgetUSD: FixedDecimal?
+    public var denyList: DenyList?
+
+    public init(limits: RiskLimits, autoHalt: AutoHaltLimits, maxExposurePerVenueUSD: FixedDecimal?,
+                positionVaRBudgetUSD: FixedDecimal?, denyList: DenyList?) {
+        self.limits = limits
+        self.autoHalt = autoHalt
+        self.maxExposurePerVenueUSD = maxExposurePerVenueUSD
+        self.positionVaRBudgetUSD = positionVaRBudgetUSD
+        self.denyList = denyList
+    }
 }
 
 /// One risk limit changed at the desk.
@@ -40,6 +61,7 @@ extension Engine {
         case .reduce(let reason): reduce(reason)
         case .resume: resume()
         case .setLimit(let change): setLimit(change)
+        case .reloadConfig(let reload): reloadConfig(reload)
         }
     }
 

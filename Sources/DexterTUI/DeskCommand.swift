@@ -12,6 +12,8 @@ public enum DeskCommand: Sendable, Hashable {
     case resume
     /// A risk limit: `notional USD`, `daily-volume USD`, `position ASSET UNITS`.
     case limit(LimitChange)
+    /// Read config.toml again (limits, automatic halts, deny list).
+    case reload
     case help
     case quit
 
@@ -19,7 +21,7 @@ public enum DeskCommand: Sendable, Hashable {
         public let description: String
     }
 
-    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · reduce · resume · limit notional|daily-volume USD · limit position ASSET N · help · q"
+    public static let summary = "sort net|bps|age|pair|size · filter TEXT · theme NAME · focus N|NAME · zoom · halt · reduce · resume · limit notional|daily-volume USD · limit position ASSET N · reload · help · q"
 
     public static func parse(_ line: String) throws(ParseError) -> DeskCommand {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -59,6 +61,7 @@ public enum DeskCommand: Sendable, Hashable {
             case ("position", 3): return .limit(.maxPosition(Asset(parts[1].uppercased()), try amount(parts[2])))
             default: throw ParseError(description: "limit what? limit notional USD · limit daily-volume USD · limit position ASSET N")
             }
+        case "reload": return .reload
         case "help", "h", "?": return .help
         case "q", "quit", "exit": return .quit
         default: throw ParseError(description: "unknown command \"\(verb)\"; try: \(summary)")

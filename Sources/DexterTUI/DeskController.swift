@@ -10,6 +10,8 @@ public struct DeskController: Sendable {
     public enum Effect: Sendable, Hashable {
         case send(EngineCommand)
         case theme(String)
+        /// Read the config file again and send what it says to the engine.
+        case reloadConfig
         case quit
     }
 
@@ -213,6 +215,7 @@ public struct DeskController: Sendable {
             if snapshot.haltReason == nil { view.overlay = .killSwitch }
         case .resume: return [.send(.resume)]
         case .limit(let change): return [.send(.setLimit(change))]
+        case .reload: return [.reloadConfig]
         case .reduce: return [.send(.reduce("set to reducing by \(snapshot.user)"))]
         case .help: view.overlay = .help
         case .quit: return [.quit]

@@ -20,6 +20,7 @@ public final class TerminalApp {
     private let colour: Bool
     private let mouse: Bool
     private let loadTheme: (String) -> Result<Theme, ThemeError>
+    private let reloadConfig: () -> Result<EngineCommand, ThemeError>
     private var controller: DeskController
 
     public struct ThemeError: Error, Sendable, CustomStringConvertible {
@@ -29,7 +30,9 @@ public final class TerminalApp {
 
     public init(board: SnapshotBoard, theme: Theme, keymap: KeyMap = .standard, colour: Bool, mouse: Bool = true,
                 loadTheme: @escaping (String) -> Result<Theme, ThemeError> = { .failure(ThemeError("no theme \"\($0)\"")) },
+                reloadConfig: @escaping () -> Result<EngineCommand, ThemeError> = { .failure(ThemeError("no config to reload")) },
                 send: @escaping @Sendable (EngineCommand) -> Void) {
+        self.reloadConfig = reloadConfig
         self.board = board
         self.theme = theme
         self.colour = colour
@@ -58,6 +61,11 @@ public final class TerminalApp {
                     switch effect {
                     case .send(let command): send(command)
                     case .quit: return
+                    case .reloadConfig:
+                        switch reloadConfig() {
+                        case .success(let command): send(command)
+                        case .failure(let error): controller.view.message = ("config not reloaded: \(error)", true)
+                        }
                     case .theme(let name):
                         switch loadTheme(name) {
                         case .success(let loaded):

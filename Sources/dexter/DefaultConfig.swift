@@ -92,6 +92,16 @@ swap_slippage_tolerance = "0.005"
 # no on-chain trade touches a listed pool or wallet; a match is denied and audited.
 # deny_list = "/etc/dexter/deny-list.csv"
 
+# Plans: what a member on each may use (dexter user access NAME --plan P). Unset keys mean no limit.
+[plans.free]
+max_venues = 5
+daily_volume_usd = "10000"
+
+[plans.pro]
+daily_volume_usd = "100000"
+
+[plans.enterprise]
+
 [limits]
 # Largest notional of one trade, in USD. Detection sizes opportunities within it.
 max_notional_usd = "25000"

@@ -35,6 +35,7 @@ struct DeskConfig {
     var maxExposurePerVenueUSD: FixedDecimal?
     var positionVaRBudgetUSD: FixedDecimal?
     var denyList: DenyList?
+    var plans = Plan.standard
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -49,6 +50,7 @@ struct DeskConfig {
         config.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         config.positionVaRBudgetUSD = positionVaRBudgetUSD
         config.denyList = denyList
+        config.plans = plans
         return config
     }
 }
@@ -87,7 +89,7 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues", "compliance",
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues", "compliance", "plans",
                             "balances", "wallets"])
         let sim = try root.table("sim")
         try sim.allowOnly(["seed", "outages", "faults"])
@@ -168,6 +170,17 @@ extension DeskConfig {
                 }
             }
         }
+        // Plans: the product's tiers unless config redefines them; a plan may cap venues and daily volume.
+        var plans = Plan.standard
+        if let table = try root.optionalTable("plans") {
+            for name in table.keys {
+                let plan = try table.table(name)
+                try plan.allowOnly(["max_venues", "daily_volume_usd"])
+                plans[name] = Plan(name: name, maxVenues: try plan.optionalInt("max_venues", range: 1...1000),
+                                   dailyVolumeUSD: plan.has("daily_volume_usd")
+                                       ? try plan.positiveDecimal("daily_volume_usd", example: "10000") : nil)
+            }
+        }
         let keys = try root.optionalTable("keys")
         try keys?.allowOnly(["max_age_days"])
         let keyMaxAgeDays = try keys?.optionalInt("max_age_days", range: 1...3650) ?? 90
@@ -226,7 +239,7 @@ extension DeskConfig {
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
-            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList)
+            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

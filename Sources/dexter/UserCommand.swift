@@ -42,11 +42,11 @@ struct UserCommand: ParsableCommand {
         }
 
         /// The acting member, who must be allowed to manage members (the first one is made, as on a first start).
-        func admin() throws -> (DexterLedger.Ledger, DeskUser) {
-            let (ledger, _, name) = try open()
+        func admin() throws -> (DexterLedger.Ledger, DeskUser, [String: Plan]) {
+            let (ledger, config, name) = try open()
             let actor = try DeskMembers.resolve(name, in: ledger)
             if let denied = actor.refusal(.manageUsers) { throw ValidationError("refused: \(denied)") }
-            return (ledger, actor)
+            return (ledger, actor, config.plans)
         }
     }
 
@@ -64,9 +64,11 @@ struct UserCommand: ParsableCommand {
         @Option(name: .long, help: "The member's own cap on any one position, USD.")
         var maxPosition: String?
 
-        func apply(to user: inout DeskUser) throws {
+        func apply(to user: inout DeskUser, plans: [String: Plan]) throws {
             if let plan {
-                guard Plan.standard[plan] != nil else { throw ValidationError("--plan must be free, pro or enterprise") }
+                guard plans[plan] != nil else {
+                    throw ValidationError("--plan must be one of \(plans.keys.sorted().joined(separator: ", ")), not \"\(plan)\"")
+                }
                 user.plan = plan
             }
             func list(_ text: String?) -> [String]? {
@@ -105,12 +107,12 @@ struct UserCommand: ParsableCommand {
             guard let role = DexterRisk.Role(rawValue: role) else {
                 throw ValidationError("--role must be trader, analyst, risk-manager or admin, not \"\(self.role)\"")
             }
-            let (ledger, actor) = try acting.admin()
+            let (ledger, actor, plans) = try acting.admin()
             guard try !ledger.reader.users().contains(where: { $0.name == name }) else {
                 throw ValidationError("\(name) is already a member; change them with dexter user role / access")
             }
             var user = DeskUser(name: name, role: role, plan: "enterprise")
-            try access.apply(to: &user)
+            try access.apply(to: &user, plans: plans)
             // From the second member on, everyone unlocks with a passphrase: the acting admin too.
             if !Vault.exists(at: Paths.vault(user: actor.name)) { _ = try VaultAccess.open(user: actor.name, create: true) }
             if !Vault.exists(at: Paths.vault(user: name)) { _ = try VaultAccess.open(user: name, create: true) }
@@ -146,7 +148,7 @@ struct UserCommand: ParsableCommand {
             guard let role = DexterRisk.Role(rawValue: role) else {
                 throw ValidationError("the role must be trader, analyst, risk-manager or admin, not \"\(self.role)\"")
             }
-            let (ledger, actor) = try acting.admin()
+            let (ledger, actor, _) = try acting.admin()
             guard let record = try ledger.reader.users().first(where: { $0.name == name }) else {
                 throw ValidationError("\(name) is not a member")
             }
@@ -169,12 +171,12 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var access: AccessOptions
 
         func run() throws {
-            let (ledger, actor) = try acting.admin()
+            let (ledger, actor, plans) = try acting.admin()
             guard let record = try ledger.reader.users().first(where: { $0.name == name }) else {
                 throw ValidationError("\(name) is not a member")
             }
             var user = try DeskMembers.user(record)
-            try access.apply(to: &user)
+            try access.apply(to: &user, plans: plans)
             try DeskMembers.save(user, in: ledger, by: actor.name, action: "access changed",
                                  detail: "\(name): \(DeskMembers.describe(user))")
             print("\(name): \(DeskMembers.describe(user)).")
@@ -187,7 +189,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var acting: Acting
 
         func run() throws {
-            let (ledger, actor) = try acting.admin()
+            let (ledger, actor, _) = try acting.admin()
             guard let record = try ledger.reader.users().first(where: { $0.name == name }) else {
                 throw ValidationError("\(name) is not a member")
             }

@@ -84,7 +84,20 @@ struct Watch: AsyncParsableCommand {
                                 do { return .success(try ThemeLoader.load(name, configPath: configPath)) } catch {
                                     return .failure(TerminalApp.ThemeError("\(error)"))
                                 }
-                            }, send: send).run()
+                            },
+                            reloadConfig: {
+                                // A config that no longer parses is refused whole, with the reason on screen.
+                                do {
+                                    let fresh = try desk.load()
+                                    return .success(.reloadConfig(ConfigReload(
+                                        limits: fresh.limits, autoHalt: fresh.autoHalt,
+                                        maxExposurePerVenueUSD: fresh.maxExposurePerVenueUSD,
+                                        positionVaRBudgetUSD: fresh.positionVaRBudgetUSD, denyList: fresh.denyList)))
+                                } catch {
+                                    return .failure(TerminalApp.ThemeError("\(error)"))
+                                }
+                            },
+                            send: send).run()
                 continuation.resume()
             }
             thread.stackSize = 8 << 20
