@@ -39,7 +39,7 @@ public actor Engine {
     var realisedPeakUSD = FixedDecimal.zero
     let sessionStart: Timestamp
     var failuresInARow = 0
-    /// Reference prices sampled each second: the history VaR, volatility and correlation come from.
+    /// Reference prices sampled every five seconds: the history VaR, volatility and correlation come from.
     var riskWatch = RiskWatch()
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false

@@ -39,7 +39,9 @@ public struct RiskWatch: Sendable {
     private var prices: [Asset: [Double]] = [:]
     private var times: [Timestamp] = []
 
-    public init(interval: Duration = .seconds(1), capacity: Int = 900) {
+    /// Five-second samples for an hour by default: per-second mids carry more quote noise than price moves, and √t
+    /// would scale that noise to a day.
+    public init(interval: Duration = .seconds(5), capacity: Int = 720) {
         self.interval = interval
         self.capacity = capacity
     }

@@ -112,7 +112,7 @@ allowed_pairs = ["ETH/USDT", "ETH/USDC", "BTC/USDT", "BTC/USDC", "SOL/USDC", "SO
 # Largest value held at any one venue, in USD (counterparty exposure).
 max_exposure_per_venue_usd = "1000000"
 # Volatility-based sizing: no position's one-day 99 % VaR (value × 2.33 × its EWMA volatility) may exceed this, USD.
-position_var_budget_usd = "250000"
+position_var_budget_usd = "400000"
 # The desk halts on its own when realised P&L today falls below minus this (USD), when it falls this far below the
 # day's peak (USD), after this many failed executions in a row, or when a venue's feed is silent this long (s).
 daily_loss_usd = "5000"
