@@ -157,7 +157,7 @@ public enum PreTradeCheck {
         case .permission:
             return user.refusal(.approve)?.description
         case .instrument:
-            if !limits.risk.allowedSymbols.contains(proposal.symbol) { return "\(proposal.symbol) is not an allowed pair" }
+            if !limits.risk.allowedSymbols.contains(proposal.symbol) { return RiskDenial.symbolNotAllowed(proposal.symbol).reason }
             if let pairs = user.pairs, !pairs.contains(proposal.symbol) { return "\(user.name) may not trade \(proposal.symbol)" }
             for order in request.orders {
                 if let venues = user.venues, !venues.contains(order.venue) { return "\(user.name) may not trade on \(order.venue)" }
@@ -188,17 +188,10 @@ public enum PreTradeCheck {
             }
             return nil
         case .notional:
-            if proposal.notionalUSD > limits.risk.maxNotionalPerTradeUSD {
-                return RiskDenial.notionalPerTrade(requested: proposal.notionalUSD, limit: limits.risk.maxNotionalPerTradeUSD)
-                    .description.replacingPrefix("denied by max notional per trade: ")
-            }
-            return nil
+            return RiskCheck.notional(proposal, limits: limits.risk)?.reason
         case .dailyVolume:
+            if let denial = RiskCheck.dailyVolume(proposal, limits: limits.risk, usage: usage) { return denial.reason }
             let volume = proposal.volumeUSD
-            if usage.dailyVolumeUSD + volume > limits.risk.dailyVolumeUSD {
-                return RiskDenial.dailyVolume(used: usage.dailyVolumeUSD, requested: volume, limit: limits.risk.dailyVolumeUSD)
-                    .description.replacingPrefix("denied by daily volume: ")
-            }
             let caps = [user.dailyVolumeUSD, limits.plans[user.plan]?.dailyVolumeUSD].compactMap { $0 }
             if let cap = caps.min(), request.userVolumeTodayUSD + volume > cap {
                 return "\(user.name)'s $\(request.userVolumeTodayUSD.formatted(digits: 2)) today + $\(volume.formatted(digits: 2)) "
@@ -206,12 +199,7 @@ public enum PreTradeCheck {
             }
             return nil
         case .position:
-            let exposures = [(proposal.symbol.base, proposal.quantity), (proposal.symbol.quote, proposal.sellNotional)]
-            for (asset, increase) in exposures {
-                guard let limit = limits.risk.maxPosition[asset] else { continue }
-                let resulting = (usage.positions[asset] ?? .zero) + increase
-                if resulting > limit { return "\(resulting) \(asset) would be \(resulting - limit) over the \(limit) limit" }
-            }
+            if let denial = RiskCheck.position(proposal, limits: limits.risk, usage: usage) { return denial.reason }
             if let budget = limits.positionVaRBudgetUSD {
                 for (asset, value) in request.positionVaRAfterUSD.sorted(by: { $0.key < $1.key }) where value > budget {
                     return "\(asset) position's 1-day 99% VaR $\(value.formatted(digits: 2)) would be over its "
@@ -254,10 +242,6 @@ public enum PreTradeCheck {
             return nil
         }
     }
-}
-
-private extension String {
-    func replacingPrefix(_ prefix: String) -> String { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self }
 }
 
 private extension Double {

@@ -20,19 +20,22 @@ public enum RiskDenial: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    /// What is wrong, in the trader's words, without the limit's name.
+    public var reason: String {
         switch self {
         case .symbolNotAllowed(let symbol):
-            return "denied by allowed pairs: \(symbol) is not an allowed pair"
+            return "\(symbol) is not an allowed pair"
         case .notionalPerTrade(let requested, let limit):
-            return "denied by max notional per trade: $\(requested.formatted(digits: 2)) is $\((requested - limit).formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
+            return "$\(requested.formatted(digits: 2)) is $\((requested - limit).formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
         case .dailyVolume(let used, let requested, let limit):
             let over = used + requested - limit
-            return "denied by daily volume: $\(used.formatted(digits: 2)) used + $\(requested.formatted(digits: 2)) is $\(over.formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
+            return "$\(used.formatted(digits: 2)) used + $\(requested.formatted(digits: 2)) is $\(over.formatted(digits: 2)) over the $\(limit.formatted(digits: 2)) limit"
         case .position(let asset, let resulting, let limit):
-            return "denied by max position \(asset): \(resulting) \(asset) would be \(resulting - limit) over the \(limit) limit"
+            return "\(resulting) \(asset) would be \(resulting - limit) over the \(limit) limit"
         }
     }
+
+    public var description: String { "denied by \(limitName): \(reason)" }
 }
 
 /// The pre-trade check every order passes, whoever approved it.
@@ -40,16 +43,25 @@ public enum RiskCheck {
     /// The first limit the proposal breaks, checked in a fixed order; nil when it passes all.
     public static func check(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
         guard limits.allowedSymbols.contains(proposal.symbol) else { return .symbolNotAllowed(proposal.symbol) }
+        return notional(proposal, limits: limits) ?? dailyVolume(proposal, limits: limits, usage: usage)
+            ?? position(proposal, limits: limits, usage: usage)
+    }
+
+    public static func notional(_ proposal: TradeProposal, limits: RiskLimits) -> RiskDenial? {
         let notional = proposal.notionalUSD
-        if notional > limits.maxNotionalPerTradeUSD {
-            return .notionalPerTrade(requested: notional, limit: limits.maxNotionalPerTradeUSD)
-        }
+        guard notional > limits.maxNotionalPerTradeUSD else { return nil }
+        return .notionalPerTrade(requested: notional, limit: limits.maxNotionalPerTradeUSD)
+    }
+
+    public static func dailyVolume(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
         let volume = proposal.volumeUSD
-        if usage.dailyVolumeUSD + volume > limits.dailyVolumeUSD {
-            return .dailyVolume(used: usage.dailyVolumeUSD, requested: volume, limit: limits.dailyVolumeUSD)
-        }
-        // A leg can miss: size the check on the worst case, where only the buy (more base) or only the sell
-        // (more quote) fills.
+        guard usage.dailyVolumeUSD + volume > limits.dailyVolumeUSD else { return nil }
+        return .dailyVolume(used: usage.dailyVolumeUSD, requested: volume, limit: limits.dailyVolumeUSD)
+    }
+
+    /// A leg can miss: the check is sized on the worst case, where only the buy (more base) or only the sell
+    /// (more quote) fills.
+    public static func position(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
         let exposures = [(proposal.symbol.base, proposal.quantity), (proposal.symbol.quote, proposal.sellNotional)]
         for (asset, increase) in exposures {
             guard let limit = limits.maxPosition[asset] else { continue }
