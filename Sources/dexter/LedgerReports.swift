@@ -10,14 +10,7 @@ struct Day: ExpressibleByArgument {
     init?(argument: String) {
         let parts = argument.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, argument.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        // Days from the civil date (H. Hinnant's algorithm), proleptic Gregorian, UTC.
-        let (y, m, d) = (parts[1] <= 2 ? parts[0] - 1 : parts[0], parts[1], parts[2])
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        start = Timestamp(nanoseconds: Int64(days) * 86_400 * 1_000_000_000)
+        start = Timestamp(utcYear: parts[0], month: parts[1], day: parts[2])
     }
 
     var end: Timestamp { start.adding(.seconds(86_400)) }

@@ -105,13 +105,6 @@ extension ReplayFeed {
               let hour = number(2), scanner.skip(UInt8(ascii: ":")), let minute = number(2),
               scanner.skip(UInt8(ascii: ":")), let second = number(2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return Timestamp(nanoseconds: Int64(((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000_000)
+        return Timestamp(utcYear: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }
