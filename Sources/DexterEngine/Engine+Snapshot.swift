@@ -52,9 +52,7 @@ extension Engine {
         snapshot.role = config.deskUser.role.description
         snapshot.cycles = pipeline.cycles.best
         snapshot.riskSamples = riskWatch.sampleCount
-        snapshot.risk = riskWatch.figures(positions: Dictionary(uniqueKeysWithValues: pipeline.inventory.assets.compactMap { asset in
-            state.usdValue(of: asset).map { (asset, $0 * pipeline.inventory.total(asset).doubleValue) }
-        }))
+        snapshot.risk = riskFigures
         for opportunity in opportunities.prefix(Self.unwindEstimates) {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
         }
@@ -118,6 +116,16 @@ extension Engine {
             row.realisedByVenue = realised.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             return row
         }.sorted { ($0.usdValue ?? 0) > ($1.usdValue ?? 0) }
+    }
+
+    /// Samples the holdings' prices and works out VaR, ES, volatility and correlation on the holdings as they are.
+    func sampleRisk(at now: Timestamp) {
+        let state = pipeline.state
+        let inventory = pipeline.inventory
+        riskWatch.sample(at: now, assets: inventory.assets) { state.usdValue(of: $0) }
+        riskFigures = riskWatch.figures(positions: Dictionary(uniqueKeysWithValues: inventory.assets.compactMap { asset in
+            state.usdValue(of: asset).map { (asset, $0 * inventory.total(asset).doubleValue) }
+        }))
     }
 
     /// What to say about a reference price, if anything: nothing when several fresh sources agree.

@@ -39,8 +39,10 @@ public actor Engine {
     var realisedPeakUSD = FixedDecimal.zero
     let sessionStart: Timestamp
     var failuresInARow = 0
-    /// Reference prices sampled every five seconds: the history VaR, volatility and correlation come from.
+    /// Reference prices sampled every five seconds: the history VaR, volatility and correlation come from; the
+    /// figures are worked out when a sample lands, not on every snapshot.
     var riskWatch = RiskWatch()
+    var riskFigures: RiskFigures?
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
@@ -154,8 +156,7 @@ public actor Engine {
         }
         let output = pipeline.advance(to: now)
         for report in output.reports { handle(report) }
-        let state = pipeline.state
-        riskWatch.sample(at: now, assets: pipeline.inventory.assets) { state.usdValue(of: $0) }
+        if riskWatch.isDue(at: now) { sampleRisk(at: now) }
         checkAutomaticHalts(at: now)
         if config.autoApprove != nil {
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The desk's risk as the Risk panel shows it: 1-day VaR and expected shortfall at 95 % and 99 %, historical and
 /// parametric, EWMA volatility per asset and the correlation of what is held.
-public struct RiskFigures: Sendable, Hashable {
+public struct RiskFigures: Sendable {
     public struct Pair: Sendable, Hashable {
         public let historical: Double
         public let parametric: Double
@@ -20,13 +20,6 @@ public struct RiskFigures: Sendable, Hashable {
     public let correlation: [(Asset, Asset, Double)]
     public let samples: Int
     public let intervalSeconds: Double
-
-    public static func == (lhs: RiskFigures, rhs: RiskFigures) -> Bool {
-        lhs.var95 == rhs.var95 && lhs.var99 == rhs.var99 && lhs.es95 == rhs.es95 && lhs.es99 == rhs.es99
-            && lhs.samples == rhs.samples
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(samples) }
 }
 
 /// Samples reference prices at a fixed interval and turns them into risk figures. Returns over the interval are
@@ -46,9 +39,12 @@ public struct RiskWatch: Sendable {
         self.capacity = capacity
     }
 
+    /// Whether an interval has passed since the last sample.
+    public func isDue(at now: Timestamp) -> Bool { times.last.map { now.duration(since: $0) >= interval } ?? true }
+
     /// Takes a sample if an interval has passed since the last; `price` gives an asset's USD price.
     public mutating func sample(at now: Timestamp, assets: [Asset], price: (Asset) -> Double?) {
-        if let last = times.last, now.duration(since: last) < interval { return }
+        guard isDue(at: now) else { return }
         times.append(now)
         for asset in assets {
             guard let value = price(asset), value > 0 else { continue }
