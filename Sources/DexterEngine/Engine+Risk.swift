@@ -1,0 +1,227 @@
+import DexterCore
+import DexterDetect
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+
+/// Trading state, permissions, limits and the checks every trade passes: the engine's risk side.
+extension Engine {
+    /// The kill switch. Idempotent: a second press changes nothing.
+    public func halt(_ reason: String) {
+        let now = clock.now()
+        guard haltReason == nil, permitted(.halt, at: now) else { return }
+        stopTrading(reason, at: now)
+    }
+
+    /// Halts for the desk itself (leg risk, an automatic limit): no user's permission is involved.
+    func stopTrading(_ reason: String, at now: Timestamp) {
+        guard haltReason == nil else { return }
+        haltReason = reason
+        audit("halt", reason, at: now)
+        if let pending = confirmation {
+            confirmation = nil
+            notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
+        }
+        let live = orders.filter(\.state.isLive).count
+        // Paper IOC legs resolve on their own within a venue's latency; none is left resting to cancel.
+        notify(.error, "TRADING HALTED: \(reason)\(live > 0 ? "; \(live) leg(s) in flight will resolve and be booked" : "")", at: now)
+        publish(force: true)
+    }
+
+    /// A risk manager changes a limit: in force for the next check, on the Risk panel at once, and audited.
+    public func setLimit(_ change: LimitChange) {
+        let now = clock.now()
+        guard permitted(.setLimits, at: now) else { return }
+        let before: String
+        switch change {
+        case .maxNotionalPerTradeUSD(let value):
+            before = "$\(config.limits.maxNotionalPerTradeUSD.formatted(digits: 2))"
+            config.limits.maxNotionalPerTradeUSD = value
+            pipeline.setMaxNotional(value)
+        case .dailyVolumeUSD(let value):
+            before = "$\(config.limits.dailyVolumeUSD.formatted(digits: 2))"
+            config.limits.dailyVolumeUSD = value
+        case .maxPosition(let asset, let value):
+            before = config.limits.maxPosition[asset].map { "\($0)" } ?? "none"
+            config.limits.maxPosition[asset] = value
+        }
+        audit("limit changed", "\(change) (was \(before))", at: now)
+        notify(.info, "limit changed: \(change) (was \(before))", at: now)
+        publish(force: true)
+    }
+
+    /// Applies config.toml as read again; says and audits what changed.
+    public func reloadConfig(_ reload: ConfigReload) {
+        let now = clock.now()
+        guard permitted(.setLimits, at: now) else { return }
+        var changed: [String] = []
+        if reload.limits != config.limits { changed.append("limits") }
+        if reload.autoHalt != config.autoHalt { changed.append("automatic halts") }
+        if reload.maxExposurePerVenueUSD != config.maxExposurePerVenueUSD { changed.append("venue exposure cap") }
+        if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append("position VaR budget") }
+        if reload.denyList != config.denyList { changed.append("deny list (\(reload.denyList?.count ?? 0) addresses)") }
+        config.limits = reload.limits
+        config.autoHalt = reload.autoHalt
+        config.maxExposurePerVenueUSD = reload.maxExposurePerVenueUSD
+        config.positionVaRBudgetUSD = reload.positionVaRBudgetUSD
+        config.denyList = reload.denyList
+        pipeline.setMaxNotional(reload.limits.maxNotionalPerTradeUSD)
+        let summary = changed.isEmpty ? "nothing changed" : changed.joined(separator: ", ") + " changed"
+        audit("config reload", summary, at: now)
+        notify(.info, "config reloaded: \(summary)", at: now)
+        publish(force: true)
+    }
+
+    /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
+    public func reduce(_ reason: String) {
+        let now = clock.now()
+        guard haltReason == nil, reducingReason == nil, permitted(.setTradingState, at: now) else { return }
+        reducingReason = reason
+        audit("reducing", reason, at: now)
+        notify(.warning, "TRADING REDUCING: \(reason); only orders that cut exposure", at: now)
+        publish(force: true)
+    }
+
+    public func resume() {
+        let now = clock.now()
+        if haltReason == nil, let reducing = reducingReason {
+            guard permitted(.setTradingState, at: now) else { return }
+            reducingReason = nil
+            audit("active", "after reducing: \(reducing)", at: now)
+            notify(.success, "trading active", at: now)
+            return publish(force: true)
+        }
+        guard let reason = haltReason, permitted(.resume, at: now) else { return }
+        guard !ledgerFailed else {
+            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
+            return publish(force: true)
+        }
+        haltReason = nil
+        reducingReason = nil
+        failuresInARow = 0
+        audit("resume", "after: \(reason)", at: now)
+        notify(.success, "trading resumed", at: now)
+        publish(force: true)
+    }
+
+    /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
+    func permitted(_ action: DeskAction, at now: Timestamp) -> Bool {
+        guard let denied = config.deskUser.refusal(action) else { return true }
+        notify(.error, "refused: \(denied)", at: now)
+        audit("refused", "\(action): \(denied)", at: now)
+        publish(force: true)
+        return false
+    }
+
+    /// Why an opportunity cannot be approved right now, or nil.
+    func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
+        if let haltReason { return "trading is halted: \(haltReason)" }
+        if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
+        if inFlight.values.contains(where: { $0.opportunity.route == opportunity.route }) {
+            return "an execution on this route is still in flight"
+        }
+        return nil
+    }
+
+    /// The eleven pre-trade checks on an arbitrage as it would be sent now.
+    func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
+        let now = clock.now()
+        let state = pipeline.state
+        let inventory = pipeline.inventory
+        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
+        let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
+                                     buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
+                                     quoteUSD: quoteUSD)
+        var orders: [OrderIntent] = []
+        var exposure: [VenueId: FixedDecimal] = [:]
+        for leg in opportunity.legs {
+            guard let market = state[MarketKey(venue: leg.venue, symbol: leg.symbol)] else { continue }
+            let account = market.venue.account
+            let spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
+            let spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
+            let chain = market.venue.kind.chain
+            orders.append(OrderIntent(
+                venue: leg.venue, chain: chain, symbol: leg.symbol, side: leg.side, limitPrice: leg.worstPrice,
+                quantity: leg.quantity, tickSize: market.instrument.tickSize, lotSize: market.instrument.lotSize,
+                minNotional: market.instrument.minNotional, notional: leg.notional, spendAsset: spendAsset, spend: spend,
+                free: inventory.available(spendAsset, at: account), gasToken: leg.gasToken, gas: leg.gas,
+                gasFree: leg.gasToken.map { inventory.available($0, at: account) } ?? .zero,
+                quoteAge: now.duration(since: leg.receivedAt), stalenessBound: market.venue.stalenessBound))
+            // What the venue's account is worth after the leg: a buy brings base in and sends quote out.
+            var value = inventory.balances[account]?.reduce(FixedDecimal.zero) { total, holding in
+                total + FixedDecimal(approximating: (state.usdValue(of: holding.key) ?? 0) * holding.value.doubleValue)
+            } ?? .zero
+            let baseUSD = FixedDecimal(approximating: state.usdValue(of: leg.symbol.base) ?? 0)
+            let flow = leg.quantity * baseUSD - leg.notional * quoteUSD
+            value += leg.side == .buy ? flow : .zero - flow
+            exposure[leg.venue] = value.rounded(digits: 2)
+        }
+        // Worst case for the position: only the buy leg fills.
+        let base = opportunity.symbol.base
+        let basePrice = state.usdValue(of: base) ?? 0
+        let positionAfter = FixedDecimal(approximating: basePrice * (inventory.total(base) + opportunity.quantity).doubleValue)
+            .rounded(digits: 2)
+        var positionVaR: [Asset: FixedDecimal] = [:]
+        if let volatility = riskWatch.dailyVolatility(base) {
+            positionVaR[base] = FixedDecimal(approximating: positionAfter.doubleValue * -Normal.quantile(0.01) * volatility)
+                .rounded(digits: 2)
+        }
+        var request = PreTradeRequest(
+            user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
+            venueExposureAfterUSD: exposure, positionAfterUSD: [base: positionAfter],
+            userVolumeTodayUSD: userVolumeTodayUSD,
+            rateBudget: Dictionary(uniqueKeysWithValues: orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }))
+        request.positionVaRAfterUSD = positionVaR
+        return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,
+                                                               maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
+                                                               plans: config.plans,
+                                                               positionVaRBudgetUSD: config.positionVaRBudgetUSD),
+                                   usage: usage)
+    }
+
+    /// Halts when a daily loss, a drawdown, a run of failures or a silent feed says so (each at most once: a halt
+    /// stays until a risk manager resumes).
+    func checkAutomaticHalts(at now: Timestamp) {
+        guard haltReason == nil else { return }
+        realisedPeakUSD = max(realisedPeakUSD, pnl.realisedTodayUSD)
+        var silent: (venue: String, silence: Duration)?
+        for venue in pipeline.state.venues {
+            let silence = now.duration(since: pipeline.lastUpdate[venue.id] ?? sessionStart)
+            if silence > (silent?.silence ?? .zero) { silent = (venue.id.name, silence) }
+        }
+        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD, peak: realisedPeakUSD,
+                                                  failuresInARow: failuresInARow, silentVenue: silent) else { return }
+        stopTrading("automatic halt: \(reason)", at: now)
+    }
+
+    /// Halts as the desk itself does (a watchdog, a test): no user permission is involved; resuming needs one.
+    public func haltByDesk(_ reason: String = "a watchdog") {
+        stopTrading("automatic halt: \(reason)", at: clock.now())
+        publish(force: true)
+    }
+
+    /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
+    /// match, named, or nil.
+    func screening(_ opportunity: Opportunity) -> String? {
+        guard let denyList = config.denyList else { return nil }
+        for leg in opportunity.legs {
+            guard let pool = config.universe.pools.first(where: { $0.venue.id == leg.venue && $0.instrument.symbol == leg.symbol }),
+                  let chain = pool.venue.kind.chain else { continue }
+            if let address = pool.address, denyList.contains(address) {
+                return "\(address) (\(leg.venue) \(leg.symbol) pool) is on the deny list"
+            }
+            for wallet in config.wallets where wallet.kind != .cex && wallet.chains.contains(chain.name) && denyList.contains(wallet.address) {
+                return "\(wallet.address) (wallet \(wallet.name) on \(chain)) is on the deny list"
+            }
+        }
+        return nil
+    }
+
+    /// The desk's trading state as the pre-trade check sees it.
+    public var tradingState: TradingState { haltReason != nil ? .halted : reducingReason != nil ? .reducing : .active }
+
+    func rateBucket(_ venue: VenueId) -> TokenBucket {
+        rateBuckets[venue] ?? TokenBucket(rate: config.venueOrdersPerSecond, burst: config.venueOrderBurst, at: clock.now())
+    }
+}
