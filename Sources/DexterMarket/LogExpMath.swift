@@ -111,28 +111,21 @@ public enum LogExpMath {
             a = (a * one20) / term.a
             sum += term.x
         }
-        // ln(a) = 2 (z + z³/3 + z⁵/5 + …) with z = (a − 1)/(a + 1): 6 terms at 20 decimals.
-        let z = ((a - one20) * one20) / (a + one20)
-        let zSquared = (z * z) / one20
-        var numerator = z
-        var seriesSum = numerator
-        for divisor in stride(from: 3, through: 11, by: 2) {
-            numerator = (numerator * zSquared) / one20
-            seriesSum += numerator / BigInt(divisor)
-        }
-        seriesSum *= 2
-        return (sum + seriesSum) / 100
+        // 6 terms at 20 decimals.
+        return (sum + lnSeries(a, one: one20, lastDivisor: 11)) / 100
     }
 
     /// ln x at 36 decimals for x near one: 8 terms of the same series.
-    private static func ln36(_ value: BigInt) -> BigInt {
-        let x = value * one18
-        let z = ((x - one36) * one36) / (x + one36)
-        let zSquared = (z * z) / one36
+    private static func ln36(_ value: BigInt) -> BigInt { lnSeries(value * one18, one: one36, lastDivisor: 15) }
+
+    /// ln(a) = 2 (z + z³/3 + z⁵/5 + …) with z = (a − 1)/(a + 1), `a` fixed point with `one` as unity, to z^lastDivisor.
+    private static func lnSeries(_ a: BigInt, one: BigInt, lastDivisor: Int) -> BigInt {
+        let z = ((a - one) * one) / (a + one)
+        let zSquared = (z * z) / one
         var numerator = z
         var seriesSum = numerator
-        for divisor in stride(from: 3, through: 15, by: 2) {
-            numerator = (numerator * zSquared) / one36
+        for divisor in stride(from: 3, through: lastDivisor, by: 2) {
+            numerator = (numerator * zSquared) / one
             seriesSum += numerator / BigInt(divisor)
         }
         return seriesSum * 2

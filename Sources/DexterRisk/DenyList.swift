@@ -41,9 +41,8 @@ public struct DenyList: Sendable, Hashable {
 
     static func normalized(_ address: String) -> String { address.hasPrefix("0x") ? address.lowercased() : address }
 
-    public static func isValidAddress(_ text: String) -> Bool { isAddress(text) }
-
-    static func isAddress(_ text: String) -> Bool {
+    /// An EVM address (0x + 40 hex) or a Solana one (32–44 base58 characters).
+    public static func isAddress(_ text: String) -> Bool {
         if text.hasPrefix("0x") {
             return text.count == 42 && text.dropFirst(2).allSatisfy(\.isHexDigit)
         }

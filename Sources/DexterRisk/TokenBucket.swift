@@ -14,14 +14,17 @@ public struct TokenBucket: Sendable, Hashable {
         self.updated = now
     }
 
-    /// Whole orders the budget allows at `now`.
-    public func available(at now: Timestamp) -> Int {
-        Int(min(burst, tokens + rate * max(0, now.duration(since: updated).secondsDouble)))
+    /// The tokens at `now`: refilled at `rate` since the last spend, up to `burst`.
+    private func refilled(at now: Timestamp) -> Double {
+        min(burst, tokens + rate * max(0, now.duration(since: updated).secondsDouble))
     }
+
+    /// Whole orders the budget allows at `now`.
+    public func available(at now: Timestamp) -> Int { Int(refilled(at: now)) }
 
     /// Spends one order's worth; false (and nothing spent) when the budget is empty.
     public mutating func take(at now: Timestamp) -> Bool {
-        tokens = min(burst, tokens + rate * max(0, now.duration(since: updated).secondsDouble))
+        tokens = refilled(at: now)
         updated = now
         guard tokens >= 1 else { return false }
         tokens -= 1

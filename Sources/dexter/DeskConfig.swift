@@ -391,7 +391,7 @@ extension DeskConfig {
             swapsPerSecond: try pool.double("swaps_per_second", range: 0...100),
             arbitrageCatchUp: try pool.double("arbitrage_catch_up", range: 0...1))
         if let address = try pool.optionalString("address") {
-            guard DenyList.isValidAddress(address) else {
+            guard DenyList.isAddress(address) else {
                 throw pool.error("address", "expected an EVM (0x + 40 hex) or Solana (base58) address, found \"\(address)\"")
             }
             simulated.address = address

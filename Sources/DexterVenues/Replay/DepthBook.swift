@@ -12,9 +12,6 @@ struct DepthBook {
     private var bidSide = DepthSide(bestIsHighest: true)
     private var askSide = DepthSide(bestIsHighest: false)
 
-    var bestBid: Level? { bidSide.best }
-    var bestAsk: Level? { askSide.best }
-
     mutating func replace(bids: [Level], asks: [Level]) {
         bidSide.replace(bids)
         askSide.replace(asks)
@@ -46,8 +43,6 @@ struct DepthSide {
     private var levels: [DepthBook.Level] = []
 
     init(bestIsHighest: Bool) { self.bestIsHighest = bestIsHighest }
-
-    var best: DepthBook.Level? { levels.last }
 
     @inline(__always) private func better(_ a: FixedDecimal, than b: FixedDecimal) -> Bool {
         bestIsHighest ? a > b : a < b
