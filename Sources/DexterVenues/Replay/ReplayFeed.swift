@@ -134,14 +134,16 @@ public struct ReplayFeed: Sendable {
         return update
     }
 
-    private func peekTime(_ index: Int) throws(ReplayError) -> Timestamp? {
+    /// The receive time of the file's next line, moving its cursor past any blank lines so the line read next is it.
+    private mutating func peekTime(_ index: Int) throws(ReplayError) -> Timestamp? {
         let file = files[index]
         var position = cursors[index]
+        while position < file.bytes.count
+            && (file.bytes[position] == UInt8(ascii: "\n") || file.bytes[position] == UInt8(ascii: "\r")) {
+            position += 1
+        }
+        cursors[index] = position
         return try file.bytes.withUnsafeBufferPointer { (bytes) throws(ReplayError) -> Timestamp? in
-            // Blank lines are skipped as they come.
-            while position < bytes.count && (bytes[position] == UInt8(ascii: "\n") || bytes[position] == UInt8(ascii: "\r")) {
-                position += 1
-            }
             guard position < bytes.count else { return nil }
             var scanner = ByteScanner(bytes, from: position, to: bytes.count)
             switch file.format {
