@@ -171,17 +171,8 @@ import Testing
         // Gas: 100 000 units × 10 gwei = 0.001 ETH, valued at the ETH/USDC mid of the two markets.
         #expect(opportunity.sell.gas == B.d("0.001"))
         #expect(opportunity.sell.gasToken == "ETH")
-        var bestNet = FixedDecimal.zero
-        var bestQuantity = FixedDecimal.zero
-        var quantity = B.d("0.001")
-        while quantity <= B.d("15") {
-            if let bought = try? state.markets[0].quote(.buy, quantity: quantity),
-               let sold = try? state.markets[1].quote(.sell, quantity: quantity) {
-                let net = sold.cash - bought.cash - opportunity.gasCost
-                if net > bestNet { bestNet = net; bestQuantity = quantity }
-            }
-            quantity += B.d("0.001")
-        }
+        let (bestQuantity, bestNet) = exhaustiveBest(state, buy: 0, sell: 1, gas: opportunity.gasCost,
+                                                     from: B.d("0.001"), through: B.d("15"), step: B.d("0.001"))
         #expect(opportunity.quantity == bestQuantity)
         #expect(opportunity.net == bestNet)
     }
@@ -203,17 +194,8 @@ import Testing
         let units = BigUInt(opportunity.quantity.units(decimals: 18))
         let after = try v3.sellBase(units).pool
         #expect(after.liquidity < v3.liquidity, "the sale left the core range, so liquidity dropped at the crossing")
-        var bestNet = FixedDecimal.zero
-        var bestQuantity = FixedDecimal.zero
-        var quantity = B.d("0.1")
-        while quantity <= B.d("40") {
-            if let bought = try? state.markets[0].quote(.buy, quantity: quantity),
-               let sold = try? state.markets[1].quote(.sell, quantity: quantity) {
-                let net = sold.cash - bought.cash - opportunity.gasCost
-                if net > bestNet { bestNet = net; bestQuantity = quantity }
-            }
-            quantity += B.d("0.1")
-        }
+        let (bestQuantity, bestNet) = exhaustiveBest(state, buy: 0, sell: 1, gas: opportunity.gasCost,
+                                                     from: B.d("0.1"), through: B.d("40"), step: B.d("0.1"))
         #expect(opportunity.quantity == bestQuantity)
         #expect(opportunity.net == bestNet)
     }
@@ -232,23 +214,30 @@ import Testing
         inventory.credit("USDT", B.d("1000000"), at: exchange.account)
         let opportunity = try #require(detect(state, inventory).first { $0.symbol == B.usdtUSDC })
         #expect(opportunity.buy.venue == "curve" && opportunity.sell.venue == "cex")
-        var bestNet = FixedDecimal.zero
-        var bestQuantity = FixedDecimal.zero
-        var quantity = B.d("500")
-        while quantity <= B.d("60000") {
-            if let bought = try? state.markets[1].quote(.buy, quantity: quantity),
-               let sold = try? state.markets[0].quote(.sell, quantity: quantity) {
-                let net = sold.cash - bought.cash - opportunity.gasCost
-                if net > bestNet { bestNet = net; bestQuantity = quantity }
-            }
-            quantity += B.d("500")
-        }
+        let (bestQuantity, bestNet) = exhaustiveBest(state, buy: 1, sell: 0, gas: opportunity.gasCost,
+                                                     from: B.d("500"), through: B.d("60000"), step: B.d("500"))
         // The grid above is coarser than the lot: the detector's pick is at least as good and within a step.
         #expect(opportunity.net >= bestNet)
         #expect((opportunity.quantity - bestQuantity).magnitude <= B.d("500"))
         let exact = try state.markets[0].quote(.sell, quantity: opportunity.quantity).cash
             - state.markets[1].quote(.buy, quantity: opportunity.quantity).cash - opportunity.gasCost
         #expect(exact == opportunity.net)
+    }
+
+    /// The best size on a grid by exact quotes of both legs, gas included: (quantity, net), or (0, 0) if none pays.
+    func exhaustiveBest(_ state: MarketState, buy: Int, sell: Int, gas: FixedDecimal, from first: FixedDecimal,
+                        through last: FixedDecimal, step: FixedDecimal) -> (FixedDecimal, FixedDecimal) {
+        var best = (FixedDecimal.zero, FixedDecimal.zero)
+        var quantity = first
+        while quantity <= last {
+            if let bought = try? state.markets[buy].quote(.buy, quantity: quantity),
+               let sold = try? state.markets[sell].quote(.sell, quantity: quantity) {
+                let net = sold.cash - bought.cash - gas
+                if net > best.1 { best = (quantity, net) }
+            }
+            quantity += step
+        }
+        return best
     }
 
     /// An update re-evaluates only the routes through the market it touched, and a route keeps its id.
