@@ -6,18 +6,55 @@ import DexterMarket
 import DexterRisk
 import DexterVenues
 
-/// An approved opportunity whose legs are out at their venues.
+/// Orders the desk sent together and books as one: an approved arbitrage's legs, the correction of uneven legs, or
+/// the orders closing a position (a stop-loss).
 struct Execution: Sendable {
     let arbitrageId: String
+    /// The approval on disk the booking refers to (written before any order left).
     let recordId: String
-    let opportunity: Opportunity
+    let symbol: Symbol
+    /// The arbitrage behind it; nil for orders the desk sends on its own (a stop-loss), which carry their own record.
+    let opportunity: Opportunity?
+    let closingRecord: OpportunityRecord?
     var orders: [PaperOrder]
     var reports: [String: ExecutionReport] = [:]
     var purpose: ExecutionPurpose = .arbitrage
     /// Sequential legs: the order held back until the first one fills.
     var heldBack: PaperOrder?
 
+    init(arbitrageId: String, recordId: String, opportunity: Opportunity, orders: [PaperOrder], purpose: ExecutionPurpose) {
+        self.arbitrageId = arbitrageId
+        self.recordId = recordId
+        self.symbol = opportunity.symbol
+        self.opportunity = opportunity
+        self.closingRecord = nil
+        self.orders = orders
+        self.purpose = purpose
+    }
+
+    init(closing order: PaperOrder, arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
+        self.arbitrageId = arbitrageId
+        self.recordId = record.id
+        self.symbol = order.symbol
+        self.opportunity = nil
+        self.closingRecord = record
+        self.orders = [order]
+        self.purpose = purpose
+    }
+
     var isComplete: Bool { reports.count == orders.count }
+
+    /// How the trader knows it: "#12 ETH/USDT binance>kraken", or "stop-loss ETH on binance".
+    var label: String {
+        if let opportunity, case .arbitrage = purpose { return "#\(opportunity.id) \(opportunity.route)" }
+        return "\(purpose) \(symbol) on \(orders.map(\.venue.name).joined(separator: ", "))"
+    }
+}
+
+/// A booking whose approval record cannot be found: never booked without it.
+struct ApprovalMissing: Error, CustomStringConvertible {
+    let recordId: String
+    var description: String { "its approval \(recordId) is not on disk" }
 }
 
 extension Engine {
@@ -37,25 +74,28 @@ extension Engine {
             haltOnLedgerFailure("before sending #\(opportunity.id): \(error); nothing was sent", at: now)
             return
         }
+        var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, orders: orders,
+                                  purpose: .arbitrage)
         if config.sequentialRoutes.contains("\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)") {
             // Riskiest first: an on-chain leg (it can revert, and waits for a block), else the leg that reaches
             // deepest into its book. The other goes only for what the first filled.
             let riskiest = Self.riskiestLegIndex(opportunity, state: pipeline.state)
-            send([orders[riskiest]], arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
-            inFlight[arbitrageId]?.orders = orders
-            inFlight[arbitrageId]?.heldBack = orders[1 - riskiest]
+            execution.heldBack = orders[1 - riskiest]
+            send([orders[riskiest]], for: execution, at: now)
             notify(.info, "#\(opportunity.id) \(opportunity.route) approved, legs in sequence: \(orders[riskiest].venue) first", at: now)
             return
         }
-        send(orders, arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, purpose: .arbitrage, at: now)
+        send(orders, for: execution, at: now)
         notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
     }
 
-    /// Persists each order's submission, then hands the orders to their venues, and tracks them as one execution.
-    func send(_ orders: [PaperOrder], arbitrageId: String, recordId: String, opportunity: Opportunity,
-              purpose: ExecutionPurpose, at now: Timestamp) {
+    /// Persists each order's submission, then hands the orders to their venues, and tracks them as part of
+    /// `execution` (which lists every order it will book, sent now or later).
+    func send(_ orders: [PaperOrder], for execution: Execution, at now: Timestamp) {
+        let arbitrageId = execution.arbitrageId, recordId = execution.recordId
         for order in orders {
-            self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: opportunity.id, venue: order.venue.name,
+            self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
+                                        venue: order.venue.name,
                                         side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
                                         quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero,
                                         averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now, updatedAt: now),
@@ -70,8 +110,7 @@ extension Engine {
             pipeline.submit(order)
         }
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
-        inFlight[arbitrageId] = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity,
-                                          orders: orders, purpose: purpose)
+        inFlight[arbitrageId] = execution
     }
 
     static func riskiestLegIndex(_ opportunity: Opportunity, state: MarketState) -> Int {
@@ -89,7 +128,7 @@ extension Engine {
         let quantity = FixedDecimal.min(second.quantity, first.filledQuantity).rounded(toMultipleOf: lot, .down)
         guard first.filledQuantity.isPositive, quantity.isPositive else {
             // Never sent: booked as not sent, with no fill.
-            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity.id, venue: second.venue.name,
+            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity?.id ?? 0, venue: second.venue.name,
                                    side: second.side == .buy ? "buy" : "sell", symbol: second.symbol.description, quantity: second.quantity,
                                    limitPrice: second.limitPrice, filled: .zero, averagePrice: .zero, state: .initialized, reason: nil,
                                    submittedAt: now, updatedAt: now), at: 0)
@@ -104,10 +143,7 @@ extension Engine {
         let sized = PaperOrder(clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side,
                                quantity: quantity, limitPrice: second.limitPrice, submittedAt: now)
         if let index = execution.orders.firstIndex(where: { $0.clientOrderId == second.clientOrderId }) { execution.orders[index] = sized }
-        let arbitrageId = execution.arbitrageId
-        send([sized], arbitrageId: arbitrageId, recordId: execution.recordId, opportunity: execution.opportunity, purpose: .arbitrage, at: now)
-        // `send` started a fresh execution record; keep the whole arbitrage in one.
-        inFlight[arbitrageId] = execution
+        send([sized], for: execution, at: now)
     }
 
     /// A transient failure (timeout, network, rate limit) is not the order's end: it is sent again with the same
@@ -119,7 +155,7 @@ extension Engine {
         let failure = FailureClassifier.classify(message: report.reason ?? "")
         let attempt = (attempts[order.clientOrderId] ?? 0) + 1
         let now = clock.now()
-        guard !execution.opportunity.isExpired(at: now) || execution.purpose != .arbitrage,
+        guard !(execution.opportunity?.isExpired(at: now) ?? false) || execution.purpose != .arbitrage,
               let delay = config.retry.delay(after: failure, attempt: attempt, random: &retryRandom) else { return false }
         attempts[order.clientOrderId] = attempt
         retries.append((now.adding(delay), order))
@@ -160,7 +196,7 @@ extension Engine {
         userVolumeTodayUSD += volume
         pnl.realisedTodayUSD += booking.realisedNetUSD
         pnl.volumeTodayUSD += volume
-        pnl.arbitragesToday += 1
+        if booking.kind != .stopLoss { pnl.arbitragesToday += 1 }
         pnl.tradesToday += booking.trades.count
         pnl.history.append(pnl.realisedTodayUSD.doubleValue)
         for trade in booking.trades {
@@ -236,18 +272,21 @@ extension Engine {
         book(execution, at: now)
     }
 
-    /// Books the arbitrage; only after the commit does the trader see it as done and does inventory move.
+    /// Books the execution; only after the commit does the trader see it as done and does inventory move.
     func book(_ execution: Execution, at now: Timestamp) {
-        let booking = makeBooking(execution, at: now)
-        let record = opportunityRecord(execution.opportunity, id: execution.recordId, decision: .approved, reason: nil, at: now)
+        var booking = makeBooking(execution, at: now)
+        let record = execution.opportunity.map {
+            opportunityRecord($0, id: execution.recordId, decision: .approved, reason: nil, at: now)
+        } ?? execution.closingRecord
         do {
-            try ledger.book(booking, opportunity: record)
+            guard let record else { throw ApprovalMissing(recordId: execution.recordId) }
+            booking = try ledger.book(booking, opportunity: record)
         } catch {
             haltOnLedgerFailure("for \(booking.id): \(error)", at: now)
             publish(force: true)
             return
         }
-        applyBooked(booking, base: execution.opportunity.symbol.base)
+        applyBooked(booking, base: execution.symbol.base)
         // Only arbitrages count toward a run of failures (nothing filled); a partial one is leg risk's to handle, and a
         // correction that completes does not clear the run.
         if execution.purpose == .arbitrage {
@@ -257,16 +296,16 @@ extension Engine {
             case .partial: break
             }
         }
-        let opportunity = execution.opportunity
         manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning
-        notify(level, "#\(opportunity.id) \(opportunity.route) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2)) vs est. $\(opportunity.netUSD.formatted(digits: 2)) (booked \(booking.id))", at: now)
+        let estimate = execution.opportunity.map { " vs est. $\($0.netUSD.formatted(digits: 2))" } ?? ""
+        notify(level, "\(execution.label) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2))"
+               + "\(estimate) (booked \(booking.id))", at: now)
         publish(force: true)
     }
 
     func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
-        let opportunity = execution.opportunity
-        let symbol = opportunity.symbol
+        let symbol = execution.symbol
         let state = pipeline.state
         let pricing = Pricing(symbol, state: state)
         var orders: [OrderRecord] = []
@@ -291,13 +330,14 @@ extension Engine {
         }
         var booking = ArbitrageBooking(
             id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
-            status: .failed, expectedNetUSD: opportunity.netUSD,
+            status: .failed, expectedNetUSD: execution.opportunity?.netUSD ?? .zero,
             realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
             trades: trades, balanceChanges: changes)
         booking.status = filledLegs == execution.orders.count
             ? .completed
             : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
         booking.explanation = explain(execution, quoteUSD: pricing.quoteUSD)
+        booking.kind = execution.purpose.bookingKind
         return booking
     }
 
@@ -344,21 +384,22 @@ extension Engine {
             profitUSD: (profitQuote * pricing.quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
         trade.account = account
         trade.cashUSD = (cash * pricing.quoteUSD).rounded(digits: 9, .down)
+        trade.gasUSD = (gasInQuote * pricing.quoteUSD).rounded(digits: 9, .up)
         return (trade, changes)
     }
 
     /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at
     /// worse (or better) prices than quoted, fees and gas other than estimated. Amounts in USD.
     func explain(_ execution: Execution, quoteUSD: FixedDecimal) -> String {
-        if case .correction(let parent, let action) = execution.purpose {
+        guard let opportunity = execution.opportunity, execution.purpose == .arbitrage else {
             let filled = execution.reports.values.reduce(FixedDecimal.zero) { $0 + $1.filledQuantity }
             let asked = execution.orders.reduce(FixedDecimal.zero) { $0 + $1.quantity }
             let complete = execution.reports.values.allSatisfy { $0.status == .filled }
-            return "\(action.rawValue) of \(parent): filled \(filled) of \(asked)" + (complete ? "" : " — the rest is still exposed")
+            return "\(execution.purpose): filled \(filled) of \(asked)" + (complete ? "" : " — the rest is still exposed")
         }
         var reasons: [String] = []
         var slippage = FixedDecimal.zero
-        for (order, leg) in zip(execution.orders, execution.opportunity.legs) {
+        for (order, leg) in zip(execution.orders, opportunity.legs) {
             guard let report = execution.reports[order.clientOrderId] else { continue }
             if report.status != .filled {
                 reasons.append("missed leg: \(order.venue) \(order.side) filled \(report.filledQuantity) of \(order.quantity)"

@@ -38,8 +38,8 @@ extension Engine {
                 summary.append("\(arbitrageId): its approval was not on disk; orders settled, nothing booked")
                 continue
             }
-            try ledger.book(booking, opportunity: recoveredOpportunityRecord(id: opportunityId, booking: booking, at: now))
-            applyBooked(booking, base: try Symbol(parsing: booking.pair).base)
+            let booked = try ledger.book(booking, opportunity: recoveredOpportunityRecord(id: opportunityId, booking: booking, at: now))
+            applyBooked(booked, base: try Symbol(parsing: booking.pair).base)
             summary.append("\(arbitrageId) \(booking.status.rawValue) (\(booking.explanation))")
         }
         notify(.warning, "restart: \(inFlight.count) order(s) were in flight; settled with their venues: "
@@ -81,7 +81,18 @@ extension Engine {
             expectedNetUSD: expected, realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
             trades: trades, balanceChanges: changes)
         booking.explanation = "recovered after a restart" + (notes.isEmpty ? "" : ": " + notes.joined(separator: "; "))
+        booking.kind = Self.bookingKind(of: arbitrageId)
         return booking
+    }
+
+    /// What a booking is, from the id the engine gave it: "…-a12" an arbitrage, "…-a12-u13" (unwind) or "…-h13" (hedge)
+    /// its correction, "…-s14" a stop-loss.
+    static func bookingKind(of arbitrageId: String) -> ArbitrageBooking.Kind {
+        switch arbitrageId.split(separator: "-").last?.first {
+        case "u", "h": .correction
+        case "s": .stopLoss
+        default: .arbitrage
+        }
     }
 
     func recoveredOpportunityRecord(id: String, booking: ArbitrageBooking, at now: Timestamp) -> OpportunityRecord {

@@ -23,10 +23,55 @@ extension Engine {
             confirmation = nil
             notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
         }
+        let canceled = cancelUnsent(because: "canceled by the halt", at: now)
         let live = orders.filter(\.state.isLive).count
-        // Paper IOC legs resolve on their own within a venue's latency; none is left resting to cancel.
-        notify(.error, "TRADING HALTED: \(reason)\(live > 0 ? "; \(live) leg(s) in flight will resolve and be booked" : "")", at: now)
+        // What is at a venue already (paper IOC legs, a swap in the mempool) resolves on its own and is booked.
+        notify(.error, "TRADING HALTED: \(reason)" + (canceled > 0 ? "; \(canceled) order(s) not yet sent canceled" : "")
+               + (live > 0 ? "; \(live) leg(s) at their venues will resolve and be booked" : ""), at: now)
         publish(force: true)
+    }
+
+    /// Cancels every order the desk holds but has not sent: orders waiting to be sent again after a transient failure
+    /// (canceled in the ledger) and second legs held back for their first (not sent). Their executions are booked
+    /// when nothing else of them is out. Returns how many.
+    func cancelUnsent(because reason: String, at now: Timestamp) -> Int {
+        var count = 0
+        let waiting = retries.map(\.order)
+        retries.removeAll()
+        for order in waiting {
+            transition(order.clientOrderId, .canceled, filled: .zero, reason: reason, at: now)
+            settleUnsent(order, reason: reason, at: now)
+            count += 1
+        }
+        for (arbitrageId, execution) in inFlight {
+            guard let second = execution.heldBack else { continue }
+            inFlight[arbitrageId]?.heldBack = nil
+            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
+                                   venue: second.venue.name, side: second.side == .buy ? "buy" : "sell",
+                                   symbol: second.symbol.description, quantity: second.quantity, limitPrice: second.limitPrice,
+                                   filled: .zero, averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now,
+                                   updatedAt: now), at: 0)
+            liveOrders[second.clientOrderId] = (second, arbitrageId, execution.recordId)
+            transition(second.clientOrderId, .deny, filled: .zero, reason: "not sent: \(reason)", at: now)
+            settleUnsent(second, reason: "not sent: \(reason)", at: now)
+            count += 1
+        }
+        return count
+    }
+
+    /// Gives an order that never (again) left an empty answer in its execution, and books the execution if that was
+    /// the last one out.
+    func settleUnsent(_ order: PaperOrder, reason: String, at now: Timestamp) {
+        guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == order.clientOrderId } })?.key,
+              var execution = inFlight[arbitrageId] else { return }
+        execution.reports[order.clientOrderId] = ExecutionReport(
+            clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, status: .rejected,
+            reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil, executedAt: now)
+        if let row = orders.firstIndex(where: { $0.clientOrderId == order.clientOrderId }) { orders[row].reason = reason }
+        inFlight[arbitrageId] = execution
+        guard execution.isComplete else { return }
+        inFlight[arbitrageId] = nil
+        book(execution, at: now)
     }
 
     /// A risk manager changes a limit: in force for the next check, on the Risk panel at once, and audited.
@@ -61,11 +106,13 @@ extension Engine {
         if reload.maxExposurePerVenueUSD != config.maxExposurePerVenueUSD { changed.append("venue exposure cap") }
         if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append("position VaR budget") }
         if reload.denyList != config.denyList { changed.append("deny list (\(reload.denyList?.count ?? 0) addresses)") }
+        if reload.stopLoss != config.stopLoss { changed.append("stop-losses") }
         config.limits = reload.limits
         config.autoHalt = reload.autoHalt
         config.maxExposurePerVenueUSD = reload.maxExposurePerVenueUSD
         config.positionVaRBudgetUSD = reload.positionVaRBudgetUSD
         config.denyList = reload.denyList
+        config.stopLoss = reload.stopLoss
         pipeline.setMaxNotional(reload.limits.maxNotionalPerTradeUSD)
         let summary = changed.isEmpty ? "nothing changed" : changed.joined(separator: ", ") + " changed"
         audit("config reload", summary, at: now)
@@ -83,6 +130,7 @@ extension Engine {
         publish(force: true)
     }
 
+    /// Lifts a halt, or reducing, and re-arms the stop-losses that fired (a stop still past its limit fires again).
     public func resume() {
         let now = clock.now()
         if haltReason == nil, let reducing = reducingReason {
@@ -90,6 +138,12 @@ extension Engine {
             reducingReason = nil
             audit("active", "after reducing: \(reducing)", at: now)
             notify(.success, "trading active", at: now)
+            rearmStops(at: now)
+            return publish(force: true)
+        }
+        if haltReason == nil, !stoppedOut.isEmpty {
+            guard permitted(.resume, at: now) else { return }
+            rearmStops(at: now)
             return publish(force: true)
         }
         guard let reason = haltReason, permitted(.resume, at: now) else { return }
@@ -102,7 +156,16 @@ extension Engine {
         failuresInARow = 0
         audit("resume", "after: \(reason)", at: now)
         notify(.success, "trading resumed", at: now)
+        rearmStops(at: now)
         publish(force: true)
+    }
+
+    func rearmStops(at now: Timestamp) {
+        guard !stoppedOut.isEmpty else { return }
+        let assets = stoppedOut.keys.sorted().map(\.code).joined(separator: ", ")
+        stoppedOut = [:]
+        audit("stop re-armed", assets, at: now)
+        notify(.info, "stop-loss re-armed: \(assets)", at: now)
     }
 
     /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
@@ -117,8 +180,11 @@ extension Engine {
     /// Why an opportunity cannot be approved right now, or nil.
     func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
         if let haltReason { return "trading is halted: \(haltReason)" }
+        if stoppedOut[opportunity.symbol.base] != nil {
+            return "\(opportunity.symbol.base) is stopped out by its stop-loss; a risk manager's resume re-arms it"
+        }
         if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
-        if inFlight.values.contains(where: { $0.opportunity.route == opportunity.route }) {
+        if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) {
             return "an execution on this route is still in flight"
         }
         return nil

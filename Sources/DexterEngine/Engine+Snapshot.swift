@@ -35,14 +35,14 @@ extension Engine {
         var snapshot = Snapshot(
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
-            pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage),
+            pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage) + stopLossReadings().map(\.usage),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: tradingState.rawValue, balances: balances, notifications: Array(notifications.prefix(50)),
-            confirmation: confirmation, executing: inFlight.values.map { $0.opportunity.route.description }.sorted())
+            confirmation: confirmation, executing: inFlight.values.map(\.label).sorted())
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
-        snapshot.alerts = config.alerts
+        snapshot.alerts = config.alerts + stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
         snapshot.positions = positionRows()
         snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
             row.priceNote.map { "\(row.asset) price: \($0)" }

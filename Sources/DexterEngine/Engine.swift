@@ -43,6 +43,8 @@ public actor Engine {
     /// figures are worked out when a sample lands, not on every snapshot.
     var riskWatch = RiskWatch()
     var riskFigures: RiskFigures?
+    /// Assets closed by their stop-loss, and why: no new arbitrage in them until a risk manager resumes.
+    var stoppedOut: [Asset: String] = [:]
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).
@@ -158,6 +160,7 @@ public actor Engine {
         for report in output.reports { handle(report) }
         if riskWatch.isDue(at: now) { sampleRisk(at: now) }
         checkAutomaticHalts(at: now)
+        checkStopLosses(at: now)
         if config.autoApprove != nil {
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
         }

@@ -24,10 +24,12 @@ public struct ConfigReload: Sendable, Hashable {
     public var maxExposurePerVenueUSD: FixedDecimal?
     public var positionVaRBudgetUSD: FixedDecimal?
     public var denyList: DenyList?
+    public var stopLoss: StopLossLimits
 
     public init(limits: RiskLimits, autoHalt: AutoHaltLimits, maxExposurePerVenueUSD: FixedDecimal?,
-                positionVaRBudgetUSD: FixedDecimal?, denyList: DenyList?) {
+                positionVaRBudgetUSD: FixedDecimal?, denyList: DenyList?, stopLoss: StopLossLimits = StopLossLimits()) {
         self.limits = limits
+        self.stopLoss = stopLoss
         self.autoHalt = autoHalt
         self.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         self.positionVaRBudgetUSD = positionVaRBudgetUSD

@@ -47,6 +47,8 @@ public struct EngineConfig: Sendable {
     public var denyList: DenyList?
     /// When the desk halts on its own.
     public var autoHalt = AutoHaltLimits()
+    /// When held inventory is sold down: an asset's price this far under its cost.
+    public var stopLoss = StopLossLimits()
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

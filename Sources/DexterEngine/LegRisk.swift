@@ -1,5 +1,6 @@
 import DexterCore
 import DexterDetect
+import DexterLedger
 import DexterMarket
 import DexterVenues
 
@@ -27,18 +28,36 @@ public struct LegRiskPolicy: Sendable, Hashable {
     }
 }
 
-/// Why an execution exists: an approved arbitrage, or the correction of one whose legs came back uneven.
-enum ExecutionPurpose: Sendable, Hashable {
+/// Why an execution exists: an approved arbitrage, the correction of one whose legs came back uneven, or a
+/// position closed by its stop-loss.
+enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
     case arbitrage
     case correction(of: String, action: LegRiskAction)
+    case stopLoss(Asset)
+
+    var description: String {
+        switch self {
+        case .arbitrage: "arbitrage"
+        case .correction(let parent, let action): "\(action.rawValue) of \(parent)"
+        case .stopLoss(let asset): "stop-loss \(asset)"
+        }
+    }
+
+    /// What the ledger calls it.
+    var bookingKind: ArbitrageBooking.Kind {
+        switch self {
+        case .arbitrage: .arbitrage
+        case .correction: .correction
+        case .stopLoss: .stopLoss
+        }
+    }
 }
 
 extension Engine {
     /// After an arbitrage is booked: if its legs left base asset bought but not sold (or sold but not bought),
     /// apply the route's leg-risk policy to that excess.
     func manageLegRisk(_ execution: Execution, at now: Timestamp) {
-        guard case .arbitrage = execution.purpose else { return }
-        let opportunity = execution.opportunity
+        guard case .arbitrage = execution.purpose, let opportunity = execution.opportunity else { return }
         var bought = FixedDecimal.zero, sold = FixedDecimal.zero
         var buyPrice = FixedDecimal.zero, sellPrice = FixedDecimal.zero
         for order in execution.orders {
@@ -53,6 +72,12 @@ extension Engine {
         let asset = opportunity.symbol.base
         let description = excess.isPositive ? "long \(excess) \(asset) bought on \(opportunity.buy.venue)"
                                             : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
+        if action != .halt, let haltReason {
+            // Halted means nothing but cancels: the excess is the trader's to see and close.
+            notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
+                   at: now)
+            return
+        }
         switch action {
         case .halt:
             stopTrading("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt", at: clock.now())
@@ -85,8 +110,8 @@ extension Engine {
                                    submittedAt: now)
             notify(.warning, "leg risk on \(execution.arbitrageId): \(description); \(action.rawValue): \(side) \(quantity) \(asset) "
                    + "on \(venue) at \(side == .sell ? "≥" : "≤") \(order.limitPrice)", at: now)
-            send([order], arbitrageId: id, recordId: execution.recordId, opportunity: opportunity,
-                 purpose: .correction(of: execution.arbitrageId, action: action), at: now)
+            send([order], for: Execution(arbitrageId: id, recordId: execution.recordId, opportunity: opportunity, orders: [order],
+                                         purpose: .correction(of: execution.arbitrageId, action: action)), at: now)
         }
     }
 

@@ -62,8 +62,10 @@ public struct LedgerWriter: Sendable {
         try pool.write { db in try Self.insert(opportunity, db) }
     }
 
-    /// Books an arbitrage, its orders, trades and balance changes in one transaction.
-    public func book(_ booking: ArbitrageBooking, opportunity: OpportunityRecord) throws {
+    /// Books an arbitrage, its orders, trades and balance changes in one transaction, and returns it as booked (a
+    /// stop-loss's fills realised against their FIFO cost).
+    @discardableResult
+    public func book(_ booking: ArbitrageBooking, opportunity: OpportunityRecord) throws -> ArbitrageBooking {
         try pool.write { db in try Self.insert(booking, opportunity: opportunity, db) }
     }
 
@@ -74,15 +76,17 @@ public struct LedgerWriter: Sendable {
         }
     }
 
-    static func insert(_ booking: ArbitrageBooking, opportunity: OpportunityRecord, _ db: Database) throws {
+    @discardableResult
+    static func insert(_ booking: ArbitrageBooking, opportunity: OpportunityRecord, _ db: Database) throws -> ArbitrageBooking {
+        var booked = booking
         try Self.insert(opportunity, db)
         try db.execute(sql: """
             INSERT INTO arbitrages (id, opportunity_id, user, pair, status, expected_net_usd, realised_net_usd, created_at,
-                                    explanation)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    explanation, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [booking.id, booking.opportunityId, booking.user, booking.pair, booking.status.rawValue,
                              booking.expectedNetUSD.description, booking.realisedNetUSD.description,
-                             booking.createdAt.iso8601, booking.explanation])
+                             booking.createdAt.iso8601, booking.explanation, booking.kind.rawValue])
         for order in booking.orders {
             try db.execute(sql: """
                 INSERT INTO orders (id, arbitrage_id, venue, pair, side, quantity, limit_price, status, reason, filled,
@@ -92,20 +96,22 @@ public struct LedgerWriter: Sendable {
                                  order.quantity.description, order.limitPrice.description, order.status, order.reason,
                                  order.filled.description, order.createdAt.iso8601, order.updatedAt.iso8601])
         }
-        for trade in booking.trades {
+        for index in booked.trades.indices {
+            var trade = booked.trades[index]
+            trade.fifoRealisedUSD = try Self.applyLots(trade, source: booking.id, db)
+            if booking.kind == .stopLoss { trade.profitUSD = (trade.fifoRealisedUSD - trade.gasUSD).rounded(digits: 9, .down) }
+            booked.trades[index] = trade
             try db.execute(sql: """
                 INSERT INTO trades (id, order_id, arbitrage_id, user, exchange, pair, side, amount, price, fee, fee_asset,
                                     gas, gas_asset, mark_price, notional_usd, profit_usd, profit_usd_nanos, created_at,
-                                    notional_usd_nanos)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    notional_usd_nanos, fifo_realised_usd)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [trade.id, trade.orderId, booking.id, trade.user, trade.exchange, trade.pair,
                                  trade.side.rawValue, trade.amount.description, trade.price.description,
                                  trade.fee.description, trade.feeAsset, trade.gas.description, trade.gasAsset,
                                  trade.markPrice.description, trade.notionalUSD.description,
                                  trade.profitUSD.description, LedgerSchema.nanos(trade.profitUSD),
-                                 trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD)])
-            let fifo = try Self.applyLots(trade, source: booking.id, db)
-            try db.execute(sql: "UPDATE trades SET fifo_realised_usd = ? WHERE id = ?", arguments: [fifo.description, trade.id])
+                                 trade.createdAt.iso8601, LedgerSchema.nanos(trade.notionalUSD), trade.fifoRealisedUSD.description])
             try db.execute(sql: """
                 INSERT INTO fill_rollup (day, user, exchange, pair, fills, volume_usd_nanos, profit_usd_nanos)
                 VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -114,6 +120,11 @@ public struct LedgerWriter: Sendable {
                     profit_usd_nanos = profit_usd_nanos + excluded.profit_usd_nanos
                 """, arguments: [String(trade.createdAt.iso8601.prefix(10)), trade.user, trade.exchange, trade.pair,
                                  LedgerSchema.nanos(trade.notionalUSD), LedgerSchema.nanos(trade.profitUSD)])
+        }
+        if booking.kind == .stopLoss {
+            booked.realisedNetUSD = booked.trades.reduce(.zero) { $0 + $1.profitUSD }
+            try db.execute(sql: "UPDATE arbitrages SET realised_net_usd = ? WHERE id = ?",
+                           arguments: [booked.realisedNetUSD.description, booking.id])
         }
         for change in booking.balanceChanges where !change.delta.isZero {
             try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
@@ -127,6 +138,7 @@ public struct LedgerWriter: Sendable {
                 ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
                 """, arguments: [change.account, change.asset, amount.description])
         }
+        return booked
     }
 
     /// Opening lots (the seeded balances at their opening prices), once, when the ledger has none.
@@ -224,6 +236,19 @@ public struct LedgerReader: Sendable {
         }
     }
 
+    /// Booked executions, newest first: what each was, how it ended and what it realised.
+    public func bookings(limit: Int = 100) throws -> [BookingSummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, kind, pair, status, realised_net_usd, explanation FROM arbitrages ORDER BY created_at DESC, id DESC LIMIT ?
+                """, arguments: [limit]).map { row in
+                BookingSummary(id: row["id"], kind: ArbitrageBooking.Kind(rawValue: row["kind"]) ?? .arbitrage, pair: row["pair"],
+                               status: row["status"], realisedNetUSD: try FixedDecimal(parsing: row["realised_net_usd"]),
+                               explanation: row["explanation"])
+            }
+        }
+    }
+
     public func balances() throws -> [BalanceChange] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT account, asset, amount FROM balances ORDER BY account, asset").map { row in
@@ -249,9 +274,10 @@ public struct LedgerReader: Sendable {
                 summary.realisedByAsset[base, default: [:]][row["exchange"], default: .zero] += try FixedDecimal(parsing: row["profit_usd"])
             }
             let arbitrages = try Row.fetchAll(db, sql: """
-                SELECT realised_net_usd FROM arbitrages WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
+                SELECT realised_net_usd, kind FROM arbitrages WHERE created_at >= ? AND created_at < ? AND (?3 IS NULL OR user = ?3)
                 """, arguments: [start.iso8601, end.iso8601, user])
-            summary.arbitrageCount = arbitrages.count
+            // A stop-loss closes a position; it is not an arbitrage, though its fills count like any other.
+            summary.arbitrageCount = arbitrages.filter { ($0["kind"] as String) != ArbitrageBooking.Kind.stopLoss.rawValue }.count
             for row in arbitrages { summary.realisedNetUSD += try FixedDecimal(parsing: row["realised_net_usd"]) }
             return summary
         }
@@ -419,7 +445,7 @@ public struct LedgerReader: Sendable {
     }
 
     static func trade(_ row: Row) throws -> TradeRecord {
-        TradeRecord(
+        var record = TradeRecord(
             id: row["id"], orderId: row["order_id"], user: row["user"], exchange: row["exchange"], pair: row["pair"],
             side: Side(rawValue: row["side"]) ?? .buy, amount: try FixedDecimal(parsing: row["amount"]),
             price: try FixedDecimal(parsing: row["price"]), fee: try FixedDecimal(parsing: row["fee"]),
@@ -428,6 +454,8 @@ public struct LedgerReader: Sendable {
             notionalUSD: try FixedDecimal(parsing: row["notional_usd"]),
             profitUSD: try FixedDecimal(parsing: row["profit_usd"]),
             createdAt: try Self.timestamp(row["created_at"]))
+        record.fifoRealisedUSD = try FixedDecimal(parsing: row["fifo_realised_usd"])
+        return record
     }
 
     /// Parses the ledger's own ISO 8601 times back ("2026-11-25T17:44:05.123Z").

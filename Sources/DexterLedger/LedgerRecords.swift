@@ -102,6 +102,8 @@ public struct TradeRecord: Sendable, Hashable {
     public var cashUSD: FixedDecimal?
     /// Realised against the FIFO lots it consumed (sells), in USD; set by the ledger when booked.
     public var fifoRealisedUSD: FixedDecimal = .zero
+    /// Gas burnt, in USD (already in `profitUSD`); a stop-loss fill's profit is its FIFO realised less this.
+    public var gasUSD: FixedDecimal = .zero
 
     public init(id: String, orderId: String, user: String, exchange: String, pair: String, side: Side,
                 amount: FixedDecimal, price: FixedDecimal, fee: FixedDecimal, feeAsset: String, gas: FixedDecimal,
@@ -128,6 +130,10 @@ public struct TradeRecord: Sendable, Hashable {
 /// An executed arbitrage with its orders, trades and the balance changes they caused: booked all or nothing.
 public struct ArbitrageBooking: Sendable, Hashable {
     public enum Status: String, Sendable { case completed, partial, failed }
+    /// An approved arbitrage; the correction of one whose legs came back uneven; a position closed by its stop-loss.
+    /// An arbitrage's fills are measured against the mark (the legs of a hedged trade sum to its edge); a stop-loss
+    /// closes inventory, so its fills realise against what the inventory cost (FIFO), the loss the stop takes.
+    public enum Kind: String, Sendable { case arbitrage, correction, stopLoss = "stop-loss" }
     public var id: String
     public var opportunityId: String
     public var user: String
@@ -142,6 +148,7 @@ public struct ArbitrageBooking: Sendable, Hashable {
     public var balanceChanges: [BalanceChange]
     /// Why realised differs from expected: a missed or short leg, slippage, fees, gas.
     public var explanation = ""
+    public var kind = Kind.arbitrage
 
     public init(id: String, opportunityId: String, user: String, pair: String, status: Status,
                 expectedNetUSD: FixedDecimal, realisedNetUSD: FixedDecimal, createdAt: Timestamp,
@@ -158,6 +165,16 @@ public struct ArbitrageBooking: Sendable, Hashable {
         self.trades = trades
         self.balanceChanges = balanceChanges
     }
+}
+
+/// One booked execution as a list shows it.
+public struct BookingSummary: Sendable, Hashable {
+    public var id: String
+    public var kind: ArbitrageBooking.Kind
+    public var pair: String
+    public var status: String
+    public var realisedNetUSD: FixedDecimal
+    public var explanation: String
 }
 
 public struct BalanceChange: Sendable, Hashable {

@@ -210,6 +210,13 @@ enum LedgerSchema {
                 );
                 """)
         }
+        // What each booking is: an arbitrage, the correction of uneven legs, or a position closed by its stop-loss.
+        migrator.registerMigration("v9-booking-kind") { db in
+            try db.execute(sql: """
+                ALTER TABLE arbitrages ADD COLUMN kind TEXT NOT NULL DEFAULT 'arbitrage';
+                UPDATE arbitrages SET kind = 'correction' WHERE id GLOB '*-[uh][0-9]*';
+                """)
+        }
         return migrator
     }
 

@@ -28,6 +28,9 @@ public struct SimulatedMarket: Sendable {
     private var poolSpecs: [Int: SimulatedPool] = [:]
 
     private let opened: Timestamp
+    /// The universe's shocks in time order, and how many have happened.
+    private let shocks: [PriceShock]
+    private var shocksApplied = 0
     private var seenClientOrderIds = Set<String>()
     /// Where the paper venues remember what they executed, across restarts (nil: they forget).
     public var journal: PaperJournal?
@@ -36,6 +39,7 @@ public struct SimulatedMarket: Sendable {
         self.universe = universe
         self.now = start
         self.opened = start
+        self.shocks = universe.shocks.sorted { $0.after < $1.after }
         self.random = SeededGenerator(seed: universe.seed)
         self.underlying = Dictionary(uniqueKeysWithValues: universe.assets.map { ($0.asset, $0.priceUSD) })
         self.gasPrices = Dictionary(uniqueKeysWithValues: universe.chains.map { ($0.chain, $0.gasPrice) })
@@ -133,6 +137,12 @@ extension SimulatedMarket {
             }
             price *= exp(logReturn)
             underlying[spec.asset] = price
+        }
+        let elapsed = now.duration(since: opened)
+        while shocksApplied < shocks.count, shocks[shocksApplied].after <= elapsed {
+            let shock = shocks[shocksApplied]
+            underlying[shock.asset] = underlying[shock.asset].map { $0 * (1 + shock.move) }
+            shocksApplied += 1
         }
     }
 

@@ -16,10 +16,12 @@ public struct SimulatedUniverse: Sendable {
     public var outages: [FeedOutage] = []
     /// Order faults per venue, for rehearsing failures: set in config or by a test.
     public var faults: [VenueId: PaperFault] = [:]
+    /// Sudden moves of an asset's underlying price at set times, for rehearsing stops and margin.
+    public var shocks: [PriceShock] = []
 
     public init(seed: UInt64, assets: [SimulatedAsset], books: [SimulatedBook], pools: [SimulatedPool],
                 chains: [SimulatedChain], latency: [VenueId: Duration], outages: [FeedOutage] = [],
-                faults: [VenueId: PaperFault] = [:]) {
+                faults: [VenueId: PaperFault] = [:], shocks: [PriceShock] = []) {
         self.seed = seed
         self.assets = assets
         self.books = books
@@ -28,6 +30,7 @@ public struct SimulatedUniverse: Sendable {
         self.latency = latency
         self.outages = outages
         self.faults = faults
+        self.shocks = shocks
     }
 }
 
@@ -56,6 +59,20 @@ public struct FeedOutage: Sendable, Hashable {
 
     public func silences(_ venue: VenueId, at elapsed: Duration) -> Bool {
         elapsed >= start && elapsed < start + length && (venues.isEmpty || venues.contains(venue))
+    }
+}
+
+/// At `after` from the market's opening, `asset`'s underlying price moves by `move` (-0.15 = falls 15 %) at once; every
+/// venue then follows it at its own pace, as after real news.
+public struct PriceShock: Sendable, Hashable {
+    public var asset: Asset
+    public var after: Duration
+    public var move: Double
+
+    public init(asset: Asset, after: Duration, move: Double) {
+        self.asset = asset
+        self.after = after
+        self.move = move
     }
 }
 

@@ -80,6 +80,12 @@ seed = 7
 # Order faults per venue, to rehearse failures: "timeout", "reject: REASON", or "fill:0.5" (fill at most half).
 # [sim.faults]
 # okx = "fill:0.5"
+# Price shocks, to rehearse stops and margin: after_seconds from the open, the asset's underlying price moves by
+# move (-0.15 = falls 15 %) at once, and every venue follows it at its own pace.
+# [[sim.shocks]]
+# asset = "ETH"
+# after_seconds = 120
+# move = -0.15
 
 [detection]
 # Smallest net profit, after fees, gas and slippage, that is shown, in USD.
@@ -119,6 +125,8 @@ daily_loss_usd = "5000"
 max_drawdown_usd = "7500"
 failed_run = 5
 feed_silence_seconds = 60
+# A closing order of a stop-loss fills at most this far under the price it was quoted at (basis points).
+stop_loss_slippage_bps = 100
 
 [limits.max_position]
 # Largest holding of each asset across every venue and wallet, in units of the asset.
@@ -128,6 +136,15 @@ SOL = "3000"
 BNB = "200"
 USDC = "600000"
 USDT = "600000"
+
+[limits.stop_loss]
+# Stop-losses: when an asset's reference price falls this many percent below what its inventory cost (FIFO), the
+# desk sells it at every account that holds it (a chain wallet keeps its gas) and trades no new arbitrage in it until
+# a risk manager resumes. An asset not listed has no stop.
+BTC = "12"
+ETH = "12"
+SOL = "18"
+BNB = "15"
 
 # Assets of the embedded market: each has one underlying USD price that every venue follows.
 # price_usd: start price. volatility: annualised. jumps_per_hour and jump_size (fraction of price): sudden moves.

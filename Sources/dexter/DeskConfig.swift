@@ -36,6 +36,7 @@ struct DeskConfig {
     var positionVaRBudgetUSD: FixedDecimal?
     var denyList: DenyList?
     var plans = Plan.standard
+    var stopLoss = StopLossLimits()
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -51,6 +52,7 @@ struct DeskConfig {
         config.positionVaRBudgetUSD = positionVaRBudgetUSD
         config.denyList = denyList
         config.plans = plans
+        config.stopLoss = stopLoss
         return config
     }
 }
@@ -92,7 +94,7 @@ extension DeskConfig {
         try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues", "compliance", "plans",
                             "balances", "wallets"])
         let sim = try root.table("sim")
-        try sim.allowOnly(["seed", "outages", "faults"])
+        try sim.allowOnly(["seed", "outages", "faults", "shocks"])
         let seed = try sim.int("seed", range: 0...Int.max)
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
@@ -193,6 +195,7 @@ extension DeskConfig {
         }
         let limits = try parseLimits(try root.table("limits"))
         let (autoHalt, venueExposure, varBudget) = try parseAutoHalt(try root.table("limits"))
+        let stopLoss = try parseStopLoss(try root.table("limits"))
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD)
 
@@ -228,6 +231,15 @@ extension DeskConfig {
             return FeedOutage(venues: Set(venues), start: .seconds(try outage.double("after_seconds", range: 0...1e7)),
                               length: .seconds(try outage.double("for_seconds", range: 0...1e7)))
         }
+        let shocks = try sim.tables("shocks").map { shock in
+            try shock.allowOnly(["asset", "after_seconds", "move"])
+            let asset = Asset(try shock.string("asset"))
+            guard assets.contains(where: { $0.asset == asset }) else {
+                throw shock.error("asset", "unknown asset \"\(asset)\"; assets are \(assets.map(\.asset.code).joined(separator: ", "))")
+            }
+            return PriceShock(asset: asset, after: .seconds(try shock.double("after_seconds", range: 0...1e7)),
+                              move: try shock.double("move", range: -0.99...10))
+        }
         let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
         return DeskConfig(
             user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
@@ -235,17 +247,18 @@ extension DeskConfig {
             ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
             keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
             universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
-                                        latency: latency, outages: outages, faults: faults),
+                                        latency: latency, outages: outages, faults: faults, shocks: shocks),
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
-            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans)
+            maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
+            stopLoss: stopLoss)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
         try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position", "daily_loss_usd",
                               "max_drawdown_usd", "failed_run", "feed_silence_seconds", "max_exposure_per_venue_usd",
-                              "position_var_budget_usd"])
+                              "position_var_budget_usd", "stop_loss", "stop_loss_slippage_bps"])
         var maxPosition: [Asset: FixedDecimal] = [:]
         if let positions = try limits.optionalTable("max_position") {
             for asset in positions.keys { maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
@@ -267,6 +280,20 @@ extension DeskConfig {
                                failedRun: try limits.optionalInt("failed_run", range: 1...1000),
                                feedSilence: silence.map { .nanoseconds(Int64($0 * 1e9)) }),
                 try decimal("max_exposure_per_venue_usd"), try decimal("position_var_budget_usd"))
+    }
+
+    /// `[limits.stop_loss]`: per asset, the fall under its cost that closes it (percent); and how far under its quote
+    /// a closing order may fill.
+    static func parseStopLoss(_ limits: ConfigReader) throws -> StopLossLimits {
+        var stops = StopLossLimits(maxSlippageBps: try limits.optionalInt("stop_loss_slippage_bps", range: 1...5000) ?? 100)
+        if let table = try limits.optionalTable("stop_loss") {
+            for asset in table.keys {
+                let percent = try table.positiveDecimal(asset, example: "12")
+                guard percent < FixedDecimal(100) else { throw table.error(asset, "expected a percentage under 100, found \"\(percent)\"") }
+                stops.percentBelowCost[Asset(asset)] = percent
+            }
+        }
+        return stops
     }
 
     static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {

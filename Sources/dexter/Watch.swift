@@ -92,7 +92,8 @@ struct Watch: AsyncParsableCommand {
                                     return .success(.reloadConfig(ConfigReload(
                                         limits: fresh.limits, autoHalt: fresh.autoHalt,
                                         maxExposurePerVenueUSD: fresh.maxExposurePerVenueUSD,
-                                        positionVaRBudgetUSD: fresh.positionVaRBudgetUSD, denyList: fresh.denyList)))
+                                        positionVaRBudgetUSD: fresh.positionVaRBudgetUSD, denyList: fresh.denyList,
+                                        stopLoss: fresh.stopLoss)))
                                 } catch {
                                     return .failure(TerminalApp.ThemeError("\(error)"))
                                 }
