@@ -28,8 +28,9 @@ struct ConfigSourceMap {
         var best: Int?
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") && !line.hasPrefix("[[") {
-                let header = Self.components(String(line.dropFirst().prefix { $0 != "]" }))
+            if line.hasPrefix("[") {
+                // A table, or an element of an array of tables ([[sim.outages]]: its first element's line).
+                let header = Self.components(String(line.drop { $0 == "[" }.prefix { $0 != "]" }))
                 if header.count <= path.count, Array(path.prefix(header.count)) == header {
                     sectionStart = index
                     sectionDepth = header.count

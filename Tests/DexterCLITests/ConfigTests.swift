@@ -68,7 +68,7 @@ import Testing
 
     @Test func anUnknownKeyIsNotIgnored() {
         let text = replacing("seed = 7", with: "seed = 7\nsede = 8")
-        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of faults, outages, seed")
+        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of faults, outages, seed, shocks")
     }
 
     @Test func autoApproveIsOffByDefaultAndSetPerUser() throws {
@@ -199,5 +199,33 @@ import Testing
                 #expect(level.quantity.rounded(toMultipleOf: marketState.instrument.lotSize) == level.quantity)
             }
         }
+    }
+}
+
+/// Stop-losses and price shocks: read as written, and a bad value names its key and line.
+@Suite struct StopLossConfigTests {
+    let base = ConfigTests()
+
+    @Test func theEmbeddedDefaultStopsEveryTradedCoinButNotTheDollars() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        #expect(config.stopLoss.percentBelowCost == ["BTC": FixedDecimal(12), "ETH": FixedDecimal(12), "SOL": FixedDecimal(18),
+                                                     "BNB": FixedDecimal(15)])
+        #expect(config.stopLoss.maxSlippageBps == 100)
+        #expect(config.universe.shocks.isEmpty)
+    }
+
+    @Test func aStopOfAHundredPercentOrMoreIsRefused() {
+        let text = base.replacing("SOL = \"18\"", with: "SOL = \"100\"")
+        #expect(base.error(text) == "config.toml:\(base.line(of: "SOL = \"100\"", in: text)): limits.stop_loss.SOL: expected a percentage under 100, found \"100\"")
+    }
+
+    @Test func aShockIsReadAndAShockOnAnUnknownAssetIsNamed() throws {
+        let shock = "[[sim.shocks]]\nasset = \"ETH\"\nafter_seconds = 120\nmove = -0.15"
+        let commented = "# [[sim.shocks]]\n# asset = \"ETH\"\n# after_seconds = 120\n# move = -0.15"
+        let config = try DeskConfig.parse(base.replacing(commented, with: shock), file: "config.toml")
+        #expect(config.universe.shocks == [PriceShock(asset: "ETH", after: .seconds(120), move: -0.15)])
+        let text = base.replacing(commented, with: shock.replacingOccurrences(of: "\"ETH\"", with: "\"ETC\""))
+        #expect(base.error(text).hasPrefix("config.toml:\(base.line(of: "asset = \"ETC\"", in: text)): sim.shocks"))
+        #expect(base.error(text).contains("unknown asset \"ETC\""))
     }
 }
