@@ -152,9 +152,17 @@ public struct CrossVenueDetector: Sendable {
         let buy = buyMarket.screen
         let sell = sellMarket.screen
 
-        // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap.
-        let baseHeld = inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue
-        let quoteHeld = inventory.available(symbol.quote, at: buyMarket.venue.account).doubleValue
+        // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap. A
+        // perpetual sells or buys on margin: what closes its position plus what free collateral opens.
+        let baseHeld = sellMarket.instrument.margin.map {
+            inventory.perpetualCapacity(symbol, side: .sell, at: sellMarket.venue.account, price: sell.topSellPriceBeforeFee, terms: $0)
+        } ?? inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue
+        let quoteBudget = buyMarket.instrument.margin.map {
+            FixedDecimal(approximating: inventory.perpetualCapacity(symbol, side: .buy, at: buyMarket.venue.account,
+                                                                    price: buy.topBuyPriceBeforeFee, terms: $0)
+                         * buy.topBuyPriceBeforeFee)
+        } ?? inventory.available(symbol.quote, at: buyMarket.venue.account)
+        let quoteHeld = quoteBudget.doubleValue
         let notionalCap = policy.maxNotionalUSD.doubleValue / quoteUSD
         var upper = min(buy.maxBuyQuantity, sell.maxSellQuantity, baseHeld, notionalCap / buy.topBuyPriceBeforeFee)
         guard upper > 0, upper.isFinite else { return nil }
@@ -177,7 +185,7 @@ public struct CrossVenueDetector: Sendable {
         for quantity in candidates {
             guard let buyQuote = try? buyMarket.quote(.buy, quantity: quantity),
                   let sellQuote = try? sellMarket.quote(.sell, quantity: buyQuote.quantity),
-                  buyQuote.cash <= inventory.available(symbol.quote, at: buyMarket.venue.account),
+                  buyQuote.cash <= quoteBudget,
                   buyQuote.notional >= buyMarket.instrument.minNotional,
                   sellQuote.notional >= sellMarket.instrument.minNotional else { continue }
             let net = sellQuote.cash - buyQuote.cash - gas.total

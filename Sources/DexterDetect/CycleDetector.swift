@@ -56,7 +56,8 @@ public struct CycleDetector: Sendable {
     /// anyone reads cycles keeps the work to one pass per batch.
     public mutating func marketsDidChange(_ indices: [Int], state: MarketState, inventory: Inventory, now: Timestamp)
         -> Bool {
-        let symbols = Set(indices.map { state.markets[$0].key.symbol })
+        // A perpetual delivers no coin, so it is no edge of the conversion graph.
+        let symbols = Set(indices.map { state.markets[$0].key.symbol }.filter(\.isSpot))
         guard !symbols.isEmpty else { return false }
         var candidates: [[(market: Int, side: Side)]] = []
         for symbol in symbols {
@@ -91,7 +92,7 @@ public struct CycleDetector: Sendable {
 
     /// Sets the best rate of both directions of `symbol` across its markets, and keeps the markets ranked.
     private mutating func reprice(_ symbol: Symbol, state: MarketState) {
-        guard let base = assetIndex[symbol.base], let quote = assetIndex[symbol.quote] else { return }
+        guard symbol.isSpot, let base = assetIndex[symbol.base], let quote = assetIndex[symbol.quote] else { return }
         var sells: [(rate: Double, market: Int)] = []
         var buys: [(rate: Double, market: Int)] = []
         for index in state.indicesBySymbol[symbol] ?? [] {

@@ -32,13 +32,15 @@ struct Execution: Sendable {
         self.purpose = purpose
     }
 
-    init(closing order: PaperOrder, arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
+    /// Orders the desk sends on its own in one instrument (a stop-loss, a margin cut), booked against `record`.
+    init(closing orders: [PaperOrder], arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
+        precondition(!orders.isEmpty && Set(orders.map(\.symbol)).count == 1, "closing orders share one instrument")
         self.arbitrageId = arbitrageId
         self.recordId = record.id
-        self.symbol = order.symbol
+        self.symbol = orders[0].symbol
         self.opportunity = nil
         self.closingRecord = record
-        self.orders = [order]
+        self.orders = orders
         self.purpose = purpose
     }
 
@@ -190,6 +192,11 @@ extension Engine {
         for change in booking.balanceChanges {
             pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
         }
+        for position in booking.positions {
+            guard let symbol = try? Symbol(parsing: position.symbol) else { continue }
+            pipeline.inventory.setPosition(PerpetualPosition(size: position.size, entryPrice: position.entryPrice), symbol,
+                                           at: AccountId(parsing: position.account))
+        }
         usage.positions = Self.positions(pipeline.inventory)
         let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
         usage.dailyVolumeUSD += volume
@@ -307,7 +314,7 @@ extension Engine {
     func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
         let symbol = execution.symbol
         let state = pipeline.state
-        let pricing = Pricing(symbol, state: state)
+        var pricing = Pricing(symbol, state: state, positions: pipeline.inventory)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
@@ -324,7 +331,7 @@ extension Engine {
             // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
             filledLegs += report.filledQuantity.isPositive && report.status == .filled ? 1 : 0
             let fill = fillRecords(report, orderId: order.clientOrderId, venue: order.venue.name, side: order.side, account: account,
-                                   symbol: symbol, pricing: pricing)
+                                   symbol: symbol, pricing: &pricing)
             changes += fill.changes
             if let trade = fill.trade { trades.append(trade) }
         }
@@ -338,6 +345,7 @@ extension Engine {
             : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
         booking.explanation = explain(execution, quoteUSD: pricing.quoteUSD)
         booking.kind = execution.purpose.bookingKind
+        booking.positions = pricing.movedPositions
         return booking
     }
 
@@ -346,18 +354,35 @@ extension Engine {
         let mark: FixedDecimal
         let quoteUSD: FixedDecimal
         let state: MarketState
+        /// Perpetual positions as the booking's fills move them (from the inventory's, before the booking).
+        var positions: Inventory
+        var movedPositions: [PositionRecord] = []
 
-        init(_ symbol: Symbol, state: MarketState) {
+        init(_ symbol: Symbol, state: MarketState, positions: Inventory) {
             mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
             quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
             self.state = state
+            self.positions = positions
+        }
+
+        /// Moves the account's position in a perpetual by a fill; returns what that realised, in the settle asset.
+        mutating func movePosition(_ symbol: Symbol, account: String, side: Side, quantity: FixedDecimal,
+                                   price: FixedDecimal) -> FixedDecimal {
+            let id = AccountId(parsing: account)
+            var position = positions.position(symbol, at: id)
+            let realised = position.apply(side, quantity: quantity, price: price)
+            positions.setPosition(position, symbol, at: id)
+            movedPositions.removeAll { $0.account == account && $0.symbol == symbol.description }
+            movedPositions.append(PositionRecord(account: account, symbol: symbol.description, size: position.size,
+                                                 entryPrice: position.entryPrice))
+            return realised
         }
     }
 
     /// What one order's report books: its fill (profit as cash flow against the mark, gas included) and the balance
     /// changes — base and quote where it filled, the gas token wherever gas was burnt. No trade when neither.
     func fillRecords(_ report: ExecutionReport, orderId: String, venue: String, side: Side, account: String, symbol: Symbol,
-                     pricing: Pricing) -> (trade: TradeRecord?, changes: [BalanceChange]) {
+                     pricing: inout Pricing) -> (trade: TradeRecord?, changes: [BalanceChange]) {
         var changes: [BalanceChange] = []
         var gasInQuote = FixedDecimal.zero
         if let token = report.gasToken, report.gas.isPositive {
@@ -367,7 +392,13 @@ extension Engine {
         }
         guard report.filledQuantity.isPositive || gasInQuote.isPositive else { return (nil, changes) }
         let cash = side == .buy ? report.notional + report.fee : report.notional - report.fee
-        if report.filledQuantity.isPositive {
+        if let settle = symbol.settle, report.filledQuantity.isPositive {
+            // A perpetual moves the position; the margin account pays the fee and takes what the fill realised.
+            let realised = pricing.movePosition(symbol, account: account, side: side, quantity: report.filledQuantity,
+                                                price: report.averagePrice)
+            // Realised P&L is booked to the 10⁻⁸ the venues settle in, never more than was made.
+            changes.append(BalanceChange(account: account, asset: settle.code, delta: realised.rounded(digits: 8, .down) - report.fee))
+        } else if report.filledQuantity.isPositive {
             changes.append(BalanceChange(account: account, asset: symbol.base.code,
                                          delta: side == .buy ? report.filledQuantity : -report.filledQuantity))
             changes.append(BalanceChange(account: account, asset: symbol.quote.code, delta: side == .buy ? -cash : cash))

@@ -52,7 +52,7 @@ extension Engine {
         let state = pipeline.state
         let pair = reports.first?.event.pair ?? ""
         let symbol = try Symbol(parsing: pair)
-        let pricing = Pricing(symbol, state: state)
+        var pricing = Pricing(symbol, state: state, positions: pipeline.inventory)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
@@ -70,7 +70,7 @@ extension Engine {
             }
             if report.status == .filled { filledLegs += 1 } else { notes.append("\(event.venue) \(event.side) \(report.status.rawValue)") }
             let fill = fillRecords(report, orderId: event.orderId, venue: event.venue, side: event.side, account: account,
-                                   symbol: symbol, pricing: pricing)
+                                   symbol: symbol, pricing: &pricing)
             changes += fill.changes
             if let trade = fill.trade { trades.append(trade) }
         }
@@ -82,15 +82,17 @@ extension Engine {
             trades: trades, balanceChanges: changes)
         booking.explanation = "recovered after a restart" + (notes.isEmpty ? "" : ": " + notes.joined(separator: "; "))
         booking.kind = Self.bookingKind(of: arbitrageId)
+        booking.positions = pricing.movedPositions
         return booking
     }
 
     /// What a booking is, from the id the engine gave it: "…-a12" an arbitrage, "…-a12-u13" (unwind) or "…-h13" (hedge)
-    /// its correction, "…-s14" a stop-loss.
+    /// its correction, "…-s14" a stop-loss, "…-m15" a margin-buffer cut.
     static func bookingKind(of arbitrageId: String) -> ArbitrageBooking.Kind {
         switch arbitrageId.split(separator: "-").last?.first {
         case "u", "h": .correction
         case "s": .stopLoss
+        case "m": .marginReduction
         default: .arbitrage
         }
     }

@@ -204,14 +204,24 @@ extension Engine {
         for leg in opportunity.legs {
             guard let market = state[MarketKey(venue: leg.venue, symbol: leg.symbol)] else { continue }
             let account = market.venue.account
-            let spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
-            let spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
+            var spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
+            var spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
+            var free = inventory.available(spendAsset, at: account)
+            if let terms = market.instrument.margin, let settle = leg.symbol.settle {
+                // On margin: what the leg opens (beyond closing the position) needs its initial margin, plus the fee,
+                // from the account's equity not already tied up, at the marks now.
+                let open = inventory.position(leg.symbol, at: account).size
+                let closing = (leg.side == .sell) == open.isPositive ? FixedDecimal.min(open.magnitude, leg.quantity) : .zero
+                spendAsset = settle
+                spend = ((leg.quantity - closing) * leg.averagePrice / terms.maxLeverage + leg.fee).rounded(digits: 8, .up)
+                free = marginAccount(account).available
+            }
             let chain = market.venue.kind.chain
             orders.append(OrderIntent(
                 venue: leg.venue, chain: chain, symbol: leg.symbol, side: leg.side, limitPrice: leg.worstPrice,
                 quantity: leg.quantity, tickSize: market.instrument.tickSize, lotSize: market.instrument.lotSize,
                 minNotional: market.instrument.minNotional, notional: leg.notional, spendAsset: spendAsset, spend: spend,
-                free: inventory.available(spendAsset, at: account), gasToken: leg.gasToken, gas: leg.gas,
+                free: free, gasToken: leg.gasToken, gas: leg.gas,
                 gasFree: leg.gasToken.map { inventory.available($0, at: account) } ?? .zero,
                 quoteAge: now.duration(since: leg.receivedAt), stalenessBound: market.venue.stalenessBound))
             // What the venue's account is worth after the leg: a buy brings base in and sends quote out.

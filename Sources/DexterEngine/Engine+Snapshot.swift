@@ -35,7 +35,8 @@ extension Engine {
         var snapshot = Snapshot(
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
-            pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage) + stopLossReadings().map(\.usage),
+            pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage) + stopLossReadings().map(\.usage)
+                + marginGauges(),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: tradingState.rawValue, balances: balances, notifications: Array(notifications.prefix(50)),
@@ -43,6 +44,10 @@ extension Engine {
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
         snapshot.alerts = config.alerts + stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
+        snapshot.margins = marginRows()
+        snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
+            "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
+        }
         snapshot.positions = positionRows()
         snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
             row.priceNote.map { "\(row.asset) price: \($0)" }
@@ -62,6 +67,10 @@ extension Engine {
 
 /// Prices in alerts: enough digits to compare, no more.
 enum Format4 {
+    static func percent(_ fraction: Double) -> String {
+        fraction.isFinite ? String(format: "%.1f %%", fraction * 100) : "∞ %"
+    }
+
     static func price(_ value: Double) -> String {
         value >= 100 ? String(format: "%.2f", value) : value >= 1 ? String(format: "%.4f", value) : String(format: "%.6f", value)
     }
@@ -86,6 +95,26 @@ extension Engine {
                 let held = wallets[w].chains[c].assets.first { $0.asset == gas.token.code }?.amount ?? .zero
                 if held < needed { wallets[w].chains[c].lowGas = gas.token.code }
             }
+        }
+    }
+
+    func marginRows() -> [MarginRow] {
+        marginAccounts().map { account, margin in
+            MarginRow(account: account.description, collateral: margin.collateral, equity: margin.equity,
+                      maintenanceMargin: margin.maintenanceMargin, ratio: margin.marginRatio, reduceAt: config.marginBuffer?.reduceAt,
+                      positions: margin.holdings.map {
+                          MarginRow.Perpetual(symbol: $0.symbol.description, size: $0.position.size, entryPrice: $0.position.entryPrice,
+                                              mark: $0.mark, unrealised: $0.position.unrealised(at: $0.mark))
+                      })
+        }
+    }
+
+    /// The margin ratio of each account against the buffer, as a gauge for the Risk panel.
+    func marginGauges() -> [LimitUsage] {
+        guard let buffer = config.marginBuffer else { return [] }
+        return marginAccounts().map { account, margin in
+            LimitUsage(name: "margin \(account)", used: FixedDecimal(approximating: min(margin.marginRatio, 10) * 100).rounded(digits: 2),
+                       limit: FixedDecimal(approximating: buffer.reduceAt * 100).rounded(digits: 2), unit: "%")
         }
     }
 

@@ -68,7 +68,7 @@ extension Engine {
             }
             let order = PaperOrder(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,
                                    quantity: quantity, limitPrice: limit, submittedAt: now)
-            send([order], for: Execution(closing: order, arbitrageId: id, record: record, purpose: .stopLoss(asset)), at: now)
+            send([order], for: Execution(closing: [order], arbitrageId: id, record: record, purpose: .stopLoss(asset)), at: now)
             sent.append("\(quantity) on \(market.venue.id) at ≥ \(limit)")
             if quantity < held { kept.append("\(held - quantity) at \(account): the market is too thin for more") }
         }

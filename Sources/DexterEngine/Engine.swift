@@ -84,6 +84,10 @@ public actor Engine {
         for row in try ledger.reader.balances() {
             inventory.credit(Asset(row.asset), row.delta, at: AccountId(parsing: row.account))
         }
+        for row in try ledger.reader.positions() {
+            inventory.setPosition(PerpetualPosition(size: row.size, entryPrice: row.entryPrice), try Symbol(parsing: row.symbol),
+                                  at: AccountId(parsing: row.account))
+        }
         let today = try ledger.reader.summary(ofDayContaining: start, user: config.user)
         self.pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
                               tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
@@ -161,6 +165,7 @@ public actor Engine {
         if riskWatch.isDue(at: now) { sampleRisk(at: now) }
         checkAutomaticHalts(at: now)
         checkStopLosses(at: now)
+        checkMarginBuffer(at: now)
         if config.autoApprove != nil {
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
         }

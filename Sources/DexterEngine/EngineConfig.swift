@@ -49,6 +49,8 @@ public struct EngineConfig: Sendable {
     public var autoHalt = AutoHaltLimits()
     /// When held inventory is sold down: an asset's price this far under its cost.
     public var stopLoss = StopLossLimits()
+    /// When perpetual positions are cut before a margin call; off when nil.
+    public var marginBuffer: MarginBuffer? = MarginBuffer()
 
     public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

@@ -34,12 +34,15 @@ enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
     case arbitrage
     case correction(of: String, action: LegRiskAction)
     case stopLoss(Asset)
+    /// Perpetuals cut by the margin buffer, for this account (and their hedges elsewhere).
+    case marginReduction(AccountId)
 
     var description: String {
         switch self {
         case .arbitrage: "arbitrage"
         case .correction(let parent, let action): "\(action.rawValue) of \(parent)"
         case .stopLoss(let asset): "stop-loss \(asset)"
+        case .marginReduction(let account): "margin buffer \(account)"
         }
     }
 
@@ -49,6 +52,7 @@ enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
         case .arbitrage: .arbitrage
         case .correction: .correction
         case .stopLoss: .stopLoss
+        case .marginReduction: .marginReduction
         }
     }
 }

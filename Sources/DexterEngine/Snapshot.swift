@@ -32,6 +32,8 @@ public struct Snapshot: Sendable {
     public var unwindCosts: [UInt64: FixedDecimal] = [:]
     /// The best few cyclic arbitrages (3+ legs, sharing no market), best net USD first. Shown, not yet tradable.
     public var cycles: [CycleOpportunity] = []
+    /// Each account holding perpetuals: its margin and positions at the marks.
+    public var margins: [MarginRow] = []
     /// VaR, ES, volatility and correlation of the holdings; nil until enough prices are sampled.
     public var risk: RiskFigures?
     public var riskSamples = 0
@@ -161,6 +163,27 @@ public struct OrderRow: Sendable, Hashable {
 }
 
 /// One asset across every account: quantity, value, and the move in its value since the session opened.
+/// A margin account as the screen shows it.
+public struct MarginRow: Sendable, Hashable {
+    public struct Perpetual: Sendable, Hashable {
+        public var symbol: String
+        /// Signed: positive long.
+        public var size: FixedDecimal
+        public var entryPrice: FixedDecimal
+        public var mark: FixedDecimal
+        public var unrealised: FixedDecimal
+    }
+    public var account: String
+    public var collateral: FixedDecimal
+    public var equity: FixedDecimal
+    public var maintenanceMargin: FixedDecimal
+    /// Maintenance margin over equity: the venue liquidates at 1.
+    public var ratio: Double
+    /// Where the margin buffer cuts; nil when it is off.
+    public var reduceAt: Double?
+    public var positions: [Perpetual]
+}
+
 public struct PositionRow: Sendable, Hashable {
     public var asset: String
     public var quantity: FixedDecimal

@@ -138,6 +138,18 @@ public struct LedgerWriter: Sendable {
                 ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
                 """, arguments: [change.account, change.asset, amount.description])
         }
+        for position in booking.positions {
+            if position.size.isZero {
+                try db.execute(sql: "DELETE FROM positions WHERE account = ? AND symbol = ?", arguments: [position.account, position.symbol])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO positions (account, symbol, size, entry_price, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (account, symbol) DO UPDATE SET size = excluded.size, entry_price = excluded.entry_price,
+                                                                updated_at = excluded.updated_at
+                    """, arguments: [position.account, position.symbol, position.size.description, position.entryPrice.description,
+                                     booking.createdAt.iso8601])
+            }
+        }
         return booked
     }
 
@@ -158,7 +170,8 @@ public struct LedgerWriter: Sendable {
     /// A buy opens a lot at its cost per unit; a sell consumes the holding's lots oldest first and realises its
     /// proceeds against their cost. A sell beyond the lots realises nothing on the uncovered part (no known cost).
     static func applyLots(_ trade: TradeRecord, source: String, _ db: Database) throws -> FixedDecimal {
-        guard trade.amount.isPositive, let cashUSD = trade.cashUSD else { return .zero }
+        // A perpetual moves a position, not a holding: it has no lots.
+        guard trade.amount.isPositive, let cashUSD = trade.cashUSD, !trade.pair.contains(":") else { return .zero }
         let account = trade.account ?? trade.exchange
         let asset = String(trade.pair.split(separator: "/").first ?? "")
         if trade.side == .buy {
@@ -245,6 +258,16 @@ public struct LedgerReader: Sendable {
                 BookingSummary(id: row["id"], kind: ArbitrageBooking.Kind(rawValue: row["kind"]) ?? .arbitrage, pair: row["pair"],
                                status: row["status"], realisedNetUSD: try FixedDecimal(parsing: row["realised_net_usd"]),
                                explanation: row["explanation"])
+            }
+        }
+    }
+
+    /// Open perpetual positions, by account and symbol.
+    public func positions() throws -> [PositionRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT account, symbol, size, entry_price FROM positions ORDER BY account, symbol").map { row in
+                PositionRecord(account: row["account"], symbol: row["symbol"], size: try FixedDecimal(parsing: row["size"]),
+                               entryPrice: try FixedDecimal(parsing: row["entry_price"]))
             }
         }
     }
@@ -435,6 +458,19 @@ public struct LedgerReader: Sendable {
                 let booked = try FixedDecimal(parsing: row["realised_net_usd"])
                 let summed = FixedDecimal(nanos: fills[row["id"]] ?? 0)
                 if booked != summed { problems.append("arbitrage \(row["id"] as String) books \(booked) but its fills sum to \(summed)") }
+            }
+            // Each perpetual position is what its fills add up to.
+            var traded: [String: FixedDecimal] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT exchange, pair, side, amount FROM trades WHERE pair LIKE '%:%'") {
+                let amount = try FixedDecimal(parsing: row["amount"])
+                traded["\(row["exchange"] as String) \(row["pair"] as String)", default: .zero] += (row["side"] as String) == "buy" ? amount : .zero - amount
+            }
+            var held: [String: FixedDecimal] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT account, symbol, size FROM positions") {
+                held["\(row["account"] as String) \(row["symbol"] as String)"] = try FixedDecimal(parsing: row["size"])
+            }
+            for key in Set(traded.keys).union(held.keys).sorted() where (traded[key] ?? .zero) != (held[key] ?? .zero) {
+                problems.append("position \(key) is \(held[key] ?? .zero) but its fills add up to \(traded[key] ?? .zero)")
             }
             return problems
         }

@@ -130,10 +130,11 @@ public struct TradeRecord: Sendable, Hashable {
 /// An executed arbitrage with its orders, trades and the balance changes they caused: booked all or nothing.
 public struct ArbitrageBooking: Sendable, Hashable {
     public enum Status: String, Sendable { case completed, partial, failed }
-    /// An approved arbitrage; the correction of one whose legs came back uneven; a position closed by its stop-loss.
+    /// An approved arbitrage; the correction of one whose legs came back uneven; a position closed by its stop-loss;
+    /// perpetuals cut by the margin buffer.
     /// An arbitrage's fills are measured against the mark (the legs of a hedged trade sum to its edge); a stop-loss
     /// closes inventory, so its fills realise against what the inventory cost (FIFO), the loss the stop takes.
-    public enum Kind: String, Sendable { case arbitrage, correction, stopLoss = "stop-loss" }
+    public enum Kind: String, Sendable { case arbitrage, correction, stopLoss = "stop-loss", marginReduction = "margin" }
     public var id: String
     public var opportunityId: String
     public var user: String
@@ -149,6 +150,8 @@ public struct ArbitrageBooking: Sendable, Hashable {
     /// Why realised differs from expected: a missed or short leg, slippage, fees, gas.
     public var explanation = ""
     public var kind = Kind.arbitrage
+    /// Perpetual positions as this booking leaves them.
+    public var positions: [PositionRecord] = []
 
     public init(id: String, opportunityId: String, user: String, pair: String, status: Status,
                 expectedNetUSD: FixedDecimal, realisedNetUSD: FixedDecimal, createdAt: Timestamp,
@@ -164,6 +167,21 @@ public struct ArbitrageBooking: Sendable, Hashable {
         self.orders = orders
         self.trades = trades
         self.balanceChanges = balanceChanges
+    }
+}
+
+/// A perpetual position on an account: signed size (positive long) and average entry price.
+public struct PositionRecord: Sendable, Hashable {
+    public var account: String
+    public var symbol: String
+    public var size: FixedDecimal
+    public var entryPrice: FixedDecimal
+
+    public init(account: String, symbol: String, size: FixedDecimal, entryPrice: FixedDecimal) {
+        self.account = account
+        self.symbol = symbol
+        self.size = size
+        self.entryPrice = entryPrice
     }
 }
 

@@ -217,6 +217,19 @@ enum LedgerSchema {
                 UPDATE arbitrages SET kind = 'correction' WHERE id GLOB '*-[uh][0-9]*';
                 """)
         }
+        // Perpetual positions per account and instrument, moved by the bookings that trade them.
+        migrator.registerMigration("v10-perpetual-positions") { db in
+            try db.execute(sql: """
+                CREATE TABLE positions (
+                    account TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    size TEXT NOT NULL,
+                    entry_price TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (account, symbol)
+                );
+                """)
+        }
         return migrator
     }
 

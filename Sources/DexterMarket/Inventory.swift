@@ -1,8 +1,10 @@
 import DexterCore
 
-/// Holdings per account and asset: what each venue can sell. Detection sizes against it; the portfolio owns it.
+/// Holdings per account and asset (what each venue can sell), and perpetual positions per account. Detection sizes
+/// against it; the portfolio owns it.
 public struct Inventory: Sendable, Hashable {
     public private(set) var balances: [AccountId: [Asset: FixedDecimal]]
+    public private(set) var positions: [AccountId: [Symbol: PerpetualPosition]] = [:]
 
     public init(_ balances: [AccountId: [Asset: FixedDecimal]] = [:]) { self.balances = balances }
 
@@ -21,6 +23,27 @@ public struct Inventory: Sendable, Hashable {
     /// Holdings of `asset` summed over every account.
     public func total(_ asset: Asset) -> FixedDecimal {
         balances.values.reduce(.zero) { $0 + ($1[asset] ?? .zero) }
+    }
+
+    public func position(_ symbol: Symbol, at account: AccountId) -> PerpetualPosition {
+        positions[account]?[symbol] ?? PerpetualPosition()
+    }
+
+    public mutating func setPosition(_ position: PerpetualPosition, _ symbol: Symbol, at account: AccountId) {
+        positions[account, default: [:]][symbol] = position.size.isZero ? nil : position
+        if positions[account]?.isEmpty == true { positions[account] = nil }
+    }
+
+    /// What a perpetual order may trade on `account`, in base units, as a screen: the part that closes an open position
+    /// (no margin needed) plus what the free collateral opens at the instrument's leverage. Margin in use is taken at
+    /// entry prices; the pre-trade check prices it at the marks.
+    public func perpetualCapacity(_ symbol: Symbol, side: Side, at account: AccountId, price: Double, terms: MarginTerms) -> Double {
+        guard price > 0, let settle = symbol.settle else { return 0 }
+        let open = position(symbol, at: account).size
+        let closing = (side == .sell) == open.isPositive ? open.magnitude.doubleValue : 0
+        let used = (positions[account] ?? [:]).values.reduce(0.0) { $0 + $1.size.magnitude.doubleValue * $1.entryPrice.doubleValue }
+        let free = max(0, available(settle, at: account).doubleValue - used / terms.maxLeverage.doubleValue)
+        return closing + free * terms.maxLeverage.doubleValue / price
     }
 
     public var accounts: [AccountId] { balances.keys.sorted() }

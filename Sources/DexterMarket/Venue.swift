@@ -57,6 +57,8 @@ public struct InstrumentSpec: Sendable, Hashable {
     public let tickSize: FixedDecimal
     public let lotSize: FixedDecimal
     public let minNotional: FixedDecimal
+    /// A perpetual's margin rules; nil for spot.
+    public var margin: MarginTerms?
 
     public init(symbol: Symbol, tickSize: FixedDecimal, lotSize: FixedDecimal, minNotional: FixedDecimal) {
         precondition(tickSize.isPositive && lotSize.isPositive, "tick and lot sizes must be positive for \(symbol)")

@@ -38,6 +38,18 @@ extension Panels {
                 lines.append(("  " + fit(venue, 11) + fit(signedUSD(usd.doubleValue), 9, right: true), .dim))
             }
         }
+        // Perpetuals: each margin account's equity and margin ratio, then its positions at the marks.
+        for margin in snapshot.margins {
+            let near = margin.ratio >= (margin.reduceAt ?? 1) * 0.8
+            lines.append(("perp " + fit(margin.account, 13) + " eq $" + Format.compact(margin.equity.doubleValue) + "  margin "
+                          + (margin.ratio.isFinite ? Format.percent(margin.ratio) : "∞"), margin.ratio >= 1 ? .loss : near ? .warning : .normal))
+            for position in margin.positions {
+                let base = position.symbol.split(separator: "/").first.map(String.init) ?? position.symbol
+                lines.append(("  " + fit(base + "-PERP", 9) + fit(Format.quantity(position.size), 10, right: true) + " @"
+                              + Format.price(position.entryPrice) + " " + signedUSD(position.unrealised.doubleValue),
+                              position.unrealised.isNegative ? .loss : .dim))
+            }
+        }
         scrolling(lines, panel: .positions, view: &view, into: &canvas, inner)
     }
 
@@ -93,7 +105,7 @@ extension Panels {
                 continue
             }
             let fraction = max(0, min(1, usage.fraction))
-            let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos "), 10)
+            let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos ").replacingOccurrences(of: "margin ", with: "mgn "), 10)
             let barWidth = max(3, inner.width - 17)
             let filled = Int((fraction * Double(barWidth)).rounded())
             let role: ColorRole = fraction >= 0.9 ? .loss : fraction >= 0.7 ? .warning : .profit

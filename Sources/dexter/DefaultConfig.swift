@@ -114,7 +114,8 @@ max_notional_usd = "25000"
 # Volume traded per UTC day, in USD, counting every leg.
 daily_volume_usd = "2000000"
 # Pairs that may be traded. An opportunity on any other pair is shown but denied.
-allowed_pairs = ["ETH/USDT", "ETH/USDC", "BTC/USDT", "BTC/USDC", "SOL/USDC", "SOL/USDT", "USDC/USDT", "BNB/USDT"]
+allowed_pairs = ["ETH/USDT", "ETH/USDC", "BTC/USDT", "BTC/USDC", "SOL/USDC", "SOL/USDT", "USDC/USDT", "BNB/USDT",
+                 "ETH/USDT:USDT", "BTC/USDT:USDT"]
 # Largest value held at any one venue, in USD (counterparty exposure).
 max_exposure_per_venue_usd = "1000000"
 # Volatility-based sizing: no position's one-day 99 % VaR (value × 2.33 × its EWMA volatility) may exceed this, USD.
@@ -293,6 +294,39 @@ updates_per_second = 10.0
 "SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 20.0 }
 "USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 20000.0 }
 
+# Perpetual futures, USDT-margined (BASE/QUOTE:SETTLE). Each venue is its own margin account, as on the real
+# exchanges. max_leverage: the most a position may open with (initial margin = notional / leverage).
+# maintenance_rate: the venue liquidates when equity falls to notional × this (Binance's first bracket).
+[venues.binance-usdm]
+kind = "exchange"
+taker_fee = "0.0005"
+staleness_ms = 3000
+latency_ms = 20
+catch_up_rate = 6.0
+noise_bps = 1.5
+half_spread_bps = 0.2
+levels = 12
+updates_per_second = 25.0
+
+[venues.binance-usdm.markets]
+"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", top_quantity = 0.5, max_leverage = "20", maintenance_rate = "0.004" }
+"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 6.0, max_leverage = "20", maintenance_rate = "0.005" }
+
+[venues.okx-swap]
+kind = "exchange"
+taker_fee = "0.0005"
+staleness_ms = 3000
+latency_ms = 30
+catch_up_rate = 3.0
+noise_bps = 2.0
+half_spread_bps = 0.3
+levels = 12
+updates_per_second = 20.0
+
+[venues.okx-swap.markets]
+"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", top_quantity = 0.4, max_leverage = "20", maintenance_rate = "0.004" }
+"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 5.0, max_leverage = "20", maintenance_rate = "0.005" }
+
 # DEX pools. type: constant_product (fee_bps), concentrated (fee_pips, range_width: ±fraction around the
 # start price), stable_swap (amplification, fee over 1e10). base_reserve: base tokens in the pool (virtual,
 # in range, for concentrated). gas_units: gas one swap burns. swaps_per_second: other traders' swaps.
@@ -386,6 +420,13 @@ USDC = "60000"
 BTC = "0.6"
 ETH = "15"
 SOL = "200"
+
+# Perpetual accounts hold their margin (collateral) in the settle asset.
+[balances.binance-usdm]
+USDT = "25000"
+
+[balances.okx-swap]
+USDT = "25000"
 
 [wallets.ethereum]
 ETH = "20"

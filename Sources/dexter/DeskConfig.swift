@@ -336,7 +336,7 @@ extension DeskConfig {
             latency[VenueId(name)] = .milliseconds(try venue.int("latency_ms", range: 0...600_000))
             func checkedSymbol(_ text: String, in table: ConfigReader) throws -> Symbol {
                 let symbol = try table.symbol(text, key: text)
-                for asset in [symbol.base, symbol.quote] where !assets.contains(asset) {
+                for asset in [symbol.base, symbol.quote] + (symbol.settle.map { [$0] } ?? []) where !assets.contains(asset) {
                     throw table.error(text, "\(asset) is not one of the assets under [assets]")
                 }
                 return symbol
@@ -350,13 +350,26 @@ extension DeskConfig {
                 let markets = try venue.table("markets")
                 for pair in markets.keys.sorted() {
                     let market = try markets.table(pair)
-                    try market.allowOnly(["tick", "lot", "min_notional", "top_quantity"])
+                    let symbol = try checkedSymbol(pair, in: markets)
+                    try market.allowOnly(Set(["tick", "lot", "min_notional", "top_quantity"]
+                                                 + (symbol.isSpot ? [] : ["max_leverage", "maintenance_rate"])))
+                    var instrument = InstrumentSpec(symbol: symbol, tickSize: try market.positiveDecimal("tick", example: "0.01"),
+                                                    lotSize: try market.positiveDecimal("lot", example: "0.0001"),
+                                                    minNotional: try market.decimal("min_notional", example: "5"))
+                    if !symbol.isSpot {
+                        let leverage = try market.positiveDecimal("max_leverage", example: "20")
+                        guard leverage >= .one, leverage <= FixedDecimal(200) else {
+                            throw market.error("max_leverage", "expected leverage from 1 to 200, found \"\(leverage)\"")
+                        }
+                        let rate = try market.positiveDecimal("maintenance_rate", example: "0.005")
+                        guard rate < .one / leverage else {
+                            throw market.error("maintenance_rate", "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
+                        }
+                        instrument.margin = MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
+                    }
                     books.append(SimulatedBook(
                         venue: spec,
-                        instrument: InstrumentSpec(symbol: try checkedSymbol(pair, in: markets),
-                                                   tickSize: try market.positiveDecimal("tick", example: "0.01"),
-                                                   lotSize: try market.positiveDecimal("lot", example: "0.0001"),
-                                                   minNotional: try market.decimal("min_notional", example: "5")),
+                        instrument: instrument,
                         catchUpRate: try venue.double("catch_up_rate", range: 0...1000),
                         noiseBps: try venue.double("noise_bps", range: 0...1000),
                         halfSpreadBps: try venue.double("half_spread_bps", range: 0...1000),

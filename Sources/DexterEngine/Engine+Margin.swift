@@ -1,0 +1,102 @@
+import DexterCore
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+
+/// Perpetual margin: each account's positions against its collateral at the marks, and the buffer that cuts them
+/// before the venue's margin call.
+extension Engine {
+    /// The perpetual market of `symbol` at `account`'s venue.
+    func perpetualMarket(_ symbol: Symbol, at account: AccountId) -> Market? {
+        guard case .exchange(let venue) = account else { return nil }
+        return pipeline.state[MarketKey(venue: venue, symbol: symbol)]
+    }
+
+    /// `account`'s margin at the marks now. The mark is the venue's own mid (a real venue publishes a mark price from
+    /// its index); a position whose book has no mid is marked at its entry.
+    func marginAccount(_ account: AccountId) -> MarginAccount {
+        let inventory = pipeline.inventory
+        var settles = Set<Asset>()
+        let holdings = (inventory.positions[account] ?? [:]).sorted { $0.key < $1.key }.compactMap { symbol, position -> MarginAccount.Holding? in
+            guard let market = perpetualMarket(symbol, at: account), let terms = market.instrument.margin else { return nil }
+            if let settle = symbol.settle { settles.insert(settle) }
+            let mark = market.mid.map { FixedDecimal(approximating: $0).rounded(toMultipleOf: market.instrument.tickSize, .nearestEven) }
+                ?? position.entryPrice
+            return MarginAccount.Holding(symbol: symbol, position: position, mark: mark, terms: terms)
+        }
+        if settles.isEmpty { settles = Set(inventory.balances[account]?.keys.filter { MarketState.dollarPegs.contains($0) } ?? []) }
+        let collateral = settles.reduce(FixedDecimal.zero) { $0 + inventory.available($1, at: account) }
+        return MarginAccount(collateral: collateral, holdings: holdings)
+    }
+
+    /// Every account holding perpetuals, with its margin now.
+    func marginAccounts() -> [(account: AccountId, margin: MarginAccount)] {
+        pipeline.inventory.positions.keys.sorted().map { ($0, marginAccount($0)) }
+    }
+
+    /// Each tick: an account whose margin ratio has reached the buffer is cut back to its target, once at a time. It
+    /// runs whatever the trading state (a cut only lowers exposure, and the alternative is the venue's liquidation at
+    /// its own price), but not when the ledger cannot book it.
+    func checkMarginBuffer(at now: Timestamp) {
+        guard let buffer = config.marginBuffer, !ledgerFailed, !pipeline.inventory.positions.isEmpty else { return }
+        for (account, margin) in marginAccounts() {
+            let cutting = inFlight.values.contains { if case .marginReduction(account) = $0.purpose { true } else { false } }
+            let fraction = buffer.reduction(atRatio: margin.marginRatio)
+            guard !cutting, fraction > 0 else { continue }
+            cutPositions(at: account, margin: margin, fraction: fraction, buffer: buffer, now: now)
+        }
+    }
+
+    /// Closes `fraction` of each position at `account`, and as much of the opposite position in the same instrument on
+    /// other accounts (the hedge), so the desk stays as flat as it was. One booking per instrument.
+    func cutPositions(at account: AccountId, margin: MarginAccount, fraction: Double, buffer: MarginBuffer, now: Timestamp) {
+        let why = "\(account) margin ratio \(Format4.percent(margin.marginRatio)) reached the \(Format4.percent(buffer.reduceAt)) buffer "
+            + "(equity \(margin.equity.formatted(digits: 2)), maintenance \(margin.maintenanceMargin.formatted(digits: 2)))"
+        audit("margin buffer", why, at: now)
+        var cuts: [String] = []
+        for holding in margin.holdings {
+            guard let market = perpetualMarket(holding.symbol, at: account) else { continue }
+            let lot = market.instrument.lotSize
+            let size = holding.position.size
+            let cut = FixedDecimal.min(size.magnitude, (size.magnitude * FixedDecimal(approximating: fraction)).rounded(toMultipleOf: lot, .up))
+            guard cut.isPositive else { continue }
+            sequence += 1
+            let id = "\(runId)-m\(sequence)"
+            var orders = [closingOrder(id: "\(id)-1", market: market, closing: size, quantity: cut, mark: holding.mark, buffer: buffer, now: now)]
+            // The hedge: the opposite position elsewhere, cut by as much.
+            for (other, positions) in pipeline.inventory.positions.sorted(by: { $0.key < $1.key }) where other != account {
+                guard let hedge = positions[holding.symbol], hedge.size.isPositive != size.isPositive,
+                      let hedgeMarket = perpetualMarket(holding.symbol, at: other), let mid = hedgeMarket.mid else { continue }
+                let quantity = FixedDecimal.min(hedge.size.magnitude, cut).rounded(toMultipleOf: hedgeMarket.instrument.lotSize, .down)
+                guard quantity.isPositive else { continue }
+                orders.append(closingOrder(id: "\(id)-\(orders.count + 1)", market: hedgeMarket, closing: hedge.size, quantity: quantity,
+                                           mark: FixedDecimal(approximating: mid).rounded(digits: 8), buffer: buffer, now: now))
+                break
+            }
+            let record = OpportunityRecord(
+                id: "\(id)-r", pair: holding.symbol.description,
+                buyVenue: orders.first { $0.side == .buy }?.venue.name ?? "", sellVenue: orders.first { $0.side == .sell }?.venue.name ?? "",
+                quantity: cut, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero, decision: .approved,
+                reason: "margin buffer: \(why)", user: config.user, detectedAt: now, decidedAt: now, detailJSON: "{}")
+            do { try ledger.record(record) } catch {
+                return haltOnLedgerFailure("before the margin cut on \(account): \(error); nothing was sent", at: now)
+            }
+            send(orders, for: Execution(closing: orders, arbitrageId: id, record: record, purpose: .marginReduction(account)), at: now)
+            cuts += orders.map { "\($0.side) \($0.quantity) \($0.symbol) on \($0.venue)" }
+        }
+        notify(.warning, "MARGIN BUFFER: \(why); cutting \(Format4.percent(fraction)): " + cuts.joined(separator: ", "), at: now)
+        publish(force: true)
+    }
+
+    /// A reduce-only IOC: the side that shrinks `closing`, at most `maxSlippageBps` past the mark.
+    func closingOrder(id: String, market: Market, closing size: FixedDecimal, quantity: FixedDecimal, mark: FixedDecimal,
+                      buffer: MarginBuffer, now: Timestamp) -> PaperOrder {
+        let side: Side = size.isPositive ? .sell : .buy
+        let slip = FixedDecimal(buffer.maxSlippageBps) / FixedDecimal(10_000)
+        let limit = side == .sell ? (mark * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
+                                  : (mark * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
+        return PaperOrder(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
+                          limitPrice: limit, submittedAt: now)
+    }
+}
