@@ -155,11 +155,13 @@ public struct CrossVenueDetector: Sendable {
         // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap. A
         // perpetual sells or buys on margin: what closes its position plus what free collateral opens.
         let baseHeld = sellMarket.instrument.margin.map {
-            inventory.perpetualCapacity(symbol, side: .sell, at: sellMarket.venue.account, price: sell.topSellPriceBeforeFee, terms: $0)
+            inventory.perpetualCapacity(symbol, side: .sell, at: sellMarket.venue.account, price: sell.topSellPriceBeforeFee, terms: $0,
+                                        feeRate: sellMarket.venue.takerFee.doubleValue)
         } ?? inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue
         let quoteBudget = buyMarket.instrument.margin.map {
             FixedDecimal(approximating: inventory.perpetualCapacity(symbol, side: .buy, at: buyMarket.venue.account,
-                                                                    price: buy.topBuyPriceBeforeFee, terms: $0)
+                                                                    price: buy.topBuyPriceBeforeFee, terms: $0,
+                                                                    feeRate: buyMarket.venue.takerFee.doubleValue)
                          * buy.topBuyPriceBeforeFee)
         } ?? inventory.available(symbol.quote, at: buyMarket.venue.account)
         let quoteHeld = quoteBudget.doubleValue

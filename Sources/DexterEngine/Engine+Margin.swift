@@ -13,15 +13,20 @@ extension Engine {
         return pipeline.state[MarketKey(venue: venue, symbol: symbol)]
     }
 
-    /// `account`'s margin at the marks now. The mark is the venue's own mid (a real venue publishes a mark price from
-    /// its index); a position whose book has no mid is marked at its entry.
+    /// `account`'s margin at the marks now. A venue marks to its index (spot prices across exchanges), but a position
+    /// closes at its own book, which can run ahead of the index. The desk marks each position at the worse of the two
+    /// for it (the higher for a short, the lower for a long): what it would cost to get out, so a cut never realises a
+    /// loss the ratio did not show. The index is the reference price of the base across spot markets; with no spot
+    /// market, the book's mid alone; with neither, the entry.
     func marginAccount(_ account: AccountId) -> MarginAccount {
         let inventory = pipeline.inventory
         var settles = Set<Asset>()
         let holdings = (inventory.positions[account] ?? [:]).sorted { $0.key < $1.key }.compactMap { symbol, position -> MarginAccount.Holding? in
             guard let market = perpetualMarket(symbol, at: account), let terms = market.instrument.margin else { return nil }
             if let settle = symbol.settle { settles.insert(settle) }
-            let mark = market.mid.map { FixedDecimal(approximating: $0).rounded(toMultipleOf: market.instrument.tickSize, .nearestEven) }
+            let prices = [pipeline.state.referencePrice(of: symbol.base, in: symbol.quote), market.mid].compactMap { $0 }
+            let worse = position.size.isPositive ? prices.min() : prices.max()
+            let mark = worse.map { FixedDecimal(approximating: $0).rounded(toMultipleOf: market.instrument.tickSize, .nearestEven) }
                 ?? position.entryPrice
             return MarginAccount.Holding(symbol: symbol, position: position, mark: mark, terms: terms)
         }
@@ -43,13 +48,19 @@ extension Engine {
         for (account, margin) in marginAccounts() {
             let cutting = inFlight.values.contains { if case .marginReduction(account) = $0.purpose { true } else { false } }
             let fraction = buffer.reduction(atRatio: margin.marginRatio)
-            guard !cutting, fraction > 0 else { continue }
+            // A cut that just ended is given a moment to show in the marks before the next (a book that refused it
+            // is not hammered every tick).
+            let settled = lastMarginCut[account].map { now.duration(since: $0) >= Self.marginCutPause } ?? true
+            guard !cutting, settled, fraction > 0 else { continue }
+            lastMarginCut[account] = now
             cutPositions(at: account, margin: margin, fraction: fraction, buffer: buffer, now: now)
         }
     }
 
-    /// Closes `fraction` of each position at `account`, and as much of the opposite position in the same instrument on
-    /// other accounts (the hedge), so the desk stays as flat as it was. One booking per instrument.
+    static let marginCutPause = Duration.milliseconds(200)
+
+    /// Closes `fraction` of each position at `account`, then as much of the opposite position in the same instrument on
+    /// another account (the hedge) as that filled, so the desk stays as flat as it was. One booking per instrument.
     func cutPositions(at account: AccountId, margin: MarginAccount, fraction: Double, buffer: MarginBuffer, now: Timestamp) {
         let why = "\(account) margin ratio \(Format4.percent(margin.marginRatio)) reached the \(Format4.percent(buffer.reduceAt)) buffer "
             + "(equity \(margin.equity.formatted(digits: 2)), maintenance \(margin.maintenanceMargin.formatted(digits: 2)))"
@@ -63,15 +74,20 @@ extension Engine {
             guard cut.isPositive else { continue }
             sequence += 1
             let id = "\(runId)-m\(sequence)"
-            var orders = [closingOrder(id: "\(id)-1", market: market, closing: size, quantity: cut, mark: holding.mark, buffer: buffer, now: now)]
+            guard let first = closingOrder(id: "\(id)-1", market: market, closing: size, quantity: cut, buffer: buffer, now: now) else {
+                cuts.append("no \(holding.symbol) book on \(market.venue.id) deep enough to cut \(cut)")
+                continue
+            }
+            var orders = [first]
             // The hedge: the opposite position elsewhere, cut by as much.
             for (other, positions) in pipeline.inventory.positions.sorted(by: { $0.key < $1.key }) where other != account {
                 guard let hedge = positions[holding.symbol], hedge.size.isPositive != size.isPositive,
-                      let hedgeMarket = perpetualMarket(holding.symbol, at: other), let mid = hedgeMarket.mid else { continue }
+                      let hedgeMarket = perpetualMarket(holding.symbol, at: other) else { continue }
                 let quantity = FixedDecimal.min(hedge.size.magnitude, cut).rounded(toMultipleOf: hedgeMarket.instrument.lotSize, .down)
                 guard quantity.isPositive else { continue }
-                orders.append(closingOrder(id: "\(id)-\(orders.count + 1)", market: hedgeMarket, closing: hedge.size, quantity: quantity,
-                                           mark: FixedDecimal(approximating: mid).rounded(digits: 8), buffer: buffer, now: now))
+                guard let order = closingOrder(id: "\(id)-2", market: hedgeMarket, closing: hedge.size, quantity: quantity,
+                                               buffer: buffer, now: now) else { continue }
+                orders.append(order)
                 break
             }
             let record = OpportunityRecord(
@@ -82,20 +98,25 @@ extension Engine {
             do { try ledger.record(record) } catch {
                 return haltOnLedgerFailure("before the margin cut on \(account): \(error); nothing was sent", at: now)
             }
-            send(orders, for: Execution(closing: orders, arbitrageId: id, record: record, purpose: .marginReduction(account)), at: now)
+            // The hedge goes only for what the cut filled.
+            var execution = Execution(closing: orders, arbitrageId: id, record: record, purpose: .marginReduction(account))
+            execution.heldBack = orders.count > 1 ? orders[1] : nil
+            send([first], for: execution, at: now)
             cuts += orders.map { "\($0.side) \($0.quantity) \($0.symbol) on \($0.venue)" }
         }
         notify(.warning, "MARGIN BUFFER: \(why); cutting \(Format4.percent(fraction)): " + cuts.joined(separator: ", "), at: now)
         publish(force: true)
     }
 
-    /// A reduce-only IOC: the side that shrinks `closing`, at most `maxSlippageBps` past the mark.
-    func closingOrder(id: String, market: Market, closing size: FixedDecimal, quantity: FixedDecimal, mark: FixedDecimal,
-                      buffer: MarginBuffer, now: Timestamp) -> PaperOrder {
+    /// A reduce-only IOC: the side that shrinks `closing`, limited `maxSlippageBps` past the deepest level its book
+    /// quotes for the quantity now. Nil when the book cannot take the quantity.
+    func closingOrder(id: String, market: Market, closing size: FixedDecimal, quantity: FixedDecimal,
+                      buffer: MarginBuffer, now: Timestamp) -> PaperOrder? {
         let side: Side = size.isPositive ? .sell : .buy
+        guard let quote = try? market.quote(side, quantity: quantity) else { return nil }
         let slip = FixedDecimal(buffer.maxSlippageBps) / FixedDecimal(10_000)
-        let limit = side == .sell ? (mark * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
-                                  : (mark * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
+        let limit = side == .sell ? (quote.worstPrice * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
+                                  : (quote.worstPrice * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
         return PaperOrder(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
                           limitPrice: limit, submittedAt: now)
     }

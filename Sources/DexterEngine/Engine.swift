@@ -43,6 +43,8 @@ public actor Engine {
     /// figures are worked out when a sample lands, not on every snapshot.
     var riskWatch = RiskWatch()
     var riskFigures: RiskFigures?
+    /// When the margin buffer last cut each account.
+    var lastMarginCut: [AccountId: Timestamp] = [:]
     /// Assets closed by their stop-loss, and why: no new arbitrage in them until a risk manager resumes.
     var stoppedOut: [Asset: String] = [:]
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.

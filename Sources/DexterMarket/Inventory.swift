@@ -35,15 +35,18 @@ public struct Inventory: Sendable, Hashable {
     }
 
     /// What a perpetual order may trade on `account`, in base units, as a screen: the part that closes an open position
-    /// (no margin needed) plus what the free collateral opens at the instrument's leverage. Margin in use is taken at
-    /// entry prices; the pre-trade check prices it at the marks.
-    public func perpetualCapacity(_ symbol: Symbol, side: Side, at account: AccountId, price: Double, terms: MarginTerms) -> Double {
+    /// (no margin needed) plus what the free collateral opens at the instrument's leverage, its fee (`feeRate` of the
+    /// notional) paid from the same collateral. Margin in use is taken at entry prices; the pre-trade check prices it
+    /// at the marks.
+    public func perpetualCapacity(_ symbol: Symbol, side: Side, at account: AccountId, price: Double, terms: MarginTerms,
+                                  feeRate: Double = 0) -> Double {
         guard price > 0, let settle = symbol.settle else { return 0 }
         let open = position(symbol, at: account).size
         let closing = (side == .sell) == open.isPositive ? open.magnitude.doubleValue : 0
+        let leverage = terms.maxLeverage.doubleValue
         let used = (positions[account] ?? [:]).values.reduce(0.0) { $0 + $1.size.magnitude.doubleValue * $1.entryPrice.doubleValue }
-        let free = max(0, available(settle, at: account).doubleValue - used / terms.maxLeverage.doubleValue)
-        return closing + free * terms.maxLeverage.doubleValue / price
+        let free = max(0, available(settle, at: account).doubleValue - used / leverage)
+        return closing + free / (price * (1 / leverage + feeRate))
     }
 
     public var accounts: [AccountId] { balances.keys.sorted() }
