@@ -137,7 +137,9 @@ extension Panels {
             }
             rows.append([(wallet.name, .accent), (" " + tag, wallet.keyOverdue ? .warning : .dim)])
             for chain in holding.chains {
-                var row: [(String, ColorRole)] = [(" " + fit(wallet.kind == .cex ? "spot" : chain.chain, 9), .normal)]
+                // An exchange account is its spot wallet, or a futures (margin) account when it holds perpetuals.
+                let margin = snapshot.margins.contains { $0.account == wallet.name || $0.account == chain.chain }
+                var row: [(String, ColorRole)] = [(" " + fit(wallet.kind == .cex ? (margin ? "margin" : "spot") : chain.chain, 9), .normal)]
                 if chain.source == nil {
                     row.append(("no balance feed", .dim))
                 } else {

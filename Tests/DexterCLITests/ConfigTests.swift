@@ -38,9 +38,16 @@ import Testing
         #expect(pairs.isSuperset(of: ["ETH/USDT", "ETH/USDC", "BTC/USDT", "SOL/USDC", "USDC/USDT"]))
         #expect(Set(universe.assets.map(\.asset)).isSuperset(of: ["USDC", "USDT"]))
         #expect(universe.assets.first { $0.asset == "USDT" }?.priceUSD != universe.assets.first { $0.asset == "USDC" }?.priceUSD)
-        // Public taker fees as configured: Binance 0.10 %, Coinbase 0.60 %, Kraken 0.40 %, OKX 0.10 %.
+        // Public taker fees as configured: Binance 0.10 %, Coinbase 0.60 %, Kraken 0.40 %, OKX 0.10 %; their USDT-margined
+        // perpetuals 0.05 %.
         let fees = Dictionary(universe.books.map { ($0.venue.id.name, $0.venue.takerFee.description) }) { a, _ in a }
-        #expect(fees == ["binance": "0.001", "coinbase": "0.006", "kraken": "0.004", "okx": "0.001"])
+        #expect(fees == ["binance": "0.001", "coinbase": "0.006", "kraken": "0.004", "okx": "0.001", "binance-usdm": "0.0005",
+                         "okx-swap": "0.0005"])
+        // Two perpetual venues, each quoting ETH and BTC perpetuals with margin rules, so a perp arbitrage has two sides.
+        let perpetuals = universe.books.filter { !$0.instrument.symbol.isSpot }
+        #expect(Set(perpetuals.map(\.venue.id.name)) == ["binance-usdm", "okx-swap"])
+        #expect(Set(perpetuals.map(\.instrument.symbol.description)) == ["ETH/USDT:USDT", "BTC/USDT:USDT"])
+        #expect(perpetuals.allSatisfy { $0.instrument.margin?.maxLeverage == FixedDecimal(20) })
     }
 
     func error(_ text: String) -> String {
@@ -212,6 +219,17 @@ import Testing
                                                      "BNB": FixedDecimal(15)])
         #expect(config.stopLoss.maxSlippageBps == 100)
         #expect(config.universe.shocks.isEmpty)
+    }
+
+    @Test func aPerpetualNeedsItsMarginRulesAndASpotMarketRefusesThem() {
+        let perp = "\"ETH/USDT:USDT\" = { tick = \"0.01\", lot = \"0.001\", min_notional = \"5\", top_quantity = 6.0, max_leverage = \"20\", maintenance_rate = \"0.005\" }"
+        let missing = base.replacing(perp, with: perp.replacingOccurrences(of: ", max_leverage = \"20\"", with: ""))
+        #expect(base.error(missing).contains("max_leverage: missing"), "\(base.error(missing))")
+        let tooHigh = base.replacing(perp, with: perp.replacingOccurrences(of: "maintenance_rate = \"0.005\"", with: "maintenance_rate = \"0.06\""))
+        #expect(base.error(tooHigh).contains("expected a rate under the initial margin 1/20"), "\(base.error(tooHigh))")
+        let spot = "\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\", top_quantity = 3.0 }"
+        let onSpot = base.replacing(spot, with: spot.replacingOccurrences(of: " }", with: ", max_leverage = \"5\" }"))
+        #expect(base.error(onSpot).contains("max_leverage: unknown key"), "\(base.error(onSpot))")
     }
 
     @Test func aStopOfAHundredPercentOrMoreIsRefused() {
