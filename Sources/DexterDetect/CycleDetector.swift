@@ -60,7 +60,7 @@ public struct CycleDetector: Sendable {
         let symbols = Set(indices.map { state.markets[$0].key.symbol }.filter(\.isSpot))
         guard !symbols.isEmpty else { return false }
         var candidates: [[(market: Int, side: Side)]] = []
-        for symbol in symbols {
+        for symbol in symbols.sorted() {
             guard let base = assetIndex[symbol.base], let quote = assetIndex[symbol.quote] else {
                 return rebuild(state: state, inventory: inventory, now: now)
             }
@@ -75,7 +75,8 @@ public struct CycleDetector: Sendable {
         // they may have stopped paying, or moved to another market.
         let touched = found.filter { entry in entry.value.legs.contains { symbols.contains($0.symbol) } }
         for key in touched.keys { found[key] = nil }
-        for cycle in touched.values {
+        // In key order: ids are handed out in the order cycles are settled, so a seed always numbers them alike.
+        for cycle in touched.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }).map(\.value) {
             let path = cycle.legs.compactMap { assetIndex[$0.from] }
             guard path.count == cycle.legs.count else { continue }
             candidates += legs(of: Cycle(assets: path, product: 1))

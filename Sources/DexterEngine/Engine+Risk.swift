@@ -74,6 +74,31 @@ extension Engine {
         book(execution, at: now)
     }
 
+    /// What the last session left in force, read back from the audit trail: a halt not resumed, reducing not lifted,
+    /// stops that fired and were not re-armed. A restart is not a way around the kill switch.
+    struct StandingState {
+        var haltReason: String?
+        var reducingReason: String?
+        var stoppedOut: [Asset: String] = [:]
+    }
+
+    static func standingState(from reader: LedgerReader) throws -> StandingState {
+        var state = StandingState()
+        for entry in try reader.auditEntries(actions: ["halt", "resume", "reducing", "active", "stop-loss", "stop re-armed"]) {
+            switch entry.action {
+            case "halt": state.haltReason = entry.detail
+            case "resume": state.haltReason = nil; state.reducingReason = nil
+            case "reducing": state.reducingReason = entry.detail
+            case "active": state.reducingReason = nil
+            case "stop-loss":
+                if let asset = entry.detail.split(separator: " ").first { state.stoppedOut[Asset(String(asset))] = entry.detail }
+            default:
+                for asset in entry.detail.split(separator: ",") { state.stoppedOut[Asset(asset.trimmingCharacters(in: .whitespaces))] = nil }
+            }
+        }
+        return state
+    }
+
     /// A risk manager changes a limit: in force for the next check, on the Risk panel at once, and audited.
     public func setLimit(_ change: LimitChange) {
         let now = clock.now()

@@ -120,6 +120,15 @@ public actor Engine {
             initial.insert(Notification(time: start, level: .warning, text: alert), at: 0)
         }
         self.notifications = initial
+        // A halt, reducing, and stopped-out assets outlive a restart: only a risk manager's resume lifts them.
+        let standing = try Self.standingState(from: ledger.reader)
+        self.haltReason = standing.haltReason
+        self.reducingReason = standing.reducingReason
+        self.stoppedOut = standing.stoppedOut
+        if let halted = standing.haltReason {
+            notifications.insert(Notification(time: start, level: .error,
+                                              text: "TRADING HALTED before the restart: \(halted); a risk manager resumes"), at: 0)
+        }
         // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
         try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
                                       hash: Engine.auditHash)

@@ -88,6 +88,21 @@ extension LedgerReader {
         }
     }
 
+    /// Entries with one of `actions`, in sequence order.
+    public func auditEntries(actions: [String]) throws -> [AuditEntry] {
+        guard !actions.isEmpty else { return [] }
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT seq, at, user, action, detail, prev_hash, hash FROM audit
+                WHERE action IN (\(Array(repeating: "?", count: actions.count).joined(separator: ", "))) ORDER BY seq
+                """, arguments: StatementArguments(actions))
+            .map { row in
+                AuditEntry(sequence: row["seq"], at: row["at"], user: row["user"],
+                           action: row["action"], detail: row["detail"], previousHash: row["prev_hash"], hash: row["hash"])
+            }
+        }
+    }
+
     /// Walks the whole chain: every entry's hash recomputed from its fields, every link to the one before, no gap
     /// in the sequence. An empty list means intact.
     public func verifyAudit(hash: AuditHash) throws -> (entries: Int, head: String, problems: [AuditProblem]) {

@@ -158,6 +158,31 @@ import Testing
         #expect(engine.board.current?.orders.filter { $0.state.isLive }.isEmpty == true)
     }
 
+    /// A restart is no way around the kill switch or a stop: the halt and the stopped-out asset are read back from the
+    /// audit trail, and only a resume lifts them.
+    @Test func aHaltAndAStopOutliveARestart() async throws {
+        let path = NSTemporaryDirectory() + "dexter-standing-\(UUID().uuidString).sqlite"
+        do {
+            let engine = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+            await run(engine, for: .seconds(25))
+            #expect(engine.board.current?.alerts.contains("ETH STOPPED OUT: resume re-arms its stop") == true)
+            await engine.halt("end of day")
+        }
+        let restarted = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+        await restarted.publishNow()
+        let snapshot = try #require(restarted.board.current)
+        #expect(snapshot.tradingState == "halted" && snapshot.haltReason == "end of day")
+        #expect(snapshot.notifications.contains { $0.text == "TRADING HALTED before the restart: end of day; a risk manager resumes" })
+        #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
+        await restarted.resume()
+        let resumed = try #require(restarted.board.current)
+        #expect(resumed.tradingState == "active" && !resumed.alerts.contains { $0.contains("STOPPED OUT") })
+        // And the resume is what the next restart reads back.
+        let again = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+        await again.publishNow()
+        #expect(again.board.current?.tradingState == "active")
+    }
+
     func ethBalances(_ ledger: Ledger) throws -> [String: FixedDecimal] {
         Dictionary(uniqueKeysWithValues: try ledger.reader.balances().filter { $0.asset == "ETH" }.map { ($0.account, $0.delta) })
     }

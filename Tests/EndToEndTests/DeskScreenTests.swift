@@ -33,16 +33,16 @@ extension EndToEnd {
             return lines.count >= 3 ? String(lines[lines.count - 3]) : ""
         }
 
-        /// Seed 2 has a binance→okx cross from 11.6 s to 11.9 s of market time (found with `dexter scan --json --fast
-        /// --seed 2`, whose `market_seconds` is the same clock). Every feed drops at 11.7 s: the cross is still on screen
-        /// when its quotes pass their 3 s bound, so it shows stale, and the approve key is refused with the reason.
+        /// Seed 2 has an okx→binance SOL/USDT cross from 10.0 s to 10.5 s of market time (found with `dexter scan --json
+        /// --fast --seed 2`, whose `market_seconds` is the same clock). Every feed drops at 10.2 s: the cross is still on
+        /// screen when its quotes pass their 3 s bound, so it shows stale, and the approve key is refused with the reason.
         @Test func aStaleOpportunityIsDimmedAndCannotBeApproved() throws {
             defer { try? FileManager.default.removeItem(atPath: data) }
-            let path = try config("stale", [("seed = 7\n", "seed = 2\n[[sim.outages]]\nafter_seconds = 11.7\nfor_seconds = 600\n")])
+            let path = try config("stale", [("seed = 7\n", "seed = 2\n[[sim.outages]]\nafter_seconds = 10.2\nfor_seconds = 600\n")])
             let tmux = Tmux(name: "dexter-stale")
             defer { tmux.kill() }
             try tmux.start("'\(Binary.dexter)' --config '\(path)'", width: 100, height: 30, environment: environment)
-            // Narrow the table to the binance→okx cross (#3), then wait for its quotes to pass their bound.
+            // Narrow the table to the okx crosses, then wait for the okx→binance one's quotes to pass their bound.
             try tmux.waitFor("the desk") { $0.contains("1 Opportunities") }
             try tmux.keys("/")
             try tmux.keys("-l", "okx")

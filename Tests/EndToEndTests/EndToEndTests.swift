@@ -33,6 +33,7 @@ extension EndToEnd {
                 try tmux.keys("a")
                 let screen = try tmux.waitFor("the confirmation or a refusal") {
                     $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                        || $0.contains("nothing to approve")
                 }
                 guard screen.contains("Approve?") else { continue }
                 #expect(screen.contains("Re-priced on the market now"))
