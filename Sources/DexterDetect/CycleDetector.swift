@@ -37,7 +37,7 @@ public struct CycleDetector: Sendable {
         assetIndex = Dictionary(uniqueKeysWithValues: assets.enumerated().map { ($1, $0) })
         graph = RateGraph(assetCount: assets.count)
         edgeMarkets = [:]
-        for symbol in state.indicesBySymbol.keys { reprice(symbol, state: state) }
+        for symbol in state.indicesBySymbol.keys.sorted() { reprice(symbol, state: state) }
         found = [:]
         var candidates: [[(market: Int, side: Side)]] = []
         for cycle in CycleFinder.allCycles(in: graph, maxLegs: maxLegs) where cycle.legs >= 3 {

@@ -132,12 +132,14 @@ extension Engine {
         if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append("position VaR budget") }
         if reload.denyList != config.denyList { changed.append("deny list (\(reload.denyList?.count ?? 0) addresses)") }
         if reload.stopLoss != config.stopLoss { changed.append("stop-losses") }
+        if reload.marginBuffer != config.marginBuffer { changed.append("margin buffer") }
         config.limits = reload.limits
         config.autoHalt = reload.autoHalt
         config.maxExposurePerVenueUSD = reload.maxExposurePerVenueUSD
         config.positionVaRBudgetUSD = reload.positionVaRBudgetUSD
         config.denyList = reload.denyList
         config.stopLoss = reload.stopLoss
+        config.marginBuffer = reload.marginBuffer
         pipeline.setMaxNotional(reload.limits.maxNotionalPerTradeUSD)
         let summary = changed.isEmpty ? "nothing changed" : changed.joined(separator: ", ") + " changed"
         audit("config reload", summary, at: now)

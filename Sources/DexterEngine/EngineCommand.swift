@@ -25,11 +25,14 @@ public struct ConfigReload: Sendable, Hashable {
     public var positionVaRBudgetUSD: FixedDecimal?
     public var denyList: DenyList?
     public var stopLoss: StopLossLimits
+    public var marginBuffer: MarginBuffer?
 
     public init(limits: RiskLimits, autoHalt: AutoHaltLimits, maxExposurePerVenueUSD: FixedDecimal?,
-                positionVaRBudgetUSD: FixedDecimal?, denyList: DenyList?, stopLoss: StopLossLimits = StopLossLimits()) {
+                positionVaRBudgetUSD: FixedDecimal?, denyList: DenyList?, stopLoss: StopLossLimits = StopLossLimits(),
+                marginBuffer: MarginBuffer? = MarginBuffer()) {
         self.limits = limits
         self.stopLoss = stopLoss
+        self.marginBuffer = marginBuffer
         self.autoHalt = autoHalt
         self.maxExposurePerVenueUSD = maxExposurePerVenueUSD
         self.positionVaRBudgetUSD = positionVaRBudgetUSD

@@ -128,6 +128,12 @@ failed_run = 5
 feed_silence_seconds = 60
 # A closing order of a stop-loss fills at most this far under the price it was quoted at (basis points).
 stop_loss_slippage_bps = 100
+# Margin buffer for perpetuals: when an account's margin ratio (maintenance margin over equity; the venue liquidates
+# at 1) reaches margin_reduce_at, its positions and their hedges are cut back to margin_target, by orders at most
+# margin_slippage_bps past their book's quote.
+margin_reduce_at = "0.5"
+margin_target = "0.3"
+margin_slippage_bps = 50
 
 [limits.max_position]
 # Largest holding of each asset across every venue and wallet, in units of the asset.

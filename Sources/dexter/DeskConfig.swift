@@ -37,6 +37,7 @@ struct DeskConfig {
     var denyList: DenyList?
     var plans = Plan.standard
     var stopLoss = StopLossLimits()
+    var marginBuffer: MarginBuffer?
 
     func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
         var universe = self.universe
@@ -53,6 +54,7 @@ struct DeskConfig {
         config.denyList = denyList
         config.plans = plans
         config.stopLoss = stopLoss
+        config.marginBuffer = marginBuffer
         return config
     }
 }
@@ -196,6 +198,7 @@ extension DeskConfig {
         let limits = try parseLimits(try root.table("limits"))
         let (autoHalt, venueExposure, varBudget) = try parseAutoHalt(try root.table("limits"))
         let stopLoss = try parseStopLoss(try root.table("limits"))
+        let marginBuffer = try parseMarginBuffer(try root.table("limits"))
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD)
 
@@ -252,13 +255,14 @@ extension DeskConfig {
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
-            stopLoss: stopLoss)
+            stopLoss: stopLoss, marginBuffer: marginBuffer)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {
         try limits.allowOnly(["max_notional_usd", "daily_volume_usd", "allowed_pairs", "max_position", "daily_loss_usd",
                               "max_drawdown_usd", "failed_run", "feed_silence_seconds", "max_exposure_per_venue_usd",
-                              "position_var_budget_usd", "stop_loss", "stop_loss_slippage_bps"])
+                              "position_var_budget_usd", "stop_loss", "stop_loss_slippage_bps", "margin_reduce_at",
+                              "margin_target", "margin_slippage_bps"])
         var maxPosition: [Asset: FixedDecimal] = [:]
         if let positions = try limits.optionalTable("max_position") {
             for asset in positions.keys { maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
@@ -294,6 +298,17 @@ extension DeskConfig {
             }
         }
         return stops
+    }
+
+    /// The margin buffer in [limits]: both ratios or neither (off), the target under the trigger, both under 1.
+    static func parseMarginBuffer(_ limits: ConfigReader) throws -> MarginBuffer? {
+        guard limits.has("margin_reduce_at") || limits.has("margin_target") else { return nil }
+        let reduceAt = try limits.positiveDecimal("margin_reduce_at", example: "0.5")
+        let target = try limits.positiveDecimal("margin_target", example: "0.3")
+        guard reduceAt < .one else { throw limits.error("margin_reduce_at", "expected a ratio under 1 (the venue liquidates at 1), found \"\(reduceAt)\"") }
+        guard target < reduceAt else { throw limits.error("margin_target", "expected a ratio under margin_reduce_at \(reduceAt), found \"\(target)\"") }
+        return MarginBuffer(reduceAt: reduceAt.doubleValue, target: target.doubleValue,
+                            maxSlippageBps: try limits.optionalInt("margin_slippage_bps", range: 1...5000) ?? 50)
     }
 
     static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {

@@ -93,7 +93,7 @@ struct Watch: AsyncParsableCommand {
                                         limits: fresh.limits, autoHalt: fresh.autoHalt,
                                         maxExposurePerVenueUSD: fresh.maxExposurePerVenueUSD,
                                         positionVaRBudgetUSD: fresh.positionVaRBudgetUSD, denyList: fresh.denyList,
-                                        stopLoss: fresh.stopLoss)))
+                                        stopLoss: fresh.stopLoss, marginBuffer: fresh.marginBuffer)))
                                 } catch {
                                     return .failure(TerminalApp.ThemeError("\(error)"))
                                 }

@@ -232,6 +232,16 @@ import Testing
         #expect(base.error(onSpot).contains("max_leverage: unknown key"), "\(base.error(onSpot))")
     }
 
+    @Test func theMarginBufferIsReadAndItsTargetMustBeUnderItsTrigger() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        let buffer = try #require(config.marginBuffer)
+        #expect(buffer.reduceAt == 0.5 && buffer.target == 0.3 && buffer.maxSlippageBps == 50)
+        let text = base.replacing("margin_target = \"0.3\"", with: "margin_target = \"0.6\"")
+        #expect(base.error(text) == "config.toml:\(base.line(of: "margin_target = \"0.6\"", in: text)): limits.margin_target: expected a ratio under margin_reduce_at 0.5, found \"0.6\"")
+        let off = base.replacing("margin_reduce_at = \"0.5\"\nmargin_target = \"0.3\"\n", with: "")
+        #expect(try DeskConfig.parse(off, file: "config.toml").marginBuffer == nil)
+    }
+
     @Test func aStopOfAHundredPercentOrMoreIsRefused() {
         let text = base.replacing("SOL = \"18\"", with: "SOL = \"100\"")
         #expect(base.error(text) == "config.toml:\(base.line(of: "SOL = \"100\"", in: text)): limits.stop_loss.SOL: expected a percentage under 100, found \"100\"")

@@ -1,0 +1,228 @@
+import DexterCore
+import DexterDetect
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+
+/// Booking: what an execution's reports become in the ledger (orders, fills, balance and position changes, in one
+/// transaction), and what moves in the desk once the commit is done.
+extension Engine {
+    /// After a booking's commit: the acknowledgement, then inventory, lots, limits' usage and P&L move by it.
+    func applyBooked(_ booking: ArbitrageBooking, base: Asset) {
+        bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
+        refreshLots()
+        for change in booking.balanceChanges {
+            pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
+        }
+        for position in booking.positions {
+            guard let symbol = try? Symbol(parsing: position.symbol) else { continue }
+            pipeline.inventory.setPosition(PerpetualPosition(size: position.size, entryPrice: position.entryPrice), symbol,
+                                           at: AccountId(parsing: position.account))
+        }
+        usage.positions = Self.positions(pipeline.inventory)
+        let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
+        usage.dailyVolumeUSD += volume
+        userVolumeTodayUSD += volume
+        pnl.realisedTodayUSD += booking.realisedNetUSD
+        pnl.volumeTodayUSD += volume
+        if booking.kind != .stopLoss { pnl.arbitragesToday += 1 }
+        pnl.tradesToday += booking.trades.count
+        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
+        for trade in booking.trades {
+            realisedByAsset[base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
+        }
+        _ = pipeline.inventoryDidChange()
+    }
+
+    /// Books the execution; only after the commit does the trader see it as done and does inventory move.
+    func book(_ execution: Execution, at now: Timestamp) {
+        var booking = makeBooking(execution, at: now)
+        let record = execution.opportunity.map {
+            opportunityRecord($0, id: execution.recordId, decision: .approved, reason: nil, at: now)
+        } ?? execution.closingRecord
+        do {
+            guard let record else { throw ApprovalMissing(recordId: execution.recordId) }
+            booking = try ledger.book(booking, opportunity: record)
+        } catch {
+            haltOnLedgerFailure("for \(booking.id): \(error)", at: now)
+            publish(force: true)
+            return
+        }
+        applyBooked(booking, base: execution.symbol.base)
+        // Only arbitrages count toward a run of failures (nothing filled); a partial one is leg risk's to handle, and a
+        // correction that completes does not clear the run.
+        if execution.purpose == .arbitrage {
+            switch booking.status {
+            case .failed: failuresInARow += 1
+            case .completed: failuresInARow = 0
+            case .partial: break
+            }
+        }
+        manageLegRisk(execution, at: now)
+        let level: Notification.Level = booking.status == .completed ? .success : .warning
+        let estimate = execution.opportunity.map { " vs est. $\($0.netUSD.formatted(digits: 2))" } ?? ""
+        notify(level, "\(execution.label) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2))"
+               + "\(estimate) (booked \(booking.id))", at: now)
+        publish(force: true)
+    }
+
+    func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
+        let symbol = execution.symbol
+        let state = pipeline.state
+        var pricing = Pricing(symbol, state: state, positions: pipeline.inventory)
+        var orders: [OrderRecord] = []
+        var trades: [TradeRecord] = []
+        var changes: [BalanceChange] = []
+        var filledLegs = 0
+        for order in execution.orders {
+            guard let report = execution.reports[order.clientOrderId],
+                  let market = state[MarketKey(venue: order.venue, symbol: order.symbol)] else { continue }
+            let account = market.venue.account.description
+            orders.append(OrderRecord(
+                id: order.clientOrderId, venue: order.venue.name, pair: symbol.description, side: order.side,
+                quantity: order.quantity, limitPrice: order.limitPrice, status: report.status.rawValue,
+                reason: report.reason, filled: report.filledQuantity, createdAt: order.submittedAt,
+                updatedAt: report.executedAt))
+            // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
+            filledLegs += report.filledQuantity.isPositive && report.status == .filled ? 1 : 0
+            let fill = fillRecords(report, orderId: order.clientOrderId, venue: order.venue.name, side: order.side, account: account,
+                                   symbol: symbol, pricing: &pricing)
+            changes += fill.changes
+            if let trade = fill.trade { trades.append(trade) }
+        }
+        var booking = ArbitrageBooking(
+            id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
+            status: .failed, expectedNetUSD: execution.opportunity?.netUSD ?? .zero,
+            realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
+            trades: trades, balanceChanges: changes)
+        booking.status = filledLegs == execution.orders.count
+            ? .completed
+            : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
+        booking.explanation = explain(execution, quoteUSD: pricing.quoteUSD)
+        booking.kind = execution.purpose.bookingKind
+        booking.positions = pricing.movedPositions
+        return booking
+    }
+
+    /// The prices a booking is measured at: the base asset's reference mark and the quote's USD value, now.
+    struct Pricing {
+        let mark: FixedDecimal
+        let quoteUSD: FixedDecimal
+        let state: MarketState
+        /// Perpetual positions as the booking's fills move them (from the inventory's, before the booking).
+        var positions: Inventory
+        var movedPositions: [PositionRecord] = []
+
+        init(_ symbol: Symbol, state: MarketState, positions: Inventory) {
+            mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
+            quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+            self.state = state
+            self.positions = positions
+        }
+
+        /// Moves the account's position in a perpetual by a fill; returns what that realised, in the settle asset.
+        mutating func movePosition(_ symbol: Symbol, account: String, side: Side, quantity: FixedDecimal,
+                                   price: FixedDecimal) -> FixedDecimal {
+            let id = AccountId(parsing: account)
+            var position = positions.position(symbol, at: id)
+            let realised = position.apply(side, quantity: quantity, price: price)
+            positions.setPosition(position, symbol, at: id)
+            movedPositions.removeAll { $0.account == account && $0.symbol == symbol.description }
+            movedPositions.append(PositionRecord(account: account, symbol: symbol.description, size: position.size,
+                                                 entryPrice: position.entryPrice))
+            return realised
+        }
+    }
+
+    /// What one order's report books: its fill (profit as cash flow against the mark, gas included) and the balance
+    /// changes — base and quote where it filled, the gas token wherever gas was burnt. No trade when neither.
+    func fillRecords(_ report: ExecutionReport, orderId: String, venue: String, side: Side, account: String, symbol: Symbol,
+                     pricing: inout Pricing) -> (trade: TradeRecord?, changes: [BalanceChange]) {
+        var changes: [BalanceChange] = []
+        var gasInQuote = FixedDecimal.zero
+        if let token = report.gasToken, report.gas.isPositive {
+            changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
+            let tokenPrice = FixedDecimal(approximating: pricing.state.referencePrice(of: token, in: symbol.quote) ?? 0)
+            gasInQuote = (report.gas * tokenPrice.rounded(digits: 8)).rounded(digits: 8, .up)
+        }
+        guard report.filledQuantity.isPositive || gasInQuote.isPositive else { return (nil, changes) }
+        let cash = side == .buy ? report.notional + report.fee : report.notional - report.fee
+        if let settle = symbol.settle, report.filledQuantity.isPositive {
+            // A perpetual moves the position; the margin account pays the fee and takes what the fill realised.
+            let realised = pricing.movePosition(symbol, account: account, side: side, quantity: report.filledQuantity,
+                                                price: report.averagePrice)
+            // Realised P&L is booked to the 10⁻⁸ the venues settle in, never more than was made.
+            changes.append(BalanceChange(account: account, asset: settle.code, delta: realised.rounded(digits: 8, .down) - report.fee))
+        } else if report.filledQuantity.isPositive {
+            changes.append(BalanceChange(account: account, asset: symbol.base.code,
+                                         delta: side == .buy ? report.filledQuantity : -report.filledQuantity))
+            changes.append(BalanceChange(account: account, asset: symbol.quote.code, delta: side == .buy ? -cash : cash))
+        }
+        // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its realised
+        // P&L, and a missed leg leaves the other marked, not hidden.
+        let atMark = report.filledQuantity * pricing.mark
+        let profitQuote = (side == .buy ? atMark - cash : cash - atMark) - gasInQuote
+        var trade = TradeRecord(
+            id: "\(orderId)-f1", orderId: orderId, user: config.user, exchange: venue, pair: symbol.description, side: side,
+            amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
+            gas: report.gas, gasAsset: report.gasToken?.code, markPrice: pricing.mark,
+            notionalUSD: (report.notional * pricing.quoteUSD).rounded(digits: 8),
+            profitUSD: (profitQuote * pricing.quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
+        trade.account = account
+        trade.cashUSD = (cash * pricing.quoteUSD).rounded(digits: 9, .down)
+        trade.gasUSD = (gasInQuote * pricing.quoteUSD).rounded(digits: 9, .up)
+        return (trade, changes)
+    }
+
+    /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at
+    /// worse (or better) prices than quoted, fees and gas other than estimated. Amounts in USD.
+    func explain(_ execution: Execution, quoteUSD: FixedDecimal) -> String {
+        guard let opportunity = execution.opportunity, execution.purpose == .arbitrage else {
+            let filled = execution.reports.values.reduce(FixedDecimal.zero) { $0 + $1.filledQuantity }
+            let asked = execution.orders.reduce(FixedDecimal.zero) { $0 + $1.quantity }
+            let complete = execution.reports.values.allSatisfy { $0.status == .filled }
+            return "\(execution.purpose): filled \(filled) of \(asked)" + (complete ? "" : " — the rest is still exposed")
+        }
+        var reasons: [String] = []
+        var slippage = FixedDecimal.zero
+        for (order, leg) in zip(execution.orders, opportunity.legs) {
+            guard let report = execution.reports[order.clientOrderId] else { continue }
+            if report.status != .filled {
+                reasons.append("missed leg: \(order.venue) \(order.side) filled \(report.filledQuantity) of \(order.quantity)"
+                               + (report.reason.map { " (\($0))" } ?? ""))
+            }
+            if report.filledQuantity.isPositive {
+                // Positive = worse than quoted: paid more on a buy, received less on a sell.
+                let worse = (report.averagePrice - leg.averagePrice) * report.filledQuantity
+                slippage += order.side == .buy ? worse : -worse
+            }
+        }
+        let slippageUSD = (slippage * quoteUSD).rounded(digits: 2)
+        if !slippageUSD.isZero {
+            reasons.append("slippage \(slippageUSD.isPositive ? "cost" : "gained") $\(slippageUSD.magnitude.formatted(digits: 2))")
+        }
+        return reasons.isEmpty ? "as estimated" : reasons.joined(separator: "; ")
+    }
+
+    func record(_ opportunity: Opportunity, decision: OpportunityRecord.Decision, reason: String?, at now: Timestamp) {
+        sequence += 1
+        let record = opportunityRecord(opportunity, id: "\(runId)-o\(opportunity.id).\(sequence)", decision: decision,
+                                       reason: reason, at: now)
+        do {
+            try ledger.record(record)
+        } catch {
+            notify(.error, "ledger write failed: \(error)", at: now)
+        }
+    }
+
+    func opportunityRecord(_ opportunity: Opportunity, id: String, decision: OpportunityRecord.Decision,
+                           reason: String?, at now: Timestamp) -> OpportunityRecord {
+        OpportunityRecord(
+            id: id, pair: opportunity.symbol.description, buyVenue: opportunity.buy.venue.name,
+            sellVenue: opportunity.sell.venue.name, quantity: opportunity.quantity, gross: opportunity.gross,
+            fees: opportunity.fees, gas: opportunity.gasCost, slippage: opportunity.slippage, net: opportunity.net,
+            netUSD: opportunity.netUSD, decision: decision, reason: reason, user: config.user,
+            detectedAt: opportunity.detectedAt, decidedAt: now, detailJSON: OpportunityJSON.encode(opportunity))
+    }
+}
