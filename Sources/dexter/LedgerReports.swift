@@ -114,7 +114,7 @@ extension LedgerCommand {
 
     struct Positions: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Open FIFO lots by account and asset (quantity, average cost), and FIFO-realised P&L by venue and asset.")
+            abstract: "Open FIFO lots by account and asset (quantity, average cost), FIFO-realised P&L by venue and asset, and open perpetual positions.")
 
         @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
         var ledger: String?
@@ -131,6 +131,17 @@ extension LedgerCommand {
             for row in try reader.fifoRealised() {
                 print(row.venue.padding(toLength: 19, withPad: " ", startingAt: 0) + row.asset.padding(toLength: 6, withPad: " ", startingAt: 0)
                       + row.realisedUSD.formatted(digits: 4, grouping: true).leftPadded(20))
+            }
+            let positions = try reader.positions()
+            guard !positions.isEmpty else { return }
+            print("")
+            print("account".padding(toLength: 19, withPad: " ", startingAt: 0) + "perpetual".padding(toLength: 15, withPad: " ", startingAt: 0)
+                  + "size (+long)".leftPadded(16) + "entry price".leftPadded(16))
+            for position in positions {
+                print(position.account.padding(toLength: 19, withPad: " ", startingAt: 0)
+                      + position.symbol.padding(toLength: 15, withPad: " ", startingAt: 0)
+                      + position.size.formatted(digits: 6, grouping: true).leftPadded(16)
+                      + position.entryPrice.formatted(digits: 4, grouping: true).leftPadded(16))
             }
         }
     }
