@@ -183,6 +183,37 @@ import Testing
         #expect(again.board.current?.tradingState == "active")
     }
 
+    /// dexter stops while a stop-loss's orders are on their way: the restart settles them with the paper venues
+    /// (they never arrived, so they expire), books each against its stop-loss record, and keeps ETH stopped out.
+    @Test func aStopLossCutOffByAStopIsSettledOnRestart() async throws {
+        let base = NSTemporaryDirectory() + "dexter-stop-restart-\(UUID().uuidString)"
+        var config = shockedConfig()
+        config.paperJournalPath = base + ".paper.jsonl"
+        do {
+            let engine = try Engine(config: config, ledger: try Ledger(path: base + ".sqlite"), clock: clock)
+            let ledger = try Ledger(path: base + ".sqlite")
+            for _ in 0..<3000 where try ledger.reader.auditEntries(actions: ["stop-loss"]).isEmpty {
+                clock.advance(.milliseconds(10))
+                await engine.tick()
+            }
+            #expect(try ledger.reader.auditEntries(actions: ["stop-loss"]).count == 1)
+            #expect(try ledger.reader.bookings().isEmpty, "stopped before any answer came back")
+        }
+        let ledger = try Ledger(path: base + ".sqlite")
+        let restarted = try Engine(config: config, ledger: ledger, clock: clock)
+        clock.advance(.milliseconds(10))
+        await restarted.tick()
+        await restarted.publishNow()
+        let bookings = try ledger.reader.bookings()
+        #expect(bookings.count == 2 && bookings.allSatisfy { $0.kind == .stopLoss && $0.status == "failed" }, "\(bookings)")
+        #expect(bookings.allSatisfy { $0.explanation.hasPrefix("recovered after a restart") })
+        #expect(try ledger.reader.reconciliationProblems().isEmpty)
+        let snapshot = try #require(restarted.board.current)
+        #expect(snapshot.notifications.contains { $0.text.contains("were in flight; settled with their venues") })
+        #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
+        #expect(try ledger.reader.inFlightOrders().isEmpty, "every order settled")
+    }
+
     func ethBalances(_ ledger: Ledger) throws -> [String: FixedDecimal] {
         Dictionary(uniqueKeysWithValues: try ledger.reader.balances().filter { $0.asset == "ETH" }.map { ($0.account, $0.delta) })
     }
