@@ -96,12 +96,7 @@ extension Engine {
     func send(_ orders: [PaperOrder], for execution: Execution, at now: Timestamp) {
         let arbitrageId = execution.arbitrageId, recordId = execution.recordId
         for order in orders {
-            self.orders.insert(OrderRow(clientOrderId: order.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
-                                        venue: order.venue.name,
-                                        side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
-                                        quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero,
-                                        averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now, updatedAt: now),
-                               at: 0)
+            self.orders.insert(orderRow(order, of: execution, at: now), at: 0)
             liveOrders[order.clientOrderId] = (order, arbitrageId, recordId)
             // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
             transition(order.clientOrderId, .submit, filled: .zero, reason: nil, at: now)
@@ -113,6 +108,23 @@ extension Engine {
         }
         if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = execution
+    }
+
+    /// The Orders panel's row for an order of `execution`, before it is sent.
+    func orderRow(_ order: PaperOrder, of execution: Execution, at now: Timestamp) -> OrderRow {
+        var row = OrderRow(clientOrderId: order.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
+                           venue: order.venue.name, side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
+                           quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero, averagePrice: .zero,
+                           state: .initialized, reason: nil, submittedAt: now, updatedAt: now)
+        row.tag = execution.purpose.orderTag ?? row.tag
+        return row
+    }
+
+    /// An order of `execution` that will never be sent: on the panel and in the ledger as denied, with why.
+    func denyUnsent(_ order: PaperOrder, of execution: Execution, reason: String, at now: Timestamp) {
+        orders.insert(orderRow(order, of: execution, at: now), at: 0)
+        liveOrders[order.clientOrderId] = (order, execution.arbitrageId, execution.recordId)
+        transition(order.clientOrderId, .deny, filled: .zero, reason: reason, at: now)
     }
 
     static func riskiestLegIndex(_ opportunity: Opportunity, state: MarketState) -> Int {
@@ -130,12 +142,7 @@ extension Engine {
         let quantity = FixedDecimal.min(second.quantity, first.filledQuantity).rounded(toMultipleOf: lot, .down)
         guard first.filledQuantity.isPositive, quantity.isPositive else {
             // Never sent: booked as not sent, with no fill.
-            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity?.id ?? 0, venue: second.venue.name,
-                                   side: second.side == .buy ? "buy" : "sell", symbol: second.symbol.description, quantity: second.quantity,
-                                   limitPrice: second.limitPrice, filled: .zero, averagePrice: .zero, state: .initialized, reason: nil,
-                                   submittedAt: now, updatedAt: now), at: 0)
-            liveOrders[second.clientOrderId] = (second, execution.arbitrageId, execution.recordId)
-            transition(second.clientOrderId, .deny, filled: .zero, reason: "not sent: the first leg did not fill", at: now)
+            denyUnsent(second, of: execution, reason: "not sent: the first leg did not fill", at: now)
             execution.reports[second.clientOrderId] = ExecutionReport(
                 clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side, status: .rejected,
                 reason: "not sent: the first leg did not fill", filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero,

@@ -46,13 +46,7 @@ extension Engine {
         for (arbitrageId, execution) in inFlight {
             guard let second = execution.heldBack else { continue }
             inFlight[arbitrageId]?.heldBack = nil
-            orders.insert(OrderRow(clientOrderId: second.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
-                                   venue: second.venue.name, side: second.side == .buy ? "buy" : "sell",
-                                   symbol: second.symbol.description, quantity: second.quantity, limitPrice: second.limitPrice,
-                                   filled: .zero, averagePrice: .zero, state: .initialized, reason: nil, submittedAt: now,
-                                   updatedAt: now), at: 0)
-            liveOrders[second.clientOrderId] = (second, arbitrageId, execution.recordId)
-            transition(second.clientOrderId, .deny, filled: .zero, reason: "not sent: \(reason)", at: now)
+            denyUnsent(second, of: execution, reason: "not sent: \(reason)", at: now)
             settleUnsent(second, reason: "not sent: \(reason)", at: now)
             count += 1
         }
@@ -181,8 +175,11 @@ extension Engine {
         haltReason = nil
         reducingReason = nil
         failuresInARow = 0
+        lossBaselineUSD = FixedDecimal.min(.zero, pnl.realisedTodayUSD)
+        realisedPeakUSD = pnl.realisedTodayUSD
         audit("resume", "after: \(reason)", at: now)
-        notify(.success, "trading resumed", at: now)
+        notify(.success, "trading resumed" + (lossBaselineUSD.isNegative
+            ? "; the daily loss limit now counts from \(lossBaselineUSD.formatted(digits: 2)) USD" : ""), at: now)
         rearmStops(at: now)
         publish(force: true)
     }
@@ -191,6 +188,7 @@ extension Engine {
         guard !stoppedOut.isEmpty else { return }
         let assets = stoppedOut.keys.sorted().map(\.code).joined(separator: ", ")
         stoppedOut = [:]
+        closing = [:]
         audit("stop re-armed", assets, at: now)
         notify(.info, "stop-loss re-armed: \(assets)", at: now)
     }
@@ -293,7 +291,10 @@ extension Engine {
             let silence = now.duration(since: pipeline.lastUpdate[venue.id] ?? sessionStart)
             if silence > (silent?.silence ?? .zero) { silent = (venue.id.name, silence) }
         }
-        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD, peak: realisedPeakUSD,
+        // After a resume, the loss is counted from where the risk manager resumed, so the breach they accepted does
+        // not halt the desk again at once; another full limit lost does.
+        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD - lossBaselineUSD,
+                                                  peak: realisedPeakUSD - lossBaselineUSD,
                                                   failuresInARow: failuresInARow, silentVenue: silent) else { return }
         stopTrading("automatic halt: \(reason)", at: now)
     }

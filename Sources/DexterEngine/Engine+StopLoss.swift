@@ -4,10 +4,20 @@ import DexterMarket
 import DexterRisk
 import DexterVenues
 
+/// An asset being sold down by its stop: the closing orders each account has had, and when the last went.
+struct StopClosing: Sendable {
+    var attempts: [AccountId: Int] = [:]
+    var lastSent: Timestamp
+    /// The trader was told a halt paused it.
+    var toldHalted = false
+}
+
 /// Stop-losses: inventory whose price falls past its stop is sold down at every account that holds it.
 extension Engine {
     /// Each asset with a stop, held at a cost, against its reference price now. One past its stop is closed once and
-    /// stays stopped out (no new arbitrage in it) until a risk manager resumes, which re-arms the stop.
+    /// stays stopped out (no new arbitrage in it) until a risk manager resumes, which re-arms the stop. While it is
+    /// being closed, what a closing order left (it missed its limit, or filled short) is sent again after a pause,
+    /// a few times per account.
     func checkStopLosses(at now: Timestamp) {
         let stops = config.stopLoss
         guard !stops.percentBelowCost.isEmpty, !ledgerFailed else { return }
@@ -16,6 +26,25 @@ extension Engine {
                   let reading = stops.reading(asset: asset, quantity: lots.quantity, costUSD: lots.costUSD, markUSD: mark),
                   reading.isTriggered else { continue }
             closePosition(reading, at: now)
+        }
+        if let haltReason {
+            // Halted means nothing is sent, a closing stop included: once its orders out have settled, say what it
+            // leaves unsold.
+            for (asset, state) in closing.sorted(by: { $0.key < $1.key })
+            where !state.toldHalted && !inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) }) {
+                let unsold = pipeline.inventory.accounts.compactMap { account -> String? in
+                    let held = pipeline.inventory.available(asset, at: account) - gasReserve(of: asset, at: account)
+                    return held.isPositive ? "\(held) at \(account)" : nil
+                }
+                closing[asset]?.toldHalted = true
+                guard !unsold.isEmpty else { continue }
+                notify(.error, "stop-loss \(asset) paused by the halt (\(haltReason)) with " + unsold.joined(separator: ", ")
+                       + " unsold; resume to close it", at: now)
+            }
+            return
+        }
+        for (asset, state) in closing.sorted(by: { $0.key < $1.key }) where now.duration(since: state.lastSent) >= Self.stopRetryPause {
+            sendClosingOrders(asset, at: now)
         }
     }
 
@@ -27,9 +56,7 @@ extension Engine {
         }
     }
 
-    /// Sells `reading.asset` at every account holding it, each on the market there that pays the most dollars now,
-    /// as an IOC limit at most `maxSlippageBps` under its quote. A chain wallet keeps its gas token's reserve. Each
-    /// order is its own booking, its record on disk before it leaves.
+    /// The stop is past: the asset is stopped out, the stop audited, and its inventory sold down (unless halted).
     func closePosition(_ reading: StopLossReading, at now: Timestamp) {
         let asset = reading.asset
         stoppedOut[asset] = reading.description
@@ -38,14 +65,30 @@ extension Engine {
             notify(.error, "STOP-LOSS: \(reading); trading is halted (\(haltReason)), nothing sent — resume to close it", at: now)
             return publish(force: true)
         }
+        closing[asset] = StopClosing(lastSent: now)
+        notify(.error, "STOP-LOSS: \(reading). No new arbitrage in \(asset) until resumed", at: now)
+        sendClosingOrders(asset, at: now)
+    }
+
+    /// Sells what each account still holds of `asset`, each on the market there that pays the most dollars now, as
+    /// an IOC limit at most `maxSlippageBps` under its quote. A chain wallet keeps its gas token's reserve; an amount
+    /// under the market's minimum is left as dust. Each order is its own booking, its record on disk before it
+    /// leaves. When nothing is left to send and nothing is out, the closing is over, and what could not be sold is said.
+    func sendClosingOrders(_ asset: Asset, at now: Timestamp) {
+        guard var state = closing[asset] else { return }
         var sent: [String] = [], kept: [String] = []
+        var pending = false
         for account in pipeline.inventory.accounts {
+            if inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) && $0.orders.contains { self.account(of: $0) == account } }) {
+                pending = true
+                continue
+            }
             var held = pipeline.inventory.available(asset, at: account)
             let reserve = gasReserve(of: asset, at: account)
-            if reserve.isPositive, held.isPositive {
+            if reserve.isPositive, held.isPositive, state.attempts[account] == nil {
                 kept.append("\(FixedDecimal.min(held, reserve)) at \(account) for gas")
-                held -= reserve
             }
+            held -= reserve
             guard held.isPositive else { continue }
             guard let (market, quote) = bestClosingMarket(for: asset, at: account, quantity: held) else {
                 kept.append("\(held) at \(account): no dollar market to sell on")
@@ -53,7 +96,13 @@ extension Engine {
             }
             let instrument = market.instrument
             let quantity = quote.quantity.rounded(toMultipleOf: instrument.lotSize, .down)
-            guard quantity.isPositive else { continue }
+            guard quantity.isPositive, quote.notional >= instrument.minNotional else { continue }
+            let attempts = state.attempts[account] ?? 0
+            guard attempts < Self.stopAttempts else {
+                kept.append("\(held) at \(account): not sold after \(attempts) orders")
+                continue
+            }
+            state.attempts[account] = attempts + 1
             let quoted = market.liquidity.isPool ? quote.averagePrice : quote.worstPrice
             let limit = config.stopLoss.worstSellPrice(quotedAt: quoted).rounded(toMultipleOf: instrument.tickSize, .up)
             sequence += 1
@@ -61,22 +110,41 @@ extension Engine {
             let record = OpportunityRecord(
                 id: "\(id)-r", pair: instrument.symbol.description, buyVenue: "", sellVenue: market.venue.id.name,
                 quantity: quantity, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero,
-                decision: .approved, reason: "stop-loss: \(reading)", user: config.user, detectedAt: now, decidedAt: now,
-                detailJSON: "{}")
+                decision: .approved, reason: "stop-loss: \(stoppedOut[asset] ?? asset.code)", user: config.user, detectedAt: now,
+                decidedAt: now, detailJSON: "{}")
             do { try ledger.record(record) } catch {
                 return haltOnLedgerFailure("before the stop-loss on \(asset): \(error); nothing more was sent", at: now)
             }
             let order = PaperOrder(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,
                                    quantity: quantity, limitPrice: limit, submittedAt: now)
             send([order], for: Execution(closing: [order], arbitrageId: id, record: record, purpose: .stopLoss(asset)), at: now)
-            sent.append("\(quantity) on \(market.venue.id) at ≥ \(limit)")
-            if quantity < held { kept.append("\(held - quantity) at \(account): the market is too thin for more") }
+            sent.append("\(quantity) on \(market.venue.id) at ≥ \(limit)" + (attempts > 0 ? " (order \(attempts + 1))" : ""))
+            if quantity < held { kept.append("\(held - quantity) at \(account): the market is too thin for more now") }
         }
-        notify(.error, "STOP-LOSS: \(reading); selling " + (sent.isEmpty ? "nothing" : sent.joined(separator: ", "))
-               + (kept.isEmpty ? "" : "; kept " + kept.joined(separator: ", ")) + ". No new arbitrage in \(asset) until resumed",
-               at: now)
+        state.lastSent = now
+        closing[asset] = state
+        if !sent.isEmpty {
+            notify(.error, "stop-loss \(asset): selling " + sent.joined(separator: ", ") + (kept.isEmpty ? "" : "; kept " + kept.joined(separator: ", ")),
+                   at: now)
+        } else if !pending {
+            closing[asset] = nil
+            if kept.contains(where: { !$0.hasSuffix("for gas") }) {
+                notify(.error, "STOP-LOSS \(asset) could not close everything: " + kept.joined(separator: ", ") + "; close it by hand", at: now)
+            } else {
+                notify(.warning, "stop-loss \(asset): closed" + (kept.isEmpty ? "" : "; kept " + kept.joined(separator: ", ")), at: now)
+            }
+        }
         publish(force: true)
     }
+
+    /// The account an order's venue holds its inventory in.
+    func account(of order: PaperOrder) -> AccountId? {
+        pipeline.state[MarketKey(venue: order.venue, symbol: order.symbol)]?.venue.account
+    }
+
+    /// Closing orders a stop may send per account, and the pause before sending what the last left.
+    static let stopAttempts = 5
+    static let stopRetryPause = Duration.seconds(1)
 
     /// The spot market at `account` quoting `asset` in a dollar coin where selling `quantity` (or as much of it as
     /// the market takes) brings the most dollars now.

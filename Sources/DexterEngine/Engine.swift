@@ -37,6 +37,8 @@ public actor Engine {
     var rateBuckets: [VenueId: TokenBucket] = [:]
     /// Today's realised high, and executions that failed in a row: what the automatic halts watch.
     var realisedPeakUSD = FixedDecimal.zero
+    /// Where a resume left today's realised P&L when it was a loss: the daily loss limit counts from there.
+    var lossBaselineUSD = FixedDecimal.zero
     let sessionStart: Timestamp
     var failuresInARow = 0
     /// Reference prices sampled every five seconds: the history VaR, volatility and correlation come from; the
@@ -47,6 +49,8 @@ public actor Engine {
     var lastMarginCut: [AccountId: Timestamp] = [:]
     /// Assets closed by their stop-loss, and why: no new arbitrage in them until a risk manager resumes.
     var stoppedOut: [Asset: String] = [:]
+    /// Stopped-out assets still being sold down.
+    var closing: [Asset: StopClosing] = [:]
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
     /// This session's orders, newest first (live ones and the last finished).

@@ -46,6 +46,15 @@ enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// How the Orders panel tags its orders when not by the arbitrage's number.
+    var orderTag: String? {
+        switch self {
+        case .arbitrage, .correction: nil
+        case .stopLoss: "stop"
+        case .marginReduction: "margin"
+        }
+    }
+
     /// What the ledger calls it.
     var bookingKind: ArbitrageBooking.Kind {
         switch self {

@@ -131,6 +131,8 @@ public struct OrderRow: Sendable, Hashable {
     public typealias State = OrderState
     public var clientOrderId: String
     public var opportunityId: UInt64
+    /// What sent it, as the Orders panel tags it: "#12" (an arbitrage and its corrections), "stop", "margin".
+    public var tag: String
     public var venue: String
     public var side: String
     public var symbol: String
@@ -148,6 +150,7 @@ public struct OrderRow: Sendable, Hashable {
                 submittedAt: Timestamp, updatedAt: Timestamp) {
         self.clientOrderId = clientOrderId
         self.opportunityId = opportunityId
+        self.tag = "#\(opportunityId)"
         self.venue = venue
         self.side = side
         self.symbol = symbol

@@ -183,7 +183,7 @@ extension Panels {
             let role: ColorRole = order.state.isLive || order.state == .initialized ? .accent
                 : order.state == .filled ? .profit : (order.filled.isPositive ? .warning : .loss)
             let state = order.state.isLive ? "live" : (order.state == .canceled && order.filled.isPositive ? "partial" : order.state.rawValue)
-            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " #\(order.opportunityId) " + fit(order.venue, 9)
+            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue, 9)
                 + fit(order.side, 5) + Format.quantity(order.quantity) + " " + order.symbol
             if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }
             if let reason = order.reason { text += " \(reason)" }

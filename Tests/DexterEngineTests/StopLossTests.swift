@@ -108,6 +108,46 @@ import Testing
         #expect(afterResume?.contains("stopped out") != true)
     }
 
+    /// A closing order that fills short is followed by another for the rest, a second apart, up to five per account;
+    /// what is still left then is said, to close by hand.
+    @Test func whatAClosingOrderLeavesIsSentAgain() async throws {
+        var config = shockedConfig()
+        config.universe.faults[VenueId("beta")] = .fillFraction(FixedDecimal("0.5")!)
+        let (engine, ledger) = try engine(config)
+        await run(engine, for: .seconds(32))
+        let sales = try ledger.reader.trades().filter { $0.side == .sell }
+        let byVenue = Dictionary(grouping: sales, by: \.exchange)
+        #expect(byVenue["alpha"]?.count == 1 && byVenue["alpha"]?.first?.amount == FixedDecimal(10))
+        // Beta fills half of each order: five orders sell 5 + 2.5 + 1.25 + 0.625 + 0.3125 of its 10, less lot rounding.
+        let beta = try #require(byVenue["beta"])
+        #expect(beta.count == 5, "\(beta.map(\.amount))")
+        #expect(beta.map(\.amount).sorted(by: >).first == FixedDecimal(5))
+        let left = try ethBalances(ledger)["beta"] ?? .zero
+        #expect(left == FixedDecimal(10) - beta.reduce(.zero) { $0 + $1.amount } && left.isPositive)
+        #expect(engine.board.current?.notifications.contains { $0.text.hasPrefix("STOP-LOSS ETH could not close everything: \(left) at beta: not sold after 5 orders") } == true,
+                "\(engine.board.current?.notifications.prefix(5).map(\.text) ?? [])")
+        #expect(try ledger.reader.reconciliationProblems().isEmpty)
+    }
+
+    /// The stop's realised loss counts toward the daily loss limit and halts the desk; a risk manager's resume accepts
+    /// that breach (the limit then counts from there), so the desk does not halt again at once.
+    @Test func theStopsLossHaltsTheDeskAndAResumeAcceptsTheBreach() async throws {
+        var config = shockedConfig()
+        config.autoHalt = AutoHaltLimits(dailyLossUSD: FixedDecimal(1_000))
+        let (engine, ledger) = try engine(config)
+        await run(engine, for: .seconds(25))
+        let halted = try #require(engine.board.current)
+        #expect(halted.tradingState == "halted" && halted.haltReason?.contains("daily loss limit") == true, "\(halted.haltReason ?? "-")")
+        let realised = halted.pnl.realisedTodayUSD
+        #expect(realised < FixedDecimal(-1_000))
+        await engine.resume()
+        await run(engine, for: .seconds(2))
+        let resumed = try #require(engine.board.current)
+        #expect(resumed.tradingState == "active", "\(resumed.haltReason ?? "-")")
+        #expect(resumed.notifications.contains { $0.text == "trading resumed; the daily loss limit now counts from \(realised.formatted(digits: 2)) USD" })
+        #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
+    }
+
     /// Halted means nothing but cancels: a stop reached while halted sends nothing and says so; the resume re-arms it
     /// and, still past its limit, it fires and sells.
     @Test func aStopReachedWhileHaltedWaitsForTheResume() async throws {
