@@ -57,8 +57,13 @@ public struct InstrumentSpec: Sendable, Hashable {
     public let tickSize: FixedDecimal
     public let lotSize: FixedDecimal
     public let minNotional: FixedDecimal
-    /// A perpetual's margin rules; nil for spot.
-    public var margin: MarginTerms?
+    /// A perpetual's margin rules; nil for spot. Kept out of line: every market carries its instrument on the
+    /// detection hot path, and inline terms made each copy of a spot market 49 bytes longer (p50 +40 %).
+    public var margin: MarginTerms? {
+        get { marginBox?.terms }
+        set { marginBox = newValue.map(MarginBox.init) }
+    }
+    private var marginBox: MarginBox?
 
     public init(symbol: Symbol, tickSize: FixedDecimal, lotSize: FixedDecimal, minNotional: FixedDecimal) {
         precondition(tickSize.isPositive && lotSize.isPositive, "tick and lot sizes must be positive for \(symbol)")
@@ -92,4 +97,12 @@ extension AccountId {
             self = .exchange(VenueId(text))
         }
     }
+}
+
+/// Margin terms behind a reference, so instruments without them stay small.
+final class MarginBox: Sendable, Hashable {
+    let terms: MarginTerms
+    init(_ terms: MarginTerms) { self.terms = terms }
+    static func == (lhs: MarginBox, rhs: MarginBox) -> Bool { lhs.terms == rhs.terms }
+    func hash(into hasher: inout Hasher) { hasher.combine(terms) }
 }
