@@ -148,12 +148,16 @@ extension Engine {
     }
 
     /// Samples the holdings' prices and works out VaR, ES, volatility and correlation on the holdings as they are.
+    /// The price exposure VaR is taken on: each asset's holdings plus its net perpetual size (a long perp is exposed
+    /// like the coin; a hedged pair nets to nothing and carries basis, watched through margin instead).
     func sampleRisk(at now: Timestamp) {
         let state = pipeline.state
         let inventory = pipeline.inventory
-        riskWatch.sample(at: now, assets: inventory.assets) { state.usdValue(of: $0) }
-        riskFigures = riskWatch.figures(positions: Dictionary(uniqueKeysWithValues: inventory.assets.compactMap { asset in
-            state.usdValue(of: asset).map { (asset, $0 * inventory.total(asset).doubleValue) }
+        let units = inventory.priceExposure
+        let assets = units.keys.sorted()
+        riskWatch.sample(at: now, assets: assets) { state.usdValue(of: $0) }
+        riskFigures = riskWatch.figures(positions: Dictionary(uniqueKeysWithValues: assets.compactMap { asset in
+            state.usdValue(of: asset).map { (asset, $0 * (units[asset] ?? .zero).doubleValue) }
         }))
     }
 

@@ -49,6 +49,17 @@ public struct Inventory: Sendable, Hashable {
         return closing + free / (price * (1 / leverage + feeRate))
     }
 
+    /// Units of each asset the desk is exposed to in price: holdings everywhere plus the net size of perpetuals on it
+    /// (a long perp is exposed like the coin; a hedged pair nets to nothing).
+    public var priceExposure: [Asset: FixedDecimal] {
+        var units: [Asset: FixedDecimal] = [:]
+        for asset in assets { units[asset] = total(asset) }
+        for held in positions.values {
+            for (symbol, position) in held { units[symbol.base, default: .zero] += position.size }
+        }
+        return units
+    }
+
     public var accounts: [AccountId] { balances.keys.sorted() }
     public var assets: [Asset] { Set(balances.values.flatMap { $0.keys }).sorted() }
 }

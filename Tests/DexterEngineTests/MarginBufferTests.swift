@@ -17,8 +17,9 @@ import Testing
 
     func perpetualConfig(buffer: MarginBuffer?) -> EngineConfig {
         let terms = MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.005")!)
-        func book(_ name: String, _ symbol: Symbol, catchUp: Double, top: Double, margin: MarginTerms? = nil) -> SimulatedBook {
-            var instrument = InstrumentSpec(symbol: symbol, tickSize: FixedDecimal("0.01")!, lotSize: FixedDecimal("0.001")!,
+        func book(_ name: String, _ symbol: Symbol, catchUp: Double, top: Double, margin: MarginTerms? = nil,
+                  tick: String = "0.01") -> SimulatedBook {
+            var instrument = InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(tick)!, lotSize: FixedDecimal("0.001")!,
                                             minNotional: FixedDecimal(5))
             instrument.margin = margin
             return SimulatedBook(
@@ -35,7 +36,7 @@ import Testing
             books: [book("spot-a", Symbol(base: "ETH", quote: "USDT"), catchUp: 0.5, top: 50),
                     book("spot-b", Symbol(base: "ETH", quote: "USDT"), catchUp: 0.6, top: 50),
                     book("spot-c", Symbol(base: "ETH", quote: "USDT"), catchUp: 0.7, top: 50),
-                    book("spot-a", Symbol(base: "USDC", quote: "USDT"), catchUp: 10, top: 100_000),
+                    book("spot-a", Symbol(base: "USDC", quote: "USDT"), catchUp: 10, top: 100_000, tick: "0.0001"),
                     book("fast-perp", Self.perp, catchUp: 1.0, top: 4, margin: terms),
                     book("slow-perp", Self.perp, catchUp: 0.4, top: 4, margin: terms)],
             pools: [], chains: [], latency: [VenueId("fast-perp"): .milliseconds(10), VenueId("slow-perp"): .milliseconds(10)])
@@ -100,6 +101,35 @@ import Testing
         // The engine's positions are the ledger's.
         let held = snapshot.margins.flatMap { margin in margin.positions.map { "\(margin.account) \($0.symbol) \($0.size)" } }.sorted()
         #expect(held == positions.map { "\($0.account) \($0.symbol) \($0.size)" }.sorted())
+    }
+
+    /// VaR is taken on price exposure (`Inventory.priceExposure`): a hedged perp pair nets to nothing. The desk holds
+    /// only USDT collateral here, so with the pair open for minutes its VaR is the collateral's alone.
+    @Test func aHedgedPerpetualPairAddsNoVaR() async throws {
+        var config = perpetualConfig(buffer: nil)
+        config.universe.shocks = []
+        let ledger = try ledger()
+        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        var opportunity: Opportunity?
+        for _ in 0..<2500 where opportunity == nil {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+            await engine.publishNow()
+            opportunity = engine.board.current?.opportunities.first { $0.symbol == Self.perp && $0.quantity >= FixedDecimal(5) }
+        }
+        let found = try #require(opportunity)
+        await engine.requestApproval(of: found.id)
+        await engine.confirmApproval(of: found.id)
+        for _ in 0..<16_000 {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+        }
+        await engine.publishNow()
+        let positions = try ledger.reader.positions()
+        #expect(positions.count == 2 && positions.reduce(FixedDecimal.zero) { $0 + $1.size } == .zero, "\(positions)")
+        // VaR is the USDT collateral's alone: ETH is not an exposure at all.
+        let risk = try #require(engine.board.current?.risk, "VaR after 160 s of samples")
+        #expect(risk.volatility.map(\.asset) == ["USDT"], "\(risk.volatility)")
     }
 
     @Test func withoutTheBufferTheSameMarketEndsInAMarginCall() async throws {

@@ -53,6 +53,21 @@ import Testing
         #expect(bracket.maintenanceMargin == d("107.5"))
     }
 
+    @Test func priceExposureIsHoldingsPlusNetPerpetualSize() {
+        let perp = try! Symbol(parsing: "ETH/USDT:USDT")
+        var inventory = Inventory()
+        inventory.credit("ETH", d("3"), at: .exchange("spot"))
+        inventory.credit("USDT", d("1000"), at: .exchange("perp-a"))
+        inventory.setPosition(PerpetualPosition(size: d("5"), entryPrice: d("3000")), perp, at: .exchange("perp-a"))
+        inventory.setPosition(PerpetualPosition(size: d("-5"), entryPrice: d("3010")), perp, at: .exchange("perp-b"))
+        // The hedged pair nets to nothing: 3 ETH of exposure, the spot holding.
+        #expect(inventory.priceExposure == ["ETH": d("3"), "USDT": d("1000")])
+        // One side gone: the other is exposed like the coin.
+        inventory.setPosition(PerpetualPosition(), perp, at: .exchange("perp-b"))
+        #expect(inventory.priceExposure["ETH"] == d("8"))
+        #expect(inventory.positions[.exchange("perp-b")] == nil, "a closed position is no position")
+    }
+
     @Test func capacityOnMarginIsWhatClosesPlusWhatFreeCollateralOpens() {
         let symbol = try! Symbol(parsing: "ETH/USDT:USDT")
         let terms = MarginTerms(maxLeverage: d("10"), maintenanceRate: d("0.005"))

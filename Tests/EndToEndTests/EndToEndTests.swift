@@ -46,7 +46,8 @@ extension EndToEnd {
                 booked = try arbitrageCount()
                 // The arbitrage, and its unwind when a leg came back short.
                 #expect(booked == before + 1 || booked == before + 2)
-                try tmux.waitFor("the outcome on screen") { $0.contains("realised $") && $0.contains("vs est.") }
+                // The outcome on screen: the booking's line, or, when a leg came back short, its correction's after it.
+                try tmux.waitFor("the outcome on screen") { $0.contains("realised $") && ($0.contains("vs est.") || $0.contains("unwind of")) }
             }
             #expect(booked > 0)
             #expect(try tradeCount() > 0, "no approval filled in 8 attempts")

@@ -82,11 +82,14 @@ extension EndToEnd {
                 try tmux.keys("a")
                 let screen = try tmux.waitFor("the confirmation or a refusal") {
                     $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                        || $0.contains("nothing to approve")
                 }
                 screens.append(screen)
                 guard screen.contains("Approve?") else { continue }
                 try tmux.keys("y")
-                screens.append(try tmux.waitFor("the outcome") { $0.contains("realised $") && $0.contains("vs est.") })
+                screens.append(try tmux.waitFor("the outcome") {
+                    $0.contains("realised $") && ($0.contains("vs est.") || $0.contains("unwind of"))
+                })
             }
             #expect(try tradeCount() > 0)
             try tmux.keys("q")
