@@ -5,94 +5,8 @@ import DexterMarket
 import DexterRisk
 import DexterVenues
 
-/// Trading state, permissions, limits and the checks every trade passes: the engine's risk side.
+/// Permissions, limits and the checks every trade passes: the engine's risk side.
 extension Engine {
-    /// The kill switch. Idempotent: a second press changes nothing.
-    public func halt(_ reason: String) {
-        let now = clock.now()
-        guard haltReason == nil, permitted(.halt, at: now) else { return }
-        stopTrading(reason, at: now)
-    }
-
-    /// Halts for the desk itself (leg risk, an automatic limit): no user's permission is involved.
-    func stopTrading(_ reason: String, at now: Timestamp) {
-        guard haltReason == nil else { return }
-        haltReason = reason
-        audit("halt", reason, at: now)
-        if let pending = confirmation {
-            confirmation = nil
-            notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
-        }
-        let canceled = cancelUnsent(because: "canceled by the halt", at: now)
-        let live = orders.filter(\.state.isLive).count
-        // What is at a venue already (paper IOC legs, a swap in the mempool) resolves on its own and is booked.
-        notify(.error, "TRADING HALTED: \(reason)" + (canceled > 0 ? "; \(canceled) order(s) not yet sent canceled" : "")
-               + (live > 0 ? "; \(live) leg(s) at their venues will resolve and be booked" : ""), at: now)
-        publish(force: true)
-    }
-
-    /// Cancels every order the desk holds but has not sent: orders waiting to be sent again after a transient failure
-    /// (canceled in the ledger) and second legs held back for their first (not sent). Their executions are booked
-    /// when nothing else of them is out. Returns how many.
-    func cancelUnsent(because reason: String, at now: Timestamp) -> Int {
-        var count = 0
-        let waiting = retries.map(\.order)
-        retries.removeAll()
-        for order in waiting {
-            transition(order.clientOrderId, .canceled, filled: .zero, reason: reason, at: now)
-            settleUnsent(order, reason: reason, at: now)
-            count += 1
-        }
-        for (arbitrageId, execution) in inFlight {
-            guard let second = execution.heldBack else { continue }
-            inFlight[arbitrageId]?.heldBack = nil
-            denyUnsent(second, of: execution, reason: "not sent: \(reason)", at: now)
-            settleUnsent(second, reason: "not sent: \(reason)", at: now)
-            count += 1
-        }
-        return count
-    }
-
-    /// Gives an order that never (again) left an empty answer in its execution, and books the execution if that was
-    /// the last one out.
-    func settleUnsent(_ order: PaperOrder, reason: String, at now: Timestamp) {
-        guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == order.clientOrderId } })?.key,
-              var execution = inFlight[arbitrageId] else { return }
-        execution.reports[order.clientOrderId] = ExecutionReport(
-            clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, status: .rejected,
-            reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil, executedAt: now)
-        if let row = orders.firstIndex(where: { $0.clientOrderId == order.clientOrderId }) { orders[row].reason = reason }
-        inFlight[arbitrageId] = execution
-        guard execution.isComplete else { return }
-        inFlight[arbitrageId] = nil
-        book(execution, at: now)
-    }
-
-    /// What the last session left in force, read back from the audit trail: a halt not resumed, reducing not lifted,
-    /// stops that fired and were not re-armed. A restart is not a way around the kill switch.
-    struct StandingState {
-        var haltReason: String?
-        var reducingReason: String?
-        var stoppedOut: [Asset: String] = [:]
-    }
-
-    static func standingState(from reader: LedgerReader) throws -> StandingState {
-        var state = StandingState()
-        for entry in try reader.auditEntries(actions: ["halt", "resume", "reducing", "active", "stop-loss", "stop re-armed"]) {
-            switch entry.action {
-            case "halt": state.haltReason = entry.detail
-            case "resume": state.haltReason = nil; state.reducingReason = nil
-            case "reducing": state.reducingReason = entry.detail
-            case "active": state.reducingReason = nil
-            case "stop-loss":
-                if let asset = entry.detail.split(separator: " ").first { state.stoppedOut[Asset(String(asset))] = entry.detail }
-            default:
-                for asset in entry.detail.split(separator: ",") { state.stoppedOut[Asset(asset.trimmingCharacters(in: .whitespaces))] = nil }
-            }
-        }
-        return state
-    }
-
     /// A risk manager changes a limit: in force for the next check, on the Risk panel at once, and audited.
     public func setLimit(_ change: LimitChange) {
         let now = clock.now()
@@ -139,58 +53,6 @@ extension Engine {
         audit("config reload", summary, at: now)
         notify(.info, "config reloaded: \(summary)", at: now)
         publish(force: true)
-    }
-
-    /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
-    public func reduce(_ reason: String) {
-        let now = clock.now()
-        guard haltReason == nil, reducingReason == nil, permitted(.setTradingState, at: now) else { return }
-        reducingReason = reason
-        audit("reducing", reason, at: now)
-        notify(.warning, "TRADING REDUCING: \(reason); only orders that cut exposure", at: now)
-        publish(force: true)
-    }
-
-    /// Lifts a halt, or reducing, and re-arms the stop-losses that fired (a stop still past its limit fires again).
-    public func resume() {
-        let now = clock.now()
-        if haltReason == nil, let reducing = reducingReason {
-            guard permitted(.setTradingState, at: now) else { return }
-            reducingReason = nil
-            audit("active", "after reducing: \(reducing)", at: now)
-            notify(.success, "trading active", at: now)
-            rearmStops(at: now)
-            return publish(force: true)
-        }
-        if haltReason == nil, !stoppedOut.isEmpty {
-            guard permitted(.resume, at: now) else { return }
-            rearmStops(at: now)
-            return publish(force: true)
-        }
-        guard let reason = haltReason, permitted(.resume, at: now) else { return }
-        guard !ledgerFailed else {
-            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
-            return publish(force: true)
-        }
-        haltReason = nil
-        reducingReason = nil
-        failuresInARow = 0
-        lossBaselineUSD = FixedDecimal.min(.zero, pnl.realisedTodayUSD)
-        realisedPeakUSD = pnl.realisedTodayUSD
-        audit("resume", "after: \(reason)", at: now)
-        notify(.success, "trading resumed" + (lossBaselineUSD.isNegative
-            ? "; the daily loss limit now counts from \(lossBaselineUSD.formatted(digits: 2)) USD" : ""), at: now)
-        rearmStops(at: now)
-        publish(force: true)
-    }
-
-    func rearmStops(at now: Timestamp) {
-        guard !stoppedOut.isEmpty else { return }
-        let assets = stoppedOut.keys.sorted().map(\.code).joined(separator: ", ")
-        stoppedOut = [:]
-        closing = [:]
-        audit("stop re-armed", assets, at: now)
-        notify(.info, "stop-loss re-armed: \(assets)", at: now)
     }
 
     /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
@@ -299,12 +161,6 @@ extension Engine {
         stopTrading("automatic halt: \(reason)", at: now)
     }
 
-    /// Halts as the desk itself does (a watchdog, a test): no user permission is involved; resuming needs one.
-    public func haltByDesk(_ reason: String = "a watchdog") {
-        stopTrading("automatic halt: \(reason)", at: clock.now())
-        publish(force: true)
-    }
-
     /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
     /// match, named, or nil.
     func screening(_ opportunity: Opportunity) -> String? {
@@ -321,9 +177,6 @@ extension Engine {
         }
         return nil
     }
-
-    /// The desk's trading state as the pre-trade check sees it.
-    public var tradingState: TradingState { haltReason != nil ? .halted : reducingReason != nil ? .reducing : .active }
 
     func rateBucket(_ venue: VenueId) -> TokenBucket {
         rateBuckets[venue] ?? TokenBucket(rate: config.venueOrdersPerSecond, burst: config.venueOrderBurst, at: clock.now())
