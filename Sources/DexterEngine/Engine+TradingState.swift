@@ -74,14 +74,26 @@ extension Engine {
         var haltReason: String?
         var reducingReason: String?
         var stoppedOut: [Asset: String] = [:]
+        /// Where today's resume (if any) set the daily loss to count from.
+        var lossBaselineUSD = FixedDecimal.zero
     }
 
-    static func standingState(from reader: LedgerReader) throws -> StandingState {
+    /// `today` is the UTC day of the start, as "YYYY-MM-DD": a resume's loss baseline holds only on its own day.
+    static func standingState(from reader: LedgerReader, today: String) throws -> StandingState {
         var state = StandingState()
         for entry in try reader.auditEntries(actions: ["halt", "resume", "reducing", "active", "stop-loss", "stop re-armed"]) {
             switch entry.action {
             case "halt": state.haltReason = entry.detail
-            case "resume": state.haltReason = nil; state.reducingReason = nil
+            case "resume":
+                state.haltReason = nil
+                state.reducingReason = nil
+                let marker = "; the daily loss limit now counts from "
+                if entry.at.hasPrefix(today), let range = entry.detail.range(of: marker, options: .backwards),
+                   let baseline = FixedDecimal(String(entry.detail[range.upperBound...].dropLast(" USD".count))) {
+                    state.lossBaselineUSD = baseline
+                } else {
+                    state.lossBaselineUSD = .zero
+                }
             case "reducing": state.reducingReason = entry.detail
             case "active": state.reducingReason = nil
             case "stop-loss":
@@ -129,7 +141,8 @@ extension Engine {
         failuresInARow = 0
         lossBaselineUSD = FixedDecimal.min(.zero, pnl.realisedTodayUSD)
         realisedPeakUSD = pnl.realisedTodayUSD
-        audit("resume", "after: \(reason)", at: now)
+        let baseline = lossBaselineUSD.isNegative ? "; the daily loss limit now counts from \(lossBaselineUSD) USD" : ""
+        audit("resume", "after: \(reason)" + baseline, at: now)
         notify(.success, "trading resumed" + (lossBaselineUSD.isNegative
             ? "; the daily loss limit now counts from \(lossBaselineUSD.formatted(digits: 2)) USD" : ""), at: now)
         rearmStops(at: now)

@@ -125,7 +125,10 @@ public actor Engine {
         }
         self.notifications = initial
         // A halt, reducing, and stopped-out assets outlive a restart: only a risk manager's resume lifts them.
-        let standing = try Self.standingState(from: ledger.reader)
+        let standing = try Self.standingState(from: ledger.reader, today: String(start.iso8601.prefix(10)))
+        self.lossBaselineUSD = standing.lossBaselineUSD
+        // The drawdown window a resume opened starts again from the resume (or from now, if higher).
+        if standing.lossBaselineUSD.isNegative { self.realisedPeakUSD = max(standing.lossBaselineUSD, pnl.realisedTodayUSD) }
         self.haltReason = standing.haltReason
         self.reducingReason = standing.reducingReason
         self.stoppedOut = standing.stoppedOut

@@ -146,6 +146,15 @@ import Testing
         #expect(resumed.tradingState == "active", "\(resumed.haltReason ?? "-")")
         #expect(resumed.notifications.contains { $0.text == "trading resumed; the daily loss limit now counts from \(realised.formatted(digits: 2)) USD" })
         #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
+        // A restart keeps the baseline the resume set (on the same day): the desk does not halt again at once.
+        let restarted = try Engine(config: config, ledger: ledger, clock: clock)
+        for _ in 0..<200 {
+            clock.advance(.milliseconds(10))
+            await restarted.tick()
+        }
+        await restarted.publishNow()
+        #expect(restarted.board.current?.tradingState == "active", "\(restarted.board.current?.haltReason ?? "-")")
+        #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
     }
 
     /// Halted means nothing but cancels: a stop reached while halted sends nothing and says so; the resume re-arms it
