@@ -47,6 +47,8 @@ public actor Engine {
     var riskFigures: RiskFigures?
     /// When the margin buffer last cut each account.
     var lastMarginCut: [AccountId: Timestamp] = [:]
+    /// Live opportunities auto-approve has denied, and the check that denied each (recorded once per check).
+    var autoDenied: [UInt64: String] = [:]
     /// Assets closed by their stop-loss, and why: no new arbitrage in them until a risk manager resumes.
     var stoppedOut: [Asset: String] = [:]
     /// Stopped-out assets still being sold down.
@@ -185,6 +187,7 @@ public actor Engine {
         checkStopLosses(at: now)
         checkMarginBuffer(at: now)
         if config.autoApprove != nil {
+            for id in output.changes.removed { autoDenied[id] = nil }
             for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
         }
         let elapsed = now.duration(since: lastRateSample).secondsDouble
@@ -273,12 +276,18 @@ public actor Engine {
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
               policy.admits(opportunity, quoteUSD: quoteUSD),
               let repriced = pipeline.reprice(opportunity), policy.admits(repriced, quoteUSD: quoteUSD) else { return }
+        // A live opportunity is updated many times a second; its denial is recorded (and audited) once per check
+        // that denies it, not on every update.
         if let blocked = screening(repriced) {
+            guard autoDenied[repriced.id] != "screening" else { return }
+            autoDenied[repriced.id] = "screening"
             record(repriced, decision: .denied, reason: "auto-approve: screening: \(blocked)", at: now)
             audit("screening blocked", "#\(repriced.id) \(repriced.route): \(blocked)", at: now)
             return
         }
         if let denial = riskCheck(repriced) {
+            guard autoDenied[repriced.id] != "\(denial.step)" else { return }
+            autoDenied[repriced.id] = "\(denial.step)"
             record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
             return
         }

@@ -407,6 +407,15 @@ public struct LedgerReader: Sendable {
             .sorted { ($0.arbitrageId, $0.orderId) < ($1.arbitrageId, $1.orderId) }
     }
 
+    /// Decisions on opportunities (record id, decision, reason), oldest first.
+    public func decisions() throws -> [(id: String, decision: String, reason: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, decision, reason FROM opportunities ORDER BY decided_at, id").map {
+                ($0["id"], $0["decision"], $0["reason"])
+            }
+        }
+    }
+
     /// The approved opportunity's pair and expected net, by its record id.
     public func opportunity(id: String) throws -> (pair: String, netUSD: FixedDecimal)? {
         try pool.read { db in

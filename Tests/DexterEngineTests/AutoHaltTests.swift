@@ -71,6 +71,22 @@ import Testing
         #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("filled nothing") })
     }
 
+    /// Auto-approve over a daily volume already spent: each live opportunity is denied, and its denial recorded once,
+    /// not on every update of it (an opportunity updates many times a second).
+    @Test func anAutoApproveDenialIsRecordedOncePerOpportunity() async throws {
+        var config = twoVenueConfig(noiseBps: 2)
+        config.limits.dailyVolumeUSD = FixedDecimal(1)
+        config.autoApprove = AutoApprovePolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000), pairs: [])
+        let (engine, ledger) = try engine(config)
+        await run(engine, for: .seconds(60))
+        let denied = try ledger.reader.decisions().filter { $0.decision == "denied" }
+        #expect(!denied.isEmpty && denied.allSatisfy { $0.reason?.hasPrefix("auto-approve: denied by daily volume") == true })
+        // Record ids are "<run>-o<opportunity>.<sequence>": one per opportunity.
+        let opportunities = denied.map { $0.id.split(separator: "-o").last?.split(separator: ".").first ?? "" }
+        #expect(Set(opportunities).count == opportunities.count, "\(opportunities.count) denials for \(Set(opportunities).count) opportunities")
+        #expect(try ledger.reader.bookings().isEmpty)
+    }
+
     /// A venue goes silent (a scripted outage) past the feed-silence limit: the desk halts naming it.
     @Test func lossOfAVenuesFeed() async throws {
         var config = twoVenueConfig()
