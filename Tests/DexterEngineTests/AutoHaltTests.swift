@@ -8,21 +8,8 @@ import Foundation
 import Testing
 
 /// The desk halts itself: one test per automatic halt, and each halt is audited.
-@Suite struct AutoHaltTests {
+@Suite struct AutoHaltTests: DrivesTheDesk {
     let clock = ManualClock()
-
-    func engine(_ config: EngineConfig) throws -> (Engine, Ledger) {
-        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-halts-\(UUID().uuidString).sqlite")
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
-    }
-
-    func run(_ engine: Engine, for duration: Duration) async {
-        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-        }
-        await engine.publishNow()
-    }
 
     @Test func dailyLossLimit() {
         let limits = AutoHaltLimits(dailyLossUSD: FixedDecimal(500))

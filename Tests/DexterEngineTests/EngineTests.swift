@@ -51,7 +51,29 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!)
 }
 
-@Suite struct EngineTests {
+/// A suite that drives an engine on a manual clock: the market in 10 ms steps, as the live loop does.
+protocol DrivesTheDesk {
+    var clock: ManualClock { get }
+}
+
+extension DrivesTheDesk {
+    /// An engine on a fresh ledger file.
+    func engine(_ config: EngineConfig) throws -> (Engine, Ledger) {
+        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-test-\(UUID().uuidString).sqlite")
+        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+    }
+
+    /// Ticks the market in 10 ms steps for `duration`, then publishes a snapshot.
+    func run(_ engine: Engine, for duration: Duration) async {
+        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
+            clock.advance(.milliseconds(10))
+            await engine.tick()
+        }
+        await engine.publishNow()
+    }
+}
+
+@Suite struct EngineTests: DrivesTheDesk {
     let clock = ManualClock()
     let ledgerPath = NSTemporaryDirectory() + "dexter-engine-\(UUID().uuidString).sqlite"
 
@@ -69,14 +91,6 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
             if let first = engine.board.current?.opportunities.first { return first }
         }
         throw EngineTestError.noOpportunity
-    }
-
-    func run(_ engine: Engine, for duration: Duration) async {
-        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-        }
-        await engine.publishNow()
     }
 
     @Test func approvesExecutesAndBooksATrade() async throws {

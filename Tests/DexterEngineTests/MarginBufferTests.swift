@@ -55,9 +55,9 @@ import Testing
         return config
     }
 
-    /// Opens the hedged pair with the first perp arbitrage, then runs through the shock, watching every account's
-    /// margin ratio on each tick. Returns the highest ratio seen after the pair was open.
-    func openThenShock(_ engine: Engine, ledger: Ledger) async throws -> Double {
+    /// Approves the first perp arbitrage of 5 ETH or more (within 25 s, before the shock): a long on one venue, a
+    /// short on the other.
+    func openHedgedPair(_ engine: Engine) async throws {
         var opportunity: Opportunity?
         for _ in 0..<2500 where opportunity == nil {
             clock.advance(.milliseconds(10))
@@ -68,6 +68,12 @@ import Testing
         let found = try #require(opportunity, "a perp arbitrage of 5 ETH or more before the shock")
         await engine.requestApproval(of: found.id)
         await engine.confirmApproval(of: found.id)
+    }
+
+    /// Opens the hedged pair, then runs through the shock, watching every account's margin ratio on each tick.
+    /// Returns the highest ratio seen after the pair was open.
+    func openThenShock(_ engine: Engine, ledger: Ledger) async throws -> Double {
+        try await openHedgedPair(engine)
         var highest = 0.0
         for _ in 0..<6000 {
             clock.advance(.milliseconds(10))
@@ -110,16 +116,7 @@ import Testing
         config.universe.shocks = []
         let ledger = try ledger()
         let engine = try Engine(config: config, ledger: ledger, clock: clock)
-        var opportunity: Opportunity?
-        for _ in 0..<2500 where opportunity == nil {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-            await engine.publishNow()
-            opportunity = engine.board.current?.opportunities.first { $0.symbol == Self.perp && $0.quantity >= FixedDecimal(5) }
-        }
-        let found = try #require(opportunity)
-        await engine.requestApproval(of: found.id)
-        await engine.confirmApproval(of: found.id)
+        try await openHedgedPair(engine)
         for _ in 0..<16_000 {
             clock.advance(.milliseconds(10))
             await engine.tick()

@@ -10,7 +10,7 @@ import Testing
 /// A stop-loss closes inventory that falls past its limit: the simulated market is shocked, the desk sells the
 /// asset at every account, books each sale against what the inventory cost, and trades no new arbitrage in it until
 /// a risk manager resumes.
-@Suite struct StopLossTests {
+@Suite struct StopLossTests: DrivesTheDesk {
     let clock = ManualClock()
 
     /// ETH falls 15 % twenty seconds in; its stop is 10 % under cost.
@@ -20,19 +20,6 @@ import Testing
         config.stopLoss = StopLossLimits(percentBelowCost: ["ETH": FixedDecimal(10)], maxSlippageBps: 300)
         config.autoHalt = AutoHaltLimits()
         return config
-    }
-
-    func engine(_ config: EngineConfig) throws -> (Engine, Ledger) {
-        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-stops-\(UUID().uuidString).sqlite")
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
-    }
-
-    func run(_ engine: Engine, for duration: Duration) async {
-        for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-        }
-        await engine.publishNow()
     }
 
     @Test func theStopReadsTheFallUnderAverageCost() throws {
