@@ -32,11 +32,12 @@ extension Engine {
                                            amount: amount, usdValue: state.usdValue(of: asset).map { $0 * amount.doubleValue }))
             }
         }
+        let margins = marginRows()
         var snapshot = Snapshot(
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
             pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage) + stopLossReadings().map(\.usage)
-                + marginGauges(),
+                + Self.marginGauges(margins),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: tradingState.rawValue, balances: balances, notifications: Array(notifications.prefix(50)),
@@ -44,7 +45,7 @@ extension Engine {
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
         snapshot.alerts = config.alerts + stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
-        snapshot.margins = marginRows()
+        snapshot.margins = margins
         snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
             "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
         }
@@ -110,11 +111,12 @@ extension Engine {
     }
 
     /// The margin ratio of each account against the buffer, as a gauge for the Risk panel.
-    func marginGauges() -> [LimitUsage] {
-        guard let buffer = config.marginBuffer else { return [] }
-        return marginAccounts().map { account, margin in
-            LimitUsage(name: "margin \(account)", used: FixedDecimal(approximating: min(margin.marginRatio, 10) * 100).rounded(digits: 2),
-                       limit: FixedDecimal(approximating: buffer.reduceAt * 100).rounded(digits: 2), unit: "%")
+    static func marginGauges(_ margins: [MarginRow]) -> [LimitUsage] {
+        margins.compactMap { margin in
+            margin.reduceAt.map { reduceAt in
+                LimitUsage(name: "margin \(margin.account)", used: FixedDecimal(approximating: min(margin.ratio, 10) * 100).rounded(digits: 2),
+                           limit: FixedDecimal(approximating: reduceAt * 100).rounded(digits: 2), unit: "%")
+            }
         }
     }
 

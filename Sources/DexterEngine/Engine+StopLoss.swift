@@ -19,12 +19,8 @@ extension Engine {
     /// being closed, what a closing order left (it missed its limit, or filled short) is sent again after a pause,
     /// a few times per account.
     func checkStopLosses(at now: Timestamp) {
-        let stops = config.stopLoss
-        guard !stops.percentBelowCost.isEmpty, !ledgerFailed else { return }
-        for asset in stops.percentBelowCost.keys.sorted() where stoppedOut[asset] == nil {
-            guard let lots = lotCost[asset.code], let mark = pipeline.state.usdValue(of: asset),
-                  let reading = stops.reading(asset: asset, quantity: lots.quantity, costUSD: lots.costUSD, markUSD: mark),
-                  reading.isTriggered else { continue }
+        guard !config.stopLoss.percentBelowCost.isEmpty, !ledgerFailed else { return }
+        for reading in stopLossReadings() where reading.isTriggered && stoppedOut[reading.asset] == nil {
             closePosition(reading, at: now)
         }
         if let haltReason {

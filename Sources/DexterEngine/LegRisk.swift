@@ -1,6 +1,5 @@
 import DexterCore
 import DexterDetect
-import DexterLedger
 import DexterMarket
 import DexterVenues
 
@@ -25,44 +24,6 @@ public struct LegRiskPolicy: Sendable, Hashable {
 
     public func action(for opportunity: Opportunity) -> LegRiskAction {
         routes["\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)"] ?? action
-    }
-}
-
-/// Why an execution exists: an approved arbitrage, the correction of one whose legs came back uneven, or a
-/// position closed by its stop-loss.
-enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
-    case arbitrage
-    case correction(of: String, action: LegRiskAction)
-    case stopLoss(Asset)
-    /// Perpetuals cut by the margin buffer, for this account (and their hedges elsewhere).
-    case marginReduction(AccountId)
-
-    var description: String {
-        switch self {
-        case .arbitrage: "arbitrage"
-        case .correction(let parent, let action): "\(action.rawValue) of \(parent)"
-        case .stopLoss(let asset): "stop-loss \(asset)"
-        case .marginReduction(let account): "margin buffer \(account)"
-        }
-    }
-
-    /// How the Orders panel tags its orders when not by the arbitrage's number.
-    var orderTag: String? {
-        switch self {
-        case .arbitrage, .correction: nil
-        case .stopLoss: "stop"
-        case .marginReduction: "margin"
-        }
-    }
-
-    /// What the ledger calls it.
-    var bookingKind: ArbitrageBooking.Kind {
-        switch self {
-        case .arbitrage: .arbitrage
-        case .correction: .correction
-        case .stopLoss: .stopLoss
-        case .marginReduction: .marginReduction
-        }
     }
 }
 
