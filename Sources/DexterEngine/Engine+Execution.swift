@@ -16,13 +16,13 @@ struct Execution: Sendable {
     /// The arbitrage behind it; nil for orders the desk sends on its own (a stop-loss), which carry their own record.
     let opportunity: Opportunity?
     let closingRecord: OpportunityRecord?
-    var orders: [PaperOrder]
+    var orders: [OrderRequest]
     var reports: [String: ExecutionReport] = [:]
     var purpose: ExecutionPurpose = .arbitrage
     /// Sequential legs: the order held back until the first one fills.
-    var heldBack: PaperOrder?
+    var heldBack: OrderRequest?
 
-    init(arbitrageId: String, recordId: String, opportunity: Opportunity, orders: [PaperOrder], purpose: ExecutionPurpose) {
+    init(arbitrageId: String, recordId: String, opportunity: Opportunity, orders: [OrderRequest], purpose: ExecutionPurpose) {
         self.arbitrageId = arbitrageId
         self.recordId = recordId
         self.symbol = opportunity.symbol
@@ -33,7 +33,7 @@ struct Execution: Sendable {
     }
 
     /// Orders the desk sends on its own in one instrument (a stop-loss, a margin cut), booked against `record`.
-    init(closing orders: [PaperOrder], arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
+    init(closing orders: [OrderRequest], arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
         precondition(!orders.isEmpty && Set(orders.map(\.symbol)).count == 1, "closing orders share one instrument")
         self.arbitrageId = arbitrageId
         self.recordId = record.id
@@ -104,7 +104,7 @@ extension Engine {
         let arbitrageId = "\(runId)-a\(sequence)"
         let recordId = "\(runId)-o\(opportunity.id).\(sequence)"
         let orders = opportunity.legs.enumerated().map { index, leg in
-            PaperOrder(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
+            OrderRequest(clientOrderId: "\(arbitrageId)-\(index + 1)", venue: leg.venue, symbol: leg.symbol,
                        side: leg.side, quantity: leg.quantity, limitPrice: limitPrice(for: leg), submittedAt: now)
         }
         // The approval is on disk before any order leaves, so a crash mid-execution can still be booked against it.
@@ -131,25 +131,33 @@ extension Engine {
 
     /// Persists each order's submission, then hands the orders to their venues, and tracks them as part of
     /// `execution` (which lists every order it will book, sent now or later).
-    func send(_ orders: [PaperOrder], for execution: Execution, at now: Timestamp) {
+    func send(_ orders: [OrderRequest], for execution: Execution, at now: Timestamp) {
         let arbitrageId = execution.arbitrageId, recordId = execution.recordId
-        for order in orders {
-            self.orders.insert(orderRow(order, of: execution, at: now), at: 0)
-            liveOrders[order.clientOrderId] = (order, arbitrageId, recordId)
-            // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
-            transition(order.clientOrderId, .submit, filled: .zero, reason: nil, at: now)
-            // The venue's rate budget is spent as the order leaves (corrections spend it too; the check ran before).
-            var bucket = rateBucket(order.venue)
-            _ = bucket.take(at: now)
-            rateBuckets[order.venue] = bucket
-            pipeline.submit(order)
-        }
-        if self.orders.count > 200 { self.orders.removeLast(self.orders.count - 200) }
         inFlight[arbitrageId] = execution
+        for order in orders {
+            orderManager.add(order, arbitrageId: arbitrageId, recordId: recordId, row: orderRow(order, of: execution, at: now))
+            // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
+            transition(order.clientOrderId, .submit, at: now)
+            submit(order)
+        }
+    }
+
+    /// The one way an order reaches a venue: its rate budget is spent as it leaves (corrections and retries spend
+    /// it too; the pre-trade check ran before), then its venue's execution client takes it.
+    func submit(_ order: OrderRequest) {
+        var bucket = rateBucket(order.venue)
+        _ = bucket.take(at: clock.now())
+        rateBuckets[order.venue] = bucket
+        guard let client = venues.execution[order.venue] else {
+            handle(OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue, kind: .rejected(
+                ExecutionFailure(code: "no_venue", failureClass: .rejected, reason: "no execution client for \(order.venue)")), at: clock.now()))
+            return
+        }
+        client.submit(order)
     }
 
     /// The Orders panel's row for an order of `execution`, before it is sent.
-    func orderRow(_ order: PaperOrder, of execution: Execution, at now: Timestamp) -> OrderRow {
+    func orderRow(_ order: OrderRequest, of execution: Execution, at now: Timestamp) -> OrderRow {
         var row = OrderRow(clientOrderId: order.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
                            venue: order.venue.name, side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
                            quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero, averagePrice: .zero,
@@ -159,10 +167,11 @@ extension Engine {
     }
 
     /// An order of `execution` that will never be sent: on the panel and in the ledger as denied, with why.
-    func denyUnsent(_ order: PaperOrder, of execution: Execution, reason: String, at now: Timestamp) {
-        orders.insert(orderRow(order, of: execution, at: now), at: 0)
-        liveOrders[order.clientOrderId] = (order, execution.arbitrageId, execution.recordId)
-        transition(order.clientOrderId, .deny, filled: .zero, reason: reason, at: now)
+    func denyUnsent(_ order: OrderRequest, of execution: Execution, reason: String, at now: Timestamp) {
+        orderManager.add(order, arbitrageId: execution.arbitrageId, recordId: execution.recordId,
+                         row: orderRow(order, of: execution, at: now))
+        orderManager.setReason(order.clientOrderId, reason)
+        transition(order.clientOrderId, .deny, reason: reason, at: now)
     }
 
     static func riskiestLegIndex(_ opportunity: Opportunity, state: MarketState) -> Int {
@@ -174,7 +183,7 @@ extension Engine {
     }
 
     /// The first of sequential legs has its answer: the second goes for what it filled, or not at all.
-    func releaseSecondLeg(_ second: PaperOrder, after first: ExecutionReport, in execution: inout Execution) {
+    func releaseSecondLeg(_ second: OrderRequest, after first: ExecutionReport, in execution: inout Execution) {
         let now = clock.now()
         let lot = pipeline.state[MarketKey(venue: second.venue, symbol: second.symbol)]?.instrument.lotSize ?? FixedDecimal("0.00000001")!
         let quantity = FixedDecimal.min(second.quantity, first.filledQuantity).rounded(toMultipleOf: lot, .down)
@@ -187,8 +196,8 @@ extension Engine {
                 gasToken: nil, executedAt: now)
             return
         }
-        let sized = PaperOrder(clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side,
-                               quantity: quantity, limitPrice: second.limitPrice, submittedAt: now)
+        let sized = OrderRequest(clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol,
+                                 side: second.side, quantity: quantity, limitPrice: second.limitPrice, submittedAt: now)
         if let index = execution.orders.firstIndex(where: { $0.clientOrderId == second.clientOrderId }) { execution.orders[index] = sized }
         send([sized], for: execution, at: now)
     }
@@ -196,10 +205,8 @@ extension Engine {
     /// A transient failure (timeout, network, rate limit) is not the order's end: it is sent again with the same
     /// client order id after a capped, jittered backoff, while its quotes are fresh and attempts remain. The order
     /// stays live meanwhile. Returns whether it was rescheduled.
-    func retryIfTransient(_ report: ExecutionReport, _ execution: Execution) -> Bool {
-        guard report.status == .rejected, let order = execution.orders.first(where: { $0.clientOrderId == report.clientOrderId })
-        else { return false }
-        let failure = FailureClassifier.classify(message: report.reason ?? "")
+    func retryIfTransient(_ clientOrderId: String, _ failure: ExecutionFailure, _ execution: Execution) -> Bool {
+        guard let order = execution.orders.first(where: { $0.clientOrderId == clientOrderId }) else { return false }
         let attempt = (attempts[order.clientOrderId] ?? 0) + 1
         let now = clock.now()
         guard !(execution.opportunity?.isExpired(at: now) ?? false) || execution.purpose != .arbitrage,
@@ -230,25 +237,28 @@ extension Engine {
         notify(.error, "LEDGER WRITE FAILED \(detail); trading halted", at: time)
     }
 
-    /// Moves an order through its lifecycle and persists the transition. An illegal transition is a bug or a venue
-    /// saying something impossible: it is logged and the order keeps its state.
-    func transition(_ clientOrderId: String, _ event: OrderEvent, filled: FixedDecimal, reason: String?, at time: Timestamp) {
-        guard let row = orders.firstIndex(where: { $0.clientOrderId == clientOrderId }),
-              let (order, arbitrageId, recordId) = liveOrders[clientOrderId] else { return }
-        let from = orders[row].state
-        let to: OrderState
-        do { to = try OrderLifecycle.next(from, on: event, filledSoFar: filled.isPositive) } catch {
+    /// Moves an order one step through its lifecycle (decided here: submit, deny, cancel requested) and persists it.
+    /// An illegal step is a bug: it is logged and the order keeps its state.
+    func transition(_ clientOrderId: String, _ event: OrderEvent, reason: String? = nil, at time: Timestamp) {
+        let step: OrderManager.Step?
+        do { step = try orderManager.step(clientOrderId, event, at: time) } catch {
             notify(.error, "\(clientOrderId): \(error)", at: time)
             return
         }
-        orders[row].state = to
-        orders[row].updatedAt = time
-        if to.isTerminal { liveOrders[clientOrderId] = nil }
+        if let step { persist(step, of: clientOrderId, reason: reason, at: time) }
+    }
+
+    /// Writes one lifecycle step to the ledger's order events.
+    func persist(_ step: OrderManager.Step, of clientOrderId: String, reason: String?, at time: Timestamp) {
+        guard let order = orderManager[clientOrderId] else { return }
+        let request = order.request
+        let filled = step.to == .expired || step.to == .rejected ? FixedDecimal.zero : order.filled
         do {
             try ledger.recordOrderEvent(OrderEventRecord(
-                orderId: clientOrderId, arbitrageId: arbitrageId, venue: order.venue.name, pair: order.symbol.description,
-                side: order.side, quantity: order.quantity, limitPrice: order.limitPrice, event: event.name,
-                fromState: from.rawValue, toState: to.rawValue, filled: filled, reason: reason, at: time, opportunityId: recordId))
+                orderId: clientOrderId, arbitrageId: order.arbitrageId, venue: request.venue.name, pair: request.symbol.description,
+                side: request.side, quantity: request.quantity, limitPrice: request.limitPrice, event: step.event.name,
+                fromState: step.from.rawValue, toState: step.to.rawValue, filled: filled, reason: reason ?? order.row.reason,
+                at: time, opportunityId: order.recordId))
         } catch {
             haltOnLedgerFailure("for order \(clientOrderId): \(error)", at: time)
         }
@@ -264,36 +274,58 @@ extension Engine {
         return leg.side == .buy ? average * (.one + tolerance) : average * (.one - tolerance)
     }
 
-    func handle(_ report: ExecutionReport) {
-        guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == report.clientOrderId } })?.key,
-              var execution = inFlight[arbitrageId] else { return }
-        if retryIfTransient(report, execution) { return }
+    /// What a venue said about one of the desk's orders. A transient refusal sends the order again (same client id)
+    /// while attempts remain; anything else moves the order, and an order that ended settles its execution.
+    func handle(_ update: OrderUpdate) {
+        guard let order = orderManager[update.clientOrderId] else {
+            logger.warning("\(update.venue) spoke of an order this desk does not hold: \(update.clientOrderId)")
+            return
+        }
+        if case .rejected(let failure) = update.kind, order.state == .submitted || order.state == .accepted,
+           let execution = inFlight[order.arbitrageId], retryIfTransient(update.clientOrderId, failure, execution) {
+            return
+        }
+        let applied = orderManager.apply(update)
+        if let refused = applied.refused { notify(.error, refused, at: update.at) }
+        for step in applied.steps { persist(step, of: update.clientOrderId, reason: nil, at: update.at) }
+        if cancelsAwaited.contains(update.clientOrderId), applied.outcome != nil || update.kind.isCancelAnswer {
+            cancelAnswered(update.clientOrderId, at: update.at)
+        }
+        if let outcome = applied.outcome { settle(outcome) }
+    }
+
+    /// An order has ended: its execution takes the outcome (a held-back second leg goes now), and an execution
+    /// whose every order has ended is booked.
+    func settle(_ report: ExecutionReport) {
+        guard let arbitrageId = orderManager[report.clientOrderId]?.arbitrageId, var execution = inFlight[arbitrageId],
+              execution.reports[report.clientOrderId] == nil else { return }
         if let second = execution.heldBack, second.clientOrderId != report.clientOrderId {
             execution.heldBack = nil
             inFlight[arbitrageId] = execution
             releaseSecondLeg(second, after: report, in: &execution)
-            inFlight[arbitrageId] = execution
         }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
-        for event in OrderEvent.settling(report.status) {
-            transition(report.clientOrderId, event, filled: report.filledQuantity, reason: report.reason, at: report.executedAt)
-        }
-        if let row = orders.firstIndex(where: { $0.clientOrderId == report.clientOrderId }) {
-            orders[row].filled = report.filledQuantity
-            orders[row].averagePrice = report.averagePrice
-            orders[row].reason = report.reason
-            orders[row].updatedAt = report.executedAt
-        }
         let now = clock.now()
         if report.status == .rejected || report.status == .expired {
             // Paper IOC orders are never retried here: a miss at the limit is the market moving, not the network.
-            let failure = FailureClassifier.classify(message: report.reason ?? "no reason given")
-            notify(.error, "\(report.venue) \(report.side) \(report.symbol) failed \(failure.description) (\(report.reason ?? "no detail"))",
-                   at: now)
+            let failure = report.failure ?? FailureClassifier.classify(message: report.reason ?? "no reason given")
+            // The venue's own words follow dexter's sentence unless the sentence already quotes them.
+            let words = report.reason.flatMap { failure.reason.contains($0) ? nil : " (\($0))" } ?? ""
+            notify(.error, "\(report.venue) \(report.side) \(report.symbol) failed \(failure.description)\(words)", at: now)
         }
         guard execution.isComplete else { return }
         inFlight[arbitrageId] = nil
         book(execution, at: now)
+    }
+}
+
+extension OrderUpdate.Kind {
+    /// Whether this answers a cancel request, one way or the other.
+    var isCancelAnswer: Bool {
+        switch self {
+        case .canceled, .cancelRejected: true
+        default: false
+        }
     }
 }

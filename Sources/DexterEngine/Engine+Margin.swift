@@ -111,13 +111,13 @@ extension Engine {
     /// A reduce-only IOC: the side that shrinks `closing`, limited `maxSlippageBps` past the deepest level its book
     /// quotes for the quantity now. Nil when the book cannot take the quantity.
     func closingOrder(id: String, market: Market, closing size: FixedDecimal, quantity: FixedDecimal,
-                      buffer: MarginBuffer, now: Timestamp) -> PaperOrder? {
+                      buffer: MarginBuffer, now: Timestamp) -> OrderRequest? {
         let side: Side = size.isPositive ? .sell : .buy
         guard let quote = try? market.quote(side, quantity: quantity) else { return nil }
         let slip = FixedDecimal(buffer.maxSlippageBps) / FixedDecimal(10_000)
         let limit = side == .sell ? (quote.worstPrice * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
                                   : (quote.worstPrice * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
-        return PaperOrder(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
+        return OrderRequest(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
                           limitPrice: limit, submittedAt: now)
     }
 }

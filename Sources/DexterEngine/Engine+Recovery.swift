@@ -5,16 +5,24 @@ import DexterVenues
 
 extension Engine {
     /// On start: orders that were in flight when dexter stopped are settled with their venue before trading
-    /// resumes. What the venue executed is booked; what never reached it expires. The trader is told what was found.
-    func reconcileInFlight(with journal: PaperJournal, at now: Timestamp) throws {
+    /// resumes, whatever the venue: each is asked for by its client order id. What the venue executed is booked;
+    /// what never reached it expires; one still working is canceled first, then asked again. The trader is told
+    /// what was found.
+    func reconcileInFlight(at now: Timestamp) async throws {
         let inFlight = try ledgerReader.inFlightOrders()
         guard !inFlight.isEmpty else { return }
+        var answers: [String: ExecutionReport] = [:]
+        for event in inFlight {
+            let venue = VenueId(event.venue)
+            guard let client = venues.execution[venue] else { throw UnreachableVenue(venue: venue, orderId: event.orderId) }
+            if let report = try await settledAnswer(event.orderId, venue: venue, client: client) { answers[event.orderId] = report }
+        }
         let byArbitrage = Dictionary(grouping: inFlight, by: \.arbitrageId)
         var summary: [String] = []
         for (arbitrageId, events) in byArbitrage.sorted(by: { $0.key < $1.key }) {
             var reports: [(event: OrderEventRecord, report: ExecutionReport?)] = []
             for event in events {
-                let report = journal.report(for: event.orderId)
+                let report = answers[event.orderId]
                 // What the venue did settles the order; an order it never saw expires.
                 let settling = report.map { OrderEvent.settling($0.status) } ?? [.expire]
                 let reason = report.map { $0.reason.map { "after restart: \($0)" } ?? "after restart" }
@@ -44,6 +52,21 @@ extension Engine {
         }
         notify(.warning, "restart: \(inFlight.count) order(s) were in flight; settled with their venues: "
                + summary.joined(separator: "; "), at: now)
+    }
+
+    /// The venue's final word on an order: nil when it never saw it. One still working is canceled and asked again
+    /// (a few times, a moment apart); one that will not end is an error that halts the desk.
+    func settledAnswer(_ orderId: String, venue: VenueId, client: any ExecutionClient) async throws -> ExecutionReport? {
+        for attempt in 0..<5 {
+            switch try await client.query(orderId, on: venue) {
+            case .unknown: return nil
+            case .found(let report) where report.isDone: return report
+            case .found:
+                if attempt == 0 { client.cancel(orderId, on: venue) }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        throw UnreachableVenue(venue: venue, orderId: orderId, stillWorking: true)
     }
 
     /// A booking from what the venues say they did, marked at today's reference price.
@@ -103,5 +126,16 @@ extension Engine {
                           gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: booking.expectedNetUSD,
                           decision: .approved, reason: "settled after a restart", user: config.user, detectedAt: now, decidedAt: now,
                           detailJSON: "{}")
+    }
+}
+
+/// An order left in flight that cannot be settled: its venue is not configured, or it will not end.
+struct UnreachableVenue: Error, CustomStringConvertible {
+    let venue: VenueId
+    let orderId: String
+    var stillWorking = false
+    var description: String {
+        stillWorking ? "\(orderId) is still working at \(venue) after a cancel"
+            : "\(orderId) was sent to \(venue), which this desk no longer has"
     }
 }

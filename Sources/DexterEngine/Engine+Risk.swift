@@ -71,6 +71,9 @@ extension Engine {
             return "\(opportunity.symbol.base) is stopped out by its stop-loss; a risk manager's resume re-arms it"
         }
         if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
+        for leg in opportunity.legs {
+            if let connection = connections[leg.venue], !connection.isTradable { return "\(leg.venue) is \(connection)" }
+        }
         if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) {
             return "an execution on this route is still in flight"
         }
@@ -166,9 +169,9 @@ extension Engine {
     func screening(_ opportunity: Opportunity) -> String? {
         guard let denyList = config.denyList else { return nil }
         for leg in opportunity.legs {
-            guard let pool = config.universe.pools.first(where: { $0.venue.id == leg.venue && $0.instrument.symbol == leg.symbol }),
-                  let chain = pool.venue.kind.chain else { continue }
-            if let address = pool.address, denyList.contains(address) {
+            let key = MarketKey(venue: leg.venue, symbol: leg.symbol)
+            guard let chain = pipeline.state[key]?.venue.kind.chain else { continue }
+            if let address = poolAddresses[key], denyList.contains(address) {
                 return "\(address) (\(leg.venue) \(leg.symbol) pool) is on the deny list"
             }
             for wallet in config.wallets where wallet.kind != .cex && wallet.chains.contains(chain.name) && denyList.contains(wallet.address) {
@@ -176,6 +179,11 @@ extension Engine {
             }
         }
         return nil
+    }
+
+    /// Gas units of the dearest swap on `chain`, as its venues describe their markets.
+    func swapGasUnits(on chain: ChainId) -> Int? {
+        pipeline.state.markets.filter { $0.venue.kind.chain == chain }.map(\.gasUnits).max()
     }
 
     func rateBucket(_ venue: VenueId) -> TokenBucket {

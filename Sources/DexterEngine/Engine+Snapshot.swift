@@ -53,7 +53,7 @@ extension Engine {
         snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
             row.priceNote.map { "\(row.asset) price: \($0)" }
         }
-        snapshot.orders = Array(orders.prefix(50))
+        snapshot.orders = orderManager.rows(limit: 50)
         snapshot.haltReason = haltReason
         snapshot.role = config.deskUser.role.description
         snapshot.cycles = pipeline.cycles.best
@@ -91,7 +91,7 @@ extension Engine {
             for c in wallets[w].chains.indices {
                 let chain = ChainId(wallets[w].chains[c].chain)
                 guard let gas = state.gas[chain],
-                      let units = config.universe.pools.filter({ $0.venue.kind.chain == chain }).map(\.gasUnits).max() else { continue }
+                      let units = swapGasUnits(on: chain) else { continue }
                 let needed = gas.cost(units: units * Self.gasReserveSwaps)
                 let held = wallets[w].chains[c].assets.first { $0.asset == gas.token.code }?.amount ?? .zero
                 if held < needed { wallets[w].chains[c].lowGas = gas.token.code }

@@ -111,7 +111,7 @@ extension Engine {
             do { try ledger.record(record) } catch {
                 return haltOnLedgerFailure("before the stop-loss on \(asset): \(error); nothing more was sent", at: now)
             }
-            let order = PaperOrder(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,
+            let order = OrderRequest(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,
                                    quantity: quantity, limitPrice: limit, submittedAt: now)
             send([order], for: Execution(closing: [order], arbitrageId: id, record: record, purpose: .stopLoss(asset)), at: now)
             sent.append("\(quantity) on \(market.venue.id) at ≥ \(limit)" + (attempts > 0 ? " (order \(attempts + 1))" : ""))
@@ -134,7 +134,7 @@ extension Engine {
     }
 
     /// The account an order's venue holds its inventory in.
-    func account(of order: PaperOrder) -> AccountId? {
+    func account(of order: OrderRequest) -> AccountId? {
         pipeline.state[MarketKey(venue: order.venue, symbol: order.symbol)]?.venue.account
     }
 
@@ -166,7 +166,7 @@ extension Engine {
     /// What a chain wallet keeps of its gas token: enough for `gasReserveSwaps` of the chain's dearest swaps.
     func gasReserve(of asset: Asset, at account: AccountId) -> FixedDecimal {
         guard case .wallet(let chain) = account, let gas = pipeline.state.gas[chain], gas.token == asset,
-              let units = config.universe.pools.filter({ $0.venue.kind.chain == chain }).map(\.gasUnits).max() else { return .zero }
+              let units = swapGasUnits(on: chain) else { return .zero }
         return gas.cost(units: units * Self.gasReserveSwaps)
     }
 }

@@ -24,11 +24,32 @@ extension Engine {
             notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
         }
         let canceled = cancelUnsent(because: "canceled by the halt", at: now)
-        let live = orders.filter(\.state.isLive).count
-        // What is at a venue already (paper IOC legs, a swap in the mempool) resolves on its own and is booked.
+        let asked = cancelAtVenues(at: now)
+        // What a venue has executed already (an IOC leg, a swap in the mempool) resolves and is booked.
         notify(.error, "TRADING HALTED: \(reason)" + (canceled > 0 ? "; \(canceled) order(s) not yet sent canceled" : "")
-               + (live > 0 ? "; \(live) leg(s) at their venues will resolve and be booked" : ""), at: now)
+               + (asked > 0 ? "; cancel sent for \(asked) order(s) at their venues, waiting for the answers" : ""), at: now)
         publish(force: true)
+    }
+
+    /// Asks each venue to cancel every order of the desk it holds; the answers come back as updates, and the trader is
+    /// told when the last one has. Returns how many were asked.
+    func cancelAtVenues(at now: Timestamp) -> Int {
+        let waitingToRetry = Set(retries.map(\.order.clientOrderId))
+        var asked = 0
+        for order in orderManager.live where order.state != .pendingCancel && !waitingToRetry.contains(order.request.clientOrderId) {
+            guard let client = venues.execution[order.request.venue] else { continue }
+            transition(order.request.clientOrderId, .cancelRequested, reason: "cancel sent by the halt", at: now)
+            cancelsAwaited.insert(order.request.clientOrderId)
+            client.cancel(order.request.clientOrderId, on: order.request.venue)
+            asked += 1
+        }
+        return asked
+    }
+
+    /// A venue answered one of the halt's cancels (or the order ended first).
+    func cancelAnswered(_ clientOrderId: String, at now: Timestamp) {
+        guard cancelsAwaited.remove(clientOrderId) != nil, cancelsAwaited.isEmpty else { return }
+        notify(.warning, "kill switch: every venue has answered its cancels; nothing of the desk's is working at a venue", at: now)
     }
 
     /// Cancels every order the desk holds but has not sent: orders waiting to be sent again after a transient failure
@@ -39,7 +60,7 @@ extension Engine {
         let waiting = retries.map(\.order)
         retries.removeAll()
         for order in waiting {
-            transition(order.clientOrderId, .canceled, filled: .zero, reason: reason, at: now)
+            transition(order.clientOrderId, .canceled, reason: reason, at: now)
             settleUnsent(order, reason: reason, at: now)
             count += 1
         }
@@ -55,13 +76,13 @@ extension Engine {
 
     /// Gives an order that never (again) left an empty answer in its execution, and books the execution if that was
     /// the last one out.
-    func settleUnsent(_ order: PaperOrder, reason: String, at now: Timestamp) {
+    func settleUnsent(_ order: OrderRequest, reason: String, at now: Timestamp) {
         guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == order.clientOrderId } })?.key,
               var execution = inFlight[arbitrageId] else { return }
         execution.reports[order.clientOrderId] = ExecutionReport(
             clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, status: .rejected,
             reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil, executedAt: now)
-        if let row = orders.firstIndex(where: { $0.clientOrderId == order.clientOrderId }) { orders[row].reason = reason }
+        orderManager.setReason(order.clientOrderId, reason)
         inFlight[arbitrageId] = execution
         guard execution.isComplete else { return }
         inFlight[arbitrageId] = nil

@@ -55,16 +55,22 @@ public actor Engine {
     var closing: [Asset: StopClosing] = [:]
     /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
     var ledgerFailed = false
-    /// This session's orders, newest first (live ones and the last finished).
-    var orders: [OrderRow] = []
+    /// Every order of the session by client order id, and where each is in its life.
+    var orderManager = OrderManager()
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
-    var pendingReconciliation: PaperJournal?
     /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
-    var retries: [(due: Timestamp, order: PaperOrder)] = []
+    var retries: [(due: Timestamp, order: OrderRequest)] = []
     var attempts: [String: Int] = [:]
     var retryRandom = SeededGenerator(seed: 0x5EED)
-    /// Orders not yet in a terminal state, with their arbitrage.
-    var liveOrders: [String: (order: PaperOrder, arbitrageId: String, recordId: String)] = [:]
+    /// The venues, reached only through the seam; what they post waits in the inbox.
+    let venues: VenueSet
+    public nonisolated let inbox: VenueInbox
+    /// Each venue's connection as it last said.
+    var connections: [VenueId: ConnectionState] = [:]
+    /// The contract each pool market trades through, as its venue describes it (what compliance screens).
+    let poolAddresses: [MarketKey: String]
+    /// Orders the kill switch asked venues to cancel, still waiting for the answer.
+    var cancelsAwaited: Set<String> = []
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
     /// Open FIFO lots by asset: quantity and cost in USD (from the ledger, refreshed after each booking).
@@ -74,8 +80,10 @@ public actor Engine {
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
-    public init(config: EngineConfig, ledger: Ledger, clock: any Clock = WallClock(),
-                logger: Logger = Logger(label: "dexter.engine")) throws {
+    /// Opens the desk on `venues`: their instruments make the market, the ledger the inventory; orders the ledger left
+    /// in flight are settled with their venues (queried by client order id) before anything else can trade.
+    public init(config: EngineConfig, venues: VenueSet, ledger: Ledger, clock: any Clock = WallClock(),
+                logger: Logger = Logger(label: "dexter.engine")) async throws {
         self.config = config
         self.logger = logger
         self.clock = clock
@@ -103,8 +111,19 @@ public actor Engine {
         self.usage.dailyVolumeUSD = try ledger.reader.summary(ofDayContaining: start).volumeUSD
         self.userVolumeTodayUSD = today.volumeUSD
         self.realisedByAsset = today.realisedByAsset
-        self.pipeline = MarketPipeline(universe: config.universe, policy: config.detection, inventory: inventory,
-                                       start: start)
+        var instruments: [VenueInstrument] = []
+        var gas: [GasQuote] = []
+        for client in venues.marketData {
+            instruments += try await client.instruments()
+            gas += try await client.currentGas()
+        }
+        self.venues = venues
+        self.inbox = VenueInbox()
+        self.poolAddresses = Dictionary(instruments.compactMap { instrument in
+            instrument.poolAddress.map { (instrument.market.key, $0) }
+        }) { first, _ in first }
+        self.pipeline = MarketPipeline(markets: instruments.map(\.market), gas: gas,
+                                       policy: config.detection, inventory: inventory, start: start)
         self.lastRateSample = start
         for asset in inventory.assets { if let price = pipeline.state.usdValue(of: asset) { openingPrices[asset] = price } }
         if freshLedger {
@@ -141,54 +160,85 @@ public actor Engine {
         // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
         try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
                                       hash: Engine.auditHash)
-        if let path = config.paperJournalPath {
-            let journal = try PaperJournal(path: path)
-            pipeline.attach(journal)
-            // Settled on the first tick, before any opportunity can be approved.
-            pendingReconciliation = journal
+        for client in venues.executionClients { try await client.connect(inbox) }
+        for client in venues.marketData {
+            try await client.subscribe(instruments.map(\.market.key).filter { client.venueIds.contains($0.venue) }, into: inbox)
+        }
+        // Before any opportunity can be approved.
+        do { try await reconcileInFlight(at: start) } catch {
+            haltReason = "orders in flight at the last stop could not be settled"
+            ledgerFailed = true
+            notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: start)
         }
     }
 
-    /// Advances the market every `interval` and publishes snapshots until `stop()`.
-    public func run(interval: Duration = .milliseconds(10), publishEvery: Duration = .milliseconds(50)) async {
+    /// Runs the desk until `stop()`: clocked venues (the simulator) are driven at their own step, and the engine
+    /// takes what venues post as it arrives. A heartbeat every `housekeeping` lets timed work (retries due, silent
+    /// orders, stops, risk samples) run when the market is quiet.
+    public func run(housekeeping: Duration = .milliseconds(10), publishEvery: Duration = .milliseconds(50)) async {
         running = true
         publish(force: true)
-        while running {
-            tick()
+        let clocked = venues.clocked, clock = self.clock, inbox = self.inbox
+        let driver = Task {
+            guard let step = clocked.map(\.step).min() else { return }
+            while !Task.isCancelled {
+                for venue in clocked { venue.advance(to: clock.now()) }
+                try? await Task.sleep(for: step)
+            }
+        }
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: housekeeping)
+                inbox.nudge()
+            }
+        }
+        defer {
+            driver.cancel()
+            heartbeat.cancel()
+        }
+        for await _ in inbox.wakeups {
+            guard running else { break }
+            process()
             if clock.now().duration(since: lastPublish) >= publishEvery { publish() }
-            try? await Task.sleep(for: interval)
         }
     }
 
-    public func stop() { running = false }
+    public func stop() {
+        running = false
+        inbox.nudge()
+    }
 
-    /// One step of the flow: venues → state → detector, then fills → ledger.
+    /// Drives the clocked venues up to now, then takes what every venue posted: for tests and headless runs that
+    /// move the clock themselves.
     public func tick() {
         let now = clock.now()
-        if let journal = pendingReconciliation {
-            pendingReconciliation = nil
-            do { try reconcileInFlight(with: journal, at: now) } catch {
-                haltReason = "orders in flight at the last stop could not be settled"
-                ledgerFailed = true
-                notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: now)
-            }
-        }
+        for venue in venues.clocked { venue.advance(to: now) }
+        process()
+    }
+
+    /// One pass of the flow: what venues posted → state → detector, order updates → order manager → ledger; then
+    /// whatever has come due.
+    func process() {
+        let now = clock.now()
+        let batch = inbox.drain()
+        for (venue, state) in batch.connections { connectionChanged(venue, to: state, at: now) }
+        let changes = pipeline.apply(batch.market, at: now)
+        for update in batch.orders { handle(update) }
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for retry in due {
-            pipeline.submit(PaperOrder(clientOrderId: retry.order.clientOrderId, venue: retry.order.venue, symbol: retry.order.symbol,
-                                       side: retry.order.side, quantity: retry.order.quantity, limitPrice: retry.order.limitPrice,
-                                       submittedAt: now))
+            let order = retry.order
+            submit(OrderRequest(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+                                quantity: order.quantity, limitPrice: order.limitPrice, submittedAt: now))
         }
-        let output = pipeline.advance(to: now)
-        for report in output.reports { handle(report) }
+        querySilentOrders(at: now)
         if riskWatch.isDue(at: now) { sampleRisk(at: now) }
         checkAutomaticHalts(at: now)
         checkStopLosses(at: now)
         checkMarginBuffer(at: now)
         if config.autoApprove != nil {
-            for id in output.changes.removed { autoDenied[id] = nil }
-            for opportunity in output.changes.upserted { autoApprove(opportunity, at: now) }
+            for id in changes.removed { autoDenied[id] = nil }
+            for opportunity in changes.upserted { autoApprove(opportunity, at: now) }
         }
         let elapsed = now.duration(since: lastRateSample).secondsDouble
         if elapsed >= 1 {

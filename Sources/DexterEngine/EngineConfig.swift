@@ -10,7 +10,6 @@ public struct EngineConfig: Sendable {
     public var user: String
     /// "SIM" on the embedded market; always on screen.
     public var mode: String
-    public var universe: SimulatedUniverse
     public var limits: RiskLimits
     public var detection: DetectionPolicy
     /// Starting inventory of a fresh ledger.
@@ -30,8 +29,9 @@ public struct EngineConfig: Sendable {
     public var sequentialRoutes: Set<String> = []
     /// When transient failures are sent again.
     public var retry = RetryPolicy()
-    /// The paper venues' journal (what they executed), so orders in flight at a crash can be reconciled.
-    public var paperJournalPath: String?
+    /// How long an order may go without a word from its venue before the desk asks the venue about it (by client
+    /// order id). A swap waits for its block: keep this past the slowest chain's block time.
+    public var orderSilenceBeforeQuery: Duration = .seconds(30)
     /// Who is at the keyboard: role, plan and access. Every command is checked against it. By default the desk's
     /// only member, an admin who may trade (a fresh install).
     public var deskUser: DeskUser
@@ -52,12 +52,11 @@ public struct EngineConfig: Sendable {
     /// When perpetual positions are cut before a margin call; off when nil.
     public var marginBuffer: MarginBuffer? = MarginBuffer()
 
-    public init(user: String, mode: String, universe: SimulatedUniverse, limits: RiskLimits, detection: DetectionPolicy,
+    public init(user: String, mode: String, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {
         self.user = user
         self.deskUser = DeskUser(name: user, role: .admin, mayTrade: true)
         self.mode = mode
-        self.universe = universe
         self.limits = limits
         self.detection = detection
         self.initialBalances = initialBalances

@@ -78,7 +78,7 @@ extension Engine {
             let limit = side == .sell ? reference * (.one - bound) : reference * (.one + bound)
             sequence += 1
             let id = "\(execution.arbitrageId)-\(action == .unwind ? "u" : "h")\(sequence)"
-            let order = PaperOrder(clientOrderId: "\(id)-1", venue: venue, symbol: opportunity.symbol, side: side,
+            let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: opportunity.symbol, side: side,
                                    quantity: quantity, limitPrice: limit.rounded(toMultipleOf: market.instrument.tickSize,
                                                                                   side == .sell ? .up : .down),
                                    submittedAt: now)

@@ -3,13 +3,12 @@ import DexterDetect
 import DexterMarket
 import DexterVenues
 
-/// The market half of the flow: venues publish, the market state applies, the detector re-evaluates what was
-/// touched. Used by the interactive engine and by headless scanning alike.
+/// The market half of the flow: venues publish (through the inbox), the market state applies, the detector
+/// re-evaluates what was touched. Used by the interactive engine and by headless scanning alike.
 public struct MarketPipeline: Sendable {
     /// How long past its staleness bound an opportunity is still shown (as stale) before it is dropped.
     public static let staleGrace: Duration = .seconds(10)
 
-    public private(set) var venues: SimulatedMarket
     public private(set) var state: MarketState
     public private(set) var detector: CrossVenueDetector
     /// Triangular and longer cycles, kept beside the two-leg routes.
@@ -25,39 +24,33 @@ public struct MarketPipeline: Sendable {
     /// The newest update time per venue.
     public private(set) var lastUpdate: [VenueId: Timestamp] = [:]
 
-    public init(universe: SimulatedUniverse, policy: DetectionPolicy, inventory: Inventory, start: Timestamp) {
-        self.venues = SimulatedMarket(universe: universe, start: start)
-        self.state = venues.state
+    /// Starts from the venues' instruments as they describe them, each with its first liquidity, and the gas on
+    /// every chain.
+    public init(markets: [Market], gas: [GasQuote], policy: DetectionPolicy, inventory: Inventory, start: Timestamp) {
+        var state = MarketState()
+        for market in markets { state.add(market) }
+        self.state = state
         self.detector = CrossVenueDetector(policy: policy)
         self.cycles = CycleDetector(policy: policy, maxLegs: 5)
         self.inventory = inventory
         self.now = start
-        for event in venues.snapshot() { apply(event) }
+        for market in markets {
+            apply(.liquidity(market.key, market.liquidity, venueTime: market.venueTime, receivedAt: market.receivedAt))
+        }
+        for quote in gas { apply(.gas(quote)) }
         _ = detector.reevaluateAll(state: state, inventory: inventory, now: start)
         cyclesChanged = cycles.rebuild(state: state, inventory: inventory, now: start)
     }
 
-    /// What one advance produced.
-    public struct Output: Sendable {
-        public var changes = DetectionChanges()
-        public var reports: [ExecutionReport] = []
-    }
-
-    /// Runs the venues up to `time` and folds everything they published into the state and the opportunity set.
-    public mutating func advance(to time: Timestamp) -> Output {
-        var output = Output()
+    /// Folds what the venues published (one drained batch) into the state and the opportunity set, as of `time`.
+    public mutating func apply(_ events: [MarketEvent], at time: Timestamp) -> DetectionChanges {
+        var output = DetectionChanges()
         var touched: [UInt64] = []
         var removed: [UInt64] = []
-        for event in venues.advance(to: time) {
-            switch event {
-            case .market(let marketEvent):
-                now = venues.now
-                let changes = apply(marketEvent)
-                touched += changes.upserted.map(\.id)
-                removed += changes.removed
-            case .execution(let report):
-                output.reports.append(report)
-            }
+        for event in events {
+            let changes = apply(event)
+            touched += changes.upserted.map(\.id)
+            removed += changes.removed
         }
         now = time
         if !cycleDirty.isEmpty {
@@ -71,8 +64,8 @@ public struct MarketPipeline: Sendable {
         // Net the batch: an opportunity upserted and then closed within it is reported closed, once.
         let live = Dictionary(detector.opportunities.map { ($0.id, $0) }) { first, _ in first }
         var reported = Set<UInt64>()
-        output.changes.upserted = touched.compactMap { id in reported.insert(id).inserted ? live[id] : nil }
-        output.changes.removed = Array(Set(removed).filter { live[$0] == nil }).sorted()
+        output.upserted = touched.compactMap { id in reported.insert(id).inserted ? live[id] : nil }
+        output.removed = Array(Set(removed).filter { live[$0] == nil }).sorted()
         return output
     }
 
@@ -92,11 +85,6 @@ public struct MarketPipeline: Sendable {
             return detector.gasDidChange(on: quote.chain, state: state, inventory: inventory, now: quote.updatedAt)
         }
     }
-
-    public mutating func submit(_ order: PaperOrder) { venues.submit(order) }
-
-    /// Gives the paper venues a memory that survives a restart.
-    public mutating func attach(_ journal: PaperJournal) { venues.journal = journal }
 
     /// After inventory moved, every route is re-sized against it.
     public mutating func inventoryDidChange() -> DetectionChanges {

@@ -38,6 +38,8 @@ public enum OrderEvent: Sendable, Hashable, Codable {
         case .partiallyFilled: [.fill(complete: false), .canceled]
         case .expired: [.expire]
         case .rejected: [.reject]
+        case .canceled: [.canceled]
+        case .working: []
         }
     }
 

@@ -7,7 +7,7 @@ extension SimulatedMarket {
     /// trader approved. The liquidity an order takes is gone for the next one. Exchange orders (`chain` nil) fill
     /// on arrival; swaps on a chain wait for its next block.
     mutating func executeArrivedOrders(on chain: ChainId?, into events: inout [VenueEvent]) {
-        func due(_ entry: (arrival: Timestamp, order: PaperOrder)) -> Bool {
+        func due(_ entry: (arrival: Timestamp, order: OrderRequest)) -> Bool {
             guard entry.arrival <= now else { return false }
             let key = MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)
             return state.indexByKey[key].map { state.markets[$0].venue.kind.chain == chain } ?? (chain == nil)
@@ -31,16 +31,22 @@ extension SimulatedMarket {
         }
     }
 
-    private mutating func execute(_ order: PaperOrder) -> ExecutionReport {
+    private mutating func execute(_ order: OrderRequest) -> ExecutionReport {
         let key = MarketKey(venue: order.venue, symbol: order.symbol)
         guard let index = state.indexByKey[key] else {
-            return rejection(order, "unknown market \(key)")
+            return rejection(order, "unknown market \(key)",
+                             failure: ExecutionFailure(code: "unknown_market", failureClass: .rejected,
+                                                       reason: "the venue does not list \(key.symbol)"))
         }
         let market = state.markets[index]
         var quantity = order.quantity
         switch universe.faults[order.venue] {
-        case .reject(let reason)?: return rejection(order, reason)
-        case .timeout?: return rejection(order, "timed out: no answer from \(order.venue) within the order's time limit")
+        case .reject(let reason)?: return rejection(order, reason, failure: FailureClassifier.classify(message: reason))
+        case .timeout?:
+            let reason = "timed out: no answer from \(order.venue) within the order's time limit"
+            return rejection(order, reason, failure: ExecutionFailure(code: "timeout", failureClass: .transient,
+                                                                     reason: "no answer from the venue in time",
+                                                                     venueMessage: reason))
         case .fillFraction(let fraction)?:
             quantity = (order.quantity * fraction).rounded(toMultipleOf: market.instrument.lotSize, .down)
             guard quantity.isPositive else { return rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired) }
@@ -53,7 +59,9 @@ extension SimulatedMarket {
                 return rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired)
             }
             guard walk.notional >= market.instrument.minNotional else {
-                return rejection(order, "below minimum notional \(market.instrument.minNotional)")
+                return rejection(order, "below minimum notional \(market.instrument.minNotional)",
+                                 failure: ExecutionFailure(code: "below_minimum", failureClass: .rejected,
+                                                           reason: "the order is below the venue's minimum"))
             }
             book.consume(order.side, quantity: walk.filled)
             state.apply(.liquidity(key, .book(book), venueTime: now, receivedAt: now))
@@ -68,7 +76,7 @@ extension SimulatedMarket {
     }
 
     /// A swap lands whole or reverts; a revert still burns its gas.
-    private mutating func executeSwap(_ order: PaperOrder, index: Int) -> ExecutionReport {
+    private mutating func executeSwap(_ order: OrderRequest, index: Int) -> ExecutionReport {
         let market = state.markets[index]
         let chain = market.venue.kind.chain
         let gasQuote = chain.flatMap { state.gas[$0] }
@@ -77,7 +85,10 @@ extension SimulatedMarket {
             ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol,
                             side: order.side, status: .rejected, reason: "swap reverted: \(reason)",
                             filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
-                            gasToken: gasQuote?.token, executedAt: now)
+                            gasToken: gasQuote?.token, executedAt: now,
+                            failure: ExecutionFailure(code: "reverted", failureClass: .chain,
+                                                      reason: "the swap reverted on chain (gas was still spent)",
+                                                      venueMessage: "swap reverted: \(reason)"))
         }
         let quote: LegQuote
         do {
@@ -100,11 +111,12 @@ extension SimulatedMarket {
             gas: gas, gasToken: gasQuote?.token, executedAt: now)
     }
 
-    private func timedOut(_ order: PaperOrder) -> Bool { universe.faults[order.venue] == .timeout }
+    private func timedOut(_ order: OrderRequest) -> Bool { universe.faults[order.venue] == .timeout }
 
-    private func rejection(_ order: PaperOrder, _ reason: String, status: ExecutionReport.Status = .rejected) -> ExecutionReport {
+    private func rejection(_ order: OrderRequest, _ reason: String, status: ExecutionReport.Status = .rejected,
+                           failure: ExecutionFailure? = nil) -> ExecutionReport {
         ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
                         status: status, reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero,
-                        gas: .zero, gasToken: nil, executedAt: now)
+                        gas: .zero, gasToken: nil, executedAt: now, failure: failure)
     }
 }

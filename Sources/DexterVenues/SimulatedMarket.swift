@@ -21,7 +21,7 @@ public struct SimulatedMarket: Sendable {
     private var underlying: [Asset: Double]
     private var mids: [Int: Double] = [:]
     private var gasPrices: [ChainId: Double]
-    var pending: [(arrival: Timestamp, order: PaperOrder)] = []
+    var pending: [(arrival: Timestamp, order: OrderRequest)] = []
     private var nextGasUpdate: Timestamp
     private var nextBlock: [ChainId: Timestamp] = [:]
     private var bookSpecs: [Int: SimulatedBook] = [:]
@@ -80,13 +80,24 @@ public struct SimulatedMarket: Sendable {
 
     /// Queues a paper order; it reaches the venue after the venue's latency. A client order id the venue has seen
     /// before is ignored, as real venues do, so that a retry can never place an order twice.
-    public mutating func submit(_ order: PaperOrder) {
+    public mutating func submit(_ order: OrderRequest) {
         guard journal?.report(for: order.clientOrderId) == nil, seenClientOrderIds.insert(order.clientOrderId).inserted else { return }
         let latency = universe.latency[order.venue] ?? .milliseconds(50)
         pending.append((order.submittedAt.adding(latency), order))
     }
 
     mutating func forget(_ clientOrderId: String) { seenClientOrderIds.remove(clientOrderId) }
+
+    func pendingOrder(_ clientOrderId: String) -> OrderRequest? {
+        pending.first { $0.order.clientOrderId == clientOrderId }?.order
+    }
+
+    /// Venues whose market data is cut off now by a configured outage.
+    var silencedVenues: Set<VenueId> {
+        guard !universe.outages.isEmpty else { return [] }
+        let elapsed = now.duration(since: opened)
+        return Set(state.venues.map(\.id).filter { venue in universe.outages.contains { $0.silences(venue, at: elapsed) } })
+    }
 
     /// Runs the market up to `time` and returns what venues published and reported, in order.
     public mutating func advance(to time: Timestamp) -> [VenueEvent] {

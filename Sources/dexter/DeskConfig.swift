@@ -39,10 +39,8 @@ struct DeskConfig {
     var stopLoss = StopLossLimits()
     var marginBuffer: MarginBuffer?
 
-    func engineConfig(user: String, seed: UInt64? = nil) -> EngineConfig {
-        var universe = self.universe
-        if let seed { universe.seed = seed }
-        var config = EngineConfig(user: user, mode: "SIM", universe: universe, limits: limits, detection: detection,
+    func engineConfig(user: String) -> EngineConfig {
+        var config = EngineConfig(user: user, mode: "SIM", limits: limits, detection: detection,
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
         if let own = autoApproveByUser[user] { config.autoApprove = own.enabled ? own.bounds : nil }

@@ -43,17 +43,18 @@ struct Run: AsyncParsableCommand {
         let config = try desk.load()
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
-        var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
+        var engineConfig = config.engineConfig(user: userName)
         if autoApprove { engineConfig.autoApprove = config.autoApproveByUser[userName]?.bounds ?? config.autoApproveBounds }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
-        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
-        engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"
         try LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: engineConfig.mode))
         let clock = SteppedClock(start: WallClock().now())
         let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)
         engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
-        let engine = try Engine(config: engineConfig, ledger: ledgerFile,
-                                clock: fast ? clock : WallClock(), logger: Logger(label: "dexter.engine"))
+        let engineClock: any Clock = fast ? clock : WallClock()
+        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
+        let venues = try config.venueSet(seed: desk.seed, start: engineClock.now(), journalPath: ledgerPath + ".paper-venues.jsonl")
+        let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: engineClock,
+                                      logger: Logger(label: "dexter.engine"))
         await engine.onBooked { id, status, realised in
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)
         }

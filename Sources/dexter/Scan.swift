@@ -2,6 +2,7 @@ import ArgumentParser
 import DexterCore
 import DexterDetect
 import DexterEngine
+import DexterVenues
 import Foundation
 
 /// Headless detection: the same pipeline as the screen, written to stdout.
@@ -31,10 +32,12 @@ struct Scan: AsyncParsableCommand {
 
     func run() async throws {
         let config = try desk.load()
-        let engineConfig = config.engineConfig(user: "scan", seed: desk.seed)
+        let engineConfig = config.engineConfig(user: "scan")
         let start = WallClock().now()
-        var pipeline = MarketPipeline(universe: engineConfig.universe, policy: engineConfig.detection,
-                                      inventory: engineConfig.initialBalances, start: start)
+        var universe = config.universe
+        if let seed = desk.seed { universe.seed = seed }
+        var scan = try await ClockedScan(SimulatedVenues(universe: universe, start: start), policy: engineConfig.detection,
+                                         inventory: engineConfig.initialBalances, start: start)
         let end = start.adding(.nanoseconds(Int64(seconds * 1e9)))
         var seen = Set<UInt64>()
         var output = ""
@@ -46,7 +49,7 @@ struct Scan: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(output.utf8))
             output = ""
         }
-        for opportunity in pipeline.opportunities.sorted(by: { $0.id < $1.id }) {
+        for opportunity in scan.pipeline.opportunities.sorted(by: { $0.id < $1.id }) {
             seen.insert(opportunity.id)
             emit(line(opportunity, event: "new", now: start, start: start))
         }
@@ -59,7 +62,7 @@ struct Scan: AsyncParsableCommand {
                 let elapsed = monotonicNanoseconds() - wallStart
                 if due > elapsed { try await Task.sleep(for: .nanoseconds(Int64(due - elapsed))) }
             }
-            let changes = pipeline.advance(to: now).changes
+            let changes = scan.advance(to: now)
             for id in changes.removed where seen.remove(id) != nil {
                 let seconds = Double(now.duration(since: start).nanosecondsClamped) / 1e9
                 emit(json ? #"{"event":"gone","id":\#(id),"market_seconds":\#(seconds)}"# : "gone #\(id)")
@@ -68,8 +71,8 @@ struct Scan: AsyncParsableCommand {
                 let isNew = seen.insert(opportunity.id).inserted
                 emit(line(opportunity, event: isNew ? "new" : "update", now: now, start: start))
             }
-            if pipeline.takeCyclesChanged() {
-                emit(cyclesLine(pipeline.cycles.best, seconds: Double(now.duration(since: start).nanosecondsClamped) / 1e9))
+            if scan.takeCyclesChanged() {
+                emit(cyclesLine(scan.pipeline.cycles.best, seconds: Double(now.duration(since: start).nanosecondsClamped) / 1e9))
             }
             if !fast { flush() }
         }

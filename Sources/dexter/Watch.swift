@@ -40,10 +40,8 @@ struct Watch: AsyncParsableCommand {
         let config = try desk.load()
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
-        var engineConfig = config.engineConfig(user: userName, seed: desk.seed)
+        var engineConfig = config.engineConfig(user: userName)
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
-        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
-        engineConfig.paperJournalPath = ledgerPath + ".paper-venues.jsonl"
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
         try LogFile.start(path: logPath)
         let logger = Logger(label: "dexter")
@@ -70,7 +68,11 @@ struct Watch: AsyncParsableCommand {
         do { resolvedTheme = try ThemeLoader.load(themeName, configPath: desk.config) } catch {
             throw ValidationError("\(error)")
         }
-        let engine = try Engine(config: engineConfig, ledger: ledgerFile, logger: Logger(label: "dexter.engine"))
+        // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
+        let venues = try config.venueSet(seed: desk.seed, start: WallClock().now(),
+                                         journalPath: ledgerPath + ".paper-venues.jsonl")
+        let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile,
+                                      logger: Logger(label: "dexter.engine"))
         let loop = Task { await engine.run() }
         let channel = engine.commandChannel()
         let board = engine.board

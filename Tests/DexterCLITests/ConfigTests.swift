@@ -150,36 +150,36 @@ import Testing
     }
 
     /// Same seed, same market: every opportunity, size and profit repeats.
-    @Test func isDeterministicForASeed() throws {
+    @Test func isDeterministicForASeed() async throws {
         let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
-        func run(seed: UInt64) throws -> [String] {
+        func run(seed: UInt64) async throws -> [String] {
             let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
-            var pipeline = MarketPipeline(universe: try universe(seed: seed), policy: config.detection,
-                                          inventory: config.balances, start: start)
+            var scan = try await ClockedScan(SimulatedVenues(universe: try universe(seed: seed), start: start),
+                                             policy: config.detection, inventory: config.balances, start: start)
             var lines: [String] = []
             for step in 1...600 {
-                let changes = pipeline.advance(to: start.adding(.milliseconds(step * 100))).changes
+                let changes = scan.advance(to: start.adding(.milliseconds(step * 100)))
                 lines += changes.upserted.map { "\($0.id) \($0.route) \($0.quantity) \($0.net)" }
             }
             return lines
         }
-        let first = try run(seed: 9)
+        let first = try await run(seed: 9)
         #expect(!first.isEmpty)
-        #expect(first == (try run(seed: 9)))
-        #expect(first != (try run(seed: 10)))
+        #expect(first == (try await run(seed: 9)))
+        #expect(first != (try await run(seed: 10)))
     }
 
     /// Crosses come and go: most are small and short-lived, a few are large.
-    @Test func producesManySmallAndAFewLargeCrosses() throws {
+    @Test func producesManySmallAndAFewLargeCrosses() async throws {
         let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
         let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
-        var pipeline = MarketPipeline(universe: try universe(seed: 4), policy: config.detection,
-                                      inventory: config.balances, start: start)
+        var scan = try await ClockedScan(SimulatedVenues(universe: try universe(seed: 4), start: start),
+                                         policy: config.detection, inventory: config.balances, start: start)
         var best: [UInt64: FixedDecimal] = [:]
         var lifetimes: [UInt64: (Timestamp, Timestamp)] = [:]
         for step in 1...1200 {
             let now = start.adding(.milliseconds(step * 100))
-            let changes = pipeline.advance(to: now).changes
+            let changes = scan.advance(to: now)
             for opportunity in changes.upserted {
                 best[opportunity.id] = FixedDecimal.max(best[opportunity.id] ?? .zero, opportunity.netUSD)
                 lifetimes[opportunity.id] = (lifetimes[opportunity.id]?.0 ?? now, now)

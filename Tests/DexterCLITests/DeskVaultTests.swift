@@ -1,3 +1,4 @@
+import DexterCore
 import DexterCrypto
 import DexterEngine
 import DexterLedger
@@ -49,10 +50,12 @@ import Testing
     @Test func aWalletShortOfGasIsFlaggedOnThatChainOnly() async throws {
         let text = DefaultConfig.text.replacingOccurrences(of: "[wallets.ethereum]\nETH = \"20\"", with: "[wallets.ethereum]\nETH = \"0.0001\"")
         #expect(text != DefaultConfig.text)
-        let config = try DeskConfig.parse(text, file: "config.toml").engineConfig(user: "gas")
+        let desk = try DeskConfig.parse(text, file: "config.toml")
         let path = NSTemporaryDirectory() + "dexter-gas-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let engine = try Engine(config: config, ledger: try DexterLedger.Ledger(path: path))
+        let engine = try await Engine(config: desk.engineConfig(user: "gas"),
+                                      venues: try desk.venueSet(seed: nil, start: WallClock().now(), journalPath: nil),
+                                      ledger: try DexterLedger.Ledger(path: path))
         await engine.tick()
         await engine.publishNow()
         let wallets = try #require(engine.board.current?.wallets)

@@ -33,7 +33,7 @@ import Testing
         config.universe.faults[VenueId("alpha")] = .reject("API key lacks trade permission")
         config.autoHalt = AutoHaltLimits(failedRun: 2)
         config.legRisk = LegRiskPolicy(action: .unwind)
-        let (engine, ledger) = try engine(config)
+        let (engine, ledger) = try await engine(config)
         for _ in 0..<6 {
             guard engine.board.current?.tradingState != "halted" else { break }
             var found: Opportunity?
@@ -64,7 +64,7 @@ import Testing
         var config = twoVenueConfig(noiseBps: 2)
         config.limits.dailyVolumeUSD = FixedDecimal(1)
         config.autoApprove = AutoApprovePolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000), pairs: [])
-        let (engine, ledger) = try engine(config)
+        let (engine, ledger) = try await engine(config)
         await run(engine, for: .seconds(60))
         let denied = try ledger.reader.decisions().filter { $0.decision == "denied" }
         #expect(!denied.isEmpty && denied.allSatisfy { $0.reason?.hasPrefix("auto-approve: denied by daily volume") == true })
@@ -79,7 +79,7 @@ import Testing
         var config = twoVenueConfig()
         config.universe.outages = [FeedOutage(venues: ["beta"], start: .seconds(2), length: .seconds(30))]
         config.autoHalt = AutoHaltLimits(feedSilence: .seconds(5))
-        let (engine, _) = try engine(config)
+        let (engine, _) = try await engine(config)
         await run(engine, for: .seconds(4))
         #expect(engine.board.current?.tradingState == "active")
         await run(engine, for: .seconds(6))

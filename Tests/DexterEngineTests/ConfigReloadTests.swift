@@ -9,12 +9,12 @@ import Testing
 @Suite struct ConfigReloadTests {
     let clock = ManualClock()
 
-    func engine(_ user: DeskUser) throws -> (Engine, Ledger) {
+    func engine(_ user: DeskUser) async throws -> (Engine, Ledger) {
         var config = twoVenueConfig()
         config.user = user.name
         config.deskUser = user
         let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-reload-\(UUID().uuidString).sqlite")
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
     }
 
     static func reload(notional: Int, deny: [String] = []) -> ConfigReload {
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aRiskManagerReloadsAndItIsAudited() async throws {
-        let (engine, ledger) = try engine(DeskUser(name: "rita", role: .riskManager))
+        let (engine, ledger) = try await engine(DeskUser(name: "rita", role: .riskManager))
         await engine.reloadConfig(Self.reload(notional: 2_000, deny: ["0x722122dF12D4e14e13Ac3b6895a86e84145b6967"]))
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(2_000))
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aTraderMayNotReload() async throws {
-        let (engine, _) = try engine(DeskUser(name: "tess", role: .trader))
+        let (engine, _) = try await engine(DeskUser(name: "tess", role: .trader))
         await engine.reloadConfig(Self.reload(notional: 2_000))
         #expect(engine.board.current?.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(5_000))
         #expect(engine.board.current?.notifications.first?.text == "refused: set limits needs the RiskManager role (tess is Trader)")

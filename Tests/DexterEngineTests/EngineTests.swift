@@ -19,7 +19,7 @@ final class ManualClock: Clock {
 
 /// Two exchanges quoting ETH/USDT, one quick and one slow to follow the underlying: they cross after every jump, so
 /// every path can be driven in a few simulated seconds. With noise and latency, orders reach books that have moved.
-func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: Duration = .milliseconds(10)) -> EngineConfig {
+func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: Duration = .milliseconds(10)) -> SimDesk {
     let symbol = Symbol(base: "ETH", quote: "USDT")
     func venue(_ name: String, catchUp: Double, symbol: Symbol = symbol, noise: Double = noiseBps, top: Double = 1) -> SimulatedBook {
         SimulatedBook(
@@ -42,13 +42,38 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         inventory.credit("ETH", FixedDecimal(10), at: .exchange(VenueId(name)))
         inventory.credit("USDT", FixedDecimal(30_000), at: .exchange(VenueId(name)))
     }
-    return EngineConfig(
-        user: "tester", mode: "SIM", universe: universe,
+    return SimDesk(universe: universe, engine: EngineConfig(
+        user: "tester", mode: "SIM",
         limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(5_000), dailyVolumeUSD: FixedDecimal(1_000_000),
                            maxPosition: ["ETH": FixedDecimal(100)], allowedSymbols: allowed ?? [symbol]),
         // Only ETH/USDT routes: the dollar book has no second venue, so it never forms a route.
         detection: DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000)),
-        initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!)
+        initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!))
+}
+
+/// An engine's config and the simulated market it runs on: what the executable builds from config.toml. Reads and
+/// writes the engine's settings as its own (`desk.limits`, `desk.autoApprove`).
+@dynamicMemberLookup
+struct SimDesk {
+    var universe: SimulatedUniverse
+    var engine: EngineConfig
+    /// Where the paper venues remember what they executed (nil: they forget on restart).
+    var paperJournalPath: String?
+
+    subscript<Value>(dynamicMember path: WritableKeyPath<EngineConfig, Value>) -> Value {
+        get { engine[keyPath: path] }
+        set { engine[keyPath: path] = newValue }
+    }
+}
+
+extension Engine {
+    /// An engine on `desk`'s simulated market, opened at the clock's now.
+    init(config desk: SimDesk, ledger: Ledger, clock: any Clock = WallClock()) async throws {
+        var venues = VenueSet()
+        venues.add(SimulatedVenues(universe: desk.universe, start: clock.now(),
+                                   journal: try desk.paperJournalPath.map(PaperJournal.init(path:))))
+        try await self.init(config: desk.engine, venues: venues, ledger: ledger, clock: clock)
+    }
 }
 
 /// A suite that drives an engine on a manual clock: the market in 10 ms steps, as the live loop does.
@@ -58,9 +83,9 @@ protocol DrivesTheDesk {
 
 extension DrivesTheDesk {
     /// An engine on a fresh ledger file.
-    func engine(_ config: EngineConfig) throws -> (Engine, Ledger) {
+    func engine(_ config: SimDesk) async throws -> (Engine, Ledger) {
         let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-test-\(UUID().uuidString).sqlite")
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
     }
 
     /// Ticks the market in 10 ms steps for `duration`, then publishes a snapshot.
@@ -77,9 +102,9 @@ extension DrivesTheDesk {
     let clock = ManualClock()
     let ledgerPath = NSTemporaryDirectory() + "dexter-engine-\(UUID().uuidString).sqlite"
 
-    func makeEngine(_ config: EngineConfig = twoVenueConfig()) throws -> (Engine, Ledger) {
+    func makeEngine(_ config: SimDesk = twoVenueConfig()) async throws -> (Engine, Ledger) {
         let ledger = try Ledger(path: ledgerPath)
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
     }
 
     /// Ticks the market in 10 ms steps until an opportunity shows, and returns it as the screen sees it.
@@ -94,7 +119,7 @@ extension DrivesTheDesk {
     }
 
     @Test func approvesExecutesAndBooksATrade() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         // Before entry, the screen knows what trading the buy leg back would cost: a round trip costs spread and fees.
         let unwind = try #require(engine.board.current?.unwindCosts[opportunity.id])
@@ -132,7 +157,7 @@ extension DrivesTheDesk {
     /// Paper fills happen against the venue when the order arrives: on a noisy market a leg fills short or misses,
     /// and the arbitrage is booked as what happened, not as what was approved.
     @Test func everyLegShowsOnTheOrdersPanelWithItsState() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
@@ -164,7 +189,7 @@ extension DrivesTheDesk {
     }
 
     @Test func theKillSwitchHaltsUntilResumedButALedgerFailureDoesNotResume() async throws {
-        let (engine, _) = try makeEngine()
+        let (engine, _) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         #expect(engine.board.current?.confirmation != nil)
@@ -189,7 +214,7 @@ extension DrivesTheDesk {
         // Halt on uneven legs, so that what the ledger shows is the arbitrages alone, not their corrections.
         var config = twoVenueConfig(noiseBps: 40, latency: .milliseconds(60))
         config.legRisk = LegRiskPolicy(action: .halt)
-        let (engine, ledger) = try makeEngine(config)
+        let (engine, ledger) = try await makeEngine(config)
         let startETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
         var outcomes: [String] = []
         for _ in 0..<20 where !outcomes.contains(where: { $0.contains(" partial: ") || $0.contains(" failed: ") }) {
@@ -211,7 +236,7 @@ extension DrivesTheDesk {
     }
 
     @Test func aSecondConfirmationSendsNothing() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
@@ -224,7 +249,7 @@ extension DrivesTheDesk {
     }
 
     @Test func refusesAStaleOpportunity() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         clock.advance(.seconds(3))
         await engine.requestApproval(of: opportunity.id)
@@ -235,7 +260,7 @@ extension DrivesTheDesk {
     }
 
     @Test func riskDenialSaysWhichLimitAndIsBooked() async throws {
-        let (engine, ledger) = try makeEngine(twoVenueConfig(allowed: [Symbol(base: "BTC", quote: "USDT")]))
+        let (engine, ledger) = try await makeEngine(twoVenueConfig(allowed: [Symbol(base: "BTC", quote: "USDT")]))
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
@@ -247,7 +272,7 @@ extension DrivesTheDesk {
     }
 
     @Test func rejectionIsBookedAndLeavesNoTrade() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.reject(opportunity.id)
         #expect(engine.board.current?.notifications.first?.text.contains("rejected") == true)
@@ -256,7 +281,7 @@ extension DrivesTheDesk {
 
     /// If the ledger cannot take a booking, nothing is shown as done and no further order goes out.
     @Test func aLedgerFailureHaltsTrading() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
@@ -279,13 +304,13 @@ extension DrivesTheDesk {
     }
 
     @Test func aRestartKeepsBalancesAndTodaysPnL() async throws {
-        let (engine, ledger) = try makeEngine()
+        let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
         await run(engine, for: .milliseconds(200))
         let before = try #require(engine.board.current)
-        let (restarted, _) = try makeEngine()
+        let (restarted, _) = try await makeEngine()
         await restarted.publishNow()
         let after = try #require(restarted.board.current)
         #expect(after.pnl.realisedTodayUSD == before.pnl.realisedTodayUSD)

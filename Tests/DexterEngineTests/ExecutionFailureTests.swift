@@ -63,7 +63,7 @@ import DexterVenues
         let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
         var market = SimulatedMarket(universe: config.universe, start: start)
         _ = market.advance(to: start.adding(.seconds(1)))
-        let order = PaperOrder(clientOrderId: "r-a1-1", venue: "alpha", symbol: Symbol(base: "ETH", quote: "USDT"), side: .buy,
+        let order = OrderRequest(clientOrderId: "r-a1-1", venue: "alpha", symbol: Symbol(base: "ETH", quote: "USDT"), side: .buy,
                                quantity: FixedDecimal("0.5")!, limitPrice: FixedDecimal(1_000_000), submittedAt: start.adding(.seconds(1)))
         market.submit(order)
         market.submit(order)

@@ -16,7 +16,7 @@ import Testing
     let ledgerPath = NSTemporaryDirectory() + "dexter-legrisk-\(UUID().uuidString).sqlite"
 
     /// The two-venue market plus a third venue (gamma) to hedge on; beta fills half of every order.
-    func config(_ policy: LegRiskPolicy) -> EngineConfig {
+    func config(_ policy: LegRiskPolicy) -> SimDesk {
         var config = twoVenueConfig()
         let symbol = Symbol(base: "ETH", quote: "USDT")
         config.universe.books.append(SimulatedBook(
@@ -64,7 +64,7 @@ import Testing
 
     @Test func unwindTradesTheExcessBackWhereItFilled() async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let engine = try Engine(config: config(LegRiskPolicy(action: .unwind, maxLossBps: 200)), ledger: ledger, clock: clock)
+        let engine = try await Engine(config: config(LegRiskPolicy(action: .unwind, maxLossBps: 200)), ledger: ledger, clock: clock)
         let snapshot = try await runUntilUneven(engine)
         let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
         #expect(note.contains("unwind:"), "\(note)")
@@ -83,7 +83,7 @@ import Testing
 
     @Test func hedgeCompletesTheMissingLegOnAnotherVenue() async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let engine = try Engine(config: config(LegRiskPolicy(action: .hedge, maxLossBps: 200)), ledger: ledger, clock: clock)
+        let engine = try await Engine(config: config(LegRiskPolicy(action: .hedge, maxLossBps: 200)), ledger: ledger, clock: clock)
         let snapshot = try await runUntilUneven(engine)
         let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
         #expect(note.contains("hedge:") && note.contains("on gamma"), "\(note)")
@@ -94,7 +94,7 @@ import Testing
 
     @Test func haltStopsTradingAndSaysWhy() async throws {
         let ledger = try Ledger(path: ledgerPath)
-        let engine = try Engine(config: config(LegRiskPolicy(action: .unwind, routes: ["alpha>beta": .halt, "beta>alpha": .halt])),
+        let engine = try await Engine(config: config(LegRiskPolicy(action: .unwind, routes: ["alpha>beta": .halt, "beta>alpha": .halt])),
                                 ledger: ledger, clock: clock)
         let snapshot = try await runUntilUneven(engine)
         #expect(snapshot.haltReason?.contains("leg risk on") == true)
@@ -115,7 +115,7 @@ import Testing
         config.retry = RetryPolicy(maxAttempts: 3, base: .milliseconds(20), cap: .milliseconds(80))
         config.legRisk = LegRiskPolicy(action: .halt)
         let ledger = try Ledger(path: ledgerPath)
-        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        let engine = try await Engine(config: config, ledger: ledger, clock: clock)
         var approved: UInt64?
         for _ in 0..<6000 where approved == nil {
             clock.advance(.milliseconds(10))
@@ -154,7 +154,7 @@ import Testing
         config.sequentialRoutes = ["alpha>beta", "beta>alpha"]
         config.legRisk = LegRiskPolicy(action: .halt)
         let ledger = try Ledger(path: ledgerPath)
-        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        let engine = try await Engine(config: config, ledger: ledger, clock: clock)
         var booked = 0
         for _ in 0..<6000 where booked < 3 {
             clock.advance(.milliseconds(10))

@@ -15,7 +15,7 @@ import Testing
     let clock = ManualClock()
     static let perp = try! Symbol(parsing: "ETH/USDT:USDT")
 
-    func perpetualConfig(buffer: MarginBuffer?) -> EngineConfig {
+    func perpetualConfig(buffer: MarginBuffer?) -> SimDesk {
         let terms = MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.005")!)
         func book(_ name: String, _ symbol: Symbol, catchUp: Double, top: Double, margin: MarginTerms? = nil,
                   tick: String = "0.01") -> SimulatedBook {
@@ -43,12 +43,12 @@ import Testing
         universe.shocks = [PriceShock(asset: "ETH", after: .seconds(30), move: 0.06)]
         var inventory = Inventory()
         for name in ["fast-perp", "slow-perp"] { inventory.credit("USDT", FixedDecimal(1_500), at: .exchange(VenueId(name))) }
-        var config = EngineConfig(
-            user: "tester", mode: "SIM", universe: universe,
+        var config = SimDesk(universe: universe, engine: EngineConfig(
+            user: "tester", mode: "SIM",
             limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(60_000), dailyVolumeUSD: FixedDecimal(10_000_000),
                                maxPosition: [:], allowedSymbols: [Self.perp]),
             detection: DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(60_000)),
-            initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!)
+            initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!))
         config.marginBuffer = buffer
         config.autoHalt = AutoHaltLimits()
         config.positionVaRBudgetUSD = nil
@@ -89,7 +89,7 @@ import Testing
 
     @Test func theBufferCutsBothSidesBeforeAMarginCall() async throws {
         let ledger = try ledger()
-        let engine = try Engine(config: perpetualConfig(buffer: MarginBuffer(reduceAt: 0.5, target: 0.3, maxSlippageBps: 100)),
+        let engine = try await Engine(config: perpetualConfig(buffer: MarginBuffer(reduceAt: 0.5, target: 0.3, maxSlippageBps: 100)),
                                 ledger: ledger, clock: clock)
         let highest = try await openThenShock(engine, ledger: ledger)
         #expect(highest < 1, "the buffer let a margin ratio reach \(highest)")
@@ -115,7 +115,7 @@ import Testing
         var config = perpetualConfig(buffer: nil)
         config.universe.shocks = []
         let ledger = try ledger()
-        let engine = try Engine(config: config, ledger: ledger, clock: clock)
+        let engine = try await Engine(config: config, ledger: ledger, clock: clock)
         try await openHedgedPair(engine)
         for _ in 0..<16_000 {
             clock.advance(.milliseconds(10))
@@ -131,7 +131,7 @@ import Testing
 
     @Test func withoutTheBufferTheSameMarketEndsInAMarginCall() async throws {
         let ledger = try ledger()
-        let engine = try Engine(config: perpetualConfig(buffer: nil), ledger: ledger, clock: clock)
+        let engine = try await Engine(config: perpetualConfig(buffer: nil), ledger: ledger, clock: clock)
         let highest = try await openThenShock(engine, ledger: ledger)
         #expect(highest >= 1)
         #expect(engine.board.current?.alerts.contains { $0.hasPrefix("MARGIN CALL: ") } == true)

@@ -38,12 +38,12 @@ import Testing
         .setLimit: "set limits needs the RiskManager role",
     ]
 
-    func engine(for user: DeskUser) throws -> (Engine, Ledger) {
+    func engine(for user: DeskUser) async throws -> (Engine, Ledger) {
         var config = twoVenueConfig()
         config.user = user.name
         config.deskUser = user
         let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-roles-\(UUID().uuidString).sqlite")
-        return (try Engine(config: config, ledger: ledger, clock: clock), ledger)
+        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
     }
 
     func opportunity(_ engine: Engine) async throws -> Opportunity {
@@ -61,7 +61,7 @@ import Testing
         let user = try #require(Self.members.first { $0.0 == label }?.1)
         let allowed = try #require(Self.expected[label])
         for command in Command.allCases {
-            let (engine, ledger) = try engine(for: user)
+            let (engine, ledger) = try await engine(for: user)
             let before = try ledger.reader.auditEntries().count
             switch command {
             case .approve:

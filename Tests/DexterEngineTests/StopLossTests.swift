@@ -14,7 +14,7 @@ import Testing
     let clock = ManualClock()
 
     /// ETH falls 15 % twenty seconds in; its stop is 10 % under cost.
-    func shockedConfig() -> EngineConfig {
+    func shockedConfig() -> SimDesk {
         var config = twoVenueConfig(noiseBps: 1)
         config.universe.shocks = [PriceShock(asset: "ETH", after: .seconds(20), move: -0.15)]
         config.stopLoss = StopLossLimits(percentBelowCost: ["ETH": FixedDecimal(10)], maxSlippageBps: 300)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aShockPastTheStopSellsEveryAccountAndBooksTheLossAgainstCost() async throws {
-        let (engine, ledger) = try engine(shockedConfig())
+        let (engine, ledger) = try await engine(shockedConfig())
         var seen: Opportunity?
         for _ in 0..<1990 {
             await run(engine, for: .milliseconds(10))
@@ -100,7 +100,7 @@ import Testing
     @Test func whatAClosingOrderLeavesIsSentAgain() async throws {
         var config = shockedConfig()
         config.universe.faults[VenueId("beta")] = .fillFraction(FixedDecimal("0.5")!)
-        let (engine, ledger) = try engine(config)
+        let (engine, ledger) = try await engine(config)
         await run(engine, for: .seconds(32))
         let sales = try ledger.reader.trades().filter { $0.side == .sell }
         let byVenue = Dictionary(grouping: sales, by: \.exchange)
@@ -121,7 +121,7 @@ import Testing
     @Test func theStopsLossHaltsTheDeskAndAResumeAcceptsTheBreach() async throws {
         var config = shockedConfig()
         config.autoHalt = AutoHaltLimits(dailyLossUSD: FixedDecimal(1_000))
-        let (engine, ledger) = try engine(config)
+        let (engine, ledger) = try await engine(config)
         await run(engine, for: .seconds(25))
         let halted = try #require(engine.board.current)
         #expect(halted.tradingState == "halted" && halted.haltReason?.contains("daily loss limit") == true, "\(halted.haltReason ?? "-")")
@@ -134,7 +134,7 @@ import Testing
         #expect(resumed.notifications.contains { $0.text == "trading resumed; the daily loss limit now counts from \(realised.formatted(digits: 2)) USD" })
         #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
         // A restart keeps the baseline the resume set (on the same day): the desk does not halt again at once.
-        let restarted = try Engine(config: config, ledger: ledger, clock: clock)
+        let restarted = try await Engine(config: config, ledger: ledger, clock: clock)
         for _ in 0..<200 {
             clock.advance(.milliseconds(10))
             await restarted.tick()
@@ -147,7 +147,7 @@ import Testing
     /// Halted means nothing but cancels: a stop reached while halted sends nothing and says so; the resume re-arms it
     /// and, still past its limit, it fires and sells.
     @Test func aStopReachedWhileHaltedWaitsForTheResume() async throws {
-        let (engine, ledger) = try engine(shockedConfig())
+        let (engine, ledger) = try await engine(shockedConfig())
         await run(engine, for: .seconds(1))
         await engine.halt("desk meeting")
         await run(engine, for: .seconds(24))
@@ -168,7 +168,7 @@ import Testing
         var config = twoVenueConfig()
         config.universe.faults[VenueId("beta")] = .timeout
         config.retry = RetryPolicy(maxAttempts: 5, base: .seconds(20), cap: .seconds(20))
-        let (engine, ledger) = try engine(config)
+        let (engine, ledger) = try await engine(config)
         var opportunity: Opportunity?
         for _ in 0..<6000 where opportunity == nil {
             clock.advance(.milliseconds(10))
@@ -199,12 +199,12 @@ import Testing
     @Test func aHaltAndAStopOutliveARestart() async throws {
         let path = NSTemporaryDirectory() + "dexter-standing-\(UUID().uuidString).sqlite"
         do {
-            let engine = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+            let engine = try await Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
             await run(engine, for: .seconds(25))
             #expect(engine.board.current?.alerts.contains("ETH STOPPED OUT: resume re-arms its stop") == true)
             await engine.halt("end of day")
         }
-        let restarted = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+        let restarted = try await Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
         await restarted.publishNow()
         let snapshot = try #require(restarted.board.current)
         #expect(snapshot.tradingState == "halted" && snapshot.haltReason == "end of day")
@@ -214,7 +214,7 @@ import Testing
         let resumed = try #require(restarted.board.current)
         #expect(resumed.tradingState == "active" && !resumed.alerts.contains { $0.contains("STOPPED OUT") })
         // And the resume is what the next restart reads back.
-        let again = try Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
+        let again = try await Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
         await again.publishNow()
         #expect(again.board.current?.tradingState == "active")
     }
@@ -226,7 +226,7 @@ import Testing
         var config = shockedConfig()
         config.paperJournalPath = base + ".paper.jsonl"
         do {
-            let engine = try Engine(config: config, ledger: try Ledger(path: base + ".sqlite"), clock: clock)
+            let engine = try await Engine(config: config, ledger: try Ledger(path: base + ".sqlite"), clock: clock)
             let ledger = try Ledger(path: base + ".sqlite")
             for _ in 0..<3000 where try ledger.reader.auditEntries(actions: ["stop-loss"]).isEmpty {
                 clock.advance(.milliseconds(10))
@@ -236,7 +236,7 @@ import Testing
             #expect(try ledger.reader.bookings().isEmpty, "stopped before any answer came back")
         }
         let ledger = try Ledger(path: base + ".sqlite")
-        let restarted = try Engine(config: config, ledger: ledger, clock: clock)
+        let restarted = try await Engine(config: config, ledger: ledger, clock: clock)
         clock.advance(.milliseconds(10))
         await restarted.tick()
         await restarted.publishNow()

@@ -1,8 +1,9 @@
 import DexterCore
 
-/// An immediate-or-cancel order sent to a paper venue. `limitPrice` is the worst price accepted: the last level
-/// on a book, the worst average price on a pool (a swap's amountOutMin / amountInMax).
-public struct PaperOrder: Sendable, Hashable, Codable {
+/// An order as dexter sends it to any venue, under the client order id dexter chose (the key it is found by ever
+/// after). Immediate-or-cancel: `limitPrice` is the worst price accepted, the last level on a book, the worst
+/// average price on a pool (a swap's amountOutMin / amountInMax).
+public struct OrderRequest: Sendable, Hashable, Codable {
     public let clientOrderId: String
     public let venue: VenueId
     public let symbol: Symbol
@@ -23,11 +24,14 @@ public struct PaperOrder: Sendable, Hashable, Codable {
     }
 }
 
-/// What a venue says happened to an order.
+/// An order's outcome as a whole: what its venue's updates add up to once it is done, what a query by client id
+/// answers, and what the booking is made from.
 public struct ExecutionReport: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable {
-        /// `partiallyFilled`: an IOC order's unfilled rest is canceled. `expired`: nothing could fill within the limit.
-        case filled, partiallyFilled = "partially_filled", rejected, expired
+        /// `partiallyFilled`: some filled and the rest was canceled (an IOC's rest, or a cancel). `expired`: nothing
+        /// could fill within the limit. `canceled`: canceled with nothing filled. `working`: not done yet (a query's
+        /// answer only; `filledQuantity` is what has filled so far).
+        case filled, partiallyFilled = "partially_filled", rejected, expired, canceled, working
     }
 
     public let clientOrderId: String
@@ -46,10 +50,12 @@ public struct ExecutionReport: Sendable, Hashable, Codable {
     public let gas: FixedDecimal
     public let gasToken: Asset?
     public let executedAt: Timestamp
+    /// Why it failed, typed, when it was refused.
+    public var failure: ExecutionFailure?
 
     public init(clientOrderId: String, venue: VenueId, symbol: Symbol, side: Side, status: Status, reason: String?,
                 filledQuantity: FixedDecimal, notional: FixedDecimal, fee: FixedDecimal, gas: FixedDecimal,
-                gasToken: Asset?, executedAt: Timestamp) {
+                gasToken: Asset?, executedAt: Timestamp, failure: ExecutionFailure? = nil) {
         self.clientOrderId = clientOrderId
         self.venue = venue
         self.symbol = symbol
@@ -62,7 +68,9 @@ public struct ExecutionReport: Sendable, Hashable, Codable {
         self.gas = gas
         self.gasToken = gasToken
         self.executedAt = executedAt
+        self.failure = failure
     }
 
     public var averagePrice: FixedDecimal { filledQuantity.isPositive ? notional / filledQuantity : .zero }
+    public var isDone: Bool { status != .working }
 }

@@ -1,9 +1,11 @@
 import DexterCore
 
-/// Why an order failed, sorted by what to do about it: a code for the log, a sentence for the trader, and whether
-/// sending it again (with the same client order id, so it can never fill twice) can help.
-public struct ExecutionFailure: Sendable, Hashable, CustomStringConvertible {
-    public enum Class: String, Sendable, Hashable, CaseIterable {
+/// Why an order failed, as its venue says it: a class that decides what to do about it, dexter's code for the log,
+/// the venue's own code where it has one (Binance `-2010`, a chain's revert selector), and a sentence for the
+/// trader. Venues produce these typed; the engine never parses prose. Sending again (with the same client order id,
+/// so it can never fill twice) helps only a transient one.
+public struct ExecutionFailure: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Class: String, Sendable, Hashable, Codable, CaseIterable {
         /// Network, timeout, rate limit, venue busy: the same order may go through on a later try.
         case transient
         /// The venue refused the order itself: funds, minimum, precision, permissions.
@@ -17,15 +19,24 @@ public struct ExecutionFailure: Sendable, Hashable, CustomStringConvertible {
     public let code: String
     public let failureClass: Class
     public let reason: String
+    /// The venue's own error code, verbatim, where it gave one.
+    public let venueCode: String?
+    /// The venue's own words, verbatim (never a secret: venues do not echo keys).
+    public let venueMessage: String?
 
     public var isRetryable: Bool { failureClass == .transient }
     public var description: String { "[\(code)] \(reason)" }
 
-    public init(code: String, failureClass: Class, reason: String) {
+    public init(code: String, failureClass: Class, reason: String, venueCode: String? = nil, venueMessage: String? = nil) {
         self.code = code
         self.failureClass = failureClass
         self.reason = reason
+        self.venueCode = venueCode
+        self.venueMessage = venueMessage
     }
+
+    /// The venue's words when it gave any, else dexter's sentence: what the ledger and the Orders panel show.
+    public var detail: String { venueMessage ?? reason }
 }
 
 /// Sorts a venue's own words (an HTTP status, an exchange error code, a node's message) into the taxonomy.
@@ -33,7 +44,8 @@ public enum FailureClassifier {
     public static func classify(message: String, httpStatus: Int? = nil, venueCode: Int? = nil) -> ExecutionFailure {
         let text = message.lowercased()
         func failure(_ code: String, _ failureClass: ExecutionFailure.Class, _ reason: String) -> ExecutionFailure {
-            ExecutionFailure(code: code, failureClass: failureClass, reason: reason)
+            ExecutionFailure(code: code, failureClass: failureClass, reason: reason, venueCode: venueCode.map(String.init),
+                             venueMessage: message.isEmpty ? nil : message)
         }
         // Exchange codes first (Binance's documented ones), then HTTP status, then the words.
         switch venueCode {
@@ -72,27 +84,5 @@ public enum FailureClassifier {
             return failure(entry.code, entry.failureClass, entry.reason)
         }
         return failure("rejected", .rejected, "the venue refused the order: \(message)")
-    }
-}
-
-/// When to try again: capped exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And
-/// Jitter"), and only for transient failures.
-public struct RetryPolicy: Sendable, Hashable {
-    public var maxAttempts: Int
-    public var base: Duration
-    public var cap: Duration
-
-    public init(maxAttempts: Int = 4, base: Duration = .milliseconds(50), cap: Duration = .seconds(2)) {
-        self.maxAttempts = maxAttempts
-        self.base = base
-        self.cap = cap
-    }
-
-    /// The wait before attempt `attempt + 1` (attempts count from 1), or nil when it should not be retried.
-    public func delay(after failure: ExecutionFailure, attempt: Int, random: inout some RandomNumberGenerator) -> Duration? {
-        guard failure.isRetryable, attempt < maxAttempts else { return nil }
-        let ceiling = min(cap, base * (1 << min(attempt - 1, 30)))
-        let nanos = ceiling.nanosecondsClamped
-        return .nanoseconds(nanos > 0 ? Int64.random(in: 0...nanos, using: &random) : 0)
     }
 }

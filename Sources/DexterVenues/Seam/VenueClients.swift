@@ -1,0 +1,116 @@
+import DexterCore
+import DexterMarket
+
+// The venue seam. Every venue — the simulator, a recording, an exchange, a chain — is reached through these two
+// protocols, as NautilusTrader's data and execution clients are. The engine holds them as existentials and never
+// names a concrete venue; only the executable builds concrete ones, from config.toml.
+
+/// Where a venue's connection stands: what the status bar shows and what the pre-trade check asks.
+public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
+    case connecting
+    case live
+    /// The local book is being rebuilt from a fresh snapshot: its quotes are not to be traded on meanwhile.
+    case resyncing(reason: String)
+    case down(reason: String)
+
+    public var isTradable: Bool { self == .live }
+
+    public var description: String {
+        switch self {
+        case .connecting: "connecting"
+        case .live: "live"
+        case .resyncing(let reason): "resyncing (\(reason))"
+        case .down(let reason): "down (\(reason))"
+        }
+    }
+}
+
+/// An instrument as its venue describes it: its rules, fee, chain and the gas a swap burns (in `market`, with its
+/// first liquidity), and the contract it trades through, where there is one (what compliance screens).
+public struct VenueInstrument: Sendable {
+    public var market: Market
+    public var poolAddress: String?
+
+    public init(market: Market, poolAddress: String? = nil) {
+        self.market = market
+        self.poolAddress = poolAddress
+    }
+}
+
+/// A venue's market data: its instruments, and the events it publishes for those subscribed — book snapshots and
+/// deltas folded into liquidity, pool states, gas, connection states — posted into the desk's inbox.
+public protocol MarketDataClient: AnyObject, Sendable {
+    /// The venues this client speaks for (one exchange, or every DEX of one chain).
+    var venueIds: [VenueId] { get }
+    /// What can be traded, from the venue itself (tick, lot, minimum notional, fee, pool address, gas units).
+    func instruments() async throws -> [VenueInstrument]
+    /// Gas on the chains it trades on, now (empty for an exchange); later moves arrive as events.
+    func currentGas() async throws -> [GasQuote]
+    /// Starts publishing these instruments (and the connection's state) into `inbox`.
+    func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws
+    /// Stops publishing them; a book no longer kept goes stale on screen.
+    func unsubscribe(_ keys: [MarketKey]) async
+}
+
+/// What a query by client order id learns.
+public enum OrderQueryAnswer: Sendable, Hashable {
+    /// The venue has never seen it: it never arrived, and may be sent again under the same id.
+    case unknown
+    /// The venue holds it (working, or done): its outcome so far.
+    case found(ExecutionReport)
+}
+
+/// A venue's execution: orders sent under dexter's client order ids, cancels, queries, balances. What happens to
+/// an order comes back as `OrderUpdate`s in the inbox — possibly late, possibly never (a lost answer), which is why
+/// the engine queries an order by its client id before it assumes anything.
+public protocol ExecutionClient: AnyObject, Sendable {
+    var venueIds: [VenueId] { get }
+    /// Where this client posts its order updates from now on.
+    func connect(_ inbox: VenueInbox) async throws
+    /// Hands the order to its venue and returns at once. A client order id the venue has seen is not placed twice.
+    func submit(_ order: OrderRequest)
+    /// Asks the venue to cancel; the answer (canceled, or cancel refused) comes as an update.
+    func cancel(_ clientOrderId: String, on venue: VenueId)
+    func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer
+    /// Orders the venue holds that are not done.
+    func openOrders(on venue: VenueId) async throws -> [ExecutionReport]
+    /// What the venue says the account holds.
+    func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal]
+}
+
+/// A venue that keeps its own clock and moves only when told to: the simulator, a recording. The desk's driver
+/// advances it (a live loop with the wall clock, a test by hand, a fast scan as fast as it goes), so a seed or a
+/// file gives the same market whatever the pacing. Live venues are not clocked: they post as the network delivers.
+public protocol ClockedVenue: AnyObject, Sendable {
+    /// Runs the venue up to `time`, posting everything it published and reported into its inbox.
+    func advance(to time: Timestamp)
+    /// The step it moves in, which a live driver sleeps between advances.
+    var step: Duration { get }
+}
+
+/// The venues one desk runs on: market data, execution routed by venue, and the clocked ones to drive.
+public struct VenueSet: Sendable {
+    public var marketData: [any MarketDataClient]
+    public var execution: [VenueId: any ExecutionClient]
+    public var clocked: [any ClockedVenue]
+
+    public init(marketData: [any MarketDataClient] = [], execution: [VenueId: any ExecutionClient] = [:],
+                clocked: [any ClockedVenue] = []) {
+        self.marketData = marketData
+        self.execution = execution
+        self.clocked = clocked
+    }
+
+    /// Adds a venue that is both (the simulator, a scripted test venue, most exchanges).
+    public mutating func add(_ venue: some MarketDataClient & ExecutionClient) {
+        marketData.append(venue)
+        for id in venue.venueIds { execution[id] = venue }
+        if let clocked = venue as? any ClockedVenue { self.clocked.append(clocked) }
+    }
+
+    /// Every execution client once.
+    public var executionClients: [any ExecutionClient] {
+        var seen = Set<ObjectIdentifier>()
+        return execution.values.filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+}

@@ -1,0 +1,93 @@
+import DexterCore
+import DexterMarket
+import Synchronization
+
+/// Where venues post, from any task, and the engine drains, on its own executor. Quotes conflate — the latest
+/// liquidity per market and the latest gas per chain win, so a slow consumer never works through stale prices —
+/// while order updates never do: each one is kept, in order. Posting wakes the engine.
+public final class VenueInbox: Sendable {
+    private enum QuoteKey: Hashable {
+        case market(MarketKey)
+        case gas(ChainId)
+    }
+
+    private struct Pending {
+        /// Quotes in the order their latest version arrived; a replaced one leaves a hole.
+        var quotes: [MarketEvent?] = []
+        var slot: [QuoteKey: Int] = [:]
+        var orders: [OrderUpdate] = []
+        var connections: [(VenueId, ConnectionState)] = []
+        var conflated: UInt64 = 0
+        var signaled = false
+    }
+
+    private let pending = Mutex(Pending())
+    private let continuation: AsyncStream<Void>.Continuation
+    /// One element whenever something arrives after the last drain: the engine awaits it instead of polling.
+    public let wakeups: AsyncStream<Void>
+
+    public init() {
+        (wakeups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// What the engine takes in one go.
+    public struct Batch: Sendable {
+        /// Market events, each market and chain at most once, in the order their latest version arrived.
+        public var market: [MarketEvent] = []
+        public var orders: [OrderUpdate] = []
+        public var connections: [(venue: VenueId, state: ConnectionState)] = []
+        /// Quotes replaced by a newer one before they were taken.
+        public var conflated: UInt64 = 0
+
+        public var isEmpty: Bool { market.isEmpty && orders.isEmpty && connections.isEmpty }
+    }
+
+    public func post(_ event: MarketEvent) {
+        let key: QuoteKey = switch event {
+        case .liquidity(let market, _, _, _): .market(market)
+        case .gas(let quote): .gas(quote.chain)
+        }
+        signal { pending in
+            if let old = pending.slot[key] {
+                pending.quotes[old] = nil
+                pending.conflated += 1
+            }
+            pending.slot[key] = pending.quotes.count
+            pending.quotes.append(event)
+        }
+    }
+
+    public func post(_ update: OrderUpdate) { signal { $0.orders.append(update) } }
+
+    public func post(_ state: ConnectionState, for venue: VenueId) { signal { $0.connections.append((venue, state)) } }
+
+    /// Wakes the engine with nothing new: a timer's turn (retries due, silent orders) or a stop.
+    public func nudge() { signal { _ in } }
+
+    /// Everything posted since the last drain.
+    public func drain() -> Batch {
+        pending.withLock { pending in
+            var batch = Batch()
+            batch.market = pending.quotes.compactMap { $0 }
+            batch.orders = pending.orders
+            batch.connections = pending.connections.map { (venue: $0.0, state: $0.1) }
+            batch.conflated = pending.conflated
+            pending.quotes.removeAll(keepingCapacity: true)
+            pending.slot.removeAll(keepingCapacity: true)
+            pending.orders.removeAll(keepingCapacity: true)
+            pending.connections.removeAll(keepingCapacity: true)
+            pending.conflated = 0
+            pending.signaled = false
+            return batch
+        }
+    }
+
+    private func signal(_ change: (inout Pending) -> Void) {
+        let wake = pending.withLock { pending in
+            change(&pending)
+            defer { pending.signaled = true }
+            return !pending.signaled
+        }
+        if wake { continuation.yield() }
+    }
+}
