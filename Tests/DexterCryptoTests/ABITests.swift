@@ -40,8 +40,9 @@ import Testing
         }
     }
 
+    // Source: ethers-io/ethers.js testcases/abi.json.gz, via ../shared/vectors/eth/abi.json.gz
     @Test func encodesAndDecodesEveryEthersCase() throws {
-        let cases = try Fixture.gzippedJSON("abi")
+        let cases = try Fixture.gzippedJSON(shared: "vectors/eth/abi.json.gz")
         #expect(cases.count == 1024)
         var checked = 0
         for vector in cases {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 enum Fixture {
+    /// A vector file kept in Fixtures/: not in ../shared (see Fixtures/SOURCES.md).
     static func data(_ name: String) throws -> Data {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
             throw CocoaError(.fileNoSuchFile)
@@ -11,11 +12,9 @@ enum Fixture {
         return try Data(contentsOf: url)
     }
 
-    /// A `.json.gz` fixture, inflated by the system gzip (Foundation has no inflater on Linux).
-    static func gzippedJSON(_ name: String) throws -> [[String: Any]] {
-        guard let url = Bundle.module.url(forResource: name + ".json", withExtension: "gz", subdirectory: "Fixtures") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
+    /// A `.json.gz` vector file in ../shared, inflated by the system gzip (Foundation has no inflater on Linux).
+    static func gzippedJSON(shared path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        let url = try Shared.url(path, sourceLocation: sourceLocation)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
         process.arguments = ["-dc", url.path]
@@ -29,8 +28,9 @@ enum Fixture {
 }
 
 @Suite struct KeccakTests {
+    // Source: ethers-io/ethers.js testcases/hashes.json.gz, via ../shared/vectors/eth/keccak256.json
     @Test func matchesEveryEthersVector() throws {
-        let cases = try JSONSerialization.jsonObject(with: Fixture.data("keccak256")) as? [[String: String]] ?? []
+        let cases = try JSONSerialization.jsonObject(with: Shared.data("vectors/eth/keccak256.json")) as? [[String: String]] ?? []
         #expect(cases.count == 257)
         for vector in cases {
             let input = try Hex.decode(vector["data"] ?? "")
@@ -58,8 +58,9 @@ enum Fixture {
         return .bytes([])
     }
 
+    // Source: ethereum/tests RLPTests/rlptest.json, via ../shared/vectors/eth/rlp.json
     @Test func encodesAndDecodesEveryValidVector() throws {
-        let cases = try JSONSerialization.jsonObject(with: Fixture.data("rlp")) as? [String: [String: Any]] ?? [:]
+        let cases = try JSONSerialization.jsonObject(with: Shared.data("vectors/eth/rlp.json")) as? [String: [String: Any]] ?? [:]
         #expect(cases.count == 28)
         for (name, vector) in cases {
             let expected = vector["out"] as? String ?? ""
@@ -69,8 +70,9 @@ enum Fixture {
         }
     }
 
+    // Source: ethereum/tests RLPTests/invalidRLPTest.json, via ../shared/vectors/eth/rlp_invalid.json
     @Test func rejectsEveryInvalidVector() throws {
-        let cases = try JSONSerialization.jsonObject(with: Fixture.data("rlp_invalid")) as? [String: [String: Any]] ?? [:]
+        let cases = try JSONSerialization.jsonObject(with: Shared.data("vectors/eth/rlp_invalid.json")) as? [String: [String: Any]] ?? [:]
         #expect(cases.count == 26)
         for (name, vector) in cases {
             let bytes = try Hex.decode(vector["out"] as? String ?? "")
@@ -87,9 +89,13 @@ enum Fixture {
 }
 
 @Suite struct AddressTests {
+    // Source: the `to` addresses (checksummed by ethers.js) of the first 64 cases of ethers-io/ethers.js
+    // testcases/transactions.json.gz, via ../shared/vectors/eth/transactions.json.gz; and the EIP-55 specification's
+    // own examples (ethereum/EIPs EIPS/eip-55.md, CC0) in Fixtures/eip55.json.
     @Test func checksumsAsEIP55AndEthersDo() throws {
         let file = try JSONSerialization.jsonObject(with: Fixture.data("eip55")) as? [String: Any] ?? [:]
-        let ethers = file["ethers"] as? [String] ?? []
+        let transactions = try Fixture.gzippedJSON(shared: "vectors/eth/transactions.json.gz")
+        let ethers = transactions.compactMap { ($0["transaction"] as? [String: Any])?["to"] as? String }.prefix(64)
         #expect(ethers.count == 64)
         for address in ethers + (file["eip55"] as? [String] ?? []) {
             let parsed = try EthereumAddress(parsing: address.lowercased())

@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct KeystoreTests {
-    var file: [String: Any] { (try? fixtureObject("keystore_v3") as? [String: Any]) ?? [:] }
+    // Source: ethereum/tests KeyStoreTests/basic_tests.json and ethers-io/ethers.js testcases/wallets.json.gz,
+    // via ../shared/vectors/eth/keystore_v3.json
+    var file: [String: Any] { (try? sharedObject("vectors/eth/keystore_v3.json") as? [String: Any]) ?? [:] }
 
     @Test func decryptsEveryEthereumTestsKeystore() throws {
         let cases = file["ethereum_tests_basic"] as? [String: [String: Any]] ?? [:]

@@ -2,11 +2,18 @@ import DexterCrypto
 import Foundation
 import Testing
 
+/// A JSON file kept in Fixtures/: not in ../shared (see Fixtures/SOURCES.md).
 func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObject(with: Fixture.data(name)) }
 
+/// A JSON vector file in ../shared, by its path there.
+func sharedObject(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+    try JSONSerialization.jsonObject(with: Shared.data(path, sourceLocation: sourceLocation))
+}
+
 @Suite struct SolanaTests {
+    // Source: bitcoin/bitcoin src/test/data/base58_encode_decode.json, via ../shared/vectors/solana/base58.json
     @Test func base58MatchesEveryVector() throws {
-        let cases = try fixtureObject("base58") as? [[String]] ?? []
+        let cases = try sharedObject("vectors/solana/base58.json") as? [[String]] ?? []
         #expect(cases.count == 21)
         for pair in cases {
             let bytes = try Hex.decode(pair[0])
@@ -16,8 +23,9 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
         #expect(throws: Base58.DecodeError.self) { try Base58.decode("0OIl") }
     }
 
+    // Source: RFC 8032 section 7.1 (as in openssl's evppkey_ecx.txt), via ../shared/vectors/solana/ed25519_rfc8032.json
     @Test func ed25519MatchesRFC8032() throws {
-        let file = try fixtureObject("ed25519_rfc8032") as? [String: Any] ?? [:]
+        let file = try sharedObject("vectors/solana/ed25519_rfc8032.json") as? [String: Any] ?? [:]
         let cases = file["cases"] as? [[String: Any]] ?? []
         #expect(cases.count == 5)
         for vector in cases {
@@ -31,8 +39,9 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
         }
     }
 
+    // Source: kevinheavey/solders tests/test_shortvec_encoding.py, via ../shared/vectors/solana/shortvec.json
     @Test func shortVecMatchesSolders() throws {
-        let file = try fixtureObject("shortvec") as? [String: Any] ?? [:]
+        let file = try sharedObject("vectors/solana/shortvec.json") as? [String: Any] ?? [:]
         for vector in file["encode"] as? [[String: Any]] ?? [] {
             #expect(try ShortVec.encode(vector["value"] as? Int ?? -1) == (vector["bytes"] as? [Int] ?? []).map(UInt8.init))
         }
@@ -51,8 +60,9 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
         }
     }
 
+    // Source: solana-labs/solana web3.js/test/transaction.test.ts, via ../shared/vectors/solana/transfer_tx.json
     @Test func transferMatchesWeb3js() throws {
-        let file = try fixtureObject("transfer_tx") as? [String: Any] ?? [:]
+        let file = try sharedObject("vectors/solana/transfer_tx.json") as? [String: Any] ?? [:]
         let keypair = try SolanaKeypair(seed: [UInt8](repeating: 8, count: 32))
         #expect(keypair.publicKey.description == file["fromPubkey"] as? String)
         let transaction = SolanaTransaction(
@@ -76,8 +86,9 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
 }
 
 @Suite struct ExchangeSigningTests {
+    // Source: binance/binance-spot-api-docs rest-api.md, "HMAC Keys" example, via ../shared/vectors/exchanges/signing.json
     @Test func binanceMatchesItsDocumentedExample() throws {
-        let file = try fixtureObject("signing") as? [String: Any] ?? [:]
+        let file = try sharedObject("vectors/exchanges/signing.json") as? [String: Any] ?? [:]
         let cases = file["binance"] as? [[String: Any]] ?? []
         #expect(!cases.isEmpty)
         for vector in cases {
@@ -86,8 +97,9 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
         }
     }
 
+    // Source: Kraken's documented REST authentication example, via ../shared/vectors/exchanges/signing.json
     @Test func krakenMatchesItsDocumentedExample() throws {
-        let file = try fixtureObject("signing") as? [String: Any] ?? [:]
+        let file = try sharedObject("vectors/exchanges/signing.json") as? [String: Any] ?? [:]
         for vector in file["kraken"] as? [[String: Any]] ?? [] {
             #expect(try ExchangeSigning.kraken(secretBase64: vector["secretBase64"] as? String ?? "",
                                                uriPath: vector["uriPath"] as? String ?? "", nonce: vector["nonce"] as? String ?? "",
@@ -99,6 +111,7 @@ func fixtureObject(_ name: String) throws -> Any { try JSONSerialization.jsonObj
         }
     }
 
+    // Source: OKX API v5 docs, REST Authentication example inputs; expected signatures ours (Fixtures/okx_signing.json)
     @Test func okxMatchesItsDocumentedExampleInputs() throws {
         let file = try fixtureObject("okx_signing") as? [String: Any] ?? [:]
         let cases = file["cases"] as? [[String: String]] ?? []

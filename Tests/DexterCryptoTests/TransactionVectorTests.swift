@@ -5,7 +5,8 @@ import Testing
 
 /// Every case of ethers.js's transaction vectors: serialised, hashed and signed byte for byte, in all four types.
 @Suite struct TransactionVectorTests {
-    static func cases() throws -> [[String: Any]] { try Fixture.gzippedJSON("transactions") }
+    // Source: ethers-io/ethers.js testcases/transactions.json.gz, via ../shared/vectors/eth/transactions.json.gz
+    static func cases() throws -> [[String: Any]] { try Fixture.gzippedJSON(shared: "vectors/eth/transactions.json.gz") }
 
     func quantity(_ object: [String: Any], _ key: String) -> BigUInt {
         if let number = object[key] as? Int { return BigUInt(number) }

@@ -163,7 +163,8 @@ struct TemporaryVault {
         #expect(fresh.chains.contains("ethereum") && fresh.chains.contains("bsc"))
 
         // ethereum/tests "test1": a PBKDF2 keystore whose key is known.
-        let file = try fixtureObject("keystore_v3") as? [String: Any] ?? [:]
+        // Source: ethereum/tests KeyStoreTests/basic_tests.json, via ../shared/vectors/eth/keystore_v3.json
+        let file = try sharedObject("vectors/eth/keystore_v3.json") as? [String: Any] ?? [:]
         let test1 = (file["ethereum_tests_basic"] as? [String: [String: Any]])?["test1"] ?? [:]
         let json = try JSONSerialization.data(withJSONObject: test1["json"] ?? [:])
         let imported = try Wallets.importKeystore(vault, name: "cold", json: json, password: Array("testpassword".utf8), now: 2)

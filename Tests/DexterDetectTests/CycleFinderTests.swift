@@ -5,11 +5,11 @@ import Testing
 
 @Suite struct CycleFinderTests {
     static func algs4() throws -> [String: Any] {
-        let url = try #require(Bundle.module.url(forResource: "algs4_rates", withExtension: "json", subdirectory: "Fixtures"))
-        let file = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let file = try JSONSerialization.jsonObject(with: Shared.data("vectors/arbitrage/algs4_rates.json")) as? [String: Any] ?? [:]
         return file["algs4"] as? [String: Any] ?? [:]
     }
 
+    // Source: kevin-wayne/algs4 Arbitrage.java (rates table and sample run), via ../shared/vectors/arbitrage/algs4_rates.json
     /// The algs4 currency table: its best cycle is USD→EUR→CAD→USD (×1.00714497), and the 30 profitable simple
     /// cycles are exactly those the file lists.
     @Test func findsTheKnownBestCycleAndEveryProfitableOne() throws {
@@ -64,6 +64,7 @@ import Testing
         }
     }
 
+    // Source: kevin-wayne/algs4 Arbitrage.java (rates table and sample run), via ../shared/vectors/arbitrage/algs4_rates.json
     @Test func bestCyclesShareNoMarket() throws {
         let table = try Self.algs4()
         let rates = table["rates"] as? [[Double]] ?? []

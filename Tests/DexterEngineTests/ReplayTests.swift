@@ -6,12 +6,45 @@ import DexterVenues
 import Foundation
 import Testing
 
-/// Replay of real recordings (slices in Fixtures/, see SOURCES.md), checked against computations written here
-/// independently: plain CSV splitting and Double arithmetic, JSONSerialization and dictionaries.
+/// Replay of the start of real recordings (read in ../shared/data, see its SOURCES.md), checked against
+/// computations written here independently: plain CSV splitting and Double arithmetic, JSONSerialization and
+/// dictionaries.
 @Suite struct ReplayTests {
-    static func fixture(_ name: String) throws -> String {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
-        return url.path
+    // Source: DasAnish/DeFi-arbitrage backtest/orderbook_bnc.csv and orderbook_hb.csv (MIT),
+    // via ../shared/data/linkusdt_binance_huobi_20210820/. The header and the first 400 rows (00:00:00 to 00:06:39).
+    static let linkBinance = "data/linkusdt_binance_huobi_20210820/orderbook_bnc.csv.gz"
+    static let linkHuobi = "data/linkusdt_binance_huobi_20210820/orderbook_hb.csv.gz"
+    static let linkLines = 401
+    // Source: nkaz001/hftbacktest examples/spot/btcusdt_20240808.gz and ethusdt_20240808.gz (MIT),
+    // via ../shared/data/binance_spot_btcusdt_ethusdt_20240808_09/. The first 1,500 and 1,000 lines (REST snapshot on
+    // lines 8 and 6).
+    static let btcusdt = "data/binance_spot_btcusdt_ethusdt_20240808_09/btcusdt_20240808.gz"
+    static let ethusdt = "data/binance_spot_btcusdt_ethusdt_20240808_09/ethusdt_20240808.gz"
+
+    /// The first `lines` lines of a recording in ../shared, as the replay reads them (named by the shared file).
+    static func recording(_ path: String, firstLines lines: Int) throws -> RecordedFile {
+        let whole = try RecordedFile(path: Shared.url(path).path)
+        var end = whole.bytes.startIndex
+        for _ in 0..<lines {
+            end = try #require(whole.bytes[end...].firstIndex(of: UInt8(ascii: "\n")), "\(path) has fewer than \(lines) lines") + 1
+        }
+        return try RecordedFile(path: whole.path, bytes: Array(whole.bytes[..<end]))
+    }
+
+    /// The same lines inflated by the system gzip, for the checks written here apart from the replay's reading.
+    static func text(_ path: String, firstLines lines: Int) throws -> String {
+        let url = try Shared.url(path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -dc '\(url.path)'"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        try #require(process.terminationStatus == 0 && all.count > lines, "\(path): gzip -dc failed or fewer than \(lines) lines")
+        return all.prefix(lines).joined(separator: "\n") + "\n"
     }
 
     static let policy = DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(1_000_000))
@@ -23,15 +56,14 @@ import Testing
     @Test func l2SnapshotsFindWhatAGreedyBookMatchFinds() throws {
         var settings = ReplaySettings()
         settings.takerFees = ["binance": .zero, "huobi": .zero]
-        let files = try [Self.fixture("link_bnc_first400.csv"), Self.fixture("link_hb_first400.csv")]
-            .map { try RecordedFile(path: $0) }
+        let files = try [Self.linkBinance, Self.linkHuobi].map { try Self.recording($0, firstLines: Self.linkLines) }
         var run = ReplayRun(feed: try ReplayFeed(files: files, settings: settings), policy: Self.policy)
         var opened: [Opportunity] = []
         while try run.step(limit: 1_000, { if case .opened(let opportunity, _) = $0 { opened.append(opportunity) } }) {}
 
         // Independently: parse the rows, walk them in the same order, price both directions.
-        let rows = try files.map { file in
-            try String(contentsOfFile: file.path, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+        let rows = try [Self.linkBinance, Self.linkHuobi].map { path in
+            try Self.text(path, firstLines: Self.linkLines).split(separator: "\n").dropFirst().map { line in
                 line.split(separator: ",").map(String.init)
             }
         }
@@ -87,8 +119,7 @@ import Testing
 
     /// With the venues' real taker fees (0.1 % and 0.2 %) the same slice crosses nowhere after costs.
     @Test func l2SnapshotsAtRealFeesFindNothing() throws {
-        let files = try [Self.fixture("link_bnc_first400.csv"), Self.fixture("link_hb_first400.csv")]
-            .map { try RecordedFile(path: $0) }
+        let files = try [Self.linkBinance, Self.linkHuobi].map { try Self.recording($0, firstLines: Self.linkLines) }
         var run = ReplayRun(feed: try ReplayFeed(files: files), policy: Self.policy)
         while try run.step(limit: 1_000, { _ in }) {}
         #expect(run.feed.statistics.messages == 800)
@@ -99,8 +130,8 @@ import Testing
     /// the first applied diff spans lastUpdateId + 1, then U = previous u + 1), tickers newer than the book set
     /// its top. Checked against the same rule run here on JSONSerialization output and dictionaries.
     @Test func binanceStreamsKeepTheBookTheWayTheDocumentedSyncDoes() throws {
-        let paths = try [Self.fixture("btcusdt_20240808_first1500.gz"), Self.fixture("ethusdt_20240808_first1000.gz")]
-        let files = try paths.map { try RecordedFile(path: $0) }
+        let slices = [(Self.btcusdt, 1_500), (Self.ethusdt, 1_000)]
+        let files = try slices.map { try Self.recording($0.0, firstLines: $0.1) }
         var feed = try ReplayFeed(files: files)
         var lastBook: [MarketKey: OrderBook] = [:]
         var crossed = 0
@@ -117,8 +148,8 @@ import Testing
         #expect(feed.statistics.messages == 2_500)
         #expect(feed.statistics.gaps == 0)
 
-        for (path, symbol) in zip(paths, ["BTC/USDT", "ETH/USDT"]) {
-            let reference = try Self.referenceBook(path)
+        for (slice, symbol) in zip(slices, ["BTC/USDT", "ETH/USDT"]) {
+            let reference = try Self.referenceBook(Self.text(slice.0, firstLines: slice.1))
             let book = try #require(lastBook[MarketKey(venue: "binance", symbol: try Symbol(parsing: symbol))])
             #expect(book.bestBid?.price == reference.bestBid, "\(symbol) best bid")
             #expect(book.bestAsk?.price == reference.bestAsk, "\(symbol) best ask")
@@ -148,8 +179,7 @@ import Testing
         try "hello,world\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         #expect(throws: ReplayError.self) { try RecordedFile(path: unknown) }
         let shortRow = directory.appendingPathComponent("short.csv").path
-        let header = try String(contentsOfFile: try Self.fixture("link_bnc_first400.csv"), encoding: .utf8)
-            .split(separator: "\n")[0]
+        let header = try Self.text(Self.linkBinance, firstLines: 1).split(separator: "\n")[0]
         try "\(header)\n2021-08-20 00:00:00,LINKUSDT.BNC,27.1\n".write(toFile: shortRow, atomically: true, encoding: .utf8)
         var csv = try ReplayFeed(files: [try RecordedFile(path: shortRow)])
         #expect(throws: ReplayError.corrupt(path: shortRow, line: 2, reason: "3 fields where the header has 42")) {
@@ -158,16 +188,8 @@ import Testing
     }
 
     /// The documented Binance sync, on dictionaries: the final book of one recorded symbol.
-    static func referenceBook(_ path: String) throws -> (bestBid: FixedDecimal?, bestAsk: FixedDecimal?,
+    static func referenceBook(_ text: String) throws -> (bestBid: FixedDecimal?, bestAsk: FixedDecimal?,
                                                           bidQuantity: FixedDecimal?, asks: [FixedDecimal]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -dc '\(path)'"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         var bids: [FixedDecimal: FixedDecimal] = [:], asks: [FixedDecimal: FixedDecimal] = [:]
         var synced = false, lastId: UInt64 = 0, lastTicker: UInt64 = 0
         var pending: [[String: Any]] = []
@@ -180,7 +202,7 @@ import Testing
             }
             lastId = (diff["u"] as? NSNumber)?.uint64Value ?? 0
         }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in text.split(separator: "\n") {
             let json = line[line.index(after: line.firstIndex(of: " ")!)...]
             let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
             if let snapshotId = (object["lastUpdateId"] as? NSNumber)?.uint64Value {

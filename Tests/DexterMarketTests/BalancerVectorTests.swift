@@ -4,9 +4,10 @@ import Testing
 
 /// Balancer weighted math against its external vectors, to the last unit.
 @Suite struct BalancerVectorTests {
+    // Source: KyberNetwork/kyberswap-dex-lib balancer/v2/math/weighted_math_test.go, via ../shared/vectors/balancer/weighted.json
     @Test func weightedMathMatchesTheV2Port() throws {
         for (key, given) in [("calcOutGivenIn", "amountIn"), ("calcInGivenOut", "amountOut")] {
-            let cases = try Fixture.cases("balancer_weighted", key)
+            let cases = try Fixture.cases(shared: "vectors/balancer/weighted.json", key)
             #expect(cases.count == 4)
             for vector in cases {
                 let result = Result { () throws(PoolMathError) -> BigUInt in
@@ -27,9 +28,10 @@ import Testing
         }
     }
 
+    // Source: balancer/balancer-maths testData, via ../shared/vectors/balancer/v3/
     @Test func v3WeightedAndLiquidityBootstrappingSwapsMatch() throws {
-        for file in ["balancer_v3_11155111-7439300-Weighted-USDC-DAI", "balancer_v3_11155111-8085514-LBP-BAL-DAI"] {
-            let data = try Fixture.json(file)
+        for file in ["vectors/balancer/v3/11155111-7439300-Weighted-USDC-DAI.json", "vectors/balancer/v3/11155111-8085514-LBP-BAL-DAI.json"] {
+            let data = try Fixture.json(shared: file)
             let pool = data.object("pool")
             let weighted = WeightedPool(
                 balancesScaled18: bigs(pool["balancesLiveScaled18"]), weights: bigs(pool["weights"]),
@@ -41,8 +43,9 @@ import Testing
 
     /// QuantAMM moves each weight linearly in time: w + multiplier × (min(now, lastInterop) − lastUpdate), packed as
     /// the n weights then the n multipliers.
+    // Source: balancer/balancer-maths testData, via ../shared/vectors/balancer/v3/1-22524240-QuantAMM.json
     @Test func quantAMMSwapsMatchWithInterpolatedWeights() throws {
-        let data = try Fixture.json("balancer_v3_1-22524240-QuantAMM")
+        let data = try Fixture.json(shared: "vectors/balancer/v3/1-22524240-QuantAMM.json")
         let pool = data.object("pool")
         let packed = (pool["firstFourWeightsAndMultipliers"] as? [String] ?? []).map { BigInt($0, radix: 10)! }
         let tokens = pool["tokens"] as? [String] ?? []

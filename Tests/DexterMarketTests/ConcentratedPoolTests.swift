@@ -5,6 +5,7 @@ import Testing
 
 /// Multi-position concentrated pools: the contract's swap loop, tick crossing included, to the last unit.
 @Suite struct ConcentratedPoolTests {
+    // Source: Uniswap/v3-core test/__snapshots__/UniswapV3Pool.swaps.spec.ts.snap, transcribed in Fixtures/v3_pool_swaps.json
     @Test func swapsMatchTheV3CorePoolSnapshots() throws {
         let pools = try Fixture.json("v3_pool_swaps")["pools"] as? [[String: Any]] ?? []
         #expect(pools.count == 3)
@@ -22,6 +23,7 @@ import Testing
         }
     }
 
+    // Source: Uniswap/v3-core test/__snapshots__/UniswapV3Pool.swaps.spec.ts.snap, transcribed in Fixtures/v3_pool_swaps.json
     @Test func crossingATickChangesActiveLiquidity() throws {
         let pools = try Fixture.json("v3_pool_swaps")["pools"] as? [[String: Any]] ?? []
         let empty = try makePool(pools[0])

@@ -1,17 +1,23 @@
 import BigInt
 import Foundation
+import Testing
 
-/// Reads a vector file copied into Fixtures/ (see Fixtures/SOURCES.md).
+/// Reads a vector file: from ../shared by its path there, or one kept in Fixtures/ that is not in ../shared
+/// (see Fixtures/SOURCES.md).
 enum Fixture {
+    static func json(shared path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Shared.data(path, sourceLocation: sourceLocation)) as? [String: Any] ?? [:]
+    }
+
+    static func cases(shared path: String, _ key: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        try json(shared: path, sourceLocation: sourceLocation)[key] as? [[String: Any]] ?? []
+    }
+
     static func json(_ name: String) throws -> [String: Any] {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
             throw FixtureError(name: name)
         }
         return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
-    }
-
-    static func cases(_ file: String, _ key: String) throws -> [[String: Any]] {
-        try json(file)[key] as? [[String: Any]] ?? []
     }
 }
 

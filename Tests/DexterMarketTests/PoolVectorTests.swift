@@ -2,10 +2,11 @@ import BigInt
 import DexterMarket
 import Testing
 
-/// Pool math against the contracts' own test vectors (Fixtures/SOURCES.md).
+/// Pool math against the contracts' own test vectors, read in ../shared/vectors (see its SOURCES.md).
 @Suite struct ConstantProductVectorTests {
+    // Source: Uniswap/v2-core test/UniswapV2Pair.spec.ts, via ../shared/vectors/uniswap/v2_amounts.json
     @Test func pairSwapsMatchTheV2Core() throws {
-        let cases = try Fixture.cases("v2_amounts", "pair_swap")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v2_amounts.json", "pair_swap")
         #expect(cases.count == 7)
         for vector in cases {
             let out = try ConstantProductPool.amountOut(
@@ -15,8 +16,9 @@ import Testing
         }
     }
 
+    // Source: Uniswap/v2-periphery test/UniswapV2Router02.spec.ts, via ../shared/vectors/uniswap/v2_amounts.json
     @Test func routerLibraryMatchesIncludingReverts() throws {
-        let cases = try Fixture.cases("v2_amounts", "router")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v2_amounts.json", "router")
         var checked = 0
         for vector in cases {
             let expectsError = vector["expectError"] != nil
@@ -46,8 +48,9 @@ import Testing
 }
 
 @Suite struct ConcentratedLiquidityVectorTests {
+    // Source: 0xKitsune/uniswap-v3-math src/swap_math.rs, via ../shared/vectors/uniswap/v3_swapmath.json
     @Test func swapStepsMatchV3() throws {
-        let cases = try Fixture.cases("v3_swapmath", "computeSwapStep")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v3_swapmath.json", "computeSwapStep")
         #expect(cases.count == 9)
         for vector in cases {
             let step = try ConcentratedLiquidityMath.computeSwapStep(
@@ -62,30 +65,31 @@ import Testing
         }
     }
 
+    // Source: 0xKitsune/uniswap-v3-math src/sqrt_price_math.rs, via ../shared/vectors/uniswap/v3_sqrtpricemath.json
     @Test func sqrtPriceMathMatchesV3IncludingReverts() throws {
         var checked = 0
-        for vector in try Fixture.cases("v3_sqrtpricemath", "getNextSqrtPriceFromInput") {
+        for vector in try Fixture.cases(shared: "vectors/uniswap/v3_sqrtpricemath.json", "getNextSqrtPriceFromInput") {
             let result = try? ConcentratedLiquidityMath.nextSqrtPriceFromInput(
                 vector.big("sqrtPX96"), liquidity: vector.big("liquidity"), amountIn: vector.big("amount"),
                 zeroForOne: vector.bool("zeroForOne"))
             #expect(result == (vector["expectError"] == nil ? vector.big("expected") : nil), "\(vector.string("name"))")
             checked += 1
         }
-        for vector in try Fixture.cases("v3_sqrtpricemath", "getNextSqrtPriceFromOutput") {
+        for vector in try Fixture.cases(shared: "vectors/uniswap/v3_sqrtpricemath.json", "getNextSqrtPriceFromOutput") {
             let result = try? ConcentratedLiquidityMath.nextSqrtPriceFromOutput(
                 vector.big("sqrtPX96"), liquidity: vector.big("liquidity"), amountOut: vector.big("amount"),
                 zeroForOne: vector.bool("zeroForOne"))
             #expect(result == (vector["expectError"] == nil ? vector.big("expected") : nil), "\(vector.string("name"))")
             checked += 1
         }
-        for vector in try Fixture.cases("v3_sqrtpricemath", "getAmount0Delta") {
+        for vector in try Fixture.cases(shared: "vectors/uniswap/v3_sqrtpricemath.json", "getAmount0Delta") {
             let result = try? ConcentratedLiquidityMath.amount0Delta(
                 vector.big("sqrtRatioAX96"), vector.big("sqrtRatioBX96"), liquidity: vector.big("liquidity"),
                 roundUp: vector.bool("roundUp"))
             #expect(result == (vector["expectError"] == nil ? vector.big("expected") : nil), "\(vector.string("name"))")
             checked += 1
         }
-        for vector in try Fixture.cases("v3_sqrtpricemath", "getAmount1Delta") {
+        for vector in try Fixture.cases(shared: "vectors/uniswap/v3_sqrtpricemath.json", "getAmount1Delta") {
             let result = try? ConcentratedLiquidityMath.amount1Delta(
                 vector.big("sqrtRatioAX96"), vector.big("sqrtRatioBX96"), liquidity: vector.big("liquidity"),
                 roundUp: vector.bool("roundUp"))
@@ -123,8 +127,9 @@ import Testing
         return a1 > a0 ? a0 + (a1 - a0) * (now - t0) / (t1 - t0) : a0 - (a0 - a1) * (now - t0) / (t1 - t0)
     }
 
+    // Source: KyberNetwork/kyberswap-dex-lib curve/plain/pool_simulator_test.go, via ../shared/vectors/curve/stableswap_get_dy.json
     @Test func getDyMatchesRealPoolSnapshots() throws {
-        let file = try Fixture.json("stableswap_get_dy")
+        let file = try Fixture.json(shared: "vectors/curve/stableswap_get_dy.json")
         let pools = file["pools"] as? [String: [String: Any]] ?? [:]
         let cases = file["get_dy"] as? [[String: Any]] ?? []
         #expect(cases.count == 41)
@@ -135,8 +140,9 @@ import Testing
         }
     }
 
+    // Source: KyberNetwork/kyberswap-dex-lib curve/plain/pool_simulator_test.go, via ../shared/vectors/curve/stableswap_get_dy.json
     @Test func getDxMatchesRealPoolSnapshots() throws {
-        let file = try Fixture.json("stableswap_get_dy")
+        let file = try Fixture.json(shared: "vectors/curve/stableswap_get_dy.json")
         let pools = file["pools"] as? [String: [String: Any]] ?? [:]
         let cases = file["get_dx"] as? [[String: Any]] ?? []
         #expect(cases.count == 32)
@@ -147,8 +153,9 @@ import Testing
         }
     }
 
+    // Source: KyberNetwork/kyberswap-dex-lib curve/plain/pool_simulator_test.go, via ../shared/vectors/curve/stableswap_get_dy.json
     @Test func impossibleSwapsAreRefused() throws {
-        let file = try Fixture.json("stableswap_get_dy")
+        let file = try Fixture.json(shared: "vectors/curve/stableswap_get_dy.json")
         let pools = file["pools"] as? [String: [String: Any]] ?? [:]
         for vector in file["errors"] as? [[String: Any]] ?? [] {
             let subject = pool(pools[vector.string("pool")] ?? [:])
@@ -162,28 +169,31 @@ import Testing
 /// Uniswap V3 TickMath against the v3-core test snapshot: the forward function bit for bit, the inverse tick for
 /// tick, and the reverts at the ends of the range.
 @Suite struct TickMathVectorTests {
+    // Source: Uniswap/v3-core TickMath.spec.ts and its snapshot, via ../shared/vectors/uniswap/v3_tickmath.json
     @Test func sqrtRatioAtTickMatchesTheContract() throws {
-        let cases = try Fixture.cases("v3_tickmath", "getSqrtRatioAtTick")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v3_tickmath.json", "getSqrtRatioAtTick")
         #expect(cases.count == 32)
         for vector in cases {
             #expect(try TickMath.sqrtRatio(atTick: vector.int("tick")) == vector.big("sqrtPriceX96"), "tick \(vector.int("tick"))")
         }
-        let constants = try Fixture.json("v3_tickmath")["constants"] as? [String: Any] ?? [:]
+        let constants = try Fixture.json(shared: "vectors/uniswap/v3_tickmath.json")["constants"] as? [String: Any] ?? [:]
         #expect(TickMath.minSqrtRatio == constants.big("MIN_SQRT_RATIO") && TickMath.maxSqrtRatio == constants.big("MAX_SQRT_RATIO"))
         #expect(try TickMath.sqrtRatio(atTick: TickMath.minTick) == TickMath.minSqrtRatio)
         #expect(try TickMath.sqrtRatio(atTick: TickMath.maxTick) == TickMath.maxSqrtRatio)
     }
 
+    // Source: Uniswap/v3-core TickMath.spec.ts and its snapshot, via ../shared/vectors/uniswap/v3_tickmath.json
     @Test func tickAtSqrtRatioMatchesTheContract() throws {
-        let cases = try Fixture.cases("v3_tickmath", "getTickAtSqrtRatio")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v3_tickmath.json", "getTickAtSqrtRatio")
         #expect(cases.count == 17)
         for vector in cases {
             #expect(try TickMath.tick(atSqrtRatio: vector.big("sqrtPriceX96")) == vector.int("tick"), "\(vector.string("sqrtPriceX96"))")
         }
     }
 
+    // Source: Uniswap/v3-core TickMath.spec.ts and its snapshot, via ../shared/vectors/uniswap/v3_tickmath.json
     @Test func revertsWhereTheContractReverts() throws {
-        let cases = try Fixture.cases("v3_tickmath", "errors")
+        let cases = try Fixture.cases(shared: "vectors/uniswap/v3_tickmath.json", "errors")
         #expect(cases.count == 4)
         for vector in cases {
             if vector.string("fn") == "getSqrtRatioAtTick" {

@@ -2,20 +2,21 @@ import DexterRisk
 import Foundation
 import Testing
 
-/// VaR, ES and component VaR against PerformanceAnalytics' own test (Fixtures/edhec_var.json): EDHEC rows 1–100,
-/// columns 1–3, p = 0.95, weights 0.3/0.4/0.3.
+/// VaR, ES and component VaR against PerformanceAnalytics' own test (../shared/vectors/risk/edhec_var.json): EDHEC
+/// rows 1–100, columns 1–3, p = 0.95, weights 0.3/0.4/0.3.
 @Suite struct RiskMetricsTests {
     static func load() throws -> (columns: [[Double]], expected: [String: Double], recomputed: [String: Any]) {
-        let csvURL = try #require(Bundle.module.url(forResource: "edhec", withExtension: "csv", subdirectory: "Fixtures"))
+        let csvURL = try Shared.url("vectors/risk/edhec.csv")
         let rows = try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n").dropFirst().prefix(100)
         let columns = (1...3).map { column in rows.map { Double($0.split(separator: ",")[column])! } }
-        let jsonURL = try #require(Bundle.module.url(forResource: "edhec_var", withExtension: "json", subdirectory: "Fixtures"))
+        let jsonURL = try Shared.url("vectors/risk/edhec_var.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: jsonURL)) as! [String: Any]
         return (columns, json["expected_rounded_6dp"] as! [String: Double], json["recomputed"] as! [String: Any])
     }
 
     func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
 
+    // Source: braverock/PerformanceAnalytics data/edhec.csv and tests/testthat/test-VaR_archive_baseline.R, via ../shared/vectors/risk/
     @Test func univariateMeasuresMatchTheReference() throws {
         let (columns, expected, recomputed) = try Self.load()
         let r = columns[0]
@@ -31,6 +32,7 @@ import Testing
         #expect(abs(RiskMetrics.skewness(r) - (recomputed["col1_skew_population"] as! Double)) < 1e-12)
     }
 
+    // Source: braverock/PerformanceAnalytics data/edhec.csv and tests/testthat/test-VaR_archive_baseline.R, via ../shared/vectors/risk/
     @Test func componentVaRMatchesAndSumsToTheTotal() throws {
         let (columns, expected, recomputed) = try Self.load()
         let (total, contributions) = RiskMetrics.componentGaussianVaR(columns, weights: [0.3, 0.4, 0.3], confidence: 0.95)
