@@ -71,6 +71,20 @@ enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether its orders only cut exposure (what reducing still lets out).
+    var reducesExposure: Bool {
+        switch self {
+        case .arbitrage: false
+        case .correction, .stopLoss, .marginReduction: true
+        }
+    }
+
+    /// Whether its orders go out while halted: only a margin cut (the alternative is the venue's liquidation).
+    var mayTradeWhileHalted: Bool {
+        if case .marginReduction = self { return true }
+        return false
+    }
+
     /// How the Orders panel tags its orders when not by the arbitrage's number.
     var orderTag: String? {
         switch self {
@@ -131,10 +145,22 @@ extension Engine {
 
     /// Persists each order's submission, then hands the orders to their venues, and tracks them as part of
     /// `execution` (which lists every order it will book, sent now or later).
+    ///
+    /// This is the one way into the venues: approvals, auto-approvals, sequential second legs, leg-risk corrections,
+    /// stop-losses and margin cuts all come through here, and each order passes `orderCheck` first. An arbitrage's
+    /// eleven pre-trade checks ran on the whole before its legs got here; what `orderCheck` adds holds for every
+    /// order, and an order that only cuts exposure is held to the checks that apply to it.
     func send(_ orders: [OrderRequest], for execution: Execution, at now: Timestamp) {
         let arbitrageId = execution.arbitrageId, recordId = execution.recordId
         inFlight[arbitrageId] = execution
         for order in orders {
+            if let refusal = orderCheck(order, purpose: execution.purpose) {
+                guard let current = inFlight[arbitrageId] else { continue }
+                denyUnsent(order, of: current, reason: "not sent: \(refusal)", at: now)
+                notify(.error, "\(order.venue) \(order.side) \(order.symbol) not sent: \(refusal)", at: now)
+                settleUnsent(order, reason: "not sent: \(refusal)", at: now)
+                continue
+            }
             orderManager.add(order, arbitrageId: arbitrageId, recordId: recordId, row: orderRow(order, of: execution, at: now))
             // On disk before it leaves: after a crash, restart finds it and asks its venue what became of it.
             transition(order.clientOrderId, .submit, at: now)
@@ -142,8 +168,21 @@ extension Engine {
         }
     }
 
-    /// The one way an order reaches a venue: its rate budget is spent as it leaves (corrections and retries spend
-    /// it too; the pre-trade check ran before), then its venue's execution client takes it.
+    /// What every order must pass on its way out, whatever sent it: a ledger that can be written; a trading state
+    /// that allows it (halted: only a margin cut, the alternative being the venue's liquidation; reducing: only
+    /// what cuts exposure); a venue that is connected and has an execution client. Nil when it may go.
+    func orderCheck(_ order: OrderRequest, purpose: ExecutionPurpose) -> String? {
+        if ledgerFailed { return "the ledger cannot be written" }
+        if let haltReason, purpose.mayTradeWhileHalted == false { return "trading is halted: \(haltReason)" }
+        if let reducingReason, !purpose.reducesExposure { return "trading is reducing: \(reducingReason)" }
+        if let connection = connections[order.venue], !connection.isTradable { return "\(order.venue) is \(connection)" }
+        if venues.execution[order.venue] == nil { return "no execution client for \(order.venue)" }
+        return nil
+    }
+
+    /// The last step to a venue, for an order that passed `orderCheck` (a retry passes it again before it comes
+    /// here): its rate budget is spent as it leaves, then its venue's execution client takes it. No other code in
+    /// dexter calls an execution client's `submit` (a test reads the sources to hold that).
     func submit(_ order: OrderRequest) {
         var bucket = rateBucket(order.venue)
         _ = bucket.take(at: clock.now())

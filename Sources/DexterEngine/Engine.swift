@@ -228,6 +228,13 @@ public actor Engine {
         retries.removeAll { $0.due <= now }
         for retry in due {
             let order = retry.order
+            if let execution = orderManager[order.clientOrderId].flatMap({ inFlight[$0.arbitrageId] }),
+               let refusal = orderCheck(order, purpose: execution.purpose) {
+                transition(order.clientOrderId, .canceled, reason: "not sent again: \(refusal)", at: now)
+                notify(.error, "\(order.clientOrderId) not sent again: \(refusal)", at: now)
+                settleUnsent(order, reason: "not sent again: \(refusal)", at: now)
+                continue
+            }
             submit(OrderRequest(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
                                 quantity: order.quantity, limitPrice: order.limitPrice, submittedAt: now))
         }

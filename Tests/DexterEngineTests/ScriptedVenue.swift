@@ -1,0 +1,185 @@
+import DexterCore
+import DexterEngine
+import DexterMarket
+import DexterVenues
+import Synchronization
+
+/// A venue for engine tests that behaves as the test scripts it, through the same seam as every venue: books the
+/// test sets, and per venue a way of answering orders — late, in parts, not at all — on its own clock.
+final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
+    /// How a venue answers the orders it gets.
+    enum Behaviour: Sendable {
+        /// Accepted after `ack`, filled whole after `fill` (from the submit).
+        case late(ack: Duration, fill: Duration)
+        /// Accepted at once, then filled in these parts of the quantity, one every `every`; each fill is also sent a
+        /// second time (a venue re-sending on reconnect), which must count once.
+        case inParts([FixedDecimal], every: Duration)
+        /// Accepted and resting until canceled.
+        case rest
+        /// Accepted and resting; when a cancel arrives the venue has just filled it: the fill, then the cancel refused.
+        case fillsBeforeCancel
+        /// Executed (filled whole) but not a word is sent: only a query finds out.
+        case silentFill
+        /// The first submit of each order never arrives (a query finds nothing); the next one fills at once.
+        case losesFirstSubmit
+    }
+
+    private struct State {
+        var now: Timestamp
+        var books: [MarketKey: OrderBook] = [:]
+        var inbox: VenueInbox?
+        var scheduled: [(at: Timestamp, update: OrderUpdate)] = []
+        var submitted: [OrderRequest] = []
+        var cancels: [String] = []
+        var outcomes: [String: ExecutionReport] = [:]
+        var resting: [String: OrderRequest] = [:]
+        var lost: Set<String> = []
+    }
+
+    let venueIds: [VenueId]
+    let step = Duration.milliseconds(10)
+    private let specs: [VenueId: VenueSpec]
+    private let instrumentSpecs: [Symbol: InstrumentSpec]
+    private let behaviour: [VenueId: Behaviour]
+    private let state: Mutex<State>
+
+    init(venues: [VenueSpec], instruments: [InstrumentSpec], books: [MarketKey: OrderBook],
+         behaviour: [VenueId: Behaviour], start: Timestamp) {
+        venueIds = venues.map(\.id)
+        specs = Dictionary(uniqueKeysWithValues: venues.map { ($0.id, $0) })
+        instrumentSpecs = Dictionary(uniqueKeysWithValues: instruments.map { ($0.symbol, $0) })
+        self.behaviour = behaviour
+        state = Mutex(State(now: start, books: books))
+    }
+
+    // MARK: What the test reads
+
+    var submitted: [OrderRequest] { state.withLock { $0.submitted } }
+    var cancels: [String] { state.withLock { $0.cancels } }
+
+    // MARK: Market data
+
+    func instruments() async throws -> [VenueInstrument] {
+        state.withLock { state in
+            state.books.keys.sorted().compactMap { key in
+                guard let venue = specs[key.venue], let instrument = instrumentSpecs[key.symbol], let book = state.books[key]
+                else { return nil }
+                return VenueInstrument(market: Market(venue: venue, instrument: instrument, liquidity: .book(book),
+                                                      venueTime: state.now, receivedAt: state.now))
+            }
+        }
+    }
+
+    func currentGas() async throws -> [GasQuote] { [] }
+
+    func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
+        state.withLock { $0.inbox = inbox }
+        for venue in venueIds { inbox.post(.live, for: venue) }
+    }
+
+    func unsubscribe(_ keys: [MarketKey]) async {}
+
+    /// Replaces a book; it is published on the next advance.
+    func setBook(_ key: MarketKey, _ book: OrderBook) { state.withLock { $0.books[key] = book } }
+
+    // MARK: Clock
+
+    /// Publishes every book (fresh quotes) and delivers the order updates that have come due.
+    func advance(to time: Timestamp) {
+        state.withLock { state in
+            state.now = time
+            guard let inbox = state.inbox else { return }
+            for (key, book) in state.books.sorted(by: { $0.key < $1.key }) {
+                inbox.post(.liquidity(key, .book(book), venueTime: time, receivedAt: time))
+            }
+            let due = state.scheduled.filter { $0.at <= time }
+            state.scheduled.removeAll { $0.at <= time }
+            for entry in due { inbox.post(entry.update) }
+        }
+    }
+
+    // MARK: Execution
+
+    func connect(_ inbox: VenueInbox) async throws { state.withLock { $0.inbox = inbox } }
+
+    func submit(_ order: OrderRequest) {
+        state.withLock { state in
+            state.submitted.append(order)
+            let now = state.now
+            func at(_ delay: Duration, _ kind: OrderUpdate.Kind) {
+                state.scheduled.append((now.adding(delay), OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
+                                                                       kind: kind, at: now.adding(delay))))
+            }
+            let price = fillPrice(order, books: state.books)
+            func fill(_ quantity: FixedDecimal, _ tradeId: String) -> Fill {
+                Fill(tradeId: tradeId, quantity: quantity, notional: quantity * price, fee: .zero, feeAsset: order.symbol.quote)
+            }
+            switch behaviour[order.venue] ?? .late(ack: .zero, fill: .zero) {
+            case .late(let ack, let delay):
+                at(ack, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
+                at(delay, .fill(fill(order.quantity, "\(order.clientOrderId)-t1")))
+            case .inParts(let parts, let every):
+                at(.zero, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
+                for (index, part) in parts.enumerated() {
+                    let piece = fill(order.quantity * part, "\(order.clientOrderId)-t\(index + 1)")
+                    at(every * (index + 1), .fill(piece))
+                    at(every * (index + 1), .fill(piece))
+                }
+            case .rest, .fillsBeforeCancel:
+                at(.zero, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
+                state.resting[order.clientOrderId] = order
+            case .silentFill:
+                state.outcomes[order.clientOrderId] = report(order, filled: order.quantity, price: price, at: now)
+            case .losesFirstSubmit:
+                guard state.lost.contains(order.clientOrderId) else {
+                    state.lost.insert(order.clientOrderId)
+                    return
+                }
+                at(.zero, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
+                at(.zero, .fill(fill(order.quantity, "\(order.clientOrderId)-t1")))
+            }
+        }
+    }
+
+    func cancel(_ clientOrderId: String, on venue: VenueId) {
+        state.withLock { state in
+            state.cancels.append(clientOrderId)
+            let now = state.now
+            func send(_ kind: OrderUpdate.Kind) {
+                state.scheduled.append((now.adding(.milliseconds(20)),
+                                        OrderUpdate(clientOrderId: clientOrderId, venue: venue, kind: kind,
+                                                    at: now.adding(.milliseconds(20)))))
+            }
+            guard let order = state.resting.removeValue(forKey: clientOrderId) else {
+                return send(.cancelRejected(reason: "Unknown order sent."))
+            }
+            if case .fillsBeforeCancel? = behaviour[venue] {
+                let price = fillPrice(order, books: state.books)
+                send(.fill(Fill(tradeId: "\(clientOrderId)-t1", quantity: order.quantity, notional: order.quantity * price,
+                                fee: .zero, feeAsset: order.symbol.quote)))
+                send(.cancelRejected(reason: "Unknown order sent."))
+            } else {
+                send(.canceled(reason: "canceled at the desk's request"))
+            }
+        }
+    }
+
+    func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
+        state.withLock { state in state.outcomes[clientOrderId].map(OrderQueryAnswer.found) ?? .unknown }
+    }
+
+    func openOrders(on venue: VenueId) async throws -> [ExecutionReport] { [] }
+
+    func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
+
+    private func fillPrice(_ order: OrderRequest, books: [MarketKey: OrderBook]) -> FixedDecimal {
+        let book = books[MarketKey(venue: order.venue, symbol: order.symbol)]
+        return book?.levels(takenBy: order.side).first?.price ?? order.limitPrice
+    }
+
+    private func report(_ order: OrderRequest, filled: FixedDecimal, price: FixedDecimal, at time: Timestamp) -> ExecutionReport {
+        ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+                        status: .filled, reason: nil, filledQuantity: filled, notional: filled * price, fee: .zero,
+                        gas: .zero, gasToken: nil, executedAt: time)
+    }
+}
