@@ -198,7 +198,7 @@ extension Engine {
     /// The Orders panel's row for an order of `execution`, before it is sent.
     func orderRow(_ order: OrderRequest, of execution: Execution, at now: Timestamp) -> OrderRow {
         var row = OrderRow(clientOrderId: order.clientOrderId, opportunityId: execution.opportunity?.id ?? 0,
-                           venue: order.venue.name, side: order.side == .buy ? "buy" : "sell", symbol: order.symbol.description,
+                           venue: order.venue, side: order.side, symbol: order.symbol,
                            quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero, averagePrice: .zero,
                            state: .initialized, reason: nil, submittedAt: now, updatedAt: now)
         row.tag = execution.purpose.orderTag ?? row.tag

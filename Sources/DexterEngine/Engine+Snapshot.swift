@@ -40,7 +40,7 @@ extension Engine {
                 + Self.marginGauges(margins),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
-            tradingState: tradingState.rawValue, balances: balances, notifications: Array(notifications.prefix(50)),
+            tradingState: tradingState, balances: balances, notifications: Array(notifications.prefix(50)),
             confirmation: confirmation, executing: inFlight.values.map(\.label).sorted())
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)

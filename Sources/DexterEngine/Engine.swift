@@ -275,7 +275,7 @@ public actor Engine {
         }
         var pending = Confirmation(original: opportunity, repriced: repriced)
         pending.unwindCostUSD = unwindCostUSD(repriced)
-        pending.legRiskAction = config.legRisk.action(for: repriced).rawValue
+        pending.legRiskAction = config.legRisk.action(for: repriced)
         confirmation = pending
         publish(force: true)
     }

@@ -8,8 +8,8 @@ import DexterVenues
 public struct EngineConfig: Sendable {
     /// Who is trading: booked on every record.
     public var user: String
-    /// "SIM" on the embedded market; always on screen.
-    public var mode: String
+    /// Always on screen; paper and live ledgers are kept apart.
+    public var mode: DeskMode
     public var limits: RiskLimits
     public var detection: DetectionPolicy
     /// Starting inventory of a fresh ledger.
@@ -52,7 +52,7 @@ public struct EngineConfig: Sendable {
     /// When perpetual positions are cut before a margin call; off when nil.
     public var marginBuffer: MarginBuffer? = MarginBuffer()
 
-    public init(user: String, mode: String, limits: RiskLimits, detection: DetectionPolicy,
+    public init(user: String, mode: DeskMode, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {
         self.user = user
         self.deskUser = DeskUser(name: user, role: .admin, mayTrade: true)
@@ -62,6 +62,20 @@ public struct EngineConfig: Sendable {
         self.initialBalances = initialBalances
         self.swapSlippageTolerance = swapSlippageTolerance
     }
+}
+
+/// Where market data comes from and where orders go (DESIGN.md, Modes).
+public enum DeskMode: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The embedded simulator, paper fills.
+    case sim = "SIM"
+    /// Recorded markets, paper fills.
+    case replay = "REPLAY"
+    /// Live market data, paper fills against the live books and pools.
+    case paper = "PAPER"
+    /// Live market data, real orders and transactions.
+    case live = "LIVE"
+
+    public var description: String { rawValue }
 }
 
 /// A wallet or exchange account as the screen shows it: a name, a public address and where it holds balances.

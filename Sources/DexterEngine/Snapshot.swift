@@ -4,7 +4,7 @@ import DexterRisk
 
 /// Everything the screen shows, frozen at one moment. The TUI renders these and never touches engine state.
 public struct Snapshot: Sendable {
-    public var mode: String
+    public var mode: DeskMode
     public var user: String
     /// The user's role, on the status bar.
     public var role = "Admin"
@@ -15,7 +15,7 @@ public struct Snapshot: Sendable {
     public var pnl: PnLSummary
     public var limits: [LimitUsage]
     public var limitsSummary: RiskLimitsSummary
-    public var tradingState: String
+    public var tradingState: TradingState
     public var balances: [BalanceRow]
     /// Balances by wallet, then by chain.
     public var wallets: [WalletBalances] = []
@@ -45,8 +45,8 @@ public struct Snapshot: Sendable {
     /// Routes with orders in flight.
     public var executing: [String]
 
-    public init(mode: String, user: String, clock: Timestamp, opportunities: [Opportunity], feed: FeedHealth,
-                pnl: PnLSummary, limits: [LimitUsage], limitsSummary: RiskLimitsSummary, tradingState: String,
+    public init(mode: DeskMode, user: String, clock: Timestamp, opportunities: [Opportunity], feed: FeedHealth,
+                pnl: PnLSummary, limits: [LimitUsage], limitsSummary: RiskLimitsSummary, tradingState: TradingState,
                 balances: [BalanceRow], notifications: [Notification], confirmation: Confirmation?,
                 executing: [String]) {
         self.mode = mode
@@ -133,9 +133,9 @@ public struct OrderRow: Sendable, Hashable {
     public var opportunityId: UInt64
     /// What sent it, as the Orders panel tags it: "#12" (an arbitrage and its corrections), "stop", "margin".
     public var tag: String
-    public var venue: String
-    public var side: String
-    public var symbol: String
+    public var venue: VenueId
+    public var side: Side
+    public var symbol: Symbol
     public var quantity: FixedDecimal
     public var limitPrice: FixedDecimal
     public var filled: FixedDecimal
@@ -145,7 +145,7 @@ public struct OrderRow: Sendable, Hashable {
     public var submittedAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(clientOrderId: String, opportunityId: UInt64, venue: String, side: String, symbol: String, quantity: FixedDecimal,
+    public init(clientOrderId: String, opportunityId: UInt64, venue: VenueId, side: Side, symbol: Symbol, quantity: FixedDecimal,
                 limitPrice: FixedDecimal, filled: FixedDecimal, averagePrice: FixedDecimal, state: State, reason: String?,
                 submittedAt: Timestamp, updatedAt: Timestamp) {
         self.clientOrderId = clientOrderId
@@ -284,7 +284,7 @@ public struct Confirmation: Sendable, Hashable {
     /// What trading the buy leg straight back would cost now, in USD, if the sell leg missed.
     public var unwindCostUSD: FixedDecimal?
     /// The route's leg-risk policy ("unwind", "hedge", "halt").
-    public var legRiskAction: String = "unwind"
+    public var legRiskAction: LegRiskAction = .unwind
 
     public init(original: Opportunity, repriced: Opportunity) {
         self.original = original

@@ -74,7 +74,7 @@ extension Panels {
             canvas.put("HALTED: \(reason)", x: inner.x + 1, y: inner.y, role: .halted, limit: inner.width - 1)
         } else {
             var x = inner.x + 1
-            let reducing = snapshot.tradingState == "reducing"
+            let reducing = snapshot.tradingState == .reducing
             x += canvas.put(reducing ? "REDUCING" : "ACTIVE", x: x, y: inner.y, role: reducing ? .warning : .profit)
             canvas.put("  ≤ $\(Format.compact(snapshot.limitsSummary.maxNotionalPerTradeUSD.doubleValue))/trade  K halts", x: x,
                        y: inner.y, role: .dim, limit: inner.maxX - x)
@@ -183,8 +183,8 @@ extension Panels {
             let role: ColorRole = order.state.isLive || order.state == .initialized ? .accent
                 : order.state == .filled ? .profit : (order.filled.isPositive ? .warning : .loss)
             let state = order.state.isLive ? "live" : (order.state == .canceled && order.filled.isPositive ? "partial" : order.state.rawValue)
-            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue, 9)
-                + fit(order.side, 5) + Format.quantity(order.quantity) + " " + order.symbol
+            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue.name, 9)
+                + fit(order.side.rawValue, 5) + Format.quantity(order.quantity) + " " + order.symbol.description
             if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }
             if let reason = order.reason { text += " \(reason)" }
             return (text, role)

@@ -59,7 +59,7 @@ enum Overlays {
         body.insert(("Re-priced on the market now (was \(Format.usd(confirmation.original.netUSD)), \(Format.usd(change, signed: true)))",
                      change.isNegative ? .warning : .accent), at: 1)
         if let unwind = confirmation.unwindCostUSD {
-            body.append(("If the sell leg misses: \(confirmation.legRiskAction), est. \(Format.usd(-unwind, signed: true)) to trade back",
+            body.append(("If the sell leg misses: \(confirmation.legRiskAction.rawValue), est. \(Format.usd(-unwind, signed: true)) to trade back",
                          .dim))
         }
         let rect = centered(74, body.count + 4, in: canvas)

@@ -64,7 +64,7 @@ public enum Panels {
             x += canvas.put("  ", x: x, y: rect.y, role: .status)
             x += canvas.put(" HALTED ", x: x, y: rect.y, role: .halted)
         } else {
-            x += canvas.put("  \(snapshot.tradingState.uppercased())", x: x, y: rect.y, role: .status)
+            x += canvas.put("  \(snapshot.tradingState.rawValue.uppercased())", x: x, y: rect.y, role: .status)
         }
         for alert in snapshot.alerts.prefix(1) {
             let text = snapshot.alerts.count > 1 ? "  ⚠ \(alert) (+\(snapshot.alerts.count - 1))" : "  ⚠ \(alert)"

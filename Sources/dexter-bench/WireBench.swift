@@ -155,11 +155,11 @@ struct ChurningMarket {
     }
 
     var snapshot: Snapshot {
-        Snapshot(mode: "SIM", user: "bench", clock: clock, opportunities: opportunities,
+        Snapshot(mode: .sim, user: "bench", clock: clock, opportunities: opportunities,
                  feed: FeedHealth(updatesPerSecond: 500, venues: 9, staleVenues: []),
                  pnl: PnLSummary(realisedTodayUSD: FixedDecimal(frame / 20), arbitragesToday: frame / 20, tradesToday: frame / 10,
                                  volumeTodayUSD: FixedDecimal(frame * 100), history: (0...(frame / 20)).map(Double.init)),
                  limits: [], limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: 25_000, allowedPairs: 8),
-                 tradingState: "active", balances: [], notifications: notifications, confirmation: nil, executing: [])
+                 tradingState: .active, balances: [], notifications: notifications, confirmation: nil, executing: [])
     }
 }

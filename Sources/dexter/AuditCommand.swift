@@ -91,7 +91,7 @@ struct AuditCommand: ParsableCommand {
     /// Appends an entry for a command run outside the desk (keys, wallets), to the configured ledger.
     static func append(action: String, detail: String, user: String, ledgerPath: String?) {
         do {
-            let path = try ledgerPath ?? Paths.defaultLedger(mode: "SIM")
+            let path = try ledgerPath ?? Paths.defaultLedger(mode: .sim)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             try DexterLedger.Ledger(path: path).writer.appendAudit(user: user, action: action, detail: detail,

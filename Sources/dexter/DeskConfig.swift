@@ -40,7 +40,7 @@ struct DeskConfig {
     var marginBuffer: MarginBuffer?
 
     func engineConfig(user: String) -> EngineConfig {
-        var config = EngineConfig(user: user, mode: "SIM", limits: limits, detection: detection,
+        var config = EngineConfig(user: user, mode: .sim, limits: limits, detection: detection,
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
         if let own = autoApproveByUser[user] { config.autoApprove = own.enabled ? own.bounds : nil }

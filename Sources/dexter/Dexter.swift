@@ -37,22 +37,22 @@ struct DeskOptions: ParsableArguments {
 
 enum Paths {
     /// $XDG_DATA_HOME/dexter/<mode>.sqlite, creating the folder (0700: it holds the ledger and, later, secrets).
-    static func defaultLedger(mode: String) throws -> String {
+    static func defaultLedger(mode: DeskMode) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? ".") + "/.local/share")
         let folder = dataHome + "/dexter"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        return folder + "/\(mode.lowercased()).sqlite"
+        return folder + "/\(mode.rawValue.lowercased()).sqlite"
     }
 
     /// $XDG_STATE_HOME/dexter/<mode>.log.
-    static func defaultLog(mode: String) -> String {
+    static func defaultLog(mode: DeskMode) -> String {
         let environment = ProcessInfo.processInfo.environment
         let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? ".") + "/.local/state")
-        return stateHome + "/dexter/\(mode.lowercased()).log"
+        return stateHome + "/dexter/\(mode.rawValue.lowercased()).log"
     }
 
     /// $XDG_DATA_HOME/dexter/vault/<user>: the user's encrypted keys and wallets.

@@ -35,7 +35,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     static func startLog(_ config: DeskConfig) {
-        try? LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: "sim"))
+        try? LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: .sim))
     }
 
     struct Add: ParsableCommand {

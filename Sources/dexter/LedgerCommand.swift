@@ -10,7 +10,7 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [Trades.self, Report.self, Positions.self, Export.self, Backup.self, Check.self])
 
     static func open(_ path: String?) throws -> DexterLedger.Ledger {
-        let path = try path ?? Paths.defaultLedger(mode: "SIM")
+        let path = try path ?? Paths.defaultLedger(mode: .sim)
         guard FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("no ledger at \(path); start dexter to create one, or pass --ledger")
         }
@@ -62,7 +62,7 @@ struct LedgerCommand: ParsableCommand {
         }
 
         func run() throws {
-            let path = try ledger ?? Paths.defaultLedger(mode: "SIM")
+            let path = try ledger ?? Paths.defaultLedger(mode: .sim)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("no ledger at \(path); start dexter to create one, or pass --ledger")
             }

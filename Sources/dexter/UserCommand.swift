@@ -35,7 +35,7 @@ struct UserCommand: ParsableCommand {
             do { config = try DeskConfig.load(explicit: self.config, environment: ProcessInfo.processInfo.environment).config } catch {
                 throw ValidationError("\(error)")
             }
-            let path = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: "SIM")
+            let path = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: .sim)
             let name = actor ?? config.user ?? Paths.osUser
             try VaultAccess.checkUserName(name)
             return (try DexterLedger.Ledger(path: path), config, name)

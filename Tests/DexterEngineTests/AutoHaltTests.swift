@@ -35,7 +35,7 @@ import Testing
         config.legRisk = LegRiskPolicy(action: .unwind)
         let (engine, ledger) = try await engine(config)
         for _ in 0..<6 {
-            guard engine.board.current?.tradingState != "halted" else { break }
+            guard engine.board.current?.tradingState != .halted else { break }
             var found: Opportunity?
             for _ in 0..<3000 {
                 clock.advance(.milliseconds(10))
@@ -52,7 +52,7 @@ import Testing
             await run(engine, for: .seconds(1))
         }
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.tradingState == "halted", "\(snapshot.notifications.prefix(8).map(\.text))")
+        #expect(snapshot.tradingState == .halted, "\(snapshot.notifications.prefix(8).map(\.text))")
         #expect(snapshot.haltReason?.hasPrefix("automatic halt: ") == true && snapshot.haltReason?.contains("2 arbitrages in a row filled nothing") == true,
                 "\(snapshot.haltReason ?? "-")")
         #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("filled nothing") })
@@ -81,10 +81,10 @@ import Testing
         config.autoHalt = AutoHaltLimits(feedSilence: .seconds(5))
         let (engine, _) = try await engine(config)
         await run(engine, for: .seconds(4))
-        #expect(engine.board.current?.tradingState == "active")
+        #expect(engine.board.current?.tradingState == .active)
         await run(engine, for: .seconds(6))
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.tradingState == "halted")
+        #expect(snapshot.tradingState == .halted)
         #expect(snapshot.haltReason?.hasPrefix("automatic halt: feed lost: beta silent for") == true, "\(snapshot.haltReason ?? "-")")
     }
 }

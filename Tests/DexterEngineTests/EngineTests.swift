@@ -43,7 +43,7 @@ func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: 
         inventory.credit("USDT", FixedDecimal(30_000), at: .exchange(VenueId(name)))
     }
     return SimDesk(universe: universe, engine: EngineConfig(
-        user: "tester", mode: "SIM",
+        user: "tester", mode: .sim,
         limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(5_000), dailyVolumeUSD: FixedDecimal(1_000_000),
                            maxPosition: ["ETH": FixedDecimal(100)], allowedSymbols: allowed ?? [symbol]),
         // Only ETH/USDT routes: the dollar book has no second venue, so it never forms a route.
@@ -164,7 +164,7 @@ extension DrivesTheDesk {
         await engine.publishNow()
         let sent = try #require(engine.board.current?.orders)
         #expect(sent.count == 2 && sent.allSatisfy { $0.state == .submitted && $0.opportunityId == opportunity.id })
-        #expect(Set(sent.map(\.venue)) == [opportunity.buy.venue.name, opportunity.sell.venue.name])
+        #expect(Set(sent.map(\.venue)) == [opportunity.buy.venue, opportunity.sell.venue])
         await run(engine, for: .milliseconds(200))
         let settled = try #require(engine.board.current?.orders)
         #expect(settled.count == 2 && settled.allSatisfy { !$0.state.isLive })
@@ -196,7 +196,7 @@ extension DrivesTheDesk {
         await engine.halt("kill switch pulled by tester")
         await engine.halt("pressed twice")
         var snapshot = try #require(engine.board.current)
-        #expect(snapshot.haltReason == "kill switch pulled by tester" && snapshot.tradingState == "halted")
+        #expect(snapshot.haltReason == "kill switch pulled by tester" && snapshot.tradingState == .halted)
         #expect(snapshot.confirmation == nil, "a pending approval is dropped")
         await engine.confirmApproval(of: opportunity.id)
         await run(engine, for: .milliseconds(100))
@@ -289,7 +289,7 @@ extension DrivesTheDesk {
         try await DatabaseQueue(path: ledgerPath).write { db in try db.execute(sql: "DROP TABLE trades") }
         await run(engine, for: .milliseconds(200))
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.tradingState == "halted")
+        #expect(snapshot.tradingState == .halted)
         #expect(snapshot.pnl.arbitragesToday == 0, "nothing is shown as done without its commit")
         #expect(snapshot.notifications.contains { $0.text.contains("LEDGER WRITE FAILED") })
         let next = try await waitForOpportunity(engine)

@@ -44,7 +44,7 @@ import Testing
         var inventory = Inventory()
         for name in ["fast-perp", "slow-perp"] { inventory.credit("USDT", FixedDecimal(1_500), at: .exchange(VenueId(name))) }
         var config = SimDesk(universe: universe, engine: EngineConfig(
-            user: "tester", mode: "SIM",
+            user: "tester", mode: .sim,
             limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(60_000), dailyVolumeUSD: FixedDecimal(10_000_000),
                                maxPosition: [:], allowedSymbols: [Self.perp]),
             detection: DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(60_000)),

@@ -76,10 +76,10 @@ import Testing
                 #expect(said.hasSuffix("rejected") == allowed.contains(.reject), "\(label) reject: \(said)")
             case .halt:
                 await engine.halt("test")
-                #expect((engine.board.current?.tradingState == "halted") == allowed.contains(.halt), "\(label) halt")
+                #expect((engine.board.current?.tradingState == .halted) == allowed.contains(.halt), "\(label) halt")
             case .reduce:
                 await engine.reduce("test")
-                #expect((engine.board.current?.tradingState == "reducing") == allowed.contains(.reduce), "\(label) reduce")
+                #expect((engine.board.current?.tradingState == .reducing) == allowed.contains(.reduce), "\(label) reduce")
             case .setLimit:
                 await engine.setLimit(.maxNotionalPerTradeUSD(FixedDecimal(1_234)))
                 let said = engine.board.current?.notifications.first?.text ?? ""
@@ -93,7 +93,7 @@ import Testing
                 // Halted by the desk itself, then resumed (or not) by this member.
                 await engine.haltByDesk()
                 await engine.resume()
-                #expect((engine.board.current?.tradingState == "active") == allowed.contains(.resume), "\(label) resume")
+                #expect((engine.board.current?.tradingState == .active) == allowed.contains(.resume), "\(label) resume")
             }
             if !allowed.contains(command) {
                 let said = engine.board.current?.notifications.first?.text ?? ""

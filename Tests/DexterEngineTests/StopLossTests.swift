@@ -124,13 +124,13 @@ import Testing
         let (engine, ledger) = try await engine(config)
         await run(engine, for: .seconds(25))
         let halted = try #require(engine.board.current)
-        #expect(halted.tradingState == "halted" && halted.haltReason?.contains("daily loss limit") == true, "\(halted.haltReason ?? "-")")
+        #expect(halted.tradingState == .halted && halted.haltReason?.contains("daily loss limit") == true, "\(halted.haltReason ?? "-")")
         let realised = halted.pnl.realisedTodayUSD
         #expect(realised < FixedDecimal(-1_000))
         await engine.resume()
         await run(engine, for: .seconds(2))
         let resumed = try #require(engine.board.current)
-        #expect(resumed.tradingState == "active", "\(resumed.haltReason ?? "-")")
+        #expect(resumed.tradingState == .active, "\(resumed.haltReason ?? "-")")
         #expect(resumed.notifications.contains { $0.text == "trading resumed; the daily loss limit now counts from \(realised.formatted(digits: 2)) USD" })
         #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
         // A restart keeps the baseline the resume set (on the same day): the desk does not halt again at once.
@@ -140,7 +140,7 @@ import Testing
             await restarted.tick()
         }
         await restarted.publishNow()
-        #expect(restarted.board.current?.tradingState == "active", "\(restarted.board.current?.haltReason ?? "-")")
+        #expect(restarted.board.current?.tradingState == .active, "\(restarted.board.current?.haltReason ?? "-")")
         #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
     }
 
@@ -207,16 +207,16 @@ import Testing
         let restarted = try await Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
         await restarted.publishNow()
         let snapshot = try #require(restarted.board.current)
-        #expect(snapshot.tradingState == "halted" && snapshot.haltReason == "end of day")
+        #expect(snapshot.tradingState == .halted && snapshot.haltReason == "end of day")
         #expect(snapshot.notifications.contains { $0.text == "TRADING HALTED before the restart: end of day; a risk manager resumes" })
         #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
         await restarted.resume()
         let resumed = try #require(restarted.board.current)
-        #expect(resumed.tradingState == "active" && !resumed.alerts.contains { $0.contains("STOPPED OUT") })
+        #expect(resumed.tradingState == .active && !resumed.alerts.contains { $0.contains("STOPPED OUT") })
         // And the resume is what the next restart reads back.
         let again = try await Engine(config: shockedConfig(), ledger: try Ledger(path: path), clock: clock)
         await again.publishNow()
-        #expect(again.board.current?.tradingState == "active")
+        #expect(again.board.current?.tradingState == .active)
     }
 
     /// dexter stops while a stop-loss's orders are on their way: the restart settles them with the paper venues

@@ -54,7 +54,7 @@ import Testing
 
     func states(_ engine: Engine) async -> [String: OrderState] {
         await engine.publishNow()
-        return Dictionary(uniqueKeysWithValues: (engine.board.current?.orders ?? []).map { ($0.venue, $0.state) })
+        return Dictionary(uniqueKeysWithValues: (engine.board.current?.orders ?? []).map { ($0.venue.name, $0.state) })
     }
 
     @Test func ordersAnsweredLateAreFollowedUntilTheyFill() async throws {

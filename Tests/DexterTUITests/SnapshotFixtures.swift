@@ -50,7 +50,7 @@ enum SnapshotFixtures {
                         sellPrice: "97300", ageMillis: 4000),
         ]
         var snapshot = Snapshot(
-            mode: "SIM", user: "alice", clock: now, opportunities: list,
+            mode: .sim, user: "alice", clock: now, opportunities: list,
             feed: FeedHealth(updatesPerSecond: 512.4, venues: 10, staleVenues: []),
             pnl: PnLSummary(realisedTodayUSD: d("123.45"), arbitragesToday: 4, tradesToday: 8,
                             volumeTodayUSD: d("48210.5"), history: [0, 10, 5, 40, 123.45]),
@@ -58,7 +58,7 @@ enum SnapshotFixtures {
                      LimitUsage(name: "position ETH", used: d("45"), limit: d("50"), unit: "ETH"),
                      LimitUsage(name: "position BTC", used: d("3"), limit: d("4"), unit: "BTC")],
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: d("25000"), allowedPairs: 8),
-            tradingState: "active",
+            tradingState: .active,
             balances: [BalanceRow(account: "binance", chain: nil, asset: "ETH", amount: d("15.25"), usdValue: 51850),
                        BalanceRow(account: "binance", chain: nil, asset: "USDT", amount: d("60000"), usdValue: 60000),
                        BalanceRow(account: "wallet@ethereum", chain: "ethereum", asset: "ETH", amount: d("20"), usdValue: 68000)],
@@ -76,13 +76,13 @@ enum SnapshotFixtures {
         ]
         let earlier = Timestamp(nanoseconds: now.nanoseconds - 2_000_000_000)
         snapshot.orders = [
-            OrderRow(clientOrderId: "r-a3-1", opportunityId: 7, venue: "binance", side: "buy", symbol: "ETH/USDT", quantity: d("2"),
+            OrderRow(clientOrderId: "r-a3-1", opportunityId: 7, venue: "binance", side: .buy, symbol: Symbol(base: "ETH", quote: "USDT"), quantity: d("2"),
                      limitPrice: d("3000"), filled: .zero, averagePrice: .zero, state: .submitted, reason: nil,
                      submittedAt: now, updatedAt: now),
-            OrderRow(clientOrderId: "r-a2-2", opportunityId: 2, venue: "okx", side: "sell", symbol: "ETH/USDT", quantity: d("1.5"),
+            OrderRow(clientOrderId: "r-a2-2", opportunityId: 2, venue: "okx", side: .sell, symbol: Symbol(base: "ETH", quote: "USDT"), quantity: d("1.5"),
                      limitPrice: d("3010"), filled: d("1.5"), averagePrice: d("3010.2"), state: .filled, reason: nil,
                      submittedAt: earlier, updatedAt: earlier),
-            OrderRow(clientOrderId: "r-a1-1", opportunityId: 1, venue: "kraken", side: "buy", symbol: "BTC/USDT", quantity: d("0.01"),
+            OrderRow(clientOrderId: "r-a1-1", opportunityId: 1, venue: "kraken", side: .buy, symbol: Symbol(base: "BTC", quote: "USDT"), quantity: d("0.01"),
                      limitPrice: d("97000"), filled: .zero, averagePrice: .zero, state: .rejected, reason: "no liquidity at the limit",
                      submittedAt: earlier, updatedAt: earlier),
         ]
