@@ -54,8 +54,8 @@ extension Engine {
         // correction that completes does not clear the run.
         if execution.purpose == .arbitrage {
             switch booking.status {
-            case .failed: failuresInARow += 1
-            case .completed: failuresInARow = 0
+            case .failed: control.arbitrageFilledNothing()
+            case .completed: control.arbitrageCompleted()
             case .partial: break
             }
         }

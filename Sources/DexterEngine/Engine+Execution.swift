@@ -172,9 +172,7 @@ extension Engine {
     /// that allows it (halted: only a margin cut, the alternative being the venue's liquidation; reducing: only
     /// what cuts exposure); a venue that is connected and has an execution client. Nil when it may go.
     func orderCheck(_ order: OrderRequest, purpose: ExecutionPurpose) -> String? {
-        if ledgerFailed { return "the ledger cannot be written" }
-        if let haltReason, purpose.mayTradeWhileHalted == false { return "trading is halted: \(haltReason)" }
-        if let reducingReason, !purpose.reducesExposure { return "trading is reducing: \(reducingReason)" }
+        if let refusal = control.refusal(for: purpose) { return refusal }
         if let connection = connections[order.venue], !connection.isTradable { return "\(order.venue) is \(connection)" }
         if venues.execution[order.venue] == nil { return "no execution client for \(order.venue)" }
         return nil
@@ -271,8 +269,7 @@ extension Engine {
     public static let auditHash: AuditHash = { OpenSSL.sha256Hex($0) }
 
     func haltOnLedgerFailure(_ detail: String, at time: Timestamp) {
-        haltReason = "the ledger could not be written"
-        ledgerFailed = true
+        control.ledgerCannotBeWritten()
         notify(.error, "LEDGER WRITE FAILED \(detail); trading halted", at: time)
     }
 

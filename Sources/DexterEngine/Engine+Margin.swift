@@ -44,7 +44,7 @@ extension Engine {
     /// runs whatever the trading state (a cut only lowers exposure, and the alternative is the venue's liquidation at
     /// its own price), but not when the ledger cannot book it.
     func checkMarginBuffer(at now: Timestamp) {
-        guard let buffer = config.marginBuffer, !ledgerFailed, !pipeline.inventory.positions.isEmpty else { return }
+        guard let buffer = config.marginBuffer, !control.ledgerFailed, !pipeline.inventory.positions.isEmpty else { return }
         for (account, margin) in marginAccounts() {
             let cutting = inFlight.values.contains { if case .marginReduction(account) = $0.purpose { true } else { false } }
             let fraction = buffer.reduction(atRatio: margin.marginRatio)

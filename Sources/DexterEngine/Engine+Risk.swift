@@ -66,8 +66,8 @@ extension Engine {
 
     /// Why an opportunity cannot be approved right now, or nil.
     func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
-        if let haltReason { return "trading is halted: \(haltReason)" }
-        if stoppedOut[opportunity.symbol.base] != nil {
+        if let haltReason = control.haltReason { return "trading is halted: \(haltReason)" }
+        if control.stoppedOut[opportunity.symbol.base] != nil {
             return "\(opportunity.symbol.base) is stopped out by its stop-loss; a risk manager's resume re-arms it"
         }
         if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
@@ -149,8 +149,8 @@ extension Engine {
     /// Halts when a daily loss, a drawdown, a run of failures or a silent feed says so (each at most once: a halt
     /// stays until a risk manager resumes).
     func checkAutomaticHalts(at now: Timestamp) {
-        guard haltReason == nil else { return }
-        realisedPeakUSD = max(realisedPeakUSD, pnl.realisedTodayUSD)
+        guard control.haltReason == nil else { return }
+        control.realisedMoved(to: pnl.realisedTodayUSD)
         var silent: (venue: String, silence: Duration)?
         for venue in pipeline.state.venues {
             let silence = now.duration(since: pipeline.lastUpdate[venue.id] ?? sessionStart)
@@ -158,9 +158,9 @@ extension Engine {
         }
         // After a resume, the loss is counted from where the risk manager resumed, so the breach they accepted does
         // not halt the desk again at once; another full limit lost does.
-        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD - lossBaselineUSD,
-                                                  peak: realisedPeakUSD - lossBaselineUSD,
-                                                  failuresInARow: failuresInARow, silentVenue: silent) else { return }
+        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD - control.lossBaselineUSD,
+                                                  peak: control.realisedPeakUSD - control.lossBaselineUSD,
+                                                  failuresInARow: control.failuresInARow, silentVenue: silent) else { return }
         stopTrading("automatic halt: \(reason)", at: now)
     }
 

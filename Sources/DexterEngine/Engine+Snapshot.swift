@@ -44,7 +44,7 @@ extension Engine {
             confirmation: confirmation, executing: inFlight.values.map(\.label).sorted())
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)
-        snapshot.alerts = config.alerts + stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
+        snapshot.alerts = config.alerts + control.stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
         snapshot.margins = margins
         snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
             "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
@@ -54,7 +54,7 @@ extension Engine {
             row.priceNote.map { "\(row.asset) price: \($0)" }
         }
         snapshot.orders = orderManager.rows(limit: 50)
-        snapshot.haltReason = haltReason
+        snapshot.haltReason = control.haltReason
         snapshot.role = config.deskUser.role.description
         snapshot.cycles = pipeline.cycles.best
         snapshot.riskSamples = riskWatch.sampleCount

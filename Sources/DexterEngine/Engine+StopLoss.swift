@@ -19,11 +19,11 @@ extension Engine {
     /// being closed, what a closing order left (it missed its limit, or filled short) is sent again after a pause,
     /// a few times per account.
     func checkStopLosses(at now: Timestamp) {
-        guard !config.stopLoss.percentBelowCost.isEmpty, !ledgerFailed else { return }
-        for reading in stopLossReadings() where reading.isTriggered && stoppedOut[reading.asset] == nil {
+        guard !config.stopLoss.percentBelowCost.isEmpty, !control.ledgerFailed else { return }
+        for reading in stopLossReadings() where reading.isTriggered && control.stoppedOut[reading.asset] == nil {
             closePosition(reading, at: now)
         }
-        if let haltReason {
+        if let haltReason = control.haltReason {
             // Halted means nothing is sent, a closing stop included: once its orders out have settled, say what it
             // leaves unsold.
             for (asset, state) in closing.sorted(by: { $0.key < $1.key })
@@ -55,9 +55,9 @@ extension Engine {
     /// The stop is past: the asset is stopped out, the stop audited, and its inventory sold down (unless halted).
     func closePosition(_ reading: StopLossReading, at now: Timestamp) {
         let asset = reading.asset
-        stoppedOut[asset] = reading.description
+        control.stopOut(asset, because: reading.description)
         audit("stop-loss", reading.description, at: now)
-        if let haltReason {
+        if let haltReason = control.haltReason {
             notify(.error, "STOP-LOSS: \(reading); trading is halted (\(haltReason)), nothing sent — resume to close it", at: now)
             return publish(force: true)
         }
@@ -106,7 +106,7 @@ extension Engine {
             let record = OpportunityRecord(
                 id: "\(id)-r", pair: instrument.symbol.description, buyVenue: "", sellVenue: market.venue.id.name,
                 quantity: quantity, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero,
-                decision: .approved, reason: "stop-loss: \(stoppedOut[asset] ?? asset.code)", user: config.user, detectedAt: now,
+                decision: .approved, reason: "stop-loss: \(control.stoppedOut[asset] ?? asset.code)", user: config.user, detectedAt: now,
                 decidedAt: now, detailJSON: "{}")
             do { try ledger.record(record) } catch {
                 return haltOnLedgerFailure("before the stop-loss on \(asset): \(error); nothing more was sent", at: now)

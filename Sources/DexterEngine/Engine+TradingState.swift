@@ -10,14 +10,13 @@ extension Engine {
     /// The kill switch. Idempotent: a second press changes nothing.
     public func halt(_ reason: String) {
         let now = clock.now()
-        guard haltReason == nil, permitted(.halt, at: now) else { return }
+        guard control.state != .halted, permitted(.halt, at: now) else { return }
         stopTrading(reason, at: now)
     }
 
     /// Halts for the desk itself (leg risk, an automatic limit): no user's permission is involved.
     func stopTrading(_ reason: String, at now: Timestamp) {
-        guard haltReason == nil else { return }
-        haltReason = reason
+        guard control.halt(reason) else { return }
         audit("halt", reason, at: now)
         if let pending = confirmation {
             confirmation = nil
@@ -89,48 +88,17 @@ extension Engine {
         book(execution, at: now)
     }
 
-    /// What the last session left in force, read back from the audit trail: a halt not resumed, reducing not lifted,
-    /// stops that fired and were not re-armed. A restart is not a way around the kill switch.
-    struct StandingState {
-        var haltReason: String?
-        var reducingReason: String?
-        var stoppedOut: [Asset: String] = [:]
-        /// Where today's resume (if any) set the daily loss to count from.
-        var lossBaselineUSD = FixedDecimal.zero
-    }
-
-    /// `today` is the UTC day of the start, as "YYYY-MM-DD": a resume's loss baseline holds only on its own day.
-    static func standingState(from reader: LedgerReader, today: String) throws -> StandingState {
-        var state = StandingState()
-        for entry in try reader.auditEntries(actions: ["halt", "resume", "reducing", "active", "stop-loss", "stop re-armed"]) {
-            switch entry.action {
-            case "halt": state.haltReason = entry.detail
-            case "resume":
-                state.haltReason = nil
-                state.reducingReason = nil
-                let marker = "; the daily loss limit now counts from "
-                if entry.at.hasPrefix(today), let range = entry.detail.range(of: marker, options: .backwards),
-                   let baseline = FixedDecimal(String(entry.detail[range.upperBound...].dropLast(" USD".count))) {
-                    state.lossBaselineUSD = baseline
-                } else {
-                    state.lossBaselineUSD = .zero
-                }
-            case "reducing": state.reducingReason = entry.detail
-            case "active": state.reducingReason = nil
-            case "stop-loss":
-                if let asset = entry.detail.split(separator: " ").first { state.stoppedOut[Asset(String(asset))] = entry.detail }
-            default:
-                for asset in entry.detail.split(separator: ",") { state.stoppedOut[Asset(asset.trimmingCharacters(in: .whitespaces))] = nil }
-            }
-        }
-        return state
+    /// What the last session left in force, read back from the audit trail (see `TradingControl`).
+    static func standingState(from reader: LedgerReader, today: String, realisedToday: FixedDecimal) throws -> TradingControl {
+        let entries = try reader.auditEntries(actions: TradingControl.standingActions)
+        return TradingControl(standingFrom: entries.map { .init(action: $0.action, detail: $0.detail, at: $0.at) },
+                              today: today, realisedToday: realisedToday)
     }
 
     /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
     public func reduce(_ reason: String) {
         let now = clock.now()
-        guard haltReason == nil, reducingReason == nil, permitted(.setTradingState, at: now) else { return }
-        reducingReason = reason
+        guard control.state == .active, permitted(.setTradingState, at: now), control.reduce(reason) else { return }
         audit("reducing", reason, at: now)
         notify(.warning, "TRADING REDUCING: \(reason); only orders that cut exposure", at: now)
         publish(force: true)
@@ -139,44 +107,40 @@ extension Engine {
     /// Lifts a halt, or reducing, and re-arms the stop-losses that fired (a stop still past its limit fires again).
     public func resume() {
         let now = clock.now()
-        if haltReason == nil, let reducing = reducingReason {
-            guard permitted(.setTradingState, at: now) else { return }
-            reducingReason = nil
+        let action: DeskAction
+        switch control.pendingResumption {
+        case .nothingToResume: return
+        case .fromReducing: action = .setTradingState
+        case .stopsOnly, .fromHalt, .refused: action = .resume
+        }
+        guard permitted(action, at: now) else { return }
+        switch control.resume(realisedToday: pnl.realisedTodayUSD) {
+        case .nothingToResume: return
+        case .refused(let reason):
+            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
+        case .fromReducing(let reducing):
             audit("active", "after reducing: \(reducing)", at: now)
             notify(.success, "trading active", at: now)
             rearmStops(at: now)
-            return publish(force: true)
-        }
-        if haltReason == nil, !stoppedOut.isEmpty {
-            guard permitted(.resume, at: now) else { return }
+        case .stopsOnly:
             rearmStops(at: now)
-            return publish(force: true)
+        case .fromHalt(let reason, let baseline):
+            let said = baseline.isNegative ? TradingControl.baselineMarker + "\(baseline) USD" : ""
+            audit("resume", "after: \(reason)" + said, at: now)
+            notify(.success, "trading resumed" + (baseline.isNegative
+                ? "; the daily loss limit now counts from \(baseline.formatted(digits: 2)) USD" : ""), at: now)
+            rearmStops(at: now)
         }
-        guard let reason = haltReason, permitted(.resume, at: now) else { return }
-        guard !ledgerFailed else {
-            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
-            return publish(force: true)
-        }
-        haltReason = nil
-        reducingReason = nil
-        failuresInARow = 0
-        lossBaselineUSD = FixedDecimal.min(.zero, pnl.realisedTodayUSD)
-        realisedPeakUSD = pnl.realisedTodayUSD
-        let baseline = lossBaselineUSD.isNegative ? "; the daily loss limit now counts from \(lossBaselineUSD) USD" : ""
-        audit("resume", "after: \(reason)" + baseline, at: now)
-        notify(.success, "trading resumed" + (lossBaselineUSD.isNegative
-            ? "; the daily loss limit now counts from \(lossBaselineUSD.formatted(digits: 2)) USD" : ""), at: now)
-        rearmStops(at: now)
         publish(force: true)
     }
 
     func rearmStops(at now: Timestamp) {
-        guard !stoppedOut.isEmpty else { return }
-        let assets = stoppedOut.keys.sorted().map(\.code).joined(separator: ", ")
-        stoppedOut = [:]
+        let assets = control.rearmStops()
+        guard !assets.isEmpty else { return }
         closing = [:]
-        audit("stop re-armed", assets, at: now)
-        notify(.info, "stop-loss re-armed: \(assets)", at: now)
+        let names = assets.map(\.code).joined(separator: ", ")
+        audit("stop re-armed", names, at: now)
+        notify(.info, "stop-loss re-armed: \(names)", at: now)
     }
 
     /// Halts as the desk itself does (a watchdog, a test): no user permission is involved; resuming needs one.
@@ -186,5 +150,5 @@ extension Engine {
     }
 
     /// The desk's trading state as the pre-trade check sees it.
-    public var tradingState: TradingState { haltReason != nil ? .halted : reducingReason != nil ? .reducing : .active }
+    public var tradingState: TradingState { control.state }
 }

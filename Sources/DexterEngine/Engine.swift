@@ -27,20 +27,13 @@ public actor Engine {
     var lastRateSample: Timestamp
     var updatesPerSecond = 0.0
     var lastPublish = Timestamp.zero
-    /// Set by the kill switch or when the ledger cannot be written: nothing more is sent while it is.
-    var haltReason: String?
-    /// Set while trading is reducing (only orders that cut exposure).
-    var reducingReason: String?
+    /// Halted, reducing, stopped-out assets, and what the automatic halts watch.
+    var control = TradingControl()
     /// This user's traded volume today, in USD (the desk's is `usage.dailyVolumeUSD`).
     var userVolumeTodayUSD = FixedDecimal.zero
     /// Each venue's order budget.
     var rateBuckets: [VenueId: TokenBucket] = [:]
-    /// Today's realised high, and executions that failed in a row: what the automatic halts watch.
-    var realisedPeakUSD = FixedDecimal.zero
-    /// Where a resume left today's realised P&L when it was a loss: the daily loss limit counts from there.
-    var lossBaselineUSD = FixedDecimal.zero
     let sessionStart: Timestamp
-    var failuresInARow = 0
     /// Reference prices sampled every five seconds: the history VaR, volatility and correlation come from; the
     /// figures are worked out when a sample lands, not on every snapshot.
     var riskWatch = RiskWatch()
@@ -49,12 +42,8 @@ public actor Engine {
     var lastMarginCut: [AccountId: Timestamp] = [:]
     /// Live opportunities auto-approve has denied, and the check that denied each (recorded once per check).
     var autoDenied: [UInt64: String] = [:]
-    /// Assets closed by their stop-loss, and why: no new arbitrage in them until a risk manager resumes.
-    var stoppedOut: [Asset: String] = [:]
     /// Stopped-out assets still being sold down.
     var closing: [Asset: StopClosing] = [:]
-    /// A ledger failure is not lifted by `resume`: only a restart with a working ledger is.
-    var ledgerFailed = false
     /// Every order of the session by client order id, and where each is in its life.
     var orderManager = OrderManager()
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
@@ -146,13 +135,9 @@ public actor Engine {
         }
         self.notifications = initial
         // A halt, reducing, and stopped-out assets outlive a restart: only a risk manager's resume lifts them.
-        let standing = try Self.standingState(from: ledger.reader, today: String(start.iso8601.prefix(10)))
-        self.lossBaselineUSD = standing.lossBaselineUSD
-        // The drawdown window a resume opened starts again from the resume (or from now, if higher).
-        if standing.lossBaselineUSD.isNegative { self.realisedPeakUSD = max(standing.lossBaselineUSD, pnl.realisedTodayUSD) }
-        self.haltReason = standing.haltReason
-        self.reducingReason = standing.reducingReason
-        self.stoppedOut = standing.stoppedOut
+        let standing = try Self.standingState(from: ledger.reader, today: String(start.iso8601.prefix(10)),
+                                              realisedToday: pnl.realisedTodayUSD)
+        self.control = standing
         if let halted = standing.haltReason {
             notifications.insert(Notification(time: start, level: .error,
                                               text: "TRADING HALTED before the restart: \(halted); a risk manager resumes"), at: 0)
@@ -166,8 +151,7 @@ public actor Engine {
         }
         // Before any opportunity can be approved.
         do { try await reconcileInFlight(at: start) } catch {
-            haltReason = "orders in flight at the last stop could not be settled"
-            ledgerFailed = true
+            control.ledgerCannotBeWritten("orders in flight at the last stop could not be settled")
             notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: start)
         }
     }
@@ -328,7 +312,7 @@ public actor Engine {
     /// Approves without a key what the auto-approve policy admits: re-priced on the market now, then the same risk
     /// check and execution as a trader's approval.
     func autoApprove(_ opportunity: Opportunity, at now: Timestamp) {
-        guard let policy = config.autoApprove, config.deskUser.may(.approve), confirmation == nil, haltReason == nil,
+        guard let policy = config.autoApprove, config.deskUser.may(.approve), confirmation == nil, control.haltReason == nil,
               refusal(for: opportunity, at: now) == nil,
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
               policy.admits(opportunity, quoteUSD: quoteUSD),

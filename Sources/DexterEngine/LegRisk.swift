@@ -46,7 +46,7 @@ extension Engine {
         let asset = opportunity.symbol.base
         let description = excess.isPositive ? "long \(excess) \(asset) bought on \(opportunity.buy.venue)"
                                             : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
-        if action != .halt, let haltReason {
+        if action != .halt, let haltReason = control.haltReason {
             // Halted means nothing but cancels: the excess is the trader's to see and close.
             notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
                    at: now)
