@@ -1,13 +1,15 @@
 import DexterCore
 import DexterDetect
+import DexterEngine
 import DexterMarket
+import DexterVenues
 import Foundation
 
 // Tick-to-opportunity latency on a market of 20 venues × 200 pairs: applying one book update to the market state
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `wire`, `ledger`, `cycles` or `replay` runs one benchmark; no argument runs them all.
+// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles` or `replay` runs one benchmark; no argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
 if only == "wire" {
     WireBenchmark.run()
@@ -25,6 +27,7 @@ if only == "ledger" {
     try LedgerBenchmark.run()
     exit(0)
 }
+let inboxOnly = only == "inbox"
 
 let venueCount = 20
 let pairCount = 200
@@ -118,6 +121,75 @@ func report(_ name: String, _ run: Run) {
           + "\(Int(rate)) updates/s, \(run.opportunities) opportunity upserts")
 }
 
+// The venue seam's cost: an update posted into the inbox, drained and applied by the engine's market pipeline (with
+// detection), against the same pipeline fed directly (what the engine did before the seam), in the same run.
+@MainActor func measurePipeline(updates: Int, throughInbox: Bool) -> Run {
+    var pipeline = MarketPipeline(markets: markets, gas: [], policy: DetectionPolicy(
+        minNetUSD: FixedDecimal(approximating: 0.01), maxNotionalUSD: FixedDecimal(1_000_000)), inventory: inventory, start: .zero)
+    let inbox = VenueInbox()
+    var run = Run()
+    run.latencies.reserveCapacity(updates)
+    let start = monotonicNanoseconds()
+    for step in 0..<updates {
+        let index = targets[step]
+        let now = Timestamp(nanoseconds: Int64(step) * 1000)
+        let event = MarketEvent.liquidity(markets[index].key, .book(templates[step % templates.count]), venueTime: now,
+                                          receivedAt: now)
+        let t0 = monotonicNanoseconds()
+        let changes: DetectionChanges
+        if throughInbox {
+            inbox.post(event)
+            changes = pipeline.apply(inbox.drain().market, at: now)
+        } else {
+            changes = pipeline.apply([event], at: now)
+        }
+        run.latencies.append(monotonicNanoseconds() - t0)
+        run.opportunities += changes.upserted.count
+    }
+    run.elapsed = monotonicNanoseconds() - start
+    run.latencies.sort()
+    return run
+}
+
+/// A consumer that falls behind: `burst` updates arrive between two drains; conflation hands it each market once.
+@MainActor func measureBurst(burst: Int, rounds: Int) -> (applied: Int, posted: Int, perDrainMicros: [UInt64]) {
+    var pipeline = MarketPipeline(markets: markets, gas: [], policy: DetectionPolicy(
+        minNetUSD: FixedDecimal(approximating: 0.01), maxNotionalUSD: FixedDecimal(1_000_000)), inventory: inventory, start: .zero)
+    let inbox = VenueInbox()
+    var applied = 0
+    var times: [UInt64] = []
+    for round in 0..<rounds {
+        for step in 0..<burst {
+            let index = targets[(round * burst + step) % targets.count] % 200  // a hot set of markets
+            let now = Timestamp(nanoseconds: Int64(round * burst + step) * 1000)
+            inbox.post(.liquidity(markets[index].key, .book(templates[step % templates.count]), venueTime: now, receivedAt: now))
+        }
+        let t0 = monotonicNanoseconds()
+        let batch = inbox.drain()
+        applied += batch.market.count
+        _ = pipeline.apply(batch.market, at: Timestamp(nanoseconds: Int64((round + 1) * burst) * 1000))
+        times.append(monotonicNanoseconds() - t0)
+    }
+    return (applied, burst * rounds, times.sorted())
+}
+
+if inboxOnly {
+    print("market: \(markets.count) books; one update per drain")
+    _ = measurePipeline(updates: 20_000, throughInbox: true) // warm-up
+    let direct = measurePipeline(updates: 200_000, throughInbox: false)
+    let seam = measurePipeline(updates: 200_000, throughInbox: true)
+    report("baseline (pipeline fed directly)", direct)
+    report("through the inbox (post, drain, apply)", seam)
+    print(String(format: "ratio: the inbox costs ×%.2f at p50, ×%.2f at p99",
+                 percentile(seam.latencies, 0.5) / max(percentile(direct.latencies, 0.5), 0.001),
+                 percentile(seam.latencies, 0.99) / max(percentile(direct.latencies, 0.99), 0.001)))
+    let burst = measureBurst(burst: 2_000, rounds: 100)
+    print("slow consumer: \(burst.posted) updates posted in bursts of 2000 over 200 hot markets, \(burst.applied) applied "
+          + "(\(burst.posted - burst.applied) conflated); a drain and its apply p50 \(percentile(burst.perDrainMicros, 0.5)) µs, "
+          + "p99 \(percentile(burst.perDrainMicros, 0.99)) µs")
+    exit(0)
+}
+
 print("market: \(venueCount) venues × \(pairCount) pairs = \(markets.count) books of \(levels) levels a side")
 _ = measure(updates: 20_000, incremental: true) // warm-up
 let incremental = measure(updates: measuredUpdates, incremental: true)
@@ -128,6 +200,9 @@ print("ratio: incremental is \(Int(percentile(baseline.latencies, 0.5) / max(per
       + "\(Int(percentile(baseline.latencies, 0.99) / max(percentile(incremental.latencies, 0.99), 0.001)))× at p99")
 
 if only != "detect" {
+    print("")
+    // Re-running this file's setup for the inbox would double the run: it is its own argument.
+    print("(the venue seam's cost: dexter-bench inbox)")
     print("")
     WireBenchmark.run()
     print("")
