@@ -296,3 +296,10 @@ public struct Confirmation: Sendable, Hashable {
 public typealias RiskPair = RiskFigures.Pair
 /// A limit and its use, for the screen.
 public typealias LimitGauge = LimitUsage
+
+// The value types a snapshot carries from the rooms below the engine, named here so that the screen, which reads
+// snapshots, imports only the core and the engine (DESIGN.md, Rooms) and never the detector or the risk room.
+public typealias Opportunity = DexterDetect.Opportunity
+public typealias OpportunityLeg = DexterDetect.OpportunityLeg
+public typealias CycleOpportunity = DexterDetect.CycleOpportunity
+public typealias TradingState = DexterRisk.TradingState

@@ -1,4 +1,3 @@
-import DexterDetect
 import DexterEngine
 
 /// Turns what the trader types, clicks and scrolls into view changes and engine commands. Pure apart from its

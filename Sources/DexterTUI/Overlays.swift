@@ -1,5 +1,4 @@
 import DexterCore
-import DexterDetect
 import DexterEngine
 
 enum Overlays {

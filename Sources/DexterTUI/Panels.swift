@@ -1,7 +1,5 @@
 import DexterCore
-import DexterDetect
 import DexterEngine
-import DexterRisk
 
 /// Panels are pure functions from a snapshot (and the view state) to cells. Only `CursesScreen` talks to curses.
 public enum Panels {

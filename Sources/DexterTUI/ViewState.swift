@@ -1,5 +1,4 @@
 import DexterCore
-import DexterDetect
 import DexterEngine
 
 /// The desk's panels, numbered as the keys that focus them.
