@@ -11,27 +11,9 @@ extension Engine {
     /// After a booking's commit: the acknowledgement, then inventory, lots, limits' usage and P&L move by it.
     func applyBooked(_ booking: ArbitrageBooking, base: Asset) {
         bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
-        refreshLots()
-        for change in booking.balanceChanges {
-            pipeline.inventory.credit(Asset(change.asset), change.delta, at: AccountId(parsing: change.account))
-        }
-        for position in booking.positions {
-            guard let symbol = try? Symbol(parsing: position.symbol) else { continue }
-            pipeline.inventory.setPosition(PerpetualPosition(size: position.size, entryPrice: position.entryPrice), symbol,
-                                           at: AccountId(parsing: position.account))
-        }
-        usage.positions = Self.positions(pipeline.inventory)
-        let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
-        usage.dailyVolumeUSD += volume
-        userVolumeTodayUSD += volume
-        pnl.realisedTodayUSD += booking.realisedNetUSD
-        pnl.volumeTodayUSD += volume
-        if booking.kind != .stopLoss { pnl.arbitragesToday += 1 }
-        pnl.tradesToday += booking.trades.count
-        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
-        for trade in booking.trades {
-            realisedByAsset[base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
-        }
+        portfolio.apply(booking, base: base, lotsFrom: ledgerReader)
+        // Detection sizes every route against what the desk holds now.
+        pipeline.inventory = portfolio.inventory
         _ = pipeline.inventoryDidChange()
     }
 
@@ -70,7 +52,7 @@ extension Engine {
     func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
         let symbol = execution.symbol
         let state = pipeline.state
-        var pricing = Pricing(symbol, state: state, positions: pipeline.inventory)
+        var pricing = Pricing(symbol, state: state, positions: portfolio.inventory)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []

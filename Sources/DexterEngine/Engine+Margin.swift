@@ -19,7 +19,7 @@ extension Engine {
     /// loss the ratio did not show. The index is the reference price of the base across spot markets; with no spot
     /// market, the book's mid alone; with neither, the entry.
     func marginAccount(_ account: AccountId) -> MarginAccount {
-        let inventory = pipeline.inventory
+        let inventory = portfolio.inventory
         var settles = Set<Asset>()
         let holdings = (inventory.positions[account] ?? [:]).sorted { $0.key < $1.key }.compactMap { symbol, position -> MarginAccount.Holding? in
             guard let market = perpetualMarket(symbol, at: account), let terms = market.instrument.margin else { return nil }
@@ -37,14 +37,14 @@ extension Engine {
 
     /// Every account holding perpetuals, with its margin now.
     func marginAccounts() -> [(account: AccountId, margin: MarginAccount)] {
-        pipeline.inventory.positions.keys.sorted().map { ($0, marginAccount($0)) }
+        portfolio.inventory.positions.keys.sorted().map { ($0, marginAccount($0)) }
     }
 
     /// Each tick: an account whose margin ratio has reached the buffer is cut back to its target, once at a time. It
     /// runs whatever the trading state (a cut only lowers exposure, and the alternative is the venue's liquidation at
     /// its own price), but not when the ledger cannot book it.
     func checkMarginBuffer(at now: Timestamp) {
-        guard let buffer = config.marginBuffer, !control.ledgerFailed, !pipeline.inventory.positions.isEmpty else { return }
+        guard let buffer = config.marginBuffer, !control.ledgerFailed, !portfolio.inventory.positions.isEmpty else { return }
         for (account, margin) in marginAccounts() {
             let cutting = inFlight.values.contains { if case .marginReduction(account) = $0.purpose { true } else { false } }
             let fraction = buffer.reduction(atRatio: margin.marginRatio)
@@ -80,7 +80,7 @@ extension Engine {
             }
             var orders = [first]
             // The hedge: the opposite position elsewhere, cut by as much.
-            for (other, positions) in pipeline.inventory.positions.sorted(by: { $0.key < $1.key }) where other != account {
+            for (other, positions) in portfolio.inventory.positions.sorted(by: { $0.key < $1.key }) where other != account {
                 guard let hedge = positions[holding.symbol], hedge.size.isPositive != size.isPositive,
                       let hedgeMarket = perpetualMarket(holding.symbol, at: other) else { continue }
                 let quantity = FixedDecimal.min(hedge.size.magnitude, cut).rounded(toMultipleOf: hedgeMarket.instrument.lotSize, .down)

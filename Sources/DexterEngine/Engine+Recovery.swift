@@ -75,7 +75,7 @@ extension Engine {
         let state = pipeline.state
         let pair = reports.first?.event.pair ?? ""
         let symbol = try Symbol(parsing: pair)
-        var pricing = Pricing(symbol, state: state, positions: pipeline.inventory)
+        var pricing = Pricing(symbol, state: state, positions: portfolio.inventory)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []

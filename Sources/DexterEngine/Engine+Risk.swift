@@ -84,7 +84,7 @@ extension Engine {
     func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
         let now = clock.now()
         let state = pipeline.state
-        let inventory = pipeline.inventory
+        let inventory = portfolio.inventory
         let quoteUSD = FixedDecimal(approximating: state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
         let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
                                      buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
@@ -136,21 +136,21 @@ extension Engine {
         var request = PreTradeRequest(
             user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
             venueExposureAfterUSD: exposure, positionAfterUSD: [base: positionAfter],
-            userVolumeTodayUSD: userVolumeTodayUSD,
+            userVolumeTodayUSD: portfolio.userVolumeTodayUSD,
             rateBudget: Dictionary(uniqueKeysWithValues: orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }))
         request.positionVaRAfterUSD = positionVaR
         return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,
                                                                maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
                                                                plans: config.plans,
                                                                positionVaRBudgetUSD: config.positionVaRBudgetUSD),
-                                   usage: usage)
+                                   usage: portfolio.usage)
     }
 
     /// Halts when a daily loss, a drawdown, a run of failures or a silent feed says so (each at most once: a halt
     /// stays until a risk manager resumes).
     func checkAutomaticHalts(at now: Timestamp) {
         guard control.haltReason == nil else { return }
-        control.realisedMoved(to: pnl.realisedTodayUSD)
+        control.realisedMoved(to: portfolio.pnl.realisedTodayUSD)
         var silent: (venue: String, silence: Duration)?
         for venue in pipeline.state.venues {
             let silence = now.duration(since: pipeline.lastUpdate[venue.id] ?? sessionStart)
@@ -158,7 +158,7 @@ extension Engine {
         }
         // After a resume, the loss is counted from where the risk manager resumed, so the breach they accepted does
         // not halt the desk again at once; another full limit lost does.
-        guard let reason = config.autoHalt.reason(realised: pnl.realisedTodayUSD - control.lossBaselineUSD,
+        guard let reason = config.autoHalt.reason(realised: portfolio.pnl.realisedTodayUSD - control.lossBaselineUSD,
                                                   peak: control.realisedPeakUSD - control.lossBaselineUSD,
                                                   failuresInARow: control.failuresInARow, silentVenue: silent) else { return }
         stopTrading("automatic halt: \(reason)", at: now)

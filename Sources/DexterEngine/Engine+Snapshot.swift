@@ -23,7 +23,7 @@ extension Engine {
             let last = pipeline.lastUpdate[venue.id] ?? .zero
             if now.duration(since: last) > venue.stalenessBound { stale.append(venue.id.name) }
         }
-        let inventory = pipeline.inventory
+        let inventory = portfolio.inventory
         var balances: [BalanceRow] = []
         for account in inventory.accounts {
             for (asset, amount) in (inventory.balances[account] ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -36,7 +36,7 @@ extension Engine {
         var snapshot = Snapshot(
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
-            pnl: pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: usage) + stopLossReadings().map(\.usage)
+            pnl: portfolio.pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: portfolio.usage) + stopLossReadings().map(\.usage)
                 + Self.marginGauges(margins),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
@@ -121,7 +121,7 @@ extension Engine {
     }
 
     func positionRows() -> [PositionRow] {
-        let inventory = pipeline.inventory
+        let inventory = portfolio.inventory
         let state = pipeline.state
         return inventory.assets.map { asset in
             let quantity = inventory.total(asset)
@@ -133,13 +133,13 @@ extension Engine {
             var row = PositionRow(asset: asset.code, quantity: quantity, usdValue: price.map { $0 * quantity.doubleValue },
                                   unrealisedUSD: price.flatMap { now in
                                       // Against FIFO cost where the ledger holds lots; else the move since the open.
-                                      if let lots = lotCost[asset.code], lots.quantity.isPositive {
+                                      if let lots = portfolio.lotCost[asset.code], lots.quantity.isPositive {
                                           return now * lots.quantity.doubleValue - lots.costUSD.doubleValue
                                       }
-                                      return openingPrices[asset].map { (now - $0) * quantity.doubleValue }
+                                      return portfolio.openingPrices[asset].map { (now - $0) * quantity.doubleValue }
                                   },
                                   accounts: accounts)
-            let realised = realisedByAsset[asset.code] ?? [:]
+            let realised = portfolio.realisedByAsset[asset.code] ?? [:]
             row.realisedTodayUSD = realised.values.reduce(.zero, +)
             if let reference = state.reference(of: asset, in: "USDC", at: clock.now()) {
                 (row.priceNote, row.priceWarning) = Self.trust(reference)
@@ -154,7 +154,7 @@ extension Engine {
     /// like the coin; a hedged pair nets to nothing and carries basis, watched through margin instead).
     func sampleRisk(at now: Timestamp) {
         let state = pipeline.state
-        let inventory = pipeline.inventory
+        let inventory = portfolio.inventory
         let units = inventory.priceExposure
         let assets = units.keys.sorted()
         riskWatch.sample(at: now, assets: assets) { state.usdValue(of: $0) }

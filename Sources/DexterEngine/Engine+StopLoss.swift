@@ -28,8 +28,8 @@ extension Engine {
             // leaves unsold.
             for (asset, state) in closing.sorted(by: { $0.key < $1.key })
             where !state.toldHalted && !inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) }) {
-                let unsold = pipeline.inventory.accounts.compactMap { account -> String? in
-                    let held = pipeline.inventory.available(asset, at: account) - gasReserve(of: asset, at: account)
+                let unsold = portfolio.inventory.accounts.compactMap { account -> String? in
+                    let held = portfolio.inventory.available(asset, at: account) - gasReserve(of: asset, at: account)
                     return held.isPositive ? "\(held) at \(account)" : nil
                 }
                 closing[asset]?.toldHalted = true
@@ -47,7 +47,7 @@ extension Engine {
     /// How each held asset with a stop stands against it, for the Risk panel.
     func stopLossReadings() -> [StopLossReading] {
         config.stopLoss.percentBelowCost.keys.sorted().compactMap { asset in
-            guard let lots = lotCost[asset.code], let mark = pipeline.state.usdValue(of: asset) else { return nil }
+            guard let lots = portfolio.lotCost[asset.code], let mark = pipeline.state.usdValue(of: asset) else { return nil }
             return config.stopLoss.reading(asset: asset, quantity: lots.quantity, costUSD: lots.costUSD, markUSD: mark)
         }
     }
@@ -74,12 +74,12 @@ extension Engine {
         guard var state = closing[asset] else { return }
         var sent: [String] = [], kept: [String] = []
         var pending = false
-        for account in pipeline.inventory.accounts {
+        for account in portfolio.inventory.accounts {
             if inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) && $0.orders.contains { self.account(of: $0) == account } }) {
                 pending = true
                 continue
             }
-            var held = pipeline.inventory.available(asset, at: account)
+            var held = portfolio.inventory.available(asset, at: account)
             let reserve = gasReserve(of: asset, at: account)
             if reserve.isPositive, held.isPositive, state.attempts[account] == nil {
                 kept.append("\(FixedDecimal.min(held, reserve)) at \(account) for gas")

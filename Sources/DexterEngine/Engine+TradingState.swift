@@ -114,7 +114,7 @@ extension Engine {
         case .stopsOnly, .fromHalt, .refused: action = .resume
         }
         guard permitted(action, at: now) else { return }
-        switch control.resume(realisedToday: pnl.realisedTodayUSD) {
+        switch control.resume(realisedToday: portfolio.pnl.realisedTodayUSD) {
         case .nothingToResume: return
         case .refused(let reason):
             notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)

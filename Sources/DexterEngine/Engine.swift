@@ -15,8 +15,6 @@ public actor Engine {
     let ledgerReader: LedgerReader
     public nonisolated let board = SnapshotBoard()
     var pipeline: MarketPipeline
-    var usage = RiskUsage()
-    var pnl: PnLSummary
     var notifications: [Notification] = []
     var confirmation: Confirmation?
     var inFlight: [String: Execution] = [:]
@@ -29,8 +27,8 @@ public actor Engine {
     var lastPublish = Timestamp.zero
     /// Halted, reducing, stopped-out assets, and what the automatic halts watch.
     var control = TradingControl()
-    /// This user's traded volume today, in USD (the desk's is `usage.dailyVolumeUSD`).
-    var userVolumeTodayUSD = FixedDecimal.zero
+    /// Inventory, lots, today's P&L and volume: the ledger's picture, moved by each committed booking.
+    var portfolio: Portfolio
     /// Each venue's order budget.
     var rateBuckets: [VenueId: TokenBucket] = [:]
     let sessionStart: Timestamp
@@ -60,12 +58,6 @@ public actor Engine {
     let poolAddresses: [MarketKey: String]
     /// Orders the kill switch asked venues to cancel, still waiting for the answer.
     var cancelsAwaited: Set<String> = []
-    /// Reference USD prices when the session opened, for the mark-to-market move of positions.
-    var openingPrices: [Asset: Double] = [:]
-    /// Open FIFO lots by asset: quantity and cost in USD (from the ledger, refreshed after each booking).
-    var lotCost: [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] = [:]
-    /// Today's realised profit by base asset, then venue.
-    var realisedByAsset: [String: [String: FixedDecimal]] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
@@ -85,21 +77,7 @@ public actor Engine {
         let freshLedger = try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
             assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
         })
-        var inventory = Inventory()
-        for row in try ledger.reader.balances() {
-            inventory.credit(Asset(row.asset), row.delta, at: AccountId(parsing: row.account))
-        }
-        for row in try ledger.reader.positions() {
-            inventory.setPosition(PerpetualPosition(size: row.size, entryPrice: row.entryPrice), try Symbol(parsing: row.symbol),
-                                  at: AccountId(parsing: row.account))
-        }
-        let today = try ledger.reader.summary(ofDayContaining: start, user: config.user)
-        self.pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
-                              tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
-                              history: [today.realisedNetUSD.doubleValue])
-        self.usage.dailyVolumeUSD = try ledger.reader.summary(ofDayContaining: start).volumeUSD
-        self.userVolumeTodayUSD = today.volumeUSD
-        self.realisedByAsset = today.realisedByAsset
+        var portfolio = try Portfolio(ledger: ledger.reader, user: config.user, at: start)
         var instruments: [VenueInstrument] = []
         var gas: [GasQuote] = []
         for client in venues.marketData {
@@ -112,20 +90,22 @@ public actor Engine {
             instrument.poolAddress.map { (instrument.market.key, $0) }
         }) { first, _ in first }
         self.pipeline = MarketPipeline(markets: instruments.map(\.market), gas: gas,
-                                       policy: config.detection, inventory: inventory, start: start)
+                                       policy: config.detection, inventory: portfolio.inventory, start: start)
         self.lastRateSample = start
-        for asset in inventory.assets { if let price = pipeline.state.usdValue(of: asset) { openingPrices[asset] = price } }
+        for asset in portfolio.inventory.assets {
+            if let price = pipeline.state.usdValue(of: asset) { portfolio.openingPrices[asset] = price }
+        }
         if freshLedger {
             // The starting inventory opens its FIFO lots at the prices the market opens at.
-            let prices = openingPrices
+            let prices = portfolio.openingPrices
             try ledger.writer.seedLots(config.initialBalances.balances.flatMap { account, assets in
                 assets.compactMap { asset, quantity in
                     prices[asset].map { (account.description, asset.code, quantity, FixedDecimal(approximating: $0).rounded(digits: 8)) }
                 }
             }, at: start)
         }
-        self.lotCost = Self.lotCosts(ledger.reader)
-        self.usage.positions = Self.positions(inventory)
+        portfolio.refreshLots(from: ledger.reader)
+        self.portfolio = portfolio
         let started = "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets"
         logger.info("\(started)")
         var initial = [Notification(time: start, level: .info, text: started)]
@@ -136,7 +116,7 @@ public actor Engine {
         self.notifications = initial
         // A halt, reducing, and stopped-out assets outlive a restart: only a risk manager's resume lifts them.
         let standing = try Self.standingState(from: ledger.reader, today: String(start.iso8601.prefix(10)),
-                                              realisedToday: pnl.realisedTodayUSD)
+                                              realisedToday: portfolio.pnl.realisedTodayUSD)
         self.control = standing
         if let halted = standing.haltReason {
             notifications.insert(Notification(time: start, level: .error,
@@ -342,17 +322,6 @@ public actor Engine {
         bookedObserver = observer
     }
 
-    func refreshLots() { lotCost = Self.lotCosts(ledgerReader) }
-
-    static func lotCosts(_ reader: LedgerReader) -> [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] {
-        var byAsset: [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] = [:]
-        for lot in (try? reader.openLots()) ?? [] {
-            let current = byAsset[lot.asset] ?? (.zero, .zero)
-            byAsset[lot.asset] = (current.quantity + lot.quantity, current.costUSD + lot.quantity * lot.averageCostUSD)
-        }
-        return byAsset
-    }
-
     func notify(_ level: Notification.Level, _ text: String, at time: Timestamp) {
         notifications.insert(Notification(time: time, level: level, text: text), at: 0)
         let logLevel: Logger.Level = switch level {
@@ -362,9 +331,5 @@ public actor Engine {
         }
         logger.log(level: logLevel, "\(text)")
         if notifications.count > 200 { notifications.removeLast(notifications.count - 200) }
-    }
-
-    static func positions(_ inventory: Inventory) -> [Asset: FixedDecimal] {
-        Dictionary(uniqueKeysWithValues: inventory.assets.map { ($0, inventory.total($0)) })
     }
 }
