@@ -46,17 +46,19 @@ let package = Package(
             "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI", "DexterLedger",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Finds the other projects' vectors and recordings in ../shared for the test targets that read them.
+        .target(name: "SharedTestData", path: "Tests/SharedTestData"),
         .testTarget(name: "DexterCoreTests", dependencies: ["DexterCore"]),
-        .testTarget(name: "DexterMarketTests", dependencies: ["DexterMarket"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DexterDetectTests", dependencies: ["DexterDetect", "DexterMarket"]),
-        .testTarget(name: "DexterRiskTests", dependencies: ["DexterRisk"]),
-        .testTarget(name: "DexterCryptoTests", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
+        .testTarget(name: "DexterMarketTests", dependencies: ["SharedTestData", "DexterMarket"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DexterDetectTests", dependencies: ["SharedTestData", "DexterDetect", "DexterMarket"]),
+        .testTarget(name: "DexterRiskTests", dependencies: ["SharedTestData", "DexterRisk"]),
+        .testTarget(name: "DexterCryptoTests", dependencies: ["SharedTestData", "DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", "DexterCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DexterEngineTests", dependencies: ["DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
         .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
-        .testTarget(name: "EndToEndTests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -1,6 +1,7 @@
 import BigInt
 import DexterCrypto
 import Foundation
+import SharedTestData
 import Testing
 
 enum Fixture {

@@ -1,5 +1,6 @@
 import DexterCrypto
 import Foundation
+import SharedTestData
 import Testing
 
 /// A JSON file kept in Fixtures/: not in ../shared (see Fixtures/SOURCES.md).

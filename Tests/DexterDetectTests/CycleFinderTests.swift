@@ -1,6 +1,7 @@
 import DexterCore
 import DexterDetect
 import Foundation
+import SharedTestData
 import Testing
 
 @Suite struct CycleFinderTests {

@@ -4,6 +4,7 @@ import DexterEngine
 import DexterMarket
 import DexterVenues
 import Foundation
+import SharedTestData
 import Testing
 
 /// Replay of the start of real recordings (read in ../shared/data, see its SOURCES.md), checked against

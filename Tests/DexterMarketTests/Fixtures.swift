@@ -1,5 +1,6 @@
 import BigInt
 import Foundation
+import SharedTestData
 import Testing
 
 /// Reads a vector file: from ../shared by its path there, or one kept in Fixtures/ that is not in ../shared

@@ -1,5 +1,6 @@
 import DexterRisk
 import Foundation
+import SharedTestData
 import Testing
 
 /// VaR, ES and component VaR against PerformanceAnalytics' own test (../shared/vectors/risk/edhec_var.json): EDHEC

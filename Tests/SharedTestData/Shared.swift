@@ -3,20 +3,20 @@ import Testing
 
 /// Other projects' test vectors and recordings are not ours to redistribute (DESIGN.md, Tests): they stay in the
 /// folder `shared` beside the package and are read there at run time. `DEXTER_SHARED` names another place for it.
-enum Shared {
+public enum Shared {
     /// `<package root>/../shared`, the package root found from this file's path, so the working directory does not matter.
-    static var folder: URL {
+    public static var folder: URL {
         if let override = ProcessInfo.processInfo.environment["DEXTER_SHARED"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true).standardizedFileURL
         }
-        return URL(fileURLWithPath: #filePath)  // <root>/Tests/<target>/Shared.swift
+        return URL(fileURLWithPath: #filePath)  // <root>/Tests/SharedTestData/Shared.swift
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
     }
 
     /// A file in the shared folder, by its path there ("vectors/eth/rlp.json"). If the folder or the file is
     /// missing the test fails, naming the folder.
-    static func url(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
+    public static func url(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
         let folder = folder
         var isDirectory: ObjCBool = false
         let sharedFolderFound = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -29,7 +29,7 @@ enum Shared {
         return url
     }
 
-    static func data(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
+    public static func data(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
         try Data(contentsOf: url(path, sourceLocation: sourceLocation))
     }
 }
