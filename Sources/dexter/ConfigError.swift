@@ -16,7 +16,8 @@ struct ConfigError: Error, CustomStringConvertible, Equatable {
 
 /// Finds the line a key is written on, so that an error can point at it. TOML tables are headers (`[a.b]`) or
 /// inline tables (`x = { ... }`); the key's line is the one that assigns its last component inside the longest
-/// header that is a prefix of its path.
+/// header that is a prefix of its path. A table written only through deeper headers (`[assets.BTC]` for `assets`)
+/// is at its first one.
 struct ConfigSourceMap {
     private let lines: [Substring]
 
@@ -26,6 +27,7 @@ struct ConfigSourceMap {
         var sectionStart = 0
         var sectionDepth = 0
         var best: Int?
+        var firstDeeperHeader: Int?
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
@@ -36,8 +38,11 @@ struct ConfigSourceMap {
                     sectionDepth = header.count
                     if header.count == path.count { return index + 1 }
                     best = index + 1
-                } else if sectionDepth > 0 && index > sectionStart {
-                    sectionDepth = -1
+                } else {
+                    if firstDeeperHeader == nil, header.count > path.count, Array(header.prefix(path.count)) == path {
+                        firstDeeperHeader = index + 1
+                    }
+                    if sectionDepth > 0 && index > sectionStart { sectionDepth = -1 }
                 }
                 continue
             }
@@ -45,7 +50,7 @@ struct ConfigSourceMap {
             let key = Self.components(String(line.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces))
             if let first = key.first, first == path[sectionDepth] { return index + 1 }
         }
-        return best
+        return best ?? firstDeeperHeader
     }
 
     static func components(_ key: String) -> [String] {

@@ -130,6 +130,23 @@ struct ConfigReader {
         do { return try Symbol(parsing: text) } catch { throw self.error(key, "\(error)") }
     }
 
+    /// Refuses a key that moved to `[sim.*]`, saying where it went, so an old config tells its owner what to change:
+    /// "[venues.binance] noise_bps moved to [sim.venues.binance]". The first such key in the file is named.
+    func rejectMoved(_ knobs: Set<String>) throws {
+        let moved = keys.filter(knobs.contains).map { (key: $0, line: source.line(of: path + [$0])) }
+        guard let first = moved.min(by: { ($0.line ?? 0, $0.key) < ($1.line ?? 0, $1.key) }) else { return }
+        let table = path.map(Self.headerKey).joined(separator: ".")
+        throw ConfigError(file: file, line: first.line, key: "",
+                          problem: "[\(table)] \(first.key) moved to [sim.\(table)] \(Self.movedHint)")
+    }
+
+    static let movedHint = "(simulator knobs live under [sim.*]; see config.toml.example)"
+
+    /// A key as a table header writes it: bare when TOML allows, quoted otherwise (`"BTC/USDT"`).
+    static func headerKey(_ key: String) -> String {
+        key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } ? key : "\"\(key)\""
+    }
+
     /// Rejects keys this table does not know, so a typo is an error and not a silently ignored setting.
     func allowOnly(_ known: Set<String>) throws {
         for key in keys where !known.contains(key) {

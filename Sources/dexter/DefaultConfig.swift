@@ -68,25 +68,6 @@ max_loss_bps = 50
 # Keys and wallets live encrypted in $XDG_DATA_HOME/dexter/vault/<user>/ (dexter keys --help, dexter wallet --help).
 max_age_days = 90
 
-[sim]
-# Seed of the embedded market: the same seed gives the same prices, books, pools and gas.
-seed = 7
-# Feed outages, to rehearse a dropped connection: from after_seconds, for for_seconds, the venues listed (all when
-# venues is left out) publish no market data; their quotes go stale and cannot be traded. Orders still reach them.
-# [[sim.outages]]
-# venues = ["kraken"]
-# after_seconds = 60
-# for_seconds = 30
-# Order faults per venue, to rehearse failures: "timeout", "reject: REASON", or "fill:0.5" (fill at most half).
-# [sim.faults]
-# okx = "fill:0.5"
-# Price shocks, to rehearse stops and margin: after_seconds from the open, the asset's underlying price moves by
-# move (-0.15 = falls 15 %) at once, and every venue follows it at its own pace.
-# [[sim.shocks]]
-# asset = "ETH"
-# after_seconds = 120
-# move = -0.15
-
 [detection]
 # Smallest net profit, after fees, gas and slippage, that is shown, in USD.
 min_net_usd = "0.50"
@@ -153,79 +134,250 @@ ETH = "12"
 SOL = "18"
 BNB = "15"
 
-# Assets of the embedded market: each has one underlying USD price that every venue follows.
+# Chains the DEX venues sit on, and the token each one's gas is paid in. How gas moves and how often blocks land on
+# the embedded market is under [sim.chains].
+[chains.ethereum]
+gas_token = "ETH"
+
+[chains.bsc]
+gas_token = "BNB"
+
+[chains.solana]
+gas_token = "SOL"
+
+# Venues: what each one is and lists, as its operator publishes it. An exchange quotes order books; a dex holds
+# pools on a chain. connector: what serves the venue; "sim", the embedded market, is the only one today and the
+# default when it is left out (its knobs for the venue are under [sim.venues.NAME]).
+# taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
+# markets: per pair, tick and lot size, and minimum notional (quote).
+[venues.binance]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.001"
+staleness_ms = 3000
+
+[venues.binance.markets]
+"BTC/USDT" = { tick = "0.01", lot = "0.00001", min_notional = "5" }
+"BTC/USDC" = { tick = "0.01", lot = "0.00001", min_notional = "5" }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5" }
+"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+
+[venues.okx]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.001"
+staleness_ms = 3000
+
+[venues.okx.markets]
+"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5" }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5" }
+"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+
+[venues.coinbase]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.006"
+staleness_ms = 3000
+
+[venues.coinbase.markets]
+"BTC/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1" }
+"BTC/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1" }
+"ETH/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1" }
+"ETH/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1" }
+"SOL/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1" }
+
+[venues.kraken]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.004"
+staleness_ms = 3000
+
+[venues.kraken.markets]
+"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5" }
+"BTC/USDC" = { tick = "0.1", lot = "0.00001", min_notional = "5" }
+"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5" }
+"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5" }
+"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5" }
+
+# Perpetual futures, USDT-margined (BASE/QUOTE:SETTLE). Each venue is its own margin account, as on the real
+# exchanges. max_leverage: the most a position may open with (initial margin = notional / leverage).
+# maintenance_rate: the venue liquidates when equity falls to notional × this (Binance's first bracket).
+[venues.binance-usdm]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.0005"
+staleness_ms = 3000
+
+[venues.binance-usdm.markets]
+"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", max_leverage = "20", maintenance_rate = "0.004" }
+"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", max_leverage = "20", maintenance_rate = "0.005" }
+
+[venues.okx-swap]
+kind = "exchange"
+connector = "sim"
+taker_fee = "0.0005"
+staleness_ms = 3000
+
+[venues.okx-swap.markets]
+"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", max_leverage = "20", maintenance_rate = "0.004" }
+"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", max_leverage = "20", maintenance_rate = "0.005" }
+
+# DEX pools. type: constant_product (fee_bps), concentrated (fee_pips), stable_swap (amplification, fee over 1e10).
+# base_decimals, quote_decimals: the two tokens' decimals. gas_units: gas one swap burns.
+[venues.uniswap-v2]
+kind = "dex"
+connector = "sim"
+chain = "ethereum"
+staleness_ms = 30000
+
+[venues.uniswap-v2.pools]
+# address: the mainnet pair the pool models, screened against [compliance] deny_list before any trade on it.
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_decimals = 18, quote_decimals = 6, gas_units = 110000, address = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc" }
+"ETH/USDT" = { type = "constant_product", fee_bps = 30, base_decimals = 18, quote_decimals = 6, gas_units = 110000, address = "0x0d4a11d5EEaaC28EC3F61d100daF4d40471f1852" }
+
+[venues.sushiswap]
+kind = "dex"
+connector = "sim"
+chain = "ethereum"
+staleness_ms = 30000
+
+[venues.sushiswap.pools]
+"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_decimals = 18, quote_decimals = 6, gas_units = 110000 }
+
+[venues.uniswap-v3]
+kind = "dex"
+connector = "sim"
+chain = "ethereum"
+staleness_ms = 30000
+
+[venues.uniswap-v3.pools]
+"ETH/USDC" = { type = "concentrated", fee_pips = 500, base_decimals = 18, quote_decimals = 6, gas_units = 130000 }
+
+[venues.curve]
+kind = "dex"
+connector = "sim"
+chain = "ethereum"
+staleness_ms = 30000
+
+[venues.curve.pools]
+"USDC/USDT" = { type = "stable_swap", amplification = 2000, fee = 1000000, base_decimals = 6, quote_decimals = 6, gas_units = 120000 }
+
+[venues.pancakeswap]
+kind = "dex"
+connector = "sim"
+chain = "bsc"
+staleness_ms = 15000
+
+[venues.pancakeswap.pools]
+"ETH/USDT" = { type = "constant_product", fee_bps = 25, base_decimals = 18, quote_decimals = 18, gas_units = 110000 }
+"BTC/USDT" = { type = "constant_product", fee_bps = 25, base_decimals = 18, quote_decimals = 18, gas_units = 110000 }
+"BNB/USDT" = { type = "constant_product", fee_bps = 25, base_decimals = 18, quote_decimals = 18, gas_units = 110000 }
+
+[venues.raydium]
+kind = "dex"
+connector = "sim"
+chain = "solana"
+staleness_ms = 10000
+
+[venues.raydium.pools]
+"SOL/USDC" = { type = "constant_product", fee_bps = 25, base_decimals = 9, quote_decimals = 6, gas_units = 10000 }
+
+# The embedded market (connector = "sim"): how its prices, gas, books and pools move, and the failures to rehearse.
+# These are the simulation's knobs, not facts of a venue: those stay under [venues] and [chains].
+[sim]
+# Seed of the embedded market: the same seed gives the same prices, books, pools and gas.
+seed = 7
+# Feed outages, to rehearse a dropped connection: from after_seconds, for for_seconds, the venues listed (all when
+# venues is left out) publish no market data; their quotes go stale and cannot be traded. Orders still reach them.
+# [[sim.outages]]
+# venues = ["kraken"]
+# after_seconds = 60
+# for_seconds = 30
+# Order faults per venue, to rehearse failures: "timeout", "reject: REASON", or "fill:0.5" (fill at most half).
+# [sim.faults]
+# okx = "fill:0.5"
+# Price shocks, to rehearse stops and margin: after_seconds from the open, the asset's underlying price moves by
+# move (-0.15 = falls 15 %) at once, and every venue follows it at its own pace.
+# [[sim.shocks]]
+# asset = "ETH"
+# after_seconds = 120
+# move = -0.15
+
+# Assets: each has one underlying USD price that every simulated venue follows; a simulated venue's pairs and a
+# chain's gas token need theirs here.
 # price_usd: start price. volatility: annualised. jumps_per_hour and jump_size (fraction of price): sudden moves.
 # peg_reversion: pull back to price_usd per second, for a stablecoin (0 = free floating).
-[assets.BTC]
+[sim.assets.BTC]
 price_usd = 97000.0
 volatility = 0.55
 jumps_per_hour = 90.0
 jump_size = 0.003
 
-[assets.ETH]
+[sim.assets.ETH]
 price_usd = 3400.0
 volatility = 0.70
 jumps_per_hour = 90.0
 jump_size = 0.004
 
-[assets.SOL]
+[sim.assets.SOL]
 price_usd = 240.0
 volatility = 0.90
 jumps_per_hour = 90.0
 jump_size = 0.005
 
-[assets.BNB]
+[sim.assets.BNB]
 price_usd = 650.0
 volatility = 0.60
 jumps_per_hour = 60.0
 jump_size = 0.004
 
-[assets.USDC]
+[sim.assets.USDC]
 price_usd = 1.0
 volatility = 0.01
 jumps_per_hour = 2.0
 jump_size = 0.0005
 peg_reversion = 0.05
 
-[assets.USDT]
+[sim.assets.USDT]
 price_usd = 0.9996
 volatility = 0.015
 jumps_per_hour = 2.0
 jump_size = 0.0008
 peg_reversion = 0.05
 
-# Chains: the token gas is paid in, the typical gas price in billionths of it per unit (gwei on an EVM chain,
-# lamports on Solana), how much it wanders, and the block time: pools change only when a block lands, so a swap
-# (the desk's or anyone's) waits for the next block.
-[chains.ethereum]
-gas_token = "ETH"
+# Chains (each under [chains]): the typical gas price in billionths of the gas token per unit (gwei on an EVM chain,
+# lamports on Solana), how much it wanders, and block_time_ms, how often a block lands. A real chain's blocks come
+# when they come, so its pace is a knob of the simulation, not a fact: pools change only when a block lands, so a
+# swap (the desk's or anyone's) waits for the next block.
+[sim.chains.ethereum]
 gas_price = 12.0
 gas_volatility = 0.04
 block_time_ms = 12000
 
-[chains.bsc]
-gas_token = "BNB"
+[sim.chains.bsc]
 gas_price = 1.0
 gas_volatility = 0.02
 block_time_ms = 3000
 
-[chains.solana]
-gas_token = "SOL"
+[sim.chains.solana]
 gas_price = 1.0
 gas_volatility = 0.03
 block_time_ms = 400
 
-# Venues. An exchange quotes order books; a dex holds pools on a chain.
-# taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
-# latency_ms: how long a paper order takes to reach the venue (for a dex, its chain, where it then waits for the
-# next block); it fills against the venue as it is then, not as it was quoted.
-# catch_up_rate (per second), noise_bps, half_spread_bps, levels, updates_per_second: how the venue's book
-# follows the underlying.
-# markets: per pair, tick and lot size, minimum notional (quote) and the base quantity at the top level.
-[venues.binance]
-kind = "exchange"
-taker_fee = "0.001"
-staleness_ms = 3000
+# Venues (each under [venues], served by "sim"). latency_ms: how long a paper order takes to reach the venue (for a
+# dex, its chain, where it then waits for the next block); it fills against the venue as it is then, not as it was
+# quoted. An exchange's catch_up_rate (per second), noise_bps, half_spread_bps, levels, updates_per_second: how its
+# book follows the underlying; markets: per pair, top_quantity, the base quantity at the top level.
+[sim.venues.binance]
 latency_ms = 20
 catch_up_rate = 6.0
 noise_bps = 1.5
@@ -233,20 +385,17 @@ half_spread_bps = 0.3
 levels = 12
 updates_per_second = 25.0
 
-[venues.binance.markets]
-"BTC/USDT" = { tick = "0.01", lot = "0.00001", min_notional = "5", top_quantity = 0.25 }
-"BTC/USDC" = { tick = "0.01", lot = "0.00001", min_notional = "5", top_quantity = 0.25 }
-"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 3.0 }
-"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 3.0 }
-"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 40.0 }
-"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 40.0 }
-"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 50000.0 }
-"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 15.0 }
+[sim.venues.binance.markets]
+"BTC/USDT" = { top_quantity = 0.25 }
+"BTC/USDC" = { top_quantity = 0.25 }
+"ETH/USDT" = { top_quantity = 3.0 }
+"ETH/USDC" = { top_quantity = 3.0 }
+"SOL/USDC" = { top_quantity = 40.0 }
+"SOL/USDT" = { top_quantity = 40.0 }
+"USDC/USDT" = { top_quantity = 50000.0 }
+"BNB/USDT" = { top_quantity = 15.0 }
 
-[venues.okx]
-kind = "exchange"
-taker_fee = "0.001"
-staleness_ms = 3000
+[sim.venues.okx]
 latency_ms = 30
 catch_up_rate = 4.0
 noise_bps = 2.0
@@ -254,19 +403,16 @@ half_spread_bps = 0.5
 levels = 12
 updates_per_second = 20.0
 
-[venues.okx.markets]
-"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.2 }
-"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 2.5 }
-"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 2.0 }
-"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 30.0 }
-"SOL/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 30.0 }
-"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 40000.0 }
-"BNB/USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 10.0 }
+[sim.venues.okx.markets]
+"BTC/USDT" = { top_quantity = 0.2 }
+"ETH/USDT" = { top_quantity = 2.5 }
+"ETH/USDC" = { top_quantity = 2.0 }
+"SOL/USDC" = { top_quantity = 30.0 }
+"SOL/USDT" = { top_quantity = 30.0 }
+"USDC/USDT" = { top_quantity = 40000.0 }
+"BNB/USDT" = { top_quantity = 10.0 }
 
-[venues.coinbase]
-kind = "exchange"
-taker_fee = "0.006"
-staleness_ms = 3000
+[sim.venues.coinbase]
 latency_ms = 45
 catch_up_rate = 3.0
 noise_bps = 2.5
@@ -274,17 +420,14 @@ half_spread_bps = 1.0
 levels = 10
 updates_per_second = 15.0
 
-[venues.coinbase.markets]
-"BTC/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 0.15 }
-"BTC/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 0.2 }
-"ETH/USDT" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 2.0 }
-"ETH/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 2.5 }
-"SOL/USDC" = { tick = "0.01", lot = "0.00000001", min_notional = "1", top_quantity = 25.0 }
+[sim.venues.coinbase.markets]
+"BTC/USDT" = { top_quantity = 0.15 }
+"BTC/USDC" = { top_quantity = 0.2 }
+"ETH/USDT" = { top_quantity = 2.0 }
+"ETH/USDC" = { top_quantity = 2.5 }
+"SOL/USDC" = { top_quantity = 25.0 }
 
-[venues.kraken]
-kind = "exchange"
-taker_fee = "0.004"
-staleness_ms = 3000
+[sim.venues.kraken]
 latency_ms = 60
 catch_up_rate = 2.0
 noise_bps = 3.0
@@ -292,21 +435,15 @@ half_spread_bps = 1.0
 levels = 10
 updates_per_second = 10.0
 
-[venues.kraken.markets]
-"BTC/USDT" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.1 }
-"BTC/USDC" = { tick = "0.1", lot = "0.00001", min_notional = "5", top_quantity = 0.1 }
-"ETH/USDT" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 1.5 }
-"ETH/USDC" = { tick = "0.01", lot = "0.0001", min_notional = "5", top_quantity = 1.5 }
-"SOL/USDC" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 20.0 }
-"USDC/USDT" = { tick = "0.0001", lot = "1", min_notional = "5", top_quantity = 20000.0 }
+[sim.venues.kraken.markets]
+"BTC/USDT" = { top_quantity = 0.1 }
+"BTC/USDC" = { top_quantity = 0.1 }
+"ETH/USDT" = { top_quantity = 1.5 }
+"ETH/USDC" = { top_quantity = 1.5 }
+"SOL/USDC" = { top_quantity = 20.0 }
+"USDC/USDT" = { top_quantity = 20000.0 }
 
-# Perpetual futures, USDT-margined (BASE/QUOTE:SETTLE). Each venue is its own margin account, as on the real
-# exchanges. max_leverage: the most a position may open with (initial margin = notional / leverage).
-# maintenance_rate: the venue liquidates when equity falls to notional × this (Binance's first bracket).
-[venues.binance-usdm]
-kind = "exchange"
-taker_fee = "0.0005"
-staleness_ms = 3000
+[sim.venues.binance-usdm]
 latency_ms = 20
 catch_up_rate = 6.0
 noise_bps = 1.5
@@ -314,14 +451,11 @@ half_spread_bps = 0.2
 levels = 12
 updates_per_second = 25.0
 
-[venues.binance-usdm.markets]
-"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", top_quantity = 0.5, max_leverage = "20", maintenance_rate = "0.004" }
-"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 6.0, max_leverage = "20", maintenance_rate = "0.005" }
+[sim.venues.binance-usdm.markets]
+"BTC/USDT:USDT" = { top_quantity = 0.5 }
+"ETH/USDT:USDT" = { top_quantity = 6.0 }
 
-[venues.okx-swap]
-kind = "exchange"
-taker_fee = "0.0005"
-staleness_ms = 3000
+[sim.venues.okx-swap]
 latency_ms = 30
 catch_up_rate = 3.0
 noise_bps = 2.0
@@ -329,71 +463,51 @@ half_spread_bps = 0.3
 levels = 12
 updates_per_second = 20.0
 
-[venues.okx-swap.markets]
-"BTC/USDT:USDT" = { tick = "0.1", lot = "0.001", min_notional = "5", top_quantity = 0.4, max_leverage = "20", maintenance_rate = "0.004" }
-"ETH/USDT:USDT" = { tick = "0.01", lot = "0.001", min_notional = "5", top_quantity = 5.0, max_leverage = "20", maintenance_rate = "0.005" }
+[sim.venues.okx-swap.markets]
+"BTC/USDT:USDT" = { top_quantity = 0.4 }
+"ETH/USDT:USDT" = { top_quantity = 5.0 }
 
-# DEX pools. type: constant_product (fee_bps), concentrated (fee_pips, range_width: ±fraction around the
-# start price), stable_swap (amplification, fee over 1e10). base_reserve: base tokens in the pool (virtual,
-# in range, for concentrated). gas_units: gas one swap burns. swaps_per_second: other traders' swaps.
-# arbitrage_catch_up: the share of a gap to the underlying that outside arbitrageurs close in each block.
-[venues.uniswap-v2]
-kind = "dex"
-chain = "ethereum"
-staleness_ms = 30000
+# A dex's pools. base_reserve: base tokens in the pool (virtual, in range, for concentrated). range_width
+# (concentrated): how far around the start price its positions reach (±fraction). swaps_per_second: other traders'
+# swaps. arbitrage_catch_up: the share of a gap to the underlying that outside arbitrageurs close in each block.
+[sim.venues.uniswap-v2]
 latency_ms = 200
 
-[venues.uniswap-v2.pools]
-# address: the mainnet pair the pool models, screened against [compliance] deny_list before any trade on it.
-"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 9000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5, address = "0xB4e16d0168e52d35CaCD2c6185b44281Ec28C9Dc" }
-"ETH/USDT" = { type = "constant_product", fee_bps = 30, base_reserve = 4000.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.5, address = "0x0d4a11d5EEaaC28EC3F61d100daF4d40471f1852" }
+[sim.venues.uniswap-v2.pools]
+"ETH/USDC" = { base_reserve = 9000.0, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
+"ETH/USDT" = { base_reserve = 4000.0, swaps_per_second = 1.5, arbitrage_catch_up = 0.5 }
 
-[venues.sushiswap]
-kind = "dex"
-chain = "ethereum"
-staleness_ms = 30000
+[sim.venues.sushiswap]
 latency_ms = 200
 
-[venues.sushiswap.pools]
-"ETH/USDC" = { type = "constant_product", fee_bps = 30, base_reserve = 2500.0, base_decimals = 18, quote_decimals = 6, gas_units = 110000, swaps_per_second = 0.8, arbitrage_catch_up = 0.2 }
+[sim.venues.sushiswap.pools]
+"ETH/USDC" = { base_reserve = 2500.0, swaps_per_second = 0.8, arbitrage_catch_up = 0.2 }
 
-[venues.uniswap-v3]
-kind = "dex"
-chain = "ethereum"
-staleness_ms = 30000
+[sim.venues.uniswap-v3]
 latency_ms = 200
 
-[venues.uniswap-v3.pools]
-"ETH/USDC" = { type = "concentrated", fee_pips = 500, range_width = 0.15, base_reserve = 30000.0, base_decimals = 18, quote_decimals = 6, gas_units = 130000, swaps_per_second = 3.0, arbitrage_catch_up = 0.6 }
+[sim.venues.uniswap-v3.pools]
+"ETH/USDC" = { range_width = 0.15, base_reserve = 30000.0, swaps_per_second = 3.0, arbitrage_catch_up = 0.6 }
 
-[venues.curve]
-kind = "dex"
-chain = "ethereum"
-staleness_ms = 30000
+[sim.venues.curve]
 latency_ms = 200
 
-[venues.curve.pools]
-"USDC/USDT" = { type = "stable_swap", amplification = 2000, fee = 1000000, base_reserve = 50000000.0, base_decimals = 6, quote_decimals = 6, gas_units = 120000, swaps_per_second = 1.0, arbitrage_catch_up = 0.5 }
+[sim.venues.curve.pools]
+"USDC/USDT" = { base_reserve = 50000000.0, swaps_per_second = 1.0, arbitrage_catch_up = 0.5 }
 
-[venues.pancakeswap]
-kind = "dex"
-chain = "bsc"
-staleness_ms = 15000
+[sim.venues.pancakeswap]
 latency_ms = 150
 
-[venues.pancakeswap.pools]
-"ETH/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 3000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.5, arbitrage_catch_up = 0.25 }
-"BTC/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 150.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 1.0, arbitrage_catch_up = 0.25 }
-"BNB/USDT" = { type = "constant_product", fee_bps = 25, base_reserve = 80000.0, base_decimals = 18, quote_decimals = 18, gas_units = 110000, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
+[sim.venues.pancakeswap.pools]
+"ETH/USDT" = { base_reserve = 3000.0, swaps_per_second = 1.5, arbitrage_catch_up = 0.25 }
+"BTC/USDT" = { base_reserve = 150.0, swaps_per_second = 1.0, arbitrage_catch_up = 0.25 }
+"BNB/USDT" = { base_reserve = 80000.0, swaps_per_second = 2.0, arbitrage_catch_up = 0.5 }
 
-[venues.raydium]
-kind = "dex"
-chain = "solana"
-staleness_ms = 10000
+[sim.venues.raydium]
 latency_ms = 100
 
-[venues.raydium.pools]
-"SOL/USDC" = { type = "constant_product", fee_bps = 25, base_reserve = 200000.0, base_decimals = 9, quote_decimals = 6, gas_units = 10000, swaps_per_second = 3.0, arbitrage_catch_up = 0.5 }
+[sim.venues.raydium.pools]
+"SOL/USDC" = { base_reserve = 200000.0, swaps_per_second = 3.0, arbitrage_catch_up = 0.5 }
 
 # Inventory pre-positioned on each exchange account and chain wallet when the ledger is new. After that the
 # ledger's balances are the truth: they move only with booked trades.

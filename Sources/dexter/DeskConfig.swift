@@ -19,6 +19,9 @@ struct DeskConfig {
     /// API keys older than this are flagged.
     var keyMaxAgeDays: Int
     var seed: UInt64
+    /// Every venue under [venues]: its facts and the connector that serves it.
+    var venues: [ConfiguredVenue]
+    /// The embedded market of the venues the simulator serves: their facts joined with the knobs under [sim].
     var universe: SimulatedUniverse
     var limits: RiskLimits
     var detection: DetectionPolicy
@@ -91,11 +94,9 @@ extension DeskConfig {
                               problem: "not valid TOML: \(error.description) (column \(error.source.begin.column))")
         }
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
-        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "assets", "chains", "venues", "compliance", "plans",
+        try SimConfig.rejectAssetsTable(root)
+        try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "chains", "venues", "compliance", "plans",
                             "balances", "wallets"])
-        let sim = try root.table("sim")
-        try sim.allowOnly(["seed", "outages", "faults", "shocks"])
-        let seed = try sim.int("seed", range: 0...Int.max)
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
         var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
@@ -200,55 +201,16 @@ extension DeskConfig {
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD)
 
-        let assets = try parseAssets(try root.table("assets"))
-        let chains = try parseChains(try root.table("chains"), assets: Set(assets.map(\.asset)))
-        let (books, pools, latency) = try parseVenues(try root.table("venues"), chains: Set(chains.map(\.chain)),
-                                                      assets: Set(assets.map(\.asset)))
-        let venueNames = Set(books.map(\.venue.id) + pools.map(\.venue.id))
-        var faults: [VenueId: PaperFault] = [:]
-        if let table = try sim.optionalTable("faults") {
-            for venue in table.keys {
-                guard venueNames.contains(VenueId(venue)) else { throw table.error(venue, "unknown venue \"\(venue)\"") }
-                let text = try table.string(venue)
-                if text == "timeout" {
-                    faults[VenueId(venue)] = .timeout
-                } else if text.hasPrefix("reject") {
-                    faults[VenueId(venue)] = .reject(text.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: ": ")).isEmpty
-                        ? "rejected by the venue (fault injected)" : text.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: ": ")))
-                } else if text.hasPrefix("fill:"), let fraction = FixedDecimal(String(text.dropFirst(5))),
-                          fraction >= .zero, fraction < .one {
-                    faults[VenueId(venue)] = .fillFraction(fraction)
-                } else {
-                    throw table.error(venue, "expected \"timeout\", \"reject: REASON\" or \"fill:0.5\", found \"\(text)\"")
-                }
-            }
-        }
-        let outages = try sim.tables("outages").map { outage in
-            try outage.allowOnly(["venues", "after_seconds", "for_seconds"])
-            let venues = outage.has("venues") ? try outage.strings("venues").map { VenueId($0) } : []
-            for venue in venues where !venueNames.contains(venue) {
-                throw outage.error("venues", "unknown venue \"\(venue)\"; venues are \(venueNames.map(\.name).sorted().joined(separator: ", "))")
-            }
-            return FeedOutage(venues: Set(venues), start: .seconds(try outage.double("after_seconds", range: 0...1e7)),
-                              length: .seconds(try outage.double("for_seconds", range: 0...1e7)))
-        }
-        let shocks = try sim.tables("shocks").map { shock in
-            try shock.allowOnly(["asset", "after_seconds", "move"])
-            let asset = Asset(try shock.string("asset"))
-            guard assets.contains(where: { $0.asset == asset }) else {
-                throw shock.error("asset", "unknown asset \"\(asset)\"; assets are \(assets.map(\.asset.code).joined(separator: ", "))")
-            }
-            return PriceShock(asset: asset, after: .seconds(try shock.double("after_seconds", range: 0...1e7)),
-                              move: try shock.double("move", range: -0.99...10))
-        }
-        let balances = try parseBalances(root, venues: venueNames, chains: Set(chains.map(\.chain)))
+        let gasTokens = try parseChains(try root.table("chains"))
+        let venues = try parseVenues(try root.table("venues"), chains: Set(gasTokens.keys),
+                                     connectors: VenueConnectors.standard.names)
+        let universe = try SimConfig.parse(root, venues: venues, gasTokens: gasTokens)
+        let balances = try parseBalances(root, venues: Set(venues.map(\.spec.id)), chains: Set(gasTokens.keys))
         return DeskConfig(
             user: try root.optionalString("user"), theme: try root.optionalString("theme") ?? "dark",
             mouse: try root.optionalBool("mouse") ?? true, keymap: keymap,
             ledgerPath: try root.optionalString("ledger"), logPath: try root.optionalString("log"),
-            keyMaxAgeDays: keyMaxAgeDays, seed: UInt64(seed),
-            universe: SimulatedUniverse(seed: UInt64(seed), assets: assets, books: books, pools: pools, chains: chains,
-                                        latency: latency, outages: outages, faults: faults, shocks: shocks),
+            keyMaxAgeDays: keyMaxAgeDays, seed: universe.seed, venues: venues, universe: universe,
             limits: limits, detection: policy, balances: balances, swapSlippageTolerance: tolerance,
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
@@ -307,149 +269,6 @@ extension DeskConfig {
         guard target < reduceAt else { throw limits.error("margin_target", "expected a ratio under margin_reduce_at \(reduceAt), found \"\(target)\"") }
         return MarginBuffer(reduceAt: reduceAt.doubleValue, target: target.doubleValue,
                             maxSlippageBps: try limits.optionalInt("margin_slippage_bps", range: 1...5000) ?? 50)
-    }
-
-    static func parseAssets(_ assets: ConfigReader) throws -> [SimulatedAsset] {
-        try assets.keys.sorted().map { code in
-            let asset = try assets.table(code)
-            try asset.allowOnly(["price_usd", "volatility", "jumps_per_hour", "jump_size", "peg_reversion"])
-            return SimulatedAsset(
-                asset: Asset(code), priceUSD: try asset.double("price_usd", range: 1e-9...1e12),
-                volatility: try asset.double("volatility", range: 0...20),
-                jumpsPerHour: try asset.double("jumps_per_hour", range: 0...100_000),
-                jumpSize: try asset.double("jump_size", range: 0...0.5),
-                pegReversion: try asset.optionalDouble("peg_reversion", range: 0...100) ?? 0)
-        }
-    }
-
-    static func parseChains(_ chains: ConfigReader, assets: Set<Asset>) throws -> [SimulatedChain] {
-        try chains.keys.sorted().map { name in
-            let chain = try chains.table(name)
-            try chain.allowOnly(["gas_token", "gas_price", "gas_volatility", "block_time_ms"])
-            let token = Asset(try chain.string("gas_token"))
-            guard assets.contains(token) else {
-                throw chain.error("gas_token", "\(token) is not one of the assets (\(assets.sorted().map(\.code).joined(separator: ", ")))")
-            }
-            return SimulatedChain(chain: ChainId(name), gasToken: token,
-                                  gasPrice: try chain.double("gas_price", range: 0...1e9),
-                                  gasVolatility: try chain.double("gas_volatility", range: 0...2),
-                                  blockTime: .milliseconds(try chain.int("block_time_ms", range: 10...600_000)))
-        }
-    }
-
-    static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, assets: Set<Asset>) throws
-        -> ([SimulatedBook], [SimulatedPool], [VenueId: Duration]) {
-        var books: [SimulatedBook] = []
-        var pools: [SimulatedPool] = []
-        var latency: [VenueId: Duration] = [:]
-        for name in venues.keys.sorted() {
-            let venue = try venues.table(name)
-            let kind = try venue.string("kind")
-            let staleness = Duration.milliseconds(try venue.int("staleness_ms", range: 1...86_400_000))
-            latency[VenueId(name)] = .milliseconds(try venue.int("latency_ms", range: 0...600_000))
-            func checkedSymbol(_ text: String, in table: ConfigReader) throws -> Symbol {
-                let symbol = try table.symbol(text, key: text)
-                for asset in [symbol.base, symbol.quote] + (symbol.settle.map { [$0] } ?? []) where !assets.contains(asset) {
-                    throw table.error(text, "\(asset) is not one of the assets under [assets]")
-                }
-                return symbol
-            }
-            switch kind {
-            case "exchange":
-                try venue.allowOnly(["kind", "taker_fee", "staleness_ms", "latency_ms", "catch_up_rate", "noise_bps",
-                                     "half_spread_bps", "levels", "updates_per_second", "markets"])
-                let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
-                                     stalenessBound: staleness)
-                let markets = try venue.table("markets")
-                for pair in markets.keys.sorted() {
-                    let market = try markets.table(pair)
-                    let symbol = try checkedSymbol(pair, in: markets)
-                    try market.allowOnly(Set(["tick", "lot", "min_notional", "top_quantity"]
-                                                 + (symbol.isSpot ? [] : ["max_leverage", "maintenance_rate"])))
-                    var instrument = InstrumentSpec(symbol: symbol, tickSize: try market.positiveDecimal("tick", example: "0.01"),
-                                                    lotSize: try market.positiveDecimal("lot", example: "0.0001"),
-                                                    minNotional: try market.decimal("min_notional", example: "5"))
-                    if !symbol.isSpot {
-                        let leverage = try market.positiveDecimal("max_leverage", example: "20")
-                        guard leverage >= .one, leverage <= FixedDecimal(200) else {
-                            throw market.error("max_leverage", "expected leverage from 1 to 200, found \"\(leverage)\"")
-                        }
-                        let rate = try market.positiveDecimal("maintenance_rate", example: "0.005")
-                        guard rate < .one / leverage else {
-                            throw market.error("maintenance_rate", "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
-                        }
-                        instrument.margin = MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
-                    }
-                    books.append(SimulatedBook(
-                        venue: spec,
-                        instrument: instrument,
-                        catchUpRate: try venue.double("catch_up_rate", range: 0...1000),
-                        noiseBps: try venue.double("noise_bps", range: 0...1000),
-                        halfSpreadBps: try venue.double("half_spread_bps", range: 0...1000),
-                        levels: try venue.int("levels", range: 1...500),
-                        topQuantity: try market.double("top_quantity", range: 1e-12...1e15),
-                        updatesPerSecond: try venue.double("updates_per_second", range: 0...100)))
-                }
-            case "dex":
-                try venue.allowOnly(["kind", "chain", "staleness_ms", "latency_ms", "pools"])
-                let chain = ChainId(try venue.string("chain"))
-                guard chains.contains(chain) else {
-                    throw venue.error("chain", "\(chain) is not one of the chains under [chains]")
-                }
-                let spec = VenueSpec(id: VenueId(name), kind: .dex(chain: chain), takerFee: .zero, stalenessBound: staleness)
-                let poolTable = try venue.table("pools")
-                for pair in poolTable.keys.sorted() {
-                    pools.append(try parsePool(try poolTable.table(pair), symbol: try checkedSymbol(pair, in: poolTable),
-                                               venue: spec))
-                }
-            default:
-                throw venue.error("kind", "expected \"exchange\" or \"dex\", found \"\(kind)\"")
-            }
-        }
-        return (books, pools, latency)
-    }
-
-    static func parsePool(_ pool: ConfigReader, symbol: Symbol, venue: VenueSpec) throws -> SimulatedPool {
-        let type = try pool.string("type")
-        let common: Set = ["type", "base_reserve", "base_decimals", "quote_decimals", "gas_units", "swaps_per_second",
-                           "arbitrage_catch_up", "address"]
-        let kind: SimulatedPoolKind
-        switch type {
-        case "constant_product":
-            try pool.allowOnly(common.union(["fee_bps"]))
-            kind = .constantProduct(feeBps: try pool.int("fee_bps", range: 0...9999))
-        case "concentrated":
-            try pool.allowOnly(common.union(["fee_pips", "range_width"]))
-            kind = .concentrated(feePips: try pool.int("fee_pips", range: 0...999_999),
-                                 rangeWidth: try pool.double("range_width", range: 0.001...0.9))
-        case "stable_swap":
-            try pool.allowOnly(common.union(["amplification", "fee"]))
-            kind = .stableSwap(amplification: try pool.int("amplification", range: 1...1_000_000),
-                               fee: try pool.int("fee", range: 0...9_999_999_999))
-        default:
-            throw pool.error("type", "expected \"constant_product\", \"concentrated\" or \"stable_swap\", found \"\(type)\"")
-        }
-        let baseDecimals = try pool.int("base_decimals", range: 0...18)
-        let quoteDecimals = try pool.int("quote_decimals", range: 0...18)
-        if case .stableSwap = kind, baseDecimals != quoteDecimals {
-            throw pool.error("quote_decimals", "a stable_swap pool here needs both coins at the same decimals")
-        }
-        let lot = FixedDecimal(units: 1, decimals: min(baseDecimals, 8))
-        var simulated = SimulatedPool(
-            venue: venue,
-            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(units: 1, decimals: quoteDecimals),
-                                       lotSize: lot, minNotional: .zero),
-            kind: kind, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals,
-            baseReserve: try pool.double("base_reserve", range: 1e-9...1e15), gasUnits: try pool.int("gas_units", range: 0...30_000_000),
-            swapsPerSecond: try pool.double("swaps_per_second", range: 0...100),
-            arbitrageCatchUp: try pool.double("arbitrage_catch_up", range: 0...1))
-        if let address = try pool.optionalString("address") {
-            guard DenyList.isAddress(address) else {
-                throw pool.error("address", "expected an EVM (0x + 40 hex) or Solana (base58) address, found \"\(address)\"")
-            }
-            simulated.address = address
-        }
-        return simulated
     }
 
     static func parseBalances(_ root: ConfigReader, venues: Set<VenueId>, chains: Set<ChainId>) throws -> Inventory {

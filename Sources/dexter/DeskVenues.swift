@@ -1,15 +1,51 @@
 import DexterCore
 import DexterVenues
 
-extension DeskConfig {
-    /// The desk's venues as config describes them, opened at `start`: the only place concrete venues are named. The
-    /// embedded market is every `[venues.*]` today; `journalPath` is where its paper venues remember what they
-    /// executed, so a restarted desk can ask them about orders it had in flight.
-    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?) throws -> VenueSet {
-        var universe = self.universe
-        if let seed { universe.seed = seed }
+/// The connectors that serve venues, by the name a venue gives as `connector` in config.toml: the only place concrete
+/// venue clients are named. A connector builds one client for every venue it serves.
+struct VenueConnectors: Sendable {
+    /// How the desk opens its venues, beyond what config says.
+    struct Opening {
+        /// Overrides the simulator's [sim] seed (--seed).
+        var seed: UInt64?
+        var start: Timestamp
+        /// Where paper venues remember what they executed, so a restarted desk can ask them about orders in flight.
+        var journalPath: String?
+    }
+
+    typealias Build = @Sendable (DeskConfig, Opening) throws -> any MarketDataClient & ExecutionClient
+
+    /// The embedded market, and the connector of a venue that names none.
+    static let simulator = "sim"
+
+    static let standard = VenueConnectors(builders: [
+        simulator: { config, opening in
+            var universe = config.universe
+            if let seed = opening.seed { universe.seed = seed }
+            return SimulatedVenues(universe: universe, start: opening.start,
+                                   journal: try opening.journalPath.map(PaperJournal.init(path:)))
+        },
+    ])
+
+    let builders: [String: Build]
+
+    var names: [String] { builders.keys.sorted() }
+
+    /// One client from each connector that serves a configured venue (config refuses a venue naming another).
+    func venueSet(for config: DeskConfig, opening: Opening) throws -> VenueSet {
         var venues = VenueSet()
-        venues.add(SimulatedVenues(universe: universe, start: start, journal: try journalPath.map(PaperJournal.init(path:))))
+        let used = Set(config.venues.map(\.connector))
+        for (connector, build) in builders.sorted(by: { $0.key < $1.key }) where used.contains(connector) {
+            venues.add(try build(config, opening))
+        }
         return venues
+    }
+}
+
+extension DeskConfig {
+    /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
+    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?) throws -> VenueSet {
+        try VenueConnectors.standard.venueSet(for: self,
+                                              opening: .init(seed: seed, start: start, journalPath: journalPath))
     }
 }

@@ -19,7 +19,7 @@ struct KeysCommand: ParsableCommand {
 
     static func checkVenue(_ venue: String, config: DeskConfig) throws -> String {
         let name = venue.lowercased()
-        let configured = Set(config.universe.books.map(\.venue.id.name))
+        let configured = Set(config.venues.filter { $0.spec.kind == .exchange }.map(\.spec.id.name))
         guard knownVenues.contains(name) || configured.contains(name) else {
             throw ValidationError("unknown venue \"\(venue)\"; known: \(knownVenues.union(configured).sorted().joined(separator: ", "))")
         }

@@ -34,9 +34,13 @@ struct Scan: AsyncParsableCommand {
         let config = try desk.load()
         let engineConfig = config.engineConfig(user: "scan")
         let start = WallClock().now()
-        var universe = config.universe
-        if let seed = desk.seed { universe.seed = seed }
-        var scan = try await ClockedScan(SimulatedVenues(universe: universe, start: start), policy: engineConfig.detection,
+        let venues = try config.venueSet(seed: desk.seed, start: start, journalPath: nil)
+        // A scan drives one clocked market, the embedded one.
+        guard venues.marketData.count == 1,
+              let market = venues.marketData[0] as? any MarketDataClient & ClockedVenue else {
+            throw ValidationError("dexter scan runs on the embedded market alone (every venue's connector \"sim\")")
+        }
+        var scan = try await ClockedScan(market, policy: engineConfig.detection,
                                          inventory: engineConfig.initialBalances, start: start)
         let end = start.adding(.nanoseconds(Int64(seconds * 1e9)))
         var seen = Set<UInt64>()

@@ -75,7 +75,7 @@ import Testing
 
     @Test func anUnknownKeyIsNotIgnored() {
         let text = replacing("seed = 7", with: "seed = 7\nsede = 8")
-        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of faults, outages, seed, shocks")
+        #expect(error(text) == "config.toml:\(line(of: "sede = 8", in: text)): sim.sede: unknown key; expected one of assets, chains, faults, outages, seed, shocks, venues")
     }
 
     @Test func autoApproveIsOffByDefaultAndSetPerUser() throws {
@@ -100,14 +100,14 @@ import Testing
     }
 
     @Test func brokenTOMLSaysWhere() {
-        let text = replacing("[sim]", with: "[sim")
+        let text = replacing("[sim]\n", with: "[sim\n")
         let message = error(text)
-        #expect(message.hasPrefix("config.toml:\(line(of: "[sim", in: text)): not valid TOML"), "\(message)")
+        #expect(message.hasPrefix("config.toml:\(line(of: "# Seed of the embedded market", in: text) - 1): not valid TOML"), "\(message)")
     }
 
     @Test func badValuesInsideInlineTablesPointAtTheirLine() {
-        let text = replacing("\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\", top_quantity = 3.0 }",
-                             with: "\"ETH/USDT\" = { tick = \"0.01\", lot = \"-1\", min_notional = \"5\", top_quantity = 3.0 }")
+        let text = replacing("\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\" }",
+                             with: "\"ETH/USDT\" = { tick = \"0.01\", lot = \"-1\", min_notional = \"5\" }")
         #expect(error(text) == "config.toml:\(line(of: "lot = \"-1\"", in: text)): venues.binance.markets.ETH/USDT.lot: expected a positive amount, found \"-1\"")
     }
 
@@ -222,12 +222,12 @@ import Testing
     }
 
     @Test func aPerpetualNeedsItsMarginRulesAndASpotMarketRefusesThem() {
-        let perp = "\"ETH/USDT:USDT\" = { tick = \"0.01\", lot = \"0.001\", min_notional = \"5\", top_quantity = 6.0, max_leverage = \"20\", maintenance_rate = \"0.005\" }"
+        let perp = "\"ETH/USDT:USDT\" = { tick = \"0.01\", lot = \"0.001\", min_notional = \"5\", max_leverage = \"20\", maintenance_rate = \"0.005\" }"
         let missing = base.replacing(perp, with: perp.replacingOccurrences(of: ", max_leverage = \"20\"", with: ""))
         #expect(base.error(missing).contains("max_leverage: missing"), "\(base.error(missing))")
         let tooHigh = base.replacing(perp, with: perp.replacingOccurrences(of: "maintenance_rate = \"0.005\"", with: "maintenance_rate = \"0.06\""))
         #expect(base.error(tooHigh).contains("expected a rate under the initial margin 1/20"), "\(base.error(tooHigh))")
-        let spot = "\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\", top_quantity = 3.0 }"
+        let spot = "\"ETH/USDT\" = { tick = \"0.01\", lot = \"0.0001\", min_notional = \"5\" }"
         let onSpot = base.replacing(spot, with: spot.replacingOccurrences(of: " }", with: ", max_leverage = \"5\" }"))
         #expect(base.error(onSpot).contains("max_leverage: unknown key"), "\(base.error(onSpot))")
     }

@@ -1,0 +1,159 @@
+import DexterCore
+import DexterMarket
+import DexterRisk
+
+/// The curve of a DEX pool and the parameters its contract fixes; how its liquidity sits is the simulator's.
+enum PoolCurve: Hashable {
+    /// Uniswap V2 style; fee in basis points.
+    case constantProduct(feeBps: Int)
+    /// Uniswap V3 style; fee in pips.
+    case concentrated(feePips: Int)
+    /// Curve StableSwap; A and the fee over 1e10.
+    case stableSwap(amplification: Int, fee: Int)
+}
+
+/// A pool as `[venues.NAME.pools]` lists it.
+struct ConfiguredPool {
+    var instrument: InstrumentSpec
+    var curve: PoolCurve
+    var baseDecimals: Int
+    var quoteDecimals: Int
+    /// Gas one swap burns.
+    var gasUnits: Int
+    /// The contract the pool models, where it models a real one: what compliance screens.
+    var address: String?
+}
+
+/// A venue as `[venues.NAME]` describes it — what it is and what it lists, as its operator publishes it — and the
+/// connector that serves it. Markets and pools are keyed by their pair as config writes it.
+struct ConfiguredVenue {
+    var spec: VenueSpec
+    var connector: String
+    var markets: [String: InstrumentSpec] = [:]
+    var pools: [String: ConfiguredPool] = [:]
+}
+
+/// `[chains]` and `[venues]`: the facts of the desk's venues. A simulator knob found here is refused with where it
+/// moved (`[sim.*]`).
+extension DeskConfig {
+    /// `[chains.NAME]`: the token each chain's gas is paid in.
+    static func parseChains(_ chains: ConfigReader) throws -> [ChainId: Asset] {
+        var gasTokens: [ChainId: Asset] = [:]
+        for name in chains.keys {
+            let chain = try chains.table(name)
+            try chain.rejectMoved(SimConfig.chainKnobs)
+            try chain.allowOnly(["gas_token"])
+            gasTokens[ChainId(name)] = Asset(try chain.string("gas_token"))
+        }
+        return gasTokens
+    }
+
+    static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, connectors: [String]) throws
+        -> [ConfiguredVenue] {
+        try venues.keys.sorted().map { name in
+            let venue = try venues.table(name)
+            let kind = try venue.string("kind")
+            let connector = try venue.optionalString("connector") ?? VenueConnectors.simulator
+            guard connectors.contains(connector) else {
+                throw venue.error("connector", "venue \(name) names the connector \"\(connector)\", which dexter "
+                                  + "does not have; known connectors: \(connectors.joined(separator: ", "))")
+            }
+            let staleness = Duration.milliseconds(try venue.int("staleness_ms", range: 1...86_400_000))
+            switch kind {
+            case "exchange":
+                try venue.rejectMoved(SimConfig.bookVenueKnobs)
+                try venue.allowOnly(["kind", "connector", "taker_fee", "staleness_ms", "markets"])
+                let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
+                                     stalenessBound: staleness)
+                return ConfiguredVenue(spec: spec, connector: connector,
+                                       markets: try listing(venue, "markets", parse: parseMarket))
+            case "dex":
+                try venue.rejectMoved(SimConfig.poolVenueKnobs)
+                try venue.allowOnly(["kind", "connector", "chain", "staleness_ms", "pools"])
+                let chain = ChainId(try venue.string("chain"))
+                guard chains.contains(chain) else {
+                    throw venue.error("chain", "\(chain) is not one of the chains under [chains]")
+                }
+                let spec = VenueSpec(id: VenueId(name), kind: .dex(chain: chain), takerFee: .zero,
+                                     stalenessBound: staleness)
+                return ConfiguredVenue(spec: spec, connector: connector,
+                                       pools: try listing(venue, "pools", parse: parsePool))
+            default:
+                throw venue.error("kind", "expected \"exchange\" or \"dex\", found \"\(kind)\"")
+            }
+        }
+    }
+
+    /// A venue's markets or pools (`key`), by pair as config writes it.
+    static func listing<Listed>(_ venue: ConfigReader, _ key: String,
+                                parse: (ConfigReader, Symbol) throws -> Listed) throws -> [String: Listed] {
+        let table = try venue.table(key)
+        var listed: [String: Listed] = [:]
+        for pair in table.keys.sorted() {
+            listed[pair] = try parse(try table.table(pair), try table.symbol(pair, key: pair))
+        }
+        return listed
+    }
+
+    /// An exchange's market: tick, lot, minimum notional, and a perpetual's margin rules.
+    static func parseMarket(_ market: ConfigReader, _ symbol: Symbol) throws -> InstrumentSpec {
+        try market.rejectMoved(SimConfig.marketKnobs)
+        try market.allowOnly(Set(["tick", "lot", "min_notional"]
+                                     + (symbol.isSpot ? [] : ["max_leverage", "maintenance_rate"])))
+        var instrument = InstrumentSpec(symbol: symbol, tickSize: try market.positiveDecimal("tick", example: "0.01"),
+                                        lotSize: try market.positiveDecimal("lot", example: "0.0001"),
+                                        minNotional: try market.decimal("min_notional", example: "5"))
+        if !symbol.isSpot {
+            let leverage = try market.positiveDecimal("max_leverage", example: "20")
+            guard leverage >= .one, leverage <= FixedDecimal(200) else {
+                throw market.error("max_leverage", "expected leverage from 1 to 200, found \"\(leverage)\"")
+            }
+            let rate = try market.positiveDecimal("maintenance_rate", example: "0.005")
+            guard rate < .one / leverage else {
+                throw market.error("maintenance_rate",
+                                   "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
+            }
+            instrument.margin = MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
+        }
+        return instrument
+    }
+
+    /// A DEX pool: its curve and fee, its tokens' decimals, the gas of a swap, the contract it models.
+    static func parsePool(_ pool: ConfigReader, _ symbol: Symbol) throws -> ConfiguredPool {
+        try pool.rejectMoved(SimConfig.poolKnobs)
+        let type = try pool.string("type")
+        let common: Set = ["type", "base_decimals", "quote_decimals", "gas_units", "address"]
+        let curve: PoolCurve
+        switch type {
+        case "constant_product":
+            try pool.allowOnly(common.union(["fee_bps"]))
+            curve = .constantProduct(feeBps: try pool.int("fee_bps", range: 0...9999))
+        case "concentrated":
+            try pool.allowOnly(common.union(["fee_pips"]))
+            curve = .concentrated(feePips: try pool.int("fee_pips", range: 0...999_999))
+        case "stable_swap":
+            try pool.allowOnly(common.union(["amplification", "fee"]))
+            curve = .stableSwap(amplification: try pool.int("amplification", range: 1...1_000_000),
+                                fee: try pool.int("fee", range: 0...9_999_999_999))
+        default:
+            throw pool.error("type",
+                             "expected \"constant_product\", \"concentrated\" or \"stable_swap\", found \"\(type)\"")
+        }
+        let baseDecimals = try pool.int("base_decimals", range: 0...18)
+        let quoteDecimals = try pool.int("quote_decimals", range: 0...18)
+        if case .stableSwap = curve, baseDecimals != quoteDecimals {
+            throw pool.error("quote_decimals", "a stable_swap pool here needs both coins at the same decimals")
+        }
+        let address = try pool.optionalString("address")
+        if let address, !DenyList.isAddress(address) {
+            throw pool.error("address",
+                             "expected an EVM (0x + 40 hex) or Solana (base58) address, found \"\(address)\"")
+        }
+        return ConfiguredPool(
+            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(units: 1, decimals: quoteDecimals),
+                                       lotSize: FixedDecimal(units: 1, decimals: min(baseDecimals, 8)),
+                                       minNotional: .zero),
+            curve: curve, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals,
+            gasUnits: try pool.int("gas_units", range: 0...30_000_000), address: address)
+    }
+}

@@ -1,0 +1,102 @@
+import DexterCore
+import DexterVenues
+import Testing
+
+@testable import dexter
+
+/// A venue's facts under [venues], the simulator's knobs under [sim.*], the connector that serves each venue, and the
+/// word an old config gets for each knob that moved.
+@Suite struct VenueConfigTests {
+    let base = ConfigTests()
+    let hint = "(simulator knobs live under [sim.*]; see config.toml.example)"
+
+    /// `text` is refused with `message`, at the first line holding `fragment`.
+    func expect(_ text: String, refusedAt fragment: String, _ message: String,
+                sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(base.error(text) == "config.toml:\(base.line(of: fragment, in: text)): \(message)",
+                sourceLocation: sourceLocation)
+    }
+
+    @Test func everyVenueIsServedByTheSimulatorThroughOneClient() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        #expect(config.venues.count == 12 && config.venues.allSatisfy { $0.connector == "sim" })
+        let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
+        #expect(venues.marketData.count == 1 && venues.clocked.count == 1)
+        #expect(Set(venues.execution.keys) == Set(config.venues.map(\.spec.id)))
+    }
+
+    @Test func aVenueWithoutAConnectorIsTheSimulators() throws {
+        let text = DefaultConfig.text.replacingOccurrences(of: "connector = \"sim\"\n", with: "")
+        let config = try DeskConfig.parse(text, file: "config.toml")
+        let embedded = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        #expect(config.venues.allSatisfy { $0.connector == "sim" })
+        #expect(config.universe.books.map(\.instrument) == embedded.universe.books.map(\.instrument))
+        #expect(config.universe.pools.map(\.instrument) == embedded.universe.pools.map(\.instrument))
+    }
+
+    @Test func anUnknownConnectorNamesTheVenueAndTheKnownOnes() {
+        let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
+                                  with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
+        expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
+               + "\"ccxt\", which dexter does not have; known connectors: sim")
+    }
+
+    @Test func aMovedVenueKnobSaysWhereItWent() {
+        let text = base.replacing("[venues.binance]\nkind = \"exchange\"\n",
+                                  with: "[venues.binance]\nkind = \"exchange\"\nnoise_bps = 1.5\n")
+        expect(text, refusedAt: "noise_bps = 1.5", "[venues.binance] noise_bps moved to [sim.venues.binance] \(hint)")
+        let dex = base.replacing("chain = \"solana\"\n", with: "chain = \"solana\"\nlatency_ms = 100\n")
+        expect(dex, refusedAt: "latency_ms = 100", "[venues.raydium] latency_ms moved to [sim.venues.raydium] \(hint)")
+    }
+
+    @Test func aMovedMarketKnobSaysWhereItWent() {
+        let market = "\"BTC/USDT\" = { tick = \"0.01\", lot = \"0.00001\", min_notional = \"5\" }"
+        let text = base.replacing(market, with: market.replacingOccurrences(of: " }", with: ", top_quantity = 0.25 }"))
+        expect(text, refusedAt: "\"5\", top_quantity = 0.25", "[venues.binance.markets.\"BTC/USDT\"] top_quantity "
+               + "moved to [sim.venues.binance.markets.\"BTC/USDT\"] \(hint)")
+    }
+
+    @Test func aMovedPoolKnobSaysWhereItWent() {
+        let text = base.replacing("fee_pips = 500,", with: "fee_pips = 500, range_width = 0.15,")
+        expect(text, refusedAt: "range_width = 0.15,", "[venues.uniswap-v3.pools.\"ETH/USDC\"] range_width moved to "
+               + "[sim.venues.uniswap-v3.pools.\"ETH/USDC\"] \(hint)")
+    }
+
+    @Test func aMovedAssetOrChainKnobSaysWhereItWent() {
+        let asset = base.replacing("[sim]\n", with: "[assets.ETH]\nvolatility = 0.70\n\n[sim]\n")
+        expect(asset, refusedAt: "volatility = 0.70", "[assets.ETH] volatility moved to [sim.assets.ETH] \(hint)")
+        let empty = base.replacing("[sim]\n", with: "[assets.ETH]\n\n[sim]\n")
+        expect(empty, refusedAt: "[assets.ETH]", "assets: moved to [sim.assets] \(hint)")
+        let chain = base.replacing("gas_token = \"BNB\"\n", with: "gas_token = \"BNB\"\nblock_time_ms = 3000\n")
+        expect(chain, refusedAt: "block_time_ms = 3000", "[chains.bsc] block_time_ms moved to [sim.chains.bsc] \(hint)")
+    }
+
+    @Test func aSimulatedVenueNeedsItsKnobsAndTheirsOnly() {
+        let raydium = "[sim.venues.raydium]\nlatency_ms = 100\n\n[sim.venues.raydium.pools]\n"
+            + "\"SOL/USDC\" = { base_reserve = 200000.0, swaps_per_second = 3.0, arbitrage_catch_up = 0.5 }\n"
+        expect(base.replacing(raydium, with: ""), refusedAt: "[venues.raydium]",
+               "venues.raydium: served by the simulator, which needs its knobs under [sim.venues.raydium]")
+        let stranger = base.replacing(raydium, with: raydium.replacingOccurrences(of: "raydium", with: "orca"))
+        expect(stranger, refusedAt: "[sim.venues.orca]", "sim.venues.orca: orca is not one of the venues under "
+               + "[venues] served by the simulator (connector = \"sim\")")
+        let bnb = "\"BNB/USDT\" = { top_quantity = 15.0 }\n"
+        expect(base.replacing(bnb, with: ""), refusedAt: "[sim.venues.binance.markets]",
+               "sim.venues.binance.markets.BNB/USDT: missing; expected a value here")
+        let extra = base.replacing(bnb, with: bnb + "\"BNB/USDC\" = { top_quantity = 15.0 }\n")
+        #expect(base.error(extra).contains("sim.venues.binance.markets.BNB/USDC: unknown key; expected one of "
+                                           + "BNB/USDT"))
+    }
+
+    @Test func whatTheSimulatorTradesItMustPriceAndWhereItSwapsItMustRun() {
+        let dollar = "[sim.assets.USDC]\nprice_usd = 1.0\nvolatility = 0.01\njumps_per_hour = 2.0\njump_size = 0.0005\n"
+            + "peg_reversion = 0.05\n\n"
+        expect(base.replacing(dollar, with: ""), refusedAt: "\"BTC/USDC\" = { tick",
+               "venues.binance.markets.BTC/USDC: USDC is not one of the assets under [sim.assets]")
+        let sol = "[sim.assets.SOL]\nprice_usd = 240.0\nvolatility = 0.90\njumps_per_hour = 90.0\njump_size = 0.005\n\n"
+        expect(base.replacing(sol, with: ""), refusedAt: "gas_token = \"SOL\"", "chains.solana.gas_token: SOL is not "
+               + "one of the assets under [sim.assets] (BNB, BTC, ETH, USDC, USDT)")
+        let solana = "[sim.chains.solana]\ngas_price = 1.0\ngas_volatility = 0.03\nblock_time_ms = 400\n\n"
+        expect(base.replacing(solana, with: ""), refusedAt: "chain = \"solana\"", "venues.raydium.chain: solana is "
+               + "not one of the chains under [sim.chains], where the simulator keeps its gas and blocks")
+    }
+}
