@@ -45,13 +45,35 @@ public struct CrossVenueDetector: Sendable {
         -> DetectionChanges {
         var changes = DetectionChanges()
         var values = USDValues()
-        for peer in state.peers[index] {
+        refreshRoutes(through: index, skipping: [], state: state, inventory: inventory, now: now, into: &changes,
+                      values: &values)
+        return changes
+    }
+
+    /// Re-evaluates every route through any of `indices` once, after they all changed at one instant (a replayed
+    /// second's books): a route between two of them is priced once, on both new books.
+    public mutating func marketsDidChange(_ indices: [Int], state: MarketState, inventory: Inventory, now: Timestamp)
+        -> DetectionChanges {
+        var changes = DetectionChanges()
+        var values = USDValues()
+        for position in indices.indices {
+            refreshRoutes(through: indices[position], skipping: indices[..<position], state: state,
+                          inventory: inventory, now: now, into: &changes, values: &values)
+        }
+        return changes
+    }
+
+    /// Both directions between market `index` and each of its peers, except peers in `done` (already refreshed
+    /// with every route through them).
+    private mutating func refreshRoutes(through index: Int, skipping done: ArraySlice<Int>, state: MarketState,
+                                        inventory: Inventory, now: Timestamp, into changes: inout DetectionChanges,
+                                        values: inout USDValues) {
+        for peer in state.peers[index] where !done.contains(peer) {
             refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes,
                     values: &values)
             refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes,
                     values: &values)
         }
-        return changes
     }
 
     /// Re-evaluates every route with a leg on `chain` (after its gas price moved).
