@@ -107,6 +107,14 @@ public struct ReplayFeed: Sendable {
     public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
     public var consumedBytes: Int { cursors.reduce(0, +) }
 
+    /// The receive time of the message `next()` returns, or nil when every file is done: a reader that applies
+    /// the messages of one instant together knows from it whether the instant goes on.
+    public var nextTime: Timestamp? {
+        var earliest: Timestamp?
+        for case let time? in nextTimes where earliest.map({ time < $0 }) ?? true { earliest = time }
+        return earliest
+    }
+
     /// The next message across all files, oldest receive time first; nil when every file is done.
     public mutating func next() throws(ReplayError) -> ReplayUpdate? {
         var chosen: Int?
