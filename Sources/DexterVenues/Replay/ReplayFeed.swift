@@ -62,6 +62,8 @@ public struct ReplayFeed: Sendable {
     private var cursors: [Int]
     /// The receive time of each file's next line (nil at its end).
     private var nextTimes: [Timestamp?]
+    /// The file read next: the earliest next time, the first file on a tie; nil when every file is done.
+    private var nextFile: Int?
     /// Books by slot; a slot per market, in the order they were first seen.
     private var books: [BookState] = []
     private var keys: [MarketKey] = []
@@ -102,6 +104,7 @@ public struct ReplayFeed: Sendable {
             if files[index].format == .l2SnapshotCSV { try readHeader(index) }
             nextTimes[index] = try peekTime(index)
         }
+        nextFile = earliestFile()
     }
 
     public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
@@ -109,21 +112,21 @@ public struct ReplayFeed: Sendable {
 
     /// The receive time of the message `next()` returns, or nil when every file is done: a reader that applies
     /// the messages of one instant together knows from it whether the instant goes on.
-    public var nextTime: Timestamp? {
-        var earliest: Timestamp?
-        for case let time? in nextTimes where earliest.map({ time < $0 }) ?? true { earliest = time }
-        return earliest
-    }
+    public var nextTime: Timestamp? { nextFile.flatMap { nextTimes[$0] } }
 
-    /// The next message across all files, oldest receive time first; nil when every file is done.
-    public mutating func next() throws(ReplayError) -> ReplayUpdate? {
+    private func earliestFile() -> Int? {
         var chosen: Int?
         for index in files.indices {
             guard let time = nextTimes[index] else { continue }
             if let best = chosen, let bestTime = nextTimes[best], bestTime <= time { continue }
             chosen = index
         }
-        guard let index = chosen, let time = nextTimes[index] else { return nil }
+        return chosen
+    }
+
+    /// The next message across all files, oldest receive time first; nil when every file is done.
+    public mutating func next() throws(ReplayError) -> ReplayUpdate? {
+        guard let index = nextFile, let time = nextTimes[index] else { return nil }
         let update = try files[index].bytes.withUnsafeBufferPointer { (bytes) throws(ReplayError) -> ReplayUpdate in
             let start = cursors[index]
             let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
@@ -135,6 +138,7 @@ public struct ReplayFeed: Sendable {
             }
         }
         nextTimes[index] = try peekTime(index)
+        nextFile = earliestFile()
         statistics.messages += 1
         if statistics.firstTime == nil { statistics.firstTime = time }
         statistics.lastTime = time
