@@ -39,8 +39,9 @@ public struct ReplayRun: Sendable {
                 finish(sink)
                 return false
             }
+            let (time, endsInstant) = (update.time, update.endsInstant)
             apply(update)
-            if feed.nextTime != update.time { detect(at: update.time, sink) }
+            if endsInstant { detect(at: time, sink) }
         }
         return true
     }
