@@ -45,8 +45,12 @@ public struct CrossVenueDetector: Sendable {
         -> DetectionChanges {
         var changes = DetectionChanges()
         var values = USDValues()
-        refreshRoutes(through: index, skipping: [], state: state, inventory: inventory, now: now, into: &changes,
-                      values: &values)
+        for peer in state.peers[index] {
+            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes,
+                    values: &values)
+            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes,
+                    values: &values)
+        }
         return changes
     }
 
@@ -56,24 +60,16 @@ public struct CrossVenueDetector: Sendable {
         -> DetectionChanges {
         var changes = DetectionChanges()
         var values = USDValues()
-        for position in indices.indices {
-            refreshRoutes(through: indices[position], skipping: indices[..<position], state: state,
-                          inventory: inventory, now: now, into: &changes, values: &values)
+        for (position, index) in indices.enumerated() {
+            // A peer met earlier in `indices` has had every route through it refreshed already.
+            for peer in state.peers[index] where !indices[..<position].contains(peer) {
+                refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now,
+                        into: &changes, values: &values)
+                refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now,
+                        into: &changes, values: &values)
+            }
         }
         return changes
-    }
-
-    /// Both directions between market `index` and each of its peers, except peers in `done` (already refreshed
-    /// with every route through them).
-    private mutating func refreshRoutes(through index: Int, skipping done: ArraySlice<Int>, state: MarketState,
-                                        inventory: Inventory, now: Timestamp, into changes: inout DetectionChanges,
-                                        values: inout USDValues) {
-        for peer in state.peers[index] where !done.contains(peer) {
-            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes,
-                    values: &values)
-            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes,
-                    values: &values)
-        }
     }
 
     /// Re-evaluates every route with a leg on `chain` (after its gas price moved).

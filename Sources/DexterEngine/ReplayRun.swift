@@ -76,7 +76,8 @@ public struct ReplayRun: Sendable {
     private mutating func detect(at time: Timestamp, _ sink: (Event) -> Void) {
         guard !touched.isEmpty else { return }
         let changes = detector.marketsDidChange(touched, state: state, inventory: inventory, now: time)
-        touched.removeAll(keepingCapacity: true)
+        // Emptied one by one: an instant touches a market or two, and removeAll(keepingCapacity:) cost more.
+        while touched.popLast() != nil {}
         for opportunity in changes.upserted {
             if live.updateValue(opportunity, forKey: opportunity.id) == nil {
                 summary.record(opportunity)
