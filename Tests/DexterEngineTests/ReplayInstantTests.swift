@@ -18,7 +18,6 @@ import Testing
     static let seconds = 3_000
     /// Taker fees the replay is given and the alignment below charges the same way: zero, so the crosses show.
     static let fees: [VenueId: Double] = ["binance": 0, "huobi": 0]
-    static let venues: [VenueId] = ["binance", "huobi"]
 
     /// `../shared/data/linkusdt_binance_huobi_20210820`, beside the package root.
     static func recordingFolder() throws -> URL {
