@@ -54,6 +54,24 @@ public struct CrossVenueDetector: Sendable {
         return changes
     }
 
+    /// Re-evaluates every route through any of `indices` once, after they all changed at one instant (a replayed
+    /// second's books): a route between two of them is priced once, on both new books.
+    public mutating func marketsDidChange(_ indices: [Int], state: MarketState, inventory: Inventory, now: Timestamp)
+        -> DetectionChanges {
+        var changes = DetectionChanges()
+        var values = USDValues()
+        for (position, index) in indices.enumerated() {
+            // A peer met earlier in `indices` has had every route through it refreshed already.
+            for peer in state.peers[index] where !indices[..<position].contains(peer) {
+                refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now,
+                        into: &changes, values: &values)
+                refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now,
+                        into: &changes, values: &values)
+            }
+        }
+        return changes
+    }
+
     /// Re-evaluates every route with a leg on `chain` (after its gas price moved).
     public mutating func gasDidChange(on chain: ChainId, state: MarketState, inventory: Inventory, now: Timestamp)
         -> DetectionChanges {

@@ -3,9 +3,11 @@ import DexterDetect
 import DexterMarket
 import DexterVenues
 
-/// Recorded markets through the same detector the desk runs: every message updates the market state, and the
-/// routes through the market it touched are re-evaluated at the message's receive time. Balances are taken as
-/// unlimited, so what is found is what the recorded depth offered.
+/// Recorded markets through the same detector the desk runs. Messages of one instant (one receive time) all
+/// update the market state first; then the routes through every market they touched are re-evaluated once, at
+/// that time. Detecting between them would price one venue's new book against another's book of the instant
+/// before, a cross that never existed. Balances are taken as unlimited, so what is found is what the recorded
+/// depth offered.
 public struct ReplayRun: Sendable {
     public private(set) var feed: ReplayFeed
     public private(set) var state = MarketState()
@@ -15,6 +17,8 @@ public struct ReplayRun: Sendable {
     private var live: [UInt64: Opportunity] = [:]
     private var lastKey: MarketKey?
     private var lastIndex = 0
+    /// Markets the current instant's messages changed so far, each once, in the order first touched.
+    private var touched: [Int] = []
 
     public enum Event: Sendable {
         case opened(Opportunity, at: Timestamp)
@@ -28,13 +32,16 @@ public struct ReplayRun: Sendable {
     }
 
     /// Replays up to `limit` messages, handing each opportunity event to `sink`; false once the files are done.
+    /// Detection runs when an instant's last message is in, so an instant may span two calls.
     public mutating func step(limit: Int, _ sink: (Event) -> Void) throws(ReplayError) -> Bool {
         for _ in 0..<limit {
             guard let update = try feed.next() else {
                 finish(sink)
                 return false
             }
-            apply(update, sink)
+            let (time, endsInstant) = (update.time, update.endsInstant)
+            apply(update)
+            if endsInstant { detect(at: time, sink) }
         }
         return true
     }
@@ -42,7 +49,7 @@ public struct ReplayRun: Sendable {
     /// The receive time of the last message replayed.
     public var now: Timestamp? { feed.statistics.lastTime }
 
-    private mutating func apply(_ update: ReplayUpdate, _ sink: (Event) -> Void) {
+    private mutating func apply(_ update: ReplayUpdate) {
         if let market = update.newMarket {
             state.add(market)
             let plenty = FixedDecimal(1_000_000_000_000)
@@ -62,17 +69,25 @@ public struct ReplayRun: Sendable {
             return
         }
         state.update(index, liquidity: liquidity, venueTime: venueTime, receivedAt: receivedAt)
-        let changes = detector.marketDidChange(index, state: state, inventory: inventory, now: update.time)
+        if !touched.contains(index) { touched.append(index) }
+    }
+
+    /// Prices the routes through the markets the instant at `time` changed, on the state all its messages left.
+    private mutating func detect(at time: Timestamp, _ sink: (Event) -> Void) {
+        guard !touched.isEmpty else { return }
+        let changes = detector.marketsDidChange(touched, state: state, inventory: inventory, now: time)
+        // Emptied one by one: an instant touches a market or two, and removeAll(keepingCapacity:) cost more.
+        while touched.popLast() != nil {}
         for opportunity in changes.upserted {
             if live.updateValue(opportunity, forKey: opportunity.id) == nil {
                 summary.record(opportunity)
-                sink(.opened(opportunity, at: update.time))
+                sink(.opened(opportunity, at: time))
             } else {
-                sink(.updated(opportunity, at: update.time))
+                sink(.updated(opportunity, at: time))
             }
         }
-        for id in changes.removed + detector.expire(at: update.time) {
-            if let gone = live.removeValue(forKey: id) { sink(.closed(gone, at: update.time)) }
+        for id in changes.removed + detector.expire(at: time) {
+            if let gone = live.removeValue(forKey: id) { sink(.closed(gone, at: time)) }
         }
     }
 

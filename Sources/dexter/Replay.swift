@@ -13,10 +13,10 @@ struct Replay: AsyncParsableCommand {
             Reads Binance combined-stream recordings ("<receive ns> {json}" per line: bookTicker, depth diffs synced \
             to the REST snapshot, trades) and L2 snapshot CSVs ("timestamp,symbol,b1..,bv1..,a1..,av1.."; the symbol \
             names the venue after a dot: LINKUSDT.BNC is Binance, .HB Huobi), gzipped or not, merged by receive time. \
-            Each opportunity is written as one JSON line when it opens ("event": "open"), changes ("update") and \
-            closes ("close"); the last line is the summary ("event": "summary"). A readable summary and a progress \
-            bar go to stderr. Balances are taken as unlimited: sizes are what the recorded depth allowed, capped at \
-            --max-notional.
+            The messages of one receive time are all applied before the market is searched. Each opportunity is \
+            written as one JSON line when it opens ("event": "open"), changes ("update") and closes ("close"); the \
+            last line is the summary ("event": "summary"). A readable summary and a progress bar go to stderr. \
+            Balances are taken as unlimited: sizes are what the recorded depth allowed, capped at --max-notional.
             """)
 
     @Argument(help: "Recorded files (.gz or plain).")

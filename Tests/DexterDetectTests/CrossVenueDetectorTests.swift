@@ -279,6 +279,33 @@ import Testing
         #expect(detector.opportunities.isEmpty)
     }
 
+    /// Markets that changed at one instant are searched in one pass: every route through any of them, each once,
+    /// including the route between two of them.
+    @Test func marketsThatChangedTogetherAreSearchedOnce() throws {
+        let a = B.exchange("a"), b = B.exchange("b"), c = B.exchange("c")
+        var state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "5")]),
+            B.book(b, bids: [("99", "5")], asks: [("102", "10")]),
+            B.book(c, bids: [("98", "5")], asks: [("103", "10")]),
+        ])
+        let inventory = B.inventory([a.account, b.account, c.account])
+        var detector = CrossVenueDetector(policy: B.policy)
+        #expect(detector.reevaluateAll(state: state, inventory: inventory, now: now).isEmpty)
+
+        // a's ask falls under b's bid, and c's bid rises over a's new ask: a → b (an unchanged peer) and a → c
+        // (both changed) cross.
+        let aBook = OrderBook(bids: [BookLevel(price: B.d("96"), quantity: B.d("10"))],
+                              asks: [BookLevel(price: B.d("97"), quantity: B.d("5"))])
+        let cBook = OrderBook(bids: [BookLevel(price: B.d("99.5"), quantity: B.d("5"))],
+                              asks: [BookLevel(price: B.d("103"), quantity: B.d("10"))])
+        state.apply(.liquidity(state.markets[0].key, .book(aBook), venueTime: now, receivedAt: now))
+        state.apply(.liquidity(state.markets[2].key, .book(cBook), venueTime: now, receivedAt: now))
+        let changes = detector.marketsDidChange([0, 2], state: state, inventory: inventory, now: now)
+        #expect(changes.upserted.map(\.route.description).sorted() == ["ETH/USDC a→b", "ETH/USDC a→c"])
+        #expect(changes.removed.isEmpty)
+        #expect(detector.opportunities.count == 2)
+    }
+
     @Test func staleQuotesExpire() throws {
         let a = B.exchange("a"), b = B.exchange("b")
         let state = B.state([

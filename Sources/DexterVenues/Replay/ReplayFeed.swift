@@ -51,6 +51,9 @@ public struct ReplayUpdate: Sendable {
     public let time: Timestamp
     public let newMarket: Market?
     public let event: MarketEvent?
+    /// True when no message after this one has its receive time: everything received at that instant is in, so
+    /// a reader that applies an instant's messages together can act on them.
+    public internal(set) var endsInstant = true
 }
 
 /// Merges recordings by receive time and turns their messages into market events, keeping each market's book:
@@ -62,6 +65,8 @@ public struct ReplayFeed: Sendable {
     private var cursors: [Int]
     /// The receive time of each file's next line (nil at its end).
     private var nextTimes: [Timestamp?]
+    /// The file read next: the earliest next time, the first file on a tie; nil when every file is done.
+    private var nextFile: Int?
     /// Books by slot; a slot per market, in the order they were first seen.
     private var books: [BookState] = []
     private var keys: [MarketKey] = []
@@ -102,21 +107,28 @@ public struct ReplayFeed: Sendable {
             if files[index].format == .l2SnapshotCSV { try readHeader(index) }
             nextTimes[index] = try peekTime(index)
         }
+        nextFile = Self.earliest(nextTimes)
     }
 
     public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
     public var consumedBytes: Int { cursors.reduce(0, +) }
 
-    /// The next message across all files, oldest receive time first; nil when every file is done.
-    public mutating func next() throws(ReplayError) -> ReplayUpdate? {
+    /// The file with the earliest next time, the first one on a tie. Static, on the times alone: a method of this
+    /// large struct would be handed a copy of it.
+    private static func earliest(_ times: [Timestamp?]) -> Int? {
         var chosen: Int?
-        for index in files.indices {
-            guard let time = nextTimes[index] else { continue }
-            if let best = chosen, let bestTime = nextTimes[best], bestTime <= time { continue }
+        for index in times.indices {
+            guard let time = times[index] else { continue }
+            if let best = chosen, let bestTime = times[best], bestTime <= time { continue }
             chosen = index
         }
-        guard let index = chosen, let time = nextTimes[index] else { return nil }
-        let update = try files[index].bytes.withUnsafeBufferPointer { (bytes) throws(ReplayError) -> ReplayUpdate in
+        return chosen
+    }
+
+    /// The next message across all files, oldest receive time first; nil when every file is done.
+    public mutating func next() throws(ReplayError) -> ReplayUpdate? {
+        guard let index = nextFile, let time = nextTimes[index] else { return nil }
+        var update = try files[index].bytes.withUnsafeBufferPointer { (bytes) throws(ReplayError) -> ReplayUpdate in
             let start = cursors[index]
             let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
                 .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress! } ?? bytes.count
@@ -127,6 +139,8 @@ public struct ReplayFeed: Sendable {
             }
         }
         nextTimes[index] = try peekTime(index)
+        nextFile = Self.earliest(nextTimes)
+        update.endsInstant = nextFile.flatMap { nextTimes[$0] } != time
         statistics.messages += 1
         if statistics.firstTime == nil { statistics.firstTime = time }
         statistics.lastTime = time
