@@ -63,9 +63,13 @@ public actor Engine {
 
     /// Opens the desk on `venues`: their instruments make the market, the ledger the inventory; orders the ledger left
     /// in flight are settled with their venues (queried by client order id) before anything else can trade.
+    /// `onBooked` hears every booking as it is committed, those the restart settles included.
     public init(config: EngineConfig, venues: VenueSet, ledger: Ledger, clock: any Clock = WallClock(),
-                logger: Logger = Logger(label: "dexter.engine")) async throws {
+                logger: Logger = Logger(label: "dexter.engine"),
+                onBooked: (@Sendable (_ arbitrageId: String, _ status: String, _ realisedUSD: FixedDecimal) -> Void)? = nil)
+    async throws {
         self.config = config
+        self.bookedObserver = onBooked
         self.logger = logger
         self.clock = clock
         self.ledger = ledger.writer
@@ -143,14 +147,15 @@ public actor Engine {
         running = true
         publish(force: true)
         let clocked = venues.clocked, clock = self.clock, inbox = self.inbox
-        let driver = Task {
+        // Venues run off the engine's executor, as venue I/O does: they only post into the inbox.
+        let driver = Task.detached {
             guard let step = clocked.map(\.step).min() else { return }
             while !Task.isCancelled {
                 for venue in clocked { venue.advance(to: clock.now()) }
                 try? await Task.sleep(for: step)
             }
         }
-        let heartbeat = Task {
+        let heartbeat = Task.detached {
             while !Task.isCancelled {
                 try? await Task.sleep(for: housekeeping)
                 inbox.nudge()
@@ -164,6 +169,9 @@ public actor Engine {
             guard running else { break }
             process()
             if clock.now().duration(since: lastPublish) >= publishEvery { publish() }
+            // A wakeup already waiting is taken without suspending: yield, so that commands from the screen (an
+            // approval, the kill switch, quit) are never starved by a market busier than the engine.
+            await Task.yield()
         }
     }
 

@@ -53,12 +53,12 @@ struct Run: AsyncParsableCommand {
         let engineClock: any Clock = fast ? clock : WallClock()
         // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
         let venues = try config.venueSet(seed: desk.seed, start: engineClock.now(), journalPath: ledgerPath + ".paper-venues.jsonl")
+        // Started before the engine opens: bookings the restart settles are announced as they are committed.
+        Self.emit(#"{"event":"started","user":"\#(userName)","ledger":"\#(ledgerPath)","auto_approve":\#(engineConfig.autoApprove != nil)}"#)
         let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: engineClock,
-                                      logger: Logger(label: "dexter.engine"))
-        await engine.onBooked { id, status, realised in
+                                      logger: Logger(label: "dexter.engine")) { id, status, realised in
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)
         }
-        Self.emit(#"{"event":"started","user":"\#(userName)","ledger":"\#(ledgerPath)","auto_approve":\#(engineConfig.autoApprove != nil)}"#)
         let steps = Int(seconds * 100)
         let start = monotonicNanoseconds()
         for step in 0..<steps {

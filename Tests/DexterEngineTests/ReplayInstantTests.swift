@@ -4,6 +4,7 @@ import DexterEngine
 import DexterMarket
 import DexterVenues
 import Foundation
+import SharedTestData
 import Testing
 
 /// Replay applies every message of one receive time before it searches the market (issue 13). Checked on the
@@ -19,17 +20,9 @@ import Testing
     /// Taker fees the replay is given and the alignment below charges the same way: zero, so the crosses show.
     static let fees: [VenueId: Double] = ["binance": 0, "huobi": 0]
 
-    /// `../shared/data/linkusdt_binance_huobi_20210820`, beside the package root.
+    /// `../shared/data/linkusdt_binance_huobi_20210820`; a missing shared folder fails the test, naming it.
     static func recordingFolder() throws -> URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let folder = packageRoot.appendingPathComponent("../shared/data/linkusdt_binance_huobi_20210820")
-            .standardizedFileURL
-        try #require(FileManager.default.fileExists(atPath: folder.path), """
-            this test reads the LINK/USDT recording from ../shared/data/linkusdt_binance_huobi_20210820 beside the \
-            package root (\(folder.path)), which is missing
-            """)
-        return folder
+        try Shared.url("data/linkusdt_binance_huobi_20210820/orderbook_bnc.csv.gz").deletingLastPathComponent()
     }
 
     /// The file gunzipped by the gzip tool, cut to the header and the first `rows` rows.

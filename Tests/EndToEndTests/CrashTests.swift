@@ -55,8 +55,10 @@ extension EndToEnd {
                 process.standardError = FileHandle.nullDevice
                 process.standardInput = FileHandle.nullDevice
                 try process.run()
-                // Anywhere from during start-up to deep into a burst.
-                usleep(UInt32.random(in: 5_000...700_000, using: &random))
+                // Anywhere from during start-up to deep into a burst. A debug binary on two busy cores takes ~0.1 s to
+                // start and books its first arbitrages some tenths of a second later: up to 1.2 s keeps most rounds
+                // killing a desk with orders out, not one still starting.
+                usleep(UInt32.random(in: 5_000...1_200_000, using: &random))
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 #expect(process.terminationReason == .uncaughtSignal, "round \(round): dexter ended before the kill")
