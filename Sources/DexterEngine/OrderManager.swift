@@ -154,15 +154,7 @@ struct OrderManager: Sendable {
         order.querying = false
         orders[clientOrderId] = order
         var applied = Applied()
-        let events: [OrderEvent] = switch report.status {
-        case .filled: [.fill(complete: true)]
-        case .partiallyFilled: [.fill(complete: false), .canceled]
-        case .canceled: [.canceled]
-        case .expired: [.expire]
-        case .rejected: [.reject]
-        case .working: []
-        }
-        for event in events {
+        for event in OrderEvent.settling(report.status) {
             // A step already taken (a fill the updates did bring) is skipped, not refused.
             guard let step = try? step(clientOrderId, event, at: report.executedAt) else { continue }
             applied.steps.append(step)
