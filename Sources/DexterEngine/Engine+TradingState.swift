@@ -76,7 +76,7 @@ extension Engine {
     /// Gives an order that never (again) left an empty answer in its execution, and books the execution if that was
     /// the last one out.
     func settleUnsent(_ order: OrderRequest, reason: String, at now: Timestamp) {
-        guard let arbitrageId = inFlight.first(where: { $0.value.orders.contains { $0.clientOrderId == order.clientOrderId } })?.key,
+        guard let arbitrageId = orderManager[order.clientOrderId]?.arbitrageId,
               var execution = inFlight[arbitrageId] else { return }
         execution.reports[order.clientOrderId] = ExecutionReport(
             clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, status: .rejected,

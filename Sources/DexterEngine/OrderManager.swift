@@ -76,7 +76,8 @@ struct OrderManager: Sendable {
         trim()
     }
 
-    /// Moves an order one step; false (and unchanged) when the step is illegal from where it is.
+    /// Moves an order one step; throws (and leaves it unchanged) when the step is illegal from where it is; nil for an
+    /// order it does not hold.
     mutating func step(_ clientOrderId: String, _ event: OrderEvent, at time: Timestamp) throws(IllegalTransition) -> Step? {
         guard var order = orders[clientOrderId] else { return nil }
         let from = order.row.state
@@ -176,8 +177,10 @@ struct OrderManager: Sendable {
     var live: [ManagedOrder] { orders.values.filter { $0.state.isLive }.sorted { $0.request.clientOrderId < $1.request.clientOrderId } }
 
     /// Live orders the venue has not spoken of for `silence`, and that are not already being queried.
+    /// Checked on every pass of the engine: one filter, and only what is silent (rarely anything) is sorted.
     func silent(for silence: Duration, at now: Timestamp) -> [ManagedOrder] {
-        live.filter { !$0.querying && now.duration(since: $0.lastHeard) >= silence }
+        orders.values.filter { $0.state.isLive && !$0.querying && now.duration(since: $0.lastHeard) >= silence }
+            .sorted { $0.request.clientOrderId < $1.request.clientOrderId }
     }
 
     /// The Orders panel's rows, newest first.

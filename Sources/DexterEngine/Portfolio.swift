@@ -18,6 +18,8 @@ struct Portfolio: Sendable {
     private(set) var lotCost: [String: (quantity: FixedDecimal, costUSD: FixedDecimal)] = [:]
     /// Reference USD prices when the session opened, for the mark-to-market move of positions.
     var openingPrices: [Asset: Double] = [:]
+    /// Holdings per asset, summed over every account: kept with the inventory, as every risk check reads them.
+    private(set) var positions: [Asset: FixedDecimal] = [:]
 
     /// The portfolio as the ledger has it at `start`, for `user`.
     init(ledger reader: LedgerReader, user: String, at start: Timestamp) throws {
@@ -30,6 +32,7 @@ struct Portfolio: Sendable {
                                   at: AccountId(parsing: row.account))
         }
         self.inventory = inventory
+        positions = Self.positions(inventory)
         let today = try reader.summary(ofDayContaining: start, user: user)
         pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
                          tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
@@ -43,8 +46,7 @@ struct Portfolio: Sendable {
     /// What the risk checks count against the limits.
     var usage: RiskUsage { RiskUsage(dailyVolumeUSD: deskVolumeTodayUSD, positions: positions) }
 
-    /// Holdings per asset, summed over every account.
-    var positions: [Asset: FixedDecimal] {
+    static func positions(_ inventory: Inventory) -> [Asset: FixedDecimal] {
         Dictionary(uniqueKeysWithValues: inventory.assets.map { ($0, inventory.total($0)) })
     }
 
@@ -59,6 +61,7 @@ struct Portfolio: Sendable {
             inventory.setPosition(PerpetualPosition(size: position.size, entryPrice: position.entryPrice), symbol,
                                   at: AccountId(parsing: position.account))
         }
+        positions = Self.positions(inventory)
         let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
         deskVolumeTodayUSD += volume
         userVolumeTodayUSD += volume

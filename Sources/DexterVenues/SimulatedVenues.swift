@@ -38,26 +38,19 @@ public final class SimulatedVenues: MarketDataClient, ExecutionClient, ClockedVe
 
     // MARK: Market data
 
-    public func instruments() async throws -> [VenueInstrument] { currentInstruments() }
-
-    /// The instruments and their first state, without waiting (the simulator has nothing to fetch).
-    public func currentInstruments() -> [VenueInstrument] {
+    /// The instruments and their first state (the simulator has nothing to fetch).
+    public func instruments() async throws -> [VenueInstrument] {
         state.withLock { state in
             state.market.state.markets.map { VenueInstrument(market: $0, poolAddress: poolAddresses[$0.key]) }
         }
     }
 
     /// Gas on every chain now (part of the first snapshot).
-    public func currentGas() async throws -> [GasQuote] { gasNow() }
-
-    public func gasNow() -> [GasQuote] {
+    public func currentGas() async throws -> [GasQuote] {
         state.withLock { state in state.market.state.gas.values.sorted { $0.chain < $1.chain } }
     }
 
-    public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws { attach(inbox, subscribing: keys) }
-
-    /// Subscribes without waiting: for drivers that are not async (a scan, a test).
-    public func attach(_ inbox: VenueInbox, subscribing keys: [MarketKey]) {
+    public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
         state.withLock { state in
             state.inbox = inbox
             state.subscribed.formUnion(keys)

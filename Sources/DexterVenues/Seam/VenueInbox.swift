@@ -17,7 +17,6 @@ public final class VenueInbox: Sendable {
         var slot: [QuoteKey: Int] = [:]
         var orders: [OrderUpdate] = []
         var connections: [(VenueId, ConnectionState)] = []
-        var conflated: UInt64 = 0
         var signaled = false
     }
 
@@ -36,8 +35,6 @@ public final class VenueInbox: Sendable {
         public var market: [MarketEvent] = []
         public var orders: [OrderUpdate] = []
         public var connections: [(venue: VenueId, state: ConnectionState)] = []
-        /// Quotes replaced by a newer one before they were taken.
-        public var conflated: UInt64 = 0
 
         public var isEmpty: Bool { market.isEmpty && orders.isEmpty && connections.isEmpty }
     }
@@ -48,10 +45,7 @@ public final class VenueInbox: Sendable {
         case .gas(let quote): .gas(quote.chain)
         }
         signal { pending in
-            if let old = pending.slot[key] {
-                pending.quotes[old] = nil
-                pending.conflated += 1
-            }
+            if let old = pending.slot[key] { pending.quotes[old] = nil }
             pending.slot[key] = pending.quotes.count
             pending.quotes.append(event)
         }
@@ -71,12 +65,10 @@ public final class VenueInbox: Sendable {
             batch.market = pending.quotes.compactMap { $0 }
             batch.orders = pending.orders
             batch.connections = pending.connections.map { (venue: $0.0, state: $0.1) }
-            batch.conflated = pending.conflated
             pending.quotes.removeAll(keepingCapacity: true)
             pending.slot.removeAll(keepingCapacity: true)
             pending.orders.removeAll(keepingCapacity: true)
             pending.connections.removeAll(keepingCapacity: true)
-            pending.conflated = 0
             pending.signaled = false
             return batch
         }
