@@ -46,6 +46,20 @@ public struct CycleDetector: Sendable {
         return settle(candidates, state: state, inventory: inventory, now: now)
     }
 
+    /// `cycle` sized again on the market as it is now, through the same markets in the same order, under the same
+    /// id: what an approval confirms. Nil when a market is gone or the cycle no longer pays.
+    public static func reprice(_ cycle: CycleOpportunity, state: MarketState, inventory: Inventory,
+                               policy: DetectionPolicy, now: Timestamp) -> CycleOpportunity? {
+        var legs: [(market: Int, side: Side)] = []
+        for leg in cycle.legs {
+            guard let index = state.indexByKey[MarketKey(venue: leg.venue, symbol: leg.symbol)] else { return nil }
+            legs.append((index, leg.side))
+        }
+        guard let sized = CycleSizing.size(legs, state: state, inventory: inventory, policy: policy, now: now),
+              sized.netUSD >= policy.minNetUSD else { return nil }
+        return sized.withIdentity(cycle.id)
+    }
+
     /// After market `index` changed: its symbol's edges, the cycles through them, and the known cycles using it.
     /// True when the reported set changed.
     public mutating func marketDidChange(_ index: Int, state: MarketState, inventory: Inventory, now: Timestamp) -> Bool {

@@ -22,6 +22,8 @@ extension Engine {
         var booking = makeBooking(execution, at: now)
         let record = execution.opportunity.map {
             opportunityRecord($0, id: execution.recordId, decision: .approved, reason: nil, at: now)
+        } ?? execution.cycle.map {
+            cycleRecord($0, id: execution.recordId, decision: .approved, reason: nil, at: now)
         } ?? execution.closingRecord
         do {
             guard let record else { throw ApprovalMissing(recordId: execution.recordId) }
@@ -31,7 +33,7 @@ extension Engine {
             publish(force: true)
             return
         }
-        applyBooked(booking, base: execution.symbol.base)
+        applyBooked(booking, base: execution.attributedAsset)
         // Only arbitrages count toward a run of failures (nothing filled); a partial one is leg risk's to handle, and a
         // correction that completes does not clear the run.
         if execution.purpose == .arbitrage {
@@ -43,16 +45,16 @@ extension Engine {
         }
         manageLegRisk(execution, at: now)
         let level: Notification.Level = booking.status == .completed ? .success : .warning
-        let estimate = execution.opportunity.map { " vs est. $\($0.netUSD.formatted(digits: 2))" } ?? ""
+        let estimate = execution.expectedNetUSD.map { " vs est. $\($0.formatted(digits: 2))" } ?? ""
         notify(level, "\(execution.label) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2))"
                + "\(estimate) (booked \(booking.id))", at: now)
         publish(force: true)
     }
 
     func makeBooking(_ execution: Execution, at now: Timestamp) -> ArbitrageBooking {
-        let symbol = execution.symbol
         let state = pipeline.state
-        var pricing = Pricing(symbol, state: state, positions: portfolio.inventory)
+        var pricing = Pricing(state: state, positions: portfolio.inventory)
+        pricing.crossMarks = execution.cycle != nil
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
@@ -62,45 +64,59 @@ extension Engine {
                   let market = state[MarketKey(venue: order.venue, symbol: order.symbol)] else { continue }
             let account = market.venue.account.description
             orders.append(OrderRecord(
-                id: order.clientOrderId, venue: order.venue.name, pair: symbol.description, side: order.side,
+                id: order.clientOrderId, venue: order.venue.name, pair: order.symbol.description, side: order.side,
                 quantity: order.quantity, limitPrice: order.limitPrice, status: report.status.rawValue,
                 reason: report.reason, filled: report.filledQuantity, createdAt: order.submittedAt,
                 updatedAt: report.executedAt))
             // A swap lands whole (its base amount may differ from the order's by the pool's integer rounding).
             filledLegs += report.filledQuantity.isPositive && report.status == .filled ? 1 : 0
             let fill = fillRecords(report, orderId: order.clientOrderId, venue: order.venue.name, side: order.side, account: account,
-                                   symbol: symbol, pricing: &pricing)
+                                   symbol: order.symbol, pricing: &pricing)
             changes += fill.changes
             if let trade = fill.trade { trades.append(trade) }
         }
         var booking = ArbitrageBooking(
-            id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: symbol.description,
-            status: .failed, expectedNetUSD: execution.opportunity?.netUSD ?? .zero,
+            id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: execution.bookedPair,
+            status: .failed, expectedNetUSD: execution.expectedNetUSD ?? .zero,
             realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
             trades: trades, balanceChanges: changes)
         booking.status = filledLegs == execution.orders.count
             ? .completed
             : (trades.contains { $0.amount.isPositive } ? .partial : .failed)
-        booking.explanation = explain(execution, quoteUSD: pricing.quoteUSD)
+        booking.explanation = explain(execution, quoteUSD: pricing.prices(execution.symbol).quoteUSD)
         booking.kind = execution.purpose.bookingKind
         booking.positions = pricing.movedPositions
         return booking
     }
 
-    /// The prices a booking is measured at: the base asset's reference mark and the quote's USD value, now.
+    /// The prices a booking is measured at, per symbol it trades (a cycle trades several): the base asset's
+    /// reference mark and the quote's USD value, now, each taken once per booking.
     struct Pricing {
-        let mark: FixedDecimal
-        let quoteUSD: FixedDecimal
         let state: MarketState
         /// Perpetual positions as the booking's fills move them (from the inventory's, before the booking).
         var positions: Inventory
         var movedPositions: [PositionRecord] = []
+        private var taken: [Symbol: (mark: FixedDecimal, quoteUSD: FixedDecimal)] = [:]
 
-        init(_ symbol: Symbol, state: MarketState, positions: Inventory) {
-            mark = FixedDecimal(approximating: state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0).rounded(digits: 8)
-            quoteUSD = FixedDecimal(approximating: state.usdValue(of: symbol.quote) ?? 0).rounded(digits: 8)
+        init(state: MarketState, positions: Inventory) {
             self.state = state
             self.positions = positions
+        }
+
+        /// Whether each symbol is marked at its assets' USD values (base over quote) instead of its own reference
+        /// price: a cycle's legs trade symbols whose own prices disagree — that disagreement is its profit — so only
+        /// marks taken from one set of values make its legs sum to what it made.
+        var crossMarks = false
+
+        mutating func prices(_ symbol: Symbol) -> (mark: FixedDecimal, quoteUSD: FixedDecimal) {
+            if let known = taken[symbol] { return known }
+            let quoteUSD = state.usdValue(of: symbol.quote) ?? 0
+            let mark = crossMarks ? (quoteUSD > 0 ? (state.usdValue(of: symbol.base) ?? 0) / quoteUSD : 0)
+                                  : state.referencePrice(of: symbol.base, in: symbol.quote) ?? 0
+            let prices = (mark: FixedDecimal(approximating: mark).rounded(digits: 8),
+                          quoteUSD: FixedDecimal(approximating: quoteUSD).rounded(digits: 8))
+            taken[symbol] = prices
+            return prices
         }
 
         /// Moves the account's position in a perpetual by a fill; returns what that realised, in the settle asset.
@@ -123,6 +139,7 @@ extension Engine {
                      pricing: inout Pricing) -> (trade: TradeRecord?, changes: [BalanceChange]) {
         var changes: [BalanceChange] = []
         var gasInQuote = FixedDecimal.zero
+        let (mark, quoteUSD) = pricing.prices(symbol)
         if let token = report.gasToken, report.gas.isPositive {
             changes.append(BalanceChange(account: account, asset: token.code, delta: -report.gas))
             let tokenPrice = FixedDecimal(approximating: pricing.state.referencePrice(of: token, in: symbol.quote) ?? 0)
@@ -143,23 +160,24 @@ extension Engine {
         }
         // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its realised
         // P&L, and a missed leg leaves the other marked, not hidden.
-        let atMark = report.filledQuantity * pricing.mark
+        let atMark = report.filledQuantity * mark
         let profitQuote = (side == .buy ? atMark - cash : cash - atMark) - gasInQuote
         var trade = TradeRecord(
             id: "\(orderId)-f1", orderId: orderId, user: config.user, exchange: venue, pair: symbol.description, side: side,
             amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
-            gas: report.gas, gasAsset: report.gasToken?.code, markPrice: pricing.mark,
-            notionalUSD: (report.notional * pricing.quoteUSD).rounded(digits: 8),
-            profitUSD: (profitQuote * pricing.quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
+            gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark,
+            notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
+            profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)
         trade.account = account
-        trade.cashUSD = (cash * pricing.quoteUSD).rounded(digits: 9, .down)
-        trade.gasUSD = (gasInQuote * pricing.quoteUSD).rounded(digits: 9, .up)
+        trade.cashUSD = (cash * quoteUSD).rounded(digits: 9, .down)
+        trade.gasUSD = (gasInQuote * quoteUSD).rounded(digits: 9, .up)
         return (trade, changes)
     }
 
     /// Why the booked result differs from the estimate, leg by leg: a leg that filled short or not at all, fills at
     /// worse (or better) prices than quoted, fees and gas other than estimated. Amounts in USD.
     func explain(_ execution: Execution, quoteUSD: FixedDecimal) -> String {
+        if let cycle = execution.cycle, execution.purpose == .arbitrage { return explainCycle(execution, cycle) }
         guard let opportunity = execution.opportunity, execution.purpose == .arbitrage else {
             let filled = execution.reports.values.reduce(FixedDecimal.zero) { $0 + $1.filledQuantity }
             let asked = execution.orders.reduce(FixedDecimal.zero) { $0 + $1.quantity }

@@ -29,7 +29,7 @@ extension Engine {
             // Riskiest first: an on-chain leg (it can revert, and waits for a block), else the leg that reaches
             // deepest into its book. The other goes only for what the first filled.
             let riskiest = Self.riskiestLegIndex(opportunity, state: pipeline.state)
-            execution.heldBack = orders[1 - riskiest]
+            execution.held = [orders[1 - riskiest]]
             send([orders[riskiest]], for: execution, at: now)
             notify(.info, "#\(opportunity.id) \(opportunity.route) approved, legs in sequence: \(orders[riskiest].venue) first", at: now)
             return
@@ -94,7 +94,7 @@ extension Engine {
                            venue: order.venue, side: order.side, symbol: order.symbol,
                            quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero, averagePrice: .zero,
                            state: .initialized, reason: nil, submittedAt: now, updatedAt: now)
-        row.tag = execution.purpose.orderTag ?? row.tag
+        row.tag = execution.purpose.orderTag ?? execution.cycle.map { "c\($0.id)" } ?? row.tag
         return row
     }
 
@@ -114,24 +114,50 @@ extension Engine {
         return reach[0] >= reach[1] ? 0 : 1
     }
 
-    /// The first of sequential legs has its answer: the second goes for what it filled, or not at all.
-    func releaseSecondLeg(_ second: OrderRequest, after first: ExecutionReport, in execution: inout Execution) {
-        let now = clock.now()
-        let lot = pipeline.state[MarketKey(venue: second.venue, symbol: second.symbol)]?.instrument.lotSize ?? FixedDecimal("0.00000001")!
-        let quantity = FixedDecimal.min(second.quantity, first.filledQuantity).rounded(toMultipleOf: lot, .down)
-        guard first.filledQuantity.isPositive, quantity.isPositive else {
-            // Never sent: booked as not sent, with no fill.
-            denyUnsent(second, of: execution, reason: "not sent: the first leg did not fill", at: now)
-            execution.reports[second.clientOrderId] = ExecutionReport(
-                clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol, side: second.side, status: .rejected,
-                reason: "not sent: the first leg did not fill", filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero,
-                gasToken: nil, executedAt: now)
+    /// An order of `arbitrageId` has its answer: the order held back behind it goes now, sized from that answer, or
+    /// — when the answer left it nothing to trade — neither it nor any held after it goes (booked as not sent).
+    func releaseHeld(of arbitrageId: String, after previous: ExecutionReport, at now: Timestamp) {
+        guard var execution = inFlight[arbitrageId], let next = execution.held.first,
+              next.clientOrderId != previous.clientOrderId else { return }
+        execution.held.removeFirst()
+        let quantity = previous.filledQuantity.isPositive ? heldQuantity(next, after: previous, chaining: execution.chaining) : .zero
+        guard quantity.isPositive else {
+            let unsent = [next] + execution.held
+            execution.held = []
+            inFlight[arbitrageId] = execution
+            let reason = "not sent: the leg before it did not fill"
+            for order in unsent {
+                guard let current = inFlight[arbitrageId] else { break }
+                denyUnsent(order, of: current, reason: reason, at: now)
+                settleUnsent(order, reason: reason, at: now)
+            }
             return
         }
-        let sized = OrderRequest(clientOrderId: second.clientOrderId, venue: second.venue, symbol: second.symbol,
-                                 side: second.side, quantity: quantity, limitPrice: second.limitPrice, submittedAt: now)
-        if let index = execution.orders.firstIndex(where: { $0.clientOrderId == second.clientOrderId }) { execution.orders[index] = sized }
+        let sized = OrderRequest(clientOrderId: next.clientOrderId, venue: next.venue, symbol: next.symbol,
+                                 side: next.side, quantity: quantity, limitPrice: next.limitPrice, submittedAt: now)
+        if let index = execution.orders.firstIndex(where: { $0.clientOrderId == next.clientOrderId }) { execution.orders[index] = sized }
         send([sized], for: execution, at: now)
+    }
+
+    /// A held order's size after the answer of the order before it, on its market's lot, never above what was
+    /// approved: a hedge takes the quantity that filled; a cycle's leg spends what the leg before delivered (a buy
+    /// as many lots as that pays for at its limit, its fee included).
+    func heldQuantity(_ next: OrderRequest, after previous: ExecutionReport, chaining: Execution.Chaining) -> FixedDecimal {
+        guard let market = pipeline.state[MarketKey(venue: next.venue, symbol: next.symbol)] else { return .zero }
+        let lot = market.instrument.lotSize
+        var available: FixedDecimal
+        switch chaining {
+        case .sameQuantity:
+            available = previous.filledQuantity
+        case .proceeds:
+            available = previous.side == .buy ? previous.filledQuantity : previous.notional - previous.fee
+            if next.side == .buy {
+                let perUnit = next.limitPrice * (.one + market.venue.takerFee)
+                guard perUnit.isPositive else { return .zero }
+                available = available / perUnit
+            }
+        }
+        return FixedDecimal.min(next.quantity, available).rounded(toMultipleOf: lot, .down)
     }
 
     /// A transient failure (timeout, network, rate limit) is not the order's end: it is sent again with the same
@@ -225,16 +251,11 @@ extension Engine {
         if let outcome = applied.outcome { settle(outcome) }
     }
 
-    /// An order has ended: its execution takes the outcome (a held-back second leg goes now), and an execution
+    /// An order has ended: its execution takes the outcome (the order held behind it goes now), and an execution
     /// whose every order has ended is booked.
     func settle(_ report: ExecutionReport) {
         guard let arbitrageId = orderManager[report.clientOrderId]?.arbitrageId, var execution = inFlight[arbitrageId],
               execution.reports[report.clientOrderId] == nil else { return }
-        if let second = execution.heldBack, second.clientOrderId != report.clientOrderId {
-            execution.heldBack = nil
-            inFlight[arbitrageId] = execution
-            releaseSecondLeg(second, after: report, in: &execution)
-        }
         execution.reports[report.clientOrderId] = report
         inFlight[arbitrageId] = execution
         let now = clock.now()
@@ -245,9 +266,11 @@ extension Engine {
             let words = report.reason.flatMap { failure.reason.contains($0) ? nil : " (\($0))" } ?? ""
             notify(.error, "\(report.venue) \(report.side) \(report.symbol) failed \(failure.description)\(words)", at: now)
         }
-        guard execution.isComplete else { return }
+        releaseHeld(of: arbitrageId, after: report, at: now)
+        // Releasing may have sent (the execution waits for it) or settled what was held (and booked it already).
+        guard let current = inFlight[arbitrageId], current.isComplete else { return }
         inFlight[arbitrageId] = nil
-        book(execution, at: now)
+        book(current, at: now)
     }
 }
 

@@ -100,7 +100,7 @@ extension Engine {
             }
             // The hedge goes only for what the cut filled.
             var execution = Execution(closing: orders, arbitrageId: id, record: record, purpose: .marginReduction(account))
-            execution.heldBack = orders.count > 1 ? orders[1] : nil
+            execution.held = Array(orders.dropFirst())
             send([first], for: execution, at: now)
             cuts += orders.map { "\($0.side) \($0.quantity) \($0.symbol) on \($0.venue)" }
         }

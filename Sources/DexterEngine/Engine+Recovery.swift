@@ -73,17 +73,20 @@ extension Engine {
     func recoveredBooking(arbitrageId: String, reports: [(event: OrderEventRecord, report: ExecutionReport?)],
                           at now: Timestamp) throws -> ArbitrageBooking {
         let state = pipeline.state
-        let pair = reports.first?.event.pair ?? ""
-        let symbol = try Symbol(parsing: pair)
-        var pricing = Pricing(symbol, state: state, positions: portfolio.inventory)
+        // A pair's orders share their symbol; a cycle's each have their own, and the booking names them all.
+        var pairs: [String] = []
+        for (event, _) in reports where !pairs.contains(event.pair) { pairs.append(event.pair) }
+        let pair = pairs.joined(separator: " ")
+        var pricing = Pricing(state: state, positions: portfolio.inventory)
         var orders: [OrderRecord] = []
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
         var filledLegs = 0
         var notes: [String] = []
         for (event, report) in reports {
+            let symbol = try Symbol(parsing: event.pair)
             let account = state[MarketKey(venue: VenueId(event.venue), symbol: symbol)]?.venue.account.description ?? event.venue
-            orders.append(OrderRecord(id: event.orderId, venue: event.venue, pair: pair, side: event.side, quantity: event.quantity,
+            orders.append(OrderRecord(id: event.orderId, venue: event.venue, pair: event.pair, side: event.side, quantity: event.quantity,
                                       limitPrice: event.limitPrice, status: report?.status.rawValue ?? "expired",
                                       reason: report?.reason ?? "never reached its venue before the restart",
                                       filled: report?.filledQuantity ?? .zero, createdAt: event.at, updatedAt: now))

@@ -82,17 +82,23 @@ extension Engine {
 
     /// The eleven pre-trade checks on an arbitrage as it would be sent now.
     func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
-        let now = clock.now()
-        let state = pipeline.state
-        let inventory = portfolio.inventory
-        let quoteUSD = FixedDecimal(approximating: state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
+        let quoteUSD = FixedDecimal(approximating: pipeline.state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
         let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
                                      buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
                                      quoteUSD: quoteUSD)
+        return riskCheck(opportunity.legs.map(RiskLeg.init), proposal: proposal)
+    }
+
+    /// The pre-trade check of a trade of any number of legs, in the order they go.
+    func riskCheck(_ legs: [RiskLeg], proposal: TradeProposal) -> PreTradeDenial? {
+        let now = clock.now()
+        let state = pipeline.state
+        let inventory = portfolio.inventory
         var orders: [OrderIntent] = []
         var exposure: [VenueId: FixedDecimal] = [:]
-        for leg in opportunity.legs {
+        for leg in legs {
             guard let market = state[MarketKey(venue: leg.venue, symbol: leg.symbol)] else { continue }
+            let quoteUSD = FixedDecimal(approximating: state.usdValue(of: leg.symbol.quote) ?? 0).rounded(digits: 8)
             let account = market.venue.account
             var spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
             var spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
@@ -115,7 +121,7 @@ extension Engine {
                 gasFree: leg.gasToken.map { inventory.available($0, at: account) } ?? .zero,
                 quoteAge: now.duration(since: leg.receivedAt), stalenessBound: market.venue.stalenessBound))
             // What the venue's account is worth after the leg: a buy brings base in and sends quote out.
-            var value = inventory.balances[account]?.reduce(FixedDecimal.zero) { total, holding in
+            var value = exposure[leg.venue] ?? inventory.balances[account]?.reduce(FixedDecimal.zero) { total, holding in
                 total + FixedDecimal(approximating: (state.usdValue(of: holding.key) ?? 0) * holding.value.doubleValue)
             } ?? .zero
             let baseUSD = FixedDecimal(approximating: state.usdValue(of: leg.symbol.base) ?? 0)
@@ -123,21 +129,25 @@ extension Engine {
             value += leg.side == .buy ? flow : .zero - flow
             exposure[leg.venue] = value.rounded(digits: 2)
         }
-        // Worst case for the position: only the buy leg fills.
-        let base = opportunity.symbol.base
-        let basePrice = state.usdValue(of: base) ?? 0
-        let positionAfter = FixedDecimal(approximating: basePrice * (inventory.total(base) + opportunity.quantity).doubleValue)
-            .rounded(digits: 2)
+        // Worst case for positions: every leg fills but the last, so what each leg but the last brings in stays
+        // (a pair: only the buy leg fills).
+        var positionAfter: [Asset: FixedDecimal] = [:]
         var positionVaR: [Asset: FixedDecimal] = [:]
-        if let volatility = riskWatch.dailyVolatility(base) {
-            positionVaR[base] = FixedDecimal(approximating: positionAfter.doubleValue * -Normal.quantile(0.01) * volatility)
+        for leg in proposal.legs.dropLast() {
+            let (asset, amount) = leg.received
+            let value = FixedDecimal(approximating: (state.usdValue(of: asset) ?? 0) * (inventory.total(asset) + amount).doubleValue)
                 .rounded(digits: 2)
+            positionAfter[asset] = value
+            if let volatility = riskWatch.dailyVolatility(asset) {
+                positionVaR[asset] = FixedDecimal(approximating: value.doubleValue * -Normal.quantile(0.01) * volatility)
+                    .rounded(digits: 2)
+            }
         }
         var request = PreTradeRequest(
             user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
-            venueExposureAfterUSD: exposure, positionAfterUSD: [base: positionAfter],
+            venueExposureAfterUSD: exposure, positionAfterUSD: positionAfter,
             userVolumeTodayUSD: portfolio.userVolumeTodayUSD,
-            rateBudget: Dictionary(uniqueKeysWithValues: orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }))
+            rateBudget: Dictionary(orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }, uniquingKeysWith: { a, _ in a }))
         request.positionVaRAfterUSD = positionVaR
         return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,
                                                                maxExposurePerVenueUSD: config.maxExposurePerVenueUSD,
@@ -167,8 +177,13 @@ extension Engine {
     /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
     /// match, named, or nil.
     func screening(_ opportunity: Opportunity) -> String? {
+        screening(opportunity.legs.map { ($0.venue, $0.symbol) })
+    }
+
+    /// The same for the markets of any trade, by venue and symbol.
+    func screening(_ legs: [(venue: VenueId, symbol: Symbol)]) -> String? {
         guard let denyList = config.denyList else { return nil }
-        for leg in opportunity.legs {
+        for leg in legs {
             let key = MarketKey(venue: leg.venue, symbol: leg.symbol)
             guard let chain = pipeline.state[key]?.venue.kind.chain else { continue }
             if let address = poolAddresses[key], denyList.contains(address) {

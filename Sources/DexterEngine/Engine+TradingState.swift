@@ -22,6 +22,10 @@ extension Engine {
             confirmation = nil
             notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
         }
+        if let pending = cycleConfirmation {
+            cycleConfirmation = nil
+            notify(.warning, "approval of cycle #\(pending.repriced.id) dropped by the halt", at: now)
+        }
         let canceled = cancelUnsent(because: "canceled by the halt", at: now)
         let asked = cancelAtVenues(at: now)
         // What a venue has executed already (an IOC leg, a swap in the mempool) resolves and is booked.
@@ -63,12 +67,14 @@ extension Engine {
             settleUnsent(order, reason: reason, at: now)
             count += 1
         }
-        for (arbitrageId, execution) in inFlight {
-            guard let second = execution.heldBack else { continue }
-            inFlight[arbitrageId]?.heldBack = nil
-            denyUnsent(second, of: execution, reason: "not sent: \(reason)", at: now)
-            settleUnsent(second, reason: "not sent: \(reason)", at: now)
-            count += 1
+        for (arbitrageId, execution) in inFlight where !execution.held.isEmpty {
+            inFlight[arbitrageId]?.held = []
+            for order in execution.held {
+                guard let current = inFlight[arbitrageId] else { break }
+                denyUnsent(order, of: current, reason: "not sent: \(reason)", at: now)
+                settleUnsent(order, reason: "not sent: \(reason)", at: now)
+                count += 1
+            }
         }
         return count
     }

@@ -17,6 +17,7 @@ public actor Engine {
     var pipeline: MarketPipeline
     var notifications: [Notification] = []
     var confirmation: Confirmation?
+    var cycleConfirmation: CycleConfirmation?
     var inFlight: [String: Execution] = [:]
     let runId: String
     var sequence = 0
@@ -232,7 +233,7 @@ public actor Engine {
     /// Starts an approval: re-prices the opportunity on the current market and asks the trader to confirm.
     public func requestApproval(of id: UInt64) {
         let now = clock.now()
-        guard confirmation == nil, permitted(.approve, at: now) else { return }
+        guard !awaitingConfirmation, permitted(.approve, at: now) else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else {
             notify(.warning, "opportunity #\(id) is gone", at: now)
             return publish(force: true)
@@ -280,6 +281,11 @@ public actor Engine {
     }
 
     public func cancelApproval() {
+        if let pending = cycleConfirmation {
+            cycleConfirmation = nil
+            notify(.info, "approval of cycle #\(pending.repriced.id) cancelled", at: clock.now())
+            return publish(force: true)
+        }
         guard let pending = confirmation else { return }
         confirmation = nil
         notify(.info, "approval of #\(pending.repriced.id) cancelled", at: clock.now())
@@ -300,7 +306,7 @@ public actor Engine {
     /// Approves without a key what the auto-approve policy admits: re-priced on the market now, then the same risk
     /// check and execution as a trader's approval.
     func autoApprove(_ opportunity: Opportunity, at now: Timestamp) {
-        guard let policy = config.autoApprove, config.deskUser.may(.approve), confirmation == nil, control.haltReason == nil,
+        guard let policy = config.autoApprove, config.deskUser.may(.approve), !awaitingConfirmation, control.haltReason == nil,
               refusal(for: opportunity, at: now) == nil,
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote),
               policy.admits(opportunity, quoteUSD: quoteUSD),

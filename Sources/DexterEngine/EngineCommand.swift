@@ -6,6 +6,10 @@ public enum EngineCommand: Sendable, Hashable {
     case confirm(UInt64)
     case cancelApproval
     case reject(UInt64)
+    /// The same for a cycle, by its own number (cycles are numbered apart from pairs).
+    case requestCycleApproval(UInt64)
+    case confirmCycle(UInt64)
+    case rejectCycle(UInt64)
     /// The kill switch: halt, drop a pending approval; nothing is sent until `resume`.
     case halt(String)
     /// Reducing: only orders that cut exposure (a risk manager's call); `resume` returns to active.
@@ -62,6 +66,9 @@ extension Engine {
         case .confirm(let id): confirmApproval(of: id)
         case .cancelApproval: cancelApproval()
         case .reject(let id): reject(id)
+        case .requestCycleApproval(let id): requestCycleApproval(of: id)
+        case .confirmCycle(let id): confirmCycle(id)
+        case .rejectCycle(let id): rejectCycle(id)
         case .halt(let reason): halt(reason)
         case .reduce(let reason): reduce(reason)
         case .resume: resume()

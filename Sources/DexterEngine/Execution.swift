@@ -4,8 +4,8 @@ import DexterLedger
 import DexterMarket
 import DexterVenues
 
-/// Orders the desk sent together and books as one: an approved arbitrage's legs, the correction of uneven legs, or
-/// the orders closing a position (a stop-loss).
+/// Orders the desk sent together and books as one: an approved arbitrage's legs (a pair's two, or a cycle's three
+/// to five), the correction of uneven legs, or the orders closing a position (a stop-loss).
 struct Execution: Sendable {
     let arbitrageId: String
     /// The approval on disk the booking refers to (written before any order left).
@@ -13,21 +13,48 @@ struct Execution: Sendable {
     let symbol: Symbol
     /// The arbitrage behind it; nil for orders the desk sends on its own (a stop-loss), which carry their own record.
     let opportunity: Opportunity?
+    /// The cycle behind it, when the arbitrage is a cycle.
+    let cycle: CycleOpportunity?
     let closingRecord: OpportunityRecord?
     var orders: [OrderRequest]
     var reports: [String: ExecutionReport] = [:]
     var purpose: ExecutionPurpose = .arbitrage
-    /// Sequential legs: the order held back until the first one fills.
-    var heldBack: OrderRequest?
+    /// Orders held back until the one before them ends, in the order they go: a sequential pair's second leg, a
+    /// margin cut's hedge, a cycle's later legs. Each is sized from the answer of the one before (`chaining`).
+    var held: [OrderRequest] = []
+    var chaining: Chaining = .sameQuantity
+
+    /// How a held order is sized from the order before it.
+    enum Chaining: Sendable {
+        /// A hedge: the quantity the order before filled (a pair's second leg, a margin cut's hedge).
+        case sameQuantity
+        /// A cycle: what the leg before delivered is what this one spends.
+        case proceeds
+    }
 
     init(arbitrageId: String, recordId: String, opportunity: Opportunity, orders: [OrderRequest], purpose: ExecutionPurpose) {
         self.arbitrageId = arbitrageId
         self.recordId = recordId
         self.symbol = opportunity.symbol
         self.opportunity = opportunity
+        self.cycle = nil
         self.closingRecord = nil
         self.orders = orders
         self.purpose = purpose
+    }
+
+    /// A cycle's legs, in the order they go: the first now, each next one for what the one before delivered.
+    init(arbitrageId: String, recordId: String, cycle: CycleOpportunity, orders: [OrderRequest]) {
+        precondition(orders.count == cycle.legs.count, "an order per leg")
+        self.arbitrageId = arbitrageId
+        self.recordId = recordId
+        self.symbol = orders[0].symbol
+        self.opportunity = nil
+        self.cycle = cycle
+        self.closingRecord = nil
+        self.orders = orders
+        self.held = Array(orders.dropFirst())
+        self.chaining = .proceeds
     }
 
     /// Orders the desk sends on its own in one instrument (a stop-loss, a margin cut), booked against `record`.
@@ -37,6 +64,7 @@ struct Execution: Sendable {
         self.recordId = record.id
         self.symbol = orders[0].symbol
         self.opportunity = nil
+        self.cycle = nil
         self.closingRecord = record
         self.orders = orders
         self.purpose = purpose
@@ -47,8 +75,16 @@ struct Execution: Sendable {
     /// How the trader knows it: "#12 ETH/USDT binance>kraken", or "stop-loss ETH on binance".
     var label: String {
         if let opportunity, case .arbitrage = purpose { return "#\(opportunity.id) \(opportunity.route)" }
+        if let cycle, case .arbitrage = purpose { return "cycle #\(cycle.id) \(cycle.route)" }
         return "\(purpose) \(symbol) on \(orders.map(\.venue.name).joined(separator: ", "))"
     }
+
+    /// What the ledger books it under: the pair, or a cycle's path ("USDT→ETH→BTC→USDT").
+    var bookedPair: String { cycle?.path ?? symbol.description }
+    /// The asset its realised P&L is attributed to: the pair's base, a cycle's start.
+    var attributedAsset: Asset { cycle?.start ?? symbol.base }
+    /// The estimate it is measured against.
+    var expectedNetUSD: FixedDecimal? { opportunity?.netUSD ?? cycle?.netUSD }
 }
 
 /// Why an execution exists: an approved arbitrage, the correction of one whose legs came back uneven, or a

@@ -31,6 +31,7 @@ extension Engine {
     /// After an arbitrage is booked: if its legs left base asset bought but not sold (or sold but not bought),
     /// apply the route's leg-risk policy to that excess.
     func manageLegRisk(_ execution: Execution, at now: Timestamp) {
+        if let cycle = execution.cycle, case .arbitrage = execution.purpose { return manageCycleLegRisk(execution, cycle, at: now) }
         guard case .arbitrage = execution.purpose, let opportunity = execution.opportunity else { return }
         var bought = FixedDecimal.zero, sold = FixedDecimal.zero
         var buyPrice = FixedDecimal.zero, sellPrice = FixedDecimal.zero
@@ -86,6 +87,62 @@ extension Engine {
                    + "on \(venue) at \(side == .sell ? "≥" : "≤") \(order.limitPrice)", at: now)
             send([order], for: Execution(arbitrageId: id, recordId: execution.recordId, opportunity: opportunity, orders: [order],
                                          purpose: .correction(of: execution.arbitrageId, action: action)), at: now)
+        }
+    }
+
+    /// After a cycle is booked: a leg that missed leaves the asset the leg before delivered. Unless the policy is to
+    /// halt, that asset goes straight back into the cycle's start asset (sold where a market pays most for it), at
+    /// no worse than the policy's bound from its reference price. Lot dust stays.
+    func manageCycleLegRisk(_ execution: Execution, _ cycle: CycleOpportunity, at now: Timestamp) {
+        // A cycle whose every leg filled is done: what a leg delivered beyond the next one's lots stays as inventory.
+        guard execution.orders.contains(where: { execution.reports[$0.clientOrderId]?.status != .filled }) else { return }
+        var held: [Asset: FixedDecimal] = [:]
+        for order in execution.orders {
+            guard let report = execution.reports[order.clientOrderId], report.filledQuantity.isPositive else { continue }
+            let cash = order.side == .buy ? report.notional + report.fee : report.notional - report.fee
+            held[order.symbol.base, default: .zero] += order.side == .buy ? report.filledQuantity : .zero - report.filledQuantity
+            held[order.symbol.quote, default: .zero] += order.side == .buy ? .zero - cash : cash
+        }
+        let state = pipeline.state
+        for (asset, amount) in held.sorted(by: { $0.key < $1.key }) where asset != cycle.start && amount.isPositive {
+            let symbol = Symbol(base: asset, quote: cycle.start)
+            let venue = bestOtherVenue(for: symbol, side: .sell, quantity: amount, excluding: [])
+            let market = venue.flatMap { state[MarketKey(venue: $0, symbol: symbol)] }
+            let quantity = market.map { amount.rounded(toMultipleOf: $0.instrument.lotSize, .down) } ?? amount
+            if let market, quantity.isZero || quantity * (market.screen.topSellPrice.isFinite
+                ? FixedDecimal(approximating: market.screen.topSellPrice) : .zero) < market.instrument.minNotional {
+                continue  // dust below a lot or the minimum notional
+            }
+            let description = "\(amount) \(asset) left by cycle #\(cycle.id) \(cycle.route)"
+            let action = config.legRisk.action
+            if action != .halt, let haltReason = control.haltReason {
+                notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
+                       at: now)
+                continue
+            }
+            guard action != .halt else {
+                stopTrading("leg risk on \(execution.arbitrageId): \(description), and the policy is to halt", at: now)
+                return
+            }
+            guard let venue, let market,
+                  let reference = state.referencePrice(of: asset, in: cycle.start), reference > 0 else {
+                stopTrading("leg risk on \(execution.arbitrageId): \(description), and no market sells \(asset) for \(cycle.start)",
+                            at: now)
+                return
+            }
+            let bound = FixedDecimal(config.legRisk.maxLossBps) / FixedDecimal(10_000)
+            let limit = (FixedDecimal(approximating: reference) * (.one - bound)).rounded(toMultipleOf: market.instrument.tickSize, .up)
+            sequence += 1
+            let id = "\(execution.arbitrageId)-u\(sequence)"
+            let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: symbol, side: .sell, quantity: quantity,
+                                     limitPrice: limit, submittedAt: now)
+            notify(.warning, "leg risk on \(execution.arbitrageId): \(description); back to \(cycle.start): sell \(quantity) "
+                   + "\(asset) on \(venue) at ≥ \(limit)", at: now)
+            var correction = Execution(closing: [order], arbitrageId: id, record: cycleRecord(
+                cycle, id: execution.recordId, decision: .approved, reason: nil, at: now), purpose: .correction(
+                    of: execution.arbitrageId, action: .unwind))
+            correction.held = []
+            send([order], for: correction, at: now)
         }
     }
 

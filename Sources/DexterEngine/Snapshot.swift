@@ -32,6 +32,8 @@ public struct Snapshot: Sendable {
     public var unwindCosts: [UInt64: FixedDecimal] = [:]
     /// The best few cyclic arbitrages (3+ legs, sharing no market), best net USD first. Shown, not yet tradable.
     public var cycles: [CycleOpportunity] = []
+    /// A cycle waiting for the trader's yes (at most one confirmation, pair or cycle, is up at a time).
+    public var cycleConfirmation: CycleConfirmation?
     /// Each account holding perpetuals: its margin and positions at the marks.
     public var margins: [MarginRow] = []
     /// VaR, ES, volatility and correlation of the holdings; nil until enough prices are sampled.

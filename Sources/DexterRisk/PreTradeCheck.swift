@@ -157,8 +157,10 @@ public enum PreTradeCheck {
         case .permission:
             return user.refusal(.approve)?.description
         case .instrument:
-            if !limits.risk.allowedSymbols.contains(proposal.symbol) { return RiskDenial.symbolNotAllowed(proposal.symbol).reason }
-            if let pairs = user.pairs, !pairs.contains(proposal.symbol) { return "\(user.name) may not trade \(proposal.symbol)" }
+            for symbol in proposal.symbols {
+                if !limits.risk.allowedSymbols.contains(symbol) { return RiskDenial.symbolNotAllowed(symbol).reason }
+                if let pairs = user.pairs, !pairs.contains(symbol) { return "\(user.name) may not trade \(symbol)" }
+            }
             for order in request.orders {
                 if let venues = user.venues, !venues.contains(order.venue) { return "\(user.name) may not trade on \(order.venue)" }
                 if let chain = order.chain, let chains = user.chains, !chains.contains(chain) {

@@ -42,7 +42,7 @@ public enum RiskDenial: Error, Sendable, Hashable, CustomStringConvertible {
 public enum RiskCheck {
     /// The first limit the proposal breaks, checked in a fixed order; nil when it passes all.
     public static func check(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
-        guard limits.allowedSymbols.contains(proposal.symbol) else { return .symbolNotAllowed(proposal.symbol) }
+        if let refused = proposal.symbols.first(where: { !limits.allowedSymbols.contains($0) }) { return .symbolNotAllowed(refused) }
         return notional(proposal, limits: limits) ?? dailyVolume(proposal, limits: limits, usage: usage)
             ?? position(proposal, limits: limits, usage: usage)
     }
@@ -59,11 +59,10 @@ public enum RiskCheck {
         return .dailyVolume(used: usage.dailyVolumeUSD, requested: volume, limit: limits.dailyVolumeUSD)
     }
 
-    /// A leg can miss: the check is sized on the worst case, where only the buy (more base) or only the sell
-    /// (more quote) fills.
+    /// A leg can miss: the check is sized on the worst case, where each leg fills and the ones that would have
+    /// taken its proceeds away do not (a pair: only the buy, more base, or only the sell, more quote).
     public static func position(_ proposal: TradeProposal, limits: RiskLimits, usage: RiskUsage) -> RiskDenial? {
-        let exposures = [(proposal.symbol.base, proposal.quantity), (proposal.symbol.quote, proposal.sellNotional)]
-        for (asset, increase) in exposures {
+        for (asset, increase) in proposal.legs.map(\.received) {
             guard let limit = limits.maxPosition[asset] else { continue }
             let resulting = (usage.positions[asset] ?? .zero) + increase
             if resulting > limit { return .position(asset: asset, resulting: resulting, limit: limit) }

@@ -32,27 +32,56 @@ public struct RiskUsage: Sendable, Hashable {
     }
 }
 
-/// A trade as risk sees it: what it buys and sells, and what that is worth.
+/// A trade as risk sees it: the legs it trades, in order, and what each is worth. A pair arbitrage buys and sells
+/// one symbol; a cycle trades a different symbol on each leg.
 public struct TradeProposal: Sendable, Hashable {
-    public let symbol: Symbol
-    public let quantity: FixedDecimal
-    /// Quote paid on the buy leg and received on the sell leg.
-    public let buyNotional: FixedDecimal
-    public let sellNotional: FixedDecimal
-    /// USD per unit of the quote asset.
-    public let quoteUSD: FixedDecimal
+    public struct Leg: Sendable, Hashable {
+        public let symbol: Symbol
+        public let side: Side
+        public let quantity: FixedDecimal
+        /// Quote paid (buy) or received (sell).
+        public let notional: FixedDecimal
+        /// USD per unit of the leg's quote asset.
+        public let quoteUSD: FixedDecimal
 
-    public init(symbol: Symbol, quantity: FixedDecimal, buyNotional: FixedDecimal, sellNotional: FixedDecimal,
-                quoteUSD: FixedDecimal) {
-        self.symbol = symbol
-        self.quantity = quantity
-        self.buyNotional = buyNotional
-        self.sellNotional = sellNotional
-        self.quoteUSD = quoteUSD
+        public init(symbol: Symbol, side: Side, quantity: FixedDecimal, notional: FixedDecimal, quoteUSD: FixedDecimal) {
+            self.symbol = symbol
+            self.side = side
+            self.quantity = quantity
+            self.notional = notional
+            self.quoteUSD = quoteUSD
+        }
+
+        public var notionalUSD: FixedDecimal { notional * quoteUSD }
+        /// What the leg brings in if it fills and the legs after it miss: base on a buy, quote on a sell.
+        public var received: (asset: Asset, amount: FixedDecimal) {
+            side == .buy ? (symbol.base, quantity) : (symbol.quote, notional)
+        }
     }
 
-    public var notionalUSD: FixedDecimal { buyNotional * quoteUSD }
-    public var volumeUSD: FixedDecimal { (buyNotional + sellNotional) * quoteUSD }
+    public let legs: [Leg]
+
+    public init(legs: [Leg]) {
+        precondition(!legs.isEmpty, "a trade has a leg")
+        self.legs = legs
+    }
+
+    /// A pair arbitrage: buy `quantity` of `symbol` for `buyNotional`, sell it for `sellNotional`.
+    public init(symbol: Symbol, quantity: FixedDecimal, buyNotional: FixedDecimal, sellNotional: FixedDecimal,
+                quoteUSD: FixedDecimal) {
+        legs = [Leg(symbol: symbol, side: .buy, quantity: quantity, notional: buyNotional, quoteUSD: quoteUSD),
+                Leg(symbol: symbol, side: .sell, quantity: quantity, notional: sellNotional, quoteUSD: quoteUSD)]
+    }
+
+    /// Every symbol the trade touches, each once, in leg order.
+    public var symbols: [Symbol] {
+        var seen = Set<Symbol>()
+        return legs.map(\.symbol).filter { seen.insert($0).inserted }
+    }
+    /// What the trade puts in: the first leg's notional, in USD (a pair's buy leg).
+    public var notionalUSD: FixedDecimal { legs[0].notionalUSD }
+    /// Every leg's notional, in USD.
+    public var volumeUSD: FixedDecimal { legs.reduce(.zero) { $0 + $1.notionalUSD } }
 }
 
 /// When the desk stops itself. Any left nil is off.

@@ -35,6 +35,13 @@ public struct DeskController: Sendable {
 
     private mutating func press(_ key: Key, snapshot: Snapshot) -> [Effect] {
         // While a confirmation is up, only confirm and cancel mean anything: no stray key can approve another row.
+        if let confirmation = snapshot.cycleConfirmation {
+            switch keymap.action(for: key) {
+            case .confirm: return [.send(.confirmCycle(confirmation.repriced.id))]
+            case .cancel, .quit: return [.send(.cancelApproval)]
+            default: return []
+            }
+        }
         if let confirmation = snapshot.confirmation {
             switch keymap.action(for: key) {
             case .confirm: return [.send(.confirm(confirmation.repriced.id))]
@@ -95,6 +102,32 @@ public struct DeskController: Sendable {
             } else {
                 view.overlay = .killSwitch
             }
+        case .cycles:
+            view.onCycles.toggle()
+            if view.onCycles {
+                view.moveCycle(by: 0, in: snapshot.cycles)
+                view.message = (snapshot.cycles.isEmpty ? "no cycle to select right now; c returns to the pairs"
+                                                        : "selecting cycles: a approves, x rejects, c returns to the pairs", false)
+            }
+        case .approve where view.onCycles:
+            view.moveCycle(by: 0, in: snapshot.cycles)
+            guard let id = view.selectedCycleId, let cycle = snapshot.cycles.first(where: { $0.id == id }) else {
+                view.message = ("nothing to approve: no cycle is selected", true)
+                return []
+            }
+            if cycle.isExpired(at: snapshot.clock) {
+                view.message = ("cycle #\(id) is stale: a quote is past its venue's bound; it cannot be approved", true)
+                return []
+            }
+            if let reason = snapshot.haltReason {
+                view.message = ("trading is halted (\(reason)); :resume first", true)
+                return []
+            }
+            view.overlay = .none
+            return [.send(.requestCycleApproval(id))]
+        case .reject where view.onCycles:
+            view.moveCycle(by: 0, in: snapshot.cycles)
+            if let id = view.selectedCycleId { return [.send(.rejectCycle(id))] }
         case .approve:
             view.reconcile(with: visible)
             guard let id = view.selectedId, let opportunity = visible.first(where: { $0.id == id }) else {
@@ -127,7 +160,9 @@ public struct DeskController: Sendable {
 
     /// Up and down move the selection in the table, and scroll any other focused panel.
     private mutating func move(_ delta: Int, _ visible: [Opportunity], _ snapshot: Snapshot) {
-        if view.focus == .opportunities {
+        if view.focus == .opportunities, view.onCycles {
+            view.moveCycle(by: max(-1000, min(1000, delta)), in: snapshot.cycles)
+        } else if view.focus == .opportunities {
             view.move(by: delta, in: visible)
         } else {
             scroll(view.focus, by: max(-1000, min(1000, delta)), snapshot: snapshot)
@@ -144,7 +179,7 @@ public struct DeskController: Sendable {
 
     /// A click focuses the panel under it; on a table row it also selects that opportunity.
     private mutating func click(x: Int, y: Int, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
-        guard snapshot.confirmation == nil, view.overlay == .none || view.overlay == .detail else { return [] }
+        guard snapshot.confirmation == nil, snapshot.cycleConfirmation == nil, view.overlay == .none || view.overlay == .detail else { return [] }
         let layout = Layout(width: width, height: height, zoomed: view.zoomed ? view.focus : nil)
         guard let panel = layout.panel(at: x, y), let rect = layout.panels[panel] else { return [] }
         view.focus = panel

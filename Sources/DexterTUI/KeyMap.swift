@@ -1,7 +1,7 @@
 /// What a key does. One table of bindings drives dispatch, the footer hints and the help screen.
 public enum Action: String, Sendable, CaseIterable, Hashable {
     case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom
-    case detail, approve, reject, confirm, cancel
+    case detail, approve, reject, confirm, cancel, cycles
     case focusNext = "focus_next", focusPrevious = "focus_previous", zoom
     case focus1 = "focus_1", focus2 = "focus_2", focus3 = "focus_3", focus4 = "focus_4", focus5 = "focus_5",
          focus6 = "focus_6", focus7 = "focus_7"
@@ -54,6 +54,7 @@ public struct KeyMap: Sendable, Hashable {
         Binding(keys: [.enter], action: .detail, description: "detail", inFooter: true),
         Binding(keys: [.character("a")], action: .approve, description: "approve", inFooter: true),
         Binding(keys: [.character("x")], action: .reject, description: "reject", inFooter: true),
+        Binding(keys: [.character("c")], action: .cycles, description: "select pairs / cycles", inFooter: false),
         Binding(keys: [.character("K")], action: .kill, description: "kill switch", inFooter: true),
         Binding(keys: [.character("y")], action: .confirm, description: "confirm", inFooter: false),
         Binding(keys: [.character("n"), .escape], action: .cancel, description: "cancel / close", inFooter: false),

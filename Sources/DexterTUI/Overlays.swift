@@ -72,6 +72,33 @@ enum Overlays {
         canvas.put("\(confirm) confirm and send   \(cancel) cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
     }
 
+    /// A cycle's last look: its legs in the order they go, each with what it spends and what it brings, re-priced.
+    static func cycleConfirmation(_ confirmation: CycleConfirmation, keymap: KeyMap, into canvas: inout Canvas) {
+        let cycle = confirmation.repriced
+        let change = cycle.netUSD - confirmation.original.netUSD
+        var body: [(String, ColorRole)] = [
+            ("Cycle c\(cycle.id) \(cycle.path): \(cycle.amountIn) \(cycle.start) in, \(cycle.amountOut) out", .header),
+            ("Re-priced on the market now (was \(Format.usd(confirmation.original.netUSD)), \(Format.usd(change, signed: true)))",
+             change.isNegative ? .warning : .accent),
+        ]
+        for (index, leg) in cycle.legs.enumerated() {
+            body.append(("\(index + 1). \(leg.venue.name) \(leg.side) \(leg.quantity) \(leg.symbol) at \(leg.side == .buy ? "≤" : "≥") "
+                         + "\(leg.worstPrice): \(leg.input) \(leg.from) → \(leg.output) \(leg.to)", .normal))
+        }
+        body.append(("Net \(cycle.net) \(cycle.start), gas \(Format.usd(cycle.gasUSD)), est. \(Format.usd(cycle.netUSD))", .profit))
+        body.append(("Legs go one after another, each for what the one before delivered; a miss sells what is left back to \(cycle.start)",
+                     .dim))
+        let rect = centered(96, body.count + 4, in: canvas)
+        canvas.fill(rect)
+        canvas.box(rect, title: "Approve cycle?", focused: true)
+        for (row, line) in body.enumerated() {
+            canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
+        }
+        let confirm = keymap.keys(for: .confirm).map(KeyMap.label).joined(separator: "/")
+        let cancel = keymap.keys(for: .cancel).map(KeyMap.label).joined(separator: "/")
+        canvas.put("\(confirm) confirm and send   \(cancel) cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
+    }
+
     static func killSwitch(keymap: KeyMap, into canvas: inout Canvas) {
         let rect = centered(56, 6, in: canvas)
         canvas.fill(rect)

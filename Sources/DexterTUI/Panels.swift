@@ -30,7 +30,9 @@ public enum Panels {
         }
         message(snapshot, view: view, into: &canvas, layout.message)
         footer(keymap, into: &canvas, layout.footer)
-        if let confirmation = snapshot.confirmation {
+        if let confirmation = snapshot.cycleConfirmation {
+            Overlays.cycleConfirmation(confirmation, keymap: keymap, into: &canvas)
+        } else if let confirmation = snapshot.confirmation {
             Overlays.confirmation(confirmation, now: snapshot.clock, keymap: keymap, into: &canvas)
         } else if view.overlay == .killSwitch {
             Overlays.killSwitch(keymap: keymap, into: &canvas)

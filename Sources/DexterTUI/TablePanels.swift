@@ -25,7 +25,7 @@ extension Panels {
         let rows = inner.height - 1 - cycleRows
         view.tableRows = rows
         view.scroll(toShow: rows)
-        if cycleRows > 0 { cycles(snapshot, rows: cycleRows, into: &canvas, Rect(x: inner.x, y: inner.maxY - cycleRows,
+        if cycleRows > 0 { cycles(snapshot, rows: cycleRows, view: view, into: &canvas, Rect(x: inner.x, y: inner.maxY - cycleRows,
                                                                                     width: inner.width, height: cycleRows)) }
         if visible.isEmpty {
             let text = snapshot.opportunities.isEmpty
@@ -71,16 +71,19 @@ extension Panels {
         return view.scrollOffset + (y - first)
     }
 
-    /// The best cycles under the table: path with venues, legs, net and edge. Shown for the trader to see;
-    /// approving a cycle is not wired yet, so they carry no id to select.
-    static func cycles(_ snapshot: Snapshot, rows: Int, into canvas: inout Canvas, _ rect: Rect) {
-        canvas.put(fit("Cycles (best \(snapshot.cycles.count), no shared market; view only)", rect.width), x: rect.x, y: rect.y,
+    /// The best cycles under the table: number, path with venues, net and edge. `c` moves the selection here,
+    /// where a cycle is approved like a pair.
+    static func cycles(_ snapshot: Snapshot, rows: Int, view: ViewState, into canvas: inout Canvas, _ rect: Rect) {
+        let how = view.onCycles ? "a approves, c back to pairs" : "c selects"
+        canvas.put(fit("Cycles (best \(snapshot.cycles.count), no shared market; \(how))", rect.width), x: rect.x, y: rect.y,
                    role: .header, limit: rect.width)
         for (row, cycle) in snapshot.cycles.prefix(rows - 1).enumerated() {
             let stale = cycle.isExpired(at: snapshot.clock)
+            let selected = view.onCycles && cycle.id == view.selectedCycleId
             let figures = " " + Format.usd(cycle.netUSD) + " " + cycle.netBps.formatted(digits: 1) + "bp"
-            let text = fit(cycle.route, max(0, rect.width - figures.count)) + figures
-            canvas.put(text, x: rect.x, y: rect.y + 1 + row, role: stale ? .stale : .profit, limit: rect.width)
+            let label = (selected ? "▶" : " ") + fit("c\(cycle.id)", 4, right: true) + " "
+            let text = label + fit(cycle.route, max(0, rect.width - figures.count - label.count)) + figures
+            canvas.put(text, x: rect.x, y: rect.y + 1 + row, role: selected ? .selected : (stale ? .stale : .profit), limit: rect.width)
         }
     }
 

@@ -50,6 +50,9 @@ public struct ViewState: Sendable, Hashable {
     }
 
     public var selectedId: UInt64?
+    /// The cycle selected under the table, when the selection is on the cycles (`c` switches) rather than the pairs.
+    public var selectedCycleId: UInt64?
+    public var onCycles = false
     /// Row index of the selection last frame: where to land if the selected opportunity disappears.
     public var selectedRow = 0
     public var scrollOffset = 0
@@ -76,7 +79,8 @@ public struct ViewState: Sendable, Hashable {
     public init() {}
 
     public static func == (lhs: ViewState, rhs: ViewState) -> Bool {
-        lhs.selectedId == rhs.selectedId && lhs.selectedRow == rhs.selectedRow && lhs.scrollOffset == rhs.scrollOffset
+        lhs.selectedId == rhs.selectedId && lhs.selectedCycleId == rhs.selectedCycleId && lhs.onCycles == rhs.onCycles
+            && lhs.selectedRow == rhs.selectedRow && lhs.scrollOffset == rhs.scrollOffset
             && lhs.overlay == rhs.overlay && lhs.focus == rhs.focus && lhs.zoomed == rhs.zoomed && lhs.offsets == rhs.offsets
             && lhs.sort == rhs.sort && lhs.filter == rhs.filter && lhs.prompt == rhs.prompt
             && lhs.message?.text == rhs.message?.text && lhs.themeName == rhs.themeName
@@ -147,6 +151,16 @@ public struct ViewState: Sendable, Hashable {
             selectedRow = min(selectedRow, opportunities.count - 1)
             selectedId = opportunities[selectedRow].id
         }
+    }
+
+    /// Moves the selection among the cycles shown (best first); lands on the first when the selected one is gone.
+    public mutating func moveCycle(by delta: Int, in cycles: [CycleOpportunity]) {
+        guard !cycles.isEmpty else {
+            selectedCycleId = nil
+            return
+        }
+        let row = selectedCycleId.flatMap { id in cycles.firstIndex { $0.id == id } } ?? 0
+        selectedCycleId = cycles[max(0, min(cycles.count - 1, row + delta))].id
     }
 
     public mutating func move(by delta: Int, in opportunities: [Opportunity]) {

@@ -22,6 +22,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         case silentFill
         /// The first submit of each order never arrives (a query finds nothing); the next one fills at once.
         case losesFirstSubmit
+        /// Refused at once with this failure.
+        case rejects(ExecutionFailure)
     }
 
     private struct State {
@@ -137,6 +139,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
                 }
                 at(.zero, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
                 at(.zero, .fill(fill(order.quantity, "\(order.clientOrderId)-t1")))
+            case .rejects(let failure):
+                at(.zero, .rejected(failure))
             }
         }
     }

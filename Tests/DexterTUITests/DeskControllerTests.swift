@@ -1,4 +1,5 @@
 import DexterCore
+import DexterDetect
 import DexterEngine
 import DexterTUI
 import Testing
@@ -194,5 +195,68 @@ extension DeskControllerTests {
         #expect(try DeskCommand.parse("limit position eth 50") == .limit(.maxPosition("ETH", FixedDecimal(50))))
         #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("limit notional -5") }
         #expect(throws: DeskCommand.ParseError.self) { try DeskCommand.parse("limit leverage 3") }
+    }
+}
+
+/// Cycles under the table: `c` moves the selection onto them, and a cycle is approved, confirmed and rejected with
+/// the same keys as a pair, by its own number.
+@Suite struct CycleSelectionTests {
+    typealias F = SnapshotFixtures
+
+    static func cycle(id: UInt64, net: String, now: Timestamp) -> CycleOpportunity {
+        func leg(_ venue: String, _ symbol: Symbol, _ side: Side, from: String, input: String, to: String, output: String,
+                 quantity: String, price: String) -> CycleLeg {
+            CycleLeg(venue: VenueId(venue), symbol: symbol, side: side, from: Asset(from), input: FixedDecimal(input)!, to: Asset(to),
+                     output: FixedDecimal(output)!, quantity: FixedDecimal(quantity)!, averagePrice: FixedDecimal(price)!,
+                     worstPrice: FixedDecimal(price)!, fee: .zero, receivedAt: now)
+        }
+        let legs = [leg("binance", Symbol(base: "ETH", quote: "USDT"), .buy, from: "USDT", input: "3000", to: "ETH", output: "1",
+                        quantity: "1", price: "3000"),
+                    leg("okx", Symbol(base: "ETH", quote: "BTC"), .sell, from: "ETH", input: "1", to: "BTC", output: "0.051",
+                        quantity: "1", price: "0.051"),
+                    leg("binance", Symbol(base: "BTC", quote: "USDT"), .sell, from: "BTC", input: "0.051", to: "USDT",
+                        output: "3060", quantity: "0.051", price: "60000")]
+        return CycleOpportunity(id: id, legs: legs, net: FixedDecimal(net)!, gasUSD: .zero, netUSD: FixedDecimal(net)!,
+                                detectedAt: now, expiresAt: now.adding(.seconds(5)))
+    }
+
+    func snapshot(confirming: CycleOpportunity? = nil) -> Snapshot {
+        var snapshot = F.snapshot()
+        snapshot.cycles = [Self.cycle(id: 4, net: "60", now: snapshot.clock), Self.cycle(id: 9, net: "20", now: snapshot.clock)]
+        snapshot.cycleConfirmation = confirming.map { CycleConfirmation(original: $0, repriced: $0) }
+        return snapshot
+    }
+
+    func press(_ controller: inout DeskController, _ keys: [Key], _ snapshot: Snapshot) -> [DeskController.Effect] {
+        var effects: [DeskController.Effect] = []
+        for key in keys {
+            _ = Panels.frame(snapshot, view: &controller.view, keymap: controller.keymap, width: 100, height: 30)
+            effects += controller.handle(.key(key), snapshot: snapshot, width: 100, height: 30)
+        }
+        return effects
+    }
+
+    @Test func cKeySelectsCyclesWhichApproveAndRejectByTheirNumber() {
+        var controller = DeskController(keymap: .standard)
+        let screen = snapshot()
+        #expect(press(&controller, [.character("c")], screen).isEmpty)
+        #expect(controller.view.onCycles && controller.view.selectedCycleId == 4)
+        #expect(press(&controller, [.character("j"), .character("a")], screen) == [.send(.requestCycleApproval(9))])
+        #expect(press(&controller, [.character("k"), .character("x")], screen) == [.send(.rejectCycle(4))])
+        // Back on the pairs, the same key approves the pair selected there.
+        #expect(press(&controller, [.character("c"), .character("a")], screen) == [.send(.requestApproval(7))])
+        let frame = Panels.frame(screen, view: &controller.view, keymap: controller.keymap, width: 100, height: 30).text
+        #expect(frame.contains("c4 USDT→ETH@binance→BTC@okx→USDT@binance"))
+    }
+
+    @Test func aCycleConfirmationTakesOnlyConfirmAndCancel() {
+        var controller = DeskController(keymap: .standard)
+        let pending = Self.cycle(id: 4, net: "60", now: F.snapshot().clock)
+        let screen = snapshot(confirming: pending)
+        #expect(press(&controller, [.character("a"), .character("x"), .character("j")], screen).isEmpty)
+        #expect(press(&controller, [.character("y")], screen) == [.send(.confirmCycle(4))])
+        #expect(press(&controller, [.escape], screen) == [.send(.cancelApproval)])
+        let frame = Panels.frame(screen, view: &controller.view, keymap: controller.keymap, width: 100, height: 30).text
+        #expect(frame.contains("Approve cycle?") && frame.contains("2. okx sell 1 ETH/BTC at ≥ 0.051: 1 ETH → 0.051 BTC"))
     }
 }

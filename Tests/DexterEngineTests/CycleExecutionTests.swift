@@ -1,0 +1,124 @@
+import DexterCore
+import DexterDetect
+import DexterEngine
+import DexterLedger
+import DexterMarket
+import DexterRisk
+import DexterVenues
+import Foundation
+import Testing
+
+/// A cycle approved like a pair: re-priced, checked as one trade of three symbols, sent leg by leg — each spending
+/// what the one before delivered — and booked as one arbitrage. The books: ETH bought for USDT at 3,000 on alpha,
+/// sold for BTC at 0.051 on beta (worth 3,060 at BTC's 60,000), the BTC sold for USDT on alpha: about 2 % round.
+@Suite struct CycleExecutionTests: DrivesTheDesk {
+    let clock = ManualClock()
+    static let ethUSDT = Symbol(base: "ETH", quote: "USDT")
+    static let btcUSDT = Symbol(base: "BTC", quote: "USDT")
+    static let ethBTC = Symbol(base: "ETH", quote: "BTC")
+    static let dollar = Symbol(base: "USDC", quote: "USDT")
+
+    func desk(beta: ScriptedVenue.Behaviour = .late(ack: .zero, fill: .milliseconds(10)),
+              allowed: Set<Symbol> = [ethUSDT, btcUSDT, ethBTC]) async throws -> (Engine, Ledger, ScriptedVenue) {
+        func spec(_ name: String) -> VenueSpec {
+            VenueSpec(id: VenueId(name), kind: .exchange, takerFee: FixedDecimal("0.001")!, stalenessBound: .seconds(2))
+        }
+        func book(bid: String, ask: String, size: String) -> OrderBook {
+            OrderBook(bids: [BookLevel(price: FixedDecimal(bid)!, quantity: FixedDecimal(size)!)],
+                      asks: [BookLevel(price: FixedDecimal(ask)!, quantity: FixedDecimal(size)!)])
+        }
+        func instrument(_ symbol: Symbol, tick: String, lot: String) -> InstrumentSpec {
+            InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(tick)!, lotSize: FixedDecimal(lot)!, minNotional: FixedDecimal("0.0001")!)
+        }
+        let venue = ScriptedVenue(
+            venues: [spec("alpha"), spec("beta")],
+            instruments: [instrument(Self.ethUSDT, tick: "0.01", lot: "0.001"), instrument(Self.btcUSDT, tick: "0.01", lot: "0.00001"),
+                          instrument(Self.ethBTC, tick: "0.00001", lot: "0.001"), instrument(Self.dollar, tick: "0.0001", lot: "1")],
+            books: [MarketKey(venue: "alpha", symbol: Self.ethUSDT): book(bid: "2999", ask: "3000", size: "2"),
+                    MarketKey(venue: "alpha", symbol: Self.btcUSDT): book(bid: "60000", ask: "60001", size: "1"),
+                    MarketKey(venue: "beta", symbol: Self.ethBTC): book(bid: "0.051", ask: "0.05101", size: "2"),
+                    MarketKey(venue: "alpha", symbol: Self.dollar): book(bid: "0.9999", ask: "1.0001", size: "1000000")],
+            behaviour: ["alpha": .late(ack: .zero, fill: .milliseconds(10)), "beta": beta], start: clock.now())
+        var venues = VenueSet()
+        venues.add(venue)
+        var config = twoVenueConfig(allowed: allowed).engine
+        config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("alpha"))
+        config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("beta"))
+        config.limits.maxPosition["BTC"] = FixedDecimal(10)
+        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-cycle-\(UUID().uuidString).sqlite")
+        return (try await Engine(config: config, venues: venues, ledger: ledger, clock: clock), ledger, venue)
+    }
+
+    /// The cycle on screen, approved and confirmed as a trader would.
+    func approveCycle(_ engine: Engine) async throws -> CycleOpportunity {
+        await run(engine, for: .milliseconds(20))
+        let cycle = try #require(engine.board.current?.cycles.first)
+        #expect(cycle.path == "USDT→ETH→BTC→USDT" && cycle.legs.map(\.venue.name) == ["alpha", "beta", "alpha"])
+        await engine.requestCycleApproval(of: cycle.id)
+        await engine.publishNow()
+        let confirmation = try #require(engine.board.current?.cycleConfirmation)
+        #expect(confirmation.repriced.id == cycle.id && confirmation.repriced.legs.count == 3)
+        await engine.confirmCycle(cycle.id)
+        return confirmation.repriced
+    }
+
+    @Test func aCycleGoesLegByLegEachSpendingWhatTheLegBeforeDelivered() async throws {
+        let (engine, ledger, venue) = try await desk()
+        let cycle = try await approveCycle(engine)
+        #expect(venue.submitted.map(\.symbol) == [Self.ethUSDT], "only the first leg goes at once")
+        await run(engine, for: .milliseconds(20))
+        await run(engine, for: .milliseconds(20))
+        let sent = venue.submitted
+        try #require(sent.count == 3)
+        #expect(sent.map(\.symbol) == [Self.ethUSDT, Self.ethBTC, Self.btcUSDT])
+        // The scripted venue fills at the top level with no fee: the ETH bought is the ETH sold; the BTC that sale
+        // brought (0.051 each) is the BTC sold, on BTC/USDT's lot.
+        #expect(sent[1].quantity == sent[0].quantity)
+        let btc = (sent[1].quantity * FixedDecimal("0.051")!).rounded(toMultipleOf: FixedDecimal("0.00001")!, .down)
+        #expect(sent[2].quantity == FixedDecimal.min(btc, cycle.legs[2].quantity))
+        let booking = try #require(try ledger.reader.bookings().first)
+        #expect(booking.pair == "USDT→ETH→BTC→USDT" && booking.status == "completed" && booking.kind == .arbitrage)
+        #expect(booking.realisedNetUSD.isPositive)
+        let trades = try ledger.reader.trades()
+        #expect(Set(trades.map(\.pair)) == ["ETH/USDT", "ETH/BTC", "BTC/USDT"])
+        // USDT: paid for the ETH, got back for the BTC — exactly the fills' cash, nothing else moved.
+        let usdt = try ledger.reader.balances().filter { $0.asset == "USDT" && $0.account == "alpha" }
+            .reduce(FixedDecimal.zero) { $0 + $1.delta }
+        let expected = FixedDecimal(30_000) - sent[0].quantity * FixedDecimal(3000) + sent[2].quantity * FixedDecimal(60000)
+        #expect(usdt == expected)
+        #expect(engine.board.current?.orders.allSatisfy { $0.tag == "c\(cycle.id)" } == true)
+    }
+
+    @Test func aLegThatMissesStopsTheCycleAndWhatItLeftGoesBackToTheStart() async throws {
+        let refused = ExecutionFailure(code: "insufficient_liquidity", failureClass: .rejected, reason: "no liquidity at the limit")
+        let (engine, ledger, venue) = try await desk(beta: .rejects(refused))
+        _ = try await approveCycle(engine)
+        await run(engine, for: .milliseconds(20))
+        await run(engine, for: .milliseconds(20))
+        await run(engine, for: .milliseconds(20))
+        let sent = venue.submitted
+        // Leg 1 filled, leg 2 refused, leg 3 never sent; the ETH leg 1 bought is sold back for USDT on alpha.
+        #expect(sent.map(\.symbol) == [Self.ethUSDT, Self.ethBTC, Self.ethUSDT])
+        #expect(sent[2].side == .sell && sent[2].quantity == sent[0].quantity && sent[2].venue == "alpha")
+        let bookings = try ledger.reader.bookings()
+        let cycleBooking = try #require(bookings.first { $0.kind == .arbitrage })
+        #expect(cycleBooking.status == "partial" && cycleBooking.explanation.contains("missed leg: beta sell ETH/BTC"))
+        #expect(cycleBooking.explanation.contains("alpha sell BTC/USDT filled 0") == true)
+        #expect(bookings.contains { $0.kind == .correction && $0.status == "completed" })
+        let events = try ledger.reader.orderEvents().filter { $0.pair == "BTC/USDT" }.map(\.toState)
+        #expect(events == ["denied"], "the third leg is on the ledger as never sent")
+    }
+
+    @Test func aCycleIsCheckedOnEverySymbolItTrades() async throws {
+        let (engine, ledger, venue) = try await desk(allowed: [Self.ethUSDT, Self.ethBTC])
+        await run(engine, for: .milliseconds(20))
+        // Not allowed to trade BTC/USDT: the cycle may still show (detection does not know the limits)…
+        guard let cycle = engine.board.current?.cycles.first else { return }
+        await engine.requestCycleApproval(of: cycle.id)
+        await engine.confirmCycle(cycle.id)
+        // …but it is denied by the instrument check, nothing is sent, and the denial is on the ledger.
+        #expect(venue.submitted.isEmpty)
+        let decisions = try ledger.reader.decisions()
+        #expect(decisions.contains { $0.decision == "denied" && $0.reason?.contains("BTC/USDT") == true })
+    }
+}
