@@ -44,17 +44,16 @@ extension Engine {
         let policy = config.legRisk
         let action = policy.action(for: opportunity)
         let asset = opportunity.symbol.base
-        let description = excess.isPositive ? "long \(excess) \(asset) bought on \(opportunity.buy.venue)"
-                                            : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
+        let exposure = DeskEvent.LegExposure(asset: asset, excess: excess,
+                                             venue: excess.isPositive ? opportunity.buy.venue : opportunity.sell.venue)
         if action != .halt, let haltReason = control.haltReason {
             // Halted means nothing but cancels: the excess is the trader's to see and close.
-            notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
-                   at: now)
+            notify(.legRiskLeftOpen(arbitrageId: execution.arbitrageId, exposure, haltReason: haltReason), at: now)
             return
         }
         switch action {
         case .halt:
-            stopTrading("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt", at: clock.now())
+            stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and the route's policy is to halt", at: clock.now())
         case .unwind, .hedge:
             // Unwind: trade the excess back on the venue that filled it. Hedge: complete the missing leg on the best
             // other venue quoting the pair.
@@ -68,7 +67,7 @@ extension Engine {
                                        excluding: [opportunity.buy.venue, opportunity.sell.venue])
             }
             guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: opportunity.symbol)] else {
-                stopTrading("leg risk on \(execution.arbitrageId): \(description), and no venue to \(action.rawValue) on",
+                stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and no venue to \(action.rawValue) on",
                             at: clock.now())
                 return
             }
@@ -82,8 +81,7 @@ extension Engine {
                                    quantity: quantity, limitPrice: limit.rounded(toMultipleOf: market.instrument.tickSize,
                                                                                   side == .sell ? .up : .down),
                                    submittedAt: now)
-            notify(.warning, "leg risk on \(execution.arbitrageId): \(description); \(action.rawValue): \(side) \(quantity) \(asset) "
-                   + "on \(venue) at \(side == .sell ? "≥" : "≤") \(order.limitPrice)", at: now)
+            notify(.legRiskCorrection(arbitrageId: execution.arbitrageId, exposure, action: action, order: order), at: now)
             send([order], for: Execution(arbitrageId: id, recordId: execution.recordId, opportunity: opportunity, orders: [order],
                                          purpose: .correction(of: execution.arbitrageId, action: action)), at: now)
         }
