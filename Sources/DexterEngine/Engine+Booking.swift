@@ -29,7 +29,7 @@ extension Engine {
             guard let record else { throw ApprovalMissing(recordId: execution.recordId) }
             booking = try ledger.book(booking, opportunity: record)
         } catch {
-            haltOnLedgerFailure("for \(booking.id): \(error)", at: now)
+            haltOnLedgerFailure(.init(.booking(id: booking.id), error), at: now)
             publish(force: true)
             return
         }
@@ -44,10 +44,9 @@ extension Engine {
             }
         }
         manageLegRisk(execution, at: now)
-        let level: Notification.Level = booking.status == .completed ? .success : .warning
-        let estimate = execution.expectedNetUSD.map { " vs est. $\($0.formatted(digits: 2))" } ?? ""
-        notify(level, "\(execution.label) \(booking.status.rawValue): realised $\(booking.realisedNetUSD.formatted(digits: 2))"
-               + "\(estimate) (booked \(booking.id))", at: now)
+        let booked = DeskEvent.Booking(id: booking.id, execution: execution.name, status: booking.status,
+                                       realisedUSD: booking.realisedNetUSD, estimatedNetUSD: execution.expectedNetUSD)
+        notify(.booked(booked), at: now)
         publish(force: true)
     }
 
@@ -212,7 +211,7 @@ extension Engine {
         do {
             try ledger.record(record)
         } catch {
-            notify(.error, "ledger write failed: \(error)", at: now)
+            notify(.decisionNotRecorded(opportunityId: opportunity.id, error: "\(error)"), at: now)
         }
     }
 

@@ -15,15 +15,15 @@ extension Engine {
         let now = clock.now()
         guard !awaitingConfirmation, permitted(.approve, at: now) else { return }
         guard let cycle = pipeline.cycles.best.first(where: { $0.id == id }) else {
-            notify(.warning, "cycle #\(id) is gone", at: now)
+            notify(.cycle(id, route: nil, .gone), at: now)
             return publish(force: true)
         }
         if let refusal = refusal(for: cycle, at: now) {
-            notify(.warning, "cycle #\(id) \(cycle.route): \(refusal)", at: now)
+            notify(.cycle(id, route: cycle.route, .refused(refusal)), at: now)
             return publish(force: true)
         }
         guard let repriced = repriced(cycle, at: now) else {
-            notify(.warning, "cycle #\(id) \(cycle.route) is no longer profitable at current prices", at: now)
+            notify(.cycle(id, route: cycle.route, .noLongerProfitable), at: now)
             return publish(force: true)
         }
         cycleConfirmation = CycleConfirmation(original: cycle, repriced: repriced)
@@ -38,17 +38,17 @@ extension Engine {
         guard permitted(.approve, at: now) else { return }
         let cycle = pending.repriced
         if let refusal = refusal(for: cycle, at: now) {
-            notify(.warning, "cycle #\(id) \(cycle.route): \(refusal)", at: now)
+            notify(.cycle(id, route: cycle.route, .refused(refusal)), at: now)
             return publish(force: true)
         }
         if let blocked = screening(cycle.legs.map { ($0.venue, $0.symbol) }) {
-            notify(.error, "cycle #\(id) \(cycle.route) blocked by screening: \(blocked)", at: now)
+            notify(.cycle(id, route: cycle.route, .blockedByScreening(blocked)), at: now)
             record(cycle, decision: .denied, reason: "screening: \(blocked)", at: now)
             audit("screening blocked", "cycle #\(id) \(cycle.route): \(blocked)", at: now)
             return publish(force: true)
         }
         if let denial = riskCheck(cycle) {
-            notify(.error, "cycle #\(id) \(cycle.route) \(denial)", at: now)
+            notify(.cycle(id, route: cycle.route, .riskDenied(denial)), at: now)
             record(cycle, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
@@ -64,7 +64,7 @@ extension Engine {
         guard let cycle = pipeline.cycles.best.first(where: { $0.id == id }) else { return }
         record(cycle, decision: .rejected, reason: "rejected by trader", at: now)
         audit("reject", "cycle #\(id) \(cycle.route)", at: now)
-        notify(.info, "cycle #\(id) \(cycle.route) rejected", at: now)
+        notify(.cycle(id, route: cycle.route, .rejected), at: now)
         publish(force: true)
     }
 
@@ -78,20 +78,16 @@ extension Engine {
     }
 
     /// Why a cycle cannot be approved right now, or nil.
-    func refusal(for cycle: CycleOpportunity, at now: Timestamp) -> String? {
-        if let haltReason = control.haltReason { return "trading is halted: \(haltReason)" }
+    func refusal(for cycle: CycleOpportunity, at now: Timestamp) -> ApprovalRefusal? {
+        if let haltReason = control.haltReason { return .halted(reason: haltReason) }
         for leg in cycle.legs {
-            for asset in [leg.from, leg.to] where control.stoppedOut[asset] != nil {
-                return "\(asset) is stopped out by its stop-loss; a risk manager's resume re-arms it"
-            }
+            for asset in [leg.from, leg.to] where control.stoppedOut[asset] != nil { return .stoppedOut(asset) }
         }
-        if cycle.isExpired(at: now) { return "quote is stale (expired \(cycle.expiresAt.utcClock))" }
+        if cycle.isExpired(at: now) { return .quoteStale(expiredAt: cycle.expiresAt) }
         for leg in cycle.legs {
-            if let connection = connections[leg.venue], !connection.isTradable { return "\(leg.venue) is \(connection)" }
+            if let connection = connections[leg.venue], !connection.isTradable { return .venueNotTradable(leg.venue, connection) }
         }
-        if inFlight.values.contains(where: { $0.cycle?.route == cycle.route }) {
-            return "an execution on this cycle is still in flight"
-        }
+        if inFlight.values.contains(where: { $0.cycle?.route == cycle.route }) { return .routeInFlight }
         return nil
     }
 
@@ -120,12 +116,13 @@ extension Engine {
         do {
             try ledger.record(cycleRecord(cycle, id: recordId, decision: .approved, reason: nil, at: now))
         } catch {
-            haltOnLedgerFailure("before sending cycle #\(cycle.id): \(error); nothing was sent", at: now)
+            haltOnLedgerFailure(.init(.cycleApproval(cycleId: cycle.id), error), at: now)
             return
         }
         let execution = Execution(arbitrageId: arbitrageId, recordId: recordId, cycle: cycle, orders: orders)
-        notify(.info, "cycle #\(cycle.id) \(cycle.route) approved: \(cycle.amountIn) \(cycle.start) in, est. $"
-               + "\(cycle.netUSD.formatted(digits: 2)); \(orders.count) legs in order, \(orders[0].venue) first", at: now)
+        notify(.cycle(cycle.id, route: cycle.route, .approved(amountIn: cycle.amountIn, start: cycle.start,
+                                                              estimatedNetUSD: cycle.netUSD, legs: orders.count,
+                                                              firstVenue: orders[0].venue)), at: now)
         send([orders[0]], for: execution, at: now)
     }
 
@@ -144,7 +141,7 @@ extension Engine {
         do {
             try ledger.record(cycleRecord(cycle, id: "\(runId)-c\(cycle.id).\(sequence)", decision: decision, reason: reason, at: now))
         } catch {
-            notify(.error, "ledger write failed: \(error)", at: now)
+            logger.error("cycle #\(cycle.id) decision not recorded: \(error)")
         }
     }
 

@@ -20,7 +20,7 @@ extension Engine {
         do {
             try ledger.record(opportunityRecord(opportunity, id: recordId, decision: .approved, reason: nil, at: now))
         } catch {
-            haltOnLedgerFailure("before sending #\(opportunity.id): \(error); nothing was sent", at: now)
+            haltOnLedgerFailure(.init(.approval(opportunityId: opportunity.id), error), at: now)
             return
         }
         var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, orders: orders,
@@ -31,11 +31,13 @@ extension Engine {
             let riskiest = Self.riskiestLegIndex(opportunity, state: pipeline.state)
             execution.held = [orders[1 - riskiest]]
             send([orders[riskiest]], for: execution, at: now)
-            notify(.info, "#\(opportunity.id) \(opportunity.route) approved, legs in sequence: \(orders[riskiest].venue) first", at: now)
+            notify(.approvedInSequence(opportunity.id, route: opportunity.route, firstVenue: orders[riskiest].venue),
+                   at: now)
             return
         }
         send(orders, for: execution, at: now)
-        notify(.info, "#\(opportunity.id) \(opportunity.route) approved: \(opportunity.quantity) \(opportunity.symbol.base) for est. $\(opportunity.netUSD.formatted(digits: 2)), orders sent", at: now)
+        notify(.approved(opportunity.id, route: opportunity.route, quantity: opportunity.quantity,
+                         estimatedNetUSD: opportunity.netUSD), at: now)
     }
 
     /// Persists each order's submission, then hands the orders to their venues, and tracks them as part of
@@ -52,7 +54,7 @@ extension Engine {
             if let refusal = orderCheck(order, purpose: execution.purpose) {
                 guard let current = inFlight[arbitrageId] else { continue }
                 denyUnsent(order, of: current, reason: "not sent: \(refusal)", at: now)
-                notify(.error, "\(order.venue) \(order.side) \(order.symbol) not sent: \(refusal)", at: now)
+                notify(.orderNotSent(order, refusal), at: now)
                 settleUnsent(order, reason: "not sent: \(refusal)", at: now)
                 continue
             }
@@ -66,10 +68,12 @@ extension Engine {
     /// What every order must pass on its way out, whatever sent it: a ledger that can be written; a trading state
     /// that allows it (halted: only a margin cut, the alternative being the venue's liquidation; reducing: only
     /// what cuts exposure); a venue that is connected and has an execution client. Nil when it may go.
-    func orderCheck(_ order: OrderRequest, purpose: ExecutionPurpose) -> String? {
+    func orderCheck(_ order: OrderRequest, purpose: ExecutionPurpose) -> OrderRefusal? {
         if let refusal = control.refusal(for: purpose) { return refusal }
-        if let connection = connections[order.venue], !connection.isTradable { return "\(order.venue) is \(connection)" }
-        if venues.execution[order.venue] == nil { return "no execution client for \(order.venue)" }
+        if let connection = connections[order.venue], !connection.isTradable {
+            return .venueNotTradable(order.venue, connection)
+        }
+        if venues.execution[order.venue] == nil { return .noExecutionClient(order.venue) }
         return nil
     }
 
@@ -171,8 +175,8 @@ extension Engine {
               let delay = config.retry.delay(after: failure, attempt: attempt, random: &retryRandom) else { return false }
         attempts[order.clientOrderId] = attempt
         retries.append((now.adding(delay), order))
-        notify(.warning, "\(order.venue) \(order.side) \(order.symbol) \(failure.description); sending \(order.clientOrderId) again in "
-               + "\(delay.nanosecondsClamped / 1_000_000) ms (attempt \(attempt + 1) of \(config.retry.maxAttempts))", at: now)
+        notify(.retryScheduled(order, failure, delay: delay, attempt: attempt + 1, maxAttempts: config.retry.maxAttempts),
+               at: now)
         return true
     }
 
@@ -182,16 +186,16 @@ extension Engine {
         do {
             try ledger.appendAudit(user: config.user, action: action, detail: detail, at: time, hash: Engine.auditHash)
         } catch {
-            haltOnLedgerFailure("(audit \(action): \(error))", at: time)
+            haltOnLedgerFailure(.init(.audit(action: action), error), at: time)
         }
     }
 
     /// The audit chain's hash: SHA-256, hex.
     public static let auditHash: AuditHash = { OpenSSL.sha256Hex($0) }
 
-    func haltOnLedgerFailure(_ detail: String, at time: Timestamp) {
+    func haltOnLedgerFailure(_ failure: DeskEvent.LedgerFailure, at time: Timestamp) {
         control.ledgerCannotBeWritten()
-        notify(.error, "LEDGER WRITE FAILED \(detail); trading halted", at: time)
+        notify(.ledgerWriteFailed(failure), at: time)
     }
 
     /// Moves an order one step through its lifecycle (decided here: submit, deny, cancel requested) and persists it.
@@ -199,7 +203,7 @@ extension Engine {
     func transition(_ clientOrderId: String, _ event: OrderEvent, reason: String? = nil, at time: Timestamp) {
         let step: OrderManager.Step?
         do { step = try orderManager.step(clientOrderId, event, at: time) } catch {
-            notify(.error, "\(clientOrderId): \(error)", at: time)
+            notify(.illegalTransition(clientOrderId: clientOrderId, error), at: time)
             return
         }
         if let step { persist(step, of: clientOrderId, reason: reason, at: time) }
@@ -217,7 +221,7 @@ extension Engine {
                 fromState: step.from.rawValue, toState: step.to.rawValue, filled: filled, reason: reason ?? order.row.reason,
                 at: time, opportunityId: order.recordId))
         } catch {
-            haltOnLedgerFailure("for order \(clientOrderId): \(error)", at: time)
+            haltOnLedgerFailure(.init(.orderEvent(clientOrderId: clientOrderId), error), at: time)
         }
     }
 
@@ -243,7 +247,9 @@ extension Engine {
             return
         }
         let applied = orderManager.apply(update)
-        if let refused = applied.refused { notify(.error, refused, at: update.at) }
+        if let refused = applied.refused {
+            notify(.illegalTransition(clientOrderId: update.clientOrderId, refused), at: update.at)
+        }
         for step in applied.steps { persist(step, of: update.clientOrderId, reason: nil, at: update.at) }
         if cancelsAwaited.contains(update.clientOrderId), applied.outcome != nil || update.kind.isCancelAnswer {
             cancelAnswered(update.clientOrderId, at: update.at)
@@ -262,9 +268,8 @@ extension Engine {
         if report.status == .rejected || report.status == .expired {
             // Paper IOC orders are never retried here: a miss at the limit is the market moving, not the network.
             let failure = report.failure ?? FailureClassifier.classify(message: report.reason ?? "no reason given")
-            // The venue's own words follow dexter's sentence unless the sentence already quotes them.
-            let words = report.reason.flatMap { failure.reason.contains($0) ? nil : " (\($0))" } ?? ""
-            notify(.error, "\(report.venue) \(report.side) \(report.symbol) failed \(failure.description)\(words)", at: now)
+            notify(.legFailed(venue: report.venue, side: report.side, symbol: report.symbol, failure,
+                              venueReason: report.reason), at: now)
         }
         releaseHeld(of: arbitrageId, after: report, at: now)
         // Releasing may have sent (the execution waits for it) or settled what was held (and booked it already).

@@ -62,10 +62,10 @@ extension Engine {
     /// Closes `fraction` of each position at `account`, then as much of the opposite position in the same instrument on
     /// another account (the hedge) as that filled, so the desk stays as flat as it was. One booking per instrument.
     func cutPositions(at account: AccountId, margin: MarginAccount, fraction: Double, buffer: MarginBuffer, now: Timestamp) {
-        let why = "\(account) margin ratio \(Format4.percent(margin.marginRatio)) reached the \(Format4.percent(buffer.reduceAt)) buffer "
-            + "(equity \(margin.equity.formatted(digits: 2)), maintenance \(margin.maintenanceMargin.formatted(digits: 2)))"
-        audit("margin buffer", why, at: now)
-        var cuts: [String] = []
+        let breach = DeskEvent.MarginBreach(account: account, ratio: margin.marginRatio, reduceAt: buffer.reduceAt,
+                                            equity: margin.equity, maintenanceMargin: margin.maintenanceMargin)
+        audit("margin buffer", breach.description, at: now)
+        var cuts: [DeskEvent.MarginCut] = []
         for holding in margin.holdings {
             guard let market = perpetualMarket(holding.symbol, at: account) else { continue }
             let lot = market.instrument.lotSize
@@ -75,7 +75,7 @@ extension Engine {
             sequence += 1
             let id = "\(runId)-m\(sequence)"
             guard let first = closingOrder(id: "\(id)-1", market: market, closing: size, quantity: cut, buffer: buffer, now: now) else {
-                cuts.append("no \(holding.symbol) book on \(market.venue.id) deep enough to cut \(cut)")
+                cuts.append(.noBook(holding.symbol, venue: market.venue.id, quantity: cut))
                 continue
             }
             var orders = [first]
@@ -94,17 +94,17 @@ extension Engine {
                 id: "\(id)-r", pair: holding.symbol.description,
                 buyVenue: orders.first { $0.side == .buy }?.venue.name ?? "", sellVenue: orders.first { $0.side == .sell }?.venue.name ?? "",
                 quantity: cut, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero, decision: .approved,
-                reason: "margin buffer: \(why)", user: config.user, detectedAt: now, decidedAt: now, detailJSON: "{}")
+                reason: "margin buffer: \(breach)", user: config.user, detectedAt: now, decidedAt: now, detailJSON: "{}")
             do { try ledger.record(record) } catch {
-                return haltOnLedgerFailure("before the margin cut on \(account): \(error); nothing was sent", at: now)
+                return haltOnLedgerFailure(.init(.marginCut(account), error), at: now)
             }
             // The hedge goes only for what the cut filled.
             var execution = Execution(closing: orders, arbitrageId: id, record: record, purpose: .marginReduction(account))
             execution.held = Array(orders.dropFirst())
             send([first], for: execution, at: now)
-            cuts += orders.map { "\($0.side) \($0.quantity) \($0.symbol) on \($0.venue)" }
+            cuts += orders.map { .sent($0) }
         }
-        notify(.warning, "MARGIN BUFFER: \(why); cutting \(Format4.percent(fraction)): " + cuts.joined(separator: ", "), at: now)
+        notify(.marginCut(breach, fraction: fraction, cuts: cuts), at: now)
         publish(force: true)
     }
 

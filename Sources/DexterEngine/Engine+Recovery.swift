@@ -18,7 +18,7 @@ extension Engine {
             if let report = try await settledAnswer(event.orderId, venue: venue, client: client) { answers[event.orderId] = report }
         }
         let byArbitrage = Dictionary(grouping: inFlight, by: \.arbitrageId)
-        var summary: [String] = []
+        var summary: [DeskEvent.RecoveredArbitrage] = []
         for (arbitrageId, events) in byArbitrage.sorted(by: { $0.key < $1.key }) {
             var reports: [(event: OrderEventRecord, report: ExecutionReport?)] = []
             for event in events {
@@ -43,15 +43,15 @@ extension Engine {
             let booking = try recoveredBooking(arbitrageId: arbitrageId, reports: reports, at: now)
             let record = try events.first?.opportunityId.flatMap { try ledgerReader.opportunity(id: $0) }
             guard record != nil, let opportunityId = events.first?.opportunityId else {
-                summary.append("\(arbitrageId): its approval was not on disk; orders settled, nothing booked")
+                summary.append(.init(arbitrageId: arbitrageId, outcome: .approvalMissing))
                 continue
             }
             let booked = try ledger.book(booking, opportunity: recoveredOpportunityRecord(id: opportunityId, booking: booking, at: now))
             applyBooked(booked, base: try Symbol(parsing: booking.pair).base)
-            summary.append("\(arbitrageId) \(booking.status.rawValue) (\(booking.explanation))")
+            summary.append(.init(arbitrageId: arbitrageId,
+                                 outcome: .booked(booking.status, explanation: booking.explanation)))
         }
-        notify(.warning, "restart: \(inFlight.count) order(s) were in flight; settled with their venues: "
-               + summary.joined(separator: "; "), at: now)
+        notify(.restartSettled(ordersInFlight: inFlight.count, summary), at: now)
     }
 
     /// The venue's final word on an order: nil when it never saw it. One still working is canceled and asked again

@@ -11,21 +11,21 @@ extension Engine {
     public func setLimit(_ change: LimitChange) {
         let now = clock.now()
         guard permitted(.setLimits, at: now) else { return }
-        let before: String
+        let before: FixedDecimal?
         switch change {
         case .maxNotionalPerTradeUSD(let value):
-            before = "$\(config.limits.maxNotionalPerTradeUSD.formatted(digits: 2))"
+            before = config.limits.maxNotionalPerTradeUSD
             config.limits.maxNotionalPerTradeUSD = value
             pipeline.setMaxNotional(value)
         case .dailyVolumeUSD(let value):
-            before = "$\(config.limits.dailyVolumeUSD.formatted(digits: 2))"
+            before = config.limits.dailyVolumeUSD
             config.limits.dailyVolumeUSD = value
         case .maxPosition(let asset, let value):
-            before = config.limits.maxPosition[asset].map { "\($0)" } ?? "none"
+            before = config.limits.maxPosition[asset]
             config.limits.maxPosition[asset] = value
         }
-        audit("limit changed", "\(change) (was \(before))", at: now)
-        notify(.info, "limit changed: \(change) (was \(before))", at: now)
+        audit("limit changed", "\(change) (was \(change.describe(before)))", at: now)
+        notify(.limitChanged(change, previous: before), at: now)
         publish(force: true)
     }
 
@@ -33,14 +33,14 @@ extension Engine {
     public func reloadConfig(_ reload: ConfigReload) {
         let now = clock.now()
         guard permitted(.setLimits, at: now) else { return }
-        var changed: [String] = []
-        if reload.limits != config.limits { changed.append("limits") }
-        if reload.autoHalt != config.autoHalt { changed.append("automatic halts") }
-        if reload.maxExposurePerVenueUSD != config.maxExposurePerVenueUSD { changed.append("venue exposure cap") }
-        if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append("position VaR budget") }
-        if reload.denyList != config.denyList { changed.append("deny list (\(reload.denyList?.count ?? 0) addresses)") }
-        if reload.stopLoss != config.stopLoss { changed.append("stop-losses") }
-        if reload.marginBuffer != config.marginBuffer { changed.append("margin buffer") }
+        var changed: [DeskEvent.ConfigPart] = []
+        if reload.limits != config.limits { changed.append(.limits) }
+        if reload.autoHalt != config.autoHalt { changed.append(.automaticHalts) }
+        if reload.maxExposurePerVenueUSD != config.maxExposurePerVenueUSD { changed.append(.venueExposureCap) }
+        if reload.positionVaRBudgetUSD != config.positionVaRBudgetUSD { changed.append(.positionVaRBudget) }
+        if reload.denyList != config.denyList { changed.append(.denyList(addresses: reload.denyList?.count ?? 0)) }
+        if reload.stopLoss != config.stopLoss { changed.append(.stopLosses) }
+        if reload.marginBuffer != config.marginBuffer { changed.append(.marginBuffer) }
         config.limits = reload.limits
         config.autoHalt = reload.autoHalt
         config.maxExposurePerVenueUSD = reload.maxExposurePerVenueUSD
@@ -49,34 +49,31 @@ extension Engine {
         config.stopLoss = reload.stopLoss
         config.marginBuffer = reload.marginBuffer
         pipeline.setMaxNotional(reload.limits.maxNotionalPerTradeUSD)
-        let summary = changed.isEmpty ? "nothing changed" : changed.joined(separator: ", ") + " changed"
-        audit("config reload", summary, at: now)
-        notify(.info, "config reloaded: \(summary)", at: now)
+        audit("config reload", DeskEvent.ConfigPart.summary(changed), at: now)
+        notify(.configReloaded(changed), at: now)
         publish(force: true)
     }
 
     /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
     func permitted(_ action: DeskAction, at now: Timestamp) -> Bool {
         guard let denied = config.deskUser.refusal(action) else { return true }
-        notify(.error, "refused: \(denied)", at: now)
+        notify(.notPermitted(denied), at: now)
         audit("refused", "\(action): \(denied)", at: now)
         publish(force: true)
         return false
     }
 
     /// Why an opportunity cannot be approved right now, or nil.
-    func refusal(for opportunity: Opportunity, at now: Timestamp) -> String? {
-        if let haltReason = control.haltReason { return "trading is halted: \(haltReason)" }
-        if control.stoppedOut[opportunity.symbol.base] != nil {
-            return "\(opportunity.symbol.base) is stopped out by its stop-loss; a risk manager's resume re-arms it"
-        }
-        if opportunity.isExpired(at: now) { return "quote is stale (expired \(opportunity.expiresAt.utcClock))" }
+    func refusal(for opportunity: Opportunity, at now: Timestamp) -> ApprovalRefusal? {
+        if let haltReason = control.haltReason { return .halted(reason: haltReason) }
+        if control.stoppedOut[opportunity.symbol.base] != nil { return .stoppedOut(opportunity.symbol.base) }
+        if opportunity.isExpired(at: now) { return .quoteStale(expiredAt: opportunity.expiresAt) }
         for leg in opportunity.legs {
-            if let connection = connections[leg.venue], !connection.isTradable { return "\(leg.venue) is \(connection)" }
+            if let connection = connections[leg.venue], !connection.isTradable {
+                return .venueNotTradable(leg.venue, connection)
+            }
         }
-        if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) {
-            return "an execution on this route is still in flight"
-        }
+        if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) { return .routeInFlight }
         return nil
     }
 
@@ -175,22 +172,22 @@ extension Engine {
     }
 
     /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
-    /// match, named, or nil.
-    func screening(_ opportunity: Opportunity) -> String? {
+    /// match, or nil.
+    func screening(_ opportunity: Opportunity) -> DenyListMatch? {
         screening(opportunity.legs.map { ($0.venue, $0.symbol) })
     }
 
     /// The same for the markets of any trade, by venue and symbol.
-    func screening(_ legs: [(venue: VenueId, symbol: Symbol)]) -> String? {
+    func screening(_ legs: [(venue: VenueId, symbol: Symbol)]) -> DenyListMatch? {
         guard let denyList = config.denyList else { return nil }
         for leg in legs {
             let key = MarketKey(venue: leg.venue, symbol: leg.symbol)
             guard let chain = pipeline.state[key]?.venue.kind.chain else { continue }
             if let address = poolAddresses[key], denyList.contains(address) {
-                return "\(address) (\(leg.venue) \(leg.symbol) pool) is on the deny list"
+                return DenyListMatch(address: address, holder: .pool(leg.venue, leg.symbol))
             }
             for wallet in config.wallets where wallet.kind != .cex && wallet.chains.contains(chain.name) && denyList.contains(wallet.address) {
-                return "\(wallet.address) (wallet \(wallet.name) on \(chain)) is on the deny list"
+                return DenyListMatch(address: wallet.address, holder: .wallet(name: wallet.name, chain: chain))
             }
         }
         return nil

@@ -41,7 +41,7 @@ extension Engine {
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: tradingState, balances: balances, notifications: Array(notifications.prefix(50)),
-            confirmation: confirmation, executing: inFlight.values.map(\.label).sorted())
+            confirmation: confirmation, executing: inFlight.values.map(\.name.description).sorted())
         snapshot.cycleConfirmation = cycleConfirmation
         snapshot.wallets = WalletAttribution.group(balances, wallets: config.wallets, source: "simulated")
         markLowGas(&snapshot.wallets)

@@ -28,14 +28,13 @@ extension Engine {
             // leaves unsold.
             for (asset, state) in closing.sorted(by: { $0.key < $1.key })
             where !state.toldHalted && !inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) }) {
-                let unsold = portfolio.inventory.accounts.compactMap { account -> String? in
+                let unsold = portfolio.inventory.accounts.compactMap { account -> DeskEvent.Holding? in
                     let held = portfolio.inventory.available(asset, at: account) - gasReserve(of: asset, at: account)
-                    return held.isPositive ? "\(held) at \(account)" : nil
+                    return held.isPositive ? DeskEvent.Holding(quantity: held, account: account) : nil
                 }
                 closing[asset]?.toldHalted = true
                 guard !unsold.isEmpty else { continue }
-                notify(.error, "stop-loss \(asset) paused by the halt (\(haltReason)) with " + unsold.joined(separator: ", ")
-                       + " unsold; resume to close it", at: now)
+                notify(.stopLossPausedByHalt(asset, haltReason: haltReason, unsold: unsold), at: now)
             }
             return
         }
@@ -58,11 +57,11 @@ extension Engine {
         control.stopOut(asset, because: reading.description)
         audit("stop-loss", reading.description, at: now)
         if let haltReason = control.haltReason {
-            notify(.error, "STOP-LOSS: \(reading); trading is halted (\(haltReason)), nothing sent — resume to close it", at: now)
+            notify(.stopLossTriggeredWhileHalted(reading, haltReason: haltReason), at: now)
             return publish(force: true)
         }
         closing[asset] = StopClosing(lastSent: now)
-        notify(.error, "STOP-LOSS: \(reading). No new arbitrage in \(asset) until resumed", at: now)
+        notify(.stopLossTriggered(reading), at: now)
         sendClosingOrders(asset, at: now)
     }
 
@@ -72,7 +71,7 @@ extension Engine {
     /// leaves. When nothing is left to send and nothing is out, the closing is over, and what could not be sold is said.
     func sendClosingOrders(_ asset: Asset, at now: Timestamp) {
         guard var state = closing[asset] else { return }
-        var sent: [String] = [], kept: [String] = []
+        var sent: [DeskEvent.StopLossSale] = [], kept: [DeskEvent.StopLossKept] = []
         var pending = false
         for account in portfolio.inventory.accounts {
             if inFlight.values.contains(where: { $0.purpose == .stopLoss(asset) && $0.orders.contains { self.account(of: $0) == account } }) {
@@ -82,12 +81,12 @@ extension Engine {
             var held = portfolio.inventory.available(asset, at: account)
             let reserve = gasReserve(of: asset, at: account)
             if reserve.isPositive, held.isPositive, state.attempts[account] == nil {
-                kept.append("\(FixedDecimal.min(held, reserve)) at \(account) for gas")
+                kept.append(.init(quantity: FixedDecimal.min(held, reserve), account: account, why: .gasReserve))
             }
             held -= reserve
             guard held.isPositive else { continue }
             guard let (market, quote) = bestClosingMarket(for: asset, at: account, quantity: held) else {
-                kept.append("\(held) at \(account): no dollar market to sell on")
+                kept.append(.init(quantity: held, account: account, why: .noDollarMarket))
                 continue
             }
             let instrument = market.instrument
@@ -95,7 +94,7 @@ extension Engine {
             guard quantity.isPositive, quote.notional >= instrument.minNotional else { continue }
             let attempts = state.attempts[account] ?? 0
             guard attempts < Self.stopAttempts else {
-                kept.append("\(held) at \(account): not sold after \(attempts) orders")
+                kept.append(.init(quantity: held, account: account, why: .notSold(afterOrders: attempts)))
                 continue
             }
             state.attempts[account] = attempts + 1
@@ -109,25 +108,24 @@ extension Engine {
                 decision: .approved, reason: "stop-loss: \(control.stoppedOut[asset] ?? asset.code)", user: config.user, detectedAt: now,
                 decidedAt: now, detailJSON: "{}")
             do { try ledger.record(record) } catch {
-                return haltOnLedgerFailure("before the stop-loss on \(asset): \(error); nothing more was sent", at: now)
+                return haltOnLedgerFailure(.init(.stopLoss(asset), error), at: now)
             }
             let order = OrderRequest(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,
                                    quantity: quantity, limitPrice: limit, submittedAt: now)
             send([order], for: Execution(closing: [order], arbitrageId: id, record: record, purpose: .stopLoss(asset)), at: now)
-            sent.append("\(quantity) on \(market.venue.id) at ≥ \(limit)" + (attempts > 0 ? " (order \(attempts + 1))" : ""))
-            if quantity < held { kept.append("\(held - quantity) at \(account): the market is too thin for more now") }
+            sent.append(.init(quantity: quantity, venue: market.venue.id, limit: limit, order: attempts + 1))
+            if quantity < held { kept.append(.init(quantity: held - quantity, account: account, why: .marketTooThin)) }
         }
         state.lastSent = now
         closing[asset] = state
         if !sent.isEmpty {
-            notify(.error, "stop-loss \(asset): selling " + sent.joined(separator: ", ") + (kept.isEmpty ? "" : "; kept " + kept.joined(separator: ", ")),
-                   at: now)
+            notify(.stopLossSelling(asset, sales: sent, kept: kept), at: now)
         } else if !pending {
             closing[asset] = nil
-            if kept.contains(where: { !$0.hasSuffix("for gas") }) {
-                notify(.error, "STOP-LOSS \(asset) could not close everything: " + kept.joined(separator: ", ") + "; close it by hand", at: now)
+            if kept.contains(where: { $0.why != .gasReserve }) {
+                notify(.stopLossIncomplete(asset, kept: kept), at: now)
             } else {
-                notify(.warning, "stop-loss \(asset): closed" + (kept.isEmpty ? "" : "; kept " + kept.joined(separator: ", ")), at: now)
+                notify(.stopLossClosed(asset, kept: kept), at: now)
             }
         }
         publish(force: true)

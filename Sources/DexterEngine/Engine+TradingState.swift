@@ -20,17 +20,16 @@ extension Engine {
         audit("halt", reason, at: now)
         if let pending = confirmation {
             confirmation = nil
-            notify(.warning, "approval of #\(pending.repriced.id) dropped by the halt", at: now)
+            notify(.approvalDroppedByHalt(pending.repriced.id), at: now)
         }
         if let pending = cycleConfirmation {
             cycleConfirmation = nil
-            notify(.warning, "approval of cycle #\(pending.repriced.id) dropped by the halt", at: now)
+            notify(.cycle(pending.repriced.id, route: pending.repriced.route, .approvalDroppedByHalt), at: now)
         }
         let canceled = cancelUnsent(because: "canceled by the halt", at: now)
         let asked = cancelAtVenues(at: now)
         // What a venue has executed already (an IOC leg, a swap in the mempool) resolves and is booked.
-        notify(.error, "TRADING HALTED: \(reason)" + (canceled > 0 ? "; \(canceled) order(s) not yet sent canceled" : "")
-               + (asked > 0 ? "; cancel sent for \(asked) order(s) at their venues, waiting for the answers" : ""), at: now)
+        notify(.halted(reason: reason, unsentCanceled: canceled, cancelsSent: asked), at: now)
         publish(force: true)
     }
 
@@ -52,7 +51,7 @@ extension Engine {
     /// A venue answered one of the halt's cancels (or the order ended first).
     func cancelAnswered(_ clientOrderId: String, at now: Timestamp) {
         guard cancelsAwaited.remove(clientOrderId) != nil, cancelsAwaited.isEmpty else { return }
-        notify(.warning, "kill switch: every venue has answered its cancels; nothing of the desk's is working at a venue", at: now)
+        notify(.venueCancelsAnswered, at: now)
     }
 
     /// Cancels every order the desk holds but has not sent: orders waiting to be sent again after a transient failure
@@ -106,7 +105,7 @@ extension Engine {
         let now = clock.now()
         guard control.state == .active, permitted(.setTradingState, at: now), control.reduce(reason) else { return }
         audit("reducing", reason, at: now)
-        notify(.warning, "TRADING REDUCING: \(reason); only orders that cut exposure", at: now)
+        notify(.reducing(reason: reason), at: now)
         publish(force: true)
     }
 
@@ -123,18 +122,17 @@ extension Engine {
         switch control.resume(realisedToday: portfolio.pnl.realisedTodayUSD) {
         case .nothingToResume: return
         case .refused(let reason):
-            notify(.error, "cannot resume: \(reason); restart dexter with a working ledger", at: now)
+            notify(.resumeRefused(reason: reason), at: now)
         case .fromReducing(let reducing):
             audit("active", "after reducing: \(reducing)", at: now)
-            notify(.success, "trading active", at: now)
+            notify(.active(afterReducing: reducing), at: now)
             rearmStops(at: now)
         case .stopsOnly:
             rearmStops(at: now)
         case .fromHalt(let reason, let baseline):
             let said = baseline.isNegative ? TradingControl.baselineMarker + "\(baseline) USD" : ""
             audit("resume", "after: \(reason)" + said, at: now)
-            notify(.success, "trading resumed" + (baseline.isNegative
-                ? "; the daily loss limit now counts from \(baseline.formatted(digits: 2)) USD" : ""), at: now)
+            notify(.resumed(afterHalt: reason, lossBaselineUSD: baseline), at: now)
             rearmStops(at: now)
         }
         publish(force: true)
@@ -144,9 +142,8 @@ extension Engine {
         let assets = control.rearmStops()
         guard !assets.isEmpty else { return }
         closing = [:]
-        let names = assets.map(\.code).joined(separator: ", ")
-        audit("stop re-armed", names, at: now)
-        notify(.info, "stop-loss re-armed: \(names)", at: now)
+        audit("stop re-armed", assets.map(\.code).joined(separator: ", "), at: now)
+        notify(.stopsRearmed(assets), at: now)
     }
 
     /// Halts as the desk itself does (a watchdog, a test): no user permission is involved; resuming needs one.

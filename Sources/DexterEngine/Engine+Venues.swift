@@ -8,7 +8,7 @@ extension Engine {
         let before = connections[venue]
         connections[venue] = state
         guard let before, before != state else { return }
-        notify(state.isTradable ? .info : .warning, "\(venue) is \(state)", at: now)
+        notify(.connectionChanged(venue, state), at: now)
     }
 
     /// Live orders silent past the bound are queried; the answer comes back through `resolveQuery`.
@@ -17,7 +17,7 @@ extension Engine {
             let id = order.request.clientOrderId, venue = order.request.venue
             guard let client = venues.execution[venue] else { continue }
             orderManager.setQuerying(id, true, at: now)
-            notify(.warning, "\(venue) has said nothing of \(id) for \(config.orderSilenceBeforeQuery); asking it", at: now)
+            notify(.orderSilent(venue, clientOrderId: id, silence: config.orderSilenceBeforeQuery), at: now)
             Task {
                 let answer: Result<OrderQueryAnswer, any Error>
                 do { answer = .success(try await client.query(id, on: venue)) } catch { answer = .failure(error) }
@@ -34,11 +34,11 @@ extension Engine {
         orderManager.setQuerying(clientOrderId, false, at: now)
         switch answer {
         case .failure(let error):
-            notify(.warning, "\(order.request.venue) did not answer for \(clientOrderId): \(error); asking again later", at: now)
+            notify(.queryFailed(order.request.venue, clientOrderId: clientOrderId, error: "\(error)"), at: now)
         case .success(.found(let report)) where report.isDone:
             let applied = orderManager.settle(clientOrderId, with: report)
             for step in applied.steps { persist(step, of: clientOrderId, reason: "settled by query", at: now) }
-            notify(.info, "\(order.request.venue) answered for \(clientOrderId): \(report.status.rawValue)", at: now)
+            notify(.queryAnswered(order.request.venue, clientOrderId: clientOrderId, report.status), at: now)
             if cancelsAwaited.contains(clientOrderId), applied.outcome != nil { cancelAnswered(clientOrderId, at: now) }
             if let outcome = applied.outcome { settle(outcome) }
         case .success(.found):

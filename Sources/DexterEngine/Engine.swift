@@ -46,6 +46,7 @@ public actor Engine {
     /// Every order of the session by client order id, and where each is in its life.
     var orderManager = OrderManager()
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
+    var eventObserver: (@Sendable (Notification) -> Void)?
     /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
     var retries: [(due: Timestamp, order: OrderRequest)] = []
     var attempts: [String: Int] = [:]
@@ -111,22 +112,14 @@ public actor Engine {
         }
         portfolio.refreshLots(from: ledger.reader)
         self.portfolio = portfolio
-        let started = "\(config.mode) market started: \(pipeline.state.venues.count) venues, \(pipeline.state.markets.count) markets"
-        logger.info("\(started)")
-        var initial = [Notification(time: start, level: .info, text: started)]
-        for alert in config.alerts {
-            logger.warning("\(alert)")
-            initial.insert(Notification(time: start, level: .warning, text: alert), at: 0)
-        }
-        self.notifications = initial
+        notify(.started(mode: config.mode, venues: pipeline.state.venues.count, markets: pipeline.state.markets.count),
+               at: start)
+        for alert in config.alerts { notify(.configAlert(alert), at: start) }
         // A halt, reducing, and stopped-out assets outlive a restart: only a risk manager's resume lifts them.
         let standing = try Self.standingState(from: ledger.reader, today: String(start.iso8601.prefix(10)),
                                               realisedToday: portfolio.pnl.realisedTodayUSD)
         self.control = standing
-        if let halted = standing.haltReason {
-            notifications.insert(Notification(time: start, level: .error,
-                                              text: "TRADING HALTED before the restart: \(halted); a risk manager resumes"), at: 0)
-        }
+        if let halted = standing.haltReason { notify(.haltStandsFromLastSession(reason: halted), at: start) }
         // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
         try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
                                       hash: Engine.auditHash)
@@ -137,7 +130,7 @@ public actor Engine {
         // Before any opportunity can be approved.
         do { try await reconcileInFlight(at: start) } catch {
             control.ledgerCannotBeWritten("orders in flight at the last stop could not be settled")
-            notify(.error, "RESTART RECONCILIATION FAILED: \(error); trading halted", at: start)
+            notify(.restartReconciliationFailed(error: "\(error)"), at: start)
         }
     }
 
@@ -204,7 +197,7 @@ public actor Engine {
             if let execution = orderManager[order.clientOrderId].flatMap({ inFlight[$0.arbitrageId] }),
                let refusal = orderCheck(order, purpose: execution.purpose) {
                 transition(order.clientOrderId, .canceled, reason: "not sent again: \(refusal)", at: now)
-                notify(.error, "\(order.clientOrderId) not sent again: \(refusal)", at: now)
+                notify(.retryNotSent(order, refusal), at: now)
                 settleUnsent(order, reason: "not sent again: \(refusal)", at: now)
                 continue
             }
@@ -235,15 +228,15 @@ public actor Engine {
         let now = clock.now()
         guard !awaitingConfirmation, permitted(.approve, at: now) else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else {
-            notify(.warning, "opportunity #\(id) is gone", at: now)
+            notify(.opportunityGone(id), at: now)
             return publish(force: true)
         }
         if let refusal = refusal(for: opportunity, at: now) {
-            notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
+            notify(.approvalRefused(id, route: opportunity.route, refusal), at: now)
             return publish(force: true)
         }
         guard let repriced = pipeline.reprice(opportunity) else {
-            notify(.warning, "#\(id) \(opportunity.route) is no longer profitable at current prices", at: now)
+            notify(.noLongerProfitable(id, route: opportunity.route), at: now)
             return publish(force: true)
         }
         var pending = Confirmation(original: opportunity, repriced: repriced)
@@ -261,17 +254,17 @@ public actor Engine {
         guard permitted(.approve, at: now) else { return }
         let opportunity = pending.repriced
         if let refusal = refusal(for: opportunity, at: now) {
-            notify(.warning, "#\(id) \(opportunity.route): \(refusal)", at: now)
+            notify(.approvalRefused(id, route: opportunity.route, refusal), at: now)
             return publish(force: true)
         }
         if let blocked = screening(opportunity) {
-            notify(.error, "#\(id) \(opportunity.route) blocked by screening: \(blocked)", at: now)
+            notify(.blockedByScreening(id, route: opportunity.route, blocked), at: now)
             record(opportunity, decision: .denied, reason: "screening: \(blocked)", at: now)
             audit("screening blocked", "#\(id) \(opportunity.route): \(blocked)", at: now)
             return publish(force: true)
         }
         if let denial = riskCheck(opportunity) {
-            notify(.error, "#\(id) \(opportunity.route) \(denial)", at: now)
+            notify(.riskDenied(id, route: opportunity.route, denial), at: now)
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
@@ -283,12 +276,12 @@ public actor Engine {
     public func cancelApproval() {
         if let pending = cycleConfirmation {
             cycleConfirmation = nil
-            notify(.info, "approval of cycle #\(pending.repriced.id) cancelled", at: clock.now())
+            notify(.cycle(pending.repriced.id, route: pending.repriced.route, .approvalCancelled), at: clock.now())
             return publish(force: true)
         }
         guard let pending = confirmation else { return }
         confirmation = nil
-        notify(.info, "approval of #\(pending.repriced.id) cancelled", at: clock.now())
+        notify(.approvalCancelled(pending.repriced.id), at: clock.now())
         publish(force: true)
     }
 
@@ -299,7 +292,7 @@ public actor Engine {
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
         record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
         audit("reject", "#\(id) \(opportunity.route)", at: now)
-        notify(.info, "#\(id) \(opportunity.route) rejected", at: now)
+        notify(.rejected(id, route: opportunity.route), at: now)
         publish(force: true)
     }
 
@@ -326,7 +319,7 @@ public actor Engine {
             record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
             return
         }
-        notify(.info, "#\(repriced.id) \(repriced.route) auto-approved (net $\(repriced.netUSD.formatted(digits: 2)))", at: now)
+        notify(.autoApproved(repriced.id, route: repriced.route, netUSD: repriced.netUSD), at: now)
         audit("auto-approve", "#\(repriced.id) \(repriced.route) size \(repriced.quantity) net $\(repriced.netUSD.formatted(digits: 2))", at: now)
         execute(repriced, at: now)
     }
@@ -336,14 +329,24 @@ public actor Engine {
         bookedObserver = observer
     }
 
-    func notify(_ level: Notification.Level, _ text: String, at time: Timestamp) {
-        notifications.insert(Notification(time: time, level: level, text: text), at: 0)
-        let logLevel: Logger.Level = switch level {
+    /// Hears every desk event as it happens, starting with those already said this session (the headless runner
+    /// writes them out).
+    public func onEvent(_ observer: @escaping @Sendable (Notification) -> Void) {
+        for said in notifications.reversed() { observer(said) }
+        eventObserver = observer
+    }
+
+    /// Tells the trader: the Log panel, the session log (the event's words at its level), and any observer.
+    func notify(_ event: DeskEvent, at time: Timestamp) {
+        let said = Notification(time: time, event: event)
+        notifications.insert(said, at: 0)
+        let logLevel: Logger.Level = switch said.level {
         case .info, .success: .info
         case .warning: .warning
         case .error: .error
         }
-        logger.log(level: logLevel, "\(text)")
+        logger.log(level: logLevel, "\(said.text)")
+        eventObserver?(said)
         if notifications.count > 200 { notifications.removeLast(notifications.count - 200) }
     }
 }

@@ -72,11 +72,10 @@ struct Execution: Sendable {
 
     var isComplete: Bool { reports.count == orders.count }
 
-    /// How the trader knows it: "#12 ETH/USDT binance>kraken", or "stop-loss ETH on binance".
-    var label: String {
-        if let opportunity, case .arbitrage = purpose { return "#\(opportunity.id) \(opportunity.route)" }
-        if let cycle, case .arbitrage = purpose { return "cycle #\(cycle.id) \(cycle.route)" }
-        return "\(purpose) \(symbol) on \(orders.map(\.venue.name).joined(separator: ", "))"
+    /// How the trader knows it: "#12 ETH/USDT binance→kraken", or "stop-loss ETH ETH/USDT on binance".
+    var name: DeskEvent.ExecutionName {
+        DeskEvent.ExecutionName(purpose: purpose, opportunityId: opportunity?.id, route: opportunity?.route, symbol: symbol,
+                                venues: orders.map(\.venue), cycle: cycle.map { "cycle #\($0.id) \($0.route)" })
     }
 
     /// What the ledger books it under: the pair, or a cycle's path ("USDT→ETH→BTC→USDT").
@@ -89,14 +88,14 @@ struct Execution: Sendable {
 
 /// Why an execution exists: an approved arbitrage, the correction of one whose legs came back uneven, or a
 /// position closed by its stop-loss.
-enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
+public enum ExecutionPurpose: Sendable, Hashable, CustomStringConvertible {
     case arbitrage
     case correction(of: String, action: LegRiskAction)
     case stopLoss(Asset)
     /// Perpetuals cut by the margin buffer, for this account (and their hedges elsewhere).
     case marginReduction(AccountId)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .arbitrage: "arbitrage"
         case .correction(let parent, let action): "\(action.rawValue) of \(parent)"

@@ -45,17 +45,16 @@ extension Engine {
         let policy = config.legRisk
         let action = policy.action(for: opportunity)
         let asset = opportunity.symbol.base
-        let description = excess.isPositive ? "long \(excess) \(asset) bought on \(opportunity.buy.venue)"
-                                            : "short \(excess.magnitude) \(asset) sold on \(opportunity.sell.venue)"
+        let exposure = DeskEvent.LegExposure(asset: asset, excess: excess,
+                                             venue: excess.isPositive ? opportunity.buy.venue : opportunity.sell.venue)
         if action != .halt, let haltReason = control.haltReason {
             // Halted means nothing but cancels: the excess is the trader's to see and close.
-            notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
-                   at: now)
+            notify(.legRiskLeftOpen(arbitrageId: execution.arbitrageId, exposure, haltReason: haltReason), at: now)
             return
         }
         switch action {
         case .halt:
-            stopTrading("leg risk on \(execution.arbitrageId): \(description), and the route's policy is to halt", at: clock.now())
+            stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and the route's policy is to halt", at: clock.now())
         case .unwind, .hedge:
             // Unwind: trade the excess back on the venue that filled it. Hedge: complete the missing leg on the best
             // other venue quoting the pair.
@@ -69,7 +68,7 @@ extension Engine {
                                        excluding: [opportunity.buy.venue, opportunity.sell.venue])
             }
             guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: opportunity.symbol)] else {
-                stopTrading("leg risk on \(execution.arbitrageId): \(description), and no venue to \(action.rawValue) on",
+                stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and no venue to \(action.rawValue) on",
                             at: clock.now())
                 return
             }
@@ -83,8 +82,7 @@ extension Engine {
                                    quantity: quantity, limitPrice: limit.rounded(toMultipleOf: market.instrument.tickSize,
                                                                                   side == .sell ? .up : .down),
                                    submittedAt: now)
-            notify(.warning, "leg risk on \(execution.arbitrageId): \(description); \(action.rawValue): \(side) \(quantity) \(asset) "
-                   + "on \(venue) at \(side == .sell ? "≥" : "≤") \(order.limitPrice)", at: now)
+            notify(.legRiskCorrection(arbitrageId: execution.arbitrageId, exposure, action: action, order: order), at: now)
             send([order], for: Execution(arbitrageId: id, recordId: execution.recordId, opportunity: opportunity, orders: [order],
                                          purpose: .correction(of: execution.arbitrageId, action: action)), at: now)
         }
@@ -114,10 +112,10 @@ extension Engine {
                 continue  // dust below a lot or the minimum notional
             }
             let description = "\(amount) \(asset) left by cycle #\(cycle.id) \(cycle.route)"
+            let said = { (event: CycleEvent) in self.notify(.cycle(cycle.id, route: cycle.route, event), at: now) }
             let action = config.legRisk.action
             if action != .halt, let haltReason = control.haltReason {
-                notify(.error, "leg risk on \(execution.arbitrageId): \(description), left open: trading is halted (\(haltReason))",
-                       at: now)
+                said(.leftOpen(arbitrageId: execution.arbitrageId, amount: amount, asset: asset, haltReason: haltReason))
                 continue
             }
             guard action != .halt else {
@@ -136,8 +134,7 @@ extension Engine {
             let id = "\(execution.arbitrageId)-u\(sequence)"
             let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: symbol, side: .sell, quantity: quantity,
                                      limitPrice: limit, submittedAt: now)
-            notify(.warning, "leg risk on \(execution.arbitrageId): \(description); back to \(cycle.start): sell \(quantity) "
-                   + "\(asset) on \(venue) at ≥ \(limit)", at: now)
+            said(.sellingBack(arbitrageId: execution.arbitrageId, amount: amount, asset: asset, order: order))
             var correction = Execution(closing: [order], arbitrageId: id, record: cycleRecord(
                 cycle, id: execution.recordId, decision: .approved, reason: nil, at: now), purpose: .correction(
                     of: execution.arbitrageId, action: .unwind))

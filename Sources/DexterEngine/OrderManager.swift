@@ -63,8 +63,8 @@ struct OrderManager: Sendable {
         var steps: [Step] = []
         /// Set when the update ended the order: its whole outcome.
         var outcome: ExecutionReport?
-        /// An update the order's state cannot take (a venue saying something impossible), in words.
-        var refused: String?
+        /// An update the order's state cannot take (a venue saying something impossible).
+        var refused: IllegalTransition?
     }
 
     subscript(clientOrderId: String) -> ManagedOrder? { orders[clientOrderId] }
@@ -131,7 +131,7 @@ struct OrderManager: Sendable {
         do {
             if let step = try step(update.clientOrderId, event, at: update.at) { applied.steps.append(step) }
         } catch {
-            applied.refused = "\(update.clientOrderId): \(error)"
+            applied.refused = error
             return applied
         }
         if let done = orders[update.clientOrderId], done.state.isTerminal {

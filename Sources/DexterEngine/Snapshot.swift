@@ -264,16 +264,19 @@ public struct ChainBalances: Sendable, Hashable {
     public var usdValue: Double { assets.compactMap(\.usdValue).reduce(0, +) }
 }
 
+/// One desk event on the Log panel, with when it happened.
 public struct Notification: Sendable, Hashable {
     public enum Level: String, Sendable { case info, warning, error, success }
-    public var time: Timestamp
-    public var level: Level
-    public var text: String
+    public let time: Timestamp
+    public let event: DeskEvent
+    /// The event's words, rendered once here: the Log panel redraws every line it holds each frame.
+    public let text: String
+    public var level: Level { event.level }
 
-    public init(time: Timestamp, level: Level, text: String) {
+    public init(time: Timestamp, event: DeskEvent) {
         self.time = time
-        self.level = level
-        self.text = text
+        self.event = event
+        self.text = event.text
     }
 }
 

@@ -97,10 +97,10 @@ struct TradingControl: Sendable {
 
     /// Whether an order sent for `purpose` may leave in this state: halted lets out only a margin cut (the
     /// alternative being the venue's liquidation); reducing only what cuts exposure. Nil when it may.
-    func refusal(for purpose: ExecutionPurpose) -> String? {
-        if ledgerFailed { return "the ledger cannot be written" }
-        if let haltReason, !purpose.mayTradeWhileHalted { return "trading is halted: \(haltReason)" }
-        if let reducingReason, !purpose.reducesExposure { return "trading is reducing: \(reducingReason)" }
+    func refusal(for purpose: ExecutionPurpose) -> OrderRefusal? {
+        if ledgerFailed { return .ledgerCannotBeWritten }
+        if let haltReason, !purpose.mayTradeWhileHalted { return .halted(reason: haltReason) }
+        if let reducingReason, !purpose.reducesExposure { return .reducing(reason: reducingReason) }
         return nil
     }
 }

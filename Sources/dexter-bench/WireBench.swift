@@ -150,8 +150,18 @@ struct ChurningMarket {
         }
         opportunities.sort { ($0.netUSD, $1.id) > ($1.netUSD, $0.id) }
         if frame % 20 == 0 {
-            notifications.insert(DexterEngine.Notification(time: clock, level: .success, text: "#\(frame) ETH/USDT binance→okx completed: realised $3.10"), at: 0)
+            notifications.insert(DexterEngine.Notification(time: clock, event: booked(frame)), at: 0)
         }
+    }
+
+    /// An arbitrage booked as the engine says it: "#20 ETH/USDT binance→okx completed: realised $3.10 (booked bench-a20)".
+    func booked(_ frame: Int) -> DeskEvent {
+        let symbol = Symbol(base: "ETH", quote: "USDT")
+        let name = DeskEvent.ExecutionName(purpose: .arbitrage, opportunityId: UInt64(frame),
+                                           route: Route(symbol: symbol, buyVenue: "binance", sellVenue: "okx"), symbol: symbol,
+                                           venues: ["binance", "okx"])
+        return .booked(DeskEvent.Booking(id: "bench-a\(frame)", execution: name, status: .completed,
+                                         realisedUSD: FixedDecimal("3.10")!, estimatedNetUSD: nil))
     }
 
     var snapshot: Snapshot {

@@ -15,6 +15,8 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Writes NDJSON to stdout: {"event":"started",...}, then {"event":"booked","arbitrage":ID,"status":...,\
             "realised_usd":...} after each booking is durable in the ledger, and {"event":"stopped",...}. \
+            With --events, each desk event (a halt, a refusal, a failed leg, leg risk, a stop-loss…) is a line too: \
+            {"event":"desk","kind":...,"level":...,"text":...}, "text" as the screen's log says it. \
             Without --auto-approve (or [auto_approve] enabled = true) nothing is traded: it only watches.
             """)
 
@@ -34,6 +36,9 @@ struct Run: AsyncParsableCommand {
 
     @Flag(name: .customLong("auto-approve"), help: "Turn the auto-approve policy on with config's [auto_approve] bounds.")
     var autoApprove = false
+
+    @Flag(name: .long, help: "Also write each desk event (what the screen's log says) as an NDJSON line.")
+    var events = false
 
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
@@ -59,6 +64,7 @@ struct Run: AsyncParsableCommand {
                                       logger: Logger(label: "dexter.engine")) { id, status, realised in
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)
         }
+        if events { await engine.onEvent { Self.emit(Self.deskLine($0)) } }
         let steps = Int(seconds * 100)
         let start = monotonicNanoseconds()
         for step in 0..<steps {
@@ -74,6 +80,15 @@ struct Run: AsyncParsableCommand {
         await engine.publishNow()
         let pnl = engine.board.current?.pnl
         Self.emit(#"{"event":"stopped","arbitrages_today":\#(pnl?.arbitragesToday ?? 0),"realised_today_usd":"\#(pnl?.realisedTodayUSD ?? .zero)"}"#)
+    }
+
+    /// A desk event as one NDJSON line: its case ("halted", "legFailed"…), level and words.
+    static func deskLine(_ said: DexterEngine.Notification) -> String {
+        let object: [String: Any] = ["event": "desk", "kind": said.event.kind, "level": said.level.rawValue,
+                                     "at": said.time.iso8601, "text": said.text]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// One line, written whole and unbuffered: a reader that sees it knows the booking is on disk.

@@ -30,19 +30,19 @@ import Testing
         await engine.reloadConfig(Self.reload(notional: 2_000, deny: ["0x722122dF12D4e14e13Ac3b6895a86e84145b6967"]))
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(2_000))
-        #expect(snapshot.notifications.first?.text
-            == "config reloaded: limits, automatic halts, deny list (1 addresses) changed")
+        #expect(snapshot.notifications.first?.event == .configReloaded([.limits, .automaticHalts, .denyList(addresses: 1)]))
         let last = try #require(try ledger.reader.auditEntries().last)
         #expect(last.action == "config reload" && last.user == "rita")
         // The same file again changes nothing, and says so.
         await engine.reloadConfig(Self.reload(notional: 2_000, deny: ["0x722122dF12D4e14e13Ac3b6895a86e84145b6967"]))
-        #expect(engine.board.current?.notifications.first?.text == "config reloaded: nothing changed")
+        #expect(engine.board.current?.notifications.first?.event == .configReloaded([]))
     }
 
     @Test func aTraderMayNotReload() async throws {
         let (engine, _) = try await engine(DeskUser(name: "tess", role: .trader))
         await engine.reloadConfig(Self.reload(notional: 2_000))
         #expect(engine.board.current?.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(5_000))
-        #expect(engine.board.current?.notifications.first?.text == "refused: set limits needs the RiskManager role (tess is Trader)")
+        #expect(engine.board.current?.notifications.first?.event
+            == DeskUser(name: "tess", role: .trader).refusal(.setLimits).map(DeskEvent.notPermitted))
     }
 }

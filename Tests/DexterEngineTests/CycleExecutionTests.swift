@@ -107,6 +107,14 @@ import Testing
         #expect(bookings.contains { $0.kind == .correction && $0.status == "completed" })
         let events = try ledger.reader.orderEvents().filter { $0.pair == "BTC/USDT" }.map(\.toState)
         #expect(events == ["denied"], "the third leg is on the ledger as never sent")
+        await engine.publishNow()
+        let said = engine.board.current?.events ?? []
+        #expect(said.contains { event in
+            if case .cycle(_, _, .sellingBack(_, let amount, let asset, let order)) = event {
+                return asset == "ETH" && amount == sent[0].quantity && order.clientOrderId == sent[2].clientOrderId
+            }
+            return false
+        })
     }
 
     @Test func aCycleIsCheckedOnEverySymbolItTrades() async throws {
@@ -120,5 +128,10 @@ import Testing
         #expect(venue.submitted.isEmpty)
         let decisions = try ledger.reader.decisions()
         #expect(decisions.contains { $0.decision == "denied" && $0.reason?.contains("BTC/USDT") == true })
+        await engine.publishNow()
+        #expect(engine.board.current?.events.contains { event in
+            if case .cycle(cycle.id, _, .riskDenied(let denial)) = event { return denial.step == .instrument }
+            return false
+        } == true)
     }
 }

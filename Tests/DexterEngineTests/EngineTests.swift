@@ -204,10 +204,13 @@ extension DrivesTheDesk {
         let next = try await waitForOpportunity(engine)
         await engine.requestApproval(of: next.id)
         snapshot = try #require(engine.board.current)
-        #expect(snapshot.confirmation == nil && snapshot.notifications.first?.text.contains("trading is halted") == true)
+        #expect(snapshot.confirmation == nil)
+        #expect(snapshot.notifications.first?.event
+            == .approvalRefused(next.id, route: next.route, .halted(reason: "kill switch pulled by tester")))
         await engine.resume()
         #expect(engine.board.current?.haltReason == nil)
-        #expect(engine.board.current?.notifications.first?.text == "trading resumed")
+        #expect(engine.board.current?.notifications.first?.event
+            == .resumed(afterHalt: "kill switch pulled by tester", lossBaselineUSD: .zero))
     }
 
     @Test func legsThatMissAreBookedAsWhatHappened() async throws {
@@ -216,15 +219,17 @@ extension DrivesTheDesk {
         config.legRisk = LegRiskPolicy(action: .halt)
         let (engine, ledger) = try await makeEngine(config)
         let startETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
-        var outcomes: [String] = []
-        for _ in 0..<20 where !outcomes.contains(where: { $0.contains(" partial: ") || $0.contains(" failed: ") }) {
+        var outcomes: [BookingStatus] = []
+        for _ in 0..<20 where !outcomes.contains(where: { $0 != .completed }) {
             let opportunity = try await waitForOpportunity(engine)
             await engine.requestApproval(of: opportunity.id)
             await engine.confirmApproval(of: opportunity.id)
             await run(engine, for: .milliseconds(300))
-            outcomes += engine.board.current?.notifications.prefix(3).map(\.text).filter { $0.contains("(booked ") } ?? []
+            outcomes += engine.board.current?.events.prefix(3).compactMap {
+                if case .booked(let booking) = $0 { booking.status } else { nil }
+            } ?? []
         }
-        #expect(outcomes.contains { $0.contains(" partial: ") || $0.contains(" failed: ") }, "\(outcomes)")
+        #expect(outcomes.contains { $0 != .completed }, "\(outcomes)")
         #expect(engine.board.current?.haltReason?.contains("leg risk") == true, "uneven legs halt under this policy")
         // Whatever filled, inventory moved by exactly the booked fills.
         let trades = try ledger.reader.trades()
@@ -255,7 +260,9 @@ extension DrivesTheDesk {
         await engine.requestApproval(of: opportunity.id)
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.confirmation == nil)
-        #expect(snapshot.notifications.first?.text.contains("quote is stale") == true)
+        let said = snapshot.notifications.first
+        let stale = if case .approvalRefused(opportunity.id, _, .quoteStale) = said?.event { true } else { false }
+        #expect(stale, "\(said?.text ?? "-")")
         #expect(try ledger.reader.trades().isEmpty)
     }
 
@@ -266,7 +273,9 @@ extension DrivesTheDesk {
         await engine.confirmApproval(of: opportunity.id)
         await run(engine, for: .milliseconds(200))
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.notifications.contains { $0.text.contains("denied by instrument allowed: ETH/USDT is not an allowed pair") })
+        #expect(snapshot.events.contains {
+            if case .riskDenied(opportunity.id, _, let denial) = $0 { denial.step == .instrument } else { false }
+        }, "\(snapshot.notifications.prefix(4).map(\.text))")
         #expect(try ledger.reader.trades().isEmpty)
         #expect(snapshot.pnl.arbitragesToday == 0)
     }
@@ -275,7 +284,7 @@ extension DrivesTheDesk {
         let (engine, ledger) = try await makeEngine()
         let opportunity = try await waitForOpportunity(engine)
         await engine.reject(opportunity.id)
-        #expect(engine.board.current?.notifications.first?.text.contains("rejected") == true)
+        #expect(engine.board.current?.notifications.first?.event == .rejected(opportunity.id, route: opportunity.route))
         #expect(try ledger.reader.trades().isEmpty)
     }
 
@@ -291,15 +300,17 @@ extension DrivesTheDesk {
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.tradingState == .halted)
         #expect(snapshot.pnl.arbitragesToday == 0, "nothing is shown as done without its commit")
-        #expect(snapshot.notifications.contains { $0.text.contains("LEDGER WRITE FAILED") })
+        #expect(snapshot.events.contains { if case .ledgerWriteFailed = $0 { true } else { false } })
         let next = try await waitForOpportunity(engine)
         await engine.requestApproval(of: next.id)
         #expect(engine.board.current?.confirmation == nil)
-        #expect(engine.board.current?.notifications.first?.text.contains("trading is halted") == true)
+        #expect(engine.board.current?.notifications.first?.event
+            == .approvalRefused(next.id, route: next.route, .halted(reason: "the ledger could not be written")))
         // The kill switch's resume does not lift a ledger failure: only a restart with a working ledger does.
         await engine.resume()
         #expect(engine.board.current?.haltReason == "the ledger could not be written")
-        #expect(engine.board.current?.notifications.first?.text.contains("cannot resume") == true)
+        #expect(engine.board.current?.notifications.first?.event
+            == .resumeRefused(reason: "the ledger could not be written"))
         _ = ledger
     }
 

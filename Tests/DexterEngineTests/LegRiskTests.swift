@@ -34,6 +34,22 @@ import Testing
         return config
     }
 
+    /// Leg risk said on the desk: a correction sent, an excess left open, or the halt the route's policy called.
+    static func isLegRisk(_ event: DeskEvent) -> Bool {
+        switch event {
+        case .legRiskCorrection, .legRiskLeftOpen: true
+        case .halted(let reason, _, _): reason.hasPrefix("leg risk on")
+        default: false
+        }
+    }
+
+    /// The correcting order leg risk sent, and under which policy.
+    static func correction(_ snapshot: Snapshot) -> (action: LegRiskAction, order: OrderRequest)? {
+        snapshot.events.lazy.compactMap { event -> (LegRiskAction, OrderRequest)? in
+            if case .legRiskCorrection(_, _, let action, let order) = event { (action, order) } else { nil }
+        }.first
+    }
+
     /// Approves alpha↔beta opportunities until one has come back uneven, then lets the correction land.
     func runUntilUneven(_ engine: Engine) async throws -> Snapshot {
         for _ in 0..<6000 {
@@ -44,11 +60,11 @@ import Testing
             // Only alpha↔beta routes are approved: gamma is kept for the hedge.
             if let opportunity = snapshot.opportunities.first(where: { Set([$0.buy.venue, $0.sell.venue]) == ["alpha", "beta"] }),
                snapshot.orders.allSatisfy({ !$0.state.isLive }), snapshot.confirmation == nil,
-               !snapshot.notifications.contains(where: { $0.text.contains("leg risk") }) {
+               !snapshot.events.contains(where: Self.isLegRisk) {
                 await engine.requestApproval(of: opportunity.id)
                 await engine.confirmApproval(of: opportunity.id)
             }
-            if let current = engine.board.current, current.notifications.contains(where: { $0.text.contains("leg risk") }) {
+            if let current = engine.board.current, current.events.contains(where: Self.isLegRisk) {
                 for _ in 0..<50 { clock.advance(.milliseconds(10)); await engine.tick() }
                 await engine.publishNow()
                 _ = current
@@ -66,8 +82,8 @@ import Testing
         let ledger = try Ledger(path: ledgerPath)
         let engine = try await Engine(config: config(LegRiskPolicy(action: .unwind, maxLossBps: 200)), ledger: ledger, clock: clock)
         let snapshot = try await runUntilUneven(engine)
-        let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
-        #expect(note.contains("unwind:"), "\(note)")
+        let correction = try #require(Self.correction(snapshot), "\(snapshot.notifications.prefix(5).map(\.text))")
+        #expect(correction.action == .unwind && ["alpha", "beta"].contains(correction.order.venue))
         let corrections = try DatabaseQueue(path: ledgerPath).read { db in
             try Row.fetchAll(db, sql: "SELECT id, explanation FROM arbitrages WHERE explanation LIKE 'unwind of %'")
         }
@@ -85,8 +101,8 @@ import Testing
         let ledger = try Ledger(path: ledgerPath)
         let engine = try await Engine(config: config(LegRiskPolicy(action: .hedge, maxLossBps: 200)), ledger: ledger, clock: clock)
         let snapshot = try await runUntilUneven(engine)
-        let note = try #require(snapshot.notifications.first { $0.text.contains("leg risk") }?.text)
-        #expect(note.contains("hedge:") && note.contains("on gamma"), "\(note)")
+        let correction = try #require(Self.correction(snapshot), "\(snapshot.notifications.prefix(5).map(\.text))")
+        #expect(correction.action == .hedge && correction.order.venue == "gamma")
         let hedges = try ledger.reader.trades(limit: 10_000).filter { $0.exchange == "gamma" }
         #expect(!hedges.isEmpty, "the hedge filled on the third venue")
         #expect(try exposure(ledger) == .zero)
@@ -130,10 +146,10 @@ import Testing
         #expect(approved != nil)
         for _ in 0..<100 { clock.advance(.milliseconds(10)); await engine.tick() }
         await engine.publishNow()
-        let notes = engine.board.current?.notifications.map(\.text) ?? []
-        let retries = notes.filter { $0.contains("[timeout]") && $0.contains("again") }
-        #expect(retries.count == 2, "\(notes)")
-        #expect(retries.contains { $0.contains("attempt 2 of 3") } && retries.contains { $0.contains("attempt 3 of 3") })
+        let retries = engine.board.current?.events.compactMap { event -> Int? in
+            if case .retryScheduled(_, let failure, _, let attempt, 3) = event, failure.code == "timeout" { attempt } else { nil }
+        } ?? []
+        #expect(retries.sorted() == [2, 3], "\(engine.board.current?.notifications.map(\.text) ?? [])")
         let betaOrder = try #require(try ledger.reader.orderEvents().first { $0.venue == "beta" }?.orderId)
         let events = try ledger.reader.orderEvents(orderId: betaOrder).map(\.event)
         #expect(events == ["submit", "reject"], "live through the retries, then rejected once")

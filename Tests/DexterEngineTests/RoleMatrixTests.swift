@@ -29,13 +29,10 @@ import Testing
         "admin who may trade": [.approve, .reject, .halt, .reduce, .resume, .setLimit],
     ]
 
-    static let needed: [Command: String] = [
-        .approve: "approve needs the Trader role",
-        .reject: "reject needs the Trader role",
-        .halt: "kill switch needs the Trader, RiskManager or Admin role",
-        .reduce: "set trading state needs the RiskManager role",
-        .resume: "resume needs the RiskManager role",
-        .setLimit: "set limits needs the RiskManager role",
+    /// The permission each command asks for (a refusal names the roles that hold it).
+    static let needed: [Command: DeskAction] = [
+        .approve: .approve, .reject: .reject, .halt: .halt, .reduce: .setTradingState, .resume: .resume,
+        .setLimit: .setLimits,
     ]
 
     func engine(for user: DeskUser) async throws -> (Engine, Ledger) {
@@ -72,8 +69,9 @@ import Testing
             case .reject:
                 let found = try await opportunity(engine)
                 await engine.reject(found.id)
-                let said = engine.board.current?.notifications.first?.text ?? ""
-                #expect(said.hasSuffix("rejected") == allowed.contains(.reject), "\(label) reject: \(said)")
+                let said = engine.board.current?.notifications.first
+                let rejected = if case .rejected(found.id, _) = said?.event { true } else { false }
+                #expect(rejected == allowed.contains(.reject), "\(label) reject: \(said?.text ?? "-")")
             case .halt:
                 await engine.halt("test")
                 #expect((engine.board.current?.tradingState == .halted) == allowed.contains(.halt), "\(label) halt")
@@ -82,9 +80,10 @@ import Testing
                 #expect((engine.board.current?.tradingState == .reducing) == allowed.contains(.reduce), "\(label) reduce")
             case .setLimit:
                 await engine.setLimit(.maxNotionalPerTradeUSD(FixedDecimal(1_234)))
-                let said = engine.board.current?.notifications.first?.text ?? ""
-                let changed = said.hasPrefix("limit changed: max notional per trade $1234.00 (was $5000.00)")
-                #expect(changed == allowed.contains(.setLimit), "\(label) set limit: \(said)")
+                let said = engine.board.current?.notifications.first
+                let changed = said?.event
+                    == .limitChanged(.maxNotionalPerTradeUSD(FixedDecimal(1_234)), previous: FixedDecimal(5_000))
+                #expect(changed == allowed.contains(.setLimit), "\(label) set limit: \(said?.text ?? "-")")
                 if changed {
                     #expect(engine.board.current?.limitsSummary.maxNotionalPerTradeUSD == FixedDecimal(1_234))
                     #expect(try ledger.reader.auditEntries().last?.action == "limit changed")
@@ -96,9 +95,12 @@ import Testing
                 #expect((engine.board.current?.tradingState == .active) == allowed.contains(.resume), "\(label) resume")
             }
             if !allowed.contains(command) {
-                let said = engine.board.current?.notifications.first?.text ?? ""
-                let reason = try #require(Self.needed[command])
-                #expect(said == "refused: \(reason) (\(user.name) is \(user.role))", "\(label): \(said)")
+                let said = engine.board.current?.notifications.first
+                let action = try #require(Self.needed[command])
+                let refused = if case .notPermitted(let denied) = said?.event {
+                    denied.action == action && denied.user == user.name && denied.role == user.role
+                } else { false }
+                #expect(refused, "\(label): \(said?.text ?? "-")")
                 let audit = try ledger.reader.auditEntries()
                 #expect(audit.count > before && audit.last?.action == "refused", "\(label) \(command) refusal audited")
             }

@@ -79,11 +79,13 @@ import Testing
 
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
-        #expect(snapshot.notifications.contains { $0.text.hasPrefix("STOP-LOSS: ETH at $") })
+        #expect(snapshot.events.contains {
+            if case .stopLossTriggered(let reading) = $0 { reading.asset == "ETH" } else { false }
+        })
         #expect(snapshot.pnl.realisedTodayUSD == sales.reduce(.zero) { $0 + $1.profitUSD } && snapshot.pnl.arbitragesToday == 0)
         // Stopped out: an arbitrage in ETH is refused whatever else holds, and the stop fires once.
         let refused = await engine.refusal(for: ethOpportunity, at: clock.now())
-        #expect(refused == "ETH is stopped out by its stop-loss; a risk manager's resume re-arms it")
+        #expect(refused == .stoppedOut("ETH"))
         await run(engine, for: .seconds(3))
         #expect(try ledger.reader.auditEntries().filter { $0.action == "stop-loss" }.count == 1)
 
@@ -92,7 +94,7 @@ import Testing
         #expect(try ledger.reader.auditEntries().contains { $0.action == "stop re-armed" && $0.detail == "ETH" })
         #expect(engine.board.current?.alerts.contains { $0.contains("STOPPED OUT") } == false)
         let afterResume = await engine.refusal(for: ethOpportunity, at: clock.now())
-        #expect(afterResume?.contains("stopped out") != true)
+        #expect(afterResume != .stoppedOut("ETH"))
     }
 
     /// A closing order that fills short is followed by another for the rest, a second apart, up to five per account;
@@ -111,8 +113,10 @@ import Testing
         #expect(beta.map(\.amount).sorted(by: >).first == FixedDecimal(5))
         let left = try ethBalances(ledger)["beta"] ?? .zero
         #expect(left == FixedDecimal(10) - beta.reduce(.zero) { $0 + $1.amount } && left.isPositive)
-        #expect(engine.board.current?.notifications.contains { $0.text.hasPrefix("STOP-LOSS ETH could not close everything: \(left) at beta: not sold after 5 orders") } == true,
-                "\(engine.board.current?.notifications.prefix(5).map(\.text) ?? [])")
+        let unsold = DeskEvent.StopLossKept(quantity: left, account: .exchange("beta"), why: .notSold(afterOrders: 5))
+        #expect(engine.board.current?.events.contains {
+            if case .stopLossIncomplete("ETH", let kept) = $0 { kept.first == unsold } else { false }
+        } == true, "\(engine.board.current?.notifications.prefix(5).map(\.text) ?? [])")
         #expect(try ledger.reader.reconciliationProblems().isEmpty)
     }
 
@@ -131,7 +135,7 @@ import Testing
         await run(engine, for: .seconds(2))
         let resumed = try #require(engine.board.current)
         #expect(resumed.tradingState == .active, "\(resumed.haltReason ?? "-")")
-        #expect(resumed.notifications.contains { $0.text == "trading resumed; the daily loss limit now counts from \(realised.formatted(digits: 2)) USD" })
+        #expect(resumed.events.contains { if case .resumed(_, let baseline) = $0 { baseline == realised } else { false } })
         #expect(try ledger.reader.auditEntries(actions: ["halt"]).count == 1)
         // A restart keeps the baseline the resume set (on the same day): the desk does not halt again at once.
         let restarted = try await Engine(config: config, ledger: ledger, clock: clock)
@@ -153,7 +157,9 @@ import Testing
         await run(engine, for: .seconds(24))
         #expect(try ledger.reader.auditEntries().filter { $0.action == "stop-loss" }.count == 1)
         #expect(try ledger.reader.bookings().isEmpty)
-        #expect(engine.board.current?.notifications.contains { $0.text.contains("trading is halted (desk meeting), nothing sent") } == true)
+        #expect(engine.board.current?.events.contains {
+            if case .stopLossTriggeredWhileHalted(_, "desk meeting") = $0 { true } else { false }
+        } == true)
 
         await engine.resume()
         await run(engine, for: .seconds(2))
@@ -181,10 +187,10 @@ import Testing
         await engine.confirmApproval(of: found.id)
         // The beta leg times out and waits to be sent again.
         await run(engine, for: .milliseconds(300))
-        #expect(engine.board.current?.notifications.contains { $0.text.contains("sending") && $0.text.contains("again") } == true)
+        #expect(engine.board.current?.events.contains { if case .retryScheduled = $0 { true } else { false } } == true)
         await engine.halt("kill switch")
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.notifications.contains { $0.text.contains("1 order(s) not yet sent canceled") },
+        #expect(snapshot.events.contains { if case .halted("kill switch", unsentCanceled: 1, _) = $0 { true } else { false } },
                 "\(snapshot.notifications.prefix(4).map(\.text))")
         #expect(snapshot.orders.contains { $0.state == .canceled && $0.reason == "canceled by the halt" })
         // Booked at once, as it stands; nothing is sent again after the halt.
@@ -208,7 +214,7 @@ import Testing
         await restarted.publishNow()
         let snapshot = try #require(restarted.board.current)
         #expect(snapshot.tradingState == .halted && snapshot.haltReason == "end of day")
-        #expect(snapshot.notifications.contains { $0.text == "TRADING HALTED before the restart: end of day; a risk manager resumes" })
+        #expect(snapshot.events.contains(.haltStandsFromLastSession(reason: "end of day")))
         #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
         await restarted.resume()
         let resumed = try #require(restarted.board.current)
@@ -245,7 +251,9 @@ import Testing
         #expect(bookings.allSatisfy { $0.explanation.hasPrefix("recovered after a restart") })
         #expect(try ledger.reader.reconciliationProblems().isEmpty)
         let snapshot = try #require(restarted.board.current)
-        #expect(snapshot.notifications.contains { $0.text.contains("were in flight; settled with their venues") })
+        #expect(snapshot.events.contains {
+            if case .restartSettled(2, let settled) = $0 { settled.count == 2 } else { false }
+        }, "\(snapshot.notifications.prefix(4).map(\.text))")
         #expect(snapshot.alerts.contains("ETH STOPPED OUT: resume re-arms its stop"))
         #expect(try ledger.reader.inFlightOrders().isEmpty, "every order settled")
     }

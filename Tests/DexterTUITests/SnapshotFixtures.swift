@@ -10,6 +10,17 @@ enum SnapshotFixtures {
 
     static func d(_ text: String) -> FixedDecimal { FixedDecimal(text)! }
 
+    /// The engine's word for a completed arbitrage: "#2 ETH/USDT binance→okx completed: realised $3.10 vs est. $3.25
+    /// (booked m4x1-a2)".
+    static var booked: DeskEvent {
+        let symbol = Symbol(base: "ETH", quote: "USDT")
+        let name = DeskEvent.ExecutionName(purpose: .arbitrage, opportunityId: 2,
+                                           route: Route(symbol: symbol, buyVenue: "binance", sellVenue: "okx"), symbol: symbol,
+                                           venues: ["binance", "okx"])
+        return .booked(DeskEvent.Booking(id: "m4x1-a2", execution: name, status: .completed, realisedUSD: d("3.10"),
+                                         estimatedNetUSD: d("3.25")))
+    }
+
     static func opportunity(id: UInt64, pair: String = "ETH/USDT", buy: String = "binance", sell: String = "okx",
                             quantity: String = "1.5", buyPrice: String = "3000", sellPrice: String = "3010",
                             ageMillis: Int64 = 120) -> Opportunity {
@@ -62,7 +73,7 @@ enum SnapshotFixtures {
             balances: [BalanceRow(account: "binance", chain: nil, asset: "ETH", amount: d("15.25"), usdValue: 51850),
                        BalanceRow(account: "binance", chain: nil, asset: "USDT", amount: d("60000"), usdValue: 60000),
                        BalanceRow(account: "wallet@ethereum", chain: "ethereum", asset: "ETH", amount: d("20"), usdValue: 68000)],
-            notifications: [Notification(time: now, level: .success, text: "#2 ETH/USDT binance→okx completed: realised $3.10")],
+            notifications: [Notification(time: now, event: booked)],
             confirmation: confirmation, executing: [])
         snapshot.wallets = WalletAttribution.group(snapshot.balances, wallets: wallets, source: "simulated")
         snapshot.unwindCosts = [7: d("7.35")]
