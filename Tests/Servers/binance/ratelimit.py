@@ -84,6 +84,7 @@ class RateLimiter:
         if state.used > self.limits.weight_per_minute:
             reset_ms = (state.window + 1) * 60000
             state.backoff_until_ms = reset_ms
+            state.violations = 0
             retry = max(1, math.ceil((reset_ms - now) / 1000))
             raise BinanceError(
                 -1003,

@@ -84,9 +84,17 @@ def server(tmp_path_factory, request):
     stop_server(process)
 
 
+def away_from_window_edge(window_ms: int, margin_ms: int) -> None:
+    """Rate-limit windows are fixed intervals: a test that counts weight or orders must not straddle two."""
+    into = int(time.time() * 1000) % window_ms
+    if into > window_ms - margin_ms:
+        time.sleep((window_ms - into) / 1000 + 0.05)
+
+
 @pytest.fixture
 def fresh(server):
-    """Clears faults and rate-limit counters before a test."""
+    """Clears faults and rate-limit counters before a test (not within 3 s of a minute's end)."""
+    away_from_window_edge(60_000, 3_000)
     server.control("POST", "/control/fault", {"type": "clear"})
     server.control("POST", "/control/limits", {"reset": True})
     return server

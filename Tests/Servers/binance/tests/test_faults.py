@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from client import WsApiClient, now_ms
-from conftest import MAIN_KEY, MAIN_SECRET
+from conftest import MAIN_KEY, MAIN_SECRET, away_from_window_edge
 
 ORDER = {"symbol": "ETHUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.01",
          "price": "2000"}
@@ -134,6 +134,7 @@ def test_weight_limit_reached_by_requests(fresh):
 def test_order_count_limit(fresh):
     server = fresh
     server.control("POST", "/control/limits", {"ordersPer10s": 2, "reset": True})
+    away_from_window_edge(10_000, 2_000)
     try:
         replies = [server.signed("POST", "/api/v3/order", MAIN_KEY, MAIN_SECRET, ORDER) for _ in range(3)]
         assert [r.status_code for r in replies[:2]] == [200, 200]
