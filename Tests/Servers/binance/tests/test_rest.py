@@ -1,6 +1,8 @@
 """REST: public endpoints, weights, request security and order errors, as rest-api.md and errors.md document them."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from client import now_ms
 from conftest import DOC_KEY, DOC_SECRET, MAIN_KEY, MAIN_SECRET, OTHER_KEY, OTHER_SECRET, READER_KEY, READER_SECRET
 
@@ -149,3 +151,33 @@ def test_order_parameter_and_filter_errors(fresh):
     assert done.status_code == 200 and [o["status"] for o in done.json()] == ["CANCELED"]
     none_left = s.signed("DELETE", "/api/v3/openOrders", OTHER_KEY, OTHER_SECRET, {"symbol": "ETHUSDT"})
     assert none_left.json() == {"code": -2011, "msg": "Unknown order sent."}
+
+
+def test_response_types_and_time_in_force(fresh):
+    s = fresh
+    book = s.book("ETHUSDT", 5)
+    ask = book["asks"][0]
+    result = order(s, symbol="ETHUSDT", side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01",
+                   price="2000", newOrderRespType="RESULT").json()
+    assert result["status"] == "NEW" and "fills" not in result and result["workingTime"] > 0
+    s.signed("DELETE", "/api/v3/order", OTHER_KEY, OTHER_SECRET, {"symbol": "ETHUSDT", "orderId": result["orderId"]})
+    # FOK for more than the bids down to a price hold: nothing trades, the order expires (main has 20 ETH)
+    cumulative, limit = Decimal(0), None
+    for price, qty in s.book("ETHUSDT", 50)["bids"]:
+        if cumulative + Decimal(qty) >= 19:
+            break
+        cumulative, limit = cumulative + Decimal(qty), price
+    assert limit is not None
+    too_much = str(cumulative + Decimal("0.5"))
+    sell = dict(symbol="ETHUSDT", side="SELL", type="LIMIT", quantity=too_much, price=limit)
+    fok = s.signed("POST", "/api/v3/order", MAIN_KEY, MAIN_SECRET, {**sell, "timeInForce": "FOK"}).json()
+    assert fok["status"] == "EXPIRED" and fok["executedQty"] == "0.00000000" and fok["fills"] == []
+    # IOC: the bids down to that price trade, the rest expires
+    ioc = s.signed("POST", "/api/v3/order", MAIN_KEY, MAIN_SECRET, {**sell, "timeInForce": "IOC"}).json()
+    assert ioc["status"] == "EXPIRED" and Decimal(ioc["executedQty"]) == cumulative
+    maker = order(s, symbol="ETHUSDT", side="BUY", type="LIMIT_MAKER", quantity="0.01", price=ask[0]).json()
+    assert maker == {"code": -2010, "msg": "Order would immediately match and take."}
+    quote = order(s, symbol="ETHUSDT", side="BUY", type="MARKET", quoteOrderQty="100").json()
+    assert quote["status"] == "FILLED" and Decimal(quote["cummulativeQuoteQty"]) <= 100
+    assert quote["origQuoteOrderQty"] == "100.00000000"
+    assert Decimal(quote["executedQty"]) % Decimal("0.0001") == 0          # LOT_SIZE step kept
