@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import re
 
-from common import BinanceError, mandatory, not_required, parse_decimal, rejected, either
+from common import BinanceError, either, mandatory, not_required, parse_decimal, rejected
 from orders import new_client_id
 from symbols import check_precision, get_spec
 
 CLIENT_ID = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
-UNSUPPORTED_TYPES = {
+UNSUPPORTED_TYPES = {  # known order types this server does not list in orderTypes (errors.md messages)
     "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
     "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
     "TAKE_PROFIT": "Take profit orders are not supported for this symbol.",
     "TAKE_PROFIT_LIMIT": "Take profit limit orders are not supported for this symbol.",
 }
+
 
 def parse_order(params: dict) -> dict:
     spec = get_spec(params.get("symbol"))

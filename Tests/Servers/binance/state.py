@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from accounts import Account, Accounts
 from book import Replay

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 
 from aiohttp import WSMsgType, web
 
@@ -37,19 +36,25 @@ class ApiConn:
         self.authorized_since: int | None = None
         self.subscriptions: dict[int, int] = {}    # subscriptionId -> uid
         self.next_subscription = 0
-        self.last_pong = time.monotonic()
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()   # one writer keeps events in order
 
     def user_event(self, account: Account, event: dict) -> None:
         for subscription, uid in self.subscriptions.items():
             if uid == account.uid:
-                asyncio.ensure_future(self.send({"subscriptionId": subscription, "event": event}))
+                self.queue.put_nowait(dumps({"subscriptionId": subscription, "event": event}))
 
     async def send(self, payload: dict) -> None:
-        if not self.ws.closed:
+        self.queue.put_nowait(dumps(payload))
+
+    async def writer(self) -> None:
+        while True:
+            text = await self.queue.get()
+            if text is None or self.ws.closed:
+                return
             try:
-                await self.ws.send_str(dumps(payload))
+                await self.ws.send_str(text)
             except (ConnectionResetError, RuntimeError):
-                pass
+                return
 
     async def close(self, abort: bool = True) -> None:
         if abort and self.ws._req is not None and self.ws._req.transport is not None:
@@ -186,6 +191,7 @@ class WsApi:
         ip = request.remote or "127.0.0.1"
         conn = ApiConn(self.state, ws, ip, request.query.get("returnRateLimits", "true") != "false")
         self.state.api_conns.add(conn)
+        writer = asyncio.ensure_future(conn.writer())
         lifetime = asyncio.get_running_loop().call_later(self.state.options.ws_lifetime_s,
                                                          lambda: asyncio.ensure_future(ws.close()))
         try:
@@ -199,6 +205,8 @@ class WsApi:
         finally:
             lifetime.cancel()
             self.state.api_conns.discard(conn)
+            conn.queue.put_nowait(None)
+            writer.cancel()
         return ws
 
     async def request(self, conn: ApiConn, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from client import now_ms
-from conftest import DOC_KEY, DOC_SECRET, MAIN_KEY, MAIN_SECRET, OTHER_KEY, OTHER_SECRET, READER_KEY, READER_SECRET
+from conftest import DOC_KEY, MAIN_KEY, MAIN_SECRET, OTHER_KEY, OTHER_SECRET, READER_KEY, READER_SECRET
 
 
 def test_public_endpoints_and_weights(fresh):
