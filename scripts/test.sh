@@ -15,9 +15,19 @@ status=0
 # terminals, a hundred SIGKILLs) on their own, so their screens are not timed against scrypt on two cores.
 swift test --skip-build --skip EndToEndTests 2>&1 | tee "$log" || status=$?
 swift test --skip-build --filter EndToEndTests 2>&1 | tee -a "$log" || status=$?
+# The Python protocol servers the connector tests talk to (Tests/Servers, loopback only), checked on their own:
+# documented behaviour, ccxt as an independent client, real wire captures. pytest's counts join the totals below.
+servers_log=$(mktemp)
+trap 'rm -f "$log" "$servers_log"' EXIT
+scripts/test-servers.sh 2>&1 | tee "$servers_log" || status=$?
+py_summary=$(sed 's/\x1b\[[0-9;]*m//g' "$servers_log" | grep -E '(passed|failed|error).* in [0-9.]+s' | tail -1 || true)
+py_passed=$(echo "$py_summary" | grep -oE '[0-9]+ passed' | cut -d' ' -f1 || true)
+py_failed=$(echo "$py_summary" | grep -oE '[0-9]+ (failed|error)' | awk '{ sum += $1 } END { print sum + 0 }')
 # One plain closing line with the counts, from Swift Testing's summaries.
 total=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' | awk '{ sum += $1 } END { print sum + 0 }')
 failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE "^✘ Test .* failed after" || true)
+total=$((total + ${py_passed:-0} + py_failed))
+failed=$((failed + py_failed))
 if [ "$total" -eq 0 ]; then
     echo "no test summary found" >&2
     exit 1
