@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Networking, in DexterNet alone: HTTP and WebSocket over SwiftNIO.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "DexterCore"),
@@ -31,6 +36,17 @@ let package = Package(
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The only room that brings SwiftNIO: rebuilding anything else never touches it.
+        .target(name: "DexterNet", dependencies: [
+            "DexterCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncursesw5-dev"])]),
@@ -59,6 +75,9 @@ let package = Package(
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
         .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
+        // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
+        .target(name: "TestServers", path: "Tests/TestServers"),
+        .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -110,9 +110,9 @@ public struct DeskController: Sendable {
                                                         : "selecting cycles: a approves, x rejects, c returns to the pairs", false)
             }
         case .approve where view.onCycles:
-            view.moveCycle(by: 0, in: snapshot.cycles)
+            // Only the cycle the trader sees selected: one that vanished since the last frame is not swapped for another.
             guard let id = view.selectedCycleId, let cycle = snapshot.cycles.first(where: { $0.id == id }) else {
-                view.message = ("nothing to approve: no cycle is selected", true)
+                view.message = (view.selectedCycleId.map { "cycle #\($0) is gone" } ?? "nothing to approve: no cycle is selected", true)
                 return []
             }
             if cycle.isExpired(at: snapshot.clock) {
@@ -126,8 +126,7 @@ public struct DeskController: Sendable {
             view.overlay = .none
             return [.send(.requestCycleApproval(id))]
         case .reject where view.onCycles:
-            view.moveCycle(by: 0, in: snapshot.cycles)
-            if let id = view.selectedCycleId { return [.send(.rejectCycle(id))] }
+            if let id = view.selectedCycleId, snapshot.cycles.contains(where: { $0.id == id }) { return [.send(.rejectCycle(id))] }
         case .approve:
             view.reconcile(with: visible)
             guard let id = view.selectedId, let opportunity = visible.first(where: { $0.id == id }) else {

@@ -77,15 +77,18 @@ enum Overlays {
         let cycle = confirmation.repriced
         let change = cycle.netUSD - confirmation.original.netUSD
         var body: [(String, ColorRole)] = [
-            ("Cycle c\(cycle.id) \(cycle.path): \(cycle.amountIn) \(cycle.start) in, \(cycle.amountOut) out", .header),
+            ("Cycle c\(cycle.id) \(cycle.path): \(Format.quantity(cycle.amountIn)) \(cycle.start) in, "
+             + "\(Format.quantity(cycle.amountOut)) out", .header),
             ("Re-priced on the market now (was \(Format.usd(confirmation.original.netUSD)), \(Format.usd(change, signed: true)))",
              change.isNegative ? .warning : .accent),
         ]
         for (index, leg) in cycle.legs.enumerated() {
-            body.append(("\(index + 1). \(leg.venue.name) \(leg.side) \(leg.quantity) \(leg.symbol) at \(leg.side == .buy ? "≤" : "≥") "
-                         + "\(leg.worstPrice): \(leg.input) \(leg.from) → \(leg.output) \(leg.to)", .normal))
+            body.append(("\(index + 1). \(leg.venue.name) \(leg.side) \(Format.quantity(leg.quantity)) \(leg.symbol) at "
+                         + "\(leg.side == .buy ? "≤" : "≥") \(Format.price(leg.worstPrice)): \(Format.quantity(leg.input)) \(leg.from) → "
+                         + "\(Format.quantity(leg.output)) \(leg.to)", .normal))
         }
-        body.append(("Net \(cycle.net) \(cycle.start), gas \(Format.usd(cycle.gasUSD)), est. \(Format.usd(cycle.netUSD))", .profit))
+        body.append(("Net \(Format.quantity(cycle.net)) \(cycle.start), gas \(Format.usd(cycle.gasUSD)), est. \(Format.usd(cycle.netUSD))",
+                     .profit))
         body.append(("Legs go one after another, each for what the one before delivered; a miss sells what is left back to \(cycle.start)",
                      .dim))
         let rect = centered(96, body.count + 4, in: canvas)

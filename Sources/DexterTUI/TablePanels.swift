@@ -25,6 +25,8 @@ extension Panels {
         let rows = inner.height - 1 - cycleRows
         view.tableRows = rows
         view.scroll(toShow: rows)
+        // Cycles come and go fast: a selection on one that is gone moves to the best one now.
+        if view.onCycles { view.moveCycle(by: 0, in: snapshot.cycles) }
         if cycleRows > 0 { cycles(snapshot, rows: cycleRows, view: view, into: &canvas, Rect(x: inner.x, y: inner.maxY - cycleRows,
                                                                                     width: inner.width, height: cycleRows)) }
         if visible.isEmpty {
@@ -52,7 +54,7 @@ extension Panels {
                 x += canvas.put(fit(text, column.width, right: column.right) + " ", x: x, y: y, role: role,
                                 limit: inner.maxX - x)
             }
-            if opportunity.id == view.selectedId {
+            if opportunity.id == view.selectedId, !view.onCycles {
                 canvas.put("▶", x: inner.x, y: y, role: .selected)
                 canvas.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: stale ? .stale : .selected)
                 if stale { canvas.put("▶", x: inner.x, y: y, role: .selected) }

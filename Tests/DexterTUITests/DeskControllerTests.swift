@@ -241,6 +241,8 @@ extension DeskControllerTests {
         let screen = snapshot()
         #expect(press(&controller, [.character("c")], screen).isEmpty)
         #expect(controller.view.onCycles && controller.view.selectedCycleId == 4)
+        let selected = Panels.frame(screen, view: &controller.view, keymap: controller.keymap, width: 100, height: 30).text
+        #expect(selected.contains("▶  c4 USDT→ETH"), "\(selected)")
         #expect(press(&controller, [.character("j"), .character("a")], screen) == [.send(.requestCycleApproval(9))])
         #expect(press(&controller, [.character("k"), .character("x")], screen) == [.send(.rejectCycle(4))])
         // Back on the pairs, the same key approves the pair selected there.
@@ -257,6 +259,6 @@ extension DeskControllerTests {
         #expect(press(&controller, [.character("y")], screen) == [.send(.confirmCycle(4))])
         #expect(press(&controller, [.escape], screen) == [.send(.cancelApproval)])
         let frame = Panels.frame(screen, view: &controller.view, keymap: controller.keymap, width: 100, height: 30).text
-        #expect(frame.contains("Approve cycle?") && frame.contains("2. okx sell 1 ETH/BTC at ≥ 0.051: 1 ETH → 0.051 BTC"))
+        #expect(frame.contains("Approve cycle?") && frame.contains("2. okx sell 1.00 ETH/BTC at ≥ 0.051000: 1.00 ETH → 0.0510 BTC"))
     }
 }

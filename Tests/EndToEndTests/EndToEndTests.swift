@@ -73,6 +73,40 @@ extension EndToEnd {
             #expect(try DatabaseQueue(path: ledgerPath).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
         }
 
+        /// `c` moves the selection onto the cycles under the table; a cycle is approved with the same keys as a
+        /// pair, goes leg by leg, and is booked as one arbitrage under its path.
+        @Test func approveACycleWithKeysAndFindItInTheLedger() throws {
+            let tmux = Tmux(name: "dexter-e2e-cycle")
+            defer { tmux.kill() }
+            try tmux.start("'\(Binary.dexter)' --seed 7", environment: environment)
+            try tmux.waitFor("the SIM screen") { $0.contains("SIM") && $0.contains("Opportunities") }
+            try tmux.keys("c")
+            var approved = false
+            for attempt in 1...8 where !approved {
+                try tmux.waitFor("a selected cycle (attempt \(attempt))", timeout: 90) { screen in
+                    screen.split(separator: "\n").contains { $0.contains("▶") && $0.contains("@") && $0.contains("→") }
+                }
+                try tmux.keys("a")
+                let screen = try tmux.waitFor("the cycle's confirmation or a refusal") {
+                    $0.contains("Approve cycle?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                }
+                guard screen.contains("Approve cycle?") else { continue }
+                #expect(screen.contains("Re-priced on the market now") && screen.contains("1. ") && screen.contains("3. "))
+                let before = try arbitrageCount()
+                try tmux.keys("y")
+                let deadline = Date().addingTimeInterval(60)
+                while try arbitrageCount() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+                approved = try arbitrageCount() > before
+            }
+            #expect(approved, "no cycle could be approved in 8 attempts")
+            let paths = try DatabaseQueue(path: ledgerPath).read { db in
+                try String.fetchAll(db, sql: "SELECT pair FROM arbitrages WHERE kind = 'arbitrage'")
+            }
+            #expect(paths.contains { $0.split(separator: "→").count >= 4 }, "booked under the cycle's path: \(paths)")
+            try tmux.keys("q")
+            _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
+        }
+
         @Test func ctrlCSigtermAndACrashGiveTheTerminalBack() throws {
             for (name, stop) in [("ctrl-c", "C-c"), ("sigterm", "TERM"), ("crash", "SEGV")] {
                 let tmux = Tmux(name: "dexter-\(name)")

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import DexterCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP request as a venue adapter builds it: nothing of NIO leaks out of this room.
+public struct HTTPCall: Sendable, Hashable {
+    public enum Method: String, Sendable { case GET, POST, PUT, DELETE }
+    public var method: Method
+    public var url: String
+    public var headers: [String: String]
+    public var body: [UInt8]?
+    /// The whole exchange, connect to last byte. Past it the outcome is unknown to the caller: an order sent may
+    /// have been placed.
+    public var timeout: Duration
+
+    public init(_ method: Method, _ url: String, headers: [String: String] = [:], body: [UInt8]? = nil,
+                timeout: Duration = .seconds(10)) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// A response: status, headers (names lowercased) and the body's bytes.
+public struct HTTPAnswer: Sendable, Hashable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// Why a request got no answer. `timedOut` and `connectionLost` after the request left mean the outcome is unknown.
+public enum HTTPFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    case timedOut(after: Duration)
+    case connectionFailed(String)
+    case connectionLost(String)
+    case answerTooLarge(limit: Int)
+    case badURL(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let after): "no answer within \(after.secondsDouble) s"
+        case .connectionFailed(let why): "could not connect: \(why)"
+        case .connectionLost(let why): "connection lost before the answer: \(why)"
+        case .answerTooLarge(let limit): "answer larger than \(limit) bytes"
+        case .badURL(let url): "not a URL: \(url)"
+        }
+    }
+
+    /// Whether the request may have reached the venue and been acted on.
+    public var outcomeUnknown: Bool {
+        switch self {
+        case .timedOut, .connectionLost: true
+        case .connectionFailed, .answerTooLarge, .badURL: false
+        }
+    }
+}
+
+/// HTTP for venue adapters: TLS by default (an https URL), a timeout on every request, answers read whole.
+public final class HTTPTransport: Sendable {
+    private let client: HTTPClient
+    private let maxAnswerBytes: Int
+
+    public init(maxAnswerBytes: Int = 16 << 20) {
+        client = HTTPClient.shared
+        self.maxAnswerBytes = maxAnswerBytes
+    }
+
+    public func send(_ call: HTTPCall) async throws(HTTPFailure) -> HTTPAnswer {
+        guard URL(string: call.url)?.host != nil else { throw .badURL(call.url) }
+        var request = HTTPClientRequest(url: call.url)
+        request.method = HTTPMethod(rawValue: call.method.rawValue)
+        for (name, value) in call.headers { request.headers.add(name: name, value: value) }
+        if let body = call.body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let timeout = TimeAmount.nanoseconds(call.timeout.nanosecondsClamped)
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: maxAnswerBytes)
+            var headers: [String: String] = [:]
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            return HTTPAnswer(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView))
+        } catch let error as HTTPClientError {
+            throw Self.failure(error, call: call, limit: maxAnswerBytes)
+        } catch is NIOTooManyBytesError {
+            throw .answerTooLarge(limit: maxAnswerBytes)
+        } catch {
+            throw .connectionLost("\(error)")
+        }
+    }
+
+    static func failure(_ error: HTTPClientError, call: HTTPCall, limit: Int) -> HTTPFailure {
+        switch error {
+        case .deadlineExceeded, .readTimeout, .writeTimeout: .timedOut(after: call.timeout)
+        case .connectTimeout, .invalidURL, .emptyHost, .emptyScheme: .connectionFailed("\(error)")
+        case .remoteConnectionClosed, .cancelled: .connectionLost("\(error)")
+        default: "\(error)".contains("onnection refused") || "\(error)".contains("Scheme") ? .connectionFailed("\(error)")
+                                                                                      : .connectionLost("\(error)")
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import DexterCore
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+import WSClient
+
+/// How a long-lived WebSocket is kept: where, how often to ping, how long one connection may live (Binance closes
+/// at 24 h: dexter reconnects before), and the backoff between attempts.
+public struct WebSocketSettings: Sendable {
+    public var url: String
+    public var lifetime: Duration
+    public var pingEvery: Duration?
+    public var maxMessageBytes: Int
+    public var backoff: Backoff
+    /// A connection that stayed up this long resets the backoff.
+    public var stableAfter: Duration
+
+    public init(url: String, lifetime: Duration = .seconds(23 * 3600), pingEvery: Duration? = .seconds(30),
+                maxMessageBytes: Int = 4 << 20, backoff: Backoff = Backoff(), stableAfter: Duration = .seconds(30)) {
+        self.url = url
+        self.lifetime = lifetime
+        self.pingEvery = pingEvery
+        self.maxMessageBytes = maxMessageBytes
+        self.backoff = backoff
+        self.stableAfter = stableAfter
+    }
+}
+
+/// What a connection's owner hears. Called from the link's task: keep them short (post, don't compute).
+public protocol WebSocketListener: Sendable {
+    /// A connection is up (again). Subscribe here; the link delivers no message before this returns.
+    func opened(_ link: WebSocketLink) async throws
+    /// One whole message (text or binary), as bytes.
+    func received(_ message: [UInt8])
+    /// The connection ended; the link tries again after `retryIn` (nil: it was stopped).
+    func closed(reason: String, retryIn: Duration?)
+}
+
+/// A WebSocket that stays connected: reconnects with capped, jittered backoff after every drop, and before its
+/// lifetime runs out. TLS for wss URLs. `run` returns when its task is cancelled.
+public final class WebSocketLink: Sendable {
+    public let settings: WebSocketSettings
+    private let logger: Logger
+    private let writer = Mutex<WebSocketOutboundWriter?>(nil)
+    private let reconnectRequested = Mutex(false)
+
+    public init(settings: WebSocketSettings, logger: Logger = Logger(label: "dexter.net")) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public var isConnected: Bool { writer.withLock { $0 != nil } }
+
+    /// Sends a text frame on the current connection.
+    public func send(_ text: String) async throws {
+        guard let writer = writer.withLock({ $0 }) else { throw WebSocketLinkError.notConnected }
+        try await writer.write(.text(text))
+    }
+
+    /// Closes the current connection; `run` connects again at once (after a resync is needed, say).
+    public func reconnect() async {
+        reconnectRequested.withLock { $0 = true }
+        guard let writer = writer.withLock({ $0 }) else { return }
+        try? await writer.close(.normalClosure, reason: "reconnecting")
+    }
+
+    public func run(_ listener: some WebSocketListener) async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            let outcome = await connectOnce(listener)
+            guard !Task.isCancelled else {
+                listener.closed(reason: "stopped", retryIn: nil)
+                return
+            }
+            if ContinuousClock.now - started >= settings.stableAfter { attempt = 0 }
+            let again = reconnectRequested.withLock { requested in
+                defer { requested = false }
+                return requested
+            }
+            // A planned reconnect (lifetime, resync) goes at once; a drop waits its backoff.
+            let delay: Duration = outcome == .lifetimeReached || again ? .zero : settings.backoff.delay(attempt: attempt)
+            if delay > .zero { attempt += 1 }
+            listener.closed(reason: outcome.description, retryIn: delay)
+            if delay > .zero { try? await Task.sleep(for: delay) }
+        }
+    }
+
+    private enum Outcome: Equatable, CustomStringConvertible {
+        case lifetimeReached
+        case closedByPeer
+        case failed(String)
+
+        var description: String {
+            switch self {
+            case .lifetimeReached: "connection lifetime reached"
+            case .closedByPeer: "closed by the server"
+            case .failed(let why): why
+            }
+        }
+    }
+
+    private func connectOnce(_ listener: some WebSocketListener) async -> Outcome {
+        var configuration = WebSocketClientConfiguration(maxFrameSize: min(settings.maxMessageBytes, 1 << 24))
+        if let ping = settings.pingEvery { configuration.autoPing = .enabled(timePeriod: ping) }
+        let lifetimeReached = Flag()
+        let maxBytes = settings.maxMessageBytes
+        let lifetime = settings.lifetime
+        do {
+            try await WebSocketClient.connect(url: settings.url, configuration: configuration,
+                                              tlsConfiguration: settings.url.hasPrefix("wss") ? .makeClientConfiguration() : nil,
+                                              logger: logger) { inbound, outbound, _ in
+                self.writer.withLock { $0 = outbound }
+                defer { self.writer.withLock { $0 = nil } }
+                try await listener.opened(self)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: maxBytes) {
+                            switch message {
+                            case .text(let text): listener.received(Array(text.utf8))
+                            case .binary(let buffer): listener.received(Array(buffer.readableBytesView))
+                            }
+                        }
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: lifetime)
+                        lifetimeReached.raise()
+                    }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            }
+            return lifetimeReached.isRaised ? .lifetimeReached : .closedByPeer
+        } catch {
+            if lifetimeReached.isRaised { return .lifetimeReached }
+            return .failed("\(error)")
+        }
+    }
+}
+
+/// A flag one task raises and another reads.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    func raise() { state.withLock { $0 = true } }
+    var isRaised: Bool { state.withLock { $0 } }
+}
+
+public enum WebSocketLinkError: Error, Sendable, CustomStringConvertible {
+    case notConnected
+    public var description: String { "the WebSocket is not connected" }
+}
