@@ -19,6 +19,28 @@ enum BinanceCaptures {
         }
     }
 
+    /// Every message with its receipt time (seconds, as the capture writes it), in order.
+    static func timedStreamMessages() throws -> [(receivedAt: Double, body: [UInt8])] {
+        try lines("\(folder)/cryptofeed/BINANCE.ws.1.0").dropFirst().compactMap { line in
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), let brace = line.firstIndex(of: UInt8(ascii: "{")),
+                  let time = Double(String(decoding: line[line.startIndex..<colon], as: UTF8.self)) else { return nil }
+            return (time, Array(line[brace...]))
+        }
+    }
+
+    /// The REST snapshots' receipt times, by symbol.
+    static func snapshotTimes() throws -> [String: Double] {
+        var times: [String: Double] = [:]
+        for line in try lines("\(folder)/cryptofeed/BINANCE.http.0.0") {
+            let text = String(decoding: line, as: UTF8.self)
+            guard let arrow = text.range(of: " -> "), let symbolStart = text.range(of: "symbol="),
+                  let colon = text[arrow.upperBound...].firstIndex(of: ":"),
+                  let time = Double(text[arrow.upperBound..<colon]) else { continue }
+            times[String(text[symbolStart.upperBound...].prefix { $0 != "&" })] = time
+        }
+        return times
+    }
+
     /// The REST depth snapshots, by the symbol in their URL.
     static func depthSnapshots() throws -> [(symbol: String, body: [UInt8])] {
         try lines("\(folder)/cryptofeed/BINANCE.http.0.0").compactMap { line in

@@ -142,7 +142,9 @@ public enum BinanceErrors {
             switch code {
             case -1013: return filterMessage(message)
             case -1010, -2010: return matchingEngineMessage(message, unknown: code == -1010 ? outcomeUnknown : table[-2010]!)
-            case -2011: return message.hasPrefix("Unknown order sent") ? unknownOrder : matchingEngineMessage(message, unknown: cancelRejected)
+            // "Unknown order sent." is -2011's usual message: the order is not open (filled, canceled, expired or
+            // never placed) — query it for its final state.
+            case -2011: return matchingEngineMessage(message, unknown: unknownOrder)
             default: if let entry = table[code] { return entry }
             }
         }
@@ -179,7 +181,12 @@ public enum BinanceErrors {
         case "Duplicate order sent": return duplicateOrder
         case "Market is closed": return marketClosed
         case "Unknown order sent": return unknownOrder
-        case "Order would immediately match and take", "Order would trigger immediately": return wouldTake
+        case "Order would immediately match and take", "Order would trigger immediately",
+             "Stop price would trigger immediately": return wouldTake
+        case "Too many requests. Please try again later", "Too many new orders": return rateLimited
+        case "System abnormality": return venueBusy
+        case "System is under maintenance":
+            return Entry("maintenance", .transient, .later, "Binance is under maintenance")
         case "Price * QTY is zero or less": return belowMinimum
         case "This action is disabled on this account", "This account may not place or cancel orders",
              "This symbol is not permitted for this account", "This symbol is restricted for this account",
