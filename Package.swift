@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "DexterLedger", dependencies: ["DexterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
+        // Real exchange connectors: the protocol room, pure and network-free (one folder per venue).
+        .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto"]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -71,6 +73,9 @@ let package = Package(
         .testTarget(name: "DexterCryptoTests", dependencies: ["SharedTestData", "DexterCrypto", .product(name: "BigInt", package: "BigInt")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", "DexterCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DexterCEXTests", dependencies: [
+            "SharedTestData", "DexterCEX", "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto",
+        ]),
         .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),

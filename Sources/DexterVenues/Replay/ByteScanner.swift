@@ -1,24 +1,25 @@
 import DexterCore
 
 /// A forward cursor over one line of a recording, for the few JSON and CSV shapes replay reads. It does not
-/// build a document: it seeks a key and reads the value after it, which keeps parsing near memory speed.
-struct ByteScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position: Int
-    let end: Int
+/// build a document: it seeks a key and reads the value after it, which keeps parsing near memory speed. The venue
+/// connectors (DexterCEX) read live wire messages with it too, through `ByteScanner+JSON.swift`.
+package struct ByteScanner {
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package var position: Int
+    package let end: Int
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
         self.bytes = bytes
         self.position = start
         self.end = end
     }
 
-    var isAtEnd: Bool { position >= end }
+    package var isAtEnd: Bool { position >= end }
 
-    func peek() -> UInt8? { position < end ? bytes[position] : nil }
+    package func peek() -> UInt8? { position < end ? bytes[position] : nil }
 
     /// Moves past the next occurrence of `pattern`; false (and no move) if it does not occur.
-    mutating func seek(_ pattern: StaticString) -> Bool {
+    package mutating func seek(_ pattern: StaticString) -> Bool {
         let count = pattern.utf8CodeUnitCount
         let start = pattern.utf8Start
         let first = start[0]
@@ -38,7 +39,7 @@ struct ByteScanner {
     }
 
     /// True, moving past it, if the next bytes are `pattern`.
-    mutating func consume(_ pattern: StaticString) -> Bool {
+    package mutating func consume(_ pattern: StaticString) -> Bool {
         let count = pattern.utf8CodeUnitCount
         guard position + count <= end else { return false }
         for offset in 0..<count where bytes[position + offset] != pattern.utf8Start[offset] { return false }
@@ -46,14 +47,14 @@ struct ByteScanner {
         return true
     }
 
-    mutating func skip(_ byte: UInt8) -> Bool {
+    package mutating func skip(_ byte: UInt8) -> Bool {
         guard position < end, bytes[position] == byte else { return false }
         position += 1
         return true
     }
 
     /// An unsigned integer.
-    mutating func integer() -> UInt64? {
+    package mutating func integer() -> UInt64? {
         var value: UInt64 = 0
         let start = position
         while position < end, case let digit = bytes[position] &- 48, digit < 10 {
@@ -66,7 +67,7 @@ struct ByteScanner {
     /// A non-negative decimal with up to 18 fractional digits, exactly; digits past the 18th are truncated.
     /// Digits gather in a UInt64 while they fit (19 of them: every price and size on the wire) and only then in
     /// Int128, which multiplies far slower.
-    mutating func decimal() -> FixedDecimal? {
+    package mutating func decimal() -> FixedDecimal? {
         var small: UInt64 = 0
         var smallDigits = 0
         var wide: Int128 = 0
@@ -108,13 +109,13 @@ struct ByteScanner {
     }
 
     /// A decimal inside double quotes: "61837.63000000".
-    mutating func quotedDecimal() -> FixedDecimal? {
+    package mutating func quotedDecimal() -> FixedDecimal? {
         guard skip(UInt8(ascii: "\"")), let value = decimal(), skip(UInt8(ascii: "\"")) else { return nil }
         return value
     }
 
     /// Bytes up to (not including) `terminator`, moving past it.
-    mutating func bytes(until terminator: UInt8) -> Range<Int>? {
+    package mutating func bytes(until terminator: UInt8) -> Range<Int>? {
         let start = position
         while position < end {
             if bytes[position] == terminator {
@@ -126,5 +127,5 @@ struct ByteScanner {
         return nil
     }
 
-    static let powersOfTen: [Int128] = (0...FixedDecimal.fractionDigits).map { FixedDecimal.pow10($0) }
+    package static let powersOfTen: [Int128] = (0...FixedDecimal.fractionDigits).map { FixedDecimal.pow10($0) }
 }

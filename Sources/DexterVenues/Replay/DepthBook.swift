@@ -2,43 +2,51 @@ import DexterCore
 import DexterMarket
 
 /// A full-depth L2 book kept from diffs: price → quantity on each side. Replay publishes its top levels to the
-/// market state; the rest is kept so diffs deep in the book apply correctly.
-struct DepthBook {
-    struct Level {
-        var price: FixedDecimal
-        var quantity: FixedDecimal
+/// market state; the rest is kept so diffs deep in the book apply correctly. The live Binance book (DexterCEX) keeps
+/// its levels in one too.
+package struct DepthBook: Sendable {
+    package struct Level: Sendable, Hashable {
+        package var price: FixedDecimal
+        package var quantity: FixedDecimal
+
+        package init(price: FixedDecimal, quantity: FixedDecimal) {
+            self.price = price
+            self.quantity = quantity
+        }
     }
 
     private var bidSide = DepthSide(bestIsHighest: true)
     private var askSide = DepthSide(bestIsHighest: false)
 
-    mutating func replace(bids: [Level], asks: [Level]) {
+    package init() {}
+
+    package mutating func replace(bids: [Level], asks: [Level]) {
         bidSide.replace(bids)
         askSide.replace(asks)
     }
 
     /// Sets one level (zero quantity removes it); returns its depth from the best, where it was or now is.
     @discardableResult
-    mutating func set(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) -> Int {
+    package mutating func set(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) -> Int {
         side == .buy ? bidSide.set(price: price, quantity: quantity) : askSide.set(price: price, quantity: quantity)
     }
 
     /// A ticker's best price is newer than the book: levels better than it are gone, and its quantity stands.
-    mutating func applyTop(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) {
+    package mutating func applyTop(_ side: Side, price: FixedDecimal, quantity: FixedDecimal) {
         if side == .buy { bidSide.applyTop(price: price, quantity: quantity) } else {
             askSide.applyTop(price: price, quantity: quantity)
         }
     }
 
     /// The best `depth` levels of each side as an order book.
-    func top(_ depth: Int) -> OrderBook {
+    package func top(_ depth: Int) -> OrderBook {
         OrderBook(presortedBids: bidSide.top(depth), asks: askSide.top(depth))
     }
 }
 
 /// One side of a depth book as one sorted array, best last: the churn at the top of the book inserts and
 /// removes at the array's end, and an update deeper in the book moves only the levels better than it.
-struct DepthSide {
+struct DepthSide: Sendable {
     let bestIsHighest: Bool
     private var levels: [DepthBook.Level] = []
 

@@ -1,0 +1,126 @@
+import DexterCore
+import DexterMarket
+import DexterVenues
+
+/// One symbol's local book, kept by Binance's documented rule (web-socket-streams.md, "How to manage a local order
+/// book correctly"): buffer the diffs until the REST snapshot arrives; drop those with u ≤ lastUpdateId; the first
+/// applied one must straddle it (U ≤ lastUpdateId + 1 ≤ u); every next one must start where the last ended
+/// (U = previous u + 1). Anything else is a gap: the book is dropped and rebuilt from a fresh snapshot. Pure: the
+/// caller fetches snapshots when told to, and keeps one of these per symbol, so a gap on one never touches another.
+public struct BinanceBookSync: Sendable {
+    public enum State: Sendable, Hashable {
+        /// Diffs are buffered until a snapshot arrives (at start, or after a snapshot too old to join them).
+        case awaitingSnapshot
+        /// The book follows the stream: its quotes may be traded on.
+        case live
+        /// A gap was seen: the book is stale until a fresh snapshot arrives.
+        case resyncing(reason: String)
+    }
+
+    /// What one message did.
+    public enum Outcome: Sendable, Hashable {
+        /// Kept until the snapshot arrives.
+        case buffered
+        /// The book moved (or, for a snapshot, the book was rebuilt with the buffered diffs after it).
+        case applied
+        /// At or before the book's update id: already in it.
+        case ignored
+        /// The book cannot be trusted: fetch a fresh REST snapshot (`GET /api/v3/depth`) and pass it in.
+        case needsSnapshot(reason: String)
+    }
+
+    public let symbol: String
+    public private(set) var state: State = .awaitingSnapshot
+    /// The update id the book is at (the snapshot's, then each applied diff's `u`).
+    public private(set) var lastUpdateId: UInt64 = 0
+    /// Diffs held while there is no book; bounded, so a snapshot that never comes cannot grow it without end (the
+    /// oldest go, and the next snapshot then finds the gap and asks again).
+    public private(set) var buffered: [BinanceDepthUpdate] = []
+    public static let bufferLimit = 10_000
+    /// True until a diff has been applied on top of the snapshot: the first must straddle it.
+    private var awaitingFirstDiff = true
+    private var book = DepthBook()
+
+    public init(symbol: String) { self.symbol = symbol }
+
+    public var isLive: Bool { state == .live }
+
+    /// The state in the seam's words: what the status bar shows and whether quotes are tradable.
+    public var connectionState: ConnectionState {
+        switch state {
+        case .awaitingSnapshot: .connecting
+        case .live: .live
+        case .resyncing(let reason): .resyncing(reason: reason)
+        }
+    }
+
+    /// The best `depth` levels of each side, exact (empty until the first snapshot).
+    public func orderBook(depth: Int = .max) -> OrderBook { book.top(depth) }
+
+    public mutating func apply(_ diff: BinanceDepthUpdate) -> Outcome {
+        guard state == .live else {
+            buffer(diff)
+            return .buffered
+        }
+        if diff.finalUpdateId <= lastUpdateId { return .ignored }
+        let fits = awaitingFirstDiff
+            ? diff.firstUpdateId <= lastUpdateId + 1 && lastUpdateId + 1 <= diff.finalUpdateId
+            : diff.firstUpdateId == lastUpdateId + 1
+        guard fits else {
+            let reason = "\(symbol): diff U=\(diff.firstUpdateId) does not follow the book's update id \(lastUpdateId)"
+            startOver(reason: reason, keeping: diff)
+            return .needsSnapshot(reason: reason)
+        }
+        write(diff)
+        return .applied
+    }
+
+    /// A REST snapshot: the book becomes it, then the buffered diffs after it are applied.
+    public mutating func apply(_ snapshot: BinanceDepthSnapshot) -> Outcome {
+        let pending = buffered
+        buffered = []
+        book.replace(bids: snapshot.bids.map { DepthBook.Level(price: $0.price, quantity: $0.quantity) },
+                     asks: snapshot.asks.map { DepthBook.Level(price: $0.price, quantity: $0.quantity) })
+        lastUpdateId = snapshot.lastUpdateId
+        awaitingFirstDiff = true
+        state = .live
+        for (index, diff) in pending.enumerated() {
+            let firstOnSnapshot = awaitingFirstDiff
+            guard case .needsSnapshot = apply(diff) else { continue }
+            let reason = firstOnSnapshot
+                ? "\(symbol): snapshot \(snapshot.lastUpdateId) is older than the buffered diffs (next U=\(diff.firstUpdateId))"
+                : "\(symbol): the buffered diffs break at U=\(diff.firstUpdateId)"
+            // What came after the break is kept (the diff that broke it already is): it joins the next snapshot.
+            buffered.append(contentsOf: pending[(index + 1)...])
+            state = .resyncing(reason: reason)
+            return .needsSnapshot(reason: reason)
+        }
+        return .applied
+    }
+
+    /// Drops the book (a reconnect, an unsubscribe): diffs are buffered again until the next snapshot.
+    public mutating func reset(reason: String) {
+        startOver(reason: reason, keeping: nil)
+        buffered = []
+    }
+
+    private mutating func startOver(reason: String, keeping diff: BinanceDepthUpdate?) {
+        state = .resyncing(reason: reason)
+        book = DepthBook()
+        lastUpdateId = 0
+        awaitingFirstDiff = true
+        if let diff { buffer(diff) }
+    }
+
+    private mutating func buffer(_ diff: BinanceDepthUpdate) {
+        if buffered.count >= Self.bufferLimit { buffered.removeFirst(buffered.count - Self.bufferLimit + 1) }
+        buffered.append(diff)
+    }
+
+    private mutating func write(_ diff: BinanceDepthUpdate) {
+        for level in diff.bids { book.set(.buy, price: level.price, quantity: level.quantity) }
+        for level in diff.asks { book.set(.sell, price: level.price, quantity: level.quantity) }
+        lastUpdateId = diff.finalUpdateId
+        awaitingFirstDiff = false
+    }
+}
