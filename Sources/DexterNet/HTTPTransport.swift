@@ -97,8 +97,14 @@ public final class HTTPTransport: Sendable {
         } catch is NIOTooManyBytesError {
             throw .answerTooLarge(limit: maxAnswerBytes)
         } catch {
-            throw .connectionLost("\(error)")
+            throw Self.failure(described: "\(error)")
         }
+    }
+
+    /// A refused or unresolved connection never carried the request; anything else after connecting may have.
+    static func failure(described error: String) -> HTTPFailure {
+        let neverSent = ["Connection refused", "errno: 111", "connect", "resolve", "Scheme", "No such host"]
+        return neverSent.contains { error.contains($0) } ? .connectionFailed(error) : .connectionLost(error)
     }
 
     static func failure(_ error: HTTPClientError, call: HTTPCall, limit: Int) -> HTTPFailure {
@@ -106,8 +112,7 @@ public final class HTTPTransport: Sendable {
         case .deadlineExceeded, .readTimeout, .writeTimeout: .timedOut(after: call.timeout)
         case .connectTimeout, .invalidURL, .emptyHost, .emptyScheme: .connectionFailed("\(error)")
         case .remoteConnectionClosed, .cancelled: .connectionLost("\(error)")
-        default: "\(error)".contains("onnection refused") || "\(error)".contains("Scheme") ? .connectionFailed("\(error)")
-                                                                                      : .connectionLost("\(error)")
+        default: failure(described: "\(error)")
         }
     }
 }

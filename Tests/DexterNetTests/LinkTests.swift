@@ -21,7 +21,8 @@ import TestServers
     }
 
     @Test func aRequestWithNoAnswerInTimeIsAnUnknownOutcome() async throws {
-        let server = try LocalBinance(["--speed", "0", "--account", "net-test-key:net-test-secret:USDT=10000"])
+        let key = "dexterNetTestKey" + String(repeating: "0", count: 48), secret = "dexterNetTestSecret" + String(repeating: "1", count: 45)
+        let server = try LocalBinance(["--speed", "0", "--account", "\(key):\(secret):USDT=10000"])
         defer { server.stop() }
         try await server.control("/control/fault", ["type": "delay_ack", "seconds": 3, "count": 1])
         let http = HTTPTransport()
@@ -30,9 +31,9 @@ import TestServers
         let millis = Int64(Date().timeIntervalSince1970 * 1000)
         let payload = "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000"
             + "&newClientOrderId=net-late-1&timestamp=\(millis)"
-        let signed = payload + "&signature=" + ExchangeSigning.binance(secret: "net-test-secret", payload: payload)
+        let signed = payload + "&signature=" + ExchangeSigning.binance(secret: secret, payload: payload)
         let call = HTTPCall(.POST, server.restURL + "/api/v3/order",
-                            headers: ["X-MBX-APIKEY": "net-test-key", "Content-Type": "application/x-www-form-urlencoded"],
+                            headers: ["X-MBX-APIKEY": key, "Content-Type": "application/x-www-form-urlencoded"],
                             body: Array(signed.utf8), timeout: .milliseconds(300))
         do {
             let answer = try await http.send(call)
