@@ -35,7 +35,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
         // Real exchange connectors: the protocol room, pure and network-free (one folder per venue).
-        .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto"]),
+        .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
+                                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -74,7 +75,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DexterLedgerTests", dependencies: ["DexterLedger", "DexterCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DexterCEXTests", dependencies: [
-            "SharedTestData", "DexterCEX", "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto",
+            "SharedTestData", "TestServers", "DexterCEX", "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
         ]),
         .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.

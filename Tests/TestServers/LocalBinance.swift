@@ -68,6 +68,12 @@ public final class LocalBinance: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
     }
 
+    /// The bytes a control path answers.
+    public func readBytes(_ path: String) async throws -> [UInt8] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: controlURL + path)!)
+        return Array(data)
+    }
+
     /// GETs a control path (`/control/orders`, `/control/account`, `/control/book`…).
     public func read(_ path: String) async throws -> Any {
         let (data, _) = try await URLSession.shared.data(from: URL(string: controlURL + path)!)
