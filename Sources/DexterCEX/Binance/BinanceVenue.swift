@@ -68,6 +68,7 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         var books: [String: BinanceBookSync] = [:]
         var fetching: Set<String> = []
         var task: Task<Void, Never>?
+        var instruments: [Symbol: InstrumentSpec] = [:]
         var parseErrors = 0
         var resyncs = 0
     }
@@ -112,6 +113,9 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
             }
             found.append(instrument)
         }
+        state.withLock { state in
+            for instrument in found { state.instruments[instrument.market.key.symbol] = instrument.market.instrument }
+        }
         return found
     }
 
@@ -153,6 +157,17 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         state.withLock { state in
             guard let sync = state.books[Self.venueName(symbol)], sync.isLive else { return nil }
             return sync.orderBook(depth: settings.bookDepth)
+        }
+    }
+
+    /// The market as a paper order meets it: the instrument and the synced book now (nil while it has none).
+    public func market(_ symbol: Symbol) -> Market? {
+        let now = clock.now()
+        return state.withLock { state -> Market? in
+            guard let instrument = state.instruments[symbol], let sync = state.books[Self.venueName(symbol)], sync.isLive
+            else { return nil }
+            return Market(venue: settings.venue, instrument: instrument, liquidity: .book(sync.orderBook(depth: settings.bookDepth)),
+                          venueTime: now, receivedAt: now)
         }
     }
 
