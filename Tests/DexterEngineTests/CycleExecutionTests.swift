@@ -20,33 +20,26 @@ import Testing
 
     func desk(beta: ScriptedVenue.Behaviour = .late(ack: .zero, fill: .milliseconds(10)),
               allowed: Set<Symbol> = [ethUSDT, btcUSDT, ethBTC]) async throws -> (Engine, Ledger, ScriptedVenue) {
-        func spec(_ name: String) -> VenueSpec {
-            VenueSpec(id: VenueId(name), kind: .exchange, takerFee: FixedDecimal("0.001")!, stalenessBound: .seconds(2))
-        }
-        func book(bid: String, ask: String, size: String) -> OrderBook {
-            OrderBook(bids: [BookLevel(price: FixedDecimal(bid)!, quantity: FixedDecimal(size)!)],
-                      asks: [BookLevel(price: FixedDecimal(ask)!, quantity: FixedDecimal(size)!)])
-        }
+        typealias Desk = ScriptedDesk
         func instrument(_ symbol: Symbol, tick: String, lot: String) -> InstrumentSpec {
-            InstrumentSpec(symbol: symbol, tickSize: FixedDecimal(tick)!, lotSize: FixedDecimal(lot)!, minNotional: FixedDecimal("0.0001")!)
+            Desk.instrument(symbol, tick: tick, lot: lot, minNotional: "0.0001")
         }
-        let venue = ScriptedVenue(
-            venues: [spec("alpha"), spec("beta")],
+        let desk = try await scriptedDesk(
+            books: [MarketKey(venue: "alpha", symbol: Self.ethUSDT): Desk.book(bid: "2999", ask: "3000", size: "2"),
+                    MarketKey(venue: "alpha", symbol: Self.btcUSDT): Desk.book(bid: "60000", ask: "60001", size: "1"),
+                    MarketKey(venue: "beta", symbol: Self.ethBTC): Desk.book(bid: "0.051", ask: "0.05101", size: "2"),
+                    MarketKey(venue: "alpha", symbol: Self.dollar): Desk.book(bid: "0.9999", ask: "1.0001", size: "1000000")],
+            behaviour: ["alpha": .late(ack: .zero, fill: .milliseconds(10)), "beta": beta],
+            venues: [Desk.exchange("alpha", takerFee: "0.001"), Desk.exchange("beta", takerFee: "0.001")],
             instruments: [instrument(Self.ethUSDT, tick: "0.01", lot: "0.001"), instrument(Self.btcUSDT, tick: "0.01", lot: "0.00001"),
                           instrument(Self.ethBTC, tick: "0.00001", lot: "0.001"), instrument(Self.dollar, tick: "0.0001", lot: "1")],
-            books: [MarketKey(venue: "alpha", symbol: Self.ethUSDT): book(bid: "2999", ask: "3000", size: "2"),
-                    MarketKey(venue: "alpha", symbol: Self.btcUSDT): book(bid: "60000", ask: "60001", size: "1"),
-                    MarketKey(venue: "beta", symbol: Self.ethBTC): book(bid: "0.051", ask: "0.05101", size: "2"),
-                    MarketKey(venue: "alpha", symbol: Self.dollar): book(bid: "0.9999", ask: "1.0001", size: "1000000")],
-            behaviour: ["alpha": .late(ack: .zero, fill: .milliseconds(10)), "beta": beta], start: clock.now())
-        var venues = VenueSet()
-        venues.add(venue)
-        var config = twoVenueConfig(allowed: allowed).engine
-        config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("alpha"))
-        config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("beta"))
-        config.limits.maxPosition["BTC"] = FixedDecimal(10)
-        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-cycle-\(UUID().uuidString).sqlite")
-        return (try await Engine(config: config, venues: venues, ledger: ledger, clock: clock), ledger, venue)
+            allowed: allowed
+        ) { config in
+            config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("alpha"))
+            config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("beta"))
+            config.limits.maxPosition["BTC"] = FixedDecimal(10)
+        }
+        return (desk.engine, desk.ledger, desk.venue)
     }
 
     /// The cycle on screen, approved and confirmed as a trader would.

@@ -17,65 +17,6 @@ final class ManualClock: Clock {
     func advance(_ duration: Duration) { time.withLock { $0 = $0.adding(duration) } }
 }
 
-/// Two exchanges quoting ETH/USDT, one quick and one slow to follow the underlying: they cross after every jump, so
-/// every path can be driven in a few simulated seconds. With noise and latency, orders reach books that have moved.
-func twoVenueConfig(allowed: Set<Symbol>? = nil, noiseBps: Double = 0, latency: Duration = .milliseconds(10)) -> SimDesk {
-    let symbol = Symbol(base: "ETH", quote: "USDT")
-    func venue(_ name: String, catchUp: Double, symbol: Symbol = symbol, noise: Double = noiseBps, top: Double = 1) -> SimulatedBook {
-        SimulatedBook(
-            venue: VenueSpec(id: VenueId(name), kind: .exchange, takerFee: FixedDecimal("0.0005")!, stalenessBound: .seconds(2)),
-            instrument: InstrumentSpec(symbol: symbol, tickSize: FixedDecimal("0.0001")!, lotSize: FixedDecimal("0.001")!,
-                                       minNotional: FixedDecimal(5)),
-            catchUpRate: catchUp, noiseBps: noise, halfSpreadBps: 0.5, levels: 10, topQuantity: top, updatesPerSecond: 20)
-    }
-    // USD is USDC: a USDC/USDT book values the USDT quote.
-    let dollar = venue("alpha", catchUp: 10, symbol: Symbol(base: "USDC", quote: "USDT"), noise: 0, top: 100_000)
-    let universe = SimulatedUniverse(
-        seed: 5,
-        assets: [SimulatedAsset(asset: "ETH", priceUSD: 3000, volatility: 0.8, jumpsPerHour: 600, jumpSize: 0.004),
-                 SimulatedAsset(asset: "USDT", priceUSD: 1, volatility: 0, jumpsPerHour: 0, jumpSize: 0),
-                 SimulatedAsset(asset: "USDC", priceUSD: 1, volatility: 0, jumpsPerHour: 0, jumpSize: 0)],
-        books: [venue("alpha", catchUp: 8), venue("beta", catchUp: 0.5), dollar], pools: [], chains: [],
-        latency: [VenueId("alpha"): latency, VenueId("beta"): latency])
-    var inventory = Inventory()
-    for name in ["alpha", "beta"] {
-        inventory.credit("ETH", FixedDecimal(10), at: .exchange(VenueId(name)))
-        inventory.credit("USDT", FixedDecimal(30_000), at: .exchange(VenueId(name)))
-    }
-    return SimDesk(universe: universe, engine: EngineConfig(
-        user: "tester", mode: .sim,
-        limits: RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(5_000), dailyVolumeUSD: FixedDecimal(1_000_000),
-                           maxPosition: ["ETH": FixedDecimal(100)], allowedSymbols: allowed ?? [symbol]),
-        // Only ETH/USDT routes: the dollar book has no second venue, so it never forms a route.
-        detection: DetectionPolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000)),
-        initialBalances: inventory, swapSlippageTolerance: FixedDecimal("0.005")!))
-}
-
-/// An engine's config and the simulated market it runs on: what the executable builds from config.toml. Reads and
-/// writes the engine's settings as its own (`desk.limits`, `desk.autoApprove`).
-@dynamicMemberLookup
-struct SimDesk {
-    var universe: SimulatedUniverse
-    var engine: EngineConfig
-    /// Where the paper venues remember what they executed (nil: they forget on restart).
-    var paperJournalPath: String?
-
-    subscript<Value>(dynamicMember path: WritableKeyPath<EngineConfig, Value>) -> Value {
-        get { engine[keyPath: path] }
-        set { engine[keyPath: path] = newValue }
-    }
-}
-
-extension Engine {
-    /// An engine on `desk`'s simulated market, opened at the clock's now.
-    init(config desk: SimDesk, ledger: Ledger, clock: any Clock = WallClock()) async throws {
-        var venues = VenueSet()
-        venues.add(SimulatedVenues(universe: desk.universe, start: clock.now(),
-                                   journal: try desk.paperJournalPath.map(PaperJournal.init(path:))))
-        try await self.init(config: desk.engine, venues: venues, ledger: ledger, clock: clock)
-    }
-}
-
 /// A suite that drives an engine on a manual clock: the market in 10 ms steps, as the live loop does.
 protocol DrivesTheDesk {
     var clock: ManualClock { get }
@@ -98,29 +39,39 @@ extension DrivesTheDesk {
     }
 }
 
+/// The engine on a scripted market: alpha asks 2,990 and beta bids 3,010 (`ScriptedDesk.crossedBooks`), so every
+/// test has its opportunity — buy on alpha, sell on beta — at the first tick, and both venues answer as exchanges do
+/// (IOC at the limit, the 0.05 % taker fee). A test that needs a leg to miss or fill short changes a book before
+/// the orders arrive.
 @Suite struct EngineTests: DrivesTheDesk {
     let clock = ManualClock()
-    let ledgerPath = NSTemporaryDirectory() + "dexter-engine-\(UUID().uuidString).sqlite"
+    typealias Desk = ScriptedDesk
 
-    func makeEngine(_ config: SimDesk = twoVenueConfig()) async throws -> (Engine, Ledger) {
-        let ledger = try Ledger(path: ledgerPath)
-        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
+    static let fee = FixedDecimal("0.0005")!
+
+    /// What the crossed books make on `quantity`, worked out here from the fills: $20 a unit, less the fee on each side.
+    static func realised(_ quantity: FixedDecimal) -> FixedDecimal {
+        let paid = quantity * FixedDecimal(2990), received = quantity * FixedDecimal(3010)
+        return received - paid - paid * fee - received * fee
     }
 
-    /// Ticks the market in 10 ms steps until an opportunity shows, and returns it as the screen sees it.
-    func waitForOpportunity(_ engine: Engine, within seconds: Int = 60) async throws -> Opportunity {
-        for _ in 0..<(seconds * 100) {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-            await engine.publishNow()
-            if let first = engine.board.current?.opportunities.first { return first }
-        }
-        throw EngineTestError.noOpportunity
+    /// The quantity detection sizes on the crossed books: as many lots as $5,000 (the trade and detection limit)
+    /// buys at alpha's 2,990 with the fee — 1.671 — the books' 5 ETH and the desk's balances being no tighter.
+    static let quantity = (FixedDecimal(5_000) / (FixedDecimal(2_990) * (.one + fee)))
+        .rounded(toMultipleOf: FixedDecimal("0.001")!, .down)
+
+    /// The booking events said so far, newest first.
+    func bookings(_ engine: Engine) -> [DeskEvent.Booking] {
+        engine.board.current?.events.compactMap { if case .booked(let booking) = $0 { booking } else { nil } } ?? []
     }
 
     @Test func approvesExecutesAndBooksATrade() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
+        let desk = try await scriptedDesk()
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        let opportunity = try await firstOpportunity(engine)
+        #expect(opportunity.route == Route(symbol: Desk.eth, buyVenue: "alpha", sellVenue: "beta"))
+        #expect(opportunity.quantity == Self.quantity)
+        #expect(opportunity.buy.averagePrice == FixedDecimal(2990) && opportunity.sell.averagePrice == FixedDecimal(3010))
         // Before entry, the screen knows what trading the buy leg back would cost: a round trip costs spread and fees.
         let unwind = try #require(engine.board.current?.unwindCosts[opportunity.id])
         #expect(unwind.isPositive)
@@ -131,66 +82,82 @@ extension DrivesTheDesk {
         #expect(confirmation.repriced.route == opportunity.route)
         await engine.confirmApproval(of: opportunity.id)
         #expect(engine.board.current?.confirmation == nil)
+        #expect(engine.board.current?.events.first
+            == .approved(opportunity.id, route: opportunity.route, quantity: Self.quantity, estimatedNetUSD: opportunity.netUSD))
         #expect(try ledger.reader.trades().isEmpty, "nothing is booked before the fills arrive")
-        await run(engine, for: .milliseconds(200))
+        #expect(desk.venue.submitted.map(\.limitPrice) == [FixedDecimal(2990), FixedDecimal(3010)])
+        await run(engine, for: .milliseconds(20))
 
-        let trades = try ledger.reader.trades()
-        #expect(!trades.isEmpty && trades.count <= 2, "\(engine.board.current?.notifications.map(\.text) ?? [])")
-        #expect(Set(trades.map(\.exchange)).isSubset(of: ["alpha", "beta"]))
-        #expect(trades.allSatisfy { $0.user == "tester" && $0.pair == "ETH/USDT" })
+        // Each leg filled whole at its book's price, and paid the taker fee on what it traded.
+        let quantity = Self.quantity
+        let trades = try ledger.reader.trades().sorted { $0.exchange < $1.exchange }
+        #expect(trades.map(\.exchange) == ["alpha", "beta"] && trades.map(\.side) == [.buy, .sell])
+        #expect(trades.allSatisfy { $0.user == "tester" && $0.pair == "ETH/USDT" && $0.amount == quantity })
+        #expect(trades.map(\.price) == [FixedDecimal(2990), FixedDecimal(3010)])
+        #expect(trades.map(\.fee) == [quantity * FixedDecimal(2990) * Self.fee, quantity * FixedDecimal(3010) * Self.fee])
+        #expect(desk.venue.book(Desk.alphaETH)?.asks.first?.quantity == FixedDecimal(5) - quantity, "what the buy took is gone")
+        let booking = try #require(bookings(engine).first)
+        #expect(booking.status == .completed && booking.realisedUSD == Self.realised(quantity))
+        #expect(booking.estimatedNetUSD == opportunity.netUSD)
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.pnl.arbitragesToday == 1)
-        #expect(snapshot.pnl.tradesToday == trades.count)
+        #expect(snapshot.pnl.tradesToday == 2)
+        #expect(snapshot.pnl.realisedTodayUSD == Self.realised(quantity))
         #expect(snapshot.pnl.realisedTodayUSD == trades.reduce(.zero) { $0 + $1.profitUSD })
         // The screen's balances are the ledger's balances.
         for balance in try ledger.reader.balances() {
             let shown = snapshot.balances.first { $0.account == balance.account && $0.asset == balance.asset }
             #expect(shown?.amount == balance.delta)
         }
-        // Fills move inventory exactly: base bought on one venue, sold on the other.
-        let ethTotal = snapshot.balances.filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.amount }
-        let bought = trades.filter { $0.side == .buy }.reduce(FixedDecimal.zero) { $0 + $1.amount }
-        let sold = trades.filter { $0.side == .sell }.reduce(FixedDecimal.zero) { $0 + $1.amount }
-        #expect(ethTotal == FixedDecimal(20) + bought - sold)
+        // Fills move inventory exactly: ETH bought on alpha and sold on beta, USDT paid and received with the fees.
+        func shown(_ account: String, _ asset: String) -> FixedDecimal? {
+            snapshot.balances.first { $0.account == account && $0.asset == asset }?.amount
+        }
+        #expect(shown("alpha", "ETH") == FixedDecimal(10) + quantity)
+        #expect(shown("beta", "ETH") == FixedDecimal(10) - quantity)
+        #expect(shown("alpha", "USDT") == FixedDecimal(30_000) - quantity * FixedDecimal(2990) * (.one + Self.fee))
+        #expect(shown("beta", "USDT") == FixedDecimal(30_000) + quantity * FixedDecimal(3010) * (.one - Self.fee))
     }
 
-    /// Paper fills happen against the venue when the order arrives: on a noisy market a leg fills short or misses,
-    /// and the arbitrage is booked as what happened, not as what was approved.
+    /// Each leg is on the Orders panel from the moment it is sent, and moves with what its venue says.
     @Test func everyLegShowsOnTheOrdersPanelWithItsState() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
-        await engine.requestApproval(of: opportunity.id)
-        await engine.confirmApproval(of: opportunity.id)
+        let desk = try await scriptedDesk()
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        let opportunity = try await approve(engine)
         await engine.publishNow()
         let sent = try #require(engine.board.current?.orders)
         #expect(sent.count == 2 && sent.allSatisfy { $0.state == .submitted && $0.opportunityId == opportunity.id })
         #expect(Set(sent.map(\.venue)) == [opportunity.buy.venue, opportunity.sell.venue])
-        await run(engine, for: .milliseconds(200))
-        let settled = try #require(engine.board.current?.orders)
-        #expect(settled.count == 2 && settled.allSatisfy { !$0.state.isLive })
-        for order in settled where order.state == .filled { #expect(order.filled == order.quantity && order.averagePrice.isPositive) }
-        // Every transition is on disk: submitted first (before the order left), then its venue's answer.
+        await run(engine, for: .milliseconds(20))
+        let settled = try #require(engine.board.current?.orders).sorted { $0.venue.name < $1.venue.name }
+        #expect(settled.map(\.state) == [.filled, .filled])
+        #expect(settled.allSatisfy { $0.filled == Self.quantity && $0.quantity == Self.quantity })
+        #expect(settled.map(\.averagePrice) == [FixedDecimal(2990), FixedDecimal(3010)])
+        // Every transition is on disk: submitted first (before the order left), then its venue's answers.
         for order in settled {
             let events = try ledger.reader.orderEvents(orderId: order.clientOrderId)
-            #expect(events.first?.event == "submit" && events.first?.fromState == "initialized" && events.first?.toState == "submitted")
+            #expect(events.map(\.event) == ["submit", "accept", "fill"])
+            #expect(events.first?.fromState == "initialized" && events.first?.toState == "submitted")
             #expect(events.last?.toState == order.state.rawValue)
             #expect(zip(events, events.dropFirst()).allSatisfy { $0.toState == $1.fromState }, "a chain of transitions")
         }
         #expect(try ledger.reader.reconciliationProblems() == [])
         // Positions are the inventory, marked to the prices the session opened at.
         let positions = try #require(engine.board.current?.positions)
-        #expect(positions.map(\.asset).contains("ETH"))
         let eth = try #require(positions.first { $0.asset == "ETH" })
+        #expect(eth.quantity == FixedDecimal(20))
         #expect(eth.accounts.reduce(FixedDecimal.zero) { $0 + $1.quantity } == eth.quantity)
         // Realised by asset and venue adds up to the day's realised P&L, exactly.
         let pnl = try #require(engine.board.current?.pnl)
+        #expect(pnl.realisedTodayUSD == Self.realised(Self.quantity))
         #expect(positions.reduce(FixedDecimal.zero) { $0 + $1.realisedTodayUSD } == pnl.realisedTodayUSD)
         #expect(eth.realisedByVenue.reduce(FixedDecimal.zero) { $0 + $1.usd } == eth.realisedTodayUSD)
     }
 
     @Test func theKillSwitchHaltsUntilResumedButALedgerFailureDoesNotResume() async throws {
-        let (engine, _) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
+        let desk = try await scriptedDesk()
+        let engine = desk.engine
+        let opportunity = try await firstOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         #expect(engine.board.current?.confirmation != nil)
         await engine.halt("kill switch pulled by tester")
@@ -198,135 +165,187 @@ extension DrivesTheDesk {
         var snapshot = try #require(engine.board.current)
         #expect(snapshot.haltReason == "kill switch pulled by tester" && snapshot.tradingState == .halted)
         #expect(snapshot.confirmation == nil, "a pending approval is dropped")
+        #expect(snapshot.events.contains(.approvalDroppedByHalt(opportunity.id)))
+        #expect(snapshot.events.filter { if case .halted = $0 { true } else { false } }
+            == [.halted(reason: "kill switch pulled by tester", unsentCanceled: 0, cancelsSent: 0)], "one halt, not two")
         await engine.confirmApproval(of: opportunity.id)
         await run(engine, for: .milliseconds(100))
         #expect(engine.board.current?.orders.isEmpty == true, "nothing is sent while halted")
-        let next = try await waitForOpportunity(engine)
+        #expect(desk.venue.submitted.isEmpty)
+        // The market still crosses: the opportunity is still listed, and still cannot be approved.
+        let next = try await firstOpportunity(engine)
         await engine.requestApproval(of: next.id)
         snapshot = try #require(engine.board.current)
         #expect(snapshot.confirmation == nil)
-        #expect(snapshot.notifications.first?.event
+        #expect(snapshot.events.first
             == .approvalRefused(next.id, route: next.route, .halted(reason: "kill switch pulled by tester")))
         await engine.resume()
         #expect(engine.board.current?.haltReason == nil)
-        #expect(engine.board.current?.notifications.first?.event
-            == .resumed(afterHalt: "kill switch pulled by tester", lossBaselineUSD: .zero))
+        #expect(engine.board.current?.events.first == .resumed(afterHalt: "kill switch pulled by tester", lossBaselineUSD: .zero))
+        // Resumed, the same market trades.
+        _ = try await approve(engine)
+        #expect(desk.venue.submitted.count == 2)
     }
 
+    /// Between detection and the orders' arrival beta's bid falls to 2,995, below the sell's limit of 3,010: the buy
+    /// fills on alpha, the sell finds nothing at its limit and expires. The arbitrage is booked as what happened — a
+    /// partial with ETH bought and not sold — not as what was approved.
     @Test func legsThatMissAreBookedAsWhatHappened() async throws {
-        // Halt on uneven legs, so that what the ledger shows is the arbitrages alone, not their corrections.
-        var config = twoVenueConfig(noiseBps: 40, latency: .milliseconds(60))
-        config.legRisk = LegRiskPolicy(action: .halt)
-        let (engine, ledger) = try await makeEngine(config)
-        let startETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
-        var outcomes: [BookingStatus] = []
-        for _ in 0..<20 where !outcomes.contains(where: { $0 != .completed }) {
-            let opportunity = try await waitForOpportunity(engine)
-            await engine.requestApproval(of: opportunity.id)
-            await engine.confirmApproval(of: opportunity.id)
-            await run(engine, for: .milliseconds(300))
-            outcomes += engine.board.current?.events.prefix(3).compactMap {
-                if case .booked(let booking) = $0 { booking.status } else { nil }
-            } ?? []
-        }
-        #expect(outcomes.contains { $0 != .completed }, "\(outcomes)")
-        #expect(engine.board.current?.haltReason?.contains("leg risk") == true, "uneven legs halt under this policy")
-        // Whatever filled, inventory moved by exactly the booked fills.
+        // Halt on uneven legs, so that what the ledger shows is the arbitrage alone, not its correction.
+        let desk = try await scriptedDesk { $0.legRisk = LegRiskPolicy(action: .halt) }
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        _ = try await approve(engine)
+        desk.venue.setBook(Desk.betaETH, Desk.book(bid: "2995", ask: "2996", size: "5"))
+        await run(engine, for: .milliseconds(20))
+        let quantity = Self.quantity
+        let booking = try #require(bookings(engine).first)
+        #expect(booking.status == .partial)
+        let events = try #require(engine.board.current?.events)
+        #expect(events.contains {
+            if case .legFailed(venue: "beta", side: .sell, symbol: Desk.eth, let failure, let said) = $0 {
+                failure.failureClass == .market && said == "no liquidity at limit 3010"
+            } else { false }
+        }, "\(events)")
+        #expect(engine.board.current?.tradingState == .halted, "uneven legs halt under this policy")
+        #expect(events.contains { if case .halted(let reason, _, _) = $0 { reason.hasPrefix("leg risk") } else { false } })
+        // The ledger holds the buy alone, at alpha's price, and inventory moved by exactly that.
         let trades = try ledger.reader.trades()
-        let bought = trades.filter { $0.side == .buy }.reduce(FixedDecimal.zero) { $0 + $1.amount }
-        let sold = trades.filter { $0.side == .sell }.reduce(FixedDecimal.zero) { $0 + $1.amount }
-        let endETH = try ledger.reader.balances().filter { $0.asset == "ETH" }.reduce(FixedDecimal.zero) { $0 + $1.delta }
-        #expect(endETH == startETH + bought - sold)
-        #expect(bought != sold, "a leg that fills short leaves inventory unhedged, and the ledger shows it")
+        #expect(trades.map(\.exchange) == ["alpha"] && trades.map(\.side) == [.buy] && trades.map(\.amount) == [quantity])
+        #expect(trades.map(\.price) == [FixedDecimal(2990)])
+        let balances = try #require(engine.board.current?.balances)
+        #expect(balances.first { $0.account == "alpha" && $0.asset == "ETH" }?.amount == FixedDecimal(10) + quantity)
+        #expect(balances.first { $0.account == "beta" && $0.asset == "ETH" }?.amount == FixedDecimal(10))
+        let orders = try ledger.reader.orderEvents().filter { $0.venue == "beta" }.map(\.event)
+        #expect(orders == ["submit", "accept", "expire"])
+    }
+
+    /// Between detection and arrival beta's bid at 3,010 thins to 0.5 ETH (the rest of it at 3,000, below the limit):
+    /// the sell fills 0.5 and the venue cancels the rest. Booked as a partial; the 0.5 sold is hedged, the rest is not.
+    @Test func aLegThatFillsShortIsBookedForWhatFilled() async throws {
+        let desk = try await scriptedDesk { $0.legRisk = LegRiskPolicy(action: .halt) }
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        _ = try await approve(engine)
+        desk.venue.setBook(Desk.betaETH, OrderBook(
+            bids: [BookLevel(price: FixedDecimal(3010), quantity: FixedDecimal("0.5")!),
+                   BookLevel(price: FixedDecimal(3000), quantity: FixedDecimal(5))],
+            asks: [BookLevel(price: FixedDecimal(3011), quantity: FixedDecimal(5))]))
+        await run(engine, for: .milliseconds(20))
+        let quantity = Self.quantity, half = FixedDecimal("0.5")!
+        let booking = try #require(bookings(engine).first)
+        #expect(booking.status == .partial)
+        let rows = try #require(engine.board.current?.orders).sorted { $0.venue.name < $1.venue.name }
+        #expect(rows.map(\.state) == [.filled, .canceled] && rows.map(\.filled) == [quantity, half])
+        #expect(rows[1].averagePrice == FixedDecimal(3010), "nothing sold below the limit")
+        let trades = try ledger.reader.trades().sorted { $0.exchange < $1.exchange }
+        #expect(trades.map(\.amount) == [quantity, half])
+        #expect(try ledger.reader.orderEvents().filter { $0.venue == "beta" }.map(\.event)
+            == ["submit", "accept", "partial_fill", "canceled"])
+        let balances = try #require(engine.board.current?.balances)
+        #expect(balances.first { $0.account == "beta" && $0.asset == "ETH" }?.amount == FixedDecimal(10) - half)
+        #expect(balances.first { $0.account == "beta" && $0.asset == "USDT" }?.amount
+            == FixedDecimal(30_000) + half * FixedDecimal(3010) * (.one - Self.fee))
+        #expect(engine.board.current?.tradingState == .halted, "\(quantity - half) ETH bought and not sold")
     }
 
     @Test func aSecondConfirmationSendsNothing() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
+        let desk = try await scriptedDesk()
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        let opportunity = try await firstOpportunity(engine)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
         await engine.requestApproval(of: opportunity.id)
         await engine.confirmApproval(of: opportunity.id)
-        await run(engine, for: .milliseconds(200))
+        #expect(engine.board.current?.events.first == .approvalRefused(opportunity.id, route: opportunity.route, .routeInFlight),
+                "the route is still in flight")
+        await run(engine, for: .milliseconds(20))
+        #expect(desk.venue.submitted.count == 2, "one order a leg")
         #expect(engine.board.current?.pnl.arbitragesToday == 1)
-        #expect(Set(try ledger.reader.trades().map(\.orderId).map { $0.split(separator: "-").dropLast().joined(separator: "-") }).count == 1)
+        #expect(try ledger.reader.trades().count == 2)
+        #expect(bookings(engine).count == 1)
     }
 
     @Test func refusesAStaleOpportunity() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
+        let desk = try await scriptedDesk()
+        let engine = desk.engine
+        let opportunity = try await firstOpportunity(engine)
+        // No quote for 3 s: the venues' 2 s staleness bound has passed.
         clock.advance(.seconds(3))
         await engine.requestApproval(of: opportunity.id)
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.confirmation == nil)
-        let said = snapshot.notifications.first
-        let stale = if case .approvalRefused(opportunity.id, _, .quoteStale) = said?.event { true } else { false }
-        #expect(stale, "\(said?.text ?? "-")")
-        #expect(try ledger.reader.trades().isEmpty)
+        #expect(snapshot.events.first == .approvalRefused(opportunity.id, route: opportunity.route,
+                                                          .quoteStale(expiredAt: opportunity.expiresAt)))
+        #expect(try desk.ledger.reader.trades().isEmpty)
+        #expect(desk.venue.submitted.isEmpty)
     }
 
     @Test func riskDenialSaysWhichLimitAndIsBooked() async throws {
-        let (engine, ledger) = try await makeEngine(twoVenueConfig(allowed: [Symbol(base: "BTC", quote: "USDT")]))
-        let opportunity = try await waitForOpportunity(engine)
-        await engine.requestApproval(of: opportunity.id)
-        await engine.confirmApproval(of: opportunity.id)
-        await run(engine, for: .milliseconds(200))
+        let desk = try await scriptedDesk(allowed: [Symbol(base: "BTC", quote: "USDT")])
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        let opportunity = try await approve(engine)
+        await run(engine, for: .milliseconds(20))
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.events.contains {
-            if case .riskDenied(opportunity.id, _, let denial) = $0 { denial.step == .instrument } else { false }
-        }, "\(snapshot.notifications.prefix(4).map(\.text))")
+            if case .riskDenied(opportunity.id, opportunity.route, let denial) = $0 { denial.step == .instrument } else { false }
+        }, "\(snapshot.events.prefix(4))")
+        #expect(desk.venue.submitted.isEmpty)
         #expect(try ledger.reader.trades().isEmpty)
+        #expect(try ledger.reader.decisions().map(\.decision) == ["denied"])
         #expect(snapshot.pnl.arbitragesToday == 0)
     }
 
     @Test func rejectionIsBookedAndLeavesNoTrade() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
+        let desk = try await scriptedDesk()
+        let engine = desk.engine
+        let opportunity = try await firstOpportunity(engine)
         await engine.reject(opportunity.id)
-        #expect(engine.board.current?.notifications.first?.event == .rejected(opportunity.id, route: opportunity.route))
-        #expect(try ledger.reader.trades().isEmpty)
+        #expect(engine.board.current?.events.first == .rejected(opportunity.id, route: opportunity.route))
+        #expect(try desk.ledger.reader.decisions().map(\.decision) == ["rejected"])
+        #expect(try desk.ledger.reader.trades().isEmpty)
+        #expect(desk.venue.submitted.isEmpty)
     }
 
     /// If the ledger cannot take a booking, nothing is shown as done and no further order goes out.
     @Test func aLedgerFailureHaltsTrading() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
-        await engine.requestApproval(of: opportunity.id)
-        await engine.confirmApproval(of: opportunity.id)
+        let desk = try await scriptedDesk()
+        let engine = desk.engine
+        _ = try await approve(engine)
         // Break the ledger under the engine's feet before the fills come back.
-        try await DatabaseQueue(path: ledgerPath).write { db in try db.execute(sql: "DROP TABLE trades") }
-        await run(engine, for: .milliseconds(200))
+        try await DatabaseQueue(path: desk.ledgerPath).write { db in try db.execute(sql: "DROP TABLE trades") }
+        await run(engine, for: .milliseconds(20))
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.tradingState == .halted)
         #expect(snapshot.pnl.arbitragesToday == 0, "nothing is shown as done without its commit")
         #expect(snapshot.events.contains { if case .ledgerWriteFailed = $0 { true } else { false } })
-        let next = try await waitForOpportunity(engine)
+        #expect(bookings(engine).isEmpty)
+        // alpha still asks 2,990 for what the fill left: the market crosses, and nothing can be approved.
+        let next = try await firstOpportunity(engine)
         await engine.requestApproval(of: next.id)
         #expect(engine.board.current?.confirmation == nil)
-        #expect(engine.board.current?.notifications.first?.event
+        #expect(engine.board.current?.events.first
             == .approvalRefused(next.id, route: next.route, .halted(reason: "the ledger could not be written")))
         // The kill switch's resume does not lift a ledger failure: only a restart with a working ledger does.
         await engine.resume()
         #expect(engine.board.current?.haltReason == "the ledger could not be written")
-        #expect(engine.board.current?.notifications.first?.event
-            == .resumeRefused(reason: "the ledger could not be written"))
-        _ = ledger
+        #expect(engine.board.current?.events.first == .resumeRefused(reason: "the ledger could not be written"))
+        #expect(desk.venue.submitted.count == 2)
     }
 
     @Test func aRestartKeepsBalancesAndTodaysPnL() async throws {
-        let (engine, ledger) = try await makeEngine()
-        let opportunity = try await waitForOpportunity(engine)
-        await engine.requestApproval(of: opportunity.id)
-        await engine.confirmApproval(of: opportunity.id)
-        await run(engine, for: .milliseconds(200))
-        let before = try #require(engine.board.current)
-        let (restarted, _) = try await makeEngine()
+        let desk = try await scriptedDesk()
+        _ = try await approve(desk.engine)
+        await run(desk.engine, for: .milliseconds(20))
+        let before = try #require(desk.engine.board.current)
+        #expect(before.pnl.realisedTodayUSD == Self.realised(Self.quantity))
+        // A new desk on the same ledger and the same venues.
+        let restarted = try await scriptedDesk(ledgerPath: desk.ledgerPath, venue: desk.venue).engine
         await restarted.publishNow()
         let after = try #require(restarted.board.current)
-        #expect(after.pnl.realisedTodayUSD == before.pnl.realisedTodayUSD)
+        #expect(after.pnl.realisedTodayUSD == Self.realised(Self.quantity))
+        #expect(after.pnl.tradesToday == 2 && after.pnl.arbitragesToday == 1)
         #expect(after.balances.map(\.amount) == before.balances.map(\.amount))
-        #expect(try ledger.reader.trades().count == before.pnl.tradesToday)
+        #expect(try desk.ledger.reader.trades().count == before.pnl.tradesToday)
         // Realised by asset and venue is rebuilt from the ledger's fills.
         func realised(_ snapshot: Snapshot) -> [String: [String]] {
             Dictionary(uniqueKeysWithValues: snapshot.positions.map { ($0.asset, $0.realisedByVenue.map { "\($0.venue) \($0.usd)" }) })
@@ -336,7 +355,6 @@ extension DrivesTheDesk {
     }
 }
 
-enum EngineTestError: Error { case noOpportunity }
 
 /// Balances land on the wallet that holds them: exchange balances on that venue's account, chain balances on the
 /// first wallet that can sign there; what no configured wallet can hold stays on the embedded market's paper account.

@@ -57,6 +57,10 @@ import DexterMarket
 import DexterVenues
 
 /// A retry sends the same client order id again; the venue must not place it twice.
+///
+/// This stays on the simulated market: what it tests is the simulator's own venue (`SimulatedMarket.submit`), which
+/// must refuse a repeated client order id as a real venue does. It hunts no opportunity — the order's limit is far
+/// through the book, so it fills at whatever the seeded market quotes.
 @Suite struct IdempotentOrderTests {
     @Test func aRepeatedClientOrderIdIsPlacedOnce() {
         let config = twoVenueConfig()

@@ -5,10 +5,20 @@ import DexterVenues
 import Synchronization
 
 /// A venue for engine tests that behaves as the test scripts it, through the same seam as every venue: books the
-/// test sets, and per venue a way of answering orders — late, in parts, not at all — on its own clock.
+/// test sets, and per venue a way of answering orders — late, in parts, not at all — on its own clock. It answers
+/// only through `OrderUpdate`s in the inbox and queries, as a real venue does; it never reaches into the engine.
+///
+/// `.ioc` is an exchange's immediate-or-cancel limit order, priced and charged as one: it takes the book as it
+/// stands when the order arrives, so a test that changes a book (`setBook`) between detection and arrival scripts a
+/// leg that fills short or misses. The other behaviours script the timing of the answers and fill whole at the top
+/// of the book, with no fee.
 final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
     /// How a venue answers the orders it gets.
     enum Behaviour: Sendable {
+        /// An IOC limit order that arrives `latency` after the submit and takes what the book then holds at or better
+        /// than its limit, level by level (one trade each; that liquidity is gone from the book), each trade charged
+        /// the venue's taker fee in the quote. The rest is canceled; with nothing at the limit the order expires.
+        case ioc(latency: Duration = .zero)
         /// Accepted after `ack`, filled whole after `fill` (from the submit).
         case late(ack: Duration, fill: Duration)
         /// Accepted at once, then filled in these parts of the quantity, one every `every`; each fill is also sent a
@@ -31,6 +41,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         var books: [MarketKey: OrderBook] = [:]
         var inbox: VenueInbox?
         var scheduled: [(at: Timestamp, update: OrderUpdate)] = []
+        /// IOC orders on their way: they take the book as it is when they arrive.
+        var arriving: [(at: Timestamp, order: OrderRequest)] = []
         var submitted: [OrderRequest] = []
         var cancels: [String] = []
         var outcomes: [String: ExecutionReport] = [:]
@@ -58,6 +70,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
 
     var submitted: [OrderRequest] { state.withLock { $0.submitted } }
     var cancels: [String] { state.withLock { $0.cancels } }
+    /// A book as it stands now (after the liquidity orders took).
+    func book(_ key: MarketKey) -> OrderBook? { state.withLock { $0.books[key] } }
 
     // MARK: Market data
 
@@ -86,10 +100,14 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
 
     // MARK: Clock
 
-    /// Publishes every book (fresh quotes) and delivers the order updates that have come due.
+    /// Executes the IOC orders that have arrived, publishes every book (fresh quotes, after what those orders took)
+    /// and delivers the order updates that have come due.
     func advance(to time: Timestamp) {
         state.withLock { state in
             state.now = time
+            let arrived = state.arriving.filter { $0.at <= time }
+            state.arriving.removeAll { $0.at <= time }
+            for entry in arrived { execute(entry.order, at: entry.at, in: &state) }
             guard let inbox = state.inbox else { return }
             for (key, book) in state.books.sorted(by: { $0.key < $1.key }) {
                 inbox.post(.liquidity(key, .book(book), venueTime: time, receivedAt: time))
@@ -117,6 +135,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
                 Fill(tradeId: tradeId, quantity: quantity, notional: quantity * price, fee: .zero, feeAsset: order.symbol.quote)
             }
             switch behaviour[order.venue] ?? .late(ack: .zero, fill: .zero) {
+            case .ioc(let latency):
+                state.arriving.append((now.adding(latency), order))
             case .late(let ack, let delay):
                 at(ack, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
                 at(delay, .fill(fill(order.quantity, "\(order.clientOrderId)-t1")))
@@ -175,6 +195,53 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
     func openOrders(on venue: VenueId) async throws -> [ExecutionReport] { [] }
 
     func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
+
+    /// An IOC order reaching its book: what lies at or better than its limit trades, level by level.
+    private func execute(_ order: OrderRequest, at time: Timestamp, in state: inout State) {
+        let key = MarketKey(venue: order.venue, symbol: order.symbol)
+        func send(_ kind: OrderUpdate.Kind) {
+            state.scheduled.append((time, OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue, kind: kind, at: time)))
+        }
+        send(.accepted(venueOrderId: "v-\(order.clientOrderId)"))
+        guard var book = state.books[key] else {
+            return send(.rejected(ExecutionFailure(code: "unknown_market", failureClass: .rejected,
+                                                   reason: "the venue does not list \(order.symbol)")))
+        }
+        let feeRate = specs[order.venue]?.takerFee ?? .zero
+        var remaining = order.quantity
+        var trades = 0
+        var notional = FixedDecimal.zero, fee = FixedDecimal.zero
+        for level in book.levels(takenBy: order.side) {
+            guard remaining.isPositive else { break }
+            if order.side == .buy ? level.price > order.limitPrice : level.price < order.limitPrice { break }
+            let take = FixedDecimal.min(remaining, level.quantity)
+            trades += 1
+            let traded = take * level.price
+            send(.fill(Fill(tradeId: "\(order.clientOrderId)-t\(trades)", quantity: take, notional: traded,
+                            fee: traded * feeRate, feeAsset: order.symbol.quote)))
+            notional += traded
+            fee += traded * feeRate
+            remaining -= take
+        }
+        let filled = order.quantity - remaining
+        book.consume(order.side, quantity: filled)
+        state.books[key] = book
+        let reason: String?
+        if filled.isZero {
+            reason = "no liquidity at limit \(order.limitPrice)"
+            send(.expired(reason: reason))
+        } else if remaining.isPositive {
+            reason = "IOC: the rest canceled, nothing more at limit \(order.limitPrice)"
+            send(.canceled(reason: reason))
+        } else {
+            reason = nil
+        }
+        // What a query by client id finds afterwards.
+        state.outcomes[order.clientOrderId] = ExecutionReport(
+            clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+            status: remaining.isZero ? .filled : (filled.isZero ? .expired : .partiallyFilled), reason: reason,
+            filledQuantity: filled, notional: notional, fee: fee, gas: .zero, gasToken: nil, executedAt: time)
+    }
 
     private func fillPrice(_ order: OrderRequest, books: [MarketKey: OrderBook]) -> FixedDecimal {
         let book = books[MarketKey(venue: order.venue, symbol: order.symbol)]

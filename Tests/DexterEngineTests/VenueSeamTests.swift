@@ -8,48 +8,18 @@ import Foundation
 import Testing
 
 /// The engine against a venue that answers as real ones do — late, in parts, never, or after a cancel raced a fill —
-/// through the same seam as the simulator. Two books crossed by $20 make one opportunity: buy on alpha, sell on beta.
+/// through the same seam as the simulator. Two books crossed by $20 make one opportunity: buy on alpha, sell on beta
+/// (`ScriptedDesk.crossedBooks`).
 @Suite struct VenueSeamTests: DrivesTheDesk {
     let clock = ManualClock()
-    static let eth = Symbol(base: "ETH", quote: "USDT")
-    static let dollar = Symbol(base: "USDC", quote: "USDT")
 
     func desk(_ behaviour: [VenueId: ScriptedVenue.Behaviour], silence: Duration = .seconds(30),
               ledgerPath: String = NSTemporaryDirectory() + "dexter-seam-\(UUID().uuidString).sqlite",
               venue existing: ScriptedVenue? = nil) async throws -> (Engine, Ledger, ScriptedVenue) {
-        func spec(_ name: String) -> VenueSpec {
-            VenueSpec(id: VenueId(name), kind: .exchange, takerFee: FixedDecimal("0.0005")!, stalenessBound: .seconds(2))
+        let desk = try await scriptedDesk(behaviour: behaviour, ledgerPath: ledgerPath, venue: existing) {
+            $0.orderSilenceBeforeQuery = silence
         }
-        func book(bid: String, ask: String, size: Int) -> OrderBook {
-            OrderBook(bids: [BookLevel(price: FixedDecimal(bid)!, quantity: FixedDecimal(size))],
-                      asks: [BookLevel(price: FixedDecimal(ask)!, quantity: FixedDecimal(size))])
-        }
-        let venue = existing ?? ScriptedVenue(
-            venues: [spec("alpha"), spec("beta")],
-            instruments: [InstrumentSpec(symbol: Self.eth, tickSize: FixedDecimal("0.01")!, lotSize: FixedDecimal("0.001")!,
-                                         minNotional: FixedDecimal(5)),
-                          InstrumentSpec(symbol: Self.dollar, tickSize: FixedDecimal("0.0001")!, lotSize: FixedDecimal(1),
-                                         minNotional: FixedDecimal(5))],
-            books: [MarketKey(venue: "alpha", symbol: Self.eth): book(bid: "2989", ask: "2990", size: 5),
-                    MarketKey(venue: "beta", symbol: Self.eth): book(bid: "3010", ask: "3011", size: 5),
-                    MarketKey(venue: "alpha", symbol: Self.dollar): book(bid: "0.9999", ask: "1.0001", size: 1_000_000)],
-            behaviour: behaviour, start: clock.now())
-        var venues = VenueSet()
-        venues.add(venue)
-        var config = twoVenueConfig().engine
-        config.orderSilenceBeforeQuery = silence
-        let ledger = try Ledger(path: ledgerPath)
-        return (try await Engine(config: config, venues: venues, ledger: ledger, clock: clock), ledger, venue)
-    }
-
-    /// Approves the alpha→beta opportunity as a trader would, and returns it.
-    func approve(_ engine: Engine) async throws -> Opportunity {
-        await run(engine, for: .milliseconds(20))
-        let opportunity = try #require(engine.board.current?.opportunities.first)
-        #expect(opportunity.buy.venue == "alpha" && opportunity.sell.venue == "beta")
-        await engine.requestApproval(of: opportunity.id)
-        await engine.confirmApproval(of: opportunity.id)
-        return opportunity
+        return (desk.engine, desk.ledger, desk.venue)
     }
 
     func states(_ engine: Engine) async -> [String: OrderState] {
