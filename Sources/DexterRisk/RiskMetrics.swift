@@ -67,9 +67,11 @@ public enum RiskMetrics {
     }
 
     /// Sample covariance matrix (dividing by n − 1) of equally long series.
+    /// No series (every held price stood still) has no matrix.
     public static func covariance(_ series: [[Double]]) -> [[Double]] {
+        guard let first = series.first, first.count > 1 else { return series.map { _ in series.map { _ in 0 } } }
         let means = series.map(mean)
-        let n = Double(series[0].count)
+        let n = Double(first.count)
         return series.indices.map { i in
             series.indices.map { j in
                 zip(series[i], series[j]).reduce(0) { $0 + ($1.0 - means[i]) * ($1.1 - means[j]) } / (n - 1)

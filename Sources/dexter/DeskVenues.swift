@@ -1,3 +1,4 @@
+import DexterCEX
 import DexterCore
 import DexterVenues
 
@@ -13,17 +14,29 @@ struct VenueConnectors: Sendable {
         var journalPath: String?
     }
 
-    typealias Build = @Sendable (DeskConfig, Opening) throws -> any MarketDataClient & ExecutionClient
+    typealias Build = @Sendable (DeskConfig, Opening) throws -> [any MarketDataClient & ExecutionClient]
 
     /// The embedded market, and the connector of a venue that names none.
     static let simulator = "sim"
+    /// Binance spot: live market data; in PAPER mode paper fills against its books.
+    static let binance = "binance"
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
             var universe = config.universe
             if let seed = opening.seed { universe.seed = seed }
-            return SimulatedVenues(universe: universe, start: opening.start,
-                                   journal: try opening.journalPath.map(PaperJournal.init(path:)))
+            return [SimulatedVenues(universe: universe, start: opening.start,
+                                    journal: try opening.journalPath.map(PaperJournal.init(path:)))]
+        },
+        binance: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return config.venues.filter { $0.connector == binance }.map { venue in
+                var settings = BinanceSettings(venue: venue.spec, symbols: venue.symbols)
+                if let url = venue.endpoints["rest_url"] { settings.restURL = url }
+                if let url = venue.endpoints["stream_url"] { settings.streamURL = url }
+                if let url = venue.endpoints["ws_api_url"] { settings.wsAPIURL = url }
+                return BinancePaperVenue(settings: settings, journal: journal)
+            }
         },
     ])
 
@@ -36,13 +49,16 @@ struct VenueConnectors: Sendable {
         var venues = VenueSet()
         let used = Set(config.venues.map(\.connector))
         for (connector, build) in builders.sorted(by: { $0.key < $1.key }) where used.contains(connector) {
-            venues.add(try build(config, opening))
+            for client in try build(config, opening) { venues.add(client) }
         }
         return venues
     }
 }
 
 extension DeskConfig {
+    /// What the desk trades on: the embedded market (SIM), or live venues' data with paper fills (PAPER).
+    var liveVenues: [ConfiguredVenue] { venues.filter { $0.connector != VenueConnectors.simulator } }
+
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
     func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self,

@@ -31,6 +31,15 @@ struct ConfiguredVenue {
     var connector: String
     var markets: [String: InstrumentSpec] = [:]
     var pools: [String: ConfiguredPool] = [:]
+    /// A live venue's markets, by symbol: their tick, lot and minimum come from the venue itself.
+    var symbols: [Symbol] = []
+    /// A live venue's endpoints (`rest_url`, `stream_url`, `ws_api_url`), where config overrides the venue's own.
+    var endpoints: [String: String] = [:]
+}
+
+/// The keys a live exchange connector reads beside the facts every exchange has.
+enum LiveVenueKeys {
+    static let endpoints = ["rest_url", "stream_url", "ws_api_url"]
 }
 
 /// `[chains]` and `[venues]`: the facts of the desk's venues. A simulator knob found here is refused with where it
@@ -60,6 +69,21 @@ extension DeskConfig {
             }
             let staleness = Duration.milliseconds(try venue.int("staleness_ms", range: 1...86_400_000))
             switch kind {
+            case "exchange" where connector != VenueConnectors.simulator:
+                // A live exchange lists its markets by symbol; tick, lot and minimum come from the venue.
+                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints))
+                let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
+                                     stalenessBound: staleness)
+                let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
+                guard !symbols.isEmpty else { throw venue.error("symbols", "list at least one market, e.g. [\"ETH/USDT\"]") }
+                var endpoints: [String: String] = [:]
+                for key in LiveVenueKeys.endpoints {
+                    guard let url = try venue.optionalString(key) else { continue }
+                    guard url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("ws://") || url.hasPrefix("wss://")
+                    else { throw venue.error(key, "expected an http(s):// or ws(s):// URL, found \"\(url)\"") }
+                    endpoints[key] = url
+                }
+                return ConfiguredVenue(spec: spec, connector: connector, symbols: symbols, endpoints: endpoints)
             case "exchange":
                 try venue.rejectMoved(SimConfig.bookVenueKnobs)
                 try venue.allowOnly(["kind", "connector", "taker_fee", "staleness_ms", "markets"])

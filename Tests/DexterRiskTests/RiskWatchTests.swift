@@ -5,6 +5,18 @@ import Testing
 
 /// The desk's VaR from sampled prices: the same numbers as the metrics applied by hand to the portfolio's returns.
 @Suite struct RiskWatchTests {
+    /// A desk holding only what does not move (a quiet stablecoin pair): no VaR, no correlation, and no crash.
+    @Test func pricesThatStandStillGiveZeroRisk() throws {
+        var watch = RiskWatch(interval: .seconds(1), capacity: 500)
+        for second in 0..<60 {
+            watch.sample(at: Timestamp(nanoseconds: Int64(second) * 1_000_000_000), assets: ["USDT", "USDC"]) { _ in 1 }
+        }
+        let figures = try #require(watch.figures(positions: ["USDT": 50_000, "USDC": 20_000]))
+        #expect(figures.var99.historical == 0 && figures.var99.parametric == 0)
+        #expect(figures.correlation.isEmpty)
+        #expect(RiskMetrics.covariance([]).isEmpty && RiskMetrics.correlation([]).isEmpty)
+    }
+
     @Test func figuresFollowFromTheSampledReturns() throws {
         var watch = RiskWatch(interval: .seconds(1), capacity: 500)
         var random = SeededGenerator(seed: 3)
