@@ -43,8 +43,8 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
-            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI", "DexterLedger",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
+            "DexterLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ]),
         // Finds the other projects' vectors and recordings in ../shared for the test targets that read them.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
