@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
-        .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
+        .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
