@@ -60,7 +60,7 @@ struct ReplayDeskOptions: ParsableArguments {
         valueName: "file"))
     var replay: [String] = []
 
-    @Option(name: .long, help: "With --replay: play the recording at N times its recorded pace (default: 1).")
+    @Option(name: .long, help: "With --replay: play the recording at N times its recorded pace.")
     var speed: Double = 1
 
     @OptionGroup var recording: RecordingOptions
