@@ -72,8 +72,8 @@ struct Run: AsyncParsableCommand {
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)
         }
         if let onRecording {
-            try await Self.run(engine, on: onRecording.venue, clock: engineClock, stepped: fast ? clock : nil,
-                               seconds: seconds)
+            try await Self.drive(engine, through: onRecording.venue, clock: engineClock, stepped: fast ? clock : nil,
+                                 seconds: seconds)
         } else {
             let steps = Int((seconds ?? 60) * 100)
             let start = monotonicNanoseconds()
@@ -94,10 +94,10 @@ struct Run: AsyncParsableCommand {
     }
 
     /// Drives the desk through a recording until it ends (or `seconds` of it have run): instant by instant on
-    /// `stepped` (--fast), else every 10 ms on `clock`, the engine's paced one. Then orders still on their way arrive
-    /// (and are refused: the recording has ended), the venues go down, and the desk settles what came back.
-    static func run(_ engine: Engine, on venue: ReplayVenue, clock: any Clock, stepped: SteppedClock?,
-                    seconds: Double?) async throws {
+    /// `stepped` (--fast), else every 10 ms on `clock`, the engine's paced one. Then the orders still on their way
+    /// arrive (refused if after the last message), the venues go down, and the desk settles what came back.
+    static func drive(_ engine: Engine, through venue: ReplayVenue, clock: any Clock, stepped: SteppedClock?,
+                      seconds: Double?) async throws {
         let stop = seconds.map { venue.start.adding(.nanoseconds(Int64($0 * 1e9))) }
         let pause = Duration.milliseconds(10)
         while !venue.hasEnded, let next = venue.nextTime {
