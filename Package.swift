@@ -62,8 +62,8 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
-            "DexterCore", "DexterMarket", "DexterDetect", "DexterVenues", "DexterEngine", "DexterTUI", "DexterLedger",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
+            "DexterLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ]),
         // Finds the other projects' vectors and recordings in ../shared for the test targets that read them.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
-        .testTarget(name: "DexterCLITests", dependencies: ["dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
+        .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
         .target(name: "TestServers", path: "Tests/TestServers"),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),

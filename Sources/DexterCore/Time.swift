@@ -124,6 +124,26 @@ public struct WallClock: Clock {
     }
 }
 
+/// Another time's clock, running at `speed` times the wall clock from when it is made: a recorded day replayed at
+/// its own pace (speed 1) or faster. Read from the monotonic clock, so a wall-clock step does not jump it.
+public struct PacedClock: Clock {
+    public let start: Timestamp
+    public let speed: Double
+    private let wallStart: UInt64
+
+    public init(start: Timestamp, speed: Double = 1) {
+        precondition(speed > 0 && speed.isFinite, "a paced clock runs forward")
+        self.start = start
+        self.speed = speed
+        self.wallStart = monotonicNanoseconds()
+    }
+
+    public func now() -> Timestamp {
+        let elapsed = Double(monotonicNanoseconds() - wallStart) * speed
+        return Timestamp(nanoseconds: start.nanoseconds + Int64(min(elapsed, Double(Int64.max / 2))))
+    }
+}
+
 /// Monotonic nanoseconds for measuring intervals (benchmarks, latency), never for timestamps.
 public func monotonicNanoseconds() -> UInt64 {
     var spec = timespec()

@@ -78,7 +78,7 @@ public actor Engine {
         self.ledgerReader = ledger.reader
         let start = clock.now()
         self.sessionStart = start
-        self.runId = String(UInt64(start.nanoseconds / 1_000_000), radix: 36)
+        self.runId = try Self.unusedRunId(from: start, in: ledger.reader)
         // A fresh ledger takes the configured balances; an existing one keeps what was booked.
         let freshLedger = try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
             assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
@@ -132,6 +132,14 @@ public actor Engine {
             control.ledgerCannotBeWritten("orders in flight at the last stop could not be settled")
             notify(.restartReconciliationFailed(error: "\(error)"), at: start)
         }
+    }
+
+    /// The session's id, from the millisecond it opens at; a later one where the ledger holds a session of that
+    /// millisecond already (a recording replayed again opens at the same recorded time).
+    static func unusedRunId(from start: Timestamp, in ledger: LedgerReader) throws -> String {
+        var millisecond = UInt64(max(0, start.nanoseconds / 1_000_000))
+        while try ledger.hasRecords(ofRun: String(millisecond, radix: 36)) { millisecond += 1 }
+        return String(millisecond, radix: 36)
     }
 
     /// Runs the desk until `stop()`: clocked venues (the simulator) are driven at their own step, and the engine

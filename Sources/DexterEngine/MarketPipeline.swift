@@ -34,21 +34,45 @@ public struct MarketPipeline: Sendable {
         self.cycles = CycleDetector(policy: policy, maxLegs: 5)
         self.inventory = inventory
         self.now = start
-        for market in markets {
-            apply(.liquidity(market.key, market.liquidity, venueTime: market.venueTime, receivedAt: market.receivedAt))
-        }
-        for quote in gas { apply(.gas(quote)) }
-        _ = detector.reevaluateAll(state: state, inventory: inventory, now: start)
+        // Every market changes at once: every route is priced on the opening state.
+        _ = apply(markets.map { .liquidity($0.key, $0.liquidity, venueTime: $0.venueTime, receivedAt: $0.receivedAt) }
+                  + gas.map { .gas($0) }, at: start)
         cyclesChanged = cycles.rebuild(state: state, inventory: inventory, now: start)
     }
 
     /// Folds what the venues published (one drained batch) into the state and the opportunity set, as of `time`.
+    /// Every event is applied before anything is priced: a batch may hold the books of one instant at several venues
+    /// (a recording's second), and a route priced between two of them would pair one venue's new book with another's
+    /// old one, a cross that never existed. Then the routes through each changed market are priced once.
     public mutating func apply(_ events: [MarketEvent], at time: Timestamp) -> DetectionChanges {
         var output = DetectionChanges()
         var touched: [UInt64] = []
         var removed: [UInt64] = []
+        var changedMarkets: [Int] = []
+        var changedChains: [GasQuote] = []
         for event in events {
-            let changes = apply(event)
+            switch event {
+            case .liquidity(let key, _, _, let receivedAt):
+                guard let index = state.apply(event) else { continue }
+                updateCount += 1
+                lastUpdate[key.venue] = receivedAt
+                cycleDirty.append(index)
+                // The inbox hands each market over once a batch; a batch built otherwise may repeat one.
+                if changedMarkets.last != index { changedMarkets.append(index) }
+            case .gas(let quote):
+                state.apply(event)
+                changedChains.append(quote)
+            }
+        }
+        for quote in changedChains {
+            // Gas moves every cycle's cost on that chain: re-size them all (cycles are few).
+            if cycles.rebuild(state: state, inventory: inventory, now: quote.updatedAt) { cyclesChanged = true }
+            let changes = detector.gasDidChange(on: quote.chain, state: state, inventory: inventory, now: quote.updatedAt)
+            touched += changes.upserted.map(\.id)
+            removed += changes.removed
+        }
+        if !changedMarkets.isEmpty {
+            let changes = detector.marketsDidChange(changedMarkets, state: state, inventory: inventory, now: time)
             touched += changes.upserted.map(\.id)
             removed += changes.removed
         }
@@ -67,23 +91,6 @@ public struct MarketPipeline: Sendable {
         output.upserted = touched.compactMap { id in reported.insert(id).inserted ? live[id] : nil }
         output.removed = Array(Set(removed).filter { live[$0] == nil }).sorted()
         return output
-    }
-
-    @discardableResult
-    private mutating func apply(_ event: MarketEvent) -> DetectionChanges {
-        switch event {
-        case .liquidity(let key, _, _, let receivedAt):
-            guard let index = state.apply(event) else { return DetectionChanges() }
-            updateCount += 1
-            lastUpdate[key.venue] = receivedAt
-            cycleDirty.append(index)
-            return detector.marketDidChange(index, state: state, inventory: inventory, now: receivedAt)
-        case .gas(let quote):
-            state.apply(event)
-            // Gas moves every cycle's cost on that chain: re-size them all (cycles are few).
-            if cycles.rebuild(state: state, inventory: inventory, now: quote.updatedAt) { cyclesChanged = true }
-            return detector.gasDidChange(on: quote.chain, state: state, inventory: inventory, now: quote.updatedAt)
-        }
     }
 
     /// After inventory moved, every route is re-sized against it.

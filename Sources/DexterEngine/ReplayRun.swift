@@ -3,20 +3,18 @@ import DexterDetect
 import DexterMarket
 import DexterVenues
 
-/// Recorded markets through the same detector the desk runs. Messages of one instant (one receive time) all
-/// update the market state first; then the routes through every market they touched are re-evaluated once, at
-/// that time. Detecting between them would price one venue's new book against another's book of the instant
-/// before, a cross that never existed. Balances are taken as unlimited, so what is found is what the recorded
-/// depth offered.
+/// Recorded markets through the same detector the desk runs, read as the replay venue reads them
+/// (`RecordedMarkets`). Messages of one instant (one receive time) all update the market state first; then the
+/// routes through every market they touched are re-evaluated once, at that time. Detecting between them would price
+/// one venue's new book against another's book of the instant before, a cross that never existed. Balances are
+/// taken as unlimited, so what is found is what the recorded depth offered. The report's fast path: the desk on a
+/// recording (`ReplayVenue` behind the engine) finds the same, with orders, risk and a ledger around it.
 public struct ReplayRun: Sendable {
-    public private(set) var feed: ReplayFeed
-    public private(set) var state = MarketState()
+    public private(set) var recording: RecordedMarkets
     public private(set) var detector: CrossVenueDetector
     public private(set) var summary = ReplaySummary()
     private var inventory = Inventory()
     private var live: [UInt64: Opportunity] = [:]
-    private var lastKey: MarketKey?
-    private var lastIndex = 0
     /// Markets the current instant's messages changed so far, each once, in the order first touched.
     private var touched: [Int] = []
 
@@ -27,55 +25,40 @@ public struct ReplayRun: Sendable {
     }
 
     public init(feed: ReplayFeed, policy: DetectionPolicy) {
-        self.feed = feed
+        self.recording = RecordedMarkets(feed: feed)
         self.detector = CrossVenueDetector(policy: policy)
     }
+
+    public var feed: ReplayFeed { recording.feed }
+    public var state: MarketState { recording.state }
 
     /// Replays up to `limit` messages, handing each opportunity event to `sink`; false once the files are done.
     /// Detection runs when an instant's last message is in, so an instant may span two calls.
     public mutating func step(limit: Int, _ sink: (Event) -> Void) throws(ReplayError) -> Bool {
         for _ in 0..<limit {
-            guard let update = try feed.next() else {
+            guard let change = try recording.next() else {
                 finish(sink)
                 return false
             }
-            let (time, endsInstant) = (update.time, update.endsInstant)
-            apply(update)
-            if endsInstant { detect(at: time, sink) }
+            if let added = change.added {
+                let market = recording.state.markets[added]
+                let plenty = FixedDecimal(1_000_000_000_000)
+                inventory.credit(market.key.symbol.base, plenty, at: market.venue.account)
+                inventory.credit(market.key.symbol.quote, plenty, at: market.venue.account)
+            }
+            if let market = change.market, !touched.contains(market) { touched.append(market) }
+            if change.endsInstant { detect(at: change.time, sink) }
         }
         return true
     }
 
     /// The receive time of the last message replayed.
-    public var now: Timestamp? { feed.statistics.lastTime }
-
-    private mutating func apply(_ update: ReplayUpdate) {
-        if let market = update.newMarket {
-            state.add(market)
-            let plenty = FixedDecimal(1_000_000_000_000)
-            inventory.credit(market.key.symbol.base, plenty, at: market.venue.account)
-            inventory.credit(market.key.symbol.quote, plenty, at: market.venue.account)
-        }
-        guard case .liquidity(let key, let liquidity, let venueTime, let receivedAt)? = update.event else { return }
-        // Consecutive messages mostly touch the same market: skip the key lookup then.
-        let index: Int
-        if key == lastKey {
-            index = lastIndex
-        } else if let found = state.indexByKey[key] {
-            index = found
-            lastKey = key
-            lastIndex = found
-        } else {
-            return
-        }
-        state.update(index, liquidity: liquidity, venueTime: venueTime, receivedAt: receivedAt)
-        if !touched.contains(index) { touched.append(index) }
-    }
+    public var now: Timestamp? { recording.feed.statistics.lastTime }
 
     /// Prices the routes through the markets the instant at `time` changed, on the state all its messages left.
     private mutating func detect(at time: Timestamp, _ sink: (Event) -> Void) {
         guard !touched.isEmpty else { return }
-        let changes = detector.marketsDidChange(touched, state: state, inventory: inventory, now: time)
+        let changes = detector.marketsDidChange(touched, state: recording.state, inventory: inventory, now: time)
         // Emptied one by one: an instant touches a market or two, and removeAll(keepingCapacity:) cost more.
         while touched.popLast() != nil {}
         for opportunity in changes.upserted {

@@ -173,6 +173,19 @@ public struct LedgerReader: Sendable {
             .sorted { ($0.arbitrageId, $0.orderId) < ($1.arbitrageId, $1.orderId) }
     }
 
+    /// Whether any record carries an id of the session `runId` (`<runId>-…`). A session opened at a time another
+    /// already opened at (a recording replayed twice) must not reuse its ids: its client order ids are spent.
+    public func hasRecords(ofRun runId: String) throws -> Bool {
+        let prefix = runId + "-"
+        return try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM opportunities WHERE substr(id, 1, ?2) = ?1)
+                    OR EXISTS (SELECT 1 FROM arbitrages WHERE substr(id, 1, ?2) = ?1)
+                    OR EXISTS (SELECT 1 FROM order_events WHERE substr(order_id, 1, ?2) = ?1)
+                """, arguments: [prefix, prefix.count]) ?? false
+        }
+    }
+
     /// Decisions on opportunities (record id, decision, reason), oldest first.
     public func decisions() throws -> [(id: String, decision: String, reason: String?)] {
         try pool.read { db in

@@ -78,7 +78,9 @@ extension MarketState {
                 asset: asset, quote: quote, value: first.value * second.value, method: .bridged(bridge),
                 sources: first.sources, outliers: first.outliers + second.outliers,
                 staleSources: first.staleSources + second.staleSources,
-                agreement: first.agreement * second.agreement, freshness: min(first.freshness, second.freshness),
+                // A peg is assumed, not quoted: it has no age, so the bridge is as fresh as its market leg.
+                agreement: first.agreement * second.agreement,
+                freshness: second.method == .peg ? first.freshness : min(first.freshness, second.freshness),
                 depth: first.depth, confidence: first.confidence * second.confidence)
         }
         return peg(asset, quote)

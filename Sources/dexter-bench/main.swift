@@ -20,7 +20,7 @@ if only == "cycles" {
     exit(0)
 }
 if only == "replay" {
-    try ReplayBenchmark.run()
+    try await ReplayBenchmark.run()
     exit(0)
 }
 if only == "ledger" {
@@ -210,5 +210,5 @@ if only != "detect" {
     print("")
     try CycleBenchmark.run()
     print("")
-    try ReplayBenchmark.run()
+    try await ReplayBenchmark.run()
 }

@@ -74,6 +74,18 @@ min_net_usd = "0.50"
 # How far a swap's average price may move against the approved one before the swap reverts (0.005 = 0.5 %).
 swap_slippage_tolerance = "0.005"
 
+[replay]
+# A desk on a recorded day: dexter --replay FILE... (the screen) or dexter run --replay FILE... (headless). The
+# recording's venues and pairs stand in for [venues] (its pairs are allowed pairs), in REPLAY mode: orders fill on
+# paper against the recorded books, booked in their own ledger ($XDG_DATA_HOME/dexter/replay.sqlite), and the
+# clock is the recording's, at its recorded pace (--speed N for N times). Fees: each venue's base tier (--fee).
+# Every other section applies as it is, but for feed_silence_seconds: a recording's silences are its own.
+# What each recorded venue's account holds when the replay ledger is new: this many USD of each asset of its pairs,
+# valued at the recording's first prices ([balances] is for the configured venues).
+stake_usd = "50000"
+# How long an order takes to reach a recorded venue; it fills against the book as recorded when it arrives.
+latency_ms = 50
+
 [compliance]
 # A local deny-list (one address per line, or a CSV whose fields include addresses, e.g. from a sanctions list):
 # no on-chain trade touches a listed pool or wallet; a match is denied and audited.

@@ -41,6 +41,8 @@ struct DeskConfig {
     var plans = Plan.standard
     var stopLoss = StopLossLimits()
     var marginBuffer: MarginBuffer?
+    /// How a desk on a recording (--replay) is set up.
+    var replay = ReplayDeskConfig()
 
     func engineConfig(user: String) -> EngineConfig {
         var config = EngineConfig(user: user, mode: .sim, limits: limits, detection: detection,
@@ -96,7 +98,7 @@ extension DeskConfig {
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
         try SimConfig.rejectAssetsTable(root)
         try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "chains", "venues", "compliance", "plans",
-                            "balances", "wallets"])
+                            "balances", "wallets", "replay"])
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
         var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
@@ -215,7 +217,7 @@ extension DeskConfig {
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
-            stopLoss: stopLoss, marginBuffer: marginBuffer)
+            stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root))
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

@@ -2,8 +2,9 @@ import DexterCEX
 import DexterCore
 import DexterVenues
 
-/// The connectors that serve venues, by the name a venue gives as `connector` in config.toml: the only place concrete
-/// venue clients are named. A connector builds one client for every venue it serves.
+/// The connectors that serve venues, by the name a venue gives as `connector` in config.toml: with `ReplayDesk` (a
+/// recording, opened by --replay in place of these), the only place concrete venue clients are named. A connector
+/// builds one client for every venue it serves.
 struct VenueConnectors: Sendable {
     /// How the desk opens its venues, beyond what config says.
     struct Opening {

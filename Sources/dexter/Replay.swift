@@ -16,7 +16,7 @@ struct Replay: AsyncParsableCommand {
             The messages of one receive time are all applied before the market is searched. Each opportunity is \
             written as one JSON line when it opens ("event": "open"), changes ("update") and closes ("close"); the \
             last line is the summary ("event": "summary"). A readable summary and a progress bar go to stderr. \
-            Balances are taken as unlimited: sizes are what the recorded depth allowed, capped at --max-notional.
+            Balances are taken as unlimited: sizes are what the recorded depth allowed, capped at --max-notional.             To trade a recording on paper at the full desk, with risk checks and a ledger: dexter --replay FILE...
             """)
 
     @Argument(help: "Recorded files (.gz or plain).")
@@ -34,14 +34,7 @@ struct Replay: AsyncParsableCommand {
     @Option(name: .long, help: "Largest notional per opportunity, in USD.")
     var maxNotional: Double = 1_000_000
 
-    @Option(name: .long, parsing: .singleValue, help: "A venue's taker fee, like binance=0.00075 (repeatable).")
-    var fee: [String] = []
-
-    @Option(name: .long, help: "Seconds after which a venue's quote is stale.")
-    var staleness: Double = 5
-
-    @Option(name: .long, help: "Book levels per side the detector sees.")
-    var depth: Int = 20
+    @OptionGroup var recording: RecordingOptions
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
@@ -50,35 +43,11 @@ struct Replay: AsyncParsableCommand {
         guard !files.isEmpty else { throw ValidationError("give at least one recorded file") }
         guard speed >= 0, speed.isFinite else { throw ValidationError("--speed must be 0 or a positive number") }
         guard minNet >= 0, maxNotional > 0 else { throw ValidationError("--min-net must be ≥ 0 and --max-notional > 0") }
-        guard staleness > 0, (1...1000).contains(depth) else {
-            throw ValidationError("--staleness must be positive and --depth between 1 and 1000")
-        }
-        _ = try parsedFees()
-    }
-
-    func parsedFees() throws -> [VenueId: FixedDecimal] {
-        var fees: [VenueId: FixedDecimal] = [:]
-        for entry in fee {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let rate = FixedDecimal(String(parts[1])), !rate.isNegative, rate < .one else {
-                throw ValidationError("--fee \"\(entry)\": expected VENUE=RATE with a rate like 0.001")
-            }
-            fees[VenueId(String(parts[0]))] = rate
-        }
-        return fees
     }
 
     func run() async throws {
-        var settings = ReplaySettings()
-        for (venue, rate) in try parsedFees() { settings.takerFees[venue] = rate }
-        settings.stalenessBound = .nanoseconds(Int64(staleness * 1e9))
-        settings.bookDepth = depth
-        let recordings: [RecordedFile]
-        do {
-            recordings = try files.map { (path) throws(ReplayError) -> RecordedFile in try RecordedFile(path: path) }
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let settings = try recording.settings()
+        let recordings = try RecordingOptions.read(files)
         let policy = DetectionPolicy(minNetUSD: FixedDecimal(approximating: minNet).rounded(digits: 8),
                                      maxNotionalUSD: FixedDecimal(approximating: maxNotional).rounded(digits: 2))
         var run = ReplayRun(feed: try ReplayFeed(files: recordings, settings: settings), policy: policy)

@@ -4,6 +4,7 @@ import DexterCrypto
 import DexterEngine
 import DexterLedger
 import DexterTUI
+import DexterVenues
 import Foundation
 import Logging
 
@@ -14,15 +15,18 @@ struct Watch: AsyncParsableCommand {
         abstract: "Watch opportunities live and approve them with a key (the default command).",
         discussion: """
             Keys: ↑/↓ or j/k move, Enter shows legs and costs, a approves (after a re-priced confirmation: y sends, \
-            n cancels), x rejects, ? lists keys, q quits.
+            n cancels), x rejects, ? lists keys, q quits. With --replay FILE... the desk runs on a recorded day \
+            (REPLAY mode, paper fills against the recorded books, its own ledger), at its recorded pace times --speed.
             """)
 
     @OptionGroup var desk: DeskOptions
 
+    @OptionGroup var recorded: ReplayDeskOptions
+
     @Option(name: .long, help: "User to trade as (default: config's user, then the OS user).")
     var user: String?
 
-    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/<mode>.sqlite: sim.sqlite, replay.sqlite).")
     var ledger: String?
 
     @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono, or a path to a theme file.")
@@ -41,6 +45,7 @@ struct Watch: AsyncParsableCommand {
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
         var engineConfig = config.engineConfig(user: userName)
+        if recorded.isOn { engineConfig.mode = .replay }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
         try LogFile.start(path: logPath)
@@ -48,8 +53,9 @@ struct Watch: AsyncParsableCommand {
         logger.info("starting as \(userName) in \(engineConfig.mode), ledger \(ledgerPath)")
         let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)
         engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
-        // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it.
-        if Vault.exists(at: Paths.vault(user: userName)) {
+        // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it. A desk on a
+        // recording trades on paper: it needs no keys.
+        if !recorded.isOn, Vault.exists(at: Paths.vault(user: userName)) {
             do {
                 let vault = try VaultAccess.open(user: userName, create: false)
                 let contents = try DeskVault.load(vault, maxAgeDays: config.keyMaxAgeDays, now: VaultAccess.now())
@@ -69,9 +75,20 @@ struct Watch: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.
-        let venues = try config.venueSet(seed: desk.seed, start: WallClock().now(),
-                                         journalPath: ledgerPath + ".paper-venues.jsonl")
-        let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile,
+        let journalPath = ledgerPath + ".paper-venues.jsonl"
+        let venues: VenueSet
+        var clock: any Clock = WallClock()
+        if recorded.isOn {
+            let onRecording = try ReplayDesk(recorded, config: config, journalPath: journalPath)
+            engineConfig = onRecording.engineConfig(engineConfig, stakeUSD: config.replay.stakeUSD)
+            venues = onRecording.venues
+            clock = onRecording.clock(speed: recorded.speed)
+            let span = "\(onRecording.venue.start.iso8601) → \(onRecording.venue.end.iso8601)"
+            logger.info("on the recording \(recorded.replay.joined(separator: " ")) at ×\(recorded.speed), \(span)")
+        } else {
+            venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath)
+        }
+        let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: clock,
                                       logger: Logger(label: "dexter.engine"))
         let loop = Task { await engine.run() }
         let channel = engine.commandChannel()

@@ -38,6 +38,23 @@ private typealias B = MarketBuilder
         #expect(stale.freshness == 0 && stale.sources.count == 2)
     }
 
+    /// A coin quoted only in USDT (a recording of LINK/USDT) is valued through USDT at the peg: as fresh as its
+    /// own market, since a peg has no age.
+    @Test func aBridgeThroughThePegIsAsFreshAsItsMarket() throws {
+        let now = Timestamp(nanoseconds: 60_000_000_000)
+        let link = Market(venue: B.exchange("a"),
+                          instrument: InstrumentSpec(symbol: Symbol(base: "LINK", quote: "USDT"), tickSize: B.d("0.001"),
+                                                     lotSize: B.d("0.01"), minNotional: .zero),
+                          liquidity: .book(OrderBook(bids: [BookLevel(price: B.d("26.9"), quantity: B.d("100"))],
+                                                     asks: [BookLevel(price: B.d("27.1"), quantity: B.d("100"))])),
+                          venueTime: now, receivedAt: now)
+        let reference = try #require(B.state([link]).reference(of: "LINK", in: "USDC", at: now))
+        #expect(reference.method == .bridged("USDT") && abs(reference.value - 27) < 1e-9)
+        #expect(reference.freshness == 1, "\(reference.freshness)")
+        let later = try #require(B.state([link]).reference(of: "LINK", in: "USDC", at: now.adding(.seconds(60))))
+        #expect(later.freshness == 0, "its market's quote has gone stale")
+    }
+
     @Test func moreAgreeingSourcesMeanMoreConfidence() throws {
         let one = try #require(B.state([Self.eth("a", mid: 3000)]).reference(of: "ETH", in: "USDC"))
         let three = try #require(B.state([Self.eth("a", mid: 3000), Self.eth("b", mid: 3000.5), Self.eth("c", mid: 2999.5)])

@@ -12,9 +12,11 @@ import Testing
 
 /// A clock the test moves by hand.
 final class ManualClock: Clock {
-    private let time = Mutex(Timestamp(nanoseconds: 1_764_000_000_000_000_000))
+    private let time: Mutex<Timestamp>
+    init(start: Timestamp = Timestamp(nanoseconds: 1_764_000_000_000_000_000)) { time = Mutex(start) }
     func now() -> Timestamp { time.withLock { $0 } }
     func advance(_ duration: Duration) { time.withLock { $0 = $0.adding(duration) } }
+    func set(_ now: Timestamp) { time.withLock { $0 = now } }
 }
 
 /// A suite that drives an engine on a manual clock: the market in 10 ms steps, as the live loop does.

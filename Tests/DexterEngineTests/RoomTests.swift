@@ -24,7 +24,7 @@ import Testing
         let engine = try OnePathTests.code().filter { $0.file.hasPrefix("DexterEngine/") }
         let named = engine.flatMap { file in
             file.lines.enumerated().filter { line in
-                ["SimulatedMarket", "SimulatedVenues", "SimulatedUniverse", "PaperJournal", "ScriptedVenue"]
+                ["SimulatedMarket", "SimulatedVenues", "SimulatedUniverse", "PaperJournal", "ScriptedVenue", "ReplayVenue"]
                     .contains { line.element.contains($0) }
             }.map { "\(file.file):\($0.offset + 1)" }
         }

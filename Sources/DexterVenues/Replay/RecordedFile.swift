@@ -58,6 +58,8 @@ public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(String)
     case unknownFormat(path: String, firstLine: String)
     case corrupt(path: String, line: Int, reason: String)
+    /// The recordings hold no order book: nothing to quote or trade.
+    case noMarkets(paths: [String])
 
     public var description: String {
         switch self {
@@ -66,6 +68,8 @@ public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): not a recording dexter knows (first line starts \"\(firstLine)\"); expected Binance "
                 + "stream lines \"<ns> {json}\" or an L2 snapshot CSV with a \"timestamp,symbol,b1,…\" header"
         case .corrupt(let path, let line, let reason): return "\(path):\(line): \(reason)"
+        case .noMarkets(let paths):
+            return "\(paths.joined(separator: ", ")): no order book in the recording (only trades, or no messages)"
         }
     }
 }

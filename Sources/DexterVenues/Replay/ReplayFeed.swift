@@ -110,6 +110,9 @@ public struct ReplayFeed: Sendable {
         nextFile = Self.earliest(nextTimes)
     }
 
+    /// The receive time of the message read next; nil when every file is done.
+    public var nextTime: Timestamp? { nextFile.flatMap { nextTimes[$0] } }
+
     public var totalBytes: Int { files.reduce(0) { $0 + $1.bytes.count } }
     public var consumedBytes: Int { cursors.reduce(0, +) }
 

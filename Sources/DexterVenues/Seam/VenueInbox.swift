@@ -18,6 +18,17 @@ public final class VenueInbox: Sendable {
         var orders: [OrderUpdate] = []
         var connections: [(VenueId, ConnectionState)] = []
         var signaled = false
+
+        /// The event replaces the waiting quote of its market or chain, if any.
+        mutating func conflate(_ event: MarketEvent) {
+            let key: QuoteKey = switch event {
+            case .liquidity(let market, _, _, _): .market(market)
+            case .gas(let quote): .gas(quote.chain)
+            }
+            if let old = slot[key] { quotes[old] = nil }
+            slot[key] = quotes.count
+            quotes.append(event)
+        }
     }
 
     private let pending = Mutex(Pending())
@@ -39,15 +50,14 @@ public final class VenueInbox: Sendable {
         public var isEmpty: Bool { market.isEmpty && orders.isEmpty && connections.isEmpty }
     }
 
-    public func post(_ event: MarketEvent) {
-        let key: QuoteKey = switch event {
-        case .liquidity(let market, _, _, _): .market(market)
-        case .gas(let quote): .gas(quote.chain)
-        }
+    public func post(_ event: MarketEvent) { signal { $0.conflate(event) } }
+
+    /// Posts events together: a drain takes all of them or none, so the engine never detects on half of what one
+    /// instant changed (a recording's messages of one receive time).
+    public func post(contentsOf events: [MarketEvent]) {
+        guard !events.isEmpty else { return }
         signal { pending in
-            if let old = pending.slot[key] { pending.quotes[old] = nil }
-            pending.slot[key] = pending.quotes.count
-            pending.quotes.append(event)
+            for event in events { pending.conflate(event) }
         }
     }
 
