@@ -183,7 +183,8 @@ extension Panels {
             let role: ColorRole = order.state.isLive || order.state == .initialized ? .accent
                 : order.state == .filled ? .profit : (order.filled.isPositive ? .warning : .loss)
             let state = order.state.isLive ? "live" : (order.state == .canceled && order.filled.isPositive ? "partial" : order.state.rawValue)
-            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue.name, 9)
+            // A venue name as long as the column still leaves a space before the side.
+            var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue.name, 10) + " "
                 + fit(order.side.rawValue, 5) + Format.quantity(order.quantity) + " " + order.symbol.description
             if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }
             if let reason = order.reason { text += " \(reason)" }

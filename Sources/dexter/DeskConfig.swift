@@ -45,7 +45,8 @@ struct DeskConfig {
     var replay = ReplayDeskConfig()
 
     func engineConfig(user: String) -> EngineConfig {
-        var config = EngineConfig(user: user, mode: .sim, limits: limits, detection: detection,
+        // Any venue served by a live connector means live market data: PAPER (paper fills on its books).
+        var config = EngineConfig(user: user, mode: liveVenues.isEmpty ? .sim : .paper, limits: limits, detection: detection,
                                   initialBalances: balances, swapSlippageTolerance: swapSlippageTolerance)
         config.autoApprove = autoApprove
         if let own = autoApproveByUser[user] { config.autoApprove = own.enabled ? own.bounds : nil }

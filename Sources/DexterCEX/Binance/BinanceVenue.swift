@@ -108,10 +108,12 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
                 throw BinanceVenueError.notListed(symbol, venue: settings.venue.id)
             }
             guard listed.isTrading else { throw BinanceVenueError.notTrading(symbol, status: listed.status) }
-            guard let instrument = listed.venueInstrument(on: settings.venue) else {
-                throw BinanceVenueError.noFilters(symbol)
-            }
-            found.append(instrument)
+            guard let spec = listed.instrumentSpec else { throw BinanceVenueError.noFilters(symbol) }
+            // Listed now, with no book yet: the first arrives once the stream and its snapshot have joined.
+            let now = clock.now()
+            found.append(VenueInstrument(market: Market(venue: settings.venue, instrument: spec,
+                                                        liquidity: .book(OrderBook(bids: [], asks: [])), venueTime: now,
+                                                        receivedAt: now)))
         }
         state.withLock { state in
             for instrument in found { state.instruments[instrument.market.key.symbol] = instrument.market.instrument }

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import Testing
+import TestServers
+
+extension EndToEnd {
+    /// The desk in PAPER mode on two Binance-protocol venues: two local servers replaying the real BTCUSDT/ETHUSDT
+    /// recording 45 s apart, so their books differ as two real venues' do. A trader checks the venues, sees their
+    /// books' crosses, approves one with keys, and finds it filled and booked.
+    @Suite(.serialized) struct PaperBinanceTests {
+        let data = NSTemporaryDirectory() + "dexter-paper-\(UUID().uuidString)"
+        var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
+
+        /// config.toml.example with its venues, balances and simulator venues replaced by two Binance venues.
+        func config(_ first: LocalBinance, _ second: LocalBinance) throws -> String {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let example = try String(contentsOf: root.appendingPathComponent("config.toml.example"), encoding: .utf8)
+            let dropped = ["[venues", "[balances", "[sim.venues", "[sim.assets", "[sim.chains", "[chains", "[leg_risk.routes",
+                           "[wallets", "[[wallets", "[[sim"]
+            var kept: [Substring] = []
+            var keeping = true
+            for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("[") { keeping = !dropped.contains { line.hasPrefix($0) } }
+                if keeping { kept.append(line) }
+            }
+            var text = kept.joined(separator: "\n") + "\n[chains]\n"
+            for (name, server) in [("binance", first), ("binance-b", second)] {
+                text += """
+
+                    [venues.\(name)]
+                    kind = "exchange"
+                    connector = "binance"
+                    taker_fee = "0"
+                    staleness_ms = 3000
+                    symbols = ["ETH/USDT", "BTC/USDT"]
+                    rest_url = "\(server.restURL)"
+                    stream_url = "\(server.streamURL)"
+
+                    [balances.\(name)]
+                    USDT = "100000"
+                    ETH = "20"
+                    BTC = "1"
+
+                    """
+            }
+            let path = data + "/paper.toml"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        @Test func checkTheVenuesThenApproveACrossThatFillsOnTheirBooks() throws {
+            let first = try LocalBinance(["--speed", "1"])
+            let second = try LocalBinance(["--speed", "1", "--start-offset", "45"])
+            defer { first.stop(); second.stop() }
+            let path = try config(first, second)
+
+            let check = try Binary.run(["venues", "check", "--config", path], environment: environment)
+            #expect(check.status == 0, "\(check.output)\(check.error)")
+            for venue in ["binance", "binance-b"] { #expect(check.output.contains("\(venue) (binance at http://127.0.0.1:")) }
+            #expect(check.output.contains("ETH/USDT: tick 0.01 lot 0.0001 min notional 5; bid "))
+            #expect(check.output.contains("BTC/USDT: tick 0.01 lot 0.00001"))
+
+            let tmux = Tmux(name: "dexter-paper")
+            defer { tmux.kill() }
+            try tmux.start("'\(Binary.dexter)' --config '\(path)'", width: 120, height: 40, environment: environment)
+            try tmux.waitFor("the PAPER screen with both venues live") {
+                $0.contains("PAPER") && $0.contains("binance-b is live") && $0.contains("binance is live")
+            }
+            let ledger = data + "/dexter/paper.sqlite"
+            func arbitrages() throws -> Int {
+                try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
+            }
+            var booked = false
+            for attempt in 1...8 where !booked {
+                try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
+                try tmux.keys("a")
+                let screen = try tmux.waitFor("the confirmation or a refusal") {
+                    $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                }
+                guard screen.contains("Approve?") else { continue }
+                let before = try arbitrages()
+                try tmux.keys("y")
+                let deadline = Date().addingTimeInterval(30)
+                while try arbitrages() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+                booked = try arbitrages() > before
+            }
+            #expect(booked, "no cross could be approved in 8 attempts")
+            let fills = try DatabaseQueue(path: ledger).read { db in
+                try Row.fetchAll(db, sql: "SELECT exchange, side, amount, price FROM trades")
+            }
+            #expect(Set(fills.map { $0["exchange"] as String }) == ["binance", "binance-b"], "both legs filled: \(fills)")
+            try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
+            try tmux.keys("q")
+            _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
+        }
+    }
+}
