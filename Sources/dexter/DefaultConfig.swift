@@ -158,8 +158,16 @@ gas_token = "BNB"
 gas_token = "SOL"
 
 # Venues: what each one is and lists, as its operator publishes it. An exchange quotes order books; a dex holds
-# pools on a chain. connector: what serves the venue; "sim", the embedded market, is the only one today and the
-# default when it is left out (its knobs for the venue are under [sim.venues.NAME]).
+# pools on a chain. connector: what serves the venue; "sim", the embedded market, is the default when it is left out
+# (its knobs for the venue are under [sim.venues.NAME]); "binance" is Binance spot over its own protocol, and a desk
+# with such a venue runs in PAPER mode (live data, paper fills). A "binance" venue lists `symbols` instead of
+# `markets` (tick, lot and minimum come from the venue) and may set rest_url, stream_url and ws_api_url, e.g.
+#   [venues.binance]
+#   kind = "exchange"
+#   connector = "binance"
+#   taker_fee = "0.001"
+#   staleness_ms = 2000
+#   symbols = ["ETH/USDT", "BTC/USDT"]
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
 # markets: per pair, tick and lot size, and minimum notional (quote).
 [venues.binance]

@@ -1,0 +1,218 @@
+import DexterCore
+import DexterMarket
+import DexterNet
+import DexterVenues
+import Foundation
+import Logging
+import Synchronization
+
+/// Binance spot orders over signed REST: IOC limits placed under dexter's client order id, cancels, queries by client
+/// id, open orders and balances. An order whose answer never came (a timeout, a lost connection, a 5XX) is not assumed
+/// lost: it is found by its client id before anything is sent again, and a resend keeps the id, so Binance itself
+/// refuses a second copy. Requests carry the venue's time (the measured offset), and a -1021 re-measures it.
+public final class BinanceExecution: ExecutionClient, Sendable {
+    public let settings: BinanceSettings
+    private let builder: BinanceRequestBuilder
+    private let http: HTTPTransport
+    private let gate: RateLimitGate
+    private let clock: any DexterCore.Clock
+    private let logger: Logger
+    private let state = Mutex(ExecutionState())
+
+    struct ExecutionState {
+        var inbox: VenueInbox?
+        /// Server time minus local time, in ms.
+        var offsetMillis: Int64 = 0
+    }
+
+    /// `gate`: the venue's budget, shared with its market data (Binance counts weight per IP across endpoints).
+    public init(settings: BinanceSettings, credentials: BinanceCredentials, gate: RateLimitGate,
+                http: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
+                logger: Logger = Logger(label: "dexter.binance")) {
+        self.settings = settings
+        builder = BinanceRequestBuilder(credentials: credentials)
+        self.http = http
+        self.gate = gate
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var venueIds: [VenueId] { [settings.venue.id] }
+
+    public func connect(_ inbox: VenueInbox) async throws {
+        state.withLock { $0.inbox = inbox }
+        try await measureClock()
+    }
+
+    /// The venue's time against the middle of the round trip.
+    public func measureClock() async throws {
+        let sent = clock.now()
+        let answer = try await send(BinanceRequestBuilder.serverTime(), weight: 1)
+        let received = clock.now()
+        guard let server = BinanceCheck.serverTime(answer.body) else { throw BinanceVenueError.refused(status: answer.status, body: "no serverTime") }
+        let middle = (sent.nanoseconds + received.nanoseconds) / 2 / 1_000_000
+        state.withLock { $0.offsetMillis = server - middle }
+    }
+
+    public var clockOffsetMillis: Int64 { state.withLock { $0.offsetMillis } }
+
+    private var venueTimestamp: Int64 { clock.now().nanoseconds / 1_000_000 + state.withLock { $0.offsetMillis } }
+
+    // MARK: ExecutionClient
+
+    public func submit(_ order: OrderRequest) {
+        Task { await self.place(order) }
+    }
+
+    public func cancel(_ clientOrderId: String, on venue: VenueId) {
+        Task { await self.cancelOrder(clientOrderId) }
+    }
+
+    public func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
+        guard let symbol = symbol(ofOrder: clientOrderId) else { return .unknown }
+        return try await find(clientOrderId, symbol: symbol).map { .found($0) } ?? .unknown
+    }
+
+    public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
+        let answer = try await signed { self.builder.openOrders(symbol: nil, timestamp: $0) }
+        let orders = try BinanceTrading.orders(answer.body)
+        return orders.compactMap { order in
+            symbolFor(order.symbol).flatMap { order.executionReport(symbol: $0, venue: settings.venue.id) }
+        }
+    }
+
+    public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] {
+        let answer = try await signed { self.builder.account(timestamp: $0) }
+        return try BinanceTrading.account(answer.body).totals
+    }
+
+    // MARK: Placing
+
+    /// Client order ids of this session's orders, with their symbols: a query needs the symbol.
+    private let symbols = Mutex<[String: Symbol]>([:])
+
+    private func symbol(ofOrder clientOrderId: String) -> Symbol? { symbols.withLock { $0[clientOrderId] } }
+
+    private func symbolFor(_ venueName: String) -> Symbol? {
+        settings.symbols.first { BinanceMarketFeed.venueName($0) == venueName }
+    }
+
+    func place(_ order: OrderRequest) async {
+        symbols.withLock { $0[order.clientOrderId] = order.symbol }
+        guard BinanceNewOrder.isValidClientOrderId(order.clientOrderId) else {
+            return post(order, .rejected(ExecutionFailure(code: "bad_request", failureClass: .rejected,
+                                                          reason: "client order id \(order.clientOrderId) is not one Binance accepts")))
+        }
+        let request = BinanceNewOrder(symbol: BinanceMarketFeed.venueName(order.symbol), side: order.side,
+                                      kind: .limit(price: order.limitPrice, timeInForce: .ioc), quantity: order.quantity,
+                                      clientOrderId: order.clientOrderId)
+        do {
+            let answer = try await signed(weight: 1) { self.builder.newOrder(request, timestamp: $0) }
+            post(try BinanceTrading.order(answer.body).orderUpdates(venue: settings.venue.id))
+        } catch let failure as BinanceFailure {
+            switch failure.retry {
+            case .queryFirst:
+                await settleUnknown(order, after: failure.failure)
+            default:
+                post(order, .rejected(failure.failure))
+            }
+        } catch let failure as HTTPFailure where failure.outcomeUnknown {
+            await settleUnknown(order, after: ExecutionFailure(code: "timeout", failureClass: .transient, reason: "\(failure)"))
+        } catch {
+            // Never reached Binance (refused connection, stopped by its rate limit): the engine may send it again.
+            post(order, .rejected(ExecutionFailure(code: "not_sent", failureClass: .transient, reason: "\(error)")))
+        }
+    }
+
+    /// The answer to a placement never came: ask Binance by client id (a few times: its query reads memory, then
+    /// its database). Found: what it did is posted. Unknown: it was never placed, and the engine may send it again
+    /// under the same id.
+    private func settleUnknown(_ order: OrderRequest, after failure: ExecutionFailure) async {
+        logger.warning("\(settings.venue.id) \(order.clientOrderId): \(failure.reason); asking Binance what became of it")
+        for attempt in 0..<4 {
+            do {
+                if let report = try await find(order.clientOrderId, symbol: order.symbol) {
+                    if report.status != .working { return post(report.updates()) }
+                } else if attempt >= 1 {
+                    return post(order, .rejected(ExecutionFailure(code: "not_placed", failureClass: .transient,
+                                                                  reason: "Binance has no order \(order.clientOrderId): \(failure.reason)")))
+                }
+            } catch {
+                logger.warning("\(settings.venue.id) \(order.clientOrderId): query failed: \(error)")
+            }
+            try? await Task.sleep(for: Backoff(first: .milliseconds(200), cap: .seconds(2)).delay(attempt: attempt))
+        }
+        // Still not known either way: the engine's silence watch asks again later; nothing is resent meanwhile.
+    }
+
+    /// The order by its client id, or nil when Binance does not know it (-2013).
+    private func find(_ clientOrderId: String, symbol: Symbol) async throws -> ExecutionReport? {
+        do {
+            let answer = try await signed(weight: 4) {
+                self.builder.queryOrder(symbol: BinanceMarketFeed.venueName(symbol), clientOrderId: clientOrderId, timestamp: $0)
+            }
+            return try BinanceTrading.order(answer.body).executionReport(symbol: symbol, venue: settings.venue.id)
+        } catch let failure as BinanceFailure where failure.failure.venueCode == "-2013" {
+            return nil
+        }
+    }
+
+    private func cancelOrder(_ clientOrderId: String) async {
+        guard let symbol = symbol(ofOrder: clientOrderId) else {
+            return post([OrderUpdate(clientOrderId: clientOrderId, venue: settings.venue.id,
+                                     kind: .cancelRejected(reason: "no order \(clientOrderId) of this session"), at: clock.now())])
+        }
+        do {
+            let answer = try await signed(weight: 1) {
+                self.builder.cancelOrder(symbol: BinanceMarketFeed.venueName(symbol), clientOrderId: clientOrderId, timestamp: $0)
+            }
+            post(try BinanceTrading.order(answer.body).orderUpdates(venue: settings.venue.id))
+        } catch {
+            post([OrderUpdate(clientOrderId: clientOrderId, venue: settings.venue.id,
+                              kind: .cancelRejected(reason: "\(error)"), at: clock.now())])
+        }
+    }
+
+    // MARK: Requests
+
+    /// A signed request at the venue's time; a -1021 (outside recvWindow) re-measures the clock and goes once more.
+    private func signed(weight: Int = 1, _ build: @Sendable (Int64) -> BinanceRequest) async throws -> HTTPAnswer {
+        do {
+            return try await send(build(venueTimestamp), weight: weight)
+        } catch let failure as BinanceFailure where failure.retry == .afterClockResync {
+            try await measureClock()
+            return try await send(build(venueTimestamp), weight: weight)
+        }
+    }
+
+    /// Through the venue's budget; an error answer becomes a `BinanceFailure`, a 429/418 also stops the gate.
+    private func send(_ request: BinanceRequest, weight: Int) async throws -> HTTPAnswer {
+        if case .stoppedUntil(let until, let reason) = gate.admit(weight: weight, at: clock.now()) {
+            throw BinanceVenueError.stopped(until: until, reason: reason)
+        }
+        let answer = try await http.send(HTTPCall(HTTPCall.Method(rawValue: request.method) ?? .GET,
+                                                  settings.restURL + request.target, headers: request.headers,
+                                                  timeout: settings.requestTimeout))
+        let now = clock.now()
+        gate.observe(usedWeight: answer.header("X-MBX-USED-WEIGHT-1M").flatMap(Int.init), at: now)
+        guard !(200..<300).contains(answer.status) else { return answer }
+        let retryAfter = answer.header("Retry-After").flatMap(Int.init)
+        if answer.status == 429 || answer.status == 418 {
+            gate.stop(for: .seconds(retryAfter ?? 60), reason: answer.status == 418 ? "IP banned (418)" : "too many requests (429)", at: now)
+        }
+        let body = try? BinanceTrading.errorBody(answer.body)
+        throw BinanceErrors.failure(code: body?.code, message: body?.message, httpStatus: answer.status,
+                                    retryAfterSeconds: retryAfter)
+    }
+
+    private func post(_ order: OrderRequest, _ kind: OrderUpdate.Kind) {
+        post([OrderUpdate(clientOrderId: order.clientOrderId, venue: settings.venue.id, kind: kind, at: clock.now())])
+    }
+
+    private func post(_ updates: [OrderUpdate]) {
+        guard let inbox = state.withLock({ $0.inbox }) else { return }
+        for update in updates { inbox.post(update) }
+    }
+}
+
+extension BinanceFailure: Error {}
