@@ -67,9 +67,7 @@ enum Overlays {
         for (row, line) in body.enumerated() {
             canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
         }
-        let confirm = keymap.keys(for: .confirm).map(KeyMap.label).joined(separator: "/")
-        let cancel = keymap.keys(for: .cancel).map(KeyMap.label).joined(separator: "/")
-        canvas.put("\(confirm) confirm and send   \(cancel) cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
+        putConfirmKeys(keymap, in: rect, into: &canvas)
     }
 
     /// A cycle's last look: its legs in the order they go, each with what it spends and what it brings, re-priced.
@@ -97,6 +95,11 @@ enum Overlays {
         for (row, line) in body.enumerated() {
             canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
         }
+        putConfirmKeys(keymap, in: rect, into: &canvas)
+    }
+
+    /// "y confirm and send   n/Esc cancel", from the key table, on a confirmation's last line.
+    static func putConfirmKeys(_ keymap: KeyMap, in rect: Rect, into canvas: inout Canvas) {
         let confirm = keymap.keys(for: .confirm).map(KeyMap.label).joined(separator: "/")
         let cancel = keymap.keys(for: .cancel).map(KeyMap.label).joined(separator: "/")
         canvas.put("\(confirm) confirm and send   \(cancel) cancel", x: rect.x + 2, y: rect.maxY - 2, role: .warning, limit: rect.width - 4)

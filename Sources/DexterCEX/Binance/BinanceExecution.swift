@@ -185,24 +185,10 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         }
     }
 
-    /// Through the venue's budget; an error answer becomes a `BinanceFailure`, a 429/418 also stops the gate.
+    /// Through the venue's budget, refused at once when it is spent: an order waits for no window.
     private func send(_ request: BinanceRequest, weight: Int) async throws -> HTTPAnswer {
-        if case .stoppedUntil(let until, let reason) = gate.admit(weight: weight, at: clock.now()) {
-            throw BinanceVenueError.stopped(until: until, reason: reason)
-        }
-        let answer = try await http.send(HTTPCall(HTTPCall.Method(rawValue: request.method) ?? .GET,
-                                                  settings.restURL + request.target, headers: request.headers,
-                                                  timeout: settings.requestTimeout))
-        let now = clock.now()
-        gate.observe(usedWeight: answer.header("X-MBX-USED-WEIGHT-1M").flatMap(Int.init), at: now)
-        guard !(200..<300).contains(answer.status) else { return answer }
-        let retryAfter = answer.header("Retry-After").flatMap(Int.init)
-        if answer.status == 429 || answer.status == 418 {
-            gate.stop(for: .seconds(retryAfter ?? 60), reason: answer.status == 418 ? "IP banned (418)" : "too many requests (429)", at: now)
-        }
-        let body = try? BinanceTrading.errorBody(answer.body)
-        throw BinanceErrors.failure(code: body?.code, message: body?.message, httpStatus: answer.status,
-                                    retryAfterSeconds: retryAfter)
+        try await BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
+            .send(request, weight: weight, waitForBudget: false)
     }
 
     private func post(_ order: OrderRequest, _ kind: OrderUpdate.Kind) {

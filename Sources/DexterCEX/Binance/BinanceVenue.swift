@@ -276,30 +276,10 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
 
     // MARK: REST
 
-    /// A public request through the venue's budget: refused while the venue has stopped this client.
+    /// A public request through the venue's budget (waiting for the next window when this one is spent).
     func rest(_ request: BinanceRequest, weight: Int) async throws -> HTTPAnswer {
-        switch gate.admit(weight: weight, at: clock.now()) {
-        case .go: break
-        case .waitUntil(let time):
-            try await Task.sleep(for: max(.zero, time.duration(since: clock.now())))
-            return try await rest(request, weight: weight)
-        case .stoppedUntil(let time, let reason):
-            throw BinanceVenueError.stopped(until: time, reason: reason)
-        }
-        let answer = try await http.send(HTTPCall(HTTPCall.Method(rawValue: request.method) ?? .GET,
-                                                  settings.restURL + request.target, headers: request.headers,
-                                                  timeout: settings.requestTimeout))
-        let now = clock.now()
-        gate.observe(usedWeight: answer.header("X-MBX-USED-WEIGHT-1M").flatMap(Int.init), at: now)
-        if answer.status == 429 || answer.status == 418 {
-            let after = answer.header("Retry-After").flatMap(Int.init) ?? 60
-            gate.stop(for: .seconds(after), reason: answer.status == 418 ? "IP banned (418)" : "too many requests (429)", at: now)
-            throw BinanceVenueError.stopped(until: now.adding(.seconds(after)), reason: "HTTP \(answer.status)")
-        }
-        guard (200..<300).contains(answer.status) else {
-            throw BinanceVenueError.refused(status: answer.status, body: String(decoding: answer.body.prefix(300), as: UTF8.self))
-        }
-        return answer
+        try await BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
+            .send(request, weight: weight, waitForBudget: true)
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.secondsDouble) }
