@@ -38,7 +38,33 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, sim")
+    }
+
+    /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves
+    /// them; a desk with one runs in PAPER.
+    @Test func aBinanceVenueListsSymbolsAndEndpointsAndMakesTheDeskPaper() throws {
+        let venue = """
+
+            [venues.binance-live]
+            kind = "exchange"
+            connector = "binance"
+            taker_fee = "0.001"
+            staleness_ms = 2000
+            symbols = ["ETH/USDT", "BTC/USDT"]
+            rest_url = "http://127.0.0.1:9001"
+            """
+        let config = try DeskConfig.parse(DefaultConfig.text + venue, file: "config.toml")
+        let live = try #require(config.venues.first { $0.spec.id == "binance-live" })
+        #expect(live.connector == "binance" && live.symbols == [Symbol(base: "ETH", quote: "USDT"), Symbol(base: "BTC", quote: "USDT")])
+        #expect(live.endpoints == ["rest_url": "http://127.0.0.1:9001"])
+        #expect(config.engineConfig(user: "paula").mode == .paper)
+        #expect(try DeskConfig.parse(DefaultConfig.text, file: "embedded").engineConfig(user: "paula").mode == .sim)
+        let text = DefaultConfig.text + venue.replacingOccurrences(of: "http://127.0.0.1:9001", with: "ftp://127.0.0.1")
+        expect(text, refusedAt: "rest_url = \"ftp", "venues.binance-live.rest_url: expected an http(s):// or ws(s):// URL, "
+               + "found \"ftp://127.0.0.1\"")
+        let none = DefaultConfig.text + venue.replacingOccurrences(of: #"["ETH/USDT", "BTC/USDT"]"#, with: "[]")
+        expect(none, refusedAt: "symbols = []", "venues.binance-live.symbols: list at least one market, e.g. [\"ETH/USDT\"]")
     }
 
     @Test func aMovedVenueKnobSaysWhereItWent() {

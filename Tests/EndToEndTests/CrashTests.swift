@@ -55,14 +55,28 @@ extension EndToEnd {
                 process.standardError = FileHandle.nullDevice
                 process.standardInput = FileHandle.nullDevice
                 try process.run()
-                // Anywhere from during start-up to deep into a burst. A debug binary on two busy cores takes ~0.1 s to
-                // start and books its first arbitrages some tenths of a second later: up to 1.2 s keeps most rounds
-                // killing a desk with orders out, not one still starting.
-                usleep(UInt32.random(in: 5_000...1_200_000, using: &random))
+                // One round in ten is killed while the desk starts (opening the ledger, settling what the last kill
+                // left); the others at a random moment after it says it started, deep into a burst. Timing from the
+                // "started" line, not from the launch, keeps the kills on a desk with orders out however slow a
+                // loaded machine makes the start.
+                let handle = output.fileHandleForReading
+                var said = Data()
+                if round % 10 == 0 {
+                    usleep(UInt32.random(in: 5_000...200_000, using: &random))
+                } else {
+                    let deadline = Date().addingTimeInterval(30)
+                    while Date() < deadline, !String(decoding: said, as: UTF8.self).contains(#""event":"started""#) {
+                        let chunk = handle.availableData
+                        if chunk.isEmpty { break }
+                        said.append(chunk)
+                    }
+                    usleep(UInt32.random(in: 5_000...1_200_000, using: &random))
+                }
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 #expect(process.terminationReason == .uncaughtSignal, "round \(round): dexter ended before the kill")
-                let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+                said.append(handle.readDataToEndOfFile())
+                let lines = String(decoding: said, as: UTF8.self).split(separator: "\n")
                 var thisRound = 0
                 for line in lines {
                     guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
