@@ -2,6 +2,7 @@ import DexterCore
 import DexterDetect
 import DexterEngine
 import DexterLedger
+import DexterMarket
 import DexterRisk
 import DexterVenues
 import Foundation
@@ -27,64 +28,90 @@ import Testing
     }
 
     /// Both venues refuse every order: after the configured run of arbitrages that filled nothing, the desk halts.
+    /// The books stay crossed (nothing fills), so the same route is approved again at once.
     @Test func aRunOfFailedTrades() async throws {
-        var config = twoVenueConfig()
-        config.universe.faults[VenueId("beta")] = .reject("venue down for maintenance")
-        config.universe.faults[VenueId("alpha")] = .reject("API key lacks trade permission")
-        config.autoHalt = AutoHaltLimits(failedRun: 2)
-        config.legRisk = LegRiskPolicy(action: .unwind)
-        let (engine, ledger) = try await engine(config)
-        for _ in 0..<6 {
-            guard engine.board.current?.tradingState != .halted else { break }
-            var found: Opportunity?
-            for _ in 0..<3000 {
-                clock.advance(.milliseconds(10))
-                await engine.tick()
-                await engine.publishNow()
-                if let first = engine.board.current?.opportunities.first(where: { !$0.isExpired(at: clock.now()) }) {
-                    found = first
-                    break
-                }
-            }
-            guard let opportunity = found else { break }
-            await engine.requestApproval(of: opportunity.id)
-            if let pending = engine.board.current?.confirmation { await engine.confirmApproval(of: pending.repriced.id) }
-            await run(engine, for: .seconds(1))
+        func refuse(_ reason: String) -> ScriptedVenue.Behaviour {
+            .rejects(ExecutionFailure(code: "refused", failureClass: .rejected, reason: reason))
         }
+        let desk = try await scriptedDesk(behaviour: ["alpha": refuse("API key lacks trade permission"),
+                                                     "beta": refuse("venue down for maintenance")]) { config in
+            config.autoHalt = AutoHaltLimits(failedRun: 2)
+            config.legRisk = LegRiskPolicy(action: .unwind)
+        }
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        for attempt in 1...2 {
+            #expect(engine.board.current?.tradingState != .halted, "halted after \(attempt - 1) failed arbitrages")
+            _ = try await approve(engine)
+            await run(engine, for: .milliseconds(20))
+            let failed = engine.board.current?.events.filter { if case .legFailed = $0 { true } else { false } } ?? []
+            #expect(failed.count == 2 * attempt, "both legs refused, each time")
+        }
+        #expect(desk.venue.submitted.count == 4)
+        #expect(try ledger.reader.trades().isEmpty)
         let snapshot = try #require(engine.board.current)
-        #expect(snapshot.tradingState == .halted, "\(snapshot.notifications.prefix(8).map(\.text))")
-        #expect(snapshot.haltReason?.hasPrefix("automatic halt: ") == true && snapshot.haltReason?.contains("2 arbitrages in a row filled nothing") == true,
-                "\(snapshot.haltReason ?? "-")")
-        #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains("filled nothing") })
+        let reason = try #require(AutoHaltLimits(failedRun: 2).reason(realised: .zero, peak: .zero, failuresInARow: 2,
+                                                                      silentVenue: nil))
+        #expect(snapshot.tradingState == .halted && snapshot.haltReason == "automatic halt: \(reason)")
+        #expect(snapshot.events.contains {
+            if case .halted("automatic halt: \(reason)", _, _) = $0 { true } else { false }
+        })
+        #expect(try ledger.reader.auditEntries().contains { $0.action == "halt" && $0.detail.contains(reason) })
     }
 
-    /// Auto-approve over a daily volume already spent: each live opportunity is denied, and its denial recorded once,
-    /// not on every update of it (an opportunity updates many times a second).
+    /// Auto-approve over a daily volume already spent: the opportunity is denied, and its denial recorded once, not
+    /// on every update of it. Beta's bid moves a cent a tick for a second (the opportunity updated 100 times), then
+    /// uncrosses and crosses again: a second opportunity, a second denial.
     @Test func anAutoApproveDenialIsRecordedOncePerOpportunity() async throws {
-        var config = twoVenueConfig(noiseBps: 2)
-        config.limits.dailyVolumeUSD = FixedDecimal(1)
-        config.autoApprove = AutoApprovePolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000), pairs: [])
-        let (engine, ledger) = try await engine(config)
-        await run(engine, for: .seconds(60))
+        let desk = try await scriptedDesk { config in
+            config.limits.dailyVolumeUSD = FixedDecimal(1)
+            config.autoApprove = AutoApprovePolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000),
+                                                   pairs: [])
+        }
+        let (engine, ledger) = (desk.engine, desk.ledger)
+        func bid(_ price: FixedDecimal) {
+            let five = FixedDecimal(5)
+            desk.venue.setBook(ScriptedDesk.betaETH, OrderBook(bids: [BookLevel(price: price, quantity: five)],
+                                                               asks: [BookLevel(price: price + .one, quantity: five)]))
+        }
+        var seen: [UInt64] = []
+        for step in 0..<100 {
+            bid(FixedDecimal(3010) + FixedDecimal(step) * FixedDecimal("0.01")!)
+            await run(engine, for: .milliseconds(10))
+            seen.append(try #require(engine.board.current?.opportunities.first?.id))
+        }
+        #expect(Set(seen).count == 1, "one opportunity, updated")
+        bid(FixedDecimal(2989))
+        await run(engine, for: .milliseconds(20))
+        #expect(engine.board.current?.opportunities.isEmpty == true)
+        bid(FixedDecimal(3010))
+        await run(engine, for: .milliseconds(20))
+        let second = try #require(engine.board.current?.opportunities.first?.id)
+        #expect(second != seen[0])
         let denied = try ledger.reader.decisions().filter { $0.decision == "denied" }
-        #expect(!denied.isEmpty && denied.allSatisfy { $0.reason?.hasPrefix("auto-approve: denied by daily volume") == true })
+        #expect(denied.allSatisfy { $0.reason?.hasPrefix("auto-approve: denied by daily volume") == true }, "\(denied)")
         // Record ids are "<run>-o<opportunity>.<sequence>": one per opportunity.
-        let opportunities = denied.map { $0.id.split(separator: "-o").last?.split(separator: ".").first ?? "" }
-        #expect(Set(opportunities).count == opportunities.count, "\(opportunities.count) denials for \(Set(opportunities).count) opportunities")
+        let opportunities = denied.map { String($0.id.split(separator: "-o").last?.split(separator: ".").first ?? "") }
+        #expect(opportunities.sorted() == ["\(seen[0])", "\(second)"].sorted())
         #expect(try ledger.reader.bookings().isEmpty)
+        #expect(desk.venue.submitted.isEmpty)
     }
 
-    /// A venue goes silent (a scripted outage) past the feed-silence limit: the desk halts naming it.
+    /// Beta's feed goes silent two seconds in, past the five-second feed-silence limit: the desk halts naming it.
     @Test func lossOfAVenuesFeed() async throws {
-        var config = twoVenueConfig()
-        config.universe.outages = [FeedOutage(venues: ["beta"], start: .seconds(2), length: .seconds(30))]
-        config.autoHalt = AutoHaltLimits(feedSilence: .seconds(5))
-        let (engine, _) = try await engine(config)
-        await run(engine, for: .seconds(4))
+        let desk = try await scriptedDesk { $0.autoHalt = AutoHaltLimits(feedSilence: .seconds(5)) }
+        let engine = desk.engine
+        await run(engine, for: .seconds(2))
+        desk.venue.setSilent("beta")
+        await run(engine, for: .seconds(2))
         #expect(engine.board.current?.tradingState == .active)
-        await run(engine, for: .seconds(6))
+        await run(engine, for: .milliseconds(2_990))
+        #expect(engine.board.current?.tradingState == .active, "beta silent for 4.99 s")
+        await run(engine, for: .milliseconds(20))
         let snapshot = try #require(engine.board.current)
         #expect(snapshot.tradingState == .halted)
         #expect(snapshot.haltReason?.hasPrefix("automatic halt: feed lost: beta silent for") == true, "\(snapshot.haltReason ?? "-")")
+        #expect(snapshot.events.contains {
+            if case .halted(let reason, _, _) = $0 { reason == snapshot.haltReason } else { false }
+        })
     }
 }

@@ -25,12 +25,6 @@ protocol DrivesTheDesk {
 }
 
 extension DrivesTheDesk {
-    /// An engine on a fresh ledger file.
-    func engine(_ config: SimDesk) async throws -> (Engine, Ledger) {
-        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-test-\(UUID().uuidString).sqlite")
-        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
-    }
-
     /// Ticks the market in 10 ms steps for `duration`, then publishes a snapshot.
     func run(_ engine: Engine, for duration: Duration) async {
         for _ in 0..<Int(duration.nanosecondsClamped / 10_000_000) {

@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 /// Every engine command for every role: allowed, or refused with the role it needs, and the refusal audited.
-@Suite struct RoleMatrixTests {
+@Suite struct RoleMatrixTests: DrivesTheDesk {
     let clock = ManualClock()
 
     enum Command: CaseIterable { case approve, reject, halt, reduce, resume, setLimit }
@@ -35,22 +35,20 @@ import Testing
         .setLimit: .setLimits,
     ]
 
+    /// A desk on the scripted crossed books (`ScriptedDesk.crossedBooks`), run by `user`: the opportunity to approve
+    /// or reject is there at the first tick.
     func engine(for user: DeskUser) async throws -> (Engine, Ledger) {
-        var config = twoVenueConfig()
-        config.user = user.name
-        config.deskUser = user
-        let ledger = try Ledger(path: NSTemporaryDirectory() + "dexter-roles-\(UUID().uuidString).sqlite")
-        return (try await Engine(config: config, ledger: ledger, clock: clock), ledger)
+        let desk = try await scriptedDesk { config in
+            config.user = user.name
+            config.deskUser = user
+        }
+        return (desk.engine, desk.ledger)
     }
 
     func opportunity(_ engine: Engine) async throws -> Opportunity {
-        for _ in 0..<6000 {
-            clock.advance(.milliseconds(10))
-            await engine.tick()
-            await engine.publishNow()
-            if let first = engine.board.current?.opportunities.first { return first }
-        }
-        throw EngineTestError.noOpportunity
+        let found = try await firstOpportunity(engine)
+        #expect(found.route == Route(symbol: ScriptedDesk.eth, buyVenue: "alpha", sellVenue: "beta"))
+        return found
     }
 
     @Test(arguments: members.map(\.0))

@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// `.ioc` is an exchange's immediate-or-cancel limit order, priced and charged as one: it takes the book as it
 /// stands when the order arrives, so a test that changes a book (`setBook`) between detection and arrival scripts a
-/// leg that fills short or misses. The other behaviours script the timing of the answers and fill whole at the top
-/// of the book, with no fee.
+/// leg that fills short or misses; `.iocPart` fills every order short. `setSilent` stops a venue's feed. The other
+/// behaviours script the timing of the answers and fill whole at the top of the book, with no fee.
 final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
     /// How a venue answers the orders it gets.
     enum Behaviour: Sendable {
@@ -19,6 +19,9 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         /// than its limit, level by level (one trade each; that liquidity is gone from the book), each trade charged
         /// the venue's taker fee in the quote. The rest is canceled; with nothing at the limit the order expires.
         case ioc(latency: Duration = .zero)
+        /// As `.ioc`, but someone else gets there first: the order takes at most this part of its quantity (down to
+        /// the lot), and the rest is canceled.
+        case iocPart(FixedDecimal, latency: Duration = .zero)
         /// Accepted after `ack`, filled whole after `fill` (from the submit).
         case late(ack: Duration, fill: Duration)
         /// Accepted at once, then filled in these parts of the quantity, one every `every`; each fill is also sent a
@@ -48,6 +51,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         var outcomes: [String: ExecutionReport] = [:]
         var resting: [String: OrderRequest] = [:]
         var lost: Set<String> = []
+        /// Venues whose books are not published: their feed is down.
+        var silent: Set<VenueId> = []
     }
 
     let venueIds: [VenueId]
@@ -98,6 +103,11 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
     /// Replaces a book; it is published on the next advance.
     func setBook(_ key: MarketKey, _ book: OrderBook) { state.withLock { $0.books[key] = book } }
 
+    /// Stops (or restarts) publishing a venue's books: an outage of its feed. Its orders are still answered.
+    func setSilent(_ venue: VenueId, _ silent: Bool = true) {
+        state.withLock { if silent { $0.silent.insert(venue) } else { $0.silent.remove(venue) } }
+    }
+
     // MARK: Clock
 
     /// Executes the IOC orders that have arrived, publishes every book (fresh quotes, after what those orders took)
@@ -109,7 +119,7 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
             state.arriving.removeAll { $0.at <= time }
             for entry in arrived { execute(entry.order, at: entry.at, in: &state) }
             guard let inbox = state.inbox else { return }
-            for (key, book) in state.books.sorted(by: { $0.key < $1.key }) {
+            for (key, book) in state.books.sorted(by: { $0.key < $1.key }) where !state.silent.contains(key.venue) {
                 inbox.post(.liquidity(key, .book(book), venueTime: time, receivedAt: time))
             }
             let due = state.scheduled.filter { $0.at <= time }
@@ -135,7 +145,7 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
                 Fill(tradeId: tradeId, quantity: quantity, notional: quantity * price, fee: .zero, feeAsset: order.symbol.quote)
             }
             switch behaviour[order.venue] ?? .late(ack: .zero, fill: .zero) {
-            case .ioc(let latency):
+            case .ioc(let latency), .iocPart(_, let latency):
                 state.arriving.append((now.adding(latency), order))
             case .late(let ack, let delay):
                 at(ack, .accepted(venueOrderId: "v-\(order.clientOrderId)"))
@@ -209,6 +219,11 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         }
         let feeRate = specs[order.venue]?.takerFee ?? .zero
         var remaining = order.quantity
+        if case .iocPart(let part, _)? = behaviour[order.venue] {
+            let lot = instrumentSpecs[order.symbol]?.lotSize ?? FixedDecimal("0.001")!
+            remaining = (order.quantity * part).rounded(toMultipleOf: lot, .down)
+        }
+        let taking = remaining
         var trades = 0
         var notional = FixedDecimal.zero, fee = FixedDecimal.zero
         for level in book.levels(takenBy: order.side) {
@@ -223,14 +238,14 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
             fee += traded * feeRate
             remaining -= take
         }
-        let filled = order.quantity - remaining
+        let filled = taking - remaining
         book.consume(order.side, quantity: filled)
         state.books[key] = book
         let reason: String?
         if filled.isZero {
             reason = "no liquidity at limit \(order.limitPrice)"
             send(.expired(reason: reason))
-        } else if remaining.isPositive {
+        } else if filled < order.quantity {
             reason = "IOC: the rest canceled, nothing more at limit \(order.limitPrice)"
             send(.canceled(reason: reason))
         } else {
@@ -239,7 +254,7 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         // What a query by client id finds afterwards.
         state.outcomes[order.clientOrderId] = ExecutionReport(
             clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-            status: remaining.isZero ? .filled : (filled.isZero ? .expired : .partiallyFilled), reason: reason,
+            status: filled == order.quantity ? .filled : (filled.isZero ? .expired : .partiallyFilled), reason: reason,
             filledQuantity: filled, notional: notional, fee: fee, gas: .zero, gasToken: nil, executedAt: time)
     }
 

@@ -4,9 +4,9 @@ import DexterLedger
 import DexterMarket
 import DexterVenues
 
-// The simulated market, for the suites whose point is a market that moves by itself (stop-losses, automatic halts,
-// leg risk on noise, the simulator's own venues). A test that needs one opportunity states it on a scripted venue
-// instead (ScriptedDesk.swift).
+// The simulated market, for the tests whose point is the simulator itself (its own venues) or that only need a desk
+// to be open on some market. A test that needs an opportunity, a fill or a price move states it on a scripted venue
+// instead (ScriptedDesk.swift): it is there at the first tick, the same every run.
 
 /// Two exchanges quoting ETH/USDT, one quick and one slow to follow the underlying: they cross after every jump, so
 /// every path can be driven in a few simulated seconds. With noise and latency, orders reach books that have moved.
@@ -55,6 +55,3 @@ extension Engine {
         try await self.init(config: desk.engine, venues: venues, ledger: ledger, clock: clock)
     }
 }
-
-/// A simulated market that never crossed in the time a test gave it.
-enum EngineTestError: Error { case noOpportunity }
