@@ -56,8 +56,8 @@ extension EndToEnd {
                 process.standardInput = FileHandle.nullDevice
                 try process.run()
                 // One round in ten is killed while the desk starts (opening the ledger, settling what the last kill
-                // left); the others at a random moment after it says it started, deep into a burst. Timing from the
-                // "started" line, not from the launch, keeps the kills on a desk with orders out however slow a
+                // left); the others at a random moment after its first acknowledged booking, deep into a burst with
+                // orders out. Timing from the desk's own words, not from the launch, keeps that true however slow a
                 // loaded machine makes the start.
                 let handle = output.fileHandleForReading
                 var said = Data()
@@ -65,7 +65,7 @@ extension EndToEnd {
                     usleep(UInt32.random(in: 5_000...200_000, using: &random))
                 } else {
                     let deadline = Date().addingTimeInterval(30)
-                    while Date() < deadline, !String(decoding: said, as: UTF8.self).contains(#""event":"started""#) {
+                    while Date() < deadline, !String(decoding: said, as: UTF8.self).contains(#""event":"booked""#) {
                         let chunk = handle.availableData
                         if chunk.isEmpty { break }
                         said.append(chunk)

@@ -4,9 +4,10 @@ import Testing
 import TestServers
 
 extension EndToEnd {
-    /// The desk in PAPER mode on two Binance-protocol venues: two local servers replaying the real BTCUSDT/ETHUSDT
-    /// recording 45 s apart, so their books differ as two real venues' do. A trader checks the venues, sees their
-    /// books' crosses, approves one with keys, and finds it filled and booked.
+    /// The desk in PAPER mode on two Binance-protocol venues: two local servers holding the real BTCUSDT/ETHUSDT
+    /// recording at moments 45 s apart (held still, so a cross stays until the trader acts), so their books differ
+    /// as two real venues' do. A trader checks the venues, sees the cross, approves it with keys, and finds both
+    /// legs filled on the books and booked.
     @Suite(.serialized) struct PaperBinanceTests {
         let data = NSTemporaryDirectory() + "dexter-paper-\(UUID().uuidString)"
         var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
@@ -31,7 +32,7 @@ extension EndToEnd {
                     kind = "exchange"
                     connector = "binance"
                     taker_fee = "0"
-                    staleness_ms = 3000
+                    staleness_ms = 600000
                     symbols = ["ETH/USDT", "BTC/USDT"]
                     rest_url = "\(server.restURL)"
                     stream_url = "\(server.streamURL)"
@@ -50,8 +51,8 @@ extension EndToEnd {
         }
 
         @Test func checkTheVenuesThenApproveACrossThatFillsOnTheirBooks() throws {
-            let first = try LocalBinance(["--speed", "1"])
-            let second = try LocalBinance(["--speed", "1", "--start-offset", "45"])
+            let first = try LocalBinance(["--speed", "0"])
+            let second = try LocalBinance(["--speed", "0", "--start-offset", "45"])
             defer { first.stop(); second.stop() }
             let path = try config(first, second)
 
