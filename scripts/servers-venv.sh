@@ -5,6 +5,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv-servers"
 requirements="$root/Tests/Servers/requirements.txt"
 stamp="$venv/.requirements.sha256"
+# Several tests may start servers at once: one makes the venv, the others wait for it.
+exec 9>"$root/.venv-servers.lock"
+flock 9
 python="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"

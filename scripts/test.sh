@@ -8,6 +8,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # The end-to-end tests drive the built binary, so build it along with the tests.
 swift build --product dexter -j "$jobs"
 swift build --build-tests -j "$jobs"
+# The local exchange-protocol servers' Python venv (PyPI), made once before the tests that start the servers run in
+# parallel.
+scripts/servers-venv.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
