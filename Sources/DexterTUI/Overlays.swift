@@ -62,6 +62,7 @@ enum Overlays {
                          .dim))
         }
         let rect = centered(74, body.count + 4, in: canvas)
+        body = fitted(body, rows: rect.height - 4)
         canvas.fill(rect)
         canvas.box(rect, title: "Approve?", focused: true)
         for (row, line) in body.enumerated() {
@@ -96,6 +97,15 @@ enum Overlays {
             canvas.put(line.0, x: rect.x + 2, y: rect.y + 1 + row, role: line.1, limit: rect.width - 4)
         }
         putConfirmKeys(keymap, in: rect, into: &canvas)
+    }
+
+    /// A confirmation's lines cut to `rows` on a short terminal, so the keys that confirm stay on screen: the legs'
+    /// fee details go first, then lines from the middle; the first lines and the net stay.
+    static func fitted(_ body: [(String, ColorRole)], rows: Int) -> [(String, ColorRole)] {
+        guard body.count > rows, rows > 0 else { return body }
+        var kept = body.filter { !$0.0.hasPrefix("     fee") }
+        while kept.count > rows, kept.count > 2 { kept.remove(at: kept.count - 2) }
+        return Array(kept.prefix(rows))
     }
 
     /// "y confirm and send   n/Esc cancel", from the key table, on a confirmation's last line.

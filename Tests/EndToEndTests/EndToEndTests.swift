@@ -32,7 +32,7 @@ extension EndToEnd {
                 try tmux.waitFor("an opportunity (attempt \(attempt))", timeout: 60) { $0.contains("▶") }
                 try tmux.keys("a")
                 let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
                         || $0.contains("nothing to approve")
                 }
                 guard screen.contains("Approve?") else { continue }
@@ -88,7 +88,7 @@ extension EndToEnd {
                 }
                 try tmux.keys("a")
                 let screen = try tmux.waitFor("the cycle's confirmation or a refusal") {
-                    $0.contains("Approve cycle?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                    ($0.contains("Approve cycle?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
                 }
                 guard screen.contains("Approve cycle?") else { continue }
                 #expect(screen.contains("Re-priced on the market now") && screen.contains("1. ") && screen.contains("3. "))

@@ -77,7 +77,7 @@ extension EndToEnd {
                 try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
                 try tmux.keys("a")
                 let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
+                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
                 }
                 guard screen.contains("Approve?") else { continue }
                 let before = try arbitrages()
