@@ -205,21 +205,20 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         guard case .depthUpdate(let diff) = message.payload else { return }
         let now = clock.now()
         var resync: String?
-        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook, Bool)? in
+        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
             guard var sync = state.books[diff.symbol], let symbol = state.names[diff.symbol], let inbox = state.inbox else { return nil }
-            let wasLive = sync.isLive
             let outcome = sync.apply(diff)
             state.books[diff.symbol] = sync
             switch outcome {
-            case .applied: return (inbox, symbol, sync.orderBook(depth: settings.bookDepth), !wasLive)
+            case .applied: return (inbox, symbol, sync.orderBook(depth: settings.bookDepth))
             case .needsSnapshot(let reason):
                 resync = reason
                 state.resyncs += 1
-                return (inbox, symbol, OrderBook(bids: [], asks: []), false)
+                return (inbox, symbol, OrderBook(bids: [], asks: []))
             case .buffered, .ignored: return nil
             }
         }
-        guard let (inbox, symbol, book, _) = post else { return }
+        guard let (inbox, symbol, book) = post else { return }
         inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: diff.eventTime,
                               receivedAt: now))
         if let resync {
