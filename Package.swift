@@ -84,6 +84,7 @@ let package = Package(
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
         .target(name: "TestServers", path: "Tests/TestServers"),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -8,9 +8,9 @@ extension DeskEvent {
     public var level: Notification.Level {
         switch self {
         case .started, .stopsRearmed, .approvalCancelled, .rejected, .autoApproved, .approved, .approvedInSequence,
-             .queryAnswered, .limitChanged, .configReloaded:
+             .queryAnswered, .limitChanged, .configReloaded, .balancesFromVenue:
             .info
-        case .active, .resumed:
+        case .active, .resumed, .balancesAgree:
             .success
         case .booked(let booking):
             booking.status == .completed ? .success : .warning
@@ -20,12 +20,13 @@ extension DeskEvent {
             state.isTradable ? .info : .warning
         case .configAlert, .venueCancelsAnswered, .reducing, .opportunityGone, .approvalRefused, .noLongerProfitable,
              .approvalDroppedByHalt, .retryScheduled, .legRiskCorrection, .stopLossClosed, .marginCut, .orderSilent,
-             .queryFailed, .restartSettled:
+             .queryFailed, .restartSettled, .balanceCheckFailed, .restingOrdersCanceled:
             .warning
         case .halted, .haltStandsFromLastSession, .resumeRefused, .blockedByScreening, .riskDenied, .notPermitted,
              .orderNotSent, .retryNotSent, .legFailed, .illegalTransition, .legRiskLeftOpen, .stopLossTriggered,
              .stopLossTriggeredWhileHalted, .stopLossSelling, .stopLossIncomplete, .stopLossPausedByHalt,
-             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded:
+             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch,
+             .restingOrdersNotCanceled:
             .error
         }
     }
@@ -131,6 +132,19 @@ extension DeskEvent {
             "\(venue) did not answer for \(clientOrderId): \(error); asking again later"
         case .queryAnswered(let venue, let clientOrderId, let status):
             "\(venue) answered for \(clientOrderId): \(status.rawValue)"
+        case .restingOrdersCanceled(let venue, let ids):
+            "kill switch: canceled \(ids.count) order(s) resting at \(venue): " + ids.joined(separator: ", ")
+        case .restingOrdersNotCanceled(let venue, let error):
+            "KILL SWITCH could not cancel the orders resting at \(venue): \(error); cancel them at the venue"
+        case .balancesFromVenue(let venue, let assets):
+            "\(venue): the new ledger opens with the account's \(assets) balance(s) as the venue reports them"
+        case .balancesAgree(let venue, let assets):
+            "\(venue): the account and the ledger agree (\(assets) asset(s))"
+        case .balanceMismatch(let venue, let differences):
+            "BALANCE MISMATCH at \(venue): " + differences.map(\.description).joined(separator: "; ")
+                + " (the ledger is not changed; see the audit trail)"
+        case .balanceCheckFailed(let venue, let error):
+            "\(venue): balances could not be read (\(error)); asking again after the next fill"
         case .restartSettled(let ordersInFlight, let arbitrages):
             "restart: \(ordersInFlight) order(s) were in flight; settled with their venues: "
                 + arbitrages.map(\.description).joined(separator: "; ")

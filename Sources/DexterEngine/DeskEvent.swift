@@ -24,6 +24,10 @@ public enum DeskEvent: Sendable, Hashable {
     case haltStandsFromLastSession(reason: String)
     /// Every cancel the kill switch sent has been answered.
     case venueCancelsAnswered
+    /// The kill switch's sweep canceled orders resting at a venue's account (`clientOrderIds`; none is not said).
+    case restingOrdersCanceled(VenueId, clientOrderIds: [String])
+    /// The sweep could not cancel what rests at a venue: the trader must look there.
+    case restingOrdersNotCanceled(VenueId, error: String)
     /// Reducing: only orders that cut exposure go out.
     case reducing(reason: String)
     /// Reducing lifted.
@@ -124,6 +128,14 @@ public enum DeskEvent: Sendable, Hashable {
     case queryFailed(VenueId, clientOrderId: String, error: String)
     /// The venue answered a query with the order's end.
     case queryAnswered(VenueId, clientOrderId: String, ExecutionReport.Status)
+    /// A fresh LIVE ledger opened with what the venue's account holds (`assets` of them).
+    case balancesFromVenue(VenueId, assets: Int)
+    /// The venue's account and the ledger agree on every asset.
+    case balancesAgree(VenueId, assets: Int)
+    /// The venue's account and the ledger differ: shown and audited, never overwritten.
+    case balanceMismatch(VenueId, [BalanceDifference])
+    /// The venue's balances could not be read; they are asked again after the next fill.
+    case balanceCheckFailed(VenueId, error: String)
 
     // MARK: Restart and recovery
 
@@ -152,6 +164,25 @@ extension DeskEvent {
     public var kind: String {
         // An enum value reflects as one child labelled with its case name; a case without payload as the name itself.
         Mirror(reflecting: self).children.first?.label ?? String(describing: self)
+    }
+}
+
+/// One asset the ledger and a venue's account disagree on.
+public struct BalanceDifference: Sendable, Hashable, CustomStringConvertible {
+    public let asset: Asset
+    public let ledger: FixedDecimal
+    public let venue: FixedDecimal
+
+    public init(asset: Asset, ledger: FixedDecimal, venue: FixedDecimal) {
+        self.asset = asset
+        self.ledger = ledger
+        self.venue = venue
+    }
+
+    /// "BTC ledger 0.5 venue 0.4999 (−0.0001)".
+    public var description: String {
+        let gap = venue - ledger
+        return "\(asset) ledger \(ledger) venue \(venue) (\(gap.isNegative ? "" : "+")\(gap))"
     }
 }
 

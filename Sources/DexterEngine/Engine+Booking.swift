@@ -44,6 +44,7 @@ extension Engine {
             }
         }
         manageLegRisk(execution, at: now)
+        checkBalances(after: execution)
         let booked = DeskEvent.Booking(id: booking.id, execution: execution.name, status: booking.status,
                                        realisedUSD: booking.realisedNetUSD, estimatedNetUSD: execution.expectedNetUSD)
         notify(.booked(booked), at: now)
@@ -153,17 +154,24 @@ extension Engine {
             // Realised P&L is booked to the 10⁻⁸ the venues settle in, never more than was made.
             changes.append(BalanceChange(account: account, asset: settle.code, delta: realised.rounded(digits: 8, .down) - report.fee))
         } else if report.filledQuantity.isPositive {
+            // A fee kept in the base asset comes off what a buy received (or on top of what a sell gave).
             changes.append(BalanceChange(account: account, asset: symbol.base.code,
-                                         delta: side == .buy ? report.filledQuantity : -report.filledQuantity))
+                                         delta: side == .buy ? report.filledQuantity - report.baseFee
+                                                             : -(report.filledQuantity + report.baseFee)))
             changes.append(BalanceChange(account: account, asset: symbol.quote.code, delta: side == .buy ? -cash : cash))
         }
         // Each leg's profit is its cash flow against the mark: the legs of a hedged arbitrage sum to its realised
         // P&L, and a missed leg leaves the other marked, not hidden.
         let atMark = report.filledQuantity * mark
-        let profitQuote = (side == .buy ? atMark - cash : cash - atMark) - gasInQuote
+        let profitQuote = (side == .buy ? atMark - cash : cash - atMark) - gasInQuote - report.baseFee * mark
+        // The fee as charged: in the base asset when that is all the venue took (the lots then hold what was received),
+        // else in the quote, a base-asset part valued at the fill's price.
+        let feeInBase = report.baseFee.isPositive && report.fee.isZero
+        let recordedFee = feeInBase ? report.baseFee : report.fee + (report.baseFee * report.averagePrice).rounded(digits: 8, .up)
         var trade = TradeRecord(
             id: "\(orderId)-f1", orderId: orderId, user: config.user, exchange: venue, pair: symbol.description, side: side,
-            amount: report.filledQuantity, price: report.averagePrice, fee: report.fee, feeAsset: symbol.quote.code,
+            amount: report.filledQuantity, price: report.averagePrice, fee: recordedFee,
+            feeAsset: feeInBase ? symbol.base.code : symbol.quote.code,
             gas: report.gas, gasAsset: report.gasToken?.code, markPrice: mark,
             notionalUSD: (report.notional * quoteUSD).rounded(digits: 8),
             profitUSD: (profitQuote * quoteUSD).rounded(digits: 9, .down), createdAt: report.executedAt)

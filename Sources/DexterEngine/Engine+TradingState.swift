@@ -28,6 +28,7 @@ extension Engine {
         }
         let canceled = cancelUnsent(because: "canceled by the halt", at: now)
         let asked = cancelAtVenues(at: now)
+        sweepRestingOrders()
         // What a venue has executed already (an IOC leg, a swap in the mempool) resolves and is booked.
         notify(.halted(reason: reason, unsentCanceled: canceled, cancelsSent: asked), at: now)
         publish(force: true)
@@ -46,6 +47,32 @@ extension Engine {
             asked += 1
         }
         return asked
+    }
+
+    /// Cancels whatever rests at each live venue's account, orders this session never sent included (a GTC left by
+    /// the trader, or by an earlier session): a halt leaves nothing working anywhere.
+    func sweepRestingOrders() {
+        for venue in config.reconciledVenues {
+            guard let client = venues.execution[venue] else { continue }
+            Task {
+                let answer: Result<[String], any Error>
+                do { answer = .success(try await client.cancelOpenOrders(on: venue)) } catch { answer = .failure(error) }
+                self.sweepAnswered(venue, answer)
+            }
+        }
+    }
+
+    func sweepAnswered(_ venue: VenueId, _ answer: Result<[String], any Error>) {
+        let now = clock.now()
+        switch answer {
+        case .success(let ids) where ids.isEmpty: return
+        case .success(let ids):
+            audit("resting orders canceled", "\(venue): " + ids.joined(separator: ", "), at: now)
+            notify(.restingOrdersCanceled(venue, clientOrderIds: ids), at: now)
+        case .failure(let error):
+            notify(.restingOrdersNotCanceled(venue, error: "\(error)"), at: now)
+        }
+        publish(force: true)
     }
 
     /// A venue answered one of the halt's cancels (or the order ended first).

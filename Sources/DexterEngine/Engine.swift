@@ -60,6 +60,9 @@ public actor Engine {
     let poolAddresses: [MarketKey: String]
     /// Orders the kill switch asked venues to cancel, still waiting for the answer.
     var cancelsAwaited: Set<String> = []
+    /// The last difference shown between each reconciled venue's account and the ledger, and venues being asked.
+    var balanceMismatches: [VenueId: [BalanceDifference]] = [:]
+    var balanceChecks: Set<VenueId> = []
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
@@ -79,8 +82,12 @@ public actor Engine {
         let start = clock.now()
         self.sessionStart = start
         self.runId = try Self.unusedRunId(from: start, in: ledger.reader)
-        // A fresh ledger takes the configured balances; an existing one keeps what was booked.
-        let freshLedger = try ledger.writer.seedBalances(config.initialBalances.balances.flatMap { account, assets in
+        // A fresh ledger takes the configured balances, and a reconciled venue's account what the venue says it
+        // holds; an existing ledger keeps what was booked, and is compared with the venues below.
+        let venueHoldings = try await Self.venueHoldings(config, venues: venues)
+        var opening = config.initialBalances.balances
+        for (venue, held) in venueHoldings { opening[.exchange(venue)] = held }
+        let freshLedger = try ledger.writer.seedBalances(opening.flatMap { account, assets in
             assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
         })
         var portfolio = try Portfolio(ledger: ledger.reader, user: config.user, at: start)
@@ -104,7 +111,7 @@ public actor Engine {
         if freshLedger {
             // The starting inventory opens its FIFO lots at the prices the market opens at.
             let prices = portfolio.openingPrices
-            try ledger.writer.seedLots(config.initialBalances.balances.flatMap { account, assets in
+            try ledger.writer.seedLots(opening.flatMap { account, assets in
                 assets.compactMap { asset, quantity in
                     prices[asset].map { (account.description, asset.code, quantity, FixedDecimal(approximating: $0).rounded(digits: 8)) }
                 }
@@ -123,6 +130,15 @@ public actor Engine {
         // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
         try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
                                       hash: Engine.auditHash)
+        for (venue, held) in venueHoldings.sorted(by: { $0.key < $1.key }) {
+            if freshLedger {
+                audit("balances from venue", "\(venue): " + held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    .joined(separator: ", "), at: start)
+                notify(.balancesFromVenue(venue, assets: held.count), at: start)
+            } else {
+                reconcileBalances(venue, venueHoldings: held, announce: true, at: start)
+            }
+        }
         for client in venues.executionClients { try await client.connect(inbox) }
         for client in venues.marketData {
             try await client.subscribe(instruments.map(\.market.key).filter { client.venueIds.contains($0.venue) }, into: inbox)

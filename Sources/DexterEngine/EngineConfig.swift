@@ -10,6 +10,9 @@ public struct EngineConfig: Sendable {
     public var user: String
     /// Always on screen; paper and live ledgers are kept apart.
     public var mode: DeskMode
+    /// Venues whose account is the venue's to tell (LIVE exchanges): a fresh ledger opens with their balances, and
+    /// the ledger is compared with them at start and after every fill there.
+    public var reconciledVenues: [VenueId] = []
     public var limits: RiskLimits
     public var detection: DetectionPolicy
     /// Starting inventory of a fresh ledger.

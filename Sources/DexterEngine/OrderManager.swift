@@ -13,7 +13,9 @@ struct ManagedOrder: Sendable {
     var tradeIds: Set<String> = []
     var filled = FixedDecimal.zero
     var notional = FixedDecimal.zero
+    /// Fees in the quote asset, and in the base asset (what an exchange keeps of a buy's proceeds).
     var fee = FixedDecimal.zero
+    var baseFee = FixedDecimal.zero
     var gas = FixedDecimal.zero
     var gasToken: Asset?
     var failure: ExecutionFailure?
@@ -36,7 +38,7 @@ struct ManagedOrder: Sendable {
         return ExecutionReport(clientOrderId: request.clientOrderId, venue: request.venue, symbol: request.symbol,
                                side: request.side, status: status, reason: row.reason, filledQuantity: filled,
                                notional: notional, fee: fee, gas: gas, gasToken: gasToken, executedAt: time,
-                               failure: failure)
+                               failure: failure, baseFee: baseFee)
     }
 }
 
@@ -108,6 +110,7 @@ struct OrderManager: Sendable {
             order.filled += fill.quantity
             order.notional += fill.notional
             if fill.feeAsset == order.request.symbol.quote { order.fee += fill.fee }
+            if fill.feeAsset == order.request.symbol.base { order.baseFee += fill.fee }
             event = .fill(complete: order.filled >= order.request.quantity)
         case .canceled(let reason):
             order.row.reason = reason ?? order.row.reason
@@ -146,6 +149,7 @@ struct OrderManager: Sendable {
         order.filled = report.filledQuantity
         order.notional = report.notional
         order.fee = report.fee
+        order.baseFee = report.baseFee
         order.gas = report.gas
         order.gasToken = report.gasToken ?? order.gasToken
         order.failure = report.failure

@@ -174,14 +174,18 @@ public struct LedgerWriter: Sendable {
         guard trade.amount.isPositive, let cashUSD = trade.cashUSD, !trade.pair.contains(":") else { return .zero }
         let account = trade.account ?? trade.exchange
         let asset = String(trade.pair.split(separator: "/").first ?? "")
+        // A fee the venue kept in the asset itself: a buy's lot holds what was received, a sell gives up the fee too.
+        let feeInAsset = trade.feeAsset == asset ? trade.fee : .zero
         if trade.side == .buy {
+            let received = trade.amount - feeInAsset
+            guard received.isPositive else { return .zero }
             try db.execute(sql: """
                 INSERT INTO lots (account, asset, quantity, unit_cost_usd, opened_at, source) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [account, asset, trade.amount.description, (cashUSD / trade.amount).description,
+                """, arguments: [account, asset, received.description, (cashUSD / received).description,
                                  trade.createdAt.iso8601, source])
             return .zero
         }
-        var remaining = trade.amount
+        var remaining = trade.amount + feeInAsset
         var cost = FixedDecimal.zero
         for row in try Row.fetchAll(db, sql: "SELECT id, quantity, unit_cost_usd FROM lots WHERE account = ? AND asset = ? ORDER BY id",
                                     arguments: [account, asset]) where remaining.isPositive {
@@ -197,8 +201,9 @@ public struct LedgerWriter: Sendable {
                 try db.execute(sql: "UPDATE lots SET quantity = ? WHERE id = ?", arguments: [left.description, row["id"] as Int64])
             }
         }
-        let covered = trade.amount - remaining
-        let proceeds = covered == trade.amount ? cashUSD : cashUSD * covered / trade.amount
+        let given = trade.amount + feeInAsset
+        let covered = given - remaining
+        let proceeds = covered == given ? cashUSD : cashUSD * covered / given
         return (proceeds - cost).rounded(digits: 9, .down)
     }
 

@@ -62,6 +62,9 @@ public final class PaperExecution: ExecutionClient, Sendable {
         return .unknown
     }
 
+    /// Its orders are immediate-or-cancel: none ever rests.
+    public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
+
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] { [] }
 
     /// Paper balances are the ledger's: the venue holds none of its own.

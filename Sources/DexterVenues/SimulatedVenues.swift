@@ -125,6 +125,9 @@ public final class SimulatedVenues: MarketDataClient, ExecutionClient, ClockedVe
         }
     }
 
+    /// Its orders are immediate-or-cancel: none ever rests.
+    public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
+
     /// Paper orders are immediate-or-cancel: only those still on their way are open.
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
         state.withLock { state in

@@ -1,5 +1,6 @@
 import DexterCEX
 import DexterCore
+import DexterCrypto
 import DexterVenues
 
 /// The connectors that serve venues, by the name a venue gives as `connector` in config.toml: with `ReplayDesk` (a
@@ -13,13 +14,15 @@ struct VenueConnectors: Sendable {
         var start: Timestamp
         /// Where paper venues remember what they executed, so a restarted desk can ask them about orders in flight.
         var journalPath: String?
+        /// LIVE: the API key of each live venue; a venue without one trades on paper.
+        var credentials: [VenueId: APICredential] = [:]
     }
 
     typealias Build = @Sendable (DeskConfig, Opening) throws -> [any MarketDataClient & ExecutionClient]
 
     /// The embedded market, and the connector of a venue that names none.
     static let simulator = "sim"
-    /// Binance spot: live market data; in PAPER mode paper fills against its books.
+    /// Binance spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let binance = "binance"
 
     static let standard = VenueConnectors(builders: [
@@ -31,12 +34,16 @@ struct VenueConnectors: Sendable {
         },
         binance: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
-            return config.venues.filter { $0.connector == binance }.map { venue in
+            return try config.venues.filter { $0.connector == binance }.map { venue -> any MarketDataClient & ExecutionClient in
                 var settings = BinanceSettings(venue: venue.spec, symbols: venue.symbols)
                 if let url = venue.endpoints["rest_url"] { settings.restURL = url }
                 if let url = venue.endpoints["stream_url"] { settings.streamURL = url }
                 if let url = venue.endpoints["ws_api_url"] { settings.wsAPIURL = url }
-                return BinancePaperVenue(settings: settings, journal: journal)
+                guard let key = opening.credentials[venue.spec.id] else {
+                    return BinancePaperVenue(settings: settings, journal: journal)
+                }
+                return try BinanceLiveVenue(settings: settings,
+                                            credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret))
             }
         },
     ])
@@ -61,8 +68,8 @@ extension DeskConfig {
     var liveVenues: [ConfiguredVenue] { venues.filter { $0.connector != VenueConnectors.simulator } }
 
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
-    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?) throws -> VenueSet {
-        try VenueConnectors.standard.venueSet(for: self,
-                                              opening: .init(seed: seed, start: start, journalPath: journalPath))
+    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, credentials: [VenueId: APICredential] = [:]) throws -> VenueSet {
+        try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
+                                                                        credentials: credentials))
     }
 }

@@ -44,6 +44,24 @@ enum SecretPrompt {
         return line
     }
 
+    /// One line typed in the open (a confirmation), read as `read` does but echoed at a terminal.
+    static func readVisible(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data("\(prompt): ".utf8))
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = Glibc.read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 {
+                if line.isEmpty { throw NoInput(what: prompt.lowercased()) }
+                break
+            }
+            if byte == 0x0A { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func readText(_ prompt: String) throws -> String {
         var bytes = try read(prompt)
         defer { bytes.wipe() }

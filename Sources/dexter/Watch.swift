@@ -23,10 +23,12 @@ struct Watch: AsyncParsableCommand {
 
     @OptionGroup var recorded: ReplayDeskOptions
 
+    @OptionGroup var trading: LiveOptions
+
     @Option(name: .long, help: "User to trade as (default: config's user, then the OS user).")
     var user: String?
 
-    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/<mode>.sqlite: sim.sqlite, replay.sqlite).")
+    @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/<mode>.sqlite: sim, paper, replay, live).")
     var ledger: String?
 
     @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono, or a path to a theme file.")
@@ -46,6 +48,10 @@ struct Watch: AsyncParsableCommand {
         try VaultAccess.checkUserName(userName)
         var engineConfig = config.engineConfig(user: userName)
         if recorded.isOn { engineConfig.mode = .replay }
+        if trading.live {
+            guard !recorded.isOn else { throw ValidationError("--live and --replay do not go together: a recording trades on paper") }
+            engineConfig.mode = .live
+        }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
         try LogFile.start(path: logPath)
@@ -55,13 +61,18 @@ struct Watch: AsyncParsableCommand {
         engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
         // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it. A desk on a
         // recording trades on paper: it needs no keys.
+        var liveAccess: LiveAccess?
+        if trading.live, !Vault.exists(at: Paths.vault(user: userName)) { liveAccess = try LiveAccess.open(config, vault: nil) }
         if !recorded.isOn, Vault.exists(at: Paths.vault(user: userName)) {
             do {
                 let vault = try VaultAccess.open(user: userName, create: false)
+                if trading.live { liveAccess = try LiveAccess.open(config, vault: vault) }
                 let contents = try DeskVault.load(vault, maxAgeDays: config.keyMaxAgeDays, now: VaultAccess.now())
                 engineConfig.wallets = contents.wallets
                 engineConfig.alerts = contents.alerts
                 logger.notice("\(contents.summary)")
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 logger.error("vault not opened: \(error)")
                 throw ValidationError("\(error)")
@@ -86,7 +97,14 @@ struct Watch: AsyncParsableCommand {
             let span = "\(onRecording.venue.start.iso8601) → \(onRecording.venue.end.iso8601)"
             logger.info("on the recording \(recorded.replay.joined(separator: " ")) at ×\(recorded.speed), \(span)")
         } else {
-            venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath)
+            venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
+                                         credentials: liveAccess?.credentials ?? [:])
+        }
+        if let liveAccess {
+            engineConfig.alerts += try await liveAccess.check(venues)
+            try LiveAccess.confirm()
+            engineConfig.reconciledVenues = config.liveVenues.map(\.spec.id)
+            logger.notice("LIVE confirmed by \(userName) on \(engineConfig.reconciledVenues.map(\.name).joined(separator: ", "))")
         }
         let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: clock,
                                       logger: Logger(label: "dexter.engine"))

@@ -115,7 +115,12 @@ import TestServers
         _ = drain(inbox)
         try await server.control("/control/fault", ["type": "drop_ws", "which": "streams"])
         var states: [ConnectionState] = []
-        for _ in 0..<200 where !states.contains(.live) {
+        // Until live again after going down (a `.live` of the other symbol's first snapshot may still come before).
+        func backAfterDown() -> Bool {
+            guard let down = states.firstIndex(where: { if case .down = $0 { true } else { false } }) else { return false }
+            return states[down...].contains(.live)
+        }
+        for _ in 0..<400 where !backAfterDown() {
             states += drain(inbox).states
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -53,6 +53,10 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         var lost: Set<String> = []
         /// Venues whose books are not published: their feed is down.
         var silent: Set<VenueId> = []
+        /// The account at each venue, when the test gives one: it moves with every IOC fill, as an exchange's does.
+        var accounts: [VenueId: [Asset: FixedDecimal]] = [:]
+        /// A buy's fee is kept in the asset bought (as Binance charges it), not in the quote.
+        var buyFeeInBase = false
     }
 
     let venueIds: [VenueId]
@@ -202,9 +206,25 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         state.withLock { state in state.outcomes[clientOrderId].map(OrderQueryAnswer.found) ?? .unknown }
     }
 
+    /// Its orders are immediate-or-cancel: none ever rests.
+    func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
+
     func openOrders(on venue: VenueId) async throws -> [ExecutionReport] { [] }
 
-    func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
+    func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { state.withLock { $0.accounts[venue] ?? [:] } }
+
+    /// Gives venues accounts that IOC fills move; `buyFeeInBase` charges a buy's fee in what it bought.
+    func holdAccounts(_ accounts: [VenueId: [Asset: FixedDecimal]], buyFeeInBase: Bool = false) {
+        state.withLock {
+            $0.accounts = accounts
+            $0.buyFeeInBase = buyFeeInBase
+        }
+    }
+
+    /// Money that reaches an account without a trade (a deposit the desk did not make).
+    func credit(_ amount: FixedDecimal, _ asset: Asset, at venue: VenueId) {
+        state.withLock { $0.accounts[venue, default: [:]][asset, default: .zero] += amount }
+    }
 
     /// An IOC order reaching its book: what lies at or better than its limit trades, level by level.
     private func execute(_ order: OrderRequest, at time: Timestamp, in state: inout State) {
@@ -225,17 +245,25 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         }
         let taking = remaining
         var trades = 0
-        var notional = FixedDecimal.zero, fee = FixedDecimal.zero
+        var notional = FixedDecimal.zero, fee = FixedDecimal.zero, baseFee = FixedDecimal.zero
         for level in book.levels(takenBy: order.side) {
             guard remaining.isPositive else { break }
             if order.side == .buy ? level.price > order.limitPrice : level.price < order.limitPrice { break }
             let take = FixedDecimal.min(remaining, level.quantity)
             trades += 1
             let traded = take * level.price
+            let inBase = state.buyFeeInBase && order.side == .buy
+            let charged = inBase ? take * feeRate : traded * feeRate
             send(.fill(Fill(tradeId: "\(order.clientOrderId)-t\(trades)", quantity: take, notional: traded,
-                            fee: traded * feeRate, feeAsset: order.symbol.quote)))
+                            fee: charged, feeAsset: inBase ? order.symbol.base : order.symbol.quote)))
+            if state.accounts[order.venue] != nil {
+                let base = order.side == .buy ? take - (inBase ? charged : .zero) : -take
+                let quote = order.side == .buy ? -traded - (inBase ? .zero : charged) : traded - charged
+                state.accounts[order.venue]![order.symbol.base, default: .zero] += base
+                state.accounts[order.venue]![order.symbol.quote, default: .zero] += quote
+            }
             notional += traded
-            fee += traded * feeRate
+            if inBase { baseFee += charged } else { fee += charged }
             remaining -= take
         }
         let filled = taking - remaining
@@ -255,7 +283,7 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         state.outcomes[order.clientOrderId] = ExecutionReport(
             clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
             status: filled == order.quantity ? .filled : (filled.isZero ? .expired : .partiallyFilled), reason: reason,
-            filledQuantity: filled, notional: notional, fee: fee, gas: .zero, gasToken: nil, executedAt: time)
+            filledQuantity: filled, notional: notional, fee: fee, gas: .zero, gasToken: nil, executedAt: time, baseFee: baseFee)
     }
 
     private func fillPrice(_ order: OrderRequest, books: [MarketKey: OrderBook]) -> FixedDecimal {

@@ -9,7 +9,7 @@ extension EndToEnd {
     /// as two real venues' do. A trader checks the venues, sees the cross, approves it with keys, and finds both
     /// legs filled on the books and booked.
     @Suite(.serialized) struct PaperBinanceTests {
-        let data = NSTemporaryDirectory() + "dexter-paper-\(UUID().uuidString)"
+        var data = NSTemporaryDirectory() + "dexter-paper-\(UUID().uuidString)"
         var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
 
         /// config.toml.example with its venues, balances and simulator venues replaced by two Binance venues.

@@ -77,14 +77,52 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         let answer = try await signed { self.builder.openOrders(symbol: nil, timestamp: $0) }
         let orders = try BinanceTrading.orders(answer.body)
         return orders.compactMap { order in
-            symbolFor(order.symbol).flatMap { order.executionReport(symbol: $0, venue: settings.venue.id) }
+            guard let symbol = symbolFor(order.symbol) else { return nil }
+            // Known from now on, so a cancel of it finds its symbol.
+            symbols.withLock { $0[order.dexterClientOrderId] = symbol }
+            return order.executionReport(symbol: symbol, venue: settings.venue.id)
         }
     }
 
     public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] {
-        let answer = try await signed { self.builder.account(timestamp: $0) }
-        return try BinanceTrading.account(answer.body).totals
+        try await account().totals
     }
+
+    /// Every order resting on the account in the desk's symbols, canceled (`DELETE openOrders` per symbol): the kill
+    /// switch's sweep, which reaches orders placed outside this session too.
+    public func cancelOpenOrders(on venue: VenueId) async throws -> [String] {
+        var canceled: [String] = []
+        for symbol in settings.symbols {
+            let name = BinanceMarketFeed.venueName(symbol)
+            do {
+                let answer = try await signed(weight: 1) { self.builder.cancelOpenOrders(symbol: name, timestamp: $0) }
+                let orders = try BinanceTrading.orders(answer.body)
+                for order in orders {
+                    symbols.withLock { $0[order.dexterClientOrderId] = symbol }
+                    post(order.orderUpdates(venue: settings.venue.id))
+                    canceled.append(order.dexterClientOrderId)
+                }
+            } catch let failure as BinanceFailure where failure.failure.venueCode == "-2011" {
+                continue  // nothing open on this symbol
+            }
+        }
+        return canceled
+    }
+
+    /// The account: balances, commission rates (the fee tier dexter prices with), whether it may trade.
+    public func account() async throws -> BinanceAccount {
+        let answer = try await signed(weight: 20) { self.builder.account(timestamp: $0) }
+        return try BinanceTrading.account(answer.body)
+    }
+
+    /// What the key itself may do.
+    public func keyRestrictions() async throws -> BinanceKeyRestrictions {
+        let answer = try await signed(weight: 1) { self.builder.apiRestrictions(timestamp: $0) }
+        return try BinanceTrading.keyRestrictions(answer.body)
+    }
+
+    /// The builder signing with this client's key, at the venue's time (for the user data stream's subscription).
+    func userDataSubscription(id: String) -> String { builder.userDataSubscription(id: id, timestamp: venueTimestamp) }
 
     // MARK: Placing
 
@@ -131,8 +169,10 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         logger.warning("\(settings.venue.id) \(order.clientOrderId): \(failure.reason); asking Binance what became of it")
         for attempt in 0..<4 {
             do {
-                if let report = try await find(order.clientOrderId, symbol: order.symbol) {
-                    if report.status != .working { return post(report.updates()) }
+                if let found = try await findOrder(order.clientOrderId, symbol: order.symbol) {
+                    if let report = found.executionReport(symbol: order.symbol, venue: settings.venue.id), report.isDone {
+                        return post(try await updates(of: found, report: report, symbol: order.symbol))
+                    }
                 } else if attempt >= 1 {
                     return post(order, .rejected(ExecutionFailure(code: "not_placed", failureClass: .transient,
                                                                   reason: "Binance has no order \(order.clientOrderId): \(failure.reason)")))
@@ -147,14 +187,40 @@ public final class BinanceExecution: ExecutionClient, Sendable {
 
     /// The order by its client id, or nil when Binance does not know it (-2013).
     private func find(_ clientOrderId: String, symbol: Symbol) async throws -> ExecutionReport? {
+        try await findOrder(clientOrderId, symbol: symbol)?.executionReport(symbol: symbol, venue: settings.venue.id)
+    }
+
+    private func findOrder(_ clientOrderId: String, symbol: Symbol) async throws -> BinanceOrder? {
         do {
             let answer = try await signed(weight: 4) {
                 self.builder.queryOrder(symbol: BinanceMarketFeed.venueName(symbol), clientOrderId: clientOrderId, timestamp: $0)
             }
-            return try BinanceTrading.order(answer.body).executionReport(symbol: symbol, venue: settings.venue.id)
+            return try BinanceTrading.order(answer.body)
         } catch let failure as BinanceFailure where failure.failure.venueCode == "-2013" {
             return nil
         }
+    }
+
+    /// A found order's story as updates, its fills read from `myTrades` under Binance's own trade ids: the same
+    /// trades on the user data stream then count once, never twice.
+    private func updates(of order: BinanceOrder, report: ExecutionReport, symbol: Symbol) async throws -> [OrderUpdate] {
+        guard report.filledQuantity.isPositive else { return report.updates(venueOrderId: String(order.orderId)) }
+        let answer = try await signed(weight: 5) {
+            self.builder.myTrades(symbol: BinanceMarketFeed.venueName(symbol), orderId: order.orderId, timestamp: $0)
+        }
+        let trades = try BinanceTrading.trades(answer.body).filter { $0.orderId == order.orderId }
+        let venue = settings.venue.id
+        var updates = [OrderUpdate(clientOrderId: report.clientOrderId, venue: venue,
+                                   kind: .accepted(venueOrderId: String(order.orderId)), at: report.executedAt)]
+        updates += trades.map { OrderUpdate(clientOrderId: report.clientOrderId, venue: venue, kind: .fill($0.fill), at: $0.time) }
+        // The order's end as the query said it (the fills above are all of it).
+        updates += report.updates(venueOrderId: String(order.orderId)).filter {
+            switch $0.kind {
+            case .canceled, .expired, .rejected: true
+            case .accepted, .fill, .cancelRejected: false
+            }
+        }
+        return updates
     }
 
     private func cancelOrder(_ clientOrderId: String) async {
@@ -195,7 +261,7 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         post([OrderUpdate(clientOrderId: order.clientOrderId, venue: settings.venue.id, kind: kind, at: clock.now())])
     }
 
-    private func post(_ updates: [OrderUpdate]) {
+    func post(_ updates: [OrderUpdate]) {
         guard let inbox = state.withLock({ $0.inbox }) else { return }
         for update in updates { inbox.post(update) }
     }

@@ -186,8 +186,8 @@ extension BinanceOrder {
     }
 
     /// The order's outcome so far, as a query by client id answers it; nil for an ACK, which does not say.
-    /// `fee` is in the quote asset: a commission in the base asset is valued at its fill's price; one in a third
-    /// asset (BNB) is not in it — the fills carry it.
+    /// `fee` is the commission in the quote asset, `baseFee` in the base asset (a buy's, on Binance); one in a third
+    /// asset (BNB) is in neither — the fills carry it.
     public func executionReport(symbol: Symbol, venue: VenueId) -> ExecutionReport? {
         guard let status, let side else { return nil }
         let executed = executedQuantity ?? .zero
@@ -202,15 +202,16 @@ extension BinanceOrder {
             if !executed.isPositive { reason = "nothing to fill within the limit" }
         case .rejected: reportStatus = .rejected; reason = "rejected by Binance"
         }
-        var fee = FixedDecimal.zero
+        var fee = FixedDecimal.zero, baseFee = FixedDecimal.zero
         for fill in fills {
             if Asset(fill.commissionAsset) == symbol.quote { fee += fill.commission }
-            if Asset(fill.commissionAsset) == symbol.base { fee += fill.commission * fill.price }
+            if Asset(fill.commissionAsset) == symbol.base { baseFee += fill.commission }
         }
         return ExecutionReport(clientOrderId: dexterClientOrderId, venue: venue, symbol: symbol, side: side,
                                status: reportStatus, reason: reason, filledQuantity: executed,
                                notional: cumulativeQuoteQuantity ?? .zero, fee: fee, gas: .zero, gasToken: nil,
                                executedAt: time,
-                               failure: status == .rejected ? BinanceErrors.rejection(reason: "REJECTED") : nil)
+                               failure: status == .rejected ? BinanceErrors.rejection(reason: "REJECTED") : nil,
+                               baseFee: baseFee)
     }
 }

@@ -29,5 +29,7 @@ public final class BinancePaperVenue: MarketDataClient, ExecutionClient, Sendabl
         try await paper.query(clientOrderId, on: venue)
     }
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] { [] }
+    /// Paper orders never rest.
+    public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
     public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
 }

@@ -117,6 +117,32 @@ public struct BinanceRequestBuilder: Sendable {
         signed("GET", "/api/v3/openOrders", symbol.map { [("symbol", $0)] } ?? [], timestamp: timestamp)
     }
 
+    /// `DELETE /api/v3/openOrders`: cancels every open order of the account on `symbol` (the kill switch).
+    public func cancelOpenOrders(symbol: String, timestamp: Int64) -> BinanceRequest {
+        signed("DELETE", "/api/v3/openOrders", [("symbol", symbol)], timestamp: timestamp)
+    }
+
+    /// `GET /api/v3/myTrades` of one order: its fills with their trade ids (weight 5 with orderId).
+    public func myTrades(symbol: String, orderId: Int64, timestamp: Int64) -> BinanceRequest {
+        signed("GET", "/api/v3/myTrades", [("symbol", symbol), ("orderId", String(orderId))], timestamp: timestamp)
+    }
+
+    /// `GET /sapi/v1/account/apiRestrictions`: what the key itself may do (trade, withdraw…).
+    public func apiRestrictions(timestamp: Int64) -> BinanceRequest {
+        signed("GET", "/sapi/v1/account/apiRestrictions", [], timestamp: timestamp)
+    }
+
+    /// The WebSocket API's `userDataStream.subscribe.signature` (web-socket-api.md): an HMAC key subscribes its
+    /// account's user data on an unauthenticated connection. Its parameters are signed sorted by name, unencoded.
+    public func userDataSubscription(id: String, timestamp: Int64) -> String {
+        let parameters = [("apiKey", credentials.apiKey), ("recvWindow", String(recvWindow)), ("timestamp", String(timestamp))]
+        let payload = parameters.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let signature = ExchangeSigning.binance(secret: credentials.secret, payload: payload)
+        return #"{"id":""# + id + #"","method":"userDataStream.subscribe.signature","params":{"apiKey":""#
+            + credentials.apiKey + #"","recvWindow":"# + String(recvWindow) + #","timestamp":"# + String(timestamp)
+            + #","signature":""# + signature + #""}}"#
+    }
+
     /// `GET /api/v3/account`: balances, fee rates, whether the key may trade.
     public func account(timestamp: Int64, omitZeroBalances: Bool = true) -> BinanceRequest {
         signed("GET", "/api/v3/account", omitZeroBalances ? [("omitZeroBalances", "true")] : [], timestamp: timestamp)

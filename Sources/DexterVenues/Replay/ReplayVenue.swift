@@ -212,6 +212,9 @@ public final class ReplayVenue: MarketDataClient, ExecutionClient, ClockedVenue 
         }
     }
 
+    /// Its orders are immediate-or-cancel: none ever rests.
+    public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
+
     /// Only orders still on their way are open.
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
         state.withLock { state in

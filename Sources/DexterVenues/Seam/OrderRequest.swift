@@ -46,6 +46,9 @@ public struct ExecutionReport: Sendable, Hashable, Codable {
     public let notional: FixedDecimal
     /// Fee charged, in the quote asset.
     public let fee: FixedDecimal
+    /// Fee charged in the base asset: what an exchange keeps of what a buy received (Binance charges a buy's
+    /// commission in the asset bought). The account receives `filledQuantity - baseFee`.
+    public var baseFee: FixedDecimal = .zero
     /// Gas burnt, in the chain's gas token; a reverted swap burns gas too.
     public let gas: FixedDecimal
     public let gasToken: Asset?
@@ -55,7 +58,7 @@ public struct ExecutionReport: Sendable, Hashable, Codable {
 
     public init(clientOrderId: String, venue: VenueId, symbol: Symbol, side: Side, status: Status, reason: String?,
                 filledQuantity: FixedDecimal, notional: FixedDecimal, fee: FixedDecimal, gas: FixedDecimal,
-                gasToken: Asset?, executedAt: Timestamp, failure: ExecutionFailure? = nil) {
+                gasToken: Asset?, executedAt: Timestamp, failure: ExecutionFailure? = nil, baseFee: FixedDecimal = .zero) {
         self.clientOrderId = clientOrderId
         self.venue = venue
         self.symbol = symbol
@@ -69,8 +72,28 @@ public struct ExecutionReport: Sendable, Hashable, Codable {
         self.gasToken = gasToken
         self.executedAt = executedAt
         self.failure = failure
+        self.baseFee = baseFee
     }
 
     public var averagePrice: FixedDecimal { filledQuantity.isPositive ? notional / filledQuantity : .zero }
     public var isDone: Bool { status != .working }
+
+    private enum CodingKeys: String, CodingKey {
+        case clientOrderId, venue, symbol, side, status, reason, filledQuantity, notional, fee, baseFee, gas, gasToken,
+             executedAt, failure
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(clientOrderId: try c.decode(String.self, forKey: .clientOrderId), venue: try c.decode(VenueId.self, forKey: .venue),
+                  symbol: try c.decode(Symbol.self, forKey: .symbol), side: try c.decode(Side.self, forKey: .side),
+                  status: try c.decode(Status.self, forKey: .status), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+                  filledQuantity: try c.decode(FixedDecimal.self, forKey: .filledQuantity),
+                  notional: try c.decode(FixedDecimal.self, forKey: .notional), fee: try c.decode(FixedDecimal.self, forKey: .fee),
+                  gas: try c.decode(FixedDecimal.self, forKey: .gas), gasToken: try c.decodeIfPresent(Asset.self, forKey: .gasToken),
+                  executedAt: try c.decode(Timestamp.self, forKey: .executedAt),
+                  failure: try c.decodeIfPresent(ExecutionFailure.self, forKey: .failure),
+                  // Journals written before base-asset fees have none.
+                  baseFee: try c.decodeIfPresent(FixedDecimal.self, forKey: .baseFee) ?? .zero)
+    }
 }

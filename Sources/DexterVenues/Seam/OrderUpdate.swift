@@ -77,8 +77,11 @@ extension ExecutionReport {
         }
         if status != .rejected { updates.append(update(.accepted(venueOrderId: venueOrderId ?? clientOrderId))) }
         if filledQuantity.isPositive {
+            // One fill for the whole: its fee in the base asset when that is what the venue charged (an order is
+            // charged in one asset), else in the quote.
+            let inBase = baseFee.isPositive && fee.isZero
             updates.append(update(.fill(Fill(tradeId: "\(clientOrderId)-t", quantity: filledQuantity, notional: notional,
-                                             fee: fee, feeAsset: symbol.quote))))
+                                             fee: inBase ? baseFee : fee, feeAsset: inBase ? symbol.base : symbol.quote))))
         }
         switch status {
         case .filled, .working: break

@@ -76,6 +76,9 @@ public protocol ExecutionClient: AnyObject, Sendable {
     func openOrders(on venue: VenueId) async throws -> [ExecutionReport]
     /// What the venue says the account holds.
     func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal]
+    /// Cancels every order resting at the venue for the account, the desk's or not (the kill switch's sweep); their
+    /// ends come as updates too. Returns their client order ids. A venue that never rests an order returns none.
+    func cancelOpenOrders(on venue: VenueId) async throws -> [String]
 }
 
 /// A venue that keeps its own clock and moves only when told to: the simulator, a recording. The desk's driver
@@ -113,4 +116,34 @@ public struct VenueSet: Sendable {
         var seen = Set<ObjectIdentifier>()
         return execution.values.filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
+}
+
+/// What a live venue says of the account and key dexter trades with, checked before a LIVE desk opens.
+public struct AccountCheck: Sendable {
+    public let venue: VenueId
+    /// The key may place orders (and the account may trade).
+    public let canTrade: Bool
+    /// The key may withdraw: more than an arbitrage desk ever needs.
+    public let canWithdraw: Bool
+    /// The account's taker fee, as the venue charges it.
+    public let takerFee: FixedDecimal?
+    /// Venue time minus local time.
+    public let clockOffset: Duration
+    /// What the account holds, non-zero assets.
+    public let balances: [Asset: FixedDecimal]
+
+    public init(venue: VenueId, canTrade: Bool, canWithdraw: Bool, takerFee: FixedDecimal?, clockOffset: Duration,
+                balances: [Asset: FixedDecimal]) {
+        self.venue = venue
+        self.canTrade = canTrade
+        self.canWithdraw = canWithdraw
+        self.takerFee = takerFee
+        self.clockOffset = clockOffset
+        self.balances = balances
+    }
+}
+
+/// A venue that trades a real account with a key: asked before a LIVE desk opens.
+public protocol AccountChecking: Sendable {
+    func checkAccount() async throws -> AccountCheck
 }

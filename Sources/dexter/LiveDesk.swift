@@ -1,0 +1,89 @@
+import ArgumentParser
+import DexterCore
+import DexterCrypto
+import DexterMarket
+import DexterVenues
+import Foundation
+
+struct LiveOptions: ParsableArguments {
+    @Flag(name: .long, help: """
+        Trade for real on config.toml's live venues (LIVE mode): each venue's API key comes from your vault, the \
+        venue is asked what the key may do, and you confirm by typing LIVE.
+        """)
+    var live = false
+}
+
+/// What a LIVE desk opens with, and the checks before it does: every live venue's API key from the vault (stored
+/// with trade permission), what each venue says of the key and account, and the trader typing LIVE. Nothing is
+/// sent to a venue but these reads before the confirmation.
+struct LiveAccess {
+    /// The keys by venue. Their secrets never leave this value but to sign.
+    let credentials: [VenueId: APICredential]
+    let keySuffixes: [VenueId: String]
+
+    static func open(_ config: DeskConfig, vault: Vault?) throws -> LiveAccess {
+        let venues = config.liveVenues
+        guard let first = venues.first else {
+            throw ValidationError("""
+                --live trades on config.toml's live venues, and it names none ([venues.NAME] with connector = "binance"); \
+                without them dexter runs on its embedded market
+                """)
+        }
+        guard let vault else {
+            throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(first.spec.id)")
+        }
+        var credentials: [VenueId: APICredential] = [:], suffixes: [VenueId: String] = [:]
+        for venue in venues {
+            let id = venue.spec.id
+            let info: APIKeyInfo, credential: APICredential
+            do { (info, credential) = try APIKeys.read(vault, venue: id.name) } catch VaultError.notFound {
+                throw ValidationError("--live needs an API key for \(id) in your vault: dexter keys add \(id)")
+            }
+            guard info.permissions.contains("trade") else {
+                throw ValidationError("""
+                    the \(id) key …\(info.keySuffix) is stored as \(info.permissions.joined(separator: ",")), without trade: \
+                    dexter keys rotate \(id) with a key that may trade
+                    """)
+            }
+            credentials[id] = credential
+            suffixes[id] = info.keySuffix
+        }
+        return LiveAccess(credentials: credentials, keySuffixes: suffixes)
+    }
+
+    /// Asks every live venue about its key and account and prints what each said. A key that may not trade stops
+    /// the start; one that may withdraw is warned about, here and on the screen (the returned alerts).
+    func check(_ venues: VenueSet) async throws -> [String] {
+        var alerts: [String] = []
+        var lines = ["", "LIVE: dexter will send real orders with real money."]
+        for client in venues.executionClients {
+            guard let checking = client as? any AccountChecking else { continue }
+            let check: AccountCheck
+            do { check = try await checking.checkAccount() } catch {
+                throw ValidationError("\(client.venueIds.map(\.name).joined(separator: ", ")): the account could not be checked: \(error)")
+            }
+            let key = "key …\(keySuffixes[check.venue] ?? "?")"
+            guard check.canTrade else {
+                throw ValidationError("\(check.venue) does not let \(key) trade spot: enable spot trading for it at \(check.venue), then start again")
+            }
+            let fee = check.takerFee.map { "taker \(($0 * FixedDecimal(100)).description) %" } ?? "taker fee unknown"
+            let offset = Int(check.clockOffset.secondsDouble * 1000)
+            lines.append("  \(check.venue)  \(key)  trade yes  withdraw \(check.canWithdraw ? "YES" : "no")  \(fee)  clock \(offset >= 0 ? "+" : "")\(offset) ms")
+            let held = check.balances.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("      holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", ")))
+            if check.canWithdraw {
+                let warning = "\(check.venue) API \(key) can WITHDRAW: an arbitrage desk never needs that; remove the permission at \(check.venue)"
+                lines.append("  WARNING: " + warning)
+                alerts.append(warning)
+            }
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        return alerts
+    }
+
+    /// The trader types LIVE, or nothing starts.
+    static func confirm() throws {
+        let typed = try SecretPrompt.readVisible("Type LIVE to trade for real (anything else quits)")
+        guard typed == "LIVE" else { throw ValidationError("not confirmed (typed \"\(typed.prefix(20))\", not LIVE): nothing was sent") }
+    }
+}
