@@ -72,9 +72,11 @@ public struct BinanceNewOrder: Sendable, Hashable {
 }
 
 /// Builds Binance's REST requests (rest-api.md, "Endpoint security type" and "SIGNED endpoint security"): signed
-/// ones get `recvWindow` and `timestamp` after their parameters, then `signature` = lowercase hex HMAC-SHA256 of the
-/// percent-encoded query string, keyed by the secret. Every parameter goes in the query string (none in a body), so
-/// what is signed is exactly what is sent.
+/// ones are `timestamp`, their parameters, `recvWindow`, then `signature` = lowercase hex HMAC-SHA256 of the
+/// percent-encoded query string, keyed by the secret. Binance takes parameters in any order (rest-api.md, "General
+/// Information on Endpoints"); this is ccxt's order, so the two send the same bytes (BinanceCcxtOracleTests). Every
+/// parameter goes in the query string (none in a body; Binance accepts either for POST and DELETE), so what is signed
+/// is exactly what is sent.
 public struct BinanceRequestBuilder: Sendable {
     public let credentials: BinanceCredentials
     /// Milliseconds a request stays valid after its timestamp; Binance defaults to 5000 and allows up to 60000.
@@ -148,9 +150,15 @@ public struct BinanceRequestBuilder: Sendable {
         signed("GET", "/api/v3/account", omitZeroBalances ? [("omitZeroBalances", "true")] : [], timestamp: timestamp)
     }
 
-    /// Any signed request: the parameters in order, then recvWindow, timestamp and the signature.
+    /// Any signed request: timestamp, the parameters in order, recvWindow, then the signature (ccxt's order).
     public func signed(_ method: String, _ path: String, _ parameters: [(String, String)], timestamp: Int64) -> BinanceRequest {
-        let payload = BinanceQuery.encode(parameters + [("recvWindow", String(recvWindow)), ("timestamp", String(timestamp))])
+        signed(method, path, exactly: [("timestamp", String(timestamp))] + parameters + [("recvWindow", String(recvWindow))])
+    }
+
+    /// Signs these parameters as they are, in their order (`timestamp` and any `recvWindow` among them): Binance's
+    /// documented examples put them last.
+    package func signed(_ method: String, _ path: String, exactly parameters: [(String, String)]) -> BinanceRequest {
+        let payload = BinanceQuery.encode(parameters)
         let signature = ExchangeSigning.binance(secret: credentials.secret, payload: payload)
         return BinanceRequest(method: method, path: path, query: payload + "&signature=" + signature,
                               headers: ["X-MBX-APIKEY": credentials.apiKey])
