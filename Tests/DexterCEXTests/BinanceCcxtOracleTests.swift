@@ -37,7 +37,7 @@ import Testing
         let name: String
         let dexter: BinanceRequest
         let method: String
-        /// ccxt's API section: "private" (signed) or "public", both under `https://api.binance.com/api/v3`.
+        /// ccxt's API section: "private" (signed) or "public", both under `https://api.binance.com/api/v3`; "sapi" (signed, `/sapi/v1`).
         let api: String
         /// The path under `/api/v3`.
         let path: String
@@ -87,6 +87,13 @@ import Testing
                  method: "GET", api: "private", path: "openOrders", params: [("symbol", "ETHBTC")]),
             Case(name: "open orders of every symbol", dexter: builder.openOrders(symbol: nil, timestamp: timestamp),
                  method: "GET", api: "private", path: "openOrders", params: []),
+            Case(name: "cancel every open order of a symbol (the kill switch's sweep)",
+                 dexter: builder.cancelOpenOrders(symbol: "ETHBTC", timestamp: timestamp),
+                 method: "DELETE", api: "private", path: "openOrders", params: [("symbol", "ETHBTC")]),
+            Case(name: "an order's trades", dexter: builder.myTrades(symbol: "BTCUSDT", orderId: 28457, timestamp: timestamp),
+                 method: "GET", api: "private", path: "myTrades", params: [("symbol", "BTCUSDT"), ("orderId", "28457")]),
+            Case(name: "the key's restrictions", dexter: builder.apiRestrictions(timestamp: timestamp),
+                 method: "GET", api: "sapi", path: "account/apiRestrictions", params: []),
             Case(name: "account", dexter: builder.account(timestamp: timestamp),
                  method: "GET", api: "private", path: "account", params: [("omitZeroBalances", "true")]),
             Case(name: "depth", dexter: BinanceRequestBuilder.depth(symbol: "BTCUSDT"),
