@@ -18,9 +18,9 @@ import TestServers
     static let key = "dexterLiveTestKey" + String(repeating: "7", count: 47)
     static let secret = "dexterLiveTestSecret" + String(repeating: "8", count: 44)
 
-    func start(withdraw: Bool = false) async throws -> (LocalBinance, BinanceLiveVenue, VenueInbox) {
+    func start(withdraw: Bool = false, serverOptions: [String] = []) async throws -> (LocalBinance, BinanceLiveVenue, VenueInbox) {
         let account = "\(Self.key):\(Self.secret):USDT=100000,ETH=10" + (withdraw ? ":withdraw" : "")
-        let server = try LocalBinance(["--speed", "0", "--account", account])
+        let server = try LocalBinance(["--speed", "0", "--account", account] + serverOptions)
         try await server.control("/control/advance", ["events": 200])
         let spec = VenueSpec(id: "binance", kind: .exchange, takerFee: FixedDecimal("0.002")!, stalenessBound: .seconds(5))
         let settings = BinanceSettings(venue: spec, symbols: [Self.eth], restURL: server.restURL, streamURL: server.streamURL,
@@ -106,6 +106,29 @@ import TestServers
         #expect(instruments.allSatisfy { $0.market.venue.takerFee == FixedDecimal("0.001")! })
         try await server.control("/control/keys", ["apiKey": Self.key, "enableWithdrawals": false])
         #expect(try await venue.checkAccount().canWithdraw == false)
+    }
+
+    @Test func ordersBeyondTheAccountsOrderLimitAreNotSent() async throws {
+        let (server, venue, inbox) = try await start(serverOptions: ["--orders-per-10s", "5"])
+        defer { server.stop(); venue.stop() }
+        _ = try await venue.instruments()  // exchangeInfo: ORDERS 5 per 10 s
+        let bid = try #require(try await book(server).bids.first?.price)
+        let ids = (1...6).map { "dx-rate-\($0)" }
+        for id in ids {
+            // Far below the book: each expires at once, so only the count matters.
+            venue.submit(OrderRequest(clientOrderId: id, venue: "binance", symbol: Self.eth, side: .buy,
+                                      quantity: FixedDecimal("0.01")!, limitPrice: (bid * FixedDecimal("0.5")!).rounded(digits: 2, .down),
+                                      submittedAt: Timestamp(nanoseconds: 0)))
+        }
+        var ended: [String: OrderUpdate] = [:]
+        for _ in 0..<400 where ended.count < ids.count {
+            for update in inbox.drain().orders where update.endsTheOrder { ended[update.clientOrderId] = update }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let refused = ended.values.compactMap { if case .rejected(let failure) = $0.kind { failure } else { nil } }
+        let placed = (try await server.read("/control/orders") as? [[String: Any]] ?? []).count
+        #expect(refused.allSatisfy { $0.code == "order_rate_limited" && $0.venueCode == nil }, "no -1015 from Binance: \(refused)")
+        #expect(!refused.isEmpty && placed + refused.count == ids.count, "placed \(placed), refused \(refused.count)")
     }
 
     @Test func aKeyThatIsNotABinanceKeyIsRefusedBeforeAnythingIsSent() throws {

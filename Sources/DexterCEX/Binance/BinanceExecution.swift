@@ -23,6 +23,44 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         var inbox: VenueInbox?
         /// Server time minus local time, in ms.
         var offsetMillis: Int64 = 0
+        /// New orders the account may place per 10 s and per day (Binance's ORDERS limits; the venue's own
+        /// `X-MBX-ORDER-COUNT-*` counts are the truth, taken from every order answer).
+        var orderGates = OrderGates(per10s: 100, perDay: 200_000)
+    }
+
+    struct OrderGates {
+        let tenSeconds: RateLimitGate
+        let day: RateLimitGate
+        init(per10s: Int, perDay: Int) {
+            tenSeconds = RateLimitGate(limits: .init(weight: per10s, window: .seconds(10)))
+            day = RateLimitGate(limits: .init(weight: perDay, window: .seconds(86_400)))
+        }
+    }
+
+    /// Takes the account's order limits from `exchangeInfo.rateLimits` (ORDERS, 10 SECOND and 1 DAY).
+    public func setOrderLimits(_ limits: [BinanceRateLimit]) {
+        let orders = limits.filter { $0.type == "ORDERS" }
+        let per10s = orders.first { $0.interval == "SECOND" && $0.intervalCount == 10 }?.limit
+        let perDay = orders.first { $0.interval == "DAY" && $0.intervalCount == 1 }?.limit
+        guard per10s != nil || perDay != nil else { return }
+        state.withLock { $0.orderGates = OrderGates(per10s: per10s ?? 100, perDay: perDay ?? 200_000) }
+    }
+
+    /// Whether one more order fits the account's order limits now; the reason when it does not.
+    private func admitOrder() -> String? {
+        let gates = state.withLock { $0.orderGates }, now = clock.now()
+        for (gate, name) in [(gates.tenSeconds, "10 s"), (gates.day, "day")] {
+            if case .go = gate.admit(weight: 1, at: now) { continue }
+            return "this \(name)'s order limit (\(gate.limits.weight) orders, dexter keeps \(Int((1 - gate.limits.headroom) * 100)) % spare) is reached"
+        }
+        return nil
+    }
+
+    /// Binance's own order counts, from an order's answer.
+    private func observeOrderCounts(_ answer: HTTPAnswer) {
+        let gates = state.withLock { $0.orderGates }, now = clock.now()
+        gates.tenSeconds.observe(usedWeight: answer.header("X-MBX-ORDER-COUNT-10S").flatMap(Int.init), at: now)
+        gates.day.observe(usedWeight: answer.header("X-MBX-ORDER-COUNT-1D").flatMap(Int.init), at: now)
     }
 
     /// `gate`: the venue's budget, shared with its market data (Binance counts weight per IP across endpoints).
@@ -141,11 +179,17 @@ public final class BinanceExecution: ExecutionClient, Sendable {
             return post(order, .rejected(ExecutionFailure(code: "bad_request", failureClass: .rejected,
                                                           reason: "client order id \(order.clientOrderId) is not one Binance accepts")))
         }
+        if let full = admitOrder() {
+            // Never sent: Binance would answer -1015 and count it against the account.
+            return post(order, .rejected(ExecutionFailure(code: "order_rate_limited", failureClass: .transient,
+                                                          reason: "not sent: \(full)")))
+        }
         let request = BinanceNewOrder(symbol: BinanceMarketFeed.venueName(order.symbol), side: order.side,
                                       kind: .limit(price: order.limitPrice, timeInForce: .ioc), quantity: order.quantity,
                                       clientOrderId: order.clientOrderId)
         do {
             let answer = try await signed(weight: 1) { self.builder.newOrder(request, timestamp: $0) }
+            observeOrderCounts(answer)
             post(try BinanceTrading.order(answer.body).orderUpdates(venue: settings.venue.id))
         } catch let failure as BinanceFailure {
             switch failure.retry {

@@ -41,6 +41,7 @@ public final class BinanceLiveVenue: MarketDataClient, ExecutionClient, Sendable
     public func instruments() async throws -> [VenueInstrument] {
         let account = try await execution.account()
         let listed = try await feed.instruments()
+        execution.setOrderLimits(feed.rateLimits)
         guard let taker = account.takerFee else { return listed }
         return listed.map { instrument in
             let market = instrument.market

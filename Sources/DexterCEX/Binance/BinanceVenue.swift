@@ -71,6 +71,7 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         var instruments: [Symbol: InstrumentSpec] = [:]
         var parseErrors = 0
         var resyncs = 0
+        var rateLimits: [BinanceRateLimit] = []
     }
 
     public init(settings: BinanceSettings, http: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
@@ -91,6 +92,9 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     /// BTC/USDT → BTCUSDT.
     static func venueName(_ symbol: Symbol) -> String { symbol.base.code + symbol.quote.code }
 
+    /// The limits `exchangeInfo` listed (request weight, orders per 10 s and per day), once instruments were read.
+    public var rateLimits: [BinanceRateLimit] { state.withLock { $0.rateLimits } }
+
     /// How many times a book has been rebuilt after a gap, and messages that could not be read (for the desk's health).
     public var resyncCount: Int { state.withLock { $0.resyncs } }
     public var unreadableMessages: Int { state.withLock { $0.parseErrors } }
@@ -101,7 +105,10 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         let answer = try await rest(BinanceRequestBuilder.exchangeInfo(symbols: settings.symbols.map(Self.venueName)), weight: 20)
         let info = try BinanceMarketData.exchangeInfo(answer.body)
         let names = info.symbolsByVenueName
-        state.withLock { $0.names = names }
+        state.withLock {
+            $0.names = names
+            $0.rateLimits = info.rateLimits
+        }
         var found: [VenueInstrument] = []
         for symbol in settings.symbols {
             guard let listed = info.instruments.first(where: { $0.venueSymbol == Self.venueName(symbol) }) else {
