@@ -96,6 +96,26 @@ import TestServers
         }
     }
 
+    @Test func aServerErrorIsNeverTakenForAnAnswerTheOrderIsAskedFor() async throws {
+        let (server, execution, inbox) = try await start()
+        defer { server.stop() }
+        // 503 / -1001 after Binance executed it: found by its client id, its fills booked, placed once.
+        try await server.control("/control/fault", ["type": "error", "status": 503, "code": -1001, "execute": true,
+                                                    "scope": "orders", "count": 1])
+        execution.submit(order("dx-5xx-done", at: try await bestAsk(server)))
+        let done = try await updates(inbox, for: "dx-5xx-done") { filled($0) == FixedDecimal("0.01")! }
+        #expect(filled(done) == FixedDecimal("0.01")!, "\(done)")
+        #expect(try await serverOrders(server, "dx-5xx-done").count == 1)
+        // 503 / -1001 before it executed: Binance has no such order, and the engine may send it again (same id).
+        try await server.control("/control/fault", ["type": "error", "status": 503, "code": -1001, "execute": false,
+                                                    "scope": "orders", "count": 1])
+        execution.submit(order("dx-5xx-none", at: try await bestAsk(server)))
+        let none = try await updates(inbox, for: "dx-5xx-none") { $0.contains(where: \.endsTheOrder) }
+        guard case .rejected(let failure)? = none.last?.kind else { Issue.record("expected a refusal: \(none)"); return }
+        #expect(failure.code == "not_placed" && failure.isRetryable, "\(failure)")
+        #expect(try await serverOrders(server, "dx-5xx-none").isEmpty)
+    }
+
     @Test func aDriftedClockIsMeasuredAgainAndTheOrderGoes() async throws {
         let (server, execution, inbox) = try await start()
         defer { server.stop() }

@@ -163,6 +163,16 @@ extension EndToEnd {
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
             #expect(!(try tmux.screen()).contains("BALANCE MISMATCH"))
 
+            // Faults on the market data, in the trader's words: a gap resyncs the book, a dropped stream comes back. (At
+            // the recording's start its BTC snapshot is older than its first diff: BTC resyncs once on its own too.)
+            try await first.control("/control/fault", ["type": "skip_diffs", "count": 1, "symbol": "ETHUSDT"])
+            try await first.control("/control/advance", ["diffs": 5, "symbol": "ETHUSDT"])
+            try tmux.waitFor("the gap on screen") { $0.contains("binance is resyncing (ETH/USDT") }
+            try tmux.waitFor("the book rebuilt") { $0.contains("binance is live") }
+            try await second.control("/control/fault", ["type": "drop_ws", "which": "streams"])
+            try tmux.waitFor("the drop on screen") { $0.contains("binance-b is down (stream") }
+            try tmux.waitFor("binance-b back") { $0.contains("binance-b is live") }
+
             // A GTC order rests on the account; the kill switch cancels it.
             let resting = try await placeRestingOrder(second, key: Self.keyB, secret: Self.secretB)
             #expect(try await orderStatus(second, clientOrderId: resting) == "NEW")

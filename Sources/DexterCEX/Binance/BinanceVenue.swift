@@ -230,6 +230,8 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
                               receivedAt: now))
         if let resync {
             logger.warning("\(settings.venue.id) \(symbol): \(resync); resyncing from a fresh snapshot")
+            // Not tradable until every book is live again (the snapshot's join says so).
+            inbox.post(.resyncing(reason: "\(symbol) \(resync)"), for: settings.venue.id)
             fetchSnapshot(diff.symbol)
         }
     }
