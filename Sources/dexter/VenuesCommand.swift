@@ -1,5 +1,7 @@
 import ArgumentParser
 import DexterCEX
+import DexterCore
+import DexterCrypto
 import Foundation
 
 /// `dexter venues check`: what works, venue by venue, in one screen.
@@ -15,6 +17,12 @@ struct VenuesCommand: AsyncParsableCommand {
 
         @OptionGroup var desk: DeskOptions
 
+        @Flag(name: .long, help: "Also unlock your vault and ask each venue what its stored API key may do.")
+        var keys = false
+
+        @Option(name: .long, help: "Whose vault (default: config's user, then the OS user).")
+        var user: String?
+
         func run() async throws {
             let config = try desk.load()
             let live = config.liveVenues
@@ -22,21 +30,53 @@ struct VenuesCommand: AsyncParsableCommand {
                 print("no live venue in config.toml: every venue is served by the embedded simulator (SIM)")
                 return
             }
+            let userName = user ?? config.user ?? Paths.osUser
+            try VaultAccess.checkUserName(userName)
+            // The keys' public parts need no passphrase; asking the venue about one does.
+            let stored = (try? APIKeys.list(at: Paths.vault(user: userName))) ?? []
+            let vault = keys && Vault.exists(at: Paths.vault(user: userName)) ? try VaultAccess.open(user: userName, create: false) : nil
             var good = true
             for venue in live {
                 switch venue.connector {
                 case VenueConnectors.binance:
                     var settings = BinanceSettings(venue: venue.spec, symbols: venue.symbols)
                     if let url = venue.endpoints["rest_url"] { settings.restURL = url }
+                    if let url = venue.endpoints["ws_api_url"] { settings.wsAPIURL = url }
                     settings.requestTimeout = .seconds(5)
                     let check = await BinanceCheck.run(settings)
                     check.lines.forEach { print($0) }
                     good = good && check.allGood
+                    guard check.reachable else { continue }
+                    let keyLine = await Self.keyLine(venue.spec.id, settings: settings,
+                                                     stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
+                    print("  " + keyLine.text)
+                    good = good && keyLine.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
             }
             if !good { throw ExitCode(1) }
+        }
+
+        /// What the venue says of the stored key (with --keys), or that one is stored.
+        static func keyLine(_ venue: VenueId, settings: BinanceSettings, stored: APIKeyInfo?, vault: Vault?)
+        async -> (text: String, good: Bool) {
+            guard let stored else { return ("key: none stored (PAPER only; dexter keys add \(venue) for LIVE)", true) }
+            let name = "key …\(stored.keySuffix)"
+            guard let vault else { return ("\(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do", true) }
+            do {
+                let (_, credential) = try APIKeys.read(vault, venue: venue.name)
+                let live = try BinanceLiveVenue(settings: settings,
+                                                credentials: BinanceCredentials(apiKey: credential.apiKey, secret: credential.secret))
+                let check = try await live.checkAccount()
+                let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
+                let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(check.canWithdraw ? "YES" : "no")\(fee)"
+                    + (check.canWithdraw ? "  WARNING: an arbitrage desk never needs withdrawals; remove the permission" : "")
+                    + (check.canTrade ? "" : "  PROBLEM: LIVE needs spot trading enabled for this key")
+                return (text, check.canTrade)
+            } catch {
+                return ("\(name): PROBLEM: \(error)", false)
+            }
         }
     }
 }

@@ -104,6 +104,17 @@ extension EndToEnd {
             try addKey("binance", key: Self.keyA, secret: Self.secretA, config: path, newVault: true)
             try addKey("binance-b", key: Self.keyB, secret: Self.secretB, config: path, newVault: false)
 
+            // One screen tells what works, the keys included (their secrets never shown).
+            let listed = try Binary.run(["venues", "check", "--config", path], environment: environment)
+            #expect(listed.status == 0 && listed.output.contains("stored (read,trade); --keys asks binance what it may do"),
+                    "\(listed.output)\(listed.error)")
+            let checked = try Binary.run(["venues", "check", "--config", path, "--keys"], environment: environment,
+                                         input: Self.passphrase + "\n")
+            #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+            #expect(checked.output.contains("valid; trade yes, withdraw YES, taker 0.01 %  WARNING"), "\(checked.output)")
+            #expect(checked.output.contains("valid; trade yes, withdraw no, taker 0.01 %"), "\(checked.output)")
+            #expect(!checked.output.contains(Self.secretA) && !checked.error.contains(Self.secretA))
+
             // Without typing LIVE nothing starts and nothing is sent.
             let refusing = Tmux(name: "dexter-live-refused")
             defer { refusing.kill() }
@@ -138,6 +149,8 @@ extension EndToEnd {
             func arbitrages() throws -> Int {
                 try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
             }
+            // The first order to binance-b executes but its answer is lost: it is found by its client id, not resent.
+            try await second.control("/control/fault", ["type": "lose_ack", "count": 1])
             var booked = false
             for attempt in 1...8 where !booked {
                 try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
@@ -157,6 +170,8 @@ extension EndToEnd {
             for (server, key, account) in [(first, Self.keyA, "binance"), (second, Self.keyB, "binance-b")] {
                 let orders = try await server.read("/control/orders") as? [[String: Any]] ?? []
                 #expect(!orders.isEmpty, "no order reached \(account)")
+                let ids = orders.compactMap { $0["clientOrderId"] as? String }
+                #expect(Set(ids).count == ids.count, "\(account): an order was placed twice: \(ids)")
                 #expect(try ledgerBalances(ledger, account: account) == (try await serverBalances(server, key: key)),
                         "\(account): ledger and venue differ")
             }

@@ -108,7 +108,6 @@ public struct BinanceCheck: Sendable {
             lines.append("  request weight used \(weightUsed)" + (weightLimit.map { " of \($0) a minute" } ?? ""))
         }
         if let problem { lines.append("  PROBLEM: \(problem)") }
-        lines.append("  key: none configured (PAPER: public market data only, paper fills)")
         for market in markets {
             if let problem = market.problem {
                 lines.append("  \(market.symbol): \(problem)")
