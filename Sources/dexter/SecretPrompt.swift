@@ -26,20 +26,7 @@ enum SecretPrompt {
             if interactive { echoOn() }
             FileHandle.standardError.write(Data("\n".utf8))
         }
-        var line: [UInt8] = []
-        // A byte at a time straight from the descriptor: nothing past the newline is consumed, so the next
-        // prompt (or the screen) reads what follows.
-        var byte: UInt8 = 0
-        while true {
-            let count = Glibc.read(STDIN_FILENO, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 {
-                if line.isEmpty { throw NoInput(what: prompt.lowercased()) }
-                break
-            }
-            if byte == 0x0A { break }
-            line.append(byte)
-        }
+        var line = try readLine(prompt)
         if line.last == 0x0D { line.removeLast() }
         return line
     }
@@ -47,6 +34,12 @@ enum SecretPrompt {
     /// One line typed in the open (a confirmation), read as `read` does but echoed at a terminal.
     static func readVisible(_ prompt: String) throws -> String {
         FileHandle.standardError.write(Data("\(prompt): ".utf8))
+        return String(decoding: try readLine(prompt), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A byte at a time straight from the descriptor: nothing past the newline is consumed, so the next prompt (or
+    /// the screen) reads what follows.
+    private static func readLine(_ prompt: String) throws -> [UInt8] {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -59,7 +52,7 @@ enum SecretPrompt {
             if byte == 0x0A { break }
             line.append(byte)
         }
-        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return line
     }
 
     static func readText(_ prompt: String) throws -> String {

@@ -146,25 +146,9 @@ extension EndToEnd {
             let ledger = data + "/dexter/live.sqlite"
             // The fresh ledger opened with what each account holds at its venue.
             #expect(try ledgerBalances(ledger, account: "binance") == (try await serverBalances(first, key: Self.keyA)))
-            func arbitrages() throws -> Int {
-                try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
-            }
             // The first order to binance-b executes but its answer is lost: it is found by its client id, not resent.
             try await second.control("/control/fault", ["type": "lose_ack", "count": 1])
-            var booked = false
-            for attempt in 1...8 where !booked {
-                try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                }
-                guard screen.contains("Approve?") else { continue }
-                let before = try arbitrages()
-                try tmux.keys("y")
-                let deadline = Date().addingTimeInterval(30)
-                while try arbitrages() == before, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-                booked = try arbitrages() > before
-            }
+            let booked = try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger)
             #expect(booked, "no cross could be approved in 8 attempts")
             // Both orders reached the servers, and each server's account equals the ledger's, to the last unit.
             for (server, key, account) in [(first, Self.keyA, "binance"), (second, Self.keyB, "binance-b")] {

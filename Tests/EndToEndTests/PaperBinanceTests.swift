@@ -69,23 +69,7 @@ extension EndToEnd {
                 $0.contains("PAPER") && $0.contains("binance-b is live") && $0.contains("binance is live")
             }
             let ledger = data + "/dexter/paper.sqlite"
-            func arbitrages() throws -> Int {
-                try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
-            }
-            var booked = false
-            for attempt in 1...8 where !booked {
-                try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                }
-                guard screen.contains("Approve?") else { continue }
-                let before = try arbitrages()
-                try tmux.keys("y")
-                let deadline = Date().addingTimeInterval(30)
-                while try arbitrages() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-                booked = try arbitrages() > before
-            }
+            let booked = try approveACross(tmux, ledger: ledger)
             #expect(booked, "no cross could be approved in 8 attempts")
             let fills = try DatabaseQueue(path: ledger).read { db in
                 try Row.fetchAll(db, sql: "SELECT exchange, side, amount, price FROM trades")
@@ -94,6 +78,29 @@ extension EndToEnd {
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
             try tmux.keys("q")
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
+        }
+
+        /// Approves crosses as they come until one is booked (a cross may be gone, or no longer profit, by the time
+        /// it is confirmed): whether one was, in 8 attempts.
+        func approveACross(_ tmux: Tmux, ledger: String) throws -> Bool {
+            func arbitrages() throws -> Int {
+                try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
+            }
+            for attempt in 1...8 {
+                try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
+                try tmux.keys("a")
+                let screen = try tmux.waitFor("the confirmation or a refusal") {
+                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit")
+                        || $0.contains("is gone") || $0.contains("stale")
+                }
+                guard screen.contains("Approve?") else { continue }
+                let before = try arbitrages()
+                try tmux.keys("y")
+                let deadline = Date().addingTimeInterval(30)
+                while try arbitrages() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+                if try arbitrages() > before { return true }
+            }
+            return false
         }
     }
 }
