@@ -53,6 +53,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncursesw5-dev"])]),
+        // glibc's mallinfo2, for dexter-bench's memory figures.
+        .systemLibrary(name: "CMallocInfo"),
         .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
@@ -63,7 +65,8 @@ let package = Package(
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
-            "DexterLedger", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            "DexterLedger", "DexterCEX", "DexterNet", "CMallocInfo",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ]),
         // Finds the other projects' vectors and recordings in ../shared for the test targets that read them.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),

@@ -9,8 +9,13 @@ import Foundation
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles` or `replay` runs one benchmark; no argument runs them all.
+// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles`, `replay` or `binance` runs one benchmark; no argument
+// runs them all.
 let only = CommandLine.arguments.dropFirst().first
+if only == "binance" {
+    try await BinanceBenchmark.run()
+    exit(0)
+}
 if only == "wire" {
     WireBenchmark.run()
     exit(0)
@@ -211,4 +216,7 @@ if only != "detect" {
     try CycleBenchmark.run()
     print("")
     try await ReplayBenchmark.run()
+    print("")
+    // It needs the local server's Python venv (scripts/binance-server.sh makes it) and the shared recording.
+    do { try await BinanceBenchmark.run() } catch { print("binance: skipped, \(error)") }
 }

@@ -203,6 +203,8 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     }
 
     func received(_ bytes: [UInt8]) {
+        // When the message arrived, before it is read: the book's receivedAt, so a quote's age counts its parsing too.
+        let now = clock.now()
         let message: BinanceStreamMessage
         do { message = try BinanceMarketData.streamMessage(bytes) } catch {
             state.withLock { $0.parseErrors += 1 }
@@ -210,14 +212,14 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
             return
         }
         guard case .depthUpdate(let diff) = message.payload else { return }
-        let now = clock.now()
         var resync: String?
         let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
-            guard var sync = state.books[diff.symbol], let symbol = state.names[diff.symbol], let inbox = state.inbox else { return nil }
-            let outcome = sync.apply(diff)
-            state.books[diff.symbol] = sync
+            // Applied where it lies: a copy taken out of the dictionary and written back would copy the whole book
+            // (every level of both sides) on each message, as the dictionary still held the old one.
+            guard let symbol = state.names[diff.symbol], let inbox = state.inbox,
+                  let outcome = state.books[diff.symbol]?.apply(diff) else { return nil }
             switch outcome {
-            case .applied: return (inbox, symbol, sync.orderBook(depth: settings.bookDepth))
+            case .applied: return (inbox, symbol, state.books[diff.symbol]!.orderBook(depth: settings.bookDepth))
             case .needsSnapshot(let reason):
                 resync = reason
                 state.resyncs += 1
