@@ -84,6 +84,23 @@ extension FixedDecimal {
 
     public static func * (lhs: FixedDecimal, rhs: Int) -> FixedDecimal { FixedDecimal(raw: lhs.raw * Int128(rhs)) }
 
+    /// `self + other`, or nil where `+` would trap: for numbers from outside (a venue's), refused, not trapped on.
+    public func addingIfInRange(_ other: FixedDecimal) -> FixedDecimal? {
+        let (sum, overflow) = raw.addingReportingOverflow(other.raw)
+        return overflow ? nil : FixedDecimal(raw: sum)
+    }
+
+    /// `self * other`, or nil where `*` would trap: for numbers from outside (a venue's), refused, not trapped on.
+    public func multipliedIfInRange(by other: FixedDecimal) -> FixedDecimal? {
+        let (high, low) = raw.magnitude.multipliedFullWidth(by: other.raw.magnitude)
+        let unit = UInt128(Self.unit)
+        // The quotient by 10¹⁸ fits 128 bits only while the high half is below the divisor.
+        guard high < unit, let magnitude = Int128(exactly: unit.dividingFullWidth((high, low)).quotient) else {
+            return nil
+        }
+        return FixedDecimal(raw: (raw < 0) != (other.raw < 0) ? -magnitude : magnitude)
+    }
+
     public static func min(_ a: FixedDecimal, _ b: FixedDecimal) -> FixedDecimal { a < b ? a : b }
     public static func max(_ a: FixedDecimal, _ b: FixedDecimal) -> FixedDecimal { a > b ? a : b }
 }

@@ -40,6 +40,26 @@ import Testing
         #expect((big * FixedDecimal(1000) / FixedDecimal(1000)).description == "100000000000")
     }
 
+    @Test func checkedSumAndProductRefuseWhatWouldTrap() throws {
+        let price = try FixedDecimal(parsing: "3401.23"), quantity = try FixedDecimal(parsing: "-0.5123")
+        #expect(price.multipliedIfInRange(by: quantity) == price * quantity)
+        #expect(quantity.multipliedIfInRange(by: quantity) == quantity * quantity)
+        #expect(price.addingIfInRange(quantity) == price + quantity)
+        // Through the 256-bit intermediate, as `*`, and truncated toward zero the same way.
+        let big = try FixedDecimal(parsing: "100000000000"), third = FixedDecimal(1) / FixedDecimal(3)
+        #expect(big.multipliedIfInRange(by: -FixedDecimal(1000)) == big * -FixedDecimal(1000))
+        #expect((-big).multipliedIfInRange(by: third) == -big * third)
+        #expect(big.multipliedIfInRange(by: big) == nil)
+        let huge = try FixedDecimal(parsing: "100000000000000000000")
+        #expect(huge.multipliedIfInRange(by: huge) == nil)
+        #expect(huge.multipliedIfInRange(by: -huge) == nil)
+        #expect(huge.multipliedIfInRange(by: FixedDecimal(2)) == nil)
+        #expect(huge.multipliedIfInRange(by: FixedDecimal(1)) == huge)
+        #expect(huge.addingIfInRange(huge) == nil)
+        #expect((-huge).addingIfInRange(-huge) == nil)
+        #expect(huge.addingIfInRange(-huge) == .zero)
+    }
+
     @Test func roundsToTicksAndLots() throws {
         let value = try FixedDecimal(parsing: "1.23456")
         let lot = try FixedDecimal(parsing: "0.001")

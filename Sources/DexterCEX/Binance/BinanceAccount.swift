@@ -51,6 +51,8 @@ extension BinanceTrading {
                 case "balances":
                     try reader.openArray("balances")
                     var list: [BinanceAccount.Balance] = []
+                    // Free plus locked by asset, as `totals` sums them: refused where the sum leaves the range.
+                    var totals: [Asset: FixedDecimal] = [:]
                     var firstBalance = true
                     while try reader.nextElement(&firstBalance, "balances") {
                         try reader.openObject("balances")
@@ -67,6 +69,9 @@ extension BinanceTrading {
                         guard let asset, !asset.isEmpty else { throw reader.missing("asset") }
                         guard let free else { throw reader.missing("free") }
                         guard let locked else { throw reader.missing("locked") }
+                        guard let total = totals[Asset(asset), default: .zero].addingIfInRange(free)?.addingIfInRange(locked)
+                        else { throw reader.failure("balances", "\(asset) free + locked is out of range") }
+                        totals[Asset(asset)] = total
                         list.append(BinanceAccount.Balance(asset: Asset(asset), free: free, locked: locked))
                     }
                     balances = list

@@ -87,11 +87,14 @@ public struct BinanceCheck: Sendable {
                             markets: markets)
     }
 
-    /// `{"serverTime":1499827319559}` → the milliseconds.
+    /// `{"serverTime":1499827319559}` → the milliseconds; nil outside years 1970…2255, as `WireReader.milliseconds`
+    /// refuses any venue time: the clock offset made from it is in nanoseconds, which a larger one would overflow.
     static func serverTime(_ body: [UInt8]) -> Int64? {
         let text = String(decoding: body, as: UTF8.self)
-        guard let range = text.range(of: "\"serverTime\":") else { return nil }
-        return Int64(text[range.upperBound...].prefix { $0.isNumber })
+        guard let range = text.range(of: "\"serverTime\":"),
+              let millis = Int64(text[range.upperBound...].prefix { $0.isNumber }),
+              (0...9_000_000_000_000).contains(millis) else { return nil }
+        return millis
     }
 
     /// The report, a few lines per venue.

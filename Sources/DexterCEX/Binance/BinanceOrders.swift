@@ -112,6 +112,8 @@ extension BinanceTrading {
     static func orderFills(_ reader: inout WireReader) throws(WireParseError) -> [BinanceOrderFill] {
         try reader.openArray("fills")
         var fills: [BinanceOrderFill] = []
+        // Σ commission + commission × price: the most the fee summed in the quote asset (`executionReport`) reaches.
+        var feeBound = FixedDecimal.zero
         var first = true
         while try reader.nextElement(&first, "fills") {
             try reader.openObject("fills")
@@ -133,6 +135,12 @@ extension BinanceTrading {
             guard let quantity, quantity.isPositive else { throw reader.failure("qty", "a fill needs a positive qty") }
             guard let commission else { throw reader.missing("commission") }
             guard let commissionAsset else { throw reader.missing("commissionAsset") }
+            // What the seam computes from the fills must not trap: each notional, and the fees summed.
+            guard price.multipliedIfInRange(by: quantity) != nil, let value = commission.multipliedIfInRange(by: price),
+                  let bound = feeBound.addingIfInRange(commission)?.addingIfInRange(value) else {
+                throw reader.failure("fills", "a fill's price × qty or commission is out of range")
+            }
+            feeBound = bound
             fills.append(BinanceOrderFill(tradeId: tradeId, price: price, quantity: quantity, commission: commission,
                                           commissionAsset: commissionAsset))
         }

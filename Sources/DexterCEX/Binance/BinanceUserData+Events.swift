@@ -65,12 +65,16 @@ extension BinanceTrading {
             guard commission != nil else { throw reader.missing("n") }
             guard commissionAsset != nil || commission?.isZero == true else { throw reader.missing("N") }
         }
+        // Old messages have no Y: then l × L, refused where it leaves FixedDecimal's range rather than trapped on.
+        guard let lastQuote = lastQuote ?? lastQuantity.multipliedIfInRange(by: lastPrice) else {
+            throw reader.failure("L", "l × L is out of range")
+        }
         return BinanceExecutionReport(
             eventTime: eventTime, symbol: symbol, clientOrderId: clientOrderId,
             originalClientOrderId: originalClientOrderId.flatMap { $0.isEmpty ? nil : $0 }, side: side,
             orderType: orderType, timeInForce: timeInForce, quantity: quantity, price: price,
             executionType: executionType, orderStatus: status, rejectReason: rejectReason ?? "NONE", orderId: orderId,
-            lastQuantity: lastQuantity, lastPrice: lastPrice, lastQuoteQuantity: lastQuote ?? lastQuantity * lastPrice,
+            lastQuantity: lastQuantity, lastPrice: lastPrice, lastQuoteQuantity: lastQuote,
             cumulativeQuantity: cumulativeQuantity, cumulativeQuoteQuantity: cumulativeQuote ?? .zero,
             commission: commission ?? .zero, commissionAsset: commissionAsset, transactionTime: transactionTime,
             tradeId: trade, isMaker: isMaker, expiryReason: expiryReason)

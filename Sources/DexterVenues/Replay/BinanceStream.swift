@@ -68,6 +68,9 @@ extension ReplayFeed {
               scanner.seek("\"a\":"), let asks = Self.levels(&scanner) else {
             throw corrupt(file, start, "depthUpdate without E, U, u, b and a")
         }
+        guard eventTime <= Self.latestNanoseconds / 1_000_000 else {
+            throw corrupt(file, start, "depthUpdate event time \(eventTime) ms is out of range")
+        }
         let diff = DepthDiff(first: first, final: final, bids: bids, asks: asks)
         let depth = settings.bookDepth
         var applied = 0, dropped = 0, gaps = 0

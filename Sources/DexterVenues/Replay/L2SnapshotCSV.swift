@@ -89,7 +89,8 @@ extension ReplayFeed {
         return ReplayUpdate(time: time, newMarket: newMarket, event: event(slot, venueTime: time, time: time))
     }
 
-    /// `YYYY-MM-DD HH:MM:SS`, taken as UTC (the recording does not say).
+    /// `YYYY-MM-DD HH:MM:SS`, taken as UTC (the recording does not say); nil outside years 1970…2254, the range of
+    /// the Binance lines' receive times (`latestNanoseconds`): later years overflow nanoseconds since the epoch.
     static func csvTimestamp(_ scanner: inout ByteScanner) -> Timestamp? {
         func number(_ digits: Int) -> Int? {
             var value = 0
@@ -104,7 +105,8 @@ extension ReplayFeed {
               scanner.skip(UInt8(ascii: "-")), let day = number(2), scanner.skip(UInt8(ascii: " ")),
               let hour = number(2), scanner.skip(UInt8(ascii: ":")), let minute = number(2),
               scanner.skip(UInt8(ascii: ":")), let second = number(2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+              (1970...2254).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+              second < 61 else { return nil }
         return Timestamp(utcYear: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }

@@ -169,6 +169,11 @@ public struct ReplayFeed: Sendable {
                     throw .corrupt(path: file.path, line: lineNumber(index, at: position),
                                    reason: "expected \"<receive ns> {json}\"")
                 }
+                // Up to 2255, as the live parsers read a venue's times: an Int64 of nanoseconds with room to add to.
+                guard nanos <= Self.latestNanoseconds else {
+                    throw .corrupt(path: file.path, line: lineNumber(index, at: position),
+                                   reason: "receive time \(nanos) ns is out of range")
+                }
                 return Timestamp(nanoseconds: Int64(nanos))
             case .l2SnapshotCSV:
                 guard let time = Self.csvTimestamp(&scanner) else {
@@ -179,6 +184,9 @@ public struct ReplayFeed: Sendable {
             }
         }
     }
+
+    /// The latest time a recording may hold (year 2255): later ones overflow, or leave no room to add to, nanoseconds.
+    static let latestNanoseconds: UInt64 = 9_000_000_000_000_000_000
 
     /// 1-based line of byte `offset`, for error messages only.
     private func lineNumber(_ index: Int, at offset: Int) -> Int {

@@ -1,0 +1,10 @@
+// Fuzz target: BinanceMarketData.depthSnapshot, the `GET /api/v3/depth` answer (and the partial-depth payload).
+// Built and run by scripts/fuzz.sh; see docs/fuzzing.md.
+import DexterWire
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    _ = try? BinanceMarketData.depthSnapshot(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of venue bytes with libFuzzer (docs/fuzzing.md): `scripts/fuzz.sh [target|all] [runs]`.
+# Not part of the test suite, nor of CI: a benchmark-style run whose results are noted in docs/fuzzing.md.
+#
+# SwiftPM cannot build the parsers with the sanitizer (DexterCEX pulls SwiftNIO in through DexterNet), so this compiles
+# the files they need — DexterCore, the pieces of DexterMarket and DexterVenues they use, the Binance parsers, BigInt
+# from SwiftPM's checkout — into one module, DexterWire, with `-sanitize=fuzzer,address -O` (address: the parsers read
+# through unsafe buffer pointers, whose bounds only ASan checks in an optimised build). Copies of the sources go to
+# .build-fuzz/src with the imports of those modules removed; BinanceCheck's `serverTime` parser is extracted from its
+# file, the rest of which needs DexterNet. Each target is then one small file, Fuzz/<target>.swift, linked against it.
+#
+# Seeds are the real captures in ../shared (or $DEXTER_SHARED), split one message a file, copied into
+# .build-fuzz/corpus/<target> before the first run; the corpus grows there run after run, merged to its smallest
+# covering set after each clean run. Every run is `nice`d, one target at a time. Per target it prints the runs done,
+# the time, the edges covered, the corpus (files and bytes) and the findings: crash-*, timeout-* (a hang past
+# -timeout) or oom-* files in .build-fuzz/findings/<target>. `rm -rf .build-fuzz/corpus` starts again from the seeds.
+#
+# Environment: FUZZ_TIMEOUT (seconds per input, 10), FUZZ_MAX_TIME (seconds per target, 0 = no limit),
+# FUZZ_RSS_MB (2048), FUZZ_NICE (19), FUZZ_FLAGS (more libFuzzer flags), SWIFT_BUILD_LOCK (a file to flock around each
+# compile, default /work/.swift-build.lock where /work exists; empty for none).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+build="$root/.build-fuzz"
+shared="${DEXTER_SHARED:-$root/../shared}"
+targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
+         errorBody serverTime replay)
+target="${1:-all}"
+runs="${2:-1000000}"
+if [ "$target" = all ]; then
+    selected=("${targets[@]}")
+elif [ -f "Fuzz/$target.swift" ]; then
+    selected=("$target")
+else
+    echo "usage: scripts/fuzz.sh [all|${targets[*]// /|}] [runs]" >&2
+    exit 2
+fi
+
+lock="${SWIFT_BUILD_LOCK-/work/.swift-build.lock}"
+compile() {
+    if [ -n "$lock" ] && [ -d "$(dirname "$lock")" ] && command -v flock >/dev/null; then
+        flock "$lock" "$@"
+    else
+        "$@"
+    fi
+}
+
+# The minimal set of sources the parsers compile from (found by removing files until the module no longer builds).
+sources=(
+    Sources/DexterCore/FixedDecimal.swift Sources/DexterCore/FixedDecimal+Text.swift Sources/DexterCore/Identifiers.swift
+    Sources/DexterCore/Time.swift
+    Sources/DexterMarket/ConcentratedLiquidityMath.swift Sources/DexterMarket/ConcentratedPool.swift
+    Sources/DexterMarket/ConstantProductPool.swift Sources/DexterMarket/Gas.swift Sources/DexterMarket/Liquidity.swift
+    Sources/DexterMarket/LogExpMath.swift Sources/DexterMarket/Market.swift Sources/DexterMarket/MarketState.swift
+    Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
+    Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
+    Sources/DexterMarket/Venue.swift
+    Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
+    Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
+    Sources/DexterVenues/Seam/VenueInbox.swift
+    Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
+    Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
+    Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
+    Sources/DexterVenues/Replay/RecordedMarkets.swift Sources/DexterVenues/Replay/ReplayFeed.swift
+    Sources/DexterCEX/Common/WireReader.swift
+    Sources/DexterCEX/Binance/BinanceAccount.swift Sources/DexterCEX/Binance/BinanceErrors.swift
+    Sources/DexterCEX/Binance/BinanceInstruments.swift Sources/DexterCEX/Binance/BinanceMarketData.swift
+    Sources/DexterCEX/Binance/BinanceOrders.swift Sources/DexterCEX/Binance/BinanceUserData.swift
+    Sources/DexterCEX/Binance/BinanceUserData+Events.swift Sources/DexterCEX/Binance/BinanceWebSocketAPI.swift
+)
+bigint="$root/.build/checkouts/BigInt/Sources"
+if [ ! -d "$bigint" ]; then
+    swift package resolve
+fi
+swiftc_flags=(-sanitize=fuzzer,address -parse-as-library -O -package-name dexterfuzz -I "$build/lib" -I "$root/Sources/CZlib")
+
+mkdir -p "$build/lib" "$build/bin" "$build/logs"
+library="$build/lib/libDexterWire.a"
+stale=0
+[ -f "$library" ] || stale=1
+for file in "${sources[@]}" Sources/DexterCEX/Binance/BinanceCheck.swift scripts/fuzz.sh; do
+    if [ "$file" -nt "$library" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+    rm -rf "$build/src"
+    mkdir -p "$build/src"
+    for file in "${sources[@]}"; do
+        module=$(echo "$file" | cut -d/ -f2)
+        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|BigInt)$' "$file" \
+            > "$build/src/${module}_$(basename "$file")"
+    done
+    for file in "$bigint"/*.swift; do
+        name=$(basename "$file")
+        cp "$file" "$build/src/BigInt_${name// /_}"
+    done
+    {
+        echo "import Foundation"
+        echo "// Generated by scripts/fuzz.sh from Sources/DexterCEX/Binance/BinanceCheck.swift: its byte parser alone."
+        echo "public struct BinanceCheck {"
+        awk '/^    \/\/\/ / { doc = doc $0 "\n"; next }
+             /^    (public )?static func serverTime\(/ { printf "%s", doc; grab = 1 }
+             grab { print } grab && /^    }$/ { grab = 0 } { doc = "" }' Sources/DexterCEX/Binance/BinanceCheck.swift
+        echo "}"
+    } > "$build/src/DexterCEX_BinanceCheck+serverTime.swift"
+    grep -q "static func serverTime" "$build/src/DexterCEX_BinanceCheck+serverTime.swift" || {
+        echo "scripts/fuzz.sh: serverTime not found in BinanceCheck.swift" >&2
+        exit 1
+    }
+    echo "building DexterWire (${#sources[@]} dexter files + BigInt) with -sanitize=fuzzer,address -O" >&2
+    rm -f "$library"
+    compile nice -n "${FUZZ_NICE:-19}" swiftc "${swiftc_flags[@]}" -enable-testing -module-name DexterWire \
+        -emit-module -emit-module-path "$build/lib/DexterWire.swiftmodule" \
+        -emit-library -static -o "$library" "$build/src"/*.swift
+fi
+
+# Seeds: the real captures, one message a file (cryptofeed's files hold one a line after a header; nautilus's, one
+# a file), and lines of the recordings; each target gets the ones of its kind.
+wire="$shared/vectors/exchanges/wire/binance"
+recordings="$shared/data"
+seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
+    set +o pipefail
+    local out="$2" ws="$wire/cryptofeed/BINANCE.ws.1.0" http="$wire/cryptofeed/BINANCE.http.0.0"
+    local spot="$wire/nautilus/spot" stream="$recordings/binance_spot_btcusdt_ethusdt_20240808_09"
+    local csv="$recordings/linkusdt_binance_huobi_20210820"
+    mkdir -p "$out"
+    # One line of input a file, under a prefix.
+    lines() { awk -v out="$out/$1" 'length($0) > 0 { file = sprintf("%s-%04d", out, ++n); printf "%s", $0 > file; close(file) }'; }
+    wsMessages() { tail -n +2 "$ws" | sed 's/^[^{]*{/{/'; }
+    recorded() { for file in "$stream"/btcusdt_20240808.gz "$stream"/ethusdt_20240808.gz; do gzip -dc "$file" | head -n 40; done; }
+    case "$1" in
+        streamMessage)
+            wsMessages | lines ws
+            recorded | sed 's/^[0-9]* //' | lines recorded ;;
+        depthUpdate | bookTicker)
+            wsMessages | sed 's/^.*"data"://; s/}$//' | lines ws
+            recorded | sed 's/^[0-9]* //' | grep '"data":' | sed 's/^.*"data"://; s/}$//' | lines recorded ;;
+        depthSnapshot)
+            sed 's/^[^{]*{/{/' "$http" | lines http
+            recorded | sed 's/^[0-9]* //' | grep '^{"lastUpdateId"' | lines recorded
+            cp "$spot/http_json/depth_response.json" "$out/" ;;
+        exchangeInfo)
+            cp "$wire/cryptofeed/exchangeInfo.2021-10-11.BTCUSDT_ETHBTC.json" "$spot/http_json/exchange_info_response.json" "$out/" ;;
+        order | orders)
+            for name in order_response new_order_full_response cancel_order_response open_orders_response \
+                        all_orders_response cancel_open_orders_response; do
+                cp "$spot/http_json/$name.json" "$out/"
+            done ;;
+        account) cp "$spot/http_json/account_response.json" "$out/" ;;
+        userEvent) cp "$spot"/user_data_json/*.json "$out/" ;;
+        webSocketFrame | errorBody) cp "$spot"/user_data_json/*.json "$spot"/http_json/*.json "$out/" ;;
+        serverTime)
+            cp "$spot/http_json/server_time_response.json" "$spot/http_json/exchange_info_response.json" \
+               "$wire/cryptofeed/exchangeInfo.2021-10-11.BTCUSDT_ETHBTC.json" "$out/" ;;
+        replay)
+            # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
+            # each CSV, and two merged pairs (a NUL byte separates the files of one input).
+            local name
+            for file in "$stream"/*.gz; do
+                name=$(basename "$file" .gz)
+                gzip -dc "$file" | head -n 40 > "$out/$name"
+                gzip -dc "$file" | sed -n '2000,2040p' > "$out/$name-later"
+            done
+            for file in "$csv"/*.gz; do gzip -dc "$file" | head -n 21 > "$out/$(basename "$file" .gz)"; done
+            { cat "$out/btcusdt_20240808"; printf '\0'; cat "$out/ethusdt_20240808"; } > "$out/btc+eth"
+            { cat "$out/orderbook_bnc.csv"; printf '\0'; cat "$out/orderbook_hb.csv"; } > "$out/bnc+hb" ;;
+    esac
+)
+
+printf '%-15s %10s %8s %6s %13s %13s %s\n' target runs seconds edges "corpus files" "corpus bytes" findings
+status=0
+for name in "${selected[@]}"; do
+    binary="$build/bin/$name"
+    if [ ! -x "$binary" ] || [ "Fuzz/$name.swift" -nt "$binary" ] || [ "$library" -nt "$binary" ]; then
+        compile nice -n "${FUZZ_NICE:-19}" swiftc "${swiftc_flags[@]}" -module-name "Fuzz_$name" "Fuzz/$name.swift" \
+            -L "$build/lib" -lDexterWire -lz -use-ld=lld -o "$binary"
+    fi
+    corpus="$build/corpus/$name"
+    findings="$build/findings/$name"
+    mkdir -p "$corpus" "$findings"
+    if [ -z "$(ls -A "$corpus")" ]; then
+        rm -rf "$corpus.seeding"
+        seeds "$name" "$corpus.seeding"
+        rmdir "$corpus"
+        mv "$corpus.seeding" "$corpus"
+    fi
+    log="$build/logs/$name.log"
+    touch "$build/logs/$name.start"
+    start=$(date +%s)
+    code=0
+    # Leak checking is off: the Swift runtime's caches read as leaks to LeakSanitizer. Swift's backtracer is off so
+    # that a trap reaches libFuzzer, which writes the input out; to read a finding's Swift backtrace, run the target on
+    # it: `SWIFT_BACKTRACE=registers=none .build-fuzz/bin/<target> <file>`.
+    SWIFT_BACKTRACE=enable=no nice -n "${FUZZ_NICE:-19}" "$binary" -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
+        -max_total_time="${FUZZ_MAX_TIME:-0}" -dict="$root/Fuzz/binance.dict" -detect_leaks=0 -print_final_stats=1 \
+        -artifact_prefix="$findings/" ${FUZZ_FLAGS:-} "$corpus" > "$log" 2>&1 || code=$?
+    seconds=$(($(date +%s) - start))
+    done_runs=$(sed -nE 's/^Done ([0-9]+) runs in.*/\1/p' "$log" | tail -1)
+    if [ -z "$done_runs" ]; then
+        # Stopped early (a finding): the last status line's count.
+        done_runs="~$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
+    fi
+    coverage=$(sed -nE 's/^#[0-9]+[[:space:]]+DONE[[:space:]]+cov: ([0-9]+) .*/\1/p' "$log" | tail -1)
+    if [ "$code" -eq 0 ]; then
+        # The corpus kept is the smallest set of its inputs that covers what all of them cover (libFuzzer's merge).
+        rm -rf "$corpus.merged"
+        mkdir -p "$corpus.merged"
+        SWIFT_BACKTRACE=enable=no nice -n "${FUZZ_NICE:-19}" "$binary" -merge=1 -timeout="${FUZZ_TIMEOUT:-10}" \
+            -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -detect_leaks=0 "$corpus.merged" "$corpus" > "$build/logs/$name.merge.log" 2>&1
+        rm -rf "$corpus"
+        mv "$corpus.merged" "$corpus"
+    fi
+    files=$(find "$corpus" -type f | wc -l)
+    bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{ sum += $1 } END { print sum + 0 }')
+    found=$(find "$findings" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) \
+        -newer "$build/logs/$name.start" | wc -l)
+    note="$found"
+    if [ "$code" -ne 0 ]; then
+        note="$found (exit $code; see $log)"
+        status=1
+    fi
+    printf '%-15s %10s %8s %6s %13s %13s %s\n' "$name" "$done_runs" "$seconds" "${coverage:--}" "$files" "$bytes" "$note"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$done_runs" "$seconds" "${coverage:--}" \
+        "$files" "$bytes" "$found" >> "$build/results.tsv"
+done
+exit "$status"
