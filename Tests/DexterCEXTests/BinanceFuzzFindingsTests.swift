@@ -48,7 +48,8 @@ import Testing
         let fine = try BinanceTrading.order(order([fill(price: "3", qty: "2", commission: "0.001")]))
         #expect(fine.orderUpdates(venue: "binance").count == 2)
         let report = try #require(fine.executionReport(symbol: Symbol(base: "BTC", quote: "USDT"), venue: "binance"))
-        #expect(report.fee == FixedDecimal("0.003")!)
+        // A buy's commission in BTC is the base asset's: kept as it is, not valued into the quote.
+        #expect(report.fee == .zero && report.baseFee == FixedDecimal("0.001")!)
     }
 
     /// Balances whose free + locked (summed over repeated entries of an asset) leave the range: `totals` trapped.
