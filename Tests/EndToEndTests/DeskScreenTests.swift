@@ -198,7 +198,11 @@ extension EndToEnd {
                         || $0.contains("nothing to approve")
                 }
                 reached = !answer.contains("nothing to approve")
-                if answer.contains("Approve?") { try tmux.keys("n") }
+                if answer.contains("Approve?") {
+                    try tmux.keys("n")
+                    // Until the engine has the cancel, its confirmation is still up and takes q as another cancel.
+                    try tmux.waitFor("the confirmation closed") { !$0.contains("Approve?") && $0.contains("cancelled") }
+                }
             }
             #expect(reached)
             try tmux.keys("q")
