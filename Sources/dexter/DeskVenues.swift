@@ -35,10 +35,7 @@ struct VenueConnectors: Sendable {
         binance: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == binance }.map { venue -> any MarketDataClient & ExecutionClient in
-                var settings = BinanceSettings(venue: venue.spec, symbols: venue.symbols)
-                if let url = venue.endpoints["rest_url"] { settings.restURL = url }
-                if let url = venue.endpoints["stream_url"] { settings.streamURL = url }
-                if let url = venue.endpoints["ws_api_url"] { settings.wsAPIURL = url }
+                let settings = venue.binanceSettings
                 guard let key = opening.credentials[venue.spec.id] else {
                     return BinancePaperVenue(settings: settings, journal: journal)
                 }
@@ -71,5 +68,16 @@ extension DeskConfig {
     func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, credentials: [VenueId: APICredential] = [:]) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
                                                                         credentials: credentials))
+    }
+}
+
+extension ConfiguredVenue {
+    /// A Binance venue's settings: its symbols, and the endpoints config overrides (Binance's own by default).
+    var binanceSettings: BinanceSettings {
+        var settings = BinanceSettings(venue: spec, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.streamURL = url }
+        if let url = endpoints["ws_api_url"] { settings.wsAPIURL = url }
+        return settings
     }
 }

@@ -39,9 +39,7 @@ struct VenuesCommand: AsyncParsableCommand {
             for venue in live {
                 switch venue.connector {
                 case VenueConnectors.binance:
-                    var settings = BinanceSettings(venue: venue.spec, symbols: venue.symbols)
-                    if let url = venue.endpoints["rest_url"] { settings.restURL = url }
-                    if let url = venue.endpoints["ws_api_url"] { settings.wsAPIURL = url }
+                    var settings = venue.binanceSettings
                     settings.requestTimeout = .seconds(5)
                     let check = await BinanceCheck.run(settings)
                     check.lines.forEach { print($0) }

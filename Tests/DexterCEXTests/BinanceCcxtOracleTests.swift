@@ -26,7 +26,7 @@ import Testing
     static let timestamp: Int64 = 1_499_827_319_559
     static let recvWindow = 5_000
     /// ccxt's host for spot `/api/v3`; dexter's default `restURL`.
-    static let host = "https://api.binance.com"
+    static let host = BinanceSettings.defaultRESTURL
 
     /// The package root, from this file's place in it (`<root>/Tests/DexterCEXTests/…`).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -23,7 +23,6 @@ final class BinanceUserStream: Sendable {
         var subscribed = false
         var requests = 0
         var problem: String?
-        var unreadable = 0
     }
 
     init(venue: VenueId, settings: WebSocketSettings, logger: Logger, subscription: @escaping @Sendable (String) -> String) {
@@ -38,7 +37,6 @@ final class BinanceUserStream: Sendable {
     /// Whether the account's events are flowing now; the last refusal when not.
     var isSubscribed: Bool { state.withLock { $0.subscribed } }
     var problem: String? { state.withLock { $0.problem } }
-    var unreadableMessages: Int { state.withLock { $0.unreadable } }
 
     func start(into inbox: VenueInbox) {
         state.withLock { state in
@@ -76,7 +74,6 @@ final class BinanceUserStream: Sendable {
     func received(_ bytes: [UInt8]) {
         let frame: BinanceWebSocketFrame
         do { frame = try BinanceTrading.webSocketFrame(bytes) } catch {
-            state.withLock { $0.unreadable += 1 }
             logger.warning("\(venue): unreadable user data message: \(error)")
             return
         }

@@ -22,7 +22,10 @@ public struct BinanceSettings: Sendable {
     public var requestTimeout: Duration
     public var stream: WebSocketSettings?
 
-    public init(venue: VenueSpec, symbols: [Symbol], restURL: String = "https://api.binance.com",
+    /// Binance spot's REST host.
+    public static let defaultRESTURL = "https://api.binance.com"
+
+    public init(venue: VenueSpec, symbols: [Symbol], restURL: String = BinanceSettings.defaultRESTURL,
                 streamURL: String = "wss://stream.binance.com:9443", wsAPIURL: String = "wss://ws-api.binance.com:443/ws-api/v3",
                 snapshotDepth: Int = 1_000, bookDepth: Int = 50, weightPerMinute: Int = 6_000,
                 requestTimeout: Duration = .seconds(10)) {
