@@ -25,7 +25,8 @@ trap 'rm -f "$log" "$servers_log"' EXIT
 scripts/test-servers.sh 2>&1 | tee "$servers_log" || status=$?
 py_summary=$(sed 's/\x1b\[[0-9;]*m//g' "$servers_log" | grep -E '(passed|failed|error).* in [0-9.]+s' | tail -1 || true)
 py_passed=$(echo "$py_summary" | grep -oE '[0-9]+ passed' | cut -d' ' -f1 || true)
-py_failed=$(echo "$py_summary" | grep -oE '[0-9]+ (failed|error)' | awk '{ sum += $1 } END { print sum + 0 }')
+# grep finds nothing when nothing failed; under pipefail that must not end the script.
+py_failed=$(echo "$py_summary" | { grep -oE '[0-9]+ (failed|error)' || true; } | awk '{ sum += $1 } END { print sum + 0 }')
 # One plain closing line with the counts, from Swift Testing's summaries.
 total=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' | awk '{ sum += $1 } END { print sum + 0 }')
 failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE "^✘ Test .* failed after" || true)
