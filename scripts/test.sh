@@ -29,7 +29,7 @@ py_passed=$(echo "$py_summary" | grep -oE '[0-9]+ passed' | cut -d' ' -f1 || tru
 py_failed=$(echo "$py_summary" | { grep -oE '[0-9]+ (failed|error)' || true; } | awk '{ sum += $1 } END { print sum + 0 }')
 # One plain closing line with the counts, from Swift Testing's summaries.
 total=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' | awk '{ sum += $1 } END { print sum + 0 }')
-failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -cE "^✘ Test .* failed after" || true)
+failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E "^✘ Test .* failed after" | grep -cv "^✘ Test run with" || true)
 total=$((total + ${py_passed:-0} + py_failed))
 failed=$((failed + py_failed))
 if [ "$total" -eq 0 ]; then

@@ -47,6 +47,7 @@ extension Engine {
         markLowGas(&snapshot.wallets)
         snapshot.alerts = config.alerts + control.stoppedOut.keys.sorted().map { "\($0) STOPPED OUT: resume re-arms its stop" }
         snapshot.margins = margins
+        snapshot.markets = marketRows(at: now)
         snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
             "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
         }
@@ -64,6 +65,24 @@ extension Engine {
             if let cost = unwindCostUSD(opportunity) { snapshot.unwindCosts[opportunity.id] = cost }
         }
         return snapshot
+    }
+}
+
+extension Engine {
+    /// The top of every market, for the Markets panel.
+    func marketRows(at now: Timestamp) -> [MarketRow] {
+        pipeline.state.markets.map { market in
+            let top: MarketRow.Top
+            if case .book(let book) = market.liquidity {
+                top = .book(bid: book.bids.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) },
+                            ask: book.asks.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) })
+            } else {
+                top = .pool(bid: market.screen.topSellPriceBeforeFee, ask: market.screen.topBuyPriceBeforeFee)
+            }
+            return MarketRow(venue: market.key.venue.name, symbol: market.key.symbol.description, top: top,
+                             age: market.quoteAge(at: now), stale: market.isStale(at: now),
+                             feed: connections[market.key.venue]?.description)
+        }.sorted { ($0.symbol, $0.venue) < ($1.symbol, $1.venue) }
     }
 }
 

@@ -36,6 +36,8 @@ public struct Snapshot: Sendable {
     public var cycleConfirmation: CycleConfirmation?
     /// Each account holding perpetuals: its margin and positions at the marks.
     public var margins: [MarginRow] = []
+    /// Every market the desk watches, by pair then venue.
+    public var markets: [MarketRow] = []
     /// VaR, ES, volatility and correlation of the holdings; nil until enough prices are sampled.
     public var risk: RiskFigures?
     public var riskSamples = 0
@@ -98,6 +100,58 @@ public struct PnLSummary: Sendable, Hashable {
         self.tradesToday = tradesToday
         self.volumeTodayUSD = volumeTodayUSD
         self.history = history
+    }
+}
+
+/// One market as the Markets panel shows it: its best bid and ask, how old the quote is, and its venue's feed.
+public struct MarketRow: Sendable, Hashable {
+    public enum Top: Sendable, Hashable {
+        /// An order book's best levels, exact (nil for an empty side).
+        case book(bid: Level?, ask: Level?)
+        /// A pool's marginal sell and buy prices before its fee.
+        case pool(bid: Double, ask: Double)
+    }
+
+    public struct Level: Sendable, Hashable {
+        public var price: FixedDecimal
+        public var quantity: FixedDecimal
+
+        public init(price: FixedDecimal, quantity: FixedDecimal) {
+            self.price = price
+            self.quantity = quantity
+        }
+    }
+
+    public var venue: String
+    public var symbol: String
+    public var top: Top
+    /// Since the quote reached the desk.
+    public var age: Duration
+    /// Past its venue's staleness bound: not traded on.
+    public var stale: Bool
+    /// The venue's connection as its client last said ("live", "resyncing (…)"); nil for a venue that never says.
+    public var feed: String?
+
+    public init(venue: String, symbol: String, top: Top, age: Duration, stale: Bool, feed: String?) {
+        self.venue = venue
+        self.symbol = symbol
+        self.top = top
+        self.age = age
+        self.stale = stale
+        self.feed = feed
+    }
+
+    /// Ask over bid, in basis points of the mid (nil while a side is empty).
+    public var spreadBps: Double? {
+        let (bid, ask): (Double, Double)
+        switch top {
+        case .book(let best, let offer):
+            guard let best, let offer else { return nil }
+            (bid, ask) = (best.price.doubleValue, offer.price.doubleValue)
+        case .pool(let best, let offer): (bid, ask) = (best, offer)
+        }
+        guard bid > 0, ask.isFinite, ask > 0 else { return nil }
+        return (ask - bid) / ((ask + bid) / 2) * 10_000
     }
 }
 

@@ -17,6 +17,11 @@ public struct DeskController: Sendable {
     /// The screen size at the last input: which panels are on screen depends on it.
     private var size = (width: 80, height: 24)
 
+    /// A confirmation the trader canceled, by the id it confirms: it stays on screen until the engine's next
+    /// snapshot drops it, and a key pressed meanwhile is no answer to it (q still quits).
+    private enum Prompt: Hashable { case pair(UInt64), cycle(UInt64) }
+    private var canceled: Prompt?
+
     public init(keymap: KeyMap) { self.keymap = keymap }
 
     public mutating func handle(_ input: Input, snapshot: Snapshot, width: Int, height: Int) -> [Effect] {
@@ -34,18 +39,18 @@ public struct DeskController: Sendable {
     }
 
     private mutating func press(_ key: Key, snapshot: Snapshot) -> [Effect] {
+        let prompt: Prompt? = snapshot.cycleConfirmation.map { .cycle($0.repriced.id) }
+            ?? snapshot.confirmation.map { .pair($0.repriced.id) }
+        if let prompt, prompt == canceled { return keymap.action(for: key) == .quit ? [.quit] : [] }
+        canceled = nil
         // While a confirmation is up, only confirm and cancel mean anything: no stray key can approve another row.
-        if let confirmation = snapshot.cycleConfirmation {
-            switch keymap.action(for: key) {
-            case .confirm: return [.send(.confirmCycle(confirmation.repriced.id))]
-            case .cancel, .quit: return [.send(.cancelApproval)]
-            default: return []
-            }
-        }
-        if let confirmation = snapshot.confirmation {
-            switch keymap.action(for: key) {
-            case .confirm: return [.send(.confirm(confirmation.repriced.id))]
-            case .cancel, .quit: return [.send(.cancelApproval)]
+        if let prompt {
+            switch (keymap.action(for: key), prompt) {
+            case (.confirm, .cycle(let id)): return [.send(.confirmCycle(id))]
+            case (.confirm, .pair(let id)): return [.send(.confirm(id))]
+            case (.cancel, _), (.quit, _):
+                canceled = prompt
+                return [.send(.cancelApproval)]
             default: return []
             }
         }
@@ -149,7 +154,7 @@ public struct DeskController: Sendable {
             if let id = view.selectedId { return [.send(.reject(id))] }
         case .confirm: break
         case .quit: return [.quit]
-        case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6, .focus7: break
+        case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6, .focus7, .focus8: break
         }
         return []
     }

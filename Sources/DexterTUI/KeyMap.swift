@@ -4,7 +4,7 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case detail, approve, reject, confirm, cancel, cycles
     case focusNext = "focus_next", focusPrevious = "focus_previous", zoom
     case focus1 = "focus_1", focus2 = "focus_2", focus3 = "focus_3", focus4 = "focus_4", focus5 = "focus_5",
-         focus6 = "focus_6", focus7 = "focus_7"
+         focus6 = "focus_6", focus7 = "focus_7", focus8 = "focus_8"
     case filter, command, sort, kill, help, quit
 
     /// The panel a focus action jumps to.
@@ -17,6 +17,7 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
         case .focus5: .wallets
         case .focus6: .orders
         case .focus7: .log
+        case .focus8: .markets
         default: nil
         }
     }
@@ -67,6 +68,7 @@ public struct KeyMap: Sendable, Hashable {
         Binding(keys: [.character("5")], action: .focus5, description: "wallets", inFooter: false),
         Binding(keys: [.character("6")], action: .focus6, description: "orders", inFooter: false),
         Binding(keys: [.character("7")], action: .focus7, description: "log", inFooter: false),
+        Binding(keys: [.character("8")], action: .focus8, description: "markets: best bid and ask", inFooter: false),
         Binding(keys: [.character("z")], action: .zoom, description: "zoom panel", inFooter: false),
         Binding(keys: [.character("/")], action: .filter, description: "filter", inFooter: true),
         Binding(keys: [.character(":")], action: .command, description: "command", inFooter: true),

@@ -1,7 +1,8 @@
 /// Where each panel goes at a given terminal size; the same rules from 80×24 up to 300×100.
 ///
-/// Status bar on top; the opportunity table (with the detail beside it when there is room); P&L, risk and wallets;
-/// orders and the log; then the message line and the key hints. A zoomed panel takes the whole body.
+/// Status bar on top; the opportunity table (with the detail beside it when there is room, and the markets under the
+/// detail when there is more); P&L, risk and wallets; orders and the log; then the message line and the key hints. A
+/// zoomed panel takes the whole body; a panel the screen has no room for opens zoomed.
 public struct Layout: Sendable, Hashable {
     public let status: Rect
     public let message: Rect
@@ -13,6 +14,9 @@ public struct Layout: Sendable, Hashable {
     public static let minimumHeight = 16
     /// Width from which the detail panel sits beside the table instead of opening over it.
     public static let detailBesideWidth = 130
+    /// Rows the detail keeps when the markets panel shares its column, and the fewest the markets panel is given.
+    static let detailRows = 16
+    static let marketRows = 6
 
     public init(width: Int, height: Int, zoomed: PanelId? = nil) {
         status = Rect(x: 0, y: 0, width: width, height: 1)
@@ -31,7 +35,13 @@ public struct Layout: Sendable, Hashable {
             // The table keeps its 80 columns; the detail takes the rest, up to 72.
             let detailWidth = min(72, width - 80)
             panels[.opportunities] = Rect(x: 0, y: body.y, width: width - detailWidth, height: top)
-            panels[.detail] = Rect(x: width - detailWidth, y: body.y, width: detailWidth, height: top)
+            if top >= Self.detailRows + Self.marketRows {
+                panels[.detail] = Rect(x: width - detailWidth, y: body.y, width: detailWidth, height: Self.detailRows)
+                panels[.markets] = Rect(x: width - detailWidth, y: body.y + Self.detailRows, width: detailWidth,
+                                        height: top - Self.detailRows)
+            } else {
+                panels[.detail] = Rect(x: width - detailWidth, y: body.y, width: detailWidth, height: top)
+            }
         } else {
             panels[.opportunities] = Rect(x: 0, y: body.y, width: width, height: top)
         }

@@ -26,6 +26,7 @@ public enum Panels {
             case .wallets: wallets(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .orders: orders(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .log: log(snapshot, view: &view, focused: focused, into: &canvas, rect)
+            case .markets: markets(snapshot, view: &view, focused: focused, into: &canvas, rect)
             }
         }
         message(snapshot, view: view, into: &canvas, layout.message)

@@ -3,7 +3,7 @@ import DexterEngine
 
 /// The desk's panels, numbered as the keys that focus them.
 public enum PanelId: Int, Sendable, CaseIterable, Hashable {
-    case opportunities = 1, detail, positions, risk, wallets, orders, log
+    case opportunities = 1, detail, positions, risk, wallets, orders, log, markets
 
     public var title: String {
         switch self {
@@ -14,6 +14,7 @@ public enum PanelId: Int, Sendable, CaseIterable, Hashable {
         case .wallets: "Wallets"
         case .orders: "Orders"
         case .log: "Log"
+        case .markets: "Markets"
         }
     }
 

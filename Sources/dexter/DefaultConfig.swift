@@ -59,7 +59,7 @@ max_loss_bps = 50
 # Rebind keys: action = "key" or ["key", "key"]; the action's default keys are replaced. A key is one character, or
 # Up, Down, PgUp, PgDn, Home, End, Enter, Esc, Tab, BackTab, Backspace, Space. A key may mean only one thing.
 # Actions: up, down, page_up, page_down, top, bottom, detail, approve, reject, confirm, cancel, focus_next,
-# focus_previous, focus_1 … focus_7, zoom, filter, command, sort, kill, help, quit.
+# focus_previous, focus_1 … focus_8, zoom, filter, command, sort, kill, help, quit.
 # approve = "A"
 # quit = ["q", "Q"]
 

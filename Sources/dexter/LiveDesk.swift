@@ -1,16 +1,49 @@
 import ArgumentParser
 import DexterCore
 import DexterCrypto
+import DexterEngine
 import DexterMarket
 import DexterVenues
 import Foundation
 
 struct LiveOptions: ParsableArguments {
+    /// The modes a trader picks on the command line; SIM and REPLAY follow from the config and --replay.
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case paper, live
+    }
+
     @Flag(name: .long, help: """
         Trade for real on config.toml's live venues (LIVE mode): each venue's API key comes from your vault, the \
         venue is asked what the key may do, and you confirm by typing LIVE.
         """)
     var live = false
+
+    @Option(name: .long, help: """
+        paper: config.toml's live venues' market data, fills on paper against their books (the default when config \
+        names live venues); live: the same as --live.
+        """)
+    var mode: Mode?
+
+    var isLive: Bool { live || mode == .live }
+
+    /// The desk's mode: `configured` (SIM, or PAPER when config names live venues) unless asked otherwise.
+    func deskMode(configured: DeskMode, onRecording: Bool) throws -> DeskMode {
+        if live, mode == .paper { throw ValidationError("--live and --mode paper contradict each other: choose one") }
+        if isLive {
+            guard !onRecording else { throw ValidationError("--live and --replay do not go together: a recording trades on paper") }
+            return .live
+        }
+        if mode == .paper {
+            guard !onRecording else { throw ValidationError("--mode paper and --replay do not go together: --replay is its own mode") }
+            guard configured == .paper else {
+                throw ValidationError("""
+                    --mode paper watches config.toml's live venues and fills on paper, and it names none \
+                    ([venues.NAME] with connector = "binance"); without them dexter runs on its embedded market (SIM)
+                    """)
+            }
+        }
+        return onRecording ? .replay : configured
+    }
 }
 
 /// What a LIVE desk opens with, and the checks before it does: every live venue's API key from the vault (stored

@@ -47,11 +47,7 @@ struct Watch: AsyncParsableCommand {
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
         var engineConfig = config.engineConfig(user: userName)
-        if recorded.isOn { engineConfig.mode = .replay }
-        if trading.live {
-            guard !recorded.isOn else { throw ValidationError("--live and --replay do not go together: a recording trades on paper") }
-            engineConfig.mode = .live
-        }
+        engineConfig.mode = try trading.deskMode(configured: engineConfig.mode, onRecording: recorded.isOn)
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
         try LogFile.start(path: logPath)
@@ -62,11 +58,11 @@ struct Watch: AsyncParsableCommand {
         // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it. A desk on a
         // recording trades on paper: it needs no keys.
         var liveAccess: LiveAccess?
-        if trading.live, !Vault.exists(at: Paths.vault(user: userName)) { liveAccess = try LiveAccess.open(config, vault: nil) }
+        if trading.isLive, !Vault.exists(at: Paths.vault(user: userName)) { liveAccess = try LiveAccess.open(config, vault: nil) }
         if !recorded.isOn, Vault.exists(at: Paths.vault(user: userName)) {
             do {
                 let vault = try VaultAccess.open(user: userName, create: false)
-                if trading.live { liveAccess = try LiveAccess.open(config, vault: vault) }
+                if trading.isLive { liveAccess = try LiveAccess.open(config, vault: vault) }
                 let contents = try DeskVault.load(vault, maxAgeDays: config.keyMaxAgeDays, now: VaultAccess.now())
                 engineConfig.wallets = contents.wallets
                 engineConfig.alerts = contents.alerts

@@ -74,6 +74,100 @@ import Testing
         #expect(nkn.lastUpdateId > snapshot.lastUpdateId)
     }
 
+    /// The capture's bookTicker and depth streams in the order they arrived: a ticker counts in the diffs' update ids
+    /// (each of the capture's tickers whose id a diff also ends at is that diff's book top), it brings the top forward
+    /// while it is ahead of the diffs, and the book under it stays exactly the diff-built one.
+    @Test func captureTickersAgreeWithTheDiffsAndOnlyBringTheTopForward() throws {
+        var snapshots: [String: BinanceDepthSnapshot] = [:]
+        for (symbol, body) in try BinanceCaptures.depthSnapshots() {
+            snapshots[symbol] = try BinanceMarketData.depthSnapshot(body)
+        }
+        var withTickers: [String: BinanceBookSync] = [:], diffsOnly: [String: BinanceBookSync] = [:]
+        for (symbol, snapshot) in snapshots {
+            withTickers[symbol] = BinanceBookSync(symbol: symbol)
+            diffsOnly[symbol] = BinanceBookSync(symbol: symbol)
+            _ = withTickers[symbol]!.apply(snapshot)
+            _ = diffsOnly[symbol]!.apply(snapshot)
+        }
+        var tickers: [String: [UInt64: BinanceBookTicker]] = [:]
+        var laid = 0, sameIdAgreed = 0, plainAfterDiff = 0
+        for body in try BinanceCaptures.streamMessages() {
+            switch try BinanceMarketData.streamMessage(body).payload {
+            case .bookTicker(let ticker):
+                guard withTickers[ticker.symbol] != nil else { continue }
+                tickers[ticker.symbol, default: [:]][ticker.updateId] = ticker
+                guard withTickers[ticker.symbol]!.apply(ticker) == .applied else { continue }
+                laid += 1
+                let top = withTickers[ticker.symbol]!.orderBook()
+                #expect(top.bestBid == BookLevel(price: ticker.bidPrice, quantity: ticker.bidQuantity))
+                #expect(top.bestAsk == BookLevel(price: ticker.askPrice, quantity: ticker.askQuantity))
+                let plain = diffsOnly[ticker.symbol]!.orderBook()
+                #expect(Array(top.bids.dropFirst()) == plain.bids.filter { $0.price < ticker.bidPrice })
+                #expect(Array(top.asks.dropFirst()) == plain.asks.filter { $0.price > ticker.askPrice })
+            case .depthUpdate(let diff):
+                guard withTickers[diff.symbol] != nil else { continue }
+                #expect(withTickers[diff.symbol]!.apply(diff) == diffsOnly[diff.symbol]!.apply(diff))
+                let plain = diffsOnly[diff.symbol]!.orderBook()
+                if let ticker = tickers[diff.symbol]?[diff.finalUpdateId], diff.finalUpdateId > snapshots[diff.symbol]!.lastUpdateId {
+                    #expect(plain.bestBid == BookLevel(price: ticker.bidPrice, quantity: ticker.bidQuantity))
+                    #expect(plain.bestAsk == BookLevel(price: ticker.askPrice, quantity: ticker.askQuantity))
+                    sameIdAgreed += 1
+                }
+                if withTickers[diff.symbol]!.ticker == nil {
+                    #expect(withTickers[diff.symbol]!.orderBook() == plain)
+                    plainAfterDiff += 1
+                }
+            default: continue
+            }
+        }
+        // Counted independently on the capture: 84 tickers ahead of their book, 26 sharing a diff's final id.
+        #expect(laid == 84)
+        #expect(sameIdAgreed == 26)
+        #expect(plainAfterDiff > 0)
+    }
+
+    static func ticker(_ id: UInt64, bid: (Int, Int), ask: (Int, Int)) -> BinanceBookTicker {
+        BinanceBookTicker(updateId: id, symbol: "BTCUSDT", bidPrice: FixedDecimal(bid.0), bidQuantity: FixedDecimal(bid.1),
+                          askPrice: FixedDecimal(ask.0), askQuantity: FixedDecimal(ask.1))
+    }
+
+    @Test func aNewerTickerLeadsUntilTheDiffsCatchUp() {
+        var sync = Self.liveBook()   // at 102: bids 10×1, 9×5, 8×1; asks 11×2
+        #expect(sync.apply(Self.ticker(102, bid: (10, 7), ask: (11, 7))) == .ignored, "already in the book")
+        #expect(sync.apply(Self.ticker(105, bid: (9, 3), ask: (12, 1))) == .applied)
+        var book = sync.orderBook()
+        #expect(book.bids == [BookLevel(price: 9, quantity: 3), BookLevel(price: 8, quantity: 1)])
+        #expect(book.asks == [BookLevel(price: 12, quantity: 1)])
+        #expect(sync.orderBook(depth: 1).bids.count == 1)
+        #expect(sync.apply(Self.ticker(104, bid: (10, 1), ask: (11, 2))) == .ignored, "older than the ticker shown")
+        // A diff short of the ticker's id: the ticker still leads.
+        #expect(sync.apply(Self.diff(103, 103, bids: [Self.level(8, 4)])) == .applied)
+        book = sync.orderBook()
+        #expect(book.bids == [BookLevel(price: 9, quantity: 3), BookLevel(price: 8, quantity: 4)])
+        // The diff that reaches it: the book again, the ticker's removals never written into it.
+        #expect(sync.apply(Self.diff(104, 106, bids: [Self.level(10, 0), Self.level(9, 2)], asks: [Self.level(11, 0), Self.level(12, 1)])) == .applied)
+        #expect(sync.ticker == nil)
+        book = sync.orderBook()
+        #expect(book.bids == [BookLevel(price: 9, quantity: 2), BookLevel(price: 8, quantity: 4)])
+        #expect(book.asks == [BookLevel(price: 12, quantity: 1)])
+        // A side the ticker says is empty shows empty.
+        #expect(sync.apply(Self.ticker(107, bid: (0, 0), ask: (12, 1))) == .applied)
+        #expect(sync.orderBook().bids.isEmpty && sync.orderBook().asks.count == 1)
+    }
+
+    @Test func aTickerWhileResyncingWaitsForTheSnapshot() {
+        var sync = BinanceBookSync(symbol: "BTCUSDT")
+        #expect(sync.apply(Self.ticker(120, bid: (9, 1), ask: (13, 1))) == .buffered)
+        #expect(sync.orderBook().bids.isEmpty, "no book is served before the snapshot")
+        #expect(sync.apply(BinanceDepthSnapshot(lastUpdateId: 110, bids: [Self.level(10, 1), Self.level(8, 1)],
+                                                asks: [Self.level(11, 1), Self.level(14, 2)])) == .applied)
+        #expect(sync.orderBook().bids.map(\.price) == [9, 8] && sync.orderBook().asks.map(\.price) == [13, 14])
+        var older = BinanceBookSync(symbol: "BTCUSDT")
+        _ = older.apply(Self.ticker(100, bid: (9, 1), ask: (13, 1)))
+        _ = older.apply(BinanceDepthSnapshot(lastUpdateId: 110, bids: [Self.level(10, 1)], asks: [Self.level(11, 1)]))
+        #expect(older.orderBook().bestBid?.price == 10, "a ticker older than the snapshot is not shown")
+    }
+
     // MARK: Injected faults
 
     static func diff(_ first: UInt64, _ last: UInt64, bids: [PriceLevel] = [], asks: [PriceLevel] = [],

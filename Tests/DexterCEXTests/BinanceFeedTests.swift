@@ -22,9 +22,10 @@ import TestServers
         return BinanceMarketFeed(settings: settings)
     }
 
-    /// The server's own book, top `depth` levels.
+    /// The server's own book, top `depth` levels, as a client of its diff and bookTicker streams must hold it.
     func serverBook(_ server: LocalBinance, _ name: String, depth: Int) async throws -> OrderBook {
-        let snapshot = try BinanceMarketData.depthSnapshot(try await server.readBytes("/control/book?symbol=\(name)&limit=\(depth)"))
+        let path = "/control/book?symbol=\(name)&limit=\(depth)&view=stream"
+        let snapshot = try BinanceMarketData.depthSnapshot(try await server.readBytes(path))
         return OrderBook(bids: snapshot.bids.map { BookLevel(price: $0.price, quantity: $0.quantity) },
                          asks: snapshot.asks.map { BookLevel(price: $0.price, quantity: $0.quantity) })
     }
@@ -37,7 +38,22 @@ import TestServers
             if let book = feed.book(symbol), book.bids == want.bids, book.asks == want.asks { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
+        let book = feed.book(symbol)
+        Issue.record("""
+            \(symbol): the feed's book (top bid \(String(describing: book?.bids.first)), ask \(String(describing: book?.asks.first)), \
+            \(book?.bids.count ?? 0)/\(book?.asks.count ?? 0) levels) is not the server's (top bid \(String(describing: want.bids.first)), \
+            ask \(String(describing: want.asks.first)), \(want.bids.count)/\(want.asks.count) levels)
+            """)
         return false
+    }
+
+    /// Waits until both books have joined their snapshots, so the stream is connected: a ticker the server sends
+    /// before that is lost to any client (the snapshot makes up for missed diffs, nothing for a missed ticker).
+    func live(_ feed: BinanceMarketFeed) async throws {
+        for _ in 0..<300 where feed.book(Self.eth) == nil || feed.book(Self.btc) == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(feed.book(Self.eth) != nil && feed.book(Self.btc) != nil, "the books never went live")
     }
 
     func drain(_ inbox: VenueInbox) -> (books: [MarketKey: OrderBook], states: [ConnectionState]) {
@@ -62,6 +78,7 @@ import TestServers
         }
         let inbox = VenueInbox()
         try await feed.subscribe(instruments.map(\.market.key), into: inbox)
+        try await live(feed)
         try await server.control("/control/advance", ["events": 50])
         #expect(try await booksAgree(feed, server, Self.eth))
         #expect(try await booksAgree(feed, server, Self.btc))
@@ -76,6 +93,40 @@ import TestServers
         #expect(feed.resyncCount == 0 && feed.unreadableMessages == 0)
     }
 
+    /// `@bookTicker` rides the same combined stream: a best bid and ask ahead of the diffs brings the book's top
+    /// forward at once (posted to the desk), and the diff that reaches its id hands the top back to the book.
+    @Test func theBookTickerBringsTheTopForwardBeforeTheDiffs() async throws {
+        let server = try LocalBinance(["--speed", "0", "--start-offset", "1"])
+        defer { server.stop() }
+        let feed = feed(server)
+        defer { feed.stop() }
+        let instruments = try await feed.instruments()
+        let inbox = VenueInbox()
+        try await feed.subscribe(instruments.map(\.market.key), into: inbox)
+        try await live(feed)
+        try await server.control("/control/advance", ["events": 50])
+        #expect(try await booksAgree(feed, server, Self.eth))
+        // Step ETH's tickers until one shows a top the diffs have not reached yet.
+        var ahead: BinanceDepthSnapshot?
+        for _ in 0..<200 where ahead == nil {
+            try await server.control("/control/advance", ["tickers": 1, "symbol": "ETHUSDT"])
+            let view = try BinanceMarketData.depthSnapshot(
+                try await server.readBytes("/control/book?symbol=ETHUSDT&limit=20&view=stream"))
+            let plain = try BinanceMarketData.depthSnapshot(try await server.readBytes("/control/book?symbol=ETHUSDT&limit=20"))
+            if view.bids.first != plain.bids.first || view.asks.first != plain.asks.first { ahead = view }
+        }
+        let view = try #require(ahead, "the recording has tickers ahead of its diffs")
+        #expect(try await booksAgree(feed, server, Self.eth), "the feed shows the ticker's top")
+        let key = MarketKey(venue: "binance", symbol: Self.eth)
+        let posted = try #require(drain(inbox).books[key])
+        #expect(posted.bestBid == view.bids.first.map { BookLevel(price: $0.price, quantity: $0.quantity) })
+        #expect(posted.bestAsk == view.asks.first.map { BookLevel(price: $0.price, quantity: $0.quantity) })
+        try await server.control("/control/advance", ["diffs": 3, "symbol": "ETHUSDT"])
+        #expect(try await booksAgree(feed, server, Self.eth))
+        #expect(try await booksAgree(feed, server, Self.btc))
+        #expect(feed.resyncCount == 0 && feed.unreadableMessages == 0)
+    }
+
     @Test func aSequenceGapResyncsThatSymbolAloneFromAFreshSnapshot() async throws {
         let server = try LocalBinance()
         defer { server.stop() }
@@ -84,6 +135,7 @@ import TestServers
         let instruments = try await feed.instruments()
         let inbox = VenueInbox()
         try await feed.subscribe(instruments.map(\.market.key), into: inbox)
+        try await live(feed)
         try await server.control("/control/advance", ["events": 100])
         #expect(try await booksAgree(feed, server, Self.eth))
         _ = drain(inbox)
@@ -111,6 +163,7 @@ import TestServers
         let instruments = try await feed.instruments()
         let inbox = VenueInbox()
         try await feed.subscribe(instruments.map(\.market.key), into: inbox)
+        try await live(feed)
         try await server.control("/control/advance", ["events": 100])
         #expect(try await booksAgree(feed, server, Self.eth))
         _ = drain(inbox)

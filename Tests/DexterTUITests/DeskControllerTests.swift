@@ -49,6 +49,12 @@ import Testing
         #expect(controller.view.overlay == .none)
         #expect(press(&controller, [.character("y")], snapshot) == [.send(.confirm(7))])
         #expect(press(&controller, [.escape], snapshot) == [.send(.cancelApproval)])
+        // Until the engine's next snapshot drops the canceled confirmation, keys are no answer to it; q quits.
+        #expect(press(&controller, [.character("y"), .character("n")], snapshot).isEmpty)
+        #expect(press(&controller, [.character("q")], snapshot) == [.quit])
+        // A new confirmation of the same opportunity, once the old one has gone, is answered again.
+        _ = press(&controller, [.character("j")])
+        #expect(press(&controller, [.character("y")], snapshot) == [.send(.confirm(7))])
     }
 
     @Test func theKillSwitchAsksOnceThenHalts() {

@@ -57,6 +57,39 @@ import Testing
         #expect(canvas.text.contains("2 Detail") && canvas.text.contains("expires in"))
     }
 
+    /// The markets panel: under the detail when the screen is tall and wide; elsewhere `8` opens it zoomed.
+    @Test func theMarketsPanelShowsEachBooksTopAndEachPoolsPrices() throws {
+        var snapshot = F.snapshot()
+        snapshot.markets = [
+            MarketRow(venue: "binance", symbol: "ETH/USDT",
+                      top: .book(bid: .init(price: FixedDecimal("2683.80")!, quantity: FixedDecimal("3.0292")!),
+                                 ask: .init(price: FixedDecimal("2683.81")!, quantity: FixedDecimal("31.4395")!)),
+                      age: .milliseconds(120), stale: false, feed: "live"),
+            MarketRow(venue: "binance-b", symbol: "ETH/USDT", top: .book(bid: nil, ask: nil), age: .seconds(3), stale: false,
+                      feed: "resyncing (ETH/USDT gap)"),
+            MarketRow(venue: "uniswap", symbol: "ETH/USDT", top: .pool(bid: 2682.5, ask: 2690.25), age: .seconds(12),
+                      stale: true, feed: nil),
+        ]
+        var view = ViewState()
+        let tall = Panels.frame(snapshot, view: &view, keymap: .standard, width: 200, height: 60)
+        let heading = try #require((0..<60).first { tall.line($0).contains("8 Markets (3)") })
+        let rows = (heading..<60).map { tall.line($0) }
+        #expect(rows.contains { $0.contains("binance    ETH/USDT     2,683.80    2,683.81   0.0  120ms live") })
+        #expect(rows.contains { $0.contains("binance-b  ETH/USDT            —           —         3.0s resyncing (") })
+        #expect(rows.contains { $0.contains("uniswap    ETH/USDT     2,682.50    2,690.25  28.8  12.0s STALE") })
+        #expect(tall.text.contains("2 Detail"), "the detail keeps its place above")
+
+        view = ViewState()
+        var controller = DeskController(keymap: .standard)
+        _ = controller.handle(.key(.character("8")), snapshot: snapshot, width: 120, height: 40)
+        view = controller.view
+        #expect(view.focus == .markets && view.zoomed, "no room at 120×40: it opens zoomed")
+        let zoomed = Panels.frame(snapshot, view: &view, keymap: .standard, width: 120, height: 40)
+        #expect(zoomed.text.contains("Bid qty") && zoomed.text.contains("31.4395"), "wide enough for the quantities")
+        _ = controller.handle(.key(.escape), snapshot: snapshot, width: 120, height: 40)
+        #expect(!controller.view.zoomed && controller.view.focus == .opportunities)
+    }
+
     @Test func rendersUpTo300x100AndSaysWhenTooSmall() {
         var view = ViewState()
         let large = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 300, height: 100)

@@ -192,11 +192,7 @@ extension EndToEnd {
                 try tmux.keys("a")
                 Thread.sleep(forTimeInterval: 0.3)
                 #expect(!(try tmux.screen()).contains("Approve?"), "the unbound key approved")
-                try tmux.keys("A")
-                let answer = try tmux.waitFor("the approval, its refusal, or nothing selected") {
-                    $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                        || $0.contains("nothing to approve")
-                }
+                guard let answer = try tmux.approveSelected(key: "A") else { continue }
                 reached = !answer.contains("nothing to approve")
                 if answer.contains("Approve?") {
                     try tmux.keys("n")

@@ -28,14 +28,8 @@ extension EndToEnd {
             try tmux.start("'\(Binary.dexter)' --seed 7", environment: environment)
             try tmux.waitFor("the SIM screen") { $0.contains("SIM") && $0.contains("Opportunities") }
             var booked = 0
-            for attempt in 1...8 where try tradeCount() == 0 {
-                try tmux.waitFor("an opportunity (attempt \(attempt))", timeout: 60) { $0.contains("▶") }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                        || $0.contains("nothing to approve")
-                }
-                guard screen.contains("Approve?") else { continue }
+            for _ in 1...8 where try tradeCount() == 0 {
+                guard let screen = try tmux.approveSelected(), screen.contains("Approve?") else { continue }
                 #expect(screen.contains("Re-priced on the market now"))
                 #expect(screen.contains("y confirm and send"))
                 let before = try arbitrageCount()

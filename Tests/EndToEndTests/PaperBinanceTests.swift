@@ -50,7 +50,7 @@ extension EndToEnd {
             return path
         }
 
-        @Test func checkTheVenuesThenApproveACrossThatFillsOnTheirBooks() throws {
+        @Test func checkTheVenuesThenApproveACrossThatFillsOnTheirBooks() async throws {
             let first = try LocalBinance(["--speed", "0"])
             let second = try LocalBinance(["--speed", "0", "--start-offset", "45"])
             defer { first.stop(); second.stop() }
@@ -62,12 +62,31 @@ extension EndToEnd {
             #expect(check.output.contains("ETH/USDT: tick 0.01 lot 0.0001 min notional 5; bid "))
             #expect(check.output.contains("BTC/USDT: tick 0.01 lot 0.00001"))
 
+            // --mode paper asks for what a config with live venues gives anyway; without them it says what is missing.
+            let simOnly = data + "/sim-only.toml"
+            try "".write(toFile: simOnly, atomically: true, encoding: .utf8)
+            let refused = Tmux(name: "dexter-paper-refused")
+            defer { refused.kill() }
+            try refused.start("'\(Binary.dexter)' --mode paper --config '\(simOnly)'", width: 120, height: 20, environment: environment)
+            let refusal = try refused.waitFor("the refusal") { $0.contains("EXIT=") }
+            #expect(refusal.contains("--mode paper watches config.toml's live venues") && refusal.contains("EXIT=64"), "\(refusal)")
+
             let tmux = Tmux(name: "dexter-paper")
             defer { tmux.kill() }
-            try tmux.start("'\(Binary.dexter)' --config '\(path)'", width: 120, height: 40, environment: environment)
+            try tmux.start("'\(Binary.dexter)' --mode paper --config '\(path)'", width: 120, height: 40, environment: environment)
             try tmux.waitFor("the PAPER screen with both venues live") {
                 $0.contains("PAPER") && $0.contains("binance-b is live") && $0.contains("binance is live")
             }
+            // The markets panel (8) shows each server's best bid and ask as the book and ticker streams left them.
+            try tmux.keys("8")
+            for (venue, server) in [("binance   ", first), ("binance-b ", second)] {
+                let top = try await BinanceTop(server, symbol: "ETHUSDT")
+                try tmux.waitFor("\(venue)ETH/USDT's top in the markets panel: \(top.bid) \(top.ask)") { screen in
+                    screen.split(separator: "\n").contains { $0.contains("│ \(venue) ETH/USDT") && $0.contains("\(top.bid) \(top.ask)") }
+                }
+            }
+            try tmux.keys("Escape")
+            try tmux.waitFor("the desk again") { $0.contains("1 Opportunities") }
             let ledger = data + "/dexter/paper.sqlite"
             let booked = try approveACross(tmux, ledger: ledger)
             #expect(booked, "no cross could be approved in 8 attempts")
@@ -80,20 +99,47 @@ extension EndToEnd {
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
         }
 
+        /// A server's best bid and ask as a client of its diff and ticker streams holds them, written as the markets
+        /// panel writes them (right-aligned in their columns).
+        struct BinanceTop {
+            let bid: String, ask: String
+
+            init(_ server: LocalBinance, symbol: String) async throws {
+                let view = try await server.read("/control/book?symbol=\(symbol)&limit=1&view=stream") as? [String: Any]
+                guard let bids = view?["bids"] as? [[String]], let asks = view?["asks"] as? [[String]],
+                      let bid = bids.first, let ask = asks.first else {
+                    throw CocoaError(.fileReadCorruptFile)
+                }
+                self.bid = Self.padded(Self.price(bid[0]), 11)
+                self.ask = Self.padded(Self.price(ask[0]), 11)
+            }
+
+            static func padded(_ text: String, _ width: Int) -> String {
+                String(repeating: " ", count: max(0, width - text.count)) + text
+            }
+
+            /// "2683.80000000" → "2,683.80" (prices of a thousand and more show cents).
+            static func price(_ text: String) -> String {
+                let parts = text.split(separator: ".")
+                let whole = String(parts[0])
+                var grouped = ""
+                for (index, digit) in whole.reversed().enumerated() {
+                    if index > 0 && index % 3 == 0 { grouped.append(",") }
+                    grouped.append(digit)
+                }
+                let cents = String((parts.count > 1 ? parts[1] : "").prefix(2))
+                return String(grouped.reversed()) + "." + cents.padding(toLength: 2, withPad: "0", startingAt: 0)
+            }
+        }
+
         /// Approves crosses as they come until one is booked (a cross may be gone, or no longer profit, by the time
         /// it is confirmed): whether one was, in 8 attempts.
         func approveACross(_ tmux: Tmux, ledger: String) throws -> Bool {
             func arbitrages() throws -> Int {
                 try DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }
             }
-            for attempt in 1...8 {
-                try tmux.waitFor("a cross between the two books (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    ($0.contains("Approve?") && $0.contains("confirm and send")) || $0.contains("no longer profit")
-                        || $0.contains("is gone") || $0.contains("stale")
-                }
-                guard screen.contains("Approve?") else { continue }
+            for _ in 1...8 {
+                guard let screen = try tmux.approveSelected(), screen.contains("Approve?") else { continue }
                 let before = try arbitrages()
                 try tmux.keys("y")
                 let deadline = Date().addingTimeInterval(30)

@@ -77,13 +77,8 @@ extension EndToEnd {
             try tmux.keys(passphrase, "Enter")
             var screens = [try tmux.waitFor("the desk with the vault's wallets") { $0.contains("Wallets") && $0.contains("cold 0x008A…786b") }]
             #expect(screens[0].contains("desk key …\(binanceKey.suffix(4))"))
-            for attempt in 1...8 where try tradeCount() == 0 {
-                try tmux.waitFor("an opportunity (attempt \(attempt))", timeout: 60) { $0.contains("▶") }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the confirmation or a refusal") {
-                    $0.contains("Approve?") || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                        || $0.contains("nothing to approve")
-                }
+            for _ in 1...8 where try tradeCount() == 0 {
+                guard let screen = try tmux.approveSelected() else { continue }
                 screens.append(screen)
                 guard screen.contains("Approve?") else { continue }
                 try tmux.keys("y")

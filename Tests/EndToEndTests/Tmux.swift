@@ -64,6 +64,30 @@ struct Tmux {
     }
 
     func kill() { _ = try? run(["kill-server"]) }
+
+    /// Presses `key` (approve) on the selected opportunity and waits for its confirmation, or for the refusal of that
+    /// very opportunity: a refusal of an earlier one stays in the log panel and must not pass for this one's. Nil
+    /// when no row is selected.
+    @discardableResult
+    func approveSelected(key: String = "a", confirmation: String = "Approve?") throws -> String? {
+        let before = try waitFor("an opportunity selected", timeout: 90) { $0.contains("▶") }
+        guard let id = Self.selectedOpportunity(before) else { return nil }
+        try keys(key)
+        return try waitFor("#\(id)'s confirmation or its refusal") { screen in
+            screen.contains(confirmation) || screen.contains("nothing to approve")
+                || screen.split(separator: "\n").contains { line in
+                    line.contains("#\(id) ") && (line.contains("no longer profit") || line.contains("is gone") || line.contains("is stale"))
+                }
+        }
+    }
+
+    /// The id of the selected table row ("│▶  7 ETH/USDT …").
+    static func selectedOpportunity(_ screen: String) -> String? {
+        guard let line = screen.split(separator: "\n").first(where: { $0.contains("▶") }),
+              let marker = line.range(of: "▶") else { return nil }
+        let id = line[marker.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }
+        return id.isEmpty ? nil : String(id)
+    }
 }
 
 /// Every end-to-end suite runs inside this one, one suite at a time: they start real processes and terminals, and

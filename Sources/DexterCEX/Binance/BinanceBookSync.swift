@@ -7,6 +7,11 @@ import DexterVenues
 /// applied one must straddle it (U ≤ lastUpdateId + 1 ≤ u); every next one must start where the last ended
 /// (U = previous u + 1). Anything else is a gap: the book is dropped and rebuilt from a fresh snapshot. Pure: the
 /// caller fetches snapshots when told to, and keeps one of these per symbol, so a gap on one never touches another.
+///
+/// `<symbol>@bookTicker` counts in the same update ids and arrives sooner than the 100 ms diffs that cover it: the
+/// newest ticker past the book's id is laid over the book's top when it is read (levels at or better than its best
+/// are gone), until a diff at or past its id arrives. The diff-built book itself is never written by a ticker, so
+/// the sync rule above stays exact.
 public struct BinanceBookSync: Sendable {
     public enum State: Sendable, Hashable {
         /// Diffs are buffered until a snapshot arrives (at start, or after a snapshot too old to join them).
@@ -40,6 +45,8 @@ public struct BinanceBookSync: Sendable {
     /// True until a diff has been applied on top of the snapshot: the first must straddle it.
     private var awaitingFirstDiff = true
     private var book = DepthBook()
+    /// The newest bookTicker, laid over the book while its id is past the book's (nil once a diff caught up).
+    public private(set) var ticker: BinanceBookTicker?
 
     public init(symbol: String) { self.symbol = symbol }
 
@@ -54,8 +61,26 @@ public struct BinanceBookSync: Sendable {
         }
     }
 
-    /// The best `depth` levels of each side, exact (empty until the first snapshot).
-    public func orderBook(depth: Int = .max) -> OrderBook { book.top(depth) }
+    /// The best `depth` levels of each side, exact, with a newer ticker's top laid over them (empty until the first
+    /// snapshot).
+    public func orderBook(depth: Int = .max) -> OrderBook {
+        guard state == .live, let ticker, ticker.updateId > lastUpdateId else { return book.top(depth) }
+        return book.top(depth, bestBid: DepthBook.Level(price: ticker.bidPrice, quantity: ticker.bidQuantity),
+                        bestAsk: DepthBook.Level(price: ticker.askPrice, quantity: ticker.askQuantity))
+    }
+
+    /// The best bid and ask at `ticker.updateId`: shown over the book when newer than it and than the last ticker.
+    /// While there is no book it is kept (`buffered`) for the snapshot to come, and shown if still newer then.
+    public mutating func apply(_ ticker: BinanceBookTicker) -> Outcome {
+        guard ticker.updateId > (self.ticker?.updateId ?? 0) else { return .ignored }
+        guard state == .live else {
+            self.ticker = ticker
+            return .buffered
+        }
+        guard ticker.updateId > lastUpdateId else { return .ignored }
+        self.ticker = ticker
+        return .applied
+    }
 
     public mutating func apply(_ diff: BinanceDepthUpdate) -> Outcome {
         guard state == .live else {
@@ -122,5 +147,7 @@ public struct BinanceBookSync: Sendable {
         for level in diff.asks { book.set(.sell, price: level.price, quantity: level.quantity) }
         lastUpdateId = diff.finalUpdateId
         awaitingFirstDiff = false
+        // The diffs now say at least as much as the ticker did.
+        if let ticker, ticker.updateId <= lastUpdateId { self.ticker = nil }
     }
 }

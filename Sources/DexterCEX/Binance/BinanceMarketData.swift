@@ -33,6 +33,16 @@ public struct BinanceBookTicker: Sendable, Hashable {
     public let bidQuantity: FixedDecimal
     public let askPrice: FixedDecimal
     public let askQuantity: FixedDecimal
+
+    public init(updateId: UInt64, symbol: String, bidPrice: FixedDecimal, bidQuantity: FixedDecimal,
+                askPrice: FixedDecimal, askQuantity: FixedDecimal) {
+        self.updateId = updateId
+        self.symbol = symbol
+        self.bidPrice = bidPrice
+        self.bidQuantity = bidQuantity
+        self.askPrice = askPrice
+        self.askQuantity = askQuantity
+    }
 }
 
 /// `GET /api/v3/depth` (and the partial-depth streams `<symbol>@depth5/10/20`, which have the same shape).

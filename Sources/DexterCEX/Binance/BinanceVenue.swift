@@ -52,9 +52,10 @@ public struct BinanceSettings: Sendable {
 }
 
 /// Binance spot's market data behind the seam: instruments from `exchangeInfo`, and per symbol a local book kept by
-/// Binance's documented rule from the diff stream (`<symbol>@depth@100ms` on one combined stream) and REST
-/// snapshots. A gap resyncs that symbol alone; while it resyncs its market shows no liquidity, so nothing is
-/// priced on a book that cannot be trusted. Each book that moves is posted to the desk's inbox.
+/// Binance's documented rule from the diff stream and REST snapshots, its top brought forward by the real-time best
+/// bid and ask (`<symbol>@depth@100ms` and `<symbol>@bookTicker` on one combined stream). A gap resyncs that symbol
+/// alone; while it resyncs its market shows no liquidity, so nothing is priced on a book that cannot be trusted.
+/// Each book that moves is posted to the desk's inbox.
 public final class BinanceMarketFeed: MarketDataClient, Sendable {
     public let settings: BinanceSettings
     public var venueIds: [VenueId] { [settings.venue.id] }
@@ -84,7 +85,10 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         self.clock = clock
         self.logger = logger
         gate = RateLimitGate(limits: .init(weight: settings.weightPerMinute))
-        let streams = settings.symbols.map { Self.venueName($0).lowercased() + "@depth@100ms" }.joined(separator: "/")
+        let streams = settings.symbols.flatMap { symbol in
+            let name = Self.venueName(symbol).lowercased()
+            return [name + "@depth@100ms", name + "@bookTicker"]
+        }.joined(separator: "/")
         var stream = settings.stream ?? WebSocketSettings(url: "")
         stream.url = settings.streamURL + "/stream?streams=" + streams
         link = WebSocketLink(settings: stream, logger: logger)
@@ -214,7 +218,14 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
             logger.warning("\(settings.venue.id): unreadable stream message: \(error)")
             return
         }
-        guard case .depthUpdate(let diff) = message.payload else { return }
+        let diff: BinanceDepthUpdate
+        switch message.payload {
+        case .depthUpdate(let update): diff = update
+        case .bookTicker(let ticker):
+            receivedTicker(ticker, at: now)
+            return
+        case .partialDepth, .unhandled: return
+        }
         var resync: String?
         let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
             // Applied where it lies: a copy taken out of the dictionary and written back would copy the whole book
@@ -239,6 +250,18 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
             inbox.post(.resyncing(reason: "\(symbol) \(resync)"), for: settings.venue.id)
             fetchSnapshot(diff.symbol)
         }
+    }
+
+    /// A best bid and ask newer than the book: posted with the book's top brought forward. Spot tickers carry no
+    /// event time, so the venue time is when it arrived.
+    private func receivedTicker(_ ticker: BinanceBookTicker, at now: Timestamp) {
+        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
+            guard let symbol = state.names[ticker.symbol], let inbox = state.inbox,
+                  state.books[ticker.symbol]?.apply(ticker) == .applied else { return nil }
+            return (inbox, symbol, state.books[ticker.symbol]!.orderBook(depth: settings.bookDepth))
+        }
+        guard let (inbox, symbol, book) = post else { return }
+        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: now, receivedAt: now))
     }
 
     /// Fetches a REST snapshot for `name` (once at a time) and joins it to the buffered diffs.

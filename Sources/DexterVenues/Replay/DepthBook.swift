@@ -42,6 +42,12 @@ package struct DepthBook: Sendable {
     package func top(_ depth: Int) -> OrderBook {
         OrderBook(presortedBids: bidSide.top(depth), asks: askSide.top(depth))
     }
+
+    /// The best `depth` levels with a newer best bid and ask laid over them, the book itself untouched: on each
+    /// side, levels at or better than the newer best are gone (a zero quantity empties the side).
+    package func top(_ depth: Int, bestBid: Level, bestAsk: Level) -> OrderBook {
+        OrderBook(presortedBids: bidSide.top(depth, under: bestBid), asks: askSide.top(depth, under: bestAsk))
+    }
 }
 
 /// One side of a depth book as one sorted array, best last: the churn at the top of the book inserts and
@@ -95,5 +101,19 @@ struct DepthSide: Sendable {
 
     func top(_ depth: Int) -> [BookLevel] {
         levels.suffix(depth).reversed().map { BookLevel(price: $0.price, quantity: $0.quantity) }
+    }
+
+    /// `best` first, then the levels worse than it.
+    func top(_ depth: Int, under best: DepthBook.Level) -> [BookLevel] {
+        guard depth > 0, best.quantity.isPositive else { return [] }
+        var index = levels.count - 1
+        while index >= 0, !better(best.price, than: levels[index].price) { index -= 1 }
+        var result = [BookLevel(price: best.price, quantity: best.quantity)]
+        result.reserveCapacity(min(depth, index + 2))
+        while index >= 0, result.count < depth {
+            result.append(BookLevel(price: levels[index].price, quantity: levels[index].quantity))
+            index -= 1
+        }
+        return result
     }
 }

@@ -92,6 +92,24 @@ class Book:
         consumed = self.consumed[name]
         consumed[price] = consumed.get(price, ZERO) + qty
 
+    def stream_view(self, limit: int) -> dict:
+        """What a client following both <symbol>@depth and <symbol>@bookTicker holds: the diff-built book, its top
+        brought forward by a bookTicker newer than the last diff (on each side the levels at or better than the
+        ticker's best give way to it; a zero quantity means the side is empty)."""
+        view = self.snapshot(limit)
+        ticker = self.last_book_ticker
+        if ticker is None or ticker["u"] <= self.last_update_id:
+            return view
+        for name, side, price_key, qty_key in (("bids", self.bids, "b", "B"), ("asks", self.asks, "a", "A")):
+            price, qty = Decimal(ticker[price_key]), Decimal(ticker[qty_key])
+            if qty == 0:
+                view[name] = []
+                continue
+            worse = [(p, q) for p, q in side.top(len(side.prices)) if (p < price if name == "bids" else p > price)]
+            view[name] = [[format_level(p), format_level(q)] for p, q in [(price, qty)] + worse[:max(0, limit - 1)]]
+        view["bookTickerUpdateId"] = ticker["u"]
+        return view
+
     def snapshot(self, limit: int) -> dict:
         return {
             "lastUpdateId": self.last_update_id,

@@ -5,8 +5,9 @@ GET  /control/faults           pending faults
 GET  /control/orders           every order of every account, with its fills   (?account=NAME&symbol=BTCUSDT)
 GET  /control/account          every account's balances and keys (no secrets) (?name=NAME or ?apiKey=KEY)
 GET  /control/book             the server's book                              (?symbol=ETHUSDT&limit=N)
+                                 &view=stream: as a client of depth + bookTicker holds it (the newer ticker on top)
 GET  /control/replay           where the replay stands
-POST /control/advance          {"events": N} | {"diffs": N, "symbol": S?} | {"seconds": T}  (recording time)
+POST /control/advance          {"events": N} | {"diffs"|"tickers": N, "symbol": S?} | {"seconds": T}  (recording time)
 POST /control/limits           {"weightPerMinute", "ordersPer10s", "ordersPerDay", "banAfter", "banSeconds",
                                 "reset": true}
 POST /control/keys             {"apiKey": K, "enableReading"?, "enableSpotAndMarginTrading"?, "enableWithdrawals"?}
@@ -83,7 +84,8 @@ def make_app(state: State) -> web.Application:
         if symbol not in state.replay.books:
             return _json({"error": "unknown symbol"}, 404)
         limit = int(request.query.get("limit", "1000000"))
-        return _json(state.replay.books[symbol].snapshot(limit))
+        book = state.replay.books[symbol]
+        return _json(book.stream_view(limit) if request.query.get("view") == "stream" else book.snapshot(limit))
 
     async def replay(request: web.Request) -> web.Response:
         return _json(state.replay.state())
@@ -94,6 +96,8 @@ def make_app(state: State) -> web.Application:
             applied = state.replay.step_seconds(float(spec["seconds"]))
         elif "diffs" in spec:
             applied = state.replay.step(int(spec["diffs"]), kind="depth", symbol=spec.get("symbol"))
+        elif "tickers" in spec:
+            applied = state.replay.step(int(spec["tickers"]), kind="bookTicker", symbol=spec.get("symbol"))
         else:
             applied = state.replay.step(int(spec.get("events", 1)))
         return _json({"applied": applied, **state.replay.state()})

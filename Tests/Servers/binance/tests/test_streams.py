@@ -71,6 +71,36 @@ def test_documented_sync_reproduces_the_servers_book(server):
     assert book == as_levels(truth)
 
 
+def test_the_stream_view_is_the_book_with_the_newer_ticker_on_top(fresh):
+    server = fresh
+    async def run():
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(server.stream + "/stream?streams=ethusdt@depth@100ms/ethusdt@bookTicker")
+            server.advance(tickers=3, symbol="ETHUSDT")
+            messages = await drain(ws)
+            await ws.close()
+            return messages
+    messages = asyncio.run(run())
+    ticker = [m["data"] for m in messages if m["stream"] == "ethusdt@bookTicker"][-1]
+    book = server.book("ETHUSDT")
+    view = server.control("GET", "/control/book?symbol=ETHUSDT&limit=1000000&view=stream")
+    assert ticker["u"] > book["lastUpdateId"], "the last event stepped was a ticker ahead of the diffs"
+    assert view["bookTickerUpdateId"] == ticker["u"]
+    assert view["bids"][0] == [ticker["b"], ticker["B"]] and view["asks"][0] == [ticker["a"], ticker["A"]]
+    # Below the ticker's best, the diff-built book as it is.
+    assert view["bids"][1:] == [level for level in book["bids"] if Decimal(level[0]) < Decimal(ticker["b"])]
+    assert view["asks"][1:] == [level for level in book["asks"] if Decimal(level[0]) > Decimal(ticker["a"])]
+    # After every diff, the ticker shows only while it is ahead of the book; otherwise the view is the book.
+    for _ in range(20):
+        server.advance(diffs=1, symbol="ETHUSDT")
+        again = server.control("GET", "/control/book?symbol=ETHUSDT&limit=1000000&view=stream")
+        plain = server.book("ETHUSDT")
+        if "bookTickerUpdateId" in again:
+            assert again["bookTickerUpdateId"] > plain["lastUpdateId"]
+        else:
+            assert again == plain
+
+
 def test_a_skipped_diff_is_a_visible_gap(fresh):
     server = fresh
 

@@ -1,0 +1,55 @@
+import DexterCore
+import DexterEngine
+
+extension Panels {
+    /// Columns of the markets table; the quantities only where the panel is wide enough for them.
+    static func marketColumns(wide: Bool) -> [(title: String, width: Int, right: Bool)] {
+        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 10, false), ("Pair", 9, false)]
+        if wide { columns.append(("Bid qty", 9, true)) }
+        columns += [("Bid", 11, true), ("Ask", 11, true)]
+        if wide { columns.append(("Ask qty", 9, true)) }
+        columns += [("bps", 5, true), ("Age", 6, true)]
+        return columns
+    }
+
+    /// Every market the desk watches: a book's best bid and ask exact, a pool's marginal prices before its fee, the
+    /// spread, the quote's age and the venue's feed. What detection prices on, as it sees it now.
+    static func markets(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+        canvas.box(rect, title: title(.markets, "Markets (\(snapshot.markets.count))"), focused: focused)
+        let inner = rect.inset
+        guard inner.height >= 2 else { return }
+        guard !snapshot.markets.isEmpty else {
+            canvas.put("no market yet: venues are connecting", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
+            return
+        }
+        let columns = marketColumns(wide: inner.width >= 90)
+        let header = columns.map { fit($0.title, $0.width, right: $0.right) }.joined(separator: " ") + " Feed"
+        canvas.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
+        let lines = snapshot.markets.map { row -> (String, ColorRole) in
+            let cells = marketCells(row, wide: columns.count > 6)
+            let text = zip(columns, cells).map { fit($1, $0.width, right: $0.right) }.joined(separator: " ")
+            let feed = row.stale ? "STALE" : (row.feed ?? "")
+            let role: ColorRole = row.stale ? .stale : (row.feed.map { $0 == "live" } ?? true) ? .normal : .warning
+            return (text + " " + feed, role)
+        }
+        scrolling(lines, panel: .markets, view: &view, into: &canvas,
+                  Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1))
+    }
+
+    static func marketCells(_ row: MarketRow, wide: Bool) -> [String] {
+        var cells = [row.venue, row.symbol]
+        switch row.top {
+        case .book(let bid, let ask):
+            if wide { cells.append(bid.map { Format.quantity($0.quantity) } ?? "") }
+            cells += [bid.map { Format.price($0.price) } ?? "—", ask.map { Format.price($0.price) } ?? "—"]
+            if wide { cells.append(ask.map { Format.quantity($0.quantity) } ?? "") }
+        case .pool(let bid, let ask):
+            if wide { cells.append("pool") }
+            cells += [bid > 0 ? Format.price(FixedDecimal(approximating: bid)) : "—",
+                      ask.isFinite ? Format.price(FixedDecimal(approximating: ask)) : "—"]
+            if wide { cells.append("pool") }
+        }
+        cells += [row.spreadBps.map { Format.format1($0) } ?? "", Format.age(row.age)]
+        return cells
+    }
+}
