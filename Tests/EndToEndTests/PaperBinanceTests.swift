@@ -63,8 +63,8 @@ extension EndToEnd {
             #expect(check.output.contains("BTC/USDT: tick 0.01 lot 0.00001"))
 
             // --mode paper asks for what a config with live venues gives anyway; without them it says what is missing.
-            let simOnly = data + "/sim-only.toml"
-            try "".write(toFile: simOnly, atomically: true, encoding: .utf8)
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let simOnly = root.appendingPathComponent("config.toml.example").path
             let refused = Tmux(name: "dexter-paper-refused")
             defer { refused.kill() }
             try refused.start("'\(Binary.dexter)' --mode paper --config '\(simOnly)'", width: 120, height: 20, environment: environment)
