@@ -77,7 +77,7 @@ extension Engine {
                 top = .book(bid: book.bids.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) },
                             ask: book.asks.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) })
             } else {
-                top = .pool(bid: market.screen.topSellPriceBeforeFee, ask: market.screen.topBuyPriceBeforeFee)
+                top = .pool(bid: market.screen.topSellPrice, ask: market.screen.topBuyPrice)
             }
             return MarketRow(venue: market.key.venue.name, symbol: market.key.symbol.description, top: top,
                              age: market.quoteAge(at: now), stale: market.isStale(at: now),

@@ -108,7 +108,7 @@ public struct MarketRow: Sendable, Hashable {
     public enum Top: Sendable, Hashable {
         /// An order book's best levels, exact (nil for an empty side).
         case book(bid: Level?, ask: Level?)
-        /// A pool's marginal sell and buy prices before its fee.
+        /// A pool's marginal sell and buy prices, its fee included (before it, both would be the spot price).
         case pool(bid: Double, ask: Double)
     }
 

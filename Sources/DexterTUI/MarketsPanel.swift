@@ -4,7 +4,7 @@ import DexterEngine
 extension Panels {
     /// Columns of the markets table; the quantities only where the panel is wide enough for them.
     static func marketColumns(wide: Bool) -> [(title: String, width: Int, right: Bool)] {
-        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 10, false), ("Pair", 9, false)]
+        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 12, false), ("Pair", 12, false)]
         if wide { columns.append(("Bid qty", 9, true)) }
         columns += [("Bid", 11, true), ("Ask", 11, true)]
         if wide { columns.append(("Ask qty", 9, true)) }
@@ -12,7 +12,7 @@ extension Panels {
         return columns
     }
 
-    /// Every market the desk watches: a book's best bid and ask exact, a pool's marginal prices before its fee, the
+    /// Every market the desk watches: a book's best bid and ask exact, a pool's marginal prices with its fee, the
     /// spread, the quote's age and the venue's feed. What detection prices on, as it sees it now.
     static func markets(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
         canvas.box(rect, title: title(.markets, "Markets (\(snapshot.markets.count))"), focused: focused)

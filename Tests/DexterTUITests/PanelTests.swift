@@ -74,9 +74,9 @@ import Testing
         let tall = Panels.frame(snapshot, view: &view, keymap: .standard, width: 200, height: 60)
         let heading = try #require((0..<60).first { tall.line($0).contains("8 Markets (3)") })
         let rows = (heading..<60).map { tall.line($0) }
-        #expect(rows.contains { $0.contains("binance    ETH/USDT     2,683.80    2,683.81   0.0  120ms live") })
-        #expect(rows.contains { $0.contains("binance-b  ETH/USDT            —           —         3.0s resyncing (") })
-        #expect(rows.contains { $0.contains("uniswap    ETH/USDT     2,682.50    2,690.25  28.8  12.0s STALE") })
+        #expect(rows.contains { $0.contains("binance      ETH/USDT        2,683.80    2,683.81   0.0  120ms live") })
+        #expect(rows.contains { $0.contains("binance-b    ETH/USDT               —           —         3.0s") })
+        #expect(rows.contains { $0.contains("uniswap      ETH/USDT        2,682.50    2,690.25  28.8  12.0s STALE") })
         #expect(tall.text.contains("2 Detail"), "the detail keeps its place above")
 
         view = ViewState()
@@ -86,6 +86,7 @@ import Testing
         #expect(view.focus == .markets && view.zoomed, "no room at 120×40: it opens zoomed")
         let zoomed = Panels.frame(snapshot, view: &view, keymap: .standard, width: 120, height: 40)
         #expect(zoomed.text.contains("Bid qty") && zoomed.text.contains("31.4395"), "wide enough for the quantities")
+        #expect(zoomed.text.contains("3.0s resyncing (ETH/USDT gap)"), "and for the feed's whole state")
         _ = controller.handle(.key(.escape), snapshot: snapshot, width: 120, height: 40)
         #expect(!controller.view.zoomed && controller.view.focus == .opportunities)
     }

@@ -79,7 +79,7 @@ extension EndToEnd {
             }
             // The markets panel (8) shows each server's best bid and ask as the book and ticker streams left them.
             try tmux.keys("8")
-            for (venue, server) in [("binance   ", first), ("binance-b ", second)] {
+            for (venue, server) in [("binance     ", first), ("binance-b   ", second)] {
                 let top = try await BinanceTop(server, symbol: "ETHUSDT")
                 try tmux.waitFor("\(venue)ETH/USDT's top in the markets panel: \(top.bid) \(top.ask)") { screen in
                     screen.split(separator: "\n").contains { $0.contains("│ \(venue) ETH/USDT") && $0.contains("\(top.bid) \(top.ask)") }
