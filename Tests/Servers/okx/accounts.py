@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from common import ZERO
+from common import ZERO, fmt
 
 # The credentials of the OKX signing examples in shared/vectors/exchanges/oracle_examples (ccxt 4.5.90, fixed
 # clock): with them a test can replay a signature made by independent code, byte for byte.
@@ -77,9 +77,9 @@ class Account:
 
     def view(self) -> dict:
         return {"name": self.name, "uid": self.uid,
-                "balances": {ccy: {"availBal": str(self.avail.get(ccy, ZERO)),
-                                   "frozenBal": str(self.frozen.get(ccy, ZERO))} for ccy in self.currencies()},
-                "feeRates": {"maker": str(self.maker), "taker": str(self.taker)},
+                "balances": {ccy: {"availBal": fmt(self.avail.get(ccy, ZERO)),
+                                   "frozenBal": fmt(self.frozen.get(ccy, ZERO))} for ccy in self.currencies()},
+                "feeRates": {"maker": fmt(self.maker), "taker": fmt(self.taker)},
                 "keys": [key.public() for key in self.keys]}
 
 
