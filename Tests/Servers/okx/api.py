@@ -151,7 +151,7 @@ def balance_detail(state: State, account: Account, ccy: str) -> dict:
     price = usd_price(state, ccy)
     stamp = str(account.update_time.get(ccy, state.clock.ms()))
     detail = {key: "" for key in ("imr", "mmr", "mgnRatio", "notionalLever", "spotInUseAmt", "clSpotInUseAmt",
-                                  "maxSpotInUse", "spotBal", "openAvgPx", "accAvgPx", "spotUpl", "spotUplRatio",
+                                  "maxSpotInUse", "maxSpotInUseAmt", "spotBal", "openAvgPx", "accAvgPx", "spotUpl", "spotUplRatio",
                                   "totalPnl", "totalPnlRatio", "borrowFroz")}
     detail.update({key: "0" for key in ("crossLiab", "colRes", "colBorrAutoConversion", "disEq", "fixedBal",
                                         "frpType", "interest", "isoEq", "isoLiab", "isoUpl", "liab", "maxLoan",
@@ -159,6 +159,7 @@ def balance_detail(state: State, account: Account, ccy: str) -> dict:
                                         "stgyEq", "twap", "upl", "uplLiab", "autoLendMtAmt")})
     detail.update({"ccy": ccy, "eq": fmt(eq), "cashBal": fmt(eq), "availBal": fmt(avail), "availEq": fmt(avail),
                    "frozenBal": fmt(frozen), "eqUsd": fmt(eq * price) if price is not None else "",
+                   "coinUsdPrice": fmt(price) if price is not None else "",
                    "collateralEnabled": False, "collateralRestrict": False, "autoLendStatus": "off",
                    "uTime": stamp})
     return detail

@@ -118,7 +118,7 @@ class Order:
             "fillIdxPx": "", "execType": ("M" if fill.maker else "T") if fill else "",
             "fillNotionalUsd": fmt(notional) if fill else "", "notionalUsd": "",
             "amendResult": self.amend_result, "amendSource": "1" if self.amend_result else "",
-            "reqId": self.req_id, "lastPx": last_px, "code": "0", "msg": "",
+            "reqId": self.req_id, "lastPx": last_px, "code": "0", "msg": "", "cancelSourceReason": "",
         })
         return body
 
