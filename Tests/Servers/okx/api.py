@@ -137,6 +137,13 @@ def fills(state: State, account: Account, params: dict) -> list[dict]:
     return _page(rows, params, lambda row: int(row["billId"]))
 
 
+def fills_history(state: State, account: Account, params: dict) -> list[dict]:
+    """The last 3 months: here every fill the server made (it lives shorter than 3 days). instType is required."""
+    if params.get("instType") in (None, ""):
+        raise empty_param("instType")
+    return fills(state, account, params)
+
+
 # ---------- account ----------
 def usd_price(state: State, ccy: str) -> Decimal | None:
     if ccy in ("USDT", "USDC", "USD"):

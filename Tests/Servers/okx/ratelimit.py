@@ -37,6 +37,7 @@ RULES = {
     "orders-pending": Rule(60, 2, "uid"),
     "orders-history": Rule(40, 2, "uid"),
     "fills": Rule(60, 2, "uid"),
+    "fills-history": Rule(10, 2, "uid"),
 }
 
 

@@ -66,6 +66,8 @@ def routes(s: State) -> list[Route]:
               data(lambda a, k, p: api.orders_history(s, a, p)), private=True, permission="read_only"),
         Route("GET", "/api/v5/trade/fills", "fills", data(lambda a, k, p: api.fills(s, a, p)),
               private=True, permission="read_only"),
+        Route("GET", "/api/v5/trade/fills-history", "fills-history",
+              data(lambda a, k, p: api.fills_history(s, a, p)), private=True, permission="read_only"),
     ]
 
 

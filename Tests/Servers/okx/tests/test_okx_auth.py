@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
+from okx_fixtures import fresh, server  # noqa: F401  (fixtures)
 from okx_client import DEMO, MAIN, READER, WsClient, b64_hmac, iso_now
 
 ORACLE = Path(os.environ["DEXTER_SHARED"]) / "vectors" / "exchanges" / "oracle_examples"

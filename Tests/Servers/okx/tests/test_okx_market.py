@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from conftest import start_server, stop_server
+from okx_fixtures import server, start_server, stop_server  # noqa: F401  (fixtures)
 from okx_client import WsClient, push
 
 SHARED = Path(os.environ["DEXTER_SHARED"]) / "vectors" / "exchanges"

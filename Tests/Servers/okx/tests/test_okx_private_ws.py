@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
+from okx_fixtures import server  # noqa: F401  (fixtures)
 from okx_client import MAIN, OTHER, WsClient, push
 
 FIXTURES = Path(os.environ["DEXTER_SHARED"]) / "vectors" / "exchanges" / "wire" / "okx" / "nautilus"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
+from okx_fixtures import server  # noqa: F401  (fixtures)
 from okx_client import OTHER, WsClient, push
 
 WIRE = Path(os.environ["DEXTER_SHARED"]) / "vectors" / "exchanges" / "wire" / "okx"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from okx_fixtures import fresh, server  # noqa: F401  (fixtures)
 from okx_client import MAIN, OTHER
 
 

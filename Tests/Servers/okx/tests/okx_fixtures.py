@@ -1,4 +1,8 @@
-"""Fixtures: a server process per test module (loopback, free ports, manual replay), accounts with known keys."""
+"""Fixtures: a server process per test module (loopback, free ports, manual replay), accounts with known keys.
+
+Not a conftest.py: the Binance suite's test modules import their own `conftest` by that name, and pytest would
+put ours in its place in sys.modules when both suites run in one process. Test modules import these fixtures.
+"""
 from __future__ import annotations
 
 import json
@@ -15,6 +19,7 @@ from okx_client import ACCOUNTS, Server
 
 SERVER = Path(__file__).resolve().parents[1] / "server.py"
 REPO = Path(__file__).resolve().parents[4]
+os.environ.setdefault("DEXTER_SHARED", str((REPO / ".." / "shared").resolve()))
 
 
 def start_server(tmp: Path, *extra: str) -> tuple[subprocess.Popen, Server]:
@@ -61,7 +66,3 @@ def fresh(server):
     server.control("POST", "/control/fault", {"type": "clear"})
     server.control("POST", "/control/limits", {"reset": True, "defaults": True})
     return server
-
-
-def pytest_configure(config):
-    os.environ.setdefault("DEXTER_SHARED", str((REPO / ".." / "shared").resolve()))
