@@ -16,7 +16,7 @@ from state import State
 
 
 # ---------- orders ----------
-def _reject_entry(state: State, args: dict, reject: OrderReject) -> dict:
+def reject_entry(state: State, args: dict, reject: OrderReject) -> dict:
     return {"clOrdId": str(args.get("clOrdId") or ""), "ordId": str(args.get("ordId") or ""),
             "tag": str(args.get("tag") or ""), "ts": str(state.clock.ms()), "sCode": reject.s_code,
             "sMsg": reject.s_msg, "subCode": reject.sub_code}
@@ -40,9 +40,9 @@ def run(state: State, account: Account, op: str, items: list[dict], charge=None)
                 charge(args)
             entries.append(ORDER_OPS[op](state, account, args))
         except OkxError as error:          # a rate limit met while counting this order
-            entries.append(_reject_entry(state, args, OrderReject(error.code, error.msg)))
+            entries.append(reject_entry(state, args, OrderReject(error.code, error.msg)))
         except OrderReject as reject:
-            entries.append(_reject_entry(state, args, reject))
+            entries.append(reject_entry(state, args, reject))
     return envelope(entries)
 
 

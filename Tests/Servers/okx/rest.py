@@ -14,7 +14,7 @@ from aiohttp import web
 
 import api
 from auth import authenticate_rest
-from common import OkxError, too_many_requests
+from common import OkxError, OrderReject, too_many_requests
 from faults import as_error
 from state import State, dumps
 
@@ -96,6 +96,14 @@ def _charge(state: State, route: Route, ip: str, account, params) -> None:
         limiter.charge(route.limit, account.uid)
 
 
+def _expired(state: State, exp_time) -> bool:
+    """The `expTime` request header (docs "Transaction timeouts"): place and amend requests past it are refused."""
+    try:
+        return exp_time not in (None, "") and state.clock.ms() > int(exp_time)
+    except ValueError:
+        return False
+
+
 def _parse_body(route: Route, body: str):
     if not body.strip():
         raise OkxError(50000, "Body for POST request cannot be empty.", http=400)
@@ -143,7 +151,11 @@ def _wrap(state: State, route: Route):
             if route.order_op:
                 api.check_required(route.order_op, params)
             _charge(state, route, ip, account, params)
-            payload = route.handler(account, key, params)
+            if route.order_op in ("order", "amend-order") and _expired(state, request.headers.get("expTime")):
+                payload = api.envelope([api.reject_entry(state, args, OrderReject(50037, "Order expired."))
+                                        for args in params])
+            else:
+                payload = route.handler(account, key, params)
             executed = True
             if fault:
                 raise as_error(fault)

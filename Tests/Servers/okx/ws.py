@@ -258,7 +258,7 @@ class Conn:
             if fault and not fault.execute:
                 answer.update(as_error(fault).body())
             elif request.get("expTime") and state.clock.ms() > int(request["expTime"]):
-                answer.update(api.envelope([api._reject_entry(state, a, OrderReject(50037, "Order expired."))
+                answer.update(api.envelope([api.reject_entry(state, a, OrderReject(50037, "Order expired."))
                                             for a in items]))
             else:
                 self.held = []

@@ -135,6 +135,9 @@ def test_documented_rejections(fresh):
     latest = data(server.signed("GET", "/api/v5/trade/order", params={"instId": "BTC-USDT", "clOrdId": "dup1"}))
     assert latest[0]["ordId"] == reused["ordId"]
     server.signed("POST", "/api/v5/trade/cancel-order", body={"instId": "BTC-USDT", "clOrdId": "dup1"})
+    late = server.signed("POST", "/api/v5/trade/order", body={**order, "tdMode": "cash", "sz": "0.001"},
+                         headers={"expTime": "1597026383085"})
+    assert rejected(late)["sCode"] == "50037"          # the expTime header: the request's deadline has passed
     assert server.signed("POST", "/api/v5/trade/order", body=None).json()["code"] == "50000"
     bad_json = server.http.post(server.rest + "/api/v5/trade/order", data="{", headers={})
     assert bad_json.status_code == 400 and bad_json.json()["code"] == "50002"
