@@ -111,6 +111,8 @@ class Engine:
                 if req["ban_amend"]:
                     raise insufficient(inst.base)
                 fills, _ = self._walk(book, side, None, owned, None, inst.lot)
+        if sum((p * q for p, q in fills), ZERO) > inst.max_mkt_sz:     # maxMktSz is in USDT for spot
+            raise OrderReject(51202, "Market order amount exceeds the maximum amount.")
         if not fills:
             owned_ccy = inst.quote if side == "buy" else inst.base
             if account.balance(owned_ccy)[0] > 0:

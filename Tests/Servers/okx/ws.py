@@ -262,7 +262,11 @@ class Conn:
                                             for a in items]))
             else:
                 self.held = []
-                answer.update(api.run(state, self.account, ORDER_OPS[op], items, self._charger(op, len(items))))
+                try:
+                    answer.update(api.run(state, self.account, ORDER_OPS[op], items, self._charger(op, len(items))))
+                except Exception:
+                    self.flush_held()       # a server bug must not leave this connection's pushes held forever
+                    raise
                 executed = True
                 if fault:
                     answer.update(as_error(fault).body())
