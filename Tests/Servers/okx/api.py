@@ -158,8 +158,8 @@ def balance_detail(state: State, account: Account, ccy: str) -> dict:
     price = usd_price(state, ccy)
     stamp = str(account.update_time.get(ccy, state.clock.ms()))
     detail = {key: "" for key in ("imr", "mmr", "mgnRatio", "notionalLever", "spotInUseAmt", "clSpotInUseAmt",
-                                  "maxSpotInUse", "maxSpotInUseAmt", "spotBal", "openAvgPx", "accAvgPx", "spotUpl", "spotUplRatio",
-                                  "totalPnl", "totalPnlRatio", "borrowFroz")}
+                                  "maxSpotInUse", "maxSpotInUseAmt", "spotBal", "openAvgPx", "accAvgPx", "spotUpl",
+                                  "spotUplRatio", "totalPnl", "totalPnlRatio", "borrowFroz")}
     detail.update({key: "0" for key in ("crossLiab", "colRes", "colBorrAutoConversion", "disEq", "fixedBal",
                                         "frpType", "interest", "isoEq", "isoLiab", "isoUpl", "liab", "maxLoan",
                                         "ordFrozen", "rewardBal", "smtSyncEq", "spotCopyTradingEq", "spotIsoBal",

@@ -23,7 +23,8 @@ def _json(payload, status: int = 200) -> web.Response:
     return web.Response(text=dumps(payload), status=status, content_type="application/json")
 
 
-OPTION_FIELDS = (("idleTimeoutSeconds", "idle_timeout_s", float), ("wsConnectsPerSecond", "ws_connects_per_second", int),
+OPTION_FIELDS = (("idleTimeoutSeconds", "idle_timeout_s", float),
+                 ("wsConnectsPerSecond", "ws_connects_per_second", int),
                  ("bookHeartbeatSeconds", "book_heartbeat_s", float), ("channelConnLimit", "channel_conn_limit", int),
                  ("opsPerHour", "ops_per_hour", int), ("keepRecordedTimes", "keep_recorded_times", bool))
 

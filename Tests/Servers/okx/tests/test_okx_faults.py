@@ -183,7 +183,8 @@ def test_rate_limits(fresh):
     eth = server.order(instId="ETH-USDT", side="buy", ordType="limit", px="1000", sz="0.01")
     assert eth.json()["code"] == "0"
     cancel_all(server)
-    server.signed("POST", "/api/v5/trade/cancel-order", body={"instId": "ETH-USDT", "ordId": eth.json()["data"][0]["ordId"]})
+    eth_id = eth.json()["data"][0]["ordId"]
+    server.signed("POST", "/api/v5/trade/cancel-order", body={"instId": "ETH-USDT", "ordId": eth_id})
 
 
 def test_clock_shift_gives_timestamp_expired(fresh):
