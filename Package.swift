@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DexterVenues", dependencies: ["DexterCore", "DexterMarket", "CZlib"]),
         // Real exchange connectors: the protocol room, pure and network-free (one folder per venue).
-        .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
+        .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet", "CZlib",
                                                 .product(name: "Logging", package: "swift-log")]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
@@ -83,7 +83,8 @@ let package = Package(
         .testTarget(name: "DexterEngineTests", dependencies: ["SharedTestData", "DexterEngine", "DexterVenues", .product(name: "GRDB", package: "GRDB.swift")]),
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
-        .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger"]),
+        .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger",
+                                                     "DexterCEX"]),
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
         .target(name: "TestServers", path: "Tests/TestServers"),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),

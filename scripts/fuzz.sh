@@ -24,7 +24,7 @@ cd "$root"
 build="$root/.build-fuzz"
 shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
-         errorBody serverTime replay)
+         errorBody serverTime replay okxPublicMessage okxInstruments)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -67,6 +67,7 @@ sources=(
     Sources/DexterCEX/Binance/BinanceInstruments.swift Sources/DexterCEX/Binance/BinanceMarketData.swift
     Sources/DexterCEX/Binance/BinanceOrders.swift Sources/DexterCEX/Binance/BinanceUserData.swift
     Sources/DexterCEX/Binance/BinanceUserData+Events.swift Sources/DexterCEX/Binance/BinanceWebSocketAPI.swift
+    Sources/DexterCEX/OKX/OKXMarketData.swift Sources/DexterCEX/OKX/OKXBookSync.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -151,6 +152,13 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
         serverTime)
             cp "$spot/http_json/server_time_response.json" "$spot/http_json/exchange_info_response.json" \
                "$wire/cryptofeed/exchangeInfo.2021-10-11.BTCUSDT_ETHBTC.json" "$out/" ;;
+        okxPublicMessage)
+            # The OKX capture's received messages (books with checksums, trades, tickers, subscribe answers).
+            grep -v '^wss' "$shared/vectors/exchanges/wire/okx/cryptofeed/OKX.ws.1.0" | sed 's/^[^{]*{/{/' | lines ws
+            printf 'pong' > "$out/pong" ;;
+        okxInstruments)
+            cp "$shared/vectors/exchanges/wire/okx/cryptofeed/instruments_SPOT.2022-05-13.BTC-USDT_ETH-USDT.json" \
+               "$shared/vectors/exchanges/wire/okx/nautilus/http_get_instruments_spot.json" "$out/" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -15,6 +15,9 @@ public struct WebSocketSettings: Sendable {
     public var backoff: Backoff
     /// A connection that stayed up this long resets the backoff.
     public var stableAfter: Duration
+    /// A text the venue wants as its keepalive (OKX: "ping", answered "pong"), sent every `pingEvery` besides the
+    /// protocol's ping frames: some venues count only messages.
+    public var keepaliveText: String?
 
     public init(url: String, lifetime: Duration = .seconds(23 * 3600), pingEvery: Duration? = .seconds(30),
                 maxMessageBytes: Int = 4 << 20, backoff: Backoff = Backoff(), stableAfter: Duration = .seconds(30)) {
@@ -107,6 +110,7 @@ public final class WebSocketLink: Sendable {
         let lifetimeReached = Flag()
         let maxBytes = settings.maxMessageBytes
         let lifetime = settings.lifetime
+        let keepaliveText = settings.keepaliveText, pingEvery = settings.pingEvery
         do {
             try await WebSocketClient.connect(url: settings.url, configuration: configuration,
                                               tlsConfiguration: settings.url.hasPrefix("wss") ? .makeClientConfiguration() : nil,
@@ -126,6 +130,14 @@ public final class WebSocketLink: Sendable {
                     group.addTask {
                         try await Task.sleep(for: lifetime)
                         lifetimeReached.raise()
+                    }
+                    if let text = keepaliveText, let every = pingEvery {
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: every)
+                                try await outbound.write(.text(text))
+                            }
+                        }
                     }
                     _ = try await group.next()
                     group.cancelAll()

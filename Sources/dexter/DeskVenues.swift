@@ -24,6 +24,10 @@ struct VenueConnectors: Sendable {
     static let simulator = "sim"
     /// Binance spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let binance = "binance"
+    /// OKX spot: live market data and paper fills against its books (PAPER).
+    static let okx = "okx"
+    /// The connectors that can send real orders (LIVE).
+    static let liveConnectors: Set<String> = [binance]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -41,6 +45,15 @@ struct VenueConnectors: Sendable {
                 }
                 return try BinanceLiveVenue(settings: settings,
                                             credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret))
+            }
+        },
+        okx: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return try config.venues.filter { $0.connector == okx }.map { venue -> any MarketDataClient & ExecutionClient in
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: okx)
+                }
+                return OKXPaperVenue(settings: venue.okxSettings, journal: journal)
             }
         },
     ])
@@ -71,7 +84,28 @@ extension DeskConfig {
     }
 }
 
+/// What a connector cannot do yet, said before anything starts.
+enum ConnectorError: Error, CustomStringConvertible {
+    case liveNotAvailable(VenueId, connector: String)
+
+    var description: String {
+        switch self {
+        case .liveNotAvailable(let venue, let connector):
+            "\(venue): the \(connector) connector trades on paper only for now (its live orders are not built); start without --live"
+        }
+    }
+}
+
 extension ConfiguredVenue {
+    /// An OKX venue's settings: its symbols, and the endpoints config overrides (OKX's own by default).
+    var okxSettings: OKXSettings {
+        var settings = OKXSettings(venue: spec, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.publicURL = url }
+        if let url = endpoints["private_url"] { settings.privateURL = url }
+        return settings
+    }
+
     /// A Binance venue's settings: its symbols, and the endpoints config overrides (Binance's own by default).
     var binanceSettings: BinanceSettings {
         var settings = BinanceSettings(venue: spec, symbols: symbols)

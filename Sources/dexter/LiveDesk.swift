@@ -62,6 +62,9 @@ struct LiveAccess {
                 without them dexter runs on its embedded market
                 """)
         }
+        if let paperOnly = venues.first(where: { !VenueConnectors.liveConnectors.contains($0.connector) }) {
+            throw ValidationError("\(ConnectorError.liveNotAvailable(paperOnly.spec.id, connector: paperOnly.connector))")
+        }
         guard let vault else {
             throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(first.spec.id)")
         }

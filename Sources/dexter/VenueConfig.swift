@@ -33,13 +33,19 @@ struct ConfiguredVenue {
     var pools: [String: ConfiguredPool] = [:]
     /// A live venue's markets, by symbol: their tick, lot and minimum come from the venue itself.
     var symbols: [Symbol] = []
-    /// A live venue's endpoints (`rest_url`, `stream_url`, `ws_api_url`), where config overrides the venue's own.
+    /// A live venue's endpoints (`rest_url`, `stream_url`, …), where config overrides the venue's own.
     var endpoints: [String: String] = [:]
 }
 
 /// The keys a live exchange connector reads beside the facts every exchange has.
 enum LiveVenueKeys {
-    static let endpoints = ["rest_url", "stream_url", "ws_api_url"]
+    /// The endpoints each live connector reads: REST, the market-data stream, and where private traffic goes.
+    static func endpoints(_ connector: String) -> [String] {
+        switch connector {
+        case VenueConnectors.okx: ["rest_url", "stream_url", "private_url"]
+        default: ["rest_url", "stream_url", "ws_api_url"]
+        }
+    }
 }
 
 /// `[chains]` and `[venues]`: the facts of the desk's venues. A simulator knob found here is refused with where it
@@ -71,13 +77,13 @@ extension DeskConfig {
             switch kind {
             case "exchange" where connector != VenueConnectors.simulator:
                 // A live exchange lists its markets by symbol; tick, lot and minimum come from the venue.
-                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints))
+                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints(connector)))
                 let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
                                      stalenessBound: staleness)
                 let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
                 guard !symbols.isEmpty else { throw venue.error("symbols", "list at least one market, e.g. [\"ETH/USDT\"]") }
                 var endpoints: [String: String] = [:]
-                for key in LiveVenueKeys.endpoints {
+                for key in LiveVenueKeys.endpoints(connector) {
                     guard let url = try venue.optionalString(key) else { continue }
                     guard url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("ws://") || url.hasPrefix("wss://")
                     else { throw venue.error(key, "expected an http(s):// or ws(s):// URL, found \"\(url)\"") }

@@ -1,4 +1,6 @@
+import DexterCEX
 import DexterCore
+import DexterCrypto
 import DexterVenues
 import Testing
 
@@ -38,7 +40,7 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: binance, sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, okx, sim")
     }
 
     /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves
@@ -65,6 +67,36 @@ import Testing
                + "found \"ftp://127.0.0.1\"")
         let none = DefaultConfig.text + venue.replacingOccurrences(of: #"["ETH/USDT", "BTC/USDT"]"#, with: "[]")
         expect(none, refusedAt: "symbols = []", "venues.binance-live.symbols: list at least one market, e.g. [\"ETH/USDT\"]")
+    }
+
+    /// An OKX venue: symbols and its own endpoints (another connector's are refused); PAPER, and built as OKX's
+    /// paper venue; asked for keys (LIVE), it says its live orders are not built.
+    @Test func anOKXVenueIsPaperWithItsOwnEndpoints() throws {
+        let venue = """
+
+            [venues.okx-live]
+            kind = "exchange"
+            connector = "okx"
+            taker_fee = "0.001"
+            staleness_ms = 2000
+            symbols = ["BTC/USDT"]
+            stream_url = "ws://127.0.0.1:9002/ws/v5/public"
+            private_url = "ws://127.0.0.1:9002/ws/v5/private"
+            """
+        let config = try DeskConfig.parse(DefaultConfig.text + venue, file: "config.toml")
+        let okx = try #require(config.venues.first { $0.spec.id == "okx-live" })
+        #expect(okx.okxSettings.publicURL == "ws://127.0.0.1:9002/ws/v5/public")
+        #expect(okx.okxSettings.privateURL == "ws://127.0.0.1:9002/ws/v5/private")
+        #expect(okx.okxSettings.restURL == OKXSettings.defaultRESTURL)
+        #expect(config.engineConfig(user: "paula").mode == .paper)
+        let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
+        #expect(venues.execution["okx-live"] is OKXPaperVenue)
+        #expect(throws: ConnectorError.self) {
+            try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                credentials: ["okx-live": APICredential(apiKey: "k", secret: "s", passphrase: "p")])
+        }
+        let binanceKey = DefaultConfig.text + venue + "\nws_api_url = \"ws://127.0.0.1:9\"\n"
+        #expect(base.error(binanceKey).contains("venues.okx-live.ws_api_url: unknown key"), "\(base.error(binanceKey))")
     }
 
     @Test func aMovedVenueKnobSaysWhereItWent() {

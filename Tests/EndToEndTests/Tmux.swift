@@ -60,7 +60,10 @@ struct Tmux {
             if predicate(last) { return last }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw TmuxTimeout(what: what, screen: last)
+        let timeout = TmuxTimeout(what: what, screen: last)
+        // Also on stderr, plainly: the test report has been seen to drop an issue whose text came from a screen.
+        FileHandle.standardError.write(Data("tmux \(session): \(timeout)\n".utf8))
+        throw timeout
     }
 
     func kill() { _ = try? run(["kill-server"]) }
