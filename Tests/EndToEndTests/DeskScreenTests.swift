@@ -88,15 +88,26 @@ extension EndToEnd {
             try tmux.waitFor("the filter cleared") { !$0.contains("filter \"zzz\"") }
 
             // Themes switch live: the status bar's background changes from dark's 236 to light's 253.
-            let dark = try tmux.run(["capture-pane", "-e", "-p", "-t", tmux.session])
-            #expect(dark.split(separator: "\n")[0].contains("48;5;236"), "\(dark.prefix(300).debugDescription)")
+            // Checked as booleans: a failed expectation prints its operands, and raw escape sequences in the report
+            // swallow it.
+            func statusBar() throws -> Substring {
+                try tmux.run(["capture-pane", "-e", "-p", "-t", tmux.session]).split(separator: "\n").first ?? ""
+            }
+            let dark = try statusBar()
+            let darkBackground = dark.contains("48;5;236")
+            #expect(darkBackground, "\(dark.debugDescription)")
             try tmux.keys(":")
             try tmux.keys("-l", "theme light")
             try tmux.keys("Enter")
             try tmux.waitFor("the theme message") { messageLine($0).contains("theme light") }
-            let light = try tmux.run(["capture-pane", "-e", "-p", "-t", tmux.session])
-            let statusBar = light.split(separator: "\n")[0]
-            #expect(statusBar.contains("48;5;253") && !statusBar.contains("48;5;236"), "\(statusBar.debugDescription)")
+            // The message and the new colours may reach the terminal in two frames.
+            var light = try statusBar()
+            for _ in 0..<100 where !light.contains("48;5;253") {
+                Thread.sleep(forTimeInterval: 0.1)
+                light = try statusBar()
+            }
+            let lightBackground = light.contains("48;5;253") && !light.contains("48;5;236")
+            #expect(lightBackground, "\(light.debugDescription)")
             try tmux.keys(":")
             try tmux.keys("-l", "theme no-such-theme")
             try tmux.keys("Enter")
@@ -163,11 +174,15 @@ extension EndToEnd {
                 try tmux.start("'\(Binary.dexter)' --seed 7", width: 100, height: 30, environment: environment, term: term)
                 try tmux.waitFor("the desk on \(term)") { $0.contains("1 Opportunities") }
                 let statusBar = String(try tmux.run(["capture-pane", "-e", "-p", "-t", tmux.session]).split(separator: "\n")[0])
-                #expect(!statusBar.contains("38;5;") && !statusBar.contains("48;5;"), "\(term): \(statusBar.debugDescription)")
+                // Booleans, not the raw bar: a failed expectation prints its operands, and escapes swallow the report.
+                let no256 = !statusBar.contains("38;5;") && !statusBar.contains("48;5;")
+                #expect(no256, "\(term): \(statusBar.debugDescription)")
                 if noColor.isEmpty {
-                    #expect(statusBar.contains("\u{1b}[40m") || statusBar.contains("40m"), "basic background: \(statusBar.debugDescription)")
+                    let basicBackground = statusBar.contains("\u{1b}[40m") || statusBar.contains("40m")
+                    #expect(basicBackground, "basic background: \(statusBar.debugDescription)")
                 } else {
-                    #expect(statusBar.contains("\u{1b}[7m"), "reverse video carries the status bar: \(statusBar.debugDescription)")
+                    let reverse = statusBar.contains("\u{1b}[7m")
+                    #expect(reverse, "reverse video carries the status bar: \(statusBar.debugDescription)")
                 }
                 try tmux.keys("q")
                 try tmux.waitFor("exit") { $0.contains("EXIT=") }
