@@ -227,6 +227,10 @@ public final class OKXExecution: ExecutionClient, Sendable {
         } catch let failure as HTTPFailure where failure.outcomeUnknown {
             await settleUnknown(order, clOrdId: clOrdId,
                                 after: ExecutionFailure(code: "timeout", failureClass: .transient, reason: "\(failure)"))
+        } catch let unreadable as WireParseError {
+            // An answer came but could not be read: OKX may well have placed the order.
+            await settleUnknown(order, clOrdId: clOrdId,
+                                after: ExecutionFailure(code: "unreadable_answer", failureClass: .transient, reason: "\(unreadable)"))
         } catch {
             // Never reached OKX (its budget spent or stopped, a refused connection): the engine may send it again.
             post(tracker.ended(id, .rejected(ExecutionFailure(code: "not_sent", failureClass: .transient, reason: "\(error)")),
