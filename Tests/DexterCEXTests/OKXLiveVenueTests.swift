@@ -96,6 +96,36 @@ import TestServers
         #expect(OKXTestSupport.filled(said) == FixedDecimal("0.01")!, "after the reconnect: \(said)")
     }
 
+    @Test func anOrderThatFilledBeforeTheStreamJoinedHasItsFillsReadByQueryBeforeItsEnd() async throws {
+        let server = try OKXTestSupport.server(key: Self.key, secret: Self.secret, passphrase: Self.passphrase)
+        defer { server.stop() }
+        // Before dexter connects: a buy at the best ask, larger than the level, takes the level and rests the rest.
+        let ask = try #require(try await OKXTestSupport.levels(server, "asks", limit: 1).first)
+        let size = ask.size + FixedDecimal("0.01")!
+        let placed = try await OKXTestSupport.sendAsAnotherTool(server, anotherTool.placeOrder(
+            instId: "BTC-USDT", side: .buy, ordType: "limit", size: size, price: ask.price, clOrdId: "extpart1",
+            at: Timestamp(seconds: Date().timeIntervalSince1970)))
+        #expect(placed["code"] as? String == "0", "\(placed)")
+        var settings = OKXExecutionSettings(venue: "okx", restURL: server.restURL, privateURL: server.privateWSURL)
+        settings.stream = WebSocketSettings(url: server.privateWSURL)
+        let venue = try OKXLiveVenue(marketData: OKXListedInstruments(), settings: settings,
+                                     credentials: OKXCredentials(apiKey: Self.key, secret: Self.secret, passphrase: Self.passphrase))
+        defer { venue.stop() }
+        let inbox = VenueInbox()
+        try await venue.connect(inbox)
+        try await waitSubscribed(venue)
+        // Canceled now: its one push says "canceled" with accFillSz > 0, and no fill was ever pushed to dexter.
+        let cancel = try await OKXTestSupport.sendAsAnotherTool(server, anotherTool.signed(
+            "POST", "/api/v5/trade/cancel-order", body: #"{"instId":"BTC-USDT","clOrdId":"extpart1"}"#,
+            at: Timestamp(seconds: Date().timeIntervalSince1970)))
+        #expect(cancel["code"] as? String == "0", "\(cancel)")
+        let said = try await OKXTestSupport.updates(inbox, for: "extpart1", until: OKXTestSupport.ends)
+        let truth = try await OKXTestSupport.serverOrders(server, clOrdId: "extpart1")
+        #expect(OKXTestSupport.fills(said).map(\.tradeId) == OKXTestSupport.tradeIds(truth.first) && !OKXTestSupport.fills(said).isEmpty)
+        #expect(OKXTestSupport.filled(said) == ask.size, "\(said)")
+        guard case .canceled? = said.last?.kind else { Issue.record("the end comes last: \(said)"); return }
+    }
+
     @Test func theSweepCancelsEveryOrderRestingOnTheAccount() async throws {
         let (server, venue, inbox) = try await start()
         defer { server.stop(); venue.stop() }

@@ -168,6 +168,14 @@ public final class OKXExecution: ExecutionClient, Sendable {
     /// the REST path's (each trade once by its `tradeId`, one acceptance, one end).
     public func pushUpdates(_ order: OKXOrder) -> [OrderUpdate] { tracker.pushUpdates(order) }
 
+    /// A pushed order that ended with fills the pushes never told (the stream joined after them): its story is read
+    /// by query, fills first, then its end.
+    func readMissingFills(of order: OKXOrder) {
+        guard tracker.isMissingFills(order) else { return }
+        logger.info("\(settings.venue) \(order.dexterClientOrderId): ended with fills not pushed; reading them by query")
+        Task { await self.tellEnd(of: order) }
+    }
+
     // MARK: Account
 
     public func balanceDetails() async throws -> [OKXBalance] {

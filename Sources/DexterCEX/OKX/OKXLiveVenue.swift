@@ -27,7 +27,8 @@ public final class OKXLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         privateStream = OKXPrivateStream(venue: settings.venue, settings: stream, keepalive: settings.keepalive,
                                          tracker: execution.tracker, logger: logger,
                                          login: { execution.loginMessage() },
-                                         resyncClock: { try? await execution.measureClock() })
+                                         resyncClock: { try? await execution.measureClock() },
+                                         readMissing: { execution.readMissingFills(of: $0) })
     }
 
     deinit { privateStream.stop() }

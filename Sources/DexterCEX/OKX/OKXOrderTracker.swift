@@ -10,6 +10,9 @@ final class OKXOrderTracker: Sendable {
     struct Told {
         var accepted = false
         var tradeIds: Set<String> = []
+        /// The sizes of the fills told, summed: an end pushed before all of them (a stream that joined mid-order)
+        /// waits for a query to tell the rest first.
+        var filled: FixedDecimal = .zero
         var ended = false
         /// The order's cumulative fee as the last push said it: a push without `fillFee` (older ones) charged the
         /// difference.
@@ -42,13 +45,14 @@ final class OKXOrderTracker: Sendable {
                 let charged = order.fillFee.map { -$0 }
                     ?? (order.fee ?? entry.cumulativeFee).addingIfInRange(-entry.cumulativeFee).map { -$0 } ?? .zero
                 if entry.tradeIds.insert(tradeId).inserted {
+                    entry.filled = entry.filled.addingIfInRange(size) ?? entry.filled
                     let asset = order.fillFeeCcy ?? order.feeCcy ?? Self.receivedAsset(order)
                     updates.append(update(id, .fill(Fill(tradeId: tradeId, quantity: size, notional: price * size,
                                                          fee: charged, feeAsset: asset.map { Asset($0) } ?? "")), order.fillTime ?? at))
                 }
             }
             if let fee = order.fee { entry.cumulativeFee = fee }
-            if order.isCanceled, !entry.ended {
+            if order.isCanceled, !entry.ended, entry.filled >= order.accFillSize {
                 entry.ended = true
                 updates.append(update(id, order.endKind, at))
             }
@@ -69,6 +73,7 @@ final class OKXOrderTracker: Sendable {
                 updates.append(update(id, .accepted(venueOrderId: order.ordId), at))
             }
             for trade in trades where trade.ordId == order.ordId && entry.tradeIds.insert(trade.tradeId).inserted {
+                entry.filled = entry.filled.addingIfInRange(trade.size) ?? entry.filled
                 updates.append(update(id, .fill(trade.fill), trade.time))
             }
             if order.isCanceled, !entry.ended {
@@ -77,6 +82,13 @@ final class OKXOrderTracker: Sendable {
             }
             return updates
         }
+    }
+
+    /// Whether a pushed order is done while fewer of its fills were told than it filled: its story is then read by
+    /// query (`trade/fills`), the fills first and the end after them.
+    func isMissingFills(_ order: OKXOrder) -> Bool {
+        guard !order.isOpen else { return false }
+        return told.withLock { ($0[order.dexterClientOrderId]?.filled ?? .zero) < order.accFillSize }
     }
 
     /// An order OKX took (sCode 0) under this id.

@@ -21,6 +21,8 @@ final class OKXPrivateStream: Sendable {
     private let login: @Sendable () -> String
     /// Measures the venue's clock again (a login refused for its timestamp).
     private let resyncClock: @Sendable () async -> Void
+    /// Reads by query what a pushed order did that its pushes did not tell (fills before the stream joined).
+    private let readMissing: @Sendable (OKXOrder) -> Void
     private let state = Mutex(StreamState())
 
     struct StreamState {
@@ -36,7 +38,8 @@ final class OKXPrivateStream: Sendable {
     }
 
     init(venue: VenueId, settings: WebSocketSettings, keepalive: Duration, tracker: OKXOrderTracker, logger: Logger,
-         login: @escaping @Sendable () -> String, resyncClock: @escaping @Sendable () async -> Void) {
+         login: @escaping @Sendable () -> String, resyncClock: @escaping @Sendable () async -> Void,
+         readMissing: @escaping @Sendable (OKXOrder) -> Void) {
         self.venue = venue
         self.link = WebSocketLink(settings: settings, logger: logger)
         self.keepalive = keepalive
@@ -44,6 +47,7 @@ final class OKXPrivateStream: Sendable {
         self.logger = logger
         self.login = login
         self.resyncClock = resyncClock
+        self.readMissing = readMissing
     }
 
     deinit {
@@ -162,6 +166,7 @@ final class OKXPrivateStream: Sendable {
             guard let inbox = state.withLock({ $0.inbox }) else { return }
             for order in orders {
                 for update in tracker.pushUpdates(order) { inbox.post(update) }
+                readMissing(order)
             }
         }
     }
