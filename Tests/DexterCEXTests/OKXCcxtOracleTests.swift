@@ -51,6 +51,8 @@ import Testing
                  path: "trade/orders-pending", params: object([("instType", "SPOT")])),
             Case(name: "pending orders, next page", dexter: builder.ordersPending(after: "600000000000000009", at: time),
                  path: "trade/orders-pending", params: object([("instType", "SPOT"), ("after", "600000000000000009")])),
+            Case(name: "orders history", dexter: builder.ordersHistory(at: time),
+                 path: "trade/orders-history", params: object([("instType", "SPOT")])),
             Case(name: "an order's fills", dexter: builder.fills(instId: "BTC-USDT", ordId: "600000000000000001", at: time),
                  path: "trade/fills",
                  params: object([("instType", "SPOT"), ("instId", "BTC-USDT"), ("ordId", "600000000000000001")])),

@@ -73,6 +73,23 @@ import TestServers
         #expect(balances["BTC"] == after["BTC"]!.0 + after["BTC"]!.1)
     }
 
+    @Test func anOrderOfAnEarlierSessionIsFoundByItsClientIdAlone() async throws {
+        let (server, execution, inbox) = try await start()
+        defer { server.stop() }
+        execution.submit(OKXTestSupport.buy("mj3k2x1a-a5-1", at: try await limit(server)))
+        _ = try await OKXTestSupport.updates(inbox, for: "mj3k2x1a-a5-1") { OKXTestSupport.filled($0) == FixedDecimal("0.01")! }
+        // A new session (dexter restarted) knows the id but not its instrument.
+        let restarted = OKXExecution(settings: execution.settings,
+                                     credentials: OKXCredentials(apiKey: Self.key, secret: Self.secret, passphrase: Self.passphrase))
+        try await restarted.connect(VenueInbox())
+        guard case .found(let report) = try await restarted.query("mj3k2x1a-a5-1", on: "okx") else {
+            Issue.record("an order OKX holds is never unknown")
+            return
+        }
+        #expect(report.status == .filled && report.symbol == OKXTestSupport.btc && report.filledQuantity == FixedDecimal("0.01")!)
+        #expect(try await restarted.query("mj3k2x1a-a6-1", on: "okx") == .unknown)
+    }
+
     @Test func nothingToFillWithinTheLimitExpires() async throws {
         let (server, execution, inbox) = try await start()
         defer { server.stop() }

@@ -109,10 +109,16 @@ public final class OKXExecution: ExecutionClient, Sendable {
     }
 
     public func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
-        guard let symbol = symbol(ofOrder: clientOrderId), let clOrdId = OKXClientOrderId.encode(clientOrderId) else {
-            return .unknown
+        guard let clOrdId = OKXClientOrderId.encode(clientOrderId) else { return .unknown }
+        // GET trade/order needs the instrument: known for this session's orders; for an earlier session's (a restart
+        // recovering its orders) it is looked for among the pending and the recent orders, so that an order OKX
+        // holds is never taken for one it never saw.
+        var symbol = symbol(ofOrder: clientOrderId)
+        if symbol == nil, let instId = try await recentInstrument(of: clOrdId) {
+            symbol = OKXTrading.symbol(instId)
+            symbols.withLock { $0[clientOrderId] = symbol }
         }
-        guard let order = try await find(clOrdId, instId: OKXTrading.instId(symbol)) else { return .unknown }
+        guard let symbol, let order = try await find(clOrdId, instId: OKXTrading.instId(symbol)) else { return .unknown }
         let trades = try await order.accFillSize.isPositive ? fills(of: order) : []
         return order.report(venue: settings.venue, trades: trades).map { .found($0) } ?? .unknown
     }
@@ -328,6 +334,14 @@ public final class OKXExecution: ExecutionClient, Sendable {
     private func fills(of order: OKXOrder) async throws -> [OKXTrade] {
         let answer = try await signed(.fills) { self.builder.fills(instId: order.instId, ordId: order.ordId, at: $0) }
         return try OKXTrading.trades(answer.body).data.filter { $0.ordId == order.ordId }
+    }
+
+    /// The instrument of the account's latest order under `clOrdId` among its pending ones and its last 100 done ones
+    /// (`orders-history`: 7 days; a canceled order with no fill is kept 2 hours, and one that old filled nothing).
+    private func recentInstrument(of clOrdId: String) async throws -> String? {
+        if let pending = try await pendingOrders().first(where: { $0.clOrdId == clOrdId }) { return pending.instId }
+        let answer = try await signed(.ordersHistory) { self.builder.ordersHistory(at: $0) }
+        return try OKXTrading.orders(answer.body).data.first { $0.clOrdId == clOrdId }?.instId
     }
 
     private func pendingOrders() async throws -> [OKXOrder] {

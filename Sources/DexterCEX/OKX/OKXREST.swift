@@ -13,6 +13,7 @@ public enum OKXEndpoint: String, Sendable, Hashable, CaseIterable {
     case cancelBatch = "cancel-batch-orders"
     case getOrder = "get-order"
     case ordersPending = "orders-pending"
+    case ordersHistory = "orders-history"
     case fills = "fills"
     case balance = "account/balance"
     case config = "account/config"
@@ -24,6 +25,7 @@ public enum OKXEndpoint: String, Sendable, Hashable, CaseIterable {
         case .publicTime, .balance: 10
         case .placeOrder, .cancelOrder, .getOrder, .ordersPending, .fills: 60
         case .cancelBatch: 300
+        case .ordersHistory: 40
         case .config, .tradeFee: 5
         }
     }

@@ -77,6 +77,12 @@ public struct OKXRequestBuilder: Sendable {
         get("/api/v5/trade/orders-pending", [("instType", "SPOT")] + (ordId.map { [("after", $0)] } ?? []), at: time)
     }
 
+    /// `GET /api/v5/trade/orders-history` (spot, the last 7 days; canceled orders with no fill 2 hours only), newest
+    /// first, 100 a page.
+    public func ordersHistory(at time: Timestamp) -> OKXRequest {
+        get("/api/v5/trade/orders-history", [("instType", "SPOT")], at: time)
+    }
+
     /// `GET /api/v5/trade/fills` of one order: its trades with their trade ids, fees and fee currencies.
     public func fills(instId: String, ordId: String, at time: Timestamp) -> OKXRequest {
         get("/api/v5/trade/fills", [("instType", "SPOT"), ("instId", instId), ("ordId", ordId)], at: time)
