@@ -24,7 +24,7 @@ cd "$root"
 build="$root/.build-fuzz"
 shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
-         errorBody serverTime replay okxPublicMessage okxInstruments)
+         errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -68,6 +68,8 @@ sources=(
     Sources/DexterCEX/Binance/BinanceOrders.swift Sources/DexterCEX/Binance/BinanceUserData.swift
     Sources/DexterCEX/Binance/BinanceUserData+Events.swift Sources/DexterCEX/Binance/BinanceWebSocketAPI.swift
     Sources/DexterCEX/OKX/OKXMarketData.swift Sources/DexterCEX/OKX/OKXBookSync.swift
+    Sources/DexterCEX/OKX/OKXClientOrderId.swift Sources/DexterCEX/OKX/OKXTrading.swift
+    Sources/DexterCEX/OKX/OKXPrivateMessages.swift Sources/DexterCEX/OKX/OKXOrderTracker.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -117,6 +119,7 @@ fi
 # Seeds: the real captures, one message a file (cryptofeed's files hold one a line after a header; nautilus's, one
 # a file), and lines of the recordings; each target gets the ones of its kind.
 wire="$shared/vectors/exchanges/wire/binance"
+okx="$shared/vectors/exchanges/wire/okx/nautilus"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
     set +o pipefail
@@ -159,6 +162,18 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
         okxInstruments)
             cp "$shared/vectors/exchanges/wire/okx/cryptofeed/instruments_SPOT.2022-05-13.BTC-USDT_ETH-USDT.json" \
                "$shared/vectors/exchanges/wire/okx/nautilus/http_get_instruments_spot.json" "$out/" ;;
+        okxOrders) cp "$okx"/http_get_orders_*.json "$out/" ;;
+        okxPrivateMessage)
+            cp "$okx"/ws_orders*.json "$okx"/ws_account*.json "$out/"
+            printf 'pong' > "$out/pong"
+            printf '{"event":"login","code":"0","msg":"","connId":"a4d3ae55"}' > "$out/login" ;;
+        okxAccount)
+            cp "$okx"/http_get_account_balance.json "$okx"/http_get_trade_fee_response.json "$out/"
+            # Single entries the fixtures hold bare, inside OKX's envelope.
+            for name in http_transaction_detail http_transaction_detail_empty_fee http_place_order_response \
+                        http_balance_detail_new_fields; do
+                { printf '{"code":"0","msg":"","data":['; cat "$okx/$name.json"; printf ']}'; } > "$out/$name.json"
+            done ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -24,10 +24,10 @@ struct VenueConnectors: Sendable {
     static let simulator = "sim"
     /// Binance spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let binance = "binance"
-    /// OKX spot: live market data and paper fills against its books (PAPER).
+    /// OKX spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let okx = "okx"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance]
+    static let liveConnectors: Set<String> = [binance, okx]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -50,10 +50,18 @@ struct VenueConnectors: Sendable {
         okx: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == okx }.map { venue -> any MarketDataClient & ExecutionClient in
-                guard opening.credentials[venue.spec.id] == nil else {
-                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: okx)
+                let settings = venue.okxSettings
+                guard let key = opening.credentials[venue.spec.id] else {
+                    return OKXPaperVenue(settings: settings, journal: journal)
                 }
-                return OKXPaperVenue(settings: venue.okxSettings, journal: journal)
+                guard let passphrase = key.passphrase, !passphrase.isEmpty else {
+                    throw ConnectorError.passphraseMissing(venue.spec.id)
+                }
+                var execution = OKXExecutionSettings(venue: venue.spec.id, restURL: settings.restURL,
+                                                     privateURL: settings.privateURL)
+                execution.stream = settings.stream
+                return try OKXLiveVenue(marketData: OKXMarketFeed(settings: settings), settings: execution,
+                                        credentials: OKXCredentials(apiKey: key.apiKey, secret: key.secret, passphrase: passphrase))
             }
         },
     ])
@@ -87,11 +95,14 @@ extension DeskConfig {
 /// What a connector cannot do yet, said before anything starts.
 enum ConnectorError: Error, CustomStringConvertible {
     case liveNotAvailable(VenueId, connector: String)
+    case passphraseMissing(VenueId)
 
     var description: String {
         switch self {
         case .liveNotAvailable(let venue, let connector):
             "\(venue): the \(connector) connector trades on paper only for now (its live orders are not built); start without --live"
+        case .passphraseMissing(let venue):
+            "\(venue): an OKX key needs its passphrase, and the vault holds none for it: dexter keys rotate \(venue)"
         }
     }
 }

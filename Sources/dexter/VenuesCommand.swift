@@ -49,11 +49,56 @@ struct VenuesCommand: AsyncParsableCommand {
                                                      stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     print("  " + keyLine.text)
                     good = good && keyLine.good
+                case VenueConnectors.okx:
+                    var settings = venue.okxSettings
+                    settings.requestTimeout = .seconds(5)
+                    let check = await Self.okx(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
             }
             if !good { throw ExitCode(1) }
+        }
+
+        /// An OKX venue: reachable and its markets' rules, then what it says of the stored key (with --keys).
+        static func okx(_ settings: OKXSettings, stored: APIKeyInfo?, vault: Vault?) async -> (lines: [String], good: Bool) {
+            let venue = settings.venue.id
+            var lines = ["\(venue) (okx at \(settings.restURL))"]
+            let start = ContinuousClock.now
+            do {
+                for instrument in try await OKXMarketFeed(settings: settings).instruments() {
+                    let spec = instrument.market.instrument
+                    lines.append("  \(spec.symbol): tick \(spec.tickSize) lot \(spec.lotSize)")
+                }
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
+            guard let stored else { return (lines + ["  key: none stored (PAPER only; dexter keys add \(venue) for LIVE)"], true) }
+            let name = "key …\(stored.keySuffix)"
+            guard let vault else {
+                return (lines + ["  \(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do"], true)
+            }
+            do {
+                let (_, credential) = try APIKeys.read(vault, venue: venue.name)
+                guard let passphrase = credential.passphrase else { throw ConnectorError.passphraseMissing(venue) }
+                let live = try OKXLiveVenue(marketData: OKXMarketFeed(settings: settings),
+                                            settings: OKXExecutionSettings(venue: venue, restURL: settings.restURL,
+                                                                           privateURL: settings.privateURL),
+                                            credentials: OKXCredentials(apiKey: credential.apiKey, secret: credential.secret,
+                                                                        passphrase: passphrase))
+                defer { live.stop() }
+                let check = try await live.checkAccount()
+                let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
+                let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(check.canWithdraw ? "YES" : "no")\(fee)"
+                    + (check.canWithdraw ? "  WARNING: an arbitrage desk never needs withdrawals; remove the permission" : "")
+                    + (check.canTrade ? "" : "  PROBLEM: LIVE needs trading enabled for this key")
+                return (lines + ["  " + text], check.canTrade)
+            } catch {
+                return (lines + ["  \(name): PROBLEM: \(error)"], false)
+            }
         }
 
         /// What the venue says of the stored key (with --keys), or that one is stored.

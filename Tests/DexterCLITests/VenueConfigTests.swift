@@ -69,8 +69,8 @@ import Testing
         expect(none, refusedAt: "symbols = []", "venues.binance-live.symbols: list at least one market, e.g. [\"ETH/USDT\"]")
     }
 
-    /// An OKX venue: symbols and its own endpoints (another connector's are refused); PAPER, and built as OKX's
-    /// paper venue; asked for keys (LIVE), it says its live orders are not built.
+    /// An OKX venue: symbols and its own endpoints (another connector's are refused); PAPER, built as OKX's paper
+    /// venue, and with a key and its passphrase (LIVE) as its live one.
     @Test func anOKXVenueIsPaperWithItsOwnEndpoints() throws {
         let venue = """
 
@@ -91,10 +91,14 @@ import Testing
         #expect(config.engineConfig(user: "paula").mode == .paper)
         let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
         #expect(venues.execution["okx-live"] is OKXPaperVenue)
+        // With a key: LIVE, which needs the key's passphrase.
         #expect(throws: ConnectorError.self) {
             try config.venueSet(seed: nil, start: .zero, journalPath: nil,
-                                credentials: ["okx-live": APICredential(apiKey: "k", secret: "s", passphrase: "p")])
+                                credentials: ["okx-live": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
         }
+        let live = try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                       credentials: ["okx-live": APICredential(apiKey: "k", secret: "s", passphrase: "p")])
+        #expect(live.execution["okx-live"] is OKXLiveVenue)
         let binanceKey = DefaultConfig.text + venue + "\nws_api_url = \"ws://127.0.0.1:9\"\n"
         #expect(base.error(binanceKey).contains("venues.okx-live.ws_api_url: unknown key"), "\(base.error(binanceKey))")
     }
