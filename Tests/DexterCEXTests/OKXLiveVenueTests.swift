@@ -78,13 +78,14 @@ import TestServers
     }
 
     @Test func theStreamKeepsAliveWithPingAndLogsInAgainAfterADrop() async throws {
-        // OKX closes a connection after 30 s without a message; here after 3 s (six pings' time: the suite runs
-        // beside a hundred others on two cores).
-        let (server, venue, inbox) = try await start(serverOptions: ["--idle-timeout", "3"], keepalive: .milliseconds(500))
+        // OKX closes a connection after 30 s without a message; here after 8 s, with a ping after 2 s of silence
+        // (and the client's own silence rule at twice that): margins for a suite run beside a hundred others on
+        // two cores, where a 1.5 s rule saw pongs late.
+        let (server, venue, inbox) = try await start(serverOptions: ["--idle-timeout", "8"], keepalive: .seconds(2))
         defer { server.stop(); venue.stop() }
         try await waitSubscribed(venue)
-        // Nothing is pushed for 7 s: only `ping` keeps the connection.
-        try await Task.sleep(for: .seconds(7))
+        // Nothing is pushed for 12 s, half again the idle rule: only `ping` keeps the connection.
+        try await Task.sleep(for: .seconds(12))
         #expect(venue.privateStreamSubscribed, "the idle rule closed it: \(venue.privateStreamProblem ?? "")")
         let sessions = venue.privateStreamSessions
         #expect(sessions == 1, "one connection all along")
