@@ -41,7 +41,7 @@ struct VenueConnectors: Sendable {
             return try config.venues.filter { $0.connector == binance }.map { venue -> any MarketDataClient & ExecutionClient in
                 let settings = venue.binanceSettings
                 guard let key = opening.credentials[venue.spec.id] else {
-                    return BinancePaperVenue(settings: settings, journal: journal)
+                    return BinancePaperVenue(feed: BinanceMarketFeed(settings: settings), journal: journal)
                 }
                 return try BinanceLiveVenue(settings: settings,
                                             credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret))
@@ -52,7 +52,7 @@ struct VenueConnectors: Sendable {
             return try config.venues.filter { $0.connector == okx }.map { venue -> any MarketDataClient & ExecutionClient in
                 let settings = venue.okxSettings
                 guard let key = opening.credentials[venue.spec.id] else {
-                    return OKXPaperVenue(settings: settings, journal: journal)
+                    return OKXPaperVenue(feed: OKXMarketFeed(settings: settings), journal: journal)
                 }
                 guard let passphrase = key.passphrase, !passphrase.isEmpty else {
                     throw ConnectorError.passphraseMissing(venue.spec.id)

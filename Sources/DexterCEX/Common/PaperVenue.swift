@@ -3,17 +3,21 @@ import DexterMarket
 import DexterNet
 import DexterVenues
 
-/// Binance in PAPER mode: its live market data, and paper fills against the books dexter keeps of it. No key is
-/// needed and nothing is ever sent to Binance but public market-data requests.
-public final class BinancePaperVenue: MarketDataClient, ExecutionClient, Sendable {
-    public let feed: BinanceMarketFeed
+/// A live venue's market data that can hand a paper order the market as it is now.
+public protocol PaperMarketFeed: MarketDataClient {
+    /// The instrument and the synced book now (nil while there is none).
+    func market(_ symbol: Symbol) -> Market?
+}
+
+/// A live venue in PAPER mode: its market data, and paper fills against the books dexter keeps of it. No key is
+/// needed and nothing is ever sent to the venue but public market-data requests.
+public final class PaperVenue<Feed: PaperMarketFeed>: MarketDataClient, ExecutionClient, Sendable {
+    public let feed: Feed
     private let paper: PaperExecution
 
-    public init(settings: BinanceSettings, journal: PaperJournal? = nil, http: HTTPTransport = HTTPTransport(),
-                clock: any Clock = WallClock()) {
-        let feed = BinanceMarketFeed(settings: settings, http: http, clock: clock)
+    public init(feed: Feed, journal: PaperJournal? = nil, clock: any DexterCore.Clock = WallClock()) {
         self.feed = feed
-        paper = PaperExecution(venueIds: [settings.venue.id], clock: clock, journal: journal) { key in feed.market(key.symbol) }
+        paper = PaperExecution(venueIds: feed.venueIds, clock: clock, journal: journal) { key in feed.market(key.symbol) }
     }
 
     public var venueIds: [VenueId] { feed.venueIds }
@@ -33,3 +37,11 @@ public final class BinancePaperVenue: MarketDataClient, ExecutionClient, Sendabl
     public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
     public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
 }
+
+extension BinanceMarketFeed: PaperMarketFeed {}
+extension OKXMarketFeed: PaperMarketFeed {}
+
+/// Binance in PAPER mode.
+public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
+/// OKX in PAPER mode.
+public typealias OKXPaperVenue = PaperVenue<OKXMarketFeed>
