@@ -84,11 +84,15 @@ import TestServers
         let (server, venue, inbox) = try await start(serverOptions: ["--idle-timeout", "8"], keepalive: .seconds(2))
         defer { server.stop(); venue.stop() }
         try await waitSubscribed(venue)
-        // Nothing is pushed for 12 s, half again the idle rule: only `ping` keeps the connection.
+        // Nothing is pushed for 12 s, half again the idle rule: only `ping` keeps the connection. (Under a loaded CI
+        // the client's own silence rule may still replace it once; what matters is that the server never closed
+        // one for idleness.)
         try await Task.sleep(for: .seconds(12))
-        #expect(venue.privateStreamSubscribed, "the idle rule closed it: \(venue.privateStreamProblem ?? "")")
+        for _ in 0..<100 where !venue.privateStreamSubscribed { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(venue.privateStreamSubscribed, "\(venue.privateStreamProblem ?? "")")
+        let replay = try #require(try await server.read("/control/replay") as? [String: Any])
+        #expect(replay["idleCloses"] as? Int == 0, "the server's idle rule closed a connection the pings should have kept")
         let sessions = venue.privateStreamSessions
-        #expect(sessions == 1, "one connection all along")
         try await server.control("/control/fault", ["type": "drop_ws", "which": "private"])
         for _ in 0..<200 where venue.privateStreamSessions == sessions { try await Task.sleep(for: .milliseconds(50)) }
         #expect(venue.privateStreamSessions == sessions + 1, "logged in and subscribed again")

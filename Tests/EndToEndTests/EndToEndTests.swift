@@ -84,16 +84,23 @@ extension EndToEnd {
                 try tmux.waitFor("a selected cycle (attempt \(attempt))", timeout: 90) { screen in
                     screen.split(separator: "\n").contains { $0.contains("▶") && $0.contains("@") && $0.contains("→") }
                 }
-                try tmux.keys("a")
-                let screen = try tmux.waitFor("the cycle's confirmation or a refusal") {
-                    ($0.contains("Approve cycle?") && $0.contains("confirm and send")) || $0.contains("no longer profit") || $0.contains("is gone") || $0.contains("stale")
-                }
-                guard screen.contains("Approve cycle?") else { continue }
+                // The refusal of this very cycle: an earlier one's stays in the log panel.
+                guard let screen = try tmux.approveSelected(confirmation: "Approve cycle?"), screen.contains("Approve cycle?")
+                else { continue }
                 #expect(screen.contains("Re-priced on the market now") && screen.contains("1. ") && screen.contains("3. "))
                 let before = try arbitrageCount()
+                // "Cycle c3 USDT→…": the id the confirmation is for.
+                let id = screen.range(of: "Cycle c").map { String(screen[$0.upperBound...].prefix { $0.isNumber }) } ?? "?"
                 try tmux.keys("y")
+                // Booked, or refused on the market as it is when confirmed (then the next attempt, not a minute's wait).
                 let deadline = Date().addingTimeInterval(60)
-                while try arbitrageCount() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+                while try arbitrageCount() == before, Date() < deadline {
+                    let refused = try tmux.screen().split(separator: "\n").contains { line in
+                        line.contains("cycle #\(id) ") && !line.contains("approved") && !line.contains("gone")
+                    }
+                    if refused { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
                 approved = try arbitrageCount() > before
             }
             #expect(approved, "no cycle could be approved in 8 attempts")

@@ -68,9 +68,9 @@ struct Tmux {
 
     func kill() { _ = try? run(["kill-server"]) }
 
-    /// Presses `key` (approve) on the selected opportunity and waits for its confirmation, or for the refusal of that
-    /// very opportunity: a refusal of an earlier one stays in the log panel and must not pass for this one's. Nil
-    /// when no row is selected.
+    /// Presses `key` (approve) on the selected opportunity (or cycle) and waits for its confirmation, or for the
+    /// refusal of that very one: a refusal of an earlier one stays in the log panel and must not pass for this one's.
+    /// Nil when nothing is selected.
     @discardableResult
     func approveSelected(key: String = "a", confirmation: String = "Approve?") throws -> String? {
         let before = try waitFor("an opportunity selected", timeout: 90) { $0.contains("▶") }
@@ -84,11 +84,13 @@ struct Tmux {
         }
     }
 
-    /// The id of the selected table row ("│▶  7 ETH/USDT …").
+    /// The id of the selected row: an opportunity's ("│▶  7 ETH/USDT …") or a cycle's ("▶  c3 USDT→…").
     static func selectedOpportunity(_ screen: String) -> String? {
         guard let line = screen.split(separator: "\n").first(where: { $0.contains("▶") }),
               let marker = line.range(of: "▶") else { return nil }
-        let id = line[marker.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }
+        var rest = line[marker.upperBound...].drop { $0 == " " }
+        if rest.first == "c" { rest = rest.dropFirst() }
+        let id = rest.prefix { $0.isNumber }
         return id.isEmpty ? nil : String(id)
     }
 }

@@ -5,7 +5,7 @@ GET  /control/faults           pending faults
 GET  /control/orders           every order of every account, with its fills   (?account=NAME&instId=BTC-USDT)
 GET  /control/account          every account's balances and keys (no secrets) (?name=NAME or ?apiKey=KEY)
 GET  /control/book             the server's book                              (?instId=BTC-USDT&limit=N)
-GET  /control/replay           where the replay stands (and checksumMismatches found at load)
+GET  /control/replay           where the replay stands (checksumMismatches found at load, idleCloses since start)
 POST /control/advance          {"events": N} | {"updates": N, "instId": S?} | {"seconds": T}  (capture time)
 POST /control/limits           {"reset": true} and/or {"limits": {"order": 5, ...}} (rule names: ratelimit.py)
 POST /control/options          {"idleTimeoutSeconds"?, "wsConnectsPerSecond"?, "bookHeartbeatSeconds"?,
@@ -93,7 +93,7 @@ def make_app(state: State) -> web.Application:
                                    for name, side in book.consumed.items()}})
 
     async def replay(request: web.Request) -> web.Response:
-        return _json(state.replay.state())
+        return _json({**state.replay.state(), "idleCloses": state.idle_closes})
 
     async def advance(request: web.Request) -> web.Response:
         spec = await request.json() if request.can_read_body else {}

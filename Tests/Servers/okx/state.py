@@ -36,6 +36,7 @@ class State:
         self.engine = Engine(accounts, instruments, replay.books, self.clock)
         self.public_conns: set = set()      # objects with `market(event, send)` and `async close()`
         self.private_conns: set = set()     # objects with `user(kind, account, payload)` and `async close()`
+        self.idle_closes = 0                # connections closed by the 30 s rule (4004), for the tests to read
         self.engine.sinks.append(self._user_event)
         replay.listeners.append(self._on_event)
 

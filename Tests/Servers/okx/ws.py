@@ -306,6 +306,7 @@ class Conn:
             now = time.monotonic()
             if (not self.subs and now - started > options.idle_timeout_s) or now - self.last_sent > \
                     options.idle_timeout_s:
+                self.state.idle_closes += 1
                 await self.ws.close(code=4004, message=b"No data received in 30s")
                 self.queue.put_nowait(None)
                 return
