@@ -41,14 +41,23 @@ import TestServers
         } catch {
             #expect(error == .timedOut(after: .milliseconds(300)) && error.outcomeUnknown)
         }
-        let started = ContinuousClock.now
-        do {
-            // A long timeout: on a loaded machine a refusal must come before it, or the honest answer is "unknown".
-            _ = try await http.send(HTTPCall(.GET, "http://127.0.0.1:1/api/v3/time", timeout: .seconds(10)))
-            Issue.record("nothing listens on port 1")
-        } catch {
-            #expect(!error.outcomeUnknown, "a refused connection never reached the venue: \(error) after \(ContinuousClock.now - started)")
+        // A refused connection never reached the venue: its outcome is known. On a loaded machine (CI runs this beside
+        // a hundred other tests on two cores) the refusal has once come after the 10 s timeout, when the honest answer
+        // is "unknown": a refusal in any of three tries is the refusal this checks.
+        var answers: [String] = []
+        var refused = false
+        for _ in 0..<3 where !refused {
+            let started = ContinuousClock.now
+            do {
+                _ = try await http.send(HTTPCall(.GET, "http://127.0.0.1:1/api/v3/time", timeout: .seconds(10)))
+                Issue.record("nothing listens on port 1")
+                return
+            } catch {
+                answers.append("\(error) after \(ContinuousClock.now - started)")
+                refused = !error.outcomeUnknown
+            }
         }
+        #expect(refused, "a refused connection never reached the venue, so its outcome is known: \(answers)")
     }
 
     /// Counts what a link says.
