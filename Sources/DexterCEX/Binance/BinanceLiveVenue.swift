@@ -43,14 +43,7 @@ public final class BinanceLiveVenue: MarketDataClient, ExecutionClient, Sendable
         let listed = try await feed.instruments()
         execution.setOrderLimits(feed.rateLimits)
         guard let taker = account.takerFee else { return listed }
-        return listed.map { instrument in
-            let market = instrument.market
-            let venue = VenueSpec(id: market.venue.id, kind: market.venue.kind, takerFee: taker,
-                                  stalenessBound: market.venue.stalenessBound)
-            return VenueInstrument(market: Market(venue: venue, instrument: market.instrument, liquidity: market.liquidity,
-                                                  venueTime: market.venueTime, receivedAt: market.receivedAt),
-                                   poolAddress: instrument.poolAddress)
-        }
+        return listed.map { $0.atTakerFee(taker) }
     }
 
     public func currentGas() async throws -> [GasQuote] { [] }

@@ -48,15 +48,7 @@ public final class OKXLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         let rates = try await execution.feeRates()
         let listed = try await marketData.instruments()
         guard let taker = rates.taker else { return listed }
-        return listed.map { instrument in
-            let market = instrument.market
-            guard market.venue.id == execution.settings.venue else { return instrument }
-            let venue = VenueSpec(id: market.venue.id, kind: market.venue.kind, takerFee: -taker,
-                                  stalenessBound: market.venue.stalenessBound)
-            return VenueInstrument(market: Market(venue: venue, instrument: market.instrument, liquidity: market.liquidity,
-                                                  venueTime: market.venueTime, receivedAt: market.receivedAt),
-                                   poolAddress: instrument.poolAddress)
-        }
+        return listed.map { $0.market.venue.id == execution.settings.venue ? $0.atTakerFee(-taker) : $0 }
     }
 
     public func currentGas() async throws -> [GasQuote] { [] }

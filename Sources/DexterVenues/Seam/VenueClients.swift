@@ -35,6 +35,16 @@ public struct VenueInstrument: Sendable {
         self.market = market
         self.poolAddress = poolAddress
     }
+
+    /// The same instrument priced at `takerFee`: the account's own rate, as a live venue reports it.
+    public func atTakerFee(_ takerFee: FixedDecimal) -> VenueInstrument {
+        let venue = VenueSpec(id: market.venue.id, kind: market.venue.kind, takerFee: takerFee,
+                              stalenessBound: market.venue.stalenessBound)
+        return VenueInstrument(market: Market(venue: venue, instrument: market.instrument, liquidity: market.liquidity,
+                                              gasUnits: market.gasUnits, venueTime: market.venueTime,
+                                              receivedAt: market.receivedAt),
+                               poolAddress: poolAddress)
+    }
 }
 
 /// A venue's market data: its instruments, and the events it publishes for those subscribed — book snapshots and
