@@ -58,8 +58,9 @@ class State:
 
     def _on_event(self, event: Event, book: Book, diffs: dict[int, Diff]) -> None:
         self.engine.on_book_update(book.pair.symbol)
-        skipped = self.faults.take_skip(book.pair.symbol)
-        corrupt = not skipped and self.faults.take_corrupt(book.pair.symbol)
+        sent = any(diff["bids"] or diff["asks"] for diff in diffs.values())    # an update some client gets
+        skipped = sent and self.faults.take_skip(book.pair.symbol)
+        corrupt = sent and not skipped and self.faults.take_corrupt(book.pair.symbol)
         for conn in list(self.public_conns | self.private_conns):
             conn.market(event, book, diffs, skipped, corrupt)
 
