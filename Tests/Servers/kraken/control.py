@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+import channels
+
 from common import dumps, fmt
 from state import State
 
@@ -104,9 +106,14 @@ def make_app(state: State) -> web.Application:
 
     async def options(request: web.Request) -> web.Response:
         spec = await request.json()
+        was = state.options.system_status
         for field, attr, cast in OPTION_FIELDS:
             if field in spec:
                 setattr(state.options, attr, cast(spec[field]))
+        if state.options.system_status != was:
+            # Kraken pushes a `status` update on every connection when the trading system changes state.
+            for number, conn in enumerate(list(state.public_conns | state.private_conns)):
+                conn.send(channels.status(state, number + 1))
         for name, tier in (spec.get("tier") or {}).items():
             found = state.accounts.find(name)
             if found is None:
