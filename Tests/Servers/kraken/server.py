@@ -64,7 +64,8 @@ def build_state(args: argparse.Namespace) -> State:
     recorded = capture.load(shared / capture.CAPTURE_DIR)
     for name in args.scripted_pair:
         if name not in recorded.all_asset_pairs:
-            raise SystemExit(f"--scripted-pair {name}: not a pair key of the captured AssetPairs ({capture.PAIRS_FILE})")
+            raise SystemExit(f"--scripted-pair {name}: not a pair key of the captured AssetPairs "
+                             f"({capture.PAIRS_FILE})")
         recorded.asset_pairs.setdefault(name, recorded.all_asset_pairs[name])
     instruments = Instruments(recorded.asset_pairs)
     replay = Replay(recorded, instruments.all(), args.speed)

@@ -124,7 +124,8 @@ def test_scripted_books_go_out_per_depth_and_a_second_script_moves_them(server):
                 clients[depth] = (ws, local)
 
             state = script(server, FIRST)
-            assert state["scripted"] and levels(state["changes"]["bids"], 12, "bids") == levels(FIRST["bids"], 12, "bids")
+            assert state["scripted"]
+            assert levels(state["changes"]["bids"], 12, "bids") == levels(FIRST["bids"], 12, "bids")
             for depth, (ws, local) in clients.items():
                 update = (await ws.wait(channel("book", "update")))["data"][0]
                 assert update["symbol"] == SYMBOL and update["timestamp"].endswith("Z")
