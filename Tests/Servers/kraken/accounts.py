@@ -25,8 +25,8 @@ from instruments import rest_asset
 # API-Sign in shared/vectors/exchanges/oracle_examples under the key name "kraken-test-key".
 EXAMPLE_KEY = "kraken-test-key"
 EXAMPLE_SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
-DEFAULT_BALANCES = {"ZUSD": "100000", "ZEUR": "100000", "CHF": "100000", "XXBT": "10", "XETH": "100",
-                    "XXMR": "500", "ADA": "100000", "KSM": "1000", "GRT": "100000", "OCEAN": "100000",
+DEFAULT_BALANCES = {"ZUSD": "100000", "ZEUR": "100000", "CHF": "100000", "USDT": "100000", "XXBT": "10",
+                    "XETH": "100", "XXMR": "500", "ADA": "100000", "KSM": "1000", "GRT": "100000", "OCEAN": "100000",
                     "OMG": "10000", "SC": "10000000", "WAVES": "10000"}
 ALL_PERMISSIONS = "query,trade,cancel,websocket"
 

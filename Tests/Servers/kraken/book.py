@@ -15,6 +15,12 @@ receive qty 0 for price levels that fall out of scope").
 
 Own orders are not in the public book. Liquidity own orders took at a level is remembered ("consumed") and is not
 matchable again until the capture next sets that level.
+
+Scripted books (POST /control/script, `Replay.script`): a test replaces a pair's book with levels of its own; from
+then on the replay skips that pair's updates. The change is applied as one update made of the levels whose quantity
+changed or that are new, and quantity 0 for the ones removed, and goes out like a recorded one (per depth as above,
+with the v2 checksum). A script that changes nothing sends nothing. Levels it changes forget their consumed
+liquidity, as replayed ones do.
 """
 from __future__ import annotations
 
@@ -155,6 +161,7 @@ class Replay:
         self.speed = speed
         self.listeners: list[Listener] = []
         self.depths_in_use: Callable[[str], set[int]] = lambda symbol: set()
+        self.scripted: set[str] = set()            # v2 symbols whose book a test sets (the replay leaves them alone)
         self._task: asyncio.Task | None = None
 
     def _verify(self) -> None:
@@ -176,6 +183,10 @@ class Replay:
 
     def _apply(self, event: Event) -> None:
         book = self.books[self.pairs[event.wsname].symbol]
+        if book.pair.symbol not in self.scripted:
+            self._change(book, event)
+
+    def _change(self, book: Book, event: Event) -> None:
         depths = self.depths_in_use(book.pair.symbol)
         before = {d: (book.bids.view(d), book.asks.view(d)) for d in depths}
         book.apply(event)
@@ -183,6 +194,23 @@ class Replay:
                      "asks": diff_views(a, book.asks.view(d), book.asks)} for d, (b, a) in before.items()}
         for listener in self.listeners:
             listener(event, book, diffs)
+
+    def script(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]], ts: float) -> Event | None:
+        """Sets a book to these (price text, qty text) levels, validated by the caller; returns the update it made
+        (already applied and sent), or None when nothing changed. The pair is left out of the replay from now on."""
+        self.scripted.add(symbol)
+        book = self.books[symbol]
+        levels: list[tuple[str, str, str]] = []
+        for name, code, wanted in (("bids", "b", bids), ("asks", "a", asks)):
+            side, target = book.side(name), {Decimal(price): (price, qty) for price, qty in wanted}
+            levels += [(code, side.levels[p][0], "0") for p in side.ordered() if p not in target]
+            levels += [(code, price, qty) for p, (price, qty) in target.items()
+                       if p not in side.levels or side.levels[p][2] != Decimal(qty)]
+        if not levels:
+            return None
+        event = Event(ts, book.pair.wsname, levels, None)
+        self._change(book, event)
+        return event
 
     def step(self, count: int = 1, symbol: str | None = None) -> int:
         """Apply the next updates; with a symbol, count only that pair's (others in between are applied too)."""
@@ -200,7 +228,7 @@ class Replay:
         return {"position": self.position, "events": len(self.events), "speed": self.speed,
                 "finished": self.position >= len(self.events), "recordedTime": current.ts if current else None,
                 "checksumsVerified": self.verified, "checksumMismatches": self.mismatches,
-                "precisionMismatches": self.precision_mismatches}
+                "precisionMismatches": self.precision_mismatches, "scripted": sorted(self.scripted)}
 
     def start(self) -> None:
         if self.speed > 0 and self._task is None:

@@ -4,7 +4,8 @@ KRAKEN.ws.50.0: WebSocket **v1** `book` at depth 1000 for 10 pairs, 2021-04-17, 
 `<recv_ts>: <json>` received, `<url> <- <ts>: <json>` sent, `<url> <-> <ts>` the connect; only received ones are
 read. Snapshots `[chan, {"as": [[p, v, ts]], "bs": [...]}, "book-1000", "XBT/CHF"]`; updates `[chan, {"a": [...]},
 {"b": [...], "c": "checksum"}, "book-1000", pair]` (levels may carry a 4th element "r", republished; a message may
-end with "r"). KRAKEN.0: `<url> -> <ts>: <AssetPairs answer>` (all 304 pairs as captured), restricted to the 10.
+end with "r"). KRAKEN.0: `<url> -> <ts>: <AssetPairs answer>` (all 304 pairs as captured), restricted to the 10
+(`all_asset_pairs` keeps every one, for --scripted-pair).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Event:
 @dataclass
 class Capture:
     asset_pairs: dict[str, dict]
+    all_asset_pairs: dict[str, dict] = field(default_factory=dict)     # the whole captured AssetPairs answer
     depth: int = 1000
     snapshots: dict[str, Event] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
@@ -57,7 +59,7 @@ def load(directory: Path) -> Capture:
     line = (directory / PAIRS_FILE).read_text().splitlines()[0]
     answer = json.loads(line.partition(" -> ")[2].partition(": ")[2])
     everything = answer["result"]
-    capture = Capture(asset_pairs={})
+    capture = Capture(asset_pairs={}, all_asset_pairs=everything)
     wsnames: set[str] = set()
     for ts, frame in _frames(directory / BOOK_FILE):
         if not isinstance(frame, list) or len(frame) < 4:

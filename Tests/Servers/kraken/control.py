@@ -10,16 +10,22 @@ GET  /control/replay           position, checksumsVerified / checksumMismatches 
                                connections, idleCloses
 POST /control/advance          {"updates": N, "symbol": S?}  (speed 0: the market moves only here)
 POST /control/limits           {"reset": true} and/or {"enabled": false}  (rate-limit counters, ratelimit.py)
+POST /control/script           {"symbol": "BTC/USDT", "bids": [["price", "qty"], ...], "asks": [...]}: the book
+                               becomes exactly these levels (see book.py, scripted books); answers the whole book
+                               as GET /control/book does, plus "changes" (the levels the update set, qty "0" for
+                               removed ones, or null when nothing changed)
 POST /control/options          {"idleTimeoutSeconds"?, "heartbeatSeconds"?, "tokenTtlSeconds"?, "nonceWindow"?,
                                 "keepRecordedTimes"?, "systemStatus"?, "tier": {"account": "starter"}?}
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiohttp import web
 
 import channels
-
-from common import dumps, fmt
+from common import dumps, fixed, fmt, parse_decimal
+from instruments import Pair
 from state import State
 
 OPTION_FIELDS = (("idleTimeoutSeconds", "idle_timeout_s", float), ("heartbeatSeconds", "heartbeat_s", float),
@@ -29,6 +35,38 @@ OPTION_FIELDS = (("idleTimeoutSeconds", "idle_timeout_s", float), ("heartbeatSec
 
 def _json(payload, status: int = 200) -> web.Response:
     return web.Response(text=dumps(payload), status=status, content_type="application/json")
+
+
+def script_levels(pair: Pair, rows, name: str) -> list[tuple[str, str]]:
+    """A side of a script as (price text, qty text) with the pair's decimals; ValueError if invalid."""
+    if not isinstance(rows, list):
+        raise ValueError(f"{name} must be a list of [price, qty]")
+    levels, seen = [], set()
+    for row in rows:
+        if not isinstance(row, (list, tuple)) or len(row) != 2:
+            raise ValueError(f"{name}: {row!r} is not [price, qty]")
+        price, qty = parse_decimal(row[0]), parse_decimal(row[1])
+        if price is None or qty is None or price <= 0 or qty <= 0:
+            raise ValueError(f"{name}: {row!r} needs a positive price and qty")
+        if price % pair.tick or qty % pair.lot:
+            raise ValueError(f"{name}: {row!r} has more decimals than pair_decimals {pair.price_decimals} / "
+                             f"lot_decimals {pair.lot_decimals}")
+        if price in seen:
+            raise ValueError(f"{name}: price {fmt(price)} twice")
+        seen.add(price)
+        levels.append((fixed(price, pair.price_decimals), fixed(qty, pair.lot_decimals)))
+    return levels
+
+
+def book_view(state: State, symbol: str, depth: int) -> dict:
+    book = state.replay.books[symbol]
+    pair = book.pair
+    return {"symbol": symbol, "depth": depth, "pricePrecision": pair.price_decimals, "qtyPrecision": pair.lot_decimals,
+            "bids": [[fmt(p), fmt(q)] for p, q in book.levels("bids", depth)],
+            "asks": [[fmt(p), fmt(q)] for p, q in book.levels("asks", depth)],
+            "checksum": book.checksum(), "checksumString": book.checksum_string(),
+            "scripted": symbol in state.replay.scripted,
+            "consumed": {name: {fmt(p): fmt(q) for p, q in side.items()} for name, side in book.consumed.items()}}
 
 
 def make_app(state: State) -> web.Application:
@@ -76,16 +114,33 @@ def make_app(state: State) -> web.Application:
         symbol = request.query.get("symbol", "BTC/CHF")
         if symbol not in state.replay.books:
             return _json({"error": "unknown symbol"}, 404)
-        depth = int(request.query.get("depth", "10"))
-        book = state.replay.books[symbol]
-        pair = book.pair
-        return _json({"symbol": symbol, "depth": depth, "pricePrecision": pair.price_decimals,
-                      "qtyPrecision": pair.lot_decimals,
-                      "bids": [[fmt(p), fmt(q)] for p, q in book.levels("bids", depth)],
-                      "asks": [[fmt(p), fmt(q)] for p, q in book.levels("asks", depth)],
-                      "checksum": book.checksum(), "checksumString": book.checksum_string(),
-                      "consumed": {name: {fmt(p): fmt(q) for p, q in side.items()}
-                                   for name, side in book.consumed.items()}})
+        return _json(book_view(state, symbol, int(request.query.get("depth", "10"))))
+
+    async def script(request: web.Request) -> web.Response:
+        try:
+            spec = await request.json()
+        except ValueError:
+            return _json({"error": "body must be JSON"}, 400)
+        if not isinstance(spec, dict):
+            return _json({"error": "body must be a JSON object"}, 400)
+        symbol = spec.get("symbol")
+        if symbol not in state.replay.books:
+            return _json({"error": f"unknown symbol {symbol!r} (v2 name, e.g. BTC/USDT)"}, 404)
+        pair = state.replay.books[symbol].pair
+        try:
+            bids = script_levels(pair, spec.get("bids", []), "bids")
+            asks = script_levels(pair, spec.get("asks", []), "asks")
+        except ValueError as error:
+            return _json({"error": str(error)}, 400)
+        if bids and asks and max(Decimal(p) for p, _ in bids) >= min(Decimal(p) for p, _ in asks):
+            return _json({"error": "crossed book: the best bid must be below the best ask"}, 400)
+        event = state.script(symbol, bids, asks)
+        changes = None
+        if event is not None:
+            changes = {name: [[fmt(Decimal(p)), fmt(Decimal(q))] for side, p, q in
+                              sorted(event.levels, key=lambda level: Decimal(level[1]), reverse=name == "bids")
+                              if side == code] for name, code in (("bids", "b"), ("asks", "a"))}
+        return _json({**book_view(state, symbol, state.replay.books[symbol].depth), "changes": changes})
 
     async def replay(request: web.Request) -> web.Response:
         return _json({**state.replay.state(), "idleCloses": state.idle_closes, "connections": state.connections,
@@ -130,4 +185,5 @@ def make_app(state: State) -> web.Application:
     app.router.add_post("/control/advance", advance)
     app.router.add_post("/control/limits", limits)
     app.router.add_post("/control/options", options)
+    app.router.add_post("/control/script", script)
     return app

@@ -20,6 +20,7 @@ V2_ASSET = {"XXBT": "BTC", "XBT": "BTC", "XXDG": "DOGE", "XDG": "DOGE", "ZUSD": 
             "XMLN": "MLN", "XXTZ": "XTZ"}
 REST_ASSET = {v2: rest for rest, v2 in V2_ASSET.items() if len(rest) == 4}
 COST_MIN = {"USD": Decimal("0.5"), "EUR": Decimal("0.5"), "CHF": Decimal("0.5"), "GBP": Decimal("0.5"),
+            "USDT": Decimal("0.5"),
             "BTC": Decimal("0.00001"), "ETH": Decimal("0.0001")}
 
 

@@ -51,6 +51,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="seconds without a subscription or a request before a WebSocket is closed")
     parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds of silence before a heartbeat")
     parser.add_argument("--keep-recorded-times", action="store_true", help="book timestamps = the capture's")
+    parser.add_argument("--scripted-pair", action="append", default=[], metavar="PAIR",
+                        help="a REST pair key of the captured AssetPairs (e.g. XBTUSDT) to list with an empty book "
+                             "until POST /control/script sets one (repeatable)")
     parser.add_argument("--shared", help="path of the shared folder (default $DEXTER_SHARED or ../shared)")
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
@@ -59,6 +62,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def build_state(args: argparse.Namespace) -> State:
     shared = Path(args.shared) if args.shared else capture.shared_root(REPO_ROOT)
     recorded = capture.load(shared / capture.CAPTURE_DIR)
+    for name in args.scripted_pair:
+        if name not in recorded.all_asset_pairs:
+            raise SystemExit(f"--scripted-pair {name}: not a pair key of the captured AssetPairs "
+                             f"({capture.PAIRS_FILE})")
+        recorded.asset_pairs.setdefault(name, recorded.all_asset_pairs[name])
     instruments = Instruments(recorded.asset_pairs)
     replay = Replay(recorded, instruments.all(), args.speed)
     if replay.mismatches or replay.precision_mismatches:

@@ -64,6 +64,10 @@ class State:
         for conn in list(self.public_conns | self.private_conns):
             conn.market(event, book, diffs, skipped, corrupt)
 
+    def script(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> Event | None:
+        """POST /control/script: the book becomes these levels; subscribers get the update(s) the change makes."""
+        return self.replay.script(symbol, bids, asks, self.clock.now())
+
     def _user_event(self, account: Account, item: dict) -> None:
         for conn in list(self.private_conns):
             conn.user(account, item)

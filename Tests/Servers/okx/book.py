@@ -12,6 +12,12 @@ changes (so consecutive ids jump by more than 1, as live ones do). prevSeqId of 
 Own orders are not in the public book (the recorded updates and checksums could not stay true if they were).
 Liquidity own orders took at a level is remembered ("consumed") and is not matchable again until the capture next
 sets that level.
+
+Scripted books (POST /control/script, `Replay.script`): a test replaces an instrument's book with levels of its own.
+From then on the replay skips that instrument's events (books, trades, tickers). The change goes out as one `books`
+update like a recorded one: the levels whose size or order count changed or that are new, `[px, "0", "0", "0"]` for
+the ones removed, the book's own checksum, seqId = prevSeqId + levels changed (a pending seq_reset fault applies).
+A script that changes nothing sends nothing. Levels it changes forget their consumed liquidity, as replayed ones do.
 """
 from __future__ import annotations
 
@@ -133,6 +139,7 @@ class Replay:
         self.speed = speed
         self.listeners: list[Listener] = []
         self.pending_resets: dict[str, int] = {}     # instId -> seqId the next update restarts at (fault)
+        self.scripted: set[str] = set()              # instIds whose book a test sets (the replay leaves them alone)
         self.seq_offset: dict[str, int] = {inst: 0 for inst in inst_ids}
         self._task: asyncio.Task | None = None
         if self.events and start_offset_s > 0:
@@ -157,6 +164,8 @@ class Replay:
         return mismatches
 
     def _apply(self, event: Event, broadcast: bool) -> None:
+        if event.inst_id in self.scripted:
+            return
         if event.channel == "books":
             book = self.books[event.inst_id]
             book.apply(event.data)
@@ -169,6 +178,31 @@ class Replay:
             book.seq_id = event.out_seq_id
         for listener in self.listeners:
             listener(event, broadcast)
+
+    def script(self, inst_id: str, bids: list[list[str]], asks: list[list[str]], ts_ms: int) -> Event | None:
+        """Sets a book to these levels (wire form, validated by the caller); returns the `books` update it makes,
+        already applied, or None when nothing changed. The instrument is left out of the replay from now on."""
+        self.scripted.add(inst_id)
+        book = self.books[inst_id]
+        changes: dict[str, list[list[str]]] = {}
+        for name, wanted in (("bids", bids), ("asks", asks)):
+            side, target = book.side(name), {Decimal(level[0]): level for level in wanted}
+            removed = [[side.levels[p][0], "0", "0", "0"] for p in side.prices if p not in target]
+            changed = [level for p, level in target.items() if side.levels.get(p) != level]
+            rows = removed + changed
+            rows.sort(key=lambda level: Decimal(level[0]), reverse=name == "bids")
+            changes[name] = rows
+        if not changes["bids"] and not changes["asks"]:
+            return None
+        touched = book.apply({**changes, "ts": str(ts_ms)})
+        prev_seq_id = book.seq_id
+        seq_id = prev_seq_id + max(1, touched)
+        if inst_id in self.pending_resets:          # the seq_reset fault applies to a scripted update too
+            seq_id = self.pending_resets.pop(inst_id)
+        book.seq_id = seq_id
+        data = {"asks": changes["asks"], "bids": changes["bids"], "ts": str(ts_ms), "checksum": book.checksum()}
+        return Event(ts=time.time(), inst_id=inst_id, channel="books", data=data, seq_id=seq_id,
+                     prev_seq_id=prev_seq_id, out_seq_id=seq_id, out_prev_seq_id=prev_seq_id)
 
     def step(self, count: int = 1, channel: str | None = None, inst_id: str | None = None) -> int:
         """Apply the next events. With channel/instId, count only those (others in between are applied too)."""
@@ -198,7 +232,7 @@ class Replay:
                 "finished": self.position >= len(self.events),
                 "recordedTime": current.ts if current else None,
                 "seqId": {inst: book.seq_id for inst, book in self.books.items()},
-                "checksumMismatches": self.checksum_mismatches}
+                "checksumMismatches": self.checksum_mismatches, "scripted": sorted(self.scripted)}
 
     def start(self) -> None:
         if self.speed > 0 and self._task is None:

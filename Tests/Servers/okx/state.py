@@ -50,6 +50,13 @@ class State:
         for conn in list(self.public_conns):
             conn.market(event, skipped, corrupt)
 
+    def script(self, inst_id: str, bids: list[list[str]], asks: list[list[str]]) -> Event | None:
+        """POST /control/script: the book becomes these levels; subscribers get the update the change makes."""
+        event = self.replay.script(inst_id, bids, asks, self.clock.ms())
+        if event is not None:
+            self._on_event(event, broadcast=True)
+        return event
+
     def _user_event(self, kind: str, account: Account, payload) -> None:
         for conn in list(self.private_conns):
             conn.user(kind, account, payload)
