@@ -24,7 +24,8 @@ cd "$root"
 build="$root/.build-fuzz"
 shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
-         errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount)
+         errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
+         krakenPublicMessage krakenAssetPairs)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -62,7 +63,7 @@ sources=(
     Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
     Sources/DexterVenues/Replay/RecordedMarkets.swift Sources/DexterVenues/Replay/ReplayFeed.swift
-    Sources/DexterCEX/Common/WireReader.swift
+    Sources/DexterCEX/Common/WireReader.swift Sources/DexterCEX/Common/LevelLadder.swift
     Sources/DexterCEX/Binance/BinanceAccount.swift Sources/DexterCEX/Binance/BinanceErrors.swift
     Sources/DexterCEX/Binance/BinanceInstruments.swift Sources/DexterCEX/Binance/BinanceMarketData.swift
     Sources/DexterCEX/Binance/BinanceOrders.swift Sources/DexterCEX/Binance/BinanceUserData.swift
@@ -70,6 +71,8 @@ sources=(
     Sources/DexterCEX/OKX/OKXMarketData.swift Sources/DexterCEX/OKX/OKXBookSync.swift
     Sources/DexterCEX/OKX/OKXClientOrderId.swift Sources/DexterCEX/OKX/OKXTrading.swift
     Sources/DexterCEX/OKX/OKXPrivateMessages.swift Sources/DexterCEX/OKX/OKXOrderTracker.swift
+    Sources/DexterCEX/Kraken/KrakenPairs.swift Sources/DexterCEX/Kraken/KrakenPublicMessages.swift
+    Sources/DexterCEX/Kraken/KrakenBookSync.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -120,6 +123,7 @@ fi
 # a file), and lines of the recordings; each target gets the ones of its kind.
 wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
+kraken="$shared/vectors/exchanges/wire/kraken"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
     set +o pipefail
@@ -174,6 +178,15 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
                         http_balance_detail_new_fields; do
                 { printf '{"code":"0","msg":"","data":['; cat "$okx/$name.json"; printf ']}'; } > "$out/$name.json"
             done ;;
+        krakenPublicMessage)
+            # Kraken's v2 shapes (books, answers, other channels) and status / heartbeat pushes as the docs show them.
+            cp "$kraken"/nautilus/ws_book_*.json "$kraken"/nautilus/ws_pong.json "$kraken"/nautilus/ws_subscribe_response.json \
+               "$kraken"/nautilus/ws_ticker_snapshot.json "$kraken"/nautilus/ws_trade_update.json "$out/"
+            printf '{"channel":"heartbeat"}' > "$out/heartbeat"
+            printf '{"channel":"status","data":[{"api_version":"v2","connection_id":1,"system":"online","version":"2.0.0"}],"type":"update"}' > "$out/status" ;;
+        krakenAssetPairs)
+            grep '^https://api.kraken.com/0/public/AssetPairs' "$kraken/cryptofeed/KRAKEN.0" | sed 's/^[^{]*{/{/' | lines http
+            cp "$kraken"/nautilus/http_asset_pairs*.json "$out/" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -59,6 +59,45 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.init(nanoseconds: (((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60 + Int64(second)) * 1_000_000_000)
     }
 
+    /// Reads an RFC 3339 UTC time as venues send it: "2023-10-06T17:35:55.440295Z", 0 to 9 fraction digits (more
+    /// are cut), "Z" or "+00:00". Nil for anything else, and for dates outside 1970…2262.
+    public init?(rfc3339 text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[from..<(from + count)] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        func byte(_ at: Int, is character: Character) -> Bool { at < bytes.count && bytes[at] == character.asciiValue! }
+        guard let year = number(0, 4), byte(4, is: "-"), let month = number(5, 2), byte(7, is: "-"),
+              let day = number(8, 2), byte(10, is: "T") || byte(10, is: "t") || byte(10, is: " "),
+              let hour = number(11, 2), byte(13, is: ":"), let minute = number(14, 2), byte(16, is: ":"),
+              let second = number(17, 2),
+              (1970...2261).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+              second < 61
+        else { return nil }
+        var index = 19
+        var fraction: Int64 = 0
+        if byte(index, is: ".") {
+            index += 1
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                if digits < 9 { fraction = fraction * 10 + Int64(bytes[index] - 0x30); digits += 1 }
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<9 { fraction *= 10 }
+        }
+        let rest = String(decoding: bytes[index...], as: UTF8.self)
+        guard rest == "Z" || rest == "z" || rest == "+00:00" else { return nil }
+        let whole = Timestamp(utcYear: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        self.init(nanoseconds: whole.nanoseconds + fraction)
+    }
+
     static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text

@@ -26,6 +26,8 @@ struct VenueConnectors: Sendable {
     static let binance = "binance"
     /// OKX spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let okx = "okx"
+    /// Kraken spot over WebSocket v2: live market data; in PAPER mode paper fills against its books.
+    static let kraken = "kraken"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx]
 
@@ -62,6 +64,15 @@ struct VenueConnectors: Sendable {
                 execution.stream = settings.stream
                 return try OKXLiveVenue(marketData: OKXMarketFeed(settings: settings), settings: execution,
                                         credentials: OKXCredentials(apiKey: key.apiKey, secret: key.secret, passphrase: passphrase))
+            }
+        },
+        kraken: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return try config.venues.filter { $0.connector == kraken }.map { venue -> any MarketDataClient & ExecutionClient in
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: kraken)
+                }
+                return KrakenPaperVenue(feed: KrakenMarketFeed(settings: venue.krakenSettings), journal: journal)
             }
         },
     ])
@@ -111,6 +122,15 @@ extension ConfiguredVenue {
     /// An OKX venue's settings: its symbols, and the endpoints config overrides (OKX's own by default).
     var okxSettings: OKXSettings {
         var settings = OKXSettings(venue: spec, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.publicURL = url }
+        if let url = endpoints["private_url"] { settings.privateURL = url }
+        return settings
+    }
+
+    /// A Kraken venue's settings: its symbols, and the endpoints config overrides (Kraken's own by default).
+    var krakenSettings: KrakenSettings {
+        var settings = KrakenSettings(venue: spec, symbols: symbols)
         if let url = endpoints["rest_url"] { settings.restURL = url }
         if let url = endpoints["stream_url"] { settings.publicURL = url }
         if let url = endpoints["private_url"] { settings.privateURL = url }

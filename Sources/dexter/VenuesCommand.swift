@@ -55,6 +55,12 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.okx(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.kraken:
+                    var settings = venue.krakenSettings
+                    settings.requestTimeout = .seconds(5)
+                    let check = await Self.kraken(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
@@ -99,6 +105,28 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  \(name): PROBLEM: \(error)"], false)
             }
+        }
+
+        /// A Kraken venue: reachable and its pairs' rules (Kraken's name, decimals, minimums, status).
+        static func kraken(_ settings: KrakenSettings, stored: APIKeyInfo?, vault: Vault?) async -> (lines: [String], good: Bool) {
+            let venue = settings.venue.id
+            var lines = ["\(venue) (kraken at \(settings.restURL))"]
+            let start = ContinuousClock.now
+            do {
+                let feed = KrakenMarketFeed(settings: settings)
+                for instrument in try await feed.instruments() {
+                    let spec = instrument.market.instrument
+                    guard let pair = feed.pair(spec.symbol) else { continue }
+                    let minimums = [pair.orderMinimum.map { "min qty \($0)" }, pair.costMinimum.map { "min cost \($0)" }]
+                        .compactMap { $0 }.joined(separator: " ")
+                    lines.append("  \(spec.symbol) (\(pair.key)): tick \(spec.tickSize) lot \(spec.lotSize) \(minimums)")
+                }
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
+            guard let stored else { return (lines + ["  key: none stored (PAPER only)"], true) }
+            return (lines + ["  key …\(stored.keySuffix) stored; Kraken trades on paper only for now (LIVE orders not built)"], true)
         }
 
         /// What the venue says of the stored key (with --keys), or that one is stored.

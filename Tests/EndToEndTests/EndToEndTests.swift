@@ -80,28 +80,40 @@ extension EndToEnd {
             try tmux.waitFor("the SIM screen") { $0.contains("SIM") && $0.contains("Opportunities") }
             try tmux.keys("c")
             var approved = false
+            let before = try arbitrageCount()
+            /// Waits for a booking, or until `refused` says this approval will not bring one.
+            func booked(unless refused: () throws -> Bool) throws -> Bool {
+                let deadline = Date().addingTimeInterval(60)
+                while try arbitrageCount() == before, Date() < deadline {
+                    if try refused() { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                return try arbitrageCount() > before
+            }
             for attempt in 1...8 where !approved {
                 try tmux.waitFor("a selected cycle (attempt \(attempt))", timeout: 90) { screen in
                     screen.split(separator: "\n").contains { $0.contains("▶") && $0.contains("@") && $0.contains("→") }
                 }
                 // The refusal of this very cycle: an earlier one's stays in the log panel.
-                guard let screen = try tmux.approveSelected(confirmation: "Approve cycle?"), screen.contains("Approve cycle?")
-                else { continue }
+                guard let screen = try tmux.approveSelected(confirmation: "Approve cycle?") else { continue }
+                guard screen.contains("Approve cycle?") else {
+                    // An earlier approval of this cycle is still executing: its booking is the one to wait for.
+                    if screen.contains("still in flight") { approved = try booked { false } }
+                    continue
+                }
                 #expect(screen.contains("Re-priced on the market now") && screen.contains("1. ") && screen.contains("3. "))
-                let before = try arbitrageCount()
                 // "Cycle c3 USDT→…": the id the confirmation is for.
                 let id = screen.range(of: "Cycle c").map { String(screen[$0.upperBound...].prefix { $0.isNumber }) } ?? "?"
                 try tmux.keys("y")
-                // Booked, or refused on the market as it is when confirmed (then the next attempt, not a minute's wait).
-                let deadline = Date().addingTimeInterval(60)
-                while try arbitrageCount() == before, Date() < deadline {
-                    let refused = try tmux.screen().split(separator: "\n").contains { line in
-                        line.contains("cycle #\(id) ") && !line.contains("approved") && !line.contains("gone")
+                // Booked, or refused on the market as it is when confirmed (then the next attempt, not a minute's
+                // wait). Progress lines (approved, a leg sold back) are not refusals.
+                let refusals = ["no longer profitable", "blocked by screening", "still in flight", "is stale", "halted",
+                                "cancelled", "dropped", "nothing was sent", "is down", "rejected"]
+                approved = try booked {
+                    try tmux.screen().split(separator: "\n").contains { line in
+                        line.contains("cycle #\(id) ") && refusals.contains { line.contains($0) }
                     }
-                    if refused { break }
-                    Thread.sleep(forTimeInterval: 0.1)
                 }
-                approved = try arbitrageCount() > before
             }
             #expect(approved, "no cycle could be approved in 8 attempts")
             let paths = try DatabaseQueue(path: ledgerPath).read { db in

@@ -79,7 +79,8 @@ struct Tmux {
         return try waitFor("#\(id)'s confirmation or its refusal") { screen in
             screen.contains(confirmation) || screen.contains("nothing to approve")
                 || screen.split(separator: "\n").contains { line in
-                    line.contains("#\(id) ") && (line.contains("no longer profit") || line.contains("is gone") || line.contains("is stale"))
+                    line.contains("#\(id) ") && (line.contains("no longer profit") || line.contains("is gone") || line.contains("is stale")
+                        || line.contains("still in flight"))
                 }
         }
     }

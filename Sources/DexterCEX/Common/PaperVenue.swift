@@ -40,8 +40,11 @@ public final class PaperVenue<Feed: PaperMarketFeed>: MarketDataClient, Executio
 
 extension BinanceMarketFeed: PaperMarketFeed {}
 extension OKXMarketFeed: PaperMarketFeed {}
+extension KrakenMarketFeed: PaperMarketFeed {}
 
 /// Binance in PAPER mode.
 public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
 /// OKX in PAPER mode.
 public typealias OKXPaperVenue = PaperVenue<OKXMarketFeed>
+/// Kraken in PAPER mode.
+public typealias KrakenPaperVenue = PaperVenue<KrakenMarketFeed>

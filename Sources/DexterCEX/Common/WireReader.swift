@@ -159,7 +159,25 @@ struct WireReader {
     /// An exact decimal, from a string ("0.35130000") or a bare number; never through `Double`.
     mutating func decimal(_ field: StaticString) throws(WireParseError) -> FixedDecimal {
         guard let value = scanner.signedDecimal() else { throw failure("\(field)", "expected a decimal number") }
-        return value
+        guard scanner.peek() == UInt8(ascii: "e") || scanner.peek() == UInt8(ascii: "E") else { return value }
+        return try scaled(value, field)
+    }
+
+    /// A bare number's exponent ("1.5e-05", venues that print floats write small ones so), applied exactly: a value
+    /// that would need more than 18 fraction digits, or overflow, is refused rather than rounded.
+    private mutating func scaled(_ value: FixedDecimal, _ field: StaticString) throws(WireParseError) -> FixedDecimal {
+        scanner.position += 1
+        let negative = scanner.skip(UInt8(ascii: "-"))
+        if !negative { _ = scanner.skip(UInt8(ascii: "+")) }
+        guard let exponent = scanner.integer(), exponent <= 36 else { throw failure("\(field)", "malformed exponent") }
+        let power = FixedDecimal.pow10(Int(exponent))
+        if negative {
+            guard value.raw % power == 0 else { throw failure("\(field)", "more than 18 fraction digits") }
+            return FixedDecimal(raw: value.raw / power)
+        }
+        let (raw, overflow) = value.raw.multipliedReportingOverflow(by: power)
+        guard !overflow else { throw failure("\(field)", "number out of range") }
+        return FixedDecimal(raw: raw)
     }
 
     /// A decimal that may not be negative: prices, quantities, fees.

@@ -1,5 +1,6 @@
 import DexterCore
 import DexterMarket
+import Foundation
 
 // Kraken's spot pairs and asset names (docs/venues/kraken.md). Kraken names assets three ways: REST keys with the
 // legacy X/Z prefix ("XXBT", "ZUSD"), alternative names ("XBT", "USD", the halves of `wsname`), and WebSocket v2's
@@ -63,6 +64,9 @@ public struct KrakenPair: Sendable, Hashable {
     /// The first tier of the fee schedules, in percent (0.26 = 0.26 %): what an account with no volume pays.
     public let takerFeePercent: FixedDecimal?
     public let makerFeePercent: FixedDecimal?
+    /// The first tier's taker fee as a fraction of notional (0.26 % → 0.0026).
+    public var takerFee: FixedDecimal? { takerFeePercent.map { $0 / FixedDecimal(100) } }
+
     /// "online", "cancel_only", "post_only", "limit_only", "reduce_only", "maintenance", "delisted"; absent
     /// (before 2022) means online.
     public let status: String
@@ -188,7 +192,8 @@ public enum KrakenMarketData {
             guard try reader.nextElement(&inner, field) else { throw reader.failure("\(field)", "expected [volume, percent]") }
             _ = try reader.amount(field)
             guard try reader.nextElement(&inner, field) else { throw reader.failure("\(field)", "expected [volume, percent]") }
-            let percent = try reader.amount(field)
+            // A maker rebate is negative.
+            let percent = try reader.decimal(field)
             guard !(try reader.nextElement(&inner, field)) else { throw reader.failure("\(field)", "expected [volume, percent]") }
             if tier == nil { tier = percent }
         }

@@ -33,8 +33,8 @@ public struct OKXBookSync: Sendable {
     public let instrument: String
     public private(set) var state: State = .awaitingSnapshot
     public private(set) var lastSeqId: Int64?
-    private var bids = OKXBookSide(bestIsHighest: true)
-    private var asks = OKXBookSide(bestIsHighest: false)
+    private var bids = LevelLadder<OKXLevel>(bestIsHighest: true)
+    private var asks = LevelLadder<OKXLevel>(bestIsHighest: false)
 
     public init(instrument: String) { self.instrument = instrument }
 
@@ -79,8 +79,8 @@ public struct OKXBookSync: Sendable {
 
     private mutating func startOver(_ reason: String) -> Outcome {
         state = .resyncing(reason: reason)
-        bids = OKXBookSide(bestIsHighest: true)
-        asks = OKXBookSide(bestIsHighest: false)
+        bids = LevelLadder<OKXLevel>(bestIsHighest: true)
+        asks = LevelLadder<OKXLevel>(bestIsHighest: false)
         lastSeqId = nil
         return .needsSnapshot(reason: reason)
     }
@@ -107,38 +107,6 @@ public struct OKXBookSync: Sendable {
     }
 }
 
-/// One side of an OKX book as one sorted array, best last, each level with its wire texts.
-struct OKXBookSide: Sendable {
-    let bestIsHighest: Bool
-    private var levels: [OKXLevel] = []
-
-    init(bestIsHighest: Bool) { self.bestIsHighest = bestIsHighest }
-
-    private func better(_ a: FixedDecimal, than b: FixedDecimal) -> Bool { bestIsHighest ? a > b : a < b }
-
-    mutating func replace(_ newLevels: [OKXLevel]) {
-        levels = newLevels.filter { $0.size.isPositive }.sorted { better($1.price, than: $0.price) }
-    }
-
-    /// Sets a level (size zero removes it; removing one that is not there is normal).
-    mutating func set(_ level: OKXLevel) {
-        // The first index whose price is at or better than the level's.
-        var low = 0, high = levels.count
-        while low < high {
-            let middle = (low + high) / 2
-            if better(level.price, than: levels[middle].price) { low = middle + 1 } else { high = middle }
-        }
-        if low < levels.count, levels[low].price == level.price {
-            if level.size.isPositive { levels[low] = level } else { levels.remove(at: low) }
-        } else if level.size.isPositive {
-            levels.insert(level, at: low)
-        }
-    }
-
-    /// The best `count` levels, best first.
-    func best(_ count: Int) -> [OKXLevel] { Array(levels.suffix(count).reversed()) }
-
-    func top(_ depth: Int) -> [BookLevel] {
-        levels.suffix(depth).reversed().map { BookLevel(price: $0.price, quantity: $0.size) }
-    }
+extension OKXLevel: LadderLevel {
+    public var amount: FixedDecimal { size }
 }
