@@ -44,13 +44,9 @@ public struct KrakenOrder: Sendable, Hashable {
     public var isOpen: Bool { status == "open" || status == "pending" }
     /// dexter's client order id for it: the decoded `cl_ord_id`, or Kraken's txid for an order placed without one.
     public var dexterClientOrderId: String { clOrdId.map(KrakenClientOrderId.decode) ?? txid }
-    /// Whether the fee is charged in the base asset: `fcib`, or, with neither flag, a sell (Kraken's default).
-    public var feeInBase: Bool {
-        let flags = oflags.split(separator: ",")
-        if flags.contains("fciq") { return false }
-        if flags.contains("fcib") { return true }
-        return side == .sell
-    }
+    /// Whether the fee is charged in the base asset: `fcib` (Kraken charges the quote otherwise; dexter sends `fciq`
+    /// to say so outright).
+    public var feeInBase: Bool { oflags.split(separator: ",").contains("fcib") }
     var time: Timestamp { closeTime ?? openTime }
 }
 
