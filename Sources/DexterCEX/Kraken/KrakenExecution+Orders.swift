@@ -122,14 +122,23 @@ extension KrakenExecution {
         return try KrakenTrading.orders(answer.body, container: nil)
     }
 
-    /// The trades of one order (`QueryTrades`, 20 a request): exact prices, volumes, fees and Kraken's trade txids.
+    /// The trades of one order: `TradesHistory` from just before it opened (50 a page, newest first), those of its
+    /// txid — exact prices, volumes, fees and Kraken's trade txids. (`QueryTrades` by the order's trade ids would do
+    /// too; the history needs no ids, so it also serves an order whose query did not list them.)
     func trades(of order: KrakenOrder) async throws -> [KrakenTrade] {
-        guard order.executed.isPositive, !order.tradeIds.isEmpty else { return [] }
-        var trades: [KrakenTrade] = []
-        for start in stride(from: 0, to: order.tradeIds.count, by: 20) {
-            let txids = Array(order.tradeIds[start..<min(start + 20, order.tradeIds.count)])
-            let answer = try await rest.send(.history) { try self.builder.queryTrades(txids: txids, nonce: $0) }
-            trades += try KrakenTrading.trades(answer.body, history: false).filter { $0.orderTxid == order.txid }
+        guard order.executed.isPositive else { return [] }
+        let start = max(0, order.openTime.nanoseconds / 1_000_000_000 - 2)
+        var trades: [KrakenTrade] = [], offset = 0, filled = FixedDecimal.zero
+        while offset < 500 {
+            let page = offset
+            let answer = try await rest.send(.history) { try self.builder.tradesHistory(start: start, offset: page, nonce: $0) }
+            let found = try KrakenTrading.trades(answer.body, history: true)
+            for trade in found where trade.orderTxid == order.txid && !trades.contains(where: { $0.txid == trade.txid }) {
+                trades.append(trade)
+                filled = filled.addingIfInRange(trade.volume) ?? filled
+            }
+            guard found.count == 50, filled < order.executed else { break }
+            offset += 50
         }
         return trades.sorted { $0.time < $1.time }
     }

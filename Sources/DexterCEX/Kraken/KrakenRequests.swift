@@ -83,9 +83,10 @@ public struct KrakenRequestBuilder: Sendable {
         try signed("QueryTrades", [("txid", txids.joined(separator: ","))], nonce: nonce)
     }
 
-    /// `TradesHistory` since `start` (Unix seconds, exclusive).
-    public func tradesHistory(start: Int64? = nil, nonce: UInt64) throws -> KrakenRequest {
-        try signed("TradesHistory", start.map { [("start", String($0))] } ?? [], nonce: nonce)
+    /// `TradesHistory` since `start` (Unix seconds, exclusive), 50 a page from `offset`.
+    public func tradesHistory(start: Int64? = nil, offset: Int = 0, nonce: UInt64) throws -> KrakenRequest {
+        try signed("TradesHistory", (start.map { [("start", String($0))] } ?? []) + (offset > 0 ? [("ofs", String(offset))] : []),
+                   nonce: nonce)
     }
 
     public func balance(nonce: UInt64) throws -> KrakenRequest { try signed("Balance", [], nonce: nonce) }
