@@ -176,15 +176,15 @@ public final class KrakenExecution: ExecutionClient, Sendable {
     }
 
     /// What an `executions` report tells that has not been told yet (the private stream's path).
-    public func streamUpdates(_ report: KrakenExecution) -> [OrderUpdate] { tracker.streamUpdates(resolved(report)) }
+    public func streamUpdates(_ report: KrakenExecutionReport) -> [OrderUpdate] { tracker.streamUpdates(resolved(report)) }
 
     /// A report of an order without `cl_ord_id` (a snapshot's trade, say) is named after dexter's id when this session
     /// placed it.
-    func resolved(_ report: KrakenExecution) -> KrakenExecution {
+    func resolved(_ report: KrakenExecutionReport) -> KrakenExecutionReport {
         guard report.clOrdId == nil else { return report }
         let id = state.withLock { state in state.orders.first { $0.value.txid == report.orderId }?.key }
         guard let id, let clOrdId = KrakenClientOrderId.encode(id) else { return report }
-        return KrakenExecution(execType: report.execType, orderId: report.orderId, clOrdId: clOrdId, symbol: report.symbol,
+        return KrakenExecutionReport(execType: report.execType, orderId: report.orderId, clOrdId: clOrdId, symbol: report.symbol,
                                side: report.side, orderStatus: report.orderStatus, orderQuantity: report.orderQuantity,
                                cumulativeQuantity: report.cumulativeQuantity, cumulativeCost: report.cumulativeCost,
                                execId: report.execId, tradeId: report.tradeId, lastQuantity: report.lastQuantity,
@@ -193,7 +193,7 @@ public final class KrakenExecution: ExecutionClient, Sendable {
     }
 
     /// A reported order that ended with fills the stream never told: its story is read by REST, fills first.
-    func readMissingFills(of report: KrakenExecution) {
+    func readMissingFills(of report: KrakenExecutionReport) {
         guard tracker.isMissingFills(resolved(report)) else { return }
         logger.info("\(settings.venue) \(report.orderId): ended with fills not streamed; reading them by query")
         Task {

@@ -32,7 +32,7 @@ final class KrakenOrderTracker: Sendable {
     }
 
     /// The updates of one execution report not yet told: accepted, this trade's fill, the end.
-    func streamUpdates(_ report: KrakenExecution) -> [OrderUpdate] {
+    func streamUpdates(_ report: KrakenExecutionReport) -> [OrderUpdate] {
         let id = report.dexterClientOrderId, at = report.time
         return told.withLock { table in
             var entry = table[id] ?? Told()
@@ -69,7 +69,7 @@ final class KrakenOrderTracker: Sendable {
 
     /// Whether a report ends its order while fewer of its fills were told than it filled (the stream was away when
     /// they happened): its story is then read by REST, the fills first and the end after them.
-    func isMissingFills(_ report: KrakenExecution) -> Bool {
+    func isMissingFills(_ report: KrakenExecutionReport) -> Bool {
         guard ["canceled", "expired", "filled"].contains(report.execType) || report.orderStatus == "filled",
               let cumulative = report.cumulativeQuantity else { return false }
         return told.withLock { ($0[report.dexterClientOrderId]?.filled ?? .zero) < cumulative }

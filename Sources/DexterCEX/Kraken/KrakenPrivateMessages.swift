@@ -12,7 +12,7 @@ public struct KrakenFee: Sendable, Hashable {
 /// (pending_new, new, trade, filled, canceled, expired, amended, restated, status…), `order_status` the order's state
 /// after it. A `trade` carries its own `exec_id`, `trade_id`, `last_qty`, `last_price`, `cost` and `fees`. Numbers are
 /// bare JSON numbers, read exactly from their digits.
-public struct KrakenExecution: Sendable, Hashable {
+public struct KrakenExecutionReport: Sendable, Hashable {
     public let execType: String
     public let orderId: String
     public let clOrdId: String?
@@ -56,7 +56,7 @@ public struct KrakenMethodAnswer: Sendable, Hashable {
 /// One message of Kraken's authenticated WebSocket v2.
 public enum KrakenPrivateMessage: Sendable, Hashable {
     /// `executions` snapshot or update, with the channel's sequence number.
-    case executions(snapshot: Bool, [KrakenExecution], sequence: Int64?)
+    case executions(snapshot: Bool, [KrakenExecutionReport], sequence: Int64?)
     /// The answer to a request dexter sent.
     case answer(KrakenMethodAnswer)
     /// `{"channel": "heartbeat"}`: the connection is alive (once a second while subscribed).
@@ -120,7 +120,7 @@ extension KrakenTrading {
             let reports = try WireReader.read(data, venue: venue, message: "executions") { reader throws(WireParseError) in
                 reader.scanner.skipWhitespace()
                 try reader.openArray("data")
-                var reports: [KrakenExecution] = []
+                var reports: [KrakenExecutionReport] = []
                 var first = true
                 while try reader.nextElement(&first, "data") { reports.append(try execution(&reader)) }
                 return reports
@@ -152,7 +152,7 @@ extension KrakenTrading {
         }
     }
 
-    static func execution(_ reader: inout WireReader) throws(WireParseError) -> KrakenExecution {
+    static func execution(_ reader: inout WireReader) throws(WireParseError) -> KrakenExecutionReport {
         try reader.openObject("data")
         var execType: String?, orderId: String?, clOrdId: String?, symbol: String?, side: Side?, status: String?
         var orderQty: FixedDecimal?, cumQty: FixedDecimal?, cumCost: FixedDecimal?, execId: String?, tradeId: String?
@@ -208,7 +208,7 @@ extension KrakenTrading {
                 throw reader.failure("last_price", "a trade needs a price whose product with last_qty is in range")
             }
         }
-        return KrakenExecution(execType: execType, orderId: orderId, clOrdId: clOrdId, symbol: symbol, side: side,
+        return KrakenExecutionReport(execType: execType, orderId: orderId, clOrdId: clOrdId, symbol: symbol, side: side,
                                orderStatus: status, orderQuantity: orderQty, cumulativeQuantity: cumQty,
                                cumulativeCost: cumCost, execId: execId, tradeId: tradeId, lastQuantity: lastQty,
                                lastPrice: lastPrice, cost: cost, fees: fees, liquidity: liquidity,

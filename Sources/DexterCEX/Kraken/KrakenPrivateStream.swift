@@ -18,8 +18,8 @@ final class KrakenPrivateStream: Sendable {
     private let logger: Logger
     private let silence: Duration
     private let token: @Sendable () async throws -> String
-    private let updates: @Sendable (KrakenExecution) -> [OrderUpdate]
-    private let readMissing: @Sendable (KrakenExecution) -> Void
+    private let updates: @Sendable (KrakenExecutionReport) -> [OrderUpdate]
+    private let readMissing: @Sendable (KrakenExecutionReport) -> Void
     private let readBack: @Sendable (Timestamp) async -> Void
     private let clock: any DexterCore.Clock
     private let state = Mutex(StreamState())
@@ -38,8 +38,8 @@ final class KrakenPrivateStream: Sendable {
 
     init(venue: VenueId, settings: WebSocketSettings, silence: Duration, clock: any DexterCore.Clock, logger: Logger,
          token: @escaping @Sendable () async throws -> String,
-         updates: @escaping @Sendable (KrakenExecution) -> [OrderUpdate],
-         readMissing: @escaping @Sendable (KrakenExecution) -> Void,
+         updates: @escaping @Sendable (KrakenExecutionReport) -> [OrderUpdate],
+         readMissing: @escaping @Sendable (KrakenExecutionReport) -> Void,
          readBack: @escaping @Sendable (Timestamp) async -> Void) {
         self.venue = venue
         link = WebSocketLink(settings: settings, logger: logger)
