@@ -109,9 +109,9 @@ public enum KrakenErrors {
         ("EQuery:Unknown asset", unknownSymbol),
         ("EService:Unavailable", unavailable), ("EService:Busy", busy), ("EService:Deadline elapsed", outcomeUnknown),
         ("EService:Market in cancel_only mode", marketClosed), ("EService:Market in post_only mode", marketClosed),
-        ("EService:Market in limit_only mode", marketClosed), ("EService:Throttled", rateLimited),
+        ("EService:Market in limit_only mode", marketClosed), ("EService:Throttled", rateLimited), ("EService: Throttled", rateLimited),
         ("EDatabase:Internal error", outcomeUnknown), ("ETrade:Locked", locked), ("ETrade:User Locked", locked),
-        ("EAccount:Invalid permissions", notPermitted),
+        ("EAccount:Invalid permissions", notPermitted), ("ESession:Invalid session", badKey),
     ]
 
     static func classify(_ message: String?, httpStatus: Int?) -> Entry {

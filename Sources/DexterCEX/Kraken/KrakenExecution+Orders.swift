@@ -18,7 +18,7 @@ extension KrakenExecution {
             return refuse("bad_request", .rejected,
                           "client order id \(id) cannot be a Kraken cl_ord_id (≤ 18 letters, digits, -_. or ≤ 21 packed into a UUID)")
         }
-        guard let pair = pair(for: order.symbol) else {
+        guard let pair = self.pair(for: order.symbol) else {
             return refuse("unknown_symbol", .rejected, "Kraken lists no spot pair \(order.symbol)")
         }
         guard let price = KrakenOrderFormat.price(order.limitPrice, pair: pair) else {
@@ -154,12 +154,12 @@ extension KrakenExecution {
             post([OrderUpdate(clientOrderId: clientOrderId, venue: venue, kind: .cancelRejected(reason: reason), at: clock.now())])
         }
         guard let clOrdId = KrakenClientOrderId.encode(clientOrderId) else { return refused("not a Kraken cl_ord_id: \(clientOrderId)") }
-        let known = known(clientOrderId)
+        let placed = self.known(clientOrderId)
         do {
-            _ = try await rest.send(.trading(pair: known?.pair ?? "*", 1)) {
-                try self.builder.cancelOrder(txid: known?.txid, clOrdId: known?.txid == nil ? clOrdId : nil, nonce: $0)
+            _ = try await rest.send(.trading(pair: placed?.pair ?? "*", 1)) {
+                try self.builder.cancelOrder(txid: placed?.txid, clOrdId: placed?.txid == nil ? clOrdId : nil, nonce: $0)
             }
-            if let txid = known?.txid, let found = try await queryOrders([txid]).first, !found.isOpen {
+            if let txid = placed?.txid, let found = try await queryOrders([txid]).first, !found.isOpen {
                 await tell(found)
             } else if let found = try await find(clOrdId: clOrdId), !found.isOpen {
                 await tell(found)

@@ -19,6 +19,8 @@ public struct KrakenExecutionSettings: Sendable {
     /// The nonce's high-water mark (KrakenNonce), in the desk's state directory. Nil keeps it in memory only: fine
     /// for a test, wrong for a desk (a restart with the clock stepped back would be refused by Kraken).
     public var nonceFile: URL?
+    /// Rate limits other than the tier's documented ones (an account Kraken raised; a test).
+    public var limits: KrakenRateLimits?
     /// The private stream is replaced when nothing (not even Kraken's once-a-second heartbeat) came for this long.
     public var silence: Duration
     public var stream: WebSocketSettings?
@@ -74,7 +76,8 @@ public final class KrakenExecution: ExecutionClient, Sendable {
         self.settings = settings
         builder = KrakenRequestBuilder(credentials: credentials)
         rest = KrakenREST(baseURL: settings.restURL, http: http, clock: clock, timeout: settings.requestTimeout,
-                          nonce: try KrakenNonce(file: settings.nonceFile, clock: clock), tier: settings.tier)
+                          nonce: try KrakenNonce(file: settings.nonceFile, clock: clock),
+                          limits: settings.limits ?? KrakenRateLimits(tier: settings.tier))
         tracker = KrakenOrderTracker(venue: settings.venue)
         self.clock = clock
         self.logger = logger
@@ -106,6 +109,12 @@ public final class KrakenExecution: ExecutionClient, Sendable {
         }
     }
 
+    /// Every spot pair loaded, once each, by REST key.
+    public var pairs: [KrakenPair] {
+        state.withLock { state in Dictionary(state.pairs.values.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }).values
+            .sorted { $0.key < $1.key } }
+    }
+
     /// The pair for a REST name, an altname or a v2 symbol ("XXBTZUSD", "XBTUSD", "BTC/USD").
     public func pair(named name: String) -> KrakenPair? { state.withLock { $0.pairs[name] } }
     func pair(for symbol: Symbol) -> KrakenPair? { pair(named: symbol.base.code + "/" + symbol.quote.code) }
@@ -132,7 +141,7 @@ public final class KrakenExecution: ExecutionClient, Sendable {
 
     public func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
         guard let clOrdId = KrakenClientOrderId.encode(clientOrderId), let order = try await find(clOrdId: clOrdId),
-              let symbol = symbol(ofPair: order.pair) else { return .unknown }
+              let symbol = self.symbol(ofPair: order.pair) else { return .unknown }
         let trades = try await trades(of: order)
         return order.report(venue: settings.venue, symbol: symbol, trades: trades, immediate: tracker.isImmediate(clientOrderId))
             .map { .found($0) } ?? .unknown
@@ -142,7 +151,7 @@ public final class KrakenExecution: ExecutionClient, Sendable {
     /// are left out.
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
         try await openKrakenOrders().compactMap { order in
-            guard let symbol = symbol(ofPair: order.pair) else { return nil }
+            guard let symbol = self.symbol(ofPair: order.pair) else { return nil }
             return order.report(venue: settings.venue, symbol: symbol, trades: nil)
         }
     }
@@ -197,7 +206,7 @@ public final class KrakenExecution: ExecutionClient, Sendable {
         guard tracker.isMissingFills(resolved(report)) else { return }
         logger.info("\(settings.venue) \(report.orderId): ended with fills not streamed; reading them by query")
         Task {
-            if let order = try? await self.queryOrders([report.orderId]).first { await self.tell(order) }
+            if let order = (try? await self.queryOrders([report.orderId]))?.first { await self.tell(order) }
         }
     }
 

@@ -16,7 +16,7 @@ public final class KrakenLiveVenue: MarketDataClient, ExecutionClient, Sendable 
     /// Refuses, before anything is sent, a key that is not a Kraken key (base64, 56 characters) and a secret that is
     /// not base64; neither error holds the key or the secret.
     public init(marketData: any MarketDataClient, settings: KrakenExecutionSettings, credentials: KrakenCredentials,
-                http: HTTPTransport = HTTPTransport(), clock: any Clock = WallClock(),
+                http: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
                 logger: Logger = Logger(label: "dexter.kraken")) throws {
         guard Self.looksLikeKey(credentials.apiKey) else { throw KrakenKeyError.malformedKey(venue: settings.venue) }
         self.marketData = marketData
@@ -97,14 +97,14 @@ public final class KrakenLiveVenue: MarketDataClient, ExecutionClient, Sendable 
 }
 
 extension KrakenLiveVenue: AccountChecking {
-    /// The clock, the account's taker rate (its most traded pair's tier is the account's: Kraken's tier is by
-    /// 30-day volume over all pairs) and its balances. Kraken has no endpoint that says what a key may do: a key that
+    /// The clock, the account's taker rate (on XBTUSD, or the first pair listed: Kraken's tier is by 30-day volume over
+    /// all pairs, so one pair's rate is the account's) and its balances. Kraken has no endpoint that says what a key may do: a key that
     /// may not trade or query is found out by its first refusal (`EGeneral:Permission denied`); withdrawal rights
     /// cannot be read, so `canWithdraw` is false (unknown).
     public func checkAccount() async throws -> AccountCheck {
         let offset = try await execution.clockOffset()
-        if execution.pair(named: "XBTUSD") == nil { try await execution.loadPairs() }
-        let reference = execution.pair(named: "XBTUSD").map { [$0] } ?? []
+        if execution.pairs.isEmpty { try await execution.loadPairs() }
+        let reference = (execution.pair(named: "XBTUSD") ?? execution.pairs.first).map { [$0] } ?? []
         let rates = try await execution.takerFees(pairs: reference)
         let balances = try await execution.balances(on: execution.settings.venue)
         return AccountCheck(venue: execution.settings.venue, canTrade: true, canWithdraw: false,

@@ -35,6 +35,28 @@ public enum KrakenTier: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// The numbers of Kraken's two limiters: the REST call counter (maximum, decay per second) and the matching engine's
+/// per-pair trading counter (threshold, decay per second).
+public struct KrakenRateLimits: Sendable, Hashable {
+    public var restMaximum: Double
+    public var restDecay: Double
+    public var tradingThreshold: Double
+    public var tradingDecay: Double
+
+    public init(restMaximum: Double, restDecay: Double, tradingThreshold: Double, tradingDecay: Double) {
+        self.restMaximum = restMaximum
+        self.restDecay = restDecay
+        self.tradingThreshold = tradingThreshold
+        self.tradingDecay = tradingDecay
+    }
+
+    /// The documented limits of a verification tier.
+    public init(tier: KrakenTier) {
+        self.init(restMaximum: tier.restMaximum, restDecay: tier.restDecay, tradingThreshold: tier.tradingThreshold,
+                  tradingDecay: tier.tradingDecay)
+    }
+}
+
 /// A counter that grows by each call's cost and decays continuously, as Kraken's do: a call goes only while the
 /// counter stays under `headroom` of its maximum (what other tools on the key spend is not counted here, and Kraken
 /// decays "every couple of seconds", not continuously). After Kraken said "rate limit exceeded" nothing goes until the
@@ -123,25 +145,25 @@ final class KrakenREST: Sendable {
     let clock: any DexterCore.Clock
     let timeout: Duration
     let nonce: KrakenNonce
-    let tier: KrakenTier
+    let limits: KrakenRateLimits
     let restCounter: KrakenRateCounter
     private let tradingCounters = Mutex<[String: KrakenRateCounter]>([:])
 
     init(baseURL: String, http: HTTPTransport, clock: any DexterCore.Clock, timeout: Duration, nonce: KrakenNonce,
-         tier: KrakenTier) {
+         limits: KrakenRateLimits) {
         self.baseURL = baseURL
         self.http = http
         self.clock = clock
         self.timeout = timeout
         self.nonce = nonce
-        self.tier = tier
-        restCounter = KrakenRateCounter(maximum: tier.restMaximum, decayPerSecond: tier.restDecay)
+        self.limits = limits
+        restCounter = KrakenRateCounter(maximum: limits.restMaximum, decayPerSecond: limits.restDecay)
     }
 
     func tradingCounter(_ pair: String) -> KrakenRateCounter {
         tradingCounters.withLock { counters in
             if let counter = counters[pair] { return counter }
-            let counter = KrakenRateCounter(maximum: tier.tradingThreshold, decayPerSecond: tier.tradingDecay)
+            let counter = KrakenRateCounter(maximum: limits.tradingThreshold, decayPerSecond: limits.tradingDecay)
             counters[pair] = counter
             return counter
         }
@@ -150,8 +172,8 @@ final class KrakenREST: Sendable {
     var usage: KrakenRateUsage {
         let now = clock.now()
         let levels = tradingCounters.withLock { $0.mapValues { $0.level(at: now) } }
-        return KrakenRateUsage(restLevel: restCounter.level(at: now), restMaximum: tier.restMaximum, tradingLevels: levels,
-                               tradingThreshold: tier.tradingThreshold, stoppedUntil: restCounter.stoppedUntil(at: now))
+        return KrakenRateUsage(restLevel: restCounter.level(at: now), restMaximum: limits.restMaximum, tradingLevels: levels,
+                               tradingThreshold: limits.tradingThreshold, stoppedUntil: restCounter.stoppedUntil(at: now))
     }
 
     /// A signed request built with the nonce handed in; its answer's bytes when Kraken's `error` is empty.
