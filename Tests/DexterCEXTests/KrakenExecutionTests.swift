@@ -11,7 +11,7 @@ import TestServers
 /// its fills told once each (REST and the executions stream both tell them) with Kraken's own numbers; an answer
 /// lost after the order executed, found by its cl_ord_id and never placed twice; a dropped private socket whose
 /// missed fill is read back; refusals (funds, minimum, rate limit) typed; the nonce growing across a restart.
-@Suite(.serialized, .enabled(if: LocalKraken.isAvailable, "the local Kraken server (scripts/kraken-server.sh) is not here"))
+@Suite(.serialized)
 struct KrakenExecutionTests {
     typealias S = KrakenTestSupport
 

@@ -16,11 +16,10 @@ public class LocalServer: @unchecked Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Starts `scripts/<script>` (or `script` itself, given as an absolute path) with `arguments`; `required` are the
-    /// URLs the subclass reads.
+    /// Starts `scripts/<script>` with `arguments`; `required` are the URLs the subclass reads.
     init(name: String, script: String, arguments: [String], required: [String]) throws {
         let process = Process()
-        process.executableURL = script.hasPrefix("/") ? URL(fileURLWithPath: script) : Self.root.appendingPathComponent("scripts/\(script)")
+        process.executableURL = Self.root.appendingPathComponent("scripts/\(script)")
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
