@@ -47,7 +47,7 @@ struct KrakenExecutionTests {
         #expect(txid == placed[0]["txid"] as? String)
         #expect(all.filter { if case .accepted = $0.kind { true } else { false } }.count == 1, "accepted once: \(all)")
         let fills = S.fills(all), truth = S.serverFills(placed.first)
-        #expect(!fills.isEmpty && fills.map(\.tradeId) == truth.compactMap { $0["txid"] as? String }, "each fill once: \(fills)")
+        #expect(!fills.isEmpty && fills.map(\.tradeId) == S.tradeIds(truth), "each fill once: \(fills)")
         for (fill, trade) in zip(fills, truth) {
             let price = FixedDecimal(trade["price"] as! String)!, volume = FixedDecimal(trade["vol"] as! String)!
             #expect(fill.quantity == volume && fill.notional == price * volume)
@@ -81,7 +81,7 @@ struct KrakenExecutionTests {
             #expect(S.filled(said) == FixedDecimal("0.01")!, "\(fault): \(said)")
             let placed = try await S.serverOrders(server, clOrdId: id)
             #expect(placed.count == 1, "placed once: \(fault)")
-            #expect(S.fills(said).map(\.tradeId) == S.serverFills(placed.first).compactMap { $0["txid"] as? String }, "\(fault)")
+            #expect(S.fills(said).map(\.tradeId) == S.tradeIds(S.serverFills(placed.first)), "\(fault)")
         }
         // EService:Unavailable before anything executed: Kraken has no such order, and the engine may send it again.
         try await server.control("/control/fault", ["type": "error", "error": "EService:Unavailable", "method": "AddOrder",
@@ -115,7 +115,7 @@ struct KrakenExecutionTests {
         try await Task.sleep(for: .milliseconds(800))
         let all = said + inbox.drain().orders.filter { $0.clientOrderId == "extmissed1" }
         let truth = S.serverFills(try await S.serverOrders(server, clOrdId: "extmissed1").first)
-        #expect(S.fills(all).map(\.tradeId) == truth.compactMap { $0["txid"] as? String } && !truth.isEmpty, "once each: \(all)")
+        #expect(S.fills(all).map(\.tradeId) == S.tradeIds(truth) && !truth.isEmpty, "once each: \(all)")
     }
 
     @Test func refusalsAreTyped() async throws {

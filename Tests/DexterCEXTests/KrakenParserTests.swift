@@ -110,7 +110,7 @@ import Testing
             Issue.record("accepted, the fill, the IOC's rest expired: \(updates)")
             return
         }
-        #expect(orderId == "OK4GJX-KSTLS-7DZZO5" && fill.tradeId == "TTJ5JD-YGJQD-CIBOVU")
+        #expect(orderId == "OK4GJX-KSTLS-7DZZO5" && fill.tradeId == "BTC/USD:365573", "the pair's trade id, which REST gives too")
         // The trade's own numbers, exact: price × quantity, the fee as charged, in USD.
         #expect(fill.quantity == FixedDecimal("0.003")! && fill.notional == FixedDecimal("79.4961")!)
         #expect(fill.fee == FixedDecimal("0.2066898")! && fill.feeAsset == "USD")

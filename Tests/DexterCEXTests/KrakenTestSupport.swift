@@ -67,6 +67,11 @@ enum KrakenTestSupport {
 
     static func serverFills(_ order: [String: Any]?) -> [[String: Any]] { order?["fills"] as? [[String: Any]] ?? [] }
 
+    /// The fills' ids as dexter books them: `BTC/CHF:<trade_id>`.
+    static func tradeIds(_ fills: [[String: Any]]) -> [String] {
+        fills.compactMap { fill in (fill["trade_id"] as? Int).map { "BTC/CHF:\($0)" } ?? (fill["trade_id"] as? String).map { "BTC/CHF:" + $0 } }
+    }
+
     /// The account's balances on the server: REST asset code → total.
     static func serverBalances(_ server: LocalKraken) async throws -> [String: FixedDecimal] {
         let view = try await server.read("/control/account?apiKey=\(key)") as? [String: Any] ?? [:]

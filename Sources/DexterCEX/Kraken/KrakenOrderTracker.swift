@@ -4,8 +4,10 @@ import Synchronization
 
 /// What has been told of each order, shared by the REST path and the private stream: an order's story reaches the
 /// desk from both (a query after `AddOrder`'s answer, and the `executions` channel), and a reconnect's snapshot may
-/// repeat a report. Each order is accepted once, each trade counted once — by its trade txid (REST's key, the stream's
-/// `exec_id`) or its pair's `trade_id`, whichever arrives — and its end told once, after all of its fills.
+/// repeat a report. Each order is accepted once, each trade counted once — by its pair's `trade_id` (both paths carry
+/// it) or its txid / `exec_id` — and its end told once, after all of its fills. A fill's id is the one both paths
+/// agree on: `BASE/QUOTE:trade_id` (Kraken numbers trades per pair), so the desk books it under the same id whichever
+/// path told it first.
 final class KrakenOrderTracker: Sendable {
     struct Told {
         var accepted = false
@@ -52,7 +54,9 @@ final class KrakenOrderTracker: Sendable {
                     let feeAsset = report.fees.first.map { KrakenAssets.asset(altname: $0.asset) } ?? ""
                     let fee = report.fees.filter { KrakenAssets.asset(altname: $0.asset) == feeAsset }
                         .reduce(FixedDecimal.zero) { $0.addingIfInRange($1.quantity) ?? $0 }
-                    updates.append(update(id, .fill(Fill(tradeId: report.execId ?? report.tradeId ?? "",
+                    let pairName = report.symbol.map(Self.v2Pair)
+                    updates.append(update(id, .fill(Fill(tradeId: Self.fillId(pair: pairName, tradeId: report.tradeId,
+                                                                               fallback: report.execId ?? ""),
                                                          quantity: quantity, notional: price * quantity,
                                                          fee: fee, feeAsset: feeAsset)), at))
                 }
@@ -93,7 +97,9 @@ final class KrakenOrderTracker: Sendable {
                 entry.tradeKeys.formUnion(keys)
                 entry.filled = entry.filled.addingIfInRange(trade.volume) ?? entry.filled
                 let asset = symbol.map { order.feeInBase ? $0.base : $0.quote } ?? ""
-                updates.append(update(id, .fill(Fill(tradeId: trade.txid, quantity: trade.volume,
+                let pairName = symbol.map { $0.base.code + "/" + $0.quote.code }
+                updates.append(update(id, .fill(Fill(tradeId: Self.fillId(pair: pairName, tradeId: trade.tradeId, fallback: trade.txid),
+                                                     quantity: trade.volume,
                                                      notional: trade.price * trade.volume, fee: trade.fee, feeAsset: asset)),
                                       trade.time))
             }
@@ -128,6 +134,17 @@ final class KrakenOrderTracker: Sendable {
     }
 
     func isImmediate(_ id: String) -> Bool { told.withLock { $0[id]?.immediate ?? false } }
+
+    /// `BTC/USD:365573`; Kraken's own txid when a path gives no `trade_id`.
+    static func fillId(pair: String?, tradeId: String?, fallback: String) -> String {
+        guard let pair, let tradeId, !tradeId.isEmpty else { return fallback }
+        return pair + ":" + tradeId
+    }
+
+    /// A v2 symbol in dexter's asset names ("XBT/USD" → "BTC/USD"; v2 already writes BTC).
+    static func v2Pair(_ symbol: String) -> String {
+        symbol.split(separator: "/", maxSplits: 1).map { KrakenAssets.asset(altname: String($0)).code }.joined(separator: "/")
+    }
 
     static func keys(txid: String?, tradeId: String?) -> Set<String> {
         var keys: Set<String> = []
