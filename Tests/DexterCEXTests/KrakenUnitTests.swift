@@ -1,6 +1,7 @@
 import DexterCEX
 import DexterCore
 import DexterMarket
+import DexterNet
 import DexterVenues
 import Foundation
 import SharedTestData
