@@ -61,7 +61,9 @@ struct KrakenExecutionTests {
         // The query answers the same; an id Kraken never saw is unknown.
         guard case .found(let report) = try await venue.query(id, on: "kraken") else { Issue.record("not found"); return }
         #expect(report.status == .filled && report.filledQuantity == FixedDecimal("0.01")! && report.symbol == S.btc)
-        #expect(report.notional == fills.reduce(FixedDecimal.zero) { $0 + $1.notional } && report.fee == fills.reduce(FixedDecimal.zero) { $0 + $1.fee })
+        let notional = fills.reduce(FixedDecimal.zero) { $0 + $1.notional }
+        let fee = fills.reduce(FixedDecimal.zero) { $0 + $1.fee }
+        #expect(report.notional == notional && report.fee == fee)
         #expect(try await venue.query("mj3k2x1a-a99-1", on: "kraken") == .unknown)
         let balances = try await venue.balances(on: "kraken")
         #expect(balances["BTC"] == after["XXBT"] && balances["CHF"] == after["CHF"])

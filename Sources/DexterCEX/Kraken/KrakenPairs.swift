@@ -1,5 +1,6 @@
 import DexterCore
 import DexterMarket
+import Foundation
 
 // Kraken's spot pairs and asset names (docs/venues/kraken.md). Kraken names assets three ways: REST keys with the
 // legacy X/Z prefix ("XXBT", "ZUSD"), alternative names ("XBT", "USD", the halves of `wsname`), and WebSocket v2's
