@@ -25,7 +25,7 @@ build="$root/.build-fuzz"
 shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
-         krakenPublicMessage krakenAssetPairs)
+         krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -72,7 +72,10 @@ sources=(
     Sources/DexterCEX/OKX/OKXClientOrderId.swift Sources/DexterCEX/OKX/OKXTrading.swift
     Sources/DexterCEX/OKX/OKXPrivateMessages.swift Sources/DexterCEX/OKX/OKXOrderTracker.swift
     Sources/DexterCEX/Kraken/KrakenPairs.swift Sources/DexterCEX/Kraken/KrakenPublicMessages.swift
-    Sources/DexterCEX/Kraken/KrakenBookSync.swift
+    Sources/DexterCEX/Kraken/KrakenBookSync.swift Sources/DexterCEX/Kraken/KrakenClientOrderId.swift
+    Sources/DexterCEX/Kraken/KrakenErrors.swift Sources/DexterCEX/Kraken/KrakenTrading.swift
+    Sources/DexterCEX/Kraken/KrakenTrading+Orders.swift Sources/DexterCEX/Kraken/KrakenPrivateMessages.swift
+    Sources/DexterCEX/Kraken/KrakenOrderTracker.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -171,6 +174,19 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             cp "$okx"/ws_orders*.json "$okx"/ws_account*.json "$out/"
             printf 'pong' > "$out/pong"
             printf '{"event":"login","code":"0","msg":"","connId":"a4d3ae55"}' > "$out/login" ;;
+        krakenOrders) cp "$kraken"/nautilus/http_open_orders.json "$kraken"/nautilus/http_closed_orders.json "$out/" ;;
+        krakenAccount)
+            cp "$kraken"/nautilus/http_add_order_spot.json "$kraken"/nautilus/http_cancel_order_spot.json "$kraken"/nautilus/http_trades_history.json \
+               "$kraken"/nautilus/http_spot_balance.json "$kraken"/nautilus/http_server_time.json "$out/"
+            printf '{"error":["EOrder:Insufficient funds"]}' > "$out/refused"
+            printf '{"error":[],"result":{"ZUSD":{"balance":"25435.21","hold_trade":"8249.76"}}}' > "$out/balanceEx"
+            printf '{"error":[],"result":{"token":"G38a1tGFzqGiUCmnegBcm8d4nfP3tytiNQz6tkCBYXY","expires":900}}' > "$out/token"
+            printf '{"error":[],"result":{"currency":"ZUSD","volume":"0","fees":{"XXBTZUSD":{"fee":"0.2600"}}}}' > "$out/fees" ;;
+        krakenPrivateMessage)
+            cp "$kraken"/nautilus/ws_add_order_response_*.json "$kraken"/nautilus/ws_cancel_order_request.json "$kraken"/nautilus/ws_pong.json \
+               "$kraken"/nautilus/ws_subscribe_response.json "$kraken"/nautilus/ws_batch_add_response_partial.json "$out/"
+            printf '{"channel":"heartbeat"}' > "$out/heartbeat"
+            printf '%s' '{"channel":"executions","type":"update","data":[{"order_id":"OK4GJX-KSTLS-7DZZO5","cl_ord_id":"mj3k2x1a-a17-2","exec_id":"TTJ5JD-YGJQD-CIBOVU","exec_type":"trade","trade_id":365573,"symbol":"BTC/USD","side":"buy","last_qty":0.003,"last_price":26498.7,"cost":79.4961,"order_status":"partially_filled","fees":[{"asset":"USD","qty":0.2066898}],"cum_qty":0.003,"time_in_force":"IOC","timestamp":"2023-09-22T10:33:05.710130Z"},{"order_id":"OK4GJX-KSTLS-7DZZO5","exec_type":"canceled","order_status":"canceled","cum_qty":0.003,"reason":"User requested","timestamp":"2023-09-22T10:33:05.710300Z"}],"sequence":14}' > "$out/executions" ;;
         okxAccount)
             cp "$okx"/http_get_account_balance.json "$okx"/http_get_trade_fee_response.json "$out/"
             # Single entries the fixtures hold bare, inside OKX's envelope.

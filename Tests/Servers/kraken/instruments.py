@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from common import KrakenError
+from common import KrakenError, fmt
 
 V2_ASSET = {"XXBT": "BTC", "XBT": "BTC", "XXDG": "DOGE", "XDG": "DOGE", "ZUSD": "USD", "ZEUR": "EUR",
             "ZGBP": "GBP", "ZCAD": "CAD", "ZJPY": "JPY", "ZAUD": "AUD", "XETH": "ETH", "XXMR": "XMR",
@@ -71,8 +71,8 @@ class Pair:
 
     def asset_pair(self) -> dict:
         """The AssetPairs entry as served (the captured one, plus costmin / tick_size / status / cost_decimals)."""
-        return {**self.raw, "cost_decimals": self.cost_decimals, "costmin": str(self.costmin),
-                "tick_size": str(self.tick), "status": "online"}
+        return {**self.raw, "cost_decimals": self.cost_decimals, "costmin": fmt(self.costmin),
+                "tick_size": fmt(self.tick), "status": "online"}
 
     def instrument(self) -> dict:
         from common import Num
