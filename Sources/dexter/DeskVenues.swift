@@ -2,6 +2,7 @@ import DexterCEX
 import DexterCore
 import DexterCrypto
 import DexterVenues
+import Foundation
 
 /// The connectors that serve venues, by the name a venue gives as `connector` in config.toml: with `ReplayDesk` (a
 /// recording, opened by --replay in place of these), the only place concrete venue clients are named. A connector
@@ -26,10 +27,11 @@ struct VenueConnectors: Sendable {
     static let binance = "binance"
     /// OKX spot: live market data; in PAPER mode paper fills against its books, in LIVE real orders.
     static let okx = "okx"
-    /// Kraken spot over WebSocket v2: live market data; in PAPER mode paper fills against its books.
+    /// Kraken spot (WebSocket v2 and REST): live market data; in PAPER mode paper fills against its books, in LIVE
+    /// real orders.
     static let kraken = "kraken"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx]
+    static let liveConnectors: Set<String> = [binance, okx, kraken]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -69,10 +71,19 @@ struct VenueConnectors: Sendable {
         kraken: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == kraken }.map { venue -> any MarketDataClient & ExecutionClient in
-                guard opening.credentials[venue.spec.id] == nil else {
-                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: kraken)
+                let settings = venue.krakenSettings
+                guard let key = opening.credentials[venue.spec.id] else {
+                    return KrakenPaperVenue(feed: KrakenMarketFeed(settings: settings), journal: journal)
                 }
-                return KrakenPaperVenue(feed: KrakenMarketFeed(settings: venue.krakenSettings), journal: journal)
+                // Kraken's nonce must only grow, across restarts too: its high-water mark lives beside the ledger.
+                let nonceFile = opening.journalPath.map {
+                    URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("\(venue.spec.id.name).kraken-nonce")
+                }
+                var execution = KrakenExecutionSettings(venue: venue.spec.id, restURL: settings.restURL,
+                                                        privateURL: settings.privateURL, nonceFile: nonceFile)
+                execution.stream = settings.stream
+                return try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings), settings: execution,
+                                           credentials: KrakenCredentials(apiKey: key.apiKey, secret: key.secret))
             }
         },
     ])

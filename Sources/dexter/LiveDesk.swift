@@ -104,10 +104,10 @@ struct LiveAccess {
             }
             let fee = check.takerFee.map { "taker \(($0 * FixedDecimal(100)).description) %" } ?? "taker fee unknown"
             let offset = Int(check.clockOffset.secondsDouble * 1000)
-            lines.append("  \(check.venue)  \(key)  trade yes  withdraw \(check.canWithdraw ? "YES" : "no")  \(fee)  clock \(offset >= 0 ? "+" : "")\(offset) ms")
+            lines.append("  \(check.venue)  \(key)  trade yes  withdraw \(check.canWithdraw.map { $0 ? "YES" : "no" } ?? "unknown (\(check.venue) does not say)")  \(fee)  clock \(offset >= 0 ? "+" : "")\(offset) ms")
             let held = check.balances.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             lines.append("      holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", ")))
-            if check.canWithdraw {
+            if check.canWithdraw == true {
                 let warning = "\(check.venue) API \(key) can WITHDRAW: an arbitrage desk never needs that; remove the permission at \(check.venue)"
                 lines.append("  WARNING: " + warning)
                 alerts.append(warning)

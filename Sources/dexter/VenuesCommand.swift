@@ -2,6 +2,7 @@ import ArgumentParser
 import DexterCEX
 import DexterCore
 import DexterCrypto
+import DexterVenues
 import Foundation
 
 /// `dexter venues check`: what works, venue by venue, in one screen.
@@ -96,12 +97,8 @@ struct VenuesCommand: AsyncParsableCommand {
                                             credentials: OKXCredentials(apiKey: credential.apiKey, secret: credential.secret,
                                                                         passphrase: passphrase))
                 defer { live.stop() }
-                let check = try await live.checkAccount()
-                let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
-                let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(check.canWithdraw ? "YES" : "no")\(fee)"
-                    + (check.canWithdraw ? "  WARNING: an arbitrage desk never needs withdrawals; remove the permission" : "")
-                    + (check.canTrade ? "" : "  PROBLEM: LIVE needs trading enabled for this key")
-                return (lines + ["  " + text], check.canTrade)
+                let verdict = Self.verdict(name, try await live.checkAccount())
+                return (lines + ["  " + verdict.text], verdict.good)
             } catch {
                 return (lines + ["  \(name): PROBLEM: \(error)"], false)
             }
@@ -125,8 +122,33 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            guard let stored else { return (lines + ["  key: none stored (PAPER only)"], true) }
-            return (lines + ["  key …\(stored.keySuffix) stored; Kraken trades on paper only for now (LIVE orders not built)"], true)
+            guard let stored else { return (lines + ["  key: none stored (PAPER only; dexter keys add \(venue) for LIVE)"], true) }
+            let name = "key …\(stored.keySuffix)"
+            guard let vault else {
+                return (lines + ["  \(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do"], true)
+            }
+            do {
+                let (_, credential) = try APIKeys.read(vault, venue: venue.name)
+                let live = try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings),
+                                               settings: KrakenExecutionSettings(venue: venue, restURL: settings.restURL,
+                                                                                 privateURL: settings.privateURL),
+                                               credentials: KrakenCredentials(apiKey: credential.apiKey, secret: credential.secret))
+                defer { live.stop() }
+                let verdict = Self.verdict(name, try await live.checkAccount())
+                return (lines + ["  " + verdict.text], verdict.good)
+            } catch {
+                return (lines + ["  \(name): PROBLEM: \(error)"], false)
+            }
+        }
+
+        /// One line on what a venue said of a key: it trades, whether it may withdraw (where the venue says), its fee.
+        static func verdict(_ name: String, _ check: AccountCheck) -> (text: String, good: Bool) {
+            let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
+            let withdraw = check.canWithdraw.map { $0 ? "YES" : "no" } ?? "unknown (\(check.venue) does not say)"
+            let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(withdraw)\(fee)"
+                + (check.canWithdraw == true ? "  WARNING: an arbitrage desk never needs withdrawals; remove the permission" : "")
+                + (check.canTrade ? "" : "  PROBLEM: LIVE needs trading enabled for this key")
+            return (text, check.canTrade)
         }
 
         /// What the venue says of the stored key (with --keys), or that one is stored.
@@ -139,12 +161,7 @@ struct VenuesCommand: AsyncParsableCommand {
                 let (_, credential) = try APIKeys.read(vault, venue: venue.name)
                 let live = try BinanceLiveVenue(settings: settings,
                                                 credentials: BinanceCredentials(apiKey: credential.apiKey, secret: credential.secret))
-                let check = try await live.checkAccount()
-                let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
-                let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(check.canWithdraw ? "YES" : "no")\(fee)"
-                    + (check.canWithdraw ? "  WARNING: an arbitrage desk never needs withdrawals; remove the permission" : "")
-                    + (check.canTrade ? "" : "  PROBLEM: LIVE needs spot trading enabled for this key")
-                return (text, check.canTrade)
+                return Self.verdict(name, try await live.checkAccount())
             } catch {
                 return ("\(name): PROBLEM: \(error)", false)
             }

@@ -159,7 +159,7 @@ import TestServers
         let (server, venue, _) = try await start(perm: "read_only,trade,withdraw")
         defer { server.stop(); venue.stop() }
         let check = try await venue.checkAccount()
-        #expect(check.canTrade && check.canWithdraw)
+        #expect(check.canTrade && check.canWithdraw == true)
         #expect(check.takerFee == FixedDecimal("0.001")!)
         #expect(check.balances == ["USDT": FixedDecimal(100_000), "BTC": FixedDecimal(2)])
         // Detection prices with the account's tier, not config's 0.2 %.
@@ -168,7 +168,7 @@ import TestServers
         let readOnly = try await start(perm: "read_only")
         defer { readOnly.0.stop(); readOnly.1.stop() }
         let limited = try await readOnly.1.checkAccount()
-        #expect(!limited.canTrade && !limited.canWithdraw)
+        #expect(!limited.canTrade && limited.canWithdraw == false)
     }
 
     @Test func aWrongPassphraseIsAClearRefusalOnRESTAndOnTheStream() async throws {

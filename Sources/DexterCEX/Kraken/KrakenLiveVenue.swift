@@ -100,14 +100,14 @@ extension KrakenLiveVenue: AccountChecking {
     /// The clock, the account's taker rate (on XBTUSD, or the first pair listed: Kraken's tier is by 30-day volume over
     /// all pairs, so one pair's rate is the account's) and its balances. Kraken has no endpoint that says what a key may do: a key that
     /// may not trade or query is found out by its first refusal (`EGeneral:Permission denied`); withdrawal rights
-    /// cannot be read, so `canWithdraw` is false (unknown).
+    /// cannot be read, so `canWithdraw` is nil (unknown).
     public func checkAccount() async throws -> AccountCheck {
         let offset = try await execution.clockOffset()
         if execution.pairs.isEmpty { try await execution.loadPairs() }
         let reference = (execution.pair(named: "XBTUSD") ?? execution.pairs.first).map { [$0] } ?? []
         let rates = try await execution.takerFees(pairs: reference)
         let balances = try await execution.balances(on: execution.settings.venue)
-        return AccountCheck(venue: execution.settings.venue, canTrade: true, canWithdraw: false,
+        return AccountCheck(venue: execution.settings.venue, canTrade: true, canWithdraw: nil,
                             takerFee: reference.first.flatMap { rates[$0.key] }, clockOffset: offset,
                             balances: balances.filter { !$0.value.isZero })
     }

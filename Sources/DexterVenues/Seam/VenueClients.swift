@@ -133,8 +133,8 @@ public struct AccountCheck: Sendable {
     public let venue: VenueId
     /// The key may place orders (and the account may trade).
     public let canTrade: Bool
-    /// The key may withdraw: more than an arbitrage desk ever needs.
-    public let canWithdraw: Bool
+    /// The key may withdraw: more than an arbitrage desk ever needs. Nil where the venue does not say (Kraken).
+    public let canWithdraw: Bool?
     /// The account's taker fee, as the venue charges it.
     public let takerFee: FixedDecimal?
     /// Venue time minus local time.
@@ -142,7 +142,7 @@ public struct AccountCheck: Sendable {
     /// What the account holds, non-zero assets.
     public let balances: [Asset: FixedDecimal]
 
-    public init(venue: VenueId, canTrade: Bool, canWithdraw: Bool, takerFee: FixedDecimal?, clockOffset: Duration,
+    public init(venue: VenueId, canTrade: Bool, canWithdraw: Bool?, takerFee: FixedDecimal?, clockOffset: Duration,
                 balances: [Asset: FixedDecimal]) {
         self.venue = venue
         self.canTrade = canTrade
