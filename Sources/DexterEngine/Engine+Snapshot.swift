@@ -3,6 +3,7 @@ import DexterCore
 import DexterDetect
 import DexterMarket
 import DexterRisk
+import DexterVenues
 
 extension Engine {
     /// Freezes the desk into a snapshot for the screen, at most every publish interval unless forced.
@@ -37,7 +38,7 @@ extension Engine {
             mode: config.mode, user: config.user, clock: now, opportunities: opportunities,
             feed: FeedHealth(updatesPerSecond: updatesPerSecond, venues: state.venues.count, staleVenues: stale),
             pnl: portfolio.pnl, limits: RiskCheck.utilisation(limits: config.limits, usage: portfolio.usage) + stopLossReadings().map(\.usage)
-                + Self.marginGauges(margins),
+                + Self.marginGauges(margins) + rateGauges(at: now),
             limitsSummary: RiskLimitsSummary(maxNotionalPerTradeUSD: config.limits.maxNotionalPerTradeUSD,
                                              allowedPairs: config.limits.allowedSymbols.count),
             tradingState: tradingState, balances: balances, notifications: Array(notifications.prefix(50)),
@@ -127,6 +128,16 @@ extension Engine {
                           MarginRow.Perpetual(symbol: $0.symbol.description, size: $0.position.size, entryPrice: $0.position.entryPrice,
                                               mark: $0.mark, unrealised: $0.position.unrealised(at: $0.mark))
                       })
+        }
+    }
+
+    /// Each live venue's rate limits as it counts them ("kraken api", "kraken ord"), as gauges for the Risk panel.
+    func rateGauges(at now: Timestamp) -> [LimitUsage] {
+        venues.executionClients.compactMap { $0 as? any RateLimitReporting }.flatMap { client in
+            let venue = client.venueIds.first?.name ?? "?"
+            return client.rateLimitUsage(at: now).filter { $0.limit > 0 }.map {
+                LimitUsage(name: "\(venue) \($0.name)", used: FixedDecimal($0.used), limit: FixedDecimal($0.limit), unit: "")
+            }
         }
     }
 

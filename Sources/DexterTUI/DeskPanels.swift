@@ -105,8 +105,10 @@ extension Panels {
                 continue
             }
             let fraction = max(0, min(1, usage.fraction))
-            let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos ").replacingOccurrences(of: "margin ", with: "mgn "), 10)
-            let barWidth = max(3, inner.width - 17)
+            // Wider panels (zoomed) give names room: "binance-b api" whole.
+            let labelWidth = inner.width >= 60 ? 18 : 10
+            let label = fit(usage.name.replacingOccurrences(of: "position ", with: "pos ").replacingOccurrences(of: "margin ", with: "mgn "), labelWidth)
+            let barWidth = max(3, inner.width - labelWidth - 7)
             let filled = Int((fraction * Double(barWidth)).rounded())
             let role: ColorRole = fraction >= 0.9 ? .loss : fraction >= 0.7 ? .warning : .profit
             var x = inner.x + 1

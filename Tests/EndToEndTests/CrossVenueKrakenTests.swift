@@ -209,6 +209,12 @@ extension EndToEnd {
             #expect(!orders.isEmpty && Set(ids).count == ids.count, "kraken: orders \(ids)")
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
             #expect(!(try tmux.screen()).contains("BALANCE MISMATCH"))
+            // The Risk panel shows each venue's rate limits as dexter counts them, orders included once some went.
+            try tmux.keys("4", "z")
+            try tmux.waitFor("the venues' rate limits on the Risk panel") { screen in
+                ["kraken api", "kraken ord", "binance api", "binance ord"].allSatisfy { screen.contains($0) }
+            }
+            try tmux.keys("z", "1")
             try tmux.keys("q")
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
         }

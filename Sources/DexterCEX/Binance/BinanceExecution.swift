@@ -56,6 +56,16 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         return nil
     }
 
+    /// The request weight of this minute and the orders of the fullest order window, against Binance's limits.
+    public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] {
+        let gates = state.withLock { $0.orderGates }
+        let orders = [gates.tenSeconds, gates.day].max { a, b in
+            a.used(at: now) * b.limits.weight < b.used(at: now) * a.limits.weight
+        }!
+        return [RateLimitUsage(name: "api", used: gate.used(at: now), limit: gate.limits.weight),
+                RateLimitUsage(name: "ord", used: orders.used(at: now), limit: orders.limits.weight)]
+    }
+
     /// Binance's own order counts, from an order's answer.
     private func observeOrderCounts(_ answer: HTTPAnswer) {
         let gates = state.withLock { $0.orderGates }, now = clock.now()

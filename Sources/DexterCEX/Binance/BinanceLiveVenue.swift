@@ -95,3 +95,7 @@ extension BinanceLiveVenue: AccountChecking {
                             balances: account.totals.filter { !$0.value.isZero })
     }
 }
+
+extension BinanceLiveVenue: RateLimitReporting {
+    public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { execution.rateLimitUsage(at: now) }
+}

@@ -8,7 +8,7 @@ import DexterMarket
 /// of it), and the CRC-32 of its top 10 levels must equal the message's `checksum`. There is no sequence number: the
 /// checksum is what proves no update was lost. A checksum that differs makes the book untrustworthy: it is dropped
 /// and the pair subscribed again. Pure: the caller resubscribes when told to.
-public struct KrakenBookSync: Sendable {
+public struct KrakenBookSync: StreamedBook {
     public enum State: Sendable, Hashable {
         /// Subscribed (again); the snapshot has not come yet.
         case awaitingSnapshot
@@ -18,14 +18,7 @@ public struct KrakenBookSync: Sendable {
         case resyncing(reason: String)
     }
 
-    public enum Outcome: Sendable, Hashable {
-        /// The book moved (or was rebuilt by a snapshot).
-        case applied
-        /// Nothing to do: an update before the snapshot.
-        case ignored
-        /// The book cannot be trusted: unsubscribe and subscribe again to get a fresh snapshot.
-        case needsSnapshot(reason: String)
-    }
+    public typealias Outcome = BookSyncOutcome
 
     /// Levels of each side the checksum covers.
     public static let checksumDepth = 10

@@ -112,3 +112,15 @@ extension KrakenLiveVenue: AccountChecking {
                             balances: balances.filter { !$0.value.isZero })
     }
 }
+
+extension KrakenLiveVenue: RateLimitReporting {
+    /// The REST call counter, and the fullest pair's trading counter, against the tier's maximum and threshold.
+    public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] {
+        let usage = rateUsage
+        var rows = [RateLimitUsage(name: "api", used: Int(usage.restLevel.rounded(.up)), limit: Int(usage.restMaximum))]
+        if let fullest = usage.tradingLevels.values.max() {
+            rows.append(RateLimitUsage(name: "ord", used: Int(fullest.rounded(.up)), limit: Int(usage.tradingThreshold)))
+        }
+        return rows
+    }
+}

@@ -8,7 +8,7 @@ import DexterMarket
 /// `prevSeqId` matches); after each message the CRC-32 of the top 25 levels, over the wire's own strings, must equal
 /// its `checksum`. A broken sequence or a checksum that differs makes the book untrustworthy: it is dropped and the
 /// channel subscribed again for that instrument alone. Pure: the caller resubscribes when told to.
-public struct OKXBookSync: Sendable {
+public struct OKXBookSync: StreamedBook {
     public enum State: Sendable, Hashable {
         /// Subscribed (again); the snapshot has not come yet.
         case awaitingSnapshot
@@ -18,14 +18,7 @@ public struct OKXBookSync: Sendable {
         case resyncing(reason: String)
     }
 
-    public enum Outcome: Sendable, Hashable {
-        /// The book moved (or was rebuilt by a snapshot).
-        case applied
-        /// Nothing to do: an update before the snapshot, or a heartbeat.
-        case ignored
-        /// The book cannot be trusted: unsubscribe and subscribe again to get a fresh snapshot.
-        case needsSnapshot(reason: String)
-    }
+    public typealias Outcome = BookSyncOutcome
 
     /// Levels of each side the checksum covers.
     public static let checksumDepth = 25

@@ -100,3 +100,7 @@ extension OKXLiveVenue: AccountChecking {
                             balances: balances.filter { !$0.value.isZero })
     }
 }
+
+extension OKXLiveVenue: RateLimitReporting {
+    public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { execution.rest.fullestBudget(at: now).map { [$0] } ?? [] }
+}

@@ -51,42 +51,34 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
     let http: HTTPTransport
     /// `public/instruments` allows 20 requests per 2 s.
     let gate = RateLimitGate(limits: .init(weight: 20, window: .seconds(2)))
-    private let logger: Logger
     private let clock: any DexterCore.Clock
-    private let state = Mutex(FeedState())
-    private let link: WebSocketLink
-
-    struct FeedState {
-        var inbox: VenueInbox?
-        var symbols: [String: Symbol] = [:]
-        var books: [String: OKXBookSync] = [:]
-        var instruments: [Symbol: InstrumentSpec] = [:]
-        var task: Task<Void, Never>?
-        var parseErrors = 0
-        var resyncs = 0
-        var refusals: [String] = []
-    }
+    private let instrumentSpecs = Mutex<[Symbol: InstrumentSpec]>([:])
+    private let books: StreamedBooks<OKXBookSync>
 
     public init(settings: OKXSettings, http: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
                 logger: Logger = Logger(label: "dexter.okx")) {
         self.settings = settings
         self.http = http
         self.clock = clock
-        self.logger = logger
         var stream = settings.stream ?? WebSocketSettings(url: "", pingEvery: .seconds(20))
         stream.url = settings.publicURL
         // OKX closes a connection that sent nothing for 30 s: the text "ping" keeps it (answered "pong").
         stream.keepaliveText = "ping"
         if stream.pingEvery == nil || stream.pingEvery! > .seconds(25) { stream.pingEvery = .seconds(20) }
-        link = WebSocketLink(settings: stream, logger: logger)
+        let link = WebSocketLink(settings: stream, logger: logger)
+        books = StreamedBooks(venue: settings.venue, depth: settings.bookDepth, link: link, clock: clock, logger: logger) {
+            subscribe, instruments in
+            // `{"op": "subscribe", "args": [{"channel": "books", "instId": …}, …]}`.
+            guard !instruments.isEmpty else { return }
+            let args = instruments.map { #"{"channel":"books","instId":"\#($0)"}"# }.joined(separator: ",")
+            try await link.send(#"{"op":"\#(subscribe ? "subscribe" : "unsubscribe")","args":[\#(args)]}"#)
+        }
     }
 
-    deinit { state.withLock { $0.task?.cancel() } }
-
     /// How many times a book has been rebuilt, messages that could not be read, and what OKX refused (for health).
-    public var resyncCount: Int { state.withLock { $0.resyncs } }
-    public var unreadableMessages: Int { state.withLock { $0.parseErrors } }
-    public var refusals: [String] { state.withLock { $0.refusals } }
+    public var resyncCount: Int { books.resyncCount }
+    public var unreadableMessages: Int { books.unreadableMessages }
+    public var refusals: [String] { books.refusals }
 
     // MARK: MarketDataClient
 
@@ -115,8 +107,8 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
                                                         liquidity: .book(OrderBook(bids: [], asks: [])), venueTime: now,
                                                         receivedAt: now)))
         }
-        state.withLock { state in
-            for instrument in found { state.instruments[instrument.market.key.symbol] = instrument.market.instrument }
+        instrumentSpecs.withLock { specs in
+            for instrument in found { specs[instrument.market.key.symbol] = instrument.market.instrument }
         }
         return found
     }
@@ -124,141 +116,44 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
     public func currentGas() async throws -> [GasQuote] { [] }
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
-        let start = state.withLock { state -> Bool in
-            state.inbox = inbox
-            for key in keys where key.venue == settings.venue.id {
-                let id = OKXSettings.instrument(key.symbol)
-                state.symbols[id] = key.symbol
-                state.books[id] = OKXBookSync(instrument: id)
-            }
-            guard state.task == nil else { return false }
-            let listener = OKXFeedListener(feed: self)
-            state.task = Task { await self.link.run(listener) }
-            return true
+        let ours = keys.filter { $0.venue == settings.venue.id }.map { key in
+            let id = OKXSettings.instrument(key.symbol)
+            return (name: id, symbol: key.symbol, book: { @Sendable in OKXBookSync(instrument: id) })
         }
-        if start {
-            inbox.post(.connecting, for: settings.venue.id)
-        } else if link.isConnected {
-            try await send(op: "subscribe", keys.map { OKXSettings.instrument($0.symbol) })
-        }
+        try await books.subscribe(ours, into: inbox, listener: OKXFeedListener(feed: self))
     }
 
     public func unsubscribe(_ keys: [MarketKey]) async {
-        let ids = keys.map { OKXSettings.instrument($0.symbol) }
-        state.withLock { state in for id in ids { state.books[id] = nil } }
-        try? await send(op: "unsubscribe", ids)
+        await books.unsubscribe(keys.map { OKXSettings.instrument($0.symbol) })
     }
 
-    public func stop() {
-        state.withLock { state in
-            state.task?.cancel()
-            state.task = nil
-        }
-    }
+    public func stop() { books.stop() }
 
     /// The synced book of a symbol (nil while there is none).
-    public func book(_ symbol: Symbol) -> OrderBook? {
-        state.withLock { state in
-            guard let sync = state.books[OKXSettings.instrument(symbol)], sync.isLive else { return nil }
-            return sync.orderBook(depth: settings.bookDepth)
-        }
-    }
+    public func book(_ symbol: Symbol) -> OrderBook? { books.book(OKXSettings.instrument(symbol)) }
 
     /// The market as a paper order meets it: the instrument and the synced book now (nil while it has none).
     public func market(_ symbol: Symbol) -> Market? {
-        let now = clock.now()
-        return state.withLock { state -> Market? in
-            guard let instrument = state.instruments[symbol], let sync = state.books[OKXSettings.instrument(symbol)], sync.isLive
-            else { return nil }
-            return Market(venue: settings.venue, instrument: instrument, liquidity: .book(sync.orderBook(depth: settings.bookDepth)),
-                          venueTime: now, receivedAt: now)
-        }
+        guard let spec = instrumentSpecs.withLock({ $0[symbol] }) else { return nil }
+        return books.market(OKXSettings.instrument(symbol), spec: spec)
     }
 
     // MARK: The stream
-
-    /// `{"op": "subscribe", "args": [{"channel": "books", "instId": …}, …]}`.
-    func send(op: String, _ instruments: [String]) async throws {
-        guard !instruments.isEmpty else { return }
-        let args = instruments.map { #"{"channel":"books","instId":"\#($0)"}"# }.joined(separator: ",")
-        try await link.send(#"{"op":"\#(op)","args":[\#(args)]}"#)
-    }
-
-    /// A (re)connected stream: every book waits for the snapshot its subscription brings.
-    func streamOpened() async throws {
-        let ids = state.withLock { state -> [String] in
-            for id in state.books.keys { state.books[id] = OKXBookSync(instrument: id) }
-            return state.books.keys.sorted()
-        }
-        try await send(op: "subscribe", ids)
-    }
-
-    func streamClosed(_ reason: String, retryIn: Duration?) {
-        let (inbox, symbols) = state.withLock { state in (state.inbox, state.books.keys.compactMap { state.symbols[$0] }) }
-        guard let inbox else { return }
-        for symbol in symbols { postEmpty(symbol, into: inbox) }
-        let retry = retryIn.map { $0 == .zero ? "; reconnecting now" : "; reconnecting in \(String(format: "%.1f", $0.secondsDouble)) s" } ?? ""
-        inbox.post(.down(reason: "stream \(reason)\(retry)"), for: settings.venue.id)
-    }
 
     func received(_ bytes: [UInt8]) {
         let now = clock.now()
         let message: OKXPublicMessage
         do { message = try OKXMarketData.publicMessage(bytes) } catch {
-            state.withLock { $0.parseErrors += 1 }
-            logger.warning("\(settings.venue.id): unreadable stream message: \(error)")
+            books.unreadable(error)
             return
         }
         switch message {
-        case .book(let push): receivedBook(push, at: now)
+        case .book(let push):
+            books.receive(push, for: push.instrument, isSnapshot: push.action == .snapshot, venueTime: push.time, at: now)
         case .event(let name, let code, let text, let channel, let instrument) where name == "error":
-            let refusal = "OKX refused \(channel ?? "an op") \(instrument ?? ""): \(code ?? "?") \(text ?? "")"
-            state.withLock { $0.refusals.append(refusal) }
-            logger.warning("\(settings.venue.id): \(refusal)")
+            books.refused("OKX refused \(channel ?? "an op") \(instrument ?? ""): \(code ?? "?") \(text ?? "")")
         case .event, .pong, .unhandled: break
         }
-    }
-
-    private func receivedBook(_ push: OKXBookMessage, at now: Timestamp) {
-        var resync: String?
-        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook, Bool)? in
-            guard let symbol = state.symbols[push.instrument], let inbox = state.inbox,
-                  let outcome = state.books[push.instrument]?.apply(push) else { return nil }
-            switch outcome {
-            case .applied:
-                let allLive = push.action == .snapshot && state.books.values.allSatisfy(\.isLive)
-                return (inbox, symbol, state.books[push.instrument]!.orderBook(depth: settings.bookDepth), allLive)
-            case .needsSnapshot(let reason):
-                resync = reason
-                state.resyncs += 1
-                return (inbox, symbol, OrderBook(bids: [], asks: []), false)
-            case .ignored: return nil
-            }
-        }
-        guard let (inbox, symbol, book, allLive) = post else { return }
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: push.time,
-                              receivedAt: now))
-        if allLive { inbox.post(.live, for: settings.venue.id) }
-        guard let resync else { return }
-        logger.warning("\(settings.venue.id) \(symbol): \(resync); subscribing again for a fresh snapshot")
-        inbox.post(.resyncing(reason: "\(symbol) \(resync)"), for: settings.venue.id)
-        let id = push.instrument
-        Task {
-            // Unsubscribe first: OKX sends a snapshot only to a new subscription.
-            do {
-                try await send(op: "unsubscribe", [id])
-                try await send(op: "subscribe", [id])
-            } catch {
-                logger.warning("\(settings.venue.id) \(symbol): could not subscribe again (\(error)); reconnecting")
-                await link.reconnect()
-            }
-        }
-    }
-
-    private func postEmpty(_ symbol: Symbol, into inbox: VenueInbox) {
-        let now = clock.now()
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(OrderBook(bids: [], asks: [])),
-                              venueTime: now, receivedAt: now))
     }
 }
 
@@ -268,6 +163,11 @@ struct OKXFeedListener: WebSocketListener {
     func opened(_ link: WebSocketLink) async throws { try await feed.streamOpened() }
     func received(_ message: [UInt8]) { feed.received(message) }
     func closed(reason: String, retryIn: Duration?) { feed.streamClosed(reason, retryIn: retryIn) }
+}
+
+extension OKXMarketFeed {
+    func streamOpened() async throws { try await books.opened() }
+    func streamClosed(_ reason: String, retryIn: Duration?) { books.closed(reason, retryIn: retryIn) }
 }
 
 public enum OKXVenueError: Error, Sendable, CustomStringConvertible {

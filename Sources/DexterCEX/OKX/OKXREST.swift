@@ -1,5 +1,6 @@
 import DexterCore
 import DexterNet
+import DexterVenues
 import Synchronization
 
 /// OKX's per-endpoint rate limits (docs-v5, each endpoint's "Rate Limit"; the table in docs/venues/okx.md). OKX
@@ -61,6 +62,14 @@ final class OKXREST: Sendable {
             gates[key] = gate
             return gate
         }
+    }
+
+    /// The fullest of the budgets used so far (OKX counts per endpoint, some per instrument).
+    func fullestBudget(at now: Timestamp) -> RateLimitUsage? {
+        let all = gates.withLock { Array($0.values) }
+        guard let fullest = all.max(by: { a, b in a.used(at: now) * b.limits.weight < b.used(at: now) * a.limits.weight })
+        else { return nil }
+        return RateLimitUsage(name: "api", used: fullest.used(at: now), limit: fullest.limits.weight)
     }
 
     /// `cost`: requests, or orders for a batch endpoint.

@@ -153,6 +153,26 @@ public struct AccountCheck: Sendable {
     }
 }
 
+/// How much of one of a venue's own rate limits dexter has spent, as far as it counts (the venue's answers correct it).
+public struct RateLimitUsage: Sendable, Hashable {
+    /// Short: "api" (the request budget), "ord" (the order budget).
+    public let name: String
+    public let used: Int
+    public let limit: Int
+
+    public init(name: String, used: Int, limit: Int) {
+        self.name = name
+        self.used = used
+        self.limit = limit
+    }
+}
+
+/// A venue client that keeps the venue's documented rate limits: what it has used of each, for the Risk panel.
+public protocol RateLimitReporting: Sendable {
+    var venueIds: [VenueId] { get }
+    func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage]
+}
+
 /// A venue that trades a real account with a key: asked before a LIVE desk opens.
 public protocol AccountChecking: Sendable {
     func checkAccount() async throws -> AccountCheck
