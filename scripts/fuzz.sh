@@ -64,6 +64,7 @@ sources=(
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
     Sources/DexterVenues/Replay/RecordedMarkets.swift Sources/DexterVenues/Replay/ReplayFeed.swift
     Sources/DexterCEX/Common/WireReader.swift Sources/DexterCEX/Common/LevelLadder.swift
+    Sources/DexterCEX/Common/StreamedBook.swift
     Sources/DexterCEX/Binance/BinanceAccount.swift Sources/DexterCEX/Binance/BinanceErrors.swift
     Sources/DexterCEX/Binance/BinanceInstruments.swift Sources/DexterCEX/Binance/BinanceMarketData.swift
     Sources/DexterCEX/Binance/BinanceOrders.swift Sources/DexterCEX/Binance/BinanceUserData.swift
