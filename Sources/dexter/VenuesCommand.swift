@@ -46,8 +46,12 @@ struct VenuesCommand: AsyncParsableCommand {
                     check.lines.forEach { print($0) }
                     good = good && check.allGood
                     guard check.reachable else { continue }
-                    let keyLine = await Self.keyLine(venue.spec.id, settings: settings,
-                                                     stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
+                    let keyLine = await Self.keyLine(venue.spec.id, stored: stored.first { $0.venue == venue.spec.id.name },
+                                                     vault: vault) { credential in
+                        try await BinanceLiveVenue(settings: settings, credentials: BinanceCredentials(apiKey: credential.apiKey,
+                                                                                                        secret: credential.secret))
+                            .checkAccount()
+                    }
                     print("  " + keyLine.text)
                     good = good && keyLine.good
                 case VenueConnectors.okx:
@@ -83,13 +87,7 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            guard let stored else { return (lines + ["  key: none stored (PAPER only; dexter keys add \(venue) for LIVE)"], true) }
-            let name = "key …\(stored.keySuffix)"
-            guard let vault else {
-                return (lines + ["  \(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do"], true)
-            }
-            do {
-                let (_, credential) = try APIKeys.read(vault, venue: venue.name)
+            let key = await keyLine(venue, stored: stored, vault: vault) { credential in
                 guard let passphrase = credential.passphrase else { throw ConnectorError.passphraseMissing(venue) }
                 let live = try OKXLiveVenue(marketData: OKXMarketFeed(settings: settings),
                                             settings: OKXExecutionSettings(venue: venue, restURL: settings.restURL,
@@ -97,11 +95,9 @@ struct VenuesCommand: AsyncParsableCommand {
                                             credentials: OKXCredentials(apiKey: credential.apiKey, secret: credential.secret,
                                                                         passphrase: passphrase))
                 defer { live.stop() }
-                let verdict = Self.verdict(name, try await live.checkAccount())
-                return (lines + ["  " + verdict.text], verdict.good)
-            } catch {
-                return (lines + ["  \(name): PROBLEM: \(error)"], false)
+                return try await live.checkAccount()
             }
+            return (lines + ["  " + key.text], key.good)
         }
 
         /// A Kraken venue: reachable and its pairs' rules (Kraken's name, decimals, minimums, status).
@@ -122,27 +118,19 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            guard let stored else { return (lines + ["  key: none stored (PAPER only; dexter keys add \(venue) for LIVE)"], true) }
-            let name = "key …\(stored.keySuffix)"
-            guard let vault else {
-                return (lines + ["  \(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do"], true)
-            }
-            do {
-                let (_, credential) = try APIKeys.read(vault, venue: venue.name)
+            let key = await keyLine(venue, stored: stored, vault: vault) { credential in
                 let live = try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings),
                                                settings: KrakenExecutionSettings(venue: venue, restURL: settings.restURL,
                                                                                  privateURL: settings.privateURL),
                                                credentials: KrakenCredentials(apiKey: credential.apiKey, secret: credential.secret))
                 defer { live.stop() }
-                let verdict = Self.verdict(name, try await live.checkAccount())
-                return (lines + ["  " + verdict.text], verdict.good)
-            } catch {
-                return (lines + ["  \(name): PROBLEM: \(error)"], false)
+                return try await live.checkAccount()
             }
+            return (lines + ["  " + key.text], key.good)
         }
 
         /// One line on what a venue said of a key: it trades, whether it may withdraw (where the venue says), its fee.
-        static func verdict(_ name: String, _ check: AccountCheck) -> (text: String, good: Bool) {
+        private static func verdict(_ name: String, _ check: AccountCheck) -> (text: String, good: Bool) {
             let fee = check.takerFee.map { ", taker \(($0 * FixedDecimal(100)).description) %" } ?? ""
             let withdraw = check.canWithdraw.map { $0 ? "YES" : "no" } ?? "unknown (\(check.venue) does not say)"
             let text = "\(name): valid; trade \(check.canTrade ? "yes" : "NO"), withdraw \(withdraw)\(fee)"
@@ -151,17 +139,15 @@ struct VenuesCommand: AsyncParsableCommand {
             return (text, check.canTrade)
         }
 
-        /// What the venue says of the stored key (with --keys), or that one is stored.
-        static func keyLine(_ venue: VenueId, settings: BinanceSettings, stored: APIKeyInfo?, vault: Vault?)
-        async -> (text: String, good: Bool) {
+        /// What the venue says of the stored key (with --keys: `ask` opens the venue with it), or that one is stored.
+        static func keyLine(_ venue: VenueId, stored: APIKeyInfo?, vault: Vault?,
+                            ask: (APICredential) async throws -> AccountCheck) async -> (text: String, good: Bool) {
             guard let stored else { return ("key: none stored (PAPER only; dexter keys add \(venue) for LIVE)", true) }
             let name = "key …\(stored.keySuffix)"
             guard let vault else { return ("\(name) stored (\(stored.permissions.joined(separator: ","))); --keys asks \(venue) what it may do", true) }
             do {
                 let (_, credential) = try APIKeys.read(vault, venue: venue.name)
-                let live = try BinanceLiveVenue(settings: settings,
-                                                credentials: BinanceCredentials(apiKey: credential.apiKey, secret: credential.secret))
-                return Self.verdict(name, try await live.checkAccount())
+                return verdict(name, try await ask(credential))
             } catch {
                 return ("\(name): PROBLEM: \(error)", false)
             }

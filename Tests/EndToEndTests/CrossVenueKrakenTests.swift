@@ -20,17 +20,7 @@ extension EndToEnd {
         static let krakenSecret = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 
         func config(_ binance: LocalBinance, _ kraken: LocalKraken, live: Bool) throws -> String {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let example = try String(contentsOf: root.appendingPathComponent("config.toml.example"), encoding: .utf8)
-            let dropped = ["[venues", "[balances", "[sim.venues", "[sim.assets", "[sim.chains", "[chains", "[leg_risk.routes",
-                           "[wallets", "[[wallets", "[[sim"]
-            var kept: [Substring] = []
-            var keeping = true
-            for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
-                if line.hasPrefix("[") { keeping = !dropped.contains { line.hasPrefix($0) } }
-                if keeping { kept.append(line) }
-            }
-            let text = kept.joined(separator: "\n") + """
+            let text = try ExampleConfig.withoutVenues() + """
 
                 [chains]
 
@@ -139,27 +129,6 @@ extension EndToEnd {
             return totals
         }
 
-        func binanceBalances(_ server: LocalBinance) async throws -> [String: Decimal] {
-            let view = try await server.read("/control/account?apiKey=\(Self.binanceKey)") as? [String: Any]
-            var totals: [String: Decimal] = [:]
-            for row in view?["balances"] as? [[String: Any]] ?? [] {
-                let free = Decimal(string: row["free"] as? String ?? "0") ?? 0, locked = Decimal(string: row["locked"] as? String ?? "0") ?? 0
-                if free + locked != 0 { totals[row["asset"] as? String ?? "?"] = free + locked }
-            }
-            return totals
-        }
-
-        func ledgerBalances(_ ledger: String, account: String) throws -> [String: Decimal] {
-            try DatabaseQueue(path: ledger).read { db in
-                var totals: [String: Decimal] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT asset, amount FROM balances WHERE account = ?", arguments: [account]) {
-                    let amount = Decimal(string: row["amount"] as String) ?? 0
-                    if amount != 0 { totals[row["asset"] as String] = amount }
-                }
-                return totals
-            }
-        }
-
         @Test func liveCrossBetweenBinanceAndKrakenBooksWhatTheVenuesHold() async throws {
             let accounts = data + "/binance-accounts.json"
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -196,14 +165,14 @@ extension EndToEnd {
                 $0.contains("LIVE") && $0.contains("kraken is live") && $0.contains("binance is live")
             }
             let ledger = data + "/dexter/live.sqlite"
-            #expect(try ledgerBalances(ledger, account: "kraken") == (try await krakenBalances(kraken)),
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "kraken") == (try await krakenBalances(kraken)),
                     "the fresh ledger opens with what Kraken says the account holds")
             #expect(try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
             let legs = Set(try arbitrages(ledger).map { $0["exchange"] as String })
             #expect(legs == ["binance", "kraken"], "one leg on each venue")
             // Each account at its venue equals the ledger, to the last unit, fees included.
-            #expect(try ledgerBalances(ledger, account: "binance") == (try await binanceBalances(binance)), "binance: ledger and venue differ")
-            #expect(try ledgerBalances(ledger, account: "kraken") == (try await krakenBalances(kraken)), "kraken: ledger and venue differ")
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "binance") == (try await LiveBinanceTests.serverBalances(binance, key: Self.binanceKey)), "binance: ledger and venue differ")
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "kraken") == (try await krakenBalances(kraken)), "kraken: ledger and venue differ")
             let orders = try await kraken.read("/control/orders") as? [[String: Any]] ?? []
             let ids = orders.compactMap { $0["cl_ord_id"] as? String }
             #expect(!orders.isEmpty && Set(ids).count == ids.count, "kraken: orders \(ids)")

@@ -42,7 +42,7 @@ extension EndToEnd {
         }
 
         /// Balances of the server's one account, by asset (free + locked).
-        func serverBalances(_ server: LocalBinance, key: String) async throws -> [String: Decimal] {
+        static func serverBalances(_ server: LocalBinance, key: String) async throws -> [String: Decimal] {
             let view = try await server.read("/control/account?apiKey=\(key)") as? [String: Any]
             var totals: [String: Decimal] = [:]
             for row in view?["balances"] as? [[String: Any]] ?? [] {
@@ -52,7 +52,8 @@ extension EndToEnd {
             return totals
         }
 
-        func ledgerBalances(_ ledger: String, account: String) throws -> [String: Decimal] {
+        /// The ledger's balances of one account, by asset (zeros left out).
+        static func ledgerBalances(_ ledger: String, account: String) throws -> [String: Decimal] {
             try DatabaseQueue(path: ledger).read { db in
                 var totals: [String: Decimal] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT asset, amount FROM balances WHERE account = ?", arguments: [account]) {
@@ -145,7 +146,7 @@ extension EndToEnd {
 
             let ledger = data + "/dexter/live.sqlite"
             // The fresh ledger opened with what each account holds at its venue.
-            #expect(try ledgerBalances(ledger, account: "binance") == (try await serverBalances(first, key: Self.keyA)))
+            #expect(try Self.ledgerBalances(ledger, account: "binance") == (try await Self.serverBalances(first, key: Self.keyA)))
             // The first order to binance-b executes but its answer is lost: it is found by its client id, not resent.
             try await second.control("/control/fault", ["type": "lose_ack", "count": 1])
             let booked = try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger)
@@ -156,7 +157,7 @@ extension EndToEnd {
                 #expect(!orders.isEmpty, "no order reached \(account)")
                 let ids = orders.compactMap { $0["clientOrderId"] as? String }
                 #expect(Set(ids).count == ids.count, "\(account): an order was placed twice: \(ids)")
-                #expect(try ledgerBalances(ledger, account: account) == (try await serverBalances(server, key: key)),
+                #expect(try Self.ledgerBalances(ledger, account: account) == (try await Self.serverBalances(server, key: key)),
                         "\(account): ledger and venue differ")
             }
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }

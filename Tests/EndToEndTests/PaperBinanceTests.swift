@@ -14,17 +14,7 @@ extension EndToEnd {
 
         /// config.toml.example with its venues, balances and simulator venues replaced by two Binance venues.
         func config(_ first: LocalBinance, _ second: LocalBinance) throws -> String {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let example = try String(contentsOf: root.appendingPathComponent("config.toml.example"), encoding: .utf8)
-            let dropped = ["[venues", "[balances", "[sim.venues", "[sim.assets", "[sim.chains", "[chains", "[leg_risk.routes",
-                           "[wallets", "[[wallets", "[[sim"]
-            var kept: [Substring] = []
-            var keeping = true
-            for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
-                if line.hasPrefix("[") { keeping = !dropped.contains { line.hasPrefix($0) } }
-                if keeping { kept.append(line) }
-            }
-            var text = kept.joined(separator: "\n") + "\n[chains]\n"
+            var text = try ExampleConfig.withoutVenues() + "\n[chains]\n"
             for (name, server) in [("binance", first), ("binance-b", second)] {
                 text += """
 

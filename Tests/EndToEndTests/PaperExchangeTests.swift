@@ -39,18 +39,8 @@ extension EndToEnd {
 
         /// config.toml.example with its venues, balances and simulator venues replaced by the one venue.
         func config(_ exchange: Exchange, _ server: LocalServer) throws -> String {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let example = try String(contentsOf: root.appendingPathComponent("config.toml.example"), encoding: .utf8)
-            let dropped = ["[venues", "[balances", "[sim.venues", "[sim.assets", "[sim.chains", "[chains", "[leg_risk.routes",
-                           "[wallets", "[[wallets", "[[sim"]
-            var kept: [Substring] = []
-            var keeping = true
-            for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
-                if line.hasPrefix("[") { keeping = !dropped.contains { line.hasPrefix($0) } }
-                if keeping { kept.append(line) }
-            }
             let urls = exchange.urls(server)
-            let text = kept.joined(separator: "\n") + """
+            let text = try ExampleConfig.withoutVenues() + """
 
                 [chains]
 

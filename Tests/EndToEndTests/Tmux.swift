@@ -110,6 +110,24 @@ struct TmuxTimeout: Error, CustomStringConvertible {
     }
 }
 
+/// config.toml.example without its venues, balances, wallets and simulator market: the rest of a desk (limits,
+/// risk, keys), for a test to add the live venues it starts.
+enum ExampleConfig {
+    static func withoutVenues() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent("config.toml.example"), encoding: .utf8)
+        let dropped = ["[venues", "[balances", "[sim.venues", "[sim.assets", "[sim.chains", "[chains", "[leg_risk.routes",
+                       "[wallets", "[[wallets", "[[sim"]
+        var kept: [Substring] = []
+        var keeping = true
+        for line in example.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("[") { keeping = !dropped.contains { line.hasPrefix($0) } }
+            if keeping { kept.append(line) }
+        }
+        return kept.joined(separator: "\n")
+    }
+}
+
 enum Binary {
     /// The dexter built beside this test bundle (.build/<triple>/debug/dexter).
     static var dexter: String {

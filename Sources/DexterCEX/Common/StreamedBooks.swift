@@ -51,9 +51,10 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
     var refusals: [String] { state.withLock { $0.refusals } }
 
     /// Keeps a book for each instrument (a fresh one from its maker, again on every resubscription) and starts the
-    /// stream, or subscribes on the running one.
+    /// stream, or subscribes on the running one. `received` reads each message of the stream (the venue's parser).
     func subscribe(_ instruments: [(name: String, symbol: Symbol, book: @Sendable () -> Book)], into inbox: VenueInbox,
-                   listener: some WebSocketListener) async throws {
+                   received: @escaping @Sendable ([UInt8]) -> Void) async throws {
+        let listener = Listener(books: self, handle: received)
         let start = state.withLock { state -> Bool in
             state.inbox = inbox
             for instrument in instruments {
@@ -188,5 +189,16 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
         let now = clock.now()
         inbox.post(.liquidity(MarketKey(venue: venue.id, symbol: symbol), .book(OrderBook(bids: [], asks: [])),
                               venueTime: now, receivedAt: now))
+    }
+}
+
+extension StreamedBooks {
+    /// The link's listener: the stream's opening and closing go to the books, its messages to the venue's parser.
+    struct Listener: WebSocketListener {
+        let books: StreamedBooks
+        let handle: @Sendable ([UInt8]) -> Void
+        func opened(_ link: WebSocketLink) async throws { try await books.opened() }
+        func received(_ message: [UInt8]) { handle(message) }
+        func closed(reason: String, retryIn: Duration?) { books.closed(reason, retryIn: retryIn) }
     }
 }

@@ -34,9 +34,6 @@ public struct KrakenSettings: Sendable {
         self.bookDepth = bookDepth
         self.requestTimeout = requestTimeout
     }
-
-    /// WebSocket v2's name of a symbol: BTC/USD stays BTC/USD (v2 writes assets the common way).
-    public static func v2Symbol(_ symbol: Symbol) -> String { symbol.base.code + "/" + symbol.quote.code }
 }
 
 /// Kraken spot's market data behind the seam: instruments from `AssetPairs`, and per pair a local book from the v2
@@ -134,17 +131,17 @@ public final class KrakenMarketFeed: MarketDataClient, Sendable {
                                quantityDecimals: pair.lotDecimals)
             })
         }
-        try await books.subscribe(ours, into: inbox, listener: KrakenFeedListener(feed: self))
+        try await books.subscribe(ours, into: inbox, received: { [self] in received($0) })
     }
 
     public func unsubscribe(_ keys: [MarketKey]) async {
-        await books.unsubscribe(keys.map { KrakenSettings.v2Symbol($0.symbol) })
+        await books.unsubscribe(keys.map { KrakenAssets.v2Symbol($0.symbol) })
     }
 
     public func stop() { books.stop() }
 
     /// The synced book of a symbol (nil while there is none).
-    public func book(_ symbol: Symbol) -> OrderBook? { books.book(KrakenSettings.v2Symbol(symbol)) }
+    public func book(_ symbol: Symbol) -> OrderBook? { books.book(KrakenAssets.v2Symbol(symbol)) }
 
     /// The market as a paper order meets it: the instrument and the synced book now (nil while it has none, or while
     /// Kraken's trading system is not online).
@@ -175,19 +172,6 @@ public final class KrakenMarketFeed: MarketDataClient, Sendable {
         case .answer, .heartbeat, .unhandled: break
         }
     }
-}
-
-/// The link's listener: hands each event to the feed.
-struct KrakenFeedListener: WebSocketListener {
-    let feed: KrakenMarketFeed
-    func opened(_ link: WebSocketLink) async throws { try await feed.streamOpened() }
-    func received(_ message: [UInt8]) { feed.received(message) }
-    func closed(reason: String, retryIn: Duration?) { feed.streamClosed(reason, retryIn: retryIn) }
-}
-
-extension KrakenMarketFeed {
-    func streamOpened() async throws { try await books.opened() }
-    func streamClosed(_ reason: String, retryIn: Duration?) { books.closed(reason, retryIn: retryIn) }
 }
 
 public enum KrakenVenueError: Error, Sendable, CustomStringConvertible {

@@ -15,6 +15,9 @@ public enum KrakenAssets {
     /// dexter's asset for a Kraken alternative name ("XBT" → BTC, "USD" → USD).
     public static func asset(altname: String) -> Asset { Asset(altToCommon[altname.uppercased()] ?? altname) }
 
+    /// WebSocket v2's name of a symbol: BTC/USD stays BTC/USD (v2 writes assets the common way).
+    public static func v2Symbol(_ symbol: Symbol) -> String { symbol.base.code + "/" + symbol.quote.code }
+
     /// Kraken's alternative name of a dexter asset (BTC → "XBT").
     public static func altname(_ asset: Asset) -> String { commonToAlt[asset.code] ?? asset.code }
 
@@ -84,7 +87,7 @@ public struct KrakenPair: Sendable, Hashable {
     }
 
     /// WebSocket v2's name of the pair: dexter's symbol written BASE/QUOTE ("BTC/USD").
-    public var v2Symbol: String { symbol.base.code + "/" + symbol.quote.code }
+    public var v2Symbol: String { KrakenAssets.v2Symbol(symbol) }
 
     /// The pair's rules as the desk keeps them (a quantity minimum has no place there: orders below it are refused by
     /// Kraken with `EOrder:Order minimum not met`).

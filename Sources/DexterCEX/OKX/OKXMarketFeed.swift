@@ -120,7 +120,7 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
             let id = OKXSettings.instrument(key.symbol)
             return (name: id, symbol: key.symbol, book: { @Sendable in OKXBookSync(instrument: id) })
         }
-        try await books.subscribe(ours, into: inbox, listener: OKXFeedListener(feed: self))
+        try await books.subscribe(ours, into: inbox, received: { [self] in received($0) })
     }
 
     public func unsubscribe(_ keys: [MarketKey]) async {
@@ -155,19 +155,6 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
         case .event, .pong, .unhandled: break
         }
     }
-}
-
-/// The link's listener: hands each event to the feed.
-struct OKXFeedListener: WebSocketListener {
-    let feed: OKXMarketFeed
-    func opened(_ link: WebSocketLink) async throws { try await feed.streamOpened() }
-    func received(_ message: [UInt8]) { feed.received(message) }
-    func closed(reason: String, retryIn: Duration?) { feed.streamClosed(reason, retryIn: retryIn) }
-}
-
-extension OKXMarketFeed {
-    func streamOpened() async throws { try await books.opened() }
-    func streamClosed(_ reason: String, retryIn: Duration?) { books.closed(reason, retryIn: retryIn) }
 }
 
 public enum OKXVenueError: Error, Sendable, CustomStringConvertible {
