@@ -4,6 +4,7 @@ import DexterMarket
 import DexterNet
 import DexterVenues
 import Foundation
+import Synchronization
 import Testing
 import TestServers
 
@@ -17,13 +18,14 @@ import TestServers
     static let secret = "OKXEXECTESTSECRET0123456789ABCDEF"
     static let passphrase = "Dexter-Exec-Passphrase-1"
 
-    func start(secret: String = Self.secret, passphrase: String = Self.passphrase)
-        async throws -> (LocalOKX, OKXExecution, VenueInbox) {
+    func start(secret: String = Self.secret, passphrase: String = Self.passphrase,
+               clock: any DexterCore.Clock = WallClock()) async throws -> (LocalOKX, OKXExecution, VenueInbox) {
         let server = try OKXTestSupport.server(key: Self.key, secret: Self.secret, passphrase: Self.passphrase)
         var settings = OKXExecutionSettings(venue: "okx", restURL: server.restURL, privateURL: server.privateWSURL)
         settings.requestTimeout = .milliseconds(500)
         let execution = OKXExecution(settings: settings,
-                                     credentials: OKXCredentials(apiKey: Self.key, secret: secret, passphrase: passphrase))
+                                     credentials: OKXCredentials(apiKey: Self.key, secret: secret, passphrase: passphrase),
+                                     clock: clock)
         let inbox = VenueInbox()
         try await execution.connect(inbox)
         return (server, execution, inbox)
@@ -143,10 +145,14 @@ import TestServers
     }
 
     @Test func afterA429NothingIsSentUntilTheWindowHasPassed() async throws {
-        let (server, execution, inbox) = try await start()
+        // The window is read on the execution's clock, held still from the 429 to the second order: a slow machine
+        // must not let the window pass before the order that has to be held back is even submitted.
+        let clock = HeldClock()
+        let (server, execution, inbox) = try await start(clock: clock)
         defer { server.stop() }
         try await server.control("/control/fault", ["type": "rate_limit", "path": "/api/v5/trade/order"])
         let price = try await limit(server)
+        clock.hold()
         execution.submit(OKXTestSupport.buy("dx429a", at: price))
         let first = try await OKXTestSupport.updates(inbox, for: "dx429a", until: OKXTestSupport.ends)
         guard case .rejected(let limited)? = first.last?.kind else { Issue.record("expected a refusal: \(first)"); return }
@@ -157,7 +163,7 @@ import TestServers
         #expect(held.code == "not_sent" && held.isRetryable && held.venueCode == nil, "held back, never sent: \(held)")
         #expect(try await OKXTestSupport.serverOrders(server, clOrdId: "dx429b").isEmpty)
         // Once the window (2 s) has passed, orders go again.
-        try await Task.sleep(for: .milliseconds(2_100))
+        clock.release(advancedBy: .milliseconds(2_100))
         execution.submit(OKXTestSupport.buy("dx429c", at: price))
         let third = try await OKXTestSupport.updates(inbox, for: "dx429c") { !OKXTestSupport.fills($0).isEmpty || OKXTestSupport.ends($0) }
         #expect(!OKXTestSupport.fills(third).isEmpty, "\(third)")
@@ -204,5 +210,18 @@ import TestServers
         guard case .rejected(let failure)? = said.last?.kind else { Issue.record("expected a refusal: \(said)"); return }
         #expect(failure.code == "bad_request" && !failure.isRetryable)
         #expect((try await server.read("/control/orders") as? [Any])?.isEmpty == true)
+    }
+}
+
+/// Wall time, which a test can hold still and then release a given step ahead (requests are still signed with a
+/// time OKX accepts: a hold lasts a few seconds, well inside OKX's 30 s window).
+final class HeldClock: DexterCore.Clock, Sendable {
+    private let state = Mutex<(held: Timestamp?, ahead: Duration)>((nil, .zero))
+    func now() -> Timestamp {
+        state.withLock { $0.held ?? WallClock().now().adding($0.ahead) }
+    }
+    func hold() { state.withLock { $0.held = WallClock().now().adding($0.ahead) } }
+    func release(advancedBy step: Duration) {
+        state.withLock { $0.held = nil; $0.ahead += step }
     }
 }

@@ -68,15 +68,18 @@ extension EndToEnd {
 
             // Help lists the key table; any key closes it.
             try tmux.keys("?")
-            let help = try tmux.waitFor("help") { $0.contains("Keys") && $0.contains("kill switch") }
-            #expect(help.contains(":sort net|bps|age|pair|size"))
+            // Each wait names the whole expected screen: a capture can land between two parts of one frame.
+            try tmux.waitFor("help with the key table") {
+                $0.contains("Keys") && $0.contains("kill switch") && $0.contains(":sort net|bps|age|pair|size")
+            }
             try tmux.keys("Escape")
             try tmux.waitFor("help closed") { !$0.contains("any key closes") }
 
             // Focus the log by its number and zoom it; Esc unzooms.
             try tmux.keys("7", "z")
-            let zoomed = try tmux.waitFor("the zoomed log") { $0.split(separator: "\n")[1].contains("7 Log") }
-            #expect(!zoomed.contains("1 Opportunities"))
+            try tmux.waitFor("the zoomed log alone") {
+                $0.split(separator: "\n")[1].contains("7 Log") && !$0.contains("1 Opportunities")
+            }
             try tmux.keys("Escape")
             try tmux.waitFor("the desk again") { $0.contains("1 Opportunities") && $0.contains("7 Log") }
 
@@ -138,8 +141,9 @@ extension EndToEnd {
             try tmux.keys("K")
             try tmux.waitFor("the kill switch question") { $0.contains("Halt all trading now?") }
             try tmux.keys("y")
-            let halted = try tmux.waitFor("HALTED on the status bar") { $0.split(separator: "\n")[0].contains("HALTED") }
-            #expect(halted.contains("kill switch pulled by"))
+            try tmux.waitFor("HALTED on the status bar, with who pulled it") {
+                $0.split(separator: "\n")[0].contains("HALTED") && $0.contains("kill switch pulled by")
+            }
             var refused = false
             for attempt in 1...10 where !refused {
                 try tmux.waitFor("an opportunity (attempt \(attempt))", timeout: 90) { $0.contains("▶") }
