@@ -25,7 +25,8 @@ build="$root/.build-fuzz"
 shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
-         krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage)
+         krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
+         coinbasePublicMessage coinbaseProducts)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -77,6 +78,8 @@ sources=(
     Sources/DexterCEX/Kraken/KrakenErrors.swift Sources/DexterCEX/Kraken/KrakenTrading.swift
     Sources/DexterCEX/Kraken/KrakenTrading+Orders.swift Sources/DexterCEX/Kraken/KrakenPrivateMessages.swift
     Sources/DexterCEX/Kraken/KrakenOrderTracker.swift
+    Sources/DexterCEX/Coinbase/CoinbaseProducts.swift Sources/DexterCEX/Coinbase/CoinbasePublicMessages.swift
+    Sources/DexterCEX/Coinbase/CoinbaseBookSync.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -128,6 +131,7 @@ fi
 wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
+coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
     set +o pipefail
@@ -201,6 +205,14 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
                "$kraken"/nautilus/ws_ticker_snapshot.json "$kraken"/nautilus/ws_trade_update.json "$out/"
             printf '{"channel":"heartbeat"}' > "$out/heartbeat"
             printf '{"channel":"status","data":[{"api_version":"v2","connection_id":1,"system":"online","version":"2.0.0"}],"type":"update"}' > "$out/status" ;;
+        coinbasePublicMessage)
+            # Advanced Trade's envelopes (level2 snapshot and update, heartbeats, subscriptions, other channels) and
+            # an error, as the docs show them.
+            cp "$coinbase"/ws_*.json "$out/"
+            printf '{"type":"error","message":"failure to subscribe"}' > "$out/error" ;;
+        coinbaseProducts)
+            cp "$coinbase"/http_products.json "$coinbase"/http_products_future.json "$out/"
+            { printf '{"products":['; cat "$coinbase/http_product.json"; printf '],"num_products":1}'; } > "$out/one" ;;
         krakenAssetPairs)
             grep '^https://api.kraken.com/0/public/AssetPairs' "$kraken/cryptofeed/KRAKEN.0" | sed 's/^[^{]*{/{/' | lines http
             cp "$kraken"/nautilus/http_asset_pairs*.json "$out/" ;;

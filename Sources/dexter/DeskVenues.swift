@@ -30,6 +30,9 @@ struct VenueConnectors: Sendable {
     /// Kraken spot (WebSocket v2 and REST): live market data; in PAPER mode paper fills against its books, in LIVE
     /// real orders.
     static let kraken = "kraken"
+    /// Coinbase Advanced Trade spot (level2 over its market-data WebSocket, REST): live market data; in PAPER mode
+    /// paper fills against its books.
+    static let coinbase = "coinbase"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx, kraken]
 
@@ -84,6 +87,15 @@ struct VenueConnectors: Sendable {
                 execution.stream = settings.stream
                 return try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings), settings: execution,
                                            credentials: KrakenCredentials(apiKey: key.apiKey, secret: key.secret))
+            }
+        },
+        coinbase: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return try config.venues.filter { $0.connector == coinbase }.map { venue -> any MarketDataClient & ExecutionClient in
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: coinbase)
+                }
+                return CoinbasePaperVenue(feed: CoinbaseMarketFeed(settings: venue.coinbaseSettings), journal: journal)
             }
         },
     ])
@@ -142,6 +154,15 @@ extension ConfiguredVenue {
     /// A Kraken venue's settings: its symbols, and the endpoints config overrides (Kraken's own by default).
     var krakenSettings: KrakenSettings {
         var settings = KrakenSettings(venue: spec, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.publicURL = url }
+        if let url = endpoints["private_url"] { settings.privateURL = url }
+        return settings
+    }
+
+    /// A Coinbase venue's settings: its symbols, and the endpoints config overrides (Coinbase's own by default).
+    var coinbaseSettings: CoinbaseSettings {
+        var settings = CoinbaseSettings(venue: spec, symbols: symbols)
         if let url = endpoints["rest_url"] { settings.restURL = url }
         if let url = endpoints["stream_url"] { settings.publicURL = url }
         if let url = endpoints["private_url"] { settings.privateURL = url }

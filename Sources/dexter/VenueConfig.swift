@@ -42,7 +42,7 @@ enum LiveVenueKeys {
     /// The endpoints each live connector reads: REST, the market-data stream, and where private traffic goes.
     static func endpoints(_ connector: String) -> [String] {
         switch connector {
-        case VenueConnectors.okx, VenueConnectors.kraken: ["rest_url", "stream_url", "private_url"]
+        case VenueConnectors.okx, VenueConnectors.kraken, VenueConnectors.coinbase: ["rest_url", "stream_url", "private_url"]
         default: ["rest_url", "stream_url", "ws_api_url"]
         }
     }

@@ -66,6 +66,12 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.kraken(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.coinbase:
+                    var settings = venue.coinbaseSettings
+                    settings.requestTimeout = .seconds(5)
+                    let check = await Self.coinbase(settings)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
@@ -127,6 +133,25 @@ struct VenuesCommand: AsyncParsableCommand {
                 return try await live.checkAccount()
             }
             return (lines + ["  " + key.text], key.good)
+        }
+
+        /// A Coinbase venue: reachable and its products' rules (grid, minimums, whether a taker order can go).
+        static func coinbase(_ settings: CoinbaseSettings) async -> (lines: [String], good: Bool) {
+            var lines = ["\(settings.venue.id) (coinbase at \(settings.restURL))"]
+            let start = ContinuousClock.now
+            do {
+                let feed = CoinbaseMarketFeed(settings: settings)
+                for instrument in try await feed.instruments() {
+                    let spec = instrument.market.instrument
+                    guard let product = feed.product(spec.symbol) else { continue }
+                    lines.append("  \(spec.symbol) (\(product.productId)): tick \(spec.tickSize) lot \(spec.lotSize) "
+                                 + "min size \(product.baseMinSize) min cost \(product.quoteMinSize)")
+                }
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
+            return (lines, true)
         }
 
         /// One line on what a venue said of a key: it trades, whether it may withdraw (where the venue says), its fee.

@@ -47,6 +47,9 @@ struct LevelLadder<Level: LadderLevel>: Sendable {
         if levels.count > depth { levels.removeFirst(levels.count - depth) }
     }
 
+    /// The best level, if any.
+    var bestLevel: Level? { levels.last }
+
     /// The best `count` levels, best first.
     func best(_ count: Int) -> [Level] { Array(levels.suffix(count).reversed()) }
 

@@ -41,6 +41,7 @@ public final class PaperVenue<Feed: PaperMarketFeed>: MarketDataClient, Executio
 extension BinanceMarketFeed: PaperMarketFeed {}
 extension OKXMarketFeed: PaperMarketFeed {}
 extension KrakenMarketFeed: PaperMarketFeed {}
+extension CoinbaseMarketFeed: PaperMarketFeed {}
 
 /// Binance in PAPER mode.
 public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
@@ -48,3 +49,5 @@ public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
 public typealias OKXPaperVenue = PaperVenue<OKXMarketFeed>
 /// Kraken in PAPER mode.
 public typealias KrakenPaperVenue = PaperVenue<KrakenMarketFeed>
+/// Coinbase Advanced Trade in PAPER mode.
+public typealias CoinbasePaperVenue = PaperVenue<CoinbaseMarketFeed>

@@ -31,6 +31,8 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
         var task: Task<Void, Never>?
         var parseErrors = 0
         var resyncs = 0
+        /// Connections opened so far: a venue whose sequence counts a connection's messages starts over on each.
+        var connections = 0
         var refusals: [String] = []
     }
 
@@ -47,6 +49,8 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
     deinit { state.withLock { $0.task?.cancel() } }
 
     var resyncCount: Int { state.withLock { $0.resyncs } }
+    /// How many times the stream has opened (1 on the first connection).
+    var connections: Int { state.withLock { $0.connections } }
     var unreadableMessages: Int { state.withLock { $0.parseErrors } }
     var refusals: [String] { state.withLock { $0.refusals } }
 
@@ -109,6 +113,7 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
     /// A (re)connected stream: every book starts over and waits for the snapshot its subscription brings.
     func opened() async throws {
         let names = state.withLock { state -> [String] in
+            state.connections += 1
             for (name, make) in state.makers where state.books[name] != nil { state.books[name] = make() }
             return state.books.keys.sorted()
         }
@@ -173,13 +178,33 @@ final class StreamedBooks<Book: StreamedBook>: Sendable {
         guard let resync else { return }
         logger.warning("\(venue.id) \(symbol): \(resync); subscribing again for a fresh snapshot")
         inbox.post(.resyncing(reason: "\(symbol) \(resync)"), for: venue.id)
+        subscribeAgain([instrument], what: "\(symbol)")
+    }
+
+    /// The stream lost a message it cannot place (a venue whose sequence counts the whole connection's messages):
+    /// every book is dropped, shows no liquidity, and is subscribed again for a fresh snapshot.
+    func resyncAll(reason: String) {
+        let (inbox, names, symbols) = state.withLock { state -> (VenueInbox?, [String], [Symbol]) in
+            state.resyncs += 1
+            for (name, make) in state.makers where state.books[name] != nil { state.books[name] = make() }
+            let names = state.books.keys.sorted()
+            return (state.inbox, names, names.compactMap { state.symbols[$0] })
+        }
+        guard let inbox, !names.isEmpty else { return }
+        logger.warning("\(venue.id): \(reason); subscribing every book again for fresh snapshots")
+        for symbol in symbols { postEmpty(symbol, into: inbox) }
+        inbox.post(.resyncing(reason: reason), for: venue.id)
+        subscribeAgain(names, what: "books")
+    }
+
+    private func subscribeAgain(_ instruments: [String], what: String) {
         Task {
             // Unsubscribe first: a venue sends a snapshot only to a new subscription.
             do {
-                try await request(false, [instrument])
-                try await request(true, [instrument])
+                try await request(false, instruments)
+                try await request(true, instruments)
             } catch {
-                logger.warning("\(venue.id) \(symbol): could not subscribe again (\(error)); reconnecting")
+                logger.warning("\(venue.id) \(what): could not subscribe again (\(error)); reconnecting")
                 await link.reconnect()
             }
         }
