@@ -56,6 +56,9 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
 
     struct FeedState {
         var products: [Symbol: CoinbaseProduct] = [:]
+        /// Coinbase sends an "X-USDC" product's book as "X-USD"'s (one book for both): the id data arrives under,
+        /// to the id dexter keeps the book by.
+        var dataAliases: [String: String] = [:]
         /// The connection the sequence below belongs to, and the last number seen on it.
         var connection = 0
         var lastSequence: UInt64?
@@ -81,7 +84,7 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
             let list = products.map { "\"\($0)\"" }.joined(separator: ",")
             let type = subscribe ? "subscribe" : "unsubscribe"
             try await link.send(#"{"type":"\#(type)","product_ids":[\#(list)],"channel":"level2"}"#)
-            if subscribe { try await link.send(#"{"type":"subscribe","product_ids":[\#(list)],"channel":"heartbeats"}"#) }
+            if subscribe { try await link.send(#"{"type":"subscribe","product_ids":[],"channel":"heartbeats"}"#) }
         }
     }
 
@@ -106,6 +109,10 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
         guard answer.status == 200 else {
             throw CoinbaseVenueError.refused(status: answer.status, body: String(decoding: answer.body.prefix(300), as: UTF8.self))
         }
+        for symbol in settings.symbols where symbol.quote == "USDC"
+            && settings.symbols.contains(Symbol(base: symbol.base, quote: "USD")) {
+            throw CoinbaseVenueError.oneBook(symbol, venue: settings.venue.id)
+        }
         let listed = try CoinbaseMarketData.products(answer.body)
         var found: [VenueInstrument] = [], products: [Symbol: CoinbaseProduct] = [:]
         for symbol in settings.symbols {
@@ -119,7 +126,12 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
                                                         liquidity: .book(OrderBook(bids: [], asks: [])), venueTime: now,
                                                         receivedAt: now)))
         }
-        state.withLock { $0.products.merge(products) { $1 } }
+        state.withLock { state in
+            state.products.merge(products) { $1 }
+            for symbol in products.keys where symbol.quote == "USDC" {
+                state.dataAliases["\(symbol.base)-USD"] = CoinbaseSettings.productId(symbol)
+            }
+        }
         return found
     }
 
@@ -170,8 +182,9 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
         }
         switch message.content {
         case .books(let events):
+            let aliases = state.withLock { $0.dataAliases }
             for event in events {
-                books.receive(event, for: event.productId, isSnapshot: event.kind == .snapshot,
+                books.receive(event, for: aliases[event.productId] ?? event.productId, isSnapshot: event.kind == .snapshot,
                               venueTime: event.time ?? message.time, at: now)
             }
         case .error(let reason):
@@ -218,10 +231,13 @@ public enum CoinbaseVenueError: Error, Sendable, CustomStringConvertible {
     case notListed(Symbol, venue: VenueId)
     case notTrading(Symbol, reason: String)
     case refused(status: Int, body: String)
+    case oneBook(Symbol, venue: VenueId)
 
     public var description: String {
         switch self {
         case .notListed(let symbol, let venue): "\(symbol) is not listed on \(venue) (no product \(CoinbaseSettings.productId(symbol)))"
+        case .oneBook(let symbol, let venue):
+            "\(venue) lists both \(symbol) and \(symbol.base)/USD: Coinbase runs them as one book (its -USDC products are its -USD ones); keep one in symbols"
         case .notTrading(let symbol, let reason): "\(symbol) cannot be traded on Coinbase now (\(reason))"
         case .refused(let status, let body): "HTTP \(status): \(body)"
         }

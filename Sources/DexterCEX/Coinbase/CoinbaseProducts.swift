@@ -1,5 +1,6 @@
 import DexterCore
 import DexterMarket
+import Foundation
 
 /// One Advanced Trade product as `GET /api/v3/brokerage/market/products` lists it (docs/venues/coinbase.md): its
 /// id ("BTC-USD"), its currencies, its grid and minimums, and whether a taker order can be sent there now.
@@ -120,7 +121,7 @@ public enum CoinbaseMarketData {
         // Older answers have no price_increment: the quote increment is the price grid there.
         guard let tick = priceIncrement ?? quoteIncrement else { throw reader.missing("price_increment") }
         guard let lot = baseIncrement else { throw reader.missing("base_increment") }
-        return CoinbaseProduct(productId: id, symbol: Symbol(base: baseAsset, quote: quoteAsset), priceIncrement: tick,
+        return CoinbaseProduct(productId: id, symbol: Symbol(base: Asset(baseAsset), quote: Asset(quoteAsset)), priceIncrement: tick,
                                baseIncrement: lot, quoteMinSize: quoteMin ?? .zero, baseMinSize: baseMin ?? .zero,
                                status: status ?? "online", tradingDisabled: tradingDisabled, isDisabled: isDisabled,
                                cancelOnly: cancelOnly, limitOnly: limitOnly, postOnly: postOnly, auctionMode: auction,
