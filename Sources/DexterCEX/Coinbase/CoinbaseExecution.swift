@@ -36,7 +36,7 @@ public final class CoinbaseExecution: ExecutionClient, Sendable {
                             http: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
                             logger: Logger = Logger(label: "dexter.coinbase")) throws {
         try self.init(settings: settings, credentials: credentials,
-                      transport: { call throws(HTTPFailure) in try await http.send(call) }, clock: clock, logger: logger)
+                      transport: { (call: HTTPCall) async throws(HTTPFailure) -> HTTPAnswer in try await http.send(call) }, clock: clock, logger: logger)
     }
 
     init(settings: CoinbaseExecutionSettings, credentials: CoinbaseCredentials, transport: @escaping CoinbaseTransport,
@@ -97,7 +97,7 @@ public final class CoinbaseExecution: ExecutionClient, Sendable {
         }
         guard let order else { return .unknown }
         remember(clientOrderId, productId: order.productId, orderId: order.orderId)
-        let fills = order.filledSize.isPositive ? try await fills(of: order.orderId) : []
+        let fills = try await order.filledSize.isPositive ? fills(of: order.orderId) : []
         return order.report(venue: settings.venue, fills: fills, immediate: tracker.isImmediate(clientOrderId))
             .map { .found($0) } ?? .unknown
     }

@@ -146,7 +146,7 @@ extension CoinbaseTrading {
 
     public static func errorEnvelope(_ bytes: some ContiguousBytes) throws(WireParseError) -> CoinbaseErrorEnvelope {
         var error: String?, message: String?, details: String?
-        try object(bytes, message: "error answer") { reader, key throws(WireParseError) in
+        try object(bytes, message: "error answer") { (reader, key) throws(WireParseError) in
             switch key {
             case "error": error = try reader.okxTextOrNil("error")
             case "message": message = try reader.okxTextOrNil("message")
@@ -160,7 +160,7 @@ extension CoinbaseTrading {
     public static func orderAck(_ bytes: some ContiguousBytes) throws(WireParseError) -> CoinbaseOrderAck {
         var success: Bool?, orderId: String?, clientOrderId: String?, failureReason: String?
         var error: String?, message: String?, details: String?, preview: String?, newOrder: String?
-        try object(bytes, message: "create order answer") { reader, key throws(WireParseError) in
+        try object(bytes, message: "create order answer") { (reader, key) throws(WireParseError) in
             switch key {
             case "success": success = try reader.bool("success")
             case "order_id": orderId = try reader.okxTextOrNil("order_id") ?? orderId
@@ -210,7 +210,7 @@ extension CoinbaseTrading {
     /// `{"order": {...}}`.
     public static func order(_ bytes: some ContiguousBytes) throws(WireParseError) -> CoinbaseOrder {
         var found: CoinbaseOrder?
-        try object(bytes, message: "order") { reader, key throws(WireParseError) in
+        try object(bytes, message: "order") { (reader, key) throws(WireParseError) in
             switch key {
             case "order": found = try order(&reader)
             default: try reader.skipValue(key)
@@ -259,7 +259,7 @@ extension CoinbaseTrading {
         throws(WireParseError) -> CoinbasePage<Element> {
         var items: [Element] = [], cursor = "", hasNext = false, sawList = false
         let name = "\(list)"
-        try object(bytes, message: message) { reader, key throws(WireParseError) in
+        try object(bytes, message: message) { (reader, key) throws(WireParseError) in
             if key.text == name {
                 sawList = true
                 reader.scanner.skipWhitespace()
@@ -281,7 +281,7 @@ extension CoinbaseTrading {
 
     public static func feeTier(_ bytes: some ContiguousBytes) throws(WireParseError) -> CoinbaseFeeTier {
         var tier = "", taker: FixedDecimal?, maker: FixedDecimal?, sawTier = false
-        try object(bytes, message: "transaction summary") { reader, key throws(WireParseError) in
+        try object(bytes, message: "transaction summary") { (reader, key) throws(WireParseError) in
             switch key {
             case "fee_tier":
                 sawTier = true
@@ -306,7 +306,7 @@ extension CoinbaseTrading {
 
     public static func keyPermissions(_ bytes: some ContiguousBytes) throws(WireParseError) -> CoinbaseKeyPermissions {
         var view = false, trade: Bool?, transfer = false, portfolio = ""
-        try object(bytes, message: "key permissions") { reader, key throws(WireParseError) in
+        try object(bytes, message: "key permissions") { (reader, key) throws(WireParseError) in
             switch key {
             case "can_view": view = try reader.bool("can_view")
             case "can_trade": trade = try reader.bool("can_trade")
@@ -324,7 +324,7 @@ extension CoinbaseTrading {
     /// `GET /time`: `{"iso", "epochSeconds", "epochMillis"}`; milliseconds when given, else the ISO text.
     public static func serverTime(_ bytes: some ContiguousBytes) throws(WireParseError) -> Timestamp {
         var millis: Timestamp?, iso: Timestamp?, seconds: Timestamp?
-        try object(bytes, message: "server time") { reader, key throws(WireParseError) in
+        try object(bytes, message: "server time") { (reader, key) throws(WireParseError) in
             switch key {
             case "epochMillis": millis = try reader.okxMilliseconds("epochMillis")
             case "epochSeconds":

@@ -1,0 +1,325 @@
+@testable import DexterCEX
+import DexterCore
+import DexterCrypto
+import DexterVenues
+import Foundation
+import SharedTestData
+import Testing
+
+/// Coinbase's pieces that need no server: JWTs (verified with the public key, as Coinbase does), keys refused before
+/// anything is sent, the parsers on nautilus_trader's Coinbase fixtures (LGPL-3.0; Coinbase's documentation
+/// examples, read from `../shared/vectors/exchanges/wire/coinbase/nautilus` at run time) and on ccxt's error bodies
+/// (`../shared/vectors/exchanges/oracle_examples/errors_examples.json`), the error map against ccxt's, client ids,
+/// and the tracker's "each fill once, the end after the fills".
+@Suite struct CoinbaseUnitTests {
+    static func capture(_ name: String) throws -> [UInt8] {
+        Array(try Shared.data("vectors/exchanges/wire/coinbase/nautilus/\(name)"))
+    }
+
+    static func claims(_ jwt: String) throws -> [String: Any] {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        try #require(parts.count == 3)
+        return try #require(try JSONSerialization.jsonObject(with: try #require(CoinbaseJWT.base64URLDecode(parts[1]))) as? [String: Any])
+    }
+
+    static func verifies(_ jwt: String, with publicKey: [UInt8]) -> Bool {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let signature = CoinbaseJWT.base64URLDecode(parts[2]) else { return false }
+        return P256Signature.verify(publicKey: publicKey, message: Array((parts[0] + "." + parts[1]).utf8), signature: Array(signature))
+    }
+
+    // MARK: Signing and keys
+
+    @Test func eachRequestCarriesAJWTBoundToItsMethodHostAndPath() throws {
+        let builder = try CoinbaseRequestBuilder(credentials: CoinbaseTestSupport.credentials, restURL: "http://127.0.0.1:8123/",
+                                                 venue: "coinbase")
+        #expect(builder.host == "127.0.0.1:8123")
+        #expect(CoinbaseRequestBuilder.host(of: "https://api.coinbase.com") == "api.coinbase.com")
+        let now = Timestamp(nanoseconds: 1_700_000_000_123_000_000)
+        let fills = CoinbaseRequestBuilder.listFills(orderIds: ["a-1", "b 2"])
+        #expect(fills.target == "/api/v3/brokerage/orders/historical/fills?order_ids=a-1&order_ids=b%202&limit=100")
+        let headers = try builder.headers(fills, now: now)
+        let bearer = try #require(headers["Authorization"])
+        #expect(bearer.hasPrefix("Bearer "))
+        let jwt = String(bearer.dropFirst(7))
+        #expect(Self.verifies(jwt, with: builder.publicKey))
+        let claims = try Self.claims(jwt)
+        // The path without its query, the host without its scheme.
+        #expect(claims["uri"] as? String == "GET 127.0.0.1:8123/api/v3/brokerage/orders/historical/fills")
+        #expect(claims["sub"] as? String == CoinbaseTestSupport.keyName && claims["iss"] as? String == "cdp")
+        #expect(claims["nbf"] as? Int == 1_700_000_000 && claims["exp"] as? Int == 1_700_000_120)
+        let header = try #require(try JSONSerialization.jsonObject(with: try #require(CoinbaseJWT.base64URLDecode(jwt.split(separator: ".")[0]))) as? [String: String])
+        #expect(header["alg"] == "ES256" && header["kid"] == CoinbaseTestSupport.keyName && header["typ"] == "JWT")
+        #expect((header["nonce"]?.count ?? 0) >= 32)
+        // A fresh nonce every time: two JWTs of one request differ.
+        #expect(try builder.headers(fills, now: now)["Authorization"] != bearer)
+        // The public time needs none.
+        #expect(try builder.headers(CoinbaseRequestBuilder.serverTime(), now: now)["Authorization"] == nil)
+        // The WebSocket's JWT: the same claims without uri.
+        let socket = try builder.webSocketJWT(now: now)
+        #expect(Self.verifies(socket, with: builder.publicKey))
+        let socketClaims = try Self.claims(socket)
+        #expect(socketClaims["uri"] == nil && socketClaims["sub"] as? String == CoinbaseTestSupport.keyName)
+        #expect(socketClaims["exp"] as? Int == 1_700_000_120)
+    }
+
+    /// The key of ccxt's Coinbase examples (../shared/vectors/exchanges/oracle_examples/errors_examples.json): a JWT made
+    /// with it verifies with its public key, the check ccxt's verify_signatures.py makes.
+    @Test func aJWTMadeWithCcxtsExampleKeyVerifies() throws {
+        let examples = try #require(try JSONSerialization.jsonObject(
+            with: try Shared.data("vectors/exchanges/oracle_examples/errors_examples.json")) as? [[String: Any]])
+        let coinbase = try #require(examples.first { $0["exchange"] as? String == "coinbase" })
+        let credentials = try #require(coinbase["credentials"] as? [String: String])
+        let builder = try CoinbaseRequestBuilder(
+            credentials: CoinbaseCredentials(keyName: try #require(credentials["apiKey"]), privateKeyPEM: try #require(credentials["secret"])),
+            restURL: "https://api.coinbase.com", venue: "coinbase")
+        let order = CoinbaseRequestBuilder.createOrder(clientOrderId: "mj3k2x1a-a17-2", productId: "BTC-USD", side: .buy,
+                                                      baseSize: FixedDecimal("0.001")!, limitPrice: FixedDecimal("50000.01")!)
+        let jwt = String(try #require(try builder.headers(order, now: Timestamp(nanoseconds: 1_700_000_000_000_000_000))["Authorization"]).dropFirst(7))
+        #expect(Self.verifies(jwt, with: builder.publicKey))
+        #expect(try Self.claims(jwt)["uri"] as? String == "POST api.coinbase.com/api/v3/brokerage/orders")
+        #expect(order.body == #"{"client_order_id":"mj3k2x1a-a17-2","product_id":"BTC-USD","side":"BUY","order_configuration":{"sor_limit_ioc":{"base_size":"0.001","limit_price":"50000.01"}}}"#)
+    }
+
+    @Test func aKeyThatIsNotACDPKeyIsRefusedBeforeAnythingIsSentWithoutTheSecret() throws {
+        for name in ["", "abc", "organizations//apiKeys/x", "organizations/o/apiKey/k", "organizations/o/apiKeys/k/extra",
+                     "organizations/o o/apiKeys/k"] {
+            #expect(throws: CoinbaseKeyError.malformedKeyName(venue: "coinbase")) {
+                _ = try CoinbaseRequestBuilder(credentials: CoinbaseCredentials(keyName: name, privateKeyPEM: CoinbaseTestSupport.pem),
+                                               restURL: "https://api.coinbase.com", venue: "coinbase")
+            }
+        }
+        for pem in [CoinbaseTestSupport.ed25519PEM, "not a key", CoinbaseTestSupport.pem.replacingOccurrences(of: "MHcC", with: "MHcD")] {
+            do {
+                _ = try CoinbaseExecution(settings: CoinbaseExecutionSettings(venue: "coinbase"),
+                                          credentials: CoinbaseCredentials(keyName: CoinbaseTestSupport.keyName, privateKeyPEM: pem))
+                Issue.record("a PEM that is not a P-256 key was taken")
+            } catch let error as CoinbaseKeyError {
+                guard case .malformedPrivateKey = error else { Issue.record("\(error)"); continue }
+                let text = "\(error) \(String(reflecting: error))"
+                #expect(!text.contains("MC4CAQAw") && !text.contains("MHcC") && !text.contains("not a key"), "\(text)")
+                #expect(text.contains("dexter keys rotate coinbase"))
+            }
+        }
+        #expect(!CoinbaseTestSupport.credentials.description.contains("MHcC"))
+        #expect(CoinbaseCredentials.isKeyName(CoinbaseTestSupport.keyName))
+    }
+
+    // MARK: Parsers on the nautilus shapes
+
+    @Test func ordersOnNautilusShapes() throws {
+        let order = try CoinbaseTrading.order(try Self.capture("http_order.json"))
+        #expect(order.orderId == "0000-000000-000000" && order.productId == "BTC-USD" && order.side == .buy)
+        #expect(order.clientOrderId == "11111-000000-000000" && order.status == "OPEN" && !order.isDone && !order.isImmediate)
+        #expect(order.filledSize == FixedDecimal("0.001")! && order.filledValue == FixedDecimal(10000))
+        #expect(order.averageFilledPrice == FixedDecimal(50) && order.totalFees == FixedDecimal(5) && order.numberOfFills == 2)
+        #expect(order.baseSize == FixedDecimal("0.001")! && order.rejectReason == nil)
+        #expect(order.createdTime == Timestamp(rfc3339: "2021-05-31T09:59:59Z")!)
+        #expect(order.lastFillTime == Timestamp(rfc3339: "2021-05-31T10:30:00Z")!)
+        let report = try #require(order.report(venue: "coinbase", fills: nil))
+        #expect(report.status == .working && report.notional == FixedDecimal(10000) && report.fee == FixedDecimal(5))
+
+        let list = try CoinbaseTrading.orders(try Self.capture("http_orders_list.json"))
+        #expect(list.items.count == 2 && !list.hasNext && list.cursor.isEmpty)
+        let market = try #require(list.items.last)
+        #expect(market.status == "FILLED" && market.side == .sell && market.isImmediate && market.lastFillTime != nil)
+        #expect(market.filledSize == FixedDecimal("0.0325")! && market.totalFees == FixedDecimal("0.50")!)
+        #expect(list.items.first?.lastFillTime == nil && list.items.first?.baseSize == FixedDecimal("0.01")!)
+        let done = try #require(market.report(venue: "coinbase", fills: nil))
+        #expect(done.status == .filled && done.symbol == Symbol(base: "ETH", quote: "USD") && done.notional == FixedDecimal(100))
+    }
+
+    @Test func fillsAccountsAndTheUserChannelOnNautilusShapes() throws {
+        let fills = try CoinbaseTrading.fills(try Self.capture("http_fills.json"))
+        #expect(fills.items.count == 2 && fills.cursor.isEmpty)
+        let first = try #require(fills.items.first)
+        #expect(first.tradeId == "1111-11111-111111" && first.orderId == "0000-000000-000000" && first.productId == "BTC-USD")
+        #expect(first.price == FixedDecimal("45123.45")! && first.size == FixedDecimal("0.005")! && first.commission == FixedDecimal("1.14")!)
+        #expect(first.notional == FixedDecimal("225.61725")! && first.quantity == FixedDecimal("0.005")! && first.liquidity == "MAKER")
+        #expect(first.time == Timestamp(rfc3339: "2024-01-15T10:30:00Z")! && first.side == .buy)
+
+        let accounts = try CoinbaseTrading.accounts(try Self.capture("http_accounts.json"))
+        #expect(accounts.items.count == 2 && !accounts.hasNext)
+        let totals = try #require(CoinbaseTrading.totals(accounts.items))
+        #expect(totals == ["BTC": FixedDecimal("1.23956789")!, "USD": FixedDecimal("10450.50")!])
+
+        guard case .user(let sequence, let events) = try CoinbaseTrading.privateMessage(try Self.capture("ws_user.json")) else {
+            Issue.record("not a user message"); return
+        }
+        #expect(sequence == 1 && events.count == 1 && events[0].type == "snapshot")
+        let streamed = try #require(events.first?.orders.first)
+        #expect(streamed.orderId == "a1b2c3d4-e5f6-7890-abcd-ef1234567890" && streamed.clientOrderId == "11111-000000-000001")
+        #expect(streamed.status == "OPEN" && streamed.side == .buy && streamed.cumulativeQuantity.isZero)
+        #expect(streamed.leavesQuantity == FixedDecimal("0.001")! && streamed.productId == "BTC-USD" && !streamed.isImmediate)
+        #expect(streamed.creationTime == Timestamp(rfc3339: "2026-04-07T14:29:55.123456Z")!)
+
+        #expect(try CoinbaseTrading.privateMessage(try Self.capture("ws_heartbeats.json")) == .heartbeats(sequence: 0, counter: "42"))
+        #expect(try CoinbaseTrading.privateMessage(try Self.capture("ws_subscriptions.json"))
+            == .subscriptions(sequence: 0, channels: ["level2", "market_trades"]))
+        #expect(try CoinbaseTrading.privateMessage(Array(#"{"type":"error","message":"authentication failure"}"#.utf8))
+            == .error(message: "authentication failure"))
+        // Every other nautilus capture of the channel family parses as some message or is refused, never traps.
+        for name in ["ws_l2_data_snapshot.json", "ws_ticker.json", "ws_market_trades.json", "ws_candles.json"] {
+            #expect(try CoinbaseTrading.privateMessage(try Self.capture(name)).sequence != nil, "\(name)")
+        }
+    }
+
+    @Test func theSmallAnswers() throws {
+        let summary = Array(#"{"total_volume":1000,"total_fees":6,"fee_tier":{"pricing_tier":"Advanced 1","usd_from":"0","usd_to":"1000","taker_fee_rate":"0.006","maker_fee_rate":"0.004"},"margin_rate":null}"#.utf8)
+        #expect(try CoinbaseTrading.feeTier(summary) == CoinbaseFeeTier(pricingTier: "Advanced 1", takerRate: FixedDecimal("0.006")!,
+                                                                        makerRate: FixedDecimal("0.004")!))
+        let permissions = Array(#"{"can_view":true,"can_trade":true,"can_transfer":false,"portfolio_uuid":"p-1","portfolio_type":"DEFAULT"}"#.utf8)
+        #expect(try CoinbaseTrading.keyPermissions(permissions) == CoinbaseKeyPermissions(canView: true, canTrade: true,
+                                                                                          canTransfer: false, portfolioId: "p-1"))
+        let time = Array(#"{"iso":"2023-05-31T12:00:00Z","epochSeconds":"1685534400","epochMillis":"1685534400123"}"#.utf8)
+        #expect(try CoinbaseTrading.serverTime(time) == Timestamp(milliseconds: 1_685_534_400_123))
+        let cancel = Array(#"{"results":[{"success":true,"failure_reason":"UNKNOWN_CANCEL_FAILURE_REASON","order_id":"o-1"},{"success":false,"failure_reason":"UNKNOWN_CANCEL_ORDER","order_id":"o-2"}]}"#.utf8)
+        #expect(try CoinbaseTrading.cancelResults(cancel).map(\.success) == [true, false])
+        let accepted = Array(#"{"success":true,"success_response":{"order_id":"o-9","product_id":"BTC-USD","side":"BUY","client_order_id":"c-9"},"order_configuration":{"sor_limit_ioc":{"base_size":"1","limit_price":"2"}}}"#.utf8)
+        let ack = try CoinbaseTrading.orderAck(accepted)
+        #expect(ack.success && ack.orderId == "o-9" && ack.clientOrderId == "c-9")
+        #expect(throws: WireParseError.self) { try CoinbaseTrading.orderAck(Array(#"{"success":true}"#.utf8)) }
+        #expect(throws: WireParseError.self) { try CoinbaseTrading.fills(Array(#"{"fills":[{"trade_id":"t","order_id":"o","price":"1","size":"0"}]}"#.utf8)) }
+    }
+
+    // MARK: Errors
+
+    /// ccxt's example error answers (errors_examples.json), typed.
+    @Test func ccxtsErrorExamplesAreTyped() throws {
+        let examples = try #require(try JSONSerialization.jsonObject(
+            with: try Shared.data("vectors/exchanges/oracle_examples/errors_examples.json")) as? [[String: Any]])
+        var seen: [String: String] = [:]
+        for example in examples where example["exchange"] as? String == "coinbase" {
+            let response = try #require((example["responses"] as? [[String: Any]])?.first)
+            let status = try #require(response["status"] as? Int)
+            let body = Array(try JSONSerialization.data(withJSONObject: try #require(response["body"])))
+            let failure: CoinbaseFailure
+            if status == 200 {
+                let ack = try CoinbaseTrading.orderAck(body)
+                #expect(!ack.success)
+                failure = CoinbaseErrors.failure(ack)
+            } else {
+                let envelope = try CoinbaseTrading.errorEnvelope(body)
+                failure = CoinbaseErrors.failure(code: envelope.error, message: envelope.message, details: envelope.details,
+                                                 httpStatus: status)
+            }
+            seen[example["_what"] as? String ?? "?"] = failure.failure.code
+            #expect(failure.failure.venueMessage?.contains("PRIVATE KEY") != true)
+        }
+        #expect(seen == ["unauthenticated": "bad_credentials", "rate limit": "rate_limited",
+                         "insufficient funds (200 + success:false)": "insufficient_funds",
+                         "post-only would cross": "would_take", "not found": "unknown_order"])
+    }
+
+    /// Where ccxt 4.5.90 maps a Coinbase code exactly, dexter's class agrees (ccxt_exception_maps.json).
+    @Test func theErrorMapAgreesWithCcxtWhereCcxtHasAnExactCode() throws {
+        let maps = try #require(try JSONSerialization.jsonObject(
+            with: try Shared.data("vectors/exchanges/ccxt_exception_maps.json")) as? [String: Any])
+        let coinbase = try #require((maps["maps"] as? [String: Any])?["coinbase"] as? [String: Any])
+        let exact = try #require(coinbase["exact"] as? [String: String])
+        let expected: [String: Set<String>] = [
+            "InsufficientFunds": ["insufficient_funds"], "BadRequest": ["bad_request"], "PermissionDenied": ["not_permitted"],
+            "RateLimitExceeded": ["rate_limited"], "AuthenticationError": ["bad_credentials", "not_permitted"],
+            "InvalidOrder": ["bad_request", "bad_precision"],
+        ]
+        var compared = 0
+        for (code, ccxtClass) in exact {
+            guard let allowed = expected[ccxtClass] else { continue }
+            let failure = CoinbaseErrors.failure(code: code, message: nil, httpStatus: 400).failure
+            #expect(allowed.contains(failure.code), "\(code): ccxt \(ccxtClass), dexter \(failure.code)")
+            compared += 1
+        }
+        #expect(compared >= 15)
+        let statuses = try #require(coinbase["httpExceptions"] as? [String: String])
+        for (status, ccxtClass) in statuses {
+            guard let code = Int(status) else { continue }
+            let failure = CoinbaseErrors.failure(code: nil, message: nil, httpStatus: code)
+            switch ccxtClass {
+            case "RateLimitExceeded": #expect(failure.retry == .afterWindow && failure.failure.isRetryable)
+            case "AuthenticationError": #expect(failure.failure.code == "bad_credentials")
+            case "RequestTimeout": #expect(failure.retry == .queryFirst, "\(status)")
+            case "ExchangeNotAvailable" where code >= 500: #expect(failure.retry == .queryFirst && failure.failure.isRetryable)
+            default: break
+            }
+        }
+    }
+
+    @Test func refusalsAndOutcomes() {
+        func code(_ reasons: [String], _ error: String? = nil, status: Int = 200) -> (String, ExecutionFailure.Class, CoinbaseRetry) {
+            let failure = CoinbaseErrors.failure(code: error, message: nil, httpStatus: status, reasons: reasons)
+            return (failure.failure.code, failure.failure.failureClass, failure.retry)
+        }
+        #expect(code(["INSUFFICIENT_FUND", "PREVIEW_INSUFFICIENT_FUND"]) == ("insufficient_funds", .rejected, .never))
+        #expect(code(["INVALID_PRICE_PRECISION"]) == ("bad_precision", .rejected, .never))
+        #expect(code(["UNKNOWN_FAILURE_REASON", "PREVIEW_INVALID_SIZE_PRECISION"]) == ("bad_precision", .rejected, .never))
+        #expect(code(["ORDER_ENTRY_DISABLED"]) == ("market_restricted", .market, .never))
+        #expect(code(["PREVIEW_INVALID_BASE_SIZE_TOO_SMALL"]) == ("below_minimum", .rejected, .never))
+        #expect(code(["INVALID_PRODUCT_ID"]) == ("unknown_symbol", .rejected, .never))
+        // A clean "not placed" with nothing said is refused, not "unknown".
+        #expect(code(["UNKNOWN_FAILURE_REASON"]) == ("rejected", .rejected, .never))
+        #expect(code([], status: 500) == ("outcome_unknown", .transient, .queryFirst))
+        #expect(code([], status: 503) == ("venue_unavailable", .transient, .queryFirst))
+        #expect(code([], "RATE_LIMIT_EXCEEDED", status: 429) == ("rate_limited", .transient, .afterWindow))
+        #expect(code([], "PERMISSION_DENIED", status: 403) == ("not_permitted", .rejected, .never))
+        #expect(code([], "UNAUTHENTICATED", status: 401) == ("bad_credentials", .rejected, .never))
+        #expect(code([], status: 404) == ("unknown_order", .rejected, .never))
+    }
+
+    // MARK: Client ids
+
+    @Test func clientIdsTravelAsTheyAreOrEncodedReversibly() {
+        for id in ["mj3k2x1a-a17-2", "a", "ABC_def-123", String(repeating: "x", count: 64)] {
+            #expect(CoinbaseClientOrderId.encode(id) == id)
+            #expect(CoinbaseClientOrderId.decode(id) == id)
+        }
+        for id in ["run.7/a1:2", "hx-plain", "ü-leg", "has space"] {
+            let encoded = CoinbaseClientOrderId.encode(id)
+            #expect(encoded?.hasPrefix("hx-") == true && encoded.map { $0.utf8.count <= 64 } == true, "\(id)")
+            #expect(encoded.map(CoinbaseClientOrderId.decode) == id)
+        }
+        #expect(CoinbaseClientOrderId.encode("") == nil)
+        #expect(CoinbaseClientOrderId.encode(String(repeating: "x", count: 65)) == nil)
+        #expect(CoinbaseClientOrderId.encode(String(repeating: ".", count: 31)) == nil)
+        // Another tool's ids come back as they are.
+        for other in ["hx-zz", "hx-4", "hx-", "b0f3c1de-0b6e-4c8f-9a57-2a9f3b1e8d10"] {
+            #expect(CoinbaseClientOrderId.decode(other) == other)
+        }
+    }
+
+    // MARK: The tracker
+
+    @Test func streamAndRESTTellEachFillOnceAndTheEndAfterTheFills() throws {
+        let tracker = CoinbaseOrderTracker(venue: "coinbase")
+        tracker.placing("dx1", immediate: true)
+        func streamed(_ status: String, _ cumulative: String) -> CoinbaseStreamOrder {
+            CoinbaseStreamOrder(orderId: "o-1", clientOrderId: "dx1", productId: "BTC-USD", side: .buy, status: status,
+                                timeInForce: "IMMEDIATE_OR_CANCEL", cumulativeQuantity: FixedDecimal(cumulative)!,
+                                leavesQuantity: nil, averagePrice: nil, totalFees: nil, filledValue: nil, cancelReason: nil,
+                                rejectReason: nil, creationTime: Timestamp(nanoseconds: 1))
+        }
+        // The stream says CANCELLED with 1.5 filled before any fill was read: accepted only, the end waits.
+        let first = tracker.streamUpdates(streamed("CANCELLED", "1.5"))
+        #expect(first.count == 1 && first.first?.kind == .accepted(venueOrderId: "o-1"))
+        #expect(tracker.isMissingFills(streamed("CANCELLED", "1.5")))
+        let order = CoinbaseOrder(orderId: "o-1", productId: "BTC-USD", clientOrderId: "dx1", side: .buy, status: "CANCELLED",
+                                  timeInForce: "IMMEDIATE_OR_CANCEL", createdTime: .zero, lastFillTime: nil,
+                                  filledSize: FixedDecimal("1.5")!, filledValue: nil, averageFilledPrice: nil, totalFees: nil,
+                                  numberOfFills: 2, rejectReason: nil, rejectMessage: nil, cancelMessage: nil, baseSize: nil)
+        let fill = { (trade: String, size: String, price: String) in
+            CoinbaseFill(entryId: "", tradeId: trade, orderId: "o-1", productId: "BTC-USD", price: FixedDecimal(price)!,
+                         size: FixedDecimal(size)!, commission: FixedDecimal("0.6")!, sizeInQuote: false, side: .buy,
+                         liquidity: "TAKER", time: .zero)
+        }
+        // REST sees only the first fill yet: it is told, the end still waits.
+        let partial = tracker.restUpdates(order, fills: [fill("t1", "1", "100")])
+        #expect(partial.count == 1 && CoinbaseTestSupport.fills(partial).map(\.tradeId) == ["t1"])
+        let all = tracker.restUpdates(order, fills: [fill("t1", "1", "100"), fill("t2", "0.5", "101")])
+        #expect(CoinbaseTestSupport.fills(all).map(\.tradeId) == ["t2"] && all.last?.endsTheOrder == true)
+        guard case .expired? = all.last?.kind else { Issue.record("an IOC's rest expires: \(all)"); return }
+        #expect(CoinbaseTestSupport.fills(all).first?.notional == FixedDecimal("50.5")! && CoinbaseTestSupport.fills(all).first?.feeAsset == "USD")
+        // Everything again, from both paths: nothing new.
+        #expect(tracker.restUpdates(order, fills: [fill("t1", "1", "100"), fill("t2", "0.5", "101")]).isEmpty)
+        #expect(tracker.streamUpdates(streamed("CANCELLED", "1.5")).isEmpty)
+        #expect(!tracker.isMissingFills(streamed("CANCELLED", "1.5")))
+    }
+}
