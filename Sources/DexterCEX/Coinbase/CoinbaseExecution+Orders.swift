@@ -100,8 +100,8 @@ extension CoinbaseExecution {
     /// An order's story from REST (its fills under Coinbase's trade ids, then its end), less what was already told.
     func tell(_ order: CoinbaseOrder) async {
         do {
-            let fills = try await order.filledSize.isPositive ? fills(of: order.orderId) : []
-            post(tracker.restUpdates(order, fills: fills))
+            let trades = try await order.filledSize.isPositive ? fills(of: order.orderId) : []
+            post(tracker.restUpdates(order, fills: trades))
         } catch {
             logger.warning("\(settings.venue) \(order.dexterClientOrderId): fills of \(order.orderId) unread: \(error)")
         }

@@ -97,8 +97,8 @@ public final class CoinbaseExecution: ExecutionClient, Sendable {
         }
         guard let order else { return .unknown }
         remember(clientOrderId, productId: order.productId, orderId: order.orderId)
-        let fills = try await order.filledSize.isPositive ? fills(of: order.orderId) : []
-        return order.report(venue: settings.venue, fills: fills, immediate: tracker.isImmediate(clientOrderId))
+        let trades = try await order.filledSize.isPositive ? fills(of: order.orderId) : []
+        return order.report(venue: settings.venue, fills: trades, immediate: tracker.isImmediate(clientOrderId))
             .map { .found($0) } ?? .unknown
     }
 
