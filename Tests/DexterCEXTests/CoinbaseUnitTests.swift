@@ -19,7 +19,8 @@ import Testing
     static func claims(_ jwt: String) throws -> [String: Any] {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         try #require(parts.count == 3)
-        return try #require(try JSONSerialization.jsonObject(with: try #require(CoinbaseJWT.base64URLDecode(parts[1]))) as? [String: Any])
+        let payload = try #require(CoinbaseJWT.base64URLDecode(parts[1]))
+        return try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
     }
 
     static func verifies(_ jwt: String, with publicKey: [UInt8]) -> Bool {
@@ -48,7 +49,8 @@ import Testing
         #expect(claims["uri"] as? String == "GET 127.0.0.1:8123/api/v3/brokerage/orders/historical/fills")
         #expect(claims["sub"] as? String == CoinbaseTestSupport.keyName && claims["iss"] as? String == "cdp")
         #expect(claims["nbf"] as? Int == 1_700_000_000 && claims["exp"] as? Int == 1_700_000_120)
-        let header = try #require(try JSONSerialization.jsonObject(with: try #require(CoinbaseJWT.base64URLDecode(jwt.split(separator: ".")[0]))) as? [String: String])
+        let headerData = try #require(CoinbaseJWT.base64URLDecode(jwt.split(separator: ".")[0]))
+        let header = try #require(try JSONSerialization.jsonObject(with: headerData) as? [String: String])
         #expect(header["alg"] == "ES256" && header["kid"] == CoinbaseTestSupport.keyName && header["typ"] == "JWT")
         #expect((header["nonce"]?.count ?? 0) >= 32)
         // A fresh nonce every time: two JWTs of one request differ.
@@ -179,6 +181,15 @@ import Testing
         let ack = try CoinbaseTrading.orderAck(accepted)
         #expect(ack.success && ack.orderId == "o-9" && ack.clientOrderId == "c-9")
         #expect(throws: WireParseError.self) { try CoinbaseTrading.orderAck(Array(#"{"success":true}"#.utf8)) }
+        // An average written to more digits than an exact amount holds (a quotient) is cut, never booked; the exact
+        // filled_value is what a report uses.
+        let long = Array(#"{"order":{"order_id":"o","product_id":"BTC-USDT","side":"BUY","status":"FILLED","filled_size":"1.5","filled_value":"150.8","average_filled_price":"100.5333333333333333333333333"}}"#.utf8)
+        let order = try CoinbaseTrading.order(long)
+        #expect(order.averageFilledPrice == FixedDecimal("100.533333333333333333")!)
+        #expect(order.report(venue: "coinbase", fills: nil)?.notional == FixedDecimal("150.8")!)
+        #expect(throws: WireParseError.self) {
+            try CoinbaseTrading.order(Array(#"{"order":{"order_id":"o","product_id":"B-U","side":"BUY","status":"OPEN","average_filled_price":"1.2.3"}}"#.utf8))
+        }
         #expect(throws: WireParseError.self) { try CoinbaseTrading.fills(Array(#"{"fills":[{"trade_id":"t","order_id":"o","price":"1","size":"0"}]}"#.utf8)) }
     }
 

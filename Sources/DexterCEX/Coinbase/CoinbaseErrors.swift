@@ -104,7 +104,10 @@ public enum CoinbaseErrors {
         // Error codes (HTTP answers and error_response.error)
         "UNAUTHENTICATED": badCredentials, "unauthorized": badCredentials, "authentication_error": badCredentials,
         "invalid_token": badCredentials, "expired_token": badCredentials, "revoked_token": badCredentials,
-        "PERMISSION_DENIED": notPermitted, "invalid_scope": notPermitted,
+        "invalid_authentication_method": badCredentials,
+        "PERMISSION_DENIED": notPermitted, "invalid_scope": notPermitted, "identity_verification_required": notPermitted,
+        "jumio_verification_required": notPermitted, "jumio_face_match_verification_required": notPermitted,
+        "personal_details_required": notPermitted, "two_factor_required": notPermitted, "unverified_email": notPermitted,
         "INVALID_ARGUMENT": badRequest, "invalid_request": badRequest, "param_required": badRequest,
         "validation_error": badRequest,
         "NOT_FOUND": unknownOrder, "not_found": unknownOrder,

@@ -146,7 +146,7 @@ extension CoinbaseTrading {
             case "time_in_force": timeInForce = try reader.okxTextOrNil("time_in_force") ?? ""
             case "cumulative_quantity": cumulative = try reader.okxAmount("cumulative_quantity")
             case "leaves_quantity": leaves = try reader.okxAmount("leaves_quantity")
-            case "avg_price": average = try reader.okxAmount("avg_price")
+            case "avg_price": average = try reader.coinbaseQuotient("avg_price")
             case "total_fees": fees = try reader.okxAmount("total_fees")
             case "filled_value": value = try reader.okxAmount("filled_value")
             case "cancel_reason": cancelReason = try reader.okxTextOrNil("cancel_reason")

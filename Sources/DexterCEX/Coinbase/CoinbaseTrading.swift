@@ -364,7 +364,7 @@ extension CoinbaseTrading {
             case "last_fill_time": lastFill = try reader.coinbaseTime("last_fill_time")
             case "filled_size": filled = try reader.okxAmount("filled_size")
             case "filled_value": value = try reader.okxAmount("filled_value")
-            case "average_filled_price": average = try reader.okxAmount("average_filled_price")
+            case "average_filled_price": average = try reader.coinbaseQuotient("average_filled_price")
             case "total_fees": fees = try reader.okxAmount("total_fees")
             case "number_of_fills":
                 let text = try reader.okxTextOrNil("number_of_fills") ?? ""
@@ -465,6 +465,19 @@ extension WireReader {
         if null() { return nil }
         let text = try okxText(field)
         return text.isEmpty ? nil : text
+    }
+
+    /// A quotient Coinbase writes to more digits than an exact amount has (an average price, "100.5333333333333333333333333"):
+    /// informational, never booked, so cut to 18 fraction digits toward zero. Anything not a plain decimal is refused.
+    mutating func coinbaseQuotient(_ field: StaticString) throws(WireParseError) -> FixedDecimal? {
+        guard let text = try okxTextOrNil(field) else { return nil }
+        if let value = FixedDecimal(text) { return value.isNegative ? nil : value }
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count > 18, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
+              let value = FixedDecimal(String(parts[0]) + "." + String(parts[1].prefix(18))), !value.isNegative else {
+            throw failure("\(field)", "\"\(text)\" is not a decimal number")
+        }
+        return value
     }
 
     /// BUY / SELL (any case).
