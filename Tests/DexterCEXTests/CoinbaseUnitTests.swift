@@ -83,6 +83,48 @@ import Testing
         #expect(order.body == #"{"client_order_id":"mj3k2x1a-a17-2","product_id":"BTC-USD","side":"BUY","order_configuration":{"sor_limit_ioc":{"base_size":"0.001","limit_price":"50000.01"}}}"#)
     }
 
+    /// The same JWT through ccxt's own check (`check_request` of ../shared/vectors/exchanges/oracle_examples/
+    /// verify_signatures.py, which re-derives ccxt's signatures with `cryptography`): signature, uri, exp − nbf, alg and
+    /// kid. Skipped where python3 with `cryptography` is missing.
+    @Test func ccxtsVerificationAcceptsDextersJWT() throws {
+        let examples = try #require(try JSONSerialization.jsonObject(
+            with: try Shared.data("vectors/exchanges/oracle_examples/errors_examples.json")) as? [[String: Any]])
+        let credentials = try #require(examples.first { $0["exchange"] as? String == "coinbase" }?["credentials"] as? [String: String])
+        let name = try #require(credentials["apiKey"]), secret = try #require(credentials["secret"])
+        let builder = try CoinbaseRequestBuilder(credentials: CoinbaseCredentials(keyName: name, privateKeyPEM: secret),
+                                                 restURL: "https://api.coinbase.com", venue: "coinbase")
+        let order = CoinbaseRequestBuilder.createOrder(clientOrderId: "dx-1", productId: "BTC-USD", side: .sell,
+                                                      baseSize: FixedDecimal("0.01")!, limitPrice: FixedDecimal("60000")!)
+        let bearer = try #require(try builder.headers(order, now: WallClock().now())["Authorization"])
+        let folder = try Shared.url("vectors/exchanges/oracle_examples/verify_signatures.py").deletingLastPathComponent().path
+        let script = """
+            import json, sys
+            sys.path.insert(0, sys.argv[1])
+            try:
+                import cryptography
+            except ImportError:
+                print("skip"); sys.exit(0)
+            import verify_signatures as v
+            try:
+                what, got, want = v.check_request("coinbase", "POST", "https://api.coinbase.com/api/v3/brokerage/orders",
+                                                  {"Authorization": sys.argv[2]}, sys.argv[3])
+            except Exception as error:
+                print("error", error); sys.exit(0)
+            print("ok" if got == want else "mismatch " + got + " != " + want)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, folder, bearer, order.body]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return }  // no python3 here
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        #expect(text == "ok" || text == "skip", "\(text)")
+    }
+
     @Test func aKeyThatIsNotACDPKeyIsRefusedBeforeAnythingIsSentWithoutTheSecret() throws {
         for name in ["", "abc", "organizations//apiKeys/x", "organizations/o/apiKey/k", "organizations/o/apiKeys/k/extra",
                      "organizations/o o/apiKeys/k"] {
