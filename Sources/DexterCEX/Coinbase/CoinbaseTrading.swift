@@ -85,8 +85,18 @@ public struct CoinbaseFill: Sendable, Hashable {
     public let liquidity: String?
     public let time: Timestamp
 
-    /// Base quantity and quote notional, exact: `size` is in base unless `size_in_quote` (then notional = size).
-    public var quantity: FixedDecimal { sizeInQuote ? size / price : size }
+    /// Base quantity and quote notional, exact: `size` is in base unless `size_in_quote` (then notional = size; the
+    /// parser refused a quotient out of range).
+    public var quantity: FixedDecimal { sizeInQuote ? Self.quotient(size, price) ?? .zero : size }
+
+    /// `a / b` truncated at 18 digits, or nil where `/` would trap (b zero, or a quotient past FixedDecimal's range).
+    static func quotient(_ a: FixedDecimal, _ b: FixedDecimal) -> FixedDecimal? {
+        guard !b.isZero else { return nil }
+        let wide = a.raw.magnitude.multipliedFullWidth(by: UInt128(FixedDecimal.pow10(18)))
+        guard wide.high < b.raw.magnitude,
+              let magnitude = Int128(exactly: b.raw.magnitude.dividingFullWidth(wide).quotient) else { return nil }
+        return FixedDecimal(raw: (a.isNegative != b.isNegative) ? -magnitude : magnitude)
+    }
     public var notional: FixedDecimal { sizeInQuote ? size : price * size }
 }
 
@@ -419,7 +429,9 @@ extension CoinbaseTrading {
         guard let price, price.isPositive else { throw reader.failure("price", "a fill needs a positive price") }
         guard let size, size.isPositive else { throw reader.failure("size", "a fill needs a positive size") }
         guard price.multipliedIfInRange(by: size) != nil else { throw reader.failure("price", "price × size is out of range") }
-        if inQuote, (size / price).isZero { throw reader.failure("size", "a size in quote below one base unit") }
+        if inQuote, (CoinbaseFill.quotient(size, price) ?? .zero).isZero {
+            throw reader.failure("size", "a size in quote that is no base quantity in range")
+        }
         return CoinbaseFill(entryId: entryId, tradeId: tradeId, orderId: orderId, productId: productId, price: price, size: size,
                             commission: commission ?? .zero, sizeInQuote: inQuote, side: side, liquidity: liquidity,
                             time: time ?? .zero)
