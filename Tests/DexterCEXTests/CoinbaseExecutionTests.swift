@@ -46,10 +46,12 @@ import TestServers
 
     /// The server with BTC-USDT scripted, and dexter's execution (with its user stream when `stream`).
     static func start(stream: Bool = false, clock: any DexterCore.Clock = WallClock(), timeout: Duration = .milliseconds(800),
+                      faults: [[String: Any]] = [],
                       credentials: ((LocalCoinbase) throws -> CoinbaseCredentials)? = nil) async throws -> Desk {
         let server = try LocalCoinbase(["--speed", "0", "--scripted-product", "BTC-USDT"])
         try await server.control("/control/limits", ["enabled": false])
         try await server.control("/control/script", ["product_id": "BTC-USDT", "bids": [["99.00", "5"]], "asks": asks])
+        for fault in faults { try await server.control("/control/fault", fault) }
         let settings = settings(server, timeout: timeout)
         let keys = try (credentials ?? Self.credentials)(server)
         let inbox = VenueInbox()
@@ -257,6 +259,32 @@ import TestServers
         #expect(Support.filled(gapUpdates) == FixedDecimal(1))
         #expect(try await Support.more(desk.inbox, for: "dxcbgap", during: .seconds(1)).isEmpty)
         #expect(try await Support.more(desk.inbox, for: "dxcbdrop", during: .zero).isEmpty)
+    }
+
+    @Test func aUserSubscribeRefusedForItsJWTIsMadeAgainWithAFreshOne() async throws {
+        // The first JWT the server checks reads its clock 121 s ahead: the user subscribe is refused.
+        let desk = try await Self.start(stream: true, faults: [["type": "expire_jwt_skew", "seconds": 121, "count": 1]])
+        defer { desk.stop() }
+        let venue = try #require(desk.venue)
+        let pending = try await desk.server.read("/control/faults") as? [String: Any]
+        #expect((pending?["jwtSkews"] as? [Any])?.isEmpty == true, "the skewed check was spent on the first subscribe")
+        #expect(venue.privateStreamSubscribed && venue.privateStreamSessions == 1)
+        desk.execution.submit(Self.buy("dxcbjwt", size: "0.4", at: "100.00"))
+        let updates = try await Support.updates(desk.inbox, for: "dxcbjwt", until: Support.done("0.4"))
+        #expect(Support.fills(updates).count == 1)
+    }
+
+    @Test func aVenueClockThatMovedIsReadAgainAndTheOrderGoes() async throws {
+        let desk = try await Self.start()
+        defer { desk.stop() }
+        // Coinbase's clock is now five minutes ahead of the offset measured at connect: every JWT is refused (401)
+        // until the clock is read again.
+        try await desk.server.control("/control/fault", ["type": "clock_shift", "seconds": 300])
+        desk.execution.submit(Self.buy("dxcbclock", size: "0.4", at: "100.00"))
+        let updates = try await Support.updates(desk.inbox, for: "dxcbclock", until: Support.done("0.4"))
+        #expect(Support.fills(updates).count == 1, "\(updates)")
+        #expect(abs((desk.execution.clockOffset - .seconds(300)).secondsDouble) < 2)
+        #expect(try await Self.serverOrders(desk.server, "dxcbclock").count == 1)
     }
 
     // MARK: The account

@@ -29,6 +29,8 @@ final class CoinbasePrivateStream: Sendable {
         var subscribed = false
         var sessions = 0
         var gaps = 0
+        /// Subscribes refused in a row (each waits longer before the next connection).
+        var refusals = 0
         var problem: String?
         var lastHeard = ContinuousClock.now
         var lastSequence: UInt64?
@@ -161,18 +163,30 @@ final class CoinbasePrivateStream: Sendable {
         case .heartbeats, .other:
             break
         case .error(let text):
+            // A refused subscribe (a JWT Coinbase did not take: the clock, the key): the connection is replaced after
+            // a growing pause, and the next subscribe carries a fresh JWT.
             let problem = "Coinbase refused on the user stream: \(text)"
-            state.withLock {
-                $0.subscribed = false
-                $0.problem = problem
+            let refusals = state.withLock { state -> Int in
+                state.subscribed = false
+                state.problem = problem
+                state.refusals += 1
+                return state.refusals
             }
             logger.error("\(venue): \(problem)")
+            let pause = Backoff(first: .seconds(1), cap: .seconds(30)).delay(attempt: refusals - 1)
+            Task {
+                try? await Task.sleep(for: pause)
+                // Unless a connection made meanwhile (the server may close after refusing) has subscribed.
+                guard !self.state.withLock({ $0.subscribed }) else { return }
+                await self.link.reconnect()
+            }
         case .subscriptions(_, let channels):
             guard channels.contains("user") else { return }
             let since = state.withLock { state -> Timestamp? in
                 guard !state.subscribed else { return nil }
                 state.subscribed = true
                 state.sessions += 1
+                state.refusals = 0
                 state.problem = nil
                 defer { state.downSince = nil }
                 return state.downSince

@@ -91,7 +91,18 @@ final class CoinbaseREST: Sendable {
         RateLimitUsage(name: "api", used: privateGate.used(at: now), limit: limits.privatePerSecond)
     }
 
+    /// A 401 (not processed) may be a JWT outside its two minutes because the venue's clock moved: the clock is read
+    /// again (`GET /time`) and, when it moved by more than a second, the request goes once more with a fresh JWT.
     func send(_ request: CoinbaseRequest) async throws -> HTTPAnswer {
+        let answer = try await exchange(request)
+        if answer.status == 401, !request.endpoint.isPublic, await clockMoved() {
+            return try check(try await exchange(request))
+        }
+        return try check(answer)
+    }
+
+    /// Counted, signed at the venue's time and sent: the answer whatever its status.
+    private func exchange(_ request: CoinbaseRequest) async throws -> HTTPAnswer {
         let gate = gate(request.endpoint)
         switch gate.admit(weight: 1, at: clock.now()) {
         case .go: break
@@ -113,11 +124,30 @@ final class CoinbaseREST: Sendable {
                 .map { Duration.seconds($0) } ?? .zero
             gate.stop(for: max(retryAfter, limits.stopAfter429), reason: "Coinbase said too many requests (429)", at: clock.now())
         }
+        return answer
+    }
+
+    /// An error answer as a typed failure.
+    private func check(_ answer: HTTPAnswer) throws -> HTTPAnswer {
         guard (200..<300).contains(answer.status) else {
             let envelope = try? CoinbaseTrading.errorEnvelope(answer.body)
             throw CoinbaseErrors.failure(code: envelope?.error, message: envelope?.message, details: envelope?.details,
                                          httpStatus: answer.status)
         }
         return answer
+    }
+
+    /// Reads the venue's clock (`GET /time`, against the middle of the round trip); true when it moved by more than a
+    /// second from the offset in use.
+    @discardableResult
+    func clockMoved() async -> Bool {
+        let sent = clock.now()
+        guard let answer = try? check(try await exchange(CoinbaseRequestBuilder.serverTime())),
+              let server = try? CoinbaseTrading.serverTime(answer.body) else { return false }
+        let received = clock.now()
+        let offset = Duration.nanoseconds(server.nanoseconds - (sent.nanoseconds + received.nanoseconds) / 2)
+        let moved = abs((offset - clockOffset).secondsDouble) > 1
+        setClockOffset(offset)
+        return moved
     }
 }
