@@ -299,6 +299,13 @@ import TestServers
         #expect(abs(check.clockOffset.secondsDouble) < 2)
         let instruments = try await venue.instruments()
         #expect(instruments.first?.market.venue.takerFee == FixedDecimal("0.006")!)
+        // Once the instruments are listed, an order off their grid is refused before it is sent.
+        venue.submit(Self.buy("dxcbgrid", size: "0.1", at: "100.005"))
+        let refused = try await Support.updates(desk.inbox, for: "dxcbgrid", until: Support.ends)
+        guard case .rejected(let failure)? = refused.last?.kind else { Issue.record("expected a refusal: \(refused)"); return }
+        #expect(failure.code == "bad_precision" && failure.venueCode == nil && failure.reason.contains("price_increment 0.01"),
+                "\(failure)")
+        #expect(try await Self.serverOrders(desk.server, "dxcbgrid").isEmpty)
         #expect(venue.rateLimitUsage(at: WallClock().now()).first?.name == "api")
         #expect(try await venue.openOrders(on: "coinbase").isEmpty)
     }

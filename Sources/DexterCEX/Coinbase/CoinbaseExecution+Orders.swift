@@ -21,6 +21,7 @@ extension CoinbaseExecution {
         guard order.quantity.isPositive, order.limitPrice.isPositive else {
             return refuse("bad_request", .rejected, "an order needs a positive size and limit price")
         }
+        if let why = offGrid(order) { return refuse("bad_precision", .rejected, why) }
         let productId = CoinbaseTrading.productId(order.symbol)
         remember(id, productId: productId, orderId: nil)
         let request = CoinbaseRequestBuilder.createOrder(clientOrderId: clientOrderId, productId: productId, side: order.side,

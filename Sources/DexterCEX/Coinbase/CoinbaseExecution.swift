@@ -28,6 +28,9 @@ public final class CoinbaseExecution: ExecutionClient, Sendable {
         var inbox: VenueInbox?
         /// dexter's client order ids with their product and Coinbase's order id, once known.
         var orders: [String: (productId: String, orderId: String?)] = [:]
+        /// Each product's price and size increments, once the instruments were listed: an order off them is refused
+        /// before it is sent, never rounded.
+        var grids: [Symbol: (tick: FixedDecimal, lot: FixedDecimal)] = [:]
     }
 
     /// Refuses, before anything is sent, a key name that is not a CDP key name and a PEM that is not a P-256 private
@@ -169,6 +172,31 @@ public final class CoinbaseExecution: ExecutionClient, Sendable {
 
     /// The private budget's use, for the Risk panel.
     public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { [rest.usage(at: now)] }
+
+    /// Learns the products' increments (`price_increment` as the tick, `base_increment` as the lot) from the
+    /// instruments the market data lists.
+    public func learnGrid(_ instruments: [VenueInstrument]) {
+        state.withLock { state in
+            for instrument in instruments where instrument.market.venue.id == settings.venue {
+                let spec = instrument.market.instrument
+                state.grids[spec.symbol] = (spec.tickSize, spec.lotSize)
+            }
+        }
+    }
+
+    /// Why an order is off its product's grid, or nil when it is on it (or the grid is not known: Coinbase then
+    /// refuses it itself, INVALID_PRICE_PRECISION / INVALID_SIZE_PRECISION).
+    func offGrid(_ order: OrderRequest) -> String? {
+        guard let grid = state.withLock({ $0.grids[order.symbol] }) else { return nil }
+        let product = CoinbaseTrading.productId(order.symbol)
+        if grid.tick.isPositive, order.limitPrice.rounded(toMultipleOf: grid.tick) != order.limitPrice {
+            return "price \(order.limitPrice) is not on \(product)'s price_increment \(grid.tick)"
+        }
+        if grid.lot.isPositive, order.quantity.rounded(toMultipleOf: grid.lot) != order.quantity {
+            return "size \(order.quantity) is not on \(product)'s base_increment \(grid.lot)"
+        }
+        return nil
+    }
 
     // MARK: Shared state
 

@@ -53,9 +53,10 @@ public final class CoinbaseLiveVenue: MarketDataClient, ExecutionClient, Sendabl
     // MARK: MarketDataClient
 
     /// The instruments, priced at the account's taker rate (one rate for every spot product: Coinbase's tier is by the
-    /// account's volume).
+    /// account's volume). Their increments become the execution's grid: an order off it is refused before it is sent.
     public func instruments() async throws -> [VenueInstrument] {
         let listed = try await marketData.instruments()
+        execution.learnGrid(listed)
         guard let taker = try await execution.feeTier().takerRate else { return listed }
         return listed.map { $0.market.venue.id == execution.settings.venue ? $0.atTakerFee(taker) : $0 }
     }
