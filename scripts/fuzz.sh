@@ -26,7 +26,7 @@ shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
-         coinbasePublicMessage coinbaseProducts)
+         coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -80,6 +80,9 @@ sources=(
     Sources/DexterCEX/Kraken/KrakenOrderTracker.swift
     Sources/DexterCEX/Coinbase/CoinbaseProducts.swift Sources/DexterCEX/Coinbase/CoinbasePublicMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseBookSync.swift
+    Sources/DexterCEX/Coinbase/CoinbaseClientOrderId.swift Sources/DexterCEX/Coinbase/CoinbaseErrors.swift
+    Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
+    Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -132,6 +135,7 @@ wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
 coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
+examples="$shared/vectors/exchanges/oracle_examples"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
     set +o pipefail
@@ -179,6 +183,21 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             cp "$okx"/ws_orders*.json "$okx"/ws_account*.json "$out/"
             printf 'pong' > "$out/pong"
             printf '{"event":"login","code":"0","msg":"","connId":"a4d3ae55"}' > "$out/login" ;;
+        coinbaseOrders)
+            cp "$coinbase"/http_order.json "$coinbase"/http_orders_list.json "$coinbase"/http_fills.json "$out/"
+            printf '%s' '{"success":true,"success_response":{"order_id":"o-9","product_id":"BTC-USD","side":"BUY","client_order_id":"mj3k2x1a-a17-2"},"order_configuration":{"sor_limit_ioc":{"base_size":"0.001","limit_price":"50000.01"}}}' > "$out/created"
+            printf '%s' '{"success":false,"failure_reason":"UNKNOWN_FAILURE_REASON","order_id":"","error_response":{"error":"INSUFFICIENT_FUND","message":"Insufficient balance in source account","error_details":"","preview_failure_reason":"PREVIEW_INSUFFICIENT_FUND"}}' > "$out/refused" ;;
+        coinbaseAccount)
+            cp "$coinbase"/http_accounts.json "$out/"
+            printf '%s' '{"total_volume":0,"total_fees":0,"fee_tier":{"pricing_tier":"Advanced 1","usd_from":"0","usd_to":"1000","taker_fee_rate":"0.006","maker_fee_rate":"0.004"}}' > "$out/summary"
+            printf '%s' '{"can_view":true,"can_trade":true,"can_transfer":false,"portfolio_uuid":"p-1","portfolio_type":"DEFAULT"}' > "$out/permissions"
+            printf '%s' '{"iso":"2023-05-31T12:00:00Z","epochSeconds":"1685534400","epochMillis":"1685534400123"}' > "$out/time"
+            printf '%s' '{"results":[{"success":true,"failure_reason":"UNKNOWN_CANCEL_FAILURE_REASON","order_id":"o-1"}]}' > "$out/cancel"
+            printf '%s' '{"error":"NOT_FOUND","error_details":"","message":"order not found"}' > "$out/error" ;;
+        coinbasePrivateMessage)
+            cp "$coinbase"/ws_user.json "$coinbase"/ws_heartbeats.json "$coinbase"/ws_subscriptions.json "$out/"
+            printf '%s' '{"channel":"user","client_id":"","timestamp":"2026-04-07T14:30:07Z","sequence_num":4,"events":[{"type":"update","orders":[{"order_id":"o-1","client_order_id":"hx-72756e2e37","cumulative_quantity":"1.5","leaves_quantity":"0","avg_price":"100.5","total_fees":"0.9","status":"CANCELLED","product_id":"BTC-USD","creation_time":"2026-04-07T14:30:06.5Z","order_side":"BUY","order_type":"Limit","time_in_force":"IMMEDIATE_OR_CANCEL"}]}]}' > "$out/update"
+            printf '%s' '{"type":"error","message":"authentication failure"}' > "$out/error" ;;
         krakenOrders) cp "$kraken"/nautilus/http_open_orders.json "$kraken"/nautilus/http_closed_orders.json "$out/" ;;
         krakenAccount)
             cp "$kraken"/nautilus/http_add_order_spot.json "$kraken"/nautilus/http_cancel_order_spot.json "$kraken"/nautilus/http_trades_history.json \
