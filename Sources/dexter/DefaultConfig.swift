@@ -171,7 +171,8 @@ gas_token = "SOL"
 # "okx" is OKX spot over its v5 protocol (PAPER; LIVE with --live and a key with its passphrase), with `symbols`
 # too and rest_url, stream_url (the public WebSocket) and private_url. "kraken" is Kraken spot over WebSocket v2
 # (PAPER; LIVE with --live and a key), symbols written the common way (BTC/USD), with the same three endpoints.
-# "coinbase" is Coinbase Advanced Trade spot (PAPER), symbols as BTC/USD, with the same three endpoints.
+# "coinbase" is Coinbase Advanced Trade spot (PAPER; LIVE with --live and a CDP key), symbols as BTC/USD, with the
+# same three endpoints.
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
 # markets: per pair, tick and lot size, and minimum notional (quote).
 [venues.binance]

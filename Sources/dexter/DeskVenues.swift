@@ -31,10 +31,10 @@ struct VenueConnectors: Sendable {
     /// real orders.
     static let kraken = "kraken"
     /// Coinbase Advanced Trade spot (level2 over its market-data WebSocket, REST): live market data; in PAPER mode
-    /// paper fills against its books.
+    /// paper fills against its books, in LIVE real orders.
     static let coinbase = "coinbase"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx, kraken]
+    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -92,10 +92,12 @@ struct VenueConnectors: Sendable {
         coinbase: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == coinbase }.map { venue -> any MarketDataClient & ExecutionClient in
-                guard opening.credentials[venue.spec.id] == nil else {
-                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: coinbase)
+                let settings = venue.coinbaseSettings
+                guard let key = opening.credentials[venue.spec.id] else {
+                    return CoinbasePaperVenue(feed: CoinbaseMarketFeed(settings: settings), journal: journal)
                 }
-                return CoinbasePaperVenue(feed: CoinbaseMarketFeed(settings: venue.coinbaseSettings), journal: journal)
+                return try CoinbaseLiveVenue(marketData: CoinbaseMarketFeed(settings: settings),
+                                             settings: settings.execution, credentials: key.coinbase)
             }
         },
     ])
@@ -124,6 +126,21 @@ extension DeskConfig {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
                                                                         credentials: credentials))
     }
+}
+
+extension CoinbaseSettings {
+    /// Where a Coinbase venue's orders go: the same REST host, the user-order WebSocket, the stream's pacing.
+    var execution: CoinbaseExecutionSettings {
+        var execution = CoinbaseExecutionSettings(venue: venue.id, restURL: restURL, privateURL: privateURL,
+                                                  requestTimeout: requestTimeout)
+        execution.stream = stream
+        return execution
+    }
+}
+
+extension APICredential {
+    /// A Coinbase CDP key: its name (`organizations/…/apiKeys/…`) and its EC private key (PEM).
+    var coinbase: CoinbaseCredentials { CoinbaseCredentials(keyName: apiKey, privateKeyPEM: secret) }
 }
 
 /// What a connector cannot do yet, said before anything starts.

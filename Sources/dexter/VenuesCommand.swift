@@ -69,7 +69,7 @@ struct VenuesCommand: AsyncParsableCommand {
                 case VenueConnectors.coinbase:
                     var settings = venue.coinbaseSettings
                     settings.requestTimeout = .seconds(5)
-                    let check = await Self.coinbase(settings)
+                    let check = await Self.coinbase(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
                 default:
@@ -136,7 +136,7 @@ struct VenuesCommand: AsyncParsableCommand {
         }
 
         /// A Coinbase venue: reachable and its products' rules (grid, minimums, whether a taker order can go).
-        static func coinbase(_ settings: CoinbaseSettings) async -> (lines: [String], good: Bool) {
+        static func coinbase(_ settings: CoinbaseSettings, stored: APIKeyInfo?, vault: Vault?) async -> (lines: [String], good: Bool) {
             var lines = ["\(settings.venue.id) (coinbase at \(settings.restURL))"]
             let start = ContinuousClock.now
             do {
@@ -151,7 +151,13 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            return (lines, true)
+            let key = await keyLine(settings.venue.id, stored: stored, vault: vault) { credential in
+                let live = try CoinbaseLiveVenue(marketData: CoinbaseMarketFeed(settings: settings), settings: settings.execution,
+                                                 credentials: credential.coinbase)
+                defer { live.stop() }
+                return try await live.checkAccount()
+            }
+            return (lines + ["  " + key.text], key.good)
         }
 
         /// One line on what a venue said of a key: it trades, whether it may withdraw (where the venue says), its fee.

@@ -4,15 +4,20 @@ import Testing
 import TestServers
 
 extension EndToEnd {
-    /// A cross-venue arbitrage between Binance and Coinbase: the Binance server replays the real BTCUSDT recording
-    /// (held still); the Coinbase server lists BTC-USDT and the test scripts its book 1 % over Binance's ask, served
-    /// through Advanced Trade's own protocol (level2 snapshot, updates, the connection's sequence). The desk sees the
-    /// cross, the trader approves it, one leg fills on each venue, and the booking is exact.
+    /// A cross-venue arbitrage between Binance and Coinbase, in PAPER and in LIVE: the Binance server replays the real
+    /// BTCUSDT recording (held still); the Coinbase server lists BTC-USDT and the test scripts its book 1.5 % over
+    /// Binance's ask, served through Advanced Trade's own protocol (level2 snapshot, updates, the connection's
+    /// sequence). The desk sees the cross, the trader approves it, one leg fills on each venue, and the booking is
+    /// exact: in LIVE each account at its venue equals the ledger to the last unit.
     @Suite(.serialized) struct CrossVenueCoinbaseTests {
         let data = NSTemporaryDirectory() + "dexter-cross-cb-\(UUID().uuidString)"
         var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
 
-        func config(_ binance: LocalBinance, _ coinbase: LocalCoinbase) throws -> String {
+        static let passphrase = "coinbase cross passphrase"
+        // A Binance key that exists only on the local server: 64 letters and digits.
+        static let binanceKey = String(repeating: "c7B2", count: 16), binanceSecret = String(repeating: "w3Qx", count: 16)
+
+        func config(_ binance: LocalBinance, _ coinbase: LocalCoinbase, live: Bool = false) throws -> String {
             let text = try ExampleConfig.withoutVenues() + """
 
                 [chains]
@@ -25,6 +30,7 @@ extension EndToEnd {
                 symbols = ["BTC/USDT"]
                 rest_url = "\(binance.restURL)"
                 stream_url = "\(binance.streamURL)"
+                \(live ? "ws_api_url = \"\(binance.wsAPIURL)\"" : "")
 
                 [venues.coinbase]
                 kind = "exchange"
@@ -100,6 +106,95 @@ extension EndToEnd {
             let sold = legs["coinbase"]?.compactMap { Decimal(string: $0["amount"] as String) }.reduce(0, +)
             #expect(bought == sold && (sold ?? 0) > 0 && (sold ?? 0) <= Decimal(string: "0.06")!, "bought \(String(describing: bought)), sold \(String(describing: sold))")
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
+            try tmux.keys("q")
+            _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
+        }
+
+        /// The venue of each booked fill.
+        func exchanges(_ ledger: String) throws -> [String] {
+            try DatabaseQueue(path: ledger).read { db in try String.fetchAll(db, sql: "SELECT exchange FROM trades") }
+        }
+
+        func addKey(_ venue: String, key: String, secret: String, config: String, newVault: Bool) throws {
+            let answers = (newVault ? [Self.passphrase, Self.passphrase] : [Self.passphrase]) + [key, secret]
+            let result = try Binary.run(["keys", "add", venue, "--config", config], environment: environment,
+                                        input: answers.joined(separator: "\n") + "\n")
+            #expect(result.status == 0, "\(result.output)\(result.error)")
+            #expect(!result.output.contains(secret) && !result.error.contains(secret), "a secret was echoed")
+        }
+
+        /// The Coinbase account at the server (totals: available + hold), zeros left out.
+        func coinbaseBalances(_ server: LocalCoinbase, key: String) async throws -> [String: Decimal] {
+            let view = try await server.read("/control/account?key=\(key)") as? [String: Any]
+            var totals: [String: Decimal] = [:]
+            for (asset, row) in view?["balances"] as? [String: [String: String]] ?? [:] {
+                let amount = Decimal(string: row["total"] ?? "0") ?? 0
+                if amount != 0 { totals[asset] = amount }
+            }
+            return totals
+        }
+
+        @Test func liveCrossBetweenBinanceAndCoinbaseBooksWhatTheVenuesHold() async throws {
+            let accounts = data + "/binance-accounts.json"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: ["accounts": [[
+                "name": "desk", "commission": ["maker": "0.001", "taker": "0.001"],
+                "balances": ["USDT": "100000", "BTC": "1"],
+                "keys": [["apiKey": Self.binanceKey, "secretKey": Self.binanceSecret, "enableWithdrawals": false]],
+            ]]]).write(to: URL(fileURLWithPath: accounts))
+            let binance = try LocalBinance(["--speed", "0", "--accounts", accounts])
+            // A fresh P-256 key, as Coinbase's CDP hands out, known only to the local server.
+            let keyFile = data + "/coinbase-key.pem"
+            let made = try Binary.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyFile],
+                                      executable: "/usr/bin/openssl")
+            #expect(made.status == 0, "\(made.error)")
+            let keyName = "organizations/\(UUID().uuidString.lowercased())/apiKeys/\(UUID().uuidString.lowercased())"
+            let coinbase = try LocalCoinbase(["--speed", "0", "--scripted-product", "BTC-USDT",
+                                              "--account", "\(keyName):\(keyFile):USDT=100000,BTC=1"])
+            defer { binance.stop(); coinbase.stop() }
+            // The PEM pasted as one line, "\n" written out, as from a JSON key file.
+            let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\\n")
+            let path = try config(binance, coinbase, live: true)
+            try addKey("binance", key: Self.binanceKey, secret: Self.binanceSecret, config: path, newVault: true)
+            try addKey("coinbase", key: keyName, secret: pem, config: path, newVault: false)
+            let checked = try Binary.run(["venues", "check", "--config", path, "--keys"], environment: environment,
+                                         input: Self.passphrase + "\n")
+            #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+            #expect(checked.output.contains("valid; trade yes, withdraw no, taker 0.6 %"), "\(checked.output)")
+            #expect(!checked.output.contains("PRIVATE KEY") && !checked.error.contains("PRIVATE KEY"))
+            try await scriptTheCross(binance, coinbase)
+
+            let tmux = Tmux(name: "dexter-cross-coinbase-live")
+            defer { tmux.kill() }
+            try tmux.start("'\(Binary.dexter)' --config '\(path)' --live", width: 120, height: 40, environment: environment)
+            try tmux.waitFor("the passphrase prompt") { $0.contains("Vault passphrase") }
+            try tmux.keys(Self.passphrase, "Enter")
+            let asked = try tmux.waitFor("what the venues said of the keys, and the LIVE prompt") { $0.contains("Type LIVE") }
+            #expect(asked.contains("coinbase  key …"), "\(asked)")
+            try tmux.keys("LIVE", "Enter")
+            try tmux.waitFor("the LIVE screen with both venues live") {
+                $0.contains("LIVE") && $0.contains("coinbase is live") && $0.contains("binance is live")
+            }
+            let ledger = data + "/dexter/live.sqlite"
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "coinbase") == (try await coinbaseBalances(coinbase, key: keyName)),
+                    "the fresh ledger opens with what Coinbase says the account holds")
+            #expect(try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
+            #expect(Set(try exchanges(ledger)) == ["binance", "coinbase"], "one leg on each venue")
+            // Each account at its venue equals the ledger, to the last unit, commissions included.
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "binance") == (try await LiveBinanceTests.serverBalances(binance, key: Self.binanceKey)), "binance: ledger and venue differ")
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "coinbase") == (try await coinbaseBalances(coinbase, key: keyName)), "coinbase: ledger and venue differ")
+            let orders = try await coinbase.read("/control/orders") as? [[String: Any]] ?? []
+            let ids = orders.compactMap { $0["client_order_id"] as? String }
+            #expect(!orders.isEmpty && Set(ids).count == ids.count, "coinbase: orders \(ids)")
+            try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
+            #expect(!(try tmux.screen()).contains("BALANCE MISMATCH"))
+            // The Risk panel shows Coinbase's request budget as dexter counts it.
+            try tmux.keys("4", "z")
+            try tmux.waitFor("the venues' rate limits on the Risk panel") { screen in
+                ["coinbase api", "binance api"].allSatisfy { screen.contains($0) }
+            }
+            try tmux.keys("z", "1")
             try tmux.keys("q")
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
         }

@@ -139,12 +139,12 @@ enum Binary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
-    /// Runs dexter to completion without a terminal.
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
-        -> (status: Int32, output: String, error: String)
+    /// Runs dexter (or another program) to completion without a terminal.
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+                    executable: String? = nil) throws -> (status: Int32, output: String, error: String)
     {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: dexter)
+        process.executableURL = URL(fileURLWithPath: executable ?? dexter)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), error = Pipe()
