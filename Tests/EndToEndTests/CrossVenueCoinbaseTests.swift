@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 import TestServers
 
@@ -10,63 +9,18 @@ extension EndToEnd {
     /// sequence). The desk sees the cross, the trader approves it, one leg fills on each venue, and the booking is
     /// exact: in LIVE each account at its venue equals the ledger to the last unit.
     @Suite(.serialized) struct CrossVenueCoinbaseTests {
-        let data = NSTemporaryDirectory() + "dexter-cross-cb-\(UUID().uuidString)"
-        var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
+        let desk = CrossVenueDesk("cross-coinbase")
 
-        static let passphrase = "coinbase cross passphrase"
-        // A Binance key that exists only on the local server: 64 letters and digits.
-        static let binanceKey = String(repeating: "c7B2", count: 16), binanceSecret = String(repeating: "w3Qx", count: 16)
-
-        func config(_ binance: LocalBinance, _ coinbase: LocalCoinbase, live: Bool = false) throws -> String {
-            let text = try ExampleConfig.withoutVenues() + """
-
-                [chains]
-
-                [venues.binance]
-                kind = "exchange"
-                connector = "binance"
-                taker_fee = "0.001"
-                staleness_ms = 600000
-                symbols = ["BTC/USDT"]
-                rest_url = "\(binance.restURL)"
-                stream_url = "\(binance.streamURL)"
-                \(live ? "ws_api_url = \"\(binance.wsAPIURL)\"" : "")
-
-                [venues.coinbase]
-                kind = "exchange"
-                connector = "coinbase"
-                taker_fee = "0.006"
-                staleness_ms = 600000
-                symbols = ["BTC/USDT"]
-                rest_url = "\(coinbase.restURL)"
-                stream_url = "\(coinbase.publicWSURL)"
-                private_url = "\(coinbase.privateWSURL)"
-
-                [balances.binance]
-                USDT = "100000"
-                BTC = "1"
-
-                [balances.coinbase]
-                USDT = "100000"
-                BTC = "1"
-
-                """
-            let path = data + "/cross.toml"
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
+        func config(_ binance: LocalBinance, _ coinbase: LocalCoinbase, live: Bool) throws -> String {
+            try desk.config(binance, live: live, other: "coinbase", connector: "coinbase", takerFee: "0.006", endpoints: [
+                "rest_url": coinbase.restURL, "stream_url": coinbase.publicWSURL, "private_url": coinbase.privateWSURL,
+            ])
         }
 
         /// Coinbase's BTC-USDT book scripted 1.5 % over Binance's best ask (bids) and 1.7 % over it (asks), 0.02 BTC a
         /// level: Coinbase's 0.6 % taker fee leaves the cross worth taking.
         func scriptTheCross(_ binance: LocalBinance, _ coinbase: LocalCoinbase) async throws {
-            let view = try await binance.read("/control/book?symbol=BTCUSDT&limit=1&view=stream") as? [String: Any]
-            let ask = try #require((view?["asks"] as? [[String]])?.first.flatMap { Decimal(string: $0[0]) })
-            func price(_ factor: Decimal) -> String {
-                var value = ask * factor, rounded = Decimal()
-                NSDecimalRound(&rounded, &value, 2, .down)
-                return "\(rounded)"
-            }
+            let price = try await CrossVenueDesk.priceOverBinance(binance, decimals: 2)
             let answer = try await coinbase.control("/control/script", [
                 "product_id": "BTC-USDT",
                 "bids": [[price(1.015), "0.02"], [price(1.014), "0.02"], [price(1.013), "0.02"]],
@@ -79,48 +33,26 @@ extension EndToEnd {
             let binance = try LocalBinance(["--speed", "0"])
             let coinbase = try LocalCoinbase(["--speed", "0", "--scripted-product", "BTC-USDT"])
             defer { binance.stop(); coinbase.stop() }
-            let path = try config(binance, coinbase)
-            let checked = try Binary.run(["venues", "check", "--config", path], environment: environment)
+            let path = try config(binance, coinbase, live: false)
+            let checked = try Binary.run(["venues", "check", "--config", path], environment: desk.environment)
             #expect(checked.status == 0, "\(checked.output)\(checked.error)")
             #expect(checked.output.contains("coinbase (coinbase at http://127.0.0.1:")
                     && checked.output.contains("BTC/USDT (BTC-USDT): tick 0.01 lot 0.00000001"), "\(checked.output)")
             try await scriptTheCross(binance, coinbase)
             let tmux = Tmux(name: "dexter-cross-coinbase")
             defer { tmux.kill() }
-            try tmux.start("'\(Binary.dexter)' --mode paper --config '\(path)'", width: 120, height: 40, environment: environment)
+            try tmux.start("'\(Binary.dexter)' --mode paper --config '\(path)'", width: 120, height: 40, environment: desk.environment)
             try tmux.waitFor("the PAPER screen with both venues live") {
                 $0.contains("PAPER") && $0.contains("coinbase is live") && $0.contains("binance is live")
             }
             try tmux.waitFor("the cross on screen") { $0.contains("binance") && $0.contains("coinbase") && $0.contains("▶") }
-            let ledger = data + "/dexter/paper.sqlite"
-            #expect(try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
-            let fills = try DatabaseQueue(path: ledger).read { db in
-                try Row.fetchAll(db, sql: "SELECT exchange, side, amount, price, fee FROM trades")
-            }
-            let legs = Dictionary(grouping: fills, by: { $0["exchange"] as String })
-            #expect(Set(legs.keys) == ["binance", "coinbase"], "one leg on each venue: \(fills)")
-            #expect(legs["binance"]?.allSatisfy { $0["side"] as String == "buy" } == true)
-            #expect(legs["coinbase"]?.allSatisfy { $0["side"] as String == "sell" } == true)
+            let ledger = desk.data + "/dexter/paper.sqlite"
+            #expect(try PaperBinanceTests(data: desk.data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
             // What was bought is what was sold, to the satoshi, on Coinbase's bid side as scripted.
-            let bought = legs["binance"]?.compactMap { Decimal(string: $0["amount"] as String) }.reduce(0, +)
-            let sold = legs["coinbase"]?.compactMap { Decimal(string: $0["amount"] as String) }.reduce(0, +)
-            #expect(bought == sold && (sold ?? 0) > 0 && (sold ?? 0) <= Decimal(string: "0.06")!, "bought \(String(describing: bought)), sold \(String(describing: sold))")
+            try desk.expectOneLegEach(ledger, other: "coinbase", most: Decimal(string: "0.06")!)
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
             try tmux.keys("q")
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
-        }
-
-        /// The venue of each booked fill.
-        func exchanges(_ ledger: String) throws -> [String] {
-            try DatabaseQueue(path: ledger).read { db in try String.fetchAll(db, sql: "SELECT exchange FROM trades") }
-        }
-
-        func addKey(_ venue: String, key: String, secret: String, config: String, newVault: Bool) throws {
-            let answers = (newVault ? [Self.passphrase, Self.passphrase] : [Self.passphrase]) + [key, secret]
-            let result = try Binary.run(["keys", "add", venue, "--config", config], environment: environment,
-                                        input: answers.joined(separator: "\n") + "\n")
-            #expect(result.status == 0, "\(result.output)\(result.error)")
-            #expect(!result.output.contains(secret) && !result.error.contains(secret), "a secret was echoed")
         }
 
         /// The Coinbase account at the server (totals: available + hold), zeros left out.
@@ -135,16 +67,9 @@ extension EndToEnd {
         }
 
         @Test func liveCrossBetweenBinanceAndCoinbaseBooksWhatTheVenuesHold() async throws {
-            let accounts = data + "/binance-accounts.json"
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            try JSONSerialization.data(withJSONObject: ["accounts": [[
-                "name": "desk", "commission": ["maker": "0.001", "taker": "0.001"],
-                "balances": ["USDT": "100000", "BTC": "1"],
-                "keys": [["apiKey": Self.binanceKey, "secretKey": Self.binanceSecret, "enableWithdrawals": false]],
-            ]]]).write(to: URL(fileURLWithPath: accounts))
-            let binance = try LocalBinance(["--speed", "0", "--accounts", accounts])
+            let binance = try LocalBinance(["--speed", "0", "--accounts", try desk.binanceAccounts()])
             // A fresh P-256 key, as Coinbase's CDP hands out, known only to the local server.
-            let keyFile = data + "/coinbase-key.pem"
+            let keyFile = desk.data + "/coinbase-key.pem"
             let made = try Binary.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyFile],
                                       executable: "/usr/bin/openssl")
             #expect(made.status == 0, "\(made.error)")
@@ -156,10 +81,10 @@ extension EndToEnd {
             let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\\n")
             let path = try config(binance, coinbase, live: true)
-            try addKey("binance", key: Self.binanceKey, secret: Self.binanceSecret, config: path, newVault: true)
-            try addKey("coinbase", key: keyName, secret: pem, config: path, newVault: false)
-            let checked = try Binary.run(["venues", "check", "--config", path, "--keys"], environment: environment,
-                                         input: Self.passphrase + "\n")
+            try desk.addKey("binance", key: CrossVenueDesk.binanceKey, secret: CrossVenueDesk.binanceSecret, config: path, newVault: true)
+            try desk.addKey("coinbase", key: keyName, secret: pem, config: path, newVault: false)
+            let checked = try Binary.run(["venues", "check", "--config", path, "--keys"], environment: desk.environment,
+                                         input: CrossVenueDesk.passphrase + "\n")
             #expect(checked.status == 0, "\(checked.output)\(checked.error)")
             #expect(checked.output.contains("valid; trade yes, withdraw no, taker 0.6 %"), "\(checked.output)")
             #expect(!checked.output.contains("PRIVATE KEY") && !checked.error.contains("PRIVATE KEY"))
@@ -167,22 +92,22 @@ extension EndToEnd {
 
             let tmux = Tmux(name: "dexter-cross-coinbase-live")
             defer { tmux.kill() }
-            try tmux.start("'\(Binary.dexter)' --config '\(path)' --live", width: 120, height: 40, environment: environment)
+            try tmux.start("'\(Binary.dexter)' --config '\(path)' --live", width: 120, height: 40, environment: desk.environment)
             try tmux.waitFor("the passphrase prompt") { $0.contains("Vault passphrase") }
-            try tmux.keys(Self.passphrase, "Enter")
+            try tmux.keys(CrossVenueDesk.passphrase, "Enter")
             let asked = try tmux.waitFor("what the venues said of the keys, and the LIVE prompt") { $0.contains("Type LIVE") }
             #expect(asked.contains("coinbase  key …"), "\(asked)")
             try tmux.keys("LIVE", "Enter")
             try tmux.waitFor("the LIVE screen with both venues live") {
                 $0.contains("LIVE") && $0.contains("coinbase is live") && $0.contains("binance is live")
             }
-            let ledger = data + "/dexter/live.sqlite"
+            let ledger = desk.data + "/dexter/live.sqlite"
             #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "coinbase") == (try await coinbaseBalances(coinbase, key: keyName)),
                     "the fresh ledger opens with what Coinbase says the account holds")
-            #expect(try PaperBinanceTests(data: data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
-            #expect(Set(try exchanges(ledger)) == ["binance", "coinbase"], "one leg on each venue")
+            #expect(try PaperBinanceTests(data: desk.data).approveACross(tmux, ledger: ledger), "no cross could be approved in 8 attempts")
+            #expect(Set(try desk.fills(ledger).map(\.exchange)) == ["binance", "coinbase"], "one leg on each venue")
             // Each account at its venue equals the ledger, to the last unit, commissions included.
-            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "binance") == (try await LiveBinanceTests.serverBalances(binance, key: Self.binanceKey)), "binance: ledger and venue differ")
+            #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "binance") == (try await LiveBinanceTests.serverBalances(binance, key: CrossVenueDesk.binanceKey)), "binance: ledger and venue differ")
             #expect(try LiveBinanceTests.ledgerBalances(ledger, account: "coinbase") == (try await coinbaseBalances(coinbase, key: keyName)), "coinbase: ledger and venue differ")
             let orders = try await coinbase.read("/control/orders") as? [[String: Any]] ?? []
             let ids = orders.compactMap { $0["client_order_id"] as? String }
