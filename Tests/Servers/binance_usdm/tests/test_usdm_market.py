@@ -217,3 +217,28 @@ def test_book_ticker_and_unknown_symbol(fresh):
     assert (row["bidPrice"], row["askPrice"]) == (book["bids"][0][0], book["asks"][0][0])
     bad = fresh.public("/fapi/v1/depth", symbol="NOPEUSDT")
     assert bad.status_code == 400 and bad.json() == {"code": -1121, "msg": "Invalid symbol."}
+
+
+@sync
+async def test_the_whole_capture_is_served_with_unbroken_pu(fresh):
+    """Last in this module: plays the capture to its end. Every served event continues the previous one."""
+    streams = "/".join(f"{s.lower()}@depth@100ms" for s in CAPTURED)
+    before = fresh.control("GET", "/control/replay")["lastUpdateId"]
+    async with aiohttp.ClientSession() as http:
+        ws = await Ws.connect(http, f"{fresh.stream}/stream?streams={streams}")
+        await asyncio.sleep(0.05)
+        fresh.advance(events=100_000)
+        assert fresh.control("GET", "/control/replay")["finished"]
+        got = await ws.drain(1.0)
+        await ws.close()
+    by_symbol: dict[str, list[dict]] = {}
+    for message in got:
+        by_symbol.setdefault(message["data"]["s"], []).append(message["data"])
+    _, captured = capture_depth(SHARED)
+    for symbol in CAPTURED:
+        served = by_symbol[symbol]
+        assert all(b["pu"] == a["u"] for a, b in zip(served, served[1:])), symbol
+        assert served[-1]["u"] == captured[symbol][-1]["u"] == fresh.book(symbol)["lastUpdateId"]
+        # the event the book stood at (sent on subscribing, see streams.py), then every later captured one
+        later = served[1:] if served[0]["u"] == before[symbol] else served
+        assert [e["u"] for e in later] == [e["u"] for e in captured[symbol] if e["u"] > before[symbol]]
