@@ -81,7 +81,7 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseProducts.swift Sources/DexterCEX/Coinbase/CoinbasePublicMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseBookSync.swift
     Sources/DexterCEX/Coinbase/CoinbaseClientOrderId.swift Sources/DexterCEX/Coinbase/CoinbaseErrors.swift
-    Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
+    Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"

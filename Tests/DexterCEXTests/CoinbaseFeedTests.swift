@@ -27,7 +27,7 @@ import TestServers
 
     /// The server's own book of a product, top `depth` levels.
     func serverBook(_ server: LocalCoinbase, _ symbol: Symbol) async throws -> OrderBook {
-        let id = CoinbaseSettings.productId(symbol)
+        let id = CoinbaseTrading.productId(symbol)
         let answer = try #require(try await server.read("/control/book?product_id=\(id)") as? [String: Any])
         func side(_ name: String) throws -> [BookLevel] {
             try #require(answer[name] as? [[String]]).prefix(Self.depth).map {

@@ -69,7 +69,7 @@ import Testing
         let credentials = try #require(coinbase["credentials"] as? [String: String])
         let builder = try CoinbaseRequestBuilder(
             credentials: CoinbaseCredentials(keyName: try #require(credentials["apiKey"]), privateKeyPEM: try #require(credentials["secret"])),
-            restURL: "https://api.coinbase.com", venue: "coinbase")
+            restURL: CoinbaseExecutionSettings.defaultRESTURL, venue: "coinbase")
         let order = CoinbaseRequestBuilder.createOrder(clientOrderId: "mj3k2x1a-a17-2", productId: "BTC-USD", side: .buy,
                                                       baseSize: FixedDecimal("0.001")!, limitPrice: FixedDecimal("50000.01")!)
         let jwt = String(try #require(try builder.headers(order, now: Timestamp(nanoseconds: 1_700_000_000_000_000_000))["Authorization"]).dropFirst(7))
@@ -87,7 +87,7 @@ import Testing
         let credentials = try #require(examples.first { $0["exchange"] as? String == "coinbase" }?["credentials"] as? [String: String])
         let name = try #require(credentials["apiKey"]), secret = try #require(credentials["secret"])
         let builder = try CoinbaseRequestBuilder(credentials: CoinbaseCredentials(keyName: name, privateKeyPEM: secret),
-                                                 restURL: "https://api.coinbase.com", venue: "coinbase")
+                                                 restURL: CoinbaseExecutionSettings.defaultRESTURL, venue: "coinbase")
         let order = CoinbaseRequestBuilder.createOrder(clientOrderId: "dx-1", productId: "BTC-USD", side: .sell,
                                                       baseSize: FixedDecimal("0.01")!, limitPrice: FixedDecimal("60000")!)
         let bearer = try #require(try builder.headers(order, now: WallClock().now())["Authorization"])
@@ -101,7 +101,7 @@ import Testing
                 print("skip"); sys.exit(0)
             import verify_signatures as v
             try:
-                what, got, want = v.check_request("coinbase", "POST", "https://api.coinbase.com/api/v3/brokerage/orders",
+                what, got, want = v.check_request("coinbase", "POST", "\(CoinbaseExecutionSettings.defaultRESTURL)/api/v3/brokerage/orders",
                                                   {"Authorization": sys.argv[2]}, sys.argv[3])
             except Exception as error:
                 print("error", error); sys.exit(0)
@@ -125,7 +125,7 @@ import Testing
                      "organizations/o o/apiKeys/k"] {
             #expect(throws: CoinbaseKeyError.malformedKeyName(venue: "coinbase")) {
                 _ = try CoinbaseRequestBuilder(credentials: CoinbaseCredentials(keyName: name, privateKeyPEM: CoinbaseTestSupport.pem),
-                                               restURL: "https://api.coinbase.com", venue: "coinbase")
+                                               restURL: CoinbaseExecutionSettings.defaultRESTURL, venue: "coinbase")
             }
         }
         for pem in [CoinbaseTestSupport.ed25519PEM, "not a key", CoinbaseTestSupport.pem.replacingOccurrences(of: "MHcC", with: "MHcD")] {

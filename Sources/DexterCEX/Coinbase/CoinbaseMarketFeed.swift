@@ -33,9 +33,6 @@ public struct CoinbaseSettings: Sendable {
         self.bookDepth = bookDepth
         self.requestTimeout = requestTimeout
     }
-
-    /// Coinbase's product id of a symbol: "BTC-USD".
-    public static func productId(_ symbol: Symbol) -> String { "\(symbol.base)-\(symbol.quote)" }
 }
 
 /// Coinbase Advanced Trade's market data behind the seam: instruments from the public products endpoint, and per
@@ -103,7 +100,7 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
         case .go: break
         case .waitUntil(let time), .stoppedUntil(let time, _): try await Task.sleep(for: max(.zero, time.duration(since: clock.now())))
         }
-        let query = settings.symbols.map { "product_ids=\(CoinbaseSettings.productId($0))" }.joined(separator: "&")
+        let query = settings.symbols.map { "product_ids=\(CoinbaseTrading.productId($0))" }.joined(separator: "&")
         let answer = try await http.send(HTTPCall(.GET, settings.restURL + "/api/v3/brokerage/market/products?" + query,
                                                   timeout: settings.requestTimeout))
         guard answer.status == 200 else {
@@ -116,7 +113,7 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
         let listed = try CoinbaseMarketData.products(answer.body)
         var found: [VenueInstrument] = [], products: [Symbol: CoinbaseProduct] = [:]
         for symbol in settings.symbols {
-            guard let product = listed.first(where: { $0.productId == CoinbaseSettings.productId(symbol) }) else {
+            guard let product = listed.first(where: { $0.productId == CoinbaseTrading.productId(symbol) }) else {
                 throw CoinbaseVenueError.notListed(symbol, venue: settings.venue.id)
             }
             if let reason = product.notTradableReason { throw CoinbaseVenueError.notTrading(symbol, reason: reason) }
@@ -129,7 +126,7 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
         state.withLock { state in
             state.products.merge(products) { $1 }
             for symbol in products.keys where symbol.quote == "USDC" {
-                state.dataAliases["\(symbol.base)-USD"] = CoinbaseSettings.productId(symbol)
+                state.dataAliases["\(symbol.base)-USD"] = CoinbaseTrading.productId(symbol)
             }
         }
         return found
@@ -142,20 +139,20 @@ public final class CoinbaseMarketFeed: MarketDataClient, Sendable {
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
         let ours = keys.filter { $0.venue == settings.venue.id }.map { key in
-            let id = CoinbaseSettings.productId(key.symbol)
+            let id = CoinbaseTrading.productId(key.symbol)
             return (name: id, symbol: key.symbol, book: { @Sendable in CoinbaseBookSync(productId: id) })
         }
         try await books.subscribe(ours, into: inbox, received: { [self] in received($0) })
     }
 
     public func unsubscribe(_ keys: [MarketKey]) async {
-        await books.unsubscribe(keys.map { CoinbaseSettings.productId($0.symbol) })
+        await books.unsubscribe(keys.map { CoinbaseTrading.productId($0.symbol) })
     }
 
     public func stop() { books.stop() }
 
     /// The synced book of a symbol (nil while there is none).
-    public func book(_ symbol: Symbol) -> OrderBook? { books.book(CoinbaseSettings.productId(symbol)) }
+    public func book(_ symbol: Symbol) -> OrderBook? { books.book(CoinbaseTrading.productId(symbol)) }
 
     /// The market as a paper order meets it: the instrument and the synced book now (nil while it has none).
     public func market(_ symbol: Symbol) -> Market? {
@@ -235,7 +232,7 @@ public enum CoinbaseVenueError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notListed(let symbol, let venue): "\(symbol) is not listed on \(venue) (no product \(CoinbaseSettings.productId(symbol)))"
+        case .notListed(let symbol, let venue): "\(symbol) is not listed on \(venue) (no product \(CoinbaseTrading.productId(symbol)))"
         case .oneBook(let symbol, let venue):
             "\(venue) lists both \(symbol) and \(symbol.base)/USD: Coinbase runs them as one book (its -USDC products are its -USD ones); keep one in symbols"
         case .notTrading(let symbol, let reason): "\(symbol) cannot be traded on Coinbase now (\(reason))"

@@ -113,15 +113,15 @@ public enum CoinbaseMarketData {
         guard let id else { throw reader.missing("product_id") }
         guard type == nil || type == "SPOT" else { return nil }
         // The currencies are named apart from the id; an id is "BASE-QUOTE" when they are not.
-        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
-        guard let baseAsset = base ?? (parts.count == 2 ? String(parts[0]) : nil), !baseAsset.isEmpty,
-              let quoteAsset = quote ?? (parts.count == 2 ? String(parts[1]) : nil), !quoteAsset.isEmpty else {
+        let named = CoinbaseTrading.symbol(id)
+        guard let baseAsset = base.map { Asset($0) } ?? named?.base, !baseAsset.code.isEmpty,
+              let quoteAsset = quote.map { Asset($0) } ?? named?.quote, !quoteAsset.code.isEmpty else {
             throw reader.failure("product_id", "\(id): no base and quote currency")
         }
         // Older answers have no price_increment: the quote increment is the price grid there.
         guard let tick = priceIncrement ?? quoteIncrement else { throw reader.missing("price_increment") }
         guard let lot = baseIncrement else { throw reader.missing("base_increment") }
-        return CoinbaseProduct(productId: id, symbol: Symbol(base: Asset(baseAsset), quote: Asset(quoteAsset)), priceIncrement: tick,
+        return CoinbaseProduct(productId: id, symbol: Symbol(base: baseAsset, quote: quoteAsset), priceIncrement: tick,
                                baseIncrement: lot, quoteMinSize: quoteMin ?? .zero, baseMinSize: baseMin ?? .zero,
                                status: status ?? "online", tradingDisabled: tradingDisabled, isDisabled: isDisabled,
                                cancelOnly: cancelOnly, limitOnly: limitOnly, postOnly: postOnly, auctionMode: auction,
@@ -137,9 +137,7 @@ public enum CoinbaseMarketData {
 
     /// An amount the venue may leave empty ("") or null.
     static func optionalAmount(_ reader: inout WireReader, _ field: StaticString) throws(WireParseError) -> FixedDecimal? {
-        if reader.null() { return nil }
         reader.scanner.skipWhitespace()
-        if reader.scanner.consume("\"\"") { return nil }
-        return try reader.amount(field)
+        return reader.null() ? nil : try reader.okxAmount(field)
     }
 }

@@ -65,7 +65,7 @@ extension CoinbaseMarketData {
             case "type": type = try reader.string("type")
             case "message": message = try reader.string("message")
             case "sequence_num": sequence = try reader.updateId("sequence_num")
-            case "timestamp": time = try timestamp(&reader, "timestamp")
+            case "timestamp": time = try reader.coinbaseTime("timestamp")
             // The channel decides how events read, and it may come last: kept raw until the end.
             case "events": events = try reader.rawValue("events")
             default: try reader.skipValue(key)
@@ -144,7 +144,7 @@ extension CoinbaseMarketData {
             case "side": side = try reader.string("side")
             case "price_level": price = try reader.amount("price_level")
             case "new_quantity": quantity = try reader.amount("new_quantity")
-            case "event_time": time = try timestamp(&reader, "event_time")
+            case "event_time": time = try reader.coinbaseTime("event_time")
             default: try reader.skipValue(key)
             }
         }
@@ -185,12 +185,5 @@ extension CoinbaseMarketData {
             }
         }
         return found
-    }
-
-    /// An RFC 3339 time ("2026-04-07T14:30:00.123456Z"); Coinbase writes up to nanoseconds.
-    static func timestamp(_ reader: inout WireReader, _ field: StaticString) throws(WireParseError) -> Timestamp? {
-        guard let text = try reader.optionalString(field), !text.isEmpty else { return nil }
-        guard let time = Timestamp(rfc3339: text) else { throw reader.failure("\(field)", "\"\(text)\" is not an RFC 3339 time") }
-        return time
     }
 }
