@@ -114,8 +114,8 @@ public enum CoinbaseMarketData {
         guard type == nil || type == "SPOT" else { return nil }
         // The currencies are named apart from the id; an id is "BASE-QUOTE" when they are not.
         let named = CoinbaseTrading.symbol(id)
-        guard let baseAsset = base.map { Asset($0) } ?? named?.base, !baseAsset.code.isEmpty,
-              let quoteAsset = quote.map { Asset($0) } ?? named?.quote, !quoteAsset.code.isEmpty else {
+        guard let baseAsset = base.map({ Asset($0) }) ?? named?.base, !baseAsset.code.isEmpty,
+              let quoteAsset = quote.map({ Asset($0) }) ?? named?.quote, !quoteAsset.code.isEmpty else {
             throw reader.failure("product_id", "\(id): no base and quote currency")
         }
         // Older answers have no price_increment: the quote increment is the price grid there.
