@@ -117,6 +117,8 @@ extension FixedDecimal {
         case towardZero
         /// To the nearest multiple, ties to even.
         case nearestEven
+        /// To the nearest multiple, ties away from zero ("half-up" in magnitude, as venues book fees).
+        case nearestAwayFromZero
     }
 
     /// The value rounded to a multiple of `step` (a tick or a lot size).
@@ -135,6 +137,8 @@ extension FixedDecimal {
             if twice > stepMagnitude || (twice == stepMagnitude && quotient % 2 != 0) {
                 multiple += raw < 0 ? -1 : 1
             }
+        case .nearestAwayFromZero:
+            if remainder.magnitude * 2 >= step.raw.magnitude { multiple += raw < 0 ? -1 : 1 }
         }
         return FixedDecimal(raw: multiple * step.raw)
     }

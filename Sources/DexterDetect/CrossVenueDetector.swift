@@ -7,10 +7,15 @@ public struct DetectionPolicy: Sendable, Hashable {
     public var minNetUSD: FixedDecimal
     /// Sizes are capped at this notional, in USD (the risk limit per trade, so proposals are approvable).
     public var maxNotionalUSD: FixedDecimal
+    /// How long the desk expects to hold a perpetual leg: every funding its venue charges within it is priced into
+    /// the opportunity at the venue's current rate (zero: funding is not priced).
+    public var fundingHorizon: Duration
 
-    public init(minNetUSD: FixedDecimal = FixedDecimal(raw: FixedDecimal.unit / 100), maxNotionalUSD: FixedDecimal) {
+    public init(minNetUSD: FixedDecimal = FixedDecimal(raw: FixedDecimal.unit / 100), maxNotionalUSD: FixedDecimal,
+                fundingHorizon: Duration = .seconds(8 * 3_600)) {
         self.minNetUSD = minNetUSD
         self.maxNotionalUSD = maxNotionalUSD
+        self.fundingHorizon = fundingHorizon
     }
 }
 
@@ -201,6 +206,8 @@ public struct CrossVenueDetector: Sendable {
 
         let gas = gasCosts(buyMarket, sellMarket, state: state, quote: symbol.quote)
         guard let gas else { return nil }
+        let buyFunding = fundingRate(buyMarket, state: state, policy: policy, now: now)
+        let sellFunding = fundingRate(sellMarket, state: state, policy: policy, now: now)
         var bestOpportunity: Opportunity?
         for quantity in candidates {
             guard let buyQuote = try? buyMarket.quote(.buy, quantity: quantity),
@@ -208,7 +215,10 @@ public struct CrossVenueDetector: Sendable {
                   buyQuote.cash <= quoteBudget,
                   buyQuote.notional >= buyMarket.instrument.minNotional,
                   sellQuote.notional >= sellMarket.instrument.minNotional else { continue }
-            let net = sellQuote.cash - buyQuote.cash - gas.total
+            // Expected funding, in quote: the long leg pays what its rates add up to, the short leg receives them.
+            let funding = (buyQuote.quantity * (buyFunding.markPrice * buyFunding.rate - sellFunding.markPrice * sellFunding.rate))
+                .rounded(digits: 8, .up)
+            let net = sellQuote.cash - buyQuote.cash - gas.total - funding
             guard net.isPositive, net > (bestOpportunity?.net ?? .zero) else { continue }
             let expiry = min(buyMarket.receivedAt.adding(buyMarket.venue.stalenessBound),
                              sellMarket.receivedAt.adding(sellMarket.venue.stalenessBound))
@@ -221,12 +231,21 @@ public struct CrossVenueDetector: Sendable {
                 sell: OpportunityLeg(venue: sellMarket.key.venue, side: .sell, symbol: symbol, quote: sellQuote,
                                      gas: gas.sellGas, gasToken: gas.sellToken, venueTime: sellMarket.venueTime,
                                      receivedAt: sellMarket.receivedAt),
-                gross: gross, fees: buyQuote.fee + sellQuote.fee, gasCost: gas.total, net: net,
+                gross: gross, fees: buyQuote.fee + sellQuote.fee, gasCost: gas.total, funding: funding, net: net,
                 netUSD: (net * FixedDecimal(approximating: quoteUSD)).rounded(digits: 8),
                 detectedAt: now, expiresAt: expiry)
         }
         guard let found = bestOpportunity, found.netUSD >= policy.minNetUSD, !found.isExpired(at: now) else { return nil }
         return found
+    }
+
+    /// A perpetual leg's funding over the policy's horizon: the venue's current rate times the number of fundings
+    /// that fall in it, and the mark it is charged on (zero for spot, a pool, or a perpetual with no quote yet).
+    static func fundingRate(_ market: Market, state: MarketState, policy: DetectionPolicy, now: Timestamp)
+        -> (rate: FixedDecimal, markPrice: FixedDecimal) {
+        guard market.instrument.margin != nil, let quote = state.funding[market.key] else { return (.zero, .zero) }
+        let count = quote.fundings(from: now, within: policy.fundingHorizon)
+        return count == 0 ? (.zero, .zero) : (quote.rate * FixedDecimal(count), quote.markPrice)
     }
 
     struct GasCosts {

@@ -52,9 +52,12 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     public let fees: FixedDecimal
     /// Gas of every leg, valued in the quote asset.
     public let gasCost: FixedDecimal
+    /// Funding the perpetual legs are expected to pay (positive) or receive (negative) while held, in the quote asset:
+    /// each venue's current rate over the fundings within the desk's holding horizon, at the mark.
+    public let funding: FixedDecimal
     /// What size costs beyond the top prices.
     public let slippage: FixedDecimal
-    /// gross − fees − gas − slippage, in the quote asset.
+    /// gross − fees − gas − funding − slippage, in the quote asset.
     public let net: FixedDecimal
     /// Net over the buy leg's notional, in basis points.
     public let netBps: FixedDecimal
@@ -65,8 +68,8 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     public let expiresAt: Timestamp
 
     public init(id: UInt64, buy: OpportunityLeg, sell: OpportunityLeg, gross: FixedDecimal, fees: FixedDecimal,
-                gasCost: FixedDecimal, net: FixedDecimal, netUSD: FixedDecimal, detectedAt: Timestamp,
-                expiresAt: Timestamp) {
+                gasCost: FixedDecimal, funding: FixedDecimal = .zero, net: FixedDecimal, netUSD: FixedDecimal,
+                detectedAt: Timestamp, expiresAt: Timestamp) {
         precondition(buy.side == .buy && sell.side == .sell, "an opportunity buys on one leg and sells on the other")
         precondition(buy.symbol == sell.symbol, "both legs trade one symbol")
         precondition(buy.venue != sell.venue, "the legs are on different venues")
@@ -76,8 +79,9 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
         self.gross = gross
         self.fees = fees
         self.gasCost = gasCost
+        self.funding = funding
         self.net = net
-        self.slippage = gross - fees - gasCost - net
+        self.slippage = gross - fees - gasCost - funding - net
         self.netBps = buy.notional.isPositive ? net * FixedDecimal(10_000) / buy.notional : .zero
         self.netUSD = netUSD
         self.detectedAt = detectedAt
@@ -94,7 +98,7 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
 
     /// The same opportunity under a new id and time, as re-pricing makes it.
     public func withIdentity(id: UInt64) -> Opportunity {
-        Opportunity(id: id, buy: buy, sell: sell, gross: gross, fees: fees, gasCost: gasCost, net: net,
+        Opportunity(id: id, buy: buy, sell: sell, gross: gross, fees: fees, gasCost: gasCost, funding: funding, net: net,
                     netUSD: netUSD, detectedAt: detectedAt, expiresAt: expiresAt)
     }
 }

@@ -62,6 +62,10 @@ public struct MarketPipeline: Sendable {
             case .gas(let quote):
                 state.apply(event)
                 changedChains.append(quote)
+            case .funding:
+                // A new rate or funding time moves the expected funding of every route through the perpetual.
+                guard let index = state.apply(event) else { continue }
+                if changedMarkets.last != index { changedMarkets.append(index) }
             }
         }
         for quote in changedChains {

@@ -16,6 +16,7 @@ public enum OpportunityJSON {
             "gross": opportunity.gross.description,
             "fees": opportunity.fees.description,
             "gas": opportunity.gasCost.description,
+            "funding": opportunity.funding.description,
             "slippage": opportunity.slippage.description,
             "net": opportunity.net.description,
             "net_bps": opportunity.netBps.rounded(digits: 4).description,

@@ -25,4 +25,6 @@ public struct GasQuote: Sendable, Hashable {
 public enum MarketEvent: Sendable {
     case liquidity(MarketKey, Liquidity, venueTime: Timestamp, receivedAt: Timestamp)
     case gas(GasQuote)
+    /// A perpetual's next funding and mark price.
+    case funding(FundingQuote)
 }

@@ -11,6 +11,8 @@ public struct MarketState: Sendable {
     /// hashing the symbol on the hot path.
     public private(set) var peers: [[Int]] = []
     public private(set) var gas: [ChainId: GasQuote] = [:]
+    /// Each perpetual's next funding, as its venue last said (kept apart from `markets`, which the hot path copies).
+    public private(set) var funding: [MarketKey: FundingQuote] = [:]
     /// The newest receive time of any quote: "now" for judging staleness where no clock is given.
     public private(set) var newestQuoteTime: Timestamp = .zero
 
@@ -47,6 +49,10 @@ public struct MarketState: Sendable {
         case .gas(let quote):
             gas[quote.chain] = quote
             return nil
+        case .funding(let quote):
+            guard let index = indexByKey[quote.market] else { return nil }
+            funding[quote.market] = quote
+            return index
         }
     }
 

@@ -8,7 +8,7 @@ enum Overlays {
         return Rect(x: (canvas.width - w) / 2, y: (canvas.height - h) / 2, width: w, height: h)
     }
 
-    /// Legs and the cost waterfall: gross → fees → gas → slippage → net.
+    /// Legs and the cost waterfall: gross → fees → gas → funding (perpetual legs only) → slippage → net.
     static func lines(for opportunity: Opportunity, now: Timestamp) -> [(String, ColorRole)] {
         let quote = opportunity.symbol.quote.code
         var lines: [(String, ColorRole)] = [
@@ -27,6 +27,9 @@ enum Overlays {
         lines.append(row("gross", opportunity.gross, .normal))
         lines.append(row("fees", -opportunity.fees, .loss))
         lines.append(row("gas", -opportunity.gasCost, .loss))
+        if !opportunity.funding.isZero {
+            lines.append(row("funding", -opportunity.funding, opportunity.funding.isPositive ? .loss : .profit))
+        }
         lines.append(row("slippage", -opportunity.slippage, .loss))
         lines.append(row("net", opportunity.net, opportunity.net.isNegative ? .loss : .profit))
         let expiresIn = opportunity.expiresAt.duration(since: now)

@@ -9,6 +9,7 @@ public final class VenueInbox: Sendable {
     private enum QuoteKey: Hashable {
         case market(MarketKey)
         case gas(ChainId)
+        case funding(MarketKey)
     }
 
     private struct Pending {
@@ -16,6 +17,7 @@ public final class VenueInbox: Sendable {
         var quotes: [MarketEvent?] = []
         var slot: [QuoteKey: Int] = [:]
         var orders: [OrderUpdate] = []
+        var fundings: [FundingPayment] = []
         var connections: [(VenueId, ConnectionState)] = []
         var signaled = false
 
@@ -24,6 +26,7 @@ public final class VenueInbox: Sendable {
             let key: QuoteKey = switch event {
             case .liquidity(let market, _, _, _): .market(market)
             case .gas(let quote): .gas(quote.chain)
+            case .funding(let quote): .funding(quote.market)
             }
             if let old = slot[key] { quotes[old] = nil }
             slot[key] = quotes.count
@@ -45,9 +48,11 @@ public final class VenueInbox: Sendable {
         /// Market events, each market and chain at most once, in the order their latest version arrived.
         public var market: [MarketEvent] = []
         public var orders: [OrderUpdate] = []
+        /// Funding the venues say they charged or paid, each once, in order: money, like order updates.
+        public var fundings: [FundingPayment] = []
         public var connections: [(venue: VenueId, state: ConnectionState)] = []
 
-        public var isEmpty: Bool { market.isEmpty && orders.isEmpty && connections.isEmpty }
+        public var isEmpty: Bool { market.isEmpty && orders.isEmpty && fundings.isEmpty && connections.isEmpty }
     }
 
     public func post(_ event: MarketEvent) { signal { $0.conflate(event) } }
@@ -63,6 +68,8 @@ public final class VenueInbox: Sendable {
 
     public func post(_ update: OrderUpdate) { signal { $0.orders.append(update) } }
 
+    public func post(_ payment: FundingPayment) { signal { $0.fundings.append(payment) } }
+
     public func post(_ state: ConnectionState, for venue: VenueId) { signal { $0.connections.append((venue, state)) } }
 
     /// Wakes the engine with nothing new: a timer's turn (retries due, silent orders) or a stop.
@@ -74,10 +81,12 @@ public final class VenueInbox: Sendable {
             var batch = Batch()
             batch.market = pending.quotes.compactMap { $0 }
             batch.orders = pending.orders
+            batch.fundings = pending.fundings
             batch.connections = pending.connections.map { (venue: $0.0, state: $0.1) }
             pending.quotes.removeAll(keepingCapacity: true)
             pending.slot.removeAll(keepingCapacity: true)
             pending.orders.removeAll(keepingCapacity: true)
+            pending.fundings.removeAll(keepingCapacity: true)
             pending.connections.removeAll(keepingCapacity: true)
             pending.signaled = false
             return batch
