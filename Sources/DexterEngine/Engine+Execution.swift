@@ -137,8 +137,7 @@ extension Engine {
             }
             return
         }
-        let sized = OrderRequest(clientOrderId: next.clientOrderId, venue: next.venue, symbol: next.symbol,
-                                 side: next.side, quantity: quantity, limitPrice: next.limitPrice, submittedAt: now)
+        let sized = next.resent(quantity: quantity, at: now)
         if let index = execution.orders.firstIndex(where: { $0.clientOrderId == next.clientOrderId }) { execution.orders[index] = sized }
         send([sized], for: execution, at: now)
     }

@@ -118,6 +118,6 @@ extension Engine {
         let limit = side == .sell ? (quote.worstPrice * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
                                   : (quote.worstPrice * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
         return OrderRequest(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
-                          limitPrice: limit, submittedAt: now)
+                            limitPrice: limit, submittedAt: now, reduceOnly: true)
     }
 }

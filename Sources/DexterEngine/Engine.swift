@@ -225,8 +225,7 @@ public actor Engine {
                 settleUnsent(order, reason: "not sent again: \(refusal)", at: now)
                 continue
             }
-            submit(OrderRequest(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-                                quantity: order.quantity, limitPrice: order.limitPrice, submittedAt: now))
+            submit(order.resent(at: now))
         }
         querySilentOrders(at: now)
         if riskWatch.isDue(at: now) { sampleRisk(at: now) }

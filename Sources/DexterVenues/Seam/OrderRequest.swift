@@ -11,9 +11,13 @@ public struct OrderRequest: Sendable, Hashable, Codable {
     public let quantity: FixedDecimal
     public let limitPrice: FixedDecimal
     public let submittedAt: Timestamp
+    /// May only shrink a perpetual position, never open or grow one (the margin buffer's cuts): a venue that has the
+    /// flag sends it (Binance's `reduceOnly`, Bybit's `reduceOnly`), so a position already closed elsewhere is not
+    /// reopened the other way.
+    public let reduceOnly: Bool
 
     public init(clientOrderId: String, venue: VenueId, symbol: Symbol, side: Side, quantity: FixedDecimal,
-                limitPrice: FixedDecimal, submittedAt: Timestamp) {
+                limitPrice: FixedDecimal, submittedAt: Timestamp, reduceOnly: Bool = false) {
         self.clientOrderId = clientOrderId
         self.venue = venue
         self.symbol = symbol
@@ -21,6 +25,14 @@ public struct OrderRequest: Sendable, Hashable, Codable {
         self.quantity = quantity
         self.limitPrice = limitPrice
         self.submittedAt = submittedAt
+        self.reduceOnly = reduceOnly
+    }
+
+    /// The same order under the same id, of `quantity`, sent at `time` (a held leg sized after the one before it,
+    /// a retry).
+    public func resent(quantity: FixedDecimal? = nil, at time: Timestamp) -> OrderRequest {
+        OrderRequest(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: side, quantity: quantity ?? self.quantity,
+                     limitPrice: limitPrice, submittedAt: time, reduceOnly: reduceOnly)
     }
 }
 
