@@ -84,6 +84,9 @@ public enum DeskEvent: Sendable, Hashable {
 
     /// An execution is booked and durable in the ledger.
     case booked(Booking)
+    /// Funding on a perpetual position is booked (as its venue reported it, or as the desk settled it on a venue that
+    /// does not report funding: paper, the simulator).
+    case fundingBooked(FundingBooked)
 
     // MARK: Cycles
 
