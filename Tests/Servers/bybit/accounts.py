@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from common import D, ZERO
@@ -20,6 +20,7 @@ from common import D, ZERO
 EXAMPLE_KEY = "bybit-test-key"
 EXAMPLE_SECRET = "bybit-test-secret"
 COIN = "USDT"
+EIGHT = D("0.00000001")
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Position:
     symbol: str
     idx: int = 0                 # positionIdx: 0 one-way, 1 hedge Buy side, 2 hedge Sell side
     amount: Decimal = ZERO       # signed: > 0 long, < 0 short
-    entry: Decimal = ZERO        # quantity-weighted average of the opening fills (exact)
+    entry: Decimal = ZERO        # quantity-weighted average of the opening fills, 8 decimals half-up
     cur_realised: Decimal = ZERO  # realised PnL of the current holding: closed PnL - fees + funding
     cum_realised: Decimal = ZERO  # the same over the position's whole life
     created_time: int = 0
@@ -49,7 +50,8 @@ class Position:
         closed_pnl = closed = ZERO
         if self.amount == 0 or (self.amount > 0) == (signed_qty > 0):
             size = abs(self.amount) + abs(signed_qty)
-            self.entry = (abs(self.amount) * self.entry + abs(signed_qty) * price) / size
+            average = (abs(self.amount) * self.entry + abs(signed_qty) * price) / size
+            self.entry = average.quantize(EIGHT, rounding=ROUND_HALF_UP)
             self.amount += signed_qty
         else:
             closed = min(abs(signed_qty), abs(self.amount))

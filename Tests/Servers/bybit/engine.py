@@ -5,7 +5,7 @@
 - Market orders are converted to IOC limit orders at a slippage-protection price (docs "Place Order": 3 % from the
   last price for BTC contracts, 5 % for the others); what they cannot fill up to it is cancelled.
 - Positions: one signed position per symbol (one-way, positionIdx 0) or two (hedge, 1 = Buy side, 2 = Sell side).
-  avgPrice = quantity-weighted average of the opening fills; closed PnL of a reducing fill = closed size x (fill -
+  avgPrice = quantity-weighted average of the opening fills, kept to 8 decimals half-up; closed PnL of a reducing fill = closed size x (fill -
   avgPrice) x direction; a fill through zero opens the rest at the fill price.
 - Fee = execValue x fee rate (execValue = execPrice x execQty), exact: no rounding. The wallet moves by closed PnL
   minus fees (and by funding); curRealisedPnl / cumRealisedPnl count closed PnL - fees + funding (Bybit's realised
@@ -41,7 +41,7 @@ class Funding:
     rate: Decimal = D("0.0001")
     mark: Decimal | None = None          # None: the book's mid on the tick
     index: Decimal | None = None         # None: the mark
-    last: Decimal | None = None          # None: the last own fill, else the mark
+    last: Decimal | None = None          # None: the mark (own fills are not public trades)
     next_time: int = 0
     interval_min: int = 480
 
@@ -80,10 +80,9 @@ class Engine:
         return state.index if state.index is not None else self.mark(symbol)
 
     def last(self, symbol: str) -> Decimal:
+        """The last traded price: scripted, else the mark (own fills are invisible to the public market here)."""
         state = self.funding[symbol]
-        if state.last is not None:
-            return state.last
-        return self.last_fill.get(symbol) or self.mark(symbol)
+        return state.last if state.last is not None else self.mark(symbol)
 
     # ---------------- margin ----------------
     def unrealised(self, pos: Position) -> Decimal:

@@ -3,7 +3,8 @@
 The WebSocket topic sends a `snapshot` on subscribe, then `delta` messages holding only the fields that changed
 (docs: linear tickers push deltas; a field absent from a delta is unchanged). `cs` is the book's cross sequence.
 Values: bid1/ask1 from the book; markPrice = the scripted mark, else the mid on the tick; indexPrice = the scripted
-index, else the mark; lastPrice = the scripted last price, else the last own fill, else the mark; fundingRate,
+index, else the mark; lastPrice = the scripted last price, else the mark (own fills are not public trades);
+fundingRate,
 nextFundingTime and fundingIntervalHour from the funding state. 24-hour statistics are this server's own: the first
 last price is prevPrice24h / prevPrice1h, high/low follow lastPrice, volume24h / turnover24h count own fills, and
 openInterest is the sum of the accounts' long sizes.

@@ -31,6 +31,12 @@ def server(tmp_path_factory, request):
     stop_server(process)
 
 
+def loosen(server, per_second: int = 1000) -> None:
+    """Raises every per-UID endpoint limit (for suites that send bursts; the limits have their own tests)."""
+    endpoints = server.control("POST", "/control/limits", {})["endpoints"]
+    server.control("POST", "/control/limits", {"endpoints": {path: per_second for path in endpoints}})
+
+
 @pytest.fixture
 def fresh(server):
     """Clears faults and rate-limit windows before a test."""
