@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # Tests/Servers: the shared `serverkit` package
 
-from serverkit.decimals import decimals_of, fixed, floor_step, on_grid, parse_decimal, plain  # noqa: E402,F401
+from serverkit.decimals import decimals_of, on_grid, parse_decimal, plain  # noqa: E402,F401  (re-exported)
 
 D = Decimal
 ZERO = Decimal(0)

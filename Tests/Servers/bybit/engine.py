@@ -5,8 +5,8 @@
 - Market orders are converted to IOC limit orders at a slippage-protection price (docs "Place Order": 3 % from the
   last price for BTC contracts, 5 % for the others); what they cannot fill up to it is cancelled.
 - Positions: one signed position per symbol (one-way, positionIdx 0) or two (hedge, 1 = Buy side, 2 = Sell side).
-  avgPrice = quantity-weighted average of the opening fills, kept to 8 decimals half-up; closed PnL of a reducing fill = closed size x (fill -
-  avgPrice) x direction; a fill through zero opens the rest at the fill price.
+  avgPrice = quantity-weighted average of the opening fills, kept to 8 decimals half-up; closed PnL of a reducing
+  fill = closed size x (fill - avgPrice) x direction; a fill through zero opens the rest at the fill price.
 - Fee = execValue x fee rate (execValue = execPrice x execQty), exact: no rounding. The wallet moves by closed PnL
   minus fees (and by funding); curRealisedPnl / cumRealisedPnl count closed PnL - fees + funding (Bybit's realised
   PnL includes both).
@@ -95,8 +95,8 @@ class Engine:
         return abs(pos.amount) * self.mark(pos.symbol) * MMR
 
     def order_im(self, account: Account, symbol: str | None = None) -> Decimal:
-        return sum((o.open_margin_qty() * o.price / account.lev(o.symbol) for o in self.open_orders(account.uid, symbol)),
-                   ZERO)
+        orders = self.open_orders(account.uid, symbol)
+        return sum((o.open_margin_qty() * o.price / account.lev(o.symbol) for o in orders), ZERO)
 
     def totals(self, account: Account) -> dict[str, Decimal]:
         positions = [p for p in account.positions.values() if p.amount]
@@ -123,13 +123,15 @@ class Engine:
         symbols = [symbol] if symbol else list(self.orders)
         return [o for s in symbols for o in self.orders[s].values() if o.uid == uid and o.is_open]
 
-    def position_row(self, account: Account, pos: Position) -> dict:
+    def position_row(self, account: Account, pos: Position, ws: bool = False) -> dict:
+        """REST /v5/position/list row; the `position` topic names the average entry price `entryPrice` (REST:
+        `avgPrice`)."""
         spec = self.specs[pos.symbol]
         mark = self.mark(pos.symbol)
         size = abs(pos.amount)
         im, mm = self.position_im(account, pos), self.position_mm(pos)
         return {"positionIdx": pos.idx, "riskId": 1, "riskLimitValue": "2000000", "symbol": pos.symbol,
-                "side": pos.side, "size": spec.qty_text(size), "avgPrice": plain(pos.entry),
+                "side": pos.side, "size": spec.qty_text(size), "entryPrice" if ws else "avgPrice": plain(pos.entry),
                 "positionValue": plain(size * pos.entry), "tradeMode": 0, "positionStatus": "Normal",
                 "autoAddMargin": 0, "adlRankIndicator": 2 if size else 0, "leverage": plain(account.lev(pos.symbol)),
                 "positionBalance": plain(im), "markPrice": spec.price_text(mark), "liqPrice": "", "bustPrice": "",
@@ -160,7 +162,7 @@ class Engine:
                 "totalMaintenanceMargin": plain(t["pos_mm"]), "accountLTV": "0", "coin": [coin]}
 
     def _push_state(self, account: Account, positions: list[Position]) -> None:
-        self._emit(account, "position", [self.position_row(account, p) for p in positions])
+        self._emit(account, "position", [self.position_row(account, p, ws=True) for p in positions])
         self._emit(account, "wallet", [self.wallet_row(account)])
 
     # ---------------- new order ----------------
@@ -188,6 +190,10 @@ class Engine:
         side = params.get("side")
         if side not in ("Buy", "Sell"):
             raise params_error("params error: side invalid")
+        unsupported = [k for k in ("triggerPrice", "takeProfit", "stopLoss", "tpslMode", "tpLimitPrice", "slLimitPrice",
+                                   "orderFilter", "orderIv", "marketUnit") if params.get(k) not in (None, "")]
+        if unsupported:
+            raise params_error(f"params error: {unsupported[0]} is not served here (conditional and TP/SL orders)")
         kind = params.get("orderType")
         if kind not in ("Limit", "Market"):
             raise params_error("params error: OrderType invalid")

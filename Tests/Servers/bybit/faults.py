@@ -144,6 +144,7 @@ class Faults:
         return False
 
     def state(self) -> dict:
-        return {"skipUpdates": dict(self.skip), "duplicateDeltas": dict(self.duplicate), "staleDeltas": dict(self.stale),
+        return {"skipUpdates": dict(self.skip), "duplicateDeltas": dict(self.duplicate),
+                "staleDeltas": dict(self.stale),
                 "delayAcks": list(self.delays), "lostAcks": self.lost, "badAuths": self.bad_auth,
                 "errors": [vars(e) for e in self.errors]}

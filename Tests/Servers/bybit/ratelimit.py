@@ -94,7 +94,8 @@ class RateLimiter:
 
     @staticmethod
     def _headers(limit: int, left: int, reset: int) -> dict[str, str]:
-        return {"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(left), "X-Bapi-Limit-Reset-Timestamp": str(reset)}
+        return {"X-Bapi-Limit": str(limit), "X-Bapi-Limit-Status": str(left),
+                "X-Bapi-Limit-Reset-Timestamp": str(reset)}
 
     def force(self, count: int) -> None:
         self.forced += count

@@ -1,7 +1,7 @@
 """Exact decimals for money and wire text: never a float."""
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 
 def parse_decimal(text) -> Decimal | None:
@@ -19,13 +19,7 @@ def plain(value: Decimal) -> str:
     """The exact value without exponent and without trailing zeros ("1.50" -> "1.5", "1E+2" -> "100")."""
     if value == 0:
         return "0"
-    text = format(value.normalize(), "f")
-    return text
-
-
-def fixed(value: Decimal, places: int) -> str:
-    """Exactly `places` decimals; the value must already be on that grid (no rounding here)."""
-    return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+    return format(value.normalize(), "f")
 
 
 def decimals_of(text: str) -> int:
@@ -33,12 +27,6 @@ def decimals_of(text: str) -> int:
     if "." not in text:
         return 0
     return len(text.split(".", 1)[1].rstrip("0"))
-
-
-def floor_step(value: Decimal, step: Decimal) -> Decimal:
-    if step <= 0:
-        return value
-    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
 def on_grid(value: Decimal, step: Decimal, origin: Decimal = Decimal(0)) -> bool:

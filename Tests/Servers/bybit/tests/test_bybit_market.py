@@ -3,7 +3,6 @@
 tickers and funding history."""
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 
 import aiohttp
@@ -280,7 +279,8 @@ async def test_tickers_snapshot_then_deltas_and_funding_state(fresh):
 
 def test_server_time_and_funding_history(fresh):
     body = fresh.public("/v5/market/time").json()
-    assert body["retCode"] == 0 and int(body["result"]["timeNano"]) // 1_000_000_000 == int(body["result"]["timeSecond"])
+    result = body["result"]
+    assert body["retCode"] == 0 and int(result["timeNano"]) // 1_000_000_000 == int(result["timeSecond"])
     assert set(body) == {"retCode", "retMsg", "result", "retExtInfo", "time"}
     fresh.control("POST", "/control/funding", {"symbol": "LTCUSDT", "rate": "0.00012", "nextFundingTime":
                                                1_800_000_000_000})

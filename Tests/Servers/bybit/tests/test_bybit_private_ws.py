@@ -3,7 +3,6 @@ their documented shapes after a fill, a cancel and a funding settlement (execTyp
 max_active_time."""
 from __future__ import annotations
 
-import asyncio
 import time
 from decimal import Decimal
 
