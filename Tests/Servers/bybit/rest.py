@@ -54,11 +54,14 @@ def _linear(params: dict, required: bool = True) -> None:
 
 
 def _times(rows: list[dict], params: dict, key: str) -> list[dict]:
-    start, end = params.get("startTime"), params.get("endTime")
-    if start not in (None, ""):
-        rows = [r for r in rows if int(r[key]) >= int(start)]
-    if end not in (None, ""):
-        rows = [r for r in rows if int(r[key]) <= int(end)]
+    bounds = (("startTime", lambda row, t: int(row[key]) >= t), ("endTime", lambda row, t: int(row[key]) <= t))
+    for name, keep in bounds:
+        raw = params.get(name)
+        if raw in (None, ""):
+            continue
+        if not str(raw).isdigit():
+            raise params_error(f"params error: {name} invalid")
+        rows = [r for r in rows if keep(r, int(raw))]
     return rows
 
 
