@@ -53,14 +53,14 @@ def make_app(state: State) -> web.Application:
 
     async def fault(request):
         spec = await request.json()
+        symbol = spec.get("symbol")
+        if symbol is not None and symbol not in state.specs:
+            return _json({"error": "unknown symbol"}, 404)
         try:
             action = state.faults.add(spec)
         except ValueError as problem:
             return _json({"error": str(problem)}, 400)
         result: dict = {"ok": True}
-        symbol = spec.get("symbol")
-        if symbol is not None and symbol not in state.specs:
-            return _json({"error": "unknown symbol"}, 404)
         if action == "drop_ws":
             which = spec.get("which", "all")
             if which not in ("all", "public", "private"):

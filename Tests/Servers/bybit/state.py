@@ -26,6 +26,7 @@ class State:
     def __init__(self, accounts: Accounts, market: Market, specs: dict[str, Spec], limits: Limits,
                  options: Options) -> None:
         self.clock = Clock()
+        self.capture = None                 # the loaded capture (server.build_state sets it; /control/replay reads it)
         self.accounts = accounts
         self.market = market
         self.specs = specs

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import aiohttp
+import pytest
 
 from bybit_client import legacy_book_messages, legacy_changes, ok
 from bybit_fixtures import SHARED, fresh, server  # noqa: F401  (fixtures)
@@ -15,6 +16,12 @@ D = Decimal
 CAPTURED = ("BCHUSDT", "XTZUSDT", "UNIUSDT", "LTCUSDT", "DOTUSDT", "LINKUSDT", "ADAUSDT")
 STEPS = {"BCHUSDT": D("0.01"), "XTZUSDT": D("0.1"), "UNIUSDT": D("0.1"), "LTCUSDT": D("0.1"), "DOTUSDT": D("0.1"),
          "LINKUSDT": D("0.1"), "ADAUSDT": D("1"), "ETHUSDT": D("0.01")}
+
+
+@pytest.fixture(autouse=True)
+def no_timed_repeats(server):
+    """Level 1 repeats its snapshot after 3 s of wall time: off here, so what a test drains is what it caused."""
+    server.control("POST", "/control/options", {"level1RepeatSeconds": 600})
 
 
 def levels(rows) -> dict:
@@ -239,7 +246,7 @@ async def test_level_one_repeats_its_snapshot_with_the_same_u(fresh):
             assert again["data"]["b"] == first["data"]["b"]
             await ws.close()
     finally:
-        fresh.control("POST", "/control/options", {"level1RepeatSeconds": 3})
+        fresh.control("POST", "/control/options", {"level1RepeatSeconds": 600})
 
 
 @sync
