@@ -5,7 +5,9 @@ X-BAPI-SIGN = lowercase hex HMAC-SHA256(secret, timestamp + apiKey + recvWindow 
 string exactly as sent (GET) or the raw JSON body (POST); recvWindow is in the signed string only when the header is
 sent. The timestamp must satisfy server_time - recv_window <= timestamp < server_time + 1000.
 Checks run in this order (the docs give no order): key header and key (10003), signature header (10004),
-timestamp header (10002), signature (10004), time window (10002), permission (10005).
+timestamp header (10002), signature (10004), time window (10002), permission (10005). A missing header answers HTTP
+401 (docs "Error Codes": 401 = "put authentication params in the request header") with its retCode; every other
+refusal HTTP 200.
 
 WebSocket: {"op": "auth", "args": [apiKey, expires, signature]}, signature = hex HMAC-SHA256(secret,
 "GET/realtime" + expires) with expires in ms as sent; expires must be later than the server's time.
@@ -16,7 +18,7 @@ import hashlib
 import hmac
 
 from accounts import Account, Accounts, ApiKey
-from common import BybitError, Clock, error
+from common import MSG, BybitError, Clock, error
 
 
 def hmac_hex(secret: str, payload: str) -> str:
@@ -26,18 +28,18 @@ def hmac_hex(secret: str, payload: str) -> str:
 def authenticate(accounts: Accounts, clock: Clock, headers, payload: str, trade: bool) -> tuple[Account, ApiKey]:
     api_key = headers.get("X-BAPI-API-KEY")
     if not api_key:
-        raise error(10003)
+        raise BybitError(10003, MSG[10003], http=401)
     found = accounts.lookup(api_key)
     if found is None:
         raise error(10003)
     account, key = found
     signature = headers.get("X-BAPI-SIGN")
     if not signature:
-        raise error(10004)
+        raise BybitError(10004, MSG[10004], http=401)
     stamp = headers.get("X-BAPI-TIMESTAMP", "")
     if not stamp.isdigit():
         raise BybitError(10002, "invalid request, please check your server timestamp or recv_window param. "
-                                "X-BAPI-TIMESTAMP is missing or not a number")
+                                "X-BAPI-TIMESTAMP is missing or not a number", http=401 if not stamp else 200)
     recv = headers.get("X-BAPI-RECV-WINDOW")
     if recv is not None and (not recv.isdigit() or int(recv) <= 0):
         raise BybitError(10001, "params error: X-BAPI-RECV-WINDOW invalid")

@@ -59,7 +59,7 @@ def test_every_header_failure_has_its_code(fresh):
     for header, expected in (("X-BAPI-API-KEY", 10003), ("X-BAPI-SIGN", 10004), ("X-BAPI-TIMESTAMP", 10002)):
         reply = fresh.http.get(f"{fresh.rest}{path}?{query}",
                                headers={k: v for k, v in headers.items() if k != header})
-        assert (reply.status_code, reply.json()["retCode"]) == (200, expected), header
+        assert (reply.status_code, reply.json()["retCode"]) == (401, expected), header
     assert code(fresh.get(path, ("unknownKey", "x"), accountType="UNIFIED")) == 10003
     assert code(fresh.get(path, secret="wrong", accountType="UNIFIED")) == 10004
     assert code(fresh.get(path, recv="soon", accountType="UNIFIED")) == 10001
