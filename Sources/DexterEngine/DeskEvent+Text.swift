@@ -10,7 +10,7 @@ extension DeskEvent {
         case .started, .stopsRearmed, .approvalCancelled, .rejected, .autoApproved, .approved, .approvedInSequence,
              .queryAnswered, .limitChanged, .configReloaded, .balancesFromVenue:
             .info
-        case .active, .resumed, .balancesAgree:
+        case .active, .resumed, .balancesAgree, .positionsAgree:
             .success
         case .booked(let booking):
             booking.status == .completed ? .success : .warning
@@ -27,7 +27,7 @@ extension DeskEvent {
         case .halted, .haltStandsFromLastSession, .resumeRefused, .blockedByScreening, .riskDenied, .notPermitted,
              .orderNotSent, .retryNotSent, .legFailed, .illegalTransition, .legRiskLeftOpen, .stopLossTriggered,
              .stopLossTriggeredWhileHalted, .stopLossSelling, .stopLossIncomplete, .stopLossPausedByHalt,
-             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch,
+             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch, .positionMismatch,
              .restingOrdersNotCanceled:
             .error
         }
@@ -151,6 +151,11 @@ extension DeskEvent {
         case .balanceMismatch(let venue, let differences):
             "BALANCE MISMATCH at \(venue): " + differences.map(\.description).joined(separator: "; ")
                 + " (the ledger is not changed; see the audit trail)"
+        case .positionMismatch(let venue, let differences):
+            "POSITION MISMATCH at \(venue): " + differences.map(\.description).joined(separator: "; ")
+                + " (the ledger is not changed; see the audit trail)"
+        case .positionsAgree(let venue):
+            "\(venue): its positions and the ledger's agree"
         case .balanceCheckFailed(let venue, let error):
             "\(venue): balances could not be read (\(error)); asking again after the next fill"
         case .restartSettled(let ordersInFlight, let arbitrages):
