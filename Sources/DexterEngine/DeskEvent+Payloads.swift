@@ -13,6 +13,8 @@ public enum ApprovalRefusal: Sendable, Hashable {
     case quoteStale(expiredAt: Timestamp)
     /// A leg's venue is not live.
     case venueNotTradable(VenueId, ConnectionState)
+    /// A leg's venue takes no more orders for now: it said to wait (a 429, a ban) or a budget is spent.
+    case venueRateLimited(VenueId, String)
     case routeInFlight
 }
 

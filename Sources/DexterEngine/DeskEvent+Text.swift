@@ -186,6 +186,7 @@ extension ApprovalRefusal: CustomStringConvertible {
         case .stoppedOut(let asset): "\(asset) is stopped out by its stop-loss; a risk manager's resume re-arms it"
         case .quoteStale(let expiredAt): "quote is stale (expired \(expiredAt.utcClock))"
         case .venueNotTradable(let venue, let state): "\(venue) is \(state)"
+        case .venueRateLimited(let venue, let why): "\(venue) is rate-limited (\(why))"
         case .routeInFlight: "an execution on this route is still in flight"
         }
     }

@@ -52,6 +52,10 @@ extension Engine {
         snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
             "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
         }
+        // A venue that cannot take a leg now, by name: down, resyncing, or rate-limited.
+        snapshot.alerts += connections.filter { !$0.value.isTradable && $0.value != .connecting }.sorted { $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }
+        snapshot.alerts += rateLimited(at: now).sorted { $0.key < $1.key }.map { "\($0.key) rate-limited (\($0.value))" }
         snapshot.positions = positionRows()
         snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
             row.priceNote.map { "\(row.asset) price: \($0)" }
@@ -129,6 +133,18 @@ extension Engine {
                                               mark: $0.mark, unrealised: $0.position.unrealised(at: $0.mark))
                       })
         }
+    }
+
+    /// Venues that take no more orders for now, and why ("api held for 12 s", "ord 50/50 spent"): never a leg of an
+    /// approved trade until it passes.
+    func rateLimited(at now: Timestamp) -> [VenueId: String] {
+        var limited: [VenueId: String] = [:]
+        for client in venues.executionClients.compactMap({ $0 as? any RateLimitReporting }) {
+            let reasons = client.rateLimitUsage(at: now).compactMap { $0.exhaustion(at: now) }
+            guard !reasons.isEmpty else { continue }
+            for venue in client.venueIds { limited[venue] = reasons.joined(separator: ", ") }
+        }
+        return limited
     }
 
     /// Each live venue's rate limits as it counts them ("kraken api", "kraken ord"), as gauges for the Risk panel.

@@ -60,6 +60,8 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         /// What a perpetual venue says of its margin, when the test gives it (none: the question fails, as a venue
         /// that cannot be reached).
         var margins: [VenueId: VenueMargin] = [:]
+        /// The rate budgets the test says each venue has used.
+        var rateLimits: [VenueId: [RateLimitUsage]] = [:]
     }
 
     let venueIds: [VenueId]
@@ -310,4 +312,12 @@ extension ScriptedVenue: MarginReporting {
         guard let margin = state.withLock({ $0.margins[venue] }) else { throw NoMarginScripted() }
         return margin
     }
+}
+
+extension ScriptedVenue: RateLimitReporting {
+    func setRateLimits(_ usage: [RateLimitUsage], on venue: VenueId) { state.withLock { $0.rateLimits[venue] = usage } }
+
+    /// One client speaks for every scripted venue; the engine reads each venue's budgets through the venue ids, so
+    /// only the first venue with budgets reports them (the tests script one).
+    func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { state.withLock { $0.rateLimits.values.first ?? [] } }
 }
