@@ -1,5 +1,6 @@
 import DexterCore
 import DexterEngine
+import Foundation
 
 extension Panels {
     /// Columns of the markets table; the quantities only where the panel is wide enough for them.
@@ -13,7 +14,8 @@ extension Panels {
     }
 
     /// Every market the desk watches: a book's best bid and ask exact, a pool's marginal prices with its fee, the
-    /// spread, the quote's age and the venue's feed. What detection prices on, as it sees it now.
+    /// spread, the quote's age, a perpetual's next funding and the venue's feed. What detection prices on, as it sees
+    /// it now.
     static func markets(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
         canvas.box(rect, title: title(.markets, "Markets (\(snapshot.markets.count))"), focused: focused)
         let inner = rect.inset
@@ -30,10 +32,19 @@ extension Panels {
             let text = zip(columns, cells).map { fit($1, $0.width, right: $0.right) }.joined(separator: " ")
             let feed = row.stale ? "STALE" : (row.feed ?? "")
             let role: ColorRole = row.stale ? .stale : (row.feed.map { $0 == "live" } ?? true) ? .normal : .warning
-            return (text + " " + feed, role)
+            let funding = row.funding.map { fundingText($0) + " " } ?? ""
+            return (text + " " + funding + feed, role)
         }
         scrolling(lines, panel: .markets, view: &view, into: &canvas,
                   Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1))
+    }
+
+    /// "fund +0.0100% 3h12m": the rate in percent to Binance's four places, signed, and the time to the funding.
+    static func fundingText(_ funding: MarketRow.Funding) -> String {
+        let percent = (funding.rate * FixedDecimal(100)).rounded(digits: 4)
+        let sign = percent.isNegative ? "" : "+"
+        let minutes = funding.untilNext.nanosecondsClamped / 60_000_000_000
+        return "fund \(sign)\(percent.formatted(digits: 4))% \(minutes / 60)h\(String(format: "%02d", minutes % 60))m"
     }
 
     static func marketCells(_ row: MarketRow, wide: Bool) -> [String] {
