@@ -4,8 +4,9 @@ import Foundation
 
 extension Panels {
     /// Columns of the markets table; the quantities only where the panel is wide enough for them.
-    static func marketColumns(wide: Bool) -> [(title: String, width: Int, right: Bool)] {
-        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 12, false), ("Pair", 12, false)]
+    /// `pairWidth`: the longest symbol shown (12 at least), so a perpetual's `BTC/USDT:USDT` is never cut.
+    static func marketColumns(wide: Bool, pairWidth: Int = 12) -> [(title: String, width: Int, right: Bool)] {
+        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 12, false), ("Pair", max(12, pairWidth), false)]
         if wide { columns.append(("Bid qty", 9, true)) }
         columns += [("Bid", 11, true), ("Ask", 11, true)]
         if wide { columns.append(("Ask qty", 9, true)) }
@@ -24,7 +25,7 @@ extension Panels {
             canvas.put("no market yet: venues are connecting", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
             return
         }
-        let columns = marketColumns(wide: inner.width >= 90)
+        let columns = marketColumns(wide: inner.width >= 90, pairWidth: snapshot.markets.map(\.symbol.count).max() ?? 12)
         let header = columns.map { fit($0.title, $0.width, right: $0.right) }.joined(separator: " ") + " Feed"
         canvas.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
         let lines = snapshot.markets.map { row -> (String, ColorRole) in

@@ -140,6 +140,24 @@ struct BinanceUSDMParserTests {
         #expect(spec.margin == margin)
     }
 
+    /// Published terms that would make no sense (or trap MarginTerms) are not terms: config must then give them.
+    @Test func nonsensicalPublishedMarginIsNone() throws {
+        func margin(_ required: String, _ maintenance: String) throws -> MarginTerms? {
+            let info = try BinanceUSDMMarketData.exchangeInfo(Array("""
+                {"symbols":[{"symbol":"XUSDT","contractType":"PERPETUAL","status":"TRADING","baseAsset":"X",
+                "quoteAsset":"USDT","marginAsset":"USDT","requiredMarginPercent":"\(required)",
+                "maintMarginPercent":"\(maintenance)","filters":[]}]}
+                """.utf8))
+            return try #require(info.contracts.first).publishedMargin
+        }
+        #expect(try margin("5.0000", "2.5000") == MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.025")!))
+        #expect(try margin("0", "0") == nil)
+        #expect(try margin("0.000000000000000001", "0") == nil, "over 200× leverage")
+        #expect(try margin("5", "0.000000000000000001") == nil, "a maintenance rate that rounds to nothing")
+        #expect(try margin("5", "5") == nil, "maintenance must be under the initial margin")
+        #expect(try margin("150", "1") == nil, "under 1× leverage")
+    }
+
     @Test func fundingInfoListsAdjustedIntervals() throws {
         let listed = try BinanceUSDMMarketData.fundingInfo(Array(#"""
             [{"symbol":"BLZUSDT","adjustedFundingRateCap":"0.02500000","adjustedFundingRateFloor":"-0.02500000",

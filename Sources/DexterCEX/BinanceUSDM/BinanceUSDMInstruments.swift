@@ -32,12 +32,15 @@ public struct BinanceUSDMContract: Sendable, Hashable {
     /// The margin terms exchangeInfo publishes without a key: the initial margin it requires (max leverage =
     /// 100 / requiredMarginPercent) and its maintenance rate (maintMarginPercent / 100). The leverage brackets
     /// (`/fapi/v1/leverageBracket`) need a signed request, so PAPER cannot read them. Nil when either is missing or
-    /// nonsensical (maintenance at or above the initial margin).
+    /// nonsensical: leverage outside 1…200 (config's bounds), or maintenance not under the initial margin.
     public var publishedMargin: MarginTerms? {
-        guard let required = requiredMarginPercent, let maintenance = maintMarginPercent, required.isPositive,
-              required <= FixedDecimal(100), maintenance.isPositive, maintenance < required else { return nil }
         let hundred = FixedDecimal(100)
-        return MarginTerms(maxLeverage: hundred / required, maintenanceRate: maintenance / hundred)
+        guard let required = requiredMarginPercent, let maintenance = maintMarginPercent,
+              required >= FixedDecimal(raw: FixedDecimal.unit / 2), required <= hundred, maintenance < required
+        else { return nil }
+        let rate = maintenance / hundred
+        guard rate.isPositive else { return nil }
+        return MarginTerms(maxLeverage: hundred / required, maintenanceRate: rate)
     }
 
     /// dexter's trading rules for it with `margin`; nil without a positive tick and step.
