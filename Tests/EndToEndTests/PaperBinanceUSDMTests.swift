@@ -49,9 +49,13 @@ extension EndToEnd {
             #expect(check.output.contains("BTC/USDT:USDT: tick 0.01 lot 0.001 min qty 0.001 min notional 5 max leverage 20 "
                                           + "maintenance 0.025"), "\(check.output)")
 
-            let live = try Binary.run(["--live", "--config", path], environment: environment)
-            #expect(live.status != 0)
-            #expect((live.output + live.error).contains("the binance-usdm connector trades on paper only"), "\(live.output)\(live.error)")
+            // --live refuses the connector by name, before it asks for any key.
+            let refused = Tmux(name: "dexter-usdm-live")
+            defer { refused.kill() }
+            try refused.start("'\(Binary.dexter)' --live --config '\(path)'", width: 160, height: 20, environment: environment)
+            let refusal = try refused.waitFor("the refusal") { $0.contains("EXIT=") }
+            #expect(refusal.contains("the binance-usdm connector trades on paper only") && !refusal.contains("EXIT=0"),
+                    "\(refusal)")
 
             let tmux = Tmux(name: "dexter-usdm")
             defer { tmux.kill() }
