@@ -146,7 +146,8 @@ public struct MarketRow: Sendable, Hashable {
         }
     }
 
-    public init(venue: String, symbol: String, top: Top, age: Duration, stale: Bool, feed: String?, funding: Funding? = nil) {
+    public init(venue: String, symbol: String, top: Top, age: Duration, stale: Bool, feed: String?,
+                funding: Funding? = nil) {
         self.venue = venue
         self.symbol = symbol
         self.top = top

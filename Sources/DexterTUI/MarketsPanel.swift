@@ -6,7 +6,8 @@ extension Panels {
     /// Columns of the markets table; the quantities only where the panel is wide enough for them.
     /// `pairWidth`: the longest symbol shown (12 at least), so a perpetual's `BTC/USDT:USDT` is never cut.
     static func marketColumns(wide: Bool, pairWidth: Int = 12) -> [(title: String, width: Int, right: Bool)] {
-        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 12, false), ("Pair", max(12, pairWidth), false)]
+        var columns: [(title: String, width: Int, right: Bool)] = [("Venue", 12, false),
+                                                                   ("Pair", max(12, pairWidth), false)]
         if wide { columns.append(("Bid qty", 9, true)) }
         columns += [("Bid", 11, true), ("Ask", 11, true)]
         if wide { columns.append(("Ask qty", 9, true)) }

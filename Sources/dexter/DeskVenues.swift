@@ -94,12 +94,14 @@ struct VenueConnectors: Sendable {
         },
         binanceUSDM: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
-            return try config.venues.filter { $0.connector == binanceUSDM }.map { venue -> any MarketDataClient & ExecutionClient in
+            let venues = config.venues.filter { $0.connector == binanceUSDM }
+            return try venues.map { venue -> any MarketDataClient & ExecutionClient in
                 // LIVE refuses this connector before any venue opens; a key reaching here is refused all the same.
                 guard opening.credentials[venue.spec.id] == nil else {
                     throw ConnectorError.liveNotAvailable(venue.spec.id, connector: binanceUSDM)
                 }
-                return BinanceUSDMPaperVenue(feed: BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings), journal: journal)
+                return BinanceUSDMPaperVenue(feed: BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings),
+                                             journal: journal)
             }
         },
         coinbase: { config, opening in

@@ -83,13 +83,15 @@ extension DeskConfig {
             case "exchange" where connector != VenueConnectors.simulator:
                 // A live exchange lists its markets by symbol; tick, lot and minimum come from the venue.
                 let perpetuals = connector == VenueConnectors.binanceUSDM
-                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints(connector)
+                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"]
+                                        + LiveVenueKeys.endpoints(connector)
                                         + (perpetuals ? ["max_leverage", "maintenance_rate"] : [])))
                 let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
                                      stalenessBound: staleness)
                 let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
                 guard !symbols.isEmpty else {
-                    throw venue.error("symbols", "list at least one market, e.g. [\"\(perpetuals ? "BTC/USDT:USDT" : "ETH/USDT")\"]")
+                    let example = perpetuals ? "BTC/USDT:USDT" : "ETH/USDT"
+                    throw venue.error("symbols", "list at least one market, e.g. [\"\(example)\"]")
                 }
                 if perpetuals, let spot = symbols.first(where: { $0.settle != $0.quote }) {
                     throw venue.error("symbols", "\(spot) is not a USDⓈ-M perpetual: write BASE/QUOTE:SETTLE settled in its "
@@ -143,7 +145,9 @@ extension DeskConfig {
     /// published terms then).
     static func venueMargin(_ venue: ConfigReader) throws -> MarginTerms? {
         guard venue.has("max_leverage") || venue.has("maintenance_rate") else { return nil }
-        guard venue.has("max_leverage") else { throw venue.error("max_leverage", "set it with maintenance_rate, e.g. \"20\"") }
+        guard venue.has("max_leverage") else {
+            throw venue.error("max_leverage", "set it with maintenance_rate, e.g. \"20\"")
+        }
         guard venue.has("maintenance_rate") else {
             throw venue.error("maintenance_rate", "set it with max_leverage, e.g. \"0.004\"")
         }
@@ -158,7 +162,8 @@ extension DeskConfig {
         }
         let rate = try table.positiveDecimal("maintenance_rate", example: "0.005")
         guard rate < .one / leverage else {
-            throw table.error("maintenance_rate", "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
+            throw table.error("maintenance_rate",
+                              "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
         }
         return MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
     }

@@ -92,7 +92,8 @@ struct VenuesCommand: AsyncParsableCommand {
             do {
                 for instrument in try await BinanceUSDMMarketFeed(settings: settings).instruments() {
                     let spec = instrument.market.instrument
-                    let margin = spec.margin.map { " max leverage \($0.maxLeverage) maintenance \($0.maintenanceRate)" } ?? ""
+                    let margin = spec.margin.map { " max leverage \($0.maxLeverage) maintenance \($0.maintenanceRate)" }
+                        ?? ""
                     lines.append("  \(spec.symbol): tick \(spec.tickSize) lot \(spec.lotSize) min qty \(spec.minQuantity) "
                                  + "min notional \(spec.minNotional)\(margin)")
                 }

@@ -111,7 +111,8 @@ public struct BinanceBookSync: Sendable {
                 : diff.firstUpdateId == lastUpdateId + 1
         case .futures:
             // The snapshot's own event (u = lastUpdateId) is the first to apply; after it, an id already seen is old.
-            if awaitingFirstDiff ? diff.finalUpdateId < lastUpdateId : diff.finalUpdateId <= lastUpdateId { return .ignored }
+            let seen = awaitingFirstDiff ? diff.finalUpdateId < lastUpdateId : diff.finalUpdateId <= lastUpdateId
+            if seen { return .ignored }
             fits = awaitingFirstDiff
                 ? diff.firstUpdateId <= lastUpdateId && lastUpdateId <= diff.finalUpdateId
                 : diff.previousFinalUpdateId == lastUpdateId
@@ -120,9 +121,11 @@ public struct BinanceBookSync: Sendable {
             let reason = switch continuity {
             case .spot: "\(symbol): diff U=\(diff.firstUpdateId) does not follow the book's update id \(lastUpdateId)"
             case .futures where awaitingFirstDiff:
-                "\(symbol): diff U=\(diff.firstUpdateId) u=\(diff.finalUpdateId) does not straddle the snapshot's id \(lastUpdateId)"
+                "\(symbol): diff U=\(diff.firstUpdateId) u=\(diff.finalUpdateId) does not straddle the snapshot's id "
+                    + "\(lastUpdateId)"
             case .futures:
-                "\(symbol): diff pu=\(diff.previousFinalUpdateId.map(String.init) ?? "none") is not the last diff's u=\(lastUpdateId)"
+                "\(symbol): diff pu=\(diff.previousFinalUpdateId.map(String.init) ?? "none") is not the last diff's "
+                    + "u=\(lastUpdateId)"
             }
             startOver(reason: reason, keeping: diff)
             return .needsSnapshot(reason: reason)

@@ -148,7 +148,8 @@ final class BinanceDepthBooks: Sendable {
             return (inbox, symbol, state.books[ticker.symbol]!.orderBook(depth: depth))
         }
         guard let (inbox, symbol, book) = post else { return }
-        inbox.post(.liquidity(MarketKey(venue: venue.id, symbol: symbol), .book(book), venueTime: venueTime, receivedAt: now))
+        inbox.post(.liquidity(MarketKey(venue: venue.id, symbol: symbol), .book(book), venueTime: venueTime,
+                              receivedAt: now))
     }
 
     /// Fetches a REST snapshot for `name` (once at a time) and joins it to the buffered diffs.
@@ -174,7 +175,8 @@ final class BinanceDepthBooks: Sendable {
     private func joinSnapshot(_ snapshot: BinanceDepthSnapshot, name: String) -> Bool {
         let now = clock.now()
         let joined = state.withLock { state -> (VenueInbox, Symbol, OrderBook?, Bool)? in
-            guard var sync = state.books[name], let symbol = state.names[name], let inbox = state.inbox else { return nil }
+            guard var sync = state.books[name], let symbol = state.names[name], let inbox = state.inbox
+            else { return nil }
             let outcome = sync.apply(snapshot)
             state.books[name] = sync
             if case .needsSnapshot = outcome { return (inbox, symbol, nil, false) }

@@ -88,7 +88,8 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         var stream = settings.stream ?? WebSocketSettings(url: "")
         stream.url = settings.streamURL + "/stream?streams=" + streams
         link = WebSocketLink(settings: stream, logger: logger)
-        let rest = BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
+        let rest = BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock,
+                               timeout: settings.requestTimeout)
         let limit = settings.snapshotDepth
         books = BinanceDepthBooks(venue: settings.venue, depth: settings.bookDepth, continuity: .spot, clock: clock,
                                   logger: logger) { name in
@@ -139,7 +140,8 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     public func currentGas() async throws -> [GasQuote] { [] }
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
-        books.track(keys.filter { $0.venue == settings.venue.id }.map { (Self.venueName($0.symbol), $0.symbol) }, into: inbox)
+        let mine = keys.filter { $0.venue == settings.venue.id }
+        books.track(mine.map { (Self.venueName($0.symbol), $0.symbol) }, into: inbox)
         let task = state.withLock { state -> Task<Void, Never>? in
             guard state.task == nil else { return nil }
             let listener = FeedListener(feed: self)

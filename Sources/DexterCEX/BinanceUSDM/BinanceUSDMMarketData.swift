@@ -98,7 +98,9 @@ public enum BinanceUSDMMarketData {
             }
         }
         guard let eventType else { throw reader.missing("e") }
-        guard eventType == "markPriceUpdate" else { throw reader.failure("e", "\"\(eventType)\" is not markPriceUpdate") }
+        guard eventType == "markPriceUpdate" else {
+            throw reader.failure("e", "\"\(eventType)\" is not markPriceUpdate")
+        }
         guard let eventTime else { throw reader.missing("E") }
         guard let symbol else { throw reader.missing("s") }
         guard let mark else { throw reader.missing("p") }
@@ -129,7 +131,8 @@ public enum BinanceUSDMMarketData {
                 guard let symbol else { throw reader.missing("symbol") }
                 guard let hours else { throw reader.missing("fundingIntervalHours") }
                 guard (1...24).contains(hours) else {
-                    throw reader.failure("fundingIntervalHours", "\(symbol): \(hours) h is not an interval of 1 to 24 hours")
+                    throw reader.failure("fundingIntervalHours",
+                                         "\(symbol): \(hours) h is not an interval of 1 to 24 hours")
                 }
                 found.append(BinanceFundingInfo(symbol: symbol, intervalHours: Int(hours)))
             }

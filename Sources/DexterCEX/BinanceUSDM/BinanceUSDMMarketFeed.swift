@@ -50,7 +50,8 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
         var stream = settings.stream ?? WebSocketSettings(url: "")
         stream.url = settings.streamURL + "/stream?streams=" + streams
         link = WebSocketLink(settings: stream, logger: logger)
-        let rest = BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
+        let rest = BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock,
+                               timeout: settings.requestTimeout)
         let limit = settings.snapshotDepth
         books = BinanceDepthBooks(venue: settings.venue, depth: settings.bookDepth, continuity: .futures, clock: clock,
                                   logger: logger) { name in
@@ -75,7 +76,8 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
     public func instruments() async throws -> [VenueInstrument] {
         let answer = try await rest(BinanceUSDMRequests.exchangeInfo(), weight: BinanceUSDMSettings.exchangeInfoWeight)
         let info = try BinanceUSDMMarketData.exchangeInfo(answer.body)
-        let fundingAnswer = try await rest(BinanceUSDMRequests.fundingInfo(), weight: BinanceUSDMSettings.fundingInfoWeight)
+        let fundingAnswer = try await rest(BinanceUSDMRequests.fundingInfo(),
+                                           weight: BinanceUSDMSettings.fundingInfoWeight)
         let intervals = Dictionary(try BinanceUSDMMarketData.fundingInfo(fundingAnswer.body)
             .map { ($0.symbol, Duration.seconds($0.intervalHours * 3_600)) }, uniquingKeysWith: { _, last in last })
         var found: [VenueInstrument] = []
@@ -87,7 +89,8 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
                                                         liquidity: .book(OrderBook(bids: [], asks: [])), venueTime: now,
                                                         receivedAt: now)))
         }
-        books.name(Dictionary(settings.symbols.map { (BinanceUSDMSettings.venueName($0), $0) }, uniquingKeysWith: { a, _ in a }))
+        books.name(Dictionary(settings.symbols.map { (BinanceUSDMSettings.venueName($0), $0) },
+                              uniquingKeysWith: { first, _ in first }))
         state.withLock { state in
             state.rateLimits = info.rateLimits
             state.intervals = intervals
@@ -105,10 +108,14 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
             ?? info.contracts.first(where: { $0.venueSymbol == name }) else {
             throw BinanceUSDMVenueError.notListed(symbol, venue: venue)
         }
-        guard listed.isPerpetual else { throw BinanceUSDMVenueError.notPerpetual(symbol, contractType: listed.contractType) }
+        guard listed.isPerpetual else {
+            throw BinanceUSDMVenueError.notPerpetual(symbol, contractType: listed.contractType)
+        }
         guard listed.symbol == symbol else { throw BinanceUSDMVenueError.notLinear(symbol) }
         guard listed.isTrading else { throw BinanceUSDMVenueError.notTrading(symbol, status: listed.status) }
-        guard let terms = margin ?? listed.publishedMargin else { throw BinanceUSDMVenueError.noMarginTerms(symbol, venue: venue) }
+        guard let terms = margin ?? listed.publishedMargin else {
+            throw BinanceUSDMVenueError.noMarginTerms(symbol, venue: venue)
+        }
         guard let spec = listed.instrumentSpec(margin: terms) else { throw BinanceUSDMVenueError.noFilters(symbol) }
         return spec
     }
@@ -116,8 +123,8 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
     public func currentGas() async throws -> [GasQuote] { [] }
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
-        books.track(keys.filter { $0.venue == settings.venue.id }.map { (BinanceUSDMSettings.venueName($0.symbol), $0.symbol) },
-                    into: inbox)
+        let mine = keys.filter { $0.venue == settings.venue.id }
+        books.track(mine.map { (BinanceUSDMSettings.venueName($0.symbol), $0.symbol) }, into: inbox)
         let task = state.withLock { state -> Task<Void, Never>? in
             guard state.task == nil else { return nil }
             let listener = USDMFeedListener(feed: self)
@@ -128,7 +135,9 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
         if task != nil { inbox.post(.connecting, for: settings.venue.id) }
     }
 
-    public func unsubscribe(_ keys: [MarketKey]) async { books.untrack(keys.map { BinanceUSDMSettings.venueName($0.symbol) }) }
+    public func unsubscribe(_ keys: [MarketKey]) async {
+        books.untrack(keys.map { BinanceUSDMSettings.venueName($0.symbol) })
+    }
 
     /// Stops the stream.
     public func stop() {
@@ -183,8 +192,8 @@ public final class BinanceUSDMMarketFeed: MarketDataClient, Sendable {
 
     /// A public request through the venue's budget (waiting for the next window when this one is spent).
     func rest(_ request: BinanceRequest, weight: Int) async throws -> HTTPAnswer {
-        try await BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
-            .send(request, weight: weight, waitForBudget: true)
+        try await BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock,
+                              timeout: settings.requestTimeout).send(request, weight: weight, waitForBudget: true)
     }
 }
 
