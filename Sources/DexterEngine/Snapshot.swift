@@ -85,11 +85,13 @@ public struct FeedHealth: Sendable, Hashable {
 }
 
 public struct PnLSummary: Sendable, Hashable {
-    /// Realised today (UTC), in USD, from booked arbitrages.
+    /// Realised today (UTC), in USD, from booked arbitrages and funding.
     public var realisedTodayUSD: FixedDecimal
     public var arbitragesToday: Int
     public var tradesToday: Int
     public var volumeTodayUSD: FixedDecimal
+    /// Funding booked today on perpetual positions, in USD (received positive); part of `realisedTodayUSD`.
+    public var fundingTodayUSD: FixedDecimal = .zero
     /// Realised P&L after each booked arbitrage today, oldest first, for a sparkline.
     public var history: [Double]
 

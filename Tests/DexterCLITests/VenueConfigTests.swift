@@ -204,6 +204,27 @@ import Testing
                                            + "BNB/USDT"))
     }
 
+    /// The embedded perpetual venues quote funding (0.01 % every 8 h) and publish it once a second of the market's
+    /// clock, the next funding on the interval's grid and the book's mid as the mark; a spot venue has no funding.
+    @Test func theSimulatedPerpetualsQuoteFundingAndOnlyThey() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        let perps = config.universe.books.filter { $0.instrument.margin != nil }
+        #expect(perps.count == 4 && perps.allSatisfy { $0.funding?.rate == FixedDecimal("0.0001")! && $0.funding?.interval == .seconds(28_800) })
+        #expect(config.universe.books.filter { $0.instrument.margin == nil }.allSatisfy { $0.funding == nil })
+        #expect(config.detection.fundingHorizon == .seconds(8 * 3_600))
+        let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
+        var market = SimulatedMarket(universe: config.universe, start: start)
+        let quotes = market.advance(to: start.adding(.milliseconds(2_500))).compactMap { event -> FundingQuote? in
+            if case .market(.funding(let quote)) = event { quote } else { nil }
+        }
+        #expect(quotes.count == 3 * 4, "each perpetual at 0, 1 and 2 s: \(quotes.count)")
+        let eightHours: Int64 = 28_800_000_000_000
+        #expect(quotes.allSatisfy { $0.nextFundingTime.nanoseconds % eightHours == 0 && $0.nextFundingTime > $0.receivedAt
+                && $0.nextFundingTime.duration(since: $0.receivedAt) <= .seconds(28_800) && $0.markPrice.isPositive })
+        let spot = base.replacing("[sim.venues.binance]\nlatency_ms = 20\n", with: "[sim.venues.binance]\nlatency_ms = 20\nfunding_rate = \"0.0001\"\n")
+        expect(spot, refusedAt: "funding_rate", "sim.venues.binance.funding_rate: only a venue with perpetuals (BASE/QUOTE:SETTLE markets) has funding")
+    }
+
     @Test func whatTheSimulatorTradesItMustPriceAndWhereItSwapsItMustRun() {
         let dollar = "[sim.assets.USDC]\nprice_usd = 1.0\nvolatility = 0.01\njumps_per_hour = 2.0\njump_size = 0.0005\n"
             + "peg_reversion = 0.05\n\n"

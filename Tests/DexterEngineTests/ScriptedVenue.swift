@@ -57,6 +57,9 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         var accounts: [VenueId: [Asset: FixedDecimal]] = [:]
         /// A buy's fee is kept in the asset bought (as Binance charges it), not in the quote.
         var buyFeeInBase = false
+        /// What a perpetual venue says of its margin, when the test gives it (none: the question fails, as a venue
+        /// that cannot be reached).
+        var margins: [VenueId: VenueMargin] = [:]
     }
 
     let venueIds: [VenueId]
@@ -295,5 +298,16 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
                         status: .filled, reason: nil, filledQuantity: filled, notional: filled * price, fee: .zero,
                         gas: .zero, gasToken: nil, executedAt: time)
+    }
+}
+
+extension ScriptedVenue: MarginReporting {
+    struct NoMarginScripted: Error {}
+
+    func setMargin(_ margin: VenueMargin) { state.withLock { $0.margins[margin.venue] = margin } }
+
+    func margin(on venue: VenueId) async throws -> VenueMargin {
+        guard let margin = state.withLock({ $0.margins[venue] }) else { throw NoMarginScripted() }
+        return margin
     }
 }
