@@ -26,7 +26,8 @@ shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
-         coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage)
+         coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
+         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -56,8 +57,9 @@ sources=(
     Sources/DexterMarket/LogExpMath.swift Sources/DexterMarket/Market.swift Sources/DexterMarket/MarketState.swift
     Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
-    Sources/DexterMarket/Venue.swift
+    Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
+    Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
     Sources/DexterVenues/Seam/VenueInbox.swift
     Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
@@ -83,6 +85,7 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseClientOrderId.swift Sources/DexterCEX/Coinbase/CoinbaseErrors.swift
     Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
+    Sources/DexterCEX/BinanceUSDM/BinanceUSDMMarketData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMInstruments.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -135,6 +138,7 @@ wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
 coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
+usdm="$shared/vectors/exchanges/wire/binance_usdm"
 examples="$shared/vectors/exchanges/oracle_examples"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
@@ -235,6 +239,19 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
         krakenAssetPairs)
             grep '^https://api.kraken.com/0/public/AssetPairs' "$kraken/cryptofeed/KRAKEN.0" | sed 's/^[^{]*{/{/' | lines http
             cp "$kraken"/nautilus/http_asset_pairs*.json "$out/" ;;
+        usdmStreamMessage)
+            # The USDⓈ-M combined-stream capture (depthUpdate with pu, bookTicker, aggTrade, kline), and nautilus'
+            # mark price message inside a combined-stream envelope.
+            tail -n +2 "$usdm/cryptofeed/BINANCE_FUTURES.ws.1.0" | sed 's/^[^{]*{/{/' | lines ws
+            { printf '{"stream":"btcusdt@markPrice@1s","data":'; cat "$usdm/nautilus/futures/market_data_json/mark_price_stream.json"; printf '}'; } > "$out/mark" ;;
+        usdmMarkPrice)
+            cp "$usdm/nautilus/futures/market_data_json/mark_price_stream.json" "$out/"
+            printf '%s' '{"e":"markPriceUpdate","E":1626992741017,"s":"ETHUSDT","p":"2000.5","i":"2000.1","P":"2000.2","r":"-0.00012500","T":1627000000000}' > "$out/negative" ;;
+        usdmExchangeInfo) cp "$usdm/cryptofeed/fapi_exchangeInfo.2021-07-22.BTCUSDT_ETHUSDT.json" "$out/" ;;
+        usdmFundingInfo)
+            # The documented shape (Get-Funding-Rate-Info): only the symbols whose funding was adjusted.
+            printf '%s' '[{"symbol":"BLZUSDT","adjustedFundingRateCap":"0.02500000","adjustedFundingRateFloor":"-0.02500000","fundingIntervalHours":8,"disclaimer":false},{"symbol":"1000PEPEUSDT","adjustedFundingRateCap":"0.03","adjustedFundingRateFloor":"-0.03","fundingIntervalHours":4,"disclaimer":false}]' > "$out/documented"
+            printf '[]' > "$out/empty" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

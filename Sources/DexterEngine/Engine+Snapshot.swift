@@ -74,9 +74,10 @@ extension Engine {
 }
 
 extension Engine {
-    /// The top of every market, for the Markets panel.
+    /// The top of every market, for the Markets panel, with a perpetual's next funding.
     func marketRows(at now: Timestamp) -> [MarketRow] {
-        pipeline.state.markets.map { market in
+        let funding = pipeline.state.funding
+        return pipeline.state.markets.map { market in
             let top: MarketRow.Top
             if case .book(let book) = market.liquidity {
                 top = .book(bid: book.bids.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) },
@@ -84,9 +85,12 @@ extension Engine {
             } else {
                 top = .pool(bid: market.screen.topSellPrice, ask: market.screen.topBuyPrice)
             }
+            let next = market.instrument.margin == nil ? nil : funding[market.key].map {
+                MarketRow.Funding(rate: $0.rate, untilNext: max(.zero, $0.nextFundingTime.duration(since: now)))
+            }
             return MarketRow(venue: market.key.venue.name, symbol: market.key.symbol.description, top: top,
                              age: market.quoteAge(at: now), stale: market.isStale(at: now),
-                             feed: connections[market.key.venue]?.description)
+                             feed: connections[market.key.venue]?.description, funding: next)
         }.sorted { ($0.symbol, $0.venue) < ($1.symbol, $1.venue) }
     }
 }

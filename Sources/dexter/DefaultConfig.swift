@@ -175,9 +175,12 @@ gas_token = "SOL"
 # too and rest_url, stream_url (the public WebSocket) and private_url. "kraken" is Kraken spot over WebSocket v2
 # (PAPER; LIVE with --live and a key), symbols written the common way (BTC/USD), with the same three endpoints.
 # "coinbase" is Coinbase Advanced Trade spot (PAPER; LIVE with --live and a CDP key), symbols as BTC/USD, with the
-# same three endpoints.
+# same three endpoints. "binance-usdm" is Binance USDⓈ-M perpetuals (PAPER: live data and funding, paper fills;
+# --live refuses it for now), symbols as BTC/USDT:USDT, with rest_url and stream_url, and optionally max_leverage
+# and maintenance_rate for all its symbols (else exchangeInfo's requiredMarginPercent and maintMarginPercent).
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
-# markets: per pair, tick and lot size, and minimum notional (quote).
+# markets: per pair, tick and lot size, minimum notional (quote), and optionally min_quantity (the least base
+# quantity of one order; none when left out).
 [venues.binance]
 kind = "exchange"
 connector = "sim"
