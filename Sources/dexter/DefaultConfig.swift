@@ -175,7 +175,10 @@ gas_token = "SOL"
 # too and rest_url, stream_url (the public WebSocket) and private_url. "kraken" is Kraken spot over WebSocket v2
 # (PAPER; LIVE with --live and a key), symbols written the common way (BTC/USD), with the same three endpoints.
 # "coinbase" is Coinbase Advanced Trade spot (PAPER; LIVE with --live and a CDP key), symbols as BTC/USD, with the
-# same three endpoints.
+# same three endpoints. "bybit" is Bybit v5 linear USDT perpetuals (PAPER: live data and funding, paper fills;
+# --live refuses it for now), symbols as BTC/USDT:USDT, with the same three endpoints (stream_url: the public linear
+# WebSocket), and optionally max_leverage and maintenance_rate for all its symbols (else instruments-info's maximum
+# leverage, maintenance at half the initial margin there).
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
 # markets: per pair, tick and lot size, and minimum notional (quote).
 [venues.binance]

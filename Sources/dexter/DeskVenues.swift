@@ -33,6 +33,9 @@ struct VenueConnectors: Sendable {
     /// Coinbase Advanced Trade spot (level2 over its market-data WebSocket, REST): live market data; in PAPER mode
     /// paper fills against its books, in LIVE real orders.
     static let coinbase = "coinbase"
+    /// Bybit v5 linear USDT perpetuals: live market data and funding; PAPER fills against its books. Its LIVE orders
+    /// are not built yet: a key for it is refused.
+    static let bybit = "bybit"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase]
 
@@ -87,6 +90,15 @@ struct VenueConnectors: Sendable {
                 execution.stream = settings.stream
                 return try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings), settings: execution,
                                            credentials: KrakenCredentials(apiKey: key.apiKey, secret: key.secret))
+            }
+        },
+        bybit: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return try config.venues.filter { $0.connector == bybit }.map { venue -> any MarketDataClient & ExecutionClient in
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: bybit)
+                }
+                return BybitPaperVenue(feed: BybitMarketFeed(settings: venue.bybitSettings), journal: journal)
             }
         },
         coinbase: { config, opening in
@@ -180,6 +192,16 @@ extension ConfiguredVenue {
     /// A Coinbase venue's settings: its symbols, and the endpoints config overrides (Coinbase's own by default).
     var coinbaseSettings: CoinbaseSettings {
         var settings = CoinbaseSettings(venue: spec, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.publicURL = url }
+        if let url = endpoints["private_url"] { settings.privateURL = url }
+        return settings
+    }
+
+    /// A Bybit venue's settings: its perpetuals, its margin terms where config sets them, and the endpoints config
+    /// overrides (api.bybit.com and stream.bybit.com by default).
+    var bybitSettings: BybitSettings {
+        var settings = BybitSettings(venue: spec, symbols: symbols, margin: margin)
         if let url = endpoints["rest_url"] { settings.restURL = url }
         if let url = endpoints["stream_url"] { settings.publicURL = url }
         if let url = endpoints["private_url"] { settings.privateURL = url }
