@@ -26,7 +26,8 @@ shared="${DEXTER_SHARED:-$root/../shared}"
 targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order orders account userEvent webSocketFrame
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
-         coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage)
+         coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
+         bybitPublicMessage bybitInstruments)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -83,6 +84,8 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseClientOrderId.swift Sources/DexterCEX/Coinbase/CoinbaseErrors.swift
     Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
+    Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
+    Sources/DexterCEX/Bybit/BybitBookSync.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -135,6 +138,7 @@ wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
 coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
+bybit="$shared/vectors/exchanges/wire/bybit/nautilus"
 examples="$shared/vectors/exchanges/oracle_examples"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
@@ -235,6 +239,14 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
         krakenAssetPairs)
             grep '^https://api.kraken.com/0/public/AssetPairs' "$kraken/cryptofeed/KRAKEN.0" | sed 's/^[^{]*{/{/' | lines http
             cp "$kraken"/nautilus/http_asset_pairs*.json "$out/" ;;
+        bybitPublicMessage)
+            # v5 public shapes (books, tickers, answers, other topics) and a ticker delta and a pong as the docs show them.
+            cp "$bybit"/ws_orderbook_*.json "$bybit"/ws_ticker_linear.json "$bybit"/ws_subscription_*.json \
+               "$bybit"/ws_public_trade.json "$bybit"/ws_kline.json "$out/"
+            printf '%s' '{"topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":"BTCUSDT","markPrice":"17220.10","fundingRate":"0.0001","nextFundingTime":"1673280000000","fundingIntervalHour":"8","bid1Price":""},"cs":24987956060,"ts":1673272861700}' > "$out/tickerDelta"
+            printf '%s' '{"success":true,"ret_msg":"pong","conn_id":"0970e817-426e-429a-a679-ff7f55e0b16a","op":"ping"}' > "$out/pong"
+            printf '%s' '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1700000000001,"data":{"s":"BTCUSDT","b":[["27450.00","0"],["27449.5","1.25"]],"a":[],"u":1000001,"seq":5000000001},"cts":1700000000000}' > "$out/delta50" ;;
+        bybitInstruments) cp "$bybit"/http_get_instruments_linear*.json "$out/" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

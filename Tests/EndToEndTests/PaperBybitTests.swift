@@ -56,6 +56,11 @@ extension EndToEnd {
             defer { server.stop() }
             try await script(server, mid: 27_450)
             let path = try config(server)
+            let check = try Binary.run(["venues", "check", "--config", path], environment: environment)
+            #expect(check.status == 0, "\(check.output)\(check.error)")
+            #expect(check.output.contains("bybit (bybit at \(server.restURL)) reachable in "), "\(check.output)")
+            #expect(check.output.contains("BTC/USDT:USDT: tick 0.5 lot 0.001 min notional 5 max leverage 100 maintenance 0.005"),
+                    "\(check.output)")
             let tmux = Tmux(name: "dexter-paper-bybit")
             defer { tmux.kill() }
             try tmux.start("'\(Binary.dexter)' --mode paper --config '\(path)'", width: 120, height: 40, environment: environment)
