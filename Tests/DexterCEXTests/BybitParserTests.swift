@@ -143,6 +143,46 @@ struct BybitParserTests {
         }
     }
 
+    @Test func executionFixturesAreFillsWithTheirFees() throws {
+        guard case .executions(let rows) = try BybitTrading.privateMessage(try Self.fixture("ws_account_execution.json")) else {
+            Issue.record("not an execution push")
+            return
+        }
+        let row = try #require(rows.first)
+        #expect(rows.count == 1 && row.isFill && !row.isFunding && row.side == .sell)
+        #expect(row.execId == "0ab1bdf7-4219-438b-b30a-32ec863018f7" && row.orderLinkId == "test-order-link-001")
+        #expect(row.price == FixedDecimal("95900.1") && row.quantity == FixedDecimal("0.5"))
+        #expect(row.fee == FixedDecimal("26.3725275") && row.value == FixedDecimal("47950.05") && row.isMaker == false)
+        #expect(row.fee == row.value! * row.feeRate!, "the fixture's fee is the exact product")
+        #expect(row.time == Timestamp(milliseconds: 1_746_270_400_353))
+        guard case .executions(let adl) = try BybitTrading.privateMessage(try Self.fixture("ws_account_execution_adl.json")) else {
+            Issue.record("not an execution push")
+            return
+        }
+        #expect(adl.map(\.execType) == ["AdlTrade"] && adl.allSatisfy(\.isFill))
+        let listed = try BybitTrading.executionList(try BybitTrading.result(try Self.fixture("http_get_executions.json"),
+                                                                            request: "execution/list"))
+        #expect(listed.map(\.symbol) == ["BTCUSDT", "ETHUSDT"] && listed.first?.fee == FixedDecimal("0.0150"))
+        // A funding row as the docs show one, for a short: received, the market's rate positive.
+        let funding = #"{"topic":"execution","id":"x","creationTime":1,"data":[{"category":"linear","symbol":"BTCUSDT","execFee":"-0.0549","execId":"f-1","execPrice":"27450","execQty":"0.02","execType":"Funding","execValue":"549","feeRate":"-0.0001","orderId":"o-f","orderLinkId":"","side":"Sell","execTime":"1796083200000","isMaker":false}]}"#
+        guard case .executions(let settled) = try BybitTrading.privateMessage(Array(funding.utf8)),
+              let payment = settled.first?.fundingPayment(venue: "bybit", symbol: Symbol(base: "BTC", quote: "USDT", settle: "USDT"))
+        else {
+            Issue.record("the funding row is not a payment")
+            return
+        }
+        #expect(!settled[0].isFill)
+        #expect(payment.amount == FixedDecimal("0.0549") && payment.rate == FixedDecimal("0.0001"))
+        #expect(payment.positionSize == FixedDecimal("-0.02") && payment.at == Timestamp(milliseconds: 1_796_083_200_000))
+        let refused = #"{"retCode":110007,"retMsg":"ab not enough for new order","result":{},"retExtInfo":{},"time":1}"#
+        do {
+            _ = try BybitTrading.result(Array(refused.utf8), request: "order/create BTCUSDT")
+            Issue.record("a refusal was read as a result")
+        } catch let error as BybitError {
+            #expect(error.failure.code == "insufficient_funds" && error.failure.venueMessage == "ab not enough for new order")
+        }
+    }
+
     @Test func marginTermsDefaultToHalfTheInitialMarginAtTheMaximumLeverage() {
         #expect(BybitSettings.defaultMargin(maxLeverage: FixedDecimal(100))
                 == MarginTerms(maxLeverage: FixedDecimal(100), maintenanceRate: FixedDecimal("0.005")!))
