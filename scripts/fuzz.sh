@@ -27,7 +27,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
-         bybitPublicMessage bybitInstruments)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -57,10 +57,10 @@ sources=(
     Sources/DexterMarket/LogExpMath.swift Sources/DexterMarket/Market.swift Sources/DexterMarket/MarketState.swift
     Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
-    Sources/DexterMarket/Venue.swift
+    Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
-    Sources/DexterVenues/Seam/VenueInbox.swift
+    Sources/DexterVenues/Seam/VenueInbox.swift Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
     Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
@@ -85,7 +85,8 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
     Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
-    Sources/DexterCEX/Bybit/BybitBookSync.swift
+    Sources/DexterCEX/Bybit/BybitBookSync.swift Sources/DexterCEX/Bybit/BybitErrors.swift
+    Sources/DexterCEX/Bybit/BybitPrivateMessages.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -247,6 +248,14 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"success":true,"ret_msg":"pong","conn_id":"0970e817-426e-429a-a679-ff7f55e0b16a","op":"ping"}' > "$out/pong"
             printf '%s' '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1700000000001,"data":{"s":"BTCUSDT","b":[["27450.00","0"],["27449.5","1.25"]],"a":[],"u":1000001,"seq":5000000001},"cts":1700000000000}' > "$out/delta50" ;;
         bybitInstruments) cp "$bybit"/http_get_instruments_linear*.json "$out/" ;;
+        bybitPrivateMessage)
+            # Execution pushes (trade, ADL, fast), the execution list, auth answers; a funding row and a refusal as the
+            # docs show them.
+            cp "$bybit"/ws_account_execution*.json "$bybit"/http_get_executions.json "$bybit"/ws_auth_*.json \
+               "$bybit"/ws_account_order.json "$out/"
+            printf '%s' '{"topic":"execution","id":"x","creationTime":1,"data":[{"category":"linear","symbol":"BTCUSDT","execFee":"-0.0549","execId":"f-1","execPrice":"27450","execQty":"0.02","execType":"Funding","execValue":"549","feeRate":"-0.0001","orderId":"o-f","orderLinkId":"","side":"Sell","execTime":"1796083200000","isMaker":false}]}' > "$out/funding"
+            printf '%s' '{"retCode":110007,"retMsg":"ab not enough for new order","result":{},"retExtInfo":{},"time":1}' > "$out/refused"
+            printf '%s' '{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552","orderLinkId":"dx-1"},"retExtInfo":{},"time":1}' > "$out/created" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).
