@@ -27,7 +27,8 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
-         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo)
+         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo
+         bybitPublicMessage bybitInstruments bybitPrivateMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -61,7 +62,7 @@ sources=(
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
     Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
-    Sources/DexterVenues/Seam/VenueInbox.swift
+    Sources/DexterVenues/Seam/VenueInbox.swift Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
     Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
@@ -86,6 +87,9 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMMarketData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMInstruments.swift
+    Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
+    Sources/DexterCEX/Bybit/BybitBookSync.swift Sources/DexterCEX/Bybit/BybitErrors.swift
+    Sources/DexterCEX/Bybit/BybitPrivateMessages.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -139,6 +143,7 @@ okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
 coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
 usdm="$shared/vectors/exchanges/wire/binance_usdm"
+bybit="$shared/vectors/exchanges/wire/bybit/nautilus"
 examples="$shared/vectors/exchanges/oracle_examples"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
@@ -252,6 +257,22 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # The documented shape (Get-Funding-Rate-Info): only the symbols whose funding was adjusted.
             printf '%s' '[{"symbol":"BLZUSDT","adjustedFundingRateCap":"0.02500000","adjustedFundingRateFloor":"-0.02500000","fundingIntervalHours":8,"disclaimer":false},{"symbol":"1000PEPEUSDT","adjustedFundingRateCap":"0.03","adjustedFundingRateFloor":"-0.03","fundingIntervalHours":4,"disclaimer":false}]' > "$out/documented"
             printf '[]' > "$out/empty" ;;
+        bybitPublicMessage)
+            # v5 public shapes (books, tickers, answers, other topics) and a ticker delta and a pong as the docs show them.
+            cp "$bybit"/ws_orderbook_*.json "$bybit"/ws_ticker_linear.json "$bybit"/ws_subscription_*.json \
+               "$bybit"/ws_public_trade.json "$bybit"/ws_kline.json "$out/"
+            printf '%s' '{"topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":"BTCUSDT","markPrice":"17220.10","fundingRate":"0.0001","nextFundingTime":"1673280000000","fundingIntervalHour":"8","bid1Price":""},"cs":24987956060,"ts":1673272861700}' > "$out/tickerDelta"
+            printf '%s' '{"success":true,"ret_msg":"pong","conn_id":"0970e817-426e-429a-a679-ff7f55e0b16a","op":"ping"}' > "$out/pong"
+            printf '%s' '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1700000000001,"data":{"s":"BTCUSDT","b":[["27450.00","0"],["27449.5","1.25"]],"a":[],"u":1000001,"seq":5000000001},"cts":1700000000000}' > "$out/delta50" ;;
+        bybitInstruments) cp "$bybit"/http_get_instruments_linear*.json "$out/" ;;
+        bybitPrivateMessage)
+            # Execution pushes (trade, ADL, fast), the execution list, auth answers; a funding row and a refusal as the
+            # docs show them.
+            cp "$bybit"/ws_account_execution*.json "$bybit"/http_get_executions.json "$bybit"/ws_auth_*.json \
+               "$bybit"/ws_account_order.json "$out/"
+            printf '%s' '{"topic":"execution","id":"x","creationTime":1,"data":[{"category":"linear","symbol":"BTCUSDT","execFee":"-0.0549","execId":"f-1","execPrice":"27450","execQty":"0.02","execType":"Funding","execValue":"549","feeRate":"-0.0001","orderId":"o-f","orderLinkId":"","side":"Sell","execTime":"1796083200000","isMaker":false}]}' > "$out/funding"
+            printf '%s' '{"retCode":110007,"retMsg":"ab not enough for new order","result":{},"retExtInfo":{},"time":1}' > "$out/refused"
+            printf '%s' '{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552","orderLinkId":"dx-1"},"retExtInfo":{},"time":1}' > "$out/created" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -36,6 +36,9 @@ struct VenueConnectors: Sendable {
     /// Binance USDⓈ-M futures (linear perpetuals): live market data and funding; PAPER fills against its books. Its
     /// LIVE orders (`BinanceUSDMLiveVenue`) are not wired yet: `--live` refuses a desk that names it.
     static let binanceUSDM = "binance-usdm"
+    /// Bybit v5 linear USDT perpetuals: live market data and funding; PAPER fills against its books. Its LIVE orders
+    /// are not built yet: a key for it is refused.
+    static let bybit = "bybit"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase]
 
@@ -102,6 +105,15 @@ struct VenueConnectors: Sendable {
                 }
                 return BinanceUSDMPaperVenue(feed: BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings),
                                              journal: journal)
+            }
+        },
+        bybit: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            return try config.venues.filter { $0.connector == bybit }.map { venue -> any MarketDataClient & ExecutionClient in
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: bybit)
+                }
+                return BybitPaperVenue(feed: BybitMarketFeed(settings: venue.bybitSettings), journal: journal)
             }
         },
         coinbase: { config, opening in
@@ -207,6 +219,16 @@ extension ConfiguredVenue {
         var settings = BinanceUSDMSettings(venue: spec, symbols: symbols, margin: margin)
         if let url = endpoints["rest_url"] { settings.restURL = url }
         if let url = endpoints["stream_url"] { settings.streamURL = url }
+        return settings
+    }
+
+    /// A Bybit venue's settings: its perpetuals, its margin terms where config sets them, and the endpoints config
+    /// overrides (api.bybit.com and stream.bybit.com by default).
+    var bybitSettings: BybitSettings {
+        var settings = BybitSettings(venue: spec, symbols: symbols, margin: margin)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.publicURL = url }
+        if let url = endpoints["private_url"] { settings.privateURL = url }
         return settings
     }
 

@@ -45,12 +45,16 @@ enum LiveVenueKeys {
     /// The endpoints each live connector reads: REST, the market-data stream, and where private traffic goes.
     static func endpoints(_ connector: String) -> [String] {
         switch connector {
-        case VenueConnectors.okx, VenueConnectors.kraken, VenueConnectors.coinbase: ["rest_url", "stream_url", "private_url"]
+        case VenueConnectors.okx, VenueConnectors.kraken, VenueConnectors.coinbase, VenueConnectors.bybit:
+            ["rest_url", "stream_url", "private_url"]
         // Market data only for now: its order endpoints come with its LIVE connector.
         case VenueConnectors.binanceUSDM: ["rest_url", "stream_url"]
         default: ["rest_url", "stream_url", "ws_api_url"]
         }
     }
+
+    /// The live connectors whose symbols are linear perpetuals (`BASE/QUOTE:QUOTE`), with venue-wide margin terms.
+    static let perpetualConnectors: Set<String> = [VenueConnectors.binanceUSDM, VenueConnectors.bybit]
 }
 
 /// `[chains]` and `[venues]`: the facts of the desk's venues. A simulator knob found here is refused with where it
@@ -82,19 +86,17 @@ extension DeskConfig {
             switch kind {
             case "exchange" where connector != VenueConnectors.simulator:
                 // A live exchange lists its markets by symbol; tick, lot and minimum come from the venue.
-                let perpetuals = connector == VenueConnectors.binanceUSDM
-                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"]
-                                        + LiveVenueKeys.endpoints(connector)
+                let perpetuals = LiveVenueKeys.perpetualConnectors.contains(connector)
+                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints(connector)
                                         + (perpetuals ? ["max_leverage", "maintenance_rate"] : [])))
                 let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
                                      stalenessBound: staleness)
                 let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
                 guard !symbols.isEmpty else {
-                    let example = perpetuals ? "BTC/USDT:USDT" : "ETH/USDT"
-                    throw venue.error("symbols", "list at least one market, e.g. [\"\(example)\"]")
+                    throw venue.error("symbols", "list at least one market, e.g. [\"\(perpetuals ? "BTC/USDT:USDT" : "ETH/USDT")\"]")
                 }
                 if perpetuals, let spot = symbols.first(where: { $0.settle != $0.quote }) {
-                    throw venue.error("symbols", "\(spot) is not a USDⓈ-M perpetual: write BASE/QUOTE:SETTLE settled in its "
+                    throw venue.error("symbols", "\(spot) is not a linear perpetual: write BASE/QUOTE:SETTLE settled in its "
                                       + "quote, like \"\(spot.base)/\(spot.quote):\(spot.quote)\"")
                 }
                 var endpoints: [String: String] = [:]

@@ -78,6 +78,12 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.binanceUSDM(settings)
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.bybit:
+                    var settings = venue.bybitSettings
+                    settings.requestTimeout = .seconds(5)
+                    let check = await Self.bybit(settings)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
@@ -96,6 +102,23 @@ struct VenuesCommand: AsyncParsableCommand {
                         ?? ""
                     lines.append("  \(spec.symbol): tick \(spec.tickSize) lot \(spec.lotSize) min qty \(spec.minQuantity) "
                                  + "min notional \(spec.minNotional)\(margin)")
+                }
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
+            return (lines + ["  key: PAPER only (its LIVE orders are not built yet)"], true)
+        }
+
+        /// A Bybit venue: reachable, and each perpetual's grid and margin terms (PAPER only for now).
+        static func bybit(_ settings: BybitSettings) async -> (lines: [String], good: Bool) {
+            var lines = ["\(settings.venue.id) (bybit at \(settings.restURL))"]
+            let start = ContinuousClock.now
+            do {
+                for instrument in try await BybitMarketFeed(settings: settings).instruments() {
+                    let spec = instrument.market.instrument
+                    let margin = spec.margin.map { " max leverage \($0.maxLeverage) maintenance \($0.maintenanceRate)" } ?? ""
+                    lines.append("  \(spec.symbol): tick \(spec.tickSize) lot \(spec.lotSize) min notional \(spec.minNotional)\(margin)")
                 }
                 lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
             } catch {

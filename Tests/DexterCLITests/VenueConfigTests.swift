@@ -41,7 +41,7 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, coinbase, kraken, okx, sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, bybit, coinbase, kraken, okx, sim")
     }
 
     /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves
@@ -141,7 +141,7 @@ import Testing
         let wsAPI = DefaultConfig.text + venue + "\nws_api_url = \"ws://127.0.0.1:9\"\n"
         #expect(base.error(wsAPI).contains("venues.usdm.ws_api_url: unknown key"), "\(base.error(wsAPI))")
         let spot = DefaultConfig.text + venue.replacingOccurrences(of: "BTC/USDT:USDT", with: "BTC/USDT")
-        expect(spot, refusedAt: "symbols = [\"BTC/USDT\"]", "venues.usdm.symbols: BTC/USDT is not a USDⓈ-M perpetual: write "
+        expect(spot, refusedAt: "symbols = [\"BTC/USDT\"]", "venues.usdm.symbols: BTC/USDT is not a linear perpetual: write "
                + "BASE/QUOTE:SETTLE settled in its quote, like \"BTC/USDT:USDT\"")
     }
 
@@ -156,6 +156,45 @@ import Testing
         let negative = base.replacing(market, with: market.replacingOccurrences(of: " }", with: ", min_quantity = \"-1\" }"))
         expect(negative, refusedAt: "min_quantity = \"-1\"", "venues.binance.markets.BTC/USDT.min_quantity: expected a "
                + "quantity of zero or more, found \"-1\"")
+    }
+
+    /// A Bybit venue: perpetual symbols, its three endpoints, venue-wide margin terms (both or neither); PAPER, built
+    /// as Bybit's paper venue; a key for it is refused (its LIVE orders are not built).
+    @Test func aBybitVenueListsPerpetualsAndIsPaperOnly() throws {
+        let venue = """
+
+            [venues.bybit-live]
+            kind = "exchange"
+            connector = "bybit"
+            taker_fee = "0.00055"
+            staleness_ms = 2000
+            symbols = ["BTC/USDT:USDT"]
+            stream_url = "ws://127.0.0.1:9003/v5/public/linear"
+            private_url = "ws://127.0.0.1:9003/v5/private"
+            max_leverage = "20"
+            maintenance_rate = "0.004"
+            """
+        let config = try DeskConfig.parse(DefaultConfig.text + venue, file: "config.toml")
+        let bybit = try #require(config.venues.first { $0.spec.id == "bybit-live" })
+        #expect(bybit.symbols == [Symbol(base: "BTC", quote: "USDT", settle: "USDT")])
+        #expect(bybit.bybitSettings.publicURL == "ws://127.0.0.1:9003/v5/public/linear")
+        #expect(bybit.bybitSettings.privateURL == "ws://127.0.0.1:9003/v5/private")
+        #expect(bybit.bybitSettings.restURL == BybitSettings.defaultRESTURL)
+        #expect(bybit.bybitSettings.margin == MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.004")!))
+        #expect(config.engineConfig(user: "paula").mode == .paper)
+        #expect(try config.venueSet(seed: nil, start: .zero, journalPath: nil).execution["bybit-live"] is BybitPaperVenue)
+        #expect(throws: ConnectorError.self) {
+            try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                credentials: ["bybit-live": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
+        }
+        let published = venue.replacingOccurrences(of: "max_leverage = \"20\"\nmaintenance_rate = \"0.004\"", with: "")
+        #expect(try DeskConfig.parse(DefaultConfig.text + published, file: "config.toml").venues
+            .first { $0.spec.id == "bybit-live" }?.margin == nil, "neither: instruments-info's terms")
+        let half = DefaultConfig.text + venue.replacingOccurrences(of: "maintenance_rate = \"0.004\"", with: "")
+        expect(half, refusedAt: "[venues.bybit-live]", "venues.bybit-live.maintenance_rate: set it with max_leverage, e.g. \"0.004\"")
+        let spot = DefaultConfig.text + venue.replacingOccurrences(of: "[\"BTC/USDT:USDT\"]", with: "[\"BTC/USDT\"]")
+        expect(spot, refusedAt: "symbols = [\"BTC/USDT\"]", "venues.bybit-live.symbols: BTC/USDT is not a linear perpetual: "
+               + "write BASE/QUOTE:SETTLE settled in its quote, like \"BTC/USDT:USDT\"")
     }
 
     @Test func aMovedVenueKnobSaysWhereItWent() {
