@@ -116,6 +116,8 @@ public final class BinanceUSDMExecution: ExecutionClient, Sendable {
     public var userStreamConnected: Bool { stream.withLock { $0?.isConnected ?? false } }
     public var userStreamProblem: String? { stream.withLock { $0?.problem } }
     public var userStreamConnections: Int { stream.withLock { $0?.connections ?? 0 } }
+    /// REST reconciles the user data stream finished (one after each of its connections).
+    public var userStreamReconciles: Int { stream.withLock { $0?.reconciles ?? 0 } }
 
     /// The venue's time against the middle of the round trip.
     public func measureClock() async throws {

@@ -144,15 +144,16 @@ extension BinanceUSDMTrading {
         guard let status else { throw reader.missing("X") }
         guard let orderId else { throw reader.missing("i") }
         guard let tradeTime else { throw reader.missing("T") }
-        if executionType == "TRADE" || executionType == "CALCULATED" {
+        // A liquidation (CALCULATED) is a trade once it has a quantity; announced, pending, it is none yet.
+        if executionType == "TRADE" || (executionType == "CALCULATED" && last?.isPositive == true) {
             // A trade is money: every part of it must be there, or the message is refused rather than half-booked.
             guard let last, last.isPositive else { throw reader.failure("l", "a trade needs a positive last quantity") }
             guard let lastPrice, last.multipliedIfInRange(by: lastPrice) != nil else {
                 throw reader.failure("L", "a trade needs a price, l × L in range")
             }
             guard tradeId > 0 else { throw reader.failure("t", "a trade needs its trade id") }
-            guard commission != nil else { throw reader.missing("n") }
-            guard commissionAsset.map({ !$0.isEmpty }) ?? (commission?.isZero == true) else { throw reader.missing("N") }
+            // A settlement's or delivery's close carries no commission at all: zero. One charged needs its asset.
+            guard (commission ?? .zero).isZero || commissionAsset.map({ !$0.isEmpty }) == true else { throw reader.missing("N") }
         }
         return BinanceUSDMOrderEvent(symbol: symbol, clientOrderId: clientOrderId, side: side, executionType: executionType,
                                      status: status, orderId: orderId, lastQuantity: last ?? .zero,

@@ -27,6 +27,7 @@ final class BinanceUSDMUserStream: Sendable {
         var connected = false
         var renewing = false
         var connections = 0
+        var reconciles = 0
         var problem: String?
     }
 
@@ -43,6 +44,8 @@ final class BinanceUSDMUserStream: Sendable {
     var problem: String? { state.withLock { $0.problem } }
     /// Connections opened so far (each one reconciled).
     var connections: Int { state.withLock { $0.connections } }
+    /// Reconciles finished so far (one after each connection).
+    var reconciles: Int { state.withLock { $0.reconciles } }
 
     func start(into inbox: VenueInbox) async {
         let first = state.withLock { state -> Bool in
@@ -140,6 +143,7 @@ final class BinanceUSDMUserStream: Sendable {
         }
         await execution.reconcileOrders()
         await funding.poll(into: state.withLock { $0.inbox })
+        state.withLock { $0.reconciles += 1 }
     }
 
     func closed(key: String, reason: String) {
