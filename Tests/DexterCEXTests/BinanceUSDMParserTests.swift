@@ -178,7 +178,7 @@ import Testing
                 #expect(id.utf8.count > 25, "\(id) refused")
                 continue
             }
-            #expect(BinanceNewOrder.isValidClientOrderId(encoded) && encoded != id, "\(id) → \(encoded)")
+            #expect(BinanceUSDMClientOrderId.isValid(encoded) && encoded != id, "\(id) → \(encoded)")
             #expect(BinanceUSDMClientOrderId.decode(encoded) == id)
         }
         #expect(BinanceUSDMClientOrderId.encode(String(repeating: "ü", count: 20)) == nil)
