@@ -15,22 +15,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = tracker.pushUpdates(event, symbol: symbol)
     precondition(tracker.pushUpdates(event, symbol: symbol).isEmpty, "a repeated event was told twice")
     return 0
-    }
-    let symbol = Symbol(base: "BTC", quote: "USDT", settle: "USDT")
-    let tracker = BinanceUSDMOrderTracker(venue: "binance-usdm")
-    tracker.track(event.dexterClientOrderId, symbol: symbol)
-    _ = tracker.pushUpdates(event, symbol: symbol)
-    precondition(tracker.pushUpdates(event, symbol: symbol).isEmpty, "a repeated event was told twice")
-    return 0
-    }
-    let symbol = Symbol(base: "BTC", quote: "USDT", settle: "USDT")
-    let tracker = BinanceUSDMOrderTracker(venue: "binance-usdm")
-    tracker.track(event.dexterClientOrderId, symbol: symbol)
-    _ = tracker.pushUpdates(event, symbol: symbol)
-    precondition(tracker.pushUpdates(event, symbol: symbol).allSatisfy { if case .accepted = $0.kind { false } else { true } }
-                 || event.executionType != "NEW", "a repeated NEW was told twice")
-    if case .fill = event.orderUpdate(venue: "binance-usdm")?.kind {
-        precondition(tracker.pushUpdates(event, symbol: symbol).isEmpty, "a repeated trade was told twice")
-    }
-    return 0
 }
