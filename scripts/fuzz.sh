@@ -57,10 +57,10 @@ sources=(
     Sources/DexterMarket/LogExpMath.swift Sources/DexterMarket/Market.swift Sources/DexterMarket/MarketState.swift
     Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
-    Sources/DexterMarket/Venue.swift
+    Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
-    Sources/DexterVenues/Seam/VenueInbox.swift
+    Sources/DexterVenues/Seam/VenueInbox.swift Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
     Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
