@@ -27,7 +27,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
-         usdmUserEvent usdmOrders usdmAccount)
+         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -59,8 +59,9 @@ sources=(
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
     Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
+    Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
-    Sources/DexterVenues/Seam/VenueInbox.swift Sources/DexterVenues/Seam/FundingPayment.swift
+    Sources/DexterVenues/Seam/VenueInbox.swift
     Sources/DexterVenues/Replay/BinanceStream.swift Sources/DexterVenues/Replay/ByteScanner.swift
     Sources/DexterVenues/Replay/ByteScanner+JSON.swift Sources/DexterVenues/Replay/DepthBook.swift
     Sources/DexterVenues/Replay/L2SnapshotCSV.swift Sources/DexterVenues/Replay/RecordedFile.swift
@@ -84,6 +85,7 @@ sources=(
     Sources/DexterCEX/Coinbase/CoinbaseClientOrderId.swift Sources/DexterCEX/Coinbase/CoinbaseErrors.swift
     Sources/DexterCEX/Coinbase/CoinbaseTrading.swift Sources/DexterCEX/Coinbase/CoinbaseWireFields.swift Sources/DexterCEX/Coinbase/CoinbasePrivateMessages.swift
     Sources/DexterCEX/Coinbase/CoinbaseOrderTracker.swift
+    Sources/DexterCEX/BinanceUSDM/BinanceUSDMMarketData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMInstruments.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
@@ -139,8 +141,8 @@ wire="$shared/vectors/exchanges/wire/binance"
 okx="$shared/vectors/exchanges/wire/okx/nautilus"
 kraken="$shared/vectors/exchanges/wire/kraken"
 coinbase="$shared/vectors/exchanges/wire/coinbase/nautilus"
+usdm="$shared/vectors/exchanges/wire/binance_usdm"
 examples="$shared/vectors/exchanges/oracle_examples"
-usdm="$shared/vectors/exchanges/wire/binance_usdm/nautilus/futures"
 recordings="$shared/data"
 seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
     set +o pipefail
@@ -204,16 +206,16 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"channel":"user","client_id":"","timestamp":"2026-04-07T14:30:07Z","sequence_num":4,"events":[{"type":"update","orders":[{"order_id":"o-1","client_order_id":"hx-72756e2e37","cumulative_quantity":"1.5","leaves_quantity":"0","avg_price":"100.5","total_fees":"0.9","status":"CANCELLED","product_id":"BTC-USD","creation_time":"2026-04-07T14:30:06.5Z","order_side":"BUY","order_type":"Limit","time_in_force":"IMMEDIATE_OR_CANCEL"}]}]}' > "$out/update"
             printf '%s' '{"type":"error","message":"authentication failure"}' > "$out/error" ;;
         usdmUserEvent)
-            cp "$usdm"/user_data_json/*.json "$out/"
+            cp "$usdm"/nautilus/futures/user_data_json/*.json "$out/"
             printf '%s' '{"e":"ACCOUNT_UPDATE","E":1764518400000,"T":1764518400000,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","wb":"99987.99160000","cw":"99987.99160000","bc":"-2.40040000"}],"P":[]}}' > "$out/funding"
             printf '%s' '{"e":"listenKeyExpired","E":1764518400000,"listenKey":"OfYGbUzi3PraNagEkdKuFwUHn48brFsItTdsuiIXrucEvD0rhRXZ7I6URWfE8YE8"}' > "$out/expired"
             printf '%s' '{"e":"ORDER_TRADE_UPDATE","E":1764518400001,"T":1764518400001,"o":{"s":"BTCUSDT","c":".xZGV4dGVyIG9yZGVyICMx","S":"SELL","o":"LIMIT","f":"IOC","q":"0.500","p":"30000.00","ap":"30000.00000000","sp":"0.00","x":"EXPIRED","X":"EXPIRED","i":8389765500000001,"l":"0.000","z":"0.200","L":"0.00","N":"USDT","n":"0","T":1764518400001,"t":0,"b":"0","a":"0","m":false,"R":true,"wt":"CONTRACT_PRICE","ot":"LIMIT","ps":"BOTH","cp":false,"rp":"0","pP":false,"si":0,"ss":0,"V":"EXPIRE_MAKER","pm":"NONE","gtd":0,"er":"4"}}' > "$out/expired-reduce-only" ;;
         usdmOrders)
-            cp "$usdm"/http_json/order_response.json "$out/"
+            cp "$usdm"/nautilus/futures/http_json/order_response.json "$out/"
             printf '%s' '[{"orderId":8389765500000001,"symbol":"BTCUSDT","status":"FILLED","clientOrderId":"mj3k2x1a-a1-1","price":"30020.00","avgPrice":"30013.75000000","origQty":"0.800","executedQty":"0.800","cumQty":"0.800","cumQuote":"24011.00000000","timeInForce":"IOC","type":"LIMIT","reduceOnly":false,"closePosition":false,"side":"BUY","positionSide":"BOTH","stopPrice":"0.00","workingType":"CONTRACT_PRICE","priceProtect":false,"origType":"LIMIT","priceMatch":"NONE","selfTradePreventionMode":"EXPIRE_MAKER","goodTillDate":0,"updateTime":1764518400000}]' > "$out/orders"
             printf '%s' '[{"buyer":true,"commission":"6.00200000","commissionAsset":"USDT","id":1000002,"maker":false,"orderId":8389765500000001,"price":"30010.00","qty":"0.500","quoteQty":"15005.00000000","realizedPnl":"0.00000000","side":"BUY","positionSide":"BOTH","symbol":"BTCUSDT","time":1764518400000}]' > "$out/trades" ;;
         usdmAccount)
-            cp "$usdm"/http_json/account_info_v2.json "$usdm"/http_json/balance.json "$usdm"/http_json/position_risk.json "$out/"
+            cp "$usdm"/nautilus/futures/http_json/account_info_v2.json "$usdm"/nautilus/futures/http_json/balance.json "$usdm"/nautilus/futures/http_json/position_risk.json "$out/"
             printf '%s' '[{"symbol":"BTCUSDT","incomeType":"FUNDING_FEE","income":"-2.40040000","asset":"USDT","info":"FUNDING_FEE","time":1764518400000,"tranId":9689322001,"tradeId":""}]' > "$out/income"
             printf '%s' '{"dualSidePosition":false}' > "$out/dual"
             printf '%s' '{"symbol":"BTCUSDT","makerCommissionRate":"0.0002","takerCommissionRate":"0.0004"}' > "$out/commission"
@@ -256,6 +258,19 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
         krakenAssetPairs)
             grep '^https://api.kraken.com/0/public/AssetPairs' "$kraken/cryptofeed/KRAKEN.0" | sed 's/^[^{]*{/{/' | lines http
             cp "$kraken"/nautilus/http_asset_pairs*.json "$out/" ;;
+        usdmStreamMessage)
+            # The USDⓈ-M combined-stream capture (depthUpdate with pu, bookTicker, aggTrade, kline), and nautilus'
+            # mark price message inside a combined-stream envelope.
+            tail -n +2 "$usdm/cryptofeed/BINANCE_FUTURES.ws.1.0" | sed 's/^[^{]*{/{/' | lines ws
+            { printf '{"stream":"btcusdt@markPrice@1s","data":'; cat "$usdm/nautilus/futures/market_data_json/mark_price_stream.json"; printf '}'; } > "$out/mark" ;;
+        usdmMarkPrice)
+            cp "$usdm/nautilus/futures/market_data_json/mark_price_stream.json" "$out/"
+            printf '%s' '{"e":"markPriceUpdate","E":1626992741017,"s":"ETHUSDT","p":"2000.5","i":"2000.1","P":"2000.2","r":"-0.00012500","T":1627000000000}' > "$out/negative" ;;
+        usdmExchangeInfo) cp "$usdm/cryptofeed/fapi_exchangeInfo.2021-07-22.BTCUSDT_ETHUSDT.json" "$out/" ;;
+        usdmFundingInfo)
+            # The documented shape (Get-Funding-Rate-Info): only the symbols whose funding was adjusted.
+            printf '%s' '[{"symbol":"BLZUSDT","adjustedFundingRateCap":"0.02500000","adjustedFundingRateFloor":"-0.02500000","fundingIntervalHours":8,"disclaimer":false},{"symbol":"1000PEPEUSDT","adjustedFundingRateCap":"0.03","adjustedFundingRateFloor":"-0.03","fundingIntervalHours":4,"disclaimer":false}]' > "$out/documented"
+            printf '[]' > "$out/empty" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -201,8 +201,14 @@ public struct CrossVenueDetector: Sendable {
 
         let nearest = FixedDecimal(approximating: best).rounded(toMultipleOf: lot, .nearestEven)
         let ceiling = FixedDecimal(approximating: upper).rounded(toMultipleOf: lot, .down)
-        var candidates = [nearest - lot, nearest, nearest + lot].filter { $0.isPositive && $0 <= ceiling }
-        if candidates.isEmpty, ceiling.isPositive { candidates = [ceiling] }
+        // No leg below either venue's minimum order quantity: the least size both take, on the lot grid.
+        let floor = FixedDecimal.max(buyMarket.instrument.minQuantity, sellMarket.instrument.minQuantity)
+            .rounded(toMultipleOf: lot, .up)
+        var candidates = [nearest - lot, nearest, nearest + lot].filter { $0.isPositive && $0 >= floor && $0 <= ceiling }
+        if candidates.isEmpty, ceiling.isPositive, ceiling >= floor {
+            // Net profit is concave in size: past the bounds, the nearest size within them is the best.
+            candidates = [FixedDecimal.min(ceiling, FixedDecimal.max(floor, nearest))]
+        }
 
         let gas = gasCosts(buyMarket, sellMarket, state: state, quote: symbol.quote)
         guard let gas else { return nil }
@@ -212,7 +218,7 @@ public struct CrossVenueDetector: Sendable {
         for quantity in candidates {
             guard let buyQuote = try? buyMarket.quote(.buy, quantity: quantity),
                   let sellQuote = try? sellMarket.quote(.sell, quantity: buyQuote.quantity),
-                  buyQuote.cash <= quoteBudget,
+                  buyQuote.cash <= quoteBudget, buyQuote.quantity >= floor,
                   buyQuote.notional >= buyMarket.instrument.minNotional,
                   sellQuote.notional >= sellMarket.instrument.minNotional else { continue }
             // Expected funding, in quote: the long leg pays what its rates add up to, the short leg receives them.

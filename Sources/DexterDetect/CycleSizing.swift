@@ -85,7 +85,8 @@ enum CycleSizing {
                                       averagePrice: bought.averagePrice, worstPrice: bought.worstPrice, fee: bought.fee,
                                       receivedAt: market.receivedAt))
             }
-            guard quote.notional >= market.instrument.minNotional else { return nil }
+            guard quote.notional >= market.instrument.minNotional, quote.quantity >= market.instrument.minQuantity
+            else { return nil }
             amount = sized[sized.count - 1].output
             expiry = min(expiry, market.receivedAt.adding(market.venue.stalenessBound))
             if let chain = market.venue.kind.chain {

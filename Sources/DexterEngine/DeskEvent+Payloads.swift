@@ -13,6 +13,8 @@ public enum ApprovalRefusal: Sendable, Hashable {
     case quoteStale(expiredAt: Timestamp)
     /// A leg's venue is not live.
     case venueNotTradable(VenueId, ConnectionState)
+    /// A leg's venue takes no more orders for now: it said to wait (a 429, a ban) or a budget is spent.
+    case venueRateLimited(VenueId, String)
     case routeInFlight
 }
 
@@ -151,6 +153,31 @@ extension DeskEvent {
     }
 
     /// A ledger write that failed: where the desk was, and the ledger's error.
+    public struct FundingBooked: Sendable, Hashable {
+        public let venue: VenueId
+        public let symbol: Symbol
+        /// Signed, in `asset`: received positive, paid negative.
+        public let amount: FixedDecimal
+        public let asset: Asset
+        public let amountUSD: FixedDecimal
+        public let rate: FixedDecimal?
+        public let positionSize: FixedDecimal?
+        /// The venue reported it (true) or the desk settled it from the venue's quote (false).
+        public let reported: Bool
+
+        public init(venue: VenueId, symbol: Symbol, amount: FixedDecimal, asset: Asset, amountUSD: FixedDecimal,
+                    rate: FixedDecimal?, positionSize: FixedDecimal?, reported: Bool) {
+            self.venue = venue
+            self.symbol = symbol
+            self.amount = amount
+            self.asset = asset
+            self.amountUSD = amountUSD
+            self.rate = rate
+            self.positionSize = positionSize
+            self.reported = reported
+        }
+    }
+
     public struct LedgerFailure: Sendable, Hashable {
         public enum Write: Sendable, Hashable {
             /// An approval's record, before its orders: nothing was sent.
@@ -164,6 +191,8 @@ extension DeskEvent {
             case marginCut(AccountId)
             /// The record of a stop-loss's closing order: nothing more was sent.
             case stopLoss(Asset)
+            /// A funding payment: not booked, and the desk halts, as for any booking.
+            case funding(venue: VenueId, id: String)
         }
 
         public let write: Write

@@ -10,10 +10,12 @@ extension DeskEvent {
         case .started, .stopsRearmed, .approvalCancelled, .rejected, .autoApproved, .approved, .approvedInSequence,
              .queryAnswered, .limitChanged, .configReloaded, .balancesFromVenue:
             .info
-        case .active, .resumed, .balancesAgree:
+        case .active, .resumed, .balancesAgree, .positionsAgree:
             .success
         case .booked(let booking):
             booking.status == .completed ? .success : .warning
+        case .fundingBooked:
+            .info
         case .cycle(_, _, let event):
             event.level
         case .connectionChanged(_, let state):
@@ -25,7 +27,7 @@ extension DeskEvent {
         case .halted, .haltStandsFromLastSession, .resumeRefused, .blockedByScreening, .riskDenied, .notPermitted,
              .orderNotSent, .retryNotSent, .legFailed, .illegalTransition, .legRiskLeftOpen, .stopLossTriggered,
              .stopLossTriggeredWhileHalted, .stopLossSelling, .stopLossIncomplete, .stopLossPausedByHalt,
-             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch,
+             .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch, .positionMismatch,
              .restingOrdersNotCanceled:
             .error
         }
@@ -101,6 +103,12 @@ extension DeskEvent {
             "\(booking.execution) \(booking.status.rawValue): realised $\(booking.realisedUSD.formatted(digits: 2))"
                 + (booking.estimatedNetUSD.map { " vs est. $\($0.formatted(digits: 2))" } ?? "")
                 + " (booked \(booking.id))"
+        case .fundingBooked(let funding):
+            "funding \(funding.symbol) on \(funding.venue): \(funding.amount.isNegative ? "paid" : "received") "
+                + "\(funding.amount.magnitude) \(funding.asset) ($\(funding.amountUSD.formatted(digits: 2)))"
+                + (funding.rate.map { " at \(($0 * FixedDecimal(100)).formatted(digits: 4))%" } ?? "")
+                + (funding.positionSize.map { " on \($0.isNegative ? "short" : "long") \($0.magnitude)" } ?? "")
+                + (funding.reported ? "" : " (settled by the desk)")
         case .legRiskCorrection(let arbitrageId, let exposure, let action, let order):
             "leg risk on \(arbitrageId): \(exposure); \(action.rawValue): "
                 + "\(order.side) \(order.quantity) \(exposure.asset) on \(order.venue) "
@@ -143,6 +151,11 @@ extension DeskEvent {
         case .balanceMismatch(let venue, let differences):
             "BALANCE MISMATCH at \(venue): " + differences.map(\.description).joined(separator: "; ")
                 + " (the ledger is not changed; see the audit trail)"
+        case .positionMismatch(let venue, let differences):
+            "POSITION MISMATCH at \(venue): " + differences.map(\.description).joined(separator: "; ")
+                + " (the ledger is not changed; see the audit trail)"
+        case .positionsAgree(let venue):
+            "\(venue): its positions and the ledger's agree"
         case .balanceCheckFailed(let venue, let error):
             "\(venue): balances could not be read (\(error)); asking again after the next fill"
         case .restartSettled(let ordersInFlight, let arbitrages):
@@ -173,6 +186,7 @@ extension ApprovalRefusal: CustomStringConvertible {
         case .stoppedOut(let asset): "\(asset) is stopped out by its stop-loss; a risk manager's resume re-arms it"
         case .quoteStale(let expiredAt): "quote is stale (expired \(expiredAt.utcClock))"
         case .venueNotTradable(let venue, let state): "\(venue) is \(state)"
+        case .venueRateLimited(let venue, let why): "\(venue) is rate-limited (\(why))"
         case .routeInFlight: "an execution on this route is still in flight"
         }
     }
@@ -292,6 +306,7 @@ extension DeskEvent.LedgerFailure: CustomStringConvertible {
         case .orderEvent(let clientOrderId): "for order \(clientOrderId): \(error)"
         case .marginCut(let account): "before the margin cut on \(account): \(error); nothing was sent"
         case .stopLoss(let asset): "before the stop-loss on \(asset): \(error); nothing more was sent"
+        case .funding(let venue, let id): "for funding \(id) on \(venue): \(error)"
         }
     }
 }

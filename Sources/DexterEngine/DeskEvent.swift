@@ -84,6 +84,9 @@ public enum DeskEvent: Sendable, Hashable {
 
     /// An execution is booked and durable in the ledger.
     case booked(Booking)
+    /// Funding on a perpetual position is booked (as its venue reported it, or as the desk settled it on a venue that
+    /// does not report funding: paper, the simulator).
+    case fundingBooked(FundingBooked)
 
     // MARK: Cycles
 
@@ -134,6 +137,10 @@ public enum DeskEvent: Sendable, Hashable {
     case balancesAgree(VenueId, assets: Int)
     /// The venue's account and the ledger differ: shown and audited, never overwritten.
     case balanceMismatch(VenueId, [BalanceDifference])
+    /// A perpetual venue holds positions otherwise than the ledger (shown and audited once per difference).
+    case positionMismatch(VenueId, [PositionDifference])
+    /// The venue's positions agree with the ledger again.
+    case positionsAgree(VenueId)
     /// The venue's balances could not be read; they are asked again after the next fill.
     case balanceCheckFailed(VenueId, error: String)
 

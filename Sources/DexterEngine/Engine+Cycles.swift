@@ -86,6 +86,7 @@ extension Engine {
         if cycle.isExpired(at: now) { return .quoteStale(expiredAt: cycle.expiresAt) }
         for leg in cycle.legs {
             if let connection = connections[leg.venue], !connection.isTradable { return .venueNotTradable(leg.venue, connection) }
+            if let why = rateLimited(at: now)[leg.venue] { return .venueRateLimited(leg.venue, why) }
         }
         if inFlight.values.contains(where: { $0.cycle?.route == cycle.route }) { return .routeInFlight }
         return nil

@@ -47,7 +47,9 @@ extension Engine {
         guard let buffer = config.marginBuffer, !control.ledgerFailed, !portfolio.inventory.positions.isEmpty else { return }
         for (account, margin) in marginAccounts() {
             let cutting = inFlight.values.contains { if case .marginReduction(account) = $0.purpose { true } else { false } }
-            let fraction = buffer.reduction(atRatio: margin.marginRatio)
+            // The stricter of the desk's model and the venue's own figures.
+            let ratio = max(margin.marginRatio, venueMarginRatio(account, at: now) ?? 0)
+            let fraction = buffer.reduction(atRatio: ratio)
             // A cut that just ended is given a moment to show in the marks before the next (a book that refused it
             // is not hammered every tick).
             let settled = lastMarginCut[account].map { now.duration(since: $0) >= Self.marginCutPause } ?? true

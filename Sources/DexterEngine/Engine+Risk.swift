@@ -72,6 +72,7 @@ extension Engine {
             if let connection = connections[leg.venue], !connection.isTradable {
                 return .venueNotTradable(leg.venue, connection)
             }
+            if let why = rateLimited(at: now)[leg.venue] { return .venueRateLimited(leg.venue, why) }
         }
         if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) { return .routeInFlight }
         return nil

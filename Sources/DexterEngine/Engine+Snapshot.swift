@@ -52,6 +52,10 @@ extension Engine {
         snapshot.alerts += snapshot.margins.filter { $0.ratio >= 1 }.map {
             "MARGIN CALL: \($0.account) margin ratio \(Format4.percent($0.ratio)); the venue liquidates at 100 %"
         }
+        // A venue that cannot take a leg now, by name: down, resyncing, or rate-limited.
+        snapshot.alerts += connections.filter { !$0.value.isTradable && $0.value != .connecting }.sorted { $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }
+        snapshot.alerts += rateLimited(at: now).sorted { $0.key < $1.key }.map { "\($0.key) rate-limited (\($0.value))" }
         snapshot.positions = positionRows()
         snapshot.alerts += snapshot.positions.filter(\.priceWarning).compactMap { row in
             row.priceNote.map { "\(row.asset) price: \($0)" }
@@ -70,9 +74,10 @@ extension Engine {
 }
 
 extension Engine {
-    /// The top of every market, for the Markets panel.
+    /// The top of every market, for the Markets panel, with a perpetual's next funding.
     func marketRows(at now: Timestamp) -> [MarketRow] {
-        pipeline.state.markets.map { market in
+        let funding = pipeline.state.funding
+        return pipeline.state.markets.map { market in
             let top: MarketRow.Top
             if case .book(let book) = market.liquidity {
                 top = .book(bid: book.bids.first.map { MarketRow.Level(price: $0.price, quantity: $0.quantity) },
@@ -80,9 +85,12 @@ extension Engine {
             } else {
                 top = .pool(bid: market.screen.topSellPrice, ask: market.screen.topBuyPrice)
             }
+            let next = market.instrument.margin == nil ? nil : funding[market.key].map {
+                MarketRow.Funding(rate: $0.rate, untilNext: max(.zero, $0.nextFundingTime.duration(since: now)))
+            }
             return MarketRow(venue: market.key.venue.name, symbol: market.key.symbol.description, top: top,
                              age: market.quoteAge(at: now), stale: market.isStale(at: now),
-                             feed: connections[market.key.venue]?.description)
+                             feed: connections[market.key.venue]?.description, funding: next)
         }.sorted { ($0.symbol, $0.venue) < ($1.symbol, $1.venue) }
     }
 }
@@ -129,6 +137,18 @@ extension Engine {
                                               mark: $0.mark, unrealised: $0.position.unrealised(at: $0.mark))
                       })
         }
+    }
+
+    /// Venues that take no more orders for now, and why ("api held for 12 s", "ord 50/50 spent"): never a leg of an
+    /// approved trade until it passes.
+    func rateLimited(at now: Timestamp) -> [VenueId: String] {
+        var limited: [VenueId: String] = [:]
+        for client in venues.executionClients.compactMap({ $0 as? any RateLimitReporting }) {
+            let reasons = client.rateLimitUsage(at: now).compactMap { $0.exhaustion(at: now) }
+            guard !reasons.isEmpty else { continue }
+            for venue in client.venueIds { limited[venue] = reasons.joined(separator: ", ") }
+        }
+        return limited
     }
 
     /// Each live venue's rate limits as it counts them ("kraken api", "kraken ord"), as gauges for the Risk panel.

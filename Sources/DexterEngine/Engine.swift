@@ -63,6 +63,14 @@ public actor Engine {
     /// The last difference shown between each reconciled venue's account and the ledger, and venues being asked.
     var balanceMismatches: [VenueId: [BalanceDifference]] = [:]
     var balanceChecks: Set<VenueId> = []
+    /// Perpetual venues' own margin figures (LIVE), the venues being asked, the last ask, and the position
+    /// differences last shown.
+    var venueMargins: [VenueId: VenueMargin] = [:]
+    var marginChecks: Set<VenueId> = []
+    var lastVenueMarginRequest = Timestamp.zero
+    var positionMismatches: [VenueId: [PositionDifference]] = [:]
+    /// The last funding time settled by the desk for each perpetual whose venue does not report funding.
+    var fundingSettled: [MarketKey: Timestamp] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
 
@@ -212,8 +220,11 @@ public actor Engine {
         let now = clock.now()
         let batch = inbox.drain()
         for (venue, state) in batch.connections { connectionChanged(venue, to: state, at: now) }
+        settleFundingAnnouncedBefore(batch.market, at: now)
         let changes = pipeline.apply(batch.market, at: now)
         for update in batch.orders { handle(update) }
+        for payment in batch.fundings { bookFunding(payment, reported: true) }
+        settleDueFunding(at: now)
         let due = retries.filter { $0.due <= now }
         retries.removeAll { $0.due <= now }
         for retry in due {
@@ -231,6 +242,7 @@ public actor Engine {
         if riskWatch.isDue(at: now) { sampleRisk(at: now) }
         checkAutomaticHalts(at: now)
         checkStopLosses(at: now)
+        requestVenueMargins(at: now)
         checkMarginBuffer(at: now)
         if config.autoApprove != nil {
             for id in changes.removed { autoDenied[id] = nil }

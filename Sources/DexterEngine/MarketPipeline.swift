@@ -21,7 +21,8 @@ public struct MarketPipeline: Sendable {
     public private(set) var now: Timestamp
     /// Market updates applied so far, for feed health.
     public private(set) var updateCount: UInt64 = 0
-    /// The newest update time per venue.
+    /// The newest update time per venue: a book, or a perpetual's funding quote (which a venue sends every second or
+    /// so however quiet its book, so a live stream on a still market is not taken for a lost feed).
     public private(set) var lastUpdate: [VenueId: Timestamp] = [:]
 
     /// Starts from the venues' instruments as they describe them, each with its first liquidity, and the gas on
@@ -62,9 +63,10 @@ public struct MarketPipeline: Sendable {
             case .gas(let quote):
                 state.apply(event)
                 changedChains.append(quote)
-            case .funding:
+            case .funding(let quote):
                 // A new rate or funding time moves the expected funding of every route through the perpetual.
                 guard let index = state.apply(event) else { continue }
+                lastUpdate[quote.market.venue] = max(lastUpdate[quote.market.venue] ?? .zero, quote.receivedAt)
                 if changedMarkets.last != index { changedMarkets.append(index) }
             }
         }

@@ -37,6 +37,7 @@ struct Portfolio: Sendable {
         pnl = PnLSummary(realisedTodayUSD: today.realisedNetUSD, arbitragesToday: today.arbitrageCount,
                          tradesToday: today.tradeCount, volumeTodayUSD: today.volumeUSD,
                          history: [today.realisedNetUSD.doubleValue])
+        pnl.fundingTodayUSD = today.fundingUSD
         deskVolumeTodayUSD = try reader.summary(ofDayContaining: start).volumeUSD
         userVolumeTodayUSD = today.volumeUSD
         realisedByAsset = today.realisedByAsset
@@ -74,6 +75,15 @@ struct Portfolio: Sendable {
             realisedByAsset[base.code, default: [:]][trade.exchange, default: .zero] += trade.profitUSD
         }
         refreshLots(from: reader)
+    }
+
+    /// A booked funding payment moves its account's collateral and today's realised P&L.
+    mutating func apply(_ funding: FundingRecord) {
+        inventory.credit(Asset(funding.asset), funding.amount, at: AccountId(parsing: funding.account))
+        positions = Self.positions(inventory)
+        pnl.realisedTodayUSD += funding.amountUSD
+        pnl.fundingTodayUSD += funding.amountUSD
+        pnl.history.append(pnl.realisedTodayUSD.doubleValue)
     }
 
     mutating func refreshLots(from reader: LedgerReader) {

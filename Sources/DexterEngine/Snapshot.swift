@@ -85,11 +85,13 @@ public struct FeedHealth: Sendable, Hashable {
 }
 
 public struct PnLSummary: Sendable, Hashable {
-    /// Realised today (UTC), in USD, from booked arbitrages.
+    /// Realised today (UTC), in USD, from booked arbitrages and funding.
     public var realisedTodayUSD: FixedDecimal
     public var arbitragesToday: Int
     public var tradesToday: Int
     public var volumeTodayUSD: FixedDecimal
+    /// Funding booked today on perpetual positions, in USD (received positive); part of `realisedTodayUSD`.
+    public var fundingTodayUSD: FixedDecimal = .zero
     /// Realised P&L after each booked arbitrage today, oldest first, for a sparkline.
     public var history: [Double]
 
@@ -131,14 +133,30 @@ public struct MarketRow: Sendable, Hashable {
     public var stale: Bool
     /// The venue's connection as its client last said ("live", "resyncing (…)"); nil for a venue that never says.
     public var feed: String?
+    /// A perpetual's next funding as its venue last said; nil for spot, a pool, or a perpetual with no quote yet.
+    public var funding: Funding?
 
-    public init(venue: String, symbol: String, top: Top, age: Duration, stale: Bool, feed: String?) {
+    /// The predicted rate of a perpetual's next funding (positive: longs pay shorts) and how long until it.
+    public struct Funding: Sendable, Hashable {
+        public var rate: FixedDecimal
+        /// From the snapshot's time to the funding (zero once it is due and the venue has not said the next).
+        public var untilNext: Duration
+
+        public init(rate: FixedDecimal, untilNext: Duration) {
+            self.rate = rate
+            self.untilNext = untilNext
+        }
+    }
+
+    public init(venue: String, symbol: String, top: Top, age: Duration, stale: Bool, feed: String?,
+                funding: Funding? = nil) {
         self.venue = venue
         self.symbol = symbol
         self.top = top
         self.age = age
         self.stale = stale
         self.feed = feed
+        self.funding = funding
     }
 
     /// Ask over bid, in basis points of the mid (nil while a side is empty).

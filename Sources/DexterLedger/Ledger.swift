@@ -127,16 +127,7 @@ public struct LedgerWriter: Sendable {
                            arguments: [booked.realisedNetUSD.description, booking.id])
         }
         for change in booking.balanceChanges where !change.delta.isZero {
-            try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [booking.id, change.account, change.asset, change.delta.description,
-                                       booking.createdAt.iso8601])
-            let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
-                                              arguments: [change.account, change.asset])
-            let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
-            try db.execute(sql: """
-                INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)
-                ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
-                """, arguments: [change.account, change.asset, amount.description])
+            try Self.change(change, source: booking.id, at: booking.createdAt, db)
         }
         for position in booking.positions {
             if position.size.isZero {
@@ -151,6 +142,42 @@ public struct LedgerWriter: Sendable {
             }
         }
         return booked
+    }
+
+    /// Books a funding payment and the collateral it moved, in one transaction. A payment already booked (same venue
+    /// and id: a venue that says it twice, a restart that reads it again) is not booked again: returns false.
+    @discardableResult
+    public func book(_ funding: FundingRecord) throws -> Bool {
+        try pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM funding WHERE venue = ? AND id = ?",
+                                   arguments: [funding.venue, funding.id]) == 0 else { return false }
+            try db.execute(sql: """
+                INSERT INTO funding (venue, id, account, symbol, amount, asset, amount_usd, amount_usd_nanos, rate,
+                                     position_size, mark_price, user, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [funding.venue, funding.id, funding.account, funding.symbol, funding.amount.description,
+                                 funding.asset, funding.amountUSD.description, LedgerSchema.nanos(funding.amountUSD),
+                                 funding.rate?.description, funding.positionSize?.description,
+                                 funding.markPrice?.description, funding.user, funding.at.iso8601])
+            if !funding.amount.isZero {
+                try Self.change(BalanceChange(account: funding.account, asset: funding.asset, delta: funding.amount),
+                                source: funding.balanceSource, at: funding.at, db)
+            }
+            return true
+        }
+    }
+
+    /// One booked change of a balance: journalled under `source`, and the balance moved by it.
+    static func change(_ change: BalanceChange, source: String, at time: Timestamp, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO balance_changes (source, account, asset, delta, at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [source, change.account, change.asset, change.delta.description, time.iso8601])
+        let current = try String.fetchOne(db, sql: "SELECT amount FROM balances WHERE account = ? AND asset = ?",
+                                          arguments: [change.account, change.asset])
+        let amount = try (current.map { try FixedDecimal(parsing: $0) } ?? .zero) + change.delta
+        try db.execute(sql: """
+            INSERT INTO balances (account, asset, amount) VALUES (?, ?, ?)
+            ON CONFLICT (account, asset) DO UPDATE SET amount = excluded.amount
+            """, arguments: [change.account, change.asset, amount.description])
     }
 
     /// Opening lots (the seeded balances at their opening prices), once, when the ledger has none.

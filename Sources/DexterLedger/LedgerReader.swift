@@ -28,6 +28,24 @@ public struct LedgerReader: Sendable {
         }
     }
 
+    /// Booked funding payments, newest first (all of them, or those of one venue).
+    public func funding(venue: String? = nil, limit: Int = 1_000) throws -> [FundingRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM funding WHERE (?1 IS NULL OR venue = ?1) ORDER BY at DESC, venue, id LIMIT ?2
+                """, arguments: [venue, limit]).map { row in
+                func optional(_ column: String) throws -> FixedDecimal? {
+                    try (row[column] as String?).map { try FixedDecimal(parsing: $0) }
+                }
+                return FundingRecord(venue: row["venue"], id: row["id"], account: row["account"], symbol: row["symbol"],
+                                     amount: try FixedDecimal(parsing: row["amount"]), asset: row["asset"],
+                                     amountUSD: try FixedDecimal(parsing: row["amount_usd"]), rate: try optional("rate"),
+                                     positionSize: try optional("position_size"), markPrice: try optional("mark_price"),
+                                     user: row["user"], at: try Self.timestamp(row["at"]))
+            }
+        }
+    }
+
     /// Open perpetual positions, by account and symbol.
     public func positions() throws -> [PositionRecord] {
         try pool.read { db in
@@ -68,6 +86,10 @@ public struct LedgerReader: Sendable {
             // A stop-loss closes a position; it is not an arbitrage, though its fills count like any other.
             summary.arbitrageCount = arbitrages.filter { ($0["kind"] as String) != ArbitrageBooking.Kind.stopLoss.rawValue }.count
             for row in arbitrages { summary.realisedNetUSD += try FixedDecimal(parsing: row["realised_net_usd"]) }
+            summary.fundingUSD = FixedDecimal(nanos: try Int64.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(amount_usd_nanos), 0) FROM funding WHERE at >= ? AND at < ? AND (?3 IS NULL OR user = ?3)
+                """, arguments: [start.iso8601, end.iso8601, user]) ?? 0)
+            summary.realisedNetUSD += summary.fundingUSD
             return summary
         }
     }
@@ -259,6 +281,19 @@ public struct LedgerReader: Sendable {
             }
             for key in Set(traded.keys).union(held.keys).sorted() where (traded[key] ?? .zero) != (held[key] ?? .zero) {
                 problems.append("position \(key) is \(held[key] ?? .zero) but its fills add up to \(traded[key] ?? .zero)")
+            }
+            // Each funding payment moved its collateral once, by its amount.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT f.venue, f.id, f.amount, (SELECT COUNT(*) FROM balance_changes b WHERE b.source = 'funding:' || f.venue || ':' || f.id) AS n,
+                       (SELECT b.delta FROM balance_changes b WHERE b.source = 'funding:' || f.venue || ':' || f.id) AS delta
+                FROM funding f
+                """) {
+                let amount = try FixedDecimal(parsing: row["amount"])
+                let count: Int = row["n"]
+                let moved = try (row["delta"] as String?).map { try FixedDecimal(parsing: $0) } ?? .zero
+                if count != (amount.isZero ? 0 : 1) || moved != amount {
+                    problems.append("funding \(row["venue"] as String) \(row["id"] as String) of \(amount) moved collateral by \(moved) in \(count) change(s)")
+                }
             }
             return problems
         }

@@ -213,6 +213,8 @@ public struct DaySummary: Sendable, Hashable {
     public var arbitrageCount: Int
     public var realisedNetUSD: FixedDecimal
     public var volumeUSD: FixedDecimal
+    /// Funding booked today, in USD (received positive); included in `realisedNetUSD`.
+    public var fundingUSD: FixedDecimal = .zero
     /// Realised profit of the day's fills by base asset, then by venue (the legs' USD profits).
     public var realisedByAsset: [String: [String: FixedDecimal]] = [:]
 
@@ -276,4 +278,42 @@ public struct ReportRow: Sendable, Hashable {
 extension FixedDecimal {
     /// From an integer count of 10⁻⁹.
     public init(nanos: Int64) { self.init(raw: Int128(nanos) * 1_000_000_000) }
+}
+
+/// Funding one perpetual position paid or received at one funding time, as booked: signed amount in the settle asset
+/// (positive received), and its USD value at booking.
+public struct FundingRecord: Sendable, Hashable {
+    public var venue: String
+    /// Unique per venue (the venue's own id of the payment, or symbol and funding time).
+    public var id: String
+    public var account: String
+    public var symbol: String
+    public var amount: FixedDecimal
+    public var asset: String
+    public var amountUSD: FixedDecimal
+    public var rate: FixedDecimal?
+    public var positionSize: FixedDecimal?
+    public var markPrice: FixedDecimal?
+    public var user: String
+    public var at: Timestamp
+
+    public init(venue: String, id: String, account: String, symbol: String, amount: FixedDecimal, asset: String,
+                amountUSD: FixedDecimal, rate: FixedDecimal? = nil, positionSize: FixedDecimal? = nil,
+                markPrice: FixedDecimal? = nil, user: String, at: Timestamp) {
+        self.venue = venue
+        self.id = id
+        self.account = account
+        self.symbol = symbol
+        self.amount = amount
+        self.asset = asset
+        self.amountUSD = amountUSD
+        self.rate = rate
+        self.positionSize = positionSize
+        self.markPrice = markPrice
+        self.user = user
+        self.at = at
+    }
+
+    /// The balance change it books, under its own source.
+    public var balanceSource: String { "funding:\(venue):\(id)" }
 }

@@ -230,6 +230,29 @@ enum LedgerSchema {
                 );
                 """)
         }
+        // Funding paid or received on perpetual positions, each payment once per venue (its id), with its USD value
+        // when booked; the collateral it moved is in balance_changes under source 'funding:<venue>:<id>'.
+        migrator.registerMigration("v11-funding") { db in
+            try db.execute(sql: """
+                CREATE TABLE funding (
+                    venue TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    asset TEXT NOT NULL,
+                    amount_usd TEXT NOT NULL,
+                    amount_usd_nanos INTEGER NOT NULL,
+                    rate TEXT,
+                    position_size TEXT,
+                    mark_price TEXT,
+                    user TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (venue, id)
+                );
+                CREATE INDEX funding_by_time ON funding(at);
+                """)
+        }
         return migrator
     }
 

@@ -60,17 +60,27 @@ public struct InstrumentSpec: Sendable, Hashable {
     /// A perpetual's margin rules; nil for spot. Kept out of line: every market carries its instrument on the
     /// detection hot path, and inline terms made each copy of a spot market 49 bytes longer (p50 +40 %).
     public var margin: MarginTerms? {
-        get { marginBox?.terms }
-        set { marginBox = newValue.map(MarginBox.init) }
+        get { extras?.margin }
+        set { extras = InstrumentExtras.make(margin: newValue, minQuantity: minQuantity) }
     }
-    private var marginBox: MarginBox?
+    /// The least base quantity the venue accepts in one order (Binance LOT_SIZE `minQty`, OKX `minSz`, Kraken
+    /// `ordermin`, Coinbase `base_min_size`); zero where the venue sets none. Out of line with the margin terms, for
+    /// the same reason: read once per sized opportunity, never per level.
+    public var minQuantity: FixedDecimal {
+        get { extras?.minQuantity ?? .zero }
+        set { extras = InstrumentExtras.make(margin: margin, minQuantity: newValue) }
+    }
+    /// nil while both are at their defaults (spot, no minimum), so most instruments carry no reference at all.
+    private var extras: InstrumentExtras?
 
-    public init(symbol: Symbol, tickSize: FixedDecimal, lotSize: FixedDecimal, minNotional: FixedDecimal) {
+    public init(symbol: Symbol, tickSize: FixedDecimal, lotSize: FixedDecimal, minNotional: FixedDecimal,
+                minQuantity: FixedDecimal = .zero) {
         precondition(tickSize.isPositive && lotSize.isPositive, "tick and lot sizes must be positive for \(symbol)")
         self.symbol = symbol
         self.tickSize = tickSize
         self.lotSize = lotSize
         self.minNotional = minNotional
+        extras = InstrumentExtras.make(margin: nil, minQuantity: minQuantity)
     }
 }
 
@@ -99,10 +109,29 @@ extension AccountId {
     }
 }
 
-/// Margin terms behind a reference, so instruments without them stay small.
-final class MarginBox: Sendable, Hashable {
-    let terms: MarginTerms
-    init(_ terms: MarginTerms) { self.terms = terms }
-    static func == (lhs: MarginBox, rhs: MarginBox) -> Bool { lhs.terms == rhs.terms }
-    func hash(into hasher: inout Hasher) { hasher.combine(terms) }
+/// The rarely read rules of an instrument behind one reference (immutable: a change makes a new one), so the spec
+/// stays as small as a spot market's always was.
+final class InstrumentExtras: Sendable, Hashable {
+    let margin: MarginTerms?
+    let minQuantity: FixedDecimal
+
+    private init(margin: MarginTerms?, minQuantity: FixedDecimal) {
+        self.margin = margin
+        self.minQuantity = minQuantity
+    }
+
+    /// nil when there is nothing to keep. A negative minimum (a venue's nonsense) is no minimum.
+    static func make(margin: MarginTerms?, minQuantity: FixedDecimal) -> InstrumentExtras? {
+        let minQuantity = FixedDecimal.max(.zero, minQuantity)
+        return margin == nil && minQuantity.isZero ? nil : InstrumentExtras(margin: margin, minQuantity: minQuantity)
+    }
+
+    static func == (lhs: InstrumentExtras, rhs: InstrumentExtras) -> Bool {
+        lhs.margin == rhs.margin && lhs.minQuantity == rhs.minQuantity
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(margin)
+        hasher.combine(minQuantity)
+    }
 }

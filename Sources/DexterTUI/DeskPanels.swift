@@ -15,7 +15,8 @@ extension Panels {
         var lines: [(String, ColorRole)] = [
             (realised + sparkline(pnl.history, width: max(0, inner.width - realised.count - 1)), role),
             ("unreal. " + signedUSD(unrealised) + "  vol $\(Format.compact(pnl.volumeTodayUSD.doubleValue))", unrealised < 0 ? .loss : .normal),
-            ("arbs \(pnl.arbitragesToday)  fills \(pnl.tradesToday)", .dim),
+            ("arbs \(pnl.arbitragesToday)  fills \(pnl.tradesToday)"
+                + (pnl.fundingTodayUSD.isZero ? "" : "  funding " + signedUSD(pnl.fundingTodayUSD.doubleValue)), .dim),
         ]
         lines.append(("asset   value realised  unreal.  quantity", .header))
         for position in snapshot.positions where !position.quantity.isZero || !position.realisedTodayUSD.isZero {

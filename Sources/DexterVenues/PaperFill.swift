@@ -18,6 +18,12 @@ enum PaperFill {
                         at now: Timestamp) -> Outcome {
         switch market.liquidity {
         case .book(var book):
+            guard order.quantity >= market.instrument.minQuantity else {
+                return Outcome(report: rejection(
+                    order, "quantity \(order.quantity) below the minimum \(market.instrument.minQuantity)",
+                    failure: ExecutionFailure(code: "below_minimum", failureClass: .rejected,
+                                              reason: "the order is below the venue's minimum quantity"), at: now))
+            }
             let walk = book.walk(order.side, quantity: quantity ?? order.quantity, limit: order.limitPrice)
             guard walk.filled.isPositive else {
                 return Outcome(report: rejection(order, "no liquidity at limit \(order.limitPrice)", status: .expired,

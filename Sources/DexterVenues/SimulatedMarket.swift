@@ -32,6 +32,8 @@ public struct SimulatedMarket: Sendable {
     private let shocks: [PriceShock]
     private var shocksApplied = 0
     private var seenClientOrderIds = Set<String>()
+    /// When each perpetual book next publishes its funding quote (once a second of the market's clock).
+    private var nextFundingQuote: Timestamp
     /// Where the paper venues remember what they executed, across restarts (nil: they forget).
     public var journal: PaperJournal?
 
@@ -44,6 +46,7 @@ public struct SimulatedMarket: Sendable {
         self.underlying = Dictionary(uniqueKeysWithValues: universe.assets.map { ($0.asset, $0.priceUSD) })
         self.gasPrices = Dictionary(uniqueKeysWithValues: universe.chains.map { ($0.chain, $0.gasPrice) })
         self.nextGasUpdate = start
+        self.nextFundingQuote = start
         for chain in universe.chains { nextBlock[chain.chain] = start.adding(chain.blockTime) }
         var state = MarketState()
         for book in universe.books {
@@ -132,6 +135,22 @@ extension SimulatedMarket {
             produceBlock(on: chain, into: &events)
         }
         if now >= nextGasUpdate { moveGas(into: &events) }
+        if now >= nextFundingQuote { quoteFunding(into: &events) }
+    }
+
+    /// Each perpetual's next funding: its rate, the next multiple of its interval, and its mid as the mark. Draws
+    /// nothing from the market's randomness, so a seed moves the books as it did before funding was quoted.
+    private mutating func quoteFunding(into events: inout [VenueEvent]) {
+        nextFundingQuote = now.adding(.seconds(1))
+        for index in bookSpecs.keys.sorted() {
+            guard let spec = bookSpecs[index], let funding = spec.funding, let mid = mids[index] else { continue }
+            let interval = max(funding.interval.nanosecondsClamped, 1)
+            let next = Timestamp(nanoseconds: (now.nanoseconds / interval + 1) * interval)
+            let mark = FixedDecimal(approximating: mid).rounded(toMultipleOf: spec.instrument.tickSize, .nearestEven)
+            events.append(.market(.funding(FundingQuote(market: state.markets[index].key, rate: funding.rate,
+                                                        nextFundingTime: next, interval: funding.interval,
+                                                        markPrice: mark, receivedAt: now))))
+        }
     }
 
     private mutating func moveUnderlying(dt: Double) {

@@ -114,9 +114,14 @@ public struct SimulatedBook: Sendable {
     public let topQuantity: Double
     /// Book updates per second.
     public let updatesPerSecond: Double
+    /// A perpetual's funding: the rate each funding charges (positive: longs pay shorts) and the time between two,
+    /// on the venue's clock from the epoch (8 h: 00:00, 08:00, 16:00 UTC). Nil for spot.
+    public var funding: (rate: FixedDecimal, interval: Duration)?
 
     public init(venue: VenueSpec, instrument: InstrumentSpec, catchUpRate: Double, noiseBps: Double,
-                halfSpreadBps: Double, levels: Int, topQuantity: Double, updatesPerSecond: Double) {
+                halfSpreadBps: Double, levels: Int, topQuantity: Double, updatesPerSecond: Double,
+                funding: (rate: FixedDecimal, interval: Duration)? = nil) {
+        self.funding = funding
         self.venue = venue
         self.instrument = instrument
         self.catchUpRate = catchUpRate

@@ -73,6 +73,9 @@ max_age_days = 90
 min_net_usd = "0.50"
 # How far a swap's average price may move against the approved one before the swap reverts (0.005 = 0.5 %).
 swap_slippage_tolerance = "0.005"
+# How long a perpetual leg is expected to be held: each funding its venue charges within this many hours is priced
+# into the opportunity at the venue's current rate (a long pays a positive rate, a short receives it). 0: not priced.
+funding_horizon_hours = 8
 
 [replay]
 # A desk on a recorded day: dexter --replay FILE... (the screen) or dexter run --replay FILE... (headless). The
@@ -172,9 +175,12 @@ gas_token = "SOL"
 # too and rest_url, stream_url (the public WebSocket) and private_url. "kraken" is Kraken spot over WebSocket v2
 # (PAPER; LIVE with --live and a key), symbols written the common way (BTC/USD), with the same three endpoints.
 # "coinbase" is Coinbase Advanced Trade spot (PAPER; LIVE with --live and a CDP key), symbols as BTC/USD, with the
-# same three endpoints.
+# same three endpoints. "binance-usdm" is Binance USDⓈ-M perpetuals (PAPER: live data and funding, paper fills;
+# --live refuses it for now), symbols as BTC/USDT:USDT, with rest_url and stream_url, and optionally max_leverage
+# and maintenance_rate for all its symbols (else exchangeInfo's requiredMarginPercent and maintMarginPercent).
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.
-# markets: per pair, tick and lot size, and minimum notional (quote).
+# markets: per pair, tick and lot size, minimum notional (quote), and optionally min_quantity (the least base
+# quantity of one order; none when left out).
 [venues.binance]
 kind = "exchange"
 connector = "sim"
@@ -468,8 +474,13 @@ updates_per_second = 10.0
 "SOL/USDC" = { top_quantity = 20.0 }
 "USDC/USDT" = { top_quantity = 20000.0 }
 
+# A perpetual venue's funding: funding_rate charged each funding (a decimal string; positive: longs pay shorts),
+# every funding_interval_s seconds from the epoch (28800: 00:00, 08:00, 16:00 UTC). The desk books it on the
+# positions held at each funding time.
 [sim.venues.binance-usdm]
 latency_ms = 20
+funding_rate = "0.0001"
+funding_interval_s = 28800
 catch_up_rate = 6.0
 noise_bps = 1.5
 half_spread_bps = 0.2
@@ -482,6 +493,8 @@ updates_per_second = 25.0
 
 [sim.venues.okx-swap]
 latency_ms = 30
+funding_rate = "0.0001"
+funding_interval_s = 28800
 catch_up_rate = 3.0
 noise_bps = 2.0
 half_spread_bps = 0.3

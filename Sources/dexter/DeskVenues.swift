@@ -33,6 +33,9 @@ struct VenueConnectors: Sendable {
     /// Coinbase Advanced Trade spot (level2 over its market-data WebSocket, REST): live market data; in PAPER mode
     /// paper fills against its books, in LIVE real orders.
     static let coinbase = "coinbase"
+    /// Binance USDⓈ-M futures (linear perpetuals): live market data and funding; PAPER fills against its books. Its
+    /// LIVE orders (`BinanceUSDMLiveVenue`) are not wired yet: `--live` refuses a desk that names it.
+    static let binanceUSDM = "binance-usdm"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase]
 
@@ -87,6 +90,18 @@ struct VenueConnectors: Sendable {
                 execution.stream = settings.stream
                 return try KrakenLiveVenue(marketData: KrakenMarketFeed(settings: settings), settings: execution,
                                            credentials: KrakenCredentials(apiKey: key.apiKey, secret: key.secret))
+            }
+        },
+        binanceUSDM: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            let venues = config.venues.filter { $0.connector == binanceUSDM }
+            return try venues.map { venue -> any MarketDataClient & ExecutionClient in
+                // LIVE refuses this connector before any venue opens; a key reaching here is refused all the same.
+                guard opening.credentials[venue.spec.id] == nil else {
+                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: binanceUSDM)
+                }
+                return BinanceUSDMPaperVenue(feed: BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings),
+                                             journal: journal)
             }
         },
         coinbase: { config, opening in
@@ -183,6 +198,15 @@ extension ConfiguredVenue {
         if let url = endpoints["rest_url"] { settings.restURL = url }
         if let url = endpoints["stream_url"] { settings.publicURL = url }
         if let url = endpoints["private_url"] { settings.privateURL = url }
+        return settings
+    }
+
+    /// A Binance USDⓈ-M venue's settings: its perpetuals, its margin terms where config sets them, and the endpoints
+    /// config overrides (fapi.binance.com and fstream.binance.com by default).
+    var binanceUSDMSettings: BinanceUSDMSettings {
+        var settings = BinanceUSDMSettings(venue: spec, symbols: symbols, margin: margin)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.streamURL = url }
         return settings
     }
 

@@ -7,7 +7,7 @@ struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Read the trade ledger.",
-        subcommands: [Trades.self, Report.self, Positions.self, Export.self, Backup.self, Check.self])
+        subcommands: [Trades.self, Report.self, Positions.self, Funding.self, Export.self, Backup.self, Check.self])
 
     static func open(_ path: String?) throws -> DexterLedger.Ledger {
         let path = try path ?? Paths.defaultLedger(mode: .sim)

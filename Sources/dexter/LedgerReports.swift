@@ -146,6 +146,42 @@ extension LedgerCommand {
         }
     }
 
+    struct Funding: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Funding paid (-) and received (+) on perpetual positions, newest first, with the totals per venue and symbol.")
+
+        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        var ledger: String?
+
+        @Option(name: .long, help: "Only this venue's.")
+        var venue: String?
+
+        func run() throws {
+            let rows = try LedgerCommand.open(ledger).reader.funding(venue: venue, limit: .max)
+            guard !rows.isEmpty else { return print("no funding booked") }
+            print("time (UTC)".padding(toLength: 21, withPad: " ", startingAt: 0) + "venue".padding(toLength: 14, withPad: " ", startingAt: 0)
+                  + "perpetual".padding(toLength: 15, withPad: " ", startingAt: 0) + "position".leftPadded(12) + "rate %".leftPadded(10)
+                  + "amount".leftPadded(16) + "  asset" + "USD".leftPadded(12))
+            var totals: [String: (FixedDecimal, String, FixedDecimal)] = [:]
+            for row in rows {
+                print(String(row.at.iso8601.prefix(19)).padding(toLength: 21, withPad: " ", startingAt: 0)
+                      + row.venue.padding(toLength: 14, withPad: " ", startingAt: 0) + row.symbol.padding(toLength: 15, withPad: " ", startingAt: 0)
+                      + (row.positionSize.map { $0.formatted(digits: 4) } ?? "—").leftPadded(12)
+                      + (row.rate.map { ($0 * FixedDecimal(100)).formatted(digits: 4) } ?? "—").leftPadded(10)
+                      + row.amount.description.leftPadded(16) + "  " + row.asset.padding(toLength: 5, withPad: " ", startingAt: 0)
+                      + row.amountUSD.formatted(digits: 4).leftPadded(12))
+                let key = "\(row.venue) \(row.symbol)"
+                let total = totals[key] ?? (.zero, row.asset, .zero)
+                totals[key] = (total.0 + row.amount, row.asset, total.2 + row.amountUSD)
+            }
+            print("")
+            for (key, total) in totals.sorted(by: { $0.key < $1.key }) {
+                print("total " + key.padding(toLength: 44, withPad: " ", startingAt: 0) + total.0.description.leftPadded(22)
+                      + "  " + total.1.padding(toLength: 5, withPad: " ", startingAt: 0) + total.2.formatted(digits: 4).leftPadded(12))
+            }
+        }
+    }
+
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy the ledger to a file through SQLite's online backup (safe while dexter runs), then check the copy.")

@@ -10,12 +10,24 @@ import Foundation
 enum SimConfig {
     // The knobs that once sat beside the facts, by the table they sat in: a key found there is told where it went.
     static let bookVenueKnobs: Set = ["latency_ms", "catch_up_rate", "noise_bps", "half_spread_bps", "levels",
-                                      "updates_per_second"]
+                                      "updates_per_second", "funding_rate", "funding_interval_s"]
     static let poolVenueKnobs: Set = ["latency_ms"]
     static let marketKnobs: Set = ["top_quantity"]
     static let poolKnobs: Set = ["base_reserve", "range_width", "swaps_per_second", "arbitrage_catch_up"]
     static let assetKnobs: Set = ["price_usd", "volatility", "jumps_per_hour", "jump_size", "peg_reversion"]
     static let chainKnobs: Set = ["gas_price", "gas_volatility", "block_time_ms"]
+
+    /// A perpetual venue's funding: `funding_rate` (a decimal string, default "0.0001", Binance's usual 0.01 %) each
+    /// `funding_interval_s` seconds (default 28800, 8 h). Refused on a venue with no perpetual.
+    static func fundingKnobs(_ knobs: ConfigReader, perpetual: Bool) throws -> (rate: FixedDecimal, interval: Duration) {
+        for key in ["funding_rate", "funding_interval_s"] where !perpetual && knobs.has(key) {
+            throw knobs.error(key, "only a venue with perpetuals (BASE/QUOTE:SETTLE markets) has funding")
+        }
+        let rate = knobs.has("funding_rate") ? try knobs.decimal("funding_rate", example: "0.0001") : FixedDecimal(raw: FixedDecimal.unit / 10_000)
+        guard rate.magnitude < .one else { throw knobs.error("funding_rate", "a rate per funding, e.g. \"0.0001\" for 0.01 %; found \(rate)") }
+        let interval = try knobs.optionalInt("funding_interval_s", range: 1...86_400 * 7) ?? 28_800
+        return (rate, .seconds(interval))
+    }
 
     /// `root` is the whole file: a knob's error may point at the fact it belongs to.
     static func parse(_ root: ConfigReader, venues: [ConfiguredVenue], gasTokens: [ChainId: Asset]) throws
@@ -110,6 +122,7 @@ enum SimConfig {
                 try venueKnobs.allowOnly(bookVenueKnobs.union(["markets"]))
                 let markets = try knobsByPair(venueKnobs, "markets", facts: try venueFacts.table("markets"),
                                               listed: venue.markets, symbol: \.symbol, priced: priced)
+                let funding = try fundingKnobs(venueKnobs, perpetual: markets.contains { $0.0.margin != nil })
                 for (instrument, market) in markets {
                     try market.allowOnly(marketKnobs)
                     books.append(SimulatedBook(
@@ -119,7 +132,8 @@ enum SimConfig {
                         halfSpreadBps: try venueKnobs.double("half_spread_bps", range: 0...1000),
                         levels: try venueKnobs.int("levels", range: 1...500),
                         topQuantity: try market.double("top_quantity", range: 1e-12...1e15),
-                        updatesPerSecond: try venueKnobs.double("updates_per_second", range: 0...100)))
+                        updatesPerSecond: try venueKnobs.double("updates_per_second", range: 0...100),
+                        funding: instrument.margin == nil ? nil : funding))
                 }
             case .dex(let chain):
                 guard chains.contains(chain) else {

@@ -35,6 +35,9 @@ struct ConfiguredVenue {
     var symbols: [Symbol] = []
     /// A live venue's endpoints (`rest_url`, `stream_url`, …), where config overrides the venue's own.
     var endpoints: [String: String] = [:]
+    /// A live perpetual venue's margin terms (`max_leverage`, `maintenance_rate`) for all its symbols, where config
+    /// sets them over the venue's published ones.
+    var margin: MarginTerms?
 }
 
 /// The keys a live exchange connector reads beside the facts every exchange has.
@@ -43,6 +46,8 @@ enum LiveVenueKeys {
     static func endpoints(_ connector: String) -> [String] {
         switch connector {
         case VenueConnectors.okx, VenueConnectors.kraken, VenueConnectors.coinbase: ["rest_url", "stream_url", "private_url"]
+        // Market data only for now: its order endpoints come with its LIVE connector.
+        case VenueConnectors.binanceUSDM: ["rest_url", "stream_url"]
         default: ["rest_url", "stream_url", "ws_api_url"]
         }
     }
@@ -77,11 +82,21 @@ extension DeskConfig {
             switch kind {
             case "exchange" where connector != VenueConnectors.simulator:
                 // A live exchange lists its markets by symbol; tick, lot and minimum come from the venue.
-                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"] + LiveVenueKeys.endpoints(connector)))
+                let perpetuals = connector == VenueConnectors.binanceUSDM
+                try venue.allowOnly(Set(["kind", "connector", "taker_fee", "staleness_ms", "symbols"]
+                                        + LiveVenueKeys.endpoints(connector)
+                                        + (perpetuals ? ["max_leverage", "maintenance_rate"] : [])))
                 let spec = VenueSpec(id: VenueId(name), kind: .exchange, takerFee: try venue.decimal("taker_fee"),
                                      stalenessBound: staleness)
                 let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
-                guard !symbols.isEmpty else { throw venue.error("symbols", "list at least one market, e.g. [\"ETH/USDT\"]") }
+                guard !symbols.isEmpty else {
+                    let example = perpetuals ? "BTC/USDT:USDT" : "ETH/USDT"
+                    throw venue.error("symbols", "list at least one market, e.g. [\"\(example)\"]")
+                }
+                if perpetuals, let spot = symbols.first(where: { $0.settle != $0.quote }) {
+                    throw venue.error("symbols", "\(spot) is not a USDⓈ-M perpetual: write BASE/QUOTE:SETTLE settled in its "
+                                      + "quote, like \"\(spot.base)/\(spot.quote):\(spot.quote)\"")
+                }
                 var endpoints: [String: String] = [:]
                 for key in LiveVenueKeys.endpoints(connector) {
                     guard let url = try venue.optionalString(key) else { continue }
@@ -89,7 +104,8 @@ extension DeskConfig {
                     else { throw venue.error(key, "expected an http(s):// or ws(s):// URL, found \"\(url)\"") }
                     endpoints[key] = url
                 }
-                return ConfiguredVenue(spec: spec, connector: connector, symbols: symbols, endpoints: endpoints)
+                return ConfiguredVenue(spec: spec, connector: connector, symbols: symbols, endpoints: endpoints,
+                                       margin: perpetuals ? try venueMargin(venue) : nil)
             case "exchange":
                 try venue.rejectMoved(SimConfig.bookVenueKnobs)
                 try venue.allowOnly(["kind", "connector", "taker_fee", "staleness_ms", "markets"])
@@ -125,26 +141,47 @@ extension DeskConfig {
         return listed
     }
 
-    /// An exchange's market: tick, lot, minimum notional, and a perpetual's margin rules.
+    /// A live perpetual venue's margin terms: both `max_leverage` and `maintenance_rate`, or neither (the venue's
+    /// published terms then).
+    static func venueMargin(_ venue: ConfigReader) throws -> MarginTerms? {
+        guard venue.has("max_leverage") || venue.has("maintenance_rate") else { return nil }
+        guard venue.has("max_leverage") else {
+            throw venue.error("max_leverage", "set it with maintenance_rate, e.g. \"20\"")
+        }
+        guard venue.has("maintenance_rate") else {
+            throw venue.error("maintenance_rate", "set it with max_leverage, e.g. \"0.004\"")
+        }
+        return try marginTerms(venue)
+    }
+
+    /// `max_leverage` (1 to 200) and `maintenance_rate` (under the initial margin 1 / leverage).
+    static func marginTerms(_ table: ConfigReader) throws -> MarginTerms {
+        let leverage = try table.positiveDecimal("max_leverage", example: "20")
+        guard leverage >= .one, leverage <= FixedDecimal(200) else {
+            throw table.error("max_leverage", "expected leverage from 1 to 200, found \"\(leverage)\"")
+        }
+        let rate = try table.positiveDecimal("maintenance_rate", example: "0.005")
+        guard rate < .one / leverage else {
+            throw table.error("maintenance_rate",
+                              "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
+        }
+        return MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
+    }
+
+    /// An exchange's market: tick, lot, minimum notional and quantity, and a perpetual's margin rules.
     static func parseMarket(_ market: ConfigReader, _ symbol: Symbol) throws -> InstrumentSpec {
         try market.rejectMoved(SimConfig.marketKnobs)
-        try market.allowOnly(Set(["tick", "lot", "min_notional"]
+        try market.allowOnly(Set(["tick", "lot", "min_notional", "min_quantity"]
                                      + (symbol.isSpot ? [] : ["max_leverage", "maintenance_rate"])))
+        let minQuantity = market.has("min_quantity") ? try market.decimal("min_quantity", example: "0.001") : .zero
+        guard !minQuantity.isNegative else {
+            throw market.error("min_quantity", "expected a quantity of zero or more, found \"\(minQuantity)\"")
+        }
         var instrument = InstrumentSpec(symbol: symbol, tickSize: try market.positiveDecimal("tick", example: "0.01"),
                                         lotSize: try market.positiveDecimal("lot", example: "0.0001"),
-                                        minNotional: try market.decimal("min_notional", example: "5"))
-        if !symbol.isSpot {
-            let leverage = try market.positiveDecimal("max_leverage", example: "20")
-            guard leverage >= .one, leverage <= FixedDecimal(200) else {
-                throw market.error("max_leverage", "expected leverage from 1 to 200, found \"\(leverage)\"")
-            }
-            let rate = try market.positiveDecimal("maintenance_rate", example: "0.005")
-            guard rate < .one / leverage else {
-                throw market.error("maintenance_rate",
-                                   "expected a rate under the initial margin 1/\(leverage), found \"\(rate)\"")
-            }
-            instrument.margin = MarginTerms(maxLeverage: leverage, maintenanceRate: rate)
-        }
+                                        minNotional: try market.decimal("min_notional", example: "5"),
+                                        minQuantity: minQuantity)
+        if !symbol.isSpot { instrument.margin = try marginTerms(market) }
         return instrument
     }
 

@@ -72,11 +72,36 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.coinbase(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.binanceUSDM:
+                    var settings = venue.binanceUSDMSettings
+                    settings.requestTimeout = .seconds(5)
+                    let check = await Self.binanceUSDM(settings)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
             }
             if !good { throw ExitCode(1) }
+        }
+
+        /// A Binance USDⓈ-M venue: reachable, and each perpetual's rules and margin terms (PAPER only for now).
+        static func binanceUSDM(_ settings: BinanceUSDMSettings) async -> (lines: [String], good: Bool) {
+            var lines = ["\(settings.venue.id) (binance-usdm at \(settings.restURL))"]
+            let start = ContinuousClock.now
+            do {
+                for instrument in try await BinanceUSDMMarketFeed(settings: settings).instruments() {
+                    let spec = instrument.market.instrument
+                    let margin = spec.margin.map { " max leverage \($0.maxLeverage) maintenance \($0.maintenanceRate)" }
+                        ?? ""
+                    lines.append("  \(spec.symbol): tick \(spec.tickSize) lot \(spec.lotSize) min qty \(spec.minQuantity) "
+                                 + "min notional \(spec.minNotional)\(margin)")
+                }
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms"
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
+            return (lines + ["  key: PAPER only (its LIVE orders are not built yet)"], true)
         }
 
         /// An OKX venue: reachable and its markets' rules, then what it says of the stored key (with --keys).

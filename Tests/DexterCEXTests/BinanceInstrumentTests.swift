@@ -26,7 +26,8 @@ import Testing
 
         let spec = try #require(info.instruments[1].instrumentSpec)
         #expect(spec == InstrumentSpec(symbol: Symbol(base: "BTC", quote: "USDT"), tickSize: FixedDecimal("0.01")!,
-                                       lotSize: FixedDecimal("0.00001")!, minNotional: 10))
+                                       lotSize: FixedDecimal("0.00001")!, minNotional: 10,
+                                       minQuantity: FixedDecimal("0.00001")!))
         #expect(info.symbolsByVenueName["SOLUSDT"] == Symbol(base: "SOL", quote: "USDT"))
 
         let venue = VenueSpec(id: "binance", kind: .exchange, takerFee: FixedDecimal("0.001")!, stalenessBound: .seconds(2))

@@ -20,7 +20,8 @@ import Testing
         #expect(bitcoin.isTakerTradable && bitcoin.notTradableReason == nil)
         #expect(bitcoin.aliasTo == ["BTC-USDC"])
         #expect(bitcoin.instrumentSpec == InstrumentSpec(symbol: bitcoin.symbol, tickSize: FixedDecimal("0.01")!,
-                                                          lotSize: FixedDecimal("0.00000001")!, minNotional: FixedDecimal(1)))
+                                                          lotSize: FixedDecimal("0.00000001")!, minNotional: FixedDecimal(1),
+                                                          minQuantity: FixedDecimal("0.00000001")!))
         // Futures listed on the same endpoint are not spot: left out.
         #expect(try CoinbaseMarketData.products(Shared.data("\(Self.folder)/http_products_future.json")).isEmpty)
     }

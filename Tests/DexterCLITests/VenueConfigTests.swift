@@ -1,6 +1,7 @@
 import DexterCEX
 import DexterCore
 import DexterCrypto
+import DexterMarket
 import DexterVenues
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: binance, coinbase, kraken, okx, sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, coinbase, kraken, okx, sim")
     }
 
     /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves
@@ -103,6 +104,60 @@ import Testing
         #expect(base.error(binanceKey).contains("venues.okx-live.ws_api_url: unknown key"), "\(base.error(binanceKey))")
     }
 
+    /// A Binance USDⓈ-M venue: perpetual symbols, its two endpoints (another connector's are refused by name), margin
+    /// terms both or neither; PAPER as its paper venue, and never LIVE until its live connector is wired.
+    @Test func aBinanceUSDMVenueIsPaperOnPerpetuals() throws {
+        let venue = """
+
+            [venues.usdm]
+            kind = "exchange"
+            connector = "binance-usdm"
+            taker_fee = "0.0005"
+            staleness_ms = 2000
+            symbols = ["BTC/USDT:USDT"]
+            stream_url = "ws://127.0.0.1:9003"
+            """
+        let config = try DeskConfig.parse(DefaultConfig.text + venue, file: "config.toml")
+        let usdm = try #require(config.venues.first { $0.spec.id == "usdm" })
+        #expect(usdm.binanceUSDMSettings.streamURL == "ws://127.0.0.1:9003")
+        #expect(usdm.binanceUSDMSettings.restURL == "https://fapi.binance.com" && usdm.margin == nil)
+        #expect(usdm.symbols == [Symbol(base: "BTC", quote: "USDT", settle: "USDT")])
+        #expect(config.engineConfig(user: "paula").mode == .paper)
+        let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
+        #expect(venues.execution["usdm"] is BinanceUSDMPaperVenue)
+        #expect(throws: ConnectorError.self) {
+            try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                credentials: ["usdm": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
+        }
+        #expect(!VenueConnectors.liveConnectors.contains("binance-usdm"), "--live refuses it by name")
+
+        let margined = try DeskConfig.parse(DefaultConfig.text + venue + "\nmax_leverage = \"10\"\nmaintenance_rate = \"0.004\"\n",
+                                            file: "config.toml")
+        #expect(margined.venues.first { $0.spec.id == "usdm" }?.binanceUSDMSettings.margin
+                == MarginTerms(maxLeverage: FixedDecimal(10), maintenanceRate: FixedDecimal("0.004")!))
+        let half = DefaultConfig.text + venue + "\nmax_leverage = \"10\"\n"
+        #expect(base.error(half).contains("venues.usdm.maintenance_rate: set it with max_leverage, e.g. \"0.004\""),
+                "\(base.error(half))")
+        let wsAPI = DefaultConfig.text + venue + "\nws_api_url = \"ws://127.0.0.1:9\"\n"
+        #expect(base.error(wsAPI).contains("venues.usdm.ws_api_url: unknown key"), "\(base.error(wsAPI))")
+        let spot = DefaultConfig.text + venue.replacingOccurrences(of: "BTC/USDT:USDT", with: "BTC/USDT")
+        expect(spot, refusedAt: "symbols = [\"BTC/USDT\"]", "venues.usdm.symbols: BTC/USDT is not a USDⓈ-M perpetual: write "
+               + "BASE/QUOTE:SETTLE settled in its quote, like \"BTC/USDT:USDT\"")
+    }
+
+    /// `min_quantity` on a configured market: the least base quantity of one order, never negative.
+    @Test func aMarketMayGiveItsMinimumQuantity() throws {
+        let market = "\"BTC/USDT\" = { tick = \"0.01\", lot = \"0.00001\", min_notional = \"5\" }"
+        let text = base.replacing(market, with: market.replacingOccurrences(of: " }", with: ", min_quantity = \"0.0001\" }"))
+        let config = try DeskConfig.parse(text, file: "config.toml")
+        let binance = try #require(config.venues.first { $0.spec.id == "binance" })
+        #expect(binance.markets["BTC/USDT"]?.minQuantity == FixedDecimal("0.0001")!)
+        #expect(binance.markets["ETH/USDT"]?.minQuantity == .zero)
+        let negative = base.replacing(market, with: market.replacingOccurrences(of: " }", with: ", min_quantity = \"-1\" }"))
+        expect(negative, refusedAt: "min_quantity = \"-1\"", "venues.binance.markets.BTC/USDT.min_quantity: expected a "
+               + "quantity of zero or more, found \"-1\"")
+    }
+
     @Test func aMovedVenueKnobSaysWhereItWent() {
         let text = base.replacing("[venues.binance]\nkind = \"exchange\"\n",
                                   with: "[venues.binance]\nkind = \"exchange\"\nnoise_bps = 1.5\n")
@@ -147,6 +202,27 @@ import Testing
         let extra = base.replacing(bnb, with: bnb + "\"BNB/USDC\" = { top_quantity = 15.0 }\n")
         #expect(base.error(extra).contains("sim.venues.binance.markets.BNB/USDC: unknown key; expected one of "
                                            + "BNB/USDT"))
+    }
+
+    /// The embedded perpetual venues quote funding (0.01 % every 8 h) and publish it once a second of the market's
+    /// clock, the next funding on the interval's grid and the book's mid as the mark; a spot venue has no funding.
+    @Test func theSimulatedPerpetualsQuoteFundingAndOnlyThey() throws {
+        let config = try DeskConfig.parse(DefaultConfig.text, file: "embedded")
+        let perps = config.universe.books.filter { $0.instrument.margin != nil }
+        #expect(perps.count == 4 && perps.allSatisfy { $0.funding?.rate == FixedDecimal("0.0001")! && $0.funding?.interval == .seconds(28_800) })
+        #expect(config.universe.books.filter { $0.instrument.margin == nil }.allSatisfy { $0.funding == nil })
+        #expect(config.detection.fundingHorizon == .seconds(8 * 3_600))
+        let start = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
+        var market = SimulatedMarket(universe: config.universe, start: start)
+        let quotes = market.advance(to: start.adding(.milliseconds(2_500))).compactMap { event -> FundingQuote? in
+            if case .market(.funding(let quote)) = event { quote } else { nil }
+        }
+        #expect(quotes.count == 3 * 4, "each perpetual at 0, 1 and 2 s: \(quotes.count)")
+        let eightHours: Int64 = 28_800_000_000_000
+        #expect(quotes.allSatisfy { $0.nextFundingTime.nanoseconds % eightHours == 0 && $0.nextFundingTime > $0.receivedAt
+                && $0.nextFundingTime.duration(since: $0.receivedAt) <= .seconds(28_800) && $0.markPrice.isPositive })
+        let spot = base.replacing("[sim.venues.binance]\nlatency_ms = 20\n", with: "[sim.venues.binance]\nlatency_ms = 20\nfunding_rate = \"0.0001\"\n")
+        expect(spot, refusedAt: "funding_rate", "sim.venues.binance.funding_rate: only a venue with perpetuals (BASE/QUOTE:SETTLE markets) has funding")
     }
 
     @Test func whatTheSimulatorTradesItMustPriceAndWhereItSwapsItMustRun() {

@@ -57,6 +57,11 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
         var accounts: [VenueId: [Asset: FixedDecimal]] = [:]
         /// A buy's fee is kept in the asset bought (as Binance charges it), not in the quote.
         var buyFeeInBase = false
+        /// What a perpetual venue says of its margin, when the test gives it (none: the question fails, as a venue
+        /// that cannot be reached).
+        var margins: [VenueId: VenueMargin] = [:]
+        /// The rate budgets the test says each venue has used.
+        var rateLimits: [VenueId: [RateLimitUsage]] = [:]
     }
 
     let venueIds: [VenueId]
@@ -296,4 +301,23 @@ final class ScriptedVenue: MarketDataClient, ExecutionClient, ClockedVenue {
                         status: .filled, reason: nil, filledQuantity: filled, notional: filled * price, fee: .zero,
                         gas: .zero, gasToken: nil, executedAt: time)
     }
+}
+
+extension ScriptedVenue: MarginReporting {
+    struct NoMarginScripted: Error {}
+
+    func setMargin(_ margin: VenueMargin) { state.withLock { $0.margins[margin.venue] = margin } }
+
+    func margin(on venue: VenueId) async throws -> VenueMargin {
+        guard let margin = state.withLock({ $0.margins[venue] }) else { throw NoMarginScripted() }
+        return margin
+    }
+}
+
+extension ScriptedVenue: RateLimitReporting {
+    func setRateLimits(_ usage: [RateLimitUsage], on venue: VenueId) { state.withLock { $0.rateLimits[venue] = usage } }
+
+    /// One client speaks for every scripted venue; the engine reads each venue's budgets through the venue ids, so
+    /// only the first venue with budgets reports them (the tests script one).
+    func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { state.withLock { $0.rateLimits.values.first ?? [] } }
 }

@@ -139,6 +139,32 @@ import Testing
         #expect(problems == ["balance binance USDT is 1000.5 but its journal sums to 1000"])
     }
 
+    /// A funding payment moves its account's collateral once, however often it is booked, counts in the day's P&L,
+    /// and a journal that lost or changed its change is found.
+    @Test func fundingIsBookedOnceAndItsCollateralChangeIsProved() throws {
+        try ledger.writer.seedBalances([BalanceChange(account: "binance-usdm", asset: "USDT", delta: FixedDecimal(1000))])
+        let paid = FundingRecord(venue: "binance-usdm", id: "8812", account: "binance-usdm", symbol: "BTC/USDT:USDT",
+                                 amount: d("-2.70000001"), asset: "USDT", amountUSD: d("-2.700000009"), rate: d("0.0001"),
+                                 positionSize: d("0.9"), markPrice: d("30000.0001"), user: "alice", at: time)
+        #expect(try ledger.writer.book(paid))
+        #expect(try !ledger.writer.book(paid), "the same venue and id is booked once")
+        var other = paid
+        other.venue = "bybit"
+        other.account = "bybit"
+        #expect(try ledger.writer.book(other), "another venue's id is another payment")
+        #expect(try ledger.reader.balances().first { $0.account == "binance-usdm" }?.delta == d("997.29999999"))
+        #expect(try ledger.reader.funding(venue: "binance-usdm").map(\.amount) == [d("-2.70000001")])
+        let day = try ledger.reader.summary(ofDayContaining: time)
+        #expect(day.fundingUSD == d("-5.400000018") && day.realisedNetUSD == d("-5.400000018"))
+        #expect(try ledger.reader.reconciliationProblems() == [])
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE balance_changes SET delta = '-2.7' WHERE source = 'funding:binance-usdm:8812'")
+            try db.execute(sql: "UPDATE balances SET amount = '997.3' WHERE account = 'binance-usdm'")
+        }
+        #expect(try ledger.reader.reconciliationProblems()
+                == ["funding binance-usdm 8812 of -2.70000001 moved collateral by -2.7 in 1 change(s)"])
+    }
+
     /// FIFO: opening lot 1 ETH at $90; buys of 1 at $100 and 1 at $110 (cash in USD, fees included); a sell of 2.5
     /// for $300 consumes the opening lot, the $100 lot and half the $110 lot: 300 − (90 + 100 + 55) = 55.
     @Test func sellsRealiseAgainstTheOldestLotsFirst() throws {

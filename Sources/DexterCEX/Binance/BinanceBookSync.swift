@@ -2,11 +2,11 @@ import DexterCore
 import DexterMarket
 import DexterVenues
 
-/// One symbol's local book, kept by Binance's documented rule (web-socket-streams.md, "How to manage a local order
-/// book correctly"): buffer the diffs until the REST snapshot arrives; drop those with u ≤ lastUpdateId; the first
-/// applied one must straddle it (U ≤ lastUpdateId + 1 ≤ u); every next one must start where the last ended
-/// (U = previous u + 1). Anything else is a gap: the book is dropped and rebuilt from a fresh snapshot. Pure: the
-/// caller fetches snapshots when told to, and keeps one of these per symbol, so a gap on one never touches another.
+/// One symbol's local book, kept by Binance's documented rule ("How to manage a local order book correctly"): buffer
+/// the diffs until the REST snapshot arrives, drop those already in it, then check each applied diff's continuity by
+/// the market's `Continuity` (spot and USDⓈ-M futures differ). Anything else is a gap: the book is dropped and
+/// rebuilt from a fresh snapshot. Pure: the caller fetches snapshots when told to, and keeps one of these per symbol,
+/// so a gap on one never touches another.
 ///
 /// `<symbol>@bookTicker` counts in the same update ids and arrives sooner than the 100 ms diffs that cover it: the
 /// newest ticker past the book's id is laid over the book's top when it is read (levels at or better than its best
@@ -34,7 +34,19 @@ public struct BinanceBookSync: Sendable {
         case needsSnapshot(reason: String)
     }
 
+    /// How one diff must follow the book, by market (each as its own documentation states it).
+    public enum Continuity: Sendable, Hashable {
+        /// Spot (web-socket-streams.md): drop u ≤ lastUpdateId; the first applied diff straddles the next id
+        /// (U ≤ lastUpdateId + 1 ≤ u); every next one starts where the last ended (U = previous u + 1).
+        case spot
+        /// USDⓈ-M futures (usds-margined-futures, "How to manage a local order book correctly"): ids are not
+        /// contiguous, so drop u < lastUpdateId; the first applied diff straddles the snapshot (U ≤ lastUpdateId ≤ u);
+        /// every next one names the last one's u as its `pu`.
+        case futures
+    }
+
     public let symbol: String
+    public let continuity: Continuity
     public private(set) var state: State = .awaitingSnapshot
     /// The update id the book is at (the snapshot's, then each applied diff's `u`).
     public private(set) var lastUpdateId: UInt64 = 0
@@ -48,7 +60,10 @@ public struct BinanceBookSync: Sendable {
     /// The newest bookTicker, laid over the book while its id is past the book's (nil once a diff caught up).
     public private(set) var ticker: BinanceBookTicker?
 
-    public init(symbol: String) { self.symbol = symbol }
+    public init(symbol: String, continuity: Continuity = .spot) {
+        self.symbol = symbol
+        self.continuity = continuity
+    }
 
     public var isLive: Bool { state == .live }
 
@@ -87,12 +102,31 @@ public struct BinanceBookSync: Sendable {
             buffer(diff)
             return .buffered
         }
-        if diff.finalUpdateId <= lastUpdateId { return .ignored }
-        let fits = awaitingFirstDiff
-            ? diff.firstUpdateId <= lastUpdateId + 1 && lastUpdateId + 1 <= diff.finalUpdateId
-            : diff.firstUpdateId == lastUpdateId + 1
+        let fits: Bool
+        switch continuity {
+        case .spot:
+            if diff.finalUpdateId <= lastUpdateId { return .ignored }
+            fits = awaitingFirstDiff
+                ? diff.firstUpdateId <= lastUpdateId + 1 && lastUpdateId + 1 <= diff.finalUpdateId
+                : diff.firstUpdateId == lastUpdateId + 1
+        case .futures:
+            // The snapshot's own event (u = lastUpdateId) is the first to apply; after it, an id already seen is old.
+            let seen = awaitingFirstDiff ? diff.finalUpdateId < lastUpdateId : diff.finalUpdateId <= lastUpdateId
+            if seen { return .ignored }
+            fits = awaitingFirstDiff
+                ? diff.firstUpdateId <= lastUpdateId && lastUpdateId <= diff.finalUpdateId
+                : diff.previousFinalUpdateId == lastUpdateId
+        }
         guard fits else {
-            let reason = "\(symbol): diff U=\(diff.firstUpdateId) does not follow the book's update id \(lastUpdateId)"
+            let reason = switch continuity {
+            case .spot: "\(symbol): diff U=\(diff.firstUpdateId) does not follow the book's update id \(lastUpdateId)"
+            case .futures where awaitingFirstDiff:
+                "\(symbol): diff U=\(diff.firstUpdateId) u=\(diff.finalUpdateId) does not straddle the snapshot's id "
+                    + "\(lastUpdateId)"
+            case .futures:
+                "\(symbol): diff pu=\(diff.previousFinalUpdateId.map(String.init) ?? "none") is not the last diff's "
+                    + "u=\(lastUpdateId)"
+            }
             startOver(reason: reason, keeping: diff)
             return .needsSnapshot(reason: reason)
         }

@@ -62,8 +62,9 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         let orders = [gates.tenSeconds, gates.day].max { a, b in
             a.used(at: now) * b.limits.weight < b.used(at: now) * a.limits.weight
         }!
-        return [RateLimitUsage(name: "api", used: gate.used(at: now), limit: gate.limits.weight),
-                RateLimitUsage(name: "ord", used: orders.used(at: now), limit: orders.limits.weight)]
+        let ordersHeld = [gates.tenSeconds, gates.day].compactMap { $0.stoppedUntil(at: now) }.max()
+        return [RateLimitUsage(name: "api", used: gate.used(at: now), limit: gate.limits.weight, heldUntil: gate.stoppedUntil(at: now)),
+                RateLimitUsage(name: "ord", used: orders.used(at: now), limit: orders.limits.weight, heldUntil: ordersHeld)]
     }
 
     /// Binance's own order counts, from an order's answer.

@@ -30,7 +30,8 @@ public struct BinanceInstrument: Sendable, Hashable {
     /// for a symbol listed without filters.
     public var instrumentSpec: InstrumentSpec? {
         guard let tickSize, tickSize.isPositive, let stepSize, stepSize.isPositive else { return nil }
-        return InstrumentSpec(symbol: symbol, tickSize: tickSize, lotSize: stepSize, minNotional: minNotional)
+        return InstrumentSpec(symbol: symbol, tickSize: tickSize, lotSize: stepSize, minNotional: minNotional,
+                              minQuantity: minQuantity)
     }
 
     /// The instrument as the venue seam hands it to the engine, with an empty book until data arrives.

@@ -10,33 +10,39 @@ public struct BinanceDepthUpdate: Sendable, Hashable {
     public let symbol: String
     public let firstUpdateId: UInt64
     public let finalUpdateId: UInt64
+    /// `pu`, USDⓈ-M futures only: the previous event's final update id (nil on spot, which has none).
+    public let previousFinalUpdateId: UInt64?
     /// Absolute quantities; zero removes the level.
     public let bids: [PriceLevel]
     public let asks: [PriceLevel]
 
     public init(eventTime: Timestamp, symbol: String, firstUpdateId: UInt64, finalUpdateId: UInt64,
-                bids: [PriceLevel], asks: [PriceLevel]) {
+                previousFinalUpdateId: UInt64? = nil, bids: [PriceLevel], asks: [PriceLevel]) {
         self.eventTime = eventTime
         self.symbol = symbol
         self.firstUpdateId = firstUpdateId
         self.finalUpdateId = finalUpdateId
+        self.previousFinalUpdateId = previousFinalUpdateId
         self.bids = bids
         self.asks = asks
     }
 }
 
-/// `<symbol>@bookTicker`: the best bid and ask, pushed in real time (no event time on spot).
+/// `<symbol>@bookTicker`: the best bid and ask, pushed in real time.
 public struct BinanceBookTicker: Sendable, Hashable {
     public let updateId: UInt64
+    /// `E`, USDⓈ-M futures only (spot tickers carry no event time).
+    public let eventTime: Timestamp?
     public let symbol: String
     public let bidPrice: FixedDecimal
     public let bidQuantity: FixedDecimal
     public let askPrice: FixedDecimal
     public let askQuantity: FixedDecimal
 
-    public init(updateId: UInt64, symbol: String, bidPrice: FixedDecimal, bidQuantity: FixedDecimal,
-                askPrice: FixedDecimal, askQuantity: FixedDecimal) {
+    public init(updateId: UInt64, eventTime: Timestamp? = nil, symbol: String, bidPrice: FixedDecimal,
+                bidQuantity: FixedDecimal, askPrice: FixedDecimal, askQuantity: FixedDecimal) {
         self.updateId = updateId
+        self.eventTime = eventTime
         self.symbol = symbol
         self.bidPrice = bidPrice
         self.bidQuantity = bidQuantity
@@ -77,10 +83,18 @@ public enum BinanceMarketData {
     static let venue = "binance"
 
     public static func streamMessage(_ bytes: some ContiguousBytes) throws(WireParseError) -> BinanceStreamMessage {
+        let (stream, payload) = try combined(bytes, venue: venue, payload: streamPayload)
+        return BinanceStreamMessage(stream: stream, payload: payload)
+    }
+
+    /// A combined-stream envelope, spot's or USDⓈ-M's: the stream's name, and its data read by `payload` knowing it.
+    static func combined<Payload>(_ bytes: some ContiguousBytes, venue: String,
+                                  payload read: (inout WireReader, String) throws(WireParseError) -> Payload)
+        throws(WireParseError) -> (stream: String, payload: Payload) {
         try WireReader.read(bytes, venue: venue, message: "combined-stream message") { reader throws(WireParseError) in
             try reader.openObject()
             var stream: String?
-            var payload: BinanceStreamMessage.Payload?
+            var payload: Payload?
             var deferred: [UInt8]?
             var first = true
             while let key = try reader.nextKey(&first) {
@@ -89,7 +103,7 @@ public enum BinanceMarketData {
                 case "data":
                     // Binance writes "stream" first; should "data" ever come first, it is read once the name is known.
                     if let stream {
-                        payload = try streamPayload(&reader, stream: stream)
+                        payload = try read(&reader, stream)
                     } else {
                         deferred = try reader.rawValue("data")
                     }
@@ -99,11 +113,11 @@ public enum BinanceMarketData {
             guard let stream else { throw reader.missing("stream") }
             if let deferred {
                 payload = try WireReader.read(deferred, venue: venue, message: "\(stream) data") { inner throws(WireParseError) in
-                    try streamPayload(&inner, stream: stream)
+                    try read(&inner, stream)
                 }
             }
             guard let payload else { throw reader.missing("data") }
-            return BinanceStreamMessage(stream: stream, payload: payload)
+            return (stream, payload)
         }
     }
 
@@ -151,7 +165,7 @@ public enum BinanceMarketData {
     static func depthUpdate(_ reader: inout WireReader) throws(WireParseError) -> BinanceDepthUpdate {
         try reader.openObject()
         var eventType: String?, eventTime: Timestamp?, symbol: String?
-        var firstId: UInt64?, finalId: UInt64?, bids: [PriceLevel]?, asks: [PriceLevel]?
+        var firstId: UInt64?, finalId: UInt64?, previousId: UInt64?, bids: [PriceLevel]?, asks: [PriceLevel]?
         var first = true
         while let key = try reader.nextKey(&first) {
             switch key {
@@ -160,6 +174,7 @@ public enum BinanceMarketData {
             case "s": symbol = try reader.string("s")
             case "U": firstId = try reader.updateId("U")
             case "u": finalId = try reader.updateId("u")
+            case "pu": previousId = try reader.updateId("pu")
             case "b": bids = try reader.priceLevels("b")
             case "a": asks = try reader.priceLevels("a")
             default: try reader.skipValue(key)
@@ -175,17 +190,18 @@ public enum BinanceMarketData {
         guard let bids else { throw reader.missing("b") }
         guard let asks else { throw reader.missing("a") }
         return BinanceDepthUpdate(eventTime: eventTime, symbol: symbol, firstUpdateId: firstId, finalUpdateId: finalId,
-                                  bids: bids, asks: asks)
+                                  previousFinalUpdateId: previousId, bids: bids, asks: asks)
     }
 
     static func bookTicker(_ reader: inout WireReader) throws(WireParseError) -> BinanceBookTicker {
         try reader.openObject()
-        var updateId: UInt64?, symbol: String?
+        var updateId: UInt64?, eventTime: Timestamp?, symbol: String?
         var bid: FixedDecimal?, bidQuantity: FixedDecimal?, ask: FixedDecimal?, askQuantity: FixedDecimal?
         var first = true
         while let key = try reader.nextKey(&first) {
             switch key {
             case "u": updateId = try reader.updateId("u")
+            case "E": eventTime = try reader.milliseconds("E")
             case "s": symbol = try reader.string("s")
             case "b": bid = try reader.amount("b")
             case "B": bidQuantity = try reader.amount("B")
@@ -200,8 +216,8 @@ public enum BinanceMarketData {
         guard let bidQuantity else { throw reader.missing("B") }
         guard let ask else { throw reader.missing("a") }
         guard let askQuantity else { throw reader.missing("A") }
-        return BinanceBookTicker(updateId: updateId, symbol: symbol, bidPrice: bid, bidQuantity: bidQuantity,
-                                 askPrice: ask, askQuantity: askQuantity)
+        return BinanceBookTicker(updateId: updateId, eventTime: eventTime, symbol: symbol, bidPrice: bid,
+                                 bidQuantity: bidQuantity, askPrice: ask, askQuantity: askQuantity)
     }
 
     static func depthSnapshot(_ reader: inout WireReader) throws(WireParseError) -> BinanceDepthSnapshot {

@@ -65,16 +65,11 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     private let clock: any DexterCore.Clock
     private let state = Mutex(FeedState())
     private let link: WebSocketLink
+    let books: BinanceDepthBooks
 
     struct FeedState {
-        var inbox: VenueInbox?
-        var names: [String: Symbol] = [:]
-        var books: [String: BinanceBookSync] = [:]
-        var fetching: Set<String> = []
         var task: Task<Void, Never>?
         var instruments: [Symbol: InstrumentSpec] = [:]
-        var parseErrors = 0
-        var resyncs = 0
         var rateLimits: [BinanceRateLimit] = []
     }
 
@@ -84,7 +79,8 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         self.http = http
         self.clock = clock
         self.logger = logger
-        gate = RateLimitGate(limits: .init(weight: settings.weightPerMinute))
+        let gate = RateLimitGate(limits: .init(weight: settings.weightPerMinute))
+        self.gate = gate
         let streams = settings.symbols.flatMap { symbol in
             let name = Self.venueName(symbol).lowercased()
             return [name + "@depth@100ms", name + "@bookTicker"]
@@ -92,6 +88,15 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         var stream = settings.stream ?? WebSocketSettings(url: "")
         stream.url = settings.streamURL + "/stream?streams=" + streams
         link = WebSocketLink(settings: stream, logger: logger)
+        let rest = BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock,
+                               timeout: settings.requestTimeout)
+        let limit = settings.snapshotDepth
+        books = BinanceDepthBooks(venue: settings.venue, depth: settings.bookDepth, continuity: .spot, clock: clock,
+                                  logger: logger) { name in
+            let answer = try await rest.send(BinanceRequestBuilder.depth(symbol: name, limit: limit),
+                                             weight: BinanceSettings.depthWeight(limit), waitForBudget: true)
+            return try BinanceMarketData.depthSnapshot(answer.body)
+        }
     }
 
     deinit { state.withLock { $0.task?.cancel() } }
@@ -103,19 +108,16 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     public var rateLimits: [BinanceRateLimit] { state.withLock { $0.rateLimits } }
 
     /// How many times a book has been rebuilt after a gap, and messages that could not be read (for the desk's health).
-    public var resyncCount: Int { state.withLock { $0.resyncs } }
-    public var unreadableMessages: Int { state.withLock { $0.parseErrors } }
+    public var resyncCount: Int { books.resyncCount }
+    public var unreadableMessages: Int { books.unreadableMessages }
 
     // MARK: MarketDataClient
 
     public func instruments() async throws -> [VenueInstrument] {
         let answer = try await rest(BinanceRequestBuilder.exchangeInfo(symbols: settings.symbols.map(Self.venueName)), weight: 20)
         let info = try BinanceMarketData.exchangeInfo(answer.body)
-        let names = info.symbolsByVenueName
-        state.withLock {
-            $0.names = names
-            $0.rateLimits = info.rateLimits
-        }
+        books.name(info.symbolsByVenueName)
+        state.withLock { $0.rateLimits = info.rateLimits }
         var found: [VenueInstrument] = []
         for symbol in settings.symbols {
             guard let listed = info.instruments.first(where: { $0.venueSymbol == Self.venueName(symbol) }) else {
@@ -138,13 +140,9 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     public func currentGas() async throws -> [GasQuote] { [] }
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
+        let mine = keys.filter { $0.venue == settings.venue.id }
+        books.track(mine.map { (Self.venueName($0.symbol), $0.symbol) }, into: inbox)
         let task = state.withLock { state -> Task<Void, Never>? in
-            state.inbox = inbox
-            for key in keys where key.venue == settings.venue.id {
-                let name = Self.venueName(key.symbol)
-                state.names[name] = key.symbol
-                state.books[name] = BinanceBookSync(symbol: name)
-            }
             guard state.task == nil else { return nil }
             let listener = FeedListener(feed: self)
             let task = Task { await self.link.run(listener) }
@@ -154,11 +152,7 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         if task != nil { inbox.post(.connecting, for: settings.venue.id) }
     }
 
-    public func unsubscribe(_ keys: [MarketKey]) async {
-        state.withLock { state in
-            for key in keys { state.books[Self.venueName(key.symbol)] = nil }
-        }
-    }
+    public func unsubscribe(_ keys: [MarketKey]) async { books.untrack(keys.map { Self.venueName($0.symbol) }) }
 
     /// Stops the stream.
     public func stop() {
@@ -169,145 +163,34 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
     }
 
     /// The synced book of a symbol, as the desk last got it (nil while there is none).
-    public func book(_ symbol: Symbol) -> OrderBook? {
-        state.withLock { state in
-            guard let sync = state.books[Self.venueName(symbol)], sync.isLive else { return nil }
-            return sync.orderBook(depth: settings.bookDepth)
-        }
-    }
+    public func book(_ symbol: Symbol) -> OrderBook? { books.book(Self.venueName(symbol)) }
 
     /// The market as a paper order meets it: the instrument and the synced book now (nil while it has none).
     public func market(_ symbol: Symbol) -> Market? {
-        let now = clock.now()
-        return state.withLock { state -> Market? in
-            guard let instrument = state.instruments[symbol], let sync = state.books[Self.venueName(symbol)], sync.isLive
-            else { return nil }
-            return Market(venue: settings.venue, instrument: instrument, liquidity: .book(sync.orderBook(depth: settings.bookDepth)),
-                          venueTime: now, receivedAt: now)
-        }
+        guard let instrument = state.withLock({ $0.instruments[symbol] }) else { return nil }
+        return books.market(Self.venueName(symbol), spec: instrument)
     }
 
     // MARK: The stream
 
-    /// A (re)connected stream: every book starts again from a snapshot (diffs missed while down are a gap).
-    func streamOpened() {
-        let names = state.withLock { state -> [String] in
-            for name in state.books.keys { state.books[name] = BinanceBookSync(symbol: name) }
-            return Array(state.books.keys).sorted()
-        }
-        for name in names { fetchSnapshot(name) }
-    }
+    func streamOpened() { books.opened() }
 
-    func streamClosed(_ reason: String, retryIn: Duration?) {
-        let (inbox, keys) = state.withLock { state in
-            (state.inbox, state.books.keys.compactMap { state.names[$0] })
-        }
-        guard let inbox else { return }
-        // Nothing priced on books that stopped following the venue.
-        for symbol in keys { postEmpty(symbol, into: inbox) }
-        let retry = retryIn.map { $0 == .zero ? "; reconnecting now" : "; reconnecting in \(Self.seconds($0)) s" } ?? ""
-        inbox.post(.down(reason: "stream \(reason)\(retry)"), for: settings.venue.id)
-    }
+    func streamClosed(_ reason: String, retryIn: Duration?) { books.closed(reason, retryIn: retryIn) }
 
     func received(_ bytes: [UInt8]) {
         // When the message arrived, before it is read: the book's receivedAt, so a quote's age counts its parsing too.
         let now = clock.now()
         let message: BinanceStreamMessage
         do { message = try BinanceMarketData.streamMessage(bytes) } catch {
-            state.withLock { $0.parseErrors += 1 }
-            logger.warning("\(settings.venue.id): unreadable stream message: \(error)")
+            books.unreadable(error)
             return
         }
-        let diff: BinanceDepthUpdate
         switch message.payload {
-        case .depthUpdate(let update): diff = update
-        case .bookTicker(let ticker):
-            receivedTicker(ticker, at: now)
-            return
+        case .depthUpdate(let diff): books.receive(diff, at: now)
+        // Spot tickers carry no event time: the venue time is when it arrived.
+        case .bookTicker(let ticker): books.receive(ticker, venueTime: now, at: now)
         case .partialDepth, .unhandled: return
         }
-        var resync: String?
-        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
-            // Applied where it lies: a copy taken out of the dictionary and written back would copy the whole book
-            // (every level of both sides) on each message, as the dictionary still held the old one.
-            guard let symbol = state.names[diff.symbol], let inbox = state.inbox,
-                  let outcome = state.books[diff.symbol]?.apply(diff) else { return nil }
-            switch outcome {
-            case .applied: return (inbox, symbol, state.books[diff.symbol]!.orderBook(depth: settings.bookDepth))
-            case .needsSnapshot(let reason):
-                resync = reason
-                state.resyncs += 1
-                return (inbox, symbol, OrderBook(bids: [], asks: []))
-            case .buffered, .ignored: return nil
-            }
-        }
-        guard let (inbox, symbol, book) = post else { return }
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: diff.eventTime,
-                              receivedAt: now))
-        if let resync {
-            logger.warning("\(settings.venue.id) \(symbol): \(resync); resyncing from a fresh snapshot")
-            // Not tradable until every book is live again (the snapshot's join says so).
-            inbox.post(.resyncing(reason: "\(symbol) \(resync)"), for: settings.venue.id)
-            fetchSnapshot(diff.symbol)
-        }
-    }
-
-    /// A best bid and ask newer than the book: posted with the book's top brought forward. Spot tickers carry no
-    /// event time, so the venue time is when it arrived.
-    private func receivedTicker(_ ticker: BinanceBookTicker, at now: Timestamp) {
-        let post = state.withLock { state -> (VenueInbox, Symbol, OrderBook)? in
-            guard let symbol = state.names[ticker.symbol], let inbox = state.inbox,
-                  state.books[ticker.symbol]?.apply(ticker) == .applied else { return nil }
-            return (inbox, symbol, state.books[ticker.symbol]!.orderBook(depth: settings.bookDepth))
-        }
-        guard let (inbox, symbol, book) = post else { return }
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: now, receivedAt: now))
-    }
-
-    /// Fetches a REST snapshot for `name` (once at a time) and joins it to the buffered diffs.
-    func fetchSnapshot(_ name: String) {
-        let start = state.withLock { $0.fetching.insert(name).inserted }
-        guard start else { return }
-        Task {
-            defer { _ = self.state.withLock { $0.fetching.remove(name) } }
-            for attempt in 0..<8 {
-                do {
-                    let limit = settings.snapshotDepth
-                    let answer = try await rest(BinanceRequestBuilder.depth(symbol: name, limit: limit),
-                                                weight: BinanceSettings.depthWeight(limit))
-                    let snapshot = try BinanceMarketData.depthSnapshot(answer.body)
-                    if joinSnapshot(snapshot, name: name) { return }
-                } catch {
-                    logger.warning("\(settings.venue.id) \(name): snapshot failed: \(error)")
-                }
-                guard !Task.isCancelled else { return }
-                try? await Task.sleep(for: Backoff(first: .milliseconds(200), cap: .seconds(10)).delay(attempt: attempt))
-            }
-        }
-    }
-
-    /// True when the book is live (or no longer wanted); false when the snapshot cannot join the diffs (too old, or
-    /// the buffered diffs break) and a fresh one is needed.
-    private func joinSnapshot(_ snapshot: BinanceDepthSnapshot, name: String) -> Bool {
-        let now = clock.now()
-        let joined = state.withLock { state -> (VenueInbox, Symbol, OrderBook?, Bool)? in
-            guard var sync = state.books[name], let symbol = state.names[name], let inbox = state.inbox else { return nil }
-            let outcome = sync.apply(snapshot)
-            state.books[name] = sync
-            if case .needsSnapshot = outcome { return (inbox, symbol, nil, false) }
-            return (inbox, symbol, sync.orderBook(depth: settings.bookDepth), state.books.values.allSatisfy(\.isLive))
-        }
-        guard let (inbox, symbol, book, allLive) = joined else { return true }
-        guard let book else { return false }
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(book), venueTime: now, receivedAt: now))
-        if allLive { inbox.post(.live, for: settings.venue.id) }
-        return true
-    }
-
-    private func postEmpty(_ symbol: Symbol, into inbox: VenueInbox) {
-        let now = clock.now()
-        inbox.post(.liquidity(MarketKey(venue: settings.venue.id, symbol: symbol), .book(OrderBook(bids: [], asks: [])),
-                              venueTime: now, receivedAt: now))
     }
 
     // MARK: REST
@@ -317,8 +200,6 @@ public final class BinanceMarketFeed: MarketDataClient, Sendable {
         try await BinanceREST(baseURL: settings.restURL, http: http, gate: gate, clock: clock, timeout: settings.requestTimeout)
             .send(request, weight: weight, waitForBudget: true)
     }
-
-    static func seconds(_ duration: Duration) -> String { String(format: "%.1f", duration.secondsDouble) }
 }
 
 /// The link's listener: hands each event to the feed.

@@ -42,7 +42,8 @@ public struct CoinbaseProduct: Sendable, Hashable {
     }
 
     public var instrumentSpec: InstrumentSpec {
-        InstrumentSpec(symbol: symbol, tickSize: priceIncrement, lotSize: baseIncrement, minNotional: quoteMinSize)
+        InstrumentSpec(symbol: symbol, tickSize: priceIncrement, lotSize: baseIncrement, minNotional: quoteMinSize,
+                       minQuantity: baseMinSize)
     }
 }
 

@@ -88,7 +88,8 @@ final class CoinbaseREST: Sendable {
 
     /// The private budget's use this second, against Coinbase's limit (the Risk panel's row).
     func usage(at now: Timestamp) -> RateLimitUsage {
-        RateLimitUsage(name: "api", used: privateGate.used(at: now), limit: limits.privatePerSecond)
+        RateLimitUsage(name: "api", used: privateGate.used(at: now), limit: limits.privatePerSecond,
+                       heldUntil: privateGate.stoppedUntil(at: now))
     }
 
     /// A 401 (not processed) may be a JWT outside its two minutes because the venue's clock moved: the clock is read

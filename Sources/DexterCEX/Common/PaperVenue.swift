@@ -42,6 +42,7 @@ extension BinanceMarketFeed: PaperMarketFeed {}
 extension OKXMarketFeed: PaperMarketFeed {}
 extension KrakenMarketFeed: PaperMarketFeed {}
 extension CoinbaseMarketFeed: PaperMarketFeed {}
+extension BinanceUSDMMarketFeed: PaperMarketFeed {}
 
 /// Binance in PAPER mode.
 public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
@@ -51,3 +52,5 @@ public typealias OKXPaperVenue = PaperVenue<OKXMarketFeed>
 public typealias KrakenPaperVenue = PaperVenue<KrakenMarketFeed>
 /// Coinbase Advanced Trade in PAPER mode.
 public typealias CoinbasePaperVenue = PaperVenue<CoinbaseMarketFeed>
+/// Binance USDⓈ-M futures in PAPER mode.
+public typealias BinanceUSDMPaperVenue = PaperVenue<BinanceUSDMMarketFeed>

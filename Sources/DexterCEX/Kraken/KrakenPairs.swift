@@ -89,10 +89,11 @@ public struct KrakenPair: Sendable, Hashable {
     /// WebSocket v2's name of the pair: dexter's symbol written BASE/QUOTE ("BTC/USD").
     public var v2Symbol: String { KrakenAssets.v2Symbol(symbol) }
 
-    /// The pair's rules as the desk keeps them (a quantity minimum has no place there: orders below it are refused by
-    /// Kraken with `EOrder:Order minimum not met`).
+    /// The pair's rules as the desk keeps them: orders below `ordermin` are refused by Kraken with
+    /// `EOrder:Order minimum not met`, so detection never sizes a leg under it.
     public var instrumentSpec: InstrumentSpec {
-        InstrumentSpec(symbol: symbol, tickSize: tickSize, lotSize: lotSize, minNotional: costMinimum ?? .zero)
+        InstrumentSpec(symbol: symbol, tickSize: tickSize, lotSize: lotSize, minNotional: costMinimum ?? .zero,
+                       minQuantity: orderMinimum ?? .zero)
     }
 }
 

@@ -101,7 +101,8 @@ public final class OKXMarketFeed: MarketDataClient, Sendable {
             }
             guard instrument.isTrading else { throw OKXVenueError.notTrading(symbol, state: instrument.state) }
             // OKX's minimum is a size (minSz), not a notional: orders under it are refused by OKX (51020).
-            let spec = InstrumentSpec(symbol: symbol, tickSize: instrument.tickSize, lotSize: instrument.lotSize, minNotional: .zero)
+            let spec = InstrumentSpec(symbol: symbol, tickSize: instrument.tickSize, lotSize: instrument.lotSize, minNotional: .zero,
+                                      minQuantity: instrument.minSize)
             let now = clock.now()
             found.append(VenueInstrument(market: Market(venue: settings.venue, instrument: spec,
                                                         liquidity: .book(OrderBook(bids: [], asks: [])), venueTime: now,

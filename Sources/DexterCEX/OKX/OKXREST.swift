@@ -69,7 +69,8 @@ final class OKXREST: Sendable {
         let all = gates.withLock { Array($0.values) }
         guard let fullest = all.max(by: { a, b in a.used(at: now) * b.limits.weight < b.used(at: now) * a.limits.weight })
         else { return nil }
-        return RateLimitUsage(name: "api", used: fullest.used(at: now), limit: fullest.limits.weight)
+        return RateLimitUsage(name: "api", used: fullest.used(at: now), limit: fullest.limits.weight,
+                              heldUntil: all.compactMap { $0.stoppedUntil(at: now) }.max())
     }
 
     /// `cost`: requests, or orders for a batch endpoint.

@@ -159,11 +159,22 @@ public struct RateLimitUsage: Sendable, Hashable {
     public let name: String
     public let used: Int
     public let limit: Int
+    /// The venue said to wait until then (a 429's Retry-After, a ban): nothing is sent on this budget before it.
+    public let heldUntil: Timestamp?
 
-    public init(name: String, used: Int, limit: Int) {
+    public init(name: String, used: Int, limit: Int, heldUntil: Timestamp? = nil) {
         self.name = name
         self.used = used
         self.limit = limit
+        self.heldUntil = heldUntil
+    }
+
+    /// Why this budget takes nothing more now, or nil: held by the venue, or spent for its window.
+    public func exhaustion(at now: Timestamp) -> String? {
+        if let heldUntil, heldUntil > now {
+            return "\(name) held for \(max(1, Int(heldUntil.duration(since: now).secondsDouble.rounded(.up)))) s"
+        }
+        return limit > 0 && used >= limit ? "\(name) \(used)/\(limit) spent" : nil
     }
 }
 

@@ -11,38 +11,14 @@ not matchable again until the market next sets that level.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import time
 from decimal import Decimal
 from typing import Callable
 
 from capture import Capture, Event
 from common import D, ZERO
+from serverkit.levels import Side
 from symbols import Spec
-
-
-class Side:
-    def __init__(self, descending: bool) -> None:
-        self.descending = descending
-        self.levels: dict[Decimal, Decimal] = {}
-        self.prices: list[Decimal] = []
-
-    def set(self, price: Decimal, qty: Decimal) -> None:
-        if qty == 0:
-            if price in self.levels:
-                del self.levels[price]
-                del self.prices[bisect.bisect_left(self.prices, price)]
-            return
-        if price not in self.levels:
-            bisect.insort(self.prices, price)
-        self.levels[price] = qty
-
-    def ordered(self) -> list[Decimal]:
-        return self.prices[::-1] if self.descending else list(self.prices)
-
-    def top(self, limit: int) -> list[tuple[Decimal, Decimal]]:
-        chosen = self.prices[::-1][:limit] if self.descending else self.prices[:limit]
-        return [(price, self.levels[price]) for price in chosen]
 
 
 class Book:

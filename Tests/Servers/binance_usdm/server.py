@@ -20,6 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
 
 from aiohttp import web  # noqa: E402
 

@@ -8,25 +8,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from serverkit.testing import listening_ips
 from usdm_client import DOC_KEY, DOC_SECRET, Server
 
 REPO = Path(__file__).resolve().parents[4]
 LAUNCHER = REPO / "scripts" / "binance-usdm-server.sh"
-
-
-def listening_ips(port: int) -> set[str]:
-    found = set()
-    for name in ("tcp", "tcp6"):
-        path = Path("/proc/net") / name
-        if not path.exists():
-            continue
-        for row in path.read_text().splitlines()[1:]:
-            fields = row.split()
-            address, hex_port = fields[1].split(":")
-            if fields[3] == "0A" and int(hex_port, 16) == port:
-                found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)) if len(address) == 8
-                          else "ipv6:" + address)
-    return found
 
 
 def test_help_lists_the_options():

@@ -4,18 +4,17 @@ suites of all servers run in one pytest process and their helper modules must no
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import re
 import time
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
-import aiohttp
 import requests
+
+from serverkit.testing import Ws, sync  # noqa: F401  (the suite's WebSocket client and async runner)
 
 # Binance's documented signing example key pair (the server's default account uses it too)
 DOC_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -104,63 +103,3 @@ class Server:
 
     def script(self, symbol: str, bids, asks) -> dict:
         return self.control("POST", "/control/script", {"symbol": symbol, "bids": bids, "asks": asks})
-
-
-class Ws:
-    """One WebSocket: collects every message (numbers as Decimal); waits for the ones wanted."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.messages: list = []
-
-    @classmethod
-    async def connect(cls, http: aiohttp.ClientSession, url: str) -> "Ws":
-        return cls(await http.ws_connect(url, autoping=True))
-
-    async def send(self, payload) -> None:
-        await self.ws.send_str(json.dumps(payload))
-
-    async def wait(self, predicate, timeout: float = 5.0):
-        deadline = time.monotonic() + timeout
-        for message in self.messages:
-            if predicate(message):
-                self.messages.remove(message)
-                return message
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise asyncio.TimeoutError("no matching message")
-            msg = await self.ws.receive(timeout=left)
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                raise ConnectionError(f"WebSocket closed: {msg.type}")
-            message = json.loads(msg.data, parse_float=Decimal)
-            if predicate(message):
-                return message
-            self.messages.append(message)
-
-    async def drain(self, seconds: float = 0.2) -> list:
-        """Everything that arrives within `seconds` (and what was kept)."""
-        out, self.messages = list(self.messages), []
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = await self.ws.receive(timeout=left)
-            except asyncio.TimeoutError:
-                break
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                break
-            out.append(json.loads(msg.data, parse_float=Decimal))
-        return out
-
-    async def close(self) -> None:
-        await self.ws.close()
-
-
-def sync(test):
-    """Runs an async test body in its own event loop (no pytest asyncio plugin in the venv)."""
-    import functools
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-    return run

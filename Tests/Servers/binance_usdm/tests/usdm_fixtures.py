@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import serverkit.testing
+from serverkit.testing import stop_server
 from usdm_client import ACCOUNTS, Server
 
 SERVER = Path(__file__).resolve().parents[1] / "server.py"
@@ -25,22 +25,8 @@ def start_server(tmp: Path, *extra: str, accounts: bool = True) -> tuple[subproc
         path = tmp / "accounts.json"
         path.write_text(json.dumps(ACCOUNTS))
         args = ["--accounts", str(path)]
-    process = subprocess.Popen([sys.executable, str(SERVER), "--speed", "0", *args, *extra],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise RuntimeError(f"server did not start: {process.stderr.read()}")
-    return process, Server(json.loads(line))
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    process, ports = serverkit.testing.start_server(SERVER, ["--speed", "0", *args, *extra], REPO)
+    return process, Server(ports)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,7 @@
+"""Pieces the local exchange servers and their test suites share (a package: the servers' own modules import each
+other by bare name, so a shared module needs a name no server uses).
+
+- `decimals`: exact decimal parsing and wire formatting.
+- `levels`: one side of a price-level book, kept sorted.
+- `testing`: for the pytest suites: start/stop a server process, a WebSocket test client, `sync`, `listening_ips`.
+"""
