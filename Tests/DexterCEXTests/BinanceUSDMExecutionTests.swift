@@ -49,6 +49,12 @@ import TestServers
         let margin = try await execution.margin()
         #expect(margin.totalMaintMargin == S.decimal(account["maint"]) && margin.totalMarginBalance == S.decimal(account["margin_balance"]))
         #expect(margin.totalMaintMargin.isPositive && margin.marginRatio! < FixedDecimal("0.01")!)
+        // The seam's view for the margin buffer: the same numbers.
+        let venueMargin = try await execution.margin(on: S.venue)
+        #expect(venueMargin.maintenanceMargin == margin.totalMaintMargin && venueMargin.marginBalance == margin.totalMarginBalance)
+        #expect(venueMargin.positions.map(\.size) == [FixedDecimal("0.8")!] && venueMargin.positions.first?.symbol == usdmBTC)
+        // 100,000 USDT behind 0.8 BTC: Binance's formula puts liquidation below zero, written 0, which is none.
+        #expect(position.liquidationPrice.isZero && venueMargin.positions.first?.liquidationPrice == nil)
         let balances = try await execution.balances(on: S.venue)
         #expect(balances["USDT"] == S.decimal(account["walletBalance"]) && balances["USDT"] == FixedDecimal("99990.3956")!)
     }
@@ -138,6 +144,8 @@ import TestServers
         guard case .after(let seconds?) = limited.retry else { Issue.record("Retry-After kept: \(limited)"); return }
         #expect(limited.failure.code == "rate_limited" && limited.failure.venueCode == "-1003" && limited.failure.isRetryable)
         #expect(execution.gate.stoppedUntil(at: clock.now()) == clock.now().adding(.seconds(seconds)))
+        // The Risk panel and the pre-trade check see the hold on both budgets.
+        #expect(execution.rateLimitUsage(at: clock.now()).map(\.heldUntil) == Array(repeating: clock.now().adding(.seconds(seconds)), count: 2))
         // Until then nothing leaves: an order is refused as not sent, and the server never sees it.
         execution.submit(S.order("dx429a", .buy, "0.100", at: "30020.00"))
         let held = try await S.updates(inbox, for: "dx429a", until: S.ends)

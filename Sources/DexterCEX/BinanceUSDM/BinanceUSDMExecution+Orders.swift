@@ -32,9 +32,9 @@ struct BinanceUSDMOrderGates: Sendable {
     }
 
     /// The fuller of the two windows, for the Risk panel.
-    func usage(at now: Timestamp) -> RateLimitUsage {
+    func usage(at now: Timestamp, heldUntil: Timestamp?) -> RateLimitUsage {
         let fuller = [tenSeconds, minute].max { a, b in a.used(at: now) * b.limits.weight < b.used(at: now) * a.limits.weight }!
-        return RateLimitUsage(name: "ord", used: fuller.used(at: now), limit: fuller.limits.weight)
+        return RateLimitUsage(name: "ord", used: fuller.used(at: now), limit: fuller.limits.weight, heldUntil: heldUntil)
     }
 }
 

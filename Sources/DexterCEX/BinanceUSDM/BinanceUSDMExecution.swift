@@ -273,6 +273,22 @@ public final class BinanceUSDMExecution: ExecutionClient, Sendable {
 
 extension BinanceUSDMExecution: FundingReporting {}
 
+extension BinanceUSDMExecution: MarginReporting {
+    /// The venue's own positions (`positionRisk`) and margin (`account`): what the margin buffer weighs beside the
+    /// desk's model. A position in a symbol dexter cannot name is left out; a zero liquidation price (none) is nil.
+    public func margin(on venue: VenueId) async throws -> VenueMargin {
+        let account = try await margin()
+        let held = try await positions().compactMap { position -> VenueMargin.Position? in
+            guard let symbol = position.symbol else { return nil }
+            return VenueMargin.Position(symbol: symbol, size: position.amount, entryPrice: position.entryPrice,
+                                        markPrice: position.markPrice,
+                                        liquidationPrice: position.liquidationPrice.isZero ? nil : position.liquidationPrice)
+        }
+        return VenueMargin(venue: settings.venue, positions: held, maintenanceMargin: account.totalMaintMargin,
+                           marginBalance: account.totalMarginBalance, at: clock.now())
+    }
+}
+
 extension BinanceUSDMExecution: AccountChecking {
     /// The clock, the account's permission to trade, its taker rate, wallet balances, and its position mode: an
     /// account in hedge mode is refused (`BinanceUSDMAccountError.hedgeMode`).
@@ -292,6 +308,9 @@ extension BinanceUSDMExecution: RateLimitReporting {
     /// The request weight of this minute and the orders of the fullest order window, against Binance's limits.
     public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] {
         let gates = state.withLock { $0.orderGates }
-        return [RateLimitUsage(name: "api", used: gate.used(at: now), limit: gate.limits.weight), gates.usage(at: now)]
+        // A 429's or a 418's stop holds every request, orders too.
+        let held = gate.stoppedUntil(at: now)
+        return [RateLimitUsage(name: "api", used: gate.used(at: now), limit: gate.limits.weight, heldUntil: held),
+                gates.usage(at: now, heldUntil: held)]
     }
 }

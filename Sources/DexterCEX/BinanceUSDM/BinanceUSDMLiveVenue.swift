@@ -103,3 +103,7 @@ extension BinanceUSDMLiveVenue: RateLimitReporting {
 }
 
 extension BinanceUSDMLiveVenue: FundingReporting {}
+
+extension BinanceUSDMLiveVenue: MarginReporting {
+    public func margin(on venue: VenueId) async throws -> VenueMargin { try await execution.margin(on: venue) }
+}
