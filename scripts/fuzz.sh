@@ -27,7 +27,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          errorBody serverTime replay okxPublicMessage okxInstruments okxOrders okxPrivateMessage okxAccount
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
-         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo
+         usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
@@ -90,6 +90,9 @@ sources=(
     Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
     Sources/DexterCEX/Bybit/BybitBookSync.swift Sources/DexterCEX/Bybit/BybitErrors.swift
     Sources/DexterCEX/Bybit/BybitPrivateMessages.swift
+    Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
+    Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
+    Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -207,6 +210,22 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             cp "$coinbase"/ws_user.json "$coinbase"/ws_heartbeats.json "$coinbase"/ws_subscriptions.json "$out/"
             printf '%s' '{"channel":"user","client_id":"","timestamp":"2026-04-07T14:30:07Z","sequence_num":4,"events":[{"type":"update","orders":[{"order_id":"o-1","client_order_id":"hx-72756e2e37","cumulative_quantity":"1.5","leaves_quantity":"0","avg_price":"100.5","total_fees":"0.9","status":"CANCELLED","product_id":"BTC-USD","creation_time":"2026-04-07T14:30:06.5Z","order_side":"BUY","order_type":"Limit","time_in_force":"IMMEDIATE_OR_CANCEL"}]}]}' > "$out/update"
             printf '%s' '{"type":"error","message":"authentication failure"}' > "$out/error" ;;
+        usdmUserEvent)
+            cp "$usdm"/nautilus/futures/user_data_json/*.json "$out/"
+            printf '%s' '{"e":"ACCOUNT_UPDATE","E":1764518400000,"T":1764518400000,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","wb":"99987.99160000","cw":"99987.99160000","bc":"-2.40040000"}],"P":[]}}' > "$out/funding"
+            printf '%s' '{"e":"listenKeyExpired","E":1764518400000,"listenKey":"OfYGbUzi3PraNagEkdKuFwUHn48brFsItTdsuiIXrucEvD0rhRXZ7I6URWfE8YE8"}' > "$out/expired"
+            printf '%s' '{"e":"ORDER_TRADE_UPDATE","E":1764518400001,"T":1764518400001,"o":{"s":"BTCUSDT","c":".xZGV4dGVyIG9yZGVyICMx","S":"SELL","o":"LIMIT","f":"IOC","q":"0.500","p":"30000.00","ap":"30000.00000000","sp":"0.00","x":"EXPIRED","X":"EXPIRED","i":8389765500000001,"l":"0.000","z":"0.200","L":"0.00","N":"USDT","n":"0","T":1764518400001,"t":0,"b":"0","a":"0","m":false,"R":true,"wt":"CONTRACT_PRICE","ot":"LIMIT","ps":"BOTH","cp":false,"rp":"0","pP":false,"si":0,"ss":0,"V":"EXPIRE_MAKER","pm":"NONE","gtd":0,"er":"4"}}' > "$out/expired-reduce-only" ;;
+        usdmOrders)
+            cp "$usdm"/nautilus/futures/http_json/order_response.json "$out/"
+            printf '%s' '[{"orderId":8389765500000001,"symbol":"BTCUSDT","status":"FILLED","clientOrderId":"mj3k2x1a-a1-1","price":"30020.00","avgPrice":"30013.75000000","origQty":"0.800","executedQty":"0.800","cumQty":"0.800","cumQuote":"24011.00000000","timeInForce":"IOC","type":"LIMIT","reduceOnly":false,"closePosition":false,"side":"BUY","positionSide":"BOTH","stopPrice":"0.00","workingType":"CONTRACT_PRICE","priceProtect":false,"origType":"LIMIT","priceMatch":"NONE","selfTradePreventionMode":"EXPIRE_MAKER","goodTillDate":0,"updateTime":1764518400000}]' > "$out/orders"
+            printf '%s' '[{"buyer":true,"commission":"6.00200000","commissionAsset":"USDT","id":1000002,"maker":false,"orderId":8389765500000001,"price":"30010.00","qty":"0.500","quoteQty":"15005.00000000","realizedPnl":"0.00000000","side":"BUY","positionSide":"BOTH","symbol":"BTCUSDT","time":1764518400000}]' > "$out/trades" ;;
+        usdmAccount)
+            cp "$usdm"/nautilus/futures/http_json/account_info_v2.json "$usdm"/nautilus/futures/http_json/balance.json "$usdm"/nautilus/futures/http_json/position_risk.json "$out/"
+            printf '%s' '[{"symbol":"BTCUSDT","incomeType":"FUNDING_FEE","income":"-2.40040000","asset":"USDT","info":"FUNDING_FEE","time":1764518400000,"tranId":9689322001,"tradeId":""}]' > "$out/income"
+            printf '%s' '{"dualSidePosition":false}' > "$out/dual"
+            printf '%s' '{"symbol":"BTCUSDT","makerCommissionRate":"0.0002","takerCommissionRate":"0.0004"}' > "$out/commission"
+            printf '%s' '{"listenKey":"pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"}' > "$out/listenKey"
+            printf '%s' '.xZGV4dGVyIG9yZGVyICMx' > "$out/clientOrderId" ;;
         krakenOrders) cp "$kraken"/nautilus/http_open_orders.json "$kraken"/nautilus/http_closed_orders.json "$out/" ;;
         krakenAccount)
             cp "$kraken"/nautilus/http_add_order_spot.json "$kraken"/nautilus/http_cancel_order_spot.json "$kraken"/nautilus/http_trades_history.json \

@@ -6,12 +6,17 @@ import Foundation
 /// leaves while Binance has stopped this client: sending during a 429's Retry-After earns a 418 ban), the weight
 /// Binance then reports kept as the truth, a 429 or 418 stopping the budget, and an error answer turned into a
 /// typed `BinanceFailure`. Market data and orders share it: Binance counts weight per IP across every endpoint.
+/// Spot and USDⓈ-M futures share the envelope and the limits' headers; `classify` is the product's error table.
 struct BinanceREST: Sendable {
+    typealias Classifier = @Sendable (_ code: Int?, _ message: String?, _ httpStatus: Int?, _ retryAfterSeconds: Int?)
+        -> BinanceFailure
+
     let baseURL: String
     let http: HTTPTransport
     let gate: RateLimitGate
     let clock: any DexterCore.Clock
     let timeout: Duration
+    var classify: Classifier = { BinanceErrors.failure(code: $0, message: $1, httpStatus: $2, retryAfterSeconds: $3) }
 
     /// `waitForBudget`: whether a request over this window's budget waits for the next window (market data) or is
     /// refused at once (an order, whose quote would be stale by then).
@@ -38,7 +43,6 @@ struct BinanceREST: Sendable {
                       at: now)
         }
         let body = try? BinanceTrading.errorBody(answer.body)
-        throw BinanceErrors.failure(code: body?.code, message: body?.message, httpStatus: answer.status,
-                                    retryAfterSeconds: retryAfter)
+        throw classify(body?.code, body?.message, answer.status, retryAfter)
     }
 }
