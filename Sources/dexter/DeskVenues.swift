@@ -17,6 +17,8 @@ struct VenueConnectors: Sendable {
         var journalPath: String?
         /// LIVE: the API key of each live venue; a venue without one trades on paper.
         var credentials: [VenueId: APICredential] = [:]
+        /// LIVE: the newest funding payment the ledger holds per venue, where a venue's funding reading resumes.
+        var fundingSince: [VenueId: Timestamp] = [:]
     }
 
     typealias Build = @Sendable (DeskConfig, Opening) throws -> [any MarketDataClient & ExecutionClient]
@@ -33,14 +35,14 @@ struct VenueConnectors: Sendable {
     /// Coinbase Advanced Trade spot (level2 over its market-data WebSocket, REST): live market data; in PAPER mode
     /// paper fills against its books, in LIVE real orders.
     static let coinbase = "coinbase"
-    /// Binance USDⓈ-M futures (linear perpetuals): live market data and funding; PAPER fills against its books. Its
-    /// LIVE orders (`BinanceUSDMLiveVenue`) are not wired yet: `--live` refuses a desk that names it.
+    /// Binance USDⓈ-M futures (linear perpetuals): live market data and funding; in PAPER mode paper fills against its
+    /// books, in LIVE real orders (reduce-only where the desk only cuts), the venue's funding and margin.
     static let binanceUSDM = "binance-usdm"
     /// Bybit v5 linear USDT perpetuals: live market data and funding; PAPER fills against its books. Its LIVE orders
     /// are not built yet: a key for it is refused.
     static let bybit = "bybit"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase]
+    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -99,12 +101,13 @@ struct VenueConnectors: Sendable {
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             let venues = config.venues.filter { $0.connector == binanceUSDM }
             return try venues.map { venue -> any MarketDataClient & ExecutionClient in
-                // LIVE refuses this connector before any venue opens; a key reaching here is refused all the same.
-                guard opening.credentials[venue.spec.id] == nil else {
-                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: binanceUSDM)
+                let feed = BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings)
+                guard let key = opening.credentials[venue.spec.id] else {
+                    return BinanceUSDMPaperVenue(feed: feed, journal: journal)
                 }
-                return BinanceUSDMPaperVenue(feed: BinanceUSDMMarketFeed(settings: venue.binanceUSDMSettings),
-                                             journal: journal)
+                return try BinanceUSDMLiveVenue(marketData: feed, settings: venue.binanceUSDMExecutionSettings,
+                                                credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret),
+                                                fundingSince: opening.fundingSince[venue.spec.id])
             }
         },
         bybit: { config, opening in
@@ -149,9 +152,10 @@ extension DeskConfig {
     var liveVenues: [ConfiguredVenue] { venues.filter { $0.connector != VenueConnectors.simulator } }
 
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
-    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, credentials: [VenueId: APICredential] = [:]) throws -> VenueSet {
+    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, credentials: [VenueId: APICredential] = [:],
+                  fundingSince: [VenueId: Timestamp] = [:]) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
-                                                                        credentials: credentials))
+                                                                        credentials: credentials, fundingSince: fundingSince))
     }
 }
 
@@ -215,6 +219,13 @@ extension ConfiguredVenue {
 
     /// A Binance USDⓈ-M venue's settings: its perpetuals, its margin terms where config sets them, and the endpoints
     /// config overrides (fapi.binance.com and fstream.binance.com by default).
+    var binanceUSDMExecutionSettings: BinanceUSDMExecutionSettings {
+        var settings = BinanceUSDMExecutionSettings(venue: spec.id, symbols: symbols)
+        if let url = endpoints["rest_url"] { settings.restURL = url }
+        if let url = endpoints["stream_url"] { settings.streamURL = url }
+        return settings
+    }
+
     var binanceUSDMSettings: BinanceUSDMSettings {
         var settings = BinanceUSDMSettings(venue: spec, symbols: symbols, margin: margin)
         if let url = endpoints["rest_url"] { settings.restURL = url }

@@ -75,7 +75,10 @@ struct VenuesCommand: AsyncParsableCommand {
                 case VenueConnectors.binanceUSDM:
                     var settings = venue.binanceUSDMSettings
                     settings.requestTimeout = .seconds(5)
-                    let check = await Self.binanceUSDM(settings)
+                    var execution = venue.binanceUSDMExecutionSettings
+                    execution.requestTimeout = .seconds(5)
+                    let check = await Self.binanceUSDM(settings, execution: execution,
+                                                       stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
                 case VenueConnectors.bybit:
@@ -91,8 +94,10 @@ struct VenuesCommand: AsyncParsableCommand {
             if !good { throw ExitCode(1) }
         }
 
-        /// A Binance USDⓈ-M venue: reachable, and each perpetual's rules and margin terms (PAPER only for now).
-        static func binanceUSDM(_ settings: BinanceUSDMSettings) async -> (lines: [String], good: Bool) {
+        /// A Binance USDⓈ-M venue: reachable, each perpetual's rules and margin terms, then what it says of the stored key
+        /// (with --keys: trading, the taker rate, one-way position mode).
+        static func binanceUSDM(_ settings: BinanceUSDMSettings, execution: BinanceUSDMExecutionSettings, stored: APIKeyInfo?,
+                                vault: Vault?) async -> (lines: [String], good: Bool) {
             var lines = ["\(settings.venue.id) (binance-usdm at \(settings.restURL))"]
             let start = ContinuousClock.now
             do {
@@ -107,7 +112,13 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            return (lines + ["  key: PAPER only (its LIVE orders are not built yet)"], true)
+            let key = await keyLine(settings.venue.id, stored: stored, vault: vault) { credential in
+                let live = try BinanceUSDMLiveVenue(marketData: BinanceUSDMMarketFeed(settings: settings), settings: execution,
+                                                    credentials: BinanceCredentials(apiKey: credential.apiKey,
+                                                                                   secret: credential.secret))
+                return try await live.checkAccount()
+            }
+            return (lines + ["  " + key.text], key.good)
         }
 
         /// A Bybit venue: reachable, and each perpetual's grid and margin terms (PAPER only for now).

@@ -93,8 +93,12 @@ struct Watch: AsyncParsableCommand {
             let span = "\(onRecording.venue.start.iso8601) → \(onRecording.venue.end.iso8601)"
             logger.info("on the recording \(recorded.replay.joined(separator: " ")) at ×\(recorded.speed), \(span)")
         } else {
+            // A live venue's funding is read from the newest payment the ledger holds (none: from now).
+            let fundingSince = Dictionary(uniqueKeysWithValues: try config.liveVenues.compactMap { venue in
+                try ledgerFile.reader.funding(venue: venue.spec.id.name, limit: 1).first.map { (venue.spec.id, $0.at) }
+            })
             venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
-                                         credentials: liveAccess?.credentials ?? [:])
+                                         credentials: liveAccess?.credentials ?? [:], fundingSince: fundingSince)
         }
         if let liveAccess {
             engineConfig.alerts += try await liveAccess.check(venues)

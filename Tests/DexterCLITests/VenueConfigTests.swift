@@ -125,11 +125,12 @@ import Testing
         #expect(config.engineConfig(user: "paula").mode == .paper)
         let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
         #expect(venues.execution["usdm"] is BinanceUSDMPaperVenue)
-        #expect(throws: ConnectorError.self) {
-            try config.venueSet(seed: nil, start: .zero, journalPath: nil,
-                                credentials: ["usdm": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
-        }
-        #expect(!VenueConnectors.liveConnectors.contains("binance-usdm"), "--live refuses it by name")
+        // With a key (LIVE) it is the live venue: orders, the venue's funding and margin.
+        let live = try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                       credentials: ["usdm": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
+        #expect(live.execution["usdm"] is BinanceUSDMLiveVenue)
+        #expect(live.execution["usdm"] is any FundingReporting && live.execution["usdm"] is any MarginReporting)
+        #expect(VenueConnectors.liveConnectors.contains("binance-usdm"))
 
         let margined = try DeskConfig.parse(DefaultConfig.text + venue + "\nmax_leverage = \"10\"\nmaintenance_rate = \"0.004\"\n",
                                             file: "config.toml")

@@ -5,7 +5,7 @@ import TestServers
 extension EndToEnd {
     /// The desk in PAPER mode on a Binance USDⓈ-M venue: the local USDⓈ-M-protocol server with BTCUSDT's book and
     /// funding scripted. A trader checks the venue, opens the Markets panel and finds the perpetual's top and its
-    /// next funding there; `--live` on this connector is refused by name.
+    /// next funding there.
     @Suite(.serialized) struct PaperBinanceUSDMTests {
         var data = NSTemporaryDirectory() + "dexter-usdm-\(UUID().uuidString)"
         var environment: [String: String] { ["XDG_DATA_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data] }
@@ -48,14 +48,6 @@ extension EndToEnd {
             #expect(check.output.contains("binance-usdm (binance-usdm at http://127.0.0.1:"), "\(check.output)")
             #expect(check.output.contains("BTC/USDT:USDT: tick 0.01 lot 0.001 min qty 0.001 min notional 5 max leverage 20 "
                                           + "maintenance 0.025"), "\(check.output)")
-
-            // --live refuses the connector by name, before it asks for any key.
-            let refused = Tmux(name: "dexter-usdm-live")
-            defer { refused.kill() }
-            try refused.start("'\(Binary.dexter)' --live --config '\(path)'", width: 160, height: 20, environment: environment)
-            let refusal = try refused.waitFor("the refusal") { $0.contains("EXIT=") }
-            #expect(refusal.contains("the binance-usdm connector trades on paper only") && !refusal.contains("EXIT=0"),
-                    "\(refusal)")
 
             let tmux = Tmux(name: "dexter-usdm")
             defer { tmux.kill() }
