@@ -125,6 +125,15 @@ import TestServers
         #expect(usage.map(\.name) == ["api", "ord"] && usage.map(\.limit) == [2_400, 300])
         #expect(usage[1].used >= 1 && usage[0].used > 0, "\(usage)")
         #expect((venue as any ExecutionClient) is any FundingReporting && (venue as any ExecutionClient) is any AccountChecking)
+        #expect((venue as any ExecutionClient) is any MarginReporting && (venue as any ExecutionClient) is any RateLimitReporting)
+        // As config builds it: on the USDⓈ-M feed, sharing its hosts and its request budget.
+        let spec = VenueSpec(id: S.venue, kind: .exchange, takerFee: FixedDecimal("0.0005")!, stalenessBound: .seconds(5))
+        let feed = BinanceUSDMMarketFeed(settings: BinanceUSDMSettings(venue: spec, symbols: [usdmBTC], restURL: server.restURL,
+                                                                       streamURL: server.streamURL))
+        let configured = try BinanceUSDMLiveVenue(feed: feed, credentials: BinanceCredentials(apiKey: S.key, secret: S.secret))
+        #expect(configured.execution.settings.restURL == server.restURL && configured.execution.settings.symbols == [usdmBTC])
+        #expect(configured.venueIds == [S.venue] && configured.execution.gate.limits.weight == 2_400)
+        #expect(try await configured.execution.balances(on: S.venue) == ["USDT": FixedDecimal("99998.7996")!])
     }
 }
 

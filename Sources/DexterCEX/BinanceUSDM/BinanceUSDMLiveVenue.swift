@@ -29,6 +29,20 @@ public final class BinanceUSDMLiveVenue: MarketDataClient, ExecutionClient, Send
                                          fundingSince: fundingSince, http: http, clock: clock, logger: logger)
     }
 
+    /// The venue as config builds it: the USDⓈ-M feed's market data, and orders on the same hosts, symbols, timeout
+    /// and REQUEST_WEIGHT budget as the feed (one `RateLimitGate`: Binance counts weight per IP across endpoints).
+    public convenience init(feed: BinanceUSDMMarketFeed, credentials: BinanceCredentials, fundingSince: Timestamp? = nil,
+                            http: HTTPTransport = HTTPTransport(), clock: any Clock = WallClock(),
+                            logger: Logger = Logger(label: "dexter.binance-usdm")) throws {
+        let market = feed.settings
+        var settings = BinanceUSDMExecutionSettings(venue: market.venue.id, symbols: market.symbols, restURL: market.restURL,
+                                                    streamURL: market.streamURL, requestTimeout: market.requestTimeout,
+                                                    weightPerMinute: market.weightPerMinute)
+        settings.stream = market.stream
+        try self.init(marketData: feed, settings: settings, credentials: credentials, gate: feed.gate,
+                      fundingSince: fundingSince, http: http, clock: clock, logger: logger)
+    }
+
     deinit { execution.stop() }
 
     public var venueIds: [VenueId] { [execution.settings.venue] }
