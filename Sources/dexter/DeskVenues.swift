@@ -105,8 +105,8 @@ struct VenueConnectors: Sendable {
                 guard let key = opening.credentials[venue.spec.id] else {
                     return BinanceUSDMPaperVenue(feed: feed, journal: journal)
                 }
-                return try BinanceUSDMLiveVenue(marketData: feed, settings: venue.binanceUSDMExecutionSettings,
-                                                credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret),
+                // Orders share the feed's hosts and request-weight budget (Binance counts weight per IP).
+                return try BinanceUSDMLiveVenue(feed: feed, credentials: BinanceCredentials(apiKey: key.apiKey, secret: key.secret),
                                                 fundingSince: opening.fundingSince[venue.spec.id])
             }
         },
@@ -219,13 +219,6 @@ extension ConfiguredVenue {
 
     /// A Binance USDⓈ-M venue's settings: its perpetuals, its margin terms where config sets them, and the endpoints
     /// config overrides (fapi.binance.com and fstream.binance.com by default).
-    var binanceUSDMExecutionSettings: BinanceUSDMExecutionSettings {
-        var settings = BinanceUSDMExecutionSettings(venue: spec.id, symbols: symbols)
-        if let url = endpoints["rest_url"] { settings.restURL = url }
-        if let url = endpoints["stream_url"] { settings.streamURL = url }
-        return settings
-    }
-
     var binanceUSDMSettings: BinanceUSDMSettings {
         var settings = BinanceUSDMSettings(venue: spec, symbols: symbols, margin: margin)
         if let url = endpoints["rest_url"] { settings.restURL = url }

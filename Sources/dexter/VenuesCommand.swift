@@ -75,10 +75,7 @@ struct VenuesCommand: AsyncParsableCommand {
                 case VenueConnectors.binanceUSDM:
                     var settings = venue.binanceUSDMSettings
                     settings.requestTimeout = .seconds(5)
-                    var execution = venue.binanceUSDMExecutionSettings
-                    execution.requestTimeout = .seconds(5)
-                    let check = await Self.binanceUSDM(settings, execution: execution,
-                                                       stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
+                    let check = await Self.binanceUSDM(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
                 case VenueConnectors.bybit:
@@ -96,8 +93,8 @@ struct VenuesCommand: AsyncParsableCommand {
 
         /// A Binance USDⓈ-M venue: reachable, each perpetual's rules and margin terms, then what it says of the stored key
         /// (with --keys: trading, the taker rate, one-way position mode).
-        static func binanceUSDM(_ settings: BinanceUSDMSettings, execution: BinanceUSDMExecutionSettings, stored: APIKeyInfo?,
-                                vault: Vault?) async -> (lines: [String], good: Bool) {
+        static func binanceUSDM(_ settings: BinanceUSDMSettings, stored: APIKeyInfo?, vault: Vault?) async
+            -> (lines: [String], good: Bool) {
             var lines = ["\(settings.venue.id) (binance-usdm at \(settings.restURL))"]
             let start = ContinuousClock.now
             do {
@@ -113,9 +110,8 @@ struct VenuesCommand: AsyncParsableCommand {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
             let key = await keyLine(settings.venue.id, stored: stored, vault: vault) { credential in
-                let live = try BinanceUSDMLiveVenue(marketData: BinanceUSDMMarketFeed(settings: settings), settings: execution,
-                                                    credentials: BinanceCredentials(apiKey: credential.apiKey,
-                                                                                   secret: credential.secret))
+                let live = try BinanceUSDMLiveVenue(feed: BinanceUSDMMarketFeed(settings: settings),
+                                                    credentials: BinanceCredentials(apiKey: credential.apiKey, secret: credential.secret))
                 return try await live.checkAccount()
             }
             return (lines + ["  " + key.text], key.good)
