@@ -122,7 +122,9 @@ import TestServers
         venue.submit(S.order("dxlive1", .buy, "0.100", at: "30010.00"))
         #expect(S.filled(try await S.updates(inbox, for: "dxlive1", until: S.filled("0.1"))) == FixedDecimal("0.1")!)
         let usage = venue.rateLimitUsage(at: WallClock().now())
-        #expect(usage.map(\.name) == ["api", "ord"] && usage.map(\.limit) == [2_400, 300])
+        // The order budget shown is the fuller of the 10 s (300) and 1 min (1,200) windows: which one depends on how
+        // long the fill took to arrive (past 10 s on a loaded machine the minute's is the fuller).
+        #expect(usage.map(\.name) == ["api", "ord"] && usage[0].limit == 2_400 && [300, 1_200].contains(usage[1].limit), "\(usage)")
         #expect(usage[1].used >= 1 && usage[0].used > 0, "\(usage)")
         #expect((venue as any ExecutionClient) is any FundingReporting && (venue as any ExecutionClient) is any AccountChecking)
         #expect((venue as any ExecutionClient) is any MarginReporting && (venue as any ExecutionClient) is any RateLimitReporting)
