@@ -84,9 +84,10 @@ extension Engine {
             for asset in [leg.from, leg.to] where control.stoppedOut[asset] != nil { return .stoppedOut(asset) }
         }
         if cycle.isExpired(at: now) { return .quoteStale(expiredAt: cycle.expiresAt) }
+        let limited = rateLimited(at: now)
         for leg in cycle.legs {
             if let connection = connections[leg.venue], !connection.isTradable { return .venueNotTradable(leg.venue, connection) }
-            if let why = rateLimited(at: now)[leg.venue] { return .venueRateLimited(leg.venue, why) }
+            if let why = limited[leg.venue] { return .venueRateLimited(leg.venue, why) }
         }
         if inFlight.values.contains(where: { $0.cycle?.route == cycle.route }) { return .routeInFlight }
         return nil

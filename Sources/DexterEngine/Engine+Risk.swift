@@ -68,11 +68,12 @@ extension Engine {
         if let haltReason = control.haltReason { return .halted(reason: haltReason) }
         if control.stoppedOut[opportunity.symbol.base] != nil { return .stoppedOut(opportunity.symbol.base) }
         if opportunity.isExpired(at: now) { return .quoteStale(expiredAt: opportunity.expiresAt) }
+        let limited = rateLimited(at: now)
         for leg in opportunity.legs {
             if let connection = connections[leg.venue], !connection.isTradable {
                 return .venueNotTradable(leg.venue, connection)
             }
-            if let why = rateLimited(at: now)[leg.venue] { return .venueRateLimited(leg.venue, why) }
+            if let why = limited[leg.venue] { return .venueRateLimited(leg.venue, why) }
         }
         if inFlight.values.contains(where: { $0.opportunity?.route == opportunity.route }) { return .routeInFlight }
         return nil

@@ -120,7 +120,7 @@ import Testing
         let config = try DeskConfig.parse(DefaultConfig.text + venue, file: "config.toml")
         let usdm = try #require(config.venues.first { $0.spec.id == "usdm" })
         #expect(usdm.binanceUSDMSettings.streamURL == "ws://127.0.0.1:9003")
-        #expect(usdm.binanceUSDMSettings.restURL == "https://fapi.binance.com" && usdm.margin == nil)
+        #expect(usdm.binanceUSDMSettings.restURL == BinanceUSDMSettings.defaultRESTURL && usdm.margin == nil)
         #expect(usdm.symbols == [Symbol(base: "BTC", quote: "USDT", settle: "USDT")])
         #expect(config.engineConfig(user: "paula").mode == .paper)
         let venues = try config.venueSet(seed: nil, start: .zero, journalPath: nil)
