@@ -21,7 +21,7 @@ import TestServers
         try await server.control("/control/advance", ["events": 200])
         let venue = VenueSpec(id: "binance", kind: .exchange, takerFee: FixedDecimal("0.001")!, stalenessBound: .seconds(5))
         var settings = BinanceSettings(venue: venue, symbols: [Self.eth], restURL: server.restURL, streamURL: server.streamURL)
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .milliseconds(2500)
         let execution = BinanceExecution(settings: settings, credentials: BinanceCredentials(apiKey: Self.key, secret: Self.secret),
                                          gate: RateLimitGate(limits: .init(weight: 6000)))
         let inbox = VenueInbox()
@@ -81,7 +81,7 @@ import TestServers
     @Test func aLateOrLostAckIsFoundByItsClientIdAndNeverPlacedTwice() async throws {
         let (server, execution, inbox) = try await start()
         defer { server.stop() }
-        for (fault, id) in [(["type": "delay_ack", "seconds": 2, "count": 1] as [String: Any], "dx-late-1"),
+        for (fault, id) in [(["type": "delay_ack", "seconds": 5, "count": 1] as [String: Any], "dx-late-1"),
                             (["type": "lose_ack", "count": 1], "dx-lost-1")] {
             try await server.control("/control/fault", fault)
             execution.submit(order(id, at: try await bestAsk(server)))

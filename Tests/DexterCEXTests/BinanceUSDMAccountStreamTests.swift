@@ -106,7 +106,7 @@ import TestServers
                                                      "asks": [["30010.00", "0.500"]]])
         var settings = BinanceUSDMExecutionSettings(venue: S.venue, symbols: [usdmBTC], restURL: server.restURL,
                                                     streamURL: server.streamURL)
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .milliseconds(2500)
         #expect(throws: BinanceKeyError.self) {
             try BinanceUSDMLiveVenue(marketData: USDMListedInstruments(), settings: settings,
                                      credentials: BinanceCredentials(apiKey: "not a key", secret: S.secret))

@@ -94,7 +94,7 @@ import TestServers
     @Test func aLateOrLostAckIsFoundByItsClientIdAndPlacedOnce() async throws {
         let (server, execution, inbox) = try await S.start()
         defer { server.stop(); execution.stop() }
-        for (fault, id) in [(["type": "delay_ack", "seconds": 2, "count": 1] as [String: Any], "dxlate1"),
+        for (fault, id) in [(["type": "delay_ack", "seconds": 5, "count": 1] as [String: Any], "dxlate1"),
                             (["type": "lose_ack", "count": 1], "dxlost1")] {
             try await server.control("/control/fault", fault)
             execution.submit(S.order(id, .buy, "0.100", at: "30020.00"))
@@ -209,7 +209,7 @@ import TestServers
         defer { server.stop() }
         var settings = BinanceUSDMExecutionSettings(venue: S.venue, symbols: [usdmBTC], restURL: server.restURL,
                                                     streamURL: server.streamURL)
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .milliseconds(2500)
         let execution = BinanceUSDMExecution(settings: settings, credentials: BinanceCredentials(apiKey: S.key, secret: wrong))
         try await execution.measureClock()
         var thrown: (any Error)?

@@ -24,7 +24,7 @@ enum USDMTestSupport {
                                                      "asks": [["30010.00", "0.500"], ["30020.00", "2.000"]]])
         var settings = BinanceUSDMExecutionSettings(venue: venue, symbols: [usdmBTC], restURL: server.restURL,
                                                     streamURL: server.streamURL)
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .milliseconds(2500)
         let execution = BinanceUSDMExecution(settings: settings, credentials: BinanceCredentials(apiKey: key, secret: secret),
                                              fundingSince: fundingSince, clock: clock)
         let inbox = VenueInbox()

@@ -75,7 +75,7 @@ struct KrakenExecutionTests {
         let (venue, inbox) = try await start(server)
         defer { venue.stop() }
         for (fault, id) in [(["type": "lose_ack", "count": 1] as [String: Any], "dxlost1"),
-                            (["type": "delay_ack", "seconds": 2, "count": 1], "dxlate1"),
+                            (["type": "delay_ack", "seconds": 5, "count": 1], "dxlate1"),
                             (["type": "error", "error": "EService:Unavailable", "method": "AddOrder", "execute": true], "dx503done")] {
             try await server.control("/control/fault", fault)
             venue.submit(S.buy(id, at: try await S.limit(server)))

@@ -37,7 +37,7 @@ enum KrakenTestSupport {
     static func settings(_ server: LocalKraken, nonceFile: URL? = nil, tier: KrakenTier = .pro) -> KrakenExecutionSettings {
         var settings = KrakenExecutionSettings(venue: "kraken", restURL: server.restURL, privateURL: server.privateWSURL,
                                                tier: tier, nonceFile: nonceFile)
-        settings.requestTimeout = .milliseconds(800)
+        settings.requestTimeout = .milliseconds(2500)
         // The server's own counters are off: these tests are about orders, the counters have their own tests.
         settings.limits = KrakenRateLimits(restMaximum: 500, restDecay: 50, tradingThreshold: 500, tradingDecay: 50)
         settings.stream = WebSocketSettings(url: server.privateWSURL, backoff: Backoff(first: .milliseconds(100), cap: .seconds(1)))

@@ -22,7 +22,7 @@ import TestServers
                clock: any DexterCore.Clock = WallClock()) async throws -> (LocalOKX, OKXExecution, VenueInbox) {
         let server = try OKXTestSupport.server(key: Self.key, secret: Self.secret, passphrase: Self.passphrase)
         var settings = OKXExecutionSettings(venue: "okx", restURL: server.restURL, privateURL: server.privateWSURL)
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .milliseconds(2500)
         let execution = OKXExecution(settings: settings,
                                      credentials: OKXCredentials(apiKey: Self.key, secret: secret, passphrase: passphrase),
                                      clock: clock)
@@ -105,7 +105,7 @@ import TestServers
     @Test func aLateOrLostAckIsFoundByItsClientIdAndNeverPlacedTwice() async throws {
         let (server, execution, inbox) = try await start()
         defer { server.stop() }
-        for (fault, id) in [(["type": "delay_ack", "seconds": 2, "count": 1] as [String: Any], "dxlate1"),
+        for (fault, id) in [(["type": "delay_ack", "seconds": 5, "count": 1] as [String: Any], "dxlate1"),
                             (["type": "lose_ack", "count": 1], "dxlost1")] {
             try await server.control("/control/fault", fault)
             execution.submit(OKXTestSupport.buy(id, at: try await limit(server)))
