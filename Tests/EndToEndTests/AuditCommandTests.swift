@@ -13,7 +13,7 @@ extension EndToEnd {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: data) }
             let ledger = data + "/desk.sqlite"
-            let run = try Binary.run(["run", "--fast", "--auto-approve", "--seconds", "120", "--seed", "7", "--ledger", ledger],
+            let run = try Binary.run(["run", "--fast", "--auto-approve", "--seconds", "40", "--seed", "7", "--ledger", ledger],
                                      environment: environment)
             #expect(run.status == 0, "\(run.error)")
             let verify = try Binary.run(["audit", "verify", "--ledger", ledger], environment: environment)

@@ -41,7 +41,7 @@ extension EndToEnd {
             let environment = ProcessInfo.processInfo.environment.merging(
                 ["XDG_DATA_HOME": data, "XDG_STATE_HOME": data, "XDG_CONFIG_HOME": data + "/config", "HOME": data]) { $1 }
             var random = SystemRandomNumberGenerator()
-            let rounds = 100
+            let rounds = 60
             var acknowledged = Set<String>()
             var killedMidBurst = 0
             for round in 1...rounds {

@@ -24,7 +24,7 @@ extension EndToEnd {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: data) }
             let ledger = data + "/desk.sqlite"
-            let run = try Binary.run(["run", "--fast", "--auto-approve", "--seconds", "300", "--seed", "7", "--ledger", ledger],
+            let run = try Binary.run(["run", "--fast", "--auto-approve", "--seconds", "60", "--seed", "7", "--ledger", ledger],
                                      environment: environment)
             #expect(run.status == 0, "\(run.error)")
             let booked = run.output.split(separator: "\n").filter { $0.contains("\"booked\"") }.count

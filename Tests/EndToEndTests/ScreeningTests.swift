@@ -20,7 +20,7 @@ extension EndToEnd {
                                                       with: "deny_list = \"\(data)/deny.csv\"")
             try config.write(toFile: data + "/config.toml", atomically: true, encoding: .utf8)
             let ledger = data + "/desk.sqlite"
-            let run = try Binary.run(["run", "--config", data + "/config.toml", "--fast", "--auto-approve", "--seconds", "300",
+            let run = try Binary.run(["run", "--config", data + "/config.toml", "--fast", "--auto-approve", "--seconds", "60",
                                       "--seed", "7", "--ledger", ledger], environment: environment)
             #expect(run.status == 0, "\(run.error)")
             let (uniswapFills, otherFills, blocked) = try DatabaseQueue(path: ledger).read { db in
