@@ -16,7 +16,7 @@ import TestServers
     static let stream = WebSocketSettings(url: "", pingEvery: .seconds(5), backoff: Backoff(first: .milliseconds(50), cap: .milliseconds(200)))
 
     final class Fills: Sendable {
-        let rows = Mutex<[BybitExecution]>([])
+        let rows = Mutex<[BybitExecutionRow]>([])
     }
 
     func waitUntil(_ what: String, _ done: () -> Bool) async throws {

@@ -4,7 +4,7 @@ import Foundation
 
 /// One execution row (the private `execution` topic, `GET /v5/execution/list`): a trade, or a funding settlement
 /// (`execType` "Funding") — a funding payment is an execution too, and is never booked as a fill.
-public struct BybitExecution: Sendable, Hashable {
+public struct BybitExecutionRow: Sendable, Hashable {
     public let execId: String
     public let orderId: String
     public let orderLinkId: String
@@ -21,6 +21,8 @@ public struct BybitExecution: Sendable, Hashable {
     public let execType: String
     public let time: Timestamp
     public let isMaker: Bool?
+    /// The fee's coin (`feeCurrency`); nil when Bybit leaves it empty (then the contract's settle coin).
+    public var feeCurrency: String? = nil
 
     public var isFunding: Bool { execType == "Funding" }
     /// The rows that are fills of dexter's orders: trades, and the forced ones that still moved the position.
@@ -39,7 +41,9 @@ public struct BybitExecution: Sendable, Hashable {
 
 /// One message of the private WebSocket.
 public enum BybitPrivateMessage: Sendable, Hashable {
-    case executions([BybitExecution])
+    case executions([BybitExecutionRow])
+    /// The `order` topic: orders in their state after the change.
+    case orders([BybitOrder])
     /// `{"op": "auth" | "subscribe" | "pong", "success"?, "ret_msg"?}`.
     case answer(op: String, success: Bool, message: String)
     /// `order`, `position`, `wallet` and other topics: read by their own parsers, not here.
@@ -91,10 +95,10 @@ public enum BybitTrading {
     }
 
     /// `execution/list`'s result: `{"list": [rows], "nextPageCursor"}`.
-    public static func executionList(_ result: [UInt8]) throws(WireParseError) -> [BybitExecution] {
+    public static func executionList(_ result: [UInt8]) throws(WireParseError) -> [BybitExecutionRow] {
         try WireReader.read(result, venue: venue, message: "execution/list") { reader throws(WireParseError) in
             try reader.openObject("result")
-            var rows: [BybitExecution] = []
+            var rows: [BybitExecutionRow] = []
             var first = true
             while let key = try reader.nextKey(&first) {
                 switch key {
@@ -123,27 +127,33 @@ public enum BybitTrading {
             }
             if let op, topic == nil { return .answer(op: op, success: success ?? (op == "pong"), message: text) }
             guard let topic else { throw reader.missing("topic") }
-            guard topic == "execution" || topic == "execution.linear" else { return .other(topic: topic) }
+            let isOrder = topic == "order" || topic == "order.linear"
+            guard topic == "execution" || topic == "execution.linear" || isOrder else { return .other(topic: topic) }
             guard let data else { throw reader.missing("data") }
+            if isOrder {
+                return .orders(try WireReader.read(data, venue: venue, message: "\(topic) data") { inner throws(WireParseError) in
+                    try orderRows(&inner)
+                })
+            }
             return .executions(try WireReader.read(data, venue: venue, message: "\(topic) data") { inner throws(WireParseError) in
                 try executionRows(&inner)
             })
         }
     }
 
-    static func executionRows(_ reader: inout WireReader) throws(WireParseError) -> [BybitExecution] {
+    static func executionRows(_ reader: inout WireReader) throws(WireParseError) -> [BybitExecutionRow] {
         try reader.openArray("list")
-        var rows: [BybitExecution] = []
+        var rows: [BybitExecutionRow] = []
         var element = true
         while try reader.nextElement(&element, "list") { rows.append(try execution(&reader)) }
         return rows
     }
 
-    static func execution(_ reader: inout WireReader) throws(WireParseError) -> BybitExecution {
+    static func execution(_ reader: inout WireReader) throws(WireParseError) -> BybitExecutionRow {
         try reader.openObject("list")
         var execId: String?, orderId = "", link = "", symbol: String?, side: Side?, type: String?, maker: Bool?
         var price: FixedDecimal?, quantity: FixedDecimal?, value: FixedDecimal?, fee: FixedDecimal?, rate: FixedDecimal?
-        var time: Timestamp?
+        var time: Timestamp?, feeCurrency: String?
         var first = true
         while let key = try reader.nextKey(&first) {
             switch key {
@@ -165,6 +175,7 @@ public enum BybitTrading {
             case "execType": type = try reader.string("execType")
             case "execTime": time = try BybitMarketData.optionalMilliseconds(&reader, "execTime")
             case "isMaker": maker = try reader.bool("isMaker")
+            case "feeCurrency": feeCurrency = try BybitMarketData.optionalText(&reader, "feeCurrency")
             default: try reader.skipValue(key)
             }
         }
@@ -175,8 +186,8 @@ public enum BybitTrading {
         guard let quantity else { throw reader.failure("execQty", "execution \(execId) has no quantity") }
         guard let type else { throw reader.missing("execType") }
         guard let time else { throw reader.missing("execTime") }
-        return BybitExecution(execId: execId, orderId: orderId, orderLinkId: link, symbol: symbol, side: side, price: price,
+        return BybitExecutionRow(execId: execId, orderId: orderId, orderLinkId: link, symbol: symbol, side: side, price: price,
                               quantity: quantity, value: value, fee: fee ?? .zero, feeRate: rate, execType: type, time: time,
-                              isMaker: maker)
+                              isMaker: maker, feeCurrency: feeCurrency)
     }
 }

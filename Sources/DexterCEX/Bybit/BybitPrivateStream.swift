@@ -6,7 +6,7 @@ import Synchronization
 
 /// The account's executions over Bybit's private WebSocket (`/v5/private`): on every connection `auth` (expires =
 /// now + 10 s, signed "GET/realtime" + expires), then, once Bybit says authorised, `subscribe` to
-/// `execution.linear`. A row of `execType` Funding is posted to the desk as a `FundingPayment`, once per `execId`;
+/// `execution.linear` and `order.linear`. A row of `execType` Funding is posted to the desk as a `FundingPayment`, once per `execId`;
 /// every fill row goes to `fills` (the order tracker's), also once per `execId`. Bybit sends no snapshot of private
 /// topics: what happened while the stream was down is read over REST (`/v5/execution/list` since the last row seen),
 /// which `since` gives. `{"op":"ping"}` every 20 s keeps the connection.
@@ -16,7 +16,9 @@ public final class BybitPrivateStream: Sendable {
     private let logger: Logger
     private let clock: any DexterCore.Clock
     private let builder: BybitRequestBuilder
-    private let fills: @Sendable (BybitExecution) -> Void
+    private let fills: @Sendable (BybitExecutionRow) -> Void
+    private let orders: @Sendable (BybitOrder) -> Void
+    private let subscribedNow: @Sendable (Int) -> Void
     private let state = Mutex(StreamState())
 
     struct StreamState {
@@ -34,7 +36,9 @@ public final class BybitPrivateStream: Sendable {
 
     public init(venue: VenueId, url: String, credentials: BybitCredentials, symbols: [Symbol], stream: WebSocketSettings? = nil,
                 clock: any DexterCore.Clock = WallClock(), logger: Logger = Logger(label: "dexter.bybit.private"),
-                fills: @escaping @Sendable (BybitExecution) -> Void = { _ in }) {
+                fills: @escaping @Sendable (BybitExecutionRow) -> Void = { _ in },
+                orders: @escaping @Sendable (BybitOrder) -> Void = { _ in },
+                subscribed: @escaping @Sendable (Int) -> Void = { _ in }) {
         var settings = stream ?? WebSocketSettings(url: url, pingEvery: .seconds(20))
         settings.url = url
         settings.keepaliveText = #"{"op":"ping"}"#
@@ -45,6 +49,8 @@ public final class BybitPrivateStream: Sendable {
         self.clock = clock
         self.builder = BybitRequestBuilder(credentials: credentials)
         self.fills = fills
+        self.orders = orders
+        self.subscribedNow = subscribed
         state.withLock { state in
             for symbol in symbols { state.symbols[BybitSettings.instrument(symbol)] = symbol }
         }
@@ -101,21 +107,26 @@ public final class BybitPrivateStream: Sendable {
             state.withLock { $0.problem = "Bybit refused \(op): \(text)" }
             logger.warning("\(venue): Bybit refused \(op) on the private stream: \(text)")
         case .answer("auth", _, _):
-            Task { [link] in try? await link.send(#"{"op":"subscribe","args":["execution.linear"]}"#) }
+            Task { [link] in try? await link.send(#"{"op":"subscribe","args":["execution.linear","order.linear"]}"#) }
         case .answer("subscribe", _, _):
-            state.withLock { state in
+            let sessions = state.withLock { state in
                 state.subscribed = true
                 state.sessions += 1
                 state.problem = nil
+                return state.sessions
             }
+            // Bybit sends no snapshot of private topics: the owner catches up over REST on every subscription.
+            subscribedNow(sessions)
         case .executions(let rows):
             for row in rows { take(row) }
+        case .orders(let rows):
+            for row in rows { orders(row) }
         case .answer, .other: break
         }
     }
 
     /// Each row once by `execId`: funding to the inbox as a payment, fills to the tracker.
-    func take(_ row: BybitExecution) {
+    func take(_ row: BybitExecutionRow) {
         let (fresh, inbox, symbol) = state.withLock { state in
             let fresh = state.seen.insert(row.execId).inserted
             if fresh, state.lastExecTime.map({ $0 < row.time }) ?? true { state.lastExecTime = row.time }

@@ -1,0 +1,37 @@
+import DexterCore
+
+/// The signed requests the live venue needs beyond order entry: finding an order, its executions, the account's
+/// settings and fee rate (docs/venues/bybit.md, "REST endpoints").
+extension BybitRequestBuilder {
+    /// `GET /v5/order/history` by `orderLinkId`: an order `/v5/order/realtime` no longer holds.
+    public func orderHistory(symbol: String, orderLinkId: String, at time: Timestamp) -> BybitRequest {
+        get("/v5/order/history", [("category", "linear"), ("symbol", symbol), ("orderLinkId", orderLinkId)], at: time)
+    }
+
+    /// `GET /v5/order/realtime?settleCoin=USDT`: every open linear order of the account.
+    public func openOrders(settleCoin: String = "USDT", at time: Timestamp) -> BybitRequest {
+        get("/v5/order/realtime", [("category", "linear"), ("settleCoin", settleCoin), ("openOnly", "0"), ("limit", "50")],
+            at: time)
+    }
+
+    /// `POST /v5/order/cancel-all` of one symbol.
+    public func cancelAll(symbol: String, at time: Timestamp) -> BybitRequest {
+        post("/v5/order/cancel-all", [("category", .string("linear")), ("symbol", .string(symbol))], at: time)
+    }
+
+    /// `GET /v5/execution/list` of one order (its fills, newest first, 100 at most).
+    public func executions(symbol: String, orderId: String, at time: Timestamp) -> BybitRequest {
+        get("/v5/execution/list", [("category", "linear"), ("symbol", symbol), ("orderId", orderId), ("limit", "100")],
+            at: time)
+    }
+
+    /// `GET /v5/account/fee-rate` of one symbol: the account's own taker and maker rates.
+    public func feeRate(symbol: String, at time: Timestamp) -> BybitRequest {
+        get("/v5/account/fee-rate", [("category", "linear"), ("symbol", symbol)], at: time)
+    }
+
+    /// `GET /v5/market/time`: public, unsigned.
+    public static func serverTime() -> BybitRequest {
+        BybitRequest(method: "GET", target: "/v5/market/time", body: "", headers: [:])
+    }
+}
