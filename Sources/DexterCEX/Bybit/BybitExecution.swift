@@ -258,7 +258,7 @@ public final class BybitExecution: ExecutionClient, Sendable {
 
     var inbox: VenueInbox? { state.withLock { $0.inbox } }
 
-    func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { state.withLock { $0.limits.usage(at: now) } }
+    public func rateLimitUsage(at now: Timestamp) -> [RateLimitUsage] { state.withLock { $0.limits.usage(at: now) } }
 }
 
 /// The venue's clock (local time plus the measured offset): the private stream's auth `expires` is Bybit's time.

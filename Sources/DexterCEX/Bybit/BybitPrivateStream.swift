@@ -29,6 +29,8 @@ public final class BybitPrivateStream: Sendable {
         /// Connections on which the topic was subscribed, this one included.
         var sessions = 0
         var problem: String?
+        /// Auths refused in a row: how long to wait before the next connection.
+        var authRefusals = 0
         var seen: Set<String> = []
         /// The newest execution time seen: where a REST reconcile starts after a reconnect.
         var lastExecTime: Timestamp?
@@ -104,8 +106,21 @@ public final class BybitPrivateStream: Sendable {
         }
         switch message {
         case .answer(let op, let success, let text) where !success:
-            state.withLock { $0.problem = "Bybit refused \(op): \(text)" }
+            let refusals = state.withLock { state in
+                state.problem = "Bybit refused \(op): \(text)"
+                if op == "auth" { state.authRefusals += 1 }
+                return state.authRefusals
+            }
             logger.warning("\(venue): Bybit refused \(op) on the private stream: \(text)")
+            // A refused auth leaves the connection useless: a new one later (a quarter second, doubling to 30 s, so
+            // a wrong key does not hammer Bybit; a passing refusal heals by itself).
+            if op == "auth" {
+                let delay = Duration.milliseconds(min(30_000, 250 << min(refusals - 1, 7)))
+                Task { [link] in
+                    try? await Task.sleep(for: delay)
+                    await link.reconnect()
+                }
+            }
         case .answer("auth", _, _):
             Task { [link] in try? await link.send(#"{"op":"subscribe","args":["execution.linear","order.linear"]}"#) }
         case .answer("subscribe", _, _):
@@ -113,6 +128,7 @@ public final class BybitPrivateStream: Sendable {
                 state.subscribed = true
                 state.sessions += 1
                 state.problem = nil
+                state.authRefusals = 0
                 return state.sessions
             }
             // Bybit sends no snapshot of private topics: the owner catches up over REST on every subscription.

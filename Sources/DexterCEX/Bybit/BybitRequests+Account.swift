@@ -30,6 +30,13 @@ extension BybitRequestBuilder {
         get("/v5/account/fee-rate", [("category", "linear"), ("symbol", symbol)], at: time)
     }
 
+    /// `POST /v5/position/switch-mode` of one symbol: 0 one-way, 3 hedge. dexter never sends it itself (the trader
+    /// decides the account's mode); tests send it as another tool would.
+    public func switchPositionMode(symbol: String, mode: Int, at time: Timestamp) -> BybitRequest {
+        post("/v5/position/switch-mode", [("category", .string("linear")), ("symbol", .string(symbol)), ("mode", .int(mode))],
+             at: time)
+    }
+
     /// `GET /v5/market/time`: public, unsigned.
     public static func serverTime() -> BybitRequest {
         BybitRequest(method: "GET", target: "/v5/market/time", body: "", headers: [:])

@@ -1,0 +1,145 @@
+import DexterCEX
+import DexterCore
+import DexterMarket
+import DexterVenues
+import Foundation
+import Testing
+import TestServers
+
+/// The Bybit account beyond orders, against the local server: funding told once per settlement with the server's
+/// own figure and execId, also across a reconnect and from the ledger's newest payment; executions missed while the
+/// private stream was down caught up over REST; 10006 holding every request until its reset; the account check,
+/// which refuses hedge mode and names the symbol; the venue's margin as the server keeps it.
+@Suite(.serialized) struct BybitAccountTests {
+    typealias S = BybitTestSupport
+
+    /// The server's funding rows of a settlement.
+    func settle(_ server: LocalBybit) async throws -> [[String: Any]] {
+        try await server.control("/control/funding", ["symbol": "BTCUSDT", "rate": "0.0001", "markPrice": "30005"])
+        let answer = try await server.control("/control/settle_funding", ["symbol": "BTCUSDT"]) as? [String: Any] ?? [:]
+        return answer["rows"] as? [[String: Any]] ?? []
+    }
+
+    @Test func fundingIsToldOnceWithTheServersFigureAlsoAcrossAReconnect() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        execution.submit(S.order("dxlong", .buy, "0.8", at: "30020"))
+        _ = try await S.updates(inbox, for: "dxlong", until: S.filled("0.8"))
+        let rows = try await settle(server)
+        try #require(rows.count == 1, "\(rows)")
+        let told = try await S.fundings(inbox, atLeast: 1)
+        #expect(told.count == 1, "\(told)")
+        let payment = try #require(told.first)
+        #expect(payment.id == rows[0]["execId"] as? String && payment.amount == S.decimal(rows[0]["funding"]))
+        #expect(payment.amount == FixedDecimal("-2.4004")!, "the long pays 0.8 × 30005 × 0.0001")
+        #expect(payment.asset == "USDT" && payment.symbol == S.btc && payment.venue == S.venue)
+        try await server.control("/control/fault", ["type": "drop_ws", "which": "private"])
+        try await S.until("a second subscription and its catch-up") { execution.catchUps >= 2 }
+        #expect(inbox.drain().fundings.isEmpty, "the catch-up reads it again and tells it no more")
+    }
+
+    @Test func fundingSinceTheLedgersNewestPaymentIsReadOnConnectOnce() async throws {
+        let since = WallClock().now()
+        var rows: [[String: Any]] = []
+        let (server, execution, inbox) = try await S.start(fundingSince: since, connect: false) { server in
+            // A position held and funded before the desk connects (another session, now over).
+            _ = try await S.sendAsAnotherTool(server) {
+                S.builder.createOrder(symbol: "BTCUSDT", side: .sell, quantity: FixedDecimal("0.3")!, price: FixedDecimal(30000),
+                                      orderLinkId: "earlier-short", at: $0)
+            }
+            rows = try await self.settle(server)
+        }
+        defer { server.stop(); execution.stop() }
+        try #require(rows.count == 1)
+        try await execution.connect(inbox)
+        let told = try await S.fundings(inbox, atLeast: 1)
+        #expect(told.count == 1 && told.first?.id == rows[0]["execId"] as? String, "\(told)")
+        #expect(told.first?.amount == FixedDecimal("0.90015")!, "the short receives 0.3 × 30005 × 0.0001")
+        #expect(told.first?.amount == S.decimal(rows[0]["funding"]))
+        #expect(told.first?.positionSize == FixedDecimal("-0.3")! && told.first?.rate == FixedDecimal("0.0001")!)
+    }
+
+    @Test func executionsMissedWhileTheStreamWasDownAreCaughtUpOverREST() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        execution.submit(S.order("dxbefore", .buy, "0.1", at: "30020"))
+        _ = try await S.updates(inbox, for: "dxbefore", until: S.filled("0.1"))
+        // The stream is cut and the account funded before it is back: the catch-up tells the payment.
+        try await server.control("/control/fault", ["type": "bad_auth", "count": 3])
+        try await server.control("/control/fault", ["type": "drop_ws", "which": "private"])
+        let rows = try await settle(server)
+        try await S.until("the stream back and caught up") { execution.catchUps >= 2 }
+        let told = try await S.fundings(inbox, atLeast: 1)
+        #expect(told.map(\.id) == rows.compactMap { $0["execId"] as? String } && told.count == 1, "\(told)")
+        #expect(S.fills(inbox.drain().orders).isEmpty, "the fill before is not told again")
+    }
+
+    @Test func after10006NothingIsSentUntilTheResetBybitNamed() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        try await server.control("/control/fault", ["type": "rate_limit", "count": 1])
+        var thrown: (any Error)?
+        do { _ = try await execution.balances(on: S.venue) } catch { thrown = error }
+        let limited = try #require(thrown as? BybitError, "\(String(describing: thrown))")
+        #expect(limited.retCode == 10006 && limited.failure.code == "rate_limited" && limited.failure.isRetryable)
+        let now = WallClock().now()
+        let usage = execution.rateLimitUsage(at: now)
+        let held = try #require(usage.first?.heldUntil, "\(usage)")
+        #expect(usage.allSatisfy { $0.heldUntil == held } && held > now && held < now.adding(.seconds(2)))
+        execution.submit(S.order("dxheld", .buy, "0.1", at: "30020"))
+        let refused = try await S.updates(inbox, for: "dxheld", until: S.ends)
+        guard case .rejected(let notSent)? = refused.last?.kind else { Issue.record("expected a refusal: \(refused)"); return }
+        #expect(notSent.code == "rate_limited" && notSent.isRetryable && notSent.venueCode == nil, "\(notSent)")
+        #expect(try await S.serverOrders(server, link: "dxheld").isEmpty)
+        try await Task.sleep(for: held.duration(since: WallClock().now()) + .milliseconds(100))
+        execution.submit(S.order("dxheld", .buy, "0.1", at: "30020"))
+        #expect(S.filled(try await S.updates(inbox, for: "dxheld", until: S.filled("0.1"))) == FixedDecimal("0.1")!)
+        let faults = try await server.read("/control/faults") as? [String: Any] ?? [:]
+        #expect(faults["forcedRateLimits"] as? Int == 0)
+    }
+
+    @Test func theAccountCheckRefusesHedgeModeAndReadsTheAccount() async throws {
+        let (server, execution, _) = try await S.start(connect: false)
+        defer { server.stop(); execution.stop() }
+        let venue = try BybitLiveVenue(marketData: FixedInstruments(venue: S.venue), settings: execution.settings,
+                                       credentials: BybitCredentials(apiKey: S.key, secret: S.secret))
+        defer { venue.stop() }
+        let check = try await venue.checkAccount()
+        #expect(check.balances["USDT"] == FixedDecimal(100_000) && check.canTrade && check.takerFee == FixedDecimal("0.00055")!)
+        let switched = try await S.sendAsAnotherTool(server) { S.builder.switchPositionMode(symbol: "BTCUSDT", mode: 3, at: $0) }
+        try #require(switched["retCode"] as? Int == 0, "\(switched)")
+        var thrown: (any Error)?
+        do { _ = try await venue.checkAccount() } catch { thrown = error }
+        let refused = try #require(thrown as? BybitAccountError, "\(String(describing: thrown))")
+        #expect("\(refused)".contains("BTCUSDT in hedge mode") && "\(refused)".contains("one-way"), "\(refused)")
+        #expect(!"\(refused)".contains(S.secret))
+    }
+
+    @Test func theVenuesMarginIsTheServers() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        let venue = try BybitLiveVenue(marketData: FixedInstruments(venue: S.venue), settings: execution.settings,
+                                       credentials: BybitCredentials(apiKey: S.key, secret: S.secret))
+        defer { venue.stop() }
+        execution.submit(S.order("dxm", .sell, "0.5", at: "30000"))
+        _ = try await S.updates(inbox, for: "dxm", until: S.filled("0.5"))
+        let margin = try await venue.margin(on: S.venue)
+        let account = try await S.serverAccount(server)
+        let position = try #require((account["positions"] as? [[String: Any]])?.first)
+        #expect(margin.positions.map(\.size) == [FixedDecimal("-0.5")!] && margin.positions.first?.symbol == S.btc)
+        #expect(margin.positions.first?.entryPrice == S.decimal(position["avgPrice"]))
+        #expect(margin.positions.first?.markPrice == S.decimal(position["markPrice"]))
+        #expect(margin.maintenanceMargin.isPositive && margin.marginBalance.isPositive)
+    }
+}
+
+/// A market-data client with nothing to say: the account tests need only the venue's execution side.
+final class FixedInstruments: MarketDataClient, Sendable {
+    let venue: VenueId
+    init(venue: VenueId) { self.venue = venue }
+    var venueIds: [VenueId] { [venue] }
+    func instruments() async throws -> [VenueInstrument] { [] }
+    func currentGas() async throws -> [GasQuote] { [] }
+    func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {}
+    func unsubscribe(_ keys: [MarketKey]) async {}
+}
