@@ -179,7 +179,7 @@ gas_token = "SOL"
 # --live refuses it for now), symbols as BTC/USDT:USDT, with rest_url and stream_url, and optionally max_leverage
 # and maintenance_rate for all its symbols (else exchangeInfo's requiredMarginPercent and maintMarginPercent).
 # "bybit" is Bybit v5 linear USDT perpetuals (PAPER: live data and funding, paper fills;
-# --live refuses it for now), symbols as BTC/USDT:USDT, with the same three endpoints (stream_url: the public linear
+# LIVE with --live and a key: one-way position mode), symbols as BTC/USDT:USDT, with the same three endpoints (stream_url: the public linear
 # WebSocket), and optionally max_leverage and maintenance_rate for all its symbols (else instruments-info's maximum
 # leverage, maintenance at half the initial margin there).
 # taker_fee: fraction of notional (0.001 = 0.10 %). staleness_ms: a quote older than this cannot be traded.

@@ -38,11 +38,11 @@ struct VenueConnectors: Sendable {
     /// Binance USDⓈ-M futures (linear perpetuals): live market data and funding; in PAPER mode paper fills against its
     /// books, in LIVE real orders (reduce-only where the desk only cuts), the venue's funding and margin.
     static let binanceUSDM = "binance-usdm"
-    /// Bybit v5 linear USDT perpetuals: live market data and funding; PAPER fills against its books. Its LIVE orders
-    /// are not built yet: a key for it is refused.
+    /// Bybit v5 linear USDT perpetuals: live market data and funding; in PAPER mode paper fills against its books, in
+    /// LIVE real orders (reduce-only where the desk only cuts), the venue's funding and margin.
     static let bybit = "bybit"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM]
+    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -113,10 +113,10 @@ struct VenueConnectors: Sendable {
         bybit: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == bybit }.map { venue -> any MarketDataClient & ExecutionClient in
-                guard opening.credentials[venue.spec.id] == nil else {
-                    throw ConnectorError.liveNotAvailable(venue.spec.id, connector: bybit)
-                }
-                return BybitPaperVenue(feed: BybitMarketFeed(settings: venue.bybitSettings), journal: journal)
+                let feed = BybitMarketFeed(settings: venue.bybitSettings)
+                guard let key = opening.credentials[venue.spec.id] else { return BybitPaperVenue(feed: feed, journal: journal) }
+                return try BybitLiveVenue(feed: feed, credentials: BybitCredentials(apiKey: key.apiKey, secret: key.secret),
+                                          fundingSince: opening.fundingSince[venue.spec.id])
             }
         },
         coinbase: { config, opening in

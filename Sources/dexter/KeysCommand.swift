@@ -15,7 +15,7 @@ struct KeysCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Rotate.self])
 
     /// Exchanges whose keys dexter knows how to use, and any venue in the config.
-    static let knownVenues: Set<String> = ["binance", "binance-usdm", "okx", "coinbase", "kraken"]
+    static let knownVenues: Set<String> = ["binance", "binance-usdm", "bybit", "okx", "coinbase", "kraken"]
 
     static func checkVenue(_ venue: String, config: DeskConfig) throws -> String {
         let name = venue.lowercased()
@@ -41,7 +41,7 @@ struct KeysCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a venue's API key (asks for key, secret and, where the venue has one, passphrase).")
 
-        @Argument(help: "Venue: binance, binance-usdm, okx, coinbase, kraken.")
+        @Argument(help: "Venue: binance, binance-usdm, bybit, okx, coinbase, kraken.")
         var venue: String
 
         @Option(name: .long, help: "What the key may do, as granted on the venue (comma-separated).")

@@ -81,7 +81,7 @@ struct VenuesCommand: AsyncParsableCommand {
                 case VenueConnectors.bybit:
                     var settings = venue.bybitSettings
                     settings.requestTimeout = .seconds(5)
-                    let check = await Self.bybit(settings)
+                    let check = await Self.bybit(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
                 default:
@@ -117,8 +117,9 @@ struct VenuesCommand: AsyncParsableCommand {
             return (lines + ["  " + key.text], key.good)
         }
 
-        /// A Bybit venue: reachable, and each perpetual's grid and margin terms (PAPER only for now).
-        static func bybit(_ settings: BybitSettings) async -> (lines: [String], good: Bool) {
+        /// A Bybit venue: reachable, each perpetual's grid and margin terms, then what it says of the stored key (with
+        /// --keys: the clock, one-way position mode, the taker rate, balances).
+        static func bybit(_ settings: BybitSettings, stored: APIKeyInfo?, vault: Vault?) async -> (lines: [String], good: Bool) {
             var lines = ["\(settings.venue.id) (bybit at \(settings.restURL))"]
             let start = ContinuousClock.now
             do {
@@ -131,7 +132,13 @@ struct VenuesCommand: AsyncParsableCommand {
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }
-            return (lines + ["  key: PAPER only (its LIVE orders are not built yet)"], true)
+            let key = await keyLine(settings.venue.id, stored: stored, vault: vault) { credential in
+                let live = try BybitLiveVenue(feed: BybitMarketFeed(settings: settings),
+                                              credentials: BybitCredentials(apiKey: credential.apiKey, secret: credential.secret))
+                defer { live.stop() }
+                return try await live.checkAccount()
+            }
+            return (lines + ["  " + key.text], key.good)
         }
 
         /// An OKX venue: reachable and its markets' rules, then what it says of the stored key (with --keys).

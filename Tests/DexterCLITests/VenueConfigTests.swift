@@ -159,9 +159,9 @@ import Testing
                + "quantity of zero or more, found \"-1\"")
     }
 
-    /// A Bybit venue: perpetual symbols, its three endpoints, venue-wide margin terms (both or neither); PAPER, built
-    /// as Bybit's paper venue; a key for it is refused (its LIVE orders are not built).
-    @Test func aBybitVenueListsPerpetualsAndIsPaperOnly() throws {
+    /// A Bybit venue: perpetual symbols, its three endpoints, venue-wide margin terms (both or neither); without a key
+    /// Bybit's paper venue, with one its LIVE venue.
+    @Test func aBybitVenueListsPerpetualsAndIsLiveWithAKey() throws {
         let venue = """
 
             [venues.bybit-live]
@@ -184,10 +184,11 @@ import Testing
         #expect(bybit.bybitSettings.margin == MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.004")!))
         #expect(config.engineConfig(user: "paula").mode == .paper)
         #expect(try config.venueSet(seed: nil, start: .zero, journalPath: nil).execution["bybit-live"] is BybitPaperVenue)
-        #expect(throws: ConnectorError.self) {
-            try config.venueSet(seed: nil, start: .zero, journalPath: nil,
-                                credentials: ["bybit-live": APICredential(apiKey: "k", secret: "s", passphrase: nil)])
-        }
+        let live = try config.venueSet(seed: nil, start: .zero, journalPath: nil,
+                                       credentials: ["bybit-live": APICredential(apiKey: "k1", secret: "s", passphrase: nil)])
+        #expect(live.execution["bybit-live"] is BybitLiveVenue)
+        (live.execution["bybit-live"] as? BybitLiveVenue)?.stop()
+        #expect(VenueConnectors.liveConnectors.contains("bybit"))
         let published = venue.replacingOccurrences(of: "max_leverage = \"20\"\nmaintenance_rate = \"0.004\"", with: "")
         #expect(try DeskConfig.parse(DefaultConfig.text + published, file: "config.toml").venues
             .first { $0.spec.id == "bybit-live" }?.margin == nil, "neither: instruments-info's terms")
