@@ -97,14 +97,14 @@ struct CrossVenueDesk {
         }
     }
 
-    /// One leg bought on Binance and one sold on `other`, the same amount to the satoshi, at most `most`.
-    func expectOneLegEach(_ ledger: String, other: String, most: Decimal) throws {
+    /// One leg bought on `first` (Binance) and one sold on `other`, the same amount to the satoshi, at most `most`.
+    func expectOneLegEach(_ ledger: String, other: String, most: Decimal, first: String = "binance") throws {
         let fills = try fills(ledger)
         let legs = Dictionary(grouping: fills, by: \.exchange)
-        #expect(Set(legs.keys) == ["binance", other], "one leg on each venue: \(fills)")
-        #expect(legs["binance"]?.allSatisfy { $0.side == "buy" } == true)
+        #expect(Set(legs.keys) == [first, other], "one leg on each venue: \(fills)")
+        #expect(legs[first]?.allSatisfy { $0.side == "buy" } == true)
         #expect(legs[other]?.allSatisfy { $0.side == "sell" } == true)
-        let bought = legs["binance"]?.map(\.amount).reduce(0, +) ?? 0
+        let bought = legs[first]?.map(\.amount).reduce(0, +) ?? 0
         let sold = legs[other]?.map(\.amount).reduce(0, +) ?? 0
         #expect(bought == sold && sold > 0 && sold <= most, "bought \(bought), sold \(sold)")
     }
