@@ -28,7 +28,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
-         bybitPublicMessage bybitInstruments bybitPrivateMessage)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -89,7 +89,8 @@ sources=(
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMMarketData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMInstruments.swift
     Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
     Sources/DexterCEX/Bybit/BybitBookSync.swift Sources/DexterCEX/Bybit/BybitErrors.swift
-    Sources/DexterCEX/Bybit/BybitPrivateMessages.swift
+    Sources/DexterCEX/Bybit/BybitPrivateMessages.swift Sources/DexterCEX/Bybit/BybitOrders.swift
+    Sources/DexterCEX/Bybit/BybitOrderTracker.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
@@ -288,10 +289,16 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # Execution pushes (trade, ADL, fast), the execution list, auth answers; a funding row and a refusal as the
             # docs show them.
             cp "$bybit"/ws_account_execution*.json "$bybit"/http_get_executions.json "$bybit"/ws_auth_*.json \
-               "$bybit"/ws_account_order.json "$out/"
+               "$bybit"/ws_account_order*.json "$out/"
             printf '%s' '{"topic":"execution","id":"x","creationTime":1,"data":[{"category":"linear","symbol":"BTCUSDT","execFee":"-0.0549","execId":"f-1","execPrice":"27450","execQty":"0.02","execType":"Funding","execValue":"549","feeRate":"-0.0001","orderId":"o-f","orderLinkId":"","side":"Sell","execTime":"1796083200000","isMaker":false}]}' > "$out/funding"
             printf '%s' '{"retCode":110007,"retMsg":"ab not enough for new order","result":{},"retExtInfo":{},"time":1}' > "$out/refused"
             printf '%s' '{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552","orderLinkId":"dx-1"},"retExtInfo":{},"time":1}' > "$out/created" ;;
+        bybitAccount)
+            # The REST answers the LIVE venue reads: orders (realtime, history), positions, wallet, fee rate; a server
+            # time as the docs show it.
+            cp "$bybit"/http_get_orders_*.json "$bybit"/http_get_order_partially_filled_rejected.json \
+               "$bybit"/http_get_positions*.json "$bybit"/http_get_wallet_balance*.json "$bybit"/http_get_fee_rate.json "$out/"
+            printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

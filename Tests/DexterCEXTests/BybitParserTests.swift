@@ -153,7 +153,7 @@ struct BybitParserTests {
         #expect(row.execId == "0ab1bdf7-4219-438b-b30a-32ec863018f7" && row.orderLinkId == "test-order-link-001")
         #expect(row.price == FixedDecimal("95900.1") && row.quantity == FixedDecimal("0.5"))
         #expect(row.fee == FixedDecimal("26.3725275") && row.value == FixedDecimal("47950.05") && row.isMaker == false)
-        #expect(row.fee == row.value! * row.feeRate!, "the fixture's fee is the exact product")
+        #expect(row.fee == row.value * row.feeRate!, "the fixture's fee is the exact product")
         #expect(row.time == Timestamp(milliseconds: 1_746_270_400_353))
         guard case .executions(let adl) = try BybitTrading.privateMessage(try Self.fixture("ws_account_execution_adl.json")) else {
             Issue.record("not an execution push")

@@ -116,7 +116,7 @@ final class BybitOrderTracker: Sendable {
     private func fill(_ entry: inout Told, _ row: BybitExecutionRow, into updates: inout [OrderUpdate]) {
         guard entry.execIds.insert(row.execId).inserted else { return }
         let asset = row.feeCurrency.map { Asset($0) } ?? entry.symbol.settle ?? entry.symbol.quote
-        let fill = Fill(tradeId: row.execId, quantity: row.quantity, notional: row.value ?? row.price * row.quantity,
+        let fill = Fill(tradeId: row.execId, quantity: row.quantity, notional: row.value,
                         fee: row.fee, feeAsset: asset)
         entry.filled = entry.filled.addingIfInRange(row.quantity) ?? entry.filled
         updates.append(OrderUpdate(clientOrderId: row.orderLinkId, venue: venue, kind: .fill(fill), at: row.time))

@@ -43,9 +43,13 @@ public struct BybitOrder: Sendable, Hashable {
     /// Bybit reported it), else from the order's own cumulative figures.
     public func executionReport(symbol dexterSymbol: Symbol, venue: VenueId, executions: [BybitExecutionRow]) -> ExecutionReport {
         let own = executions.filter { $0.orderId == orderId && $0.isFill }
-        let covered = own.reduce(FixedDecimal.zero) { $0 + $1.quantity } == cumExecQty
-        let notional = covered ? own.reduce(.zero) { $0 + ($1.value ?? $1.price * $1.quantity) } : cumExecValue
-        let fee = covered ? own.reduce(.zero) { $0 + $1.fee } : cumExecFee
+        // Sums that leave FixedDecimal's range (only hostile bytes could) fall back to the order's own figures.
+        func sum(_ field: KeyPath<BybitExecutionRow, FixedDecimal>) -> FixedDecimal? {
+            own.reduce(FixedDecimal.zero as FixedDecimal?) { total, row in total?.addingIfInRange(row[keyPath: field]) }
+        }
+        let covered = sum(\.quantity) == cumExecQty
+        let notional = covered ? sum(\.value) ?? cumExecValue : cumExecValue
+        let fee = covered ? sum(\.fee) ?? cumExecFee : cumExecFee
         let status: ExecutionReport.Status
         var failure: ExecutionFailure?
         switch endKind {

@@ -12,7 +12,8 @@ public struct BybitExecutionRow: Sendable, Hashable {
     public let side: Side
     public let price: FixedDecimal
     public let quantity: FixedDecimal
-    public let value: FixedDecimal?
+    /// Quote value: `execValue`, else price × quantity (the parser fills it in).
+    public let value: FixedDecimal
     /// Positive: paid; negative: a rebate (trade) or funding received.
     public let fee: FixedDecimal
     /// The fee or funding rate as the position sees it (a funding rate is negated for a short).
@@ -186,6 +187,11 @@ public enum BybitTrading {
         guard let quantity else { throw reader.failure("execQty", "execution \(execId) has no quantity") }
         guard let type else { throw reader.missing("execType") }
         guard let time else { throw reader.missing("execTime") }
+        // The row's quote value: Bybit's execValue, else price × quantity (a value beyond range is refused here, so
+        // nothing downstream multiplies unchecked).
+        guard let value = value ?? price.multipliedIfInRange(by: quantity) else {
+            throw reader.failure("execValue", "execution \(execId): \(price) × \(quantity) is out of range")
+        }
         return BybitExecutionRow(execId: execId, orderId: orderId, orderLinkId: link, symbol: symbol, side: side, price: price,
                               quantity: quantity, value: value, fee: fee ?? .zero, feeRate: rate, execType: type, time: time,
                               isMaker: maker, feeCurrency: feeCurrency)

@@ -22,10 +22,12 @@ struct BybitRateLimits: Sendable {
 
     /// Reads an answer's headers for `path`; `offsetMillis` turns Bybit's times into local ones.
     mutating func observe(_ answer: HTTPAnswer, path: String, offsetMillis: Int64, at now: Timestamp) {
-        guard let limit = answer.header("X-Bapi-Limit").flatMap(Int.init),
-              let left = answer.header("X-Bapi-Limit-Status").flatMap(Int.init) else { return }
+        guard let stated = answer.header("X-Bapi-Limit").flatMap(Int.init),
+              let remaining = answer.header("X-Bapi-Limit-Status").flatMap(Int.init) else { return }
+        // Clamped to sense (Bybit's limits are tens a second), so no arithmetic on them can overflow.
+        let limit = min(max(stated, 0), 1_000_000), left = min(max(remaining, 0), limit)
         let reset = answer.header("X-Bapi-Limit-Reset-Timestamp").flatMap(Int64.init)
-            .map { Timestamp(milliseconds: $0 - offsetMillis) } ?? now
+            .flatMap { $0 > 0 && $0 < 9_000_000_000_000 ? Timestamp(milliseconds: $0 - offsetMillis) : nil } ?? now
         windows[path] = Window(limit: limit, left: left, reset: reset, seen: now)
     }
 
