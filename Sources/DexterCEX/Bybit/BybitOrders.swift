@@ -27,6 +27,10 @@ public struct BybitOrder: Sendable, Hashable {
     public var endKind: OrderUpdate.Kind? {
         switch status {
         case "Filled": return nil
+        case "Rejected", "Deactivated" where cumExecQty.isPositive:
+            // Refused after part of it filled (nautilus records one, INSUFFICIENT_MARGIN): its fills stand, its rest
+            // ended.
+            return .canceled(reason: rejectReason)
         case "Rejected", "Deactivated":
             return .rejected(ExecutionFailure(code: "rejected", failureClass: .rejected,
                                               reason: "Bybit rejected order \(orderLinkId) (\(rejectReason))",
