@@ -142,6 +142,14 @@ extension EndToEnd {
             func plain(_ text: String) -> String { "\(Decimal(string: text)!)" }
             #expect(funding == ["binance-usdm \(plain(usdmFunding))", "bybit \(plain(bybitFunding))"], "\(funding)")
             #expect(Decimal(string: bybitFunding)! < 0, "the short pays a negative rate")
+            // The venues' own positions (read every few seconds) agree with the ledger's.
+            #expect(!(try tmux.screen()).contains("POSITION MISMATCH"))
+            // The Risk panel shows Bybit's rate limits as its headers said, orders included.
+            try tmux.keys("4", "z")
+            try tmux.waitFor("the venues' rate limits on the Risk panel") { screen in
+                ["bybit api", "bybit ord", "binance-usdm api", "binance-usdm ord"].allSatisfy { screen.contains($0) }
+            }
+            try tmux.keys("z", "1")
             let check = try Binary.run(["ledger", "check", "--ledger", ledger], environment: desk.environment)
             #expect(check.status == 0, "\(check.output)\(check.error)")
             try tmux.keys("q")
