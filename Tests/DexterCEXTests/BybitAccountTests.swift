@@ -98,6 +98,45 @@ import TestServers
         #expect(faults["forcedRateLimits"] as? Int == 0)
     }
 
+    @Test func anIPBanHoldsEveryRequestTenMinutes() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        // Two requests in 5 s from this IP: the next is answered HTTP 403 "access too frequent".
+        try await server.control("/control/limits", ["ipPer5s": 2, "reset": true])
+        var thrown: (any Error)?
+        for _ in 0..<3 where thrown == nil {
+            do { _ = try await execution.balances(on: S.venue) } catch { thrown = error }
+        }
+        let banned = try #require(thrown as? BybitError, "\(String(describing: thrown))")
+        #expect(banned.httpStatus == 403 && banned.retCode == nil && banned.failure.code == "rate_limited", "\(banned)")
+        let now = WallClock().now()
+        let held = try #require(execution.rateLimitUsage(at: now).first?.heldUntil)
+        #expect(held > now.adding(.seconds(590)) && held <= now.adding(.seconds(600)))
+        try await server.control("/control/limits", ["ipPer5s": 600, "reset": true])
+        execution.submit(S.order("dxban", .buy, "0.1", at: "30020"))
+        let refused = try await S.updates(inbox, for: "dxban", until: S.ends)
+        guard case .rejected(let notSent)? = refused.last?.kind else { Issue.record("expected a refusal: \(refused)"); return }
+        #expect(notSent.code == "rate_limited" && "\(notSent)".contains("HTTP 403"), "\(notSent)")
+        #expect(try await S.serverOrders(server, link: "dxban").isEmpty, "nothing sent during the ban")
+    }
+
+    @Test func theSweepCancelsWhatRestsOnTheAccount() async throws {
+        let (server, execution, inbox) = try await S.start()
+        defer { server.stop(); execution.stop() }
+        // A GTC bid placed by another tool on the same account, resting below the book.
+        let answer = try await S.sendAsAnotherTool(server) {
+            S.builder.createOrder(symbol: "BTCUSDT", side: .buy, quantity: FixedDecimal("0.01")!, price: FixedDecimal(29000),
+                                  timeInForce: "GTC", orderLinkId: "web_rest1", at: $0)
+        }
+        try #require(answer["retCode"] as? Int == 0, "\(answer)")
+        #expect(try await execution.openOrders(on: S.venue).map(\.clientOrderId) == ["web_rest1"])
+        #expect(try await execution.cancelOpenOrders(on: S.venue) == ["web_rest1"])
+        let said = try await S.updates(inbox, for: "web_rest1", until: S.ends)
+        guard case .canceled? = said.last?.kind else { Issue.record("its end told: \(said)"); return }
+        #expect(try await S.serverOrders(server, link: "web_rest1").first?["orderStatus"] as? String == "Cancelled")
+        #expect(try await execution.cancelOpenOrders(on: S.venue).isEmpty)
+    }
+
     @Test func theAccountCheckRefusesHedgeModeAndReadsTheAccount() async throws {
         let (server, execution, _) = try await S.start(connect: false)
         defer { server.stop(); execution.stop() }
