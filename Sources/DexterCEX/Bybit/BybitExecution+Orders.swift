@@ -154,8 +154,18 @@ extension BybitExecution {
         // The first reads from the ledger's newest payment; later ones from the newest execution the stream saw.
         let since = (first ? fundingSince : stream.since) ?? stream.since ?? connectedAt
         do {
-            let result = try await signed("execution/list since \(since)") { self.builder.executions(since: since, at: $0) }
-            for row in try BybitTrading.executionList(result).reversed() { stream.take(row) }
+            // Every page (newest first), then told oldest first; at most 20 pages (2,000 rows) a catch-up.
+            var rows: [BybitExecutionRow] = [], cursor: String?, seen = Set<String>()
+            for _ in 0..<20 {
+                let result = try await signed("execution/list since \(since)") { [cursor] in
+                    self.builder.executions(since: since, cursor: cursor, at: $0)
+                }
+                let page = try BybitTrading.executionPage(result)
+                rows += page.rows
+                guard let next = page.cursor, seen.insert(next).inserted, !page.rows.isEmpty else { break }
+                cursor = next
+            }
+            for row in rows.reversed() { stream.take(row) }
         } catch {
             logger.warning("\(settings.venue): executions since \(since) could not be read now: \(error)")
         }

@@ -97,17 +97,23 @@ public enum BybitTrading {
 
     /// `execution/list`'s result: `{"list": [rows], "nextPageCursor"}`.
     public static func executionList(_ result: [UInt8]) throws(WireParseError) -> [BybitExecutionRow] {
+        try executionPage(result).rows
+    }
+
+    /// `execution/list`'s result with the cursor of the next page (nil on the last).
+    public static func executionPage(_ result: [UInt8]) throws(WireParseError) -> (rows: [BybitExecutionRow], cursor: String?) {
         try WireReader.read(result, venue: venue, message: "execution/list") { reader throws(WireParseError) in
             try reader.openObject("result")
-            var rows: [BybitExecutionRow] = []
+            var rows: [BybitExecutionRow] = [], cursor: String?
             var first = true
             while let key = try reader.nextKey(&first) {
                 switch key {
                 case "list": rows = try executionRows(&reader)
+                case "nextPageCursor": cursor = try BybitMarketData.optionalText(&reader, "nextPageCursor")
                 default: try reader.skipValue(key)
                 }
             }
-            return rows
+            return (rows, cursor)
         }
     }
 

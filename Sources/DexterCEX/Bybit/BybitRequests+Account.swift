@@ -14,6 +14,14 @@ extension BybitRequestBuilder {
             at: time)
     }
 
+    /// `GET /v5/execution/list` of every linear execution from `since` (inclusive), 100 a page, newest first;
+    /// `cursor`: the page after the one that named it. What a catch-up after a reconnect reads.
+    public func executions(since: Timestamp, cursor: String?, at time: Timestamp) -> BybitRequest {
+        var query = [("category", "linear"), ("startTime", String(since.nanoseconds / 1_000_000)), ("limit", "100")]
+        if let cursor { query.append(("cursor", cursor)) }
+        return get("/v5/execution/list", query, at: time)
+    }
+
     /// `POST /v5/order/cancel-all` of one symbol.
     public func cancelAll(symbol: String, at time: Timestamp) -> BybitRequest {
         post("/v5/order/cancel-all", [("category", .string("linear")), ("symbol", .string(symbol))], at: time)
