@@ -95,6 +95,8 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     public var quantity: FixedDecimal { buy.quantity }
     /// A spot pair against a perpetual on it, rather than one instrument on two venues.
     public var isBasis: Bool { buy.symbol != sell.symbol }
+    /// What the trade is in, for a table cell: the instrument, or "ETH/USDT basis" for a spot pair against its perpetual.
+    public var pairLabel: String { isBasis ? "\(symbol) basis" : symbol.description }
     /// The venue pair and symbol; one opportunity per route is live at a time.
     public var route: Route {
         Route(symbol: symbol, buyVenue: buy.venue, sellVenue: sell.venue, basis: isBasis ? (buy.symbol.isSpot ? .longSpot : .shortSpot) : nil)

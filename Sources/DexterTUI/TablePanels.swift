@@ -44,7 +44,7 @@ extension Panels {
             let stale = opportunity.isExpired(at: snapshot.clock)
             let age = opportunity.legs.map { $0.quoteAge(at: snapshot.clock) }.max() ?? .zero
             let cells = [
-                "\(opportunity.id)", opportunity.symbol.description, opportunity.buy.venue.name,
+                "\(opportunity.id)", opportunity.pairLabel, opportunity.buy.venue.name,
                 opportunity.sell.venue.name, Format.quantity(opportunity.quantity),
                 Format.usd(opportunity.netUSD), opportunity.netBps.formatted(digits: 1), stale ? "stale" : Format.coarseAge(age),
             ]
