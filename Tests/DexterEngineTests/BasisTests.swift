@@ -27,6 +27,7 @@ import Testing
 
     func desk(books: [MarketKey: OrderBook] = books(spot: ("2989", "2990"), perp: ("3010", "3011")),
               spotETH: Int = 0, allowed: Set<Symbol> = [ScriptedDesk.eth, perp], spotPerpetual: Bool = true,
+              collateral: Int = 2_000, buffer: MarginBuffer? = nil,
               behaviour: [VenueId: ScriptedVenue.Behaviour] = ["spot-a": .ioc(), "perp-b": .ioc()]) async throws -> ScriptedDesk {
         var perp = ScriptedDesk.instrument(Self.perp, tick: "0.01", lot: "0.001")
         perp.margin = MarginTerms(maxLeverage: FixedDecimal(20), maintenanceRate: FixedDecimal("0.005")!)
@@ -38,7 +39,7 @@ import Testing
             var inventory = Inventory()
             inventory.credit("USDT", FixedDecimal(30_000), at: .exchange("spot-a"))
             inventory.credit("ETH", FixedDecimal(spotETH), at: .exchange("spot-a"))
-            inventory.credit("USDT", FixedDecimal(2_000), at: .exchange("perp-b"))
+            inventory.credit("USDT", FixedDecimal(collateral), at: .exchange("perp-b"))
             config.initialBalances = inventory
             config.limits = RiskLimits(maxNotionalPerTradeUSD: FixedDecimal(60_000), dailyVolumeUSD: FixedDecimal(10_000_000),
                                        maxPosition: [:], allowedSymbols: allowed)
@@ -46,6 +47,7 @@ import Testing
                                                spotPerpetual: spotPerpetual)
             config.autoHalt = AutoHaltLimits()
             config.positionVaRBudgetUSD = nil
+            config.marginBuffer = buffer
         }
     }
 
@@ -125,5 +127,40 @@ import Testing
         // The spot buy filled, the perpetual sell was refused: the 5 ETH go back on spot-a, in the spot pair.
         #expect(trades == ["spot-a ETH/USDT buy 5", "spot-a ETH/USDT sell 5"], "\(trades)")
         #expect(try desk.ledger.reader.positions().allSatisfy { $0.size.isZero })
+    }
+
+    /// A cash and carry on thin collateral, then ETH up 6 % in steps: the buffer buys the perpetual short back and, with
+    /// no perpetual on the other side, sells as much of the spot it was carried against, so the desk stays flat.
+    @Test func theMarginBufferCutsTheShortAndSellsTheSpotItWasCarriedAgainst() async throws {
+        let desk = try await desk(collateral: 800, buffer: MarginBuffer(reduceAt: 0.5, target: 0.3, maxSlippageBps: 100))
+        let opportunity = try await firstOpportunity(desk.engine)
+        #expect(opportunity.isBasis && opportunity.quantity == FixedDecimal(5))
+        await desk.engine.requestApproval(of: opportunity.id)
+        await desk.engine.confirmApproval(of: opportunity.id)
+        await run(desk.engine, for: .milliseconds(20))
+        #expect(try desk.ledger.reader.positions().map(\.size) == [FixedDecimal(-5)])
+        for step in 1...24 {
+            let factor = 1 + Double(step) * 0.0025
+            func price(_ value: Double) -> String { FixedDecimal(approximating: value * factor).rounded(digits: 2).description }
+            // Deep books now: the cuts fill wherever they go.
+            desk.venue.setBook(Self.spotKey, OrderBook(bids: [BookLevel(price: FixedDecimal(price(2989))!, quantity: FixedDecimal(50))],
+                                                       asks: [BookLevel(price: FixedDecimal(price(2990))!, quantity: FixedDecimal(50))]))
+            desk.venue.setBook(Self.perpKey, OrderBook(bids: [BookLevel(price: FixedDecimal(price(2989.5))!, quantity: FixedDecimal(50))],
+                                                       asks: [BookLevel(price: FixedDecimal(price(2990.5))!, quantity: FixedDecimal(50))]))
+            await run(desk.engine, for: .milliseconds(300))
+        }
+        let cuts = try #require(desk.engine.board.current).events.compactMap {
+            if case .marginCut(_, _, let cuts) = $0 { cuts } else { nil }
+        }
+        #expect(!cuts.isEmpty, "the buffer never cut")
+        #expect(cuts.allSatisfy { cut in
+            cut.compactMap { if case .sent(let order) = $0 { "\(order.venue) \(order.symbol) \(order.side) \(order.reduceOnly)" } else { nil } }
+                == ["perp-b ETH/USDT:USDT buy true", "spot-a ETH/USDT sell false"]
+        }, "\(cuts)")
+        // Flat as before: the ETH still held on spot-a is what the perpetual is still short.
+        let short = try #require(try desk.ledger.reader.positions().first).size
+        let held = try #require(desk.engine.board.current).balances.first { $0.asset == "ETH" && $0.account == "spot-a" }?.amount ?? .zero
+        #expect(short.isNegative && short.magnitude < FixedDecimal(5) && held == short.magnitude, "short \(short), held \(held)")
+        #expect(try desk.ledger.reader.reconciliationProblems().isEmpty)
     }
 }
