@@ -14,30 +14,9 @@ extension EndToEnd {
         static let usdmKey = "dexterLiveBasisKey01", usdmSecret = "LIVEBASISTESTSECRET0123456789abcdef"
 
         func config(_ binance: LocalBinance, _ usdm: LocalBinanceUSDM) throws -> String {
-            let text = try ExampleConfig.withoutVenues() + """
-
-                [chains]
-
-                [venues.binance]
-                kind = "exchange"
-                connector = "binance"
-                taker_fee = "0.001"
-                staleness_ms = 600000
-                symbols = ["BTC/USDT"]
-                rest_url = "\(binance.restURL)"
-                stream_url = "\(binance.streamURL)"
-                ws_api_url = "\(binance.wsAPIURL)"
-
-                [venues.binance-usdm]
-                kind = "exchange"
-                connector = "binance-usdm"
-                taker_fee = "0.0005"
-                staleness_ms = 600000
-                symbols = ["BTC/USDT:USDT"]
-                rest_url = "\(usdm.restURL)"
-                stream_url = "\(usdm.streamURL)"
-
-                """
+            let text = try ExampleConfig.withoutVenues() + "\n[chains]\n" + CrossVenueDesk.binance(binance, live: true)
+                + CrossVenueDesk.venue("binance-usdm", takerFee: "0.0005", symbols: ["BTC/USDT:USDT"],
+                                       endpoints: ["rest_url": usdm.restURL, "stream_url": usdm.streamURL])
             let path = desk.data + "/live-basis.toml"
             try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
