@@ -72,6 +72,9 @@ public struct Symbol: Sendable, Hashable, Comparable, Codable, CustomStringConve
     }
 
     public var isSpot: Bool { settle == nil }
+    /// The spot pair a linear perpetual (settled in its quote) tracks, so that spot and perpetual meet in one basis
+    /// trade; a spot pair is its own, and an inverse contract (settled in its base) has none but itself.
+    public var underlying: Symbol { settle == quote ? Symbol(base: base, quote: quote) : self }
     public var description: String { settle.map { "\(base)/\(quote):\($0)" } ?? "\(base)/\(quote)" }
     public static func < (lhs: Symbol, rhs: Symbol) -> Bool { lhs.description < rhs.description }
 

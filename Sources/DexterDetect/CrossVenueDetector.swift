@@ -10,12 +10,16 @@ public struct DetectionPolicy: Sendable, Hashable {
     /// How long the desk expects to hold a perpetual leg: every funding its venue charges within it is priced into
     /// the opportunity at the venue's current rate (zero: funding is not priced).
     public var fundingHorizon: Duration
+    /// Whether a spot pair and the linear perpetuals on it meet in one trade (a basis trade: buy spot and sell the
+    /// perpetual, or the reverse), besides the crosses of one instrument between venues.
+    public var spotPerpetual: Bool
 
     public init(minNetUSD: FixedDecimal = FixedDecimal(raw: FixedDecimal.unit / 100), maxNotionalUSD: FixedDecimal,
-                fundingHorizon: Duration = .seconds(8 * 3_600)) {
+                fundingHorizon: Duration = .seconds(8 * 3_600), spotPerpetual: Bool = true) {
         self.minNetUSD = minNetUSD
         self.maxNotionalUSD = maxNotionalUSD
         self.fundingHorizon = fundingHorizon
+        self.spotPerpetual = spotPerpetual
     }
 }
 
@@ -51,10 +55,12 @@ public struct CrossVenueDetector: Sendable {
         var changes = DetectionChanges()
         var values = USDValues()
         for peer in state.peers[index] {
-            refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes,
-                    values: &values)
-            refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes,
-                    values: &values)
+            refreshBothWays(index, peer, state: state, inventory: inventory, now: now, into: &changes, values: &values)
+        }
+        if policy.spotPerpetual {
+            for peer in state.basisPeers[index] {
+                refreshBothWays(index, peer, state: state, inventory: inventory, now: now, into: &changes, values: &values)
+            }
         }
         return changes
     }
@@ -68,10 +74,11 @@ public struct CrossVenueDetector: Sendable {
         for (position, index) in indices.enumerated() {
             // A peer met earlier in `indices` has had every route through it refreshed already.
             for peer in state.peers[index] where !indices[..<position].contains(peer) {
-                refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now,
-                        into: &changes, values: &values)
-                refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now,
-                        into: &changes, values: &values)
+                refreshBothWays(index, peer, state: state, inventory: inventory, now: now, into: &changes, values: &values)
+            }
+            guard policy.spotPerpetual else { continue }
+            for peer in state.basisPeers[index] where !indices[..<position].contains(peer) {
+                refreshBothWays(index, peer, state: state, inventory: inventory, now: now, into: &changes, values: &values)
             }
         }
         return changes
@@ -82,8 +89,7 @@ public struct CrossVenueDetector: Sendable {
         -> DetectionChanges {
         var changes = DetectionChanges()
         for (index, market) in state.markets.enumerated() where market.venue.kind.chain == chain {
-            let peers = state.indicesBySymbol[market.key.symbol] ?? []
-            for peer in peers where peer != index {
+            for peer in routePeers(of: index, in: state) {
                 refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes)
                 if state.markets[peer].venue.kind.chain != chain {
                     refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes)
@@ -96,14 +102,24 @@ public struct CrossVenueDetector: Sendable {
     /// Re-evaluates every route (after inventory moved, or the policy changed).
     public mutating func reevaluateAll(state: MarketState, inventory: Inventory, now: Timestamp) -> DetectionChanges {
         var changes = DetectionChanges()
-        for indices in state.indicesBySymbol.values {
-            for buy in indices {
-                for sell in indices where sell != buy {
-                    refresh(RouteIndex(buy: buy, sell: sell), state: state, inventory: inventory, now: now, into: &changes)
-                }
+        for buy in state.markets.indices {
+            for sell in routePeers(of: buy, in: state) {
+                refresh(RouteIndex(buy: buy, sell: sell), state: state, inventory: inventory, now: now, into: &changes)
             }
         }
         return changes
+    }
+
+    /// The markets a route from `index` may end on: the same instrument elsewhere, and the other instrument of its
+    /// underlying when the policy pairs spot with perpetuals.
+    private func routePeers(of index: Int, in state: MarketState) -> [Int] {
+        policy.spotPerpetual ? state.peers[index] + state.basisPeers[index] : state.peers[index]
+    }
+
+    private mutating func refreshBothWays(_ index: Int, _ peer: Int, state: MarketState, inventory: Inventory,
+                                          now: Timestamp, into changes: inout DetectionChanges, values: inout USDValues) {
+        refresh(RouteIndex(buy: index, sell: peer), state: state, inventory: inventory, now: now, into: &changes, values: &values)
+        refresh(RouteIndex(buy: peer, sell: index), state: state, inventory: inventory, now: now, into: &changes, values: &values)
     }
 
     /// Drops opportunities whose quotes have gone past their staleness bound.
@@ -171,22 +187,23 @@ public struct CrossVenueDetector: Sendable {
 
     private static func priceCross(buyMarket: Market, sellMarket: Market, state: MarketState, inventory: Inventory,
                                    policy: DetectionPolicy, now: Timestamp, id: UInt64, quoteUSD: Double) -> Opportunity? {
-        let symbol = buyMarket.key.symbol
+        // One instrument on both legs, or a spot pair against a linear perpetual on it (same base and quote).
+        let buySymbol = buyMarket.key.symbol, sellSymbol = sellMarket.key.symbol
         let buy = buyMarket.screen
         let sell = sellMarket.screen
 
         // Bounds: depth on both sides, base held where we sell, quote held where we buy, the notional cap. A
         // perpetual sells or buys on margin: what closes its position plus what free collateral opens.
         let baseHeld = sellMarket.instrument.margin.map {
-            inventory.perpetualCapacity(symbol, side: .sell, at: sellMarket.venue.account, price: sell.topSellPriceBeforeFee, terms: $0,
+            inventory.perpetualCapacity(sellSymbol, side: .sell, at: sellMarket.venue.account, price: sell.topSellPriceBeforeFee, terms: $0,
                                         feeRate: sellMarket.venue.takerFee.doubleValue)
-        } ?? inventory.available(symbol.base, at: sellMarket.venue.account).doubleValue
+        } ?? inventory.available(sellSymbol.base, at: sellMarket.venue.account).doubleValue
         let quoteBudget = buyMarket.instrument.margin.map {
-            FixedDecimal(approximating: inventory.perpetualCapacity(symbol, side: .buy, at: buyMarket.venue.account,
+            FixedDecimal(approximating: inventory.perpetualCapacity(buySymbol, side: .buy, at: buyMarket.venue.account,
                                                                     price: buy.topBuyPriceBeforeFee, terms: $0,
                                                                     feeRate: buyMarket.venue.takerFee.doubleValue)
                          * buy.topBuyPriceBeforeFee)
-        } ?? inventory.available(symbol.quote, at: buyMarket.venue.account)
+        } ?? inventory.available(buySymbol.quote, at: buyMarket.venue.account)
         let quoteHeld = quoteBudget.doubleValue
         let notionalCap = policy.maxNotionalUSD.doubleValue / quoteUSD
         var upper = min(buy.maxBuyQuantity, sell.maxSellQuantity, baseHeld, notionalCap / buy.topBuyPriceBeforeFee)
@@ -210,7 +227,7 @@ public struct CrossVenueDetector: Sendable {
             candidates = [FixedDecimal.min(ceiling, FixedDecimal.max(floor, nearest))]
         }
 
-        let gas = gasCosts(buyMarket, sellMarket, state: state, quote: symbol.quote)
+        let gas = gasCosts(buyMarket, sellMarket, state: state, quote: buySymbol.quote)
         guard let gas else { return nil }
         let buyFunding = fundingRate(buyMarket, state: state, policy: policy, now: now)
         let sellFunding = fundingRate(sellMarket, state: state, policy: policy, now: now)
@@ -231,10 +248,10 @@ public struct CrossVenueDetector: Sendable {
             let gross = buyQuote.quantity * (sellQuote.topPrice - buyQuote.topPrice)
             bestOpportunity = Opportunity(
                 id: id,
-                buy: OpportunityLeg(venue: buyMarket.key.venue, side: .buy, symbol: symbol, quote: buyQuote,
+                buy: OpportunityLeg(venue: buyMarket.key.venue, side: .buy, symbol: buySymbol, quote: buyQuote,
                                     gas: gas.buyGas, gasToken: gas.buyToken, venueTime: buyMarket.venueTime,
                                     receivedAt: buyMarket.receivedAt),
-                sell: OpportunityLeg(venue: sellMarket.key.venue, side: .sell, symbol: symbol, quote: sellQuote,
+                sell: OpportunityLeg(venue: sellMarket.key.venue, side: .sell, symbol: sellSymbol, quote: sellQuote,
                                      gas: gas.sellGas, gasToken: gas.sellToken, venueTime: sellMarket.venueTime,
                                      receivedAt: sellMarket.receivedAt),
                 gross: gross, fees: buyQuote.fee + sellQuote.fee, gasCost: gas.total, funding: funding, net: net,

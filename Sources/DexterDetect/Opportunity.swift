@@ -40,10 +40,12 @@ public struct OpportunityLeg: Sendable, Hashable, Codable {
     public func quoteAge(at now: Timestamp) -> Duration { now.duration(since: receivedAt) }
 }
 
-/// A two-leg cross-venue arbitrage, sized and costed exactly. A plain value: its invariants are checked when it
-/// is made, and nothing live hangs off it.
+/// A two-leg cross-venue arbitrage, sized and costed exactly: one instrument bought on one venue and sold on another,
+/// or a basis trade (a spot pair against a linear perpetual on it, one on each venue). A plain value: its invariants
+/// are checked when it is made, and nothing live hangs off it.
 public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     public let id: UInt64
+    /// The instrument both legs trade, or for a basis trade the spot pair underneath (each leg names its own).
     public let symbol: Symbol
     /// The buy leg, then the sell leg.
     public let legs: [OpportunityLeg]
@@ -71,10 +73,10 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
                 gasCost: FixedDecimal, funding: FixedDecimal = .zero, net: FixedDecimal, netUSD: FixedDecimal,
                 detectedAt: Timestamp, expiresAt: Timestamp) {
         precondition(buy.side == .buy && sell.side == .sell, "an opportunity buys on one leg and sells on the other")
-        precondition(buy.symbol == sell.symbol, "both legs trade one symbol")
+        precondition(buy.symbol.underlying == sell.symbol.underlying, "both legs trade one underlying")
         precondition(buy.venue != sell.venue, "the legs are on different venues")
         self.id = id
-        self.symbol = buy.symbol
+        self.symbol = buy.symbol == sell.symbol ? buy.symbol : buy.symbol.underlying
         self.legs = [buy, sell]
         self.gross = gross
         self.fees = fees
@@ -91,8 +93,14 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     public var buy: OpportunityLeg { legs[0] }
     public var sell: OpportunityLeg { legs[1] }
     public var quantity: FixedDecimal { buy.quantity }
+    /// A spot pair against a perpetual on it, rather than one instrument on two venues.
+    public var isBasis: Bool { buy.symbol != sell.symbol }
+    /// What the trade is in, for a table cell: the instrument, or "ETH/USDT basis" for a spot pair against its perpetual.
+    public var pairLabel: String { isBasis ? "\(symbol) basis" : symbol.description }
     /// The venue pair and symbol; one opportunity per route is live at a time.
-    public var route: Route { Route(symbol: symbol, buyVenue: buy.venue, sellVenue: sell.venue) }
+    public var route: Route {
+        Route(symbol: symbol, buyVenue: buy.venue, sellVenue: sell.venue, basis: isBasis ? (buy.symbol.isSpot ? .longSpot : .shortSpot) : nil)
+    }
 
     public func isExpired(at now: Timestamp) -> Bool { now >= expiresAt }
 
@@ -103,17 +111,30 @@ public struct Opportunity: Sendable, Hashable, Codable, Identifiable {
     }
 }
 
-/// Where an opportunity trades: symbol, buy venue, sell venue.
+/// Where an opportunity trades: symbol, buy venue, sell venue, and for a basis trade which leg is the spot one.
 public struct Route: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A basis trade's direction: cash and carry buys spot and sells the perpetual; the reverse sells spot.
+    public enum Basis: String, Sendable, Hashable, Codable {
+        case longSpot, shortSpot
+    }
+
     public let symbol: Symbol
     public let buyVenue: VenueId
     public let sellVenue: VenueId
+    public let basis: Basis?
 
-    public init(symbol: Symbol, buyVenue: VenueId, sellVenue: VenueId) {
+    public init(symbol: Symbol, buyVenue: VenueId, sellVenue: VenueId, basis: Basis? = nil) {
         self.symbol = symbol
         self.buyVenue = buyVenue
         self.sellVenue = sellVenue
+        self.basis = basis
     }
 
-    public var description: String { "\(symbol) \(buyVenue.name)→\(sellVenue.name)" }
+    public var description: String {
+        switch basis {
+        case nil: "\(symbol) \(buyVenue.name)→\(sellVenue.name)"
+        case .longSpot: "\(symbol) \(buyVenue.name)→\(sellVenue.name) perp"
+        case .shortSpot: "\(symbol) \(buyVenue.name) perp→\(sellVenue.name)"
+        }
+    }
 }

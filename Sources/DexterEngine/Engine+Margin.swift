@@ -62,7 +62,8 @@ extension Engine {
     static let marginCutPause = Duration.milliseconds(200)
 
     /// Closes `fraction` of each position at `account`, then as much of the opposite position in the same instrument on
-    /// another account (the hedge) as that filled, so the desk stays as flat as it was. One booking per instrument.
+    /// another account (the hedge) as that filled, or with none, of the spot it was carried against (a basis trade), so
+    /// the desk stays as flat as it was. One booking per instrument.
     func cutPositions(at account: AccountId, margin: MarginAccount, fraction: Double, buffer: MarginBuffer, now: Timestamp) {
         let breach = DeskEvent.MarginBreach(account: account, ratio: margin.marginRatio, reduceAt: buffer.reduceAt,
                                             equity: margin.equity, maintenanceMargin: margin.maintenanceMargin)
@@ -92,6 +93,11 @@ extension Engine {
                 orders.append(order)
                 break
             }
+            // No perpetual on the other side: a basis trade's hedge is spot, traded back by as much.
+            if orders.count == 1, let spot = spotHedge(of: holding.symbol, size: size, quantity: cut, id: "\(id)-2",
+                                                       buffer: buffer, now: now) {
+                orders.append(spot)
+            }
             let record = OpportunityRecord(
                 id: "\(id)-r", pair: holding.symbol.description,
                 buyVenue: orders.first { $0.side == .buy }?.venue.name ?? "", sellVenue: orders.first { $0.side == .sell }?.venue.name ?? "",
@@ -110,16 +116,45 @@ extension Engine {
         publish(force: true)
     }
 
+    /// The spot side of a basis trade, for a cut of `size` in `perpetual`: a short perpetual was carried against spot
+    /// bought, sold back now where the most of it is held; a long one against spot sold, bought back where the quote
+    /// is. At most `quantity`, on the spot market's lots; nil when no spot market of the underlying holds any.
+    func spotHedge(of perpetual: Symbol, size: FixedDecimal, quantity: FixedDecimal, id: String, buffer: MarginBuffer,
+                   now: Timestamp) -> OrderRequest? {
+        let spot = perpetual.underlying
+        guard spot != perpetual else { return nil }
+        let state = pipeline.state, inventory = portfolio.inventory
+        var best: (market: Market, quantity: FixedDecimal)?
+        for index in state.indicesBySymbol[spot] ?? [] {
+            let market = state.markets[index]
+            let account = market.venue.account
+            let room: FixedDecimal
+            if size.isNegative {
+                room = inventory.available(spot.base, at: account)
+            } else {
+                let price = market.screen.topBuyPrice
+                guard price.isFinite, price > 0 else { continue }
+                room = FixedDecimal(approximating: inventory.available(spot.quote, at: account).doubleValue / price * 0.99)
+            }
+            let amount = FixedDecimal.min(room, quantity).rounded(toMultipleOf: market.instrument.lotSize, .down)
+            if amount.isPositive, amount > (best?.quantity ?? .zero) { best = (market, amount) }
+        }
+        guard let best else { return nil }
+        // The spot held is the hedge of a short: selling it is what closing (positive size) means here.
+        return closingOrder(id: id, market: best.market, closing: .zero - size, quantity: best.quantity, buffer: buffer,
+                            now: now, reduceOnly: false)
+    }
+
     /// A reduce-only IOC: the side that shrinks `closing`, limited `maxSlippageBps` past the deepest level its book
     /// quotes for the quantity now. Nil when the book cannot take the quantity.
     func closingOrder(id: String, market: Market, closing size: FixedDecimal, quantity: FixedDecimal,
-                      buffer: MarginBuffer, now: Timestamp) -> OrderRequest? {
+                      buffer: MarginBuffer, now: Timestamp, reduceOnly: Bool = true) -> OrderRequest? {
         let side: Side = size.isPositive ? .sell : .buy
         guard let quote = try? market.quote(side, quantity: quantity) else { return nil }
         let slip = FixedDecimal(buffer.maxSlippageBps) / FixedDecimal(10_000)
         let limit = side == .sell ? (quote.worstPrice * (.one - slip)).rounded(toMultipleOf: market.instrument.tickSize, .down)
                                   : (quote.worstPrice * (.one + slip)).rounded(toMultipleOf: market.instrument.tickSize, .up)
         return OrderRequest(clientOrderId: id, venue: market.venue.id, symbol: market.key.symbol, side: side, quantity: quantity,
-                            limitPrice: limit, submittedAt: now, reduceOnly: true)
+                            limitPrice: limit, submittedAt: now, reduceOnly: reduceOnly)
     }
 }

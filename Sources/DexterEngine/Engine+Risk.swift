@@ -82,9 +82,10 @@ extension Engine {
     /// The eleven pre-trade checks on an arbitrage as it would be sent now.
     func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
         let quoteUSD = FixedDecimal(approximating: pipeline.state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
-        let proposal = TradeProposal(symbol: opportunity.symbol, quantity: opportunity.quantity,
-                                     buyNotional: opportunity.buy.notional, sellNotional: opportunity.sell.notional,
-                                     quoteUSD: quoteUSD)
+        // Each leg in its own instrument: a basis trade's spot pair and perpetual are each an allowed pair or not.
+        let proposal = TradeProposal(legs: opportunity.legs.map {
+            TradeProposal.Leg(symbol: $0.symbol, side: $0.side, quantity: $0.quantity, notional: $0.notional, quoteUSD: quoteUSD)
+        })
         return riskCheck(opportunity.legs.map(RiskLeg.init), proposal: proposal)
     }
 

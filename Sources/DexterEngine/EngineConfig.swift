@@ -129,6 +129,6 @@ public struct AutoApprovePolicy: Sendable, Hashable {
     public func admits(_ opportunity: Opportunity, quoteUSD: Double) -> Bool {
         opportunity.netUSD >= minNetUSD
             && opportunity.buy.notional * FixedDecimal(approximating: quoteUSD) <= maxNotionalUSD
-            && (pairs.isEmpty || pairs.contains(opportunity.symbol))
+            && (pairs.isEmpty || opportunity.legs.allSatisfy { pairs.contains($0.symbol) })
     }
 }

@@ -57,9 +57,10 @@ struct Execution: Sendable {
         self.chaining = .proceeds
     }
 
-    /// Orders the desk sends on its own in one instrument (a stop-loss, a margin cut), booked against `record`.
+    /// Orders the desk sends on its own in one underlying (a stop-loss, a margin cut and its hedge, perpetual or spot),
+    /// booked against `record`.
     init(closing orders: [OrderRequest], arbitrageId: String, record: OpportunityRecord, purpose: ExecutionPurpose) {
-        precondition(!orders.isEmpty && Set(orders.map(\.symbol)).count == 1, "closing orders share one instrument")
+        precondition(!orders.isEmpty && Set(orders.map(\.symbol.underlying)).count == 1, "closing orders share one underlying")
         self.arbitrageId = arbitrageId
         self.recordId = record.id
         self.symbol = orders[0].symbol

@@ -60,14 +60,19 @@ extension Engine {
             // other venue quoting the pair.
             let side: Side = excess.isPositive ? .sell : .buy
             let reference = excess.isPositive ? buyPrice : sellPrice
+            // Unwind trades the filled leg's instrument back; hedge trades the missing leg's (in a basis trade the two
+            // differ: a filled spot buy whose perpetual sell missed is hedged by selling the perpetual elsewhere).
+            let filled = excess.isPositive ? opportunity.buy : opportunity.sell
+            let missing = excess.isPositive ? opportunity.sell : opportunity.buy
+            let symbol = action == .unwind ? filled.symbol : missing.symbol
             let venue: VenueId?
             if action == .unwind {
-                venue = excess.isPositive ? opportunity.buy.venue : opportunity.sell.venue
+                venue = filled.venue
             } else {
-                venue = bestOtherVenue(for: opportunity.symbol, side: side, quantity: excess.magnitude,
+                venue = bestOtherVenue(for: symbol, side: side, quantity: excess.magnitude,
                                        excluding: [opportunity.buy.venue, opportunity.sell.venue])
             }
-            guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: opportunity.symbol)] else {
+            guard let venue, let market = pipeline.state[MarketKey(venue: venue, symbol: symbol)] else {
                 stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and no venue to \(action.rawValue) on",
                             at: clock.now())
                 return
@@ -78,7 +83,7 @@ extension Engine {
             let limit = side == .sell ? reference * (.one - bound) : reference * (.one + bound)
             sequence += 1
             let id = "\(execution.arbitrageId)-\(action == .unwind ? "u" : "h")\(sequence)"
-            let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: opportunity.symbol, side: side,
+            let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: symbol, side: side,
                                    quantity: quantity, limitPrice: limit.rounded(toMultipleOf: market.instrument.tickSize,
                                                                                   side == .sell ? .up : .down),
                                    submittedAt: now)
@@ -160,7 +165,7 @@ extension Engine {
     /// What it would cost to trade the buy leg straight back on its venue now, in USD: the price of the sell leg
     /// missing. Shown with the confirmation.
     func unwindCostUSD(_ opportunity: Opportunity) -> FixedDecimal? {
-        guard let market = pipeline.state[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.symbol)],
+        guard let market = pipeline.state[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.buy.symbol)],
               let back = try? market.quote(.sell, quantity: opportunity.quantity),
               let quoteUSD = pipeline.state.usdValue(of: opportunity.symbol.quote) else { return nil }
         let paid = opportunity.buy.notional + opportunity.buy.fee

@@ -120,8 +120,8 @@ public struct MarketPipeline: Sendable {
 
     /// The route's opportunity priced afresh on the market as it is now, keeping its id; nil if it is gone.
     public func reprice(_ opportunity: Opportunity) -> Opportunity? {
-        guard let buy = state.indexByKey[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.symbol)],
-              let sell = state.indexByKey[MarketKey(venue: opportunity.sell.venue, symbol: opportunity.symbol)] else {
+        guard let buy = state.indexByKey[MarketKey(venue: opportunity.buy.venue, symbol: opportunity.buy.symbol)],
+              let sell = state.indexByKey[MarketKey(venue: opportunity.sell.venue, symbol: opportunity.sell.symbol)] else {
             return nil
         }
         return CrossVenueDetector.evaluate(buy: buy, sell: sell, state: state, inventory: inventory,

@@ -10,6 +10,7 @@ public enum OpportunityJSON {
         var object: [String: Any] = [
             "id": opportunity.id,
             "pair": opportunity.symbol.description,
+            "basis": opportunity.isBasis,
             "buy_venue": opportunity.buy.venue.name,
             "sell_venue": opportunity.sell.venue.name,
             "quantity": opportunity.quantity.description,

@@ -10,6 +10,11 @@ public struct MarketState: Sendable {
     /// For each market, the other markets quoting its symbol: the routes an update to it re-prices, without
     /// hashing the symbol on the hot path.
     public private(set) var peers: [[Int]] = []
+    /// For each market, the markets of the same underlying in the other instrument (spot for a linear perpetual, the
+    /// linear perpetuals for a spot pair): the basis routes an update to it re-prices.
+    public private(set) var basisPeers: [[Int]] = []
+    /// Markets by underlying (`Symbol.underlying`): a spot pair with the linear perpetuals that track it.
+    public private(set) var indicesByUnderlying: [Symbol: [Int]] = [:]
     public private(set) var gas: [ChainId: GasQuote] = [:]
     /// Each perpetual's next funding, as its venue last said (kept apart from `markets`, which the hot path copies).
     public private(set) var funding: [MarketKey: FundingQuote] = [:]
@@ -32,6 +37,11 @@ public struct MarketState: Sendable {
         for peer in existing { peers[peer].append(index) }
         peers.append(existing)
         indicesBySymbol[market.key.symbol, default: []].append(index)
+        let underlying = market.key.symbol.underlying
+        let basis = (indicesByUnderlying[underlying] ?? []).filter { markets[$0].key.symbol != market.key.symbol }
+        for peer in basis { basisPeers[peer].append(index) }
+        basisPeers.append(basis)
+        indicesByUnderlying[underlying, default: []].append(index)
         markets.append(market)
     }
 

@@ -12,11 +12,13 @@ enum Overlays {
     static func lines(for opportunity: Opportunity, now: Timestamp) -> [(String, ColorRole)] {
         let quote = opportunity.symbol.quote.code
         var lines: [(String, ColorRole)] = [
-            ("#\(opportunity.id) \(opportunity.symbol)  \(opportunity.buy.venue) → \(opportunity.sell.venue)", .title),
+            ("#\(opportunity.id) \(opportunity.pairLabel)  \(opportunity.buy.venue) → \(opportunity.sell.venue)", .title),
         ]
         for leg in opportunity.legs {
             let side = leg.side == .buy ? "BUY " : "SELL"
-            lines.append(("\(side) \(fit(leg.venue.name, 11)) \(Format.quantity(leg.quantity)) @ \(Format.price(leg.averagePrice))  age \(Format.age(leg.quoteAge(at: now)))", .normal))
+            // A basis trade's legs are different instruments: each says which.
+            let venue = opportunity.isBasis ? "\(leg.venue.name) \(leg.symbol.isSpot ? "spot" : "perp")" : leg.venue.name
+            lines.append(("\(side) \(fit(venue, opportunity.isBasis ? 17 : 11)) \(Format.quantity(leg.quantity)) @ \(Format.price(leg.averagePrice))  age \(Format.age(leg.quoteAge(at: now)))", .normal))
             var costs = "     fee \(Format.price(leg.fee)) \(quote)  worst \(Format.price(leg.worstPrice))"
             if let token = leg.gasToken { costs += "  gas \(leg.gas.formatted(digits: 6)) \(token)" }
             lines.append((costs, .dim))

@@ -3,7 +3,8 @@ import DexterEngine
 
 extension Panels {
     static let columns: [(title: String, width: Int, right: Bool)] = [
-        ("#", 4, true), ("Pair", 9, false), ("Buy", 11, false), ("Sell", 11, false), ("Size", 10, true),
+        // 78 columns with their gaps: the table's 80 less its frame. Buy and sell fit "binance-usdm".
+        ("#", 4, true), ("Pair", 10, false), ("Buy", 12, false), ("Sell", 12, false), ("Size", 10, true),
         ("Net $", 10, true), ("bps", 6, true), ("Age", 6, true),
     ]
 
@@ -44,7 +45,8 @@ extension Panels {
             let stale = opportunity.isExpired(at: snapshot.clock)
             let age = opportunity.legs.map { $0.quoteAge(at: snapshot.clock) }.max() ?? .zero
             let cells = [
-                "\(opportunity.id)", opportunity.symbol.description, opportunity.buy.venue.name,
+                "\(opportunity.id)", opportunity.isBasis ? "\(opportunity.symbol.base) basis" : opportunity.symbol.description,
+                opportunity.buy.venue.name,
                 opportunity.sell.venue.name, Format.quantity(opportunity.quantity),
                 Format.usd(opportunity.netUSD), opportunity.netBps.formatted(digits: 1), stale ? "stale" : Format.coarseAge(age),
             ]

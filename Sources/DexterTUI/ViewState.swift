@@ -101,7 +101,7 @@ public struct ViewState: Sendable, Hashable {
     func filtered(_ opportunities: [Opportunity]) -> [Opportunity] {
         let needle = filter.lowercased()
         return needle.isEmpty ? opportunities : opportunities.filter { opportunity in
-            "\(opportunity.id) \(opportunity.symbol) \(opportunity.buy.venue) \(opportunity.sell.venue)".lowercased().contains(needle)
+            "\(opportunity.id) \(opportunity.pairLabel) \(opportunity.buy.venue) \(opportunity.sell.venue)".lowercased().contains(needle)
         }
     }
 

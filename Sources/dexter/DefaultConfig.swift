@@ -76,6 +76,9 @@ swap_slippage_tolerance = "0.005"
 # How long a perpetual leg is expected to be held: each funding its venue charges within this many hours is priced
 # into the opportunity at the venue's current rate (a long pays a positive rate, a short receives it). 0: not priced.
 funding_horizon_hours = 8
+# Whether a spot pair and a linear perpetual on it (BTC/USDT and BTC/USDT:USDT) meet in one trade on two venues: buy
+# spot and sell the perpetual, or the reverse (a basis trade, held until the two converge).
+spot_perpetual = true
 
 [replay]
 # A desk on a recorded day: dexter --replay FILE... (the screen) or dexter run --replay FILE... (headless). The

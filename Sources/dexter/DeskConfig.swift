@@ -192,7 +192,7 @@ extension DeskConfig {
         let keyMaxAgeDays = try keys?.optionalInt("max_age_days", range: 1...3650) ?? 90
 
         let detection = try root.table("detection")
-        try detection.allowOnly(["min_net_usd", "swap_slippage_tolerance", "funding_horizon_hours"])
+        try detection.allowOnly(["min_net_usd", "swap_slippage_tolerance", "funding_horizon_hours", "spot_perpetual"])
         let tolerance = try detection.decimal("swap_slippage_tolerance", example: "0.005")
         guard tolerance >= .zero, tolerance < .one else {
             throw detection.error("swap_slippage_tolerance", "expected a fraction between 0 and 1, found \"\(tolerance)\"")
@@ -204,7 +204,8 @@ extension DeskConfig {
         let horizon = try detection.optionalDouble("funding_horizon_hours", range: 0...24 * 365) ?? 8
         let policy = DetectionPolicy(minNetUSD: try detection.decimal("min_net_usd", example: "0.50"),
                                      maxNotionalUSD: limits.maxNotionalPerTradeUSD,
-                                     fundingHorizon: .milliseconds(Int64(horizon * 3_600_000)))
+                                     fundingHorizon: .milliseconds(Int64(horizon * 3_600_000)),
+                                     spotPerpetual: try detection.optionalBool("spot_perpetual") ?? true)
 
         let gasTokens = try parseChains(try root.table("chains"))
         let venues = try parseVenues(try root.table("venues"), chains: Set(gasTokens.keys),

@@ -57,6 +57,23 @@ import TestServers
         #expect(inbox.drain().fundings.isEmpty)
     }
 
+    /// More payments than one income page holds (pages of 2 here, of 1,000 at Binance): every one is read, in order,
+    /// each once, though pages overlap on the millisecond they meet at.
+    @Test func aLongIncomeHistoryIsReadPageAfterPage() async throws {
+        let (server, execution, inbox) = try await S.start(incomePageSize: 2)
+        defer { server.stop(); execution.stop() }
+        try await openPositions(server, execution, inbox)
+        var rows: [[String: Any]] = []
+        for _ in 0..<3 { rows += try await settle(server, "BTCUSDT") + settle(server, "ETHUSDT") }
+        try #require(rows.count == 6)
+        let start = Timestamp(milliseconds: Int64(rows[0]["time"] as? Int ?? 0))
+        let read = try await execution.income(type: "FUNDING_FEE", since: start)
+        #expect(Set(read.map(\.tranId)) == Set(rows.map { Int64($0["tranId"] as? Int ?? -1) }) && read.count == 6, "\(read)")
+        #expect(read.map(\.time) == read.map(\.time).sorted())
+        let told = try await S.fundings(inbox, atLeast: 6)
+        #expect(told.count == 6 && Set(told.map(\.id)).count == 6, "each payment told once: \(told.map(\.id))")
+    }
+
     @Test func anExpiredListenKeyIsReplacedAndWhatWasMissedIsReadOverREST() async throws {
         let (server, execution, inbox) = try await S.start()
         defer { server.stop(); execution.stop() }

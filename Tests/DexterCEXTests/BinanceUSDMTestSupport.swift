@@ -18,13 +18,15 @@ enum USDMTestSupport {
     /// The server with one account holding `usdt`, BTCUSDT's book at bids 30000.00 × 2, asks 30010.00 × 0.5 and
     /// 30020.00 × 2.
     static func start(usdt: String = "100000", clock: any DexterCore.Clock = WallClock(), secret: String = Self.secret,
-                      fundingSince: Timestamp? = nil) async throws -> (LocalBinanceUSDM, BinanceUSDMExecution, VenueInbox) {
+                      fundingSince: Timestamp? = nil, incomePageSize: Int = 1_000) async throws
+        -> (LocalBinanceUSDM, BinanceUSDMExecution, VenueInbox) {
         let server = try LocalBinanceUSDM(["--speed", "0", "--account", "\(key):\(Self.secret):USDT=\(usdt)"])
         try await server.control("/control/script", ["symbol": "BTCUSDT", "bids": [["30000.00", "2.000"]],
                                                      "asks": [["30010.00", "0.500"], ["30020.00", "2.000"]]])
         var settings = BinanceUSDMExecutionSettings(venue: venue, symbols: [usdmBTC], restURL: server.restURL,
                                                     streamURL: server.streamURL)
         settings.requestTimeout = .milliseconds(2500)
+        settings.incomePageSize = incomePageSize
         let execution = BinanceUSDMExecution(settings: settings, credentials: BinanceCredentials(apiKey: key, secret: secret),
                                              fundingSince: fundingSince, clock: clock)
         let inbox = VenueInbox()

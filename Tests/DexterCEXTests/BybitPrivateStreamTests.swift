@@ -19,9 +19,10 @@ import TestServers
         let rows = Mutex<[BybitExecutionRow]>([])
     }
 
+    /// Waits up to 60 s (a loaded machine runs the server slowly), and stops the test if it never comes.
     func waitUntil(_ what: String, _ done: () -> Bool) async throws {
-        for _ in 0..<300 where !done() { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(done(), "\(what) never happened")
+        for _ in 0..<1_200 where !done() { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(done(), "\(what) never happened")
     }
 
     /// Waits for the payments the inbox receives, `count` of them.

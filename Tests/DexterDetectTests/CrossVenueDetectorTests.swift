@@ -38,9 +38,10 @@ import Testing
         #expect(opportunity.expiresAt == Timestamp.zero.adding(.seconds(5)))
     }
 
-    /// A spot market and a perpetual on the same coin are different instruments: a perp quoted above spot is a basis,
-    /// not an arbitrage, however wide; two perps settled alike, or two spot books, still cross.
-    @Test func spotAgainstAPerpetualIsNeverAnArbitrage() throws {
+    /// A spot market and a perpetual on the same coin are different instruments: a perp quoted above spot is a basis
+    /// trade (buy spot, sell the perpetual), named as one, and only when the policy pairs them; two perps settled alike,
+    /// or two spot books, cross as one instrument. An inverse contract (settled in its base) never meets spot.
+    @Test func spotAgainstAPerpetualIsABasisTradeOnlyWhenThePolicySaysSo() throws {
         let spot = B.exchange("spot"), perp = B.exchange("perp"), perp2 = B.exchange("perp2")
         let perpetual = try Symbol(parsing: "ETH/USDC:USDC")
         #expect(perpetual != B.ethUSDC && perpetual.base == B.ethUSDC.base && perpetual.quote == B.ethUSDC.quote)
@@ -53,7 +54,15 @@ import Testing
             B.book(spot, bids: [("99", "10")], asks: [("100", "10")]),
             onPerp(B.book(perp, bids: [("110", "10")], asks: [("111", "10")])),
         ])
-        #expect(detect(wide, B.inventory([spot.account, perp.account])).isEmpty)
+        var apart = B.policy
+        apart.spotPerpetual = false
+        #expect(detect(wide, B.inventory([spot.account, perp.account]), policy: apart).isEmpty)
+        let basis = detect(wide, B.inventory([spot.account, perp.account]))
+        #expect(basis.count == 1 && basis[0].isBasis && basis[0].symbol == B.ethUSDC)
+        #expect(basis.first.map { [$0.buy.symbol, $0.sell.symbol] } == [B.ethUSDC, perpetual])
+        #expect(basis.first?.route.description == "ETH/USDC spot→perp perp")
+        let inverse = try Symbol(parsing: "ETH/USDC:ETH")
+        #expect(inverse.underlying == inverse && perpetual.underlying == B.ethUSDC && B.ethUSDC.underlying == B.ethUSDC)
         let perps = B.state([
             onPerp(B.book(perp, bids: [("110", "10")], asks: [("111", "10")])),
             onPerp(B.book(perp2, bids: [("115", "10")], asks: [("116", "10")])),

@@ -99,6 +99,19 @@ import Testing
         #expect(small.line(0).contains("dexter needs at least 60×16"))
     }
 
+    /// A spot pair against its perpetual: the row says "ETH basis", the detail names each leg's instrument.
+    @Test func aBasisTradeSaysWhichLegIsThePerpetual() throws {
+        let basis = F.opportunity(id: 9, pair: "ETH/USDT", sellPair: "ETH/USDT:USDT", buy: "binance", sell: "binance-usdm")
+        var view = ViewState()
+        let table = Panels.frame(F.snapshot(opportunities: [basis]), view: &view, keymap: .standard, width: 80, height: 24)
+        #expect(table.line(3).contains("9 ETH basis  binance      binance-usdm "), "\(table.line(3))")
+        view.overlay = .detail
+        let detail = Panels.frame(F.snapshot(opportunities: [basis]), view: &view, keymap: .standard, width: 80, height: 24).text
+        for label in ["#9 ETH/USDT basis  binance → binance-usdm", "BUY  binance spot ", "SELL binance-usdm perp "] {
+            #expect(detail.contains(label), "missing \(label)")
+        }
+    }
+
     @Test func detailShowsLegsAndTheCostWaterfall() throws {
         var view = ViewState()
         view.overlay = .detail

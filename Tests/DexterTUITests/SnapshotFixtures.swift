@@ -21,9 +21,10 @@ enum SnapshotFixtures {
                                          estimatedNetUSD: d("3.25")))
     }
 
-    static func opportunity(id: UInt64, pair: String = "ETH/USDT", buy: String = "binance", sell: String = "okx",
-                            quantity: String = "1.5", buyPrice: String = "3000", sellPrice: String = "3010",
-                            ageMillis: Int64 = 120) -> Opportunity {
+    /// `sellPair` makes a basis trade: the sell leg in another instrument of the same underlying.
+    static func opportunity(id: UInt64, pair: String = "ETH/USDT", sellPair: String? = nil, buy: String = "binance",
+                            sell: String = "okx", quantity: String = "1.5", buyPrice: String = "3000",
+                            sellPrice: String = "3010", ageMillis: Int64 = 120) -> Opportunity {
         let symbol = try! Symbol(parsing: pair)
         let q = d(quantity)
         let buyNotional = q * d(buyPrice)
@@ -35,7 +36,7 @@ enum SnapshotFixtures {
                             topPrice: d(buyPrice), worstPrice: d(buyPrice)),
             gas: .zero, gasToken: nil, venueTime: received, receivedAt: received)
         let sellLeg = OpportunityLeg(
-            venue: VenueId(sell), side: .sell, symbol: symbol,
+            venue: VenueId(sell), side: .sell, symbol: try! Symbol(parsing: sellPair ?? pair),
             quote: LegQuote(side: .sell, quantity: q, notional: sellNotional, fee: sellNotional * d("0.001"),
                             topPrice: d(sellPrice), worstPrice: d(sellPrice)),
             gas: .zero, gasToken: nil, venueTime: received, receivedAt: received)

@@ -15,32 +15,36 @@ struct CrossVenueDesk {
 
     init(_ name: String) { data = NSTemporaryDirectory() + "dexter-\(name)-\(UUID().uuidString)" }
 
-    /// Binance (its WebSocket API too in LIVE) and the other venue, 100,000 USDT and 1 BTC on each, quotes that never
-    /// go stale (the servers hold their markets still).
-    func config(_ binance: LocalBinance, live: Bool, other venue: String, connector: String, takerFee: String,
-                endpoints: [String: String]) throws -> String {
+    /// A `[venues.NAME]` section for a venue on a local server: an exchange whose quotes never go stale (the servers
+    /// hold their markets still), its endpoints in config keys.
+    static func venue(_ name: String, connector: String? = nil, takerFee: String, symbols: [String],
+                      endpoints: [String: String]) -> String {
         let urls = endpoints.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }.joined(separator: "\n")
-        let text = try ExampleConfig.withoutVenues() + """
+        return """
 
-            [chains]
-
-            [venues.binance]
+            [venues.\(name)]
             kind = "exchange"
-            connector = "binance"
-            taker_fee = "0.001"
-            staleness_ms = 600000
-            symbols = ["BTC/USDT"]
-            rest_url = "\(binance.restURL)"
-            stream_url = "\(binance.streamURL)"
-            \(live ? "ws_api_url = \"\(binance.wsAPIURL)\"" : "")
-
-            [venues.\(venue)]
-            kind = "exchange"
-            connector = "\(connector)"
+            connector = "\(connector ?? name)"
             taker_fee = "\(takerFee)"
             staleness_ms = 600000
-            symbols = ["BTC/USDT"]
+            symbols = [\(symbols.map { "\"\($0)\"" }.joined(separator: ", "))]
             \(urls)
+
+            """
+    }
+
+    /// The Binance spot venue on its local server (its WebSocket API too in LIVE), BTC/USDT at a 0.1 % taker fee.
+    static func binance(_ server: LocalBinance, live: Bool) -> String {
+        venue("binance", takerFee: "0.001", symbols: ["BTC/USDT"],
+              endpoints: ["rest_url": server.restURL, "stream_url": server.streamURL].merging(
+                  live ? ["ws_api_url": server.wsAPIURL] : [:]) { $1 })
+    }
+
+    /// Binance and the other venue, 100,000 USDT and 1 BTC on each.
+    func config(_ binance: LocalBinance, live: Bool, other venue: String, connector: String, takerFee: String,
+                endpoints: [String: String]) throws -> String {
+        let text = try ExampleConfig.withoutVenues() + "\n[chains]\n" + Self.binance(binance, live: live)
+            + Self.venue(venue, connector: connector, takerFee: takerFee, symbols: ["BTC/USDT"], endpoints: endpoints) + """
 
             [balances.binance]
             USDT = "100000"

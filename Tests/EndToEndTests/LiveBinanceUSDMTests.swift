@@ -17,20 +17,9 @@ extension EndToEnd {
         static let key = "dexterLiveUSDMKey0001", secret = "LIVEUSDMTESTSECRET0123456789abcdef"
 
         func config(_ server: LocalBinanceUSDM) throws -> String {
-            let text = try ExampleConfig.withoutVenues() + """
-
-                [chains]
-
-                [venues.binance-usdm]
-                kind = "exchange"
-                connector = "binance-usdm"
-                taker_fee = "0.0005"
-                staleness_ms = 600000
-                symbols = ["BTC/USDT:USDT"]
-                rest_url = "\(server.restURL)"
-                stream_url = "\(server.streamURL)"
-
-                """
+            let text = try ExampleConfig.withoutVenues() + "\n[chains]\n"
+                + CrossVenueDesk.venue("binance-usdm", takerFee: "0.0005", symbols: ["BTC/USDT:USDT"],
+                                       endpoints: ["rest_url": server.restURL, "stream_url": server.streamURL])
             let path = desk.data + "/live-usdm.toml"
             try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)

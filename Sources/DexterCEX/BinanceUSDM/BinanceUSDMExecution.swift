@@ -24,6 +24,8 @@ public struct BinanceUSDMExecutionSettings: Sendable {
     /// How often the listenKey is kept alive (Binance: valid 60 minutes; keep alive every 30–50).
     public var keepaliveEvery: Duration
     public var stream: WebSocketSettings?
+    /// Income rows asked per request (Binance's most is 1,000): a longer history is read page after page.
+    public var incomePageSize = 1_000
 
     public static let defaultRESTURL = "https://fapi.binance.com"
     public static let defaultStreamURL = "wss://fstream.binance.com"
@@ -228,12 +230,28 @@ public final class BinanceUSDMExecution: ExecutionClient, Sendable {
         return try BinanceUSDMTrading.takerRate(answer.body)
     }
 
-    /// Income rows of one type from `start` (inclusive), oldest first.
+    /// Income rows of one type from `start` (inclusive), oldest first, each once. A full page (the desk was away
+    /// long, or a large account) is followed by the next from its last row's time (inclusive: rows of that millisecond
+    /// come again and count once by `tranId`), up to 100 pages a call; the rest is read on the next call.
     public func income(type: String, since start: Timestamp?) async throws -> [BinanceUSDMIncome] {
-        let answer = try await signed(weight: 30) {
-            self.builder.income(type: type, startTime: start.map { $0.nanoseconds / 1_000_000 }, timestamp: $0)
+        var rows: [BinanceUSDMIncome] = [], seen = Set<Int64>(), from = start
+        let size = settings.incomePageSize
+        for _ in 0..<100 {
+            let startTime = from.map { $0.nanoseconds / 1_000_000 }
+            let answer = try await signed(weight: 30) {
+                self.builder.income(type: type, startTime: startTime, limit: size, timestamp: $0)
+            }
+            let page = try BinanceUSDMTrading.income(answer.body).sorted { ($0.time, $0.tranId) < ($1.time, $1.tranId) }
+            rows += page.filter { seen.insert($0.tranId).inserted }
+            guard page.count >= size, let last = page.last?.time else { break }
+            guard last != from else {
+                // A whole page in one millisecond: time cannot move the window on; what is past it waits for the next.
+                logger.warning("\(settings.venue): \(size) income rows in one millisecond at \(last); the rest is read later")
+                break
+            }
+            from = last
         }
-        return try BinanceUSDMTrading.income(answer.body).sorted { ($0.time, $0.tranId) < ($1.time, $1.tranId) }
+        return rows
     }
 
     /// A listenKey request (POST creates or extends, PUT keeps alive): the key.
