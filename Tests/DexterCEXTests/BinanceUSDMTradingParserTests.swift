@@ -83,7 +83,8 @@ import Testing
         do {
             _ = try BinanceUSDMTrading.userEvent(Array(noAsset.utf8))
             Issue.record("a charged commission without its asset was read")
-        } catch let error as WireParseError {
+        } catch {
+            // The parser throws WireParseError only (typed throws).
             #expect(error.field == "N" && error.message == "ORDER_TRADE_UPDATE", "\(error)")
         }
         #expect(throws: WireParseError.self) { try BinanceUSDMTrading.userEvent(Array(text.dropLast(3).utf8)) }

@@ -200,21 +200,9 @@ public final class BybitExecution: ExecutionClient, Sendable {
         return rows
     }
 
-    /// Whether the key may trade: Bybit answers any trade endpoint 10005 for a read-only key. The probe asks to switch
-    /// `symbol` to one-way mode, which it is in (the caller checked just before): Bybit answers 110025 "not modified"
-    /// (or 110024 / 110028 when a position or an order exists) and nothing changes.
-    public func mayTrade(_ symbol: Symbol) async throws -> Bool {
-        let name = BybitSettings.instrument(symbol)
-        do {
-            _ = try await signed("position/switch-mode \(name) one-way (a permission probe)") {
-                self.builder.switchPositionMode(symbol: name, mode: 0, at: $0)
-            }
-            return true
-        } catch let error as BybitError where error.retCode == 10005 {
-            return false
-        } catch let error as BybitError where [110024, 110025, 110028].contains(error.retCode) {
-            return true
-        }
+    /// What the key may do, as Bybit says of it (`user/query-api`): read only or not, and its permission groups.
+    public func keyPermissions() async throws -> BybitKeyPermissions {
+        try BybitTrading.keyPermissions(try await signed("user/query-api") { self.builder.apiKeyInfo(at: $0) })
     }
 
     public func takerRate(_ symbol: Symbol) async throws -> FixedDecimal {

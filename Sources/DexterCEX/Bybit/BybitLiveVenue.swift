@@ -100,9 +100,9 @@ public enum BybitAccountError: Error, Sendable, CustomStringConvertible {
 }
 
 extension BybitLiveVenue: AccountChecking {
-    /// The clock, the position mode (hedge mode refused, saying where), the account's taker rate and balances, and
-    /// whether the key may trade (`mayTrade`). A key that cannot read the account fails here with Bybit's refusal
-    /// (10003 / 10004 / 10010).
+    /// The clock, the position mode (hedge mode refused, saying where), the account's taker rate and balances, and what
+    /// the key may do (`user/query-api`: trade linear contracts, withdraw). A key that cannot read the account fails
+    /// here with Bybit's refusal (10003 / 10004 / 10010).
     public func checkAccount() async throws -> AccountCheck {
         try await execution.measureClock()
         let hedged = try await execution.positions().filter { $0.positionIdx != 0 }.map(\.symbol)
@@ -111,12 +111,11 @@ extension BybitLiveVenue: AccountChecking {
             throw BybitAccountError.hedgeMode(venue: execution.settings.venue, symbols: hedged.filter { seen.insert($0).inserted })
         }
         let wallet = try await execution.wallet()
-        var taker: FixedDecimal?, canTrade = true
-        if let first = execution.settings.symbols.first {
-            taker = try await execution.takerRate(first)
-            canTrade = try await execution.mayTrade(first)
-        }
-        return AccountCheck(venue: execution.settings.venue, canTrade: canTrade, canWithdraw: nil, takerFee: taker,
+        var taker: FixedDecimal?
+        if let first = execution.settings.symbols.first { taker = try await execution.takerRate(first) }
+        let key = try await execution.keyPermissions()
+        return AccountCheck(venue: execution.settings.venue, canTrade: key.mayTradeContracts, canWithdraw: key.mayWithdraw,
+                            takerFee: taker,
                             clockOffset: .milliseconds(execution.clockOffsetMillis),
                             balances: wallet.walletBalances.filter { !$0.value.isZero })
     }

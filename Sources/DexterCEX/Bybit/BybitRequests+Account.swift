@@ -33,6 +33,11 @@ extension BybitRequestBuilder {
             at: time)
     }
 
+    /// `GET /v5/user/query-api`: what the signing key may do (read-only or not, its permission groups).
+    public func apiKeyInfo(at time: Timestamp) -> BybitRequest {
+        get("/v5/user/query-api", [], at: time)
+    }
+
     /// `GET /v5/account/fee-rate` of one symbol: the account's own taker and maker rates.
     public func feeRate(symbol: String, at time: Timestamp) -> BybitRequest {
         get("/v5/account/fee-rate", [("category", "linear"), ("symbol", symbol)], at: time)

@@ -3,7 +3,7 @@
 File shape (--accounts FILE):
 {"accounts": [{"name": "main", "uid": 1001, "balances": {"USDT": "100000"},
                "fees": {"maker": "0.0002", "taker": "0.00055"}, "leverage": 10,
-               "keys": [{"apiKey": "...", "secret": "...", "readOnly": false}]}]}
+               "keys": [{"apiKey": "...", "secret": "...", "readOnly": false, "withdraw": false}]}]}
 or --account KEY:SECRET:USDT=1000 (repeatable). Without either: one account keyed with the credentials of the Bybit
 signing example in shared/vectors/exchanges/oracle_examples (ccxt 4.5.90 with a fixed clock), so those recorded
 signatures verify here. Secrets are never logged or served.
@@ -28,9 +28,17 @@ class ApiKey:
     api_key: str
     secret: str
     read_only: bool = False
+    withdraw: bool = False
 
     def public(self) -> dict:
-        return {"apiKey": self.api_key, "readOnly": self.read_only}
+        return {"apiKey": self.api_key, "readOnly": self.read_only, "withdraw": self.withdraw}
+
+    def permissions(self) -> dict:
+        """GET /v5/user/query-api's permission groups, as Bybit's example answer lists them."""
+        wallet = ["AccountTransfer", "SubMemberTransfer"] + (["Withdraw"] if self.withdraw else [])
+        return {"ContractTrade": [] if self.read_only else ["Order", "Position"],
+                "Spot": [] if self.read_only else ["SpotTrade"], "Wallet": wallet, "Options": [],
+                "Derivatives": [], "CopyTrading": [], "BlockTrade": [], "Exchange": [], "NFT": [], "Affiliate": []}
 
 
 @dataclass
@@ -116,7 +124,8 @@ class Accounts:
 
 def _from_spec(spec: dict, index: int) -> Account:
     fees = spec.get("fees", {})
-    keys = [ApiKey(k["apiKey"], k["secret"], bool(k.get("readOnly", False))) for k in spec.get("keys", [])]
+    keys = [ApiKey(k["apiKey"], k["secret"], bool(k.get("readOnly", False)), bool(k.get("withdraw", False)))
+            for k in spec.get("keys", [])]
     return Account(name=spec.get("name", f"account{index}"), uid=int(spec.get("uid", 1001 + index)),
                    wallet=D(str(spec.get("balances", {}).get(COIN, "0"))), maker=D(str(fees.get("maker", "0.0002"))),
                    taker=D(str(fees.get("taker", "0.00055"))), default_leverage=int(spec.get("leverage", 10)),

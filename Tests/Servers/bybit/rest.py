@@ -26,9 +26,10 @@ log = logging.getLogger("bybit.rest")
 
 class Route:
     def __init__(self, method: str, path: str, handler, private: bool = False, trade: bool = False,
-                 order: bool = False) -> None:
+                 order: bool = False, with_key: bool = False) -> None:
         self.method, self.path, self.handler = method, path, handler
         self.private, self.trade, self.order = private, trade, order
+        self.with_key = with_key   # the handler is also given the ApiKey the request was signed with
 
 
 def _int(params: dict, name: str, default: int, low: int, high: int) -> int:
@@ -221,6 +222,14 @@ def routes(state: State) -> list[Route]:
         return {"list": [{"symbol": x, "takerFeeRate": plain(account.taker), "makerFeeRate": plain(account.maker),
                           "baseCoin": ""} for x in symbols]}
 
+    def query_api(account, p, key):
+        # GET /v5/user/query-api: the key asking, never its secret.
+        return {"id": str(account.uid * 100 + account.keys.index(key)), "note": "", "apiKey": key.api_key,
+                "readOnly": 1 if key.read_only else 0, "secret": "", "permissions": key.permissions(), "ips": ["*"],
+                "type": 1, "deadlineDay": 90, "expiredAt": "", "createdAt": "", "unified": 0, "uta": 1,
+                "userID": account.uid, "inviterID": 0, "vipLevel": "No VIP", "mktMakerLevel": "0", "affiliateID": 0,
+                "rsaPublicKey": "", "isMaster": True, "parentUid": "0", "kycLevel": "LEVEL_DEFAULT", "kycRegion": ""}
+
     def info(account, p):
         return {"marginMode": "REGULAR_MARGIN", "updatedTime": str(account.updated_time or s.clock.ms()),
                 "unifiedMarginStatus": 6, "dcpStatus": "OFF", "timeWindow": 0, "smpGroup": 0,
@@ -258,6 +267,7 @@ def routes(state: State) -> list[Route]:
         Route("GET", "/v5/account/wallet-balance", wallet, private=True),
         Route("GET", "/v5/account/fee-rate", fee_rate, private=True),
         Route("GET", "/v5/account/info", info, private=True),
+        Route("GET", "/v5/user/query-api", query_api, private=True, with_key=True),
         Route("GET", "/v5/account/transaction-log", transaction_log, private=True),
     ]
 
@@ -302,11 +312,12 @@ def _wrap(state: State, route: Route):
             fault = state.faults.take_error(route.order)
             if fault and not (fault.execute and route.order):
                 raise fault.error()
+            key = None
             if route.private:
-                account, _ = authenticate(state.accounts, state.clock, request.headers,
-                                          body if route.method == "POST" else query, route.trade)
+                account, key = authenticate(state.accounts, state.clock, request.headers,
+                                            body if route.method == "POST" else query, route.trade)
             headers.update(state.limiter.charge(ip, account.uid if account else None, route.path))
-            result = route.handler(account, params)
+            result = route.handler(account, params, key) if route.with_key else route.handler(account, params)
             executed = True
             if fault:
                 raise fault.error()

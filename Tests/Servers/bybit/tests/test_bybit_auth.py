@@ -90,6 +90,15 @@ def test_a_read_only_key_reads_but_cannot_trade(fresh):
     assert not [o for o in fresh.orders() if o["price"] == "29000.00" and o["qty"] == "0.001"]
 
 
+def test_query_api_says_what_the_asking_key_may_do_and_never_its_secret(fresh):
+    reader = fresh.get("/v5/user/query-api", READER).json()
+    assert reader["retCode"] == 0 and reader["result"]["apiKey"] == READER[0] and reader["result"]["readOnly"] == 1
+    assert reader["result"]["permissions"]["ContractTrade"] == [] and reader["result"]["secret"] == ""
+    main = fresh.get("/v5/user/query-api", MAIN).json()["result"]
+    assert main["readOnly"] == 0 and main["permissions"]["ContractTrade"] == ["Order", "Position"]
+    assert "Withdraw" not in main["permissions"]["Wallet"] and MAIN[1] not in json.dumps(main)
+
+
 def test_clock_shift_gives_10002_and_the_server_time_moves(fresh):
     fresh.fault(type="clock_shift", ms=-10_000)
     try:
