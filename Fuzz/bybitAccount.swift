@@ -1,5 +1,5 @@
 // Fuzz target: the Bybit LIVE venue's REST readers behind BybitTrading.result: orderList (then each order's
-// executionReport and the order tracker's updates, twice), positions, wallet, takerRate and serverTime. Built and run by
+// executionReport and the order tracker's updates, twice), positions, wallet, takerRate, serverTime and keyPermissions. Built and run by
 // scripts/fuzz.sh; see docs/fuzzing.md.
 @testable import DexterWire
 import Foundation
@@ -23,5 +23,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? BybitTrading.wallet(result)
     _ = try? BybitTrading.takerRate(result)
     _ = try? BybitTrading.serverTime(result)
+    if let key = try? BybitTrading.keyPermissions(result) { _ = (key.mayTradeContracts, key.mayWithdraw) }
     return 0
 }

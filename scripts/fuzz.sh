@@ -90,7 +90,7 @@ sources=(
     Sources/DexterCEX/Bybit/BybitMarketData.swift Sources/DexterCEX/Bybit/BybitInstruments.swift
     Sources/DexterCEX/Bybit/BybitBookSync.swift Sources/DexterCEX/Bybit/BybitErrors.swift
     Sources/DexterCEX/Bybit/BybitPrivateMessages.swift Sources/DexterCEX/Bybit/BybitOrders.swift
-    Sources/DexterCEX/Bybit/BybitOrderTracker.swift
+    Sources/DexterCEX/Bybit/BybitOrderTracker.swift Sources/DexterCEX/Bybit/BybitKeyPermissions.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
@@ -298,7 +298,9 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # time as the docs show it.
             cp "$bybit"/http_get_orders_*.json "$bybit"/http_get_order_partially_filled_rejected.json \
                "$bybit"/http_get_positions*.json "$bybit"/http_get_wallet_balance*.json "$bybit"/http_get_fee_rate.json "$out/"
-            printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time" ;;
+            printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time"
+            # query-api as Bybit's docs show it.
+            printf '%s' '{"retCode":0,"retMsg":"","result":{"id":"28844402","note":"StockMarket","apiKey":"ECrLHflpIkeCnuo2oZ","readOnly":0,"secret":"","permissions":{"ContractTrade":["Order","Position"],"Spot":["SpotTrade"],"Wallet":["AccountTransfer","SubMemberTransfer"],"Options":["OptionsTrade"],"Derivatives":[],"CopyTrading":[],"BlockTrade":[],"Exchange":["ExchangeHistory"],"NFT":[],"Affiliate":[]},"ips":["*"],"type":1,"deadlineDay":27,"unified":0,"uta":1,"userID":24600000,"isMaster":true},"retExtInfo":{},"time":1701557502683}' > "$out/query-api" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -31,6 +31,13 @@ struct BybitTradingParserTests {
         #expect(refused.endKind == .canceled(reason: "INSUFFICIENT_MARGIN"), "its fills stand, its rest ended")
         let report = refused.executionReport(symbol: Self.btc, venue: "bybit", executions: [])
         #expect(report.status == .partiallyFilled && report.notional == FixedDecimal(150) && report.fee == FixedDecimal("0.0825")!)
+        // The same refusal with nothing filled is a rejection, typed, not a cancel.
+        let fixture = String(decoding: try BybitParserTests.fixture("http_get_order_partially_filled_rejected.json"), as: UTF8.self)
+        let nothing = fixture.replacingOccurrences(of: "\"cumExecQty\": \"0.005\"", with: "\"cumExecQty\": \"0\"")
+        try #require(nothing != fixture, "the fixture's cumExecQty was found")
+        let unfilled = try #require(try BybitTrading.orderList(try BybitTrading.result(Array(nothing.utf8), request: "edited")).first)
+        guard case .rejected(let failure) = unfilled.endKind else { Issue.record("\(String(describing: unfilled.endKind))"); return }
+        #expect(failure.venueMessage == "INSUFFICIENT_MARGIN" && failure.failureClass == .rejected)
     }
 
     @Test func theOrderPushIsReadAsAnOrder() throws {

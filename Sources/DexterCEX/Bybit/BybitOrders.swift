@@ -27,7 +27,8 @@ public struct BybitOrder: Sendable, Hashable {
     public var endKind: OrderUpdate.Kind? {
         switch status {
         case "Filled": return nil
-        case "Rejected", "Deactivated" where cumExecQty.isPositive:
+        // (A `where` binds to one pattern only: each carries its own.)
+        case "Rejected" where cumExecQty.isPositive, "Deactivated" where cumExecQty.isPositive:
             // Refused after part of it filled (nautilus records one, INSUFFICIENT_MARGIN): its fills stand, its rest
             // ended.
             return .canceled(reason: rejectReason)
