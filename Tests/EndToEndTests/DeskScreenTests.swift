@@ -199,8 +199,11 @@ extension EndToEnd {
             let tmux = Tmux(name: "dexter-rebound")
             defer { tmux.kill() }
             try tmux.start("'\(Binary.dexter)' --seed 7 --config '\(path)'", width: 100, height: 30, environment: environment)
-            let screen = try tmux.waitFor("the desk") { $0.contains("1 Opportunities") }
-            #expect(screen.split(separator: "\n").last?.contains("A approve") == true)
+            // The footer is the last line drawn: wait for it, not only for the panels above it.
+            let screen = try tmux.waitFor("the desk and its footer") {
+                $0.contains("1 Opportunities") && $0.split(separator: "\n").last?.contains("approve") == true
+            }
+            #expect(screen.split(separator: "\n").last?.contains("A approve") == true, "\(screen)")
             try tmux.keys("?")
             try tmux.waitFor("help with the new key") { $0.contains("A          approve") }
             try tmux.keys("Escape")
@@ -212,7 +215,8 @@ extension EndToEnd {
                 Thread.sleep(forTimeInterval: 0.3)
                 #expect(!(try tmux.screen()).contains("Approve?"), "the unbound key approved")
                 guard let answer = try tmux.approveSelected(key: "A") else { continue }
-                reached = !answer.contains("nothing to approve")
+                // The key answered (a confirmation or a refusal), not a row that vanished before it.
+                reached = answer.contains("Approve?") || (answer.contains("▶") && !answer.contains("nothing to approve"))
                 if answer.contains("Approve?") {
                     try tmux.keys("n")
                     // Until the engine has the cancel, its confirmation is still up and takes q as another cancel.

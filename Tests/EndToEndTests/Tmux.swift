@@ -76,8 +76,10 @@ struct Tmux {
         let before = try waitFor("an opportunity selected", timeout: 90) { $0.contains("▶") }
         guard let id = Self.selectedOpportunity(before) else { return nil }
         try keys(key)
+        // A row that vanished before the key reached it (crosses and cycles last fractions of a second) leaves
+        // nothing selected and nothing said: the caller tries the next one.
         return try waitFor("#\(id)'s confirmation or its refusal") { screen in
-            screen.contains(confirmation) || screen.contains("nothing to approve")
+            screen.contains(confirmation) || screen.contains("nothing to approve") || !screen.contains("▶")
                 || screen.split(separator: "\n").contains { line in
                     line.contains("#\(id) ") && (line.contains("no longer profit") || line.contains("is gone") || line.contains("is stale")
                         || line.contains("still in flight"))
