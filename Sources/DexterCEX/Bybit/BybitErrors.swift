@@ -34,8 +34,6 @@ public struct BybitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 10006 (the UID's per-endpoint limit: wait for X-Bapi-Limit-Reset-Timestamp), 10018, or HTTP 403 (the IP's
     /// limit or ban: at least 10 minutes).
     public var rateLimited: Bool { retCode == 10006 || retCode == 10018 || httpStatus == 403 }
-    /// 110025 / 110043: the position mode or leverage was already so.
-    public var notModified: Bool { retCode == 110025 || retCode == 110043 }
 
     /// The refusal in dexter's taxonomy, Bybit's code and words kept.
     public var failure: ExecutionFailure {
