@@ -37,6 +37,11 @@ let package = Package(
         // Real exchange connectors: the protocol room, pure and network-free (one folder per venue).
         .target(name: "DexterCEX", dependencies: ["DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet", "CZlib",
                                                 .product(name: "Logging", package: "swift-log")]),
+        // EVM chains: JSON-RPC, pools read from contracts, swaps sent as signed transactions.
+        .target(name: "DexterEVM", dependencies: [
+            "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
+            .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -87,6 +92,10 @@ let package = Package(
                                                      "DexterCEX"]),
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
         .target(name: "TestServers", path: "Tests/TestServers"),
+        .testTarget(name: "DexterEVMTests", dependencies: [
+            "SharedTestData", "TestServers", "DexterEVM", "DexterCore", "DexterMarket", "DexterCrypto", "DexterNet",
+            .product(name: "BigInt", package: "BigInt"),
+        ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",
                                                      .product(name: "GRDB", package: "GRDB.swift")]),
