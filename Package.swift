@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
-            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX",
+            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX", "DexterEVM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -89,7 +89,7 @@ let package = Package(
         // Goldens are read from the source tree (and rewritten there when recording), not bundled.
         .testTarget(name: "DexterTUITests", dependencies: ["DexterTUI", "DexterEngine", "DexterDetect"], exclude: ["Golden"]),
         .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger",
-                                                     "DexterCEX"]),
+                                                     "DexterCEX", "DexterEVM"]),
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
         .target(name: "TestServers", path: "Tests/TestServers"),
         .testTarget(name: "DexterEVMTests", dependencies: [

@@ -22,8 +22,8 @@ public struct InitializedTick: Sendable, Hashable {
     public let liquidityNet: BigInt
 }
 
-/// A concentrated-liquidity pool (Uniswap V3) with any number of positions. Token0 is the pair's base, token1
-/// its quote. `swap` is the contract's loop: one `computeSwapStep` to the next initialized tick (or the edge of
+/// A concentrated-liquidity pool (Uniswap V3) with any number of positions. The contract orders its tokens by
+/// address, so the pair's base is token0 or token1 (`baseIsToken0`): WETH is token1 of mainnet's USDC/WETH pools. `swap` is the contract's loop: one `computeSwapStep` to the next initialized tick (or the edge of
 /// the tick bitmap's word, as the contract's search stops there, so rounding matches step for step), crossing
 /// ticks and adding their net liquidity, until the amount is used up.
 public struct ConcentratedPool: Sendable, Hashable {
@@ -38,6 +38,8 @@ public struct ConcentratedPool: Sendable, Hashable {
     public let feePips: Int
     public let baseDecimals: Int
     public let quoteDecimals: Int
+    /// Whether the pair's base is the contract's token0; when it is token1, the pool's own price is base per quote.
+    public let baseIsToken0: Bool
 
     public init(sqrtPriceX96: BigUInt, tickSpacing: Int, positions: [LiquidityPosition], feePips: Int,
                 baseDecimals: Int, quoteDecimals: Int) throws(PoolMathError) {
@@ -59,7 +61,7 @@ public struct ConcentratedPool: Sendable, Hashable {
 
     /// A pool as a chain snapshot gives it: slot0, active liquidity and the initialized ticks.
     public init(sqrtPriceX96: BigUInt, tick: Int, liquidity: BigUInt, ticks: [InitializedTick], tickSpacing: Int,
-                feePips: Int, baseDecimals: Int, quoteDecimals: Int) {
+                feePips: Int, baseDecimals: Int, quoteDecimals: Int, baseIsToken0: Bool = true) {
         self.sqrtPriceX96 = sqrtPriceX96
         self.tick = tick
         self.liquidity = liquidity
@@ -68,13 +70,14 @@ public struct ConcentratedPool: Sendable, Hashable {
         self.feePips = feePips
         self.baseDecimals = baseDecimals
         self.quoteDecimals = quoteDecimals
+        self.baseIsToken0 = baseIsToken0
     }
 
     /// The same pool charging `feePips` instead: prices a swap without its fee, so the fee is reported apart.
     public func charging(feePips: Int) -> ConcentratedPool {
         ConcentratedPool(sqrtPriceX96: sqrtPriceX96, tick: tick, liquidity: liquidity, ticks: ticks,
                          tickSpacing: tickSpacing, feePips: feePips, baseDecimals: baseDecimals,
-                         quoteDecimals: quoteDecimals)
+                         quoteDecimals: quoteDecimals, baseIsToken0: baseIsToken0)
     }
 
     /// sqrt(price) in Q64.96 for a human price (quote per base), adjusted for the tokens' decimals.
@@ -144,28 +147,36 @@ public struct ConcentratedPool: Sendable, Hashable {
         return SwapOutcome(amount0: amount0, amount1: amount1, pool: state, ticksCrossed: crossed)
     }
 
+    /// The base and quote a swap moved, from the contract's token0 and token1.
+    private func baseAndQuote(_ outcome: SwapOutcome) -> (base: BigInt, quote: BigInt) {
+        baseIsToken0 ? (outcome.amount0, outcome.amount1) : (outcome.amount1, outcome.amount0)
+    }
+
     /// Quote units received for exactly `baseIn`; refused when the pool cannot take all of it.
     public func sellBase(_ baseIn: BigUInt) throws -> (quoteOut: BigUInt, pool: ConcentratedPool) {
         guard baseIn > 0 else { throw PoolMathError.insufficientInputAmount }
-        let outcome = try swap(zeroForOne: true, amountSpecified: BigInt(baseIn))
-        guard outcome.amount0 == BigInt(baseIn) else { throw PoolMathError.insufficientLiquidity }
-        return (BigUInt(-outcome.amount1), outcome.pool)
+        let outcome = try swap(zeroForOne: baseIsToken0, amountSpecified: BigInt(baseIn))
+        let moved = baseAndQuote(outcome)
+        guard moved.base == BigInt(baseIn) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(-moved.quote), outcome.pool)
     }
 
     /// Quote units to pay (fee included) for exactly `baseOut`.
     public func buyBase(_ baseOut: BigUInt) throws -> (quoteIn: BigUInt, pool: ConcentratedPool) {
         guard baseOut > 0 else { throw PoolMathError.insufficientOutputAmount }
-        let outcome = try swap(zeroForOne: false, amountSpecified: -BigInt(baseOut))
-        guard outcome.amount0 == -BigInt(baseOut) else { throw PoolMathError.insufficientLiquidity }
-        return (BigUInt(outcome.amount1), outcome.pool)
+        let outcome = try swap(zeroForOne: !baseIsToken0, amountSpecified: -BigInt(baseOut))
+        let moved = baseAndQuote(outcome)
+        guard moved.base == -BigInt(baseOut) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(moved.quote), outcome.pool)
     }
 
     /// Base units received for exactly `quoteIn`.
     public func spendQuote(_ quoteIn: BigUInt) throws -> (baseOut: BigUInt, pool: ConcentratedPool) {
         guard quoteIn > 0 else { throw PoolMathError.insufficientInputAmount }
-        let outcome = try swap(zeroForOne: false, amountSpecified: BigInt(quoteIn))
-        guard outcome.amount1 == BigInt(quoteIn) else { throw PoolMathError.insufficientLiquidity }
-        return (BigUInt(-outcome.amount0), outcome.pool)
+        let outcome = try swap(zeroForOne: !baseIsToken0, amountSpecified: BigInt(quoteIn))
+        let moved = baseAndQuote(outcome)
+        guard moved.quote == BigInt(quoteIn) else { throw PoolMathError.insufficientLiquidity }
+        return (BigUInt(-moved.base), outcome.pool)
     }
 
     /// `TickBitmap.nextInitializedTickWithinOneWord`: the nearest initialized tick at or below (`lte`) or above
@@ -194,30 +205,30 @@ public struct ConcentratedPool: Sendable, Hashable {
 
     /// The pool as constant-product segments between its initialized ticks, in human units, for screening.
     public var screen: RangeLadder {
-        // Human sqrt price s = √P_raw · 10^((base − quote decimals)/2); amounts scale by 10^((base + quote)/2).
+        // Human sqrt price (quote per base) s = √P_raw · 10^((base − quote decimals)/2) with P_raw the contract's
+        // token1 per token0, inverted when the base is token1; amounts scale by 10^((base + quote)/2) either way.
         let scale = pow(10.0, Double(baseDecimals + quoteDecimals) / 2)
         let priceScale = pow(10.0, Double(baseDecimals - quoteDecimals) / 2)
         let q96 = 79_228_162_514_264_337_593_543_950_336.0
-        let current = Double(sqrtPriceX96) / q96 * priceScale
-        func sqrtAt(_ tick: Int) -> Double { pow(1.0001, Double(tick) / 2) * priceScale }
-        var up: [RangeLadder.Segment] = []
-        var down: [RangeLadder.Segment] = []
-        var active = Double(liquidity)
-        var from = current
-        for entry in ticks where entry.tick > tick {
-            let to = sqrtAt(entry.tick)
-            if active > 0 { up.append(.init(from: from, to: to, liquidity: active / scale)) }
-            active += Double(entry.liquidityNet)
-            from = to
+        let raw = Double(sqrtPriceX96) / q96
+        let current = (baseIsToken0 ? raw : 1 / raw) * priceScale
+        func sqrtAt(_ tick: Int) -> Double { pow(1.0001, Double(baseIsToken0 ? tick : -tick) / 2) * priceScale }
+        // Buying base raises its price: the contract's tick rises when base is token0 and falls when it is token1.
+        let above = ticks.filter { $0.tick > tick }, atOrBelow = ticks.filter { $0.tick <= tick }
+        func walk(_ crossed: [InitializedTick], rising: Bool) -> [RangeLadder.Segment] {
+            var segments: [RangeLadder.Segment] = []
+            var active = Double(liquidity)
+            var from = current
+            for entry in crossed {
+                let to = sqrtAt(entry.tick)
+                if active > 0 { segments.append(.init(from: from, to: to, liquidity: active / scale)) }
+                active += rising ? Double(entry.liquidityNet) : -Double(entry.liquidityNet)
+                from = to
+            }
+            return segments
         }
-        active = Double(liquidity)
-        from = current
-        for entry in ticks.reversed() where entry.tick <= tick {
-            let to = sqrtAt(entry.tick)
-            if active > 0 { down.append(.init(from: from, to: to, liquidity: active / scale)) }
-            active -= Double(entry.liquidityNet)
-            from = to
-        }
-        return RangeLadder(sqrtPrice: current, up: up, down: down, gamma: Double(1_000_000 - feePips) / 1_000_000)
+        let upTicks = walk(above, rising: true), downTicks = walk(atOrBelow.reversed(), rising: false)
+        return RangeLadder(sqrtPrice: current, up: baseIsToken0 ? upTicks : downTicks,
+                           down: baseIsToken0 ? downTicks : upTicks, gamma: Double(1_000_000 - feePips) / 1_000_000)
     }
 }

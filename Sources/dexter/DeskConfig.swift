@@ -1,5 +1,6 @@
 import DexterCore
 import DexterDetect
+import DexterEVM
 import DexterEngine
 import DexterMarket
 import DexterRisk
@@ -43,6 +44,8 @@ struct DeskConfig {
     var marginBuffer: MarginBuffer?
     /// How a desk on a recording (--replay) is set up.
     var replay = ReplayDeskConfig()
+    /// The chains read live (`rpc_urls` under [chains.NAME]), for the DEX venues of the "evm" connector.
+    var liveChains: [ChainId: EVMChainSettings] = [:]
 
     func engineConfig(user: String) -> EngineConfig {
         // Any venue served by a live connector means live market data: PAPER (paper fills on its books).
@@ -207,8 +210,8 @@ extension DeskConfig {
                                      fundingHorizon: .milliseconds(Int64(horizon * 3_600_000)),
                                      spotPerpetual: try detection.optionalBool("spot_perpetual") ?? true)
 
-        let gasTokens = try parseChains(try root.table("chains"))
-        let venues = try parseVenues(try root.table("venues"), chains: Set(gasTokens.keys),
+        let (gasTokens, liveChains) = try parseChains(try root.table("chains"))
+        let venues = try parseVenues(try root.table("venues"), chains: Set(gasTokens.keys), liveChains: liveChains,
                                      connectors: VenueConnectors.standard.names)
         let universe = try SimConfig.parse(root, venues: venues, gasTokens: gasTokens)
         let balances = try parseBalances(root, venues: Set(venues.map(\.spec.id)), chains: Set(gasTokens.keys))
@@ -221,7 +224,8 @@ extension DeskConfig {
             autoApprove: autoApproveEnabled ? autoApproveBounds : nil, autoApproveByUser: autoApproveByUser, legRisk: legRisk,
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
-            stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root))
+            stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root),
+            liveChains: liveChains)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

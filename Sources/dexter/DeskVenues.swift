@@ -41,6 +41,8 @@ struct VenueConnectors: Sendable {
     /// Bybit v5 linear USDT perpetuals: live market data and funding; in PAPER mode paper fills against its books, in
     /// LIVE real orders (reduce-only where the desk only cuts), the venue's funding and margin.
     static let bybit = "bybit"
+    /// DEX pools on an EVM chain, read from its contracts over JSON-RPC ([chains.NAME] rpc_urls).
+    static let evm = "evm"
     /// The connectors that can send real orders (LIVE).
     static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit]
 

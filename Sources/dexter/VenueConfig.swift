@@ -1,4 +1,5 @@
 import DexterCore
+import DexterEVM
 import DexterMarket
 import DexterRisk
 
@@ -38,6 +39,8 @@ struct ConfiguredVenue {
     /// A live perpetual venue's margin terms (`max_leverage`, `maintenance_rate`) for all its symbols, where config
     /// sets them over the venue's published ones.
     var margin: MarginTerms?
+    /// A DEX read live from its chain ("evm" connector): its contracts and the pools it watches.
+    var evm: EVMVenueSettings?
 }
 
 /// The keys a live exchange connector reads beside the facts every exchange has.
@@ -60,20 +63,23 @@ enum LiveVenueKeys {
 /// `[chains]` and `[venues]`: the facts of the desk's venues. A simulator knob found here is refused with where it
 /// moved (`[sim.*]`).
 extension DeskConfig {
-    /// `[chains.NAME]`: the token each chain's gas is paid in.
-    static func parseChains(_ chains: ConfigReader) throws -> [ChainId: Asset] {
+    /// `[chains.NAME]`: the token each chain's gas is paid in, and for a chain read live (`rpc_urls`) how to reach it.
+    static func parseChains(_ chains: ConfigReader) throws -> (gasTokens: [ChainId: Asset], live: [ChainId: EVMChainSettings]) {
         var gasTokens: [ChainId: Asset] = [:]
+        var live: [ChainId: EVMChainSettings] = [:]
         for name in chains.keys {
             let chain = try chains.table(name)
             try chain.rejectMoved(SimConfig.chainKnobs)
-            try chain.allowOnly(["gas_token"])
-            gasTokens[ChainId(name)] = Asset(try chain.string("gas_token"))
+            try chain.allowOnly(evmChainKeys)
+            let gasToken = Asset(try chain.string("gas_token"))
+            gasTokens[ChainId(name)] = gasToken
+            live[ChainId(name)] = try parseEVMChain(chain, name: name, gasToken: gasToken)
         }
-        return gasTokens
+        return (gasTokens, live)
     }
 
-    static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, connectors: [String]) throws
-        -> [ConfiguredVenue] {
+    static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, liveChains: [ChainId: EVMChainSettings] = [:],
+                            connectors: [String]) throws -> [ConfiguredVenue] {
         try venues.keys.sorted().map { name in
             let venue = try venues.table(name)
             let kind = try venue.string("kind")
@@ -115,6 +121,15 @@ extension DeskConfig {
                                      stalenessBound: staleness)
                 return ConfiguredVenue(spec: spec, connector: connector,
                                        markets: try listing(venue, "markets", parse: parseMarket))
+            case "dex" where connector == VenueConnectors.evm:
+                let chain = ChainId(try venue.string("chain"))
+                guard let live = liveChains[chain] else {
+                    throw venue.error("chain", chains.contains(chain)
+                                      ? "\(chain) is not read live: give [chains.\(chain)] its rpc_urls"
+                                      : "\(chain) is not one of the chains under [chains]")
+                }
+                let spec = VenueSpec(id: VenueId(name), kind: .dex(chain: chain), takerFee: .zero, stalenessBound: staleness)
+                return ConfiguredVenue(spec: spec, connector: connector, evm: try parseEVMVenue(venue, name: name, chain: live))
             case "dex":
                 try venue.rejectMoved(SimConfig.poolVenueKnobs)
                 try venue.allowOnly(["kind", "connector", "chain", "staleness_ms", "pools"])

@@ -76,6 +76,40 @@ import Testing
         }
     }
 
+    /// A pool whose base is token1, as WETH is in mainnet's USDC/WETH pools (USDC's address sorts first): buying the
+    /// base is the contract's zeroForOne swap, its price falls as the pool's tick rises, and the ladder agrees with
+    /// the exact swap across the narrow range's edge.
+    @Test func aPoolWhoseBaseIsToken1QuotesAndScreensTheRightWayUp() throws {
+        // The local deployment's 0.05 % USDC/WETH pool: tick 196256 is 1 WETH = 3,000 USDC; a wide and a narrow range.
+        let tick = 196_256
+        let sqrtPrice = try TickMath.sqrtRatio(atTick: tick)
+        let flat = try ConcentratedPool(
+            sqrtPriceX96: sqrtPrice, tickSpacing: 10,
+            positions: [LiquidityPosition(lowerTick: 192_250, upperTick: 200_250, liquidity: BigUInt(10).power(18)),
+                        LiquidityPosition(lowerTick: 196_150, upperTick: 196_350, liquidity: BigUInt(3) * BigUInt(10).power(17))],
+            feePips: 500, baseDecimals: 6, quoteDecimals: 18)
+        let pool = ConcentratedPool(sqrtPriceX96: flat.sqrtPriceX96, tick: flat.tick, liquidity: flat.liquidity, ticks: flat.ticks,
+                                    tickSpacing: 10, feePips: 500, baseDecimals: 18, quoteDecimals: 6, baseIsToken0: false)
+        let ladder = pool.screen
+        let spot: Double = ladder.spotPrice
+        #expect(abs(spot - 3000) < 0.5, "\(spot)")
+        for weth in [0.01, 1.0, 40.0, 150.0] {
+            let units = BigUInt(weth * 1e18)
+            let (usdcIn, bought) = try pool.buyBase(units)
+            let raw = try pool.swap(zeroForOne: true, amountSpecified: -BigInt(units))
+            #expect(raw.amount1 == -BigInt(units) && BigInt(usdcIn) == raw.amount0, "buying WETH pays USDC in")
+            #expect(bought.tick < tick, "buying WETH lowers the pool's tick")
+            let (usdcOut, sold) = try pool.sellBase(units)
+            #expect(sold.tick >= tick && usdcOut < usdcIn)
+            let exactBuy = Double(usdcIn) / 1e6, exactSell = Double(usdcOut) / 1e6
+            let screenedBuy: Double = ladder.buyCost(weth), screenedSell: Double = ladder.sellProceeds(weth)
+            #expect(abs(screenedBuy - exactBuy) / exactBuy < 1e-6, "buy \(weth)")
+            #expect(abs(screenedSell - exactSell) / exactSell < 1e-6, "sell \(weth)")
+        }
+        let (wethOut, _) = try pool.spendQuote(BigUInt(3_000) * BigUInt(10).power(6))
+        #expect(wethOut < BigUInt(10).power(18) && wethOut > BigUInt(99) * BigUInt(10).power(16), "3,000 USDC buys just under 1 WETH")
+    }
+
     private func makePool(_ spec: [String: Any]) throws -> ConcentratedPool {
         let positions = (spec["positions"] as? [[Any]] ?? []).map { entry in
             LiquidityPosition(lowerTick: entry[0] as? Int ?? 0, upperTick: entry[1] as? Int ?? 0,

@@ -1,0 +1,152 @@
+import DexterCore
+import DexterCrypto
+import DexterEVM
+import DexterMarket
+
+/// A DEX venue served by the "evm" connector: its deployment (a known one's defaults, with config's overrides) and
+/// the pools it watches, by pair.
+struct EVMVenueSettings {
+    /// The known deployment it was built from ("uniswap-v3", "pancakeswap-v2"…), nil when config gave every address.
+    var dex: String?
+    var deployment: DexDeployment
+    /// Per pair: the V3 fee tier in pips (500 = 0.05 %); nil for a V2 pair.
+    var pools: [Symbol: Int?]
+}
+
+/// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
+extension DeskConfig {
+    static let evmChainKeys: Set<String> = ["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
+                                            "confirmations", "poll_ms", "tokens"]
+
+    /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
+    static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
+        guard chain.has("rpc_urls") else {
+            for key in evmChainKeys.subtracting(["gas_token"]) where chain.has(key) {
+                throw chain.error(key, "\(key) belongs to a chain read live: give rpc_urls too")
+            }
+            return nil
+        }
+        let known = KnownChains.named(name)
+        let chainId: UInt64
+        if chain.has("chain_id") {
+            chainId = UInt64(try chain.int("chain_id", range: 1...Int(Int32.max)))
+        } else if let known {
+            chainId = known.chainId
+        } else {
+            throw chain.error("chain_id", "\(name) is not a chain dexter knows (\(KnownChains.names.joined(separator: ", "))): give its chain_id")
+        }
+        let urls = try chain.strings("rpc_urls")
+        guard !urls.isEmpty else { throw chain.error("rpc_urls", "list at least one JSON-RPC URL") }
+        for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw chain.error("rpc_urls", "expected an http(s):// URL, found \"\(redactedURL(url))\"")
+        }
+        var submission: EVMChainSettings.PrivateSubmission?
+        if let url = try chain.optionalString("private_rpc_url") {
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw chain.error("private_rpc_url", "expected an http(s):// URL, found \"\(redactedURL(url))\"")
+            }
+            let methodName = try chain.optionalString("private_method") ?? EVMChainSettings.PrivateSubmission.Method.sendRawTransaction.rawValue
+            guard let method = EVMChainSettings.PrivateSubmission.Method(rawValue: methodName) else {
+                throw chain.error("private_method", "expected one of "
+                                  + EVMChainSettings.PrivateSubmission.Method.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                                  + ", found \"\(methodName)\"")
+            }
+            submission = .init(url: url, method: method)
+        } else if chain.has("private_method") {
+            throw chain.error("private_method", "there is no private_rpc_url to send with it")
+        }
+        var tokens = known?.chainId == chainId ? known?.tokens ?? [:] : [:]
+        if let table = try chain.optionalTable("tokens") {
+            for asset in table.keys { tokens[Asset(asset)] = try address(table, asset) }
+        }
+        return EVMChainSettings(
+            chain: ChainId(name), chainId: chainId, gasToken: gasToken, rpcURLs: urls, privateSubmission: submission,
+            confirmations: try chain.optionalInt("confirmations", range: 0...1_000) ?? known?.confirmations ?? 2,
+            pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens)
+    }
+
+    static let evmVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "protocol", "factory", "router",
+                                            "quoter", "pool_deployer", "init_code_hash", "fee_bps", "pools"]
+
+    /// An "evm" DEX venue: `dex` names a known deployment on its chain (its mainnet addresses are the defaults) or
+    /// `protocol` and `factory` say it all; any address may be overridden. `pools` lists pairs, a V3 one with its
+    /// fee tier: `"ETH/USDC" = { fee_pips = 500 }`.
+    static func parseEVMVenue(_ venue: ConfigReader, name: String, chain: EVMChainSettings) throws -> EVMVenueSettings {
+        try venue.allowOnly(evmVenueKeys)
+        let dex = try venue.optionalString("dex")
+        var deployment: DexDeployment
+        if let dex {
+            guard let known = KnownDeployments.named(dex, chainId: chain.chainId) else {
+                let here = KnownDeployments.names(chainId: chain.chainId)
+                throw venue.error("dex", "dexter knows no \"\(dex)\" on chain \(chain.chainId) (\(chain.chain)); "
+                                  + (here.isEmpty ? "give protocol and factory" : "known there: \(here.joined(separator: ", "))"))
+            }
+            deployment = known
+            if venue.has("protocol") {
+                throw venue.error("protocol", "\(dex) is a \(known.protocolKind.rawValue) deployment; leave protocol out")
+            }
+        } else {
+            let kind = try venue.string("protocol")
+            guard let protocolKind = DexProtocol(rawValue: kind) else {
+                throw venue.error("protocol", "expected one of " + DexProtocol.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                                  + ", found \"\(kind)\"")
+            }
+            deployment = DexDeployment(protocolKind: protocolKind, factory: try address(venue, "factory"))
+        }
+        if venue.has("factory") { deployment.factory = try address(venue, "factory") }
+        if venue.has("router") { deployment.router = try address(venue, "router") }
+        if venue.has("quoter") { deployment.quoter = try address(venue, "quoter") }
+        if venue.has("pool_deployer") { deployment.poolDeployer = try address(venue, "pool_deployer") }
+        if let hash = try venue.optionalString("init_code_hash") {
+            // "none": the factory deploys pools some other way (a blueprint); its getPair/getPool word is taken.
+            if hash == "none" {
+                deployment.initCodeHash = nil
+            } else {
+                guard let bytes = try? HexData.parse(hash), bytes.count == 32 else {
+                    throw venue.error("init_code_hash", "expected 32 bytes as 0x-hex (or \"none\"), found \"\(hash)\"")
+                }
+                deployment.initCodeHash = bytes
+            }
+        }
+        if venue.has("fee_bps") {
+            guard deployment.protocolKind == .uniswapV2 else {
+                throw venue.error("fee_bps", "only a uniswap-v2 deployment charges one fee for every pair; a V3 pool's fee is its tier")
+            }
+            deployment.feeBps = try venue.int("fee_bps", range: 0...9_999)
+        }
+        guard deployment.protocolKind == .uniswapV2 || deployment.protocolKind == .uniswapV3 else {
+            throw venue.error(dex == nil ? "protocol" : "dex", "\(deployment.protocolKind.rawValue) pools are not read live yet "
+                              + "(uniswap-v2 and uniswap-v3 are)")
+        }
+        if deployment.protocolKind == .uniswapV2, deployment.feeBps == nil {
+            throw venue.error("fee_bps", "a uniswap-v2 deployment dexter does not know needs its pairs' fee, e.g. 30")
+        }
+        if deployment.protocolKind == .uniswapV3, deployment.quoter == nil {
+            throw venue.error("quoter", "a uniswap-v3 venue needs its QuoterV2: dexter checks its own quotes against it")
+        }
+        let table = try venue.table("pools")
+        var pools: [Symbol: Int?] = [:]
+        for pair in table.keys.sorted() {
+            let symbol = try table.symbol(pair, key: pair)
+            for asset in [symbol.base, symbol.quote] where chain.tokens[asset] == nil {
+                throw table.error(pair, "\(asset) has no token on \(chain.chain): add it under [chains.\(chain.chain).tokens]")
+            }
+            let pool = try table.table(pair)
+            switch deployment.protocolKind {
+            case .uniswapV3:
+                try pool.allowOnly(["fee_pips"])
+                pools[symbol] = .some(try pool.int("fee_pips", range: 1...999_999))
+            default:
+                try pool.allowOnly([])
+                pools[symbol] = .some(nil)
+            }
+        }
+        guard !pools.isEmpty else { throw venue.error("pools", "list at least one pair, e.g. \"ETH/USDC\" = { fee_pips = 500 }") }
+        return EVMVenueSettings(dex: dex, deployment: deployment, pools: pools)
+    }
+
+    private static func address(_ table: ConfigReader, _ key: String) throws -> EthereumAddress {
+        let text = try table.string(key)
+        do { return try EthereumAddress(parsing: text) } catch { throw table.error(key, "\(error)") }
+    }
+}
