@@ -1,7 +1,5 @@
 import DexterCore
 import DexterMarket
-import DexterNet
-import DexterVenues
 
 /// A live venue's market data that can hand a paper order the market as it is now.
 public protocol PaperMarketFeed: MarketDataClient {
@@ -37,20 +35,3 @@ public final class PaperVenue<Feed: PaperMarketFeed>: MarketDataClient, Executio
     public func cancelOpenOrders(on venue: VenueId) async throws -> [String] { [] }
     public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] { [:] }
 }
-
-extension BinanceMarketFeed: PaperMarketFeed {}
-extension OKXMarketFeed: PaperMarketFeed {}
-extension KrakenMarketFeed: PaperMarketFeed {}
-extension CoinbaseMarketFeed: PaperMarketFeed {}
-extension BinanceUSDMMarketFeed: PaperMarketFeed {}
-
-/// Binance in PAPER mode.
-public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
-/// OKX in PAPER mode.
-public typealias OKXPaperVenue = PaperVenue<OKXMarketFeed>
-/// Kraken in PAPER mode.
-public typealias KrakenPaperVenue = PaperVenue<KrakenMarketFeed>
-/// Coinbase Advanced Trade in PAPER mode.
-public typealias CoinbasePaperVenue = PaperVenue<CoinbaseMarketFeed>
-/// Binance USDⓈ-M futures in PAPER mode.
-public typealias BinanceUSDMPaperVenue = PaperVenue<BinanceUSDMMarketFeed>
