@@ -40,6 +40,9 @@ public struct ConcentratedPool: Sendable, Hashable {
     public let quoteDecimals: Int
     /// Whether the pair's base is the contract's token0; when it is token1, the pool's own price is base per quote.
     public let baseIsToken0: Bool
+    /// The ticks whose initialized state is known (a chain reader reads some tickBitmap words, not all): a swap that
+    /// would move the price out of them is refused rather than priced on liquidity nobody read. Nil: all known.
+    public let knownTicks: ClosedRange<Int>?
 
     public init(sqrtPriceX96: BigUInt, tickSpacing: Int, positions: [LiquidityPosition], feePips: Int,
                 baseDecimals: Int, quoteDecimals: Int) throws(PoolMathError) {
@@ -61,7 +64,8 @@ public struct ConcentratedPool: Sendable, Hashable {
 
     /// A pool as a chain snapshot gives it: slot0, active liquidity and the initialized ticks.
     public init(sqrtPriceX96: BigUInt, tick: Int, liquidity: BigUInt, ticks: [InitializedTick], tickSpacing: Int,
-                feePips: Int, baseDecimals: Int, quoteDecimals: Int, baseIsToken0: Bool = true) {
+                feePips: Int, baseDecimals: Int, quoteDecimals: Int, baseIsToken0: Bool = true,
+                knownTicks: ClosedRange<Int>? = nil) {
         self.sqrtPriceX96 = sqrtPriceX96
         self.tick = tick
         self.liquidity = liquidity
@@ -71,13 +75,14 @@ public struct ConcentratedPool: Sendable, Hashable {
         self.baseDecimals = baseDecimals
         self.quoteDecimals = quoteDecimals
         self.baseIsToken0 = baseIsToken0
+        self.knownTicks = knownTicks
     }
 
     /// The same pool charging `feePips` instead: prices a swap without its fee, so the fee is reported apart.
     public func charging(feePips: Int) -> ConcentratedPool {
         ConcentratedPool(sqrtPriceX96: sqrtPriceX96, tick: tick, liquidity: liquidity, ticks: ticks,
                          tickSpacing: tickSpacing, feePips: feePips, baseDecimals: baseDecimals,
-                         quoteDecimals: quoteDecimals, baseIsToken0: baseIsToken0)
+                         quoteDecimals: quoteDecimals, baseIsToken0: baseIsToken0, knownTicks: knownTicks)
     }
 
     /// sqrt(price) in Q64.96 for a human price (quote per base), adjusted for the tokens' decimals.
@@ -116,6 +121,9 @@ public struct ConcentratedPool: Sendable, Hashable {
             let start = state.sqrtPriceX96
             let (nextTick, initialized) = state.nextTickWithinWord(lte: zeroForOne)
             let boundedTick = min(max(nextTick, TickMath.minTick), TickMath.maxTick)
+            if let known = knownTicks, !known.contains(boundedTick) || !known.contains(state.tick) {
+                throw PoolMathError.beyondKnownTicks(known)
+            }
             let sqrtNext = try TickMath.sqrtRatio(atTick: boundedTick)
             let target = zeroForOne ? max(sqrtNext, limit) : min(sqrtNext, limit)
             let step = try ConcentratedLiquidityMath.computeSwapStep(

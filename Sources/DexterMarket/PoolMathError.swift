@@ -24,6 +24,8 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
     case sqrtRatioOutOfRange
     /// A weighted-pool swap moving more than its allowed share of a balance (Balancer BAL#304 / BAL#305).
     case maxRatioExceeded
+    /// The price would leave the ticks read from the chain, where the initialized ticks are not known.
+    case beyondKnownTicks(ClosedRange<Int>)
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum PoolMathError: Error, Sendable, Hashable, CustomStringConvertible {
         case .didNotConverge: return "did not converge"
         case .tickOutOfRange(let tick): return "tick \(tick) is outside ±887272"
         case .sqrtRatioOutOfRange: return "sqrt price outside the tick range"
+        case .beyondKnownTicks(let known): return "the price would leave the ticks read (\(known.lowerBound)…\(known.upperBound))"
         case .maxRatioExceeded: return "swap exceeds the pool's maximum in/out ratio"
         }
     }

@@ -3,8 +3,17 @@ import DexterMarket
 
 /// A live venue's market data that can hand a paper order the market as it is now.
 public protocol PaperMarketFeed: MarketDataClient {
-    /// The instrument and the synced book now (nil while there is none).
+    /// The instrument and its synced book or pool now (nil while there is none).
+    func market(_ key: MarketKey) -> Market?
+}
+
+/// A feed of one exchange: its markets are known by symbol alone.
+public protocol OneVenueMarketFeed: PaperMarketFeed {
     func market(_ symbol: Symbol) -> Market?
+}
+
+extension OneVenueMarketFeed {
+    public func market(_ key: MarketKey) -> Market? { venueIds.contains(key.venue) ? market(key.symbol) : nil }
 }
 
 /// A live venue in PAPER mode: its market data, and paper fills against the books dexter keeps of it. No key is
@@ -15,7 +24,7 @@ public final class PaperVenue<Feed: PaperMarketFeed>: MarketDataClient, Executio
 
     public init(feed: Feed, journal: PaperJournal? = nil, clock: any DexterCore.Clock = WallClock()) {
         self.feed = feed
-        paper = PaperExecution(venueIds: feed.venueIds, clock: clock, journal: journal) { key in feed.market(key.symbol) }
+        paper = PaperExecution(venueIds: feed.venueIds, clock: clock, journal: journal) { key in feed.market(key) }
     }
 
     public var venueIds: [VenueId] { feed.venueIds }

@@ -110,6 +110,25 @@ import Testing
         #expect(wethOut < BigUInt(10).power(18) && wethOut > BigUInt(99) * BigUInt(10).power(16), "3,000 USDC buys just under 1 WETH")
     }
 
+    /// A pool read from a chain knows the ticks of the bitmap words it read: a swap staying inside them is priced
+    /// as before, one that would leave them is refused instead of priced on liquidity nobody read.
+    @Test func aSwapLeavingTheTicksReadIsRefused() throws {
+        let whole = try ConcentratedPool(
+            sqrtPriceX96: BigUInt(1) << 96, tickSpacing: 60,
+            positions: [LiquidityPosition(lowerTick: -60_000, upperTick: 60_000, liquidity: BigUInt(10).power(18))],
+            feePips: 3000, baseDecimals: 18, quoteDecimals: 18)
+        // Words −1 and 0 at spacing 60: ticks −15,360 … 15,300.
+        let read = ConcentratedPool(sqrtPriceX96: whole.sqrtPriceX96, tick: whole.tick, liquidity: whole.liquidity, ticks: whole.ticks,
+                                    tickSpacing: 60, feePips: 3000, baseDecimals: 18, quoteDecimals: 18,
+                                    knownTicks: -15_360...15_300)
+        let small = BigUInt(10).power(16)
+        #expect(try read.sellBase(small).quoteOut == whole.sellBase(small).quoteOut)
+        // Selling 3 base takes the price to 1/16 (tick ≈ −27,700), past the words read.
+        let large = BigUInt(3) * BigUInt(10).power(18)
+        #expect(throws: PoolMathError.beyondKnownTicks(-15_360...15_300)) { try read.sellBase(large) }
+        #expect(try whole.sellBase(large).quoteOut > 0, "the whole pool could price it")
+    }
+
     private func makePool(_ spec: [String: Any]) throws -> ConcentratedPool {
         let positions = (spec["positions"] as? [[Any]] ?? []).map { entry in
             LiquidityPosition(lowerTick: entry[0] as? Int ?? 0, upperTick: entry[1] as? Int ?? 0,

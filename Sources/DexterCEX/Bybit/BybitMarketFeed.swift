@@ -211,7 +211,7 @@ public final class BybitMarketFeed: MarketDataClient, Sendable {
     }
 }
 
-extension BybitMarketFeed: PaperMarketFeed {}
+extension BybitMarketFeed: OneVenueMarketFeed {}
 
 /// Bybit linear perpetuals in PAPER mode.
 public typealias BybitPaperVenue = PaperVenue<BybitMarketFeed>

@@ -1,11 +1,11 @@
 import DexterVenues
 
 /// The exchanges whose market data can hand a paper order its book.
-extension BinanceMarketFeed: PaperMarketFeed {}
-extension OKXMarketFeed: PaperMarketFeed {}
-extension KrakenMarketFeed: PaperMarketFeed {}
-extension CoinbaseMarketFeed: PaperMarketFeed {}
-extension BinanceUSDMMarketFeed: PaperMarketFeed {}
+extension BinanceMarketFeed: OneVenueMarketFeed {}
+extension OKXMarketFeed: OneVenueMarketFeed {}
+extension KrakenMarketFeed: OneVenueMarketFeed {}
+extension CoinbaseMarketFeed: OneVenueMarketFeed {}
+extension BinanceUSDMMarketFeed: OneVenueMarketFeed {}
 
 /// Binance in PAPER mode.
 public typealias BinancePaperVenue = PaperVenue<BinanceMarketFeed>
