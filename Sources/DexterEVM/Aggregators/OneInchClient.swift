@@ -73,7 +73,7 @@ public struct OneInchClient: Sendable {
     }
 
     /// Basis points as 1inch's percent: 50 → "0.5", 100 → "1", 5 → "0.05".
-    static func percent(_ bps: Int) -> String {
+    package static func percent(_ bps: Int) -> String {
         let whole = bps / 100, fraction = bps % 100
         guard fraction != 0 else { return "\(whole)" }
         let digits = fraction < 10 ? "0\(fraction)" : "\(fraction)"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 # Ethereum mainnet addresses, EIP-55 (docs/evm-addresses.md); the native-coin placeholder both APIs use.
 TOKENS = {
     "WETH": ("0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", 18),
-    "USDC": ("0xA0b86991c6218b36c1d19D4a2e9eB0cE3606eB48", 6),
+    "USDC": ("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", 6),
     "DAI": ("0x6B175474E89094C44Da98b954EedeAC495271d0F", 18),
     "USDT": ("0xdAC17F958D2ee523a2206206994597C13D831ec7", 6),
 }

@@ -13,7 +13,7 @@ SERVER = Path(__file__).resolve().parents[1] / "server.py"
 REPO = Path(__file__).resolve().parents[4]
 KEY = "zeroex-test-key-0001"
 WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
-USDC = "0xA0b86991c6218b36c1d19D4a2e9eB0cE3606eB48"
+USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 TAKER = "0x70a9f34f9b34c64957b9c401a97bfed35b95049e"
 
