@@ -127,6 +127,13 @@ struct AggregatorZeroExTests {
         }
         guard case .malformed(let parse) = cut else { Issue.record("\(String(describing: cut))"); return }
         #expect(parse.source == "0x" && parse.message == "quote")
+        // An answer for another amount is not an answer to this request.
+        try await server.control("/control/fault", ["type": "mismatch"])
+        let other = await #expect(throws: AggregatorError.self) {
+            try await zeroEx.price(sell: T.weth, buy: T.usdc, sellAmount: T.oneEther)
+        }
+        guard case .malformed(let wrong) = other else { Issue.record("\(String(describing: other))"); return }
+        #expect(wrong.field == "sellAmount" && wrong.problem == "answers for \(T.oneEther + 1), asked \(T.oneEther)")
         for fault in ["drop", "delay"] {
             try await server.control("/control/fault", ["type": fault, "seconds": 3])
             let lost = await #expect(throws: AggregatorError.self) {

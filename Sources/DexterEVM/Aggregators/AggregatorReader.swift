@@ -110,7 +110,8 @@ struct AggregatorReader {
     mutating func unsigned(_ field: String) throws(AggregatorParseError) -> UInt64 {
         let start = scanner.position
         guard let value = scanner.integer() else { throw failure(field, "expected a non-negative integer") }
-        if let next = scanner.peek(), next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
+        if let next = scanner.peek(),
+           next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
             scanner.position = start
             throw failure(field, "expected an integer, not a fraction or an exponent")
         }

@@ -58,7 +58,8 @@ public struct OneInchClient: Sendable {
         "\(baseURL)/swap/v6.0/\(chainId)/\(method)?\(AggregatorQuery.encode(query))"
     }
 
-    private static func common(_ sell: EthereumAddress, _ buy: EthereumAddress, _ amount: BigUInt) -> [(String, String)] {
+    private static func common(_ sell: EthereumAddress, _ buy: EthereumAddress, _ amount: BigUInt)
+        -> [(String, String)] {
         [("src", sell.checksummed), ("dst", buy.checksummed), ("amount", String(amount))]
     }
 

@@ -30,7 +30,10 @@ package enum OneInchWire {
             while let key = try reader.nextKey(&first) {
                 switch key {
                 case "dstAmount": dstAmount = try reader.baseUnits("dstAmount")
-                case "gas": answer.gas = try reader.optional { r throws(AggregatorParseError) in BigUInt(try r.unsigned("gas")) }
+                case "gas":
+                    answer.gas = try reader.optional { r throws(AggregatorParseError) in
+                        BigUInt(try r.unsigned("gas"))
+                    }
                 case "tx": answer.transaction = try transaction(&reader)
                 case "protocols": answer.protocols = try reader.optional(protocols) ?? []
                 default: try reader.skipValue(key)
@@ -109,7 +112,8 @@ package enum OneInchWire {
                 switch key {
                 case "error": code = try reader.string("error")
                 case "description": description = try reader.string("description")
-                case "requestId": requestId = try reader.optional { r throws(AggregatorParseError) in try r.string("requestId") }
+                case "requestId":
+                    requestId = try reader.optional { r throws(AggregatorParseError) in try r.string("requestId") }
                 case "statusCode": _ = try reader.unsigned("statusCode")
                 case "meta": details = try reader.optional(meta) ?? []
                 default: try reader.skipValue(key)

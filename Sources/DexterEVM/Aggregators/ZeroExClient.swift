@@ -68,7 +68,9 @@ public struct ZeroExClient: Sendable {
             where got != asked {
             throw mismatch(method, field, "\(got)", "\(asked)")
         }
-        if route.sellAmount != sellAmount { throw mismatch(method, "sellAmount", "\(route.sellAmount)", "\(sellAmount)") }
+        if route.sellAmount != sellAmount {
+            throw mismatch(method, "sellAmount", "\(route.sellAmount)", "\(sellAmount)")
+        }
         return AggregatorQuote(source: .zeroEx, chainId: chainId, sellToken: sell, buyToken: buy,
                                sellAmount: sellAmount, buyAmount: route.buyAmount, minimumBuyAmount: route.minBuyAmount,
                                gas: route.gas ?? route.transaction?.gas, route: route.sources, issues: route.issues,

@@ -92,7 +92,8 @@ package enum ZeroExWire {
             case "to": to = try reader.address("transaction.to")
             case "data": data = try reader.hexData("transaction.data")
             case "value": value = try reader.baseUnits("transaction.value")
-            case "gas": gas = try reader.optional { r throws(AggregatorParseError) in try r.baseUnits("transaction.gas") }
+            case "gas":
+                gas = try reader.optional { r throws(AggregatorParseError) in try r.baseUnits("transaction.gas") }
             case "gasPrice": gasPrice = try reader.baseUnits("transaction.gasPrice")
             default: try reader.skipValue(key)
             }
@@ -138,7 +139,9 @@ package enum ZeroExWire {
                     default: try reader.skipValue(field)
                     }
                 }
-                guard let token, let actual, let expected else { throw reader.missing("issues.balance.token/actual/expected") }
+                guard let token, let actual, let expected else {
+                    throw reader.missing("issues.balance.token/actual/expected")
+                }
                 found.append(.balance(token: token, actual: actual, expected: expected))
             case "simulationIncomplete":
                 if try reader.bool("issues.simulationIncomplete") { found.append(.simulationIncomplete) }

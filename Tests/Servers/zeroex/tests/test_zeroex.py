@@ -110,6 +110,9 @@ def test_rate_limit_and_faults(fresh_zeroex):
     fresh_zeroex.fault(type="drop")
     with pytest.raises(requests.ConnectionError):
         fresh_zeroex.get("permit2/price", sellToken=WETH, buyToken=USDC, sellAmount=MILLI_ETH)
+    fresh_zeroex.fault(type="mismatch")
+    other = fresh_zeroex.get("permit2/price", sellToken=WETH, buyToken=USDC, sellAmount=MILLI_ETH).json()
+    assert other["sellAmount"] == str(10**15 + 1)
     fresh_zeroex.fault(type="delay", seconds=0.5)
     start = time.monotonic()
     assert fresh_zeroex.get("permit2/price", sellToken=WETH, buyToken=USDC, sellAmount=MILLI_ETH).status_code == 200
