@@ -223,6 +223,9 @@ async def serve(args: argparse.Namespace) -> None:
                       "controlUrl": f"http://{HOST}:{ports['control']}"}), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # A Swift test process starts servers with SIGTERM blocked (its mask is inherited): unblock it, or a stop waits
+    # for LocalServer's SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
