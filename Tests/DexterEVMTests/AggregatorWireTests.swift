@@ -1,6 +1,8 @@
 import BigInt
+import DexterCore
 import DexterCrypto
 @testable import DexterEVM
+import DexterNet
 import Foundation
 import Testing
 
@@ -137,5 +139,21 @@ struct AggregatorWireTests {
                 #expect(!api.code.isEmpty, "\(name)")
             }
         }
+    }
+
+    /// An answer that quotes the key back (in a field dexter cannot read, in an error) loses it on the way in.
+    @Test func theKeyIsRedactedFromWhatTheAPISays() throws {
+        let key = "sk_live_0123456789abcdef0123456789abcdef"   // 40 characters: read as an address, quoted
+        let http = AggregatorHTTP(source: .oneInch, http: HTTPTransport(),
+                                  gate: RateLimitGate(limits: .init(weight: 1)), clock: WallClock(),
+                                  timeout: .seconds(1), apiKey: key, errorBody: { _ in nil })
+        let parse = #expect(throws: AggregatorParseError.self) {
+            try OneInchWire.answer(Array(#"{"dstAmount":"1","tx":{"to":"0x\#(key)"}}"#.utf8), message: "swap")
+        }
+        #expect(parse?.problem.contains(key) == true)
+        let malformed = http.malformed(try #require(parse))
+        #expect(!"\(malformed)".contains(key) && "\(malformed)".contains("<api key>"))
+        let api = http.redact(AggregatorAPIError(code: key, message: "bad \(key)", requestId: key, details: [key]))
+        #expect(!"\(api)".contains(key))
     }
 }

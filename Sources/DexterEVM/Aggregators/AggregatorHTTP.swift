@@ -61,6 +61,12 @@ struct AggregatorHTTP: Sendable {
         return text.replacingOccurrences(of: apiKey, with: "<api key>")
     }
 
+    /// A success answer that could not be read: its problem may quote the answer's text.
+    func malformed(_ error: AggregatorParseError) -> AggregatorError {
+        .malformed(AggregatorParseError(source: error.source, message: error.message, field: error.field,
+                                        offset: error.offset, problem: redact(error.problem)))
+    }
+
     func redact(_ api: AggregatorAPIError) -> AggregatorAPIError {
         AggregatorAPIError(code: redact(api.code), message: redact(api.message), requestId: api.requestId.map(redact),
                            details: api.details.map(redact))

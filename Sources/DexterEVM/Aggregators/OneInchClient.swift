@@ -29,7 +29,7 @@ public struct OneInchClient: Sendable {
         let query = Self.common(sell, buy, amount) + [("includeGas", "true"), ("includeProtocols", "true")]
         let (body, at) = try await http.get(url("quote", query), headers: headers)
         let answer: OneInchAnswer
-        do { answer = try OneInchWire.answer(body, message: "quote") } catch { throw .malformed(error) }
+        do { answer = try OneInchWire.answer(body, message: "quote") } catch { throw http.malformed(error) }
         return quote(answer, sell, buy, amount, at)
     }
 
@@ -44,7 +44,7 @@ public struct OneInchClient: Sendable {
         ]
         let (body, at) = try await http.get(url("swap", query), headers: headers)
         let answer: OneInchAnswer
-        do { answer = try OneInchWire.answer(body, message: "swap") } catch { throw .malformed(error) }
+        do { answer = try OneInchWire.answer(body, message: "swap") } catch { throw http.malformed(error) }
         if let sender = answer.transaction?.from, sender != from {
             throw .malformed(AggregatorParseError(source: "1inch", message: "swap", field: "tx.from", offset: 0,
                                                   problem: "built for \(sender), asked for \(from)"))

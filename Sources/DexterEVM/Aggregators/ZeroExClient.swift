@@ -58,10 +58,10 @@ public struct ZeroExClient: Sendable {
         let (body, at) = try await http.get(url, headers: ["0x-api-key": http.apiKey, "0x-version": "v2",
                                                            "Accept": "application/json"])
         let answer: ZeroExAnswer
-        do { answer = try ZeroExWire.answer(body, message: method) } catch { throw .malformed(error) }
+        do { answer = try ZeroExWire.answer(body, message: method) } catch { throw http.malformed(error) }
         guard case .route(let route) = answer else {
             guard case .noLiquidity(let zid) = answer else { preconditionFailure() }
-            throw .noLiquidity(.zeroEx, requestId: zid)
+            throw .noLiquidity(.zeroEx, requestId: zid.map(http.redact))
         }
         // 0x echoes what it priced: an answer for other tokens or another amount is not an answer to this request.
         for (field, got, asked) in [("sellToken", route.sellToken, sell), ("buyToken", route.buyToken, buy)]
