@@ -130,6 +130,13 @@ struct AggregatorOneInchTests {
         guard case .malformed(let parse) = cut else { Issue.record("\(String(describing: cut))"); return }
         #expect(parse.source == "1inch" && parse.message == "swap" && parse.offset > 0)
 
+        // A transaction built for another sender is not the one asked for.
+        try await server.control("/control/fault", ["type": "mismatch"])
+        let other = await #expect(throws: AggregatorError.self) {
+            try await oneInch.swap(sell: T.weth, buy: T.usdc, amount: T.oneEther, from: T.taker, slippageBps: 100)
+        }
+        guard case .malformed(let wrong) = other else { Issue.record("\(String(describing: other))"); return }
+        #expect(wrong.field == "tx.from")
         for fault in ["drop", "delay"] {
             try await server.control("/control/fault", ["type": fault, "seconds": 3])
             let lost = await #expect(throws: AggregatorError.self) {

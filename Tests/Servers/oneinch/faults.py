@@ -5,6 +5,7 @@ requests of the API port (default 1), in the order given:
 {"type": "http_error", "status": 500}    a bare 5XX, text body (as a gateway sends it; not the API's error shape)
 {"type": "malformed"}                    the right status, the body cut in half (not JSON any more)
 {"type": "drop"}                         the connection closes without an answer
+{"type": "mismatch"}                     a swap built for another sender: tx.from is not the `from` asked
 {"type": "rate_limit", "retryAfter": S}  429 in the API's error shape with `Retry-After: S`; "retryAfter": null sends
                                          no header
 {"type": "clear"}                        every pending fault goes
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("delay", "http_error", "malformed", "drop", "rate_limit")
+KINDS = ("delay", "http_error", "malformed", "drop", "rate_limit", "mismatch")
 
 
 @dataclass

@@ -172,6 +172,8 @@ def api_app(state: State) -> web.Application:
                 raise ApiError(401, "Unauthorized", f"invalid authorization header {presented!r}")
             handler = quote if request.match_info["method"] == "quote" else swap
             body, status, headers = handler(state, request), 200, {}
+            if fault and fault.kind == "mismatch" and "tx" in body:
+                body["tx"]["from"] = "0x" + "ab" * 20
         except ApiError as problem:
             body, status, headers = state.error_body(problem), problem.status, problem.headers
         text = json.dumps(body)

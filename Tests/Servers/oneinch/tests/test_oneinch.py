@@ -101,6 +101,11 @@ def test_rate_limit_and_faults(fresh_oneinch):
     with pytest.raises(requests.ConnectionError):
         fresh_oneinch.get("quote", src=WETH, dst=USDC, amount=MILLI_ETH)
 
+    fresh_oneinch.fault(type="mismatch")
+    other = fresh_oneinch.get("swap", src=WETH, dst=USDC, amount=MILLI_ETH, **{"from": TAKER}, origin=TAKER,
+                              slippage="1").json()
+    assert other["tx"]["from"] == "0x" + "ab" * 20
+
     fresh_oneinch.fault(type="delay", seconds=0.5)
     start = time.monotonic()
     assert fresh_oneinch.get("quote", src=WETH, dst=USDC, amount=MILLI_ETH).status_code == 200
