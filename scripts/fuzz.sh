@@ -28,7 +28,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
-         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -94,6 +94,11 @@ sources=(
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
+    Sources/DexterCrypto/EthereumAddress.swift Sources/DexterCrypto/Hex.swift Sources/DexterCrypto/Keccak256.swift
+    Sources/DexterEVM/Quantity.swift
+    Sources/DexterEVM/Aggregators/AggregatorQuote.swift Sources/DexterEVM/Aggregators/AggregatorErrors.swift
+    Sources/DexterEVM/Aggregators/AggregatorReader.swift Sources/DexterEVM/Aggregators/OneInchWire.swift
+    Sources/DexterEVM/Aggregators/ZeroExWire.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -113,7 +118,7 @@ if [ "$stale" = 1 ]; then
     mkdir -p "$build/src"
     for file in "${sources[@]}"; do
         module=$(echo "$file" | cut -d/ -f2)
-        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|BigInt)$' "$file" \
+        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|DexterCrypto|DexterEVM|BigInt)$' "$file" \
             > "$build/src/${module}_$(basename "$file")"
     done
     for file in "$bigint"/*.swift; do
@@ -285,6 +290,11 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"success":true,"ret_msg":"pong","conn_id":"0970e817-426e-429a-a679-ff7f55e0b16a","op":"ping"}' > "$out/pong"
             printf '%s' '{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1700000000001,"data":{"s":"BTCUSDT","b":[["27450.00","0"],["27449.5","1.25"]],"a":[],"u":1000001,"seq":5000000001},"cts":1700000000000}' > "$out/delta50" ;;
         bybitInstruments) cp "$bybit"/http_get_instruments_linear*.json "$out/" ;;
+        oneInchAnswer | zeroExAnswer)
+            # What the local servers answer (recorded from Tests/Servers/oneinch and zeroex: quotes, swaps, every
+            # error shape) and 0x's documented example; each target gets both APIs' answers.
+            cp "$root"/Tests/Servers/oneinch/tests/answers/*.json "$out/"
+            for file in "$root"/Tests/Servers/zeroex/tests/answers/*.json; do cp "$file" "$out/0x-$(basename "$file")"; done ;;
         bybitPrivateMessage)
             # Execution pushes (trade, ADL, fast), the execution list, auth answers; a funding row and a refusal as the
             # docs show them.
