@@ -153,7 +153,29 @@ SOL = "18"
 BNB = "15"
 
 # Chains the DEX venues sit on, and the token each one's gas is paid in. How gas moves and how often blocks land on
-# the embedded market is under [sim.chains].
+# the embedded market is under [sim.chains]. A chain read live gives rpc_urls (JSON-RPC over http(s), tried in
+# order, each checked for the chain's id at connect); ethereum, bsc, polygon and arbitrum are known by name (their
+# chain_id, confirmations and tokens are the defaults), another chain gives chain_id. Optional: private_rpc_url
+# (where transactions go instead of the public mempool) with private_method ("eth_sendRawTransaction" or
+# "eth_sendPrivateTransaction"), confirmations (blocks on top before a fill is booked), poll_ms (how often the newest
+# block is asked for), and [chains.NAME.tokens] (the ERC-20 each asset is there, e.g. ETH = "0xC02a…" for WETH).
+# A DEX venue on such a chain takes connector = "evm" (PAPER: pools read from the chain, paper fills), names a known
+# deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap" on ethereum; "pancakeswap-v2", "pancakeswap-v3",
+# "biswap", "apeswap" on bsc; "quickswap" on polygon: their mainnet contracts are the defaults, see
+# docs/evm-addresses.md) or gives protocol ("uniswap-v2" or "uniswap-v3") and factory; factory, router, quoter,
+# pool_deployer, init_code_hash and fee_bps (a V2 fork's fee) override. Its pools are listed by pair, a V3 one with
+# its fee tier, e.g.
+#   [chains.ethereum]
+#   gas_token = "ETH"
+#   rpc_urls = ["https://eth.example/KEY", "https://backup.example"]
+#   [venues.uniswap-v3]
+#   kind = "dex"
+#   connector = "evm"
+#   chain = "ethereum"
+#   staleness_ms = 30000
+#   dex = "uniswap-v3"
+#   [venues.uniswap-v3.pools]
+#   "ETH/USDC" = { fee_pips = 500 }
 [chains.ethereum]
 gas_token = "ETH"
 

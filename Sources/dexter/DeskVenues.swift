@@ -1,6 +1,7 @@
 import DexterCEX
 import DexterCore
 import DexterCrypto
+import DexterEVM
 import DexterVenues
 import Foundation
 
@@ -121,6 +122,16 @@ struct VenueConnectors: Sendable {
                                           fundingSince: opening.fundingSince[venue.spec.id])
             }
         },
+        evm: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            // One feed per chain: one block poll and one batch of reads serve every DEX venue on it.
+            let venues = config.venues.filter { $0.connector == evm }
+            return try Dictionary(grouping: venues) { $0.spec.kind.chain ?? ChainId("") }.sorted { $0.key < $1.key }
+                .map { chain, venues -> any MarketDataClient & ExecutionClient in
+                    guard let settings = config.liveChains[chain] else { throw ConnectorError.chainNotReadLive(chain) }
+                    return PaperVenue(feed: try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools)), journal: journal)
+                }
+        },
         coinbase: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == coinbase }.map { venue -> any MarketDataClient & ExecutionClient in
@@ -180,6 +191,7 @@ extension APICredential {
 enum ConnectorError: Error, CustomStringConvertible {
     case liveNotAvailable(VenueId, connector: String)
     case passphraseMissing(VenueId)
+    case chainNotReadLive(ChainId)
 
     var description: String {
         switch self {
@@ -187,6 +199,8 @@ enum ConnectorError: Error, CustomStringConvertible {
             "\(venue): the \(connector) connector trades on paper only for now (its live orders are not built); start without --live"
         case .passphraseMissing(let venue):
             "\(venue): an OKX key needs its passphrase, and the vault holds none for it: dexter keys rotate \(venue)"
+        case .chainNotReadLive(let chain):
+            "\(chain): an evm venue's chain needs rpc_urls under [chains.\(chain)]"
         }
     }
 }
@@ -236,6 +250,15 @@ extension ConfiguredVenue {
         if let url = endpoints["stream_url"] { settings.publicURL = url }
         if let url = endpoints["private_url"] { settings.privateURL = url }
         return settings
+    }
+
+    /// An evm venue's pools as its chain's feed watches them.
+    var watchedPools: [EVMMarketFeed.WatchedPool] {
+        guard let evm else { return [] }
+        return evm.pools.sorted { $0.key.description < $1.key.description }.map { symbol, pool in
+            EVMMarketFeed.WatchedPool(venue: spec, dexName: evm.dex ?? spec.id.name, deployment: evm.deployment, symbol: symbol,
+                                      feePips: pool.feePips, gasUnits: pool.gasUnits)
+        }
     }
 
     /// A Binance venue's settings: its symbols, and the endpoints config overrides (Binance's own by default).

@@ -9,8 +9,17 @@ struct EVMVenueSettings {
     /// The known deployment it was built from ("uniswap-v3", "pancakeswap-v2"…), nil when config gave every address.
     var dex: String?
     var deployment: DexDeployment
-    /// Per pair: the V3 fee tier in pips (500 = 0.05 %); nil for a V2 pair.
-    var pools: [Symbol: Int?]
+    var pools: [Symbol: EVMPoolSettings]
+}
+
+/// A watched pool: its V3 fee tier in pips (500 = 0.05 %; nil for a V2 pair) and the gas a swap through the router
+/// burns, until a swap's own `eth_estimateGas` prices it.
+struct EVMPoolSettings: Hashable {
+    var feePips: Int?
+    var gasUnits: Int
+
+    /// Typical router swaps of one hop: the same figures the embedded market's pools use.
+    static func defaultGasUnits(_ kind: DexProtocol) -> Int { kind == .uniswapV3 ? 130_000 : 110_000 }
 }
 
 /// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
@@ -69,8 +78,9 @@ extension DeskConfig {
                                             "quoter", "pool_deployer", "init_code_hash", "fee_bps", "pools"]
 
     /// An "evm" DEX venue: `dex` names a known deployment on its chain (its mainnet addresses are the defaults) or
-    /// `protocol` and `factory` say it all; any address may be overridden. `pools` lists pairs, a V3 one with its
-    /// fee tier: `"ETH/USDC" = { fee_pips = 500 }`.
+    /// `protocol` and `factory` say it all; any address may be overridden (a custom uniswap-v3 deployment's pools
+    /// follow Uniswap's init code hash unless `init_code_hash` says otherwise). `pools` lists pairs, a V3 one with its
+    /// fee tier: `"ETH/USDC" = { fee_pips = 500 }`, each optionally with `gas_units`.
     static func parseEVMVenue(_ venue: ConfigReader, name: String, chain: EVMChainSettings) throws -> EVMVenueSettings {
         try venue.allowOnly(evmVenueKeys)
         let dex = try venue.optionalString("dex")
@@ -100,6 +110,9 @@ extension DeskConfig {
         if let hash = try venue.optionalString("init_code_hash") {
             // "none": the factory deploys pools some other way (a blueprint); its getPair/getPool word is taken.
             if hash == "none" {
+                guard deployment.protocolKind != .uniswapV3 else {
+                    throw venue.error("init_code_hash", "a uniswap-v3 pool's address always follows CREATE2: give its pool's hash")
+                }
                 deployment.initCodeHash = nil
             } else {
                 guard let bytes = try? HexData.parse(hash), bytes.count == 32 else {
@@ -125,21 +138,19 @@ extension DeskConfig {
             throw venue.error("quoter", "a uniswap-v3 venue needs its QuoterV2: dexter checks its own quotes against it")
         }
         let table = try venue.table("pools")
-        var pools: [Symbol: Int?] = [:]
+        var pools: [Symbol: EVMPoolSettings] = [:]
         for pair in table.keys.sorted() {
             let symbol = try table.symbol(pair, key: pair)
             for asset in [symbol.base, symbol.quote] where chain.tokens[asset] == nil {
                 throw table.error(pair, "\(asset) has no token on \(chain.chain): add it under [chains.\(chain.chain).tokens]")
             }
             let pool = try table.table(pair)
-            switch deployment.protocolKind {
-            case .uniswapV3:
-                try pool.allowOnly(["fee_pips"])
-                pools[symbol] = .some(try pool.int("fee_pips", range: 1...999_999))
-            default:
-                try pool.allowOnly([])
-                pools[symbol] = .some(nil)
-            }
+            let isV3 = deployment.protocolKind == .uniswapV3
+            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : ["gas_units"])
+            pools[symbol] = EVMPoolSettings(
+                feePips: isV3 ? try pool.int("fee_pips", range: 1...999_999) : nil,
+                gasUnits: try pool.optionalInt("gas_units", range: 21_000...30_000_000)
+                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind))
         }
         guard !pools.isEmpty else { throw venue.error("pools", "list at least one pair, e.g. \"ETH/USDC\" = { fee_pips = 500 }") }
         return EVMVenueSettings(dex: dex, deployment: deployment, pools: pools)

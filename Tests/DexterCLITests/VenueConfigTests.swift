@@ -41,7 +41,7 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, bybit, coinbase, kraken, okx, sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, bybit, coinbase, evm, kraken, okx, sim")
     }
 
     /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves

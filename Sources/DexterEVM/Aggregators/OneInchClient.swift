@@ -12,8 +12,10 @@ public struct OneInchClient: Sendable {
     private let http: AggregatorHTTP
 
     /// `baseURL`: "https://api.1inch.dev" for the real API; a test server's URL in tests.
+    /// The transport connects within 1 s: the HTTP client retries a refused connection until its connect timeout, and
+    /// an API that cannot be reached must say so, not look like an answer lost in flight.
     public init(apiKey: String, chainId: UInt64, baseURL: String = "https://api.1inch.dev",
-                transport: HTTPTransport = HTTPTransport(), clock: any DexterCore.Clock = WallClock(),
+                transport: HTTPTransport = HTTPTransport(connectTimeout: .seconds(1)), clock: any DexterCore.Clock = WallClock(),
                 timeout: Duration = .seconds(5)) {
         self.chainId = chainId
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

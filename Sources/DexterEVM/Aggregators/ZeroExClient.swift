@@ -23,7 +23,7 @@ public struct ZeroExClient: Sendable {
 
     /// `baseURL`: "https://api.0x.org" for the real API; a test server's URL in tests.
     public init(apiKey: String, chainId: UInt64, allowance: Allowance = .allowanceHolder,
-                baseURL: String = "https://api.0x.org", transport: HTTPTransport = HTTPTransport(),
+                baseURL: String = "https://api.0x.org", transport: HTTPTransport = HTTPTransport(connectTimeout: .seconds(1)),
                 clock: any DexterCore.Clock = WallClock(), timeout: Duration = .seconds(5)) {
         self.chainId = chainId
         self.allowance = allowance
