@@ -147,6 +147,9 @@ extension DeskConfig {
             let pool = try table.table(pair)
             let isV3 = deployment.protocolKind == .uniswapV3
             try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : ["gas_units"])
+            if isV3, !pool.has("fee_pips") {
+                throw pool.error("fee_pips", "missing: a uniswap-v3 pool is found by its fee tier, e.g. 500 (0.05 %)")
+            }
             pools[symbol] = EVMPoolSettings(
                 feePips: isV3 ? try pool.int("fee_pips", range: 1...999_999) : nil,
                 gasUnits: try pool.optionalInt("gas_units", range: 21_000...30_000_000)
