@@ -98,6 +98,7 @@ let package = Package(
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",
-                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+                                                     .product(name: "GRDB", package: "GRDB.swift"),
+                                                     .product(name: "BigInt", package: "BigInt")]),
     ]
 )

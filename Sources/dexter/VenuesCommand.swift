@@ -2,6 +2,7 @@ import ArgumentParser
 import DexterCEX
 import DexterCore
 import DexterCrypto
+import DexterEVM
 import DexterVenues
 import Foundation
 
@@ -84,11 +85,39 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.bybit(settings, stored: stored.first { $0.venue == venue.spec.id.name }, vault: vault)
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.evm:
+                    let check = await Self.evm(venue, chain: config.liveChains[venue.spec.kind.chain ?? ChainId("")])
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }
             }
             if !good { throw ExitCode(1) }
+        }
+
+        /// An evm venue: its chain reachable on every URL with the right chain id, each pool found through the
+        /// factory (CREATE2-checked where the deployment allows) and read at the newest block, and the gas price now.
+        static func evm(_ venue: ConfiguredVenue, chain: EVMChainSettings?) async -> (lines: [String], good: Bool) {
+            guard let chain, let evm = venue.evm else { return (["\(venue.spec.id): its chain is not read live"], false) }
+            var lines = ["\(venue.spec.id) (\(evm.dex ?? evm.deployment.protocolKind.rawValue) on \(chain.chain), chain id \(chain.chainId), "
+                         + "at \(chain.rpcURLs.map(redactedURL).joined(separator: ", ")))"]
+            let start = ContinuousClock.now
+            do {
+                let feed = try EVMMarketFeed(chain: chain, pools: venue.watchedPools, requestTimeout: .seconds(5))
+                for instrument in try await feed.instruments() {
+                    let market = instrument.market
+                    let fee = venue.evm?.pools[market.instrument.symbol]?.feePips.map { " \(FixedDecimal($0) / FixedDecimal(10_000))%" } ?? ""
+                    let mid = market.mid.map { String(format: "%.6g", $0) } ?? "no price"
+                    lines.append("  \(market.instrument.symbol)\(fee): pool \(instrument.poolAddress ?? "?"), mid \(mid), "
+                                 + "\(market.gasUnits) gas a swap")
+                }
+                let gas = try await feed.currentGas().first.map { "\($0.price) gwei" } ?? "unknown"
+                lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms; gas \(gas)"
+                return (lines, true)
+            } catch {
+                return (lines + ["  PROBLEM: \(error)"], false)
+            }
         }
 
         /// A Binance USDⓈ-M venue: reachable, each perpetual's rules and margin terms, then what it says of the stored key
