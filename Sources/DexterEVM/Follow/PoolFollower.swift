@@ -46,6 +46,8 @@ public struct PoolFollower: Sendable {
         case gap(blocks: UInt64)
         /// A log the held state could not take.
         case inconsistent(String)
+        /// A pool's price moved into the outermost bitmap word read (or past it).
+        case drifted(pool: String, tick: Int)
     }
 
     public let client: EVMRPCClient
@@ -117,6 +119,11 @@ public struct PoolFollower: Sendable {
         }
         for address in v3.keys { v3[address]!.block = latest.number }
         for address in v2.keys { v2[address]!.block = latest.number }
+        // A price that reached the outer words read has little known liquidity left on that side: read the pool
+        // again around where it is now, so quotes are not refused for want of ticks nobody read.
+        if let drifted = v3.values.first(where: { !$0.centred }) {
+            return try await reread(latest, .drifted(pool: drifted.address.checksummed, tick: drifted.tick))
+        }
         self.v3 = v3
         self.v2 = v2
         head = latest

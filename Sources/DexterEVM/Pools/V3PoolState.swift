@@ -37,6 +37,12 @@ public struct V3PoolState: Sendable, Hashable {
 
     public var name: String { "\(dex) \(token0.symbol)/\(token1.symbol) \(FeeTier.percent(fee))" }
 
+    /// Whether the current tick's word has a word read on each side of it (or the read was one word wide).
+    public var centred: Bool {
+        let word = Self.word(ofTick: tick, spacing: tickSpacing)
+        return words.count < 3 ? words.contains(word) : (words.lowerBound < word && word < words.upperBound)
+    }
+
     /// Whether `tick`'s bitmap word was read.
     public func covers(tick: Int) -> Bool { words.contains(Self.word(ofTick: tick, spacing: tickSpacing)) }
 
