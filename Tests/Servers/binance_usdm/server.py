@@ -108,6 +108,8 @@ async def serve(args: argparse.Namespace) -> None:
                       "controlUrl": f"http://{HOST}:{ports['control']}"}), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # A Swift test starts servers with SIGTERM blocked (inherited mask): unblock it, or stopping waits for SIGKILL.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
