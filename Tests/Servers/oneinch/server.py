@@ -24,11 +24,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
 
 from aiohttp import web  # noqa: E402
 
-from book import NATIVE, TOKENS, Book  # noqa: E402
-from faults import Faults  # noqa: E402
+from serverkit.pairbook import NATIVE, TOKENS, Book  # noqa: E402
+from serverkit.aggfaults import Faults  # noqa: E402
 
 HOST = "127.0.0.1"
 # AggregationRouterV6, the router 1inch's v6.0 swap transactions call (the same address on every chain it serves).

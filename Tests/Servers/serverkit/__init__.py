@@ -3,5 +3,6 @@ other by bare name, so a shared module needs a name no server uses).
 
 - `decimals`: exact decimal parsing and wire formatting.
 - `levels`: one side of a price-level book, kept sorted.
+- `pairbook`, `aggfaults`: the aggregator servers' (1inch, 0x) constant-product books and injected faults.
 - `testing`: for the pytest suites: start/stop a server process, a WebSocket test client, `sync`, `listening_ips`.
 """

@@ -24,11 +24,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
 
 from aiohttp import web  # noqa: E402
 
-from book import NATIVE, TOKENS, Book  # noqa: E402
-from faults import Faults  # noqa: E402
+from serverkit.pairbook import NATIVE, TOKENS, Book  # noqa: E402
+from serverkit.aggfaults import Faults  # noqa: E402
 
 HOST = "127.0.0.1"
 # 0x's contracts on Ethereum (docs.0x.org, "0x Cheat Sheet"): AllowanceHolder, the Permit2 contract, and a Settler

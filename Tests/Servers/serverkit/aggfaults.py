@@ -1,11 +1,12 @@
-"""Faults a test injects through the control port (POST /control/fault with JSON); each applies to the next `count`
+"""The aggregator servers' faults (1inch, 0x): what a test injects through the control port (POST /control/fault with JSON); each applies to the next `count`
 requests of the API port (default 1), in the order given:
 
 {"type": "delay", "seconds": T}          the answer leaves T seconds late
 {"type": "http_error", "status": 500}    a bare 5XX, text body (as a gateway sends it; not the API's error shape)
 {"type": "malformed"}                    the right status, the body cut in half (not JSON any more)
 {"type": "drop"}                         the connection closes without an answer
-{"type": "mismatch"}                     a success answer for another amount: sellAmount + 1 (0x echoes what it priced)
+{"type": "mismatch"}                     an answer that is not for what was asked (1inch: a swap built for another
+                                         sender; 0x: a price for sellAmount + 1)
 {"type": "rate_limit", "retryAfter": S}  429 in the API's error shape with `Retry-After: S`; "retryAfter": null sends
                                          no header
 {"type": "clear"}                        every pending fault goes
