@@ -94,6 +94,27 @@ import TestServers
         try await watched.expectCurrent(follower)
     }
 
+    @Test func aPriceReachingTheEdgeOfTheTicksReadIsReadAgainAroundIt() async throws {
+        let scene = try await UniswapScene.start()
+        defer { scene.node.stop() }
+        // The 0.3 % pool with one word each side: words 11…13 around tick 196256 (spacing 60, word 12).
+        let reader = V3PoolReader(client: scene.client, dex: scene.uniswapV3, wordsEachSide: 1)
+        var follower = PoolFollower(client: scene.client, v3: [.init(reader, scene.weth, scene.usdc, fee: 3000)], v2: [])
+        try await follower.start()
+        let address = try scene.address(scene.deployments.pool("WETH/USDC 0.3%").address)
+        #expect(follower.v3[address]?.words == 11...13)
+        let moves = ChainMoves(scene: scene)
+        try await moves.wrap(500 * Self.weth)
+        try await moves.swapV3(scene.weth, scene.usdc, amountIn: 400 * Self.weth, fee: 3000)  // to tick ≈203,800: word 13
+        #expect(try await follower.poll()
+            == .reread(block: 42, because: .priceAtEdgeOfTicksRead(pool: "Uniswap V3 USDC/WETH 0.3%")))
+        let state = try #require(follower.v3[address])
+        #expect(state.words == 12...14 && state.covers(tick: state.tick))
+        _ = try await QuoteParity(client: scene.client).v3(state, quoter: scene.quoter, swaps: [
+            .init(tokenIn: scene.weth.address, amountIn: 50 * Self.weth),
+        ])
+    }
+
     @Test func aReorgAndAGapEndInAFullReread() async throws {
         let scene = try await UniswapScene.start()
         defer { scene.node.stop() }

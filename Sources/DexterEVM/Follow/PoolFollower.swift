@@ -4,7 +4,8 @@ import DexterCrypto
 /// Keeps watched pools' states current from their logs. Each poll reads the latest header; for every new block it
 /// checks the chain of parent hashes from the block last applied and applies one `eth_getLogs` of the watched pools
 /// by that block's hash (Swap, Mint, Burn, Sync). A parent-hash mismatch (a reorg), a gap of more than `maxGap`
-/// blocks, or a log the state cannot take ends in a full re-read of every pool at the latest block.
+/// blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of every pool
+/// at the latest block (around each pool's current tick).
 public struct PoolFollower: Sendable {
     /// A V3 pool to watch: the reader for its DEX, its tokens and fee tier.
     public struct V3Watch: Sendable {
@@ -46,6 +47,8 @@ public struct PoolFollower: Sendable {
         case gap(blocks: UInt64)
         /// A log the held state could not take.
         case inconsistent(String)
+        /// A V3 pool's price reached the edge of the bitmap words read: read again around its new tick.
+        case priceAtEdgeOfTicksRead(pool: String)
     }
 
     public let client: EVMRPCClient
@@ -114,6 +117,9 @@ public struct PoolFollower: Sendable {
             }
         } catch {
             return try await reread(latest, .inconsistent(error.description))
+        }
+        if let drifted = v3.values.first(where: \.priceAtEdgeOfTicksRead) {
+            return try await reread(latest, .priceAtEdgeOfTicksRead(pool: drifted.name))
         }
         for address in v3.keys { v3[address]!.block = latest.number }
         for address in v2.keys { v2[address]!.block = latest.number }
