@@ -41,6 +41,8 @@ public struct PoolFollower: Sendable {
     }
 
     public enum RereadReason: Sendable, Hashable {
+        /// Nothing was held yet.
+        case firstRead
         /// The block at `height` is not the one applied, or a new block's parent is not the block before it.
         case reorg(height: UInt64)
         /// `blocks` new blocks, more than `maxGap`.
@@ -78,7 +80,7 @@ public struct PoolFollower: Sendable {
     public mutating func poll() async throws(FollowError) -> Progress {
         guard let held = head else {
             try await start()
-            return .reread(block: head!.number, because: .gap(blocks: 0))
+            return .reread(block: head!.number, because: .firstRead)
         }
         let latest = try await rpc { () async throws(EVMRPCError) in try await client.header() }
         if latest.hash == held.hash { return .unchanged }
