@@ -2,8 +2,9 @@
 # Starts the local EVM node of ../shared/evm (eth-tester + py-evm behind JSON-RPC over HTTP, 127.0.0.1 only) with the
 # Uniswap deployment of ../shared/evm/uniswap (V3 from the canonical mainnet bytecode, V2 venues, test tokens, pools
 # and positions at deterministic addresses). Once it answers it prints ONE JSON line on stdout:
-#   {"rpcUrl":"http://127.0.0.1:PORT","deployments":"/tmp/…/deployments.json","chainId":31337}
-# and stays until SIGTERM / SIGINT (or until its parent dies), then stops the node it started, by that node's pid.
+#   {"rpcUrl":"http://127.0.0.1:PORT","deployments":"/tmp/…/deployments.json","chainId":31337,"nodePid":1234}
+# and stays until its stdin closes (the way a test stops it: see below), SIGTERM / SIGINT, or its parent's death; then
+# it stops the node it started, by that node's pid.
 #   usage: scripts/evm-node.sh [--chain-id N] [--bare]      (--bare: the node alone, no deployment, no deployments)
 # Python comes from .venv-evm (scripts/evm-venv.sh, made on first use). ../shared is found beside the repository, or
 # at $DEXTER_SHARED.
@@ -27,8 +28,11 @@ fi
 export PYTHON="$root/.venv-evm/bin/python" CHAIN_ID="$chain_id" PORT=0
 run="$(mktemp -d -t dexter-evm.XXXXXX)"
 parent=$PPID
+# A process started from a Swift test inherits a signal mask that blocks SIGTERM (the runtime's threads block it), and
+# so does the node it starts: a TERM to either stays pending forever. So the stop request is the end of stdin, which
+# no mask holds back, and the node is stopped with SIGKILL (it keeps nothing worth a graceful exit).
 stop() {
-    "$shared/evm/stop_node.sh" "$run" >/dev/null 2>&1 || true
+    if [ -s "$run/node.pid" ]; then kill -KILL "$(cat "$run/node.pid")" 2>/dev/null || true; fi
     rm -rf "$run"
 }
 trap 'stop; exit 0' TERM INT HUP
@@ -41,9 +45,12 @@ fi
 eval "$environment"
 deployments=""
 [ "$bare" = 1 ] || deployments="$UNISWAP_DEPLOYMENTS"
-printf '{"rpcUrl":"%s","deployments":"%s","chainId":%s}\n' "$EVM_RPC_URL" "$deployments" "$chain_id"
-# Stay while the node runs and whoever started us lives (a test killed outright must not leave a node behind).
+printf '{"rpcUrl":"%s","deployments":"%s","chainId":%s,"nodePid":%s}\n' "$EVM_RPC_URL" "$deployments" "$chain_id" \
+    "$(cat "$run/node.pid")"
+# Stay while the node runs, stdin is open and whoever started us lives (a test killed outright must not leave a node
+# behind). `read -t` times out with a status above 128; EOF or a line means stop.
 while kill -0 "$(cat "$run/node.pid" 2>/dev/null || echo 0)" 2>/dev/null && kill -0 "$parent" 2>/dev/null; do
-    sleep 0.5 &
-    wait $! || true
+    status=0
+    read -r -t 0.5 _ || status=$?
+    [ "$status" -gt 128 ] || break
 done

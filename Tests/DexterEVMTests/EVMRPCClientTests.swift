@@ -126,13 +126,13 @@ import TestServers
         defer { silent.stop() }
         let node = try LocalEVMNode(bare: true)
         defer { node.stop() }
-        let client = try EVMRPCClient(chainId: Self.chainId, urls: [silent.url, node.rpcURL], requestTimeout: .seconds(1))
+        let client = try EVMRPCClient(chainId: Self.chainId, urls: [silent.url, node.rpcURL], requestTimeout: .seconds(3))
         try await client.connect()
         #expect(client.healthyEndpoint == client.endpoints[0])
         #expect(try await client.call("eth_blockNumber").uint64() == 0)
         #expect(silent.requestsReceived == 1)
 
-        let again = try EVMRPCClient(chainId: Self.chainId, urls: [silent.url, node.rpcURL], requestTimeout: .seconds(1))
+        let again = try EVMRPCClient(chainId: Self.chainId, urls: [silent.url, node.rpcURL], requestTimeout: .seconds(3))
         try await again.connect()
         do {
             _ = try await again.call("eth_sendRawTransaction", ["0x02f8"])

@@ -94,31 +94,24 @@ import TestServers
         try await watched.expectCurrent(follower)
     }
 
-    /// A pool read one word each side of its price: ETH sold into it until the price reaches the outer word read,
-    /// where the follower reads the pool again around the new price instead of quoting on ticks nobody read.
-    @Test func aPriceReachingTheOuterWordReadIsReadAgainAroundIt() async throws {
+    @Test func aPriceReachingTheEdgeOfTheTicksReadIsReadAgainAroundIt() async throws {
         let scene = try await UniswapScene.start()
         defer { scene.node.stop() }
+        // The 0.3 % pool with one word each side: words 11…13 around tick 196256 (spacing 60, word 12).
         let reader = V3PoolReader(client: scene.client, dex: scene.uniswapV3, wordsEachSide: 1)
-        var follower = PoolFollower(client: scene.client, v3: [.init(reader, scene.usdc, scene.weth, fee: 500)], v2: [])
-        try await follower.start()
-        let address = try scene.address(scene.deployments.pool("WETH/USDC 0.05%").address)
-        let start = try #require(follower.v3[address])
-        #expect(start.words == 75...77 && start.centred)
+        var follower = PoolFollower(client: scene.client, v3: [.init(reader, scene.weth, scene.usdc, fee: 3000)], v2: [])
+        #expect(try await follower.poll() == .reread(block: 39, because: .firstRead))  // a poll with nothing held reads all
+        let address = try scene.address(scene.deployments.pool("WETH/USDC 0.3%").address)
+        #expect(follower.v3[address]?.words == 11...13)
         let moves = ChainMoves(scene: scene)
-        try await moves.wrap(3_000 * Self.weth)
-        var drifted: PoolFollower.Progress?
-        for _ in 1...6 where drifted == nil {
-            try await moves.swapV3(scene.weth, scene.usdc, amountIn: 400 * Self.weth, fee: 500)
-            let progress = try await follower.poll()
-            if case .reread(_, .drifted) = progress { drifted = progress }
-        }
-        #expect(drifted != nil, "the price never reached word 77 (tick \(follower.v3[address]?.tick ?? 0))")
-        let now = try #require(follower.v3[address])
-        #expect(now.tick >= 197_120 && now.centred && now.words == 76...78, "read again around tick \(now.tick): \(now.words)")
-        _ = try await QuoteParity(client: scene.client).v3(now, quoter: scene.quoter, swaps: [
+        try await moves.wrap(500 * Self.weth)
+        try await moves.swapV3(scene.weth, scene.usdc, amountIn: 400 * Self.weth, fee: 3000)  // to tick ≈203,800: word 13
+        #expect(try await follower.poll()
+            == .reread(block: 42, because: .priceAtEdgeOfTicksRead(pool: "Uniswap V3 USDC/WETH 0.3%")))
+        let state = try #require(follower.v3[address])
+        #expect(state.words == 12...14 && state.covers(tick: state.tick))
+        _ = try await QuoteParity(client: scene.client).v3(state, quoter: scene.quoter, swaps: [
             .init(tokenIn: scene.weth.address, amountIn: 50 * Self.weth),
-            .init(tokenIn: scene.usdc.address, amountIn: 100_000 * Self.usdc),
         ])
     }
 

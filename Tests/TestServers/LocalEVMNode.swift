@@ -12,6 +12,11 @@ public final class LocalEVMNode: @unchecked Sendable {
     /// What the deploy wrote: nil for a bare node (`bare: true`).
     public let deployments: EVMDeployments?
     private let process: Process
+    /// The script's stdin: closing it is the stop request (a SIGTERM from a test process stays blocked, see
+    /// scripts/evm-node.sh).
+    private let control: Pipe
+    /// The node's own pid, killed here only if the script had to be killed before it could.
+    private let nodePid: pid_t
     private let errorLog: URL
 
     /// The shared folder the node lives in: `<root>/../shared`, or `$DEXTER_SHARED`.
@@ -35,10 +40,13 @@ public final class LocalEVMNode: @unchecked Sendable {
         let output = Pipe()
         errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-evm-node-\(UUID()).log")
         FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        let control = Pipe()
+        process.standardInput = control
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
         self.process = process
+        self.control = control
         // One JSON line once the node answers (and the deploy is done).
         var line = Data()
         let handle = output.fileHandleForReading
@@ -48,13 +56,15 @@ public final class LocalEVMNode: @unchecked Sendable {
             line.append(byte)
         }
         let printed = (try? JSONSerialization.jsonObject(with: line) as? [String: Any]) ?? [:]
-        guard let url = printed["rpcUrl"] as? String, let deploymentsPath = printed["deployments"] as? String else {
+        guard let url = printed["rpcUrl"] as? String, let deploymentsPath = printed["deployments"] as? String,
+              let nodePid = printed["nodePid"] as? Int else {
             let log = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
-            Self.end(process)
+            Self.end(process, control, node: nil)
             throw LocalServerError(description: "the local EVM node did not start: \(log.suffix(2000))")
         }
         rpcURL = url
         self.chainId = chainId
+        self.nodePid = pid_t(nodePid)
         if deploymentsPath.isEmpty {
             deployments = nil
         } else {
@@ -62,7 +72,7 @@ public final class LocalEVMNode: @unchecked Sendable {
                 deployments = try JSONDecoder().decode(EVMDeployments.self,
                                                        from: Data(contentsOf: URL(fileURLWithPath: deploymentsPath)))
             } catch {
-                Self.end(process)
+                Self.end(process, control, node: pid_t(nodePid))
                 throw LocalServerError(description: "the node's deployments.json could not be read: \(error)")
             }
         }
@@ -73,15 +83,18 @@ public final class LocalEVMNode: @unchecked Sendable {
         try? FileManager.default.removeItem(at: errorLog)
     }
 
-    /// Stops the node (SIGTERM to the script, which stops the node by its pid) and waits for it to go.
-    public func stop() { Self.end(process) }
+    /// Stops the node: the script's stdin closes, the script kills the node by its pid and exits; waits for it.
+    public func stop() { Self.end(process, control, node: nodePid) }
 
-    private static func end(_ process: Process) {
+    private static func end(_ process: Process, _ control: Pipe, node: pid_t?) {
         guard process.isRunning else { return }
-        process.terminate()
+        try? control.fileHandleForWriting.close()
         // Polling: Foundation's waitUntilExit spins a run loop that hangs inside a Swift concurrency task.
         for _ in 0..<250 where process.isRunning { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            if let node { kill(node, SIGKILL) }
+        }
     }
 
     // MARK: Raw JSON-RPC for setting a scene

@@ -34,10 +34,13 @@ public enum PoolEvent: Sendable, Hashable {
     case v2Sync(reserve0: BigUInt, reserve1: BigUInt)
 
     public static let v3SwapTopic = Keccak256.hash(Array("Swap(address,address,int256,int256,uint160,uint128,int24)".utf8))
+    /// PancakeSwap V3's Swap carries the protocol fees after Uniswap's fields: another signature, the same first words.
+    public static let pancakeV3SwapTopic = Keccak256.hash(Array(
+        "Swap(address,address,int256,int256,uint160,uint128,int24,uint128,uint128)".utf8))
     public static let v3MintTopic = Keccak256.hash(Array("Mint(address,address,int24,int24,uint128,uint256,uint256)".utf8))
     public static let v3BurnTopic = Keccak256.hash(Array("Burn(address,int24,int24,uint128,uint256,uint256)".utf8))
     public static let v2SyncTopic = Keccak256.hash(Array("Sync(uint112,uint112)".utf8))
-    public static let topics = [v3SwapTopic, v3MintTopic, v3BurnTopic, v2SyncTopic]
+    public static let topics = [v3SwapTopic, pancakeV3SwapTopic, v3MintTopic, v3BurnTopic, v2SyncTopic]
 
     /// A log of one of these events whose topics or data are not the event's.
     public struct Undecodable: Error, Sendable, Hashable, CustomStringConvertible {
@@ -51,7 +54,7 @@ public enum PoolEvent: Sendable, Hashable {
     public static func decode(_ log: ChainLog) throws(Undecodable) -> PoolEvent? {
         guard let topic = log.topics.first else { return nil }
         let event = switch topic {
-        case v3SwapTopic: "Swap"
+        case v3SwapTopic, pancakeV3SwapTopic: "Swap"
         case v3MintTopic: "Mint"
         case v3BurnTopic: "Burn"
         case v2SyncTopic: "Sync"
@@ -68,7 +71,7 @@ public enum PoolEvent: Sendable, Hashable {
             return int(try values(log.topics[index], [.int(bits: 24)])[0])
         }
         switch topic {
-        case v3SwapTopic:
+        case v3SwapTopic, pancakeV3SwapTopic:
             let data = try values(log.data, [.int(bits: 256), .int(bits: 256), .uint(bits: 160), .uint(bits: 128), .int(bits: 24)])
             return .v3Swap(sqrtPriceX96: uint(data[2]), liquidity: uint(data[3]), tick: int(data[4]))
         case v3MintTopic:

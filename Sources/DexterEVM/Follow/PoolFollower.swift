@@ -4,7 +4,8 @@ import DexterCrypto
 /// Keeps watched pools' states current from their logs. Each poll reads the latest header; for every new block it
 /// checks the chain of parent hashes from the block last applied and applies one `eth_getLogs` of the watched pools
 /// by that block's hash (Swap, Mint, Burn, Sync). A parent-hash mismatch (a reorg), a gap of more than `maxGap`
-/// blocks, or a log the state cannot take ends in a full re-read of every pool at the latest block.
+/// blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of every pool
+/// at the latest block (around each pool's current tick).
 public struct PoolFollower: Sendable {
     /// A V3 pool to watch: the reader for its DEX, its tokens and fee tier.
     public struct V3Watch: Sendable {
@@ -40,14 +41,16 @@ public struct PoolFollower: Sendable {
     }
 
     public enum RereadReason: Sendable, Hashable {
+        /// Nothing was held yet.
+        case firstRead
         /// The block at `height` is not the one applied, or a new block's parent is not the block before it.
         case reorg(height: UInt64)
         /// `blocks` new blocks, more than `maxGap`.
         case gap(blocks: UInt64)
         /// A log the held state could not take.
         case inconsistent(String)
-        /// A pool's price moved into the outermost bitmap word read (or past it).
-        case drifted(pool: String, tick: Int)
+        /// A V3 pool's price reached the edge of the bitmap words read: read again around its new tick.
+        case priceAtEdgeOfTicksRead(pool: String)
     }
 
     public let client: EVMRPCClient
@@ -77,7 +80,7 @@ public struct PoolFollower: Sendable {
     public mutating func poll() async throws(FollowError) -> Progress {
         guard let held = head else {
             try await start()
-            return .reread(block: head!.number, because: .gap(blocks: 0))
+            return .reread(block: head!.number, because: .firstRead)
         }
         let latest = try await rpc { () async throws(EVMRPCError) in try await client.header() }
         if latest.hash == held.hash { return .unchanged }
@@ -117,13 +120,11 @@ public struct PoolFollower: Sendable {
         } catch {
             return try await reread(latest, .inconsistent(error.description))
         }
+        if let drifted = v3.values.first(where: \.priceAtEdgeOfTicksRead) {
+            return try await reread(latest, .priceAtEdgeOfTicksRead(pool: drifted.name))
+        }
         for address in v3.keys { v3[address]!.block = latest.number }
         for address in v2.keys { v2[address]!.block = latest.number }
-        // A price that reached the outer words read has little known liquidity left on that side: read the pool
-        // again around where it is now, so quotes are not refused for want of ticks nobody read.
-        if let drifted = v3.values.first(where: { !$0.centred }) {
-            return try await reread(latest, .drifted(pool: drifted.address.checksummed, tick: drifted.tick))
-        }
         self.v3 = v3
         self.v2 = v2
         head = latest

@@ -53,8 +53,9 @@ public struct V3PoolReader: Sendable {
         let head: [[ABIValue]]
         do throws(EVMRPCError) {
             head = try await client.read([
-                try! ContractCall(address, "slot0", returns: [.uint(bits: 160), .int(bits: 24), .uint(bits: 16),
-                                                              .uint(bits: 16), .uint(bits: 16), .uint(bits: 8), .bool]),
+                // Only slot0's price and tick are read: PancakeSwap V3's feeProtocol further on is a uint32 where
+                // Uniswap's is a uint8, and a strict decode of the whole tuple would refuse one or the other.
+                try! ContractCall(address, "slot0", returns: [.uint(bits: 160), .int(bits: 24)]),
                 try! ContractCall(address, "liquidity", returns: [.uint(bits: 128)]),
                 try! ContractCall(address, "fee", returns: [.uint(bits: 24)]),
                 try! ContractCall(address, "tickSpacing", returns: [.int(bits: 24)]),

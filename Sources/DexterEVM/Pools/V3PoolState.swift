@@ -37,14 +37,18 @@ public struct V3PoolState: Sendable, Hashable {
 
     public var name: String { "\(dex) \(token0.symbol)/\(token1.symbol) \(FeeTier.percent(fee))" }
 
-    /// Whether the current tick's word has a word read on each side of it (or the read was one word wide).
-    public var centred: Bool {
-        let word = Self.word(ofTick: tick, spacing: tickSpacing)
-        return words.count < 3 ? words.contains(word) : (words.lowerBound < word && word < words.upperBound)
-    }
-
     /// Whether `tick`'s bitmap word was read.
     public func covers(tick: Int) -> Bool { words.contains(Self.word(ofTick: tick, spacing: tickSpacing)) }
+
+    /// Whether the price has reached an outer word of those read (one that is not the tick range's own end): quotes
+    /// moving further out would be refused, so the pool is read again around its new tick.
+    public var priceAtEdgeOfTicksRead: Bool {
+        guard words.count >= 3 else { return !covers(tick: tick) }
+        let word = Self.word(ofTick: tick, spacing: tickSpacing)
+        let lowest = Self.word(ofTick: TickMath.minTick, spacing: tickSpacing)
+        let highest = Self.word(ofTick: TickMath.maxTick, spacing: tickSpacing)
+        return (word <= words.lowerBound && words.lowerBound > lowest) || (word >= words.upperBound && words.upperBound < highest)
+    }
 
     /// DexterMarket's exact pool, token0 as its base.
     public var pool: ConcentratedPool {

@@ -17,7 +17,8 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
             throw .badURL("an RPC URL of \(url.count) characters that is not http(s)://host…")
         }
         self.url = url
-        redacted = "\(scheme)://\(host)" + (parsed.port.map { ":\($0)" } ?? "")
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host  // an IPv6 literal
+        redacted = "\(scheme)://\(bracketed)" + (parsed.port.map { ":\($0)" } ?? "")
         secrets = [url, parsed.percentEncodedPath, parsed.percentEncodedQuery, parsed.percentEncodedUser,
                    parsed.percentEncodedPassword, parsed.percentEncodedFragment]
             .compactMap { $0 }.filter { $0.count > 1 }.sorted { $0.count > $1.count }
