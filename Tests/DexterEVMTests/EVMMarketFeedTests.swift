@@ -13,9 +13,9 @@ import Testing
 @Suite(.serialized) struct EVMMarketFeedTests {
     static let pair = Symbol(base: "ETH", quote: "USDC")
 
-    func feed(_ scene: UniswapScene) throws -> EVMMarketFeed {
+    func feed(_ scene: UniswapScene, urls: [String]? = nil) throws -> EVMMarketFeed {
         let chain = EVMChainSettings(chain: "local", chainId: UInt64(scene.node.chainId), gasToken: "ETH",
-                                     rpcURLs: [scene.node.rpcURL], confirmations: 0, pollInterval: .milliseconds(50),
+                                     rpcURLs: urls ?? [scene.node.rpcURL], confirmations: 0, pollInterval: .milliseconds(50),
                                      tokens: ["ETH": scene.weth.address, "USDC": scene.usdc.address])
         func venue(_ name: String) -> VenueSpec {
             VenueSpec(id: VenueId(name), kind: .dex(chain: "local"), takerFee: .zero, stalenessBound: .seconds(30))
@@ -120,5 +120,27 @@ import Testing
         let sold = try v3.quote(.sell, quantity: FixedDecimal(1))
         #expect(sold.notional - sold.fee == Self.usdc(try await quoterSells(scene, weth: BigUInt(10).power(18))),
                 "the pool after the swap quotes as the quoter does")
+    }
+
+    /// A dead first URL is passed over at connect; a chain that stops answering takes both venues down, saying why
+    /// (and never the URL's path, where providers put keys).
+    @Test func aDeadURLIsPassedOverAndAChainThatStopsAnsweringTakesItsVenuesDown() async throws {
+        let scene = try await UniswapScene.start()
+        defer { scene.node.stop() }
+        let feed = try feed(scene, urls: ["http://127.0.0.1:1/v3/SECRET-KEY", scene.node.rpcURL])
+        #expect(try await feed.instruments().count == 2)
+        let inbox = VenueInbox()
+        try await feed.subscribe([MarketKey(venue: "uni-v3", symbol: Self.pair)], into: inbox)
+        #expect(inbox.drain().connections.map(\.state) == [.live, .live])
+        scene.node.stop()
+        var down: [(venue: VenueId, state: ConnectionState)] = []
+        let deadline = Date().addingTimeInterval(30)
+        while down.isEmpty, Date() < deadline {
+            down = inbox.drain().connections.filter { if case .down = $0.state { true } else { false } }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(down.map(\.venue) == ["uni-v3", "v2"])
+        let reason = "\(down.first?.state ?? .live)"
+        #expect(reason.contains("local RPC") && !reason.contains("SECRET-KEY"), "\(reason)")
     }
 }
