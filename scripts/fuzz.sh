@@ -28,7 +28,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
-         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount revertData)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -94,6 +94,11 @@ sources=(
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
+    Sources/DexterCrypto/ABI.swift Sources/DexterCrypto/Keccak256.swift Sources/DexterCrypto/Hex.swift
+    Sources/DexterCrypto/EthereumAddress.swift Sources/DexterEVM/Quantity.swift
+    Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
+    Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
+    Sources/DexterEVM/Swap/RouterCalls.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -113,7 +118,7 @@ if [ "$stale" = 1 ]; then
     mkdir -p "$build/src"
     for file in "${sources[@]}"; do
         module=$(echo "$file" | cut -d/ -f2)
-        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|BigInt)$' "$file" \
+        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|DexterCrypto|DexterEVM|BigInt)$' "$file" \
             > "$build/src/${module}_$(basename "$file")"
     done
     for file in "$bigint"/*.swift; do
@@ -301,6 +306,20 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time"
             # query-api as Bybit's docs show it.
             printf '%s' '{"retCode":0,"retMsg":"","result":{"id":"28844402","note":"StockMarket","apiKey":"ECrLHflpIkeCnuo2oZ","readOnly":0,"secret":"","permissions":{"ContractTrade":["Order","Position"],"Spot":["SpotTrade"],"Wallet":["AccountTransfer","SubMemberTransfer"],"Options":["OptionsTrade"],"Derivatives":[],"CopyTrading":[],"BlockTrade":[],"Exchange":["ExchangeHistory"],"NFT":[],"Affiliate":[]},"ips":["*"],"type":1,"deadlineDay":27,"unified":0,"uta":1,"userID":24600000,"isMaster":true},"retExtInfo":{},"time":1701557502683}' > "$out/query-api" ;;
+        revertData)
+            # Revert data as contracts return it (Error(string), Panic(uint256), an ERC-6093 custom error, an unknown
+            # selector), raw, and inside the error objects geth, Besu, Nethermind and Hardhat return for eth_call.
+            local error='08c379a0000000000000000000000000000000000000000000000000000000000000002000000000000000000000000000000000000000000000000000000000000000013546f6f206c6974746c6520726563656976656400000000000000000000000000'
+            local panic='4e487b710000000000000000000000000000000000000000000000000000000000000011'
+            local custom='e450d38c00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c80000000000000000000000000000000000000000000000000000000000000005000000000000000000000000000000000000000000000000000000000000000a'
+            for name in error panic custom; do printf '%s' "${!name}" | xxd -r -p > "$out/$name"; done
+            printf '\x71\xc4\xef\xed' > "$out/unknown"
+            printf '{"code":3,"message":"execution reverted: Too little received","data":"0x%s"}' "$error" > "$out/geth"
+            printf '{"code":-32000,"message":"Execution reverted","data":"0x%s"}' "$panic" > "$out/besu"
+            printf '{"code":-32015,"message":"VM execution error.","data":"Reverted 0x%s"}' "$custom" > "$out/nethermind"
+            printf '{"code":-32603,"message":"Internal JSON-RPC error.","data":{"message":"reverted","data":"0x%s"}}' "$error" > "$out/hardhat"
+            printf '{"code":3,"message":"execution reverted: UniswapV2Router: EXPIRED"}' > "$out/words"
+            printf '{"code":-32000,"message":"insufficient funds for gas * price + value: have 0 want 1"}' > "$out/funds" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).
