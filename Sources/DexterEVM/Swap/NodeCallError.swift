@@ -70,8 +70,7 @@ public struct NodeCallError: Error, Sendable, Hashable, CustomStringConvertible 
         }
         guard saysReverted else { return nil }
         // Words without data: "execution reverted: R" → R; a bare "execution reverted" → no reason.
-        if let colon = message.range(of: ": ", options: [], range: message.startIndex..<message.endIndex),
-           lowered.hasPrefix("execution reverted") {
+        if lowered.hasPrefix("execution reverted"), let colon = message.range(of: ": ") {
             let reason = String(message[colon.upperBound...])
             return reason.isEmpty ? .empty : .nodeText(reason)
         }

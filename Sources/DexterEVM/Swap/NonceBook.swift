@@ -127,18 +127,18 @@ public struct NonceBook: Sendable {
         for nonce in mined.keys where nonce < finalCount { mined.removeValue(forKey: nonce) }
     }
 
-    /// Gaps: the node's pending count stops at P while we hold later nonces, so the node lacks P (and whatever else
-    /// of [P, our highest] it lacks); nonces it says it lacks (`unknownToNode`, from `eth_getTransactionByHash` = null)
+    /// Gaps: the node's pending count stops at P while we hold later nonces, so the node lacks P (and may lack
+    /// anything of [P, our highest) — asking again is harmless, a node answers "already known"); nonces it says it lacks (`unknownToNode`, from `eth_getTransactionByHash` = null)
     /// with later ones of ours pending are gaps too. Each is re-sent if we signed it, or filled with a cancel.
     public func gapRepairs(nodePendingCount: BigUInt, unknownToNode: Set<BigUInt> = []) -> [GapRepair] {
         guard let highest = pending.keys.max() else { return [] }
         var gaps = Set<BigUInt>()
-        if nodePendingCount <= highest {
-            var nonce = max(nodePendingCount, chainCount)
-            while nonce <= highest {
-                gaps.insert(nonce)
-                nonce += 1
-            }
+        // Our highest nonce is no gap: nothing waits behind it. If the node lacks it, it is dropped (the order's
+        // state says so, and the trader re-sends or cancels it).
+        var nonce = max(nodePendingCount, chainCount)
+        while nonce < highest {
+            gaps.insert(nonce)
+            nonce += 1
         }
         for nonce in unknownToNode where nonce >= chainCount && nonce < highest { gaps.insert(nonce) }
         return gaps.sorted().map { nonce in
