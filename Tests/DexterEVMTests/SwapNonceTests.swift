@@ -101,6 +101,19 @@ struct SwapNonceBookTests {
         #expect(book.gapRepairs(nodePendingCount: 7, unknownToNode: [6]).isEmpty)
     }
 
+    @Test func aNonceRefusedBehindAGapGoesAgainAfterTheRepair() {
+        var book = NonceBook(key: Self.key)
+        book.chainCountChanged(to: 10)
+        // 10 went to a relay that lost it; 11 reached a node that refuses (not queues) a nonce past a gap.
+        book.recordSent(Self.sent(10), nonce: 10)
+        #expect(book.recordRejected(Self.sent(11), nonce: 11, reason: .nonceTooHigh) == .repairGap)
+        #expect(book.heldBehindGap == [11])
+        #expect(book.gapRepairs(nodePendingCount: 10) == [.rebroadcast(nonce: 10, raw: [0x02, 10]),
+                                                          .rebroadcast(nonce: 11, raw: [0x02, 11])])
+        book.chainCountChanged(to: 12)
+        #expect(book.heldBehindGap.isEmpty && book.pending.isEmpty)
+    }
+
     @Test func booksAreKeptPerWalletAndChain() {
         var manager = NonceManager()
         let other = NonceKey(wallet: Self.wallet, chainId: 1)

@@ -57,6 +57,8 @@ public struct NonceBook: Sendable {
     public private(set) var mined: [BigUInt: [SentTransaction]] = [:]
     /// The chain's transaction count at the latest block, as last seen.
     public private(set) var chainCount: BigUInt = 0
+    /// Nonces a node refused as too high (a gap before them): re-sent once the gap is repaired.
+    public private(set) var heldBehindGap: Set<BigUInt> = []
 
     public init(key: NonceKey) { self.key = key }
 
@@ -99,7 +101,11 @@ public struct NonceBook: Sendable {
             if pending[nonce] == nil { return .nonceTaken }
             return .refused(reason)
         case .replacementUnderpriced: return .bumpFees
-        case .nonceTooHigh: return .repairGap
+        case .nonceTooHigh:
+            // Kept: some nodes refuse a nonce beyond a gap where geth would queue it; it goes again after the repair.
+            if !attempts(at: nonce).contains(transaction) { recordSent(transaction, nonce: nonce) }
+            heldBehindGap.insert(nonce)
+            return .repairGap
         case .underpriced, .insufficientFunds, .other: return .refused(reason)
         }
     }
@@ -112,6 +118,7 @@ public struct NonceBook: Sendable {
         var unmined: [BigUInt] = []
         for nonce in pending.keys where nonce < latestCount {
             mined[nonce] = pending.removeValue(forKey: nonce)
+            heldBehindGap.remove(nonce)
             newlyMined.append(nonce)
         }
         for nonce in mined.keys where nonce >= latestCount {
@@ -141,6 +148,8 @@ public struct NonceBook: Sendable {
             nonce += 1
         }
         for nonce in unknownToNode where nonce >= chainCount && nonce < highest { gaps.insert(nonce) }
+        // What a node refused behind the gap goes again after it, in nonce order.
+        if !gaps.isEmpty { gaps.formUnion(heldBehindGap.filter { $0 >= chainCount }) }
         return gaps.sorted().map { nonce in
             if let latest = pending[nonce]?.last { return .rebroadcast(nonce: nonce, raw: latest.raw) }
             return .fill(nonce: nonce)
