@@ -11,6 +11,9 @@ swift build --build-tests -j "$jobs"
 # The local exchange-protocol servers' Python venv (PyPI), made once before the tests that start the servers run in
 # parallel.
 scripts/servers-venv.sh
+# The local EVM node's venv (py-evm and the Uniswap deployment's packages, PyPI), made once before the EVM tests start
+# nodes in parallel.
+scripts/evm-venv.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

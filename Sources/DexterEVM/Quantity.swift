@@ -9,6 +9,11 @@ public enum Quantity {
         public let text: String
         public let problem: String
         public var description: String { "\"\(text.prefix(80))\" is not a JSON-RPC quantity: \(problem)" }
+
+        public init(text: String, problem: String) {
+            self.text = text
+            self.problem = problem
+        }
     }
 
     public static func parse(_ text: String) throws(Malformed) -> BigUInt {
@@ -31,6 +36,11 @@ public enum HexData {
         public let text: String
         public let problem: String
         public var description: String { "\"\(text.prefix(80))\" is not JSON-RPC data: \(problem)" }
+
+        public init(text: String, problem: String) {
+            self.text = text
+            self.problem = problem
+        }
     }
 
     public static func parse(_ text: String) throws(Malformed) -> [UInt8] {

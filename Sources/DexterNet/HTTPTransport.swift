@@ -3,6 +3,7 @@ import DexterCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One HTTP request as a venue adapter builds it: nothing of NIO leaks out of this room.
 public struct HTTPCall: Sendable, Hashable {
@@ -72,8 +73,10 @@ public final class HTTPTransport: Sendable {
     private let client: HTTPClient
     private let maxAnswerBytes: Int
 
-    public init(maxAnswerBytes: Int = 16 << 20) {
-        client = HTTPClient.shared
+    /// `connectTimeout` bounds the connection attempt alone (the shared client's is 10 s): with several URLs for one
+    /// service, a dead one must be left after a moment, not after the whole request's timeout.
+    public init(maxAnswerBytes: Int = 16 << 20, connectTimeout: Duration? = nil) {
+        client = connectTimeout.map(ConnectTimeoutClients.client(for:)) ?? HTTPClient.shared
         self.maxAnswerBytes = maxAnswerBytes
     }
 
@@ -132,6 +135,24 @@ public final class HTTPTransport: Sendable {
         case .connectTimeout, .invalidURL, .emptyHost, .emptyScheme: .connectionFailed("\(error)")
         case .remoteConnectionClosed, .cancelled: .connectionLost("\(error)")
         default: failure(described: "\(error)")
+        }
+    }
+}
+
+/// One client per connect timeout, kept for the life of the process as `HTTPClient.shared` is (a client must be shut
+/// down before it is dropped; these are never dropped), so transports with the same timeout share connections.
+private enum ConnectTimeoutClients {
+    static let clients = Mutex<[Int64: HTTPClient]>([:])
+
+    static func client(for timeout: Duration) -> HTTPClient {
+        let nanoseconds = timeout.nanosecondsClamped
+        return clients.withLock { clients in
+            if let client = clients[nanoseconds] { return client }
+            var configuration = HTTPClient.Configuration.singletonConfiguration
+            configuration.timeout.connect = .nanoseconds(nanoseconds)
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[nanoseconds] = client
+            return client
         }
     }
 }

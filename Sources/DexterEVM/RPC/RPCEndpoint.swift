@@ -1,0 +1,32 @@
+import Foundation
+
+/// One RPC URL of a chain. RPC URLs often carry an API key in their path or query (`…/v2/<key>`, `?apikey=…`), so the
+/// URL is never written out whole: errors and logs name it as `scheme://host[:port]` only.
+public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The whole URL, secret included: for the transport, never for text.
+    let url: String
+    /// `scheme://host[:port]`.
+    public let redacted: String
+    /// The parts of the URL that may be secret, to scrub from any text a lower layer wrote (an error that quotes the
+    /// URL it was given).
+    private let secrets: [String]
+
+    public init(_ url: String) throws(EVMRPCError) {
+        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
+            throw .badURL("an RPC URL of \(url.count) characters that is not http(s)://host…")
+        }
+        self.url = url
+        redacted = "\(scheme)://\(host)" + (parsed.port.map { ":\($0)" } ?? "")
+        secrets = [url, parsed.percentEncodedPath, parsed.percentEncodedQuery, parsed.percentEncodedUser,
+                   parsed.percentEncodedPassword, parsed.percentEncodedFragment]
+            .compactMap { $0 }.filter { $0.count > 1 }.sorted { $0.count > $1.count }
+    }
+
+    public var description: String { redacted }
+
+    /// `text` with every secret part of this URL replaced by "…".
+    func scrub(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "…") }
+    }
+}
