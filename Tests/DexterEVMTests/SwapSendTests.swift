@@ -1,0 +1,110 @@
+import BigInt
+import DexterCrypto
+@testable import DexterEVM
+import Foundation
+import TestServers
+import Testing
+
+/// Swaps signed by dexter, sent to the local py-evm node with the canonical Uniswap V3 bytecode and our Vyper V2.
+@Suite(.serialized) struct SwapSendTests {
+    @Test func aV3SwapLandsAndItsSwapLogEqualsTheQuoteAndTheBalanceChange() async throws {
+        let send = try await SwapSendScene.start()
+        let executor = try send.executor()
+        let amountIn: BigUInt = 10_000 * 1_000_000
+        let quote = try await send.quoteV3(usdcIn: amountIn)
+        let wethBefore = try await send.balance(send.weth)
+        let events = EventLog()
+        let result = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quote), patience: send.mining,
+                                                report: { events.record($0) })
+        guard case .filled(let fill, let change) = result.outcome else {
+            Issue.record("not filled: \(result.outcome)")
+            return
+        }
+        #expect(fill.amountOut == quote)
+        #expect(fill.amountIn == amountIn)
+        #expect(change == quote)
+        #expect(try await send.balance(send.weth) - wethBefore == quote)
+        #expect(result.route == .publicMempool(endpoint: send.client.healthyEndpoint.redacted))
+        // The allowance was 0: one approval, told, before the swap; then the swap's own events.
+        let told = events.all
+        guard told.count == 6, case .approvalSent(let token, let spender, let amount, _, _) = told[0],
+              case .approvalConfirmed = told[1], case .simulated(_, _, let minimum) = told[2],
+              case .sent(let hash, _, _) = told[3], case .mined = told[4], case .confirmed(_, let depth) = told[5] else {
+            Issue.record("events: \(told)")
+            return
+        }
+        #expect(token == send.usdc && spender == send.swapRouter && amount == (BigUInt(1) << 256) - 1)
+        #expect(minimum == (try SlippageBound(basisPoints: 50)).minimumOutput(quote: quote))
+        #expect(hash == result.hash && depth >= 3)
+        // A second swap finds the allowance: no approval this time, the next nonce.
+        let second = EventLog()
+        let quote2 = try await send.quoteV3(usdcIn: amountIn)
+        let again = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quote2), patience: send.mining,
+                                               report: { second.record($0) })
+        guard case .filled(let fill2, _) = again.outcome else { Issue.record("second not filled"); return }
+        #expect(fill2.amountOut == quote2)
+        #expect(!second.all.contains { if case .approvalSent = $0 { true } else { false } })
+        #expect(again.nonce == result.nonce + 1)
+    }
+
+    @Test func aV2SwapOnOurRouterFillsTheRoutersQuote() async throws {
+        let send = try await SwapSendScene.start()
+        let wethIn = BigUInt(10).power(18)
+        try await send.wrap(wethIn)
+        let quote = try await send.quoteV2(wethIn: wethIn)
+        let usdcBefore = try await send.balance(send.usdc)
+        let plan = try send.v2Plan(wethIn: wethIn, quotedOut: quote)
+        let result = try await send.executor().execute(plan, patience: send.mining)
+        guard case .filled(let fill, let change) = result.outcome else { Issue.record("\(result.outcome)"); return }
+        #expect(fill.amountOut == quote && fill.amountIn == wethIn && change == quote)
+        #expect(try await send.balance(send.usdc) - usdcBefore == quote)
+    }
+
+    @Test func aMinimumAboveTheQuoteIsRefusedWithTheRoutersReasonAndNothingIsSent() async throws {
+        let send = try await SwapSendScene.start()
+        let executor = try send.executor()
+        let amountIn: BigUInt = 5_000 * 1_000_000
+        let quote = try await send.quoteV3(usdcIn: amountIn)
+        // Approve first (a normal swap), so that the refusal is the minimum's alone.
+        _ = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: try await send.quoteV3(usdcIn: amountIn)),
+                                       patience: send.mining)
+        let next = try await send.nonce()
+        let quoteNow = try await send.quoteV3(usdcIn: amountIn)
+        #expect(quoteNow < quote)
+        await #expect(throws: SwapError.refused(stage: "eth_estimateGas", reason: .message("Too little received"))) {
+            _ = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quoteNow + 1, slippageBasisPoints: 0),
+                                           patience: send.mining)
+        }
+        #expect(try await send.nonce("pending") == next)
+
+        // Our Vyper V2 router says it its way.
+        let wethIn = BigUInt(10).power(17)
+        try await send.wrap(wethIn)
+        let v2Quote = try await send.quoteV2(wethIn: wethIn)
+        let plan = try send.v2Plan(wethIn: wethIn, quotedOut: v2Quote + 1, slippageBasisPoints: 0)
+        do {
+            _ = try await executor.execute(plan, patience: send.mining)
+            Issue.record("a V2 minimum above the quote was sent")
+        } catch {
+            guard case .refused(_, .message(let words)) = error else { Issue.record("\(error)"); return }
+            #expect(words == "UniswapV2Router: INSUFFICIENT_OUTPUT_AMOUNT")
+        }
+    }
+
+    @Test func aSwapFrontRunAfterItsSimulationIsMinedAsAFailureWithItsReason() async throws {
+        let send = try await SwapSendScene.start()
+        let executor = try send.executor()
+        let amountIn: BigUInt = 10_000 * 1_000_000
+        _ = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: try await send.quoteV3(usdcIn: amountIn)),
+                                       patience: send.mining)
+        let quote = try await send.quoteV3(usdcIn: amountIn)
+        // Between the simulation and the send, someone else's swap moves the pool our way: amountOutMinimum (10 bps
+        // under the quote) holds and the transaction fails on chain rather than fill worse.
+        let result = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quote, slippageBasisPoints: 10),
+                                                patience: send.mining, report: { event in
+            if case .simulated = event { try? await send.frontRun(usdcIn: 200_000 * 1_000_000) }
+        })
+        #expect(!result.receipt.succeeded)
+        #expect(result.outcome == .failed(.message("Too little received")))
+    }
+}
