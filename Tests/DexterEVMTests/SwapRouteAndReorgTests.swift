@@ -43,6 +43,15 @@ import Testing
         // The approval was refused at the relay: the node never saw a transaction of the trader's.
         #expect(try await send.nonce("pending") == 0)
         #expect(relay.requests.count == 1)
+        // A relay that is down: reported as such, and still nothing public.
+        let down = try send.executor(SubmissionConfig(privateURL: "http://127.0.0.1:\(deadPort())/protect"))
+        do {
+            _ = try await down.execute(try send.v3Plan(usdcIn: Self.amountIn, quotedOut: quote), patience: send.mining)
+            Issue.record("a swap went out with its relay down")
+        } catch {
+            guard case SwapError.submission(.unreachable(let route, _)) = error, route.isPrivate else { Issue.record("\(error)"); return }
+        }
+        #expect(try await send.nonce("pending") == 0)
     }
 
     @Test func aReorgTurnsAMinedSwapBackIntoADroppedOneAndACancelTakesItsNonce() async throws {

@@ -69,13 +69,12 @@ extension SwapExecutor {
         let block = try await node { () async throws(EVMRPCError) in try await client.call("eth_blockNumber").uint64() }
         for repair in repairs {
             switch repair {
-            case .rebroadcast(let nonce, let raw):
+            case .rebroadcast(_, let raw):
                 do { _ = try await submitter.submit(raw: raw, latestBlock: block) } catch {
                     // Already known is what a rebroadcast of something the node holds answers: fine.
                     if case .refused(_, .alreadyKnown) = error { continue }
                     throw .submission(error)
                 }
-                _ = nonce
             case .fill(let nonce):
                 _ = try await sendCancel(nonce: nonce, replacing: nil, purpose: .gapFill)
             }

@@ -40,7 +40,8 @@ public enum SubmissionRoute: Sendable, Hashable, CustomStringConvertible {
 public enum SubmissionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The node or relay answered with an error: classified, with its words.
     case refused(route: SubmissionRoute, reason: SendRejection)
-    /// No answer: the transaction may or may not have gone out (`outcomeUnknown`); nothing else was tried.
+    /// No usable answer (none, or not a hash): the transaction may or may not have gone out (the error's
+    /// `outcomeUnknown`); nothing else was tried.
     case unreachable(route: SubmissionRoute, error: EVMRPCError)
     /// The answer's hash is not the hash of the bytes sent.
     case hashMismatch(route: SubmissionRoute, sent: [UInt8], answered: [UInt8])

@@ -83,18 +83,22 @@ public struct TransactionWatch: Sendable {
         return .mined(receipt, confirmations: latest - receipt.blockNumber + 1)
     }
 
-    /// Polls until the transaction is `depth` blocks deep, dropped, or `attempts` polls have passed (then the last
+    /// Polls until the transaction is `depth` blocks deep, seen dropped on two polls in a row (a node behind a load
+    /// balancer may not know a transaction the instant it was sent), or `attempts` polls have passed (then the last
     /// state seen). `pause` runs between polls: a sleep in production, mining a block in a test.
     public func wait(for hash: [UInt8], depth: UInt64, attempts: Int,
                      pause: @Sendable () async -> Void) async throws(EVMRPCError) -> TransactionState {
         var state = TransactionState.pending
+        var droppedBefore = false
         for attempt in 0..<max(attempts, 1) {
             state = try await self.state(of: hash)
             switch state {
-            case .dropped: return state
+            case .dropped where droppedBefore: return state
             case .mined(_, let confirmations) where confirmations >= depth: return state
-            default: if attempt + 1 < attempts { await pause() }
+            default: break
             }
+            if case .dropped = state { droppedBefore = true } else { droppedBefore = false }
+            if attempt + 1 < attempts { await pause() }
         }
         return state
     }
