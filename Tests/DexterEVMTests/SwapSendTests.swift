@@ -47,6 +47,25 @@ import Testing
         #expect(again.nonce == result.nonce + 1)
     }
 
+    @Test func theNodesOwnNextBaseFeeIsTheEIPsFormulaAndTheQuoteIsBuiltFromIt() async throws {
+        let send = try await SwapSendScene.start()
+        // py-evm computes the next block's base fee itself (the last entry of eth_feeHistory's baseFeePerGas):
+        // dexter's integer rule from the latest header must give the same wei.
+        let history = try FeeHistory(try await send.client.call("eth_feeHistory", ["0x5", "latest", [50]]))
+        let latest = try await send.client.call("eth_getBlockByNumber", ["latest", false])
+        let formula = BaseFeeRule.next(parentBaseFee: try latest.member("baseFeePerGas").quantity(),
+                                       parentGasUsed: try latest.member("gasUsed").quantity(),
+                                       parentGasLimit: try latest.member("gasLimit").quantity())
+        #expect(history.nodeNextBaseFee == formula)
+        #expect(history.baseFeePerGas.count == 6 && history.reward.count == 5)
+        let quote = try FeePlanner.quote(history: history, latestBaseFee: try latest.member("baseFeePerGas").quantity(),
+                                         latestGasUsed: try latest.member("gasUsed").quantity(),
+                                         latestGasLimit: try latest.member("gasLimit").quantity(), gasEstimate: 100_000,
+                                         policy: FeePolicy(maxFeePerGasCap: 500_000_000_000))
+        #expect(quote.maxFeePerGas == 2 * formula + quote.maxPriorityFeePerGas)
+        #expect(quote.gasLimit == 120_000)
+    }
+
     @Test func aV2SwapOnOurRouterFillsTheRoutersQuote() async throws {
         let send = try await SwapSendScene.start()
         let wethIn = BigUInt(10).power(18)
