@@ -28,7 +28,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
-         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount revertData)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount rpcAnswer revertData)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -94,8 +94,11 @@ sources=(
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMClientOrderId.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrders.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMUserData.swift Sources/DexterCEX/BinanceUSDM/BinanceUSDMAccount.swift
     Sources/DexterCEX/BinanceUSDM/BinanceUSDMOrderTracker.swift
-    Sources/DexterCrypto/ABI.swift Sources/DexterCrypto/Keccak256.swift Sources/DexterCrypto/Hex.swift
-    Sources/DexterCrypto/EthereumAddress.swift Sources/DexterEVM/Quantity.swift
+    Sources/DexterCrypto/Hex.swift Sources/DexterCrypto/Keccak256.swift Sources/DexterCrypto/EthereumAddress.swift
+    Sources/DexterCrypto/ABI.swift Sources/DexterEVM/Quantity.swift
+    Sources/DexterEVM/RPC/JSONValue.swift Sources/DexterEVM/RPC/JSONValue+Parse.swift Sources/DexterEVM/RPC/RPCAnswer.swift
+    Sources/DexterEVM/RPC/EVMRPCError.swift Sources/DexterEVM/RPC/RPCResult.swift Sources/DexterEVM/RPC/RPCCall.swift
+    Sources/DexterEVM/Follow/BlockHeader.swift Sources/DexterEVM/Follow/PoolEvent.swift
     Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
     Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
     Sources/DexterEVM/Swap/RouterCalls.swift
@@ -306,6 +309,10 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time"
             # query-api as Bybit's docs show it.
             printf '%s' '{"retCode":0,"retMsg":"","result":{"id":"28844402","note":"StockMarket","apiKey":"ECrLHflpIkeCnuo2oZ","readOnly":0,"secret":"","permissions":{"ContractTrade":["Order","Position"],"Spot":["SpotTrade"],"Wallet":["AccountTransfer","SubMemberTransfer"],"Options":["OptionsTrade"],"Derivatives":[],"CopyTrading":[],"BlockTrade":[],"Exchange":["ExchangeHistory"],"NFT":[],"Affiliate":[]},"ips":["*"],"type":1,"deadlineDay":27,"unified":0,"uta":1,"userID":24600000,"isMaster":true},"retExtInfo":{},"time":1701557502683}' > "$out/query-api" ;;
+        rpcAnswer)
+            # Real answers of the local EVM node (single and batch: results, a revert, logs, errors), recorded into
+            # Tests/EVMFixtures/rpc.
+            cp "$root"/Tests/EVMFixtures/rpc/*.json "$out/" ;;
         revertData)
             # Revert data as contracts return it (Error(string), Panic(uint256), an ERC-6093 custom error, an unknown
             # selector), raw, and inside the error objects geth, Besu, Nethermind and Hardhat return for eth_call.

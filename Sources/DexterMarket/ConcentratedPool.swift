@@ -20,6 +20,12 @@ public struct LiquidityPosition: Sendable, Hashable {
 public struct InitializedTick: Sendable, Hashable {
     public let tick: Int
     public let liquidityNet: BigInt
+
+    /// A tick as a chain reader finds it (the pool's `ticks(i)`).
+    public init(tick: Int, liquidityNet: BigInt) {
+        self.tick = tick
+        self.liquidityNet = liquidityNet
+    }
 }
 
 /// A concentrated-liquidity pool (Uniswap V3) with any number of positions. Token0 is the pair's base, token1

@@ -67,7 +67,7 @@ struct SwapSendScene {
     func quoteV2(wethIn: BigUInt) async throws -> BigUInt {
         let answer = try await ethCall(v2Router, try RouterV2.getAmountsOut(amountIn: wethIn, path: [weth, usdc]))
         guard case .array(let amounts) = try ABI.decode(answer, as: [.array(.uint(bits: 256), count: nil)])[0],
-              case .uint(let out) = amounts.last else { throw SceneError(what: "getAmountsOut answered \(answer)") }
+              case .uint(let out) = amounts.last else { throw SceneError(description: "getAmountsOut answered \(answer)") }
         return out
     }
 
@@ -105,11 +105,6 @@ struct SwapSendScene {
     func nonce(_ tag: String = "latest") async throws -> BigUInt {
         try await client.call("eth_getTransactionCount", [.string(trader.address.checksummed), .string(tag)]).quantity()
     }
-}
-
-struct SceneError: Error, CustomStringConvertible {
-    let what: String
-    var description: String { what }
 }
 
 /// The events an executor told, in order.

@@ -1,0 +1,220 @@
+import BigInt
+import DexterCrypto
+
+/// Keeps watched pools' states current from their logs. Each poll reads the latest header; for every new block it
+/// checks the chain of parent hashes from the block last applied and applies one `eth_getLogs` of the watched pools
+/// by that block's hash (Swap, Mint, Burn, Sync). A parent-hash mismatch (a reorg), a gap of more than `maxGap`
+/// blocks, or a log the state cannot take ends in a full re-read of every pool at the latest block.
+public struct PoolFollower: Sendable {
+    /// A V3 pool to watch: the reader for its DEX, its tokens and fee tier.
+    public struct V3Watch: Sendable {
+        public let reader: V3PoolReader
+        public let tokens: (EVMToken, EVMToken)
+        public let fee: Int
+
+        public init(_ reader: V3PoolReader, _ a: EVMToken, _ b: EVMToken, fee: Int) {
+            self.reader = reader
+            tokens = (a, b)
+            self.fee = fee
+        }
+    }
+
+    public struct V2Watch: Sendable {
+        public let reader: V2PairReader
+        public let tokens: (EVMToken, EVMToken)
+
+        public init(_ reader: V2PairReader, _ a: EVMToken, _ b: EVMToken) {
+            self.reader = reader
+            tokens = (a, b)
+        }
+    }
+
+    /// What a poll did.
+    public enum Progress: Sendable, Hashable {
+        /// No new block.
+        case unchanged
+        /// Blocks applied from their logs, and how many pool events they held.
+        case applied(blocks: ClosedRange<UInt64>, events: Int)
+        /// Every pool read again at `block`, and why.
+        case reread(block: UInt64, because: RereadReason)
+    }
+
+    public enum RereadReason: Sendable, Hashable {
+        /// The block at `height` is not the one applied, or a new block's parent is not the block before it.
+        case reorg(height: UInt64)
+        /// `blocks` new blocks, more than `maxGap`.
+        case gap(blocks: UInt64)
+        /// A log the held state could not take.
+        case inconsistent(String)
+    }
+
+    public let client: EVMRPCClient
+    public let v3Watches: [V3Watch]
+    public let v2Watches: [V2Watch]
+    /// The most new blocks applied from logs in one poll; more is a full re-read.
+    public let maxGap: UInt64
+    public private(set) var v3: [EthereumAddress: V3PoolState] = [:]
+    public private(set) var v2: [EthereumAddress: V2PairState] = [:]
+    /// The last block applied.
+    public private(set) var head: BlockHeader?
+
+    public init(client: EVMRPCClient, v3: [V3Watch], v2: [V2Watch], maxGap: UInt64 = 32) {
+        self.client = client
+        v3Watches = v3
+        v2Watches = v2
+        self.maxGap = maxGap
+    }
+
+    /// Reads every pool at the latest block.
+    public mutating func start() async throws(FollowError) {
+        try await reread(at: try rpc { () async throws(EVMRPCError) in try await client.header() })
+    }
+
+    /// One step: nothing new, the new blocks applied from their logs, or a full re-read.
+    @discardableResult
+    public mutating func poll() async throws(FollowError) -> Progress {
+        guard let held = head else {
+            try await start()
+            return .reread(block: head!.number, because: .gap(blocks: 0))
+        }
+        let latest = try await rpc { () async throws(EVMRPCError) in try await client.header() }
+        if latest.hash == held.hash { return .unchanged }
+        guard latest.number > held.number else { return try await reread(latest, .reorg(height: latest.number)) }
+        let count = latest.number - held.number
+        guard count <= maxGap else { return try await reread(latest, .gap(blocks: count)) }
+        // The applied block and every new one before the latest: still one chain from the block applied?
+        let numbers = Array(held.number..<latest.number)
+        let outcomes = try await rpc { () async throws(EVMRPCError) in try await client.batch(numbers.map { BlockHeader.request($0) }) }
+        var chain: [BlockHeader] = []
+        for outcome in outcomes {
+            chain.append(try checked { () throws(EVMRPCError) in try BlockHeader(try outcome.get()) })
+        }
+        chain.append(latest)
+        guard chain[0].hash == held.hash else { return try await reread(latest, .reorg(height: held.number)) }
+        for (parent, child) in zip(chain, chain.dropFirst()) where child.parentHash != parent.hash {
+            return try await reread(latest, .reorg(height: child.number))
+        }
+        let newBlocks = Array(chain.dropFirst())
+        let logs = try await logs(of: newBlocks)
+        var v3 = self.v3, v2 = self.v2
+        do throws(InconsistentEvent) {
+            for log in logs {
+                let decoded: PoolEvent?
+                do { decoded = try PoolEvent.decode(log) } catch {
+                    throw InconsistentEvent(pool: log.address.checksummed, problem: error.description)
+                }
+                guard let event = decoded else { continue }
+                if var state = v3[log.address] {
+                    try state.apply(event)
+                    v3[log.address] = state
+                } else if var state = v2[log.address] {
+                    try state.apply(event)
+                    v2[log.address] = state
+                }
+            }
+        } catch {
+            return try await reread(latest, .inconsistent(error.description))
+        }
+        for address in v3.keys { v3[address]!.block = latest.number }
+        for address in v2.keys { v2[address]!.block = latest.number }
+        self.v3 = v3
+        self.v2 = v2
+        head = latest
+        return .applied(blocks: newBlocks[0].number...latest.number, events: logs.count)
+    }
+
+    /// One eth_getLogs per block, by its hash (EIP-234), so the logs are those of the chain just checked; in block
+    /// and log order. A log marked removed, or of another block, is a reorg under our feet: refused.
+    private func logs(of blocks: [BlockHeader]) async throws(FollowError) -> [ChainLog] {
+        let addresses: [JSONValue] = (v3.keys.map(\.checksummed) + v2.keys.map(\.checksummed)).sorted().map { .string($0) }
+        let topics: JSONValue = .array([.array(PoolEvent.topics.map { .string(HexData.format($0)) })])
+        let calls = blocks.map { block in
+            RPCCall("eth_getLogs", [["blockHash": .string(HexData.format(block.hash)), "address": .array(addresses),
+                                     "topics": topics]])
+        }
+        let outcomes = try await rpc { () async throws(EVMRPCError) in try await client.batch(calls) }
+        var logs: [ChainLog] = []
+        for (block, outcome) in zip(blocks, outcomes) {
+            let entries = try checked { () throws(EVMRPCError) in
+                try outcome.get().elements().map { entry throws(EVMRPCError) in try ChainLog(entry) }
+            }
+            for log in entries.sorted(by: { $0.logIndex < $1.logIndex }) {
+                guard !log.removed, log.blockHash == block.hash, log.blockNumber == block.number else {
+                    throw .logsOfAnotherChain(block: block.number)
+                }
+                logs.append(log)
+            }
+        }
+        return logs
+    }
+
+    @discardableResult
+    private mutating func reread(_ latest: BlockHeader, _ reason: RereadReason) async throws(FollowError) -> Progress {
+        try await reread(at: latest)
+        return .reread(block: head!.number, because: reason)
+    }
+
+    /// Every watched pool read at `header`'s block; then the block's hash read again, so that a reorg during the
+    /// reads is caught (and the reads done again) rather than held.
+    private mutating func reread(at header: BlockHeader) async throws(FollowError) {
+        var header = header
+        for _ in 0..<3 {
+            var v3: [EthereumAddress: V3PoolState] = [:], v2: [EthereumAddress: V2PairState] = [:]
+            do throws(PoolReadError) {
+                for watch in v3Watches {
+                    let state = try await watch.reader.read(watch.tokens.0, watch.tokens.1, fee: watch.fee, at: header.number)
+                    v3[state.address] = state
+                }
+                for watch in v2Watches {
+                    let state = try await watch.reader.read(watch.tokens.0, watch.tokens.1, at: header.number)
+                    v2[state.address] = state
+                }
+            } catch {
+                throw .pool(error)
+            }
+            let after = try await rpc { () async throws(EVMRPCError) in try await client.header(header.number) }
+            if after.hash == header.hash {
+                self.v3 = v3
+                self.v2 = v2
+                head = header
+                return
+            }
+            header = after
+        }
+        throw .unsettled(block: header.number)
+    }
+
+    private func rpc<T>(_ body: () async throws(EVMRPCError) -> T) async throws(FollowError) -> T {
+        do { return try await body() } catch { throw .rpc(error) }
+    }
+
+    private func checked<T>(_ body: () throws(EVMRPCError) -> T) throws(FollowError) -> T {
+        do { return try body() } catch { throw .rpc(error) }
+    }
+}
+
+/// Why a poll could not bring the states up to date (they stay as they were, at `head`).
+public enum FollowError: Error, Sendable, Hashable, CustomStringConvertible {
+    case rpc(EVMRPCError)
+    case pool(PoolReadError)
+    /// The logs asked by a block's hash came from another block or were marked removed.
+    case logsOfAnotherChain(block: UInt64)
+    /// The block kept changing under three full re-reads.
+    case unsettled(block: UInt64)
+
+    public var description: String {
+        switch self {
+        case .rpc(let error): "following the chain: \(error)"
+        case .pool(let error): "re-reading pools: \(error)"
+        case .logsOfAnotherChain(let block): "the logs of block \(block) belong to another chain"
+        case .unsettled(let block): "block \(block) kept changing while the pools were read"
+        }
+    }
+}
+
+extension EVMRPCClient {
+    /// The header of `block` (the latest when nil).
+    public func header(_ block: UInt64? = nil) async throws(EVMRPCError) -> BlockHeader {
+        try BlockHeader(try await call(BlockHeader.request(block)))
+    }
+}
