@@ -66,6 +66,26 @@ import Testing
         #expect(quote.gasLimit == 120_000)
     }
 
+    @Test func twoSwapsAtOnceFromOneWalletTakeTwoNonces() async throws {
+        let send = try await SwapSendScene.start()
+        let executor = try send.executor()
+        let amountIn: BigUInt = 1_000 * 1_000_000
+        // Approved first, so that both swaps reach their nonces at the same moment.
+        _ = try await executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: try await send.quoteV3(usdcIn: amountIn)),
+                                       patience: SwapSendScene.once)
+        let quote = try await send.quoteV3(usdcIn: amountIn)
+        // Slippage wide enough for either to go second.
+        async let first = executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quote, slippageBasisPoints: 100),
+                                           patience: SwapSendScene.once)
+        async let second = executor.execute(try send.v3Plan(usdcIn: amountIn, quotedOut: quote, slippageBasisPoints: 100),
+                                            patience: SwapSendScene.once)
+        let results = try await [first, second]
+        #expect(Set(results.map(\.nonce)).count == 2)
+        for result in results {
+            guard case .filled = result.outcome else { Issue.record("\(result.outcome)"); continue }
+        }
+    }
+
     @Test func aV2SwapOnOurRouterFillsTheRoutersQuote() async throws {
         let send = try await SwapSendScene.start()
         let wethIn = BigUInt(10).power(18)

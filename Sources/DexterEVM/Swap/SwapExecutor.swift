@@ -3,7 +3,8 @@ import DexterCrypto
 
 /// Sends swaps from one wallet on one chain: approve when the allowance is short, price the gas, sign, run the signed
 /// transaction at the latest block and refuse it on a revert, send by the configured route, wait for the receipt
-/// and its confirmations, and read the fill from the pool's Swap log. One actor per wallet, so nonces never race.
+/// and its confirmations, and read the fill from the pool's Swap log. One actor per wallet; from
+/// choosing a nonce to recording the send, one swap at a time (`oneAtATime`), so two swaps never share a nonce.
 public actor SwapExecutor {
     public let client: EVMRPCClient
     public let submitter: TransactionSubmitter
@@ -30,6 +31,25 @@ public actor SwapExecutor {
 
     func pendingTransaction(at nonce: BigUInt) -> EthereumTransaction? { unsigned[nonce] }
 
+    // MARK: One nonce at a time
+
+    /// An actor runs one call at a time only between suspensions: two swaps could both read the node's pending count
+    /// before either is sent, and take the same nonce. From choosing a nonce to recording the send, one at a time.
+    private var gateHeld = false
+    private var gateQueue: [CheckedContinuation<Void, Never>] = []
+
+    func oneAtATime<T>(_ body: () async throws(SwapError) -> T) async throws(SwapError) -> T {
+        if gateHeld {
+            await withCheckedContinuation { gateQueue.append($0) }
+        } else {
+            gateHeld = true
+        }
+        defer {
+            if gateQueue.isEmpty { gateHeld = false } else { gateQueue.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
     /// How long to wait: polls of the node, and what to do between two (sleep; a test mines a block).
     public struct Patience: Sendable {
         public var confirmations: UInt64
@@ -50,10 +70,14 @@ public actor SwapExecutor {
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
         let data: [UInt8]
         do { data = try plan.calldata(blockTimestamp: latest.timestamp) } catch { throw .calldata(error) }
-        let (transaction, fees) = try await prepare(to: plan.venue.router, data: data, latest: latest)
-        await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas, amountOutMinimum: plan.amountOutMinimum))
-        let balanceBefore = try await balance(of: plan.recipient, token: plan.tokenOut, at: nil)
-        let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+        let (transaction, fees, balanceBefore, hash, route) = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, fees) = try await prepare(to: plan.venue.router, data: data, latest: latest)
+            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
+                                    amountOutMinimum: plan.amountOutMinimum))
+            let balanceBefore = try await balance(of: plan.recipient, token: plan.tokenOut, at: nil)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            return (transaction, fees, balanceBefore, hash, route)
+        }
         await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
         let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
         guard receipt.succeeded else {
@@ -82,8 +106,11 @@ public actor SwapExecutor {
         let data: [UInt8]
         do { data = try ERC20Call.approve(spender: spender, amount: amount) } catch { throw .calldata(error) }
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
-        let (transaction, _) = try await prepare(to: token, data: data, latest: latest)
-        let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+        let (transaction, hash, route) = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, _) = try await prepare(to: token, data: data, latest: latest)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            return (transaction, hash, route)
+        }
         await report(.approvalSent(token: token, spender: spender, amount: amount, hash: hash, route: route))
         let receipt: TransactionReceipt
         do {
