@@ -42,9 +42,10 @@ struct SwapSendScene {
         return scene
     }
 
-    func executor(_ config: SubmissionConfig = SubmissionConfig(), cap: BigUInt = 500_000_000_000) throws -> SwapExecutor {
+    func executor(_ config: SubmissionConfig = SubmissionConfig(), cap: BigUInt = 500_000_000_000,
+                  wrappedNative: EthereumAddress? = nil) throws -> SwapExecutor {
         SwapExecutor(client: client, submitter: try TransactionSubmitter(publicClient: client, config: config),
-                     key: trader, feePolicy: FeePolicy(maxFeePerGasCap: cap))
+                     key: trader, feePolicy: FeePolicy(maxFeePerGasCap: cap), wrappedNative: wrappedNative)
     }
 
     /// Mines a block between polls, so that confirmations accrue on an automining node.

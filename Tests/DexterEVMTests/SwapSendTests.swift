@@ -86,17 +86,23 @@ import Testing
         }
     }
 
-    @Test func aV2SwapOnOurRouterFillsTheRoutersQuote() async throws {
+    @Test func aV2SwapOnOurRouterWrapsWhatItLacksAndFillsTheRoutersQuote() async throws {
         let send = try await SwapSendScene.start()
         let wethIn = BigUInt(10).power(18)
-        try await send.wrap(wethIn)
+        // The trader holds 0.25 WETH: the executor wraps the other 0.75 ETH before approving and swapping.
+        try await send.wrap(wethIn / 4)
         let quote = try await send.quoteV2(wethIn: wethIn)
         let usdcBefore = try await send.balance(send.usdc)
         let plan = try send.v2Plan(wethIn: wethIn, quotedOut: quote)
-        let result = try await send.executor().execute(plan, patience: send.mining)
+        let events = EventLog()
+        let result = try await send.executor(wrappedNative: send.weth).execute(plan, patience: send.mining,
+                                                                               report: { events.record($0) })
         guard case .filled(let fill, let change) = result.outcome else { Issue.record("\(result.outcome)"); return }
         #expect(fill.amountOut == quote && fill.amountIn == wethIn && change == quote)
         #expect(try await send.balance(send.usdc) - usdcBefore == quote)
+        guard case .wrapped(let token, let amount, _, _) = events.all.first else { Issue.record("\(events.all)"); return }
+        #expect(token == send.weth && amount == wethIn * 3 / 4)
+        #expect(try await send.balance(send.weth) == 0)
     }
 
     @Test func aMinimumAboveTheQuoteIsRefusedWithTheRoutersReasonAndNothingIsSent() async throws {

@@ -11,19 +11,23 @@ public actor SwapExecutor {
     public let feePolicy: FeePolicy
     public let approval: ApprovalPolicy
     public let errors: CustomErrorTable
+    /// The chain's wrapped gas token (WETH9 and its kin): a swap paying it in wraps what the wallet lacks of it.
+    public let wrappedNative: EthereumAddress?
     private let key: EthereumPrivateKey
     public internal(set) var nonces: NonceBook
     /// Each nonce's unsigned transaction, for a speed-up of it.
     var unsigned: [BigUInt: EthereumTransaction] = [:]
 
     public init(client: EVMRPCClient, submitter: TransactionSubmitter, key: EthereumPrivateKey, feePolicy: FeePolicy,
-                approval: ApprovalPolicy = .unlimited, errors: CustomErrorTable = .common) {
+                approval: ApprovalPolicy = .unlimited, errors: CustomErrorTable = .common,
+                wrappedNative: EthereumAddress? = nil) {
         self.client = client
         self.submitter = submitter
         self.key = key
         self.feePolicy = feePolicy
         self.approval = approval
         self.errors = errors
+        self.wrappedNative = wrappedNative
         nonces = NonceBook(key: NonceKey(wallet: key.address, chainId: BigUInt(client.chainId)))
     }
 
@@ -65,6 +69,9 @@ public actor SwapExecutor {
 
     public func execute(_ plan: SwapPlan, patience: Patience,
                         report: @Sendable (SwapEvent) async -> Void = { _ in }) async throws(SwapError) -> SwapResult {
+        if let wrappedNative, plan.tokenIn == wrappedNative {
+            try await ensureWrapped(wrappedNative, needed: plan.amountIn, patience: patience, report: report)
+        }
         try await ensureAllowance(token: plan.tokenIn, spender: plan.venue.router, needed: plan.amountIn,
                                   patience: patience, report: report)
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
@@ -126,10 +133,10 @@ public actor SwapExecutor {
 
     /// Nonce, fees and gas for a call, signed-ready; eth_estimateGas and the eth_call of the final transaction both
     /// run it at the latest block, and a revert in either refuses it with the decoded reason.
-    func prepare(to: EthereumAddress, data: [UInt8], latest: FeeBlock) async throws(SwapError)
+    func prepare(to: EthereumAddress, data: [UInt8], value: BigUInt = 0, latest: FeeBlock) async throws(SwapError)
         -> (EthereumTransaction, FeeQuote) {
         let request: [String: JSONValue] = ["from": .string(wallet.checksummed), "to": .string(to.checksummed),
-                                            "data": .string(HexData.format(data)), "value": "0x0"]
+                                            "data": .string(HexData.format(data)), "value": .string(Quantity.format(value))]
         let estimate = try await reverting("eth_estimateGas") { () async throws(EVMRPCError) in
             try await client.call("eth_estimateGas", [.object(request), "latest"]).quantity()
         }
@@ -147,7 +154,7 @@ public actor SwapExecutor {
         let transaction = EthereumTransaction(kind: .eip1559, chainId: BigUInt(client.chainId),
                                               nonce: nonces.nextNonce(nodePendingCount: pendingCount),
                                               maxPriorityFeePerGas: fees.maxPriorityFeePerGas, maxFeePerGas: fees.maxFeePerGas,
-                                              gasLimit: fees.gasLimit, to: to, value: 0, data: data)
+                                              gasLimit: fees.gasLimit, to: to, value: value, data: data)
         var simulated = request
         simulated["gas"] = .string(Quantity.format(transaction.gasLimit))
         simulated["maxFeePerGas"] = .string(Quantity.format(transaction.maxFeePerGas))

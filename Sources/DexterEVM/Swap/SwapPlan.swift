@@ -70,6 +70,8 @@ public enum ApprovalPolicy: Sendable, Hashable {
 
 /// What the trader is told while a swap goes out, in order.
 public enum SwapEvent: Sendable, Hashable {
+    /// The wallet held too little of the wrapped gas token: `amount` of the gas token was wrapped (mined).
+    case wrapped(token: EthereumAddress, amount: BigUInt, hash: [UInt8], route: SubmissionRoute)
     /// The router's allowance was short: an approval was sent.
     case approvalSent(token: EthereumAddress, spender: EthereumAddress, amount: BigUInt, hash: [UInt8], route: SubmissionRoute)
     case approvalConfirmed(token: EthereumAddress, hash: [UInt8], block: UInt64)
@@ -108,6 +110,8 @@ public enum SwapError: Error, Sendable, Hashable, CustomStringConvertible {
     case signing(Secp256k1.Failure)
     /// The approval transaction was mined with status 0, or not mined.
     case approvalFailed(token: EthereumAddress, hash: [UInt8], state: String)
+    /// The wrapping deposit was mined with status 0, or not mined.
+    case wrapFailed(token: EthereumAddress, hash: [UInt8], state: String)
     /// Not `depth` blocks deep after the polls allowed (the last state is kept, the nonce stays pending).
     case notConfirmed(hash: [UInt8], state: TransactionState)
     /// Mined, status 1, but no Swap log of the pool: something other than the planned swap happened.
@@ -125,6 +129,7 @@ public enum SwapError: Error, Sendable, Hashable, CustomStringConvertible {
         case .node(let error): "swap: \(error)"
         case .signing(let error): "swap signing: \(error)"
         case .approvalFailed(let token, let hash, let state): "approval of \(token) (\(Hex.encode(hash))) \(state)"
+        case .wrapFailed(let token, let hash, let state): "wrapping into \(token) (\(Hex.encode(hash))) \(state)"
         case .notConfirmed(let hash, let state): "swap \(Hex.encode(hash)) not confirmed: \(state)"
         case .noSwapLog(let pool, let hash): "swap \(Hex.encode(hash)) succeeded without a Swap log of \(pool)"
         case .swapLog(let error): "swap: \(error)"
