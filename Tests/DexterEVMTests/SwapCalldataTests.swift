@@ -46,6 +46,16 @@ struct SwapCalldataTests {
             """)
     }
 
+    @Test func quoterPathQuoteMatchesEthAbi() throws {
+        let path = try V3Path(tokens: [Self.wbtc, Self.weth, Self.usdc], fees: [3000, 500])
+        let expected = "cdca1753" + "0000000000000000000000000000000000000000000000000000000000000040"
+            + "0000000000000000000000000000000000000000000000000000000000989680"
+            + "0000000000000000000000000000000000000000000000000000000000000042"
+            + "5fbdb2315678afecb367f032d93f642f64180aa3000bb8cf7ed3acca5a467e9e704c703e8d87f634fb0fc90001f49fe46736679d2d9a65f0992f2272de9f3c7fa6e0"
+            + "000000000000000000000000000000000000000000000000000000000000"
+        #expect(Hex.encode(try QuoterV2Call.quoteExactInput(path: path, amountIn: 10_000_000), prefix: false) == expected)
+    }
+
     @Test func v2SwapExactTokensForTokensMatchesEthAbi() throws {
         let data = try RouterV2.swapExactTokensForTokens(amountIn: BigUInt(10).power(18), amountOutMin: 2_990_000_000,
                                                          path: [Self.weth, Self.usdc, Self.usdt], to: Self.trader,

@@ -47,6 +47,32 @@ import Testing
         #expect(again.nonce == result.nonce + 1)
     }
 
+    @Test func aTwoHopV3SwapAlongAPathFillsQuoterV2sPathQuote() async throws {
+        let send = try await SwapSendScene.start()
+        let wbtc = try EthereumAddress(parsing: try send.deployments.token("WBTC").address)
+        let amountIn: BigUInt = 10_000_000 // 0.1 WBTC
+        try await send.node.send(from: send.deployments.deployer, to: wbtc.checksummed,
+                                 data: try ERC20Call.transfer(to: send.trader.address, amount: amountIn))
+        let path = try V3Path(tokens: [wbtc, send.weth, send.usdc], fees: [3000, 500])
+        let quote = try QuoterV2Call.decodePathQuote(
+            try await send.ethCall(send.quoter, try QuoterV2Call.quoteExactInput(path: path, amountIn: amountIn)))
+        let usdcBefore = try await send.balance(send.usdc)
+        // The last pool pays the USDC: its Swap log is the fill.
+        let plan = SwapPlan(venue: .uniswapV3Path(router: send.swapRouter, path: path), pool: send.pool500, tokenIn: wbtc,
+                            tokenOut: send.usdc, amountIn: amountIn, quotedOut: quote,
+                            slippage: try SlippageBound(basisPoints: 50), recipient: send.trader.address)
+        let result = try await send.executor().execute(plan, patience: send.mining)
+        guard case .filled(let fill, let change) = result.outcome else { Issue.record("\(result.outcome)"); return }
+        #expect(fill.amountOut == quote && change == quote)
+        #expect(try await send.balance(send.usdc) - usdcBefore == quote)
+        // A path that does not end in tokenOut is refused before anything is signed.
+        var wrongEnd = plan
+        wrongEnd.tokenOut = send.weth
+        await #expect(throws: SwapError.calldata(.pathEnds(from: wbtc, to: send.usdc))) {
+            _ = try await send.executor().execute(wrongEnd, patience: send.mining)
+        }
+    }
+
     @Test func theNodesOwnNextBaseFeeIsTheEIPsFormulaAndTheQuoteIsBuiltFromIt() async throws {
         let send = try await SwapSendScene.start()
         // py-evm computes the next block's base fee itself (the last entry of eth_feeHistory's baseFeePerGas):

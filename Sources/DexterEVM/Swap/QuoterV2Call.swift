@@ -16,6 +16,20 @@ public enum QuoterV2Call {
         }
     }
 
+    /// `quoteExactInput(bytes,uint256)`, selector 0xcdca1753: a multi-hop quote along a packed path.
+    public static func quoteExactInput(path: V3Path, amountIn: BigUInt) throws(SwapCallError) -> [UInt8] {
+        do { return try ABI.call("quoteExactInput", [.bytes, .uint(bits: 256)], [.bytes(path.encoded), .uint(amountIn)]) } catch {
+            throw .encoding(error.reason)
+        }
+    }
+
+    /// The output of `quoteExactInput`'s answer `(uint256, uint160[], uint32[], uint256)`.
+    public static func decodePathQuote(_ data: [UInt8]) throws(ABIError) -> BigUInt {
+        let values = try ABI.decode(data, as: [.uint(bits: 256), .array(.uint(bits: 160), count: nil),
+                                               .array(.uint(bits: 32), count: nil), .uint(bits: 256)])
+        return values[0].uintValue
+    }
+
     /// What `quoteExactInputSingle` returns.
     public struct Quote: Sendable, Hashable {
         public let amountOut: BigUInt

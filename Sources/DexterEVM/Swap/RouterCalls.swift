@@ -11,6 +11,8 @@ public enum SwapCallError: Error, Sendable, Hashable, CustomStringConvertible {
     case pathTooShort(tokens: Int)
     /// The encoder refused a value (a number wider than its ABI type).
     case encoding(String)
+    /// A path that does not run from the swap's tokenIn to its tokenOut.
+    case pathEnds(from: EthereumAddress, to: EthereumAddress)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum SwapCallError: Error, Sendable, Hashable, CustomStringConvertible {
         case .feeOutOfRange(let fee): return "V3 fee \(fee) does not fit uint24"
         case .pathTooShort(let tokens): return "a V2 path needs at least 2 tokens, got \(tokens)"
         case .encoding(let reason): return "calldata: \(reason)"
+        case .pathEnds(let from, let to): return "the path runs from \(from) to \(to), not from the swap's tokenIn to its tokenOut"
         }
     }
 }

@@ -7,18 +7,20 @@ public struct SwapPlan: Sendable, Hashable {
     public enum Venue: Sendable, Hashable {
         /// Uniswap V3 SwapRouter `exactInputSingle` through the pool of fee tier `fee`.
         case uniswapV3Single(router: EthereumAddress, fee: UInt32)
+        /// Uniswap V3 SwapRouter `exactInput` along a path of pools; `pool` is the last one (it pays tokenOut).
+        case uniswapV3Path(router: EthereumAddress, path: V3Path)
         /// A V2 Router02 `swapExactTokensForTokens` along tokenIn → tokenOut.
         case uniswapV2(router: EthereumAddress)
 
         public var router: EthereumAddress {
             switch self {
-            case .uniswapV3Single(let router, _), .uniswapV2(let router): router
+            case .uniswapV3Single(let router, _), .uniswapV3Path(let router, _), .uniswapV2(let router): router
             }
         }
     }
 
     public var venue: Venue
-    /// The pool or pair whose Swap log tells what was filled.
+    /// The pool or pair whose Swap log tells what was filled (of a path, the last: its amount out is the swap's).
     public var pool: EthereumAddress
     public var tokenIn: EthereumAddress
     public var tokenOut: EthereumAddress
@@ -53,6 +55,12 @@ public struct SwapPlan: Sendable, Hashable {
             return try SwapRouterV3.ExactInputSingle(tokenIn: tokenIn, tokenOut: tokenOut, fee: fee, recipient: recipient,
                                                      deadline: deadline, amountIn: amountIn,
                                                      amountOutMinimum: amountOutMinimum).calldata()
+        case .uniswapV3Path(_, let path):
+            guard path.tokens.first == tokenIn, path.tokens.last == tokenOut else {
+                throw .pathEnds(from: path.tokens[0], to: path.tokens[path.tokens.count - 1])
+            }
+            return try SwapRouterV3.ExactInput(path: path, recipient: recipient, deadline: deadline, amountIn: amountIn,
+                                               amountOutMinimum: amountOutMinimum).calldata()
         case .uniswapV2:
             return try RouterV2.swapExactTokensForTokens(amountIn: amountIn, amountOutMin: amountOutMinimum,
                                                          path: [tokenIn, tokenOut], to: recipient, deadline: deadline)
