@@ -28,7 +28,8 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          krakenPublicMessage krakenAssetPairs krakenOrders krakenAccount krakenPrivateMessage
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
-         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer)
+         bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
+         revertData)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -102,6 +103,9 @@ sources=(
     Sources/DexterEVM/RPC/JSONValue.swift Sources/DexterEVM/RPC/JSONValue+Parse.swift Sources/DexterEVM/RPC/RPCAnswer.swift
     Sources/DexterEVM/RPC/EVMRPCError.swift Sources/DexterEVM/RPC/RPCResult.swift Sources/DexterEVM/RPC/RPCCall.swift
     Sources/DexterEVM/Follow/BlockHeader.swift Sources/DexterEVM/Follow/PoolEvent.swift
+    Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
+    Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
+    Sources/DexterEVM/Swap/RouterCalls.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -318,6 +322,20 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # Real answers of the local EVM node (single and batch: results, a revert, logs, errors), recorded into
             # Tests/EVMFixtures/rpc.
             cp "$root"/Tests/EVMFixtures/rpc/*.json "$out/" ;;
+        revertData)
+            # Revert data as contracts return it (Error(string), Panic(uint256), an ERC-6093 custom error, an unknown
+            # selector), raw, and inside the error objects geth, Besu, Nethermind and Hardhat return for eth_call.
+            local error='08c379a0000000000000000000000000000000000000000000000000000000000000002000000000000000000000000000000000000000000000000000000000000000013546f6f206c6974746c6520726563656976656400000000000000000000000000'
+            local panic='4e487b710000000000000000000000000000000000000000000000000000000000000011'
+            local custom='e450d38c00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c80000000000000000000000000000000000000000000000000000000000000005000000000000000000000000000000000000000000000000000000000000000a'
+            for name in error panic custom; do printf '%s' "${!name}" | xxd -r -p > "$out/$name"; done
+            printf '\x71\xc4\xef\xed' > "$out/unknown"
+            printf '{"code":3,"message":"execution reverted: Too little received","data":"0x%s"}' "$error" > "$out/geth"
+            printf '{"code":-32000,"message":"Execution reverted","data":"0x%s"}' "$panic" > "$out/besu"
+            printf '{"code":-32015,"message":"VM execution error.","data":"Reverted 0x%s"}' "$custom" > "$out/nethermind"
+            printf '{"code":-32603,"message":"Internal JSON-RPC error.","data":{"message":"reverted","data":"0x%s"}}' "$error" > "$out/hardhat"
+            printf '{"code":3,"message":"execution reverted: UniswapV2Router: EXPIRED"}' > "$out/words"
+            printf '{"code":-32000,"message":"insufficient funds for gas * price + value: have 0 want 1"}' > "$out/funds" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -1,5 +1,5 @@
 import BigInt
-import DexterEVM
+@testable import DexterEVM
 import Testing
 
 /// The examples of execution-apis' "Value encoding" section, both ways.

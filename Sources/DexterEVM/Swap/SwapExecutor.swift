@@ -1,0 +1,206 @@
+import BigInt
+import DexterCrypto
+
+/// Sends swaps from one wallet on one chain: approve when the allowance is short, price the gas, sign, run the signed
+/// transaction at the latest block and refuse it on a revert, send by the configured route, wait for the receipt
+/// and its confirmations, and read the fill from the pool's Swap log. One actor per wallet; from
+/// choosing a nonce to recording the send, one swap at a time (`oneAtATime`), so two swaps never share a nonce.
+public actor SwapExecutor {
+    public let client: EVMRPCClient
+    public let submitter: TransactionSubmitter
+    public let feePolicy: FeePolicy
+    public let approval: ApprovalPolicy
+    public let errors: CustomErrorTable
+    /// The chain's wrapped gas token (WETH9 and its kin): a swap paying it in wraps what the wallet lacks of it.
+    public let wrappedNative: EthereumAddress?
+    private let key: EthereumPrivateKey
+    public internal(set) var nonces: NonceBook
+    /// Each nonce's unsigned transaction, for a speed-up of it.
+    var unsigned: [BigUInt: EthereumTransaction] = [:]
+
+    public init(client: EVMRPCClient, submitter: TransactionSubmitter, key: EthereumPrivateKey, feePolicy: FeePolicy,
+                approval: ApprovalPolicy = .unlimited, errors: CustomErrorTable = .common,
+                wrappedNative: EthereumAddress? = nil) {
+        self.client = client
+        self.submitter = submitter
+        self.key = key
+        self.feePolicy = feePolicy
+        self.approval = approval
+        self.errors = errors
+        self.wrappedNative = wrappedNative
+        nonces = NonceBook(key: NonceKey(wallet: key.address, chainId: BigUInt(client.chainId)))
+    }
+
+    public var wallet: EthereumAddress { key.address }
+
+    func pendingTransaction(at nonce: BigUInt) -> EthereumTransaction? { unsigned[nonce] }
+
+    // MARK: One nonce at a time
+
+    /// An actor runs one call at a time only between suspensions: two swaps could both read the node's pending count
+    /// before either is sent, and take the same nonce. From choosing a nonce to recording the send, one at a time.
+    private var gateHeld = false
+    private var gateQueue: [CheckedContinuation<Void, Never>] = []
+
+    func oneAtATime<T>(_ body: () async throws(SwapError) -> T) async throws(SwapError) -> T {
+        if gateHeld {
+            await withCheckedContinuation { gateQueue.append($0) }
+        } else {
+            gateHeld = true
+        }
+        defer {
+            if gateQueue.isEmpty { gateHeld = false } else { gateQueue.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    /// How long to wait: polls of the node, and what to do between two (sleep; a test mines a block).
+    public struct Patience: Sendable {
+        public var confirmations: UInt64
+        public var polls: Int
+        public var pause: @Sendable () async -> Void
+
+        public init(confirmations: UInt64, polls: Int, pause: @escaping @Sendable () async -> Void) {
+            self.confirmations = confirmations
+            self.polls = polls
+            self.pause = pause
+        }
+    }
+
+    public func execute(_ plan: SwapPlan, patience: Patience,
+                        report: @Sendable (SwapEvent) async -> Void = { _ in }) async throws(SwapError) -> SwapResult {
+        if let wrappedNative, plan.tokenIn == wrappedNative {
+            try await ensureWrapped(wrappedNative, needed: plan.amountIn, patience: patience, report: report)
+        }
+        try await ensureAllowance(token: plan.tokenIn, spender: plan.venue.router, needed: plan.amountIn,
+                                  patience: patience, report: report)
+        let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
+        let data: [UInt8]
+        do { data = try plan.calldata(blockTimestamp: latest.timestamp) } catch { throw .calldata(error) }
+        let (transaction, fees, balanceBefore, hash, route) = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, fees) = try await prepare(to: plan.venue.router, data: data, latest: latest)
+            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
+                                    amountOutMinimum: plan.amountOutMinimum))
+            let balanceBefore = try await balance(of: plan.recipient, token: plan.tokenOut, at: nil)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            return (transaction, fees, balanceBefore, hash, route)
+        }
+        await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
+        let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
+        guard receipt.succeeded else {
+            let reason = try await replay(transaction, atBlock: receipt.blockNumber - 1)
+            return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt, outcome: .failed(reason),
+                              fees: fees)
+        }
+        let fill = try fill(in: receipt, pool: plan.pool, hash: hash)
+        let balanceAfter = try await balance(of: plan.recipient, token: plan.tokenOut, at: receipt.blockNumber)
+        // A balance that fell (another transfer out in between) shows as 0 change; the fill is what the pool paid.
+        let change = balanceAfter >= balanceBefore ? balanceAfter - balanceBefore : 0
+        return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt,
+                          outcome: .filled(fill, balanceChange: change), fees: fees)
+    }
+
+    // MARK: Steps
+
+    /// Approves `spender` when its allowance is below `needed`, and waits for the approval to be mined.
+    func ensureAllowance(token: EthereumAddress, spender: EthereumAddress, needed: BigUInt, patience: Patience,
+                         report: @Sendable (SwapEvent) async -> Void) async throws(SwapError) {
+        let allowanceCall: [UInt8]
+        do { allowanceCall = try ERC20Call.allowance(owner: wallet, spender: spender) } catch { throw .calldata(error) }
+        let allowance = try await uint(call: token, data: allowanceCall, at: nil)
+        guard allowance < needed else { return }
+        let amount = approval.amount(for: needed)
+        let data: [UInt8]
+        do { data = try ERC20Call.approve(spender: spender, amount: amount) } catch { throw .calldata(error) }
+        let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
+        let (transaction, hash, route) = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, _) = try await prepare(to: token, data: data, latest: latest)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            return (transaction, hash, route)
+        }
+        await report(.approvalSent(token: token, spender: spender, amount: amount, hash: hash, route: route))
+        let receipt: TransactionReceipt
+        do {
+            receipt = try await confirm(hash, nonce: transaction.nonce,
+                                        patience: Patience(confirmations: 1, polls: patience.polls, pause: patience.pause),
+                                        report: { _ in })
+        } catch {
+            throw .approvalFailed(token: token, hash: hash, state: "\(error)")
+        }
+        guard receipt.succeeded else { throw .approvalFailed(token: token, hash: hash, state: "mined with status 0") }
+        await report(.approvalConfirmed(token: token, hash: hash, block: receipt.blockNumber))
+    }
+
+    /// Nonce, fees and gas for a call, signed-ready; eth_estimateGas and the eth_call of the final transaction both
+    /// run it at the latest block, and a revert in either refuses it with the decoded reason.
+    func prepare(to: EthereumAddress, data: [UInt8], value: BigUInt = 0, latest: FeeBlock) async throws(SwapError)
+        -> (EthereumTransaction, FeeQuote) {
+        let request: [String: JSONValue] = ["from": .string(wallet.checksummed), "to": .string(to.checksummed),
+                                            "data": .string(HexData.format(data)), "value": .string(Quantity.format(value))]
+        let estimate = try await reverting("eth_estimateGas") { () async throws(EVMRPCError) in
+            try await client.call("eth_estimateGas", [.object(request), "latest"]).quantity()
+        }
+        let history = try await node { () async throws(EVMRPCError) in
+            try FeeHistory(try await client.call("eth_feeHistory", ["0x5", "latest", [50]]))
+        }
+        let fees: FeeQuote
+        do {
+            fees = try FeePlanner.quote(history: history, latestBaseFee: latest.baseFee, latestGasUsed: latest.gasUsed,
+                                        latestGasLimit: latest.gasLimit, gasEstimate: estimate, policy: feePolicy)
+        } catch { throw .fees(error) }
+        let pendingCount = try await node { () async throws(EVMRPCError) in
+            try await client.call("eth_getTransactionCount", [.string(wallet.checksummed), "pending"]).quantity()
+        }
+        let transaction = EthereumTransaction(kind: .eip1559, chainId: BigUInt(client.chainId),
+                                              nonce: nonces.nextNonce(nodePendingCount: pendingCount),
+                                              maxPriorityFeePerGas: fees.maxPriorityFeePerGas, maxFeePerGas: fees.maxFeePerGas,
+                                              gasLimit: fees.gasLimit, to: to, value: value, data: data)
+        var simulated = request
+        simulated["gas"] = .string(Quantity.format(transaction.gasLimit))
+        simulated["maxFeePerGas"] = .string(Quantity.format(transaction.maxFeePerGas))
+        simulated["maxPriorityFeePerGas"] = .string(Quantity.format(transaction.maxPriorityFeePerGas))
+        simulated["nonce"] = .string(Quantity.format(transaction.nonce))
+        _ = try await reverting("eth_call") { () async throws(EVMRPCError) in
+            try await client.call("eth_call", [.object(simulated), "latest"])
+        }
+        return (transaction, fees)
+    }
+
+    /// Signs and sends `transaction`, keeping the nonce book current whatever the answer.
+    func send(_ transaction: EthereumTransaction, purpose: SentTransaction.Purpose,
+              latestBlock: UInt64) async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
+        let raw: [UInt8]
+        do { raw = try transaction.sign(with: key).raw } catch { throw .signing(error) }
+        let sent = SentTransaction(transaction, raw: raw, purpose: purpose)
+        do {
+            let (hash, route) = try await submitter.submit(raw: raw, latestBlock: latestBlock)
+            nonces.recordSent(sent, nonce: transaction.nonce)
+            unsigned[transaction.nonce] = transaction
+            return (hash, route)
+        } catch {
+            if case .refused(let route, let reason) = error,
+               nonces.recordRejected(sent, nonce: transaction.nonce, reason: reason) == .keepAsSent {
+                unsigned[transaction.nonce] = transaction
+                return (sent.hash, route)
+            }
+            throw .submission(error)
+        }
+    }
+
+    /// Waits for `depth` confirmations; dropped or still pending after the polls is an error that keeps the state.
+    func confirm(_ hash: [UInt8], nonce: BigUInt, patience: Patience,
+                 report: @Sendable (SwapEvent) async -> Void) async throws(SwapError) -> TransactionReceipt {
+        let watch = TransactionWatch(client: client)
+        let state = try await node { () async throws(EVMRPCError) in
+            try await watch.wait(for: hash, depth: patience.confirmations, attempts: patience.polls, pause: patience.pause)
+        }
+        guard case .mined(let receipt, let depth) = state, depth >= patience.confirmations else {
+            throw .notConfirmed(hash: hash, state: state)
+        }
+        // Mined at `nonce`: every nonce up to it is spent on chain.
+        nonces.chainCountChanged(to: max(nonces.chainCount, nonce + 1))
+        await report(.mined(hash: hash, block: receipt.blockNumber))
+        await report(.confirmed(hash: hash, confirmations: depth))
+        return receipt
+    }
+}
