@@ -114,7 +114,9 @@ struct VenuesCommand: AsyncParsableCommand {
                 }
                 let gas = try await feed.currentGas().first.map { "\($0.price) gwei" } ?? "unknown"
                 lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms; gas \(gas)"
-                return (lines, true)
+                if let disagreement = feed.disagreements[venue.spec.id] { return (lines + ["  PROBLEM: \(disagreement)"], false) }
+                let judge = evm.deployment.protocolKind == .uniswapV3 ? "QuoterV2" : "the router's getAmountsOut"
+                return (lines + ["  quotes equal \(judge)'s to the unit, both ways"], true)
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)
             }

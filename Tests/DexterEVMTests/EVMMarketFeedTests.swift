@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized) struct EVMMarketFeedTests {
     static let pair = Symbol(base: "ETH", quote: "USDC")
 
-    func feed(_ scene: UniswapScene, urls: [String]? = nil) throws -> EVMMarketFeed {
+    func feed(_ scene: UniswapScene, urls: [String]? = nil, v2FeeBps: Int = 30) throws -> EVMMarketFeed {
         let chain = EVMChainSettings(chain: "local", chainId: UInt64(scene.node.chainId), gasToken: "ETH",
                                      rpcURLs: urls ?? [scene.node.rpcURL], confirmations: 0, pollInterval: .milliseconds(50),
                                      tokens: ["ETH": scene.weth.address, "USDC": scene.usdc.address])
@@ -23,7 +23,7 @@ import Testing
         let v3 = DexDeployment(protocolKind: .uniswapV3, factory: scene.uniswapV3.factory,
                                router: try scene.address(try scene.deployments.contract("SwapRouter")), quoter: scene.quoter,
                                initCodeHash: UniswapV3Deployment.uniswapPoolInitCodeHash)
-        let v2 = DexDeployment(protocolKind: .uniswapV2, factory: scene.ourV2.factory, router: scene.router, feeBps: 30)
+        let v2 = DexDeployment(protocolKind: .uniswapV2, factory: scene.ourV2.factory, router: scene.router, feeBps: v2FeeBps)
         return try EVMMarketFeed(chain: chain, pools: [
             .init(venue: venue("uni-v3"), dexName: "uniswap-v3", deployment: v3, symbol: Self.pair, feePips: 500, gasUnits: 130_000),
             .init(venue: venue("v2"), dexName: "v2", deployment: v2, symbol: Self.pair, feePips: nil, gasUnits: 110_000),
@@ -142,5 +142,23 @@ import Testing
         #expect(down.map(\.venue) == ["uni-v3", "v2"])
         let reason = "\(down.first?.state ?? .live)"
         #expect(reason.contains("local RPC") && !reason.contains("SECRET-KEY"), "\(reason)")
+    }
+
+    /// A V2 fork configured with the wrong fee (25 bps where the pair charges 30) quotes what the chain does not: the
+    /// parity check takes that venue down with both numbers, and leaves the other live.
+    @Test func aVenueWhoseQuotesDifferFromTheChainsIsDown() async throws {
+        let scene = try await UniswapScene.start()
+        defer { scene.node.stop() }
+        let feed = try feed(scene, v2FeeBps: 25)
+        _ = try await feed.instruments()
+        let inbox = VenueInbox()
+        try await feed.subscribe([MarketKey(venue: "v2", symbol: Self.pair)], into: inbox)
+        let states = inbox.drain().connections
+        #expect(states.first { $0.venue == "uni-v3" }?.state == .live)
+        guard case .down(let reason) = states.first(where: { $0.venue == "v2" })?.state else {
+            Issue.record("v2 is not down: \(states)")
+            return
+        }
+        #expect(reason.contains("quote parity alert") && reason.contains("getAmountsOut"), "\(reason)")
     }
 }

@@ -94,6 +94,8 @@ extension EndToEnd {
             #expect(check.output.contains("uni-v3 (uniswap-v3 on local, chain id 31337, at http://127.0.0.1:"))
             #expect(check.output.contains("ETH/USDC 0.05%: pool \(try deployments.pool("WETH/USDC 0.05%").address)"), "\(check.output)")
             #expect(check.output.contains("v2 (uniswap-v2 on local"))
+            #expect(check.output.contains("quotes equal QuoterV2's to the unit, both ways"))
+            #expect(check.output.contains("quotes equal the router's getAmountsOut's to the unit, both ways"))
 
             let tmux = Tmux(name: "dexter-paper-evm")
             defer { tmux.kill() }

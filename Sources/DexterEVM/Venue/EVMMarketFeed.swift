@@ -45,6 +45,8 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         var follower: PoolFollower?
         var subscribed: Set<MarketKey> = []
         var poller: Task<Void, Never>?
+        /// Venues whose quotes differ from their chain's quoter or router, and how: down until they agree again.
+        var parityDown: [VenueId: String] = [:]
     }
     private let held = Mutex(Held())
 
@@ -65,13 +67,18 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
 
     public func market(_ key: MarketKey) -> Market? { held.withLock { $0.markets[key] } }
 
+    /// Venues whose pools quote differently from their chain's quoter or router, with both numbers.
+    public var disagreements: [VenueId: String] { held.withLock { $0.parityDown } }
+
     /// Connects (every URL's chain id checked), then reads every watched pool at the newest block.
     public func instruments() async throws -> [VenueInstrument] {
         try await client.connect()
         var follower = PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch))
         try await follower.start()
         let read = try markets(from: follower, at: clock.now())
+        let problems = await parityProblems(follower)
         held.withLock { held in
+            held.parityDown = problems
             for (key, entry) in read {
                 held.markets[key] = entry.market
                 held.addresses[key] = entry.address
@@ -105,7 +112,8 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
             defer { held.follower = nil }
             return held.follower
         }
-        for venue in venueIds { inbox.post(.live, for: venue) }
+        let parityDown = held.withLock { $0.parityDown }
+        for venue in venueIds { inbox.post(parityDown[venue].map { .down(reason: $0) } ?? .live, for: venue) }
         guard let follower else { return }
         let task = Task { [weak self] in guard let self else { return }; await self.follow(follower, into: inbox) }
         held.withLock { $0.poller = task }
@@ -137,9 +145,19 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
                         return market
                     }
                 }
+                var parityDown = held.withLock { $0.parityDown }
+                if progress != .unchanged {
+                    let problems = await parityProblems(follower)
+                    for venue in venueIds where problems[venue] != parityDown[venue] {
+                        // A venue that was down for the chain itself is told below.
+                        if let why = problems[venue] { inbox.post(.down(reason: why), for: venue) } else if !down { inbox.post(.live, for: venue) }
+                    }
+                    parityDown = problems
+                    held.withLock { $0.parityDown = problems }
+                }
                 if down {
                     down = false
-                    for venue in venueIds { inbox.post(.live, for: venue) }
+                    for venue in venueIds where parityDown[venue] == nil { inbox.post(.live, for: venue) }
                 }
                 inbox.post(contentsOf: current.map { .liquidity($0.key, $0.liquidity, venueTime: now, receivedAt: now) })
                 if progress != .unchanged, let gas = try? await currentGas() { inbox.post(contentsOf: gas.map(MarketEvent.gas)) }
@@ -152,7 +170,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         }
     }
 
-    private func tokens(_ pool: WatchedPool) throws(EVMFeedError) -> (base: EVMToken, quote: EVMToken) {
+    func tokens(_ pool: WatchedPool) throws(EVMFeedError) -> (base: EVMToken, quote: EVMToken) {
         guard let base = chain.tokens[pool.symbol.base], let quote = chain.tokens[pool.symbol.quote] else {
             throw .noToken(pool.symbol, chain: chain.chain)
         }
@@ -184,9 +202,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
             let pair: Set = [base.address, quote.address]
             let liquidity: Liquidity, address: EthereumAddress, baseDecimals: Int, quoteDecimals: Int
             if pool.deployment.protocolKind == .uniswapV3 {
-                guard let state = follower.v3.values.first(where: {
-                    $0.dex == pool.dexName && $0.fee == pool.feePips && Set([$0.token0.address, $0.token1.address]) == pair
-                }) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
+                guard let state = follower.v3State(of: pool, pair: pair) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
                 let baseIsToken0 = state.token0.address == base.address
                 (baseDecimals, quoteDecimals) = baseIsToken0 ? (state.decimals0, state.decimals1) : (state.decimals1, state.decimals0)
                 let flat = state.pool
@@ -196,9 +212,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
                     quoteDecimals: quoteDecimals, baseIsToken0: baseIsToken0, knownTicks: state.knownTicks))
                 address = state.address
             } else {
-                guard let state = follower.v2.values.first(where: {
-                    $0.dex == pool.dexName && Set([$0.token0.address, $0.token1.address]) == pair
-                }) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
+                guard let state = follower.v2State(of: pool, pair: pair) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
                 let constantProduct = state.pool(base: base.address)
                 (baseDecimals, quoteDecimals) = (constantProduct.baseDecimals, constantProduct.quoteDecimals)
                 liquidity = .constantProduct(constantProduct)
