@@ -17,9 +17,12 @@ scripts/evm-venv.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# Unit, vector, ledger and engine tests first, in parallel; then the end-to-end suites (real binaries in real
+# Unit, vector, ledger and engine tests first, in parallel; then the chain tests; then the end-to-end suites (real binaries in real
 # terminals, a hundred SIGKILLs) on their own, so their screens are not timed against scrypt on two cores.
-swift test --skip-build --skip EndToEndTests 2>&1 | tee "$log" || status=$?
+swift test --skip-build --skip EndToEndTests --skip DexterEVMTests 2>&1 | tee "$log" || status=$?
+# The chain tests each start a py-evm node and deploy Uniswap into it (seconds of Python each): on their own, so that
+# load never starves the exchange tests' request timeouts.
+swift test --skip-build --filter DexterEVMTests 2>&1 | tee -a "$log" || status=$?
 swift test --skip-build --filter EndToEndTests 2>&1 | tee -a "$log" || status=$?
 # The Python protocol servers the connector tests talk to (Tests/Servers, loopback only), checked on their own:
 # documented behaviour, ccxt as an independent client, real wire captures. pytest's counts join the totals below.
