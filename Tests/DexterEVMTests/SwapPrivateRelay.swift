@@ -67,7 +67,7 @@ final class SwapPrivateRelay: @unchecked Sendable {
     private func handle(_ connection: Int32) {
         defer { close(connection) }
         var buffer: [UInt8] = []
-        while let body = Self.readRequest(connection, buffer: &buffer) {
+        while let body = ScriptedHTTPServer.readRequest(connection, buffer: &buffer) {
             let request = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
             let id = request["id"] ?? NSNull()
             let method = request["method"] as? String ?? ""
@@ -120,24 +120,5 @@ final class SwapPrivateRelay: @unchecked Sendable {
     static func hashOf(_ raw: String) -> String? {
         guard let bytes = try? Hex.decode(raw) else { return nil }
         return Hex.encode(Keccak256.hash(bytes))
-    }
-
-    private static func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> [UInt8]? {
-        let separator = Array("\r\n\r\n".utf8)
-        while true {
-            if let end = buffer.firstRange(of: separator) {
-                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = head.firstMatch(of: /content-length:\s*(\d+)/).flatMap { Int($0.1) } ?? 0
-                if buffer.count >= end.upperBound + length {
-                    let body = Array(buffer[end.upperBound..<end.upperBound + length])
-                    buffer.removeFirst(end.upperBound + length)
-                    return body
-                }
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return nil }
-            buffer += chunk[..<count]
-        }
     }
 }

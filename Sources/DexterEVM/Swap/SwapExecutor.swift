@@ -112,23 +112,36 @@ public actor SwapExecutor {
         let amount = approval.amount(for: needed)
         let data: [UInt8]
         do { data = try ERC20Call.approve(spender: spender, amount: amount) } catch { throw .calldata(error) }
+        let (hash, _, receipt) = try await sendAndConfirm(
+            to: token, data: data, patience: patience,
+            sent: { hash, route in await report(.approvalSent(token: token, spender: spender, amount: amount, hash: hash, route: route)) },
+            failure: { hash, state in .approvalFailed(token: token, hash: hash, state: state) })
+        await report(.approvalConfirmed(token: token, hash: hash, block: receipt.blockNumber))
+    }
+
+    /// A one-off transaction before a swap (an approval, a wrap): sent (`sent` is told at once), then waited for one
+    /// confirmation; a failure to mine it, or status 0, is thrown as `failure(hash, what happened)`.
+    func sendAndConfirm(to: EthereumAddress, data: [UInt8], value: BigUInt = 0, patience: Patience,
+                        sent: ([UInt8], SubmissionRoute) async -> Void = { _, _ in },
+                        failure: ([UInt8], String) -> SwapError) async throws(SwapError)
+        -> (hash: [UInt8], route: SubmissionRoute, receipt: TransactionReceipt) {
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
         let (transaction, hash, route) = try await oneAtATime { () async throws(SwapError) in
-            let (transaction, _) = try await prepare(to: token, data: data, latest: latest)
+            let (transaction, _) = try await prepare(to: to, data: data, value: value, latest: latest)
             let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
             return (transaction, hash, route)
         }
-        await report(.approvalSent(token: token, spender: spender, amount: amount, hash: hash, route: route))
+        await sent(hash, route)
         let receipt: TransactionReceipt
         do {
             receipt = try await confirm(hash, nonce: transaction.nonce,
                                         patience: Patience(confirmations: 1, polls: patience.polls, pause: patience.pause),
                                         report: { _ in })
         } catch {
-            throw .approvalFailed(token: token, hash: hash, state: "\(error)")
+            throw failure(hash, "\(error)")
         }
-        guard receipt.succeeded else { throw .approvalFailed(token: token, hash: hash, state: "mined with status 0") }
-        await report(.approvalConfirmed(token: token, hash: hash, block: receipt.blockNumber))
+        guard receipt.succeeded else { throw failure(hash, "mined with status 0") }
+        return (hash, route, receipt)
     }
 
     /// Nonce, fees and gas for a call, signed-ready; eth_estimateGas and the eth_call of the final transaction both

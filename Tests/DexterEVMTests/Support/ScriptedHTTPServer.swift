@@ -94,7 +94,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     /// One request's body (headers up to the blank line, then Content-Length bytes), or nil when the peer closed.
-    private static func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> [UInt8]? {
+    static func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> [UInt8]? {
         let separator = Array("\r\n\r\n".utf8)
         while true {
             if let end = buffer.firstRange(of: separator) {
