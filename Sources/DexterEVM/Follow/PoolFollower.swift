@@ -213,7 +213,7 @@ public enum FollowError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .rpc(let error): "following the chain: \(error)"
-        case .pool(let error): "re-reading pools: \(error)"
+        case .pool(let error): "reading pools: \(error)"
         case .logsOfAnotherChain(let block): "the logs of block \(block) belong to another chain"
         case .unsettled(let block): "block \(block) kept changing while the pools were read"
         }
