@@ -42,14 +42,14 @@ extension LedgerWriter {
                     daily_volume_usd = excluded.daily_volume_usd, max_position_usd = excluded.max_position_usd
                 """, arguments: [user.name, user.role, user.mayTrade ? 1 : 0, user.plan, user.venues, user.chains, user.pairs,
                                  user.dailyVolumeUSD, user.maxPositionUSD, at.iso8601])
-            try Self.appendAudit(db, user: actor, action: action, detail: detail, at: at, hash: hash)
+            _ = try Self.appendAudit(db, user: actor, action: action, detail: detail, at: at, hash: hash)
         }
     }
 
     public func removeUser(_ name: String, by actor: String, at: Timestamp, hash: AuditHash) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
-            try Self.appendAudit(db, user: actor, action: "user removed", detail: name, at: at, hash: hash)
+            _ = try Self.appendAudit(db, user: actor, action: "user removed", detail: name, at: at, hash: hash)
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
     let clock = ManualClock()
 
     func refusals(_ engine: Engine) async -> [ApprovalRefusal] {
-        (await engine.board.current?.events ?? []).compactMap { if case .approvalRefused(_, _, let why) = $0 { why } else { nil } }
+        (engine.board.current?.events ?? []).compactMap { if case .approvalRefused(_, _, let why) = $0 { why } else { nil } }
     }
 
     @Test func aRateLimitedVenueIsNamedAndNeverALegUntilItsHoldPasses() async throws {

@@ -80,7 +80,7 @@ extension EndToEnd {
         }
 
         func arbitrages(_ ledger: String) -> Int {
-            (try? DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") }) ?? 0 ?? 0
+            (try? DatabaseQueue(path: ledger).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM arbitrages") ?? 0 }) ?? 0
         }
 
         @Test func aPoolMovedOnTheChainIsAnArbitrageApprovedAndFilledOnPaper() async throws {

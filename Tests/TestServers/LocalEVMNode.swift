@@ -39,7 +39,7 @@ public final class LocalEVMNode: @unchecked Sendable {
         process.arguments = ["--chain-id", String(chainId)] + (bare ? ["--bare"] : [])
         let output = Pipe()
         errorLog = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-evm-node-\(UUID()).log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         let control = Pipe()
         process.standardInput = control
         process.standardOutput = output
