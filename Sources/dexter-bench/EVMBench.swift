@@ -51,6 +51,8 @@ enum EVMBenchmark {
         row("detection: post, drain, pipeline.apply", chain.detection)
         row("total: receipt returned → detection done", chain.total)
         row("baseline, no RPC: same states → detection", chain.baseline)
+        row("(mover: tx hash returned → receipt returned)", chain.receipt)
+        row("(tx hash returned, block mined → detection)", chain.fromMined)
         print(String(format: "   ratio total over the baseline: ×%.0f p50, ×%.0f p99; detection in the live run over the baseline: "
                      + "×%.2f p50, ×%.2f p99", chain.total.p(0.5) / chain.baseline.p(0.5),
                      chain.total.p(0.99) / chain.baseline.p(0.99), chain.detection.p(0.5) / chain.baseline.p(0.5),
@@ -88,12 +90,16 @@ enum EVMBenchmark {
 
     struct ChainRun {
         var wait = Samples(), fetchApply = Samples(), detection = Samples(), total = Samples(), baseline = Samples()
+        /// eth_sendTransaction returned → its receipt returned; eth_sendTransaction returned → detection done.
+        var receipt = Samples(), fromMined = Samples()
         var moves = 0, upserted = 0, early = 0, rereads = 0
     }
 
     /// The swap in flight: the block it was mined in and when its receipt came back (monotonic ns).
     struct Move: Sendable {
         let block: UInt64
+        /// When eth_sendTransaction returned: the node had mined the block.
+        let minedAt: UInt64
         let at: UInt64
     }
 
@@ -155,14 +161,14 @@ enum EVMBenchmark {
                 // The next move once the last was detected, at a random moment of the poll interval.
                 while board.done.withLock({ $0 }) < index { try await Task.sleep(for: .milliseconds(1)) }
                 try await Task.sleep(for: .nanoseconds(UInt64.random(in: 0..<intervalNs)))
-                let block: UInt64
+                let sent: (block: UInt64, minedAt: UInt64)
                 if index % 2 == 0 {
-                    block = try await node.swapV2(usdc, weth, amountIn: 60_000 * usdcUnit)
+                    sent = try await node.swapV2(usdc, weth, amountIn: 60_000 * usdcUnit)
                 } else {
-                    block = try await node.swapV2(weth, usdc, amountIn: 40 * wethUnit)
+                    sent = try await node.swapV2(weth, usdc, amountIn: 40 * wethUnit)
                 }
                 let at = monotonicNanoseconds()
-                board.pending.withLock { $0 = Move(block: block, at: at) }
+                board.pending.withLock { $0 = Move(block: sent.block, minedAt: sent.minedAt, at: at) }
             }
         }
         var run = ChainRun()
@@ -206,6 +212,8 @@ enum EVMBenchmark {
             board.done.withLock { $0 += 1 }
             run.moves += 1
             if poll.upserted { run.upserted += 1 }
+            run.receipt.add(Int64(move.at - move.minedAt))
+            run.fromMined.add(Int64(poll.detected) - Int64(move.minedAt))
             // Detection done before the receipt was back: the desk knew first; no latency from the receipt to count.
             guard poll.detected > move.at else {
                 run.early += 1

@@ -1,4 +1,5 @@
 import BigInt
+import DexterCore
 import DexterCrypto
 import DexterEVM
 import Foundation
@@ -93,17 +94,19 @@ final class BenchEVMNode: @unchecked Sendable {
     }
 
     /// eth_sendTransaction from the deployer (the node mines it at once), then its receipt; throws unless it
-    /// succeeded. Returns the block number it was mined in.
+    /// succeeded. Returns the block number it was mined in and when eth_sendTransaction returned (monotonic ns).
     @discardableResult
-    func send(to: EthereumAddress, _ name: String, _ arguments: [(ABIType, ABIValue)], value: BigUInt = 0) async throws -> UInt64 {
+    func send(to: EthereumAddress, _ name: String, _ arguments: [(ABIType, ABIValue)], value: BigUInt = 0)
+        async throws -> (block: UInt64, minedAt: UInt64) {
         let data = try ABI.call(name, arguments.map(\.0), arguments.map(\.1))
         let hash = try await client.call("eth_sendTransaction", [[
             "from": .string(deployer.checksummed), "to": .string(to.checksummed), "data": .string(HexData.format(data)),
             "value": .string(Quantity.format(value)), "gas": .string(Quantity.format(3_000_000)),
         ]]).string()
+        let minedAt = monotonicNanoseconds()
         let receipt = try await client.call("eth_getTransactionReceipt", [.string(hash)])
         guard try receipt.member("status").string() == "0x1" else { throw BenchError("evm: \(name) on \(to) reverted") }
-        return try receipt.member("blockNumber").uint64()
+        return (try receipt.member("blockNumber").uint64(), minedAt)
     }
 
     func approve(_ token: EthereumAddress, _ spender: EthereumAddress) async throws {
@@ -111,7 +114,8 @@ final class BenchEVMNode: @unchecked Sendable {
     }
 
     /// Our V2 router's swapExactTokensForTokens, no minimum out.
-    func swapV2(_ tokenIn: EthereumAddress, _ tokenOut: EthereumAddress, amountIn: BigUInt) async throws -> UInt64 {
+    func swapV2(_ tokenIn: EthereumAddress, _ tokenOut: EthereumAddress, amountIn: BigUInt)
+        async throws -> (block: UInt64, minedAt: UInt64) {
         try await send(to: try contract("UniswapV2Router"), "swapExactTokensForTokens", [
             (.uint(bits: 256), .uint(amountIn)), (.uint(bits: 256), .uint(0)),
             (.array(.address, count: nil), .array([.address(tokenIn), .address(tokenOut)])),
