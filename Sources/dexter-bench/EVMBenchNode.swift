@@ -21,6 +21,8 @@ final class BenchEVMNode: @unchecked Sendable {
     let tokens: [String: EthereumAddress]
     let v3Pools: [String: EthereumAddress]
     private let process: Process
+    /// Where scripts/evm-node.sh keeps the node's pid, port and log (the folder of deployments.json).
+    private let runFolder: String
     static let chainId: UInt64 = 31337
     static let deadline = ABIValue.uint(BigUInt(1) << 40)
 
@@ -53,11 +55,13 @@ final class BenchEVMNode: @unchecked Sendable {
               let contracts = deployed["contracts"] as? [String: String],
               let tokens = deployed["tokens"] as? [String: [String: Any]],
               let pools = deployed["v3Pools"] as? [String: [String: Any]] else {
-            Self.end(process)
+            let path = printed["deployments"] as? String
+            Self.end(process, runFolder: path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
             throw BenchError("evm: the local EVM node did not start (scripts/evm-node.sh printed "
                              + "\(String(decoding: line, as: UTF8.self))); try scripts/evm-node.sh by hand")
         }
         rpcURL = url
+        runFolder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         self.deployer = try EthereumAddress(parsing: deployer)
         self.contracts = try contracts.mapValues { try EthereumAddress(parsing: $0) }
         self.tokens = try Self.addresses(tokens)
@@ -66,7 +70,7 @@ final class BenchEVMNode: @unchecked Sendable {
         try await client.connect()
     }
 
-    func stop() { Self.end(process) }
+    func stop() { Self.end(process, runFolder: runFolder) }
 
     private static func addresses(_ entries: [String: [String: Any]]) throws -> [String: EthereumAddress] {
         var addresses: [String: EthereumAddress] = [:]
@@ -76,11 +80,20 @@ final class BenchEVMNode: @unchecked Sendable {
         return addresses
     }
 
-    private static func end(_ process: Process) {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<250 where process.isRunning { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// Stops the node by the pid its script wrote, with SIGKILL, then lets the script see it gone and clean up.
+    /// SIGTERM does not do: a child of this process starts with the signal mask of the thread that spawned it, where
+    /// SIGTERM is blocked, and so do the script's own children; a SIGTERM to the script or its node stays pending and
+    /// the node outlives the benchmark.
+    private static func end(_ process: Process, runFolder: String?) {
+        if let runFolder, let text = try? String(contentsOfFile: runFolder + "/node.pid", encoding: .utf8),
+           let node = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), node > 0 {
+            kill(node, SIGKILL)
+        }
+        let pid = process.processIdentifier
+        guard pid > 0 else { return }
+        // The script polls its node every 0.5 s; once it is gone it removes the run folder and exits.
+        for _ in 0..<250 where kill(pid, 0) == 0 && process.isRunning { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
     }
 
     func contract(_ role: String) throws -> EthereumAddress {
