@@ -70,8 +70,9 @@ let package = Package(
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
-            "DexterLedger", "DexterCEX", "DexterNet", "CMallocInfo",
+            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "CMallocInfo",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "BigInt", package: "BigInt"),
         ]),
         // Finds the other projects' vectors and recordings in ../shared for the test targets that read them.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),

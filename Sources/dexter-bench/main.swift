@@ -9,9 +9,24 @@ import Foundation
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles`, `replay` or `binance` runs one benchmark; no argument
-// runs them all.
+// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles`, `replay`, `binance` or `evm` runs one benchmark; no
+// argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
+if only == "help" || only == "--help" || only == "-h" {
+    print("""
+        usage: dexter-bench [detect | inbox | wire | ledger | cycles | replay | binance | evm [--poll-ms N] [--moves N]]
+          no argument runs them all (inbox and evm only when named); run it in release: swift run -c release dexter-bench
+          binance  needs the local Binance server's venv (scripts/binance-server.sh makes it) and ../shared/data
+          evm      needs .venv-evm (run scripts/evm-venv.sh once) and ../shared/evm: it starts the local py-evm node
+                   (scripts/evm-node.sh) and times block → pools → opportunity (poll interval --poll-ms, default 200;
+                   --moves swaps, default 100), a V3 quote crossing 10 ticks against QuoterV2, and swap → signed bytes
+        """)
+    exit(0)
+}
+if only == "evm" {
+    try await EVMBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 if only == "binance" {
     try await BinanceBenchmark.run()
     exit(0)

@@ -73,7 +73,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     /// Connects (every URL's chain id checked), then reads every watched pool at the newest block.
     public func instruments() async throws -> [VenueInstrument] {
         try await client.connect()
-        var follower = PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch))
+        var follower = try newFollower()
         try await follower.start()
         let read = try markets(from: follower, at: clock.now())
         let problems = await parityProblems(follower)
@@ -170,6 +170,12 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         }
     }
 
+    /// A follower of every watched pool, not started: the one `instruments()` starts, for a caller that polls it
+    /// itself (dexter-bench times the poll's parts).
+    package func newFollower() throws -> PoolFollower {
+        PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch))
+    }
+
     func tokens(_ pool: WatchedPool) throws(EVMFeedError) -> (base: EVMToken, quote: EVMToken) {
         guard let base = chain.tokens[pool.symbol.base], let quote = chain.tokens[pool.symbol.quote] else {
             throw .noToken(pool.symbol, chain: chain.chain)
@@ -195,7 +201,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     }
 
     /// Every watched pool as the desk's exact market, from the follower's states, base and quote the right way up.
-    private func markets(from follower: PoolFollower, at now: Timestamp) throws -> [MarketKey: (market: Market, address: EthereumAddress)] {
+    package func markets(from follower: PoolFollower, at now: Timestamp) throws -> [MarketKey: (market: Market, address: EthereumAddress)] {
         var markets: [MarketKey: (market: Market, address: EthereumAddress)] = [:]
         for pool in pools {
             let (base, quote) = try tokens(pool)
