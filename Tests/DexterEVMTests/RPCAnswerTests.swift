@@ -112,8 +112,8 @@ struct RPCAnswerTests {
     }
 
     @Test func urlsAreRedactedToSchemeHostAndPort() throws {
-        let keyed = try RPCEndpoint("https://user:pw@eth-mainnet.g.alchemy.com/v2/SECRETKEY123?apikey=QUERYKEY#frag")
-        #expect(keyed.redacted == "https://eth-mainnet.g.alchemy.com")
+        let keyed = try RPCEndpoint("https://user:pw@eth-node.example/v2/SECRETKEY123?apikey=QUERYKEY#frag")
+        #expect(keyed.redacted == "https://eth-node.example")
         #expect(try RPCEndpoint("http://127.0.0.1:8545/rpc/KEY").description == "http://127.0.0.1:8545")
         #expect(try RPCEndpoint("http://[::1]:8545/KEY").redacted == "http://[::1]:8545")
         #expect(throws: EVMRPCError.badURL("an RPC URL of 20 characters that is not http(s)://host…")) {

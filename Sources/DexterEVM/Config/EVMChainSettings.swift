@@ -47,13 +47,3 @@ public struct EVMChainSettings: Sendable, Hashable {
         self.tokens = tokens
     }
 }
-
-/// A URL as it may be shown: RPC providers put API keys in the path or query, so only scheme, host and port.
-public func redactedURL(_ url: String) -> String {
-    guard let schemeEnd = url.range(of: "://") else { return "(a URL)" }
-    let rest = url[schemeEnd.upperBound...]
-    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    // user:password@host carries a secret too.
-    let host = authority.split(separator: "@").last.map(String.init) ?? ""
-    return String(url[..<schemeEnd.upperBound]) + host
-}

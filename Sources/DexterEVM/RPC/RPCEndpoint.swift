@@ -17,8 +17,7 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
             throw .badURL("an RPC URL of \(url.count) characters that is not http(s)://host…")
         }
         self.url = url
-        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host  // an IPv6 literal
-        redacted = "\(scheme)://\(bracketed)" + (parsed.port.map { ":\($0)" } ?? "")
+        redacted = redactedURL(url)
         secrets = [url, parsed.percentEncodedPath, parsed.percentEncodedQuery, parsed.percentEncodedUser,
                    parsed.percentEncodedPassword, parsed.percentEncodedFragment]
             .compactMap { $0 }.filter { $0.count > 1 }.sorted { $0.count > $1.count }
@@ -30,4 +29,13 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     func scrub(_ text: String) -> String {
         secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "…") }
     }
+}
+
+/// A URL as it may be shown, whatever its scheme: `scheme://host[:port]`, never the path, query or user part where
+/// providers put keys.
+public func redactedURL(_ url: String) -> String {
+    guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host,
+          !host.isEmpty else { return "(a URL)" }
+    let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host  // an IPv6 literal
+    return "\(scheme)://\(bracketed)" + (parsed.port.map { ":\($0)" } ?? "")
 }

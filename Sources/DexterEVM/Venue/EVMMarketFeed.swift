@@ -93,15 +93,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     /// The gas price a swap sent now would pay, in gwei of the chain's gas token: the next block's base fee and the
     /// median priority fee of the last blocks (`eth_feeHistory`, 50th percentile of each block's tips).
     public func currentGas() async throws -> [GasQuote] {
-        let history = try await client.call("eth_feeHistory", [.string("0x5"), .string("latest"), .array([.number("50")])])
-        let baseFees = try history.member("baseFeePerGas").elements().map { try $0.quantity() }
-        guard let next = baseFees.last else { throw history.malformed("baseFeePerGas is empty") }
-        var tips: [BigUInt] = []
-        for block in try history.optionalMember("reward")?.elements() ?? [] {
-            if let tip = try block.elements().first { tips.append(try tip.quantity()) }
-        }
-        tips.sort()
-        let priority = tips.isEmpty ? BigUInt(0) : tips[tips.count / 2]
+        let answer = try await client.call("eth_feeHistory", [.string("0x5"), .string("latest"), .array([.number("50")])])
+        let history = try FeeHistory(answer)
+        guard let next = history.nodeNextBaseFee else { throw answer.malformed("baseFeePerGas is empty") }
+        let priority = try FeePlanner.medianReward(history, index: 0)
         return [GasQuote(chain: chain.chain, token: chain.gasToken, price: Self.gwei(next + priority), updatedAt: clock.now())]
     }
 
