@@ -20,7 +20,7 @@ enum CycleSizing {
         let plan = legs.map { leg -> (screen: LiquidityScreen, sells: Bool, held: Double, lot: Double) in
             let market = state.markets[leg.market]
             let input = leg.side == .sell ? market.key.symbol.base : market.key.symbol.quote
-            return (market.screen, leg.side == .sell, inventory.available(input, at: market.venue.account).doubleValue,
+            return (market.screen, leg.side == .sell, max(0, inventory.available(input, at: market.venue.account).doubleValue),
                     market.instrument.lotSize.doubleValue)
         }
         func output(_ amount: Double) -> Double {

@@ -25,6 +25,8 @@ public enum OrderRefusal: Sendable, Hashable {
     case reducing(reason: String)
     case venueNotTradable(VenueId, ConnectionState)
     case noExecutionClient(VenueId)
+    /// An on-chain order's wallet cannot cover its gas cap beside what orders out already hold back.
+    case gasShort(VenueId, token: Asset, needed: FixedDecimal, free: FixedDecimal)
 }
 
 /// An address an on-chain leg touches that is on the deny list: a pool, or the wallet that would receive.

@@ -200,6 +200,8 @@ extension OrderRefusal: CustomStringConvertible {
         case .reducing(let reason): "trading is reducing: \(reason)"
         case .venueNotTradable(let venue, let state): "\(venue) is \(state)"
         case .noExecutionClient(let venue): "no execution client for \(venue)"
+        case .gasShort(let venue, let token, let needed, let free):
+            "\(venue) needs up to \(needed) \(token) for gas, \(free) free beside the orders out"
         }
     }
 }

@@ -12,9 +12,7 @@ extension Engine {
     func applyBooked(_ booking: ArbitrageBooking, base: Asset) {
         bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
         portfolio.apply(booking, base: base, lotsFrom: ledgerReader)
-        // Detection sizes every route against what the desk holds now.
-        pipeline.inventory = portfolio.inventory
-        _ = pipeline.inventoryDidChange()
+        inventoryChanged()
     }
 
     /// Books the execution; only after the commit does the trader see it as done and does inventory move.

@@ -51,7 +51,7 @@ extension Engine {
         let arbitrageId = execution.arbitrageId, recordId = execution.recordId
         inFlight[arbitrageId] = execution
         for order in orders {
-            if let refusal = orderCheck(order, purpose: execution.purpose) {
+            if let refusal = orderCheck(order, purpose: execution.purpose) ?? gasRefusal(order) {
                 guard let current = inFlight[arbitrageId] else { continue }
                 denyUnsent(order, of: current, reason: "not sent: \(refusal)", at: now)
                 notify(.orderNotSent(order, refusal), at: now)
@@ -63,6 +63,8 @@ extension Engine {
             transition(order.clientOrderId, .submit, at: now)
             submit(order)
         }
+        // What these orders may spend is held back from the next trade until their execution is booked.
+        inventoryChanged()
     }
 
     /// What every order must pass on its way out, whatever sent it: a ledger that can be written; a trading state

@@ -66,8 +66,7 @@ extension Engine {
             return
         }
         portfolio.apply(record)
-        pipeline.inventory = portfolio.inventory
-        _ = pipeline.inventoryDidChange()
+        inventoryChanged()
         notify(.fundingBooked(.init(venue: payment.venue, symbol: payment.symbol, amount: payment.amount, asset: payment.asset,
                                     amountUSD: record.amountUSD, rate: payment.rate, positionSize: payment.positionSize,
                                     reported: reported)), at: now)

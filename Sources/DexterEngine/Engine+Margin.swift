@@ -123,7 +123,7 @@ extension Engine {
                    now: Timestamp) -> OrderRequest? {
         let spot = perpetual.underlying
         guard spot != perpetual else { return nil }
-        let state = pipeline.state, inventory = portfolio.inventory
+        let state = pipeline.state, inventory = tradableInventory
         var best: (market: Market, quantity: FixedDecimal)?
         for index in state.indicesBySymbol[spot] ?? [] {
             let market = state.markets[index]

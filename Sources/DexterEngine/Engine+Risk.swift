@@ -93,6 +93,9 @@ extension Engine {
     func riskCheck(_ legs: [RiskLeg], proposal: TradeProposal) -> PreTradeDenial? {
         let now = clock.now()
         let state = pipeline.state
+        // What the legs before have taken is not there for the next: two legs on one wallet (two DEXes of a chain)
+        // both burn its gas.
+        var spendable = tradableInventory
         let inventory = portfolio.inventory
         var orders: [OrderIntent] = []
         var exposure: [VenueId: FixedDecimal] = [:]
@@ -102,7 +105,7 @@ extension Engine {
             let account = market.venue.account
             var spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
             var spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
-            var free = inventory.available(spendAsset, at: account)
+            var free = spendable.available(spendAsset, at: account)
             if let terms = market.instrument.margin, let settle = leg.symbol.settle {
                 // On margin: what the leg opens (beyond closing the position) needs its initial margin, plus the fee,
                 // from the account's equity not already tied up, at the marks now.
@@ -113,13 +116,16 @@ extension Engine {
                 free = marginAccount(account).available
             }
             let chain = market.venue.kind.chain
+            let gasCap = Self.gasCap(leg.gas)
             orders.append(OrderIntent(
                 venue: leg.venue, chain: chain, symbol: leg.symbol, side: leg.side, limitPrice: leg.worstPrice,
                 quantity: leg.quantity, tickSize: market.instrument.tickSize, lotSize: market.instrument.lotSize,
                 minNotional: market.instrument.minNotional, notional: leg.notional, spendAsset: spendAsset, spend: spend,
-                free: free, gasToken: leg.gasToken, gas: leg.gas,
-                gasFree: leg.gasToken.map { inventory.available($0, at: account) } ?? .zero,
+                free: free, gasToken: leg.gasToken, gas: gasCap,
+                gasFree: leg.gasToken.map { spendable.available($0, at: account) } ?? .zero,
                 quoteAge: now.duration(since: leg.receivedAt), stalenessBound: market.venue.stalenessBound))
+            if market.instrument.margin == nil { spendable.debit(spendAsset, spend, at: account) }
+            if let token = leg.gasToken { spendable.debit(token, gasCap, at: account) }
             // What the venue's account is worth after the leg: a buy brings base in and sends quote out.
             var value = exposure[leg.venue] ?? inventory.balances[account]?.reduce(FixedDecimal.zero) { total, holding in
                 total + FixedDecimal(approximating: (state.usdValue(of: holding.key) ?? 0) * holding.value.doubleValue)

@@ -78,7 +78,8 @@ extension Engine {
                 pending = true
                 continue
             }
-            var held = portfolio.inventory.available(asset, at: account)
+            // What an arbitrage in flight is selling of it is not there to sell again.
+            var held = tradableInventory.available(asset, at: account)
             let reserve = gasReserve(of: asset, at: account)
             if reserve.isPositive, held.isPositive, state.attempts[account] == nil {
                 kept.append(.init(quantity: FixedDecimal.min(held, reserve), account: account, why: .gasReserve))

@@ -243,6 +243,10 @@ public struct LedgerReader: Sendable {
             for key in Set(journal.keys).union(balances.keys).sorted() where (journal[key] ?? .zero) != (balances[key] ?? .zero) {
                 problems.append("balance \(key) is \(balances[key] ?? .zero) but its journal sums to \(journal[key] ?? .zero)")
             }
+            // No account can spend what it does not hold: a negative balance is a trade booked twice against one balance.
+            for (key, amount) in balances.sorted(by: { $0.key < $1.key }) where amount.isNegative {
+                problems.append("balance \(key) is negative (\(amount)): more was spent than the account held")
+            }
             for row in try Row.fetchAll(db, sql: """
                 SELECT a.id FROM arbitrages a WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.arbitrage_id = a.id)
                 """) {

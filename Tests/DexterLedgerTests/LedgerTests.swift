@@ -139,10 +139,22 @@ import Testing
         #expect(problems == ["balance binance USDT is 1000.5 but its journal sums to 1000"])
     }
 
+    /// Two bookings that sold one balance twice leave it negative, journal and all: the check says so.
+    @Test func reconciliationFindsANegativeBalance() throws {
+        try ledger.writer.seedBalances([BalanceChange(account: "binance", asset: "SOL", delta: FixedDecimal(200))])
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE balance_changes SET delta = '-93.91' WHERE account = 'binance' AND asset = 'SOL'")
+            try db.execute(sql: "UPDATE balances SET amount = '-93.91' WHERE account = 'binance' AND asset = 'SOL'")
+        }
+        #expect(try ledger.reader.reconciliationProblems()
+                == ["balance binance SOL is negative (-93.91): more was spent than the account held"])
+    }
+
     /// A funding payment moves its account's collateral once, however often it is booked, counts in the day's P&L,
     /// and a journal that lost or changed its change is found.
     @Test func fundingIsBookedOnceAndItsCollateralChangeIsProved() throws {
-        try ledger.writer.seedBalances([BalanceChange(account: "binance-usdm", asset: "USDT", delta: FixedDecimal(1000))])
+        try ledger.writer.seedBalances([BalanceChange(account: "binance-usdm", asset: "USDT", delta: FixedDecimal(1000)),
+                                        BalanceChange(account: "bybit", asset: "USDT", delta: FixedDecimal(100))])
         let paid = FundingRecord(venue: "binance-usdm", id: "8812", account: "binance-usdm", symbol: "BTC/USDT:USDT",
                                  amount: d("-2.70000001"), asset: "USDT", amountUSD: d("-2.700000009"), rate: d("0.0001"),
                                  positionSize: d("0.9"), markPrice: d("30000.0001"), user: "alice", at: time)
