@@ -1,3 +1,4 @@
+import BigInt
 import DexterCore
 import DexterCrypto
 import DexterEVM
@@ -25,7 +26,7 @@ struct EVMPoolSettings: Hashable {
 /// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
 extension DeskConfig {
     static let evmChainKeys: Set<String> = ["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
-                                            "confirmations", "poll_ms", "tokens"]
+                                            "confirmations", "poll_ms", "tokens", "wallet", "max_fee_gwei"]
 
     /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
     static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
@@ -68,10 +69,23 @@ extension DeskConfig {
         if let table = try chain.optionalTable("tokens") {
             for asset in table.keys { tokens[Asset(asset)] = try address(table, asset) }
         }
-        return EVMChainSettings(
+        var settings = EVMChainSettings(
             chain: ChainId(name), chainId: chainId, gasToken: gasToken, rpcURLs: urls, privateSubmission: submission,
             confirmations: try chain.optionalInt("confirmations", range: 0...1_000) ?? known?.confirmations ?? 2,
             pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens)
+        if let wallet = try chain.optionalString("wallet") {
+            let usable = !wallet.isEmpty && wallet.count <= 40 && wallet.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
+            guard usable else {
+                throw chain.error("wallet", "\"\(wallet.prefix(40))\" is not a wallet name (a-z, 0-9, '-', '_'): dexter wallet list shows yours")
+            }
+            settings.wallet = wallet
+        }
+        if let gwei = try chain.optionalInt("max_fee_gwei", range: 1...100_000) {
+            settings.maxFeePerGasCap = BigUInt(gwei) * 1_000_000_000
+        }
+        return settings
     }
 
     static let evmVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "protocol", "factory", "router",

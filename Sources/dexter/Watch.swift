@@ -98,7 +98,8 @@ struct Watch: AsyncParsableCommand {
                 try ledgerFile.reader.funding(venue: venue.spec.id.name, limit: 1).first.map { (venue.spec.id, $0.at) }
             })
             venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
-                                         credentials: liveAccess?.credentials ?? [:], fundingSince: fundingSince)
+                                         ledgerPath: ledgerPath, credentials: liveAccess?.credentials ?? [:],
+                                         fundingSince: fundingSince, walletKeys: liveAccess?.walletKeys ?? [:])
         }
         if let liveAccess {
             engineConfig.alerts += try await liveAccess.check(venues)

@@ -67,6 +67,9 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
 
     public func market(_ key: MarketKey) -> Market? { held.withLock { $0.markets[key] } }
 
+    /// The pool a market trades through, as read from its factory (nil before `instruments()`).
+    public func poolAddress(_ key: MarketKey) -> EthereumAddress? { held.withLock { $0.addresses[key] } }
+
     /// Venues whose pools quote differently from their chain's quoter or router, with both numbers.
     public var disagreements: [VenueId: String] { held.withLock { $0.parityDown } }
 
