@@ -105,6 +105,12 @@ struct Watch: AsyncParsableCommand {
             engineConfig.alerts += try await liveAccess.check(venues)
             try LiveAccess.confirm()
             engineConfig.reconciledVenues = config.liveVenues.map(\.spec.id)
+            // A chain's balances are its signing wallet's: on the Wallets panel under that wallet, not as paper.
+            for (chain, settings) in config.liveChains.sorted(by: { $0.key < $1.key }) where liveAccess.walletKeys[chain] != nil {
+                guard let index = engineConfig.wallets.firstIndex(where: { $0.name == settings.wallet }),
+                      !engineConfig.wallets[index].chains.contains(chain.name) else { continue }
+                engineConfig.wallets[index].chains.insert(chain.name, at: 0)
+            }
             logger.notice("LIVE confirmed by \(userName) on \(engineConfig.reconciledVenues.map(\.name).joined(separator: ", "))")
         }
         let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: clock,

@@ -98,6 +98,13 @@ extension EndToEnd {
             #expect(fills.contains { $0.exchange == "v2" && $0.side == "sell" }, "\(fills)")
             #expect(fills.contains { $0.exchange.hasPrefix("uni-v3") && $0.side == "buy" }, "\(fills)")
             try tmux.waitFor("the booking on screen") { $0.contains("realised $") }
+            // Each swap's transaction and the route it took, on the Orders panel.
+            try tmux.waitFor("the swaps' transactions on the Orders panel") {
+                $0.components(separatedBy: "[tx 0x").count == 3 && $0.contains(" public] ")
+            }
+            // The wallet's balances are under the wallet that signs on the chain, not a paper account.
+            let screen = try tmux.screen()
+            #expect(screen.contains("trader 0x") && !screen.contains("paper paper"), "\(screen)")
             // Nothing in flight: the ledger's wallet is the chain's, to the last wei and unit.
             let onChain = try await Self.chainBalances(node, deployments, wallet: wallet)
             let inLedger = try LiveBinanceTests.ledgerBalances(ledger, account: "wallet@local")

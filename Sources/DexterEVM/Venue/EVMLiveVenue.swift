@@ -112,8 +112,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
                 case .sent(let hash, _, let route):
                     current.withLock { $0.stage = .sent; $0.route = route.description }
                     journal.record(current.withLock { $0 })
-                    self.post(OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
-                                          kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now()))
+                    var accepted = OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
+                                               kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now())
+                    accepted.route = Self.shown(hash: hash, route: route)
+                    self.post(accepted)
                 case .approvalSent(_, _, _, let hash, _), .wrapped(_, _, let hash, _):
                     sideEffects.add(hash)
                 default: break
@@ -255,6 +257,13 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
     func reject(_ order: OrderRequest, code: String, _ failureClass: ExecutionFailure.Class, _ reason: String) {
         post(OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
                          kind: .rejected(ExecutionFailure(code: code, failureClass: failureClass, reason: reason)), at: clock.now()))
+    }
+
+    /// The transaction as the Orders panel shows it: "tx 0x1234…cdef public" (the public mempool) or "… private" (the
+    /// private relay).
+    static func shown(hash: [UInt8], route: SubmissionRoute) -> String {
+        let hex = Hex.encode(hash)
+        return "tx \(hex.prefix(6))…\(hex.suffix(4)) \(route.isPrivate ? "private" : "public")"
     }
 
     /// Wei as the gas token, exactly (18 decimals).
