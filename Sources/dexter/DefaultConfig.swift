@@ -159,6 +159,8 @@ BNB = "15"
 # (where transactions go instead of the public mempool) with private_method ("eth_sendRawTransaction" or
 # "eth_sendPrivateTransaction"), confirmations (blocks on top before a fill is booked), poll_ms (how often the newest
 # block is asked for), and [chains.NAME.tokens] (the ERC-20 each asset is there, e.g. ETH = "0xC02a…" for WETH).
+# LIVE (--live) signs that chain's swaps with the vault wallet named by wallet = "NAME" (dexter wallet new/import),
+# never above max_fee_gwei (default 500) per gas.
 # A DEX venue on such a chain takes connector = "evm" (PAPER: pools read from the chain, paper fills), names a known
 # deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap" on ethereum; "pancakeswap-v2", "pancakeswap-v3",
 # "biswap", "apeswap" on bsc; "quickswap" on polygon: their mainnet contracts are the defaults, see
