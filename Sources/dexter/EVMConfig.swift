@@ -17,6 +17,8 @@ struct EVMVenueSettings {
 struct EVMPoolSettings: Hashable {
     var feePips: Int?
     var gasUnits: Int
+    /// A Curve pool's own address (Curve has no pool-by-pair getter to find it through).
+    var address: EthereumAddress? = nil
 
     /// Typical router swaps of one hop: the same figures the embedded market's pools use.
     static func defaultGasUnits(_ kind: DexProtocol) -> Int { kind == .uniswapV3 ? 130_000 : 110_000 }
@@ -127,9 +129,9 @@ extension DeskConfig {
             }
             deployment.feeBps = try venue.int("fee_bps", range: 0...9_999)
         }
-        guard deployment.protocolKind == .uniswapV2 || deployment.protocolKind == .uniswapV3 else {
+        guard deployment.protocolKind != .balancerWeighted else {
             throw venue.error(dex == nil ? "protocol" : "dex", "\(deployment.protocolKind.rawValue) pools are not read live yet "
-                              + "(uniswap-v2 and uniswap-v3 are)")
+                              + "(uniswap-v2, uniswap-v3 and curve are)")
         }
         if deployment.protocolKind == .uniswapV2, deployment.feeBps == nil {
             throw venue.error("fee_bps", "a uniswap-v2 deployment dexter does not know needs its pairs' fee, e.g. 30")
@@ -145,15 +147,20 @@ extension DeskConfig {
                 throw table.error(pair, "\(asset) has no token on \(chain.chain): add it under [chains.\(chain.chain).tokens]")
             }
             let pool = try table.table(pair)
-            let isV3 = deployment.protocolKind == .uniswapV3
-            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : ["gas_units"])
+            let isV3 = deployment.protocolKind == .uniswapV3, isCurve = deployment.protocolKind == .curve
+            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : isCurve ? ["address", "gas_units"] : ["gas_units"])
             if isV3, !pool.has("fee_pips") {
                 throw pool.error("fee_pips", "missing: a uniswap-v3 pool is found by its fee tier, e.g. 500 (0.05 %)")
+            }
+            if isCurve, !pool.has("address") {
+                throw pool.error("address", "missing: a curve pool is watched by its address (Curve has no pool-by-pair "
+                                 + "getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
             }
             pools[symbol] = EVMPoolSettings(
                 feePips: isV3 ? try pool.int("fee_pips", range: 1...999_999) : nil,
                 gasUnits: try pool.optionalInt("gas_units", range: 21_000...30_000_000)
-                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind))
+                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind),
+                address: isCurve ? try address(pool, "address") : nil)
         }
         guard !pools.isEmpty else { throw venue.error("pools", "list at least one pair, e.g. \"ETH/USDC\" = { fee_pips = 500 }") }
         return EVMVenueSettings(dex: dex, deployment: deployment, pools: pools)
