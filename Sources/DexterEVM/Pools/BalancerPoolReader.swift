@@ -37,17 +37,22 @@ public struct BalancerPoolReader: Sendable {
             poolId = id
         }
         guard let poolId, poolId.count == 32 else { throw disagrees("pool_id", "not 32 bytes") }
-        let values = try await rpc { () async throws(EVMRPCError) in
-            try await client.read([
-                getPoolId,
-                try! ContractCall(vault, "getPoolTokens", [(.fixedBytes(32), .fixedBytes(poolId))],
-                                  returns: [.array(.address, count: nil), .array(.uint(bits: 256), count: nil), .uint(bits: 256)]),
-                try! ContractCall(address, "getNormalizedWeights", returns: [.array(.uint(bits: 256), count: nil)]),
-                try! ContractCall(address, "getSwapFeePercentage", returns: [.uint(bits: 256)]),
-            ], at: at)
+        let calls = [
+            getPoolId,
+            try! ContractCall(vault, "getPoolTokens", [(.fixedBytes(32), .fixedBytes(poolId))],
+                              returns: [.array(.address, count: nil), .array(.uint(bits: 256), count: nil), .uint(bits: 256)]),
+            try! ContractCall(address, "getNormalizedWeights", returns: [.array(.uint(bits: 256), count: nil)]),
+            try! ContractCall(address, "getSwapFeePercentage", returns: [.uint(bits: 256)]),
+        ]
+        let outcomes = try await rpc { () async throws(EVMRPCError) in try await client.batch(calls.map { $0.rpc(at: at) }) }
+        // The pool's own id first: the Vault reverts on an id it does not know (BAL#500), which would hide the cause.
+        let answeredId = try await rpc { () async throws(EVMRPCError) in try calls[0].decode(try outcomes[0].get())[0] }
+        guard case .fixedBytes(let id) = answeredId, id == poolId else {
+            throw disagrees("getPoolId", "the pool's id is \(answeredId), not the configured \(HexData.format(poolId))")
         }
-        guard case .fixedBytes(let answeredId) = values[0][0], answeredId == poolId else {
-            throw disagrees("getPoolId", "the pool's id is \(values[0][0]), not the configured \(HexData.format(poolId))")
+        var values: [[ABIValue]] = [[answeredId]]
+        for index in 1..<calls.count {
+            values.append(try await rpc { () async throws(EVMRPCError) in try calls[index].decode(try outcomes[index].get()) })
         }
         guard case .array(let tokenValues) = values[1][0], case .array(let balanceValues) = values[1][1],
               case .array(let weightValues) = values[2][0], let swapFee = ABIRead.uint(values[3][0]) else {

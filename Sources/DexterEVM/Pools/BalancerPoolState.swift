@@ -23,12 +23,13 @@ public struct BalancerPoolState: Sendable, Hashable {
 
     var scalingFactors: [BigUInt] { decimals.map { BigUInt(10).power(18 - $0) } }
 
-    /// DexterMarket's weighted pool (balances scaled to 18 decimals). Its fee is taken after scaling, as Balancer
-    /// V3's vault does; a V2 pool takes it before, so for tokens of fewer than 18 decimals the two can part by a
-    /// unit of the amount in: `amountOut` here is the V2 pool's own arithmetic.
-    public var pool: WeightedPool {
-        WeightedPool(balancesScaled18: zip(balances, scalingFactors).map { $0 * $1 }, weights: weights,
-                     scalingFactors: scalingFactors, swapFee: swapFee)
+    /// DexterMarket's weighted pool with `base` and `quote` as the pair (both among the tokens), balances scaled to
+    /// 18 decimals, the fee taken off raw amounts as the V2 vault's pools do.
+    public func pool(base: EthereumAddress, quote: EthereumAddress) -> WeightedPool? {
+        guard let baseIndex = index(of: base), let quoteIndex = index(of: quote), baseIndex != quoteIndex else { return nil }
+        return WeightedPool(balancesScaled18: zip(balances, scalingFactors).map { $0 * $1 }, weights: weights,
+                            scalingFactors: scalingFactors, swapFee: swapFee, feeOnRawAmounts: true, baseIndex: baseIndex,
+                            quoteIndex: quoteIndex)
     }
 
     /// What the V2 vault pays for exactly `amountIn` of token `i` into token `j` (BaseMinimalSwapInfoPool.onSwap,

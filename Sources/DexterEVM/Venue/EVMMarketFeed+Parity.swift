@@ -14,7 +14,9 @@ extension EVMMarketFeed {
             guard let (base, quote) = try? tokens(pool) else { continue }
             let pair: Set = [base.address, quote.address]
             do throws(QuoteParityError) {
-                if pool.deployment.protocolKind == .curve {
+                if pool.deployment.protocolKind == .balancerWeighted {
+                    continue  // Not yet held against the Vault's queryBatchSwap: the state is read, the quote unchecked.
+                } else if pool.deployment.protocolKind == .curve {
                     guard let state = follower.curveState(of: pool), let i = state.index(of: base.address),
                           let j = state.index(of: quote.address) else { continue }
                     let probes = Self.probes(base, quote, state.decimals[i], state.decimals[j])
@@ -55,6 +57,10 @@ extension PoolFollower {
 
     func curveState(of pool: EVMMarketFeed.WatchedPool) -> CurvePoolState? {
         pool.address.flatMap { curve[$0] }
+    }
+
+    func balancerState(of pool: EVMMarketFeed.WatchedPool) -> BalancerPoolState? {
+        pool.address.flatMap { balancer[$0] }
     }
 
     func v2State(of pool: EVMMarketFeed.WatchedPool, pair: Set<EthereumAddress>) -> V2PairState? {

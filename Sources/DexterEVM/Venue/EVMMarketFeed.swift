@@ -20,11 +20,14 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         public let feePips: Int?
         /// Gas one swap through the router burns (until a swap's own `eth_estimateGas` prices it).
         public let gasUnits: Int
-        /// The pool itself, for the families found by address rather than by pair (Curve).
+        /// The pool itself, for the families found by address rather than by pair (Curve, Balancer).
         public let address: EthereumAddress?
+        /// A Balancer pool's id in its Vault, when config gives it (checked against the pool's `getPoolId()`).
+        public let poolId: [UInt8]?
 
         public init(venue: VenueSpec, dexName: String, deployment: DexDeployment, symbol: Symbol, feePips: Int?, gasUnits: Int,
-                    address: EthereumAddress? = nil) {
+                    address: EthereumAddress? = nil, poolId: [UInt8]? = nil) {
+            self.poolId = poolId
             self.venue = venue
             self.dexName = dexName
             self.deployment = deployment
@@ -173,7 +176,15 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     /// itself (dexter-bench times the poll's parts).
     package func newFollower() throws -> PoolFollower {
         PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch),
-                     curve: try pools.compactMap(curveWatch))
+                     curve: try pools.compactMap(curveWatch), balancer: try pools.compactMap(balancerWatch))
+    }
+
+    /// The Vault is the deployment's `factory` (KnownDeployments' "balancer").
+    private func balancerWatch(_ pool: WatchedPool) throws -> PoolFollower.BalancerWatch? {
+        guard pool.deployment.protocolKind == .balancerWeighted else { return nil }
+        guard let address = pool.address else { throw EVMFeedError.noPoolAddress(pool.symbol, dex: pool.dexName) }
+        return .init(BalancerPoolReader(client: client, dex: pool.dexName, vault: pool.deployment.factory), address,
+                     poolId: pool.poolId)
     }
 
     private func curveWatch(_ pool: WatchedPool) throws -> PoolFollower.CurveWatch? {
@@ -201,8 +212,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         case .uniswapV2:
             let (base, quote) = try tokens(pool)
             return .init(V2PairReader(client: client, dex: pool.deployment.v2(name: pool.dexName)), base, quote)
-        case .uniswapV3, .curve: return nil
-        case .balancerWeighted: throw EVMFeedError.notReadLive(pool.deployment.protocolKind, dex: pool.dexName)
+        case .uniswapV3, .curve, .balancerWeighted: return nil
         }
     }
 
@@ -230,6 +240,14 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
                 }
                 (baseDecimals, quoteDecimals) = (stableSwap.baseDecimals, stableSwap.quoteDecimals)
                 liquidity = .stableSwap(stableSwap)
+                address = state.address
+            } else if pool.deployment.protocolKind == .balancerWeighted {
+                guard let state = follower.balancerState(of: pool),
+                      let weighted = state.pool(base: base.address, quote: quote.address) else {
+                    throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName)
+                }
+                (baseDecimals, quoteDecimals) = (weighted.baseDecimals, weighted.quoteDecimals)
+                liquidity = .weighted(weighted)
                 address = state.address
             } else {
                 guard let state = follower.v2State(of: pool, pair: pair) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
