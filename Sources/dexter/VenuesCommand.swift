@@ -115,12 +115,10 @@ struct VenuesCommand: AsyncParsableCommand {
                 let gas = try await feed.currentGas().first.map { "\($0.price) gwei" } ?? "unknown"
                 lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms; gas \(gas)"
                 if let disagreement = feed.disagreements[venue.spec.id] { return (lines + ["  PROBLEM: \(disagreement)"], false) }
-                if evm.deployment.protocolKind == .balancerWeighted {
-                    return (lines + ["  read from the Vault; quotes not yet held against its queryBatchSwap"], true)
-                }
                 let judge = switch evm.deployment.protocolKind {
                 case .uniswapV3: "QuoterV2"
                 case .curve: "the pool's get_dy"
+                case .balancerWeighted: "the Vault's queryBatchSwap"
                 default: "the router's getAmountsOut"
                 }
                 return (lines + ["  quotes equal \(judge)'s to the unit, both ways"], true)

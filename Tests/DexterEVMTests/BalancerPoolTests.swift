@@ -11,7 +11,8 @@ import Testing
 /// pool's ABI (no Balancer bytecode is installable from a package registry here): the state read is the state
 /// deployed, the pool id is checked, the Vault's Swap / PoolBalanceChanged and the pool's SwapFeePercentageChanged
 /// logs bring a fresh read, and the feed serves a pair as an exact weighted market. Its quotes are Balancer V2's
-/// arithmetic on that state; they are not held against `queryBatchSwap` here (no real Vault to ask).
+/// arithmetic on that state; the stand-in's `queryBatchSwap` answers only what a test sets, so what is tested here is
+/// the call (the Vault's ABI, decoded by the contract) and the alert, not Balancer's math against the real Vault.
 @Suite(.serialized) struct BalancerPoolTests {
     static let bal = BigUInt(10).power(18), usd = BigUInt(10).power(6)
 
@@ -55,6 +56,28 @@ import Testing
         guard case .applied(_, 2) = try await follower.poll() else { Issue.record("not applied"); return }
         #expect(follower.balancer[scene.pool]?.swapFee == BigUInt(10).power(16))
         try await expectCurrent("a join and a new fee")
+    }
+
+    @Test func quotesAreHeldAgainstQueryBatchSwapAndADifferenceIsAnAlert() async throws {
+        let scene = try await BalancerScene.start()
+        defer { scene.node.stop() }
+        let amountIn = 1_000 * Self.bal
+        let state = try await scene.reader.read(scene.pool)
+        let ours = try state.amountOut(i: 0, j: 1, amountIn: amountIn)
+        #expect(ours > 2_900 * Self.usd && ours < 3_000 * Self.usd)
+        let swap = (swap: QuoteParity.Swap(tokenIn: scene.tokens[0].address, amountIn: amountIn), tokenOut: scene.tokens[1].address)
+        try await scene.setQueryAnswer(0, 1, amountIn: amountIn, amountOut: ours)
+        let parity = QuoteParity(client: scene.client)
+        let agreed = try await parity.balancer(try await scene.reader.read(scene.pool), vault: scene.pool, swaps: [swap])
+        #expect(agreed == [ours])
+        try await scene.setQueryAnswer(0, 1, amountIn: amountIn, amountOut: ours + 1)
+        let now = try await scene.reader.read(scene.pool)
+        await #expect {
+            try await parity.balancer(now, vault: scene.pool, swaps: [swap])
+        } throws: { error in
+            guard case QuoteParityError.mismatch(let alert) = error else { return false }
+            return alert.source == "Vault.queryBatchSwap" && alert.dexterOut == ours && alert.chainOut == ours + 1
+        }
     }
 
     @Test func theFeedServesAPairAsAWeightedMarket() async throws {

@@ -5,7 +5,8 @@
         this contract of the project's own: it answers the Vault's `getPoolTokens(bytes32)` and the weighted pool's
         `getPoolId()`, `getNormalizedWeights()` and `getSwapFeePercentage()` with Balancer's ABI, and emits the
         Vault's `Swap` / `PoolBalanceChanged` and the pool's `SwapFeePercentageChanged` when a test moves it. It does no
-        swap math: the balances a test sets are the balances it reports.
+        swap math: the balances a test sets are the balances it reports, and `queryBatchSwap` (the Vault's ABI) answers
+        only what a test told it to for that swap, reverting otherwise.
 """
 
 event Swap:
@@ -25,7 +26,22 @@ event PoolBalanceChanged:
 event SwapFeePercentageChanged:
     swapFeePercentage: uint256
 
+struct BatchSwapStep:
+    poolId: bytes32
+    assetInIndex: uint256
+    assetOutIndex: uint256
+    amount: uint256
+    userData: Bytes[1024]
+
+struct FundManagement:
+    sender: address
+    fromInternalBalance: bool
+    recipient: address
+    toInternalBalance: bool
+
 pool_id: bytes32
+# keccak256(tokenIn ‖ tokenOut ‖ amount in) → the amount out queryBatchSwap answers.
+query_answers: HashMap[bytes32, uint256]
 tokens: DynArray[address, 8]
 balances: DynArray[uint256, 8]
 weights: DynArray[uint256, 8]
@@ -95,3 +111,32 @@ def join(amounts: DynArray[uint256, 8]):
 def setSwapFeePercentage(fee: uint256):
     self.swap_fee = fee
     log SwapFeePercentageChanged(swapFeePercentage=fee)
+
+
+@external
+def set_query_answer(token_in: address, token_out: address, amount_in: uint256, amount_out: uint256):
+    self.query_answers[keccak256(concat(convert(token_in, bytes20), convert(token_out, bytes20),
+                                        convert(amount_in, bytes32)))] = amount_out
+
+
+@external
+def queryBatchSwap(kind: uint8, swaps: DynArray[BatchSwapStep, 4], assets: DynArray[address, 8],
+                   funds: FundManagement) -> DynArray[int256, 8]:
+    assert kind == 0, "GIVEN_IN only"
+    assert len(swaps) == 1, "one swap"
+    step: BatchSwapStep = swaps[0]
+    assert step.poolId == self.pool_id, "BAL#500"
+    token_in: address = assets[step.assetInIndex]
+    token_out: address = assets[step.assetOutIndex]
+    answer: uint256 = self.query_answers[keccak256(concat(convert(token_in, bytes20), convert(token_out, bytes20),
+                                                          convert(step.amount, bytes32)))]
+    assert answer > 0, "no answer set for this swap"
+    deltas: DynArray[int256, 8] = []
+    for k: uint256 in range(len(assets), bound=8):
+        if k == step.assetInIndex:
+            deltas.append(convert(step.amount, int256))
+        elif k == step.assetOutIndex:
+            deltas.append(-convert(answer, int256))
+        else:
+            deltas.append(0)
+    return deltas

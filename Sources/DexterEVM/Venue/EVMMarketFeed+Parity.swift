@@ -4,9 +4,10 @@ import DexterCrypto
 
 extension EVMMarketFeed {
     /// dexter's quotes of a small swap each way, from the state it holds, against the chain's own at the same block
-    /// (QuoterV2 for a V3 pool, the router's getAmountsOut for a V2 pair, the pool's get_dy for Curve): a venue whose pools disagree is named with
-    /// both numbers, and goes down until they agree again — a difference is an alert, not a trade. A quote the chain
-    /// could not give (no answer) is the RPC's trouble, said elsewhere, not a disagreement.
+    /// (QuoterV2 for a V3 pool, the router's getAmountsOut for a V2 pair, the pool's get_dy for Curve, the Vault's
+    /// queryBatchSwap for Balancer): a venue whose pools disagree is named with both numbers, and goes down until they
+    /// agree again — a difference is an alert, not a trade. A quote the chain could not give (no answer) is the RPC's
+    /// trouble, said elsewhere, not a disagreement.
     func parityProblems(_ follower: PoolFollower) async -> [VenueId: String] {
         var problems: [VenueId: String] = [:]
         let parity = QuoteParity(client: client)
@@ -15,7 +16,11 @@ extension EVMMarketFeed {
             let pair: Set = [base.address, quote.address]
             do throws(QuoteParityError) {
                 if pool.deployment.protocolKind == .balancerWeighted {
-                    continue  // Not yet held against the Vault's queryBatchSwap: the state is read, the quote unchecked.
+                    guard let state = follower.balancerState(of: pool), let i = state.index(of: base.address),
+                          let j = state.index(of: quote.address) else { continue }
+                    let probes = Self.probes(base, quote, state.decimals[i], state.decimals[j])
+                    _ = try await parity.balancer(state, vault: pool.deployment.factory,
+                                                  swaps: [(probes[0], quote.address), (probes[1], base.address)])
                 } else if pool.deployment.protocolKind == .curve {
                     guard let state = follower.curveState(of: pool), let i = state.index(of: base.address),
                           let j = state.index(of: quote.address) else { continue }

@@ -55,6 +55,12 @@ struct BalancerScene {
         try await send("setSwapFeePercentage", [(.uint(bits: 256), .uint(fee))])
     }
 
+    /// What the stand-in's queryBatchSwap answers for `amountIn` of `tokenIn` into `tokenOut`.
+    func setQueryAnswer(_ tokenIn: Int, _ tokenOut: Int, amountIn: BigUInt, amountOut: BigUInt) async throws {
+        try await send("set_query_answer", [(.address, .address(tokens[tokenIn].address)), (.address, .address(tokens[tokenOut].address)),
+                                            (.uint(bits: 256), .uint(amountIn)), (.uint(bits: 256), .uint(amountOut))])
+    }
+
     private func send(_ name: String, _ arguments: [(ABIType, ABIValue)]) async throws {
         let data = try ABI.call(name, arguments.map(\.0), arguments.map(\.1))
         try await node.send(from: account, to: pool.checksummed, data: data)
