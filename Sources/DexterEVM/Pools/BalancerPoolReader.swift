@@ -60,13 +60,9 @@ public struct BalancerPoolReader: Sendable {
         }
         let tokens = tokenValues.compactMap(ABIRead.address), balances = balanceValues.compactMap(ABIRead.uint)
         let weights = weightValues.compactMap(ABIRead.uint)
-        guard tokens.count >= 2, balances.count == tokens.count, weights.count == tokens.count else {
+        guard (2...8).contains(tokens.count), balances.count == tokens.count, weights.count == tokens.count else {
             throw disagrees("getPoolTokens", "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
         }
-        guard weights.reduce(0, +) == BigUInt(10).power(18), weights.allSatisfy({ $0 > 0 }) else {
-            throw disagrees("getNormalizedWeights", "\(weights): not positive weights summing to 1e18")
-        }
-        guard swapFee < BigUInt(10).power(18) else { throw disagrees("getSwapFeePercentage", "\(swapFee): 100 % or more") }
         var decimals = known ?? []
         if decimals.count != tokens.count {
             let answers = try await rpc { () async throws(EVMRPCError) in
@@ -74,8 +70,7 @@ public struct BalancerPoolReader: Sendable {
             }
             decimals = answers.map { Int(ABIRead.uint($0[0]) ?? 0) }
         }
-        guard decimals.allSatisfy({ $0 <= 18 }) else { throw disagrees("decimals", "\(decimals): above 18") }
-        return BalancerPoolState(dex: dex, address: address, poolId: poolId, tokens: tokens, decimals: decimals,
-                                 balances: balances, weights: weights, swapFee: swapFee, block: at)
+        return try BalancerPoolState.validated(dex: dex, address: address, poolId: poolId, tokens: tokens, decimals: decimals,
+                                               balances: balances, weights: weights, swapFee: swapFee, block: at)
     }
 }

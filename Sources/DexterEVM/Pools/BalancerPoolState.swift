@@ -19,6 +19,28 @@ public struct BalancerPoolState: Sendable, Hashable {
 
     public var name: String { "\(dex) \(address.checksummed.prefix(10))…" }
 
+    /// The state from the pool's and the Vault's answers, refused where they cannot be a working weighted pool: 2 to
+    /// 8 tokens, one balance, weight and decimals (≤ 18) each, positive weights summing to 1e18, a fee under 100 %.
+    public static func validated(dex: String, address: EthereumAddress, poolId: [UInt8], tokens: [EthereumAddress],
+                                 decimals: [Int], balances: [BigUInt], weights: [BigUInt], swapFee: BigUInt,
+                                 block: UInt64) throws(PoolReadError) -> BalancerPoolState {
+        func disagrees(_ field: String, _ problem: String) -> PoolReadError {
+            .poolDisagrees(dex: dex, pair: address.checksummed, fee: nil, field: field, problem: problem)
+        }
+        guard (2...8).contains(tokens.count), balances.count == tokens.count, weights.count == tokens.count else {
+            throw disagrees("getPoolTokens", "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
+        }
+        guard weights.reduce(0, +) == BalancerFixedPoint.one, weights.allSatisfy({ $0 > 0 }) else {
+            throw disagrees("getNormalizedWeights", "\(weights): not positive weights summing to 1e18")
+        }
+        guard swapFee < BalancerFixedPoint.one else { throw disagrees("getSwapFeePercentage", "\(swapFee): 100 % or more") }
+        guard decimals.count == tokens.count, decimals.allSatisfy((0...18).contains) else {
+            throw disagrees("decimals", "\(decimals): one per token, none above 18")
+        }
+        return BalancerPoolState(dex: dex, address: address, poolId: poolId, tokens: tokens, decimals: decimals,
+                                 balances: balances, weights: weights, swapFee: swapFee, block: block)
+    }
+
     public func index(of token: EthereumAddress) -> Int? { tokens.firstIndex(of: token) }
 
     var scalingFactors: [BigUInt] { decimals.map { BigUInt(10).power(18 - $0) } }

@@ -79,7 +79,7 @@ public struct CurvePoolReader: Sendable {
         let adminFee = try value(scalar + 3).flatMap(ABIRead.uint) ?? 0
         let rampEnds = try value(scalar + 4).flatMap(ABIRead.uint) ?? 0
         guard a > 0, fee < StableSwapPool.feeDenominator else {
-            throw disagrees("A/fee", "A \(a), fee \(fee): not a working pool")
+            throw disagrees("A/fee", "A \(a), fee \(fee): not a working pool")  // before asking the coins anything
         }
 
         var decimals = known ?? []
@@ -94,9 +94,8 @@ public struct CurvePoolReader: Sendable {
             }
             decimals = answers.map { Int(ABIRead.uint($0[0]) ?? 0) }
         }
-        guard decimals.allSatisfy({ $0 <= 36 }) else { throw disagrees("decimals", "\(decimals): above 36") }
-        return CurvePoolState(dex: dex, address: address, coins: coins, decimals: decimals, balances: balances,
-                              amplification: aPrecise ?? a * 100, offersAPrecise: aPrecise != nil, fee: fee,
-                              adminFee: adminFee, rampEnds: UInt64(clamping: rampEnds), block: at)
+        return try CurvePoolState.validated(dex: dex, address: address, coins: coins, decimals: decimals, balances: balances,
+                                            a: a, aPrecise: aPrecise, fee: fee, adminFee: adminFee, rampEnds: rampEnds,
+                                            block: at)
     }
 }

@@ -28,6 +28,29 @@ public struct CurvePoolState: Sendable, Hashable {
 
     public var name: String { "\(dex) \(address.checksummed.prefix(10))…" }
 
+    /// The state from a pool's answers, refused where they cannot be a working plain pool (the math would divide by
+    /// zero, underflow or scale by a negative power): 2 to 8 coins, one balance and decimals ≤ 36 each, A > 0 and a
+    /// fee under 100 %.
+    public static func validated(dex: String, address: EthereumAddress, coins: [EthereumAddress], decimals: [Int],
+                                 balances: [BigUInt], a: BigUInt, aPrecise: BigUInt?, fee: BigUInt, adminFee: BigUInt,
+                                 rampEnds: BigUInt, block: UInt64) throws(PoolReadError) -> CurvePoolState {
+        func disagrees(_ field: String, _ problem: String) -> PoolReadError {
+            .poolDisagrees(dex: dex, pair: address.checksummed, fee: nil, field: field, problem: problem)
+        }
+        guard (2...8).contains(coins.count) else { throw disagrees("coins", "\(coins.count) coins") }
+        guard balances.count == coins.count else { throw disagrees("balances", "\(balances.count) for \(coins.count) coins") }
+        guard decimals.count == coins.count, decimals.allSatisfy((0...36).contains) else {
+            throw disagrees("decimals", "\(decimals): one per coin, none above 36")
+        }
+        let amplification = aPrecise ?? a * 100
+        guard amplification > 0, a <= 1_000_000, fee < StableSwapPool.feeDenominator else {
+            throw disagrees("A/fee", "A \(a), fee \(fee): not a working pool")
+        }
+        return CurvePoolState(dex: dex, address: address, coins: coins, decimals: decimals, balances: balances,
+                              amplification: amplification, offersAPrecise: aPrecise != nil, fee: fee,
+                              adminFee: adminFee, rampEnds: UInt64(clamping: rampEnds), block: block)
+    }
+
     public func index(of token: EthereumAddress) -> Int? { coins.firstIndex(of: token) }
 
     /// DexterMarket's exact pool with `base` and `quote` as the pair (both among the coins).
