@@ -22,7 +22,7 @@ struct BalancerScene {
 
     static func start() async throws -> BalancerScene {
         let node = try LocalEVMNode(bare: true)
-        let fields = try EVMContractsDeploy.run("deploy_balancer.py", on: node)
+        let fields = try node.deploy("deploy_balancer.py")
         guard let pool = fields["pool"] as? String, let account = fields["account"] as? String,
               let tokens = fields["tokens"] as? [[String: Any]], let balances = fields["balances"] as? [String],
               let weights = fields["weights"] as? [String], let fee = fields["fee"] as? String,

@@ -23,7 +23,7 @@ struct CurveScene {
 
     static func start() async throws -> CurveScene {
         let node = try LocalEVMNode(bare: true)
-        let fields = try EVMContractsDeploy.run("deploy_curve.py", on: node)
+        let fields = try node.deploy("deploy_curve.py")
         guard let pool = fields["pool"] as? String, let account = fields["account"] as? String,
               let coins = fields["coins"] as? [[String: Any]], let balances = fields["balances"] as? [String],
               let a = fields["A"] as? Int, let fee = fields["fee"] as? Int, let adminFee = fields["adminFee"] as? Int,
@@ -83,30 +83,5 @@ struct CurveScene {
     private func send(_ name: String, _ arguments: [(ABIType, ABIValue)]) async throws {
         let data = try ABI.call(name, arguments.map(\.0), arguments.map(\.1))
         try await node.send(from: account, to: pool.checksummed, data: data)
-    }
-}
-
-/// Runs one of Tests/EVMContracts' deploy scripts with the node's venv Python against `node`: its one JSON line.
-enum EVMContractsDeploy {
-    static func run(_ script: String, on node: LocalEVMNode) throws -> [String: Any] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let deploy = Process()
-        deploy.executableURL = root.appendingPathComponent(".venv-evm/bin/python")
-        deploy.arguments = [root.appendingPathComponent("Tests/EVMContracts/\(script)").path, node.rpcURL,
-                            LocalEVMNode.sharedFolder.appendingPathComponent("evm").path]
-        let output = Pipe(), errors = Pipe()
-        deploy.standardOutput = output
-        deploy.standardError = errors
-        try deploy.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        // Polling: Foundation's waitUntilExit spins a run loop that hangs inside a Swift concurrency task.
-        for _ in 0..<500 where deploy.isRunning { usleep(10_000) }
-        guard deploy.terminationStatus == 0, let fields = try? JSONSerialization.jsonObject(with: printed) as? [String: Any] else {
-            node.stop()
-            throw SceneError(description: "\(script) failed: \(String(decoding: complaint.suffix(3000), as: UTF8.self))")
-        }
-        return fields
     }
 }
