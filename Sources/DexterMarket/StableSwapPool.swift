@@ -23,8 +23,8 @@ public struct StableSwapPool: Sendable, Hashable {
 
     public init(balances: [BigUInt], decimals: [Int], amplification: BigUInt, fee: BigUInt, rates: [BigUInt]? = nil,
                 baseIndex: Int = 0, quoteIndex: Int = 1) {
-        precondition(baseIndex != quoteIndex && balances.indices.contains(baseIndex) && balances.indices.contains(quoteIndex),
-                     "base and quote are two of the pool's coins")
+        precondition(baseIndex != quoteIndex && balances.indices.contains(baseIndex)
+                         && balances.indices.contains(quoteIndex), "base and quote are two of the pool's coins")
         self.baseIndex = baseIndex
         self.quoteIndex = quoteIndex
         self.balances = balances

@@ -109,8 +109,8 @@ public struct WeightedPool: Sendable, Hashable {
                 quoteIndex: Int = 1) {
         precondition(balancesScaled18.count == weights.count && weights.count == scalingFactors.count,
                      "one weight and one scaling factor per balance")
-        precondition(baseIndex != quoteIndex && weights.indices.contains(baseIndex) && weights.indices.contains(quoteIndex),
-                     "base and quote are two of the pool's tokens")
+        precondition(baseIndex != quoteIndex && weights.indices.contains(baseIndex)
+                         && weights.indices.contains(quoteIndex), "base and quote are two of the pool's tokens")
         self.feeOnRawAmounts = feeOnRawAmounts
         self.baseIndex = baseIndex
         self.quoteIndex = quoteIndex
@@ -128,8 +128,8 @@ public struct WeightedPool: Sendable, Hashable {
         // toScaled18ApplyRateRoundDown, then the fee off the amount in (rounded up); V2: the fee first.
         var scaledIn: BigUInt
         if feeOnRawAmounts {
-            scaledIn = BalancerFixedPoint.mulDown((amountIn - BalancerFixedPoint.mulUp(amountIn, swapFee)) * scalingFactors[i],
-                                                  tokenRates[i])
+            let afterFee = amountIn - BalancerFixedPoint.mulUp(amountIn, swapFee)
+            scaledIn = BalancerFixedPoint.mulDown(afterFee * scalingFactors[i], tokenRates[i])
         } else {
             scaledIn = BalancerFixedPoint.mulDown(amountIn * scalingFactors[i], tokenRates[i])
             scaledIn -= BalancerFixedPoint.mulUp(scaledIn, swapFee)

@@ -153,17 +153,18 @@ extension DeskConfig {
                 throw pool.error("fee_pips", "missing: a uniswap-v3 pool is found by its fee tier, e.g. 500 (0.05 %)")
             }
             if isCurve, !pool.has("address") {
-                throw pool.error("address", "missing: a curve pool is watched by its address (Curve has no pool-by-pair "
-                                 + "getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
+                throw pool.error("address", "missing: a curve pool is watched by its address (Curve has no "
+                                 + "pool-by-pair getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
             }
             if isBalancer, !pool.has("address") {
-                throw pool.error("address", "missing: a balancer-weighted pool is watched by its address (its pool_id is "
-                                 + "then read from it)")
+                throw pool.error("address", "missing: a balancer-weighted pool is watched by its address (its "
+                                 + "pool_id is then read from it)")
             }
             var poolId: [UInt8]?
             if isBalancer, let text = try pool.optionalString("pool_id") {
                 guard let bytes = try? HexData.parse(text), bytes.count == 32 else {
-                    throw pool.error("pool_id", "expected the pool's 32-byte id in its Vault as 0x-hex, found \"\(text)\"")
+                    throw pool.error("pool_id",
+                                     "expected the pool's 32-byte id in its Vault as 0x-hex, found \"\(text)\"")
                 }
                 poolId = bytes
             }

@@ -9,7 +9,9 @@ extension PoolFollower {
         if curve[log.address] != nil { return CurveEvents.topics.contains(topic) ? log.address : nil }
         if balancer[log.address] != nil, BalancerEvents.poolTopics.contains(topic) { return log.address }
         guard BalancerEvents.vaultTopics.contains(topic), log.topics.count > 1 else { return nil }
-        return balancer.values.first { $0.poolId == log.topics[1] && balancerVault(of: $0.address) == log.address }?.address
+        return balancer.values.first {
+            $0.poolId == log.topics[1] && balancerVault(of: $0.address) == log.address
+        }?.address
     }
 
     private func balancerVault(of pool: EthereumAddress) -> EthereumAddress? {
@@ -26,7 +28,8 @@ extension PoolFollower {
                 guard let held = curve[watch.address] else { continue }
                 let ramping = held.rampEnds > 0 && (latest.timestamp.map { $0 <= held.rampEnds } ?? true)
                 if changed.contains(watch.address) || ramping {
-                    curve[watch.address] = try await watch.reader.read(watch.address, at: latest.number, decimals: held.decimals)
+                    curve[watch.address] = try await watch.reader.read(watch.address, at: latest.number,
+                                                                       decimals: held.decimals)
                 } else {
                     curve[watch.address]!.block = latest.number
                 }
@@ -34,8 +37,8 @@ extension PoolFollower {
             for watch in balancerWatches {
                 guard let held = balancer[watch.address] else { continue }
                 if changed.contains(watch.address) {
-                    balancer[watch.address] = try await watch.reader.read(watch.address, poolId: held.poolId, at: latest.number,
-                                                                          decimals: held.decimals)
+                    balancer[watch.address] = try await watch.reader.read(
+                        watch.address, poolId: held.poolId, at: latest.number, decimals: held.decimals)
                 } else {
                     balancer[watch.address]!.block = latest.number
                 }

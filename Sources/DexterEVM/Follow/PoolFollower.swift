@@ -3,9 +3,10 @@ import DexterCrypto
 
 /// Keeps watched pools' states current from their logs. Each poll reads the latest header; for every new block it
 /// checks the chain of parent hashes from the block last applied and applies one `eth_getLogs` of the watched pools
-/// by that block's hash (Swap, Mint, Burn, Sync). A parent-hash mismatch (a reorg), a gap of more than `maxGap`
-/// blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of every pool
-/// at the latest block (around each pool's current tick).
+/// by that block's hash (Swap, Mint, Burn, Sync; a Curve or Balancer pool is instead read again whole at the new head
+/// in any block whose logs touch it, see PoolFollower+ReadWhole). A parent-hash mismatch (a reorg), a gap of more than
+/// `maxGap` blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of
+/// every pool at the latest block (around each pool's current tick).
 public struct PoolFollower: Sendable {
     /// A V3 pool to watch: the reader for its DEX, its tokens and fee tier.
     public struct V3Watch: Sendable {
@@ -219,7 +220,8 @@ public struct PoolFollower: Sendable {
                 }
                 for watch in balancerWatches {
                     balancer[watch.address] = try await watch.reader.read(
-                        watch.address, poolId: watch.poolId, at: header.number, decimals: self.balancer[watch.address]?.decimals)
+                        watch.address, poolId: watch.poolId, at: header.number,
+                        decimals: self.balancer[watch.address]?.decimals)
                 }
                 for watch in v3Watches {
                     let state = try await watch.reader.read(watch.tokens.0, watch.tokens.1, fee: watch.fee, at: header.number)

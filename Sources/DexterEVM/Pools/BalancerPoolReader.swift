@@ -40,11 +40,14 @@ public struct BalancerPoolReader: Sendable {
         let calls = [
             getPoolId,
             try! ContractCall(vault, "getPoolTokens", [(.fixedBytes(32), .fixedBytes(poolId))],
-                              returns: [.array(.address, count: nil), .array(.uint(bits: 256), count: nil), .uint(bits: 256)]),
+                              returns: [.array(.address, count: nil), .array(.uint(bits: 256), count: nil),
+                                        .uint(bits: 256)]),
             try! ContractCall(address, "getNormalizedWeights", returns: [.array(.uint(bits: 256), count: nil)]),
             try! ContractCall(address, "getSwapFeePercentage", returns: [.uint(bits: 256)]),
         ]
-        let outcomes = try await rpc { () async throws(EVMRPCError) in try await client.batch(calls.map { $0.rpc(at: at) }) }
+        let outcomes = try await rpc { () async throws(EVMRPCError) in
+            try await client.batch(calls.map { $0.rpc(at: at) })
+        }
         // The pool's own id first: the Vault reverts on an id it does not know (BAL#500), which would hide the cause.
         let answeredId = try await rpc { () async throws(EVMRPCError) in try calls[0].decode(try outcomes[0].get())[0] }
         guard case .fixedBytes(let id) = answeredId, id == poolId else {
@@ -52,7 +55,9 @@ public struct BalancerPoolReader: Sendable {
         }
         var values: [[ABIValue]] = [[answeredId]]
         for index in 1..<calls.count {
-            values.append(try await rpc { () async throws(EVMRPCError) in try calls[index].decode(try outcomes[index].get()) })
+            values.append(try await rpc { () async throws(EVMRPCError) in
+                try calls[index].decode(try outcomes[index].get())
+            })
         }
         guard case .array(let tokenValues) = values[1][0], case .array(let balanceValues) = values[1][1],
               case .array(let weightValues) = values[2][0], let swapFee = ABIRead.uint(values[3][0]) else {
@@ -61,16 +66,19 @@ public struct BalancerPoolReader: Sendable {
         let tokens = tokenValues.compactMap(ABIRead.address), balances = balanceValues.compactMap(ABIRead.uint)
         let weights = weightValues.compactMap(ABIRead.uint)
         guard (2...8).contains(tokens.count), balances.count == tokens.count, weights.count == tokens.count else {
-            throw disagrees("getPoolTokens", "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
+            throw disagrees("getPoolTokens",
+                            "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
         }
         var decimals = known ?? []
         if decimals.count != tokens.count {
             let answers = try await rpc { () async throws(EVMRPCError) in
-                try await client.read(tokens.map { try! ContractCall($0, "decimals", returns: [.uint(bits: 8)]) }, at: at)
+                try await client.read(tokens.map { try! ContractCall($0, "decimals", returns: [.uint(bits: 8)]) },
+                                      at: at)
             }
             decimals = answers.map { Int(ABIRead.uint($0[0]) ?? 0) }
         }
-        return try BalancerPoolState.validated(dex: dex, address: address, poolId: poolId, tokens: tokens, decimals: decimals,
-                                               balances: balances, weights: weights, swapFee: swapFee, block: at)
+        return try BalancerPoolState.validated(dex: dex, address: address, poolId: poolId, tokens: tokens,
+                                               decimals: decimals, balances: balances, weights: weights,
+                                               swapFee: swapFee, block: at)
     }
 }

@@ -28,12 +28,15 @@ public struct BalancerPoolState: Sendable, Hashable {
             .poolDisagrees(dex: dex, pair: address.checksummed, fee: nil, field: field, problem: problem)
         }
         guard (2...8).contains(tokens.count), balances.count == tokens.count, weights.count == tokens.count else {
-            throw disagrees("getPoolTokens", "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
+            throw disagrees("getPoolTokens",
+                            "\(tokens.count) tokens, \(balances.count) balances, \(weights.count) weights")
         }
         guard weights.reduce(0, +) == BalancerFixedPoint.one, weights.allSatisfy({ $0 > 0 }) else {
             throw disagrees("getNormalizedWeights", "\(weights): not positive weights summing to 1e18")
         }
-        guard swapFee < BalancerFixedPoint.one else { throw disagrees("getSwapFeePercentage", "\(swapFee): 100 % or more") }
+        guard swapFee < BalancerFixedPoint.one else {
+            throw disagrees("getSwapFeePercentage", "\(swapFee): 100 % or more")
+        }
         guard decimals.count == tokens.count, decimals.allSatisfy((0...18).contains) else {
             throw disagrees("decimals", "\(decimals): one per token, none above 18")
         }
@@ -48,10 +51,12 @@ public struct BalancerPoolState: Sendable, Hashable {
     /// DexterMarket's weighted pool with `base` and `quote` as the pair (both among the tokens), balances scaled to
     /// 18 decimals, the fee taken off raw amounts as the V2 vault's pools do.
     public func pool(base: EthereumAddress, quote: EthereumAddress) -> WeightedPool? {
-        guard let baseIndex = index(of: base), let quoteIndex = index(of: quote), baseIndex != quoteIndex else { return nil }
+        guard let baseIndex = index(of: base), let quoteIndex = index(of: quote), baseIndex != quoteIndex else {
+            return nil
+        }
         return WeightedPool(balancesScaled18: zip(balances, scalingFactors).map { $0 * $1 }, weights: weights,
-                            scalingFactors: scalingFactors, swapFee: swapFee, feeOnRawAmounts: true, baseIndex: baseIndex,
-                            quoteIndex: quoteIndex)
+                            scalingFactors: scalingFactors, swapFee: swapFee, feeOnRawAmounts: true,
+                            baseIndex: baseIndex, quoteIndex: quoteIndex)
     }
 
     /// What the V2 vault pays for exactly `amountIn` of token `i` into token `j` (BaseMinimalSwapInfoPool.onSwap,

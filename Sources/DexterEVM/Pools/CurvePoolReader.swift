@@ -27,7 +27,8 @@ public struct CurvePoolReader: Sendable {
         }
         let indexed = { (function: String) in
             (0..<Self.maxCoins).map {
-                try! ContractCall(address, function, [(.uint(bits: 256), .uint(BigUInt($0)))], returns: [.uint(bits: 256)])
+                try! ContractCall(address, function, [(.uint(bits: 256), .uint(BigUInt($0)))],
+                                  returns: [.uint(bits: 256)])
             }
         }
         let coinCalls = (0..<Self.maxCoins).map {
@@ -62,7 +63,8 @@ public struct CurvePoolReader: Sendable {
             coins.append(coin)
         }
         guard coins.count >= 2 else {
-            throw disagrees("coins", coins.isEmpty ? "no coins(0) (not a Curve pool, or its getters take int128)" : "one coin")
+            throw disagrees("coins", coins.isEmpty ? "no coins(0) (not a Curve pool, or its getters take int128)"
+                                                   : "one coin")
         }
         var balances: [BigUInt] = []
         for index in coins.indices {
@@ -72,7 +74,8 @@ public struct CurvePoolReader: Sendable {
             balances.append(balance)
         }
         let scalar = 2 * Self.maxCoins
-        guard let a = try value(scalar).flatMap(ABIRead.uint), let fee = try value(scalar + 2).flatMap(ABIRead.uint) else {
+        guard let a = try value(scalar).flatMap(ABIRead.uint),
+              let fee = try value(scalar + 2).flatMap(ABIRead.uint) else {
             throw disagrees("A/fee", "the pool does not answer A() and fee()")
         }
         let aPrecise = try value(scalar + 1).flatMap(ABIRead.uint)
@@ -94,8 +97,8 @@ public struct CurvePoolReader: Sendable {
             }
             decimals = answers.map { Int(ABIRead.uint($0[0]) ?? 0) }
         }
-        return try CurvePoolState.validated(dex: dex, address: address, coins: coins, decimals: decimals, balances: balances,
-                                            a: a, aPrecise: aPrecise, fee: fee, adminFee: adminFee, rampEnds: rampEnds,
-                                            block: at)
+        return try CurvePoolState.validated(dex: dex, address: address, coins: coins, decimals: decimals,
+                                            balances: balances, a: a, aPrecise: aPrecise, fee: fee, adminFee: adminFee,
+                                            rampEnds: rampEnds, block: at)
     }
 }

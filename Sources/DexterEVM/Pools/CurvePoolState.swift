@@ -38,7 +38,9 @@ public struct CurvePoolState: Sendable, Hashable {
             .poolDisagrees(dex: dex, pair: address.checksummed, fee: nil, field: field, problem: problem)
         }
         guard (2...8).contains(coins.count) else { throw disagrees("coins", "\(coins.count) coins") }
-        guard balances.count == coins.count else { throw disagrees("balances", "\(balances.count) for \(coins.count) coins") }
+        guard balances.count == coins.count else {
+            throw disagrees("balances", "\(balances.count) for \(coins.count) coins")
+        }
         guard decimals.count == coins.count, decimals.allSatisfy((0...36).contains) else {
             throw disagrees("decimals", "\(decimals): one per coin, none above 36")
         }
@@ -55,7 +57,9 @@ public struct CurvePoolState: Sendable, Hashable {
 
     /// DexterMarket's exact pool with `base` and `quote` as the pair (both among the coins).
     public func pool(base: EthereumAddress, quote: EthereumAddress) -> StableSwapPool? {
-        guard let baseIndex = index(of: base), let quoteIndex = index(of: quote), baseIndex != quoteIndex else { return nil }
+        guard let baseIndex = index(of: base), let quoteIndex = index(of: quote), baseIndex != quoteIndex else {
+            return nil
+        }
         return StableSwapPool(balances: balances, decimals: decimals, amplification: amplification, fee: fee,
                               baseIndex: baseIndex, quoteIndex: quoteIndex)
     }
@@ -83,7 +87,8 @@ public struct CurvePoolState: Sendable, Hashable {
         guard xp[j] >= y + 1 else { throw PoolMathError.insufficientLiquidity }
         let dy = xp[j] - y - 1
         let scaled = dy * StableSwapPool.precision / math.rates[j]
+        let afterFee = dy - fee * dy / StableSwapPool.feeDenominator
         return GetDy(scaledBeforeFee: scaled - fee * scaled / StableSwapPool.feeDenominator,
-                     feeBeforeScaling: (dy - fee * dy / StableSwapPool.feeDenominator) * StableSwapPool.precision / math.rates[j])
+                     feeBeforeScaling: afterFee * StableSwapPool.precision / math.rates[j])
     }
 }

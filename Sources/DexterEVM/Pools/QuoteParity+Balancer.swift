@@ -10,7 +10,8 @@ extension QuoteParity {
         var ours: [BigUInt] = []
         for (swap, tokenOut) in swaps {
             guard let i = state.index(of: swap.tokenIn), let j = state.index(of: tokenOut), i != j else {
-                throw .dexterRefused(pool: state.name, amountIn: swap.amountIn, reason: "\(swap.tokenIn) → \(tokenOut): not two of its tokens")
+                throw .dexterRefused(pool: state.name, amountIn: swap.amountIn,
+                                     reason: "\(swap.tokenIn) → \(tokenOut): not two of its tokens")
             }
             do { ours.append(try state.amountOut(i: i, j: j, amountIn: swap.amountIn)) } catch {
                 throw .dexterRefused(pool: state.name, amountIn: swap.amountIn, reason: "\(error)")
@@ -21,8 +22,8 @@ extension QuoteParity {
         let calls = swaps.map { swap, tokenOut in
             try! ContractCall(vault, "queryBatchSwap", [
                 (.uint(bits: 8), .uint(0)),  // SwapKind.GIVEN_IN
-                (.array(step, count: nil), .array([.tuple([.fixedBytes(state.poolId), .uint(0), .uint(1), .uint(swap.amountIn),
-                                                          .bytes([])])])),
+                (.array(step, count: nil),
+                 .array([.tuple([.fixedBytes(state.poolId), .uint(0), .uint(1), .uint(swap.amountIn), .bytes([])])])),
                 (.array(.address, count: nil), .array([.address(swap.tokenIn), .address(tokenOut)])),
                 (funds, .tuple([.address(vault), .bool(false), .address(vault), .bool(false)])),
             ], returns: [.array(.int(bits: 256), count: nil)])
@@ -32,8 +33,8 @@ extension QuoteParity {
             throw .chainFailed(pool: state.name, error)
         }
         for (index, entry) in swaps.enumerated() {
-            guard case .array(let deltas) = theirs[index][0], deltas.count == 2, let delta = ABIRead.int(deltas[1]), delta <= 0
-            else {
+            guard case .array(let deltas) = theirs[index][0], deltas.count == 2, let delta = ABIRead.int(deltas[1]),
+                  delta <= 0 else {
                 throw .chainFailed(pool: state.name, .malformed(endpoint: "", method: "queryBatchSwap", field: "result",
                                                                 problem: "not two deltas, the second paid out"))
             }

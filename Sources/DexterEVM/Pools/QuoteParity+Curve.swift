@@ -11,10 +11,12 @@ extension QuoteParity {
         var ours: [(i: Int, j: Int, getDy: CurvePoolState.GetDy, exchange: BigUInt)] = []
         for (swap, tokenOut) in swaps {
             guard let i = state.index(of: swap.tokenIn), let j = state.index(of: tokenOut), i != j else {
-                throw .dexterRefused(pool: state.name, amountIn: swap.amountIn, reason: "\(swap.tokenIn) → \(tokenOut): not two of its coins")
+                throw .dexterRefused(pool: state.name, amountIn: swap.amountIn,
+                                     reason: "\(swap.tokenIn) → \(tokenOut): not two of its coins")
             }
             do {
-                ours.append((i, j, try state.getDy(i: i, j: j, dx: swap.amountIn), try state.exchangeOut(i: i, j: j, dx: swap.amountIn)))
+                ours.append((i, j, try state.getDy(i: i, j: j, dx: swap.amountIn),
+                             try state.exchangeOut(i: i, j: j, dx: swap.amountIn)))
             } catch {
                 throw .dexterRefused(pool: state.name, amountIn: swap.amountIn, reason: "\(error)")
             }
@@ -37,8 +39,8 @@ extension QuoteParity {
                     ? quote.scaledBeforeFee : quote.feeBeforeScaling
                 throw .mismatch(ParityAlert(
                     pool: state.name, address: state.address, block: state.block, tokenIn: entry.swap.tokenIn,
-                    amountIn: entry.swap.amountIn, source: "get_dy(\(ours[index].i),\(ours[index].j))", dexterOut: dexterOut,
-                    chainOut: chainOut, dexterSqrtPriceAfter: nil, chainSqrtPriceAfter: nil))
+                    amountIn: entry.swap.amountIn, source: "get_dy(\(ours[index].i),\(ours[index].j))",
+                    dexterOut: dexterOut, chainOut: chainOut, dexterSqrtPriceAfter: nil, chainSqrtPriceAfter: nil))
             }
         }
         return ours.map(\.exchange)

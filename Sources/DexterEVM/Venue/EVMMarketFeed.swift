@@ -25,8 +25,8 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         /// A Balancer pool's id in its Vault, when config gives it (checked against the pool's `getPoolId()`).
         public let poolId: [UInt8]?
 
-        public init(venue: VenueSpec, dexName: String, deployment: DexDeployment, symbol: Symbol, feePips: Int?, gasUnits: Int,
-                    address: EthereumAddress? = nil, poolId: [UInt8]? = nil) {
+        public init(venue: VenueSpec, dexName: String, deployment: DexDeployment, symbol: Symbol, feePips: Int?,
+                    gasUnits: Int, address: EthereumAddress? = nil, poolId: [UInt8]? = nil) {
             self.poolId = poolId
             self.venue = venue
             self.dexName = dexName
@@ -284,7 +284,8 @@ public enum EVMFeedError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noToken(let symbol, let chain): "\(symbol): a token of the pair has no address on \(chain)"
         case .noFeeTier(let symbol, let dex): "\(dex) \(symbol): a V3 pool needs its fee tier"
         case .notReadLive(let kind, let dex): "\(dex): \(kind.rawValue) pools are not read live yet"
-        case .notRead(let symbol, let dex): "\(dex) \(symbol): the pool was not among those read (or does not hold both tokens)"
+        case .notRead(let symbol, let dex):
+            "\(dex) \(symbol): the pool was not among those read (or does not hold both tokens)"
         case .noPoolAddress(let symbol, let dex): "\(dex) \(symbol): a pool found by address needs its address"
         }
     }
