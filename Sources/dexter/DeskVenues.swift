@@ -271,7 +271,8 @@ extension ConfiguredVenue {
         guard let evm else { return [] }
         return evm.pools.sorted { $0.key.description < $1.key.description }.map { symbol, pool in
             EVMMarketFeed.WatchedPool(venue: spec, dexName: evm.dex ?? spec.id.name, deployment: evm.deployment, symbol: symbol,
-                                      feePips: pool.feePips, gasUnits: pool.gasUnits)
+                                      feePips: pool.feePips, gasUnits: pool.gasUnits, address: pool.address,
+                                      poolId: pool.poolId)
         }
     }
 

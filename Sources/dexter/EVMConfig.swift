@@ -18,6 +18,10 @@ struct EVMVenueSettings {
 struct EVMPoolSettings: Hashable {
     var feePips: Int?
     var gasUnits: Int
+    /// A Curve or Balancer pool's own address (neither has a pool-by-pair getter to find it through).
+    var address: EthereumAddress? = nil
+    /// A Balancer pool's id in its Vault, optional: the pool's own `getPoolId()` is asked and checked against it.
+    var poolId: [UInt8]? = nil
 
     /// Typical router swaps of one hop: the same figures the embedded market's pools use.
     static func defaultGasUnits(_ kind: DexProtocol) -> Int { kind == .uniswapV3 ? 130_000 : 110_000 }
@@ -141,10 +145,6 @@ extension DeskConfig {
             }
             deployment.feeBps = try venue.int("fee_bps", range: 0...9_999)
         }
-        guard deployment.protocolKind == .uniswapV2 || deployment.protocolKind == .uniswapV3 else {
-            throw venue.error(dex == nil ? "protocol" : "dex", "\(deployment.protocolKind.rawValue) pools are not read live yet "
-                              + "(uniswap-v2 and uniswap-v3 are)")
-        }
         if deployment.protocolKind == .uniswapV2, deployment.feeBps == nil {
             throw venue.error("fee_bps", "a uniswap-v2 deployment dexter does not know needs its pairs' fee, e.g. 30")
         }
@@ -159,15 +159,34 @@ extension DeskConfig {
                 throw table.error(pair, "\(asset) has no token on \(chain.chain): add it under [chains.\(chain.chain).tokens]")
             }
             let pool = try table.table(pair)
-            let isV3 = deployment.protocolKind == .uniswapV3
-            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : ["gas_units"])
+            let isV3 = deployment.protocolKind == .uniswapV3, isCurve = deployment.protocolKind == .curve
+            let isBalancer = deployment.protocolKind == .balancerWeighted
+            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : isCurve ? ["address", "gas_units"]
+                               : isBalancer ? ["address", "pool_id", "gas_units"] : ["gas_units"])
             if isV3, !pool.has("fee_pips") {
                 throw pool.error("fee_pips", "missing: a uniswap-v3 pool is found by its fee tier, e.g. 500 (0.05 %)")
+            }
+            if isCurve, !pool.has("address") {
+                throw pool.error("address", "missing: a curve pool is watched by its address (Curve has no "
+                                 + "pool-by-pair getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
+            }
+            if isBalancer, !pool.has("address") {
+                throw pool.error("address", "missing: a balancer-weighted pool is watched by its address (its "
+                                 + "pool_id is then read from it)")
+            }
+            var poolId: [UInt8]?
+            if isBalancer, let text = try pool.optionalString("pool_id") {
+                guard let bytes = try? HexData.parse(text), bytes.count == 32 else {
+                    throw pool.error("pool_id",
+                                     "expected the pool's 32-byte id in its Vault as 0x-hex, found \"\(text)\"")
+                }
+                poolId = bytes
             }
             pools[symbol] = EVMPoolSettings(
                 feePips: isV3 ? try pool.int("fee_pips", range: 1...999_999) : nil,
                 gasUnits: try pool.optionalInt("gas_units", range: 21_000...30_000_000)
-                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind))
+                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind),
+                address: isCurve || isBalancer ? try address(pool, "address") : nil, poolId: poolId)
         }
         guard !pools.isEmpty else { throw venue.error("pools", "list at least one pair, e.g. \"ETH/USDC\" = { fee_pips = 500 }") }
         return EVMVenueSettings(dex: dex, deployment: deployment, pools: pools)
