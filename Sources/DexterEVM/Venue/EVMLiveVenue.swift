@@ -149,7 +149,7 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
             guard let fee = pool.feePips else { throw EVMFeedError.noFeeTier(pool.symbol, dex: pool.dexName) }
             venue = .uniswapV3Single(router: router, fee: UInt32(fee))
         case .uniswapV2: venue = .uniswapV2(router: router)
-        case .curve, .balancerWeighted: throw EVMFeedError.notReadLive(pool.deployment.protocolKind, dex: pool.dexName)
+        case .curve, .balancerWeighted: throw EVMLiveError.notSwappable(pool.deployment.protocolKind, dex: pool.dexName)
         }
         let quantity = try Self.units(order.quantity, decimals: baseDecimals, roundingUp: false)
         let plan: SwapPlan
@@ -303,6 +303,7 @@ public enum EVMLiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case noRouter(String)
     case negativeAmount(FixedDecimal)
     case decimals(EthereumAddress, BigUInt)
+    case notSwappable(DexProtocol, dex: String)
 
     public var description: String {
         switch self {
@@ -310,6 +311,7 @@ public enum EVMLiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noRouter(let dex): "\(dex): no router address to send swaps to"
         case .negativeAmount(let amount): "amount \(amount) is negative"
         case .decimals(let token, let value): "\(token) says it has \(value) decimals (more than 18)"
+        case .notSwappable(let kind, let dex): "\(dex): \(kind.rawValue) pools are read and traded on paper; live swaps on them are not built"
         }
     }
 }
