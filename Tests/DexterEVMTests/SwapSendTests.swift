@@ -27,10 +27,11 @@ import Testing
         #expect(result.route == .publicMempool(endpoint: send.client.healthyEndpoint.redacted))
         // The allowance was 0: one approval, told, before the swap; then the swap's own events.
         let told = events.all
-        guard told.count == 7, case .approvalSent(let token, let spender, let amount, _, _) = told[0],
-              case .approvalConfirmed = told[1], case .simulated(_, _, let minimum) = told[2],
-              case .signed(let signed, let signedNonce, _) = told[3], case .sent(let hash, let nonce, _) = told[4],
-              case .mined = told[5], case .confirmed(_, let depth) = told[6] else {
+        guard told.count == 8, case .sideTransactionSigned(let approval) = told[0],
+              case .approvalSent(let token, let spender, let amount, let approvalSent, _) = told[1],
+              case .approvalConfirmed = told[2], case .simulated(_, _, let minimum) = told[3],
+              case .signed(let signed, let signedNonce, _) = told[4], case .sent(let hash, let nonce, _) = told[5],
+              case .mined = told[6], case .confirmed(_, let depth) = told[7] else {
             Issue.record("events: \(told)")
             return
         }
@@ -39,6 +40,7 @@ import Testing
         #expect(hash == result.hash && depth >= 3)
         // The hash a journal writes down before the send is the one that landed.
         #expect(signed == hash && signedNonce == nonce)
+        #expect(approval == approvalSent, "the approval's hash is told before it is sent")
         // A second swap finds the allowance: no approval this time, the next nonce.
         let second = EventLog()
         let quote2 = try await send.quoteV3(usdcIn: amountIn)
@@ -129,7 +131,11 @@ import Testing
         guard case .filled(let fill, let change) = result.outcome else { Issue.record("\(result.outcome)"); return }
         #expect(fill.amountOut == quote && fill.amountIn == wethIn && change == quote)
         #expect(try await send.balance(send.usdc) - usdcBefore == quote)
-        guard case .wrapped(let token, let amount, _, _) = events.all.first else { Issue.record("\(events.all)"); return }
+        // The wrap's hash is told before it is sent, then the wrap once mined.
+        guard case .sideTransactionSigned(let signed) = events.all.first,
+              case .wrapped(let token, let amount, let hash, _) = events.all.dropFirst().first, signed == hash else {
+            Issue.record("\(events.all)"); return
+        }
         #expect(token == send.weth && amount == wethIn * 3 / 4)
         #expect(try await send.balance(send.weth) == 0)
     }

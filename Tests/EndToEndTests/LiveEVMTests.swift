@@ -49,33 +49,45 @@ extension EndToEnd {
 
         struct QuantityError: Error { let answer: String }
 
-        @Test func anArbitrageBetweenTwoPoolsIsSwappedForRealAndTheLedgerEqualsTheChain() async throws {
-            let node = try LocalEVMNode()
-            defer { node.stop() }
-            let deployments = try #require(node.deployments)
+        /// The chain's config with the wallet `dexter wallet new` made, funded on the chain: 10 ETH for gas and to sell,
+        /// 50,000 USDC to buy with. Returns the config's path and the wallet.
+        func fundedDesk(_ node: LocalEVMNode, _ deployments: EVMDeployments) async throws -> (path: String, wallet: String) {
             try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
             let path = desk.data + "/live-evm.toml"
             try (try PaperEVMTests.chainConfig(node, deployments, chainExtras: "wallet = \"trader\"\nconfirmations = 1"))
                 .write(toFile: path, atomically: true, encoding: .utf8)
             let wallet = try newWallet(path)
-            // The wallet's funds, sent on the chain: 10 ETH for gas and to sell, 50,000 USDC to buy with.
             _ = try await node.send(from: deployments.deployer, to: wallet, data: [], value: "0x8ac7230489e80000")
             let transfer = try ABI.call("transfer", [.address, .uint(bits: 256)],
                                         [.address(try EthereumAddress(parsing: wallet)), .uint(BigUInt(50_000) * BigUInt(10).power(6))])
             _ = try await node.send(from: deployments.deployer, to: try deployments.token("USDC").address, data: transfer)
+            return (path, wallet)
+        }
 
-            let tmux = Tmux(name: "dexter-live-evm")
-            defer { tmux.kill() }
+        /// `dexter --live` unlocked and confirmed, up to the LIVE screen; the prompt's screen.
+        @discardableResult
+        func startLive(_ tmux: Tmux, config path: String) throws -> String {
             try tmux.start("'\(Binary.dexter)' --config '\(path)' --live", width: 140, height: 40, environment: desk.environment)
             try tmux.waitFor("the passphrase prompt") { $0.contains("Vault passphrase") }
             try tmux.keys(Self.passphrase, "Enter")
             let asked = try tmux.waitFor("the wallet and the LIVE prompt") { $0.contains("Type LIVE") }
-            #expect(asked.contains("local  wallet \(wallet)") && asked.contains("sends by public mempool"), "\(asked)")
-            #expect(asked.contains("holds ETH 10, USDC 50000"), "\(asked)")
             try tmux.keys("LIVE", "Enter")
             try tmux.waitFor("the LIVE screen on the three pools") {
                 $0.contains("LIVE market started: 3 venues, 3 markets") && $0.contains("watching 3 venues")
             }
+            return asked
+        }
+
+        @Test func anArbitrageBetweenTwoPoolsIsSwappedForRealAndTheLedgerEqualsTheChain() async throws {
+            let node = try LocalEVMNode()
+            defer { node.stop() }
+            let deployments = try #require(node.deployments)
+            let (path, wallet) = try await fundedDesk(node, deployments)
+            let tmux = Tmux(name: "dexter-live-evm")
+            defer { tmux.kill() }
+            let asked = try startLive(tmux, config: path)
+            #expect(asked.contains("local  wallet \(wallet)") && asked.contains("sends by public mempool"), "\(asked)")
+            #expect(asked.contains("holds ETH 10, USDC 50000"), "\(asked)")
             try await PaperEVMTests.buyETHOnV2(node, deployments, usdc: BigUInt(300_000) * BigUInt(10).power(6))
             let ledger = desk.data + "/dexter/live.sqlite"
             func arbitrages() -> Int {
@@ -115,6 +127,64 @@ extension EndToEnd {
             #expect(mismatches == 0, "the desk found its wallet differing from its ledger")
             try tmux.keys("q")
             _ = try tmux.waitFor("dexter to exit") { $0.contains("EXIT=") }
+        }
+    
+        /// Killed with SIGKILL a moment after the trader approves — mid-swap, somewhere between signing, sending and
+        /// booking — and started again: the restart asks the chain, through the swap journal, what each order became,
+        /// and books it; nothing is sent twice, and the ledger ends equal to the wallet on the chain.
+        @Test func killedMidSwapTheRestartBooksWhatTheChainDid() async throws {
+            let node = try LocalEVMNode()
+            defer { node.stop() }
+            let deployments = try #require(node.deployments)
+            let (path, wallet) = try await fundedDesk(node, deployments)
+            let ledger = desk.data + "/dexter/live.sqlite"
+            let first = Tmux(name: "dexter-live-evm-kill")
+            defer { first.kill() }
+            try startLive(first, config: path)
+            try await PaperEVMTests.buyETHOnV2(node, deployments, usdc: BigUInt(300_000) * BigUInt(10).power(6))
+            var approved = false
+            for _ in 1...8 where !approved {
+                guard let screen = try first.approveSelected(), screen.contains("Approve?") else { continue }
+                try first.keys("y")
+                approved = true
+            }
+            #expect(approved, "no arbitrage could be approved")
+            // Somewhere in the swaps: right away, or a little later.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
+            let pid = try Binary.shell("pgrep -P \(try first.panePID())").trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = try Binary.shell("kill -KILL \(pid)")
+            try first.waitFor("dexter to die") { $0.contains("EXIT=137") }
+            let nonceAtKill = try Self.uint(try await node.call("eth_getTransactionCount", [wallet, "latest"]))
+
+            let second = Tmux(name: "dexter-live-evm-restart")
+            defer { second.kill() }
+            try startLive(second, config: path)
+            // The restart settles what the kill left (if anything was in flight), then the desk trades on: any leg risk
+            // the kill left is unwound. The invariant is waited for, never assumed.
+            var inLedger: [String: Decimal] = [:], onChain: [String: Decimal] = [:]
+            for _ in 0..<150 {
+                onChain = try await Self.chainBalances(node, deployments, wallet: wallet)
+                inLedger = try LiveBinanceTests.ledgerBalances(ledger, account: "wallet@local")
+                if inLedger == onChain { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(inLedger == onChain, "ledger \(inLedger), chain \(onChain)")
+            let check = try Binary.run(["ledger", "check", "--ledger", ledger], environment: desk.environment)
+            #expect(check.status == 0 && check.output == "ok\n", "\(check.output)\(check.error)")
+            // Each order is one transaction at most: the swaps signed before the kill and after it never share a nonce
+            // twice, and the chain has every one the journal names.
+            let journal = try String(contentsOfFile: ledger + ".local-swaps.jsonl", encoding: .utf8)
+            let hashes = Set(journal.split(separator: "\n").compactMap { line -> String? in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+                return object["hash"] as? String
+            })
+            for hash in hashes {
+                let receipt = try await node.call("eth_getTransactionReceipt", [hash])
+                #expect(receipt is [String: Any], "the journal's \(hash) is not on the chain")
+            }
+            #expect(try Self.uint(try await node.call("eth_getTransactionCount", [wallet, "latest"])) >= nonceAtKill)
+            try second.keys("q")
+            _ = try second.waitFor("dexter to exit") { $0.contains("EXIT=") }
         }
     }
 }

@@ -10,7 +10,8 @@ extension SwapExecutor {
         let held = try await balance(of: wallet, token: token, at: nil)
         guard held < needed else { return }
         let shortfall = needed - held
-        let (hash, route, _) = try await sendAndConfirm(to: token, data: WETHCall.deposit, value: shortfall, patience: patience) {
+        let (hash, route, _) = try await sendAndConfirm(to: token, data: WETHCall.deposit, value: shortfall, patience: patience,
+                                                        signed: { await report(.sideTransactionSigned(hash: $0)) }) {
             hash, state in .wrapFailed(token: token, hash: hash, state: state)
         }
         await report(.wrapped(token: token, amount: shortfall, hash: hash, route: route))

@@ -116,6 +116,7 @@ public actor SwapExecutor {
         do { data = try ERC20Call.approve(spender: spender, amount: amount) } catch { throw .calldata(error) }
         let (hash, _, receipt) = try await sendAndConfirm(
             to: token, data: data, patience: patience,
+            signed: { await report(.sideTransactionSigned(hash: $0)) },
             sent: { hash, route in await report(.approvalSent(token: token, spender: spender, amount: amount, hash: hash, route: route)) },
             failure: { hash, state in .approvalFailed(token: token, hash: hash, state: state) })
         await report(.approvalConfirmed(token: token, hash: hash, block: receipt.blockNumber))
@@ -124,13 +125,16 @@ public actor SwapExecutor {
     /// A one-off transaction before a swap (an approval, a wrap): sent (`sent` is told at once), then waited for one
     /// confirmation; a failure to mine it, or status 0, is thrown as `failure(hash, what happened)`.
     func sendAndConfirm(to: EthereumAddress, data: [UInt8], value: BigUInt = 0, patience: Patience,
+                        signed: ([UInt8]) async -> Void = { _ in },
                         sent: ([UInt8], SubmissionRoute) async -> Void = { _, _ in },
                         failure: ([UInt8], String) -> SwapError) async throws(SwapError)
         -> (hash: [UInt8], route: SubmissionRoute, receipt: TransactionReceipt) {
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
         let (transaction, hash, route) = try await oneAtATime { () async throws(SwapError) in
             let (transaction, _) = try await prepare(to: to, data: data, value: value, latest: latest)
-            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, _ in
+                await signed(sent.hash)
+            }
             return (transaction, hash, route)
         }
         await sent(hash, route)

@@ -111,6 +111,9 @@ public enum SwapEvent: Sendable, Hashable {
     case approvalConfirmed(token: EthereumAddress, hash: [UInt8], block: UInt64)
     /// The signed swap ran at the latest block without reverting.
     case simulated(gasLimit: BigUInt, maxFeePerGas: BigUInt, amountOutMinimum: BigUInt)
+    /// A transaction the swap needs first (an approval, a wrap) is signed, about to be sent: its gas is the swap's
+    /// to account for, whatever happens next.
+    case sideTransactionSigned(hash: [UInt8])
     /// Signed, about to be sent: its hash, nonce and bytes, before any node has seen it.
     case signed(hash: [UInt8], nonce: BigUInt, raw: [UInt8])
     case sent(hash: [UInt8], nonce: BigUInt, route: SubmissionRoute)

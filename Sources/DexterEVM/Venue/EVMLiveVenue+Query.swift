@@ -12,14 +12,26 @@ extension EVMLiveVenue {
     public func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
         guard let entry = journal.entry(clientOrderId) else { return .unknown }
         if let report = entry.report { return .found(report) }
-        guard let hashText = entry.hash, let symbol = try? Symbol(parsing: entry.symbol) else { return .unknown }
-        let hash = try Hex.decode(hashText)
-        let gasBefore = entry.gasBefore ?? .zero
-        func working() -> OrderQueryAnswer {
-            .found(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side, status: .working,
-                                   reason: nil, filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil,
-                                   executedAt: clock.now()))
+        guard let symbol = try? Symbol(parsing: entry.symbol) else { return .unknown }
+        let sides = try (entry.sideTransactions ?? []).map { try Hex.decode($0) }
+        let gasBefore = try await entry.gasBefore ?? gasBurntOrPending(by: sides)
+        guard let hashText = entry.hash else {
+            // The swap was never signed. What went before it (an approval, a wrap) still burnt gas on chain: the
+            // order ends with that gas, not as unknown (which would book nothing).
+            guard !sides.isEmpty else { return .unknown }
+            guard let gas = gasBefore else { return .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
+            var done = entry
+            done.stage = .done
+            done.report = ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
+                                          status: .rejected, reason: "the swap was never sent (stopped after its approval)",
+                                          filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
+                                          gasToken: gas.isZero ? nil : feed.chain.gasToken, executedAt: clock.now())
+            journal.record(done)
+            return .found(done.report!)
         }
+        let hash = try Hex.decode(hashText)
+        let gasBefore = gasBefore ?? .zero
+        func working() -> OrderQueryAnswer { .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
         func settled(_ report: ExecutionReport) -> OrderQueryAnswer {
             var done = entry
             done.stage = .done
@@ -63,6 +75,26 @@ extension EVMLiveVenue {
             }
             return working()
         }
+    }
+
+    static func working(_ clientOrderId: String, _ venue: VenueId, _ symbol: Symbol, _ side: Side, at now: Timestamp)
+        -> ExecutionReport {
+        ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: side, status: .working, reason: nil,
+                        filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil, executedAt: now)
+    }
+
+    /// What `hashes` burnt for gas once each is mined or gone; nil while one is still pending.
+    func gasBurntOrPending(by hashes: [[UInt8]]) async throws -> FixedDecimal? {
+        var total = FixedDecimal.zero
+        let watch = TransactionWatch(client: feed.client)
+        for hash in hashes {
+            switch try await watch.state(of: hash) {
+            case .mined(let receipt, _): total += Self.gasToken(receipt.feePaidWei)
+            case .pending: return nil
+            case .dropped: continue
+            }
+        }
+        return total
     }
 
     /// The wallet on this chain: the gas token (with its wrapped form, which the pools trade as the same asset) and

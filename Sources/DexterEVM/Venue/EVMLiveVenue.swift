@@ -116,8 +116,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
                                                kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now())
                     accepted.route = Self.shown(hash: hash, route: route)
                     self.post(accepted)
-                case .approvalSent(_, _, _, let hash, _), .wrapped(_, _, let hash, _):
+                case .sideTransactionSigned(let hash):
                     sideEffects.add(hash)
+                    current.withLock { $0.sideTransactions = ($0.sideTransactions ?? []) + [Hex.encode(hash)] }
+                    journal.record(current.withLock { $0 })
                 default: break
                 }
             }

@@ -38,7 +38,10 @@ public final class EVMOrderJournal: @unchecked Sendable {
         /// The signed transaction, 0x-hex: what is re-broadcast, byte for byte, if a node lost it. Public once sent.
         public var raw: String?
         public var route: String?
-        /// Gas already burnt for this order by transactions before the swap (an approval, a wrap), in the gas token.
+        /// Transactions the swap needed first (an approval, a wrap), 0x-hex, each written down before it was sent:
+        /// their gas is this order's, even when the swap itself never went.
+        public var sideTransactions: [String]?
+        /// Gas already burnt for this order by those, in the gas token, once known.
         public var gasBefore: FixedDecimal?
         public var report: ExecutionReport?
     }
