@@ -29,7 +29,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
-         revertData)
+         revertData headMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -103,6 +103,7 @@ sources=(
     Sources/DexterEVM/RPC/JSONValue.swift Sources/DexterEVM/RPC/JSONValue+Parse.swift Sources/DexterEVM/RPC/RPCAnswer.swift
     Sources/DexterEVM/RPC/EVMRPCError.swift Sources/DexterEVM/RPC/RPCResult.swift Sources/DexterEVM/RPC/RPCCall.swift
     Sources/DexterEVM/Follow/BlockHeader.swift Sources/DexterEVM/Follow/PoolEvent.swift
+    Sources/DexterEVM/Follow/HeadNotification.swift
     Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
     Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
     Sources/DexterEVM/Swap/RouterCalls.swift
@@ -322,6 +323,10 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # Real answers of the local EVM node (single and batch: results, a revert, logs, errors), recorded into
             # Tests/EVMFixtures/rpc.
             cp "$root"/Tests/EVMFixtures/rpc/*.json "$out/" ;;
+        headMessage)
+            # The newHeads subscription's messages in geth's shapes, recorded from Tests/Servers/evm_ws before the local
+            # node into Tests/EVMFixtures/ws: eth_subscribe's answer, a notification, errors, the malformed ones.
+            cp "$root"/Tests/EVMFixtures/ws/*.json "$out/" ;;
         revertData)
             # Revert data as contracts return it (Error(string), Panic(uint256), an ERC-6093 custom error, an unknown
             # selector), raw, and inside the error objects geth, Besu, Nethermind and Hardhat return for eth_call.

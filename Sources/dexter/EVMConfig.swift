@@ -24,8 +24,8 @@ struct EVMPoolSettings: Hashable {
 
 /// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
 extension DeskConfig {
-    static let evmChainKeys: Set<String> = ["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
-                                            "confirmations", "poll_ms", "tokens"]
+    static let evmChainKeys: Set<String> = (["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
+                                            "confirmations", "poll_ms", "tokens"] as Set<String>).union(evmChainPushKeys)
 
     /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
     static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
@@ -71,7 +71,8 @@ extension DeskConfig {
         return EVMChainSettings(
             chain: ChainId(name), chainId: chainId, gasToken: gasToken, rpcURLs: urls, privateSubmission: submission,
             confirmations: try chain.optionalInt("confirmations", range: 0...1_000) ?? known?.confirmations ?? 2,
-            pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens)
+            pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens,
+            headSubscription: try parseHeadSubscription(chain), gasEstimate: try parseGasEstimate(chain))
     }
 
     static let evmVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "protocol", "factory", "router",

@@ -34,9 +34,14 @@ public struct EVMChainSettings: Sendable, Hashable {
     public var pollInterval: Duration
     /// The ERC-20 contract each desk asset is on this chain (ETH is traded as WETH in pools).
     public var tokens: [Asset: EthereumAddress]
+    /// Where new heads are pushed (`eth_subscribe("newHeads")`), and where gas units are estimated from: see
+    /// EVMChainSettings+Subscriptions.swift. Neither by default: the chain is polled, gas units are configured.
+    public var headSubscription: HeadSubscriptionSettings?
+    public var gasEstimate: GasEstimateSettings?
 
     public init(chain: ChainId, chainId: UInt64, gasToken: Asset, rpcURLs: [String], privateSubmission: PrivateSubmission? = nil,
-                confirmations: Int, pollInterval: Duration = .seconds(1), tokens: [Asset: EthereumAddress]) {
+                confirmations: Int, pollInterval: Duration = .seconds(1), tokens: [Asset: EthereumAddress],
+                headSubscription: HeadSubscriptionSettings? = nil, gasEstimate: GasEstimateSettings? = nil) {
         self.chain = chain
         self.chainId = chainId
         self.gasToken = gasToken
@@ -45,5 +50,7 @@ public struct EVMChainSettings: Sendable, Hashable {
         self.confirmations = confirmations
         self.pollInterval = pollInterval
         self.tokens = tokens
+        self.headSubscription = headSubscription
+        self.gasEstimate = gasEstimate
     }
 }

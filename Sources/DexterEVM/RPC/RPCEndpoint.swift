@@ -12,9 +12,18 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     private let secrets: [String]
 
     public init(_ url: String) throws(EVMRPCError) {
+        try self.init(url, schemes: ["http", "https"])
+    }
+
+    /// A WebSocket endpoint (`eth_subscribe`), kept and redacted the same way.
+    public init(webSocket url: String) throws(EVMRPCError) {
+        try self.init(url, schemes: ["ws", "wss"])
+    }
+
+    private init(_ url: String, schemes: [String]) throws(EVMRPCError) {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
-            throw .badURL("an RPC URL of \(url.count) characters that is not http(s)://host…")
+              schemes.contains(scheme), let host = parsed.host, !host.isEmpty else {
+            throw .badURL("an RPC URL of \(url.count) characters that is not \(schemes.map { "\($0)://" }.joined(separator: " or "))host…")
         }
         self.url = url
         redacted = redactedURL(url)
