@@ -3,6 +3,7 @@ import DexterCore
 import DexterCrypto
 import DexterEVM
 import DexterMarket
+import DexterVenues
 import Testing
 
 /// Gas units from `eth_estimateGas` of the router's own calldata, sent from the configured address, instead of the
@@ -88,5 +89,46 @@ import Testing
         _ = try await feed.instruments()
         let (units, source) = try #require(feed.gasUnits(FeedScene.v3Key))
         #expect(units == 130_000 && source == .configured(why: nil))
+    }
+}
+
+extension EVMGasEstimateTests {
+    /// Estimated again every block here: the V3 swap reverts until the wallet approves SwapRouter (the deploy left it
+    /// approving only the V2 router, whose estimate stands from the start); from the first estimate that does not,
+    /// the feed posts the pool's new units to the desk (and keeps them).
+    @Test func unitsMeasuredAgainReachTheDesk() async throws {
+        let scene = try await UniswapScene.start()
+        defer { scene.node.stop() }
+        let moves = ChainMoves(scene: scene)
+        try await moves.wrap(BigUInt(10).power(18))
+        let from = try scene.address(scene.deployments.deployer)
+        let feed = try FeedScene.feed(scene, pollInterval: .milliseconds(100),
+                                      gasEstimate: GasEstimateSettings(from: from, everyBlocks: 1))
+        _ = try await feed.instruments()
+        guard case .configured(let why?) = feed.gasUnits(FeedScene.v3Key)?.source else {
+            Issue.record("estimated before any allowance: \(String(describing: feed.gasUnits(FeedScene.v3Key)))")
+            return
+        }
+        #expect(why.contains("reverted"))
+        let inbox = VenueInbox()
+        try await feed.subscribe([FeedScene.v3Key, FeedScene.v2Key], into: inbox)
+        for token in [scene.weth, scene.usdc] {
+            try await moves.approve(token, try scene.deployments.contract("SwapRouter"))
+            try await moves.approve(token, try scene.deployments.contract("UniswapV2Router"))
+        }
+        var posted: [MarketKey: Int] = [:]
+        #expect(try await FeedScene.eventually {
+            for case .gasUnits(let key, let units) in inbox.drain().market { posted[key] = units }
+            guard let units = posted[FeedScene.v3Key], case .estimated = feed.gasUnits(FeedScene.v3Key)?.source else {
+                return false
+            }
+            return feed.gasUnits(FeedScene.v3Key)?.units == units
+        }, "posted \(posted); held \(String(describing: feed.gasUnits(FeedScene.v3Key)))")
+        #expect(feed.market(FeedScene.v3Key)?.gasUnits == posted[FeedScene.v3Key])
+        guard case .estimated = feed.gasUnits(FeedScene.v2Key)?.source else {
+            Issue.record("v2: \(String(describing: feed.gasUnits(FeedScene.v2Key)))")
+            return
+        }
+        #expect(posted[FeedScene.v2Key] == nil, "units that did not change are not posted again")
     }
 }

@@ -7,7 +7,7 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     let url: String
     /// `scheme://host[:port]`.
     public let redacted: String
-    /// The parts of the URL that may be secret, to scrub from any text a lower layer wrote (an error that quotes the
+    /// The parts of the URL that may be secret (not those the redacted form shows anyway), to scrub from any text a lower layer wrote (an error that quotes the
     /// URL it was given).
     private let secrets: [String]
 
@@ -26,10 +26,11 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
             throw .badURL("an RPC URL of \(url.count) characters that is not \(schemes.map { "\($0)://" }.joined(separator: " or "))host…")
         }
         self.url = url
-        redacted = redactedURL(url)
+        let shown = redactedURL(url)
+        redacted = shown
         secrets = [url, parsed.percentEncodedPath, parsed.percentEncodedQuery, parsed.percentEncodedUser,
                    parsed.percentEncodedPassword, parsed.percentEncodedFragment]
-            .compactMap { $0 }.filter { $0.count > 1 }.sorted { $0.count > $1.count }
+            .compactMap { $0 }.filter { $0.count > 1 && !shown.contains($0) }.sorted { $0.count > $1.count }
     }
 
     public var description: String { redacted }

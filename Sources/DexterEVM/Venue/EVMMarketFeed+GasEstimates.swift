@@ -66,15 +66,17 @@ extension EVMMarketFeed {
     /// With `estimate_from` set: every pool's gas units from `eth_estimateGas` of the router calldata of a small
     /// exact-input swap each way, at the latest block, once every `everyBlocks` blocks (or now, when `force`). An
     /// estimate that reverts (no balance or allowance at that address) keeps the configured units, said once; one
-    /// the node could not answer keeps what was held.
-    func refreshGasEstimates(_ follower: PoolFollower, force: Bool = false) async {
+    /// the node could not answer keeps what was held. Returns the pools whose units changed, with their new units.
+    @discardableResult
+    func refreshGasEstimates(_ follower: PoolFollower, force: Bool = false) async -> [MarketKey: Int] {
         guard let settings = chain.gasEstimate, let head = follower.head,
-              force || gasEstimates.due(at: head.number, every: settings.everyBlocks) else { return }
+              force || gasEstimates.due(at: head.number, every: settings.everyBlocks) else { return [:] }
         let latest: FeeBlock
         do { latest = try await FeeBlock.latest(client) } catch {
             logger.warning("\(chain.chain): gas units not estimated: \(error)")
-            return
+            return [:]
         }
+        let before = Dictionary(uniqueKeysWithValues: pools.map { ($0.key, gasUnits($0)) })
         var entries: [MarketKey: GasEstimateBook.Entry] = [:]
         for pool in pools {
             do throws(GasEstimateFailure) {
@@ -95,6 +97,7 @@ extension EVMMarketFeed {
         for (key, why) in gasEstimates.record(entries, block: latest.number) {
             logger.warning("\(key): gas units as configured: \(why)")
         }
+        return entries.filter { before[$0.key] != $0.value.units }.mapValues(\.units)
     }
 
     /// `eth_estimateGas` of the swap router's calldata for the parity probes' amounts (a hundredth of a base unit in,

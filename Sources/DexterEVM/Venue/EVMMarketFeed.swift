@@ -142,7 +142,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
             do {
                 // Between pushed heads a live subscription vouches for the chain: no poll (EVMMarketFeed+Heads.swift).
                 let progress = pushed == nil && headsArePushed ? .unchanged : try await follower.poll(seen: pushed)
-                if progress != .unchanged { await refreshGasEstimates(follower) }
+                if progress != .unchanged {
+                    let remeasured = await refreshGasEstimates(follower)
+                    inbox.post(contentsOf: remeasured.map { MarketEvent.gasUnits($0.key, $0.value) })
+                }
                 let now = clock.now()
                 let read = progress == .unchanged ? [:] : try markets(from: follower, at: now)
                 let current = held.withLock { held in
