@@ -13,15 +13,18 @@ extension EVMMarketFeed {
     /// Why the subscription last failed (the URL redacted).
     public var lastHeadFailure: String? { headSubscription?.lastFailure }
 
-    var headsArePushed: Bool { headSubscription?.source.isSubscribed ?? false }
-
-    /// The next head pushed, or nil after `poll_ms` without one (or when the subscription fails: poll at once).
-    func nextHead() async -> BlockHeader? {
+    /// What the follower should do next: follow a pushed head, poll (the subscription just failed or was just made,
+    /// or it is not live at the end of `poll_ms`), or nothing (a live subscription pushed nothing within `poll_ms`).
+    func nextStep() async -> (poll: Bool, pushed: BlockHeader?) {
         guard let headSubscription else {
             try? await Task.sleep(for: chain.pollInterval)
-            return nil
+            return (true, nil)
         }
-        return await headSubscription.signal.next(within: chain.pollInterval)
+        switch await headSubscription.signal.next(within: chain.pollInterval) {
+        case .head(let header): return (true, header)
+        case .poll: return (true, nil)
+        case nil: return (!headSubscription.source.isSubscribed, nil)
+        }
     }
 
     /// Runs `follow` with the subscription kept beside it, and ended with it.

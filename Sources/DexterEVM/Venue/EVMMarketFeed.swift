@@ -138,10 +138,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         var follower = start
         var down = false
         while !Task.isCancelled {
-            let pushed = await nextHead()
+            let step = await nextStep()
             do {
                 // Between pushed heads a live subscription vouches for the chain: no poll (EVMMarketFeed+Heads.swift).
-                let progress = pushed == nil && headsArePushed ? .unchanged : try await follower.poll(seen: pushed)
+                let progress = step.poll ? try await follower.poll(seen: step.pushed) : .unchanged
                 if progress != .unchanged {
                     let remeasured = await refreshGasEstimates(follower)
                     inbox.post(contentsOf: remeasured.map { MarketEvent.gasUnits($0.key, $0.value) })

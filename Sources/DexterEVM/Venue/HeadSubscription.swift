@@ -100,6 +100,8 @@ final class HeadSubscription: Sendable {
                 state.source = .subscribed(endpoint: endpoint.redacted)
                 state.told = false
             }
+            // Blocks mined while there was no subscription are pushed by none: one poll catches up.
+            signal.nudge()
             logger.info("\(chain): new heads pushed by \(endpoint.redacted); polling only if the subscription fails")
         case .refused(let id, _, let message):
             let ours = state.withLock { $0.subscribeId }
@@ -158,54 +160,57 @@ private struct HeadListener: WebSocketListener {
     func closed(reason: String, retryIn: Duration?) { subscription.closed(reason: reason, retryIn: retryIn) }
 }
 
-/// Hands the newest head pushed to the one task that waits for it (older ones unread are dropped: the follower reads
-/// every block between the one it holds and the newest anyway).
+/// Why the waiting feed wakes before its poll interval.
+enum HeadWake: Sendable, Hashable {
+    /// A head was pushed: follow to it.
+    case head(BlockHeader)
+    /// The subscription just failed or was just made: read the latest block now (none pushed covers the gap).
+    case poll
+}
+
+/// Hands the newest wake to the one task that waits for it. Heads conflate (the follower reads every block between the
+/// one it holds and the newest anyway); a poll outranks a head (it reads the latest, which is at least as new).
 final class HeadSignal: Sendable {
     private struct Waiter {
         let id: Int
-        let continuation: CheckedContinuation<BlockHeader?, Never>
+        let continuation: CheckedContinuation<HeadWake?, Never>
         var timer: Task<Void, Never>?
     }
     private struct State {
-        var pending: BlockHeader?
+        var pending: HeadWake?
         var waiter: Waiter?
         var nextId = 0
         var cancelled: Set<Int> = []
     }
     private let state = Mutex(State())
 
-    func post(_ header: BlockHeader) {
+    func post(_ header: BlockHeader) { wake(.head(header)) }
+
+    /// Wakes the feed to poll now.
+    func nudge() { wake(.poll) }
+
+    private func wake(_ wake: HeadWake) {
         let waiter = state.withLock { state -> Waiter? in
             guard let waiter = state.waiter else {
-                state.pending = header
+                if state.pending != .poll { state.pending = wake }
                 return nil
             }
             state.waiter = nil
             return waiter
         }
         waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: header)
+        waiter?.continuation.resume(returning: wake)
     }
 
-    /// Wakes the waiting task with no head (the subscription just failed: poll now rather than at the next tick).
-    func nudge() {
-        let waiter = state.withLock { state -> Waiter? in
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: nil)
-    }
-
-    /// The newest head pushed since the last call, waiting up to `timeout` for one; nil when none came (or cancelled).
-    func next(within timeout: Duration) async -> BlockHeader? {
+    /// The wake pending since the last call, or the next within `timeout`; nil when none came (or cancelled).
+    func next(within timeout: Duration) async -> HeadWake? {
         let id = state.withLock { state -> Int in
             state.nextId += 1
             return state.nextId
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<BlockHeader?, Never>) in
-                let ready = state.withLock { state -> BlockHeader?? in
+            await withCheckedContinuation { (continuation: CheckedContinuation<HeadWake?, Never>) in
+                let ready = state.withLock { state -> HeadWake?? in
                     if let pending = state.pending {
                         state.pending = nil
                         return .some(pending)
