@@ -48,8 +48,9 @@ import TestServers
         defer { front.stop() }
         // A quiet test chain mines only when a test sends: the silence bound is short only where silence is the fault.
         let silence: Duration = fault == "silence" ? .seconds(1) : .seconds(600)
+        // A provider's key sits in the path: never in a reason or a log.
         let feed = try FeedScene.feed(scene, pollInterval: .milliseconds(100),
-                                      heads: HeadSubscriptionSettings(url: front.wsURL, silence: silence))
+                                      heads: HeadSubscriptionSettings(url: front.wsURL + "/v3/SECRET-KEY", silence: silence))
         _ = try await feed.instruments()
         if fault == "refuse" { try await front.control("/control/fault", ["type": "refuse"]) }
         let inbox = VenueInbox()
@@ -75,6 +76,7 @@ import TestServers
         default: #expect(!failure.isEmpty)
         }
         #expect(failure.hasPrefix(redactedURL(front.wsURL)), "the failure names the endpoint: \(failure)")
+        #expect(!failure.contains("SECRET") && !"\(feed.headSource)".contains("SECRET"), "\(failure)")
         try await front.control("/control/fault", ["type": "clear"])
         #expect(try await FeedScene.eventually { feed.headSource.isSubscribed }, "not subscribed again: \(feed.headSource)")
         let pushed = feed.headsPushed

@@ -37,6 +37,7 @@ final class HeadSubscription: Sendable {
         var nextId = 1
         var subscribeId: Int?
         var subscription: String?
+        /// When eth_subscribe went out, or the last head came.
         var lastHeard = ContinuousClock.now
         /// The current failure was told; cleared once subscribed again.
         var told = false
@@ -78,6 +79,7 @@ final class HeadSubscription: Sendable {
             defer { state.nextId += 1 }
             state.subscribeId = state.nextId
             state.subscription = nil
+            state.lastHeard = .now
             return state.nextId
         }
         try await link.send(HeadMessage.subscribeRequest(id: id))
@@ -142,13 +144,16 @@ final class HeadSubscription: Sendable {
         if drop { Task { await link.drop(reason: "dexter: \(reason.prefix(60))") } }
     }
 
-    /// A live subscription silent for longer than `silence` is taken for dead.
+    /// A live subscription silent for longer than `silence`, or an eth_subscribe unanswered that long, is dead.
     private func watchSilence() async {
         let step = max(silence / 4, .milliseconds(20))
         while !Task.isCancelled {
             try? await Task.sleep(for: step)
-            let silent = state.withLock { $0.subscription != nil && ContinuousClock.now - $0.lastHeard > silence }
-            if silent { fail("no new head for \(silence)", drop: true) }
+            let silent = state.withLock { state -> String? in
+                guard state.subscribeId != nil, ContinuousClock.now - state.lastHeard > silence else { return nil }
+                return state.subscription == nil ? "no answer to eth_subscribe in \(silence)" : "no new head for \(silence)"
+            }
+            if let silent { fail(silent, drop: true) }
         }
     }
 }
