@@ -29,7 +29,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
-         revertData headMessage)
+         revertData poolStateAnswers headMessage)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -59,7 +59,7 @@ sources=(
     Sources/DexterMarket/LogExpMath.swift Sources/DexterMarket/Market.swift Sources/DexterMarket/MarketState.swift
     Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
-    Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift
+    Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift Sources/DexterMarket/WeightedPool.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
     Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
@@ -107,6 +107,8 @@ sources=(
     Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
     Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
     Sources/DexterEVM/Swap/RouterCalls.swift
+    Sources/DexterEVM/Pools/PoolReadError.swift Sources/DexterEVM/Pools/CurvePoolState.swift
+    Sources/DexterEVM/Pools/BalancerPoolState.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -323,6 +325,11 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             # Real answers of the local EVM node (single and batch: results, a revert, logs, errors), recorded into
             # Tests/EVMFixtures/rpc.
             cp "$root"/Tests/EVMFixtures/rpc/*.json "$out/" ;;
+        poolStateAnswers)
+            # The stand-ins' states as the target decodes them (eth_abi): the Balancer one (BAL 18 and USDC 6
+            # decimals, 80/20, 0.3 %) and the Curve one (DAI/USDC/USDT, A 2000, 0.01 %).
+            printf '%s' '00000000000000000000000000000000000000000000000000000000000000c0000000000000000000000000000000000000000000000000000000000000012000000000000000000000000000000000000000000000000000000000000000030000000000000000000000000000000000000000000000000000000000000180000000000000000000000000000000000000000000000000000aa87bee53800000000000000000000000000000000000000000000000000000000000000001e000000000000000000000000000000000000000000000000000000000000000020000000000000000000000005fbdb2315678afecb367f032d93f642f64180aa3000000000000000000000000e7f1725e7734ce288f8367e1bb143e90bb3f0512000000000000000000000000000000000000000000000000000000000000000200000000000000000000000000000000000000000001a784379d99db420000000000000000000000000000000000000000000000000000000000015d3ef7980000000000000000000000000000000000000000000000000000000000000000020000000000000000000000000000000000000000000000000b1a2bc2ec50000000000000000000000000000000000000000000000000000002c68af0bb140000000000000000000000000000000000000000000000000000000000000000000200000000000000000000000000000000000000000000000000000000000000120000000000000000000000000000000000000000000000000000000000000006' | xxd -r -p > "$out/balancer"
+            printf '%s' '000000000000000000000000000000000000000000000000000000000000008000000000000000000000000000000000000000000000000000000000000007d000000000000000000000000000000000000000000000000000000000000f42400000000000000000000000000000000000000000000000000000000000000100000000000000000000000000000000000000000000000000000000000000000300000000000000000000000000000000000000000018d0bf423c03d8de000000000000000000000000000000000000000000000000000000000016bcc41e9000000000000000000000000000000000000000000000000000000012309ce540000000000000000000000000000000000000000000000000000000000000000003000000000000000000000000000000000000000000000000000000000000001200000000000000000000000000000000000000000000000000000000000000060000000000000000000000000000000000000000000000000000000000000006' | xxd -r -p > "$out/curve" ;;
         headMessage)
             # The newHeads subscription's messages in geth's shapes, recorded from Tests/Servers/evm_ws before the local
             # node into Tests/EVMFixtures/ws: eth_subscribe's answer, a notification, errors, the malformed ones.

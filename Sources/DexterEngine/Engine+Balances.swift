@@ -7,9 +7,14 @@ import DexterVenues
 /// afterwards the two are compared at start and after every fill there. A difference is shown and audited, and the
 /// ledger is never overwritten by it: the trader decides what it means.
 extension Engine {
-    /// What the ledger holds at a venue's exchange account.
+    /// What the ledger holds at a venue's account: its exchange account, or its chain's wallet.
     func ledgerHoldings(at venue: VenueId) -> [Asset: FixedDecimal] {
-        portfolio.inventory.balances[.exchange(venue)] ?? [:]
+        portfolio.inventory.balances[account(of: venue)] ?? [:]
+    }
+
+    /// The account a venue trades from, as its markets say.
+    func account(of venue: VenueId) -> AccountId {
+        pipeline.state.venues.first { $0.id == venue }?.account ?? .exchange(venue)
     }
 
     /// Every asset either side holds whose amounts differ (a missing one is zero), by asset.
@@ -39,7 +44,10 @@ extension Engine {
     /// After a booking with fills at reconciled venues: each one's balances are asked for and compared when they
     /// come, if nothing is under way there by then (a fill not yet booked is a difference that is only time).
     func checkBalances(after execution: Execution) {
+        var asked: Set<AccountId> = []
         for venue in Set(execution.orders.map(\.venue)).sorted() where config.reconciledVenues.contains(venue) {
+            // Two DEXes of one chain share its wallet: it is asked once.
+            guard asked.insert(account(of: venue)).inserted else { continue }
             requestBalances(venue)
         }
     }
@@ -60,8 +68,9 @@ extension Engine {
         case .failure(let error):
             notify(.balanceCheckFailed(venue, error: "\(error)"), at: now)
         case .success(let held):
-            let busy = orderManager.live.contains { $0.request.venue == venue }
-                || inFlight.values.contains { $0.orders.contains { $0.venue == venue } }
+            let account = account(of: venue)
+            let busy = orderManager.live.contains { self.account(of: $0.request.venue) == account }
+                || inFlight.values.contains { $0.orders.contains { self.account(of: $0.venue) == account } }
             // The booking still to come will ask again.
             guard !busy else { return }
             reconcileBalances(venue, venueHoldings: held, announce: false, at: now)
@@ -70,10 +79,12 @@ extension Engine {
 
     /// The accounts of reconciled venues as each venue reports them, read before the ledger opens (a venue that
     /// cannot say stops the start: a LIVE desk does not trade on balances it has not seen).
-    static func venueHoldings(_ config: EngineConfig, venues: VenueSet) async throws -> [VenueId: [Asset: FixedDecimal]] {
+    static func venueHoldings(_ config: EngineConfig, venues: VenueSet,
+                              accounts: [VenueId: AccountId]) async throws -> [VenueId: [Asset: FixedDecimal]] {
         var holdings: [VenueId: [Asset: FixedDecimal]] = [:]
+        var asked: Set<AccountId> = []
         for venue in config.reconciledVenues {
-            guard let client = venues.execution[venue] else { continue }
+            guard let client = venues.execution[venue], asked.insert(accounts[venue] ?? .exchange(venue)).inserted else { continue }
             do {
                 holdings[venue] = try await client.balances(on: venue).filter { !$0.value.isZero }
             } catch {

@@ -104,7 +104,7 @@ extension Engine {
             let quoteUSD = FixedDecimal(approximating: state.usdValue(of: leg.symbol.quote) ?? 0).rounded(digits: 8)
             let account = market.venue.account
             var spendAsset = leg.side == .buy ? leg.symbol.quote : leg.symbol.base
-            var spend = leg.side == .buy ? leg.notional + leg.fee : leg.quantity
+            var spend = leg.side == .buy ? worstCost(of: leg, on: market) : leg.quantity
             var free = spendable.available(spendAsset, at: account)
             if let terms = market.instrument.margin, let settle = leg.symbol.settle {
                 // On margin: what the leg opens (beyond closing the position) needs its initial margin, plus the fee,
@@ -160,6 +160,20 @@ extension Engine {
                                                                plans: config.plans,
                                                                positionVaRBudgetUSD: config.positionVaRBudgetUSD),
                                    usage: portfolio.usage)
+    }
+
+    /// The most a buy leg may cost as it will be sent, fee included: its quantity at the order's limit (a book's
+    /// deepest level reached, a pool's average moved by the slippage tolerance), never less than the estimate. A
+    /// venue holds that much for a limit order, and the book can move within the limit before the order lands.
+    func worstCost(of leg: RiskLeg, on market: Market) -> FixedDecimal {
+        let estimate = leg.notional + leg.fee
+        let bound: FixedDecimal
+        if market.liquidity.isPool {
+            bound = estimate * (.one + config.swapSlippageTolerance)
+        } else {
+            bound = leg.quantity * leg.worstPrice * (.one + market.venue.takerFee)
+        }
+        return FixedDecimal.max(estimate, bound).rounded(digits: 8, .up)
     }
 
     /// Halts when a daily loss, a drawdown, a run of failures or a silent feed says so (each at most once: a halt

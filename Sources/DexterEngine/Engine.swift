@@ -92,19 +92,21 @@ public actor Engine {
         self.runId = try Self.unusedRunId(from: start, in: ledger.reader)
         // A fresh ledger takes the configured balances, and a reconciled venue's account what the venue says it
         // holds; an existing ledger keeps what was booked, and is compared with the venues below.
-        let venueHoldings = try await Self.venueHoldings(config, venues: venues)
-        var opening = config.initialBalances.balances
-        for (venue, held) in venueHoldings { opening[.exchange(venue)] = held }
-        let freshLedger = try ledger.writer.seedBalances(opening.flatMap { account, assets in
-            assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
-        })
-        var portfolio = try Portfolio(ledger: ledger.reader, user: config.user, at: start)
         var instruments: [VenueInstrument] = []
         var gas: [GasQuote] = []
         for client in venues.marketData {
             instruments += try await client.instruments()
             gas += try await client.currentGas()
         }
+        // A chain's DEX venues share its wallet: that account is asked once, through the first of them.
+        let accounts = Dictionary(instruments.map { ($0.market.venue.id, $0.market.venue.account) }) { first, _ in first }
+        let venueHoldings = try await Self.venueHoldings(config, venues: venues, accounts: accounts)
+        var opening = config.initialBalances.balances
+        for (venue, held) in venueHoldings { opening[accounts[venue] ?? .exchange(venue)] = held }
+        let freshLedger = try ledger.writer.seedBalances(opening.flatMap { account, assets in
+            assets.map { BalanceChange(account: account.description, asset: $0.key.code, delta: $0.value) }
+        })
+        var portfolio = try Portfolio(ledger: ledger.reader, user: config.user, at: start)
         self.venues = venues
         self.inbox = VenueInbox()
         self.poolAddresses = Dictionary(instruments.compactMap { instrument in

@@ -77,10 +77,23 @@ extension Engine {
                             at: clock.now())
                 return
             }
-            let quantity = excess.magnitude.rounded(toMultipleOf: market.instrument.lotSize, .down)
-            guard quantity.isPositive else { return }
             let bound = FixedDecimal(policy.maxLossBps) / FixedDecimal(10_000)
             let limit = side == .sell ? reference * (.one - bound) : reference * (.one + bound)
+            var wanted = excess.magnitude
+            if side == .buy, market.instrument.margin == nil {
+                // A buy back spends the quote the account has free, at most: the venue would refuse the rest.
+                let free = tradableInventory.available(symbol.quote, at: market.venue.account)
+                let perUnit = limit * (.one + market.venue.takerFee)
+                if perUnit.isPositive { wanted = FixedDecimal.min(wanted, FixedDecimal.max(.zero, free) / perUnit) }
+            }
+            let quantity = wanted.rounded(toMultipleOf: market.instrument.lotSize, .down)
+            guard quantity.isPositive else {
+                if !excess.magnitude.rounded(toMultipleOf: market.instrument.lotSize, .down).isZero {
+                    stopTrading("leg risk on \(execution.arbitrageId): \(exposure), and \(venue) has too little \(symbol.quote) "
+                                + "free to \(action.rawValue) it", at: clock.now())
+                }
+                return
+            }
             sequence += 1
             let id = "\(execution.arbitrageId)-\(action == .unwind ? "u" : "h")\(sequence)"
             let order = OrderRequest(clientOrderId: "\(id)-1", venue: venue, symbol: symbol, side: side,

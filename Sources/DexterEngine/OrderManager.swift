@@ -102,6 +102,7 @@ struct OrderManager: Sendable {
         switch update.kind {
         case .accepted(let venueOrderId):
             order.venueOrderId = venueOrderId
+            if let route = update.route { order.row.route = route }
             // Accepted after a fill already arrived (updates crossing on the wire) changes nothing.
             guard order.state == .submitted else { orders[update.clientOrderId] = order; return applied }
             event = .accept

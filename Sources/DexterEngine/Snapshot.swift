@@ -216,6 +216,8 @@ public struct OrderRow: Sendable, Hashable {
     public var averagePrice: FixedDecimal
     public var state: State
     public var reason: String?
+    /// A chain order's transaction and the route it took, as its venue said.
+    public var route: String?
     public var submittedAt: Timestamp
     public var updatedAt: Timestamp
 

@@ -7,6 +7,7 @@ public enum Liquidity: Sendable, Hashable {
     case constantProduct(ConstantProductPool)
     case concentrated(ConcentratedPool)
     case stableSwap(StableSwapPool)
+    case weighted(WeightedPool)
 
     public var isPool: Bool {
         if case .book = self { return false }

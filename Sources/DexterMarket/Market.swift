@@ -41,6 +41,7 @@ public struct Market: Sendable {
         case .constantProduct(let pool): return .curve(pool.screen)
         case .concentrated(let pool): return .ladder(pool.screen)
         case .stableSwap(let pool): return .curve(pool.screen)
+        case .weighted(let pool): return .curve(pool.screen)
         }
     }
 
@@ -86,12 +87,22 @@ extension Market {
                 return side == .buy ? try subject.buyBase(units).quoteIn : try subject.sellBase(units).quoteOut
             }
         case .stableSwap(let pool):
-            let feeless = StableSwapPool(balances: pool.balances, decimals: pool.decimals,
-                                         amplification: pool.amplification, fee: 0, rates: pool.rates)
-            return try poolQuote(side, quantity: quantity, baseDecimals: pool.decimals[0],
-                                 quoteDecimals: pool.decimals[1], spot: screen.topBuyPriceBeforeFee) { units, withFee in
+            let feeless = pool.feeless
+            let (base, quote) = (pool.baseIndex, pool.quoteIndex)
+            return try poolQuote(side, quantity: quantity, baseDecimals: pool.baseDecimals,
+                                 quoteDecimals: pool.quoteDecimals, spot: screen.topBuyPriceBeforeFee) { units, withFee in
                 let subject = withFee ? pool : feeless
-                return side == .buy ? try subject.amountIn(i: 1, j: 0, dy: units) : try subject.amountOut(i: 0, j: 1, dx: units)
+                return side == .buy ? try subject.amountIn(i: quote, j: base, dy: units)
+                    : try subject.amountOut(i: base, j: quote, dx: units)
+            }
+        case .weighted(let pool):
+            let feeless = pool.feeless
+            let (base, quote) = (pool.baseIndex, pool.quoteIndex)
+            return try poolQuote(side, quantity: quantity, baseDecimals: pool.baseDecimals,
+                                 quoteDecimals: pool.quoteDecimals, spot: screen.topBuyPriceBeforeFee) { units, withFee in
+                let subject = withFee ? pool : feeless
+                return side == .buy ? try subject.amountIn(i: quote, j: base, amountOut: units)
+                    : try subject.amountOut(i: base, j: quote, amountIn: units)
             }
         }
     }
@@ -114,10 +125,17 @@ extension Market {
             (baseDecimals, quoteDecimals) = (pool.baseDecimals, pool.quoteDecimals)
             swap = { units, withFee in try (withFee ? pool : pool.charging(feePips: 0)).spendQuote(units).baseOut }
         case .stableSwap(let pool):
-            (baseDecimals, quoteDecimals) = (pool.decimals[0], pool.decimals[1])
-            let feeless = StableSwapPool(balances: pool.balances, decimals: pool.decimals,
-                                         amplification: pool.amplification, fee: 0, rates: pool.rates)
-            swap = { units, withFee in try (withFee ? pool : feeless).amountOut(i: 1, j: 0, dx: units) }
+            (baseDecimals, quoteDecimals) = (pool.baseDecimals, pool.quoteDecimals)
+            let feeless = pool.feeless
+            swap = { units, withFee in
+                try (withFee ? pool : feeless).amountOut(i: pool.quoteIndex, j: pool.baseIndex, dx: units)
+            }
+        case .weighted(let pool):
+            (baseDecimals, quoteDecimals) = (pool.baseDecimals, pool.quoteDecimals)
+            let feeless = pool.feeless
+            swap = { units, withFee in
+                try (withFee ? pool : feeless).amountOut(i: pool.quoteIndex, j: pool.baseIndex, amountIn: units)
+            }
         }
         let units = BigUInt(budget.units(decimals: quoteDecimals))
         guard units > 0 else { throw .zeroQuantity }

@@ -36,19 +36,19 @@ extension ConcentratedPool {
 
 extension StableSwapPool {
     public mutating func swapBaseIn(_ baseIn: BigUInt) throws -> BigUInt {
-        let out = try amountOut(i: 0, j: 1, dx: baseIn)
-        balances[0] += baseIn
-        balances[1] -= out
+        let out = try amountOut(i: baseIndex, j: quoteIndex, dx: baseIn)
+        balances[baseIndex] += baseIn
+        balances[quoteIndex] -= out
         return out
     }
 
     /// Curve swaps are exact-input: pays `get_dx(baseOut)` and receives what `get_dy` gives for it, which can
     /// differ from `baseOut` by a few units.
     public mutating func swapBaseOut(_ baseOut: BigUInt) throws -> (quoteIn: BigUInt, baseOut: BigUInt) {
-        let paid = try amountIn(i: 1, j: 0, dy: baseOut)
-        let received = try amountOut(i: 1, j: 0, dx: paid)
-        balances[1] += paid
-        balances[0] -= received
+        let paid = try amountIn(i: quoteIndex, j: baseIndex, dy: baseOut)
+        let received = try amountOut(i: quoteIndex, j: baseIndex, dx: paid)
+        balances[quoteIndex] += paid
+        balances[baseIndex] -= received
         return (paid, received)
     }
 }
@@ -77,6 +77,10 @@ extension Liquidity {
             let (paid, received) = try pool.swapBaseOut(baseUnits)
             self = .stableSwap(pool)
             return (received, paid)
+        case .weighted(var pool):
+            let quote = side == .sell ? try pool.swapBaseIn(baseUnits) : try pool.swapBaseOut(baseUnits)
+            self = .weighted(pool)
+            return (baseUnits, quote)
         }
     }
 
@@ -85,7 +89,8 @@ extension Liquidity {
         case .book: return nil
         case .constantProduct(let pool): return pool.baseDecimals
         case .concentrated(let pool): return pool.baseDecimals
-        case .stableSwap(let pool): return pool.decimals[0]
+        case .stableSwap(let pool): return pool.baseDecimals
+        case .weighted(let pool): return pool.baseDecimals
         }
     }
 
@@ -94,7 +99,8 @@ extension Liquidity {
         case .book: return nil
         case .constantProduct(let pool): return pool.quoteDecimals
         case .concentrated(let pool): return pool.quoteDecimals
-        case .stableSwap(let pool): return pool.decimals[1]
+        case .stableSwap(let pool): return pool.quoteDecimals
+        case .weighted(let pool): return pool.quoteDecimals
         }
     }
 }

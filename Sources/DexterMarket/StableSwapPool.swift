@@ -2,7 +2,9 @@ import BigInt
 import DexterCore
 
 /// A Curve StableSwap plain pool with `A_PRECISION` = 100: `get_D`, `get_y`, `get_dy` and (KyberSwap's older
-/// form of) `get_dx`, in the contract's integer arithmetic. For the pair, coin 0 is the base and coin 1 the quote.
+/// form of) `get_dx`, in the contract's integer arithmetic. For the pair, coin `baseIndex` is the base and coin
+/// `quoteIndex` the quote (0 and 1 unless said): the coins keep the contract's order, since its loops round in that
+/// order.
 public struct StableSwapPool: Sendable, Hashable {
     public static let aPrecision = BigUInt(100)
     public static let feeDenominator = BigUInt(10_000_000_000)
@@ -16,8 +18,15 @@ public struct StableSwapPool: Sendable, Hashable {
     /// Fee over 1e10: 4_000_000 = 0.04 %.
     public let fee: BigUInt
     public let decimals: [Int]
+    public let baseIndex: Int
+    public let quoteIndex: Int
 
-    public init(balances: [BigUInt], decimals: [Int], amplification: BigUInt, fee: BigUInt, rates: [BigUInt]? = nil) {
+    public init(balances: [BigUInt], decimals: [Int], amplification: BigUInt, fee: BigUInt, rates: [BigUInt]? = nil,
+                baseIndex: Int = 0, quoteIndex: Int = 1) {
+        precondition(baseIndex != quoteIndex && balances.indices.contains(baseIndex)
+                         && balances.indices.contains(quoteIndex), "base and quote are two of the pool's coins")
+        self.baseIndex = baseIndex
+        self.quoteIndex = quoteIndex
         self.balances = balances
         self.decimals = decimals
         self.amplification = amplification
@@ -26,6 +35,15 @@ public struct StableSwapPool: Sendable, Hashable {
     }
 
     var coinCount: BigUInt { BigUInt(balances.count) }
+
+    public var baseDecimals: Int { decimals[baseIndex] }
+    public var quoteDecimals: Int { decimals[quoteIndex] }
+
+    /// The same pool charging no fee (to report a quote's fee apart).
+    public var feeless: StableSwapPool {
+        StableSwapPool(balances: balances, decimals: decimals, amplification: amplification, fee: 0, rates: rates,
+                       baseIndex: baseIndex, quoteIndex: quoteIndex)
+    }
 
     public var normalizedBalances: [BigUInt] { zip(balances, rates).map { $0 * $1 / Self.precision } }
 
@@ -108,17 +126,17 @@ public struct StableSwapPool: Sendable, Hashable {
     /// Price and depth for `Double` screening, from the exact curve: the marginal rate around the current point
     /// stands in as a constant-product curve with the same slope. Good for screening; sizes are re-solved exactly.
     public var screen: CurveScreen {
-        let baseScale = pow10(decimals[0])
-        let quoteScale = pow10(decimals[1])
-        let baseBalance = Double(balances[0]) / baseScale
-        let quoteBalance = Double(balances[1]) / quoteScale
+        let baseScale = pow10(baseDecimals)
+        let quoteScale = pow10(quoteDecimals)
+        let baseBalance = Double(balances[baseIndex]) / baseScale
+        let quoteBalance = Double(balances[quoteIndex]) / quoteScale
         // A probe of 0.01 % of the base balance measures the curve's marginal rate; its curvature is matched by
         // a constant-product curve whose depth is amplified by A, the way StableSwap flattens the curve.
         let a = Double(amplification / Self.aPrecision)
         let depth = (baseBalance + quoteBalance) / 2 * max(1, a)
-        let probe = max(1, balances[0] / 10_000)
+        let probe = max(1, balances[baseIndex] / 10_000)
         let rate: Double
-        if let out = try? amountOut(i: 0, j: 1, dx: probe), out > 0 {
+        if let out = try? amountOut(i: baseIndex, j: quoteIndex, dx: probe), out > 0 {
             let gross = Double(out) / quoteScale / (Double(probe) / baseScale)
             rate = gross / (1 - Double(fee) / 1e10)
         } else {

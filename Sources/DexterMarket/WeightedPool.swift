@@ -97,11 +97,23 @@ public struct WeightedPool: Sendable, Hashable {
     /// A pool-set cap on the share of a balance one swap may move in or out, 18-decimal (QuantAMM's
     /// `maxTradeSizeRatio`); nil for a standard weighted pool, which caps only the given amount at 30 %.
     public let maxTradeRatio: BigUInt?
+    /// Balancer V2's vault takes the fee off the raw amount before scaling it (BaseMinimalSwapInfoPool.onSwap) and
+    /// adds it to the raw amount in after; V3's does both on scaled amounts. For 18-decimal tokens they agree.
+    public let feeOnRawAmounts: Bool
+    /// For a market: the token traded as base and the one as quote (0 and 1 unless said).
+    public let baseIndex: Int
+    public let quoteIndex: Int
 
     public init(balancesScaled18: [BigUInt], weights: [BigUInt], scalingFactors: [BigUInt], tokenRates: [BigUInt]? = nil,
-                swapFee: BigUInt, maxTradeRatio: BigUInt? = nil) {
+                swapFee: BigUInt, maxTradeRatio: BigUInt? = nil, feeOnRawAmounts: Bool = false, baseIndex: Int = 0,
+                quoteIndex: Int = 1) {
         precondition(balancesScaled18.count == weights.count && weights.count == scalingFactors.count,
                      "one weight and one scaling factor per balance")
+        precondition(baseIndex != quoteIndex && weights.indices.contains(baseIndex)
+                         && weights.indices.contains(quoteIndex), "base and quote are two of the pool's tokens")
+        self.feeOnRawAmounts = feeOnRawAmounts
+        self.baseIndex = baseIndex
+        self.quoteIndex = quoteIndex
         self.balancesScaled18 = balancesScaled18
         self.weights = weights
         self.scalingFactors = scalingFactors
@@ -113,9 +125,15 @@ public struct WeightedPool: Sendable, Hashable {
     /// Raw units of token `j` out for exactly `amountIn` raw units of token `i`.
     public func amountOut(i: Int, j: Int, amountIn: BigUInt) throws(PoolMathError) -> BigUInt {
         guard amountIn > 0 else { throw .insufficientInputAmount }
-        // toScaled18ApplyRateRoundDown, then the fee off the amount in (rounded up).
-        var scaledIn = BalancerFixedPoint.mulDown(amountIn * scalingFactors[i], tokenRates[i])
-        scaledIn -= BalancerFixedPoint.mulUp(scaledIn, swapFee)
+        // toScaled18ApplyRateRoundDown, then the fee off the amount in (rounded up); V2: the fee first.
+        var scaledIn: BigUInt
+        if feeOnRawAmounts {
+            let afterFee = amountIn - BalancerFixedPoint.mulUp(amountIn, swapFee)
+            scaledIn = BalancerFixedPoint.mulDown(afterFee * scalingFactors[i], tokenRates[i])
+        } else {
+            scaledIn = BalancerFixedPoint.mulDown(amountIn * scalingFactors[i], tokenRates[i])
+            scaledIn -= BalancerFixedPoint.mulUp(scaledIn, swapFee)
+        }
         try checkTradeRatio(scaledIn, balance: balancesScaled18[i])
         let scaledOut = try WeightedMath.outGivenIn(
             balanceIn: balancesScaled18[i], weightIn: weights[i], balanceOut: balancesScaled18[j], weightOut: weights[j],
@@ -135,9 +153,14 @@ public struct WeightedPool: Sendable, Hashable {
             balanceIn: balancesScaled18[i], weightIn: weights[i], balanceOut: balancesScaled18[j], weightOut: weights[j],
             amountOut: scaledOut)
         try checkTradeRatio(scaledIn, balance: balancesScaled18[i])
-        // The fee grosses the amount in up: in / (1 − fee), rounded up.
         let feeComplement = BalancerFixedPoint.complement(swapFee)
         guard feeComplement > 0 else { throw .divisionByZero }
+        if feeOnRawAmounts {
+            // V2: _downscaleUp, then _addSwapFeeAmount (divUp by the fee's complement).
+            let raw = try BalancerFixedPoint.divUp(scaledIn, scalingFactors[i] * tokenRates[i])
+            return try BalancerFixedPoint.divUp(raw, feeComplement)
+        }
+        // The fee grosses the amount in up: in / (1 − fee), rounded up.
         scaledIn += (scaledIn * swapFee + feeComplement - 1) / feeComplement
         // toRawUndoRateRoundUp.
         return try BalancerFixedPoint.divUp(scaledIn, scalingFactors[i] * tokenRates[i])
@@ -146,5 +169,53 @@ public struct WeightedPool: Sendable, Hashable {
     private func checkTradeRatio(_ amount: BigUInt, balance: BigUInt) throws(PoolMathError) {
         guard let maxTradeRatio else { return }
         guard amount <= BalancerFixedPoint.mulDown(balance, maxTradeRatio) else { throw .maxRatioExceeded }
+    }
+}
+
+extension WeightedPool {
+    public var baseDecimals: Int { Self.decimals(scalingFactors[baseIndex]) }
+    public var quoteDecimals: Int { Self.decimals(scalingFactors[quoteIndex]) }
+
+    /// 10^(18 − decimals) back to decimals.
+    static func decimals(_ scalingFactor: BigUInt) -> Int {
+        var factor = scalingFactor, digits = 0
+        while factor > 1 {
+            factor /= 10
+            digits += 1
+        }
+        return 18 - digits
+    }
+
+    /// The same pool charging no fee (to report a quote's fee apart).
+    public var feeless: WeightedPool {
+        WeightedPool(balancesScaled18: balancesScaled18, weights: weights, scalingFactors: scalingFactors,
+                     tokenRates: tokenRates, swapFee: 0, maxTradeRatio: maxTradeRatio, feeOnRawAmounts: feeOnRawAmounts,
+                     baseIndex: baseIndex, quoteIndex: quoteIndex)
+    }
+
+    /// Price and depth for `Double` screening: a constant-product curve with the pool's spot price (balances over
+    /// weights) and its balances as depth, capped at the 30 % a swap may move. Sizes are re-solved exactly.
+    public var screen: CurveScreen {
+        let one = Double(BalancerFixedPoint.one)
+        let base = Double(balancesScaled18[baseIndex]) / one, quote = Double(balancesScaled18[quoteIndex]) / one
+        let baseWeight = Double(weights[baseIndex]) / one, quoteWeight = Double(weights[quoteIndex]) / one
+        return CurveScreen(base: base, quote: quote * baseWeight / quoteWeight, gamma: 1 - Double(swapFee) / one,
+                           maxBaseOut: base * 0.3, maxBaseIn: base * 0.3)
+    }
+
+    /// Sells exactly `baseIn`; returns the quote paid out, the balances moved as the vault moves them.
+    public mutating func swapBaseIn(_ baseIn: BigUInt) throws -> BigUInt {
+        let out = try amountOut(i: baseIndex, j: quoteIndex, amountIn: baseIn)
+        balancesScaled18[baseIndex] += baseIn * scalingFactors[baseIndex]
+        balancesScaled18[quoteIndex] -= out * scalingFactors[quoteIndex]
+        return out
+    }
+
+    /// Buys exactly `baseOut`; returns the quote paid in.
+    public mutating func swapBaseOut(_ baseOut: BigUInt) throws -> BigUInt {
+        let paid = try amountIn(i: quoteIndex, j: baseIndex, amountOut: baseOut)
+        balancesScaled18[quoteIndex] += paid * scalingFactors[quoteIndex]
+        balancesScaled18[baseIndex] -= baseOut * scalingFactors[baseIndex]
+        return paid
     }
 }

@@ -189,6 +189,8 @@ extension Panels {
             // A venue name as long as the column still leaves a space before the side.
             var text = order.updatedAt.utcClock + " " + fit(state, 8) + " \(order.tag) " + fit(order.venue.name, 10) + " "
                 + fit(order.side.rawValue, 5) + Format.quantity(order.quantity) + " " + order.symbol.description
+            // A chain order's transaction and route first: what the trader checks when a swap is slow.
+            if let route = order.route { text += " [\(route)]" }
             if order.filled.isPositive { text += " \(Format.quantity(order.filled)) @ \(Format.price(order.averagePrice))" }
             if let reason = order.reason { text += " \(reason)" }
             return (text, role)

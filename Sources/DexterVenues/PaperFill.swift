@@ -42,7 +42,7 @@ enum PaperFill {
                 filledQuantity: walk.filled, notional: walk.notional, fee: walk.notional * market.venue.takerFee,
                 gas: .zero, gasToken: nil, executedAt: now)
             return Outcome(report: report, liquidity: .book(book))
-        case .constantProduct, .concentrated, .stableSwap:
+        case .constantProduct, .concentrated, .stableSwap, .weighted:
             return swap(order, on: market, gas: gas, at: now)
         }
     }

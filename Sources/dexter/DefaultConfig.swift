@@ -159,12 +159,17 @@ BNB = "15"
 # (where transactions go instead of the public mempool) with private_method ("eth_sendRawTransaction" or
 # "eth_sendPrivateTransaction"), confirmations (blocks on top before a fill is booked), poll_ms (how often the newest
 # block is asked for), and [chains.NAME.tokens] (the ERC-20 each asset is there, e.g. ETH = "0xC02a…" for WETH).
+# LIVE (--live) signs that chain's swaps with the vault wallet named by wallet = "NAME" (dexter wallet new/import),
+# never above max_fee_gwei (default 500) per gas.
 # A DEX venue on such a chain takes connector = "evm" (PAPER: pools read from the chain, paper fills), names a known
-# deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap" on ethereum; "pancakeswap-v2", "pancakeswap-v3",
-# "biswap", "apeswap" on bsc; "quickswap" on polygon: their mainnet contracts are the defaults, see
-# docs/evm-addresses.md) or gives protocol ("uniswap-v2" or "uniswap-v3") and factory; factory, router, quoter,
-# pool_deployer, init_code_hash and fee_bps (a V2 fork's fee) override. Its pools are listed by pair, a V3 one with
-# its fee tier, e.g.
+# deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap", "curve", "balancer" on ethereum; "pancakeswap-v2",
+# "pancakeswap-v3", "biswap", "apeswap", "balancer" on bsc; "quickswap", "balancer" on polygon: their mainnet contracts
+# are the defaults, see docs/evm-addresses.md) or gives protocol ("uniswap-v2", "uniswap-v3", "curve" or
+# "balancer-weighted") and factory (Balancer's: its Vault); factory, router, quoter, pool_deployer, init_code_hash and
+# fee_bps (a V2 fork's fee) override. Its pools are listed by pair, a V3 one with its fee tier, a Curve or Balancer
+# one with the pool's address (any two of its coins make a pair:
+# "USDC/USDT" = { address = "0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7" }; a Balancer one may add pool_id, checked
+# against the pool's own), e.g.
 #   [chains.ethereum]
 #   gas_token = "ETH"
 #   rpc_urls = ["https://eth.example/KEY", "https://backup.example"]

@@ -16,10 +16,14 @@ struct VenueConnectors: Sendable {
         var start: Timestamp
         /// Where paper venues remember what they executed, so a restarted desk can ask them about orders in flight.
         var journalPath: String?
+        /// The ledger's file: a live chain venue keeps its own journal of swaps beside it.
+        var ledgerPath: String?
         /// LIVE: the API key of each live venue; a venue without one trades on paper.
         var credentials: [VenueId: APICredential] = [:]
         /// LIVE: the newest funding payment the ledger holds per venue, where a venue's funding reading resumes.
         var fundingSince: [VenueId: Timestamp] = [:]
+        /// LIVE: each chain's signing key; a chain without one trades on paper.
+        var walletKeys: [ChainId: EthereumPrivateKey] = [:]
     }
 
     typealias Build = @Sendable (DeskConfig, Opening) throws -> [any MarketDataClient & ExecutionClient]
@@ -42,10 +46,11 @@ struct VenueConnectors: Sendable {
     /// Bybit v5 linear USDT perpetuals: live market data and funding; in PAPER mode paper fills against its books, in
     /// LIVE real orders (reduce-only where the desk only cuts), the venue's funding and margin.
     static let bybit = "bybit"
-    /// DEX pools on an EVM chain, read from its contracts over JSON-RPC ([chains.NAME] rpc_urls).
+    /// DEX pools on an EVM chain, read from its contracts over JSON-RPC ([chains.NAME] rpc_urls); in PAPER mode paper
+    /// fills against the pools, in LIVE swaps signed by the chain's wallet ([chains.NAME] wallet).
     static let evm = "evm"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit]
+    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit, evm]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -129,7 +134,11 @@ struct VenueConnectors: Sendable {
             return try Dictionary(grouping: venues) { $0.spec.kind.chain ?? ChainId("") }.sorted { $0.key < $1.key }
                 .map { chain, venues -> any MarketDataClient & ExecutionClient in
                     guard let settings = config.liveChains[chain] else { throw ConnectorError.chainNotReadLive(chain) }
-                    return PaperVenue(feed: try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools)), journal: journal)
+                    let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools))
+                    guard let key = opening.walletKeys[chain] else { return PaperVenue(feed: feed, journal: journal) }
+                    // What each order became on chain, beside the ledger: a restart finds its transaction there.
+                    guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain) }
+                    return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"))
                 }
         },
         coinbase: { config, opening in
@@ -165,10 +174,12 @@ extension DeskConfig {
     var liveVenues: [ConfiguredVenue] { venues.filter { $0.connector != VenueConnectors.simulator } }
 
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
-    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, credentials: [VenueId: APICredential] = [:],
-                  fundingSince: [VenueId: Timestamp] = [:]) throws -> VenueSet {
+    func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, ledgerPath: String? = nil,
+                  credentials: [VenueId: APICredential] = [:], fundingSince: [VenueId: Timestamp] = [:],
+                  walletKeys: [ChainId: EthereumPrivateKey] = [:]) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
-                                                                        credentials: credentials, fundingSince: fundingSince))
+                                                                        ledgerPath: ledgerPath, credentials: credentials,
+                                                                        fundingSince: fundingSince, walletKeys: walletKeys))
     }
 }
 
@@ -192,6 +203,7 @@ enum ConnectorError: Error, CustomStringConvertible {
     case liveNotAvailable(VenueId, connector: String)
     case passphraseMissing(VenueId)
     case chainNotReadLive(ChainId)
+    case noOrderJournal(ChainId)
 
     var description: String {
         switch self {
@@ -201,6 +213,8 @@ enum ConnectorError: Error, CustomStringConvertible {
             "\(venue): an OKX key needs its passphrase, and the vault holds none for it: dexter keys rotate \(venue)"
         case .chainNotReadLive(let chain):
             "\(chain): an evm venue's chain needs rpc_urls under [chains.\(chain)]"
+        case .noOrderJournal(let chain):
+            "\(chain): a live chain venue keeps its swaps' journal beside the ledger, and this desk has no ledger file"
         }
     }
 }
@@ -257,7 +271,8 @@ extension ConfiguredVenue {
         guard let evm else { return [] }
         return evm.pools.sorted { $0.key.description < $1.key.description }.map { symbol, pool in
             EVMMarketFeed.WatchedPool(venue: spec, dexName: evm.dex ?? spec.id.name, deployment: evm.deployment, symbol: symbol,
-                                      feePips: pool.feePips, gasUnits: pool.gasUnits)
+                                      feePips: pool.feePips, gasUnits: pool.gasUnits, address: pool.address,
+                                      poolId: pool.poolId)
         }
     }
 

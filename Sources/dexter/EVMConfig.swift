@@ -1,3 +1,4 @@
+import BigInt
 import DexterCore
 import DexterCrypto
 import DexterEVM
@@ -17,6 +18,10 @@ struct EVMVenueSettings {
 struct EVMPoolSettings: Hashable {
     var feePips: Int?
     var gasUnits: Int
+    /// A Curve or Balancer pool's own address (neither has a pool-by-pair getter to find it through).
+    var address: EthereumAddress? = nil
+    /// A Balancer pool's id in its Vault, optional: the pool's own `getPoolId()` is asked and checked against it.
+    var poolId: [UInt8]? = nil
 
     /// Typical router swaps of one hop: the same figures the embedded market's pools use.
     static func defaultGasUnits(_ kind: DexProtocol) -> Int { kind == .uniswapV3 ? 130_000 : 110_000 }
@@ -25,7 +30,8 @@ struct EVMPoolSettings: Hashable {
 /// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
 extension DeskConfig {
     static let evmChainKeys: Set<String> = (["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
-                                            "confirmations", "poll_ms", "tokens"] as Set<String>).union(evmChainPushKeys)
+                                             "confirmations", "poll_ms", "tokens", "wallet", "max_fee_gwei"] as Set<String>)
+        .union(evmChainPushKeys)
 
     /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
     static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
@@ -68,11 +74,24 @@ extension DeskConfig {
         if let table = try chain.optionalTable("tokens") {
             for asset in table.keys { tokens[Asset(asset)] = try address(table, asset) }
         }
-        return EVMChainSettings(
+        var settings = EVMChainSettings(
             chain: ChainId(name), chainId: chainId, gasToken: gasToken, rpcURLs: urls, privateSubmission: submission,
             confirmations: try chain.optionalInt("confirmations", range: 0...1_000) ?? known?.confirmations ?? 2,
             pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens,
             headSubscription: try parseHeadSubscription(chain), gasEstimate: try parseGasEstimate(chain))
+        if let wallet = try chain.optionalString("wallet") {
+            let usable = !wallet.isEmpty && wallet.count <= 40 && wallet.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
+            guard usable else {
+                throw chain.error("wallet", "\"\(wallet.prefix(40))\" is not a wallet name (a-z, 0-9, '-', '_'): dexter wallet list shows yours")
+            }
+            settings.wallet = wallet
+        }
+        if let gwei = try chain.optionalInt("max_fee_gwei", range: 1...100_000) {
+            settings.maxFeePerGasCap = BigUInt(gwei) * 1_000_000_000
+        }
+        return settings
     }
 
     static let evmVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "protocol", "factory", "router",
@@ -128,10 +147,6 @@ extension DeskConfig {
             }
             deployment.feeBps = try venue.int("fee_bps", range: 0...9_999)
         }
-        guard deployment.protocolKind == .uniswapV2 || deployment.protocolKind == .uniswapV3 else {
-            throw venue.error(dex == nil ? "protocol" : "dex", "\(deployment.protocolKind.rawValue) pools are not read live yet "
-                              + "(uniswap-v2 and uniswap-v3 are)")
-        }
         if deployment.protocolKind == .uniswapV2, deployment.feeBps == nil {
             throw venue.error("fee_bps", "a uniswap-v2 deployment dexter does not know needs its pairs' fee, e.g. 30")
         }
@@ -146,15 +161,34 @@ extension DeskConfig {
                 throw table.error(pair, "\(asset) has no token on \(chain.chain): add it under [chains.\(chain.chain).tokens]")
             }
             let pool = try table.table(pair)
-            let isV3 = deployment.protocolKind == .uniswapV3
-            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : ["gas_units"])
+            let isV3 = deployment.protocolKind == .uniswapV3, isCurve = deployment.protocolKind == .curve
+            let isBalancer = deployment.protocolKind == .balancerWeighted
+            try pool.allowOnly(isV3 ? ["fee_pips", "gas_units"] : isCurve ? ["address", "gas_units"]
+                               : isBalancer ? ["address", "pool_id", "gas_units"] : ["gas_units"])
             if isV3, !pool.has("fee_pips") {
                 throw pool.error("fee_pips", "missing: a uniswap-v3 pool is found by its fee tier, e.g. 500 (0.05 %)")
+            }
+            if isCurve, !pool.has("address") {
+                throw pool.error("address", "missing: a curve pool is watched by its address (Curve has no "
+                                 + "pool-by-pair getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
+            }
+            if isBalancer, !pool.has("address") {
+                throw pool.error("address", "missing: a balancer-weighted pool is watched by its address (its "
+                                 + "pool_id is then read from it)")
+            }
+            var poolId: [UInt8]?
+            if isBalancer, let text = try pool.optionalString("pool_id") {
+                guard let bytes = try? HexData.parse(text), bytes.count == 32 else {
+                    throw pool.error("pool_id",
+                                     "expected the pool's 32-byte id in its Vault as 0x-hex, found \"\(text)\"")
+                }
+                poolId = bytes
             }
             pools[symbol] = EVMPoolSettings(
                 feePips: isV3 ? try pool.int("fee_pips", range: 1...999_999) : nil,
                 gasUnits: try pool.optionalInt("gas_units", range: 21_000...30_000_000)
-                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind))
+                    ?? EVMPoolSettings.defaultGasUnits(deployment.protocolKind),
+                address: isCurve || isBalancer ? try address(pool, "address") : nil, poolId: poolId)
         }
         guard !pools.isEmpty else { throw venue.error("pools", "list at least one pair, e.g. \"ETH/USDC\" = { fee_pips = 500 }") }
         return EVMVenueSettings(dex: dex, deployment: deployment, pools: pools)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DexterCore
 import DexterCrypto
 import DexterEngine
+import DexterEVM
 import DexterMarket
 import DexterVenues
 import Foundation
@@ -53,6 +54,8 @@ struct LiveAccess {
     /// The keys by venue. Their secrets never leave this value but to sign.
     let credentials: [VenueId: APICredential]
     let keySuffixes: [VenueId: String]
+    /// Each chain's signing wallet (`[chains.NAME] wallet`), for its evm venues.
+    var walletKeys: [ChainId: EthereumPrivateKey] = [:]
 
     static func open(_ config: DeskConfig, vault: Vault?) throws -> LiveAccess {
         let venues = config.liveVenues
@@ -69,7 +72,8 @@ struct LiveAccess {
             throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(first.spec.id)")
         }
         var credentials: [VenueId: APICredential] = [:], suffixes: [VenueId: String] = [:]
-        for venue in venues {
+        let walletKeys = try chainWallets(config, vault: vault)
+        for venue in venues where venue.connector != VenueConnectors.evm {
             let id = venue.spec.id
             let info: APIKeyInfo, credential: APICredential
             do { (info, credential) = try APIKeys.read(vault, venue: id.name) } catch VaultError.notFound {
@@ -84,7 +88,31 @@ struct LiveAccess {
             credentials[id] = credential
             suffixes[id] = info.keySuffix
         }
-        return LiveAccess(credentials: credentials, keySuffixes: suffixes)
+        return LiveAccess(credentials: credentials, keySuffixes: suffixes, walletKeys: walletKeys)
+    }
+
+    /// The key of every chain an evm venue trades on: the vault wallet `[chains.NAME] wallet` names, an EVM account
+    /// with its key (a watched address cannot sign).
+    static func chainWallets(_ config: DeskConfig, vault: Vault) throws -> [ChainId: EthereumPrivateKey] {
+        var keys: [ChainId: EthereumPrivateKey] = [:]
+        let chains = Set(config.liveVenues.filter { $0.connector == VenueConnectors.evm }.compactMap(\.spec.kind.chain))
+        for chain in chains.sorted() {
+            guard let name = config.liveChains[chain]?.wallet else {
+                throw ValidationError("--live signs \(chain) swaps with a wallet from your vault, and [chains.\(chain)] names none: "
+                                      + "add wallet = \"NAME\" (dexter wallet list shows yours; dexter wallet new NAME makes one)")
+            }
+            let info: WalletInfo
+            var secret: [UInt8]
+            do { (info, secret) = try Wallets.read(vault, name: name) } catch VaultError.notFound {
+                throw ValidationError("[chains.\(chain)] wallet = \"\(name)\" is not in your vault: dexter wallet list shows yours")
+            }
+            defer { for index in secret.indices { secret[index] = 0 } }
+            guard info.kind == .evm else {
+                throw ValidationError("[chains.\(chain)] wallet \"\(name)\" is \(info.kind.rawValue), not an EVM account with its key")
+            }
+            keys[chain] = try EthereumPrivateKey(bytes: secret)
+        }
+        return keys
     }
 
     /// Asks every live venue about its key and account and prints what each said. A key that may not trade stops
@@ -112,6 +140,17 @@ struct LiveAccess {
                 lines.append("  WARNING: " + warning)
                 alerts.append(warning)
             }
+        }
+        for client in venues.executionClients {
+            guard let chain = client as? EVMLiveVenue, let first = chain.venueIds.first else { continue }
+            let settings = chain.feed.chain
+            let held: [Asset: FixedDecimal]
+            do { held = try await chain.balances(on: first) } catch {
+                throw ValidationError("\(settings.chain): the wallet's balances could not be read: \(error)")
+            }
+            let route = settings.privateSubmission.map { "private relay (\($0.method.rawValue))" } ?? "public mempool"
+            lines.append("  \(settings.chain)  wallet \(chain.wallet.checksummed)  \(chain.venueIds.map(\.name).joined(separator: ", "))  sends by \(route)")
+            lines.append("      holds " + held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         return alerts

@@ -119,7 +119,12 @@ struct VenuesCommand: AsyncParsableCommand {
                     lines.append("  \(heads)")
                 }
                 if let disagreement = feed.disagreements[venue.spec.id] { return (lines + ["  PROBLEM: \(disagreement)"], false) }
-                let judge = evm.deployment.protocolKind == .uniswapV3 ? "QuoterV2" : "the router's getAmountsOut"
+                let judge = switch evm.deployment.protocolKind {
+                case .uniswapV3: "QuoterV2"
+                case .curve: "the pool's get_dy"
+                case .balancerWeighted: "the Vault's queryBatchSwap"
+                default: "the router's getAmountsOut"
+                }
                 return (lines + ["  quotes equal \(judge)'s to the unit, both ways"], true)
             } catch {
                 return (lines + ["  PROBLEM: \(error)"], false)

@@ -98,12 +98,19 @@ struct Watch: AsyncParsableCommand {
                 try ledgerFile.reader.funding(venue: venue.spec.id.name, limit: 1).first.map { (venue.spec.id, $0.at) }
             })
             venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
-                                         credentials: liveAccess?.credentials ?? [:], fundingSince: fundingSince)
+                                         ledgerPath: ledgerPath, credentials: liveAccess?.credentials ?? [:],
+                                         fundingSince: fundingSince, walletKeys: liveAccess?.walletKeys ?? [:])
         }
         if let liveAccess {
             engineConfig.alerts += try await liveAccess.check(venues)
             try LiveAccess.confirm()
             engineConfig.reconciledVenues = config.liveVenues.map(\.spec.id)
+            // A chain's balances are its signing wallet's: on the Wallets panel under that wallet, not as paper.
+            for (chain, settings) in config.liveChains.sorted(by: { $0.key < $1.key }) where liveAccess.walletKeys[chain] != nil {
+                guard let index = engineConfig.wallets.firstIndex(where: { $0.name == settings.wallet }),
+                      !engineConfig.wallets[index].chains.contains(chain.name) else { continue }
+                engineConfig.wallets[index].chains.insert(chain.name, at: 0)
+            }
             logger.notice("LIVE confirmed by \(userName) on \(engineConfig.reconciledVenues.map(\.name).joined(separator: ", "))")
         }
         let engine = try await Engine(config: engineConfig, venues: venues, ledger: ledgerFile, clock: clock,

@@ -44,6 +44,56 @@ import Testing
         #expect(venue.watchedPools.map(\.symbol.description) == ["ETH/USDC", "ETH/USDT"])
     }
 
+    static let curve = """
+
+        [venues.crv]
+        kind = "dex"
+        connector = "evm"
+        chain = "ethereum"
+        staleness_ms = 30000
+        dex = "curve"
+
+        [venues.crv.pools]
+        "USDC/USDT" = { address = "0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7" }
+        """
+
+    static let balancer = """
+
+        [chains.ethereum.tokens]
+        BAL = "0xba100000625a3754423978a60c9317c58a424e3D"
+
+        [venues.bal]
+        kind = "dex"
+        connector = "evm"
+        chain = "ethereum"
+        staleness_ms = 30000
+        dex = "balancer"
+
+        [venues.bal.pools]
+        "BAL/ETH" = { address = "0x5c6Ee304399DBdB9C8Ef030aB642B10820DB8F56", pool_id = "0x5c6ee304399dbdb9c8ef030ab642b10820db8f56000200000000000000000014" }
+        """
+
+    @Test func aBalancerVenueWatchesItsPoolsByAddressWithTheirIds() throws {
+        let desk = try DeskConfig.parse(config(venue: Self.balancer), file: "config.toml")
+        let venue = try #require(desk.venues.first { $0.spec.id == "bal" })
+        let evm = try #require(venue.evm)
+        #expect(evm.deployment.protocolKind == .balancerWeighted)
+        #expect(evm.deployment.factory.checksummed == "0xBA12222222228d8Ba445958a75a0704d566BF2C8")
+        let pool = try #require(venue.watchedPools.first)
+        #expect(pool.address?.checksummed == "0x5c6Ee304399DBdB9C8Ef030aB642B10820DB8F56")
+        #expect(pool.poolId.map(HexData.format) == "0x5c6ee304399dbdb9c8ef030ab642b10820db8f56000200000000000000000014")
+    }
+
+    @Test func aCurveVenueWatchesItsPoolsByAddress() throws {
+        let desk = try DeskConfig.parse(config(venue: Self.curve), file: "config.toml")
+        let venue = try #require(desk.venues.first { $0.spec.id == "crv" })
+        let evm = try #require(venue.evm)
+        #expect(evm.deployment.protocolKind == .curve)
+        let pool = try #require(evm.pools[Symbol(base: "USDC", quote: "USDT")])
+        #expect(pool.address?.checksummed == "0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7" && pool.feePips == nil)
+        #expect(venue.watchedPools.map { $0.address?.checksummed } == ["0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7"])
+    }
+
     @Test func anotherChainGivesItsIdAndAForkGivesItsContracts() throws {
         let text = base.replacing("[chains.bsc]\ngas_token = \"BNB\"", with: """
             [chains.bsc]
@@ -109,8 +159,15 @@ import Testing
                                                                 with: "dex = \"uniswap-v3\"\nquoter = \"0x61ffE014bA17989E743c5F6cB21bF9697530B21e\"")),
                 at: "quoter = ", "venues.uni.quoter: \"0x61ffE014bA17989E743c5F6cB21bF9697530B21e\" fails its EIP-55 checksum "
                     + "(expected 0x61fFE014bA17989E743c5F6cB21bF9697530B21e): a mistyped character?")
-        refused(config(venue: Self.uniswap.replacingOccurrences(of: "uniswap-v3", with: "curve")), at: "dex = \"curve\"",
-                "venues.uni.dex: curve pools are not read live yet (uniswap-v2 and uniswap-v3 are)")
+        refused(config(venue: Self.uniswap.replacingOccurrences(of: "uniswap-v3", with: "balancer")), at: "\"ETH/USDC\" = ",
+                "venues.uni.pools.ETH/USDC.fee_pips: unknown key; expected one of address, gas_units, pool_id")
+        refused(config(venue: Self.balancer.replacingOccurrences(of: "0x5c6ee304399dbdb9c8ef030ab642b10820db8f56000200000000000000000014",
+                                                                 with: "0x5c6e")),
+                at: "pool_id = ", "venues.bal.pools.BAL/ETH.pool_id: expected the pool's 32-byte id in its Vault as 0x-hex, found \"0x5c6e\"")
+        refused(config(venue: Self.curve.replacingOccurrences(of: "{ address = \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\" }",
+                                                              with: "{ gas_units = 150000 }")),
+                at: "\"USDC/USDT\" = ", "venues.crv.pools.USDC/USDT.address: missing: a curve pool is watched by its address "
+                    + "(Curve has no pool-by-pair getter), e.g. \"0xbEbc44782C7dB0a1A60Cb6fe97d0b483032FF1C7\"")
         refused(config(chain: "rpc_urls = [\"wss://eth.example/SECRET-KEY\"]", venue: Self.uniswap), at: "rpc_urls = ",
                 "chains.ethereum.rpc_urls: expected an http(s):// URL, found \"wss://eth.example\"")
         refused(config(chain: "rpc_urls = []", venue: Self.uniswap), at: "rpc_urls = ",

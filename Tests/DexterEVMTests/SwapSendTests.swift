@@ -27,15 +27,18 @@ import Testing
         #expect(result.route == .publicMempool(endpoint: send.client.healthyEndpoint.redacted))
         // The allowance was 0: one approval, told, before the swap; then the swap's own events.
         let told = events.all
-        guard told.count == 6, case .approvalSent(let token, let spender, let amount, _, _) = told[0],
+        guard told.count == 7, case .approvalSent(let token, let spender, let amount, _, _) = told[0],
               case .approvalConfirmed = told[1], case .simulated(_, _, let minimum) = told[2],
-              case .sent(let hash, _, _) = told[3], case .mined = told[4], case .confirmed(_, let depth) = told[5] else {
+              case .signed(let signed, let signedNonce, _) = told[3], case .sent(let hash, let nonce, _) = told[4],
+              case .mined = told[5], case .confirmed(_, let depth) = told[6] else {
             Issue.record("events: \(told)")
             return
         }
         #expect(token == send.usdc && spender == send.swapRouter && amount == (BigUInt(1) << 256) - 1)
         #expect(minimum == (try SlippageBound(basisPoints: 50)).minimumOutput(quote: quote))
         #expect(hash == result.hash && depth >= 3)
+        // The hash a journal writes down before the send is the one that landed.
+        #expect(signed == hash && signedNonce == nonce)
         // A second swap finds the allowance: no approval this time, the next nonce.
         let second = EventLog()
         let quote2 = try await send.quoteV3(usdcIn: amountIn)

@@ -14,13 +14,30 @@ extension EndToEnd {
         let desk = CrossVenueDesk("paper-evm")
 
         func config(_ node: LocalEVMNode, _ deployments: EVMDeployments) throws -> String {
-            let text = try ExampleConfig.withoutVenues() + """
+            let text = try Self.chainConfig(node, deployments, chainExtras: "") + """
+
+                [wallets.local]
+                ETH = "20"
+                USDC = "100000"
+
+                """
+            let path = desk.data + "/evm.toml"
+            try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        /// The local chain and its three venues (V3 at 0.05 % and 0.3 %, our V2), `chainExtras` added to
+        /// `[chains.local]`.
+        static func chainConfig(_ node: LocalEVMNode, _ deployments: EVMDeployments, chainExtras: String) throws -> String {
+            try ExampleConfig.withoutVenues() + """
 
                 [chains.local]
                 gas_token = "ETH"
                 chain_id = \(node.chainId)
                 rpc_urls = ["\(node.rpcURL)"]
                 poll_ms = 200
+                \(chainExtras)
 
                 [chains.local.tokens]
                 ETH = "\(try deployments.token("WETH").address)"
@@ -66,19 +83,11 @@ extension EndToEnd {
                 [venues.v2.pools]
                 "ETH/USDC" = {}
 
-                [wallets.local]
-                ETH = "20"
-                USDC = "100000"
-
                 """
-            let path = desk.data + "/evm.toml"
-            try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
         }
 
         /// Someone else's swap on our V2 router: `usdc` (6 decimals) for WETH, from the deployer who holds both.
-        func buyETHOnV2(_ node: LocalEVMNode, _ deployments: EVMDeployments, usdc: BigUInt) async throws {
+        static func buyETHOnV2(_ node: LocalEVMNode, _ deployments: EVMDeployments, usdc: BigUInt) async throws {
             let router = try deployments.contract("UniswapV2Router")
             let usdcToken = try EthereumAddress(parsing: try deployments.token("USDC").address)
             let weth = try EthereumAddress(parsing: try deployments.token("WETH").address)
@@ -118,7 +127,7 @@ extension EndToEnd {
                 $0.contains("PAPER market started: 3 venues, 3 markets") && $0.contains("watching 3 venues; no opportunity clears")
             }
             // 300,000 USDC into a 3,000,000 USDC / 1,000 WETH pair: ETH there rises about a fifth over V3's.
-            try await buyETHOnV2(node, deployments, usdc: BigUInt(300_000) * BigUInt(10).power(6))
+            try await Self.buyETHOnV2(node, deployments, usdc: BigUInt(300_000) * BigUInt(10).power(6))
             let ledger = desk.data + "/dexter/paper.sqlite"
             var booked = false
             for _ in 1...8 where !booked {

@@ -1,3 +1,4 @@
+import BigInt
 import DexterCore
 import DexterCrypto
 
@@ -34,6 +35,10 @@ public struct EVMChainSettings: Sendable, Hashable {
     public var pollInterval: Duration
     /// The ERC-20 contract each desk asset is on this chain (ETH is traded as WETH in pools).
     public var tokens: [Asset: EthereumAddress]
+    /// The vault wallet that signs on this chain in LIVE (`dexter wallet list`); PAPER needs none.
+    public var wallet: String?
+    /// No transaction is signed with a maxFeePerGas above this (wei per gas): a fee spike past it refuses the swap.
+    public var maxFeePerGasCap: BigUInt = 500_000_000_000
     /// Where new heads are pushed (`eth_subscribe("newHeads")`), and where gas units are estimated from: see
     /// EVMChainSettings+Subscriptions.swift. Neither by default: the chain is polled, gas units are configured.
     public var headSubscription: HeadSubscriptionSettings?

@@ -69,7 +69,7 @@ public enum KnownDeployments {
                 protocolKind: .uniswapV2, factory: address("0xC0AEe478e3658e2610c5F7A4A2E1777cE9e4f2Ac"),
                 router: address("0xd9e1cE17f2641f24aE83637ab66a2cca9C378B9F"),
                 initCodeHash: hash("0xe18a34eb0e04b04f7a0ac29a6e80748dca96319b42c54d679cb821dca90c6303"), feeBps: 30),
-            // Curve's address provider and Balancer's vault: their pools are priced exactly, not yet read live.
+            // Curve: its address provider; Balancer: its V2 Vault. Their pools are watched by address.
             "curve": DexDeployment(protocolKind: .curve, factory: address("0x0000000022D53366457F9d5E68Ec105046FC4383")),
             "balancer": DexDeployment(protocolKind: .balancerWeighted,
                                       factory: address("0xBA12222222228d8Ba445958a75a0704d566BF2C8")),

@@ -3,9 +3,10 @@ import DexterCrypto
 
 /// Keeps watched pools' states current from their logs. Each poll reads the latest header; for every new block it
 /// checks the chain of parent hashes from the block last applied and applies one `eth_getLogs` of the watched pools
-/// by that block's hash (Swap, Mint, Burn, Sync). A parent-hash mismatch (a reorg), a gap of more than `maxGap`
-/// blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of every pool
-/// at the latest block (around each pool's current tick).
+/// by that block's hash (Swap, Mint, Burn, Sync; a Curve or Balancer pool is instead read again whole at the new head
+/// in any block whose logs touch it, see PoolFollower+ReadWhole). A parent-hash mismatch (a reorg), a gap of more than
+/// `maxGap` blocks, a log the state cannot take, or a price at the edge of the ticks read ends in a full re-read of
+/// every pool at the latest block (around each pool's current tick).
 public struct PoolFollower: Sendable {
     /// A V3 pool to watch: the reader for its DEX, its tokens and fee tier.
     public struct V3Watch: Sendable {
@@ -27,6 +28,31 @@ public struct PoolFollower: Sendable {
         public init(_ reader: V2PairReader, _ a: EVMToken, _ b: EVMToken) {
             self.reader = reader
             tokens = (a, b)
+        }
+    }
+
+    /// A Curve pool to watch, by address: re-read whole after any of its `CurveEvents`.
+    public struct CurveWatch: Sendable {
+        public let reader: CurvePoolReader
+        public let address: EthereumAddress
+
+        public init(_ reader: CurvePoolReader, _ address: EthereumAddress) {
+            self.reader = reader
+            self.address = address
+        }
+    }
+
+    /// A Balancer V2 weighted pool to watch, by address (and pool id, when config gives it): re-read whole after any
+    /// of its `BalancerEvents`.
+    public struct BalancerWatch: Sendable {
+        public let reader: BalancerPoolReader
+        public let address: EthereumAddress
+        public let poolId: [UInt8]?
+
+        public init(_ reader: BalancerPoolReader, _ address: EthereumAddress, poolId: [UInt8]? = nil) {
+            self.reader = reader
+            self.address = address
+            self.poolId = poolId
         }
     }
 
@@ -56,17 +82,24 @@ public struct PoolFollower: Sendable {
     public let client: EVMRPCClient
     public let v3Watches: [V3Watch]
     public let v2Watches: [V2Watch]
+    public let curveWatches: [CurveWatch]
+    public let balancerWatches: [BalancerWatch]
     /// The most new blocks applied from logs in one poll; more is a full re-read.
     public let maxGap: UInt64
     public private(set) var v3: [EthereumAddress: V3PoolState] = [:]
     public private(set) var v2: [EthereumAddress: V2PairState] = [:]
+    public internal(set) var curve: [EthereumAddress: CurvePoolState] = [:]
+    public internal(set) var balancer: [EthereumAddress: BalancerPoolState] = [:]
     /// The last block applied.
     public private(set) var head: BlockHeader?
 
-    public init(client: EVMRPCClient, v3: [V3Watch], v2: [V2Watch], maxGap: UInt64 = 32) {
+    public init(client: EVMRPCClient, v3: [V3Watch], v2: [V2Watch], curve: [CurveWatch] = [],
+                balancer: [BalancerWatch] = [], maxGap: UInt64 = 32) {
         self.client = client
         v3Watches = v3
         v2Watches = v2
+        curveWatches = curve
+        balancerWatches = balancer
         self.maxGap = maxGap
     }
 
@@ -109,8 +142,13 @@ public struct PoolFollower: Sendable {
         let newBlocks = Array(chain.dropFirst())
         let logs = try await logs(of: newBlocks)
         var v3 = self.v3, v2 = self.v2
+        var changed: Set<EthereumAddress> = []
         do throws(InconsistentEvent) {
             for log in logs {
+                if let pool = readWholeAfter(log) {
+                    changed.insert(pool)
+                    continue
+                }
                 let decoded: PoolEvent?
                 do { decoded = try PoolEvent.decode(log) } catch {
                     throw InconsistentEvent(pool: log.address.checksummed, problem: error.description)
@@ -130,10 +168,13 @@ public struct PoolFollower: Sendable {
         if let drifted = v3.values.first(where: \.priceAtEdgeOfTicksRead) {
             return try await reread(latest, .priceAtEdgeOfTicksRead(pool: drifted.name))
         }
+        let (curve, balancer) = try await wholeStates(at: latest, changed: changed)
         for address in v3.keys { v3[address]!.block = latest.number }
         for address in v2.keys { v2[address]!.block = latest.number }
         self.v3 = v3
         self.v2 = v2
+        self.curve = curve
+        self.balancer = balancer
         head = latest
         return .applied(blocks: newBlocks[0].number...latest.number, events: logs.count)
     }
@@ -141,8 +182,11 @@ public struct PoolFollower: Sendable {
     /// One eth_getLogs per block, by its hash (EIP-234), so the logs are those of the chain just checked; in block
     /// and log order. A log marked removed, or of another block, is a reorg under our feet: refused.
     private func logs(of blocks: [BlockHeader]) async throws(FollowError) -> [ChainLog] {
-        let addresses: [JSONValue] = (v3.keys.map(\.checksummed) + v2.keys.map(\.checksummed)).sorted().map { .string($0) }
-        let topics: JSONValue = .array([.array(PoolEvent.topics.map { .string(HexData.format($0)) })])
+        let watched = Set(v3.keys).union(v2.keys).union(curve.keys).union(balancer.keys)
+            .union(balancerWatches.map(\.reader.vault))
+        let addresses: [JSONValue] = watched.map(\.checksummed).sorted().map { .string($0) }
+        let allTopics = PoolEvent.topics + CurveEvents.topics + BalancerEvents.vaultTopics + BalancerEvents.poolTopics
+        let topics: JSONValue = .array([.array(allTopics.map { .string(HexData.format($0)) })])
         let calls = blocks.map { block in
             RPCCall("eth_getLogs", [["blockHash": .string(HexData.format(block.hash)), "address": .array(addresses),
                                      "topics": topics]])
@@ -175,7 +219,17 @@ public struct PoolFollower: Sendable {
         var header = header
         for _ in 0..<3 {
             var v3: [EthereumAddress: V3PoolState] = [:], v2: [EthereumAddress: V2PairState] = [:]
+            var curve: [EthereumAddress: CurvePoolState] = [:], balancer: [EthereumAddress: BalancerPoolState] = [:]
             do throws(PoolReadError) {
+                for watch in curveWatches {
+                    curve[watch.address] = try await watch.reader.read(watch.address, at: header.number,
+                                                                       decimals: self.curve[watch.address]?.decimals)
+                }
+                for watch in balancerWatches {
+                    balancer[watch.address] = try await watch.reader.read(
+                        watch.address, poolId: watch.poolId, at: header.number,
+                        decimals: self.balancer[watch.address]?.decimals)
+                }
                 for watch in v3Watches {
                     let state = try await watch.reader.read(watch.tokens.0, watch.tokens.1, fee: watch.fee, at: header.number)
                     v3[state.address] = state
@@ -191,6 +245,8 @@ public struct PoolFollower: Sendable {
             if after.hash == header.hash {
                 self.v3 = v3
                 self.v2 = v2
+                self.curve = curve
+                self.balancer = balancer
                 head = header
                 return
             }

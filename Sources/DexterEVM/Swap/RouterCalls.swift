@@ -85,6 +85,38 @@ public enum SwapRouterV3 {
         }
     }
 
+    /// `ExactOutputSingleParams`, in the struct's field order: exactly `amountOut` of tokenOut, paying at most
+    /// `amountInMaximum` of tokenIn (a buy of an exact quantity at a worst price).
+    public struct ExactOutputSingle: Sendable, Hashable {
+        public var tokenIn: EthereumAddress
+        public var tokenOut: EthereumAddress
+        public var fee: UInt32
+        public var recipient: EthereumAddress
+        public var deadline: BigUInt
+        public var amountOut: BigUInt
+        public var amountInMaximum: BigUInt
+        public var sqrtPriceLimitX96: BigUInt = 0
+
+        public init(tokenIn: EthereumAddress, tokenOut: EthereumAddress, fee: UInt32, recipient: EthereumAddress,
+                    deadline: BigUInt, amountOut: BigUInt, amountInMaximum: BigUInt) {
+            self.tokenIn = tokenIn
+            self.tokenOut = tokenOut
+            self.fee = fee
+            self.recipient = recipient
+            self.deadline = deadline
+            self.amountOut = amountOut
+            self.amountInMaximum = amountInMaximum
+        }
+
+        /// `exactOutputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))`, selector 0xdb3e2198.
+        public func calldata() throws(SwapCallError) -> [UInt8] {
+            guard fee < 1 << 24 else { throw .feeOutOfRange(fee) }
+            let values: [ABIValue] = [.address(tokenIn), .address(tokenOut), .uint(BigUInt(fee)), .address(recipient),
+                                      .uint(deadline), .uint(amountOut), .uint(amountInMaximum), .uint(sqrtPriceLimitX96)]
+            return try encodeCall("exactOutputSingle", [.tuple(ExactInputSingle.types)], [.tuple(values)])
+        }
+    }
+
     /// `ExactInputParams`: a packed path, then recipient, deadline and amounts.
     public struct ExactInput: Sendable, Hashable {
         public var path: V3Path
@@ -120,6 +152,16 @@ public enum RouterV2 {
         return try encodeCall("swapExactTokensForTokens",
                               [.uint(bits: 256), .uint(bits: 256), .array(.address, count: nil), .address, .uint(bits: 256)],
                               [.uint(amountIn), .uint(amountOutMin), .array(path.map { .address($0) }), .address(to), .uint(deadline)])
+    }
+
+    /// `swapTokensForExactTokens(uint256,uint256,address[],address,uint256)`, selector 0x8803dbee: exactly
+    /// `amountOut` of the path's last token for at most `amountInMax` of its first.
+    public static func swapTokensForExactTokens(amountOut: BigUInt, amountInMax: BigUInt, path: [EthereumAddress],
+                                                to: EthereumAddress, deadline: BigUInt) throws(SwapCallError) -> [UInt8] {
+        guard path.count >= 2 else { throw .pathTooShort(tokens: path.count) }
+        return try encodeCall("swapTokensForExactTokens",
+                              [.uint(bits: 256), .uint(bits: 256), .array(.address, count: nil), .address, .uint(bits: 256)],
+                              [.uint(amountOut), .uint(amountInMax), .array(path.map { .address($0) }), .address(to), .uint(deadline)])
     }
 
     /// `getAmountsOut(uint256,address[])`: the router's own quote along a path.

@@ -28,6 +28,11 @@ public struct SlippageBound: Sendable, Hashable, CustomStringConvertible {
 
     public var fraction: FixedDecimal { FixedDecimal(raw: raw) }
 
+    /// No loss allowed: the minimum is the quote itself (a limit already worked into the quote).
+    public static let none = SlippageBound(raw: 0)
+
+    private init(raw: Int128) { self.raw = raw }
+
     /// The loss the bound allows, quote × bound, rounded DOWN to a whole base unit.
     public func allowedLoss(quote: BigUInt) -> BigUInt { quote * BigUInt(raw) / BigUInt(FixedDecimal.unit) }
 

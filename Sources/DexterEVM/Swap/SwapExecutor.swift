@@ -31,7 +31,7 @@ public actor SwapExecutor {
         nonces = NonceBook(key: NonceKey(wallet: key.address, chainId: BigUInt(client.chainId)))
     }
 
-    public var wallet: EthereumAddress { key.address }
+    public nonisolated var wallet: EthereumAddress { key.address }
 
     func pendingTransaction(at nonce: BigUInt) -> EthereumTransaction? { unsigned[nonce] }
 
@@ -82,7 +82,9 @@ public actor SwapExecutor {
             await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
                                     amountOutMinimum: plan.amountOutMinimum))
             let balanceBefore = try await balance(of: plan.recipient, token: plan.tokenOut, at: nil)
-            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, nonce in
+                await report(.signed(hash: sent.hash, nonce: nonce, raw: sent.raw))
+            }
             return (transaction, fees, balanceBefore, hash, route)
         }
         await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
@@ -180,11 +182,15 @@ public actor SwapExecutor {
     }
 
     /// Signs and sends `transaction`, keeping the nonce book current whatever the answer.
-    func send(_ transaction: EthereumTransaction, purpose: SentTransaction.Purpose,
-              latestBlock: UInt64) async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
+    /// `beforeSubmit` hears the signed transaction and its nonce before a byte leaves: whoever must find the swap
+    /// again after a crash (the venue's journal) writes them down there.
+    func send(_ transaction: EthereumTransaction, purpose: SentTransaction.Purpose, latestBlock: UInt64,
+              beforeSubmit: (_ sent: SentTransaction, _ nonce: BigUInt) async -> Void = { _, _ in })
+        async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
         let raw: [UInt8]
         do { raw = try transaction.sign(with: key).raw } catch { throw .signing(error) }
         let sent = SentTransaction(transaction, raw: raw, purpose: purpose)
+        await beforeSubmit(sent, transaction.nonce)
         do {
             let (hash, route) = try await submitter.submit(raw: raw, latestBlock: latestBlock)
             nonces.recordSent(sent, nonce: transaction.nonce)

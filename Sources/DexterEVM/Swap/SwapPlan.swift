@@ -31,6 +31,9 @@ public struct SwapPlan: Sendable, Hashable {
     /// Seconds after the latest block's timestamp.
     public var deadlineWindow: UInt64
     public var recipient: EthereumAddress
+    /// Set for a buy of an exact quantity: exactly this much of tokenOut, paying at most `amountIn` (V3
+    /// `exactOutputSingle`, V2 `swapTokensForExactTokens`); `quotedOut` and the slippage bound are then unused.
+    public var exactOutput: BigUInt?
 
     public init(venue: Venue, pool: EthereumAddress, tokenIn: EthereumAddress, tokenOut: EthereumAddress, amountIn: BigUInt,
                 quotedOut: BigUInt, slippage: SlippageBound, deadlineWindow: UInt64 = 120, recipient: EthereumAddress) {
@@ -45,11 +48,34 @@ public struct SwapPlan: Sendable, Hashable {
         self.recipient = recipient
     }
 
-    public var amountOutMinimum: BigUInt { slippage.minimumOutput(quote: quotedOut) }
+    public var amountOutMinimum: BigUInt { exactOutput ?? slippage.minimumOutput(quote: quotedOut) }
+
+    /// An exact-output swap: exactly `amountOut` of `tokenOut` for at most `amountInMaximum` of `tokenIn`.
+    public static func buying(_ amountOut: BigUInt, of tokenOut: EthereumAddress, payingAtMost amountInMaximum: BigUInt,
+                              of tokenIn: EthereumAddress, venue: Venue, pool: EthereumAddress, deadlineWindow: UInt64 = 120,
+                              recipient: EthereumAddress) -> SwapPlan {
+        var plan = SwapPlan(venue: venue, pool: pool, tokenIn: tokenIn, tokenOut: tokenOut, amountIn: amountInMaximum,
+                            quotedOut: amountOut, slippage: .none, deadlineWindow: deadlineWindow, recipient: recipient)
+        plan.exactOutput = amountOut
+        return plan
+    }
 
     /// The router call, with amountOutMinimum from the bound and the deadline after `blockTimestamp`.
     public func calldata(blockTimestamp: BigUInt) throws(SwapCallError) -> [UInt8] {
         let deadline = SwapDeadline.after(blockTimestamp: blockTimestamp, window: deadlineWindow)
+        if let amountOut = exactOutput {
+            switch venue {
+            case .uniswapV3Single(_, let fee):
+                return try SwapRouterV3.ExactOutputSingle(tokenIn: tokenIn, tokenOut: tokenOut, fee: fee, recipient: recipient,
+                                                          deadline: deadline, amountOut: amountOut,
+                                                          amountInMaximum: amountIn).calldata()
+            case .uniswapV3Path:
+                throw .encoding("an exact-output swap along a V3 path is not built (its path runs backwards)")
+            case .uniswapV2:
+                return try RouterV2.swapTokensForExactTokens(amountOut: amountOut, amountInMax: amountIn,
+                                                             path: [tokenIn, tokenOut], to: recipient, deadline: deadline)
+            }
+        }
         switch venue {
         case .uniswapV3Single(_, let fee):
             return try SwapRouterV3.ExactInputSingle(tokenIn: tokenIn, tokenOut: tokenOut, fee: fee, recipient: recipient,
@@ -85,6 +111,8 @@ public enum SwapEvent: Sendable, Hashable {
     case approvalConfirmed(token: EthereumAddress, hash: [UInt8], block: UInt64)
     /// The signed swap ran at the latest block without reverting.
     case simulated(gasLimit: BigUInt, maxFeePerGas: BigUInt, amountOutMinimum: BigUInt)
+    /// Signed, about to be sent: its hash, nonce and bytes, before any node has seen it.
+    case signed(hash: [UInt8], nonce: BigUInt, raw: [UInt8])
     case sent(hash: [UInt8], nonce: BigUInt, route: SubmissionRoute)
     case mined(hash: [UInt8], block: UInt64)
     case confirmed(hash: [UInt8], confirmations: UInt64)

@@ -104,6 +104,12 @@ extension EVMMarketFeed {
     /// ten quote units in), base → quote then quote → base. amountOutMinimum is 0: the gas, not the price, is asked.
     func estimates(_ pool: WatchedPool, _ follower: PoolFollower, from: EthereumAddress,
                    timestamp: BigUInt) async throws(GasEstimateFailure) -> [Int] {
+        switch pool.deployment.protocolKind {
+        case .uniswapV2, .uniswapV3: break
+        case .curve, .balancerWeighted:
+            // dexter builds no swap calldata for them yet (SwapPlan): nothing real to estimate.
+            throw .unusable("\(pool.deployment.protocolKind.rawValue) swaps are not built by dexter yet: nothing to estimate")
+        }
         guard let router = pool.deployment.router else { throw .unusable("\(pool.dexName) has no router to estimate through") }
         guard let (base, quote) = try? tokens(pool) else { throw .unusable("a token of \(pool.symbol) has no address") }
         let pair: Set = [base.address, quote.address]
@@ -149,9 +155,4 @@ enum GasEstimateFailure: Error {
     case unusable(String)
     /// The node did not answer: what was held stands.
     case node(String)
-}
-
-extension SlippageBound {
-    /// No loss allowed: amountOutMinimum = the quote (0 for a gas estimate's quote of 0).
-    static let none: SlippageBound = try! SlippageBound(basisPoints: 0)
 }

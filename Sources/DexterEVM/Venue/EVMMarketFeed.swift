@@ -21,14 +21,21 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         public let feePips: Int?
         /// Gas one swap through the router burns (until a swap's own `eth_estimateGas` prices it).
         public let gasUnits: Int
+        /// The pool itself, for the families found by address rather than by pair (Curve, Balancer).
+        public let address: EthereumAddress?
+        /// A Balancer pool's id in its Vault, when config gives it (checked against the pool's `getPoolId()`).
+        public let poolId: [UInt8]?
 
-        public init(venue: VenueSpec, dexName: String, deployment: DexDeployment, symbol: Symbol, feePips: Int?, gasUnits: Int) {
+        public init(venue: VenueSpec, dexName: String, deployment: DexDeployment, symbol: Symbol, feePips: Int?,
+                    gasUnits: Int, address: EthereumAddress? = nil, poolId: [UInt8]? = nil) {
+            self.poolId = poolId
             self.venue = venue
             self.dexName = dexName
             self.deployment = deployment
             self.symbol = symbol
             self.feePips = feePips
             self.gasUnits = gasUnits
+            self.address = address
         }
 
         var key: MarketKey { MarketKey(venue: venue.id, symbol: symbol) }
@@ -76,6 +83,9 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     }
 
     public func market(_ key: MarketKey) -> Market? { held.withLock { $0.markets[key] } }
+
+    /// The pool a market trades through, as read from its factory (nil before `instruments()`).
+    public func poolAddress(_ key: MarketKey) -> EthereumAddress? { held.withLock { $0.addresses[key] } }
 
     /// Venues whose pools quote differently from their chain's quoter or router, with both numbers.
     public var disagreements: [VenueId: String] { held.withLock { $0.parityDown } }
@@ -184,7 +194,22 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     /// A follower of every watched pool, not started: the one `instruments()` starts, for a caller that polls it
     /// itself (dexter-bench times the poll's parts).
     package func newFollower() throws -> PoolFollower {
-        PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch))
+        PoolFollower(client: client, v3: try pools.compactMap(v3Watch), v2: try pools.compactMap(v2Watch),
+                     curve: try pools.compactMap(curveWatch), balancer: try pools.compactMap(balancerWatch))
+    }
+
+    /// The Vault is the deployment's `factory` (KnownDeployments' "balancer").
+    private func balancerWatch(_ pool: WatchedPool) throws -> PoolFollower.BalancerWatch? {
+        guard pool.deployment.protocolKind == .balancerWeighted else { return nil }
+        guard let address = pool.address else { throw EVMFeedError.noPoolAddress(pool.symbol, dex: pool.dexName) }
+        return .init(BalancerPoolReader(client: client, dex: pool.dexName, vault: pool.deployment.factory), address,
+                     poolId: pool.poolId)
+    }
+
+    private func curveWatch(_ pool: WatchedPool) throws -> PoolFollower.CurveWatch? {
+        guard pool.deployment.protocolKind == .curve else { return nil }
+        guard let address = pool.address else { throw EVMFeedError.noPoolAddress(pool.symbol, dex: pool.dexName) }
+        return .init(CurvePoolReader(client: client, dex: pool.dexName), address)
     }
 
     func tokens(_ pool: WatchedPool) throws(EVMFeedError) -> (base: EVMToken, quote: EVMToken) {
@@ -206,8 +231,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         case .uniswapV2:
             let (base, quote) = try tokens(pool)
             return .init(V2PairReader(client: client, dex: pool.deployment.v2(name: pool.dexName)), base, quote)
-        case .uniswapV3: return nil
-        case .curve, .balancerWeighted: throw EVMFeedError.notReadLive(pool.deployment.protocolKind, dex: pool.dexName)
+        case .uniswapV3, .curve, .balancerWeighted: return nil
         }
     }
 
@@ -227,6 +251,22 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
                     sqrtPriceX96: flat.sqrtPriceX96, tick: flat.tick, liquidity: flat.liquidity, ticks: flat.ticks,
                     tickSpacing: flat.tickSpacing, feePips: flat.feePips, baseDecimals: baseDecimals,
                     quoteDecimals: quoteDecimals, baseIsToken0: baseIsToken0, knownTicks: state.knownTicks))
+                address = state.address
+            } else if pool.deployment.protocolKind == .curve {
+                guard let state = follower.curveState(of: pool),
+                      let stableSwap = state.pool(base: base.address, quote: quote.address) else {
+                    throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName)
+                }
+                (baseDecimals, quoteDecimals) = (stableSwap.baseDecimals, stableSwap.quoteDecimals)
+                liquidity = .stableSwap(stableSwap)
+                address = state.address
+            } else if pool.deployment.protocolKind == .balancerWeighted {
+                guard let state = follower.balancerState(of: pool),
+                      let weighted = state.pool(base: base.address, quote: quote.address) else {
+                    throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName)
+                }
+                (baseDecimals, quoteDecimals) = (weighted.baseDecimals, weighted.quoteDecimals)
+                liquidity = .weighted(weighted)
                 address = state.address
             } else {
                 guard let state = follower.v2State(of: pool, pair: pair) else { throw EVMFeedError.notRead(pool.symbol, dex: pool.dexName) }
@@ -255,13 +295,17 @@ public enum EVMFeedError: Error, Sendable, Hashable, CustomStringConvertible {
     case noFeeTier(Symbol, dex: String)
     case notReadLive(DexProtocol, dex: String)
     case notRead(Symbol, dex: String)
+    /// A Curve pool is watched by its address: config gives it.
+    case noPoolAddress(Symbol, dex: String)
 
     public var description: String {
         switch self {
         case .noToken(let symbol, let chain): "\(symbol): a token of the pair has no address on \(chain)"
         case .noFeeTier(let symbol, let dex): "\(dex) \(symbol): a V3 pool needs its fee tier"
         case .notReadLive(let kind, let dex): "\(dex): \(kind.rawValue) pools are not read live yet"
-        case .notRead(let symbol, let dex): "\(dex) \(symbol): the pool was not among those read"
+        case .notRead(let symbol, let dex):
+            "\(dex) \(symbol): the pool was not among those read (or does not hold both tokens)"
+        case .noPoolAddress(let symbol, let dex): "\(dex) \(symbol): a pool found by address needs its address"
         }
     }
 }

@@ -26,6 +26,9 @@ public struct OrderUpdate: Sendable, Hashable, Codable {
     /// Gas the chain burnt for the order's transaction, in `gasToken` (a reverted swap burns it too); zero elsewhere.
     public var gas: FixedDecimal
     public var gasToken: Asset?
+    /// How the order reached its venue, where that is the trader's business: a chain transaction's hash and the
+    /// route it took ("public mempool via …", "private relay …"). Shown on the Orders panel.
+    public var route: String?
 
     public init(clientOrderId: String, venue: VenueId, kind: Kind, at: Timestamp, gas: FixedDecimal = .zero,
                 gasToken: Asset? = nil) {

@@ -1,0 +1,85 @@
+import BigInt
+import DexterCore
+import DexterCrypto
+import DexterMarket
+import DexterVenues
+
+extension EVMLiveVenue {
+    /// What became of an order, asked of the chain through the journal: never signed is unknown (no node has it);
+    /// signed, the transaction's receipt decides — mined and deep enough: filled from its Swap log or reverted with
+    /// its gas; pending: working; dropped: expired when another transaction has taken its nonce, otherwise sent
+    /// again byte for byte (the same hash: it can land once at most) and working.
+    public func query(_ clientOrderId: String, on venue: VenueId) async throws -> OrderQueryAnswer {
+        guard let entry = journal.entry(clientOrderId) else { return .unknown }
+        if let report = entry.report { return .found(report) }
+        guard let hashText = entry.hash, let symbol = try? Symbol(parsing: entry.symbol) else { return .unknown }
+        let hash = try Hex.decode(hashText)
+        let gasBefore = entry.gasBefore ?? .zero
+        func working() -> OrderQueryAnswer {
+            .found(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side, status: .working,
+                                   reason: nil, filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil,
+                                   executedAt: clock.now()))
+        }
+        func settled(_ report: ExecutionReport) -> OrderQueryAnswer {
+            var done = entry
+            done.stage = .done
+            done.report = report
+            journal.record(done)
+            return .found(report)
+        }
+        switch try await TransactionWatch(client: feed.client).state(of: hash) {
+        case .pending:
+            return working()
+        case .mined(let receipt, let depth):
+            guard depth >= UInt64(max(1, feed.chain.confirmations)) else { return working() }
+            let gas = gasBefore + Self.gasToken(receipt.feePaidWei)
+            guard receipt.succeeded else {
+                return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
+                                               status: .rejected, reason: "swap reverted on chain", filledQuantity: .zero,
+                                               notional: .zero, fee: .zero, gas: gas, gasToken: feed.chain.gasToken,
+                                               executedAt: clock.now(),
+                                               failure: ExecutionFailure(code: "reverted", failureClass: .chain,
+                                                                         reason: "the swap reverted on chain (gas was still spent)")))
+            }
+            let pool = try EthereumAddress(parsing: entry.pool)
+            for log in receipt.logs where log.address == pool {
+                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data) {
+                    return settled(filledReport(clientOrderId, venue: venue, symbol: symbol, side: entry.side, fill: fill,
+                                                entry: entry, gas: gas))
+                }
+            }
+            throw SwapError.noSwapLog(pool: pool, hash: hash)
+        case .dropped:
+            let nonce = BigUInt(entry.nonce ?? "") ?? 0
+            let mined = try await feed.client.call("eth_getTransactionCount", [.string(wallet.checksummed), "latest"]).quantity()
+            if mined > nonce {
+                return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
+                                               status: .expired, reason: "dropped: nonce \(nonce) was taken by another transaction",
+                                               filledQuantity: .zero, notional: .zero, fee: .zero, gas: gasBefore,
+                                               gasToken: gasBefore.isZero ? nil : feed.chain.gasToken, executedAt: clock.now()))
+            }
+            if let raw = entry.raw {
+                _ = try? await feed.client.call("eth_sendRawTransaction", [.string(raw)])
+            }
+            return working()
+        }
+    }
+
+    /// The wallet on this chain: the gas token (with its wrapped form, which the pools trade as the same asset) and
+    /// every configured token, exact.
+    public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] {
+        let chain = feed.chain
+        var held: [Asset: FixedDecimal] = [:]
+        let native = try await feed.client.call("eth_getBalance", [.string(wallet.checksummed), "latest"]).quantity()
+        held[chain.gasToken] = Self.gasToken(native)
+        for (asset, token) in chain.tokens.sorted(by: { $0.key < $1.key }) {
+            let data = try ERC20Call.balanceOf(wallet)
+            let answer = try await feed.client.call("eth_call", [["to": .string(token.checksummed), "data": .string(HexData.format(data))],
+                                                                 "latest"])
+            let units = try UIntAnswer.decode(try answer.data())
+            let amount = FixedDecimal(units: Int128(units), decimals: try await tokenDecimals(token))
+            held[asset, default: .zero] += amount
+        }
+        return held
+    }
+}
