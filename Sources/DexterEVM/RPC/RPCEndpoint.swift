@@ -12,18 +12,18 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     private let secrets: [String]
 
     public init(_ url: String) throws(EVMRPCError) {
-        try self.init(url, schemes: ["http", "https"])
+        try self.init(url, schemes: ["http", "https"], shape: "http(s)://host…")
     }
 
     /// A WebSocket endpoint (`eth_subscribe`), kept and redacted the same way.
     public init(webSocket url: String) throws(EVMRPCError) {
-        try self.init(url, schemes: ["ws", "wss"])
+        try self.init(url, schemes: ["ws", "wss"], shape: "ws(s)://host…")
     }
 
-    private init(_ url: String, schemes: [String]) throws(EVMRPCError) {
+    private init(_ url: String, schemes: [String], shape: String) throws(EVMRPCError) {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
               schemes.contains(scheme), let host = parsed.host, !host.isEmpty else {
-            throw .badURL("an RPC URL of \(url.count) characters that is not \(schemes.map { "\($0)://" }.joined(separator: " or "))host…")
+            throw .badURL("an RPC URL of \(url.count) characters that is not \(shape)")
         }
         self.url = url
         let shown = redactedURL(url)
