@@ -68,6 +68,11 @@ public struct MarketPipeline: Sendable {
                 guard let index = state.apply(event) else { continue }
                 lastUpdate[quote.market.venue] = max(lastUpdate[quote.market.venue] ?? .zero, quote.receivedAt)
                 if changedMarkets.last != index { changedMarkets.append(index) }
+            case .gasUnits:
+                // The pool's gas cost moved: every route through it is priced again, as after a new price.
+                guard let index = state.apply(event) else { continue }
+                cycleDirty.append(index)
+                if changedMarkets.last != index { changedMarkets.append(index) }
             }
         }
         for quote in changedChains {

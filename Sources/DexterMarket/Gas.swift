@@ -27,4 +27,7 @@ public enum MarketEvent: Sendable {
     case gas(GasQuote)
     /// A perpetual's next funding and mark price.
     case funding(FundingQuote)
+    /// A pool's gas units for one swap, measured again on its chain (`eth_estimateGas` of the router's calldata):
+    /// the gas line of every route through it from now on.
+    case gasUnits(MarketKey, Int)
 }

@@ -6,8 +6,8 @@ public struct Market: Sendable {
     public let key: MarketKey
     public let venue: VenueSpec
     public let instrument: InstrumentSpec
-    /// Gas units a swap on this market burns (zero for an exchange).
-    public let gasUnits: Int
+    /// Gas units a swap on this market burns (zero for an exchange); a chain feed may measure them again.
+    public internal(set) var gasUnits: Int
     public private(set) var liquidity: Liquidity
     /// When the venue says the quote was made.
     public private(set) var venueTime: Timestamp

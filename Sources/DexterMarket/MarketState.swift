@@ -63,6 +63,10 @@ public struct MarketState: Sendable {
             guard let index = indexByKey[quote.market] else { return nil }
             funding[quote.market] = quote
             return index
+        case .gasUnits(let key, let units):
+            guard let index = indexByKey[key] else { return nil }
+            markets[index].gasUnits = units
+            return index
         }
     }
 

@@ -68,6 +68,13 @@ public final class WebSocketLink: Sendable {
         try? await writer.close(.normalClosure, reason: "reconnecting")
     }
 
+    /// Closes the current connection as a failure (the peer went silent, or sent what cannot be read): `run` tries
+    /// again after its backoff, not at once as after `reconnect()`.
+    public func drop(reason: String) async {
+        guard let writer = writer.withLock({ $0 }) else { return }
+        try? await writer.close(.goingAway, reason: String(reason.prefix(100)))
+    }
+
     public func run(_ listener: some WebSocketListener) async {
         var attempt = 0
         while !Task.isCancelled {

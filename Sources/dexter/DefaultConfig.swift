@@ -161,6 +161,14 @@ BNB = "15"
 # block is asked for), and [chains.NAME.tokens] (the ERC-20 each asset is there, e.g. ETH = "0xC02a…" for WETH).
 # LIVE (--live) signs that chain's swaps with the vault wallet named by wallet = "NAME" (dexter wallet new/import),
 # never above max_fee_gwei (default 500) per gas.
+# ws_url (ws:// or wss://, redacted in logs like rpc_urls): new heads pushed by eth_subscribe("newHeads") wake the
+# feed at once, and poll_ms applies only while that subscription fails (refused, closed, a malformed message, or no
+# head for ws_silence_ms, default 60000: set it above a few block times); the logs are still read over rpc_urls.
+# estimate_from (an EIP-55 address, the trading wallet's): each pool's gas units come from eth_estimateGas of the
+# router's swap of a small amount each way sent from it, plus estimate_margin_percent (default 10: a real trade
+# crosses more ticks than the probe), again every estimate_every_blocks blocks (default 50), instead of gas_units;
+# an estimate that reverts there (no tokens or allowance) keeps gas_units and says why. `dexter venues check` shows
+# which.
 # A DEX venue on such a chain takes connector = "evm" (PAPER: pools read from the chain, paper fills), names a known
 # deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap", "curve", "balancer" on ethereum; "pancakeswap-v2",
 # "pancakeswap-v3", "biswap", "apeswap", "balancer" on bsc; "quickswap", "balancer" on polygon: their mainnet contracts
@@ -173,6 +181,8 @@ BNB = "15"
 #   [chains.ethereum]
 #   gas_token = "ETH"
 #   rpc_urls = ["https://eth.example/KEY", "https://backup.example"]
+#   ws_url = "wss://eth.example/ws/KEY"
+#   estimate_from = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #   [venues.uniswap-v3]
 #   kind = "dex"
 #   connector = "evm"

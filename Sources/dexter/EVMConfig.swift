@@ -29,8 +29,9 @@ struct EVMPoolSettings: Hashable {
 
 /// The keys of `[chains.NAME]` and of an "evm" DEX venue, read and checked.
 extension DeskConfig {
-    static let evmChainKeys: Set<String> = ["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
-                                            "confirmations", "poll_ms", "tokens", "wallet", "max_fee_gwei"]
+    static let evmChainKeys: Set<String> = (["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
+                                             "confirmations", "poll_ms", "tokens", "wallet", "max_fee_gwei"] as Set<String>)
+        .union(evmChainPushKeys)
 
     /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
     static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
@@ -76,7 +77,8 @@ extension DeskConfig {
         var settings = EVMChainSettings(
             chain: ChainId(name), chainId: chainId, gasToken: gasToken, rpcURLs: urls, privateSubmission: submission,
             confirmations: try chain.optionalInt("confirmations", range: 0...1_000) ?? known?.confirmations ?? 2,
-            pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens)
+            pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens,
+            headSubscription: try parseHeadSubscription(chain), gasEstimate: try parseGasEstimate(chain))
         if let wallet = try chain.optionalString("wallet") {
             let usable = !wallet.isEmpty && wallet.count <= 40 && wallet.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"

@@ -110,10 +110,14 @@ struct VenuesCommand: AsyncParsableCommand {
                     let fee = venue.evm?.pools[market.instrument.symbol]?.feePips.map { " \(FixedDecimal($0) / FixedDecimal(10_000))%" } ?? ""
                     let mid = market.mid.map { String(format: "%.6g", $0) } ?? "no price"
                     lines.append("  \(market.instrument.symbol)\(fee): pool \(instrument.poolAddress ?? "?"), mid \(mid), "
-                                 + "\(market.gasUnits) gas a swap")
+                                 + "\(market.gasUnits) gas a swap (\(feed.gasUnits(market.key)?.source.description ?? "configured"))")
                 }
                 let gas = try await feed.currentGas().first.map { "\($0.price) gwei" } ?? "unknown"
                 lines[0] += " reachable in \(Int((ContinuousClock.now - start).secondsDouble * 1000)) ms; gas \(gas)"
+                if let heads = await feed.checkHeadSubscription() {
+                    guard heads.isSubscribed else { return (lines + ["  PROBLEM: new heads \(heads)"], false) }
+                    lines.append("  \(heads)")
+                }
                 if let disagreement = feed.disagreements[venue.spec.id] { return (lines + ["  PROBLEM: \(disagreement)"], false) }
                 let judge = switch evm.deployment.protocolKind {
                 case .uniswapV3: "QuoterV2"

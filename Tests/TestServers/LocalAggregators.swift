@@ -20,3 +20,16 @@ public final class LocalZeroEx: LocalServer, @unchecked Sendable {
         try super.init(name: "0x", script: "zeroex-server.sh", arguments: arguments, required: ["restUrl"])
     }
 }
+
+/// The WebSocket front of Tests/Servers/evm_ws before a local EVM node (which speaks HTTP only): `eth_subscribe`
+/// ("newHeads") as geth serves it, one notification per new block of the node. `control("/control/fault",
+/// ["type": "drop" | "silence" | "malformed" | "refuse" | "clear"])` injects a fault; `read("/control/state")` tells
+/// connections, subscriptions and notifications sent.
+public final class LocalEVMHeads: LocalServer, @unchecked Sendable {
+    public var wsURL: String { urls["wsUrl"]! }
+
+    public init(nodeURL: String) throws {
+        try super.init(name: "EVM WebSocket front", script: "evm-ws-server.sh", arguments: ["--node-url", nodeURL],
+                       required: ["wsUrl"])
+    }
+}

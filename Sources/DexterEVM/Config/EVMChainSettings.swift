@@ -39,9 +39,14 @@ public struct EVMChainSettings: Sendable, Hashable {
     public var wallet: String?
     /// No transaction is signed with a maxFeePerGas above this (wei per gas): a fee spike past it refuses the swap.
     public var maxFeePerGasCap: BigUInt = 500_000_000_000
+    /// Where new heads are pushed (`eth_subscribe("newHeads")`), and where gas units are estimated from: see
+    /// EVMChainSettings+Subscriptions.swift. Neither by default: the chain is polled, gas units are configured.
+    public var headSubscription: HeadSubscriptionSettings?
+    public var gasEstimate: GasEstimateSettings?
 
     public init(chain: ChainId, chainId: UInt64, gasToken: Asset, rpcURLs: [String], privateSubmission: PrivateSubmission? = nil,
-                confirmations: Int, pollInterval: Duration = .seconds(1), tokens: [Asset: EthereumAddress]) {
+                confirmations: Int, pollInterval: Duration = .seconds(1), tokens: [Asset: EthereumAddress],
+                headSubscription: HeadSubscriptionSettings? = nil, gasEstimate: GasEstimateSettings? = nil) {
         self.chain = chain
         self.chainId = chainId
         self.gasToken = gasToken
@@ -50,5 +55,7 @@ public struct EVMChainSettings: Sendable, Hashable {
         self.confirmations = confirmations
         self.pollInterval = pollInterval
         self.tokens = tokens
+        self.headSubscription = headSubscription
+        self.gasEstimate = gasEstimate
     }
 }

@@ -108,14 +108,21 @@ public struct PoolFollower: Sendable {
         try await reread(at: try rpc { () async throws(EVMRPCError) in try await client.header() })
     }
 
-    /// One step: nothing new, the new blocks applied from their logs, or a full re-read.
+    /// One step: nothing new, the new blocks applied from their logs, or a full re-read. `seen` is a head pushed by a
+    /// subscription: taken as the latest when it is newer than the block held (and checked the same way, parent hash
+    /// by parent hash); otherwise the latest header is read.
     @discardableResult
-    public mutating func poll() async throws(FollowError) -> Progress {
+    public mutating func poll(seen: BlockHeader? = nil) async throws(FollowError) -> Progress {
         guard let held = head else {
             try await start()
             return .reread(block: head!.number, because: .firstRead)
         }
-        let latest = try await rpc { () async throws(EVMRPCError) in try await client.header() }
+        let latest: BlockHeader
+        if let seen, seen.number > held.number {
+            latest = seen
+        } else {
+            latest = try await rpc { () async throws(EVMRPCError) in try await client.header() }
+        }
         if latest.hash == held.hash { return .unchanged }
         guard latest.number > held.number else { return try await reread(latest, .reorg(height: latest.number)) }
         let count = latest.number - held.number

@@ -7,20 +7,30 @@ public struct RPCEndpoint: Sendable, Hashable, CustomStringConvertible {
     let url: String
     /// `scheme://host[:port]`.
     public let redacted: String
-    /// The parts of the URL that may be secret, to scrub from any text a lower layer wrote (an error that quotes the
+    /// The parts of the URL that may be secret (not those the redacted form shows anyway), to scrub from any text a lower layer wrote (an error that quotes the
     /// URL it was given).
     private let secrets: [String]
 
     public init(_ url: String) throws(EVMRPCError) {
+        try self.init(url, schemes: ["http", "https"], shape: "http(s)://host…")
+    }
+
+    /// A WebSocket endpoint (`eth_subscribe`), kept and redacted the same way.
+    public init(webSocket url: String) throws(EVMRPCError) {
+        try self.init(url, schemes: ["ws", "wss"], shape: "ws(s)://host…")
+    }
+
+    private init(_ url: String, schemes: [String], shape: String) throws(EVMRPCError) {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
-            throw .badURL("an RPC URL of \(url.count) characters that is not http(s)://host…")
+              schemes.contains(scheme), let host = parsed.host, !host.isEmpty else {
+            throw .badURL("an RPC URL of \(url.count) characters that is not \(shape)")
         }
         self.url = url
-        redacted = redactedURL(url)
+        let shown = redactedURL(url)
+        redacted = shown
         secrets = [url, parsed.percentEncodedPath, parsed.percentEncodedQuery, parsed.percentEncodedUser,
                    parsed.percentEncodedPassword, parsed.percentEncodedFragment]
-            .compactMap { $0 }.filter { $0.count > 1 }.sorted { $0.count > $1.count }
+            .compactMap { $0 }.filter { $0.count > 1 && !shown.contains($0) }.sorted { $0.count > $1.count }
     }
 
     public var description: String { redacted }

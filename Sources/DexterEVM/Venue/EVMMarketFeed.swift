@@ -3,6 +3,7 @@ import DexterCore
 import DexterCrypto
 import DexterMarket
 import DexterVenues
+import Logging
 import Synchronization
 
 /// One EVM chain's DEX venues as live market data: each watched pool found through its factory (checked against
@@ -44,6 +45,11 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     public let pools: [WatchedPool]
     let client: EVMRPCClient
     let clock: any Clock
+    /// Pushes new heads when the chain has a WebSocket URL (EVMMarketFeed+Heads.swift).
+    let headSubscription: HeadSubscription?
+    /// Gas units estimated from the chain (EVMMarketFeed+GasEstimates.swift).
+    let gasEstimates = GasEstimateBook()
+    let logger: Logger
 
     private struct Held {
         var markets: [MarketKey: Market] = [:]
@@ -58,11 +64,15 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     private let held = Mutex(Held())
 
     public init(chain: EVMChainSettings, pools: [WatchedPool], clock: any Clock = WallClock(),
-                requestTimeout: Duration = .seconds(10)) throws(EVMRPCError) {
+                requestTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "dexter.evm")) throws(EVMRPCError) {
         self.chain = chain
         self.pools = pools
         self.clock = clock
+        self.logger = logger
         client = try EVMRPCClient(chainId: chain.chainId, urls: chain.rpcURLs, requestTimeout: requestTimeout)
+        headSubscription = try chain.headSubscription.map { settings throws(EVMRPCError) in
+            try HeadSubscription(settings, chain: chain.chain, logger: logger)
+        }
     }
 
     deinit { held.withLock { $0.poller?.cancel() } }
@@ -85,6 +95,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         try await client.connect()
         var follower = try newFollower()
         try await follower.start()
+        await refreshGasEstimates(follower, force: true)
         let read = try markets(from: follower, at: clock.now())
         let problems = await parityProblems(follower)
         held.withLock { held in
@@ -120,7 +131,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         let parityDown = held.withLock { $0.parityDown }
         for venue in venueIds { inbox.post(parityDown[venue].map { .down(reason: $0) } ?? .live, for: venue) }
         guard let follower else { return }
-        let task = Task { [weak self] in guard let self else { return }; await self.follow(follower, into: inbox) }
+        let task = Task { [weak self] in guard let self else { return }; await self.followingHeads { await self.follow(follower, into: inbox) } }
         held.withLock { $0.poller = task }
     }
 
@@ -137,9 +148,14 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         var follower = start
         var down = false
         while !Task.isCancelled {
-            try? await Task.sleep(for: chain.pollInterval)
+            let step = await nextStep()
             do {
-                let progress = try await follower.poll()
+                // Between pushed heads a live subscription vouches for the chain: no poll (EVMMarketFeed+Heads.swift).
+                let progress = step.poll ? try await follower.poll(seen: step.pushed) : .unchanged
+                if progress != .unchanged {
+                    let remeasured = await refreshGasEstimates(follower)
+                    inbox.post(contentsOf: remeasured.map { MarketEvent.gasUnits($0.key, $0.value) })
+                }
                 let now = clock.now()
                 let read = progress == .unchanged ? [:] : try markets(from: follower, at: now)
                 let current = held.withLock { held in
@@ -261,7 +277,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
             }
             let instrument = InstrumentSpec(symbol: pool.symbol, tickSize: FixedDecimal(units: 1, decimals: min(quoteDecimals, 18)),
                                             lotSize: FixedDecimal(units: 1, decimals: min(baseDecimals, 8)), minNotional: .zero)
-            markets[pool.key] = (Market(venue: pool.venue, instrument: instrument, liquidity: liquidity, gasUnits: pool.gasUnits,
+            markets[pool.key] = (Market(venue: pool.venue, instrument: instrument, liquidity: liquidity, gasUnits: gasUnits(pool),
                                         venueTime: now, receivedAt: now), address)
         }
         return markets

@@ -10,6 +10,7 @@ public final class VenueInbox: Sendable {
         case market(MarketKey)
         case gas(ChainId)
         case funding(MarketKey)
+        case gasUnits(MarketKey)
     }
 
     private struct Pending {
@@ -27,6 +28,7 @@ public final class VenueInbox: Sendable {
             case .liquidity(let market, _, _, _): .market(market)
             case .gas(let quote): .gas(quote.chain)
             case .funding(let quote): .funding(quote.market)
+            case .gasUnits(let market, _): .gasUnits(market)
             }
             if let old = slot[key] { quotes[old] = nil }
             slot[key] = quotes.count
