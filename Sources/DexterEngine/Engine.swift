@@ -140,13 +140,11 @@ public actor Engine {
         // The session opening is the login of the audit trail; a ledger that cannot take it does not open at all.
         try ledger.writer.appendAudit(user: config.user, action: "login", detail: "\(config.mode) session", at: start,
                                       hash: Engine.auditHash)
-        for (venue, held) in venueHoldings.sorted(by: { $0.key < $1.key }) {
-            if freshLedger {
+        if freshLedger {
+            for (venue, held) in venueHoldings.sorted(by: { $0.key < $1.key }) {
                 audit("balances from venue", "\(venue): " + held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                     .joined(separator: ", "), at: start)
                 notify(.balancesFromVenue(venue, assets: held.count), at: start)
-            } else {
-                reconcileBalances(venue, venueHoldings: held, announce: true, at: start)
             }
         }
         for client in venues.executionClients { try await client.connect(inbox) }
@@ -157,6 +155,13 @@ public actor Engine {
         do { try await reconcileInFlight(at: start) } catch {
             control.ledgerCannotBeWritten("orders in flight at the last stop could not be settled")
             notify(.restartReconciliationFailed(error: "\(error)"), at: start)
+        }
+        // An existing ledger against what the venues hold, once what the last stop left in flight is booked: an order
+        // that filled while dexter was down is not a difference.
+        if !freshLedger {
+            for (venue, held) in venueHoldings.sorted(by: { $0.key < $1.key }) {
+                reconcileBalances(venue, venueHoldings: held, announce: true, at: start)
+            }
         }
     }
 

@@ -133,9 +133,13 @@ struct VenueConnectors: Sendable {
             let venues = config.venues.filter { $0.connector == evm }
             return try Dictionary(grouping: venues) { $0.spec.kind.chain ?? ChainId("") }.sorted { $0.key < $1.key }
                 .map { chain, venues -> any MarketDataClient & ExecutionClient in
-                    guard let settings = config.liveChains[chain] else { throw ConnectorError.chainNotReadLive(chain) }
+                    guard var settings = config.liveChains[chain] else { throw ConnectorError.chainNotReadLive(chain) }
+                    let key = opening.walletKeys[chain]
+                    // LIVE: swaps are priced with the gas the trading wallet's own router calls take, unless config
+                    // names another address to estimate from.
+                    if let key, settings.gasEstimate == nil { settings.gasEstimate = GasEstimateSettings(from: key.address) }
                     let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools))
-                    guard let key = opening.walletKeys[chain] else { return PaperVenue(feed: feed, journal: journal) }
+                    guard let key else { return PaperVenue(feed: feed, journal: journal) }
                     // What each order became on chain, beside the ledger: a restart finds its transaction there.
                     guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain) }
                     return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"))

@@ -14,12 +14,13 @@ extension EVMLiveVenue {
         if let report = entry.report { return .found(report) }
         guard let symbol = try? Symbol(parsing: entry.symbol) else { return .unknown }
         let sides = try (entry.sideTransactions ?? []).map { try Hex.decode($0) }
-        let gasBefore = try await entry.gasBefore ?? gasBurntOrPending(by: sides)
+        var sidesGas = entry.gasBefore
+        if sidesGas == nil { sidesGas = try await gasBurntOrPending(by: sides) }
         guard let hashText = entry.hash else {
             // The swap was never signed. What went before it (an approval, a wrap) still burnt gas on chain: the
             // order ends with that gas, not as unknown (which would book nothing).
             guard !sides.isEmpty else { return .unknown }
-            guard let gas = gasBefore else { return .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
+            guard let gas = sidesGas else { return .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
             var done = entry
             done.stage = .done
             done.report = ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
@@ -30,7 +31,7 @@ extension EVMLiveVenue {
             return .found(done.report!)
         }
         let hash = try Hex.decode(hashText)
-        let gasBefore = gasBefore ?? .zero
+        let gasBefore = sidesGas ?? .zero
         func working() -> OrderQueryAnswer { .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
         func settled(_ report: ExecutionReport) -> OrderQueryAnswer {
             var done = entry
