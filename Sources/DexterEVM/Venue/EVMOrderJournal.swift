@@ -2,10 +2,6 @@ import DexterCore
 import DexterVenues
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What a chain venue knows of each order it was given, on disk before it acts: the swap's plan when it starts, the
 /// signed transaction (hash, nonce and raw bytes) before a byte leaves for a node, the outcome once it is known.
 /// After a crash the desk asks the venue about an order by its client id; the journal is how the venue finds the
@@ -46,35 +42,27 @@ public final class EVMOrderJournal: @unchecked Sendable {
         public var report: ExecutionReport?
     }
 
-    public let path: String
+    public var path: String { file.path }
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
-    private let descriptor: Int32
+    private let file: SyncedJournalFile
 
     /// Opens (or creates, 0600) the journal and reads what it holds. A torn last line (a crash mid-write) is ignored.
     public init(path: String) throws {
-        self.path = path
-        if let data = FileManager.default.contents(atPath: path) {
-            let decoder = JSONDecoder()
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                if let entry = try? decoder.decode(Entry.self, from: Data(line)) { entries[entry.clientOrderId] = entry }
-            }
+        var entries: [String: Entry] = [:]
+        let decoder = JSONDecoder()
+        file = try SyncedJournalFile(path: path) { line in
+            if let entry = try? decoder.decode(Entry.self, from: line) { entries[entry.clientOrderId] = entry }
         }
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        self.entries = entries
     }
-
-    deinit { close(descriptor) }
 
     /// Appends the entry's new state and syncs it to disk before returning.
     public func record(_ entry: Entry) {
-        guard var line = try? JSONEncoder().encode(entry) else { return }
-        line.append(UInt8(ascii: "\n"))
         lock.lock()
         defer { lock.unlock() }
         entries[entry.clientOrderId] = entry
-        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        fsync(descriptor)
+        file.append(entry)
     }
 
     public func entry(_ clientOrderId: String) -> Entry? {
