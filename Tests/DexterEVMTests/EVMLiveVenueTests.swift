@@ -23,7 +23,10 @@ import Testing
     }
 
     func desk(_ scene: SwapSendScene, journalPath: String = NSTemporaryDirectory() + "dexter-evm-\(UUID().uuidString).jsonl",
-              rpcURLs: [String]? = nil) async throws -> Desk {
+              rpcURLs: [String]? = nil,
+              patience: SwapExecutor.Patience = SwapExecutor.Patience(confirmations: 1, polls: 20,
+                                                                      pause: { try? await Task.sleep(for: .milliseconds(20)) }))
+        async throws -> Desk {
         let deployments = scene.deployments
         let chain = EVMChainSettings(chain: "local", chainId: UInt64(scene.node.chainId), gasToken: "ETH",
                                      rpcURLs: rpcURLs ?? [scene.node.rpcURL], confirmations: 1, pollInterval: .milliseconds(50),
@@ -41,7 +44,7 @@ import Testing
             .init(venue: venue("v2"), dexName: "v2", deployment: v2, symbol: Self.pair, feePips: nil, gasUnits: 110_000),
         ])
         let live = try EVMLiveVenue(feed: feed, key: scene.trader, journal: try EVMOrderJournal(path: journalPath),
-                                    patience: SwapExecutor.Patience(confirmations: 1, polls: 20, pause: { try? await Task.sleep(for: .milliseconds(20)) }))
+                                    patience: patience)
         _ = try await live.instruments()
         let inbox = VenueInbox()
         try await live.connect(inbox)
@@ -140,5 +143,46 @@ import Testing
         #expect(try await scene.nonce("pending") == nonce, "nothing was sent")
         guard case .found(let report) = try await desk.venue.query("low", on: "uni-v3") else { Issue.record("low unknown"); return }
         #expect(report.status == .rejected && report.filledQuantity.isZero)
+    }
+
+    /// A swap waiting to be mined, canceled by the desk: a 0-value transfer at its nonce is mined instead, and the order
+    /// ends canceled with the cancel's gas; nothing traded. (An automining node keeps no mempool: the swap is made to
+    /// wait by reverting the chain to before it, as a reorg would.)
+    @Test func aSwapWaitingToBeMinedIsCanceledOnChain() async throws {
+        let scene = try await SwapSendScene.start()
+        defer { scene.node.stop() }
+        // Three confirmations, and nobody mines between polls: a mined swap waits until the test mines. A swap the
+        // node lost is sent again after two polls that miss it: 300 ms apart, time for the cancel to go first.
+        let desk = try await desk(scene, patience: SwapExecutor.Patience(confirmations: 3, polls: 200,
+                                                                         pause: { try? await Task.sleep(for: .milliseconds(300)) }))
+        desk.venue.submit(Self.order("warm", venue: "uni-v3", side: .buy, quantity: "0.01", limit: "3100"))
+        for _ in 0..<100 where desk.venue.journal.entry("warm")?.stage != .sent { try await Task.sleep(for: .milliseconds(20)) }
+        try await scene.node.mine()
+        try await scene.node.mine()
+        _ = try await updates(desk.inbox, until: "warm", quantity: FixedDecimal("0.01")!)
+        let before = try await desk.venue.balances(on: "uni-v3")
+        let snapshot = try await scene.node.snapshot()
+        desk.venue.submit(Self.order("c1", venue: "uni-v3", side: .buy, quantity: "0.5", limit: "3100"))
+        for _ in 0..<100 where desk.venue.journal.entry("c1")?.stage != .sent { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(desk.venue.journal.entry("c1")?.stage == .sent)
+        try await scene.node.revert(to: snapshot)
+        desk.venue.cancel("c1", on: "uni-v3")
+        for _ in 0..<100 where desk.venue.journal.entry("c1")?.replacements == nil { try await Task.sleep(for: .milliseconds(20)) }
+        try await scene.node.mine()
+        try await scene.node.mine()
+        let told = try await updates(desk.inbox, until: "c1", quantity: FixedDecimal("0.5")!)
+        guard case .canceled = told.last?.kind else { Issue.record("\(told)"); return }
+        #expect(!told.contains { if case .fill = $0.kind { true } else { false } })
+        let gas = told.reduce(FixedDecimal.zero) { $0 + $1.gas }
+        #expect(gas.isPositive, "the cancel's gas is the order's")
+        let after = try await desk.venue.balances(on: "uni-v3")
+        #expect(after["USDC"] == before["USDC"], "nothing traded")
+        #expect(after["ETH"]! == before["ETH"]! - gas, "the wallet paid exactly the cancel's gas")
+        guard case .found(let report) = try await desk.venue.query("c1", on: "uni-v3") else { Issue.record("c1 unknown"); return }
+        #expect(report.status == .canceled)
+        // Nothing pending any more: a second cancel is refused.
+        desk.venue.cancel("c1", on: "uni-v3")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(desk.inbox.drain().orders.contains { if case .cancelRejected = $0.kind { true } else { false } })
     }
 }

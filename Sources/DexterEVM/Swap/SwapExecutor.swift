@@ -89,16 +89,22 @@ public actor SwapExecutor {
         }
         await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
         let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
+        if receipt.transactionHash != hash, !receipt.logs.contains(where: { $0.address == plan.pool }) {
+            // A cancel took the nonce (a 0-value transfer to ourselves): the swap can never be mined now.
+            return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
+                              outcome: .canceled, fees: fees)
+        }
         guard receipt.succeeded else {
             let reason = try await replay(transaction, atBlock: receipt.blockNumber - 1)
             return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt, outcome: .failed(reason),
                               fees: fees)
         }
-        let fill = try fill(in: receipt, pool: plan.pool, hash: hash)
+        let fill = try fill(in: receipt, pool: plan.pool, hash: receipt.transactionHash)
         let balanceAfter = try await balance(of: plan.recipient, token: plan.tokenOut, at: receipt.blockNumber)
         // A balance that fell (another transfer out in between) shows as 0 change; the fill is what the pool paid.
         let change = balanceAfter >= balanceBefore ? balanceAfter - balanceBefore : 0
-        return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt,
+        // A speed-up that landed is the same swap under another hash.
+        return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
                           outcome: .filled(fill, balanceChange: change), fees: fees)
     }
 
@@ -210,20 +216,51 @@ public actor SwapExecutor {
         }
     }
 
-    /// Waits for `depth` confirmations; dropped or still pending after the polls is an error that keeps the state.
+    /// Waits for `depth` confirmations of what the chain takes at `nonce`: the transaction sent, or a replacement of
+    /// it sent since (a speed-up, a cancel) — the receipt says which. Every attempt gone on two polls in a row is a
+    /// drop; dropped or still pending after the polls is an error that keeps the state.
     func confirm(_ hash: [UInt8], nonce: BigUInt, patience: Patience,
                  report: @Sendable (SwapEvent) async -> Void) async throws(SwapError) -> TransactionReceipt {
         let watch = TransactionWatch(client: client)
-        let state = try await node { () async throws(EVMRPCError) in
-            try await watch.wait(for: hash, depth: patience.confirmations, attempts: patience.polls, pause: patience.pause)
+        var state = TransactionState.pending
+        var droppedBefore = false
+        for poll in 0..<max(patience.polls, 1) {
+            // Newest first: a replacement the chain took makes the older attempts drop.
+            let attempts = ([hash] + nonces.attempts(at: nonce).map(\.hash).filter { $0 != hash }).reversed()
+            state = .dropped
+            for candidate in attempts {
+                let seen = try await node { () async throws(EVMRPCError) in try await watch.state(of: candidate) }
+                if case .mined = seen { state = seen; break }
+                if case .pending = seen { state = .pending }
+            }
+            if case .mined(_, let depth) = state, depth >= patience.confirmations { break }
+            if case .dropped = state {
+                if droppedBefore {
+                    // Gone twice: if the chain's count has passed the nonce, something else took it; otherwise the node
+                    // lost our transaction (a reorg, a restart) and it is sent again, byte for byte, and waited for.
+                    let count = try await node { () async throws(EVMRPCError) in
+                        try await client.call("eth_getTransactionCount", [.string(wallet.checksummed), "latest"]).quantity()
+                    }
+                    // With no poll left to see it land, a lost transaction is reported dropped (reconcile repairs the gap).
+                    guard count <= nonce, poll + 1 < patience.polls, let newest = nonces.attempts(at: nonce).last else { break }
+                    let block = (try? await client.call("eth_blockNumber").uint64()) ?? 0
+                    _ = try? await submitter.submit(raw: newest.raw, latestBlock: block)
+                    droppedBefore = false
+                } else {
+                    droppedBefore = true
+                }
+            } else {
+                droppedBefore = false
+            }
+            if poll + 1 < patience.polls { await patience.pause() }
         }
         guard case .mined(let receipt, let depth) = state, depth >= patience.confirmations else {
             throw .notConfirmed(hash: hash, state: state)
         }
         // Mined at `nonce`: every nonce up to it is spent on chain.
         nonces.chainCountChanged(to: max(nonces.chainCount, nonce + 1))
-        await report(.mined(hash: hash, block: receipt.blockNumber))
-        await report(.confirmed(hash: hash, confirmations: depth))
+        await report(.mined(hash: receipt.transactionHash, block: receipt.blockNumber))
+        await report(.confirmed(hash: receipt.transactionHash, confirmations: depth))
         return receipt
     }
 }

@@ -127,6 +127,9 @@ public enum SwapOutcome: Sendable, Hashable {
     case filled(SwapFill, balanceChange: BigUInt)
     /// Mined with status 0: the reason, replayed at the block before (nil when the replay does not revert there).
     case failed(RevertReason?)
+    /// A cancel of ours (a 0-value transfer to the wallet at the swap's nonce) was mined instead: nothing traded,
+    /// the cancel's gas spent.
+    case canceled
 }
 
 public struct SwapResult: Sendable, Hashable {

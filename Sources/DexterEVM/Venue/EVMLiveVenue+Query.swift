@@ -40,7 +40,23 @@ extension EVMLiveVenue {
             journal.record(done)
             return .found(report)
         }
-        switch try await TransactionWatch(client: feed.client).state(of: hash) {
+        // The swap, or a replacement of it the chain took instead (newest first).
+        let watch = TransactionWatch(client: feed.client)
+        var state = try await watch.state(of: hash)
+        for replacement in (entry.replacements ?? []).reversed() where state == .dropped {
+            let seen = try await watch.state(of: try Hex.decode(replacement))
+            if seen != .dropped { state = seen }
+        }
+        if case .mined(let receipt, let depth) = state, receipt.transactionHash != hash,
+           depth >= UInt64(max(1, feed.chain.confirmations)),
+           !receipt.logs.contains(where: { $0.address.checksummed.lowercased() == entry.pool.lowercased() }) {
+            return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
+                                           status: .canceled, reason: "canceled on chain: a 0-value transfer took its nonce",
+                                           filledQuantity: .zero, notional: .zero, fee: .zero,
+                                           gas: gasBefore + Self.gasToken(receipt.feePaidWei), gasToken: feed.chain.gasToken,
+                                           executedAt: clock.now()))
+        }
+        switch state {
         case .pending:
             return working()
         case .mined(let receipt, let depth):

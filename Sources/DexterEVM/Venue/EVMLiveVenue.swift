@@ -59,10 +59,29 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         Task { await self.run(order) }
     }
 
-    /// A swap is never resting: once signed it lands or it does not, and the desk's cancel cannot recall it.
+    /// A swap still waiting to be mined is canceled on chain: a 0-value transfer to the wallet at its nonce with both
+    /// fees bumped, which a miner takes instead (`SwapExecutor.cancel`). The swap's wait follows its nonce, so it ends
+    /// canceled when the cancel is mined — or filled, if the swap got there first. Nothing pending: refused.
     public func cancel(_ clientOrderId: String, on venue: VenueId) {
-        post(OrderUpdate(clientOrderId: clientOrderId, venue: venue,
-                         kind: .cancelRejected(reason: "a swap cannot be canceled once signed: it lands or reverts"), at: clock.now()))
+        guard let entry = journal.entry(clientOrderId), entry.report == nil, entry.stage == .sent || entry.stage == .signed,
+              let nonce = entry.nonce.flatMap({ BigUInt($0) }) else {
+            post(OrderUpdate(clientOrderId: clientOrderId, venue: venue,
+                             kind: .cancelRejected(reason: "no transaction of it is waiting to be mined"), at: clock.now()))
+            return
+        }
+        Task {
+            do {
+                let (hash, _) = try await executor.cancel(nonce: nonce)
+                // After a restart, the query looks for the cancel too.
+                if var current = journal.entry(clientOrderId), current.report == nil {
+                    current.replacements = (current.replacements ?? []) + [Hex.encode(hash)]
+                    journal.record(current)
+                }
+            } catch {
+                post(OrderUpdate(clientOrderId: clientOrderId, venue: venue,
+                                 kind: .cancelRejected(reason: "\(error)"), at: clock.now()))
+            }
+        }
     }
 
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
@@ -189,6 +208,11 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         case .filled(let fill, _):
             return filledReport(order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, fill: fill,
                                 entry: entry, gas: gas)
+        case .canceled:
+            return ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
+                                   status: .canceled, reason: "canceled on chain: a 0-value transfer took its nonce",
+                                   filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas, gasToken: feed.chain.gasToken,
+                                   executedAt: clock.now())
         case .failed(let reason):
             let why = reason.map { "\($0)" } ?? "no reason given"
             return ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,

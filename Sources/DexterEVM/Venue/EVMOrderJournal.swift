@@ -34,6 +34,8 @@ public final class EVMOrderJournal: @unchecked Sendable {
         /// The signed transaction, 0x-hex: what is re-broadcast, byte for byte, if a node lost it. Public once sent.
         public var raw: String?
         public var route: String?
+        /// Transactions sent at the swap's nonce to replace it (a cancel), 0x-hex.
+        public var replacements: [String]?
         /// Transactions the swap needed first (an approval, a wrap), 0x-hex, each written down before it was sent:
         /// their gas is this order's, even when the swap itself never went.
         public var sideTransactions: [String]?
