@@ -69,7 +69,11 @@ struct LiveAccess {
             throw ValidationError("\(ConnectorError.liveNotAvailable(paperOnly.spec.id, connector: paperOnly.connector))")
         }
         guard let vault else {
-            throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(first.spec.id)")
+            if let exchange = venues.first(where: { $0.connector != VenueConnectors.evm }) {
+                throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(exchange.spec.id)")
+            }
+            throw ValidationError("--live signs \(first.spec.kind.chain.map { "\($0)" } ?? "chain") swaps with a wallet from your vault, "
+                                  + "and you have no vault: dexter wallet new NAME, then wallet = \"NAME\" under the chain")
         }
         var credentials: [VenueId: APICredential] = [:], suffixes: [VenueId: String] = [:]
         let walletKeys = try chainWallets(config, vault: vault)

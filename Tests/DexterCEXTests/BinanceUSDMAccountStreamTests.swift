@@ -64,7 +64,14 @@ import TestServers
         defer { server.stop(); execution.stop() }
         try await openPositions(server, execution, inbox)
         var rows: [[String: Any]] = []
-        for _ in 0..<3 { rows += try await settle(server, "BTCUSDT") + settle(server, "ETHUSDT") }
+        // Settlements a few milliseconds apart: the pager moves by time, and this test is about pages, not about
+        // several rows in one millisecond (which the pager reads later, saying so).
+        for _ in 0..<3 {
+            for symbol in ["BTCUSDT", "ETHUSDT"] {
+                rows += try await settle(server, symbol)
+                try await Task.sleep(for: .milliseconds(3))
+            }
+        }
         try #require(rows.count == 6)
         let start = Timestamp(milliseconds: Int64(rows[0]["time"] as? Int ?? 0))
         let read = try await execution.income(type: "FUNDING_FEE", since: start)

@@ -61,7 +61,8 @@ enum USDMTestSupport {
     /// Fundings posted until `count` have come (or 15 s pass).
     static func fundings(_ inbox: VenueInbox, atLeast count: Int) async throws -> [FundingPayment] {
         var seen: [FundingPayment] = []
-        for _ in 0..<300 where seen.count < count {
+        // A wait, not a bound on time: a stream closed on a loaded machine is reconciled over REST, seconds later.
+        for _ in 0..<600 where seen.count < count {
             seen += inbox.drain().fundings
             if seen.count >= count { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -59,7 +59,8 @@ import TestServers
             let venue = try CoinbaseLiveVenue(marketData: CoinbaseListedInstruments(), settings: settings, credentials: keys,
                                               clock: clock)
             try await venue.connect(inbox)
-            for _ in 0..<100 where !venue.privateStreamSubscribed { try await Task.sleep(for: .milliseconds(50)) }
+            // A wait, not a bound on time: on a loaded machine (CI, two cores, every suite at once) it can take seconds.
+            for _ in 0..<400 where !venue.privateStreamSubscribed { try await Task.sleep(for: .milliseconds(50)) }
             #expect(venue.privateStreamSubscribed, "\(venue.privateStreamProblem ?? "not subscribed")")
             return Desk(server: server, execution: venue.execution, venue: venue, inbox: inbox)
         }

@@ -189,5 +189,38 @@ extension EndToEnd {
             try second.keys("q")
             _ = try second.waitFor("dexter to exit") { $0.contains("EXIT=") }
         }
+    
+        /// LIVE on a chain without a wallet that can sign there stops before anything starts, saying what to do: no
+        /// vault; no `wallet` under the chain; a wallet the vault does not hold; a watch-only address.
+        @Test func liveRefusesAChainWithoutASigningWallet() async throws {
+            let node = try LocalEVMNode()
+            defer { node.stop() }
+            let deployments = try #require(node.deployments)
+            try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
+            func config(_ extras: String) throws -> String {
+                let path = desk.data + "/refused-\(UUID().uuidString).toml"
+                try (try PaperEVMTests.chainConfig(node, deployments, chainExtras: extras)).write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            // The screen wants a terminal before anything else: each attempt runs in tmux, the vault unlocked when asked.
+            func live(_ path: String) throws -> String {
+                let tmux = Tmux(name: "dexter-live-evm-refused")
+                defer { tmux.kill() }
+                try tmux.start("'\(Binary.dexter)' --config '\(path)' --live", width: 250, height: 20, environment: desk.environment)
+                let asked = try tmux.waitFor("the passphrase prompt or the refusal") { $0.contains("Vault passphrase") || $0.contains("EXIT=") }
+                if !asked.contains("EXIT=") { try tmux.keys(Self.passphrase, "Enter") }
+                let ended = try tmux.waitFor("dexter to refuse") { $0.contains("EXIT=") }
+                #expect(!ended.contains("EXIT=0") && !ended.contains("Type LIVE"), "\(ended)")
+                return ended
+            }
+            let named = try config("wallet = \"trader\"")
+            #expect(try live(named).contains("you have no vault: dexter wallet new NAME"))
+            let watched = try Binary.run(["wallet", "import", "watched", "--watch", deployments.deployer, "--config", named],
+                                         environment: desk.environment, input: "\(Self.passphrase)\n\(Self.passphrase)\n")
+            #expect(watched.status == 0, "\(watched.output)\(watched.error)")
+            #expect(try live(named).contains("wallet = \"trader\" is not in your vault"))
+            #expect(try live(try config("")).contains("[chains.local] names none: add wallet = \"NAME\""))
+            #expect(try live(try config("wallet = \"watched\"")).contains("wallet \"watched\" is evm-watch, not an EVM account with its key"))
+        }
     }
 }
