@@ -110,7 +110,7 @@ struct LiveAccess {
             do { (info, secret) = try Wallets.read(vault, name: name) } catch VaultError.notFound {
                 throw ValidationError("[chains.\(chain)] wallet = \"\(name)\" is not in your vault: dexter wallet list shows yours")
             }
-            defer { for index in secret.indices { secret[index] = 0 } }
+            defer { secret.wipe() }
             guard info.kind == .evm else {
                 throw ValidationError("[chains.\(chain)] wallet \"\(name)\" is \(info.kind.rawValue), not an EVM account with its key")
             }

@@ -15,20 +15,22 @@ extension EVMLiveVenue {
         guard let symbol = try? Symbol(parsing: entry.symbol) else { return .unknown }
         let sides = try (entry.sideTransactions ?? []).map { try Hex.decode($0) }
         var sidesGas = entry.gasBefore
-        if sidesGas == nil { sidesGas = try await gasBurntOrPending(by: sides) }
+        if sidesGas == nil {
+            let burnt = try await gasBurnt(by: sides)
+            sidesGas = burnt.pending ? nil : burnt.paid
+        }
         guard let hashText = entry.hash else {
             // The swap was never signed. What went before it (an approval, a wrap) still burnt gas on chain: the
             // order ends with that gas, not as unknown (which would book nothing).
             guard !sides.isEmpty else { return .unknown }
             guard let gas = sidesGas else { return .found(Self.working(clientOrderId, venue, symbol, entry.side, at: clock.now())) }
             var done = entry
+            let report = unfilled(clientOrderId, venue, symbol, entry.side, .rejected,
+                                  reason: "the swap was never sent (stopped after its approval)", gas: gas)
             done.stage = .done
-            done.report = ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
-                                          status: .rejected, reason: "the swap was never sent (stopped after its approval)",
-                                          filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
-                                          gasToken: gas.isZero ? nil : feed.chain.gasToken, executedAt: clock.now())
+            done.report = report
             journal.record(done)
-            return .found(done.report!)
+            return .found(report)
         }
         let hash = try Hex.decode(hashText)
         let gasBefore = sidesGas ?? .zero
@@ -50,11 +52,8 @@ extension EVMLiveVenue {
         if case .mined(let receipt, let depth) = state, receipt.transactionHash != hash,
            depth >= UInt64(max(1, feed.chain.confirmations)),
            !receipt.logs.contains(where: { $0.address.checksummed.lowercased() == entry.pool.lowercased() }) {
-            return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
-                                           status: .canceled, reason: "canceled on chain: a 0-value transfer took its nonce",
-                                           filledQuantity: .zero, notional: .zero, fee: .zero,
-                                           gas: gasBefore + Self.gasToken(receipt.feePaidWei), gasToken: feed.chain.gasToken,
-                                           executedAt: clock.now()))
+            return settled(unfilled(clientOrderId, venue, symbol, entry.side, .canceled, reason: Self.canceledOnChain,
+                                    gas: gasBefore + Self.gasToken(receipt.feePaidWei)))
         }
         switch state {
         case .pending:
@@ -63,12 +62,8 @@ extension EVMLiveVenue {
             guard depth >= UInt64(max(1, feed.chain.confirmations)) else { return working() }
             let gas = gasBefore + Self.gasToken(receipt.feePaidWei)
             guard receipt.succeeded else {
-                return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
-                                               status: .rejected, reason: "swap reverted on chain", filledQuantity: .zero,
-                                               notional: .zero, fee: .zero, gas: gas, gasToken: feed.chain.gasToken,
-                                               executedAt: clock.now(),
-                                               failure: ExecutionFailure(code: "reverted", failureClass: .chain,
-                                                                         reason: "the swap reverted on chain (gas was still spent)")))
+                return settled(unfilled(clientOrderId, venue, symbol, entry.side, .rejected, reason: "swap reverted on chain",
+                                        gas: gas, failure: Self.revertedOnChain(nil)))
             }
             let pool = try EthereumAddress(parsing: entry.pool)
             for log in receipt.logs where log.address == pool {
@@ -82,10 +77,8 @@ extension EVMLiveVenue {
             let nonce = BigUInt(entry.nonce ?? "") ?? 0
             let mined = try await feed.client.call("eth_getTransactionCount", [.string(wallet.checksummed), "latest"]).quantity()
             if mined > nonce {
-                return settled(ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: entry.side,
-                                               status: .expired, reason: "dropped: nonce \(nonce) was taken by another transaction",
-                                               filledQuantity: .zero, notional: .zero, fee: .zero, gas: gasBefore,
-                                               gasToken: gasBefore.isZero ? nil : feed.chain.gasToken, executedAt: clock.now()))
+                return settled(unfilled(clientOrderId, venue, symbol, entry.side, .expired,
+                                        reason: "dropped: nonce \(nonce) was taken by another transaction", gas: gasBefore))
             }
             if let raw = entry.raw {
                 _ = try? await feed.client.call("eth_sendRawTransaction", [.string(raw)])
@@ -100,34 +93,25 @@ extension EVMLiveVenue {
                         filledQuantity: .zero, notional: .zero, fee: .zero, gas: .zero, gasToken: nil, executedAt: now)
     }
 
-    /// What `hashes` burnt for gas once each is mined or gone; nil while one is still pending.
-    func gasBurntOrPending(by hashes: [[UInt8]]) async throws -> FixedDecimal? {
-        var total = FixedDecimal.zero
-        let watch = TransactionWatch(client: feed.client)
-        for hash in hashes {
-            switch try await watch.state(of: hash) {
-            case .mined(let receipt, _): total += Self.gasToken(receipt.feePaidWei)
-            case .pending: return nil
-            case .dropped: continue
-            }
-        }
-        return total
-    }
-
     /// The wallet on this chain: the gas token (with its wrapped form, which the pools trade as the same asset) and
     /// every configured token, exact.
     public func balances(on venue: VenueId) async throws -> [Asset: FixedDecimal] {
-        let chain = feed.chain
-        var held: [Asset: FixedDecimal] = [:]
-        let native = try await feed.client.call("eth_getBalance", [.string(wallet.checksummed), "latest"]).quantity()
-        held[chain.gasToken] = Self.gasToken(native)
-        for (asset, token) in chain.tokens.sorted(by: { $0.key < $1.key }) {
-            let data = try ERC20Call.balanceOf(wallet)
-            let answer = try await feed.client.call("eth_call", [["to": .string(token.checksummed), "data": .string(HexData.format(data))],
-                                                                 "latest"])
-            let units = try UIntAnswer.decode(try answer.data())
-            let amount = FixedDecimal(units: Int128(units), decimals: try await tokenDecimals(token))
-            held[asset, default: .zero] += amount
+        let chain = feed.chain, client = feed.client
+        // One block for all of it: the native balance and each token's balance and decimals, in one batch.
+        let block = try await client.blockNumber()
+        let native = try await client.call("eth_getBalance", [.string(wallet.checksummed), .string(Quantity.format(BigUInt(block)))])
+            .quantity()
+        var held: [Asset: FixedDecimal] = [chain.gasToken: Self.gasToken(native)]
+        let tokens = chain.tokens.sorted { $0.key < $1.key }
+        let calls = try tokens.flatMap { _, token in
+            [try ContractCall(token, "balanceOf", [(.address, .address(wallet))], returns: [.uint(bits: 256)]),
+             try ContractCall(token, "decimals", returns: [.uint(bits: 8)])]
+        }
+        let answers = try await client.read(calls, at: block)
+        for (index, (asset, token)) in tokens.enumerated() {
+            let units = answers[2 * index][0].uintValue, decimals = answers[2 * index + 1][0].uintValue
+            guard decimals <= 18 else { throw EVMLiveError.decimals(token, decimals) }
+            held[asset, default: .zero] += FixedDecimal(units: Int128(units), decimals: Int(decimals))
         }
         return held
     }

@@ -17,8 +17,6 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
     let patience: SwapExecutor.Patience
     let clock: any Clock
     private let inbox = Mutex<VenueInbox?>(nil)
-    /// Each ERC-20's decimals, read once.
-    private let decimals = Mutex<[EthereumAddress: Int]>([:])
 
     public init(feed: EVMMarketFeed, key: EthereumPrivateKey, journal: EVMOrderJournal, clock: any Clock = WallClock(),
                 patience: SwapExecutor.Patience? = nil) throws(EVMRPCError) {
@@ -143,10 +141,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
                 }
             }
         } catch {
-            let gas = await gasBurnt(by: sideEffects.hashes)
+            let gas = (try? await gasBurnt(by: sideEffects.hashes).paid) ?? .zero
             return fail(order, error, gas: gas, entry: current.withLock { $0 })
         }
-        let gasBefore = await gasBurnt(by: sideEffects.hashes)
+        let gasBefore = (try? await gasBurnt(by: sideEffects.hashes).paid) ?? .zero
         var done = current.withLock { $0 }
         done.gasBefore = gasBefore
         let report = self.report(order, result: result, entry: done, gasBefore: gasBefore)
@@ -190,13 +188,11 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         return (plan, entry)
     }
 
-    /// `amount` in a token's base units; an amount finer than the token counts is refused, not rounded, unless
-    /// `roundingUp` says which way a bound may move.
+    /// `amount` in a token's base units, truncated, or rounded up when `roundingUp` (a bound that may only tighten).
     static func units(_ amount: FixedDecimal, decimals: Int, roundingUp: Bool) throws -> BigUInt {
         guard !amount.isNegative else { throw EVMLiveError.negativeAmount(amount) }
-        let scale = FixedDecimal.pow10(FixedDecimal.fractionDigits - decimals)
-        var units = amount.raw / scale
-        if roundingUp, amount.raw % scale != 0 { units += 1 }
+        var units = amount.units(decimals: decimals)
+        if roundingUp, FixedDecimal(units: units, decimals: decimals) != amount { units += 1 }
         return BigUInt(units)
     }
 
@@ -209,19 +205,28 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
             return filledReport(order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side, fill: fill,
                                 entry: entry, gas: gas)
         case .canceled:
-            return ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-                                   status: .canceled, reason: "canceled on chain: a 0-value transfer took its nonce",
-                                   filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas, gasToken: feed.chain.gasToken,
-                                   executedAt: clock.now())
+            return unfilled(order.clientOrderId, order.venue, order.symbol, order.side, .canceled, reason: Self.canceledOnChain,
+                            gas: gas)
         case .failed(let reason):
             let why = reason.map { "\($0)" } ?? "no reason given"
-            return ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-                                   status: .rejected, reason: "swap reverted on chain: \(why)", filledQuantity: .zero,
-                                   notional: .zero, fee: .zero, gas: gas, gasToken: feed.chain.gasToken, executedAt: clock.now(),
-                                   failure: ExecutionFailure(code: "reverted", failureClass: .chain,
-                                                             reason: "the swap reverted on chain (gas was still spent)",
-                                                             venueMessage: why))
+            return unfilled(order.clientOrderId, order.venue, order.symbol, order.side, .rejected,
+                            reason: "swap reverted on chain: \(why)", gas: gas, failure: Self.revertedOnChain(why))
         }
+    }
+
+    /// An order that ended with nothing traded: its status, why, and the gas it burnt all the same.
+    func unfilled(_ clientOrderId: String, _ venue: VenueId, _ symbol: Symbol, _ side: Side, _ status: ExecutionReport.Status,
+                  reason: String, gas: FixedDecimal, failure: ExecutionFailure? = nil) -> ExecutionReport {
+        ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: side, status: status, reason: reason,
+                        filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
+                        gasToken: gas.isZero ? nil : feed.chain.gasToken, executedAt: clock.now(), failure: failure)
+    }
+
+    static let canceledOnChain = "canceled on chain: a 0-value transfer took its nonce"
+
+    static func revertedOnChain(_ why: String?) -> ExecutionFailure {
+        ExecutionFailure(code: "reverted", failureClass: .chain, reason: "the swap reverted on chain (gas was still spent)",
+                         venueMessage: why)
     }
 
     /// A sell paid its base in and got the quote out; a buy the other way. The pool's fee is inside those amounts
@@ -264,9 +269,8 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
 
     func finish(_ order: OrderRequest, entry: EVMOrderJournal.Entry, status: ExecutionReport.Status, reason: String,
                 gas: FixedDecimal, failure: ExecutionFailure?) {
-        let report = ExecutionReport(clientOrderId: order.clientOrderId, venue: order.venue, symbol: order.symbol, side: order.side,
-                                     status: status, reason: reason, filledQuantity: .zero, notional: .zero, fee: .zero, gas: gas,
-                                     gasToken: gas.isZero ? nil : feed.chain.gasToken, executedAt: clock.now(), failure: failure)
+        let report = unfilled(order.clientOrderId, order.venue, order.symbol, order.side, status, reason: reason, gas: gas,
+                              failure: failure)
         var done = entry
         done.stage = .done
         done.report = report
@@ -295,24 +299,18 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
     /// Wei as the gas token, exactly (18 decimals).
     static func gasToken(_ wei: BigUInt) -> FixedDecimal { FixedDecimal(units: Int128(wei), decimals: 18) }
 
-    /// What the receipts of `hashes` paid for gas.
-    func gasBurnt(by hashes: [[UInt8]]) async -> FixedDecimal {
-        var total = FixedDecimal.zero
+    /// What the mined ones of `hashes` paid for gas, and whether any is still pending (a dropped one paid nothing).
+    func gasBurnt(by hashes: [[UInt8]]) async throws -> (paid: FixedDecimal, pending: Bool) {
+        var paid = FixedDecimal.zero, pending = false
         let watch = TransactionWatch(client: feed.client)
         for hash in hashes {
-            if case .mined(let receipt, _)? = try? await watch.state(of: hash) { total += Self.gasToken(receipt.feePaidWei) }
+            switch try await watch.state(of: hash) {
+            case .mined(let receipt, _): paid += Self.gasToken(receipt.feePaidWei)
+            case .pending: pending = true
+            case .dropped: continue
+            }
         }
-        return total
-    }
-
-    /// ERC-20 decimals, asked once per token.
-    func tokenDecimals(_ token: EthereumAddress) async throws -> Int {
-        if let known = decimals.withLock({ $0[token] }) { return known }
-        let answer = try await feed.client.call("eth_call", [["to": .string(token.checksummed), "data": .string("0x313ce567")], "latest"])
-        let value = try UIntAnswer.decode(try answer.data())
-        guard value <= 18 else { throw EVMLiveError.decimals(token, value) }
-        decimals.withLock { $0[token] = Int(value) }
-        return Int(value)
+        return (paid, pending)
     }
 }
 
