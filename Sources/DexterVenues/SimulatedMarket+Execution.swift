@@ -6,7 +6,7 @@ extension SimulatedMarket {
     /// trader approved. The liquidity an order takes is gone for the next one. Exchange orders (`chain` nil) fill
     /// on arrival; swaps on a chain wait for its next block.
     mutating func executeArrivedOrders(on chain: ChainId?, into events: inout [VenueEvent]) {
-        func due(_ entry: (arrival: Timestamp, order: OrderRequest)) -> Bool {
+        func due(_ entry: (arrival: Timestamp, order: OrderRequest, gasCap: FixedDecimal?)) -> Bool {
             guard entry.arrival <= now else { return false }
             let key = MarketKey(venue: entry.order.venue, symbol: entry.order.symbol)
             return state.indexByKey[key].map { state.markets[$0].venue.kind.chain == chain } ?? (chain == nil)
@@ -15,7 +15,7 @@ extension SimulatedMarket {
         guard !arrived.isEmpty else { return }
         pending.removeAll(where: due)
         for (_, entry) in arrived.sorted(by: { ($0.element.arrival, $0.offset) < ($1.element.arrival, $1.offset) }) {
-            let report = execute(entry.order)
+            let report = execute(entry.order, gasCap: entry.gasCap)
             // A timed-out order never reached the venue's book: it is neither remembered nor journaled, so a retry
             // with the same client order id can still go through (and a second copy of one that did cannot).
             if timedOut(entry.order) {
@@ -32,7 +32,7 @@ extension SimulatedMarket {
 
     /// The simulator's faults first (a venue refusing, timing out, filling short), then the paper rules every paper
     /// venue fills by.
-    private mutating func execute(_ order: OrderRequest) -> ExecutionReport {
+    private mutating func execute(_ order: OrderRequest, gasCap: FixedDecimal?) -> ExecutionReport {
         let key = MarketKey(venue: order.venue, symbol: order.symbol)
         guard let index = state.indexByKey[key] else { return PaperFill.unknownMarket(order, at: now) }
         let market = state.markets[index]
@@ -52,7 +52,8 @@ extension SimulatedMarket {
             }
         case nil: break
         }
-        let gas = market.venue.kind.chain.flatMap { state.gas[$0] }
+        var gas = market.venue.kind.chain.flatMap { state.gas[$0] }
+        if let cap = gasCap, let quote = gas, quote.price > cap { gas?.price = cap }
         let outcome = PaperFill.execute(order, quantity: quantity, on: market, gas: gas, at: now)
         if let liquidity = outcome.liquidity { state.apply(.liquidity(key, liquidity, venueTime: now, receivedAt: now)) }
         return outcome.report

@@ -21,7 +21,8 @@ public struct SimulatedMarket: Sendable {
     private var underlying: [Asset: Double]
     private var mids: [Int: Double] = [:]
     private var gasPrices: [ChainId: Double]
-    var pending: [(arrival: Timestamp, order: OrderRequest)] = []
+    /// Orders on their way, each a swap's gas price cap with it (see `submit`).
+    var pending: [(arrival: Timestamp, order: OrderRequest, gasCap: FixedDecimal?)] = []
     private var nextGasUpdate: Timestamp
     private var nextBlock: [ChainId: Timestamp] = [:]
     private var bookSpecs: [Int: SimulatedBook] = [:]
@@ -86,7 +87,11 @@ public struct SimulatedMarket: Sendable {
     public mutating func submit(_ order: OrderRequest) {
         guard journal?.report(for: order.clientOrderId) == nil, seenClientOrderIds.insert(order.clientOrderId).inserted else { return }
         let latency = universe.latency[order.venue] ?? .milliseconds(50)
-        pending.append((order.submittedAt.adding(latency), order))
+        // A swap is sent with an EIP-1559 fee cap of twice the gas price as it leaves: it never pays more, whatever
+        // the gas does before it lands (a real chain would leave it waiting; the paper chain charges the cap).
+        let chain = state.indexByKey[MarketKey(venue: order.venue, symbol: order.symbol)].flatMap { state.markets[$0].venue.kind.chain }
+        let gasCap = chain.flatMap { state.gas[$0] }.map { $0.price * FixedDecimal(2) }
+        pending.append((order.submittedAt.adding(latency), order, gasCap))
     }
 
     mutating func forget(_ clientOrderId: String) { seenClientOrderIds.remove(clientOrderId) }
