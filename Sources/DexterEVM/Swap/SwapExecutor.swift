@@ -35,6 +35,9 @@ public actor SwapExecutor {
 
     func pendingTransaction(at nonce: BigUInt) -> EthereumTransaction? { unsigned[nonce] }
 
+    /// The last transaction sent at `nonce` while it waits (a replacement after its original), or nil.
+    public func lastSent(at nonce: BigUInt) -> SentTransaction? { nonces.attempts(at: nonce).last }
+
     // MARK: One nonce at a time
 
     /// An actor runs one call at a time only between suspensions: two swaps could both read the node's pending count

@@ -188,3 +188,11 @@ public protocol RateLimitReporting: Sendable {
 public protocol AccountChecking: Sendable {
     func checkAccount() async throws -> AccountCheck
 }
+
+/// A venue where an order can wait in a queue that pays for its place: a chain's transaction waiting to be mined.
+/// The trader bids it up from the Orders panel (the speed-up key): the same order sent again in its place, paying more.
+public protocol OrderSpeedingUp: Sendable {
+    /// Sends `clientOrderId`'s order again, paying more to be taken sooner; returns what was sent, as the trader reads
+    /// it. Throws why not (nothing of it is waiting, the fee cap). What it ends as still comes as updates.
+    func speedUp(_ clientOrderId: String, on venue: VenueId) async throws -> String
+}
