@@ -160,4 +160,7 @@ def error_text(err_json) -> str:
         if isinstance(inner, dict) and "Custom" in inner:
             return f"Error processing Instruction {index}: custom program error: {inner['Custom']:#x}"
         return f"Error processing Instruction {index}: {inner}"
+    if isinstance(err_json, dict) and "InsufficientFundsForRent" in err_json:
+        index = err_json["InsufficientFundsForRent"]["account_index"]
+        return f"Transaction results in an account ({index}) with insufficient funds for rent"
     return str(err_json)
