@@ -8,15 +8,18 @@ import asyncio
 import os
 import signal
 
+# Read at import, before the server says it is ready: a parent that dies right after reading the ready line must
+# still be seen as gone (a pid read later would already be the new parent's).
+PARENT = os.getppid()
+
 
 def reset_signal_mask() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
 async def watch_parent(stop, interval: float = 0.5) -> None:
-    parent = os.getppid()
     while True:
-        await asyncio.sleep(interval)
-        if os.getppid() != parent:
+        if os.getppid() != PARENT:
             stop()
             return
+        await asyncio.sleep(interval)

@@ -68,6 +68,9 @@ class Solana:
     def fault(self, **spec) -> dict:
         return self.control("/control/fault", spec)
 
+    def fault_state(self) -> list:
+        return self.control("/control/faults", method="GET")["faults"]
+
     def advance(self, slots: int = 1) -> dict:
         return self.control("/control/advance", {"slots": slots})
 
