@@ -62,7 +62,7 @@ class Landed:
     signature: str
     slot: int
     block_time: int
-    transaction: VersionedTransaction | None     # None for an airdrop LiteSVM built itself
+    transaction: VersionedTransaction
     raw: bytes
     err: object                                  # the RPC err JSON, None on success
     fee: int

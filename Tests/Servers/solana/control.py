@@ -27,7 +27,7 @@ from solders.pubkey import Pubkey
 from solders.token.state import Mint, TokenAccount, TokenAccountState
 
 import tokens
-from chain import NATIVE_MINT, NATIVE_MINT_2022, SYSTEM_PROGRAM, Chain
+from chain import NATIVE_MINT, NATIVE_MINT_2022, SYSTEM_PROGRAM
 
 RENT_EPOCH_EXEMPT = 2**64 - 1
 

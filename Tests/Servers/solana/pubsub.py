@@ -17,6 +17,7 @@ import params as p
 from chain import Chain
 from codec import RpcError, invalid_params
 from rpc import Node
+from rpc_tx import signature_param
 
 
 class Connection:
@@ -109,8 +110,7 @@ class PubSub:
         if method == "slotSubscribe":
             return self._subscribe(connection, "slot")
         if method == "signatureSubscribe":
-            from rpc_tx import _signature
-            signature = _signature(p.positional(params, 0, "signature"))
+            signature = signature_param(p.positional(params, 0, "signature"))
             cfg = p.config(params, 1)
             sub_id = self._subscribe(connection, "signature", signature=signature, commitment=p.commitment(cfg))
             if cfg.get("enableReceivedNotification"):

@@ -15,7 +15,7 @@ from solders.pubkey import Pubkey
 import params as p
 import tokens
 from chain import MAX_PROCESSING_AGE, SLOTS_PER_EPOCH, Chain, message_fee
-from codec import RpcError, encode_data, invalid_params, b58encode
+from codec import RpcError, encode_data, invalid_params
 
 API_VERSION = "3.1.8"
 FEATURE_SET = 3_640_012_085
@@ -74,8 +74,6 @@ class Node:
         if encoding not in ("binary", "base58", "base64", "base64+zstd", "jsonParsed"):
             raise invalid_params(f"Invalid params: unknown variant `{encoding}`, expected one of `binary`, `base58`, "
                                  f"`base64`, `jsonParsed`, `base64+zstd`.")
-        if encoding in ("binary", "base58") and cfg.get("dataSlice") is None:
-            pass
 
 
 def get_version(node: Node, params):
@@ -252,5 +250,3 @@ def handle(node: Node, methods: dict, payload):
         return [answer for answer in answers if answer is not None]
     return handle_one(node, methods, payload)
 
-
-__all__ = ["Node", "READS", "handle", "b58encode"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from solders.signature import Signature
-from solders.transaction import VersionedTransaction
+from solders.transaction import Legacy, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
 import params as p
@@ -18,7 +18,7 @@ from rpc import Node
 MAX_SIGNATURE_STATUSES = 256
 
 
-def _signature(value) -> str:
+def signature_param(value) -> str:
     try:
         return str(Signature.from_string(value))
     except Exception:
@@ -60,7 +60,8 @@ def simulation(node: Node, transaction: VersionedTransaction, cfg: dict, replace
     keys, _, _ = chain.message_keys(transaction)
     # The bytes of the accounts the message names (programs included): this server's reading of the documented
     # "number of bytes of all accounts loaded by this transaction".
-    value["loadedAccountsDataSize"] = sum(len(a.data) for a in map(chain.account, map(_key, keys)) if a is not None)
+    loaded = [chain.account(p.pubkey(key)) for key in keys]
+    value["loadedAccountsDataSize"] = sum(len(account.data) for account in loaded if account is not None)
     result = chain.simulate(transaction)
     failed = isinstance(result, FailedTransactionMetadata)
     meta = result.meta()
@@ -83,10 +84,6 @@ def simulation(node: Node, transaction: VersionedTransaction, cfg: dict, replace
         value["accounts"] = [node.encode_account(p.pubkey(a), after.get(a, chain.account(p.pubkey(a))), account_cfg)
                              for a in wanted["addresses"]]
     return value
-
-
-def _key(text: str):
-    return p.pubkey(text)
 
 
 def simulate_transaction(node: Node, params):
@@ -145,7 +142,7 @@ def get_signature_statuses(node: Node, params):
     tip = node.chain.at("processed", node.behind)
     value = []
     for text in signatures:
-        landed = node.chain.landed.get(_signature(text))
+        landed = node.chain.landed.get(signature_param(text))
         if landed is None or landed.slot > tip.slot or (not search and tip.slot - landed.slot > STATUS_CACHE_SLOTS):
             value.append(None)
         else:
@@ -164,20 +161,15 @@ def _json_transaction(landed: Landed) -> dict:
                              for ix in message.instructions],
             "recentBlockhash": str(message.recent_blockhash)}
     lookups = getattr(message, "address_table_lookups", None)
-    if landed.transaction.version() != _legacy():
+    if landed.transaction.version() != Legacy.Legacy:
         body["addressTableLookups"] = [{"accountKey": str(lookup.account_key),
                                         "readonlyIndexes": list(lookup.readonly_indexes),
                                         "writableIndexes": list(lookup.writable_indexes)} for lookup in lookups or []]
     return {"message": body, "signatures": [str(s) for s in landed.transaction.signatures]}
 
 
-def _legacy():
-    from solders.transaction import Legacy
-    return Legacy.Legacy
-
-
 def get_transaction(node: Node, params):
-    signature = _signature(p.positional(params, 0, "signature"))
+    signature = signature_param(p.positional(params, 0, "signature"))
     cfg = p.config(params, 1)
     level = p.commitment(cfg)
     if level == "processed":
@@ -189,7 +181,7 @@ def get_transaction(node: Node, params):
     landed = node.chain.landed.get(signature)
     if landed is None or not node.chain.reached(landed.slot, level):
         return None
-    legacy = landed.transaction.version() == _legacy()
+    legacy = landed.transaction.version() == Legacy.Legacy
     supported = cfg.get("maxSupportedTransactionVersion")
     if not legacy and supported is None:
         raise RpcError(-32015, "Transaction version (0) is not supported by the requesting client. Please try the "

@@ -121,7 +121,8 @@ class Server:
         ws_app.router.add_get("/", self.pubsub.handler)
         for name, app, port in (("rpc", rpc_app, self.args.port), ("ws", ws_app, self.args.ws_port),
                                 ("control", self.control.app(), self.args.control_port)):
-            self.runners[name] = web.AppRunner(app, access_log=None, handle_signals=False)
+            # A held (`hang`) request must not hold up a stop.
+            self.runners[name] = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
             await self.runners[name].setup()
             await self.start_site(name, port)
         ports = self.ports
