@@ -14,6 +14,7 @@ from chain import MAX_PROCESSING_AGE, STATUS_CACHE_SLOTS, Landed
 from codec import RpcError, b58encode, decode_transaction, encode_data, error_text, invalid_params, \
     transaction_error_json
 from rpc import Node
+from tokens import token_balances
 
 MAX_SIGNATURE_STATUSES = 256
 
@@ -46,8 +47,11 @@ def _return_data(return_data) -> dict | None:
 def simulation(node: Node, transaction: VersionedTransaction, cfg: dict, replace: bool) -> dict:
     """The `value` of simulateTransaction (also the `data` of a -32002 preflight refusal)."""
     chain = node.chain
+    # The fields of agave 3.x's RpcSimulateTransactionResult, as solana.com shows them.
     value = {"accounts": None, "err": None, "innerInstructions": None, "loadedAccountsDataSize": 0, "logs": [],
-             "replacementBlockhash": None, "returnData": None, "unitsConsumed": 0}
+             "replacementBlockhash": None, "returnData": None, "unitsConsumed": 0, "fee": 0, "preBalances": [],
+             "postBalances": [], "preTokenBalances": [], "postTokenBalances": [],
+             "loadedAddresses": {"readonly": [], "writable": []}}
     if replace:
         value["replacementBlockhash"] = {"blockhash": str(chain.tip.blockhash),
                                          "lastValidBlockHeight": chain.tip.height + MAX_PROCESSING_AGE}
@@ -57,7 +61,9 @@ def simulation(node: Node, transaction: VersionedTransaction, cfg: dict, replace
     if str(transaction.signatures[0]) in chain.landed:
         value["err"] = "AlreadyProcessed"
         return value
-    keys, _, _ = chain.message_keys(transaction)
+    keys, _, loaded_addresses = chain.message_keys(transaction)
+    value["loadedAddresses"] = {"readonly": loaded_addresses["readonly"], "writable": loaded_addresses["writable"]}
+    value["preBalances"], value["preTokenBalances"] = chain.balances(keys)
     # The bytes of the accounts the message names (programs included): this server's reading of the documented
     # "number of bytes of all accounts loaded by this transaction".
     loaded = [chain.account(p.pubkey(key)) for key in keys]
@@ -68,16 +74,23 @@ def simulation(node: Node, transaction: VersionedTransaction, cfg: dict, replace
     value["logs"] = list(meta.logs())
     value["unitsConsumed"] = meta.compute_units_consumed()
     value["returnData"] = _return_data(meta.return_data())
+    value["fee"] = meta.fee()
     if cfg.get("innerInstructions"):
         value["innerInstructions"] = _inner_instructions(meta)
     if failed:
         value["err"] = transaction_error_json(result.err())
+        # What landing it would do: the fee payer pays the fee, nothing else moves.
+        value["postBalances"] = [value["preBalances"][0] - value["fee"], *value["preBalances"][1:]]
+        value["postTokenBalances"] = value["preTokenBalances"]
         return value
+    after = {str(key): account for key, account in result.post_accounts()}
+    post_accounts = [after.get(key, account) for key, account in zip(keys, loaded)]
+    value["postBalances"] = [0 if account is None else account.lamports for account in post_accounts]
+    value["postTokenBalances"] = token_balances(post_accounts, chain.account)
     wanted = cfg.get("accounts")
     if wanted:
         if not isinstance(wanted, dict) or not isinstance(wanted.get("addresses"), list):
             raise invalid_params("Invalid params: accounts must be {addresses: [...], encoding}.")
-        after = {str(key): account for key, account in result.post_accounts()}
         account_cfg = {"encoding": wanted.get("encoding", "base64")}
         if account_cfg["encoding"] in ("binary", "base58"):
             raise invalid_params("base58 encoding not supported")

@@ -142,6 +142,15 @@ def test_a_failing_program_is_refused_in_preflight_with_its_logs(node):
     transaction = sign(payer, [transfer_checked(source, mint, destination, payer.pubkey(), 11, 9)],
                        node.blockhash()[0])
     text = base64.b64encode(bytes(transaction)).decode()
+    good = sign(payer, [transfer_checked(source, mint, destination, payer.pubkey(), 4, 9)], node.blockhash()[0])
+    preview = node.call("simulateTransaction", base64.b64encode(bytes(good)).decode(),
+                        {"encoding": "base64", "commitment": "processed",
+                         "accounts": {"addresses": [str(destination)], "encoding": "jsonParsed"}})["value"]
+    assert preview["err"] is None and preview["fee"] == 5_000
+    assert preview["accounts"][0]["data"]["parsed"]["info"]["tokenAmount"]["amount"] == "4"
+    assert preview["preBalances"][0] - preview["postBalances"][0] == 5_000
+    assert [b["uiTokenAmount"]["amount"] for b in preview["postTokenBalances"]] == ["6", "4"]
+    assert node.token_amount(source) == 10       # a simulation changes nothing
     simulated = node.call("simulateTransaction", text, {"encoding": "base64", "commitment": "processed"})
     assert simulated["value"]["err"] == {"InstructionError": [0, {"Custom": 1}]}    # TokenError::InsufficientFunds
     assert any("insufficient funds" in line.lower() for line in simulated["value"]["logs"])
