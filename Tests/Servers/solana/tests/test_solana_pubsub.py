@@ -96,3 +96,20 @@ async def test_ws_close_fault_drops_the_socket(node):
         await subscribe(again, 1, "slotSubscribe", [])
         await again.close()
         await asyncio.sleep(0)
+
+
+@sync
+async def test_slots_advance_on_the_timer():
+    from serverkit.testing import start_server, stop_server
+    from solana_fixtures import REPO, SERVER
+    process, ports = start_server(SERVER, ["--slot-ms", "20"], REPO)
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await Ws.connect(http, ports["wsUrl"])
+            sub = await subscribe(ws, 1, "slotSubscribe", [])
+            slots = [(await ws.wait(notification("slotNotification", sub), timeout=30))["params"]["result"]["slot"]
+                     for _ in range(3)]
+            assert slots == sorted(slots) and len(set(slots)) == 3
+            await ws.close()
+    finally:
+        stop_server(process)
