@@ -1,7 +1,7 @@
 """The constant-product pool the local Jupiter server routes through, in exact integers (no floats anywhere):
 
     ExactIn   out = ⌊ in·(10000−fee)·R_out / (R_in·10000 + in·(10000−fee)) ⌋
-    ExactOut  in  = ⌈ R_in·out·10000 / ((R_out−out)·(10000−fee)) ⌉       (the least input giving at least `out`)
+    ExactOut  in  = ⌈ R_in·out·10000 / ((R_out−out)·(10000−fee)) ⌉   (the least input giving at least `out`)
     fee       feeAmount = ⌈ in·fee / 10000 ⌉ of the input mint
 
 with R_in, R_out the pool vaults' balances on the node and `fee` in basis points — Uniswap V2's getAmountOut /

@@ -14,11 +14,15 @@ POST /control/token-account   {"mint", "owner", "amount", "address"?: key (defau
                               mint's supply moves by the difference (amounts are integers of base units)
 POST /control/airdrop         {"pubkey", "lamports"} → {"signature"} (a landed faucet transfer)
 POST /control/account         {"pubkey", "lamports", "owner"?, "data"? (base64), "executable"?}: written as given
+POST /control/lookup-table    {"addresses": [key, …], "address"?: key} → {"address"}: an active address lookup
+                              table (the layout of the address-lookup-table program, authority the control's
+                              keypair, last extended at slot 0 so every address is usable at once)
 GET  /control/requests        {"count": N, "methods": {name: n}}: what the RPC port was asked
 """
 from __future__ import annotations
 
 import base64
+import struct
 
 from aiohttp import web
 from solders.account import Account
@@ -30,6 +34,7 @@ import tokens
 from chain import NATIVE_MINT, NATIVE_MINT_2022, SYSTEM_PROGRAM
 
 RENT_EPOCH_EXEMPT = 2**64 - 1
+LOOKUP_TABLE_PROGRAM = Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")
 
 
 class BadRequest(ValueError):
@@ -145,6 +150,20 @@ class Control:
                                                 RENT_EPOCH_EXEMPT))
         return {"pubkey": str(address), "lamports": lamports, "space": len(data)}
 
+    def create_lookup_table(self, body: dict) -> dict:
+        addresses = field(body, "addresses")
+        if not isinstance(addresses, list) or not 1 <= len(addresses) <= 256:
+            raise BadRequest("`addresses` must be an array of 1 to 256 base-58 keys")
+        keys = [key({"address": a}, "address") for a in addresses]
+        address = key(body, "address", required=False) or Keypair().pubkey()
+        # LookupTableMeta: u32 type (1 = lookup table), u64 deactivation slot (u64::MAX: active), u64 last extended
+        # slot, u8 its start index, Option<Pubkey> authority, u16 padding; then the addresses (56-byte header).
+        header = struct.pack("<IQQB", 1, 2**64 - 1, 0, 0) + b"\x01" + bytes(self.authority.pubkey()) + b"\0\0"
+        data = header + b"".join(bytes(k) for k in keys)
+        lamports = self.chain.svm.minimum_balance_for_rent_exemption(len(data))
+        self.chain.set_account(address, Account(lamports, data, LOOKUP_TABLE_PROGRAM, False, RENT_EPOCH_EXEMPT))
+        return {"address": str(address), "addresses": [str(k) for k in keys]}
+
     def set_priority_fees(self, body: dict) -> dict:
         if "recent" in body:
             fees = body["recent"]
@@ -212,6 +231,7 @@ class Control:
         app.router.add_post("/control/token-account", route(self.set_token_account))
         app.router.add_post("/control/airdrop", route(self.airdrop))
         app.router.add_post("/control/account", route(self.set_account))
+        app.router.add_post("/control/lookup-table", route(self.create_lookup_table))
         app.router.add_get("/control/requests", route(lambda _: self.requests, False))
         return app
 

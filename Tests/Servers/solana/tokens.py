@@ -1,7 +1,8 @@
 """SPL Token and Token-2022 accounts as the RPC shows them: token balances (getTokenAccountBalance, the
 pre/postTokenBalances of a transaction's meta) and the `jsonParsed` encoding (agave's account decoder: program
 `spl-token` / `spl-token-2022`, types `account` and `mint`). Only the base layouts are decoded (82-byte mint,
-165-byte account); Token-2022 extensions are listed as an empty `extensions` array."""
+165-byte account): Token-2022 extensions are not, and their `extensions` array is left out, as agave leaves out an
+empty one."""
 from __future__ import annotations
 
 from solders.account import Account
@@ -101,8 +102,6 @@ def json_parsed(account: Account, lookup) -> dict | None:
             info["closeAuthority"] = str(token.close_authority)
     else:
         return None
-    if program == "spl-token-2022":
-        info["extensions"] = []
     return {"program": program, "parsed": {"info": info, "type": what}, "space": len(account.data)}
 
 

@@ -277,3 +277,38 @@ def test_airdrop_has_a_status_and_latest_blockhash_by_commitment(node):
     assert finalized.value.last_valid_block_height == node.call("getBlockHeight") + 150
     assert finalized.context.slot == node.call("getSlot")
     assert node.call("getSlot", {"commitment": "processed"}) > node.call("getSlot", {"commitment": "finalized"})
+
+
+def test_token_2022_transfer_and_jsonparsed(node):
+    from solana_fixtures import TOKEN_2022_PROGRAM
+    owner, receiver = node.wallet(SOL), Keypair()
+    mint = node.mint(2, "spl-token-2022")
+    source = node.token_account(mint, owner.pubkey(), 1_000)
+    destination = node.token_account(mint, receiver.pubkey(), 0)
+    node.send(sign(owner, [transfer_checked(source, mint, destination, owner.pubkey(), 250, 2, TOKEN_2022_PROGRAM)],
+                   node.blockhash()[0]))
+    assert node.token_amount(source) == 750 and node.token_amount(destination) == 250
+    value = node.call("getAccountInfo", str(destination), {"encoding": "jsonParsed", "commitment": "processed"})
+    data = value["value"]["data"]
+    assert data["program"] == "spl-token-2022" and data["parsed"]["info"]["tokenAmount"]["uiAmountString"] == "2.5"
+
+
+def test_a_v0_transaction_through_an_address_lookup_table(node):
+    from solders.address_lookup_table_account import AddressLookupTableAccount
+    from solders.message import MessageV0
+    from solders.pubkey import Pubkey
+    payer, receivers = node.wallet(SOL), [Keypair().pubkey() for _ in range(3)]
+    table = node.control("/control/lookup-table", {"addresses": [str(r) for r in receivers]})["address"]
+    lookup = AddressLookupTableAccount(Pubkey.from_string(table), receivers)
+    message = MessageV0.try_compile(payer.pubkey(), [lamports_transfer(payer, r, RENT_FREE + i)
+                                                     for i, r in enumerate(receivers)], [lookup], node.blockhash()[0])
+    assert len(message.account_keys) < 5      # the receivers come from the table
+    signature = node.send(VersionedTransaction(message, [payer]))
+    assert [node.balance(r) for r in receivers] == [RENT_FREE, RENT_FREE + 1, RENT_FREE + 2]
+    node.advance(1)
+    meta = node.call("getTransaction", signature, {"commitment": "confirmed",
+                                                   "maxSupportedTransactionVersion": 0})["meta"]
+    assert sorted(meta["loadedAddresses"]["writable"]) == sorted(str(r) for r in receivers)
+    assert meta["loadedAddresses"]["readonly"] == []
+    loaded = [Pubkey.from_string(key) for key in meta["loadedAddresses"]["writable"]]
+    assert meta["postBalances"][-3:] == [node.balance(key) for key in loaded]
