@@ -61,8 +61,10 @@ class Node:
         return None if value is None else Pubkey.from_string(value["owner"])
 
     async def send(self, transaction: VersionedTransaction) -> str:
+        # No preflight: the pool's own approvals should not depend on the node's health faults a test injects for
+        # its client (the caller checks the status instead).
         return await self.call("sendTransaction", base64.b64encode(bytes(transaction)).decode(),
-                               {"encoding": "base64", "preflightCommitment": "processed"})
+                               {"encoding": "base64", "skipPreflight": True})
 
     async def simulate(self, transaction: VersionedTransaction) -> dict:
         return (await self.call("simulateTransaction", base64.b64encode(bytes(transaction)).decode(),

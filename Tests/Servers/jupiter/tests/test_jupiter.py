@@ -219,3 +219,18 @@ def test_faults(desk, market):
     transaction = VersionedTransaction.from_bytes(base64.b64decode(swap["swapTransaction"]))
     # The output goes to an account that is not the user's: what a client must catch before signing.
     assert ata(market["user"].pubkey(), market["token"]) not in transaction.message.account_keys
+
+
+def test_a_swap_is_built_while_the_node_is_behind(desk, market):
+    user = market["user"]
+    desk.node("/control/advance", {"slots": 20})
+    desk.node("/control/fault", {"type": "behind", "slots": 10})
+    try:
+        body = desk.quote(inputMint=str(market["usdc"]), outputMint=str(market["token"]), amount="7000000").json()
+        answer = desk.swap({"quoteResponse": body, "userPublicKey": str(user.pubkey())})
+        assert answer.status_code == 200, answer.text
+    finally:
+        desk.node("/control/fault", {"type": "behind", "slots": 0})
+    token_before = desk.tokens(ata(user.pubkey(), market["token"]))
+    desk.sign_and_send(answer.json(), user)
+    assert desk.tokens(ata(user.pubkey(), market["token"])) - token_before == int(body["outAmount"])
