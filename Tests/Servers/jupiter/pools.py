@@ -94,9 +94,13 @@ class Pools:
             output.vault, output.mint, delegate, self.authority.pubkey(), amount, output.decimals, output.program)],
             [], Hash.from_string(blockhash))
         signature = await self.node.send(VersionedTransaction(message, [self.authority]))
-        statuses = (await self.node.call("getSignatureStatuses", [signature]))["value"]
-        if statuses[0] is None or statuses[0]["err"] is not None:
-            raise NodeError(f"the pool's approval {signature} did not land: {statuses[0]}")
+        # Checked on the vault itself (current state), not by status: a node put behind hides recent statuses.
+        value = (await self.node.call("getAccountInfo", str(output.vault), {"encoding": "jsonParsed",
+                                                                           "commitment": "processed"}))["value"]
+        info = value["data"]["parsed"]["info"]
+        if info.get("delegate") != str(delegate) or info.get("delegatedAmount", {}).get("amount") != str(amount):
+            raise NodeError(f"the pool's approval {signature} did not land: the vault shows delegate "
+                            f"{info.get('delegate')} for {info.get('delegatedAmount')}")
         return signature
 
     async def view(self) -> list[dict]:
