@@ -171,7 +171,11 @@ class Chain:
         loadedAddresses of getTransaction's meta."""
         message = transaction.message
         static = [str(key) for key in message.account_keys]
-        writable = [message.is_maybe_writable(i) for i in range(len(static))]
+        header = message.header
+        signed, count = header.num_required_signatures, len(static)
+        # Writability from the header (legacy and v0 alike): signed writable keys first, unsigned writable next.
+        writable = [i < signed - header.num_readonly_signed_accounts
+                    or signed <= i < count - header.num_readonly_unsigned_accounts for i in range(count)]
         loaded = {"writable": [], "readonly": []}
         for lookup in getattr(message, "address_table_lookups", []) or []:
             table = self.account(lookup.account_key)

@@ -238,6 +238,9 @@ def handle_one(node: Node, methods: dict, request) -> dict | None:
         response = {"jsonrpc": "2.0", "result": result, "id": request_id}
     except RpcError as problem:
         response = {"jsonrpc": "2.0", "error": problem.body(), "id": request_id}
+    except Exception as problem:  # a bug here must still answer in JSON-RPC, and say what broke
+        response = {"jsonrpc": "2.0", "error": {"code": -32603, "message": f"Internal error: {type(problem).__name__}: "
+                                                                           f"{problem}"}, "id": request_id}
     return response if "id" in request else None
 
 

@@ -234,3 +234,43 @@ def test_a_swap_is_built_while_the_node_is_behind(desk, market):
     token_before = desk.tokens(ata(user.pubkey(), market["token"]))
     desk.sign_and_send(answer.json(), user)
     assert desk.tokens(ata(user.pubkey(), market["token"])) - token_before == int(body["outAmount"])
+
+
+def test_priority_levels_follow_the_nodes_recent_fees_and_their_cap(desk, market):
+    user = market["user"]
+    fees = [1_000 * i for i in range(1, 101)]            # the node's last 100 blocks: 1,000 … 100,000 µlamports/CU
+    desk.node("/control/advance", {"slots": 100})
+    desk.node("/control/priority-fees", {"recent": fees})
+    recent = [entry["prioritizationFee"] for entry in desk.rpc("getRecentPrioritizationFees", [])]
+    ordered = sorted(recent)                              # 150 slots: 50 without a fee, then the 100 set
+    body = desk.quote(inputMint=str(market["usdc"]), outputMint=str(market["token"]), amount="1000000").json()
+
+    def price(fee) -> int:
+        swap = desk.swap({"quoteResponse": body, "userPublicKey": str(user.pubkey()),
+                          "prioritizationFeeLamports": fee}).json()
+        return compute_budget(VersionedTransaction.from_bytes(base64.b64decode(swap["swapTransaction"])))[1]
+
+    assert price("auto") == ordered[150 * 50 // 100]
+    high = {"priorityLevelWithMaxLamports": {"priorityLevel": "veryHigh", "maxLamports": 10**9}}
+    assert price(high) == ordered[150 * 90 // 100]
+    capped = {"priorityLevelWithMaxLamports": {"priorityLevel": "veryHigh", "maxLamports": 14_000}}
+    assert price(capped) == 14_000 * 1_000_000 // 1_400_000
+    refused = desk.swap({"quoteResponse": body, "userPublicKey": str(user.pubkey()),
+                         "prioritizationFeeLamports": {"jitoTipLamports": 1000}})
+    assert refused.status_code == 400 and "prioritizationFeeLamports" in refused.json()["error"]
+
+
+def test_a_legacy_swap_transaction_lands(desk, market):
+    user = market["user"]
+    body = desk.quote(inputMint=str(market["token"]), outputMint=str(market["usdc"]), amount="0",
+                      swapMode="ExactIn")
+    assert body.status_code == 400
+    desk.fund(user.pubkey(), market["token"], 5 * 10**9)
+    body = desk.quote(inputMint=str(market["token"]), outputMint=str(market["usdc"]), amount=str(10**9)).json()
+    swap = desk.swap({"quoteResponse": body, "userPublicKey": str(user.pubkey()), "asLegacyTransaction": True}).json()
+    transaction = VersionedTransaction.from_bytes(base64.b64decode(swap["swapTransaction"]))
+    assert str(transaction.version()) == "Legacy.Legacy"
+    usdc_before = desk.tokens(ata(user.pubkey(), market["usdc"]))
+    desk.sign_and_send(swap, user)
+    assert desk.tokens(ata(user.pubkey(), market["token"])) == 4 * 10**9
+    assert desk.tokens(ata(user.pubkey(), market["usdc"])) - usdc_before == int(body["outAmount"])

@@ -312,3 +312,18 @@ def test_a_v0_transaction_through_an_address_lookup_table(node):
     assert meta["loadedAddresses"]["readonly"] == []
     loaded = [Pubkey.from_string(key) for key in meta["loadedAddresses"]["writable"]]
     assert meta["postBalances"][-3:] == [node.balance(key) for key in loaded]
+
+
+def test_a_legacy_transaction(node):
+    from solders.message import Message
+    payer, receiver = node.wallet(SOL), Keypair()
+    message = Message.new_with_blockhash([lamports_transfer(payer, receiver.pubkey(), RENT_FREE)], payer.pubkey(),
+                                         node.blockhash()[0])
+    transaction = VersionedTransaction(message, [payer])
+    signature = node.send(transaction)
+    node.advance(1)
+    plain = node.call("getTransaction", signature, {"commitment": "confirmed"})
+    assert "version" not in plain and "addressTableLookups" not in plain["transaction"]["message"]
+    assert plain["meta"]["postBalances"][1] == RENT_FREE
+    versioned = node.call("getTransaction", signature, {"commitment": "confirmed", "maxSupportedTransactionVersion": 0})
+    assert versioned["version"] == "legacy"
