@@ -59,6 +59,8 @@ def test_a_signed_transfer_lands_and_lamports_move_exactly(node):
     plain = node.call("getTransaction", signature, {"maxSupportedTransactionVersion": 0})
     assert plain["transaction"]["signatures"] == [signature]
     assert plain["transaction"]["message"]["recentBlockhash"] == str(blockhash)
+    node.advance(300)      # past the status cache: only searchTransactionHistory finds it
+    assert node.status(signature) is None and node.status(signature, search=True)["slot"] == status["slot"]
 
 
 def base58(data: bytes) -> str:
@@ -181,6 +183,12 @@ def test_a_compute_limit_failure_lands_failed_and_pays_its_fee(node):
     assert simulated["err"] == {"InstructionError": [1, "ProgramFailedToComplete"]}
     assert any("exceeded CUs meter" in line for line in simulated["logs"])
     assert simulated["unitsConsumed"] <= 200
+    # A limit that runs out in a builtin (the compute-budget program takes 150 CU) is ComputationalBudgetExceeded.
+    starved = sign(payer, [compute_limit(100), transfer_checked(source, mint, destination, payer.pubkey(), 5, 0)],
+                   node.blockhash()[0])
+    value = node.call("simulateTransaction", base64.b64encode(bytes(starved)).decode(),
+                      {"encoding": "base64", "commitment": "processed"})["value"]
+    assert value["err"] == {"InstructionError": [0, "ComputationalBudgetExceeded"]}
     signature = node.send(transaction, skipPreflight=True)
     status = node.status(signature)
     assert status["err"] == {"InstructionError": [1, "ProgramFailedToComplete"]}
