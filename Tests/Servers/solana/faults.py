@@ -7,7 +7,8 @@ batch's first request), in the order given:
 {"type": "http_error", "status": 503}    a bare 5XX with a text body, as a load balancer sends it
 {"type": "hang", "seconds": S}           the answer never comes (the request is held S seconds, default 3600, then
                                          the connection closes without one)
-{"type": "drop"}                         the connection closes without an answer
+{"type": "drop"}                         the connection closes without an answer (with `count`: the node "down"
+                                         for the next N requests)
 
 Faults applied at once:
 {"type": "down", "seconds": S}           the RPC and WebSocket ports close (connections refused) for S seconds
