@@ -175,9 +175,12 @@ extension Panels {
 
     /// Every leg of this session, newest first, with its state. Focused, it has a selection (↑ ↓) that the speed-up
     /// and cancel keys act on; the panel scrolls to keep it in view.
-    static func orders(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+    static func orders(_ snapshot: Snapshot, view: inout ViewState, keymap: KeyMap, focused: Bool, into canvas: inout Canvas,
+                       _ rect: Rect) {
         let live = snapshot.orders.filter(\.state.isLive).count
-        canvas.box(rect, title: title(.orders, "Orders (\(live) live)"), focused: focused)
+        // Focused with something live: the two keys that act on the selection, named where the trader looks.
+        let keys = focused && live > 0 ? " · \(keymap.label(for: .speedUp)) speed up · \(keymap.label(for: .cancelOrder)) cancel" : ""
+        canvas.box(rect, title: title(.orders, "Orders (\(live) live)\(keys)"), focused: focused)
         let inner = rect.inset
         guard !snapshot.orders.isEmpty else {
             canvas.put("no orders yet this session", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)

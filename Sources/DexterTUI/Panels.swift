@@ -24,7 +24,7 @@ public enum Panels {
             case .positions: positions(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .risk: risk(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .wallets: wallets(snapshot, view: &view, focused: focused, into: &canvas, rect)
-            case .orders: orders(snapshot, view: &view, focused: focused, into: &canvas, rect)
+            case .orders: orders(snapshot, view: &view, keymap: keymap, focused: focused, into: &canvas, rect)
             case .log: log(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .markets: markets(snapshot, view: &view, focused: focused, into: &canvas, rect)
             }
