@@ -216,6 +216,7 @@ extension DenyListMatch: CustomStringConvertible {
     public var description: String {
         switch holder {
         case .pool(let venue, let symbol): "\(address) (\(venue) \(symbol) pool) is on the deny list"
+        case .router(let venue): "\(address) (\(venue) router) is on the deny list"
         case .wallet(let name, let chain): "\(address) (wallet \(name) on \(chain)) is on the deny list"
         }
     }

@@ -107,7 +107,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
             held.follower = follower
         }
         return pools.compactMap { pool in
-            read[pool.key].map { VenueInstrument(market: $0.market, poolAddress: $0.address.checksummed) }
+            read[pool.key].map {
+                VenueInstrument(market: $0.market, poolAddress: $0.address.checksummed,
+                                routerAddress: pool.deployment.router?.checksummed)
+            }
         }
     }
 

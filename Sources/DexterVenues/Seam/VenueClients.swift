@@ -30,10 +30,13 @@ public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
 public struct VenueInstrument: Sendable {
     public var market: Market
     public var poolAddress: String?
+    /// The contract a swap is sent to and pays, when it is not the pool itself (a DEX's router).
+    public var routerAddress: String?
 
-    public init(market: Market, poolAddress: String? = nil) {
+    public init(market: Market, poolAddress: String? = nil, routerAddress: String? = nil) {
         self.market = market
         self.poolAddress = poolAddress
+        self.routerAddress = routerAddress
     }
 
     /// The same instrument priced at `takerFee`: the account's own rate, as a live venue reports it.
@@ -43,7 +46,7 @@ public struct VenueInstrument: Sendable {
         return VenueInstrument(market: Market(venue: venue, instrument: market.instrument, liquidity: market.liquidity,
                                               gasUnits: market.gasUnits, venueTime: market.venueTime,
                                               receivedAt: market.receivedAt),
-                               poolAddress: poolAddress)
+                               poolAddress: poolAddress, routerAddress: routerAddress)
     }
 }
 
