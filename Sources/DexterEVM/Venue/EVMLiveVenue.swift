@@ -160,6 +160,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         guard let pool = feed.pools.first(where: { $0.key == key }), let address = feed.poolAddress(key),
               let market = feed.market(key), let baseDecimals = market.liquidity.baseDecimals,
               let quoteDecimals = market.liquidity.quoteDecimals else { throw EVMLiveError.noPool(key) }
+        if pool.deployment.protocolKind == .curve {
+            return try directPoolPlan(order, pool: pool, address: address, market: market, baseDecimals: baseDecimals,
+                                      quoteDecimals: quoteDecimals)
+        }
         guard let router = pool.deployment.router else { throw EVMLiveError.noRouter(pool.dexName) }
         let (base, quote) = try feed.tokens(pool)
         let venue: SwapPlan.Venue
