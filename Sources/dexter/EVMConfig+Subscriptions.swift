@@ -9,8 +9,8 @@ import DexterEVM
 ///   estimate_every_blocks = 50       estimated again every N blocks
 ///   estimate_margin_percent = 10     added to the estimate (a real trade crosses more ticks than the probe)
 extension DeskConfig {
-    static let evmChainPushKeys: Set<String> = ["ws_url", "ws_urls", "ws_silence_ms", "estimate_from", "estimate_every_blocks",
-                                                "estimate_margin_percent"]
+    static let evmChainPushKeys: Set<String> = ["ws_url", "ws_urls", "ws_silence_ms", "estimate_from",
+                                                "estimate_every_blocks", "estimate_margin_percent"]
 
     static func parseHeadSubscription(_ chain: ConfigReader) throws -> HeadSubscriptionSettings? {
         if chain.has("ws_url"), chain.has("ws_urls") {

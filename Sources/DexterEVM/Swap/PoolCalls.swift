@@ -34,8 +34,8 @@ public enum BalancerVault {
                             amount: BigUInt, sender: EthereumAddress, recipient: EthereumAddress, limit: BigUInt,
                             deadline: BigUInt) throws(SwapCallError) -> [UInt8] {
         guard poolId.count == 32 else { throw .encoding("a Balancer pool id is 32 bytes, got \(poolId.count)") }
-        let single: ABIValue = .tuple([.fixedBytes(poolId), .uint(BigUInt(kind.rawValue)), .address(assetIn), .address(assetOut),
-                                       .uint(amount), .bytes([])])
+        let single: ABIValue = .tuple([.fixedBytes(poolId), .uint(BigUInt(kind.rawValue)), .address(assetIn),
+                                       .address(assetOut), .uint(amount), .bytes([])])
         let funds: ABIValue = .tuple([.address(sender), .bool(false), .address(recipient), .bool(false)])
         do {
             return try ABI.call("swap", [singleSwapType, fundManagementType, .uint(bits: 256), .uint(bits: 256)],
@@ -43,6 +43,7 @@ public enum BalancerVault {
         } catch { throw .encoding(error.reason) }
     }
 
-    static let singleSwapType = ABIType.tuple([.fixedBytes(32), .uint(bits: 8), .address, .address, .uint(bits: 256), .bytes])
+    static let singleSwapType = ABIType.tuple([.fixedBytes(32), .uint(bits: 8), .address, .address, .uint(bits: 256),
+                                               .bytes])
     static let fundManagementType = ABIType.tuple([.address, .bool, .address, .bool])
 }

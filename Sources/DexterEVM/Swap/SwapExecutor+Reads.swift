@@ -101,7 +101,8 @@ extension SwapExecutor {
         -> SwapFill {
         for log in receipt.logs where log.address == pool {
             do {
-                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data), venue.owns(fill) {
+                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data),
+                   venue.owns(fill) {
                     return fill
                 }
             } catch { throw .swapLog(error) }

@@ -91,9 +91,9 @@ public struct SwapFill: Sendable, Hashable, CustomStringConvertible {
             throw fail("amounts in \(words[0])/\(words[1]) and out \(words[2])/\(words[3]) are not one in, one out")
         case curveTopic:
             let values: [ABIValue]
-            do { values = try ABI.decode(data, as: [.int(bits: 128), .uint(bits: 256), .int(bits: 128), .uint(bits: 256)]) } catch {
-                throw fail(error.reason)
-            }
+            do {
+                values = try ABI.decode(data, as: [.int(bits: 128), .uint(bits: 256), .int(bits: 128), .uint(bits: 256)])
+            } catch { throw fail(error.reason) }
             guard case .int(let sold) = values[0], case .uint(let dx) = values[1], case .int(let bought) = values[2],
                   case .uint(let dy) = values[3], (0..<8).contains(sold), (0..<8).contains(bought), sold != bought else {
                 throw fail("coins \(values[0]) → \(values[2]) are not two of a pool's 8 at most")

@@ -116,8 +116,9 @@ public struct SwapPlan: Sendable, Hashable {
         case .curve(_, let i, let j):
             return try CurvePoolCall.exchange(i: i, j: j, dx: amountIn, minDy: amountOutMinimum)
         case .balancerVault(_, let poolId):
-            return try BalancerVault.swap(poolId: poolId, kind: .givenIn, assetIn: tokenIn, assetOut: tokenOut, amount: amountIn,
-                                          sender: recipient, recipient: recipient, limit: amountOutMinimum, deadline: deadline)
+            return try BalancerVault.swap(poolId: poolId, kind: .givenIn, assetIn: tokenIn, assetOut: tokenOut,
+                                          amount: amountIn, sender: recipient, recipient: recipient,
+                                          limit: amountOutMinimum, deadline: deadline)
         }
     }
 }

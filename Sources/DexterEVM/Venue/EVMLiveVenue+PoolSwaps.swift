@@ -12,7 +12,8 @@ extension EVMLiveVenue {
         let (base, quote) = try feed.tokens(pool)
         let quantity = try Self.units(order.quantity, decimals: baseDecimals, roundingUp: false)
         // A sell's least out is rounded up, a buy's most in down: a bound may only tighten.
-        let bound = try Self.units(order.quantity * order.limitPrice, decimals: quoteDecimals, roundingUp: order.side == .sell)
+        let bound = try Self.units(order.quantity * order.limitPrice, decimals: quoteDecimals,
+                                   roundingUp: order.side == .sell)
         var entry = EVMOrderJournal.Entry(clientOrderId: order.clientOrderId, venue: order.venue.name,
                                           symbol: order.symbol.description, side: order.side, stage: .planned,
                                           pool: address.checksummed, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals)
@@ -29,11 +30,11 @@ extension EVMLiveVenue {
             let venue = SwapPlan.Venue.balancerVault(vault: vault, poolId: poolId)
             switch order.side {
             case .sell:
-                return (SwapPlan(venue: venue, pool: vault, tokenIn: base.address, tokenOut: quote.address, amountIn: quantity,
-                                 quotedOut: bound, slippage: .none, recipient: wallet), entry)
+                return (SwapPlan(venue: venue, pool: vault, tokenIn: base.address, tokenOut: quote.address,
+                                 amountIn: quantity, quotedOut: bound, slippage: .none, recipient: wallet), entry)
             case .buy:
-                return (.buying(quantity, of: base.address, payingAtMost: bound, of: quote.address, venue: venue, pool: vault,
-                                recipient: wallet), entry)
+                return (.buying(quantity, of: base.address, payingAtMost: bound, of: quote.address, venue: venue,
+                                pool: vault, recipient: wallet), entry)
             }
         default:
             throw EVMLiveError.notSwappable(pool.deployment.protocolKind, dex: pool.dexName)

@@ -109,7 +109,8 @@ extension EVMMarketFeed {
         case .curve, .balancerWeighted:
             // Their LIVE swaps go to the pool or the Vault (EVMLiveVenue+PoolSwaps), but the probes here are router
             // calls: estimating those swaps is not built yet, and gas_units stands.
-            throw .unusable("gas estimates of \(pool.deployment.protocolKind.rawValue) swaps are not built yet: gas_units is used")
+            let kind = pool.deployment.protocolKind.rawValue
+            throw .unusable("gas estimates of \(kind) swaps are not built yet: gas_units is used")
         }
         guard let router = pool.deployment.router else { throw .unusable("\(pool.dexName) has no router to estimate through") }
         guard let (base, quote) = try? tokens(pool) else { throw .unusable("a token of \(pool.symbol) has no address") }

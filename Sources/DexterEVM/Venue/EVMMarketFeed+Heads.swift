@@ -50,7 +50,8 @@ extension EVMMarketFeed {
             let source = headSubscription.source
             // With several URLs a failure moves on to the next: only the last word (subscribed, or the patience
             // spent) tells.
-            if source.isSubscribed || (headSubscription.failures > 0 && headSubscription.endpoints.count == 1) { return source }
+            let onlyURLFailed = headSubscription.failures > 0 && headSubscription.endpoints.count == 1
+            if source.isSubscribed || onlyURLFailed { return source }
             try? await Task.sleep(for: .milliseconds(50))
         }
         if headSubscription.failures > 0 { return headSubscription.source }

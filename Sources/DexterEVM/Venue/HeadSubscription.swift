@@ -56,7 +56,8 @@ final class HeadSubscription: Sendable {
         self.chain = chain
         self.logger = logger
         var socket = WebSocketSettings(url: first, pingEvery: .seconds(20), maxMessageBytes: 1 << 20,
-                                       backoff: Backoff(first: .milliseconds(500), cap: .seconds(30)), stableAfter: .seconds(60))
+                                       backoff: Backoff(first: .milliseconds(500), cap: .seconds(30)),
+                                       stableAfter: .seconds(60))
         socket.alternateURLs = Array(settings.urls.dropFirst())
         link = WebSocketLink(settings: socket, logger: logger)
         state = Mutex(State(source: .polling(reason: "subscribing to new heads at \(endpoints[0].redacted)")))
