@@ -136,6 +136,18 @@ import Testing
         }
         guard case .found(let report) = try await desk.venue.query("b2", on: "bal-usdc") else { Issue.record("b2 unknown"); return }
         #expect(report.status == .filled && report.filledQuantity == FixedDecimal(2000))
+        // A desk restarted before it heard the outcome asks the chain: the journal names the Vault and the pool's id,
+        // and the Vault's log of that pool is the fill.
+        var unsettled = try #require(desk.venue.journal.entry("b2"))
+        #expect(unsettled.poolId != nil && unsettled.pool == desk.scene.pool.checksummed)
+        unsettled.stage = .sent
+        unsettled.report = nil
+        let journal = try EVMOrderJournal(path: NSTemporaryDirectory() + "dexter-balancer-\(UUID().uuidString).jsonl")
+        journal.record(unsettled)
+        let restarted = try EVMLiveVenue(feed: desk.venue.feed, key: desk.trader, journal: journal)
+        guard case .found(let asked) = try await restarted.query("b2", on: "bal-usdc") else { Issue.record("b2 unknown"); return }
+        #expect(asked.status == .filled && asked.filledQuantity == report.filledQuantity && asked.notional == report.notional)
+        #expect(asked.gas == report.gas, "the swap's gas (its approval was the order's too, journaled beside it)")
     }
 
     /// A limit the pool cannot meet: the Vault's swap reverts in the simulation with "BAL#507" (SWAP_LIMIT), the order

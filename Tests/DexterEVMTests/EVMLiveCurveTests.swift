@@ -148,6 +148,15 @@ import Testing
         // Asked again (a restarted desk), the journal and the chain give the same fill.
         guard case .found(let report) = try await desk.venue.query("b1", on: Self.venueId) else { Issue.record("b1 unknown"); return }
         #expect(report.status == .filled && report.filledQuantity >= FixedDecimal("500.5")!)
+        // A desk restarted before it heard the outcome asks the chain: the pool's TokenExchange is the fill.
+        var unsettled = try #require(desk.venue.journal.entry("b1"))
+        unsettled.stage = .sent
+        unsettled.report = nil
+        let journal = try EVMOrderJournal(path: NSTemporaryDirectory() + "dexter-curve-\(UUID().uuidString).jsonl")
+        journal.record(unsettled)
+        let restarted = try EVMLiveVenue(feed: desk.venue.feed, key: desk.trader, journal: journal)
+        guard case .found(let asked) = try await restarted.query("b1", on: Self.venueId) else { Issue.record("b1 unknown"); return }
+        #expect(asked.status == .filled && asked.filledQuantity == report.filledQuantity && asked.notional == report.notional)
     }
 
     /// A minimum the pool cannot pay: the signed exchange reverts in simulation with the pool's own reason, the order

@@ -98,6 +98,14 @@ struct PoolSwapCallTests {
         #expect(SwapPlan.Venue.balancerVault(vault: Self.vault, poolId: Self.poolId).owns(fill))
         #expect(!SwapPlan.Venue.balancerVault(vault: Self.vault, poolId: [UInt8](repeating: 7, count: 32)).owns(fill))
         #expect(!SwapPlan.Venue.uniswapV2(router: Self.vault).owns(fill), "a Vault's log is no Uniswap pool's")
+        // After a restart the journal decides: the order's pool id, not another pool's swap in the same Vault.
+        var entry = EVMOrderJournal.Entry(clientOrderId: "o", venue: "bal", symbol: "BAL/USDC", side: .sell, stage: .sent,
+                                          pool: Self.vault.checksummed, baseDecimals: 18, quoteDecimals: 6)
+        #expect(!entry.owns(fill), "an entry without a pool id is no Vault swap's")
+        entry.poolId = Hex.encode(Self.poolId).uppercased().replacingOccurrences(of: "0X", with: "0x")
+        #expect(entry.owns(fill))
+        entry.poolId = Hex.encode([UInt8](repeating: 7, count: 32))
+        #expect(!entry.owns(fill))
         #expect(throws: SwapFill.Undecodable.self) {
             try SwapFill.decode(address: Self.vault, topics: [SwapFill.balancerTopic, Self.poolId], data: data)
         }
