@@ -105,7 +105,7 @@ public actor SwapExecutor {
             return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt, outcome: .failed(reason),
                               fees: fees)
         }
-        let fill = try fill(in: receipt, pool: plan.pool, hash: receipt.transactionHash)
+        let fill = try fill(in: receipt, pool: plan.pool, venue: plan.venue, hash: receipt.transactionHash)
         let balanceAfter = try await balance(of: plan.recipient, token: plan.tokenOut, at: receipt.blockNumber)
         // A balance that fell (another transfer out in between) shows as 0 change; the fill is what the pool paid.
         let change = balanceAfter >= balanceBefore ? balanceAfter - balanceBefore : 0

@@ -135,6 +135,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         guard let pool = feed.pools.first(where: { $0.key == key }), let address = feed.poolAddress(key),
               let market = feed.market(key), let baseDecimals = market.liquidity.baseDecimals,
               let quoteDecimals = market.liquidity.quoteDecimals else { throw EVMLiveError.noPool(key) }
+        if pool.deployment.protocolKind == .curve || pool.deployment.protocolKind == .balancerWeighted {
+            return try directPoolPlan(order, pool: pool, address: address, market: market, baseDecimals: baseDecimals,
+                                      quoteDecimals: quoteDecimals)
+        }
         guard let router = pool.deployment.router else { throw EVMLiveError.noRouter(pool.dexName) }
         let (base, quote) = try feed.tokens(pool)
         let venue: SwapPlan.Venue
@@ -311,7 +315,7 @@ public enum EVMLiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noRouter(let dex): "\(dex): no router address to send swaps to"
         case .negativeAmount(let amount): "amount \(amount) is negative"
         case .decimals(let token, let value): "\(token) says it has \(value) decimals (more than 18)"
-        case .notSwappable(let kind, let dex): "\(dex): \(kind.rawValue) pools are read and traded on paper; live swaps on them are not built"
+        case .notSwappable(let kind, let dex): "\(dex): a \(kind.rawValue) swap is not built for this pool's market"
         case .nothingWaiting(let id): "\(id): no transaction of it is waiting to be mined"
         }
     }

@@ -27,6 +27,8 @@ public final class EVMOrderJournal: @unchecked Sendable {
         public var stage: Stage
         /// The pool whose Swap log tells the fill, and the decimals its amounts are counted in.
         public var pool: String
+        /// A Balancer swap's pool id (0x-hex): `pool` is then the Vault, whose Swap log names the pool by it.
+        public var poolId: String?
         public var baseDecimals: Int
         public var quoteDecimals: Int
         public var hash: String?
