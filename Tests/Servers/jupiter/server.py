@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from pathlib import Path
 
@@ -28,9 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
 
-from serverkit.parentwatch import reset_signal_mask, watch_parent  # noqa: E402
-
-reset_signal_mask()     # before anything else: a Swift test process hands its children SIGTERM blocked
+from serverkit import lifetime  # noqa: E402  (first: it takes the parent's pid)
 
 from aiohttp import web  # noqa: E402
 from solders.keypair import Keypair  # noqa: E402
@@ -160,11 +157,9 @@ class Server:
                           "authority": str(self.authority.pubkey())}), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        watcher = loop.create_task(watch_parent(stop.set))
+        # SIGTERM / SIGINT stop it (whatever mask it inherited), and so does its parent's death.
+        lifetime.stop_with_parent(loop, stop.set)
         await stop.wait()
-        watcher.cancel()
         for runner in runners:
             await runner.cleanup()
         await self.node.close()
