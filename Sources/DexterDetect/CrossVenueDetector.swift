@@ -13,13 +13,29 @@ public struct DetectionPolicy: Sendable, Hashable {
     /// Whether a spot pair and the linear perpetuals on it meet in one trade (a basis trade: buy spot and sell the
     /// perpetual, or the reverse), besides the crosses of one instrument between venues.
     public var spotPerpetual: Bool
+    /// How far a swap's average price may move against the approved one before it reverts (0.005 = 0.5 %): a pool
+    /// buy is sent, and held to what its wallet holds, at its cost × (1 + this).
+    public var swapSlippageTolerance: FixedDecimal
 
     public init(minNetUSD: FixedDecimal = FixedDecimal(raw: FixedDecimal.unit / 100), maxNotionalUSD: FixedDecimal,
-                fundingHorizon: Duration = .seconds(8 * 3_600), spotPerpetual: Bool = true) {
+                fundingHorizon: Duration = .seconds(8 * 3_600), spotPerpetual: Bool = true,
+                swapSlippageTolerance: FixedDecimal = .zero) {
         self.minNetUSD = minNetUSD
         self.maxNotionalUSD = maxNotionalUSD
         self.fundingHorizon = fundingHorizon
         self.spotPerpetual = spotPerpetual
+        self.swapSlippageTolerance = swapSlippageTolerance
+    }
+
+    /// The most a spot buy may cost, as the desk holds it against the quote it has free before sending: a book
+    /// order at its limit (the worst level it reaches) with the taker fee; a swap at its cost moved by the slippage
+    /// tolerance. Never less than the estimate. Detection sizes to it, so what it proposes is what the pre-trade
+    /// check allows.
+    public func worstCost(of quote: LegQuote, on market: Market) -> FixedDecimal {
+        let estimate = quote.cash
+        let bound = market.liquidity.isPool ? estimate * (.one + swapSlippageTolerance)
+            : quote.quantity * quote.worstPrice * (.one + market.venue.takerFee)
+        return FixedDecimal.max(estimate, bound).rounded(digits: 8, .up)
     }
 }
 
@@ -211,8 +227,11 @@ public struct CrossVenueDetector: Sendable {
         // Sizes are whole lots of the coarser venue; the optimum on a lot grid is next to the continuous one.
         let lot = FixedDecimal.max(buyMarket.instrument.lotSize, sellMarket.instrument.lotSize)
         let resolution = lot.doubleValue
-        // The buy leg's cost, fee included, bounds its notional: keep it within both the quote held and the cap.
-        upper = Sizing.quantity(affordableWith: min(quoteHeld, notionalCap) * 0.999_999, on: buy, upTo: upper,
+        // The buy leg's cost, fee included, bounds its notional: keep it within both the quote held and the cap. A
+        // swap is held to its cost moved by the slippage tolerance.
+        let heldForCost = buyMarket.liquidity.isPool && buyMarket.instrument.margin == nil
+            ? quoteHeld / (1 + policy.swapSlippageTolerance.doubleValue) : quoteHeld
+        upper = Sizing.quantity(affordableWith: min(heldForCost, notionalCap) * 0.999_999, on: buy, upTo: upper,
                                 resolution: resolution)
         let best = Sizing.bestQuantity(buy: buy, sell: sell, upperBound: upper, resolution: resolution)
 
@@ -226,6 +245,14 @@ public struct CrossVenueDetector: Sendable {
             // Net profit is concave in size: past the bounds, the nearest size within them is the best.
             candidates = [FixedDecimal.min(ceiling, FixedDecimal.max(floor, nearest))]
         }
+        // A spot buy is held to its worst cost: where that outgrows the quote held (a book swept to a dearer level
+        // than its average), the largest size within it on the lot grid.
+        if buyMarket.instrument.margin == nil, let largest = candidates.max(),
+           let quote = try? buyMarket.quote(.buy, quantity: largest), policy.worstCost(of: quote, on: buyMarket) > quoteBudget {
+            candidates = candidates.filter { $0 < largest }
+                + [Self.largestAffordable(on: buyMarket, policy: policy, budget: quoteBudget, lot: lot, floor: floor,
+                                          below: largest)].compactMap { $0 }
+        }
 
         let gas = gasCosts(buyMarket, sellMarket, state: state, quote: buySymbol.quote)
         guard let gas else { return nil }
@@ -236,6 +263,7 @@ public struct CrossVenueDetector: Sendable {
             guard let buyQuote = try? buyMarket.quote(.buy, quantity: quantity),
                   let sellQuote = try? sellMarket.quote(.sell, quantity: buyQuote.quantity),
                   buyQuote.cash <= quoteBudget, buyQuote.quantity >= floor,
+                  buyMarket.instrument.margin != nil || policy.worstCost(of: buyQuote, on: buyMarket) <= quoteBudget,
                   buyQuote.notional >= buyMarket.instrument.minNotional,
                   sellQuote.notional >= sellMarket.instrument.minNotional else { continue }
             // Expected funding, in quote: the long leg pays what its rates add up to, the short leg receives them.
@@ -260,6 +288,26 @@ public struct CrossVenueDetector: Sendable {
         }
         guard let found = bestOpportunity, found.netUSD >= policy.minNetUSD, !found.isExpired(at: now) else { return nil }
         return found
+    }
+
+    /// The largest buy on the lot grid, from `floor` up to below `limit`, whose worst cost fits `budget` (a worst cost
+    /// only grows with size); nil when not even `floor` does.
+    static func largestAffordable(on market: Market, policy: DetectionPolicy, budget: FixedDecimal, lot: FixedDecimal,
+                                  floor: FixedDecimal, below limit: FixedDecimal) -> FixedDecimal? {
+        func fits(_ quantity: FixedDecimal) -> Bool {
+            guard let quote = try? market.quote(.buy, quantity: quantity) else { return false }
+            return policy.worstCost(of: quote, on: market) <= budget
+        }
+        let lowest = FixedDecimal.max(floor, lot)
+        guard lowest < limit, fits(lowest) else { return nil }
+        // Lots, not amounts: a binary search over whole lots between the two.
+        var low = lowest / lot, high = (limit / lot).rounded(digits: 0, .down)
+        if low.rounded(digits: 0, .up) != low { low = low.rounded(digits: 0, .up) }
+        while high - low > .one {
+            let middle = ((low + high) / FixedDecimal(2)).rounded(digits: 0, .down)
+            if fits(middle * lot) { low = middle } else { high = middle }
+        }
+        return low * lot
     }
 
     /// A perpetual leg's funding over the policy's horizon: the venue's current rate times the number of fundings

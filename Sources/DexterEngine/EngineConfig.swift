@@ -17,8 +17,12 @@ public struct EngineConfig: Sendable {
     public var detection: DetectionPolicy
     /// Starting inventory of a fresh ledger.
     public var initialBalances: Inventory
-    /// How far a swap's average price may move against the approved one before it reverts (0.005 = 0.5 %).
-    public var swapSlippageTolerance: FixedDecimal
+    /// How far a swap's average price may move against the approved one before it reverts (0.005 = 0.5 %). Kept in
+    /// the detection policy, so that detection sizes a swap to what the pre-trade check will hold it to.
+    public var swapSlippageTolerance: FixedDecimal {
+        get { detection.swapSlippageTolerance }
+        set { detection.swapSlippageTolerance = newValue }
+    }
     /// The trader's wallets and exchange accounts, as the vault describes them (no secrets). Empty on a fresh
     /// install: the embedded market's paper accounts are shown instead.
     public var wallets: [WalletLabel] = []
@@ -63,7 +67,7 @@ public struct EngineConfig: Sendable {
         self.limits = limits
         self.detection = detection
         self.initialBalances = initialBalances
-        self.swapSlippageTolerance = swapSlippageTolerance
+        self.detection.swapSlippageTolerance = swapSlippageTolerance
     }
 }
 

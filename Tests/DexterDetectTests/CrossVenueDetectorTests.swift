@@ -94,6 +94,36 @@ import Testing
         #expect(small.quantity == B.d("1.49"))
     }
 
+    /// A buy is held to its worst cost, as the pre-trade check holds it against the quote it has free: a book order at
+    /// the dearest level it reaches with the fee, a swap at its cost moved by the slippage tolerance. Sized on the
+    /// average alone, this one (1.49 ETH for 153.98 USDC of 155) would be refused at approval: 1.49 × 110 × 1.001 is
+    /// 164.06. The largest size whose worst cost fits is proposed instead.
+    @Test func buysNoMoreThanTheQuoteHeldPaysAtItsWorst() throws {
+        let a = B.exchange("a"), b = B.exchange("b")
+        let state = B.state([
+            B.book(a, bids: [("99", "10")], asks: [("100", "1"), ("110", "2")]),
+            B.book(b, bids: [("125", "5")], asks: [("126", "10")]),
+        ])
+        var inventory = B.inventory([b.account])
+        inventory.credit("USDC", B.d("155"), at: a.account)
+        let found = try #require(detect(state, inventory).first)
+        #expect(found.quantity == B.d("1.4"))
+        #expect(found.quantity * found.buy.worstPrice * B.d("1.001") <= B.d("155"))
+        #expect((found.quantity + B.d("0.01")) * found.buy.worstPrice * B.d("1.001") > B.d("155"))
+
+        // A pool buy: its cost × 1.005 within the wallet's USDC.
+        let pool = B.v2Pool("uni", baseReserve: "1000", quoteReserve: "3000000")
+        let dear = B.book(B.exchange("cex"), bids: [("3300", "10")], asks: [("3301", "10")], lot: "0.001")
+        var tolerant = B.policy
+        tolerant.swapSlippageTolerance = B.d("0.005")
+        var wallet = B.inventory([dear.venue.account])
+        wallet.credit("USDC", B.d("3000"), at: .wallet("ethereum"))
+        let swap = try #require(detect(B.state([pool, dear]), wallet, policy: tolerant).first)
+        #expect(swap.buy.venue == "uni")
+        #expect(swap.buy.notional + swap.buy.fee <= B.d("3000") / B.d("1.005"))
+        #expect(tolerant.worstCost(of: try pool.quote(.buy, quantity: swap.quantity), on: pool) <= B.d("3000"))
+    }
+
     @Test func findsNothingWhenFeesEatTheSpread() {
         let a = B.exchange("a", fee: "0.006"), b = B.exchange("b", fee: "0.006")
         let state = B.state([
