@@ -101,6 +101,7 @@ extension Engine {
                            quantity: order.quantity, limitPrice: order.limitPrice, filled: .zero, averagePrice: .zero,
                            state: .initialized, reason: nil, submittedAt: now, updatedAt: now)
         row.tag = execution.purpose.orderTag ?? execution.cycle.map { "c\($0.id)" } ?? row.tag
+        row.onChain = pipeline.state[MarketKey(venue: order.venue, symbol: order.symbol)]?.venue.kind.chain != nil
         return row
     }
 

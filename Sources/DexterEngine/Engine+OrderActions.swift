@@ -29,6 +29,16 @@ extension Engine {
         guard order.state != .pendingCancel else {
             return refuse(clientOrderId, .cancel, "a cancel of it is already waiting for an answer", at: now)
         }
+        if let waiting = retries.firstIndex(where: { $0.order.clientOrderId == clientOrderId }) {
+            // Waiting to be sent again after a transient refusal: nothing is at the venue; it ends here, unsent.
+            let retry = retries.remove(at: waiting)
+            let reason = "canceled by \(config.deskUser.name) before it was sent again"
+            transition(clientOrderId, .canceled, reason: reason, at: now)
+            settleUnsent(retry.order, reason: reason, at: now)
+            audit("order cancel", "\(clientOrderId) \(order.label) by \(config.deskUser.name) (waiting to be sent again)", at: now)
+            notify(.orderCancelRequested(order), at: now)
+            return publish(force: true)
+        }
         transition(clientOrderId, .cancelRequested, reason: "cancel sent by \(config.deskUser.name)", at: now)
         client.cancel(clientOrderId, on: order.venue)
         audit("order cancel", "\(clientOrderId) \(order.label) by \(config.deskUser.name)", at: now)
@@ -49,6 +59,16 @@ extension Engine {
             return refuse(clientOrderId, .speedUp, "\(order.venue) orders cannot be sped up: only a chain transaction "
                           + "waiting to be mined can", at: now)
         }
+        guard order.state != .pendingCancel else {
+            return refuse(clientOrderId, .speedUp, "a cancel of it is waiting to be mined", at: now)
+        }
+        guard !retries.contains(where: { $0.order.clientOrderId == clientOrderId }) else {
+            return refuse(clientOrderId, .speedUp, "it is waiting to be sent again: nothing of it is at the venue", at: now)
+        }
+        // One speed-up of an order at a time: a second press while the first is on its way would race it.
+        guard speedingUp.insert(clientOrderId).inserted else {
+            return refuse(clientOrderId, .speedUp, "a speed-up of it is already on its way", at: now)
+        }
         audit("order speed-up", "\(clientOrderId) \(order.label) by \(config.deskUser.name)", at: now)
         Task {
             let answer: Result<String, any Error>
@@ -59,6 +79,7 @@ extension Engine {
 
     func speedUpAnswered(_ order: OrderRow, _ answer: Result<String, any Error>) {
         let now = clock.now()
+        speedingUp.remove(order.clientOrderId)
         switch answer {
         case .success(let sent):
             audit("order sped up", "\(order.clientOrderId): \(sent)", at: now)

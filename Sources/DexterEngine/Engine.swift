@@ -49,6 +49,8 @@ public actor Engine {
     var eventObserver: (@Sendable (Notification) -> Void)?
     /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
     var retries: [(due: Timestamp, order: OrderRequest)] = []
+    /// Orders whose speed-up the trader sent and whose venue has not answered yet.
+    var speedingUp: Set<String> = []
     var attempts: [String: Int] = [:]
     var retryRandom = SeededGenerator(seed: 0x5EED)
     /// The venues, reached only through the seam; what they post waits in the inbox.
@@ -241,6 +243,8 @@ public actor Engine {
         retries.removeAll { $0.due <= now }
         for retry in due {
             let order = retry.order
+            // Only an order still waiting to go goes again (a cancel or a halt may have ended it meanwhile).
+            guard let state = orderManager[order.clientOrderId]?.state, state == .submitted || state == .accepted else { continue }
             if let execution = orderManager[order.clientOrderId].flatMap({ inFlight[$0.arbitrageId] }),
                let refusal = orderCheck(order, purpose: execution.purpose) {
                 transition(order.clientOrderId, .canceled, reason: "not sent again: \(refusal)", at: now)

@@ -100,6 +100,10 @@ struct OrderManager: Sendable {
         if let token = update.gasToken { order.gasToken = token }
         let event: OrderEvent
         switch update.kind {
+        case .routeChanged:
+            if let route = update.route, !order.state.isTerminal { order.row.route = route }
+            orders[update.clientOrderId] = order
+            return applied
         case .accepted(let venueOrderId):
             order.venueOrderId = venueOrderId
             if let route = update.route { order.row.route = route }

@@ -218,6 +218,8 @@ public struct OrderRow: Sendable, Hashable {
     public var reason: String?
     /// A chain order's transaction and the route it took, as its venue said.
     public var route: String?
+    /// Sent as a chain transaction (a swap), not to a book: what its cancel is, and whether it can be sped up.
+    public var onChain = false
     public var submittedAt: Timestamp
     public var updatedAt: Timestamp
 

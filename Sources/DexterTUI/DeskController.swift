@@ -188,6 +188,10 @@ public struct DeskController: Sendable {
                             + (action == .cancel ? "canceled" : "sped up"), true)
             return
         }
+        guard action == .cancel || order.onChain else {
+            view.message = ("\(order.label) went to a book: only a chain transaction waiting to be mined can be sped up", true)
+            return
+        }
         view.overlay = .orderAction(action, clientOrderId: id)
     }
 

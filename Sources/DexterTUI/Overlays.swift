@@ -133,7 +133,7 @@ enum Overlays {
 
     /// Asks before a cancel or a speed-up of one order goes: what it is, what will be sent, what it costs.
     static func orderAction(_ action: OrderAction, order: OrderRow?, id: String, keymap: KeyMap, into canvas: inout Canvas) {
-        let onChain = order?.route?.hasPrefix("tx ") ?? false
+        let onChain = order?.onChain ?? false
         let what: [String]
         switch action {
         case .speedUp:

@@ -12,6 +12,7 @@ import Testing
     @Test func aPrivateRelayCarriesTheSwapAndTheRouteIsReported() async throws {
         let send = try await SwapSendScene.start()
         let relay = try PrivateRelay(.forward(nodeURL: send.node.rpcURL))
+        defer { relay.stop() }
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url,
                                                           privateMethod: .sendPrivateTransaction(maxBlocksAhead: 25, fast: true)))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
@@ -34,6 +35,7 @@ import Testing
     @Test func aRefusingRelayIsReportedAndNothingGoesPublic() async throws {
         let send = try await SwapSendScene.start()
         let relay = try PrivateRelay(.refusing(code: -32000, message: "rate limit exceeded"))
+        defer { relay.stop() }
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
         let route = SubmissionRoute.privateRelay(endpoint: "http://127.0.0.1:\(relay.port)", method: "eth_sendRawTransaction")
@@ -117,10 +119,54 @@ import Testing
         }
     }
 
+    /// Two swaps of one wallet waiting behind a congested builder (the first held, the second queued behind its
+    /// nonce); the first is sped up, and both land. Whichever wait ends first, the other still finds its transaction:
+    /// a wait never forgets a replacement once the book has moved its nonce aside (a later nonce of ours mined).
+    @Test func twoSwapsWaitingOneSpedUpBothFillWhicheverWaitEndsFirst() async throws {
+        let send = try await SwapSendScene.start()
+        let relay = try PrivateRelay(.holdSwaps(nodeURL: send.node.rpcURL, contracts: [send.swapRouter.checksummed]))
+        defer { relay.stop() }
+        let executor = try send.executor(SubmissionConfig(privateURL: relay.url))
+        // The approval (and a first swap) go through while the builder is not holding.
+        relay.holding = false
+        _ = try await executor.execute(try send.v3Plan(usdcIn: Self.amountIn, quotedOut: try await send.quoteV3(usdcIn: Self.amountIn)),
+                                       patience: send.mining)
+        relay.holding = true
+        let patience = SwapExecutor.Patience(confirmations: 1, polls: 2_000, pause: { try? await Task.sleep(for: .milliseconds(10)) })
+        let amount = Self.amountIn / 4
+        let planA = try send.v3Plan(usdcIn: amount, quotedOut: try await send.quoteV3(usdcIn: amount), slippageBasisPoints: 500)
+        let planB = try send.v3Plan(usdcIn: amount, quotedOut: try await send.quoteV3(usdcIn: amount), slippageBasisPoints: 500)
+        let first = Task { try await executor.execute(planA, patience: patience) }
+        while relay.heldNow == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let heldNonce = try #require(await executor.nonces.pending.keys.max())
+        let second = Task { try await executor.execute(planB, patience: patience) }
+        while await executor.nonces.pending.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        // The speed-up goes, and the second swap queued behind it after (not held again).
+        relay.holding = false
+        let faster = try await executor.speedUp(nonce: heldNonce)
+        #expect(faster.sent.purpose == .speedUp)
+        let a: SwapResult, b: SwapResult
+        do { a = try await first.value } catch {
+            Issue.record("first: \(error); held \(relay.held), faster \(Hex.encode(faster.hash)), requests \(relay.requests.count)")
+            return
+        }
+        do { b = try await second.value } catch {
+            Issue.record("second: \(error); held \(relay.held), faster \(Hex.encode(faster.hash)), a \(Hex.encode(a.hash))")
+            return
+        }
+        guard case .filled = a.outcome, case .filled = b.outcome else {
+            Issue.record("both swaps fill: \(a.outcome), \(b.outcome)")
+            return
+        }
+        #expect(a.hash == faster.hash, "the first swap landed as its speed-up")
+        #expect(relay.held.contains(Hex.encode(a.hash)) == false)
+    }
+
     @Test func aNonceLostOnTheWayIsAGapThatReconcileRepairs() async throws {
         let send = try await SwapSendScene.start()
         // The relay loses the first transaction it is given (the approval) and forwards the rest.
         let relay = try PrivateRelay(.loseFirst(nodeURL: send.node.rpcURL))
+        defer { relay.stop() }
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
         do {

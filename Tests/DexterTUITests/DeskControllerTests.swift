@@ -78,15 +78,23 @@ import Testing
         // Away from the Orders panel the keys say where to go.
         #expect(press(&controller, [.character("X")]).isEmpty)
         #expect(controller.view.message?.text.contains("Orders panel") == true)
-        // Focused, the newest live order is selected: r-a3-1 (submitted).
+        // Focused, the newest live order is selected: r-a3-1 (submitted). A book order is not sped up.
         _ = press(&controller, [.character("6")])
         #expect(controller.view.selectedOrderId == "r-a3-1")
         #expect(press(&controller, [.character("F")]).isEmpty)
+        #expect(controller.view.overlay == .none)
+        #expect(controller.view.message?.text.contains("went to a book: only a chain transaction") == true)
+        // The same order as a swap waiting to be mined: F asks first, naming it and its transaction.
+        var swap = F.snapshot()
+        swap.orders[0].onChain = true
+        swap.orders[0].route = "tx 0xb0fa…6f55 private"
+        #expect(press(&controller, [.character("F")], swap).isEmpty)
         #expect(controller.view.overlay == .orderAction(.speedUp, clientOrderId: "r-a3-1"))
-        var canvas = Panels.frame(F.snapshot(), view: &controller.view, keymap: controller.keymap, width: 80, height: 24)
+        var canvas = Panels.frame(swap, view: &controller.view, keymap: controller.keymap, width: 80, height: 24)
         #expect((0..<24).contains { canvas.line($0).contains("Speed up") })
         #expect((0..<24).contains { canvas.line($0).contains("#7 binance buy 2 ETH/USDT  (r-a3-1)") })
-        #expect(press(&controller, [.character("y")]) == [.send(.speedUp("r-a3-1"))])
+        #expect((0..<24).contains { canvas.line($0).contains("tx 0xb0fa…6f55 private") })
+        #expect(press(&controller, [.character("y")], swap) == [.send(.speedUp("r-a3-1"))])
         // Any other key keeps the order as it is.
         _ = press(&controller, [.character("X")])
         #expect(press(&controller, [.character("n")]).isEmpty)

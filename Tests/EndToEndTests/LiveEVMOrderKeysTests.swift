@@ -17,6 +17,7 @@ extension EndToEnd.LiveEVMTests {
         let deployments = try #require(node.deployments)
         let routers: Set<String> = [try deployments.contract("SwapRouter"), try deployments.contract("UniswapV2Router")]
         let relay = try PrivateRelay(chainId: UInt64(node.chainId), .holdSwaps(nodeURL: node.rpcURL, contracts: routers))
+        defer { relay.stop() }
         let (path, wallet) = try await fundedDesk(node, deployments, chainExtras: "private_rpc_url = \"\(relay.url)\"")
         let tmux = Tmux(name: "dexter-live-evm-keys")
         defer { tmux.kill() }

@@ -37,6 +37,8 @@ public final class PrivateRelay: @unchecked Sendable {
     /// The swap held: its nonce and hash. Transactions at later nonces wait in `queued`.
     private var block: (nonce: BigUInt, hash: String)?
     private var queued: [(nonce: BigUInt, hash: String, raw: String)] = []
+    /// Queued nonces whose transaction was replaced while it waited: the replacement goes when its turn comes.
+    private var replacedInQueue: Set<BigUInt> = []
     private var heldHashes: Set<String> = []
     /// One send decided at a time, as one builder would.
     private let builder = NSLock()
@@ -75,7 +77,8 @@ public final class PrivateRelay: @unchecked Sendable {
         Thread.detachNewThread { relay.serve() }
     }
 
-    deinit {
+    /// Stops listening (the serving threads hold the relay, so it is not freed by going out of scope).
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -163,12 +166,22 @@ public final class PrivateRelay: @unchecked Sendable {
         }
         if nonce < held.nonce { return forward(raw) }
         if nonce > held.nonce {
-            if !queued.contains(where: { $0.hash == hash }) { queued.append((nonce, hash, raw)) }
+            // The newest transaction at a queued nonce replaces what queued there (a replacement is never held).
+            if let index = queued.firstIndex(where: { $0.nonce == nonce }) {
+                if queued[index].hash != hash {
+                    queued[index] = (nonce, hash, raw)
+                    replacedInQueue.insert(nonce)
+                }
+            } else {
+                queued.append((nonce, hash, raw))
+            }
             return accepted
         }
         if hash == held.hash { return accepted }
-        // A replacement of the held swap: it goes, then what queued behind it, until the next swap to hold.
+        // A replacement of the held swap: it goes (the block stays if the node refuses it), then what queued behind
+        // it, until the next swap to hold.
         let answer = forward(raw)
+        guard answer["error"] == nil else { return answer }
         block = nil
         let waiting = queued.sorted { $0.nonce < $1.nonce }
         queued = []
@@ -178,12 +191,14 @@ public final class PrivateRelay: @unchecked Sendable {
                       case .bytes(let to) = fields[5] else { return nil }
                 return Hex.encode(to).lowercased()
             }
-            if let nextTo, contracts.contains(where: { $0.lowercased() == nextTo }), lock.withLock({ holdingNow }) {
+            if let nextTo, !replacedInQueue.contains(next.nonce), contracts.contains(where: { $0.lowercased() == nextTo }),
+               lock.withLock({ holdingNow }) {
                 block = (next.nonce, next.hash)
                 lock.withLock { _ = heldHashes.insert(next.hash) }
                 queued = Array(waiting[(index + 1)...])
                 break
             }
+            replacedInQueue.remove(next.nonce)
             _ = forward(next.raw)
         }
         return answer

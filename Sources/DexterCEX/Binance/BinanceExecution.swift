@@ -272,7 +272,7 @@ public final class BinanceExecution: ExecutionClient, Sendable {
         updates += report.updates(venueOrderId: String(order.orderId)).filter {
             switch $0.kind {
             case .canceled, .expired, .rejected: true
-            case .accepted, .fill, .cancelRejected: false
+            case .accepted, .fill, .cancelRejected, .routeChanged: false
             }
         }
         return updates

@@ -38,4 +38,17 @@ public struct DexDeployment: Sendable, Hashable {
         self.initCodeHash = initCodeHash
         self.feeBps = feeBps
     }
+
+    /// Balancer's Vault: the contract a Balancer swap calls, is approved to spend, and whose Swap log tells the fill.
+    public var vault: EthereumAddress? { protocolKind == .balancerWeighted ? factory : nil }
+
+    /// The contract a swap is sent to (and approved to spend) when it is not the pool itself: the router of a Uniswap
+    /// family, Balancer's Vault; none for Curve, whose pool is called directly.
+    public var swapTarget: EthereumAddress? {
+        switch protocolKind {
+        case .uniswapV2, .uniswapV3: router
+        case .balancerWeighted: vault
+        case .curve: nil
+        }
+    }
 }

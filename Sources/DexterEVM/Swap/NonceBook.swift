@@ -72,6 +72,9 @@ public struct NonceBook: Sendable {
     /// The attempts at `nonce`, newest last; empty when nothing of ours is pending there.
     public func attempts(at nonce: BigUInt) -> [SentTransaction] { pending[nonce] ?? [] }
 
+    /// Every attempt at `nonce` the book still holds, pending or mined (kept until final), newest last.
+    public func everyAttempt(at nonce: BigUInt) -> [SentTransaction] { pending[nonce] ?? mined[nonce] ?? [] }
+
     public mutating func recordSent(_ transaction: SentTransaction, nonce: BigUInt) {
         pending[nonce, default: []].append(transaction)
     }

@@ -19,30 +19,45 @@ extension SwapExecutor {
         } catch { throw .fees(error) }
     }
 
-    /// Same nonce, same call, both fees × 1.125 rounded up (or the market's, if higher), capped by the policy.
-    public func speedUp(nonce: BigUInt) async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
+    /// Same nonce, same call, both fees × 1.125 rounded up (or the market's, if higher), capped by the policy; run
+    /// by `eth_call` at the latest block first (a swap the market has moved past would only burn the higher fee), and
+    /// told to `beforeSubmit` before a byte leaves (whoever must find it after a crash writes it down there). Refused
+    /// once a cancel was sent at the nonce: speeding that up would send the swap again.
+    public func speedUp(nonce: BigUInt, beforeSubmit: (SentTransaction) async -> Void = { _ in }) async throws(SwapError)
+        -> (hash: [UInt8], route: SubmissionRoute, sent: SentTransaction) {
         guard let previous = nonces.attempts(at: nonce).last, let original = pendingTransaction(at: nonce) else {
             throw .nothingPending(nonce: nonce)
         }
+        guard previous.purpose != .cancel else { throw .cancelPending(nonce: nonce) }
         let market = try await marketFees()
         let faster: EthereumTransaction
         do { faster = try Replacement.speedUp(original, replacing: previous, market: market, cap: feePolicy.maxFeePerGasCap) } catch {
             throw .fees(error)
         }
+        try await simulate(faster)
         let block = try await node { () async throws(EVMRPCError) in try await client.call("eth_blockNumber").uint64() }
-        return try await send(faster, purpose: .speedUp, latestBlock: block)
+        var signed: SentTransaction?
+        let (hash, route) = try await send(faster, purpose: .speedUp, latestBlock: block) { sent, _ in
+            signed = sent
+            await beforeSubmit(sent)
+        }
+        guard let signed else { throw .nothingPending(nonce: nonce) }
+        return (hash, route, signed)
     }
 
-    /// A 0-value transfer to ourselves at the same nonce, fees bumped: the pending swap can no longer be mined.
-    public func cancel(nonce: BigUInt) async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
+    /// A 0-value transfer to ourselves at the same nonce, fees bumped: the pending swap can no longer be mined. Told to
+    /// `beforeSubmit` before a byte leaves, as a speed-up is.
+    public func cancel(nonce: BigUInt, beforeSubmit: (SentTransaction) async -> Void = { _ in }) async throws(SwapError)
+        -> (hash: [UInt8], route: SubmissionRoute) {
         guard let previous = nonces.attempts(at: nonce).last else {
             throw .nothingPending(nonce: nonce)
         }
-        return try await sendCancel(nonce: nonce, replacing: previous, purpose: .cancel)
+        return try await sendCancel(nonce: nonce, replacing: previous, purpose: .cancel, beforeSubmit: beforeSubmit)
     }
 
-    func sendCancel(nonce: BigUInt, replacing previous: SentTransaction?,
-                    purpose: SentTransaction.Purpose) async throws(SwapError) -> (hash: [UInt8], route: SubmissionRoute) {
+    func sendCancel(nonce: BigUInt, replacing previous: SentTransaction?, purpose: SentTransaction.Purpose,
+                    beforeSubmit: (SentTransaction) async -> Void = { _ in }) async throws(SwapError)
+        -> (hash: [UInt8], route: SubmissionRoute) {
         let market = try await marketFees()
         let cancel: EthereumTransaction
         do {
@@ -50,7 +65,7 @@ extension SwapExecutor {
                                             market: market, cap: feePolicy.maxFeePerGasCap)
         } catch { throw .fees(error) }
         let block = try await node { () async throws(EVMRPCError) in try await client.call("eth_blockNumber").uint64() }
-        return try await send(cancel, purpose: purpose, latestBlock: block)
+        return try await send(cancel, purpose: purpose, latestBlock: block) { sent, _ in await beforeSubmit(sent) }
     }
 
     /// Reads the chain's counts, moves mined nonces aside (and back, after a reorg), and repairs gaps: a nonce of

@@ -38,9 +38,6 @@ public actor SwapExecutor {
     /// Hashes being handed to a node right now, by nonce (signed, the answer not back yet).
     private var submitting: [BigUInt: Set<[UInt8]>] = [:]
 
-    /// The last transaction sent at `nonce` while it waits (a replacement after its original), or nil.
-    public func lastSent(at nonce: BigUInt) -> SentTransaction? { nonces.attempts(at: nonce).last }
-
     // MARK: One nonce at a time
 
     /// An actor runs one call at a time only between suspensions: two swaps could both read the node's pending count
@@ -95,8 +92,11 @@ public actor SwapExecutor {
         }
         await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
         let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
-        if receipt.transactionHash != hash, !receipt.logs.contains(where: { $0.address == plan.pool }) {
-            // A cancel took the nonce (a 0-value transfer to ourselves): the swap can never be mined now.
+        let minedPurpose = nonces.everyAttempt(at: transaction.nonce).first { $0.hash == receipt.transactionHash }?.purpose
+        if minedPurpose == .cancel || minedPurpose == .gapFill
+            || (minedPurpose == nil && receipt.transactionHash != hash && !receipt.logs.contains { $0.address == plan.pool }) {
+            // A cancel took the nonce (a 0-value transfer to ourselves): the swap can never be mined now. (A speed-up
+            // that reverted is the swap reverting, told below with its reason.)
             return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
                               outcome: .canceled, fees: fees)
         }
@@ -186,16 +186,23 @@ public actor SwapExecutor {
                                               nonce: nonces.nextNonce(nodePendingCount: pendingCount),
                                               maxPriorityFeePerGas: fees.maxPriorityFeePerGas, maxFeePerGas: fees.maxFeePerGas,
                                               gasLimit: fees.gasLimit, to: to, value: value, data: data)
-        var simulated = request
-        simulated["gas"] = .string(Quantity.format(transaction.gasLimit))
-        simulated["maxFeePerGas"] = .string(Quantity.format(transaction.maxFeePerGas))
-        simulated["maxPriorityFeePerGas"] = .string(Quantity.format(transaction.maxPriorityFeePerGas))
-        // No nonce: the call is about what the swap does, and a node that checks it (py-evm does; geth skips the
-        // check for eth_call) would refuse a swap queued behind one of ours still waiting to be mined.
-        _ = try await reverting("eth_call") { () async throws(EVMRPCError) in
-            try await client.call("eth_call", [.object(simulated), "latest"])
-        }
+        try await simulate(transaction)
         return (transaction, fees)
+    }
+
+    /// `eth_call` of `transaction` as it would be sent, at the latest block: a revert refuses it with the decoded reason.
+    /// No nonce: the call is about what the transaction does, and a node that checks it (py-evm does; geth skips the
+    /// check for eth_call) would refuse a swap queued behind one of ours still waiting to be mined.
+    func simulate(_ transaction: EthereumTransaction) async throws(SwapError) {
+        var request: [String: JSONValue] = ["from": .string(wallet.checksummed), "data": .string(HexData.format(transaction.data)),
+                                            "value": .string(Quantity.format(transaction.value)),
+                                            "gas": .string(Quantity.format(transaction.gasLimit)),
+                                            "maxFeePerGas": .string(Quantity.format(transaction.maxFeePerGas)),
+                                            "maxPriorityFeePerGas": .string(Quantity.format(transaction.maxPriorityFeePerGas))]
+        if let to = transaction.to { request["to"] = .string(to.checksummed) }
+        _ = try await reverting("eth_call") { () async throws(EVMRPCError) in
+            try await client.call("eth_call", [.object(request), "latest"])
+        }
     }
 
     /// Signs and sends `transaction`, keeping the nonce book current whatever the answer.
@@ -218,13 +225,18 @@ public actor SwapExecutor {
         do {
             let (hash, route) = try await submitter.submit(raw: raw, latestBlock: latestBlock)
             nonces.recordSent(sent, nonce: transaction.nonce)
-            unsigned[transaction.nonce] = transaction
+            // What a speed-up re-sends: the swap (or its last speed-up), never a cancel or gap fill.
+            if purpose == .original || purpose == .speedUp { unsigned[transaction.nonce] = transaction }
             return (hash, route)
         } catch {
             if case .refused(let route, let reason) = error,
                nonces.recordRejected(sent, nonce: transaction.nonce, reason: reason) == .keepAsSent {
-                unsigned[transaction.nonce] = transaction
+                if purpose == .original || purpose == .speedUp { unsigned[transaction.nonce] = transaction }
                 return (sent.hash, route)
+            }
+            // It may have reached a node: a wait at this nonce must still look for it (a phantom costs a poll).
+            if case .unreachable(_, let rpc) = error, case .transport(_, _, _, true) = rpc {
+                nonces.recordSent(sent, nonce: transaction.nonce)
             }
             throw .submission(error)
         }
@@ -238,12 +250,23 @@ public actor SwapExecutor {
         let watch = TransactionWatch(client: client)
         var state = TransactionState.pending
         var droppedBefore = false
+        // Every transaction of ours at the nonce, as it becomes known, never forgotten: the book moves a nonce's
+        // attempts aside once a later nonce of ours is mined (which means this one was too), and a replacement is
+        // counted from the moment it may reach a node.
+        var known: [[UInt8]] = [hash]
+        /// Whether attempts appeared since `known` was last brought up to date (one may have been sent meanwhile).
+        func learnAttempts() -> Bool {
+            let before = known.count
+            for attempt in nonces.everyAttempt(at: nonce).map(\.hash) + (submitting[nonce] ?? []) where !known.contains(attempt) {
+                known.append(attempt)
+            }
+            return known.count > before
+        }
         for poll in 0..<max(patience.polls, 1) {
-            // Newest first: a replacement the chain took makes the older attempts drop.
-            let attempts = ([hash] + nonces.attempts(at: nonce).map(\.hash).filter { $0 != hash }).reversed()
-                + (submitting[nonce] ?? []).filter { $0 != hash }
+            _ = learnAttempts()
             state = .dropped
-            for candidate in attempts {
+            // Newest first: a replacement the chain took makes the older attempts drop.
+            for candidate in known.reversed() {
                 let seen = try await node { () async throws(EVMRPCError) in try await watch.state(of: candidate) }
                 if case .mined = seen { state = seen; break }
                 if case .pending = seen { state = .pending }
@@ -256,8 +279,14 @@ public actor SwapExecutor {
                     let count = try await node { () async throws(EVMRPCError) in
                         try await client.call("eth_getTransactionCount", [.string(wallet.checksummed), "latest"]).quantity()
                     }
+                    // A replacement sent while this poll looked (the trader's speed-up, mined at once) is what took the
+                    // nonce, not something else: look again before deciding.
+                    if learnAttempts() {
+                        droppedBefore = false
+                        continue
+                    }
                     // With no poll left to see it land, a lost transaction is reported dropped (reconcile repairs the gap).
-                    guard count <= nonce, poll + 1 < patience.polls, let newest = nonces.attempts(at: nonce).last else { break }
+                    guard count <= nonce, poll + 1 < patience.polls, let newest = nonces.everyAttempt(at: nonce).last else { break }
                     let block = (try? await client.call("eth_blockNumber").uint64()) ?? 0
                     _ = try? await submitter.submit(raw: newest.raw, latestBlock: block)
                     droppedBefore = false

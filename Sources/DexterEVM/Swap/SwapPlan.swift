@@ -190,6 +190,8 @@ public enum SwapError: Error, Sendable, Hashable, CustomStringConvertible {
     case swapLog(SwapFill.Undecodable)
     /// A speed-up or cancel of a nonce where nothing of ours is pending.
     case nothingPending(nonce: BigUInt)
+    /// A speed-up of a nonce whose last transaction is a cancel.
+    case cancelPending(nonce: BigUInt)
 
     public var description: String {
         switch self {
@@ -204,7 +206,9 @@ public enum SwapError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notConfirmed(let hash, let state): "swap \(Hex.encode(hash)) not confirmed: \(state)"
         case .noSwapLog(let pool, let hash): "swap \(Hex.encode(hash)) succeeded without a Swap log of \(pool)"
         case .swapLog(let error): "swap: \(error)"
-        case .nothingPending(let nonce): "nothing of ours is pending at nonce \(nonce)"
+        case .nothingPending(let nonce):
+            "nothing this session sent is pending at nonce \(nonce) (a transaction sent before a restart is followed to its end, not replaced)"
+        case .cancelPending(let nonce): "a cancel was sent at nonce \(nonce): speeding up now would send the swap again"
         }
     }
 }

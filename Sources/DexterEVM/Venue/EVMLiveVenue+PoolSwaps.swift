@@ -24,7 +24,7 @@ extension EVMLiveVenue {
         case (.balancerWeighted, .weighted):
             guard let poolId = feed.balancerPoolId(pool.key) else { throw EVMLiveError.noPool(pool.key) }
             // The Vault is the contract called, approved, and the one whose Swap log tells the fill.
-            let vault = pool.deployment.factory
+            guard let vault = pool.deployment.vault else { throw EVMLiveError.notSwappable(pool.deployment.protocolKind, dex: pool.dexName) }
             entry.pool = vault.checksummed
             entry.poolId = Hex.encode(poolId)
             let venue = SwapPlan.Venue.balancerVault(vault: vault, poolId: poolId)

@@ -49,9 +49,12 @@ extension EVMLiveVenue {
             let seen = try await watch.state(of: try Hex.decode(replacement))
             if seen != .dropped { state = seen }
         }
+        // A cancel the chain took ends it canceled; a journal from before cancels were told apart says so by the mined
+        // transaction being ours but not the swap's (no log of the pool).
         if case .mined(let receipt, let depth) = state, receipt.transactionHash != hash,
            depth >= UInt64(max(1, feed.chain.confirmations)),
-           !receipt.logs.contains(where: { $0.address.checksummed.lowercased() == entry.pool.lowercased() }) {
+           entry.cancels.map({ $0.contains(Hex.encode(receipt.transactionHash)) })
+               ?? !receipt.logs.contains(where: { $0.address.checksummed.lowercased() == entry.pool.lowercased() }) {
             return settled(unfilled(clientOrderId, venue, symbol, entry.side, .canceled, reason: Self.canceledOnChain,
                                     gas: gasBefore + Self.gasToken(receipt.feePaidWei)))
         }

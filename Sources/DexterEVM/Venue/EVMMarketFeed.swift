@@ -113,7 +113,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         return pools.compactMap { pool in
             read[pool.key].map {
                 VenueInstrument(market: $0.market, poolAddress: $0.address.checksummed,
-                                routerAddress: pool.deployment.router?.checksummed)
+                                routerAddress: pool.deployment.swapTarget?.checksummed)
             }
         }
     }

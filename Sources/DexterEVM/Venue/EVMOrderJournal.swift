@@ -36,8 +36,11 @@ public final class EVMOrderJournal: @unchecked Sendable {
         /// The signed transaction, 0x-hex: what is re-broadcast, byte for byte, if a node lost it. Public once sent.
         public var raw: String?
         public var route: String?
-        /// Transactions sent at the swap's nonce to replace it (a cancel), 0x-hex.
+        /// Transactions sent at the swap's nonce to replace it (speed-ups and cancels), 0x-hex, each written down
+        /// before it was sent.
         public var replacements: [String]?
+        /// Which of `replacements` are cancels (0-value transfers): one of them mined ends the order canceled.
+        public var cancels: [String]?
         /// Transactions the swap needed first (an approval, a wrap), 0x-hex, each written down before it was sent:
         /// their gas is this order's, even when the swap itself never went.
         public var sideTransactions: [String]?
@@ -62,11 +65,23 @@ public final class EVMOrderJournal: @unchecked Sendable {
     }
 
     /// Appends the entry's new state and syncs it to disk before returning.
+    /// Writes the order's newest state. Replacements are only ever added: a writer holding an older copy of the entry
+    /// (the swap's own run, while the trader speeds it up) never drops one another wrote.
     public func record(_ entry: Entry) {
         lock.lock()
         defer { lock.unlock() }
-        entries[entry.clientOrderId] = entry
-        file.append(entry)
+        var merged = entry
+        if let known = entries[entry.clientOrderId] {
+            merged.replacements = Self.union(known.replacements, entry.replacements)
+            merged.cancels = Self.union(known.cancels, entry.cancels)
+        }
+        entries[entry.clientOrderId] = merged
+        file.append(merged)
+    }
+
+    static func union(_ first: [String]?, _ second: [String]?) -> [String]? {
+        guard let first else { return second }
+        return first + (second ?? []).filter { !first.contains($0) }
     }
 
     public func entry(_ clientOrderId: String) -> Entry? {

@@ -16,6 +16,9 @@ public struct OrderUpdate: Sendable, Hashable, Codable {
         case rejected(ExecutionFailure)
         /// The venue refused to cancel it (already done, or unknown to it): the order keeps its course.
         case cancelRejected(reason: String)
+        /// How the order travels changed, not where it stands: a replacement sent for it (a chain transaction sped
+        /// up, or a cancel sent at its nonce). `route` says how; an order already ended keeps what it showed.
+        case routeChanged
     }
 
     public let clientOrderId: String
@@ -44,7 +47,7 @@ public struct OrderUpdate: Sendable, Hashable, Codable {
     public var endsTheOrder: Bool {
         switch kind {
         case .canceled, .expired, .rejected: true
-        case .accepted, .fill, .cancelRejected: false
+        case .accepted, .fill, .cancelRejected, .routeChanged: false
         }
     }
 }
