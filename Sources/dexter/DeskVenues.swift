@@ -138,7 +138,10 @@ struct VenueConnectors: Sendable {
                     // LIVE: swaps are priced with the gas the trading wallet's own router calls take, unless config
                     // names another address to estimate from.
                     if let key, settings.gasEstimate == nil { settings.gasEstimate = GasEstimateSettings(from: key.address) }
-                    let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools))
+                    // Aggregators' keys from the environment, never from config.
+                    let aggregators = try settings.aggregatorFeeds(environment: ProcessInfo.processInfo.environment)
+                    let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools),
+                                                 aggregators: aggregators)
                     guard let key else { return PaperVenue(feed: feed, journal: journal) }
                     // What each order became on chain, beside the ledger: a restart finds its transaction there.
                     guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain) }
