@@ -1,0 +1,68 @@
+import BigInt
+import DexterCrypto
+import Foundation
+
+/// What an aggregator's swap moved, from the receipt's ERC-20 `Transfer(address indexed from, address indexed to,
+/// uint256 value)` logs: every transfer of the sold token out of the wallet, and of the bought token into it. An
+/// aggregator's route may cross any pools, so no one pool's Swap log tells the fill.
+public struct TransferFill: Sendable, Hashable {
+    public let amountIn: BigUInt
+    public let amountOut: BigUInt
+
+    public static let topic = Keccak256.hash(Array("Transfer(address,address,uint256)".utf8))
+
+    public init(_ logs: [ReceiptLog], tokenIn: EthereumAddress, tokenOut: EthereumAddress, wallet: EthereumAddress) {
+        var paid: BigUInt = 0, received: BigUInt = 0
+        let walletWord = [UInt8](repeating: 0, count: 12) + wallet.bytes
+        for log in logs where log.topics.count == 3 && log.topics[0] == Self.topic && log.data.count == 32 {
+            let value = BigUInt(Data(log.data))
+            if log.address == tokenIn && log.topics[1] == walletWord { paid += value }
+            if log.address == tokenOut && log.topics[2] == walletWord { received += value }
+        }
+        amountIn = paid
+        amountOut = received
+    }
+}
+
+extension SwapExecutor {
+    /// Sends a checked aggregator transaction the way `execute(_:patience:report:)` sends a direct swap: the
+    /// spender approved when short, eth_estimateGas and the eth_call of the signed transaction at the latest block
+    /// (a revert refuses it with the decoded reason), the nonce, the configured route, the confirmations. The fill is
+    /// the Transfer logs of the receipt.
+    public func execute(_ swap: AggregatorSwapPlan, patience: Patience,
+                        report: @Sendable (SwapEvent) async -> Void = { _ in }) async throws(SwapError) -> SwapResult {
+        try await ensureAllowance(token: swap.tokenIn, spender: swap.spender, needed: swap.amountIn, patience: patience,
+                                  report: report)
+        let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
+        let call = swap.transaction
+        let (transaction, fees, balanceBefore, hash, route) = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, fees) = try await prepare(to: call.to, data: call.data, value: call.value, latest: latest)
+            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
+                                    amountOutMinimum: swap.minimumOut))
+            let balanceBefore = try await balance(of: swap.recipient, token: swap.tokenOut, at: nil)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, nonce in
+                await report(.signed(hash: sent.hash, nonce: nonce, raw: sent.raw))
+            }
+            return (transaction, fees, balanceBefore, hash, route)
+        }
+        await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
+        let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
+        let moved = TransferFill(receipt.logs, tokenIn: swap.tokenIn, tokenOut: swap.tokenOut, wallet: swap.recipient)
+        if receipt.transactionHash != hash, moved.amountIn == 0 {
+            // A cancel took the nonce (a 0-value transfer to ourselves): nothing was sold.
+            return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
+                              outcome: .canceled, fees: fees)
+        }
+        guard receipt.succeeded else {
+            let reason = try await replay(transaction, atBlock: receipt.blockNumber - 1)
+            return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt, outcome: .failed(reason),
+                              fees: fees)
+        }
+        let balanceAfter = try await balance(of: swap.recipient, token: swap.tokenOut, at: receipt.blockNumber)
+        let change = balanceAfter >= balanceBefore ? balanceAfter - balanceBefore : 0
+        let fill = SwapFill(pool: call.to, amountIn: moved.amountIn, tokenInIndex: 0, amountOut: moved.amountOut,
+                            sqrtPriceX96After: nil)
+        return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
+                          outcome: .filled(fill, balanceChange: change), fees: fees)
+    }
+}
