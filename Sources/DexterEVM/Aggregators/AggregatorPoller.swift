@@ -17,9 +17,11 @@ public struct AggregatorFeed: Sendable {
     public let weight: Double
     /// The amount of each pair's base asset the aggregator is asked to sell.
     public let quoteSize: FixedDecimal
+    /// Set when LIVE sells may go through the aggregator's transactions: where they may go and what is approved.
+    public let execution: AggregatorContracts?
 
     public init(client: any AggregatorPriceSource, refreshInterval: Duration, stalenessBound: Duration, weight: Double,
-                quoteSize: FixedDecimal) {
+                quoteSize: FixedDecimal, execution: AggregatorContracts? = nil) {
         precondition(weight > 0 && weight.isFinite, "an aggregator's weight is positive")
         precondition(quoteSize.isPositive, "an aggregator is asked about a positive size")
         self.client = client
@@ -27,6 +29,7 @@ public struct AggregatorFeed: Sendable {
         self.stalenessBound = stalenessBound
         self.weight = weight
         self.quoteSize = quoteSize
+        self.execution = execution
     }
 
     public var source: AggregatorSource { client.source }

@@ -17,6 +17,10 @@ public struct AggregatorSettings: Sendable, Hashable {
     public var quoteSize: FixedDecimal
     /// How long one request may take.
     public var timeout: Duration
+    /// LIVE sells may go through its transactions (to `contracts.router` only, `contracts.spender` approved) when it
+    /// pays at least the direct pool. Off by default: its quotes are then reference prices only.
+    public var execute = false
+    public var contracts: AggregatorContracts
 
     public init(source: AggregatorSource, url: String? = nil, apiKeyVariable: String,
                 refreshInterval: Duration = .seconds(10), stalenessBound: Duration = .seconds(60), weight: Double = 1,
@@ -29,6 +33,7 @@ public struct AggregatorSettings: Sendable, Hashable {
         self.weight = weight
         self.quoteSize = quoteSize
         self.timeout = timeout
+        contracts = .documented(source)
     }
 
     /// The documented production hosts.
@@ -46,7 +51,7 @@ public struct AggregatorSettings: Sendable, Hashable {
         case .zeroEx: ZeroExClient(apiKey: apiKey, chainId: chainId, baseURL: url, timeout: timeout)
         }
         return AggregatorFeed(client: client, refreshInterval: refreshInterval, stalenessBound: stalenessBound,
-                              weight: weight, quoteSize: quoteSize)
+                              weight: weight, quoteSize: quoteSize, execution: execute ? contracts : nil)
     }
 }
 

@@ -25,12 +25,15 @@ public struct TransferFill: Sendable, Hashable {
 }
 
 extension SwapExecutor {
-    /// Sends a checked aggregator transaction the way `execute(_:patience:report:)` sends a direct swap: the
-    /// spender approved when short, eth_estimateGas and the eth_call of the signed transaction at the latest block
+    /// Sends a checked aggregator transaction the way `execute(_:patience:report:)` sends a direct swap: the wrapped
+    /// gas token wrapped when it is sold and short, the spender approved when short, eth_estimateGas and the eth_call of the signed transaction at the latest block
     /// (a revert refuses it with the decoded reason), the nonce, the configured route, the confirmations. The fill is
     /// the Transfer logs of the receipt.
     public func execute(_ swap: AggregatorSwapPlan, patience: Patience,
                         report: @Sendable (SwapEvent) async -> Void = { _ in }) async throws(SwapError) -> SwapResult {
+        if let wrappedNative, swap.tokenIn == wrappedNative {
+            try await ensureWrapped(wrappedNative, needed: swap.amountIn, patience: patience, report: report)
+        }
         try await ensureAllowance(token: swap.tokenIn, spender: swap.spender, needed: swap.amountIn, patience: patience,
                                   report: report)
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
