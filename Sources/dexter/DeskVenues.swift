@@ -145,7 +145,10 @@ struct VenueConnectors: Sendable {
                     guard let key else { return PaperVenue(feed: feed, journal: journal) }
                     // What each order became on chain, beside the ledger: a restart finds its transaction there.
                     guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain) }
-                    return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"))
+                    // What an aggregator's transaction goes to is screened by the deny-list before it is signed.
+                    let denyList = config.denyList
+                    return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"),
+                                            screen: { denyList?.contains($0.checksummed) == true ? "on the deny-list" : nil })
                 }
         },
         coinbase: { config, opening in

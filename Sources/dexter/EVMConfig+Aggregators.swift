@@ -1,4 +1,5 @@
 import DexterCore
+import DexterCrypto
 import DexterEVM
 
 /// `[chains.NAME.aggregators.oneinch]` and `[chains.NAME.aggregators.zeroex]`: aggregators asked for the chain's pool
@@ -10,10 +11,13 @@ import DexterEVM
 ///   weight = 1.0                     its say in the reference's weighted median (a market's is 1)
 ///   quote_size = "1"                 the amount of each pair's base asset it is asked to sell
 ///   timeout_ms = 5000                how long one request may take
+///   execute = false                  LIVE sells may go through its transactions when they pay at least the pool
+///   router = "0x…"                   the only address its transactions may go to (default: the documented one)
+///   spender = "0x…"                  the contract approved for them (default: the documented one)
 extension DeskConfig {
     static let aggregatorTables: [String: AggregatorSource] = ["oneinch": .oneInch, "zeroex": .zeroEx]
     static let aggregatorKeys: Set<String> = ["api_key_env", "url", "refresh_ms", "staleness_ms", "weight", "quote_size",
-                                              "timeout_ms"]
+                                              "timeout_ms", "execute", "router", "spender"]
 
     static func parseAggregators(_ chain: ConfigReader) throws -> [AggregatorSettings] {
         guard let tables = try chain.optionalTable("aggregators") else { return [] }
@@ -41,11 +45,19 @@ extension DeskConfig {
                 throw table.error("staleness_ms", "\(staleness) ms is shorter than refresh_ms (\(refresh) ms): every "
                                   + "answer would go stale before the next one comes")
             }
-            return AggregatorSettings(
+            var settings = AggregatorSettings(
                 source: source, url: url, apiKeyVariable: variable, refreshInterval: .milliseconds(refresh),
                 stalenessBound: .milliseconds(staleness), weight: try table.optionalDouble("weight", range: 0.01...100) ?? 1,
                 quoteSize: table.has("quote_size") ? try table.positiveDecimal("quote_size", example: "1") : .one,
                 timeout: .milliseconds(try table.optionalInt("timeout_ms", range: 100...60_000) ?? 5_000))
+            settings.execute = try table.optionalBool("execute") ?? false
+            for key in ["router", "spender"] where table.has(key) {
+                let text = try table.string(key)
+                let address: EthereumAddress
+                do { address = try EthereumAddress(parsing: text) } catch { throw table.error(key, "\(error)") }
+                if key == "router" { settings.contracts.router = address } else { settings.contracts.spender = address }
+            }
+            return settings
         }
     }
 }

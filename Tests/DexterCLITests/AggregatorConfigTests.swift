@@ -1,4 +1,5 @@
 import DexterCore
+import DexterCrypto
 import DexterEVM
 import Testing
 
@@ -25,6 +26,8 @@ import Testing
             api_key_env = "ZEROEX_API_KEY"
             url = "http://127.0.0.1:9999"
             staleness_ms = 30000
+            execute = true
+            router = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
             """), file: "config.toml")
         let chain = try #require(desk.liveChains["ethereum"])
         let oneInch = try #require(chain.aggregators.first { $0.source == .oneInch })
@@ -35,10 +38,16 @@ import Testing
         #expect(zeroEx.url == "http://127.0.0.1:9999" && zeroEx.weight == 1 && zeroEx.quoteSize == .one)
         #expect(zeroEx.refreshInterval == .seconds(10) && zeroEx.stalenessBound == .seconds(30))
         #expect(zeroEx.timeout == .seconds(5))
+        // LIVE routing is opt-in; the router and spender default to the documented contracts.
+        #expect(!oneInch.execute && oneInch.contracts == .documented(.oneInch))
+        #expect(oneInch.contracts.router.checksummed == "0x111111125421cA6dc452d289314280a0f8842A65")
+        #expect(zeroEx.execute && zeroEx.contracts.router.checksummed == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        #expect(zeroEx.contracts.spender.checksummed == "0x0000000000001fF3684f28c67538d4D072C22734")
 
         // The keys come from the environment; a missing one stops the start naming the variable, not a key.
         let feeds = try chain.aggregatorFeeds(environment: ["ONEINCH_API_KEY": "k1", "ZEROEX_API_KEY": "k2"])
         #expect(feeds.map(\.source) == [.oneInch, .zeroEx] && feeds[0].weight == 0.5)
+        #expect(feeds[0].execution == nil && feeds[1].execution == zeroEx.contracts)
         #expect(throws: AggregatorKeyMissing.self) { try chain.aggregatorFeeds(environment: ["ONEINCH_API_KEY": "k1"]) }
         do {
             _ = try chain.aggregatorFeeds(environment: ["ZEROEX_API_KEY": ""])
@@ -49,6 +58,10 @@ import Testing
         // None configured: none polled.
         #expect(try DeskConfig.parse(chains.config(venue: EVMConfigTests.uniswap), file: "config.toml")
             .liveChains["ethereum"]?.aggregators.isEmpty == true)
+    }
+
+    static func addressError(_ text: String) -> String {
+        do { _ = try EthereumAddress(parsing: text); return "parsed" } catch { return "\(error)" }
     }
 
     @Test func mistakesAreNamedAtTheirLine() {
@@ -73,6 +86,8 @@ import Testing
         refused("[chains.ethereum.aggregators.zeroex]\napi_key_env = \"K\"\nrefresh_ms = 5000\nstaleness_ms = 1000",
                 at: "staleness_ms", "chains.ethereum.aggregators.zeroex.staleness_ms: 1000 ms is shorter than refresh_ms "
                     + "(5000 ms): every answer would go stale before the next one comes")
+        refused("[chains.ethereum.aggregators.oneinch]\napi_key_env = \"K\"\nrouter = \"0x1234\"", at: "router",
+                "chains.ethereum.aggregators.oneinch.router: \(AggregatorConfigTests.addressError("0x1234"))")
         refused("[chains.ethereum.aggregators.oneinch]\napi_key_env = \"K\"\nurl = \"ftp://x\"", at: "url",
                 "chains.ethereum.aggregators.oneinch.url: expected an http(s):// URL, found \"ftp://x\"")
     }
