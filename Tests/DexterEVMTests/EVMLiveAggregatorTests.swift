@@ -93,6 +93,29 @@ import TestServers
         }
     }
 
+    /// Subscribed, the chain's feed polls its aggregators for the pools' pair, the tokens' decimals as read from the
+    /// pool: the indication is the server's quote of 1 ETH, exact, and the reference price counts it.
+    @Test func theFeedPostsItsAggregatorsIndicationsOnceSubscribed() async throws {
+        let scene = try await SwapSendScene.start()
+        defer { scene.node.stop() }
+        let server = try LocalZeroEx(AggregatorSwapTests.localChain(scene))
+        try await AggregatorSwapTests.mirror(scene, into: server)
+        let client = ZeroExClient(apiKey: LocalZeroEx.apiKey, chainId: UInt64(scene.node.chainId), baseURL: server.restURL)
+        let desk = try await desk(scene, aggregators: [Self.feed(client, scene)])
+        try await desk.venue.subscribe([MarketKey(venue: "v2", symbol: Live.pair)], into: desk.inbox)
+        defer { desk.feed.aggregatorStatus?.stop() }
+        var state = MarketState()
+        #expect(try await FeedScene.eventually(30) {
+            for event in desk.inbox.drain().market { state.apply(event) }
+            return state.indications[Live.pair]?["0x@local"] != nil
+        })
+        let indication = try #require(state.indications[Live.pair]?["0x@local"])
+        let quoted = try await client.price(sell: scene.weth, buy: scene.usdc, sellAmount: BigUInt(10).power(18))
+        #expect(indication.baseAmount == .one)
+        #expect(indication.quoteAmount == FixedDecimal(units: Int128(quoted.buyAmount), decimals: 6))
+        #expect(state.reference(of: "ETH", in: "USDC")?.sources.contains { $0.venue == "0x@local" } == true)
+    }
+
     @Test func anAggregatorDownLeavesTheSellToThePoolAndSaysSo() async throws {
         let scene = try await SwapSendScene.start()
         defer { scene.node.stop() }
