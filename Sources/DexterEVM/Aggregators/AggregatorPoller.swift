@@ -134,7 +134,8 @@ public final class AggregatorPoller: Sendable {
             do throws(AggregatorIndicationError) {
                 let amount = BigUInt(feed.quoteSize.units(decimals: pair.baseDecimals))
                 guard amount > 0 else {
-                    throw AggregatorIndicationError("quote_size \(feed.quoteSize) is less than one base unit of \(pair.symbol.base)")
+                    throw AggregatorIndicationError(
+                        "quote_size \(feed.quoteSize) is less than one base unit of \(pair.symbol.base)")
                 }
                 let quote: AggregatorQuote
                 do {
@@ -156,7 +157,8 @@ public final class AggregatorPoller: Sendable {
                     return held.failing[key] == nil
                 }
                 if first {
-                    logger.warning("\(key.source) \(pair.symbol): no quote (\(error.reason)); its last one ages until it answers again")
+                    logger.warning(
+                        "\(key.source) \(pair.symbol): no quote (\(error.reason)); its last one ages until it answers again")
                 }
             }
         }
@@ -169,7 +171,8 @@ public final class AggregatorPoller: Sendable {
         guard quote.buyAmount > 0 else { throw AggregatorIndicationError("it quoted nothing for the sell") }
         guard let sold = exact(quote.sellAmount, decimals: pair.baseDecimals),
               let bought = exact(quote.buyAmount, decimals: pair.quoteDecimals) else {
-            throw AggregatorIndicationError("an amount is past what the desk books (\(quote.sellAmount) → \(quote.buyAmount))")
+            throw AggregatorIndicationError(
+                "an amount is past what the desk books (\(quote.sellAmount) → \(quote.buyAmount))")
         }
         return PriceIndication(source: source, symbol: pair.symbol, baseAmount: sold, quoteAmount: bought,
                                receivedAt: quote.receivedAt, stalenessBound: feed.stalenessBound, weight: feed.weight)

@@ -112,13 +112,15 @@ public enum AggregatorRefusal: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .noTransaction(let source): "\(source): the answer has no transaction to send"
-        case .otherChain(let source, let quoted, let chain): "\(source): built for chain \(quoted), the wallet is on \(chain)"
+        case .otherChain(let source, let quoted, let chain):
+            "\(source): built for chain \(quoted), the wallet is on \(chain)"
         case .otherTrade(let source, let what): "\(source): the quote is for another trade (\(what))"
         case .otherSender(let source, let from): "\(source): built for sender \(from), not the desk's wallet"
         case .notTheRouter(let source, let to, let router):
             "\(source): the transaction goes to \(to), not the configured router \(router); nothing was signed"
         case .denied(let source, let address, let reason): "\(source): \(address) is on the deny-list (\(reason))"
-        case .paysValue(let source, let value): "\(source): the transaction sends \(value) wei of the gas token with a token sell"
+        case .paysValue(let source, let value):
+            "\(source): the transaction sends \(value) wei of the gas token with a token sell"
         case .noCalldata(let source): "\(source): the transaction has no calldata"
         case .paysTooLittle(let source, let quoted, let required):
             "\(source): quotes \(quoted) out, less than the order's \(required)"

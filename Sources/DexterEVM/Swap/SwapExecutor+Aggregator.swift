@@ -3,9 +3,9 @@ import DexterCrypto
 
 extension SwapExecutor {
     /// Sends a checked aggregator transaction the way `execute(_:patience:report:)` sends a direct swap: the wrapped
-    /// gas token wrapped when it is sold and short, the spender approved when short, eth_estimateGas and the eth_call of the signed transaction at the latest block
-    /// (a revert refuses it with the decoded reason), the nonce, the configured route, the confirmations. The fill is
-    /// the Transfer logs of the receipt.
+    /// gas token wrapped when it is sold and short, the spender approved when short, eth_estimateGas and the eth_call
+    /// of the signed transaction at the latest block (a revert refuses it with the decoded reason), the nonce, the
+    /// configured route, the confirmations. The fill is the Transfer logs of the receipt.
     public func execute(_ swap: AggregatorSwapPlan, patience: Patience,
                         report: @Sendable (SwapEvent) async -> Void = { _ in }) async throws(SwapError) -> SwapResult {
         if let wrappedNative, swap.tokenIn == wrappedNative {

@@ -39,7 +39,8 @@ extension EVMLiveVenue {
         let why = notes.isEmpty ? nil : notes.joined(separator: "; ")
         if let best {
             let others = why.map { "; \($0)" } ?? ""
-            feed.logger.info("\(order.clientOrderId): sold via \(best.source) (\(best.quotedOut) vs the pool's \(direct))\(others)")
+            feed.logger.info(
+                "\(order.clientOrderId): sold via \(best.source) (\(best.quotedOut) vs the pool's \(direct))\(others)")
             return (.aggregator(best), nil)
         }
         feed.logger.notice("\(order.clientOrderId): the direct pool route: \(why ?? "no aggregator pays more")")

@@ -146,6 +146,11 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
                                            kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now())
                 accepted.route = Self.shown(hash: hash, route: sentRoute) + Self.shown(route, note: routeNote)
                 self.post(accepted)
+            case .approvalSent(let token, let spender, let amount, let hash, _):
+                // Told once: the allowance stays for later swaps through the same router or aggregator.
+                let allowed = amount == (BigUInt(1) << 256) - 1 ? "all" : "\(amount)"
+                self.feed.logger.notice(
+                    "\(order.clientOrderId): approved \(spender) to spend \(allowed) of \(token) (\(Hex.encode(hash)))")
             case .sideTransactionSigned(let hash):
                 sideEffects.add(hash)
                 current.withLock { $0.sideTransactions = ($0.sideTransactions ?? []) + [Hex.encode(hash)] }
