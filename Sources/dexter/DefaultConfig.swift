@@ -174,9 +174,9 @@ BNB = "15"
 # every refresh_ms (default 10000) each is asked what selling quote_size (default "1") of each pair the chain's pools
 # trade gets, in the pair's base asset; the answer counts in the weighted median of the pair's sources with weight
 # (default 1.0; a market's is 1) until it is staleness_ms old (default 60000, at least refresh_ms), and is named
-# like a market when it is stale or an outlier. api_key_env (required) names the environment variable that holds the
-# API key (it never appears in config, logs or errors); url (default https://api.1inch.dev, https://api.0x.org) and
-# timeout_ms (default 5000) are optional. A failing API (429, 5xx, a timeout, a malformed answer) posts nothing: its
+# like a market when it is stale or an outlier. The API key (it never appears in config, logs or errors) is read from
+# the environment variable api_key_env names, or, without it, from your vault (dexter keys add 1inch / 0x: a key, no
+# secret); url (default https://api.1inch.dev, https://api.0x.org) and timeout_ms (default 5000) are optional. A failing API (429, 5xx, a timeout, a malformed answer) posts nothing: its
 # last quote ages, and the log says so once. execute = true (default false) lets a LIVE sell on the chain go through
 # the aggregator's transaction when its firm quote pays at least the direct pool: the slippage asked for keeps its
 # minimum at or above quantity × limit, and before anything is signed its `to` must be router (default: 1inch's

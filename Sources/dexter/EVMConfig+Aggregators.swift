@@ -4,7 +4,8 @@ import DexterEVM
 
 /// `[chains.NAME.aggregators.oneinch]` and `[chains.NAME.aggregators.zeroex]`: aggregators asked for the chain's pool
 /// pairs as reference price sources.
-///   api_key_env = "ONEINCH_API_KEY"  the environment variable holding the API key (required; never in config)
+///   api_key_env = "ONEINCH_API_KEY"  the environment variable holding the API key (never in config); without it,
+///                                    the key stored in the vault under "1inch" / "0x" (dexter keys add 1inch)
 ///   url = "https://api.1inch.dev"    the API's base URL (1inch's / 0x's own by default)
 ///   refresh_ms = 10000               every pair asked again this often
 ///   staleness_ms = 60000             an answer older than this is stale in the reference price
@@ -19,6 +20,24 @@ extension DeskConfig {
     static let aggregatorKeys: Set<String> = ["api_key_env", "url", "refresh_ms", "staleness_ms", "weight", "quote_size",
                                               "timeout_ms", "execute", "router", "spender"]
 
+    /// A POSIX-ish environment variable name: letters, digits and '_', not starting with a digit.
+    static func isVariableName(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 100 && !(text.first?.isNumber ?? true) && text.unicodeScalars.allSatisfy {
+            ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        }
+    }
+
+    /// The vault's API key of every aggregator a live chain takes its key from the vault for (no api_key_env); an
+    /// aggregator with no key stored is left out (the desk's start then says how to add one).
+    static func aggregatorVaultKeys(_ config: DeskConfig, vault: Vault) throws -> [AggregatorSource: String] {
+        var keys: [AggregatorSource: String] = [:]
+        let wanted = Set(config.liveChains.values.flatMap(\.aggregators).filter { $0.apiKeyVariable == nil }.map(\.source))
+        for source in wanted.sorted(by: { $0.rawValue < $1.rawValue }) {
+            do { keys[source] = try APIKeys.read(vault, venue: source.rawValue).1.apiKey } catch VaultError.notFound { continue }
+        }
+        return keys
+    }
+
     static func parseAggregators(_ chain: ConfigReader) throws -> [AggregatorSettings] {
         guard let tables = try chain.optionalTable("aggregators") else { return [] }
         try tables.allowOnly(Set(aggregatorTables.keys))
@@ -26,11 +45,8 @@ extension DeskConfig {
             let table = try tables.table(name)
             try table.allowOnly(aggregatorKeys)
             let source = aggregatorTables[name]!
-            let variable = try table.string("api_key_env")
-            let usable = !variable.isEmpty && variable.count <= 100 && variable.unicodeScalars.allSatisfy {
-                ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-            } && !(variable.first?.isNumber ?? true)
-            guard usable else {
+            let variable = try table.optionalString("api_key_env")
+            if let variable, !isVariableName(variable) {
                 // A key pasted here by mistake is not echoed back: only its length is.
                 throw table.error("api_key_env", "expected the name of an environment variable (letters, digits, '_'), "
                                   + "not the key itself (a value of \(variable.count) characters was given)")

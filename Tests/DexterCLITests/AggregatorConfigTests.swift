@@ -1,6 +1,7 @@
 import DexterCore
 import DexterCrypto
 import DexterEVM
+import Foundation
 import Testing
 
 @testable import dexter
@@ -60,6 +61,40 @@ import Testing
             .liveChains["ethereum"]?.aggregators.isEmpty == true)
     }
 
+    /// Without api_key_env the key is the vault's, stored under the aggregator's name (`dexter keys add 1inch`: a
+    /// key and no secret); a key in the environment is not looked for there.
+    @Test func aKeyFromTheVault() throws {
+        let desk = try DeskConfig.parse(config("""
+            [chains.ethereum.aggregators.oneinch]
+            weight = 2
+
+            [chains.ethereum.aggregators.zeroex]
+            api_key_env = "ZEROEX_API_KEY"
+            """), file: "config.toml")
+        let chain = try #require(desk.liveChains["ethereum"])
+        #expect(chain.aggregators.first { $0.source == .oneInch }?.apiKeyVariable == nil)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-aggkeys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let vault = try Vault.create(at: root.appendingPathComponent("alice"), user: "alice",
+                                     passphrase: Array("pass phrase".utf8), kdf: Vault.KDF.fresh(n: 1 << 10))
+        #expect(try DeskConfig.aggregatorVaultKeys(desk, vault: vault).isEmpty)
+        do {
+            _ = try chain.aggregatorFeeds(environment: ["ZEROEX_API_KEY": "k2"])
+            Issue.record("a missing vault key was not refused")
+        } catch {
+            #expect(error.description == "[chains.ethereum.aggregators.oneinch]: no API key: store one in your vault "
+                    + "(dexter keys add 1inch), or name the environment variable that holds it with api_key_env")
+        }
+        #expect(try KeysCommand.checkVenue("1inch", config: desk) == "1inch")
+        _ = try APIKeys.add(vault, venue: "1inch", credential: APICredential(apiKey: "oneinch-key-0001", secret: "",
+                                                                             passphrase: nil),
+                            permissions: ["read"], now: 0)
+        let keys = try DeskConfig.aggregatorVaultKeys(desk, vault: vault)
+        #expect(keys == [.oneInch: "oneinch-key-0001"])
+        let feeds = try chain.aggregatorFeeds(environment: ["ZEROEX_API_KEY": "k2"], vaultKeys: keys)
+        #expect(feeds.map(\.source) == [.oneInch, .zeroEx] && feeds[0].weight == 2)
+    }
+
     static func addressError(_ text: String) -> String {
         do { _ = try EthereumAddress(parsing: text); return "parsed" } catch { return "\(error)" }
     }
@@ -74,8 +109,6 @@ import Testing
         }
         refused("[chains.ethereum.aggregators.paraswap]\napi_key_env = \"X\"", at: "[chains.ethereum.aggregators.paraswap]",
                 "chains.ethereum.aggregators.paraswap: unknown key; expected one of oneinch, zeroex")
-        refused("[chains.ethereum.aggregators.oneinch]\nweight = 2", at: "[chains.ethereum.aggregators.oneinch]",
-                "chains.ethereum.aggregators.oneinch.api_key_env: missing; expected a value here")
         refused("[chains.ethereum.aggregators.oneinch]\napi_key_env = \"sk-live-0123456789abcdef/xyz\"", at: "api_key_env",
                 "chains.ethereum.aggregators.oneinch.api_key_env: expected the name of an environment variable (letters, "
                     + "digits, '_'), not the key itself (a value of 28 characters was given)")

@@ -7,8 +7,9 @@ public struct AggregatorSettings: Sendable, Hashable {
     public var source: AggregatorSource
     /// The API's base URL: 1inch's or 0x's own by default.
     public var url: String
-    /// The environment variable that holds the API key: the key itself is never in config, a log or an error.
-    public var apiKeyVariable: String
+    /// The environment variable that holds the API key; nil: the key stored in the vault under the aggregator's name
+    /// (`dexter keys add 1inch`). The key itself is never in config, a log or an error.
+    public var apiKeyVariable: String?
     public var refreshInterval: Duration
     public var stalenessBound: Duration
     /// Its say in the reference's weighted median (a market's is 1).
@@ -22,7 +23,7 @@ public struct AggregatorSettings: Sendable, Hashable {
     public var execute = false
     public var contracts: AggregatorContracts
 
-    public init(source: AggregatorSource, url: String? = nil, apiKeyVariable: String,
+    public init(source: AggregatorSource, url: String? = nil, apiKeyVariable: String?,
                 refreshInterval: Duration = .seconds(10), stalenessBound: Duration = .seconds(60), weight: Double = 1,
                 quoteSize: FixedDecimal = .one, timeout: Duration = .seconds(5)) {
         self.source = source
@@ -59,19 +60,28 @@ public struct AggregatorSettings: Sendable, Hashable {
 public struct AggregatorKeyMissing: Error, Sendable, CustomStringConvertible {
     public let chain: ChainId
     public let source: AggregatorSource
-    public let variable: String
+    /// The environment variable config names; nil: the key was looked for in the vault.
+    public let variable: String?
 
     public var description: String {
-        "[chains.\(chain).aggregators.\(source == .oneInch ? "oneinch" : "zeroex")]: the API key is read from the "
-            + "environment variable \(variable), which is not set (or empty): export it before starting dexter"
+        let table = "[chains.\(chain).aggregators.\(source == .oneInch ? "oneinch" : "zeroex")]"
+        guard let variable else {
+            return "\(table): no API key: store one in your vault (dexter keys add \(source)), or name the environment "
+                + "variable that holds it with api_key_env"
+        }
+        return "\(table): the API key is read from the environment variable \(variable), which is not set (or empty): "
+            + "export it before starting dexter"
     }
 }
 
 extension EVMChainSettings {
-    /// Every configured aggregator ready to poll, each with its key from `environment`.
-    public func aggregatorFeeds(environment: [String: String]) throws(AggregatorKeyMissing) -> [AggregatorFeed] {
+    /// Every configured aggregator ready to poll, each with its key from `environment` (the variable config names)
+    /// or, with none named, from `vaultKeys` (the vault's, by aggregator).
+    public func aggregatorFeeds(environment: [String: String], vaultKeys: [AggregatorSource: String] = [:])
+        throws(AggregatorKeyMissing) -> [AggregatorFeed] {
         try aggregators.map { settings throws(AggregatorKeyMissing) in
-            guard let key = environment[settings.apiKeyVariable], !key.isEmpty else {
+            let key = settings.apiKeyVariable.map { environment[$0] } ?? vaultKeys[settings.source]
+            guard let key, !key.isEmpty else {
                 throw AggregatorKeyMissing(chain: chain, source: settings.source, variable: settings.apiKeyVariable)
             }
             return settings.feed(apiKey: key, chainId: chainId)
