@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(name: "DexterCLITests", dependencies: ["SharedTestData", "dexter", "DexterEngine", "DexterVenues", "DexterCrypto", "DexterLedger",
                                                      "DexterCEX", "DexterEVM"]),
         // Starts the local exchange-protocol servers (Tests/Servers) for the tests that talk to them.
-        .target(name: "TestServers", path: "Tests/TestServers"),
+        .target(name: "TestServers", dependencies: ["DexterCrypto", .product(name: "BigInt", package: "BigInt")],
+                path: "Tests/TestServers"),
         .testTarget(name: "DexterEVMTests", dependencies: [
             "SharedTestData", "TestServers", "DexterEVM", "DexterCore", "DexterMarket", "DexterCrypto", "DexterNet",
             .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),

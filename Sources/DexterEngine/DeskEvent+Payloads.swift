@@ -29,10 +29,12 @@ public enum OrderRefusal: Sendable, Hashable {
     case gasShort(VenueId, token: Asset, needed: FixedDecimal, free: FixedDecimal)
 }
 
-/// An address an on-chain leg touches that is on the deny list: a pool, or the wallet that would receive.
+/// An address an on-chain leg touches that is on the deny list: a pool, the router a swap pays, or the wallet that
+/// would receive.
 public struct DenyListMatch: Sendable, Hashable {
     public enum Holder: Sendable, Hashable {
         case pool(VenueId, Symbol)
+        case router(VenueId)
         case wallet(name: String, chain: ChainId)
     }
 

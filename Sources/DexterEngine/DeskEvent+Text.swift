@@ -8,7 +8,7 @@ extension DeskEvent {
     public var level: Notification.Level {
         switch self {
         case .started, .stopsRearmed, .approvalCancelled, .rejected, .autoApproved, .approved, .approvedInSequence,
-             .queryAnswered, .limitChanged, .configReloaded, .balancesFromVenue:
+             .queryAnswered, .limitChanged, .configReloaded, .balancesFromVenue, .orderCancelRequested, .orderSpedUp:
             .info
         case .active, .resumed, .balancesAgree, .positionsAgree:
             .success
@@ -28,7 +28,7 @@ extension DeskEvent {
              .orderNotSent, .retryNotSent, .legFailed, .illegalTransition, .legRiskLeftOpen, .stopLossTriggered,
              .stopLossTriggeredWhileHalted, .stopLossSelling, .stopLossIncomplete, .stopLossPausedByHalt,
              .restartReconciliationFailed, .ledgerWriteFailed, .decisionNotRecorded, .balanceMismatch, .positionMismatch,
-             .restingOrdersNotCanceled:
+             .restingOrdersNotCanceled, .orderActionRefused:
             .error
         }
     }
@@ -97,6 +97,12 @@ extension DeskEvent {
                 + (venueReason.flatMap { failure.reason.contains($0) ? nil : " (\($0))" } ?? "")
         case .illegalTransition(let clientOrderId, let illegal):
             "\(clientOrderId): \(illegal)"
+        case .orderCancelRequested(let order):
+            "cancel sent for \(order.label)"
+        case .orderSpedUp(let order, let sent):
+            "sped up \(order.label): \(sent)"
+        case .orderActionRefused(let clientOrderId, let action, let reason):
+            "cannot \(action) \(clientOrderId): \(reason)"
         case .cycle(let id, let route, let event):
             event.text(id: id, route: route)
         case .booked(let booking):
@@ -210,6 +216,7 @@ extension DenyListMatch: CustomStringConvertible {
     public var description: String {
         switch holder {
         case .pool(let venue, let symbol): "\(address) (\(venue) \(symbol) pool) is on the deny list"
+        case .router(let venue): "\(address) (\(venue) router) is on the deny list"
         case .wallet(let name, let chain): "\(address) (wallet \(name) on \(chain)) is on the deny list"
         }
     }

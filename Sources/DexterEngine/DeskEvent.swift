@@ -76,6 +76,12 @@ public enum DeskEvent: Sendable, Hashable {
     case retryNotSent(OrderRequest, OrderRefusal)
     /// A leg ended rejected or expired; `venueReason` is what the venue said, when it said anything.
     case legFailed(venue: VenueId, side: Side, symbol: Symbol, ExecutionFailure, venueReason: String?)
+    /// The trader's cancel of one order went to its venue (the answer comes as the order's end, or a refusal).
+    case orderCancelRequested(OrderRow)
+    /// The trader's speed-up of one order was sent: `sent` is what went, as the venue describes it.
+    case orderSpedUp(OrderRow, sent: String)
+    /// A trader's cancel or speed-up that could not go, and why.
+    case orderActionRefused(clientOrderId: String, action: OrderAction, reason: String)
     /// A step the order's lifecycle cannot take (a venue saying something impossible, or a bug): the order keeps its
     /// state.
     case illegalTransition(clientOrderId: String, IllegalTransition)

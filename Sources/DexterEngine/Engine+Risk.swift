@@ -194,8 +194,8 @@ extension Engine {
         stopTrading("automatic halt: \(reason)", at: now)
     }
 
-    /// Every address an on-chain leg touches (the pool, the wallet that receives) against the deny list: the first
-    /// match, or nil.
+    /// Every address an on-chain leg touches (the pool, the router it pays, the wallet that receives) against the deny
+    /// list: the first match, or nil.
     func screening(_ opportunity: Opportunity) -> DenyListMatch? {
         screening(opportunity.legs.map { ($0.venue, $0.symbol) })
     }
@@ -208,6 +208,9 @@ extension Engine {
             guard let chain = pipeline.state[key]?.venue.kind.chain else { continue }
             if let address = poolAddresses[key], denyList.contains(address) {
                 return DenyListMatch(address: address, holder: .pool(leg.venue, leg.symbol))
+            }
+            if let address = routerAddresses[key], denyList.contains(address) {
+                return DenyListMatch(address: address, holder: .router(leg.venue))
             }
             for wallet in config.wallets where wallet.kind != .cex && wallet.chains.contains(chain.name) && denyList.contains(wallet.address) {
                 return DenyListMatch(address: wallet.address, holder: .wallet(name: wallet.name, chain: chain))

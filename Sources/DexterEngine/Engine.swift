@@ -58,6 +58,8 @@ public actor Engine {
     var connections: [VenueId: ConnectionState] = [:]
     /// The contract each pool market trades through, as its venue describes it (what compliance screens).
     let poolAddresses: [MarketKey: String]
+    /// The router each on-chain market's swaps are sent to, where it is not the pool.
+    let routerAddresses: [MarketKey: String]
     /// Orders the kill switch asked venues to cancel, still waiting for the answer.
     var cancelsAwaited: Set<String> = []
     /// The last difference shown between each reconciled venue's account and the ledger, and venues being asked.
@@ -111,6 +113,9 @@ public actor Engine {
         self.inbox = VenueInbox()
         self.poolAddresses = Dictionary(instruments.compactMap { instrument in
             instrument.poolAddress.map { (instrument.market.key, $0) }
+        }) { first, _ in first }
+        self.routerAddresses = Dictionary(instruments.compactMap { instrument in
+            instrument.routerAddress.map { (instrument.market.key, $0) }
         }) { first, _ in first }
         self.pipeline = MarketPipeline(markets: instruments.map(\.market), gas: gas,
                                        policy: config.detection, inventory: portfolio.inventory, start: start)

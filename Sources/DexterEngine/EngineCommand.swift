@@ -15,6 +15,10 @@ public enum EngineCommand: Sendable, Hashable {
     /// Reducing: only orders that cut exposure (a risk manager's call); `resume` returns to active.
     case reduce(String)
     case resume
+    /// The trader's cancel of one live order (the Orders panel's key); audited.
+    case cancelOrder(String)
+    /// The trader's speed-up of one order waiting to be mined: sent again paying more (the Orders panel's key); audited.
+    case speedUp(String)
     /// A risk manager changes a limit; audited.
     case setLimit(LimitChange)
     /// config.toml read again: its limits, automatic halts and deny list take effect; audited.
@@ -72,6 +76,8 @@ extension Engine {
         case .halt(let reason): halt(reason)
         case .reduce(let reason): reduce(reason)
         case .resume: resume()
+        case .cancelOrder(let id): cancelOrder(id)
+        case .speedUp(let id): speedUp(id)
         case .setLimit(let change): setLimit(change)
         case .reloadConfig(let reload): reloadConfig(reload)
         }

@@ -9,6 +9,8 @@ import WSClient
 /// at 24 h: dexter reconnects before), and the backoff between attempts.
 public struct WebSocketSettings: Sendable {
     public var url: String
+    /// Further URLs of the same service, tried in turn after `url` when a connection fails (`urls`).
+    public var alternateURLs: [String] = []
     public var lifetime: Duration
     public var pingEvery: Duration?
     public var maxMessageBytes: Int
@@ -28,6 +30,9 @@ public struct WebSocketSettings: Sendable {
         self.backoff = backoff
         self.stableAfter = stableAfter
     }
+
+    /// Every URL in the order they are tried: `url` first.
+    public var urls: [String] { [url] + alternateURLs }
 }
 
 /// What a connection's owner hears. Called from the link's task: keep them short (post, don't compute).
@@ -41,12 +46,14 @@ public protocol WebSocketListener: Sendable {
 }
 
 /// A WebSocket that stays connected: reconnects with capped, jittered backoff after every drop, and before its
-/// lifetime runs out. TLS for wss URLs. `run` returns when its task is cancelled.
+/// lifetime runs out. TLS for wss URLs. With several URLs, a failed connection moves to the next one at once, and the
+/// backoff is waited only once every URL has failed in a row. `run` returns when its task is cancelled.
 public final class WebSocketLink: Sendable {
     public let settings: WebSocketSettings
     private let logger: Logger
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let reconnectRequested = Mutex(false)
+    private let current = Mutex(0)
 
     public init(settings: WebSocketSettings, logger: Logger = Logger(label: "dexter.net")) {
         self.settings = settings
@@ -54,6 +61,10 @@ public final class WebSocketLink: Sendable {
     }
 
     public var isConnected: Bool { writer.withLock { $0 != nil } }
+
+    /// Which of `settings.urls` is connected, or tried next.
+    public var currentIndex: Int { current.withLock { $0 } }
+    public var currentURL: String { settings.urls[currentIndex] }
 
     /// Sends a text frame on the current connection.
     public func send(_ text: String) async throws {
@@ -76,7 +87,10 @@ public final class WebSocketLink: Sendable {
     }
 
     public func run(_ listener: some WebSocketListener) async {
+        let count = settings.urls.count
         var attempt = 0
+        // URLs not yet tried since the last one that held: a failure moves on to one of them at once.
+        var untried = count - 1
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let outcome = await connectOnce(listener)
@@ -84,15 +98,38 @@ public final class WebSocketLink: Sendable {
                 listener.closed(reason: "stopped", retryIn: nil)
                 return
             }
-            if ContinuousClock.now - started >= settings.stableAfter { attempt = 0 }
+            if ContinuousClock.now - started >= settings.stableAfter {
+                attempt = 0
+                untried = count - 1
+            }
             let again = reconnectRequested.withLock { requested in
                 defer { requested = false }
                 return requested
             }
-            // A planned reconnect (lifetime, resync) goes at once; a drop waits its backoff.
-            let delay: Duration = outcome == .lifetimeReached || again ? .zero : settings.backoff.delay(attempt: attempt)
+            // A planned reconnect (lifetime, resync) goes at once to the same URL; a drop moves to the next URL, at
+            // once while some are untried, after its backoff once every one has failed.
+            let planned = outcome == .lifetimeReached || again
+            let delay: Duration
+            if planned {
+                delay = .zero
+            } else if untried > 0 {
+                delay = .zero
+                untried -= 1
+            } else {
+                delay = settings.backoff.delay(attempt: attempt)
+                untried = count - 1
+            }
             if delay > .zero { attempt += 1 }
+            // Told while the URL that failed is still the current one, so the listener can name it.
             listener.closed(reason: outcome.description, retryIn: delay)
+            if !planned, count > 1 {
+                let next = current.withLock { index in
+                    index = (index + 1) % count
+                    return index
+                }
+                // By position only: a URL may carry a key.
+                logger.info("WebSocket: trying URL \(next + 1) of \(count) next")
+            }
             if delay > .zero { try? await Task.sleep(for: delay) }
         }
     }
@@ -119,8 +156,9 @@ public final class WebSocketLink: Sendable {
         let lifetime = settings.lifetime
         let keepaliveText = settings.keepaliveText, pingEvery = settings.pingEvery
         do {
-            try await WebSocketClient.connect(url: settings.url, configuration: configuration,
-                                              tlsConfiguration: settings.url.hasPrefix("wss") ? .makeClientConfiguration() : nil,
+            let url = currentURL
+            try await WebSocketClient.connect(url: url, configuration: configuration,
+                                              tlsConfiguration: url.hasPrefix("wss") ? .makeClientConfiguration() : nil,
                                               logger: logger) { inbound, outbound, _ in
                 self.writer.withLock { $0 = outbound }
                 defer { self.writer.withLock { $0 = nil } }

@@ -67,12 +67,20 @@ public struct DeskController: Sendable {
                 return []
             }
             return [.send(.halt("kill switch pulled by \(snapshot.user)"))]
+        case .orderAction(let action, let id):
+            view.overlay = .none
+            guard keymap.action(for: key) == .confirm else {
+                view.message = ("\(id) kept as it is", false)
+                return []
+            }
+            return [.send(action == .cancel ? .cancelOrder(id) : .speedUp(id))]
         case .detail, .none: break
         }
         guard let action = keymap.action(for: key) else { return [] }
         let visible = view.arrange(snapshot.opportunities, now: snapshot.clock)
         if let panel = action.panel {
             view.focus = panel
+            if panel == .orders { view.reconcileOrder(with: snapshot.orders) }
             // A panel the screen is too narrow to show opens zoomed.
             if !focusOrder.contains(panel) { view.zoomed = true }
             return []
@@ -152,6 +160,8 @@ public struct DeskController: Sendable {
         case .reject:
             view.reconcile(with: visible)
             if let id = view.selectedId { return [.send(.reject(id))] }
+        case .speedUp: askAbout(.speedUp, snapshot)
+        case .cancelOrder: askAbout(.cancel, snapshot)
         case .confirm: break
         case .quit: return [.quit]
         case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6, .focus7, .focus8: break
@@ -162,9 +172,30 @@ public struct DeskController: Sendable {
     /// The panels Tab visits: those on screen at this size (the detail panel only when wide enough).
     private var focusOrder: [PanelId] { Layout(width: size.width, height: size.height).focusOrder }
 
-    /// Up and down move the selection in the table, and scroll any other focused panel.
+    /// A cancel or speed-up asks first, about the order selected on the Orders panel and only a live one.
+    private mutating func askAbout(_ action: OrderAction, _ snapshot: Snapshot) {
+        guard view.focus == .orders else {
+            view.message = ("select an order on the Orders panel first (\(keymap.label(for: .focus6)), then ↑ ↓)", true)
+            return
+        }
+        view.reconcileOrder(with: snapshot.orders)
+        guard let id = view.selectedOrderId, let order = snapshot.orders.first(where: { $0.clientOrderId == id }) else {
+            view.message = ("no order to \(action) yet this session", true)
+            return
+        }
+        guard order.state.isLive else {
+            view.message = ("\(order.label) is \(order.state.rawValue): only a live order can be "
+                            + (action == .cancel ? "canceled" : "sped up"), true)
+            return
+        }
+        view.overlay = .orderAction(action, clientOrderId: id)
+    }
+
+    /// Up and down move the selection in the table or on the Orders panel, and scroll any other focused panel.
     private mutating func move(_ delta: Int, _ visible: [Opportunity], _ snapshot: Snapshot) {
-        if view.focus == .opportunities, view.onCycles {
+        if view.focus == .orders {
+            view.moveOrder(by: max(-1000, min(1000, delta)), in: snapshot.orders)
+        } else if view.focus == .opportunities, view.onCycles {
             view.moveCycle(by: max(-1000, min(1000, delta)), in: snapshot.cycles)
         } else if view.focus == .opportunities {
             view.move(by: delta, in: visible)
@@ -176,6 +207,8 @@ public struct DeskController: Sendable {
     private mutating func scroll(_ panel: PanelId, by delta: Int, snapshot: Snapshot) {
         if panel == .opportunities {
             view.move(by: delta, in: view.arrange(snapshot.opportunities, now: snapshot.clock))
+        } else if panel == .orders {
+            view.moveOrder(by: delta, in: snapshot.orders)
         } else {
             view.scroll(panel, by: delta)
         }
@@ -187,6 +220,9 @@ public struct DeskController: Sendable {
         let layout = Layout(width: width, height: height, zoomed: view.zoomed ? view.focus : nil)
         guard let panel = layout.panel(at: x, y), let rect = layout.panels[panel] else { return [] }
         view.focus = panel
+        if panel == .orders, let row = Panels.orderRow(at: y, in: rect, view: view), row < snapshot.orders.count {
+            view.selectedOrderId = snapshot.orders[row].clientOrderId
+        }
         if panel == .opportunities, let row = Panels.opportunityRow(at: y, in: rect, view: view) {
             let visible = view.arrange(snapshot.opportunities, now: snapshot.clock)
             if row < visible.count {

@@ -173,10 +173,14 @@ extension Panels {
         }
     }
 
-    /// Every leg of this session, newest first, with its state.
-    static func orders(_ snapshot: Snapshot, view: inout ViewState, focused: Bool, into canvas: inout Canvas, _ rect: Rect) {
+    /// Every leg of this session, newest first, with its state. Focused, it has a selection (↑ ↓) that the speed-up
+    /// and cancel keys act on; the panel scrolls to keep it in view.
+    static func orders(_ snapshot: Snapshot, view: inout ViewState, keymap: KeyMap, focused: Bool, into canvas: inout Canvas,
+                       _ rect: Rect) {
         let live = snapshot.orders.filter(\.state.isLive).count
-        canvas.box(rect, title: title(.orders, "Orders (\(live) live)"), focused: focused)
+        // Focused with something live: the two keys that act on the selection, named where the trader looks.
+        let keys = focused && live > 0 ? " · \(keymap.label(for: .speedUp)) speed up · \(keymap.label(for: .cancelOrder)) cancel" : ""
+        canvas.box(rect, title: title(.orders, "Orders (\(live) live)\(keys)"), focused: focused)
         let inner = rect.inset
         guard !snapshot.orders.isEmpty else {
             canvas.put("no orders yet this session", x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
@@ -195,7 +199,26 @@ extension Panels {
             if let reason = order.reason { text += " \(reason)" }
             return (text, role)
         }
+        guard focused, let selected = view.reconcileOrder(with: snapshot.orders) else {
+            return scrolling(lines, panel: .orders, view: &view, into: &canvas, inner)
+        }
+        let rows = max(1, inner.height)
+        var offset = view.offsets[.orders] ?? 0
+        if selected < offset { offset = selected }
+        if selected >= offset + rows { offset = selected - rows + 1 }
+        view.offsets[.orders] = offset
         scrolling(lines, panel: .orders, view: &view, into: &canvas, inner)
+        let y = inner.y + selected - (view.offsets[.orders] ?? 0)
+        guard y >= inner.y, y < inner.y + rows else { return }
+        canvas.paint(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selected)
+        canvas.put("▶", x: inner.x, y: y, role: .selected)
+    }
+
+    /// The Orders panel's row under screen line `y`, as drawn last.
+    static func orderRow(at y: Int, in rect: Rect, view: ViewState) -> Int? {
+        let inner = rect.inset
+        guard y >= inner.y, y < inner.y + inner.height else { return nil }
+        return y - inner.y + (view.offsets[.orders] ?? 0)
     }
 
     /// Notifications and failures, newest first.

@@ -6,6 +6,8 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case focus1 = "focus_1", focus2 = "focus_2", focus3 = "focus_3", focus4 = "focus_4", focus5 = "focus_5",
          focus6 = "focus_6", focus7 = "focus_7", focus8 = "focus_8"
     case filter, command, sort, kill, help, quit
+    /// On the Orders panel: the selected order.
+    case speedUp = "speed_up", cancelOrder = "cancel_order"
 
     /// The panel a focus action jumps to.
     var panel: PanelId? {
@@ -57,6 +59,8 @@ public struct KeyMap: Sendable, Hashable {
         Binding(keys: [.character("x")], action: .reject, description: "reject", inFooter: true),
         Binding(keys: [.character("c")], action: .cycles, description: "select pairs / cycles", inFooter: false),
         Binding(keys: [.character("K")], action: .kill, description: "kill switch", inFooter: true),
+        Binding(keys: [.character("F")], action: .speedUp, description: "speed up order (panel 6)", inFooter: false),
+        Binding(keys: [.character("X")], action: .cancelOrder, description: "cancel order (panel 6)", inFooter: false),
         Binding(keys: [.character("y")], action: .confirm, description: "confirm", inFooter: false),
         Binding(keys: [.character("n"), .escape], action: .cancel, description: "cancel / close", inFooter: false),
         Binding(keys: [.tab], action: .focusNext, description: "next panel", inFooter: false),

@@ -131,6 +131,38 @@ enum Overlays {
                    role: .warning, limit: rect.width - 4)
     }
 
+    /// Asks before a cancel or a speed-up of one order goes: what it is, what will be sent, what it costs.
+    static func orderAction(_ action: OrderAction, order: OrderRow?, id: String, keymap: KeyMap, into canvas: inout Canvas) {
+        let onChain = order?.route?.hasPrefix("tx ") ?? false
+        let what: [String]
+        switch action {
+        case .speedUp:
+            what = ["The same swap at the same nonce, both fees raised 12.5 % (or to the",
+                    "market's, under the chain's fee cap). Whichever a block takes decides."]
+        case .cancel where onChain:
+            what = ["A 0-value transfer to the wallet at the swap's nonce, fees raised: it",
+                    "costs gas, and the swap may still be mined first (then it fills)."]
+        case .cancel:
+            what = ["A cancel request to the venue; what filled before it stays filled."]
+        }
+        let rect = centered(76, 5 + what.count + (order?.route == nil ? 0 : 1), in: canvas)
+        canvas.fill(rect)
+        canvas.box(rect, title: action == .cancel ? "Cancel order" : "Speed up", focused: true)
+        var y = rect.y + 1
+        canvas.put(order.map { "\($0.label)  (\(id))" } ?? id, x: rect.x + 2, y: y, role: .title, limit: rect.width - 4)
+        y += 1
+        if let route = order?.route {
+            canvas.put(route, x: rect.x + 2, y: y, role: .dim, limit: rect.width - 4)
+            y += 1
+        }
+        for line in what {
+            canvas.put(line, x: rect.x + 2, y: y, role: .normal, limit: rect.width - 4)
+            y += 1
+        }
+        canvas.put("\(keymap.label(for: .confirm)) send   any other key keeps the order as it is", x: rect.x + 2,
+                   y: rect.maxY - 2, role: .warning, limit: rect.width - 4)
+    }
+
     /// Every binding (the same table that dispatches keys), in two columns, then the commands.
     static func help(_ keymap: KeyMap, into canvas: inout Canvas) {
         let perColumn = (keymap.bindings.count + 1) / 2

@@ -24,7 +24,7 @@ public enum Panels {
             case .positions: positions(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .risk: risk(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .wallets: wallets(snapshot, view: &view, focused: focused, into: &canvas, rect)
-            case .orders: orders(snapshot, view: &view, focused: focused, into: &canvas, rect)
+            case .orders: orders(snapshot, view: &view, keymap: keymap, focused: focused, into: &canvas, rect)
             case .log: log(snapshot, view: &view, focused: focused, into: &canvas, rect)
             case .markets: markets(snapshot, view: &view, focused: focused, into: &canvas, rect)
             }
@@ -37,6 +37,9 @@ public enum Panels {
             Overlays.confirmation(confirmation, now: snapshot.clock, keymap: keymap, into: &canvas)
         } else if view.overlay == .killSwitch {
             Overlays.killSwitch(keymap: keymap, into: &canvas)
+        } else if case .orderAction(let action, let id) = view.overlay {
+            Overlays.orderAction(action, order: snapshot.orders.first { $0.clientOrderId == id }, id: id, keymap: keymap,
+                                 into: &canvas)
         } else if view.overlay == .detail, let id = view.selectedId,
                   let opportunity = snapshot.opportunities.first(where: { $0.id == id }) {
             Overlays.detail(opportunity, now: snapshot.clock, unwindCost: snapshot.unwindCosts[opportunity.id], keymap: keymap, into: &canvas)

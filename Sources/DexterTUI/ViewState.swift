@@ -42,7 +42,11 @@ public enum SortKey: String, Sendable, CaseIterable, Hashable {
 /// What the screen remembers between frames: focus and zoom, the selection (pinned to an opportunity id, never to a
 /// row), scroll positions, sort and filter, the overlay, and a line being typed.
 public struct ViewState: Sendable, Hashable {
-    public enum Overlay: Sendable, Hashable { case none, detail, help, killSwitch }
+    public enum Overlay: Sendable, Hashable {
+        case none, detail, help, killSwitch
+        /// Asking before a cancel or speed-up of one order is sent (both can cost gas).
+        case orderAction(OrderAction, clientOrderId: String)
+    }
 
     /// Text being typed after `:` or `/`.
     public enum Prompt: Sendable, Hashable {
@@ -54,6 +58,8 @@ public struct ViewState: Sendable, Hashable {
     /// The cycle selected under the table, when the selection is on the cycles (`c` switches) rather than the pairs.
     public var selectedCycleId: UInt64?
     public var onCycles = false
+    /// The order selected on the Orders panel (pinned to its client order id, as the table's selection is to an id).
+    public var selectedOrderId: String?
     /// Row index of the selection last frame: where to land if the selected opportunity disappears.
     public var selectedRow = 0
     public var scrollOffset = 0
@@ -81,6 +87,7 @@ public struct ViewState: Sendable, Hashable {
 
     public static func == (lhs: ViewState, rhs: ViewState) -> Bool {
         lhs.selectedId == rhs.selectedId && lhs.selectedCycleId == rhs.selectedCycleId && lhs.onCycles == rhs.onCycles
+            && lhs.selectedOrderId == rhs.selectedOrderId
             && lhs.selectedRow == rhs.selectedRow && lhs.scrollOffset == rhs.scrollOffset
             && lhs.overlay == rhs.overlay && lhs.focus == rhs.focus && lhs.zoomed == rhs.zoomed && lhs.offsets == rhs.offsets
             && lhs.sort == rhs.sort && lhs.filter == rhs.filter && lhs.prompt == rhs.prompt
@@ -169,6 +176,25 @@ public struct ViewState: Sendable, Hashable {
         guard !opportunities.isEmpty else { return }
         selectedRow = max(0, min(opportunities.count - 1, selectedRow + delta))
         selectedId = opportunities[selectedRow].id
+    }
+
+    /// Keeps the Orders panel's selection on its order; when it is gone (or none was made), on the newest live order,
+    /// else the top row. Returns the selected row.
+    @discardableResult
+    public mutating func reconcileOrder(with orders: [OrderRow]) -> Int? {
+        guard !orders.isEmpty else {
+            selectedOrderId = nil
+            return nil
+        }
+        if let id = selectedOrderId, let row = orders.firstIndex(where: { $0.clientOrderId == id }) { return row }
+        let row = orders.firstIndex { $0.state.isLive } ?? 0
+        selectedOrderId = orders[row].clientOrderId
+        return row
+    }
+
+    public mutating func moveOrder(by delta: Int, in orders: [OrderRow]) {
+        guard let row = reconcileOrder(with: orders) else { return }
+        selectedOrderId = orders[max(0, min(orders.count - 1, row + delta))].clientOrderId
     }
 
     /// Scrolls so the selected row is visible in `rows` rows.

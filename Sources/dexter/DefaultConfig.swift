@@ -164,6 +164,8 @@ BNB = "15"
 # ws_url (ws:// or wss://, redacted in logs like rpc_urls): new heads pushed by eth_subscribe("newHeads") wake the
 # feed at once, and poll_ms applies only while that subscription fails (refused, closed, a malformed message, or no
 # head for ws_silence_ms, default 60000: set it above a few block times); the logs are still read over rpc_urls.
+# ws_urls = ["wss://…", "wss://…"] instead lists several: when one fails the next is tried at once, and the backoff
+# is waited only once all have failed in a row.
 # estimate_from (an EIP-55 address, the trading wallet's): each pool's gas units come from eth_estimateGas of the
 # router's swap of a small amount each way sent from it, plus estimate_margin_percent (default 10: a real trade
 # crosses more ticks than the probe), again every estimate_every_blocks blocks (default 50), instead of gas_units;
@@ -201,7 +203,7 @@ BNB = "15"
 #   [chains.ethereum]
 #   gas_token = "ETH"
 #   rpc_urls = ["https://eth.example/KEY", "https://backup.example"]
-#   ws_url = "wss://eth.example/ws/KEY"
+#   ws_urls = ["wss://eth.example/ws/KEY", "wss://backup.example/ws"]
 #   estimate_from = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #   [venues.uniswap-v3]
 #   kind = "dex"

@@ -22,6 +22,17 @@ extension EVMConfigTests {
         #expect(plain.headSubscription == nil && plain.gasEstimate == nil)
     }
 
+    /// ws_urls lists several WebSocket URLs, tried in turn; ws_url is the one-URL form.
+    @Test func aChainMayListSeveralWebSocketURLs() throws {
+        let chain = try #require(try DeskConfig.parse(config(chain: """
+            rpc_urls = ["http://127.0.0.1:8545"]
+            ws_urls = ["wss://eth.example/ws/SECRET-KEY", "wss://backup.example/ws"]
+            ws_silence_ms = 30000
+            """, venue: Self.uniswap), file: "config.toml").liveChains["ethereum"])
+        #expect(chain.headSubscription == HeadSubscriptionSettings(
+            urls: ["wss://eth.example/ws/SECRET-KEY", "wss://backup.example/ws"], silence: .seconds(30)))
+    }
+
     @Test func pushAndEstimateMistakesAreNamedAtTheirLine() {
         func refused(_ chain: String, at fragment: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
             let text = config(chain: "rpc_urls = [\"http://127.0.0.1:8545\"]\n" + chain, venue: Self.uniswap)
@@ -32,6 +43,13 @@ extension EVMConfigTests {
         refused("ws_url = \"https://eth.example/SECRET-KEY\"", at: "ws_url = ",
                 "chains.ethereum.ws_url: expected a ws:// or wss:// URL, found \"https://eth.example\"")
         refused("ws_silence_ms = 5000", at: "ws_silence_ms", "chains.ethereum.ws_silence_ms: there is no ws_url to subscribe at")
+        refused("ws_url = \"wss://a.example\"\nws_urls = [\"wss://b.example\"]", at: "ws_urls",
+                "chains.ethereum.ws_urls: give ws_url (one) or ws_urls (a list), not both")
+        refused("ws_urls = [\"wss://a.example/ws\", \"http://b.example/SECRET-KEY\"]", at: "ws_urls",
+                "chains.ethereum.ws_urls: expected a ws:// or wss:// URL, found \"http://b.example\"")
+        refused("ws_urls = []", at: "ws_urls", "chains.ethereum.ws_urls: list at least one ws:// or wss:// URL")
+        refused("ws_urls = [\"wss://a.example/ws\", \"wss://a.example/ws\"]", at: "ws_urls",
+                "chains.ethereum.ws_urls: a URL is listed twice")
         refused("estimate_from = \"0x70997970c51812dc3a010c7d01b50e0d17dc79c8\"", at: "estimate_from",
                 "chains.ethereum.estimate_from: write the address EIP-55 checksummed (mixed case, as wallets show it), not all lower case")
         refused("estimate_every_blocks = 5", at: "estimate_every_blocks",

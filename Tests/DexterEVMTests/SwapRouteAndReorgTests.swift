@@ -11,7 +11,7 @@ import Testing
 
     @Test func aPrivateRelayCarriesTheSwapAndTheRouteIsReported() async throws {
         let send = try await SwapSendScene.start()
-        let relay = try SwapPrivateRelay(.forward(nodeURL: send.node.rpcURL))
+        let relay = try PrivateRelay(.forward(nodeURL: send.node.rpcURL))
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url,
                                                           privateMethod: .sendPrivateTransaction(maxBlocksAhead: 25, fast: true)))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
@@ -28,12 +28,12 @@ import Testing
         #expect((swap["preferences"] as? [String: Any])?["fast"] as? Bool == true)
         let maxBlock = try Quantity.parse(try #require(swap["maxBlockNumber"] as? String))
         #expect(maxBlock >= BigUInt(blockBefore + 25) && maxBlock <= BigUInt(blockBefore + 27))
-        #expect(SwapPrivateRelay.hashOf(try #require(swap["tx"] as? String)) == Hex.encode(result.hash))
+        #expect(PrivateRelay.hashOf(try #require(swap["tx"] as? String)) == Hex.encode(result.hash))
     }
 
     @Test func aRefusingRelayIsReportedAndNothingGoesPublic() async throws {
         let send = try await SwapSendScene.start()
-        let relay = try SwapPrivateRelay(.refusing(code: -32000, message: "rate limit exceeded"))
+        let relay = try PrivateRelay(.refusing(code: -32000, message: "rate limit exceeded"))
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
         let route = SubmissionRoute.privateRelay(endpoint: "http://127.0.0.1:\(relay.port)", method: "eth_sendRawTransaction")
@@ -120,7 +120,7 @@ import Testing
     @Test func aNonceLostOnTheWayIsAGapThatReconcileRepairs() async throws {
         let send = try await SwapSendScene.start()
         // The relay loses the first transaction it is given (the approval) and forwards the rest.
-        let relay = try SwapPrivateRelay(.loseFirst(nodeURL: send.node.rpcURL))
+        let relay = try PrivateRelay(.loseFirst(nodeURL: send.node.rpcURL))
         let executor = try send.executor(SubmissionConfig(privateURL: relay.url))
         let quote = try await send.quoteV3(usdcIn: Self.amountIn)
         do {

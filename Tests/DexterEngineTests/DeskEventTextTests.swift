@@ -78,6 +78,9 @@ import Testing
 
     @Test func ordersAndBookings() {
         let sell = Self.order("r1-a3-2", "beta", .sell, "0.5", at: "3010")
+        let swap = OrderRow(clientOrderId: "r1-a3-1", opportunityId: 12, venue: "uni-v3", side: .buy, symbol: Self.symbol,
+                            quantity: Self.d("1.5"), limitPrice: Self.d("3000"), filled: .zero, averagePrice: .zero,
+                            state: .accepted, reason: nil, submittedAt: Self.now, updatedAt: Self.now)
         let timeout = ExecutionFailure(code: "timeout", failureClass: .transient, reason: "the venue did not answer in time")
         let missed = ExecutionFailure(code: "price_moved", failureClass: .market, reason: "the book moved past the limit")
         let said: [(DeskEvent, String)] = [
@@ -90,6 +93,11 @@ import Testing
             // Words the sentence already quotes are not repeated.
             (.legFailed(venue: "beta", side: .sell, symbol: Self.symbol, missed, venueReason: "the book moved"),
              "beta sell ETH/USDT failed [price_moved] the book moved past the limit"),
+            (.orderCancelRequested(swap), "cancel sent for #12 uni-v3 buy 1.5 ETH/USDT"),
+            (.orderSpedUp(swap, sent: "0xb0fa…6f55 sent at nonce 7 at max fee 45 gwei, tip 2.25 gwei (private)"),
+             "sped up #12 uni-v3 buy 1.5 ETH/USDT: 0xb0fa…6f55 sent at nonce 7 at max fee 45 gwei, tip 2.25 gwei (private)"),
+            (.orderActionRefused(clientOrderId: "r1-a3-1", action: .speedUp, reason: "no such order this session"),
+             "cannot speed up r1-a3-1: no such order this session"),
             (.ledgerWriteFailed(.init(.booking(id: "r1-a3"), ApprovalMissing(recordId: "r1-o12.3"))),
              "LEDGER WRITE FAILED for r1-a3: its approval r1-o12.3 is not on disk; trading halted"),
         ]

@@ -72,6 +72,37 @@ import Testing
         #expect(press(&controller, [.character(":")] + typed("resume") + [.enter], halted) == [.send(.resume)])
     }
 
+    /// The Orders panel's selection and its two keys: each asks first, naming the order, and sends only on `y`.
+    @Test func theOrdersPanelSelectsAnOrderAndAsksBeforeACancelOrASpeedUp() throws {
+        var controller = DeskController(keymap: .standard)
+        // Away from the Orders panel the keys say where to go.
+        #expect(press(&controller, [.character("X")]).isEmpty)
+        #expect(controller.view.message?.text.contains("Orders panel") == true)
+        // Focused, the newest live order is selected: r-a3-1 (submitted).
+        _ = press(&controller, [.character("6")])
+        #expect(controller.view.selectedOrderId == "r-a3-1")
+        #expect(press(&controller, [.character("F")]).isEmpty)
+        #expect(controller.view.overlay == .orderAction(.speedUp, clientOrderId: "r-a3-1"))
+        var canvas = Panels.frame(F.snapshot(), view: &controller.view, keymap: controller.keymap, width: 80, height: 24)
+        #expect((0..<24).contains { canvas.line($0).contains("Speed up") })
+        #expect((0..<24).contains { canvas.line($0).contains("#7 binance buy 2 ETH/USDT  (r-a3-1)") })
+        #expect(press(&controller, [.character("y")]) == [.send(.speedUp("r-a3-1"))])
+        // Any other key keeps the order as it is.
+        _ = press(&controller, [.character("X")])
+        #expect(press(&controller, [.character("n")]).isEmpty)
+        #expect(controller.view.message?.text == "r-a3-1 kept as it is")
+        #expect(press(&controller, [.character("X"), .character("y")]) == [.send(.cancelOrder("r-a3-1"))])
+        // Down selects the next order; a filled one is not live: refused with its state, nothing asked.
+        _ = press(&controller, [.character("j")])
+        #expect(controller.view.selectedOrderId == "r-a2-2")
+        canvas = Panels.frame(F.snapshot(), view: &controller.view, keymap: controller.keymap, width: 80, height: 24)
+        let row = try #require((0..<24).first { canvas.line($0).contains("#2 okx") })
+        #expect(canvas.line(row).contains("▶"))
+        #expect(press(&controller, [.character("X")]).isEmpty)
+        #expect(controller.view.overlay == .none)
+        #expect(controller.view.message?.text == "#2 okx sell 1.5 ETH/USDT is filled: only a live order can be canceled")
+    }
+
     @Test func focusZoomAndScrollFollowThePanels() {
         var controller = DeskController(keymap: .standard)
         // At 80 columns the detail panel is not beside the table: Tab skips it, and 2 opens it zoomed.
@@ -86,8 +117,8 @@ import Testing
         _ = press(&controller, [.character("6")])
         #expect(controller.view.focus == .orders)
         _ = press(&controller, [.character("j")])
-        #expect(controller.view.offsets[.orders] == 1, "j scrolls the focused panel")
-        #expect(controller.view.selectedId == 7, "and leaves the selection alone")
+        #expect(controller.view.selectedOrderId == "r-a2-2", "j moves the Orders panel's own selection")
+        #expect(controller.view.selectedId == 7, "and leaves the table's alone")
         _ = press(&controller, [.character("z")])
         var view = controller.view
         let zoomed = Panels.frame(F.snapshot(), view: &view, keymap: .standard, width: 80, height: 24)
@@ -131,7 +162,7 @@ import Testing
         _ = controller.handle(.click(x: 70, y: 19), snapshot: F.snapshot(), width: 80, height: 24)
         #expect(controller.view.focus == .log)
         _ = controller.handle(.wheel(x: 10, y: 19, up: false), snapshot: F.snapshot(), width: 80, height: 24)
-        #expect(controller.view.offsets[.orders] == 3)
+        #expect(controller.view.selectedOrderId == "r-a1-1", "the wheel moves the Orders panel's selection, to its last row")
     }
 
     @Test func rebindingReplacesKeysAndRefusesAmbiguity() throws {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Deploys BalancerWeightedStandIn.vy (the Vault's and a weighted pool's ABI, no Balancer bytecode) into a running
-local node with two tokens of the shared folder's ERC20.vy: BAL (18 decimals) and USDC (6), weights 80/20, fee 0.3 %.
+"""Deploys BalancerWeightedStandIn.vy (the Vault's and a weighted pool's ABI, no Balancer bytecode; its swap runs
+BalancerWeightedMath.vy) into a running local node with two tokens of the shared folder's ERC20.vy: BAL (18 decimals)
+and USDC (6), weights 80/20, fee 0.3 %, the balances moved into it from dev account #0 (so that its swaps pay out).
 Compiled here with vyper from the node's venv.
   usage: deploy_balancer.py RPC_URL SHARED_EVM_FOLDER      prints one JSON line."""
 import json, pathlib, sys
@@ -35,6 +36,10 @@ balances = [2_000_000 * 10 ** 18, 1_500_000 * 10 ** 6]
 weights = [8 * 10 ** 17, 2 * 10 ** 17]
 fee = 3 * 10 ** 15
 receipt = deployed(compile_contract(HERE / "BalancerWeightedStandIn.vy"), [t[2] for t in tokens], balances, weights, fee)
+for (_, _, token), balance in zip(tokens, balances):
+    transfer = w3.eth.contract(address=token, abi=erc20.abi).functions.transfer(receipt.contractAddress, balance)
+    assert w3.eth.wait_for_transaction_receipt(transfer.transact({"from": me})).status == 1
+receipt = w3.eth.get_transaction_receipt(receipt.transactionHash)
 print(json.dumps({"pool": receipt.contractAddress, "account": me, "fee": str(fee),
                   "tokens": [{"symbol": s, "decimals": d, "address": a} for s, d, a in tokens],
                   "balances": [str(b) for b in balances], "weights": [str(x) for x in weights],

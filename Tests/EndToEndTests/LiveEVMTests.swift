@@ -51,10 +51,11 @@ extension EndToEnd {
 
         /// The chain's config with the wallet `dexter wallet new` made, funded on the chain: 10 ETH for gas and to sell,
         /// 50,000 USDC to buy with. Returns the config's path and the wallet.
-        func fundedDesk(_ node: LocalEVMNode, _ deployments: EVMDeployments) async throws -> (path: String, wallet: String) {
+        func fundedDesk(_ node: LocalEVMNode, _ deployments: EVMDeployments, chainExtras: String = "") async throws
+            -> (path: String, wallet: String) {
             try FileManager.default.createDirectory(atPath: desk.data, withIntermediateDirectories: true)
             let path = desk.data + "/live-evm.toml"
-            try (try PaperEVMTests.chainConfig(node, deployments, chainExtras: "wallet = \"trader\"\nconfirmations = 1"))
+            try (try PaperEVMTests.chainConfig(node, deployments, chainExtras: "wallet = \"trader\"\nconfirmations = 1\n" + chainExtras))
                 .write(toFile: path, atomically: true, encoding: .utf8)
             let wallet = try newWallet(path)
             _ = try await node.send(from: deployments.deployer, to: wallet, data: [], value: "0x8ac7230489e80000")

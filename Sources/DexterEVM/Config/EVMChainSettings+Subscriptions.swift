@@ -3,15 +3,20 @@ import DexterCrypto
 /// A chain's WebSocket endpoints for `eth_subscribe("newHeads")`: a new head wakes the feed at once instead of at its
 /// next poll. The logs are still read by block hash over HTTP, so the state path is the same whichever way a head came.
 public struct HeadSubscriptionSettings: Sendable, Hashable {
-    /// A ws:// or wss:// URL. Often carries a key: never written whole (RPCEndpoint redacts it).
-    public var url: String
+    /// ws:// or wss:// URLs, tried in turn: a failure of one moves to the next (`WebSocketLink`). Often carry a key:
+    /// never written whole (RPCEndpoint redacts them).
+    public var urls: [String]
     /// A live subscription that brings no head for this long is taken for dead: the feed polls, and the WebSocket is
-    /// tried again after its backoff. Several block times: a quiet chain must not flap.
+    /// tried again (the next URL at once, the same after its backoff). Several block times: a quiet chain must not flap.
     public var silence: Duration
 
-    public init(url: String, silence: Duration = .seconds(60)) {
-        self.url = url
+    public init(urls: [String], silence: Duration = .seconds(60)) {
+        self.urls = urls
         self.silence = silence
+    }
+
+    public init(url: String, silence: Duration = .seconds(60)) {
+        self.init(urls: [url], silence: silence)
     }
 }
 

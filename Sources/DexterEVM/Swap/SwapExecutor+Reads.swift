@@ -96,10 +96,15 @@ extension SwapExecutor {
         }
     }
 
-    func fill(in receipt: TransactionReceipt, pool: EthereumAddress, hash: [UInt8]) throws(SwapError) -> SwapFill {
+    /// The swap's fill among the receipt's logs of `pool` (a Balancer Vault's: the one of the plan's pool id).
+    func fill(in receipt: TransactionReceipt, pool: EthereumAddress, venue: SwapPlan.Venue, hash: [UInt8]) throws(SwapError)
+        -> SwapFill {
         for log in receipt.logs where log.address == pool {
             do {
-                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data) { return fill }
+                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data),
+                   venue.owns(fill) {
+                    return fill
+                }
             } catch { throw .swapLog(error) }
         }
         throw .noSwapLog(pool: pool, hash: hash)

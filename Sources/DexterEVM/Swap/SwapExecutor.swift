@@ -35,6 +35,12 @@ public actor SwapExecutor {
 
     func pendingTransaction(at nonce: BigUInt) -> EthereumTransaction? { unsigned[nonce] }
 
+    /// Hashes being handed to a node right now, by nonce (signed, the answer not back yet).
+    private var submitting: [BigUInt: Set<[UInt8]>] = [:]
+
+    /// The last transaction sent at `nonce` while it waits (a replacement after its original), or nil.
+    public func lastSent(at nonce: BigUInt) -> SentTransaction? { nonces.attempts(at: nonce).last }
+
     // MARK: One nonce at a time
 
     /// An actor runs one call at a time only between suspensions: two swaps could both read the node's pending count
@@ -99,7 +105,7 @@ public actor SwapExecutor {
             return SwapResult(hash: hash, nonce: transaction.nonce, route: route, receipt: receipt, outcome: .failed(reason),
                               fees: fees)
         }
-        let fill = try fill(in: receipt, pool: plan.pool, hash: receipt.transactionHash)
+        let fill = try fill(in: receipt, pool: plan.pool, venue: plan.venue, hash: receipt.transactionHash)
         let balanceAfter = try await balance(of: plan.recipient, token: plan.tokenOut, at: receipt.blockNumber)
         // A balance that fell (another transfer out in between) shows as 0 change; the fill is what the pool paid.
         let change = balanceAfter >= balanceBefore ? balanceAfter - balanceBefore : 0
@@ -184,7 +190,8 @@ public actor SwapExecutor {
         simulated["gas"] = .string(Quantity.format(transaction.gasLimit))
         simulated["maxFeePerGas"] = .string(Quantity.format(transaction.maxFeePerGas))
         simulated["maxPriorityFeePerGas"] = .string(Quantity.format(transaction.maxPriorityFeePerGas))
-        simulated["nonce"] = .string(Quantity.format(transaction.nonce))
+        // No nonce: the call is about what the swap does, and a node that checks it (py-evm does; geth skips the
+        // check for eth_call) would refuse a swap queued behind one of ours still waiting to be mined.
         _ = try await reverting("eth_call") { () async throws(EVMRPCError) in
             try await client.call("eth_call", [.object(simulated), "latest"])
         }
@@ -201,6 +208,13 @@ public actor SwapExecutor {
         do { raw = try transaction.sign(with: key).raw } catch { throw .signing(error) }
         let sent = SentTransaction(transaction, raw: raw, purpose: purpose)
         await beforeSubmit(sent, transaction.nonce)
+        // A wait at this nonce must count it from the moment it may reach a node: a replacement can be mined before
+        // the node's answer comes back, and must not read as "something else took the nonce".
+        submitting[transaction.nonce, default: []].insert(sent.hash)
+        defer {
+            submitting[transaction.nonce]?.remove(sent.hash)
+            if submitting[transaction.nonce]?.isEmpty == true { submitting[transaction.nonce] = nil }
+        }
         do {
             let (hash, route) = try await submitter.submit(raw: raw, latestBlock: latestBlock)
             nonces.recordSent(sent, nonce: transaction.nonce)
@@ -227,6 +241,7 @@ public actor SwapExecutor {
         for poll in 0..<max(patience.polls, 1) {
             // Newest first: a replacement the chain took makes the older attempts drop.
             let attempts = ([hash] + nonces.attempts(at: nonce).map(\.hash).filter { $0 != hash }).reversed()
+                + (submitting[nonce] ?? []).filter { $0 != hash }
             state = .dropped
             for candidate in attempts {
                 let seen = try await node { () async throws(EVMRPCError) in try await watch.state(of: candidate) }

@@ -11,10 +11,27 @@ public struct SwapPlan: Sendable, Hashable {
         case uniswapV3Path(router: EthereumAddress, path: V3Path)
         /// A V2 Router02 `swapExactTokensForTokens` along tokenIn → tokenOut.
         case uniswapV2(router: EthereumAddress)
+        /// A Curve pool's own `exchange(i, j, dx, min_dy)` (coin indices in the pool's order): exact input only.
+        case curve(pool: EthereumAddress, i: Int, j: Int)
+        /// A Balancer V2 Vault's `swap` through the pool `poolId`: GIVEN_IN, or GIVEN_OUT for an exact output.
+        case balancerVault(vault: EthereumAddress, poolId: [UInt8])
 
+        /// The contract called, and the one the wallet's allowance goes to.
         public var router: EthereumAddress {
             switch self {
             case .uniswapV3Single(let router, _), .uniswapV3Path(let router, _), .uniswapV2(let router): router
+            case .curve(let pool, _, _): pool
+            case .balancerVault(let vault, _): vault
+            }
+        }
+
+        /// Whether a fill in the receipt is this swap's: a Curve exchange between its two coins, a Vault swap of its
+        /// pool; a Uniswap pool's Swap log is its own.
+        func owns(_ fill: SwapFill) -> Bool {
+            switch self {
+            case .uniswapV3Single, .uniswapV3Path, .uniswapV2: fill.vaultSwap == nil
+            case .curve(_, let i, let j): fill.vaultSwap == nil && fill.tokenInIndex == i && fill.tokenOutIndex == j
+            case .balancerVault(_, let poolId): fill.vaultSwap?.poolId == poolId
             }
         }
     }
@@ -74,6 +91,12 @@ public struct SwapPlan: Sendable, Hashable {
             case .uniswapV2:
                 return try RouterV2.swapTokensForExactTokens(amountOut: amountOut, amountInMax: amountIn,
                                                              path: [tokenIn, tokenOut], to: recipient, deadline: deadline)
+            case .curve:
+                throw .encoding("a Curve pool has no exact-output exchange: buy with the smallest input that pays enough")
+            case .balancerVault(_, let poolId):
+                return try BalancerVault.swap(poolId: poolId, kind: .givenOut, assetIn: tokenIn, assetOut: tokenOut,
+                                              amount: amountOut, sender: recipient, recipient: recipient, limit: amountIn,
+                                              deadline: deadline)
             }
         }
         switch venue {
@@ -90,6 +113,12 @@ public struct SwapPlan: Sendable, Hashable {
         case .uniswapV2:
             return try RouterV2.swapExactTokensForTokens(amountIn: amountIn, amountOutMin: amountOutMinimum,
                                                          path: [tokenIn, tokenOut], to: recipient, deadline: deadline)
+        case .curve(_, let i, let j):
+            return try CurvePoolCall.exchange(i: i, j: j, dx: amountIn, minDy: amountOutMinimum)
+        case .balancerVault(_, let poolId):
+            return try BalancerVault.swap(poolId: poolId, kind: .givenIn, assetIn: tokenIn, assetOut: tokenOut,
+                                          amount: amountIn, sender: recipient, recipient: recipient,
+                                          limit: amountOutMinimum, deadline: deadline)
         }
     }
 }

@@ -81,7 +81,8 @@ extension EVMLiveVenue {
                                             entry: entry, gas: gas))
             }
             for log in receipt.logs where log.address == pool {
-                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data) {
+                if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data),
+                   entry.owns(fill) {
                     return settled(filledReport(clientOrderId, venue: venue, symbol: symbol, side: entry.side, fill: fill,
                                                 entry: entry, gas: gas))
                 }

@@ -62,31 +62,6 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         Task { await self.run(order) }
     }
 
-    /// A swap still waiting to be mined is canceled on chain: a 0-value transfer to the wallet at its nonce with both
-    /// fees bumped, which a miner takes instead (`SwapExecutor.cancel`). The swap's wait follows its nonce, so it ends
-    /// canceled when the cancel is mined — or filled, if the swap got there first. Nothing pending: refused.
-    public func cancel(_ clientOrderId: String, on venue: VenueId) {
-        guard let entry = journal.entry(clientOrderId), entry.report == nil, entry.stage == .sent || entry.stage == .signed,
-              let nonce = entry.nonce.flatMap({ BigUInt($0) }) else {
-            post(OrderUpdate(clientOrderId: clientOrderId, venue: venue,
-                             kind: .cancelRejected(reason: "no transaction of it is waiting to be mined"), at: clock.now()))
-            return
-        }
-        Task {
-            do {
-                let (hash, _) = try await executor.cancel(nonce: nonce)
-                // After a restart, the query looks for the cancel too.
-                if var current = journal.entry(clientOrderId), current.report == nil {
-                    current.replacements = (current.replacements ?? []) + [Hex.encode(hash)]
-                    journal.record(current)
-                }
-            } catch {
-                post(OrderUpdate(clientOrderId: clientOrderId, venue: venue,
-                                 kind: .cancelRejected(reason: "\(error)"), at: clock.now()))
-            }
-        }
-    }
-
     public func openOrders(on venue: VenueId) async throws -> [ExecutionReport] {
         var open: [ExecutionReport] = []
         for entry in journal.unsettled(on: venue.name) {
@@ -183,6 +158,10 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         guard let pool = feed.pools.first(where: { $0.key == key }), let address = feed.poolAddress(key),
               let market = feed.market(key), let baseDecimals = market.liquidity.baseDecimals,
               let quoteDecimals = market.liquidity.quoteDecimals else { throw EVMLiveError.noPool(key) }
+        if pool.deployment.protocolKind == .curve || pool.deployment.protocolKind == .balancerWeighted {
+            return try directPoolPlan(order, pool: pool, address: address, market: market, baseDecimals: baseDecimals,
+                                      quoteDecimals: quoteDecimals)
+        }
         guard let router = pool.deployment.router else { throw EVMLiveError.noRouter(pool.dexName) }
         let (base, quote) = try feed.tokens(pool)
         let venue: SwapPlan.Venue
@@ -315,8 +294,7 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
     /// The transaction as the Orders panel shows it: "tx 0x1234…cdef public" (the public mempool) or "… private" (the
     /// private relay).
     static func shown(hash: [UInt8], route: SubmissionRoute) -> String {
-        let hex = Hex.encode(hash)
-        return "tx \(hex.prefix(6))…\(hex.suffix(4)) \(route.isPrivate ? "private" : "public")"
+        "tx \(short(hash)) \(route.isPrivate ? "private" : "public")"
     }
 
     /// Wei as the gas token, exactly (18 decimals).
@@ -358,6 +336,8 @@ public enum EVMLiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case negativeAmount(FixedDecimal)
     case decimals(EthereumAddress, BigUInt)
     case notSwappable(DexProtocol, dex: String)
+    /// A speed-up or cancel of an order with no transaction waiting to be mined (not sent yet, or already ended).
+    case nothingWaiting(String)
 
     public var description: String {
         switch self {
@@ -365,7 +345,8 @@ public enum EVMLiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noRouter(let dex): "\(dex): no router address to send swaps to"
         case .negativeAmount(let amount): "amount \(amount) is negative"
         case .decimals(let token, let value): "\(token) says it has \(value) decimals (more than 18)"
-        case .notSwappable(let kind, let dex): "\(dex): \(kind.rawValue) pools are read and traded on paper; live swaps on them are not built"
+        case .notSwappable(let kind, let dex): "\(dex): a \(kind.rawValue) swap is not built for this pool's market"
+        case .nothingWaiting(let id): "\(id): no transaction of it is waiting to be mined"
         }
     }
 }

@@ -107,8 +107,10 @@ extension EVMMarketFeed {
         switch pool.deployment.protocolKind {
         case .uniswapV2, .uniswapV3: break
         case .curve, .balancerWeighted:
-            // dexter builds no swap calldata for them yet (SwapPlan): nothing real to estimate.
-            throw .unusable("\(pool.deployment.protocolKind.rawValue) swaps are not built by dexter yet: nothing to estimate")
+            // Their LIVE swaps go to the pool or the Vault (EVMLiveVenue+PoolSwaps), but the probes here are router
+            // calls: estimating those swaps is not built yet, and gas_units stands.
+            let kind = pool.deployment.protocolKind.rawValue
+            throw .unusable("gas estimates of \(kind) swaps are not built yet: gas_units is used")
         }
         guard let router = pool.deployment.router else { throw .unusable("\(pool.dexName) has no router to estimate through") }
         guard let (base, quote) = try? tokens(pool) else { throw .unusable("a token of \(pool.symbol) has no address") }

@@ -48,9 +48,13 @@ extension EVMMarketFeed {
         let deadline = ContinuousClock.now + patience
         while ContinuousClock.now < deadline {
             let source = headSubscription.source
-            if source.isSubscribed || headSubscription.failures > 0 { return source }
+            // With several URLs a failure moves on to the next: only the last word (subscribed, or the patience
+            // spent) tells.
+            let onlyURLFailed = headSubscription.failures > 0 && headSubscription.endpoints.count == 1
+            if source.isSubscribed || onlyURLFailed { return source }
             try? await Task.sleep(for: .milliseconds(50))
         }
+        if headSubscription.failures > 0 { return headSubscription.source }
         return .polling(reason: "no answer to eth_subscribe within \(patience)")
     }
 }

@@ -58,6 +58,8 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     private struct Held {
         var markets: [MarketKey: Market] = [:]
         var addresses: [MarketKey: EthereumAddress] = [:]
+        /// A Balancer pool's id in its Vault, as read at connect (a swap through the Vault names it).
+        var poolIds: [MarketKey: [UInt8]] = [:]
         /// Read at connect; the poller takes it and keeps it current block by block.
         var follower: PoolFollower?
         var subscribed: Set<MarketKey> = []
@@ -95,6 +97,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
 
     /// The pool a market trades through, as read from its factory (nil before `instruments()`).
     public func poolAddress(_ key: MarketKey) -> EthereumAddress? { held.withLock { $0.addresses[key] } }
+    public func balancerPoolId(_ key: MarketKey) -> [UInt8]? { held.withLock { $0.poolIds[key] } }
 
     /// Venues whose pools quote differently from their chain's quoter or router, with both numbers.
     public var disagreements: [VenueId: String] { held.withLock { $0.parityDown } }
@@ -113,10 +116,14 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
                 held.markets[key] = entry.market
                 held.addresses[key] = entry.address
             }
+            for pool in pools { held.poolIds[pool.key] = follower.balancerState(of: pool)?.poolId }
             held.follower = follower
         }
         return pools.compactMap { pool in
-            read[pool.key].map { VenueInstrument(market: $0.market, poolAddress: $0.address.checksummed) }
+            read[pool.key].map {
+                VenueInstrument(market: $0.market, poolAddress: $0.address.checksummed,
+                                routerAddress: pool.deployment.router?.checksummed)
+            }
         }
     }
 

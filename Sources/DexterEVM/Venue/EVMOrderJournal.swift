@@ -32,6 +32,8 @@ public final class EVMOrderJournal: @unchecked Sendable {
         public var aggregator: String?
         public var tokenIn: String?
         public var tokenOut: String?
+        /// A Balancer swap's pool id (0x-hex): `pool` is then the Vault, whose Swap log names the pool by it.
+        public var poolId: String?
         public var baseDecimals: Int
         public var quoteDecimals: Int
         public var hash: String?

@@ -23,9 +23,10 @@ public enum HeadSource: Sendable, Hashable, CustomStringConvertible {
 /// A chain's `eth_subscribe("newHeads")` over one WebSocket, kept through DexterNet's WebSocketLink (reconnects with
 /// backoff). Every head it is pushed goes to `signal`, which wakes the feed. A refused connection, a close, a message
 /// that is not geth's documented shape, or no head for `silence` ends the subscription: the feed polls meanwhile,
-/// the trader is told once per failure, and the link tries again after its backoff.
+/// the trader is told once per failure, and the link tries the next of the chain's WebSocket URLs (at once), or the
+/// same one after its backoff when it has only one or all have failed.
 final class HeadSubscription: Sendable {
-    let endpoint: RPCEndpoint
+    let endpoints: [RPCEndpoint]
     let signal = HeadSignal()
     private let silence: Duration
     private let link: WebSocketLink
@@ -49,16 +50,21 @@ final class HeadSubscription: Sendable {
     private let state: Mutex<State>
 
     init(_ settings: HeadSubscriptionSettings, chain: ChainId, logger: Logger) throws(EVMRPCError) {
-        endpoint = try RPCEndpoint(webSocket: settings.url)
+        guard let first = settings.urls.first else { throw .badURL("no WebSocket URL to subscribe at") }
+        endpoints = try settings.urls.map { url throws(EVMRPCError) in try RPCEndpoint(webSocket: url) }
         silence = settings.silence
         self.chain = chain
         self.logger = logger
-        link = WebSocketLink(settings: WebSocketSettings(url: settings.url, pingEvery: .seconds(20), maxMessageBytes: 1 << 20,
-                                                         backoff: Backoff(first: .milliseconds(500), cap: .seconds(30)),
-                                                         stableAfter: .seconds(60)),
-                             logger: logger)
-        state = Mutex(State(source: .polling(reason: "subscribing to new heads at \(endpoint.redacted)")))
+        var socket = WebSocketSettings(url: first, pingEvery: .seconds(20), maxMessageBytes: 1 << 20,
+                                       backoff: Backoff(first: .milliseconds(500), cap: .seconds(30)),
+                                       stableAfter: .seconds(60))
+        socket.alternateURLs = Array(settings.urls.dropFirst())
+        link = WebSocketLink(settings: socket, logger: logger)
+        state = Mutex(State(source: .polling(reason: "subscribing to new heads at \(endpoints[0].redacted)")))
     }
+
+    /// The URL connected, or tried next.
+    var endpoint: RPCEndpoint { endpoints[link.currentIndex] }
 
     var source: HeadSource { state.withLock { $0.source } }
     var headsPushed: Int { state.withLock { $0.headsPushed } }

@@ -30,10 +30,13 @@ public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
 public struct VenueInstrument: Sendable {
     public var market: Market
     public var poolAddress: String?
+    /// The contract a swap is sent to and pays, when it is not the pool itself (a DEX's router).
+    public var routerAddress: String?
 
-    public init(market: Market, poolAddress: String? = nil) {
+    public init(market: Market, poolAddress: String? = nil, routerAddress: String? = nil) {
         self.market = market
         self.poolAddress = poolAddress
+        self.routerAddress = routerAddress
     }
 
     /// The same instrument priced at `takerFee`: the account's own rate, as a live venue reports it.
@@ -43,7 +46,7 @@ public struct VenueInstrument: Sendable {
         return VenueInstrument(market: Market(venue: venue, instrument: market.instrument, liquidity: market.liquidity,
                                               gasUnits: market.gasUnits, venueTime: market.venueTime,
                                               receivedAt: market.receivedAt),
-                               poolAddress: poolAddress)
+                               poolAddress: poolAddress, routerAddress: routerAddress)
     }
 }
 
@@ -187,4 +190,12 @@ public protocol RateLimitReporting: Sendable {
 /// A venue that trades a real account with a key: asked before a LIVE desk opens.
 public protocol AccountChecking: Sendable {
     func checkAccount() async throws -> AccountCheck
+}
+
+/// A venue where an order can wait in a queue that pays for its place: a chain's transaction waiting to be mined.
+/// The trader bids it up from the Orders panel (the speed-up key): the same order sent again in its place, paying more.
+public protocol OrderSpeedingUp: Sendable {
+    /// Sends `clientOrderId`'s order again, paying more to be taken sooner; returns what was sent, as the trader reads
+    /// it. Throws why not (nothing of it is waiting, the fee cap). What it ends as still comes as updates.
+    func speedUp(_ clientOrderId: String, on venue: VenueId) async throws -> String
 }

@@ -6,8 +6,9 @@ import TestServers
 
 /// A bare local node with Tests/EVMContracts/BalancerWeightedStandIn.vy in it: one contract answering as a Balancer
 /// V2 Vault (`getPoolTokens`) and as a weighted pool (`getPoolId`, `getNormalizedWeights`, `getSwapFeePercentage`),
-/// BAL (18 decimals) and USDC (6) at 80/20 and 0.3 %. No Balancer bytecode is installable here: this tests reading
-/// and following, not Balancer's swap math (that is tested against Balancer's vectors in DexterMarketTests).
+/// BAL (18 decimals) and USDC (6) at 80/20 and 0.3 %, the balances held by the contract. No Balancer bytecode is
+/// installable here: its Vault-shaped `swap` runs the project's Vyper port of Balancer V2's weighted math
+/// (BalancerWeightedMath.vy), an independent implementation for dexter's quotes to meet (EVMLiveBalancerTests).
 struct BalancerScene {
     let node: LocalEVMNode
     let client: EVMRPCClient

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -93,24 +94,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// One request's body (headers up to the blank line, then Content-Length bytes), or nil when the peer closed.
     static func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> [UInt8]? {
-        let separator = Array("\r\n\r\n".utf8)
-        while true {
-            if let end = buffer.firstRange(of: separator) {
-                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = head.firstMatch(of: /content-length:\s*(\d+)/).flatMap { Int($0.1) } ?? 0
-                if buffer.count >= end.upperBound + length {
-                    let body = Array(buffer[end.upperBound..<end.upperBound + length])
-                    buffer.removeFirst(end.upperBound + length)
-                    return body
-                }
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return nil }
-            buffer += chunk[..<count]
-        }
+        PrivateRelay.readRequest(connection, buffer: &buffer)
     }
 }
 

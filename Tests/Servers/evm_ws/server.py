@@ -37,10 +37,13 @@ import argparse
 import asyncio
 import json
 import secrets
-import signal
 import sys
+from pathlib import Path
 
-import aiohttp
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # Tests/Servers: the shared `serverkit`
+from serverkit import lifetime  # noqa: E402  (first: it takes the parent's pid)
+
+import aiohttp  # noqa: E402
 from aiohttp import web
 
 HOST = "127.0.0.1"
@@ -242,10 +245,8 @@ async def serve(args: argparse.Namespace) -> None:
           flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    # A Swift test process starts servers with SIGTERM blocked (its mask is inherited): unblock it.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    # SIGTERM / SIGINT stop it (whatever mask it inherited), and so does its parent's death.
+    lifetime.stop_with_parent(loop, stop.set)
     await stop.wait()
     follower.cancel()
     for ws in list(front.connections):

@@ -13,12 +13,13 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
+from serverkit import lifetime  # noqa: E402  (first: it takes the parent's pid)
 
 from aiohttp import web  # noqa: E402
 
@@ -98,10 +99,8 @@ async def serve(args: argparse.Namespace) -> None:
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    # A Swift test starts servers with SIGTERM blocked (inherited mask): unblock it, or stopping waits for SIGKILL.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    # SIGTERM / SIGINT stop it (whatever mask it inherited), and so does its parent's death.
+    lifetime.stop_with_parent(loop, stop.set)
     await stop.wait()
     await state.replay.stop()
     await state.drop_connections()

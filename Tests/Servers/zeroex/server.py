@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))   # Tests/Servers: the shared `serverkit` package
+from serverkit import lifetime  # noqa: E402  (first: it takes the parent's pid)
 
 from aiohttp import web  # noqa: E402
 
@@ -267,11 +267,8 @@ async def serve(args: argparse.Namespace) -> None:
                       "controlUrl": f"http://{HOST}:{ports['control']}"}), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    # A Swift test process starts servers with SIGTERM blocked (its mask is inherited): unblock it, or a stop waits
-    # for LocalServer's SIGKILL.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    # SIGTERM / SIGINT stop it (whatever mask it inherited), and so does its parent's death.
+    lifetime.stop_with_parent(loop, stop.set)
     await stop.wait()
     for runner in runners:
         await runner.cleanup()
