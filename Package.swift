@@ -96,7 +96,7 @@ let package = Package(
                 path: "Tests/TestServers"),
         .testTarget(name: "DexterEVMTests", dependencies: [
             "SharedTestData", "TestServers", "DexterEVM", "DexterCore", "DexterMarket", "DexterCrypto", "DexterNet",
-            .product(name: "BigInt", package: "BigInt"),
+            .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",

@@ -29,7 +29,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
-         revertData poolStateAnswers headMessage)
+         revertData poolStateAnswers headMessage transferLogs)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -60,6 +60,7 @@ sources=(
     Sources/DexterMarket/OrderBook.swift Sources/DexterMarket/Perpetual.swift Sources/DexterMarket/PoolMathError.swift
     Sources/DexterMarket/RangeLadder.swift Sources/DexterMarket/StableSwapPool.swift Sources/DexterMarket/TickMath.swift
     Sources/DexterMarket/Venue.swift Sources/DexterMarket/Funding.swift Sources/DexterMarket/WeightedPool.swift
+    Sources/DexterMarket/PriceIndication.swift
     Sources/DexterVenues/Seam/ExecutionFailure.swift Sources/DexterVenues/Seam/OrderRequest.swift
     Sources/DexterVenues/Seam/FundingPayment.swift
     Sources/DexterVenues/Seam/OrderUpdate.swift Sources/DexterVenues/Seam/VenueClients.swift
@@ -106,7 +107,8 @@ sources=(
     Sources/DexterEVM/Follow/HeadNotification.swift
     Sources/DexterEVM/Swap/Revert.swift Sources/DexterEVM/Swap/CustomErrorTable.swift
     Sources/DexterEVM/Swap/NodeCallError.swift Sources/DexterEVM/Swap/QuoterV2Call.swift
-    Sources/DexterEVM/Swap/RouterCalls.swift
+    Sources/DexterEVM/Swap/RouterCalls.swift Sources/DexterEVM/Swap/TransactionReceipt.swift
+    Sources/DexterEVM/Swap/TransferFill.swift
     Sources/DexterEVM/Pools/PoolReadError.swift Sources/DexterEVM/Pools/CurvePoolState.swift
     Sources/DexterEVM/Pools/BalancerPoolState.swift
 )
@@ -321,9 +323,9 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '%s' '{"retCode":0,"retMsg":"OK","result":{"timeSecond":"1688639403","timeNano":"1688639403423213947"},"retExtInfo":{},"time":1688639403423}' > "$out/time"
             # query-api as Bybit's docs show it.
             printf '%s' '{"retCode":0,"retMsg":"","result":{"id":"28844402","note":"StockMarket","apiKey":"ECrLHflpIkeCnuo2oZ","readOnly":0,"secret":"","permissions":{"ContractTrade":["Order","Position"],"Spot":["SpotTrade"],"Wallet":["AccountTransfer","SubMemberTransfer"],"Options":["OptionsTrade"],"Derivatives":[],"CopyTrading":[],"BlockTrade":[],"Exchange":["ExchangeHistory"],"NFT":[],"Affiliate":[]},"ips":["*"],"type":1,"deadlineDay":27,"unified":0,"uta":1,"userID":24600000,"isMaster":true},"retExtInfo":{},"time":1701557502683}' > "$out/query-api" ;;
-        rpcAnswer)
-            # Real answers of the local EVM node (single and batch: results, a revert, logs, errors), recorded into
-            # Tests/EVMFixtures/rpc.
+        rpcAnswer | transferLogs)
+            # Real answers of the local EVM node (single and batch: results, a revert, logs, errors, a V2 router
+            # swap's receipt), recorded into Tests/EVMFixtures/rpc.
             cp "$root"/Tests/EVMFixtures/rpc/*.json "$out/" ;;
         poolStateAnswers)
             # The stand-ins' states as the target decodes them (eth_abi): the Balancer one (BAL 18 and USDC 6

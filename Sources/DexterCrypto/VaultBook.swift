@@ -63,7 +63,9 @@ public enum APIKeys {
 
     private static func validate(_ credential: APICredential, venue: String) throws {
         guard credential.apiKey.count >= 8 else { throw APIKeyError.tooShort(venue, part: "API key") }
-        guard credential.secret.count >= 8 else { throw APIKeyError.tooShort(venue, part: "secret") }
+        if VenueCredentialShape.hasSecret(venue) {
+            guard credential.secret.count >= 8 else { throw APIKeyError.tooShort(venue, part: "secret") }
+        }
         if VenueCredentialShape.needsPassphrase(venue), (credential.passphrase ?? "").isEmpty {
             throw APIKeyError.passphraseRequired(venue)
         }

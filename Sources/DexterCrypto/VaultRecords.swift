@@ -84,6 +84,9 @@ public struct WalletInfo: Codable, Sendable, Hashable {
 
 /// Which venues ask for a passphrase with their API key, and how each names its parts.
 public enum VenueCredentialShape {
+    /// Aggregator APIs (1inch, 0x) authorise with a key alone: no secret is asked or stored.
+    public static func hasSecret(_ venue: String) -> Bool { !["1inch", "0x"].contains(venue.lowercased()) }
+
     public static func needsPassphrase(_ venue: String) -> Bool {
         ["okx", "kucoin", "bitget"].contains(venue.lowercased())
     }

@@ -73,6 +73,9 @@ public struct MarketPipeline: Sendable {
                 guard let index = state.apply(event) else { continue }
                 cycleDirty.append(index)
                 if changedMarkets.last != index { changedMarkets.append(index) }
+            case .indication:
+                // A reference price source only: nothing is detected on it, nothing re-priced.
+                state.apply(event)
             }
         }
         for quote in changedChains {

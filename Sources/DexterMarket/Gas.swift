@@ -30,4 +30,6 @@ public enum MarketEvent: Sendable {
     /// A pool's gas units for one swap, measured again on its chain (`eth_estimateGas` of the router's calldata):
     /// the gas line of every route through it from now on.
     case gasUnits(MarketKey, Int)
+    /// A price from a source that is not a market (an aggregator's quote): a reference price source only.
+    case indication(PriceIndication)
 }

@@ -18,6 +18,8 @@ public struct MarketState: Sendable {
     public private(set) var gas: [ChainId: GasQuote] = [:]
     /// Each perpetual's next funding, as its venue last said (kept apart from `markets`, which the hot path copies).
     public private(set) var funding: [MarketKey: FundingQuote] = [:]
+    /// Prices from sources that are not markets (aggregators' quotes), by symbol and source: reference sources only.
+    public private(set) var indications: [Symbol: [VenueId: PriceIndication]] = [:]
     /// The newest receive time of any quote: "now" for judging staleness where no clock is given.
     public private(set) var newestQuoteTime: Timestamp = .zero
 
@@ -47,7 +49,7 @@ public struct MarketState: Sendable {
 
     public subscript(key: MarketKey) -> Market? { indexByKey[key].map { markets[$0] } }
 
-    /// Applies an event; returns the index of the market it touched (nil for gas, or an unknown market).
+    /// Applies an event; returns the index of the market it touched (nil for gas, an indication, or an unknown market).
     @discardableResult
     public mutating func apply(_ event: MarketEvent) -> Int? {
         switch event {
@@ -67,6 +69,10 @@ public struct MarketState: Sendable {
             guard let index = indexByKey[key] else { return nil }
             markets[index].gasUnits = units
             return index
+        case .indication(let indication):
+            indications[indication.symbol, default: [:]][indication.source] = indication
+            newestQuoteTime = max(newestQuoteTime, indication.receivedAt)
+            return nil
         }
     }
 

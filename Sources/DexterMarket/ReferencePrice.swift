@@ -13,15 +13,25 @@ public struct PriceSource: Sendable, Hashable {
     public let depth: Double
     /// 1 when just received, falling to 0 at the venue's staleness bound.
     public let freshness: Double
+    /// Its say in the weighted median: 1 for a market, the configured weight for an indication.
+    public var weight: Double = 1
+    /// An indication (an aggregator's quote), not a market: `venue` names its source ("1inch@ethereum").
+    public var isIndication = false
 }
 
 /// What an asset is worth in another, from every market that prices it, and how far to trust it.
 ///
-/// Sources past their venue's staleness bound are left out while fresh ones exist; with three or more, any that
-/// sits further from the median than five median absolute deviations (and at least 0.5 %) is dropped as an
-/// outlier and named. The value is the median of the rest. Confidence (0–1) multiplies four scores: how many
-/// sources agree, how closely, how fresh they are, and how deep. Stablecoins with no market are taken at the
-/// dollar peg with a low confidence; a stablecoin that does trade is valued at what it trades at.
+/// The sources are the markets that price the pair and the indications (aggregators' quotes, `PriceIndication`)
+/// for it. Each has a weight: 1 for a market, the configured weight for an indication. Sources past their staleness
+/// bound (a market's venue's, an indication's own) are left out while fresh ones exist; with three or more, any that
+/// sits further from the weighted median than five weighted median absolute deviations (and at least 0.5 %) is
+/// dropped as an outlier and named. The value is the weighted median of the rest: the price at which the weights
+/// below and above balance (the mean of the two middle prices when they balance exactly, so equal weights give the
+/// ordinary median). A weight is a say in the center, not a share of an average: one source, however heavy, moves
+/// the value only as far as the next source's price. Confidence (0–1) multiplies four scores: how many sources
+/// agree, how closely, how fresh they are, and how deep (an indication counts the size it was quoted at).
+/// Stablecoins with no market are taken at the dollar peg with a low confidence; a stablecoin that does trade is
+/// valued at what it trades at.
 public struct ReferencePrice: Sendable, Hashable {
     public enum Method: Sendable, Hashable, CustomStringConvertible {
         case direct, inverse
@@ -123,6 +133,19 @@ extension MarketState {
                                        depth: inverted ? depth / mid : depth,
                                        freshness: max(0, 1 - age.secondsDouble / bound)))
             }
+            for indication in (indications[symbol] ?? [:]).values.sorted(by: { $0.source < $1.source }) {
+                let price = indication.price
+                guard price > 0, price.isFinite else { continue }
+                let age = indication.age(at: now)
+                let bound = max(indication.stalenessBound.secondsDouble, 1e-9)
+                // Depth: the size it was quoted at, in the reference's quote asset.
+                all.append(PriceSource(venue: indication.source, symbol: symbol, price: inverted ? 1 / price : price,
+                                       age: age, isStale: indication.isStale(at: now),
+                                       depth: inverted ? indication.baseAmount.doubleValue
+                                           : indication.quoteAmount.doubleValue,
+                                       freshness: min(1, max(0, 1 - age.secondsDouble / bound)),
+                                       weight: indication.weight, isIndication: true))
+            }
             if !all.isEmpty {
                 method = inverted ? .inverse : .direct
                 break
@@ -131,16 +154,16 @@ extension MarketState {
         guard !all.isEmpty else { return nil }
         let fresh = all.filter { !$0.isStale }
         let considered = fresh.isEmpty ? all : fresh
-        let center = Self.median(considered.map(\.price))
+        let center = Self.weightedMedian(considered.map { ($0.price, $0.weight) })
         var kept = considered
         var outliers: [PriceSource] = []
         if considered.count >= 3 {
-            let deviation = Self.median(considered.map { abs($0.price - center) })
+            let deviation = Self.weightedMedian(considered.map { (abs($0.price - center), $0.weight) })
             let tolerance = max(0.005 * center, 5 * deviation)
             kept = considered.filter { abs($0.price - center) <= tolerance }
             outliers = considered.filter { abs($0.price - center) > tolerance }
         }
-        let value = Self.median(kept.map(\.price))
+        let value = Self.weightedMedian(kept.map { ($0.price, $0.weight) })
         let spread = ((kept.map(\.price).max() ?? value) - (kept.map(\.price).min() ?? value)) / value
         let agreement = 1 / (1 + spread / 0.002)
         let freshnessSum: Double = kept.reduce(0.0) { $0 + $1.freshness }
@@ -155,9 +178,21 @@ extension MarketState {
                               freshness: freshness, depth: depth, confidence: confidence)
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
+    /// The price where the weights below and above balance; the mean of the two middle prices when they balance
+    /// exactly (so equal weights give the ordinary median).
+    static func weightedMedian(_ values: [(value: Double, weight: Double)]) -> Double {
+        let sorted = values.filter { $0.weight > 0 }.sorted { $0.value < $1.value }
         guard !sorted.isEmpty else { return .nan }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let total = sorted.reduce(0.0) { $0 + $1.weight }
+        let half = total / 2
+        var below = 0.0
+        for (index, entry) in sorted.enumerated() {
+            below += entry.weight
+            if abs(below - half) <= 1e-12 * total, index + 1 < sorted.count {
+                return (entry.value + sorted[index + 1].value) / 2
+            }
+            if below > half { return entry.value }
+        }
+        return sorted[sorted.count - 1].value
     }
 }

@@ -171,6 +171,26 @@ BNB = "15"
 # crosses more ticks than the probe), again every estimate_every_blocks blocks (default 50), instead of gas_units;
 # an estimate that reverts there (no tokens or allowance) keeps gas_units and says why. `dexter venues check` shows
 # which.
+# [chains.NAME.aggregators.oneinch] (1inch Swap API v6.0 /quote) and [chains.NAME.aggregators.zeroex] (0x Swap API
+# v2 /price) are extra sources of the reference price (what gas and P&L are valued at), never markets to trade on:
+# every refresh_ms (default 10000) each is asked what selling quote_size (default "1") of each pair the chain's pools
+# trade gets, in the pair's base asset; the answer counts in the weighted median of the pair's sources with weight
+# (default 1.0; a market's is 1) until it is staleness_ms old (default 60000, at least refresh_ms), and is named
+# like a market when it is stale or an outlier. The API key (it never appears in config, logs or errors) is read from
+# the environment variable api_key_env names, or, without it, from your vault (dexter keys add 1inch / 0x: a key, no
+# secret); url (default https://api.1inch.dev, https://api.0x.org) and timeout_ms (default 5000) are optional. A failing API (429, 5xx, a timeout, a malformed answer) posts nothing: its
+# last quote ages, and the log says so once. execute = true (default false) lets a LIVE sell on the chain go through
+# the aggregator's transaction when its firm quote pays at least the direct pool: the slippage asked for keeps its
+# minimum at or above quantity × limit, and before anything is signed its `to` must be router (default: 1inch's
+# AggregationRouterV6 0x111111125421cA6dc452d289314280a0f8842A65, 0x's AllowanceHolder
+# 0x0000000000001fF3684f28c67538d4D072C22734) and pass the deny-list; spender (the same defaults) is approved once;
+# then it is simulated, signed and sent like any swap, its fill read from the receipt's Transfer logs. When no
+# aggregator pays more, or one is down, the pool is used and the Orders panel says why. E.g.
+#   [chains.ethereum.aggregators.oneinch]
+#   api_key_env = "ONEINCH_API_KEY"
+#   weight = 0.5
+#   quote_size = "0.5"
+#   execute = true
 # A DEX venue on such a chain takes connector = "evm" (PAPER: pools read from the chain, paper fills), names a known
 # deployment with dex ("uniswap-v3", "uniswap-v2", "sushiswap", "curve", "balancer" on ethereum; "pancakeswap-v2",
 # "pancakeswap-v3", "biswap", "apeswap", "balancer" on bsc; "quickswap", "balancer" on polygon: their mainnet contracts

@@ -24,6 +24,8 @@ struct VenueConnectors: Sendable {
         var fundingSince: [VenueId: Timestamp] = [:]
         /// LIVE: each chain's signing key; a chain without one trades on paper.
         var walletKeys: [ChainId: EthereumPrivateKey] = [:]
+        /// Aggregators' API keys from the vault, for those config names no environment variable for.
+        var aggregatorKeys: [AggregatorSource: String] = [:]
     }
 
     typealias Build = @Sendable (DeskConfig, Opening) throws -> [any MarketDataClient & ExecutionClient]
@@ -138,11 +140,18 @@ struct VenueConnectors: Sendable {
                     // LIVE: swaps are priced with the gas the trading wallet's own router calls take, unless config
                     // names another address to estimate from.
                     if let key, settings.gasEstimate == nil { settings.gasEstimate = GasEstimateSettings(from: key.address) }
-                    let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools))
+                    // Aggregators' keys from the environment, never from config.
+                    let aggregators = try settings.aggregatorFeeds(environment: ProcessInfo.processInfo.environment,
+                                                                   vaultKeys: opening.aggregatorKeys)
+                    let feed = try EVMMarketFeed(chain: settings, pools: venues.flatMap(\.watchedPools),
+                                                 aggregators: aggregators)
                     guard let key else { return PaperVenue(feed: feed, journal: journal) }
                     // What each order became on chain, beside the ledger: a restart finds its transaction there.
                     guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain) }
-                    return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"))
+                    // What an aggregator's transaction goes to is screened by the deny-list before it is signed.
+                    let denyList = config.denyList
+                    return try EVMLiveVenue(feed: feed, key: key, journal: try EVMOrderJournal(path: ledger + ".\(chain.name)-swaps.jsonl"),
+                                            screen: { denyList?.contains($0.checksummed) == true ? "on the deny-list" : nil })
                 }
         },
         coinbase: { config, opening in
@@ -180,10 +189,12 @@ extension DeskConfig {
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
     func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, ledgerPath: String? = nil,
                   credentials: [VenueId: APICredential] = [:], fundingSince: [VenueId: Timestamp] = [:],
-                  walletKeys: [ChainId: EthereumPrivateKey] = [:]) throws -> VenueSet {
+                  walletKeys: [ChainId: EthereumPrivateKey] = [:],
+                  aggregatorKeys: [AggregatorSource: String] = [:]) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
                                                                         ledgerPath: ledgerPath, credentials: credentials,
-                                                                        fundingSince: fundingSince, walletKeys: walletKeys))
+                                                                        fundingSince: fundingSince, walletKeys: walletKeys,
+                                                                        aggregatorKeys: aggregatorKeys))
     }
 }
 

@@ -31,7 +31,7 @@ struct EVMPoolSettings: Hashable {
 extension DeskConfig {
     static let evmChainKeys: Set<String> = (["gas_token", "chain_id", "rpc_urls", "private_rpc_url", "private_method",
                                              "confirmations", "poll_ms", "tokens", "wallet", "max_fee_gwei"] as Set<String>)
-        .union(evmChainPushKeys)
+        .union(evmChainPushKeys).union(["aggregators"])
 
     /// `[chains.NAME]` with `rpc_urls`: a chain dexter reads live. Its id defaults to the known chain of that name.
     static func parseEVMChain(_ chain: ConfigReader, name: String, gasToken: Asset) throws -> EVMChainSettings? {
@@ -91,6 +91,7 @@ extension DeskConfig {
         if let gwei = try chain.optionalInt("max_fee_gwei", range: 1...100_000) {
             settings.maxFeePerGasCap = BigUInt(gwei) * 1_000_000_000
         }
+        settings.aggregators = try parseAggregators(chain)
         return settings
     }
 

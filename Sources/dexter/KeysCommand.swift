@@ -1,5 +1,6 @@
 import ArgumentParser
 import DexterCrypto
+import DexterEVM
 import Foundation
 import Logging
 
@@ -20,8 +21,11 @@ struct KeysCommand: ParsableCommand {
     static func checkVenue(_ venue: String, config: DeskConfig) throws -> String {
         let name = venue.lowercased()
         let configured = Set(config.venues.filter { $0.spec.kind == .exchange }.map(\.spec.id.name))
-        guard knownVenues.contains(name) || configured.contains(name) else {
-            throw ValidationError("unknown venue \"\(venue)\"; known: \(knownVenues.union(configured).sorted().joined(separator: ", "))")
+        // An aggregator's key (1inch, 0x) is stored under its name too, for [chains.NAME.aggregators.*].
+        let aggregators = Set(AggregatorSource.allCases.map(\.rawValue))
+        guard knownVenues.contains(name) || configured.contains(name) || aggregators.contains(name) else {
+            let known = knownVenues.union(configured).union(aggregators).sorted().joined(separator: ", ")
+            throw ValidationError("unknown venue \"\(venue)\"; known: \(known)")
         }
         return name
     }
@@ -29,7 +33,7 @@ struct KeysCommand: ParsableCommand {
     static func askCredential(venue: String) throws -> APICredential {
         let prompts = VenueCredentialShape.prompts(venue)
         let key = try SecretPrompt.readText("\(venue) \(prompts.key)")
-        let secret = try SecretPrompt.readText("\(venue) \(prompts.secret)")
+        let secret = VenueCredentialShape.hasSecret(venue) ? try SecretPrompt.readText("\(venue) \(prompts.secret)") : ""
         let passphrase = VenueCredentialShape.needsPassphrase(venue) ? try SecretPrompt.readText("\(venue) API passphrase") : nil
         return APICredential(apiKey: key, secret: secret, passphrase: passphrase)
     }
@@ -41,7 +45,7 @@ struct KeysCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a venue's API key (asks for key, secret and, where the venue has one, passphrase).")
 
-        @Argument(help: "Venue: binance, binance-usdm, bybit, okx, coinbase, kraken.")
+        @Argument(help: "Venue: binance, binance-usdm, bybit, okx, coinbase, kraken; or an aggregator: 1inch, 0x.")
         var venue: String
 
         @Option(name: .long, help: "What the key may do, as granted on the venue (comma-separated).")

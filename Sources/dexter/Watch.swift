@@ -2,6 +2,7 @@ import ArgumentParser
 import DexterCore
 import DexterCrypto
 import DexterEngine
+import DexterEVM
 import DexterLedger
 import DexterTUI
 import DexterVenues
@@ -58,11 +59,13 @@ struct Watch: AsyncParsableCommand {
         // The vault is unlocked before the screen takes the terminal: the passphrase prompt needs it. A desk on a
         // recording trades on paper: it needs no keys.
         var liveAccess: LiveAccess?
+        var aggregatorKeys: [AggregatorSource: String] = [:]
         if trading.isLive, !Vault.exists(at: Paths.vault(user: userName)) { liveAccess = try LiveAccess.open(config, vault: nil) }
         if !recorded.isOn, Vault.exists(at: Paths.vault(user: userName)) {
             do {
                 let vault = try VaultAccess.open(user: userName, create: false)
                 if trading.isLive { liveAccess = try LiveAccess.open(config, vault: vault) }
+                aggregatorKeys = try DeskConfig.aggregatorVaultKeys(config, vault: vault)
                 let contents = try DeskVault.load(vault, maxAgeDays: config.keyMaxAgeDays, now: VaultAccess.now())
                 engineConfig.wallets = contents.wallets
                 engineConfig.alerts = contents.alerts
@@ -99,7 +102,8 @@ struct Watch: AsyncParsableCommand {
             })
             venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
                                          ledgerPath: ledgerPath, credentials: liveAccess?.credentials ?? [:],
-                                         fundingSince: fundingSince, walletKeys: liveAccess?.walletKeys ?? [:])
+                                         fundingSince: fundingSince, walletKeys: liveAccess?.walletKeys ?? [:],
+                                         aggregatorKeys: aggregatorKeys)
         }
         if let liveAccess {
             engineConfig.alerts += try await liveAccess.check(venues)

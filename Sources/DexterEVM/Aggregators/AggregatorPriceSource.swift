@@ -28,3 +28,30 @@ extension ZeroExClient: AggregatorPriceSource {
         try await price(sell: sell, buy: buy, sellAmount: amount)
     }
 }
+
+/// An aggregator that also builds the transaction of a swap: a firm quote for `taker`, its minimum `slippageBps`
+/// (hundredths of a percent) under the quoted amount.
+public protocol AggregatorSwapSource: AggregatorPriceSource {
+    /// The most slippage the API takes, in basis points.
+    var maxSlippageBps: Int { get }
+    func firmQuote(sell: EthereumAddress, buy: EthereumAddress, amount: BigUInt, taker: EthereumAddress,
+                   slippageBps: Int) async throws(AggregatorError) -> AggregatorQuote
+}
+
+extension OneInchClient: AggregatorSwapSource {
+    public var maxSlippageBps: Int { 5_000 }
+
+    public func firmQuote(sell: EthereumAddress, buy: EthereumAddress, amount: BigUInt, taker: EthereumAddress,
+                          slippageBps: Int) async throws(AggregatorError) -> AggregatorQuote {
+        try await swap(sell: sell, buy: buy, amount: amount, from: taker, slippageBps: slippageBps)
+    }
+}
+
+extension ZeroExClient: AggregatorSwapSource {
+    public var maxSlippageBps: Int { 10_000 }
+
+    public func firmQuote(sell: EthereumAddress, buy: EthereumAddress, amount: BigUInt, taker: EthereumAddress,
+                          slippageBps: Int) async throws(AggregatorError) -> AggregatorQuote {
+        try await quote(sell: sell, buy: buy, sellAmount: amount, taker: taker, slippageBps: slippageBps)
+    }
+}

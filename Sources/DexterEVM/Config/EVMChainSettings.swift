@@ -43,6 +43,8 @@ public struct EVMChainSettings: Sendable, Hashable {
     /// EVMChainSettings+Subscriptions.swift. Neither by default: the chain is polled, gas units are configured.
     public var headSubscription: HeadSubscriptionSettings?
     public var gasEstimate: GasEstimateSettings?
+    /// Aggregators asked for the pools' pairs as reference price sources (none by default).
+    public var aggregators: [AggregatorSettings] = []
 
     public init(chain: ChainId, chainId: UInt64, gasToken: Asset, rpcURLs: [String], privateSubmission: PrivateSubmission? = nil,
                 confirmations: Int, pollInterval: Duration = .seconds(1), tokens: [Asset: EthereumAddress],

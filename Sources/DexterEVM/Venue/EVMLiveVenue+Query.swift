@@ -49,11 +49,19 @@ extension EVMLiveVenue {
             let seen = try await watch.state(of: try Hex.decode(replacement))
             if seen != .dropped { state = seen }
         }
-        // A cancel the chain took ends it canceled; a journal from before cancels were told apart says so by the mined
-        // transaction being ours but not the swap's (no log of the pool).
+        // A swap through an aggregator is known by the Transfer logs of its tokens, not by one pool's Swap log.
+        let aggregated = try entry.aggregator.map { _ in
+            (try EthereumAddress(parsing: entry.tokenIn ?? ""), try EthereumAddress(parsing: entry.tokenOut ?? ""))
+        }
+        func transfers(_ receipt: TransactionReceipt) -> TransferFill? {
+            aggregated.map { TransferFill(receipt.logs, tokenIn: $0.0, tokenOut: $0.1, wallet: wallet) }
+        }
+        // A cancel the chain took ends it canceled. A journal from before cancels were told apart says so by the mined
+        // transaction being ours but not the swap's (nothing moved, or no log of the pool).
         if case .mined(let receipt, let depth) = state, receipt.transactionHash != hash,
            depth >= UInt64(max(1, feed.chain.confirmations)),
            entry.cancels.map({ $0.contains(Hex.encode(receipt.transactionHash)) })
+               ?? transfers(receipt).map({ $0.amountIn == 0 })
                ?? !receipt.logs.contains(where: { $0.address.checksummed.lowercased() == entry.pool.lowercased() }) {
             return settled(unfilled(clientOrderId, venue, symbol, entry.side, .canceled, reason: Self.canceledOnChain,
                                     gas: gasBefore + Self.gasToken(receipt.feePaidWei)))
@@ -69,6 +77,12 @@ extension EVMLiveVenue {
                                         gas: gas, failure: Self.revertedOnChain(nil)))
             }
             let pool = try EthereumAddress(parsing: entry.pool)
+            if let moved = transfers(receipt) {
+                let fill = SwapFill(pool: pool, amountIn: moved.amountIn, tokenInIndex: 0, amountOut: moved.amountOut,
+                                    sqrtPriceX96After: nil)
+                return settled(filledReport(clientOrderId, venue: venue, symbol: symbol, side: entry.side, fill: fill,
+                                            entry: entry, gas: gas))
+            }
             for log in receipt.logs where log.address == pool {
                 if let fill = try SwapFill.decode(address: log.address, topics: log.topics, data: log.data),
                    entry.owns(fill) {

@@ -16,11 +16,16 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
     let journal: EVMOrderJournal
     let patience: SwapExecutor.Patience
     let clock: any Clock
+    /// Why an address a transaction would pay is denied (the desk's deny-list), nil when it is not: screens what an
+    /// aggregator's transaction is sent to.
+    let screen: @Sendable (EthereumAddress) -> String?
     private let inbox = Mutex<VenueInbox?>(nil)
 
     public init(feed: EVMMarketFeed, key: EthereumPrivateKey, journal: EVMOrderJournal, clock: any Clock = WallClock(),
-                patience: SwapExecutor.Patience? = nil) throws(EVMRPCError) {
+                patience: SwapExecutor.Patience? = nil,
+                screen: @escaping @Sendable (EthereumAddress) -> String? = { _ in nil }) throws(EVMRPCError) {
         self.feed = feed
+        self.screen = screen
         self.journal = journal
         self.clock = clock
         let chain = feed.chain
@@ -81,39 +86,57 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
             return
         }
         let key = MarketKey(venue: order.venue, symbol: order.symbol)
-        let plan: SwapPlan, entry: EVMOrderJournal.Entry
-        do { (plan, entry) = try self.plan(order, key) } catch {
+        let plan: SwapPlan, planned: EVMOrderJournal.Entry
+        do { (plan, planned) = try self.plan(order, key) } catch {
             return reject(order, code: "not_tradable", .rejected, "\(error)")
+        }
+        // A sell may go through an aggregator's transaction instead (EVMLiveVenue+Aggregators.swift).
+        let (route, routeNote) = await self.route(order, direct: plan, key)
+        var entry = planned
+        if case .aggregator(let swap) = route {
+            entry.pool = swap.transaction.to.checksummed
+            entry.aggregator = swap.source.rawValue
+            entry.tokenIn = swap.tokenIn.checksummed
+            entry.tokenOut = swap.tokenOut.checksummed
         }
         journal.record(entry)
         let sideEffects = SideTransactions()
-        let current = Mutex(entry)
+        let current = LockedEntry(entry)
         let journal = self.journal
         let result: SwapResult
-        do {
-            result = try await executor.execute(plan, patience: patience) { event in
-                switch event {
-                case .signed(let hash, let nonce, let raw):
-                    current.withLock {
-                        $0.stage = .signed
-                        $0.hash = Hex.encode(hash)
-                        $0.nonce = nonce.description
-                        $0.raw = Hex.encode(raw)
-                    }
-                    journal.record(current.withLock { $0 })
-                case .sent(let hash, _, let route):
-                    current.withLock { $0.stage = .sent; $0.route = route.description }
-                    journal.record(current.withLock { $0 })
-                    var accepted = OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
-                                               kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now())
-                    accepted.route = Self.shown(hash: hash, route: route)
-                    self.post(accepted)
-                case .sideTransactionSigned(let hash):
-                    sideEffects.add(hash)
-                    current.withLock { $0.sideTransactions = ($0.sideTransactions ?? []) + [Hex.encode(hash)] }
-                    journal.record(current.withLock { $0 })
-                default: break
+        let events: @Sendable (SwapEvent) async -> Void = { event in
+            switch event {
+            case .signed(let hash, let nonce, let raw):
+                current.withLock {
+                    $0.stage = .signed
+                    $0.hash = Hex.encode(hash)
+                    $0.nonce = nonce.description
+                    $0.raw = Hex.encode(raw)
                 }
+                journal.record(current.withLock { $0 })
+            case .sent(let hash, _, let sentRoute):
+                current.withLock { $0.stage = .sent; $0.route = sentRoute.description }
+                journal.record(current.withLock { $0 })
+                var accepted = OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
+                                           kind: .accepted(venueOrderId: Hex.encode(hash)), at: self.clock.now())
+                accepted.route = Self.shown(hash: hash, route: sentRoute) + Self.shown(route, note: routeNote)
+                self.post(accepted)
+            case .approvalSent(let token, let spender, let amount, let hash, _):
+                // Told once: the allowance stays for later swaps through the same router or aggregator.
+                let allowed = amount == (BigUInt(1) << 256) - 1 ? "all" : "\(amount)"
+                self.feed.logger.notice(
+                    "\(order.clientOrderId): approved \(spender) to spend \(allowed) of \(token) (\(Hex.encode(hash)))")
+            case .sideTransactionSigned(let hash):
+                sideEffects.add(hash)
+                current.withLock { $0.sideTransactions = ($0.sideTransactions ?? []) + [Hex.encode(hash)] }
+                journal.record(current.withLock { $0 })
+            default: break
+            }
+        }
+        do {
+            switch route {
+            case .direct(let plan): result = try await executor.execute(plan, patience: patience, report: events)
+            case .aggregator(let swap): result = try await executor.execute(swap, patience: patience, report: events)
             }
         } catch {
             let gas = (try? await gasBurnt(by: sideEffects.hashes).paid) ?? .zero
@@ -290,6 +313,13 @@ public final class EVMLiveVenue: MarketDataClient, ExecutionClient, Sendable {
         }
         return (paid, pending)
     }
+}
+
+/// An order's journal entry as its swap goes out, written from the executor's events.
+final class LockedEntry: Sendable {
+    private let held: Mutex<EVMOrderJournal.Entry>
+    init(_ entry: EVMOrderJournal.Entry) { held = Mutex(entry) }
+    func withLock<T>(_ body: (inout EVMOrderJournal.Entry) -> T) -> T { held.withLock { body(&$0) } }
 }
 
 /// The hashes of transactions an order needed before its swap (approval, wrap), whose gas it also pays.

@@ -49,6 +49,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     let headSubscription: HeadSubscription?
     /// Gas units estimated from the chain (EVMMarketFeed+GasEstimates.swift).
     let gasEstimates = GasEstimateBook()
+    /// Aggregators asked for prices of the pools' pairs, as reference price sources (EVMMarketFeed+Aggregators.swift).
+    public let aggregators: [AggregatorFeed]
+    /// Their poller, made at the first subscription (it needs the tokens' decimals, read with the pools).
+    let aggregatorPoller = Mutex<AggregatorPoller?>(nil)
     let logger: Logger
 
     private struct Held {
@@ -65,10 +69,12 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
     }
     private let held = Mutex(Held())
 
-    public init(chain: EVMChainSettings, pools: [WatchedPool], clock: any Clock = WallClock(),
-                requestTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "dexter.evm")) throws(EVMRPCError) {
+    public init(chain: EVMChainSettings, pools: [WatchedPool], aggregators: [AggregatorFeed] = [],
+                clock: any Clock = WallClock(), requestTimeout: Duration = .seconds(10),
+                logger: Logger = Logger(label: "dexter.evm")) throws(EVMRPCError) {
         self.chain = chain
         self.pools = pools
+        self.aggregators = aggregators
         self.clock = clock
         self.logger = logger
         client = try EVMRPCClient(chainId: chain.chainId, urls: chain.rpcURLs, requestTimeout: requestTimeout)
@@ -77,7 +83,10 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         }
     }
 
-    deinit { held.withLock { $0.poller?.cancel() } }
+    deinit {
+        held.withLock { $0.poller?.cancel() }
+        aggregatorPoller.withLock { $0?.stop() }
+    }
 
     public var venueIds: [VenueId] {
         var seen: Set<VenueId> = []
@@ -137,6 +146,7 @@ public final class EVMMarketFeed: PaperMarketFeed, Sendable {
         }
         let parityDown = held.withLock { $0.parityDown }
         for venue in venueIds { inbox.post(parityDown[venue].map { .down(reason: $0) } ?? .live, for: venue) }
+        startAggregators(into: inbox)
         guard let follower else { return }
         let task = Task { [weak self] in guard let self else { return }; await self.followingHeads { await self.follow(follower, into: inbox) } }
         held.withLock { $0.poller = task }

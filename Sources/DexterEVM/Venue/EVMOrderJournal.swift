@@ -25,8 +25,13 @@ public final class EVMOrderJournal: @unchecked Sendable {
         public var symbol: String
         public var side: Side
         public var stage: Stage
-        /// The pool whose Swap log tells the fill, and the decimals its amounts are counted in.
+        /// The pool whose Swap log tells the fill, and the decimals its amounts are counted in. For a swap through an
+        /// aggregator, its router: the fill is then the Transfer logs of `tokenIn` and `tokenOut`.
         public var pool: String
+        /// The aggregator whose transaction the swap is ("1inch", "0x"); nil for a swap through the venue's own pool.
+        public var aggregator: String?
+        public var tokenIn: String?
+        public var tokenOut: String?
         /// A Balancer swap's pool id (0x-hex): `pool` is then the Vault, whose Swap log names the pool by it.
         public var poolId: String?
         public var baseDecimals: Int

@@ -11,6 +11,7 @@ public final class VenueInbox: Sendable {
         case gas(ChainId)
         case funding(MarketKey)
         case gasUnits(MarketKey)
+        case indication(PriceIndication.Key)
     }
 
     private struct Pending {
@@ -29,6 +30,7 @@ public final class VenueInbox: Sendable {
             case .gas(let quote): .gas(quote.chain)
             case .funding(let quote): .funding(quote.market)
             case .gasUnits(let market, _): .gasUnits(market)
+            case .indication(let indication): .indication(indication.key)
             }
             if let old = slot[key] { quotes[old] = nil }
             slot[key] = quotes.count

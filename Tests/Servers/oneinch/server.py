@@ -30,6 +30,7 @@ from aiohttp import web  # noqa: E402
 
 from serverkit.pairbook import NATIVE, TOKENS, Book  # noqa: E402
 from serverkit.aggfaults import Faults  # noqa: E402
+from serverkit import aggchain  # noqa: E402
 
 HOST = "127.0.0.1"
 # AggregationRouterV6, the router 1inch's v6.0 swap transactions call (the same address on every chain it serves).
@@ -54,6 +55,8 @@ class State:
     def __init__(self, args: argparse.Namespace) -> None:
         self.api_key = args.api_key
         self.chains = set(args.chain or [1])
+        # Local-chain mode (serverkit/aggchain.py): swaps call this V2 router for real.
+        self.v2_router = args.v2_router
         self.book = Book()
         self.faults = Faults()
         self.count = 0
@@ -140,10 +143,13 @@ def swap(state: State, request: web.Request) -> dict:
         raise ApiError(400, "Bad Request", "slippage must be a number from 0 to 50",
                        [{"type": "slippage", "value": params.get("slippage", "")}])
     minimum = int(Decimal(out) * (Decimal(100) - slippage) / Decimal(100))
-    data = "0x" + SWAP_SELECTOR + word(src) + word(dst) + word(sell) + word(minimum) + word(sender)
+    if state.v2_router:
+        to, data = state.v2_router, aggchain.v2_swap(sell, minimum, src, dst, sender)
+    else:
+        to, data = ROUTER, "0x" + SWAP_SELECTOR + word(src) + word(dst) + word(sell) + word(minimum) + word(sender)
     value = sell if src.lower() == NATIVE.lower() else 0
     body: dict = {"dstAmount": str(out),
-                  "tx": {"from": sender, "to": ROUTER, "data": data, "value": str(value), "gas": SWAP_GAS,
+                  "tx": {"from": sender, "to": to, "data": data, "value": str(value), "gas": SWAP_GAS,
                          "gasPrice": str(GAS_PRICE)}}
     if params.get("includeProtocols") == "true":
         body["protocols"] = protocols(params, src, dst)
@@ -239,7 +245,10 @@ def main() -> None:
     parser.add_argument("--control-port", type=int, default=0)
     parser.add_argument("--api-key", default="oneinch-test-key-0001", help="the key Authorization: Bearer must carry")
     parser.add_argument("--chain", type=int, action="append", help="a chain id served (repeatable; default 1)")
-    asyncio.run(serve(parser.parse_args()))
+    aggchain.add_arguments(parser)
+    args = parser.parse_args()
+    aggchain.apply(args)
+    asyncio.run(serve(args))
 
 
 if __name__ == "__main__":

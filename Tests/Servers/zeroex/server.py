@@ -30,6 +30,7 @@ from aiohttp import web  # noqa: E402
 
 from serverkit.pairbook import NATIVE, TOKENS, Book  # noqa: E402
 from serverkit.aggfaults import Faults  # noqa: E402
+from serverkit import aggchain  # noqa: E402
 
 HOST = "127.0.0.1"
 # 0x's contracts on Ethereum (docs.0x.org, "0x Cheat Sheet"): AllowanceHolder, the Permit2 contract, and a Settler
@@ -56,6 +57,8 @@ class State:
     def __init__(self, args: argparse.Namespace) -> None:
         self.api_key = args.api_key
         self.chains = set(args.chain or [1])
+        # Local-chain mode (serverkit/aggchain.py): allowance-holder swaps call this V2 router for real.
+        self.v2_router = args.v2_router
         self.book = Book()
         self.faults = Faults()
         self.takers: dict[str, dict] = {}
@@ -143,6 +146,10 @@ def answer(state: State, request: web.Request) -> dict:
         return {"liquidityAvailable": False, "zid": state.zid()}
     minimum = out * (10_000 - slippage) // 10_000
     spender = ALLOWANCE_HOLDER if flow == "allowance-holder" else PERMIT2
+    # Local-chain mode (serverkit/aggchain.py): the V2 router takes the allowance and runs the swap.
+    local = state.v2_router if flow == "allowance-holder" else None
+    if local:
+        spender = local
     body = {
         "allowanceTarget": spender, "blockNumber": str(BLOCK), "buyAmount": str(out), "buyToken": buy,
         "fees": {"integratorFee": None, "zeroExFee": {"amount": "0", "token": buy, "type": "volume"}, "gasFee": None},
@@ -159,8 +166,10 @@ def answer(state: State, request: web.Request) -> dict:
         body.update({"gas": str(GAS), "gasPrice": str(GAS_PRICE)})
         return body
     data = "0x" + EXEC_SELECTOR + word(sell) + word(buy) + word(amount) + word(minimum) + word(taker)
+    if local:
+        data = aggchain.v2_swap(amount, minimum, sell, buy, taker)
     value = amount if sell.lower() == NATIVE.lower() else 0
-    body["transaction"] = {"to": ALLOWANCE_HOLDER if flow == "allowance-holder" else SETTLER, "data": data,
+    body["transaction"] = {"to": local or (ALLOWANCE_HOLDER if flow == "allowance-holder" else SETTLER), "data": data,
                            "gas": str(GAS), "gasPrice": str(GAS_PRICE), "value": str(value)}
     if flow == "permit2":
         # Shape only: the EIP-712 message the taker signs before the transaction may be sent.
@@ -271,7 +280,10 @@ def main() -> None:
     parser.add_argument("--control-port", type=int, default=0)
     parser.add_argument("--api-key", default="zeroex-test-key-0001", help="the key 0x-api-key must carry")
     parser.add_argument("--chain", type=int, action="append", help="a chain id served (repeatable; default 1)")
-    asyncio.run(serve(parser.parse_args()))
+    aggchain.add_arguments(parser)
+    args = parser.parse_args()
+    aggchain.apply(args)
+    asyncio.run(serve(args))
 
 
 if __name__ == "__main__":
