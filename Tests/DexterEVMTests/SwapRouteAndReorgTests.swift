@@ -137,7 +137,9 @@ import Testing
         let planA = try send.v3Plan(usdcIn: amount, quotedOut: try await send.quoteV3(usdcIn: amount), slippageBasisPoints: 500)
         let planB = try send.v3Plan(usdcIn: amount, quotedOut: try await send.quoteV3(usdcIn: amount), slippageBasisPoints: 500)
         let first = Task { try await executor.execute(planA, patience: patience) }
+        // Held by the relay, and recorded as sent by the executor (once the relay's answer is back).
         while relay.heldNow == nil { try await Task.sleep(for: .milliseconds(10)) }
+        while await executor.nonces.pending.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         let heldNonce = try #require(await executor.nonces.pending.keys.max())
         let second = Task { try await executor.execute(planB, patience: patience) }
         while await executor.nonces.pending.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
