@@ -92,6 +92,19 @@ import Testing
         }
     }
 
+    /// Fuzzing found it (docs/fuzzing.md): one unit in, all of it the fee, into an empty pool divided by zero.
+    @Test func aFeeOnlyInputIntoAnEmptyPoolIsTheProgramsPanicNotATrap() throws {
+        let file = try SolanaVectors.json("raydium_cpmm_swaps.json")
+        let first = try #require((file["cases"] as? [[String: Any]])?.first)
+        let pool = try RaydiumCPMMPool(decoding: try SolanaVectors.bytes((first["pool_state"] as? [String: Any])?["data"], "pool"))
+        let config = try RaydiumCPMMConfig(decoding: try SolanaVectors.bytes((first["amm_config"] as? [String: Any])?["data"], "config"))
+        let held0 = pool.protocolFeesToken0 + pool.fundFeesToken0, held1 = pool.protocolFeesToken1 + pool.fundFeesToken1
+        #expect(throws: RaydiumCPMMError.programPanic("the input after the fee and its reserve are zero")) {
+            try pool.quote(.baseInput(amountIn: 1, minimumAmountOut: 0), inputIsToken0: true, config: config,
+                           vault0: held0, vault1: held1, clock: Int64(pool.openTime))
+        }
+    }
+
     @Test func theVaultAmountIsReadFromATokenAccount() throws {
         var account = [UInt8](repeating: 0, count: 165)
         account.replaceSubrange(64..<72, with: [0x00, 0x10, 0xa5, 0xd4, 0xe8, 0, 0, 0])

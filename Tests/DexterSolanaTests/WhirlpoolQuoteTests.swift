@@ -121,6 +121,15 @@ import Testing
         } catch {
             #expect(error.field == "discriminator" && error.offset == 0)
         }
+        // Fuzzing found it (docs/fuzzing.md): a tick far from its price walked a b→a quote's price down.
+        var wrongTick = try SolanaVectors.bytes(first["data"], "whirlpool")
+        wrongTick.replaceSubrange(81..<85, with: [0x10, 0x27, 0, 0])  // tick 10,000 at a price of tick −4
+        do {
+            _ = try WhirlpoolState(decoding: wrongTick)
+            Issue.record("a tick that does not match the price decoded")
+        } catch {
+            #expect(error.field == "tick_current_index" && error.offset == 81, "\(error)")
+        }
         bytes[0] ^= 1
         bytes[41] = 0; bytes[42] = 0
         do {

@@ -75,7 +75,8 @@ extension RaydiumCPMMPool {
             let amount = UInt128(amountIn)
             let fee = (amount * tradeRate + denominator - 1) / denominator
             let afterFee = amount - fee
-            // afterFee × reserveOut < 2^128 as both are below 2^64.
+            // afterFee × reserveOut < 2^128 as both are below 2^64; an empty pool paid only a fee divides by zero.
+            guard reserveIn + afterFee > 0 else { throw .programPanic("the input after the fee and its reserve are zero") }
             let out = afterFee * reserveOut / (reserveIn + afterFee)
             guard out <= UInt128(UInt64.max) else { throw .programPanic("the output does not fit u64") }
             guard out > 0 else { throw .zeroAmount }

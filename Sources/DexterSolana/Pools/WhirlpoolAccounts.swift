@@ -56,8 +56,13 @@ public struct WhirlpoolState: Sendable, Hashable {
         guard (WhirlpoolMath.minSqrtPrice...WhirlpoolMath.maxSqrtPrice).contains(sqrtPrice) else {
             throw reader.failure("sqrt_price", 65, "\(sqrtPrice) is outside the program's bounds")
         }
-        guard (WhirlpoolMath.minTick...WhirlpoolMath.maxTick).contains(Int(tickCurrentIndex)) else {
-            throw reader.failure("tick_current_index", 81, "\(tickCurrentIndex) is outside ±\(WhirlpoolMath.maxTick)")
+        // The tick is the largest whose price is not above the sqrt price, or one less when a downward swap
+        // stopped exactly on a tick's price (layouts.md): any other pair the program never writes, and a quote
+        // from it would walk the price the wrong way.
+        let priced = (try? WhirlpoolMath.tick(atSqrtPrice: sqrtPrice)) ?? Int.min
+        let onTickBelow = (try? WhirlpoolMath.sqrtPrice(atTick: priced)) == sqrtPrice && Int(tickCurrentIndex) == priced - 1
+        guard Int(tickCurrentIndex) == priced || onTickBelow else {
+            throw reader.failure("tick_current_index", 81, "\(tickCurrentIndex) does not match sqrt_price \(sqrtPrice) (tick \(priced))")
         }
     }
 }
