@@ -132,3 +132,25 @@ import Testing
         #expect(try await scene.client.tokenAccountBalance(scene.source, .processed).amount.amount == 1_000)
     }
 }
+
+/// The compute-unit limit from a simulation and the priority price from the node's recent fees.
+@Suite(.serialized) struct SolanaFeeTests {
+    @Test func theLimitIsTheSimulatedUnitsWithTheMarginAndThePriceAPercentileCapped() async throws {
+        #expect(SolanaFees.computeUnitLimit(simulated: 4_645, marginPercent: 20) == 5_574)
+        #expect(SolanaFees.computeUnitLimit(simulated: 1_300_000, marginPercent: 20) == 1_400_000)
+        #expect(SolanaFees.priorityPrice([], percentile: 75, cap: 10) == 0)
+
+        let node = try LocalSolanaRuntime()
+        defer { node.stop() }
+        let client = try SolanaRPCClient(urls: [node.rpcURL])
+        try await node.advance(10)
+        try await node.control("/control/priority-fees", ["recent": [0, 100, 5_000, 200, 300, 400, 90_000, 1, 2, 3]])
+        let recent = try await client.recentPrioritizationFees().map(\.microLamportsPerUnit)
+        #expect(recent.suffix(10) == [0, 100, 5_000, 200, 300, 400, 90_000, 1, 2, 3])
+        // Nearest rank over every recent slot the node reports (the ten set here and any earlier at 0).
+        let sorted = recent.sorted()
+        #expect(try await client.priorityPrice(writing: [], percentile: 90, cap: 1_000_000)
+                == sorted[(90 * sorted.count + 99) / 100 - 1])
+        #expect(try await client.priorityPrice(writing: [], percentile: 100, cap: 50_000) == 50_000)
+    }
+}
