@@ -122,11 +122,12 @@ import Testing
         _ = try await scene.client.send(transaction.wire, preflight: nil, skipPreflight: true)
         let ending = try await scene.client.sendAndConfirm(transaction, lastValidBlockHeight: blockhash.lastValidBlockHeight,
                                                            pause: scene.nextBlock)
-        guard case .failed(_, let error) = ending else {
+        guard case .failed(_, let error, let logs) = ending else {
             Issue.record("expected failed, got \(ending)")
             return
         }
         #expect(error == .instruction(index: 2, .custom(1)))
+        #expect(logs.contains { $0.contains("insufficient funds") })
         let fee = SolanaPrograms.fee(signatures: 1, computeUnitLimit: 20_000, microLamportsPerUnit: 12_345)
         #expect(try await scene.client.balance(scene.owner.publicKey, .processed).lamports == 1_000_000_000 - fee)
         #expect(try await scene.client.tokenAccountBalance(scene.source, .processed).amount.amount == 1_000)

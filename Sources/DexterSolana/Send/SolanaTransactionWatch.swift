@@ -3,8 +3,8 @@
 /// history) still does not know the signature, so it can never land.
 public enum SolanaLanding: Sendable, Hashable {
     case landed(slot: UInt64)
-    /// Landed with the runtime's error (the fee is paid).
-    case failed(slot: UInt64, error: SolanaTransactionError)
+    /// Landed with the runtime's error (the fee is paid), with the programs' logs of the landed transaction.
+    case failed(slot: UInt64, error: SolanaTransactionError, logs: [String])
     case expired(lastValidBlockHeight: UInt64, blockHeight: UInt64)
 }
 
@@ -49,13 +49,14 @@ extension SolanaRPCClient {
         }
     }
 
-    /// The transaction's end if its status says so: failed as soon as it landed with an error, landed once it
-    /// reached `commitment`.
+    /// The transaction's end once its status reached `commitment` (a failure too: a block on a dropped fork is no
+    /// end): landed, or failed with the logs read back from the landed transaction.
     private func ending(of signature: String, commitment: SolanaCommitment, history: Bool) async throws -> SolanaLanding? {
-        guard let status = try await signatureStatuses([signature], searchTransactionHistory: history).statuses.first ?? nil
-        else { return nil }
-        if let error = status.error { return .failed(slot: status.slot, error: error) }
-        if let reached = status.commitment, reached >= commitment { return .landed(slot: status.slot) }
-        return nil
+        guard let status = try await signatureStatuses([signature], searchTransactionHistory: history).statuses.first ?? nil,
+              let reached = status.commitment, reached >= commitment else { return nil }
+        guard let error = status.error else { return .landed(slot: status.slot) }
+        // getTransaction knows confirmed and finalized transactions only.
+        let record = try await transaction(signature, max(commitment, .confirmed))
+        return .failed(slot: status.slot, error: error, logs: record?.logs ?? [])
     }
 }
