@@ -42,6 +42,11 @@ let package = Package(
             "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
             .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // Solana: pools decoded from their accounts, JSON-RPC, transactions sent and confirmed.
+        .target(name: "DexterSolana", dependencies: [
+            "DexterCore", "DexterMarket", "DexterVenues", "DexterCrypto", "DexterNet",
+            .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "DexterEngine", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues", "DexterCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -97,6 +102,10 @@ let package = Package(
         .testTarget(name: "DexterEVMTests", dependencies: [
             "SharedTestData", "TestServers", "DexterEVM", "DexterCore", "DexterMarket", "DexterCrypto", "DexterNet",
             .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "DexterSolanaTests", dependencies: [
+            "SharedTestData", "TestServers", "DexterSolana", "DexterCore", "DexterCrypto", "DexterNet",
+            .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",

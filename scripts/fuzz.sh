@@ -29,7 +29,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
-         revertData poolStateAnswers headMessage transferLogs)
+         revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -111,6 +111,14 @@ sources=(
     Sources/DexterEVM/Swap/TransferFill.swift
     Sources/DexterEVM/Pools/PoolReadError.swift Sources/DexterEVM/Pools/CurvePoolState.swift
     Sources/DexterEVM/Pools/BalancerPoolState.swift
+    Sources/DexterCrypto/Base58.swift
+    Sources/DexterSolana/Pools/AccountBytes.swift Sources/DexterSolana/Pools/WhirlpoolAccounts.swift
+    Sources/DexterSolana/Pools/WhirlpoolError.swift Sources/DexterSolana/Pools/WhirlpoolMath.swift
+    Sources/DexterSolana/Pools/WhirlpoolSwap.swift Sources/DexterSolana/Pools/RaydiumCPMM.swift
+    Sources/DexterSolana/Pools/RaydiumCPMMSwap.swift
+    Sources/DexterSolana/RPC/SolanaJSON.swift Sources/DexterSolana/RPC/SolanaRPCError.swift
+    Sources/DexterSolana/RPC/SolanaRPCAnswer.swift Sources/DexterSolana/RPC/SolanaWire.swift
+    Sources/DexterSolana/RPC/SolanaRPCTypes.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -122,7 +130,7 @@ mkdir -p "$build/lib" "$build/bin" "$build/logs"
 library="$build/lib/libDexterWire.a"
 stale=0
 [ -f "$library" ] || stale=1
-for file in "${sources[@]}" Sources/DexterCEX/Binance/BinanceCheck.swift scripts/fuzz.sh; do
+for file in "${sources[@]}" Sources/DexterCEX/Binance/BinanceCheck.swift Sources/DexterCrypto/Solana.swift scripts/fuzz.sh; do
     if [ "$file" -nt "$library" ]; then stale=1; fi
 done
 if [ "$stale" = 1 ]; then
@@ -130,7 +138,7 @@ if [ "$stale" = 1 ]; then
     mkdir -p "$build/src"
     for file in "${sources[@]}"; do
         module=$(echo "$file" | cut -d/ -f2)
-        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|DexterCrypto|DexterEVM|BigInt)$' "$file" \
+        grep -vE '^(@preconcurrency )?import (DexterCore|DexterMarket|DexterVenues|DexterCEX|DexterCrypto|DexterEVM|DexterSolana|BigInt)$' "$file" \
             > "$build/src/${module}_$(basename "$file")"
     done
     for file in "$bigint"/*.swift; do
@@ -146,6 +154,13 @@ if [ "$stale" = 1 ]; then
              grab { print } grab && /^    }$/ { grab = 0 } { doc = "" }' Sources/DexterCEX/Binance/BinanceCheck.swift
         echo "}"
     } > "$build/src/DexterCEX_BinanceCheck+serverTime.swift"
+    # The Solana account decoders need SolanaPublicKey alone: the part of Solana.swift before the keypair, which
+    # would bring OpenSSL in.
+    sed '/^\/\/\/ An Ed25519 keypair/,$d' Sources/DexterCrypto/Solana.swift > "$build/src/DexterCrypto_Solana+PublicKey.swift"
+    grep -q "struct SolanaPublicKey" "$build/src/DexterCrypto_Solana+PublicKey.swift" || {
+        echo "scripts/fuzz.sh: SolanaPublicKey not found in Solana.swift" >&2
+        exit 1
+    }
     grep -q "static func serverTime" "$build/src/DexterCEX_BinanceCheck+serverTime.swift" || {
         echo "scripts/fuzz.sh: serverTime not found in BinanceCheck.swift" >&2
         exit 1
@@ -350,6 +365,45 @@ seeds() ( # target, directory; a subshell, where `head` may cut a pipe short
             printf '{"code":-32603,"message":"Internal JSON-RPC error.","data":{"message":"reverted","data":"0x%s"}}' "$error" > "$out/hardhat"
             printf '{"code":3,"message":"execution reverted: UniswapV2Router: EXPIRED"}' > "$out/words"
             printf '{"code":-32000,"message":"insufficient funds for gas * price + value: have 0 want 1"}' > "$out/funds" ;;
+        whirlpoolAccounts)
+            # Each recorded Whirlpool swap's pre-state: the pool account, then its three tick arrays (an absent one
+            # as nothing), one case a file (../shared/vectors/solana/whirlpool_swaps.json).
+            python3 - "$shared/vectors/solana/whirlpool_swaps.json" "$out" <<'PY'
+import base64, json, sys
+vectors = json.load(open(sys.argv[1]))
+for case in vectors["cases"]:
+    data = base64.b64decode(case["whirlpool"]["data"])
+    for array in case["tick_arrays"]:
+        if array["data_sha256"]:
+            data += base64.b64decode(vectors["tick_array_data"][array["data_sha256"]])
+    open("%s/case-%03d" % (sys.argv[2], case["id"]), "wb").write(data)
+PY
+            ;;
+        cpmmAccounts)
+            # Each recorded CPMM swap's pre-state: PoolState, AmmConfig, the two vault amounts and the clock (u64 LE).
+            python3 - "$shared/vectors/solana/raydium_cpmm_swaps.json" "$out" <<'PY'
+import base64, json, struct, sys
+for case in json.load(open(sys.argv[1]))["cases"]:
+    data = base64.b64decode(case["pool_state"]["data"]) + base64.b64decode(case["amm_config"]["data"])
+    data += struct.pack("<QQq", int(case["vault_0_amount"]), int(case["vault_1_amount"]), case["clock_unix_timestamp"])
+    open("%s/case-%03d" % (sys.argv[2], case["id"]), "wb").write(data)
+PY
+            ;;
+        solanaRPCAnswer)
+            # Answers in the shapes of solana.com/docs/rpc as the local node (Tests/Servers/solana) gives them: a
+            # blockhash, an account (a token account's 165 bytes), accounts with a missing one, a token balance, a
+            # simulation that failed with its logs, a preflight refusal, statuses, fees, a height past 2^53.
+            local ctx='"context":{"apiVersion":"3.1.8","slot":1041}'
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":{"blockhash":"9zrUHnA1nCByPksy3aL8tQ47vqdaG2vnFs4HrxgcZj4F","lastValidBlockHeight":1091}}}' "$ctx" > "$out/blockhash"
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":{"data":["%s","base64"],"executable":false,"lamports":2039280,"owner":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","rentEpoch":18446744073709551615,"space":165}}}' \
+                "$ctx" "$(head -c 165 /dev/zero | tr '\0' '\7' | base64 -w0)" > "$out/account"
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":[null,{"data":["AQID","base64"],"executable":false,"lamports":1461600,"owner":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","rentEpoch":18446744073709551615,"space":3}]}}' "$ctx" > "$out/accounts"
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":{"amount":"18446744073709551615","decimals":6,"uiAmount":1.8446744073709552e13,"uiAmountString":"18446744073709.551615"}}}' "$ctx" > "$out/tokenBalance"
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":{"err":{"InstructionError":[0,{"Custom":1}]},"logs":["Program 11111111111111111111111111111111 invoke [1]","Transfer: insufficient lamports 995000, need 5000000","Program 11111111111111111111111111111111 failed: custom program error: 0x1"],"accounts":null,"unitsConsumed":150,"returnData":null,"fee":5000,"preTokenBalances":[{"accountIndex":1,"mint":"So11111111111111111111111111111111111111112","owner":"11111111111111111111111111111111","programId":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","uiTokenAmount":{"amount":"5","decimals":9,"uiAmount":5e-9,"uiAmountString":"0.000000005"}}],"postTokenBalances":[]}}}' "$ctx" > "$out/simulation"
+            printf '{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"Transaction simulation failed: Blockhash not found","data":{"err":"BlockhashNotFound","logs":[],"unitsConsumed":0}}}' > "$out/refused"
+            printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":[{"slot":1040,"confirmations":1,"err":null,"status":{"Ok":null},"confirmationStatus":"confirmed"},null]}}' "$ctx" > "$out/statuses"
+            printf '{"jsonrpc":"2.0","id":1,"result":[{"slot":1040,"prioritizationFee":0},{"slot":1041,"prioritizationFee":12500}]}' > "$out/fees"
+            printf '{"jsonrpc":"2.0","id":1,"result":9007199254740993}' > "$out/height" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).
