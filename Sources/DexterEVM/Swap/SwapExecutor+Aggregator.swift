@@ -15,20 +15,12 @@ extension SwapExecutor {
                                   report: report)
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
         let call = swap.transaction
-        let (transaction, fees, balanceBefore, hash, route) = try await oneAtATime { () async throws(SwapError) in
-            let (transaction, fees) = try await prepare(to: call.to, data: call.data, value: call.value, latest: latest)
-            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
-                                    amountOutMinimum: swap.minimumOut))
-            let balanceBefore = try await balance(of: swap.recipient, token: swap.tokenOut, at: nil)
-            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, nonce in
-                await report(.signed(hash: sent.hash, nonce: nonce, raw: sent.raw))
-            }
-            return (transaction, fees, balanceBefore, hash, route)
-        }
-        await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
+        let (transaction, fees, balanceBefore, hash, route) = try await simulateAndSend(
+            to: call.to, data: call.data, value: call.value, latest: latest, amountOutMinimum: swap.minimumOut,
+            recipient: swap.recipient, tokenOut: swap.tokenOut, report: report)
         let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
         let moved = TransferFill(receipt.logs, tokenIn: swap.tokenIn, tokenOut: swap.tokenOut, wallet: swap.recipient)
-        if receipt.transactionHash != hash, moved.amountIn == 0 {
+        if canceled(receipt, sent: hash, nonce: transaction.nonce, unknownMeansCanceled: moved.amountIn == 0) {
             // A cancel took the nonce (a 0-value transfer to ourselves): nothing was sold.
             return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
                               outcome: .canceled, fees: fees)

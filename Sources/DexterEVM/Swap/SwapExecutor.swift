@@ -80,23 +80,13 @@ public actor SwapExecutor {
         let latest = try await node { () async throws(EVMRPCError) in try await FeeBlock.latest(client) }
         let data: [UInt8]
         do { data = try plan.calldata(blockTimestamp: latest.timestamp) } catch { throw .calldata(error) }
-        let (transaction, fees, balanceBefore, hash, route) = try await oneAtATime { () async throws(SwapError) in
-            let (transaction, fees) = try await prepare(to: plan.venue.router, data: data, latest: latest)
-            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas,
-                                    amountOutMinimum: plan.amountOutMinimum))
-            let balanceBefore = try await balance(of: plan.recipient, token: plan.tokenOut, at: nil)
-            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, nonce in
-                await report(.signed(hash: sent.hash, nonce: nonce, raw: sent.raw))
-            }
-            return (transaction, fees, balanceBefore, hash, route)
-        }
-        await report(.sent(hash: hash, nonce: transaction.nonce, route: route))
+        let (transaction, fees, balanceBefore, hash, route) = try await simulateAndSend(
+            to: plan.venue.router, data: data, latest: latest, amountOutMinimum: plan.amountOutMinimum,
+            recipient: plan.recipient, tokenOut: plan.tokenOut, report: report)
         let receipt = try await confirm(hash, nonce: transaction.nonce, patience: patience, report: report)
-        let minedPurpose = nonces.everyAttempt(at: transaction.nonce).first { $0.hash == receipt.transactionHash }?.purpose
-        if minedPurpose == .cancel || minedPurpose == .gapFill
-            || (minedPurpose == nil && receipt.transactionHash != hash && !receipt.logs.contains { $0.address == plan.pool }) {
-            // A cancel took the nonce (a 0-value transfer to ourselves): the swap can never be mined now. (A speed-up
-            // that reverted is the swap reverting, told below with its reason.)
+        if canceled(receipt, sent: hash, nonce: transaction.nonce,
+                    unknownMeansCanceled: !receipt.logs.contains { $0.address == plan.pool }) {
+            // A cancel took the nonce (a 0-value transfer to ourselves): the swap can never be mined now.
             return SwapResult(hash: receipt.transactionHash, nonce: transaction.nonce, route: route, receipt: receipt,
                               outcome: .canceled, fees: fees)
         }
@@ -115,6 +105,37 @@ public actor SwapExecutor {
     }
 
     // MARK: Steps
+
+    /// From choosing a nonce to the send, one swap at a time: estimated and simulated at the latest block (a revert
+    /// refuses it), the recipient's balance of what it buys read, signed, written down (`.signed`) and sent.
+    func simulateAndSend(to: EthereumAddress, data: [UInt8], value: BigUInt = 0, latest: FeeBlock, amountOutMinimum: BigUInt,
+                         recipient: EthereumAddress, tokenOut: EthereumAddress,
+                         report: @Sendable (SwapEvent) async -> Void) async throws(SwapError)
+        -> (EthereumTransaction, FeeQuote, BigUInt, [UInt8], SubmissionRoute) {
+        let sent = try await oneAtATime { () async throws(SwapError) in
+            let (transaction, fees) = try await prepare(to: to, data: data, value: value, latest: latest)
+            await report(.simulated(gasLimit: fees.gasLimit, maxFeePerGas: fees.maxFeePerGas, amountOutMinimum: amountOutMinimum))
+            let balanceBefore = try await balance(of: recipient, token: tokenOut, at: nil)
+            let (hash, route) = try await send(transaction, purpose: .original, latestBlock: latest.number) { sent, nonce in
+                await report(.signed(hash: sent.hash, nonce: nonce, raw: sent.raw))
+            }
+            return (transaction, fees, balanceBefore, hash, route)
+        }
+        await report(.sent(hash: sent.3, nonce: sent.0.nonce, route: sent.4))
+        return sent
+    }
+
+    /// Whether what was mined at the swap's nonce is one of our cancels (or gap fills): the swap can never be mined
+    /// now. By what each transaction was sent as; a mined transaction the book no longer knows falls back to
+    /// `unknownMeansCanceled` (what its receipt shows). A speed-up that reverted is the swap reverting, not a cancel.
+    func canceled(_ receipt: TransactionReceipt, sent hash: [UInt8], nonce: BigUInt, unknownMeansCanceled: Bool) -> Bool {
+        guard receipt.transactionHash != hash else { return false }
+        switch nonces.everyAttempt(at: nonce).first(where: { $0.hash == receipt.transactionHash })?.purpose {
+        case .cancel, .gapFill: return true
+        case .original, .speedUp: return false
+        case nil: return unknownMeansCanceled
+        }
+    }
 
     /// Approves `spender` when its allowance is below `needed`, and waits for the approval to be mined.
     func ensureAllowance(token: EthereumAddress, spender: EthereumAddress, needed: BigUInt, patience: Patience,
