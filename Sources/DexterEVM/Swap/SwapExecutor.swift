@@ -300,11 +300,23 @@ public actor SwapExecutor {
                     let count = try await node { () async throws(EVMRPCError) in
                         try await client.call("eth_getTransactionCount", [.string(wallet.checksummed), "latest"]).quantity()
                     }
-                    // A replacement sent while this poll looked (the trader's speed-up, mined at once) is what took the
-                    // nonce, not something else: look again before deciding.
+                    // What this poll saw may be older than the count: a replacement sent meanwhile (the trader's
+                    // speed-up), or one of ours mined between the look and the count (a builder letting a queue go),
+                    // is what took the nonce, not something else. Look again, after the count, before deciding.
                     if learnAttempts() {
                         droppedBefore = false
                         continue
+                    }
+                    if count > nonce {
+                        var seenNow = false
+                        for candidate in known.reversed() where !seenNow {
+                            let seen = try await node { () async throws(EVMRPCError) in try await watch.state(of: candidate) }
+                            if seen != .dropped { seenNow = true }
+                        }
+                        if seenNow {
+                            droppedBefore = false
+                            continue
+                        }
                     }
                     // With no poll left to see it land, a lost transaction is reported dropped (reconcile repairs the gap).
                     guard count <= nonce, poll + 1 < patience.polls, let newest = nonces.everyAttempt(at: nonce).last else { break }
