@@ -46,7 +46,9 @@ import Testing
         #expect(try await send.nonce("pending") == 0)
         #expect(relay.requests.count == 1)
         // A relay that is down: reported as such, and still nothing public.
-        let down = try send.executor(SubmissionConfig(privateURL: "http://127.0.0.1:\(deadPort())/protect"))
+        // Port 1: nothing listens there (a port freed by deadPort() may be taken at once by a parallel test's relay,
+        // which would answer).
+        let down = try send.executor(SubmissionConfig(privateURL: "http://127.0.0.1:1/protect"))
         do {
             _ = try await down.execute(try send.v3Plan(usdcIn: Self.amountIn, quotedOut: quote), patience: send.mining)
             Issue.record("a swap went out with its relay down")
