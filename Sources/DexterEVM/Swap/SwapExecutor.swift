@@ -303,20 +303,18 @@ public actor SwapExecutor {
                     // What this poll saw may be older than the count: a replacement sent meanwhile (the trader's
                     // speed-up), or one of ours mined between the look and the count (a builder letting a queue go),
                     // is what took the nonce, not something else. Look again, after the count, before deciding.
-                    if learnAttempts() {
-                        droppedBefore = false
-                        continue
-                    }
-                    if count > nonce {
-                        var seenNow = false
-                        for candidate in known.reversed() where !seenNow {
+                    var lookAgain = learnAttempts()
+                    if !lookAgain, count > nonce {
+                        for candidate in known.reversed() where !lookAgain {
                             let seen = try await node { () async throws(EVMRPCError) in try await watch.state(of: candidate) }
-                            if seen != .dropped { seenNow = true }
+                            if seen != .dropped { lookAgain = true }
                         }
-                        if seenNow {
-                            droppedBefore = false
-                            continue
-                        }
+                    }
+                    if lookAgain {
+                        // The next poll decides, after its pause (every poll counts against the patience).
+                        droppedBefore = false
+                        if poll + 1 < patience.polls { await patience.pause() }
+                        continue
                     }
                     // With no poll left to see it land, a lost transaction is reported dropped (reconcile repairs the gap).
                     guard count <= nonce, poll + 1 < patience.polls, let newest = nonces.everyAttempt(at: nonce).last else { break }
