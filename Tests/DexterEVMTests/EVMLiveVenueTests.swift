@@ -167,10 +167,16 @@ import Testing
         #expect(desk.venue.journal.entry("c1")?.stage == .sent)
         try await scene.node.revert(to: snapshot)
         desk.venue.cancel("c1", on: "uni-v3")
-        for _ in 0..<100 where desk.venue.journal.entry("c1")?.replacements == nil { try await Task.sleep(for: .milliseconds(20)) }
+        // The cancel is journaled before it leaves: wait for the node's answer (the venue then says "cancel … sent"),
+        // so that the two blocks mined next are its confirmations.
+        var early: [OrderUpdate] = []
+        for _ in 0..<400 where !early.contains(where: { if case .routeChanged = $0.kind { true } else { false } }) {
+            early += desk.inbox.drain().orders.filter { $0.clientOrderId == "c1" }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try await scene.node.mine()
         try await scene.node.mine()
-        let told = try await updates(desk.inbox, until: "c1", quantity: FixedDecimal("0.5")!)
+        let told = early + (try await updates(desk.inbox, until: "c1", quantity: FixedDecimal("0.5")!))
         guard case .canceled = told.last?.kind else { Issue.record("\(told)"); return }
         #expect(!told.contains { if case .fill = $0.kind { true } else { false } })
         let gas = told.reduce(FixedDecimal.zero) { $0 + $1.gas }
