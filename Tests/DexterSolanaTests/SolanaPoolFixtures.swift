@@ -23,6 +23,8 @@ enum SolanaPoolFixtures {
         let arrays: [Int: (address: String, data: [UInt8])]
         /// (tick, liquidity_net) of every initialized tick of the pool, as the vectors list them.
         let initializedTicks: [(tick: Int, net: BigInt)]
+        /// The whole case: its swap and the program's result.
+        let vector: [String: Any]
 
         /// Cases of `pool` in file order.
         static func cases(_ pool: String) throws -> [Whirlpool] {
@@ -53,7 +55,7 @@ enum SolanaPoolFixtures {
                     mintB: try SolanaPublicKey(base58: try #require(info["token_mint_b"] as? String)),
                     decimalsA: try SolanaVectors.integer(info["decimals_a"], "decimals_a"),
                     decimalsB: try SolanaVectors.integer(info["decimals_b"], "decimals_b"),
-                    arrays: arrays, initializedTicks: ticks)
+                    arrays: arrays, initializedTicks: ticks, vector: vector)
             }
         }
 
@@ -93,6 +95,7 @@ enum SolanaPoolFixtures {
         let pool: RaydiumCPMMPool
         let vault0: UInt64, vault1: UInt64
         let tradeFeeRate: Int
+        var vector: [String: Any] = [:]
 
         static func cases(_ name: String) throws -> [CPMM] {
             let file = try SolanaVectors.json("raydium_cpmm_swaps.json")
@@ -107,7 +110,8 @@ enum SolanaPoolFixtures {
                             pool: try RaydiumCPMMPool(decoding: data),
                             vault0: try SolanaVectors.integer(vector["vault_0_amount"], "vault_0_amount"),
                             vault1: try SolanaVectors.integer(vector["vault_1_amount"], "vault_1_amount"),
-                            tradeFeeRate: try #require(configs.first { $0["address"] as? String == configAddress }?["trade_fee_rate"] as? Int))
+                            tradeFeeRate: try #require(configs.first { $0["address"] as? String == configAddress }?["trade_fee_rate"] as? Int),
+                            vector: vector)
             }
         }
 
