@@ -80,7 +80,7 @@ extension SolanaPoolFeed {
     }
 
     /// The array holding the current tick and two on each side: what a swap of either direction reads first.
-    static func tickArrayStarts(_ state: WhirlpoolState) -> [Int] {
+    package static func tickArrayStarts(_ state: WhirlpoolState) -> [Int] {
         let span = WhirlpoolTickArray.ticksPerArray * Int(state.tickSpacing)
         let holding = WhirlpoolTickArray.startIndex(holding: Int(state.tickCurrentIndex), tickSpacing: state.tickSpacing)
         return (-2...2).map { holding + $0 * span }
@@ -159,7 +159,8 @@ extension SolanaPoolFeed {
                                                         constantProduct.quoteDecimals)
         }
         let instrument = SolanaPoolModels.instrument(pool.symbol, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals)
-        return Market(venue: pool.venue, instrument: instrument, liquidity: liquidity, venueTime: now, receivedAt: now)
+        return Market(venue: pool.venue, instrument: instrument, liquidity: liquidity, gasUnits: 1, venueTime: now,
+                      receivedAt: now)
     }
 
     /// Whether the configured base mint is the pool's first token (Whirlpool's A, CPMM's 0); one of the two it must be.

@@ -104,8 +104,16 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
         }
     }
 
-    /// Solana's fee is not the EVM gas model's: none is quoted here.
-    public func currentGas() async throws -> [GasQuote] { [] }
+    /// A swap is one transaction (each market's gas units are 1), priced at the base fee of its one signature:
+    /// 5,000 lamports, in SOL's nano units as gwei are ETH's. Priority fees are not in it.
+    public func currentGas() async throws -> [GasQuote] {
+        let now = clock.now()
+        var seen: Set<ChainId> = []
+        return pools.compactMap(\.venue.kind.chain).filter { seen.insert($0).inserted }
+            .map { GasQuote(chain: $0, token: "SOL", price: Self.lamportsPerSignature, updatedAt: now) }
+    }
+
+    static let lamportsPerSignature = FixedDecimal(5_000)
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
         if held.withLock({ $0.markets.isEmpty }) { _ = try await instruments() }
