@@ -59,6 +59,11 @@ import Testing
         let whirlpool = try #require(feed.market(Self.whirlpoolKey))
         let expected = setup.whirlpools[0].expected(baseIsA: false)
         #expect(whirlpool.liquidity == .concentrated(expected))
+        // A swap is one transaction, priced at its signature's 5,000 lamports.
+        #expect(whirlpool.gasUnits == 1)
+        let gas = try await feed.currentGas()
+        #expect(gas.count == 1 && gas[0].chain == "solana" && gas[0].token == "SOL")
+        #expect(gas.first?.cost(units: whirlpool.gasUnits) == FixedDecimal(units: 5, decimals: 6))
         #expect(expected.ticks.count > 10 && !expected.baseIsToken0 && expected.feePips == 3000)
         // Base B (9 places), quote A (6): the instrument prices in the quote's unit.
         #expect(whirlpool.instrument.tickSize == FixedDecimal(units: 1, decimals: 6))

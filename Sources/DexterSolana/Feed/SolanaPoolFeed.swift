@@ -39,7 +39,6 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
     public let pollInterval: Duration
     let client: SolanaRPCClient
     let pushes: SolanaAccountSubscription?
-    let wakes = SolanaPoolWakes()
     let clock: any Clock
     let logger: Logger
 
@@ -136,21 +135,23 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
         held.withLock { $0.subscribed.subtract(keys) }
     }
 
-    /// The poll timer, the account subscription and the follower, until cancelled.
+    /// The poll timer, the account subscription and the follower, until cancelled; each run its own wakes (a stream
+    /// is followed once).
     private func run(into inbox: VenueInbox) async {
+        let wakes = SolanaPoolWakes()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [wakes, pollInterval] in
+            group.addTask { [pollInterval] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: pollInterval)
                     wakes.tick()
                 }
             }
             if let pushes {
-                group.addTask { [pools, wakes] in
+                group.addTask { [pools] in
                     await pushes.run(accounts: { self.pushedAccounts() }, poolCount: pools.count, wakes: wakes)
                 }
             }
-            await follow(into: inbox)
+            await follow(wakes, into: inbox)
             group.cancelAll()
         }
     }
@@ -169,7 +170,7 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
     /// Each wake: the pools pushed as changed are read again; on the poll timer, every pool (unless the
     /// subscription is live and vouches for them: then the held markets are posted as current, so a quiet pool does
     /// not go stale on screen). A node that stops answering takes the venues down until it answers again.
-    private func follow(into inbox: VenueInbox) async {
+    private func follow(_ wakes: SolanaPoolWakes, into inbox: VenueInbox) async {
         var down = false
         for await _ in wakes.stream {
             if Task.isCancelled { return }
