@@ -40,11 +40,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     // The desk's model of the same accounts (SolanaPoolModels, what SolanaPoolFeed publishes): it may refuse a
-    // swap, never trap, and never take more than asked.
-    let model = SolanaPoolModels.concentrated(pool, tickArrays: arrays, decimalsA: 6, decimalsB: 9, baseIsA: arrays.count % 2 == 0)
-    for amount: UInt64 in [1, 1_000, 1_000_000_007, UInt64.max / 3] {
-        if let sold = try? model.sellBase(BigUInt(amount)) { precondition(sold.quoteOut >= 0) }
-        _ = try? model.buyBase(BigUInt(amount))
+    // swap, never trap. One size each way: its BigInt steps cost far more than the program's quotes above.
+    // Given, as the feed gives it, the window of five arrays around the price (an array not given is absent).
+    let arraySpan = WhirlpoolTickArray.ticksPerArray * Int(pool.tickSpacing)
+    let holding = WhirlpoolTickArray.startIndex(holding: Int(pool.tickCurrentIndex), tickSpacing: pool.tickSpacing)
+    let window = (-2...2).map { holding + $0 * arraySpan }.map { start in
+        arrays.first { Int($0.startTickIndex) == start } ?? WhirlpoolTickArray(absentAt: Int32(clamping: start))
     }
+    let model = SolanaPoolModels.concentrated(pool, tickArrays: window, decimalsA: 6, decimalsB: 9, baseIsA: arrays.count % 2 == 0)
+    _ = try? model.sellBase(BigUInt(1_000_000_007))
+    _ = try? model.buyBase(BigUInt(1_000_007))
     return 0
 }

@@ -127,4 +127,15 @@ import Testing
         #expect(gap.compared == 108 && gap.refused == 0)
         #expect(gap.equal >= 68 && gap.maxIn <= 1 && gap.maxOut <= 6)
     }
+
+    /// Fuzzing found it (whirlpoolAccounts): an array whose start lies past the program's ticks made an empty range,
+    /// which traps. Arrays that know no tick of the program's leave only the current tick known.
+    @Test func arraysOutsideTheProgramsTicksKnowOnlyTheCurrentTick() throws {
+        let fixture = try #require(try SolanaPoolFixtures.Whirlpool.cases("ts128_fee10000").first)
+        let model = SolanaPoolModels.concentrated(fixture.state, tickArrays: [WhirlpoolTickArray(absentAt: 16_957_440)],
+                                                  decimalsA: 6, decimalsB: 9, baseIsA: true)
+        let tick = Int(fixture.state.tickCurrentIndex)
+        #expect(model.knownTicks == tick...tick)
+        #expect(throws: PoolMathError.self) { try model.sellBase(1_000_000) }
+    }
 }

@@ -47,9 +47,12 @@ public enum SolanaPoolModels {
             }
         }
         ticks.sort { $0.tick < $1.tick }
+        // The arrays are the contiguous window around the price the feed reads; their span, within the program's
+        // ticks, is what is known (arrays wholly outside them know nothing: only the current tick is then known).
         let starts = tickArrays.map { Int($0.startTickIndex) }
-        let known = starts.min().map { lowest in
-            max(lowest, WhirlpoolMath.minTick)...min(starts.max()! + span - 1, WhirlpoolMath.maxTick)
+        let known = starts.min().map { lowest -> ClosedRange<Int> in
+            let lower = max(lowest, WhirlpoolMath.minTick), upper = min(starts.max()! + span - 1, WhirlpoolMath.maxTick)
+            return lower <= upper ? lower...upper : Int(pool.tickCurrentIndex)...Int(pool.tickCurrentIndex)
         }
         return ConcentratedPool(
             sqrtPriceX96: BigUInt(pool.sqrtPrice) << 32, tick: Int(pool.tickCurrentIndex),
