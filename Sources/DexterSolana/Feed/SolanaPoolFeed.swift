@@ -116,19 +116,20 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
         if held.withLock({ $0.markets.isEmpty }) { _ = try await instruments() }
-        let (start, current) = held.withLock { held -> (Bool, [Market]) in
+        let current = held.withLock { held -> [Market] in
             held.subscribed.formUnion(keys)
-            let current = pools.indices.filter { held.subscribed.contains(pools[$0].key) }.compactMap { held.markets[$0] }
-            return (held.follower == nil, current)
+            return pools.indices.filter { held.subscribed.contains(pools[$0].key) }.compactMap { held.markets[$0] }
         }
         for venue in venueIds { inbox.post(.live, for: venue) }
         inbox.post(contentsOf: current.map { .liquidity($0.key, $0.liquidity, venueTime: $0.venueTime, receivedAt: $0.receivedAt) })
-        guard start else { return }
-        let task = Task { [weak self] in
-            guard let self else { return }
-            await self.run(into: inbox)
+        // Started under the lock: two subscriptions at once start one follower.
+        held.withLock { held in
+            guard held.follower == nil else { return }
+            held.follower = Task { [weak self] in
+                guard let self else { return }
+                await self.run(into: inbox)
+            }
         }
-        held.withLock { $0.follower = task }
     }
 
     public func unsubscribe(_ keys: [MarketKey]) async {
