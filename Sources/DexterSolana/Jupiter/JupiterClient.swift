@@ -76,11 +76,15 @@ public final class JupiterClient: Sendable {
     }
 
     /// The unsigned swap transaction for `quote`, paid and signed by `user`, with its blockhash's last valid height.
-    public func swapTransaction(_ quote: JupiterQuote, user: SolanaPublicKey,
-                                microLamportsPerUnit: UInt64) async throws(JupiterError)
+    /// `wrapAndUnwrapSol` false: SOL moves as wSOL from and to the user's own wrapped-SOL account, so every amount
+    /// shows in the transaction's token balances. `dynamicComputeUnitLimit`: Jupiter simulates the transaction and
+    /// sets its limit from the units used (with its margin) instead of the 1.4M maximum.
+    public func swapTransaction(_ quote: JupiterQuote, user: SolanaPublicKey, microLamportsPerUnit: UInt64,
+                                wrapAndUnwrapSol: Bool = true, dynamicComputeUnitLimit: Bool = false) async throws(JupiterError)
         -> (message: [UInt8], lastValidBlockHeight: UInt64) {
         let body: SolanaJSON = ["quoteResponse": quote.raw, "userPublicKey": .string(user.description),
-                                "wrapAndUnwrapSol": true, "computeUnitPriceMicroLamports": .unsigned(microLamportsPerUnit)]
+                                "wrapAndUnwrapSol": .bool(wrapAndUnwrapSol), "dynamicComputeUnitLimit": .bool(dynamicComputeUnitLimit),
+                                "computeUnitPriceMicroLamports": .unsigned(microLamportsPerUnit)]
         let bytes = Array((try? JSONEncoder().encode(body)) ?? Data())
         let json = try await exchange(HTTPCall(.POST, "\(baseURL)/swap/v1/swap",
                                                headers: ["Content-Type": "application/json"], body: bytes,
