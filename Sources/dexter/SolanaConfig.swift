@@ -1,5 +1,6 @@
 import DexterCore
 import DexterCrypto
+import DexterEVM
 import DexterMarket
 import DexterSolana
 

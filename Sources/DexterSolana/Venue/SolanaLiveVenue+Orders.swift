@@ -127,6 +127,12 @@ extension SolanaLiveVenue {
         do {
             landing = try await rpc.sendAndConfirm(signed, lastValidBlockHeight: lastValid, commitment: .confirmed, pause: pause)
         } catch SolanaSendError.simulationFailed(let error, let logs) {
+            if error == .named("BlockhashNotFound") {
+                // Its blockhash is gone — or too new for this node: only the chain's height tells which.
+                let height = try await rpc.blockHeight(.confirmed)
+                guard height > lastValid else { throw SolanaSendError.simulationFailed(error, logs: logs) }
+                return .expired("expired: its blockhash was valid to block height \(lastValid), the chain is at \(height)")
+            }
             // The node refused it in preflight: it was never forwarded and cannot land.
             let why = error.map { SolanaFailureText.describe($0, logs: logs) } ?? "refused in preflight"
             finish(order, entry: entry, status: .rejected, reason: "refused by the node: \(why)", lamports: 0,
