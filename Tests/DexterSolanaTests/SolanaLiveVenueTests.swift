@@ -190,7 +190,7 @@ import Testing
         #expect(try await venue.balances(on: Self.venueId) == before)
     }
 
-    @Test func aNodeThatGoesAwayLeavesTheOrderOpenAndAQuerySettlesItFromTheChain() async throws {
+    @Test func aNodeThatGoesAwayLeavesTheOrderOpenAndARestartedDeskSettlesItFromTheChain() async throws {
         let scene = try await Scene.start()
         defer { scene.stop() }
         // The first pause (the transaction already sent) takes the node down: the wait loses sight of it.
@@ -202,11 +202,14 @@ import Testing
             seen += inbox.drain().orders
             try await Task.sleep(for: .milliseconds(25))
         }
-        // Once the node answers again, the desk's query finds the transaction landed and books it.
+        // Once the node answers again, a restarted desk (a new venue on the same journal) asks by client id: the
+        // journal names the transaction, the chain says it landed, and it is booked.
+        var restarted: SolanaLiveVenue?
         var answer = OrderQueryAnswer.unknown
         for _ in 0..<200 {
             try? await scene.node.advance(1)
-            if let found = try? await venue.query("sell-blind", on: Self.venueId), case .found(let report) = found, report.isDone {
+            if restarted == nil { restarted = try? await scene.venue().0 }
+            if let found = try? await restarted?.query("sell-blind", on: Self.venueId), case .found(let report) = found, report.isDone {
                 answer = found
                 break
             }
