@@ -48,24 +48,7 @@ public final class JupiterClient: Sendable {
         let query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
             + "&swapMode=\(exactIn ? "ExactIn" : "ExactOut")"
         let json = try await exchange(HTTPCall(.GET, "\(baseURL)/swap/v1/quote?\(query)", timeout: .seconds(10)))
-        guard case .object(let members) = json else { throw .malformed(field: "(answer)", reason: "not an object") }
-        func key(_ name: String) throws(JupiterError) -> SolanaPublicKey {
-            guard case .string(let text)? = members[name], let key = try? SolanaPublicKey(base58: text) else {
-                throw .malformed(field: name, reason: "not a base-58 public key")
-            }
-            return key
-        }
-        func whole(_ name: String) throws(JupiterError) -> UInt64 {
-            guard case .string(let text)? = members[name], let value = UInt64(text) else {
-                throw .malformed(field: name, reason: "not a u64 decimal string")
-            }
-            return value
-        }
-        let quote = JupiterQuote(inputMint: try key("inputMint"), outputMint: try key("outputMint"),
-                                 inAmount: try whole("inAmount"), outAmount: try whole("outAmount"),
-                                 otherAmountThreshold: try whole("otherAmountThreshold"),
-                                 exactIn: members["swapMode"] == .string("ExactIn"),
-                                 contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
+        let quote = try Self.readQuote(json)
         // The quote must be for what was asked.
         guard quote.inputMint == input, quote.outputMint == output,
               exactIn ? quote.inAmount == amount : quote.outAmount == amount else {
@@ -89,6 +72,35 @@ public final class JupiterClient: Sendable {
         let json = try await exchange(HTTPCall(.POST, "\(baseURL)/swap/v1/swap",
                                                headers: ["Content-Type": "application/json"], body: bytes,
                                                timeout: .seconds(10)))
+        return try Self.readSwap(json, user: user)
+    }
+
+    /// A QuoteResponse read: its mints, exact amounts and threshold, kept whole to hand back to `/swap`.
+    static func readQuote(_ json: SolanaJSON) throws(JupiterError) -> JupiterQuote {
+        guard case .object(let members) = json else { throw .malformed(field: "(answer)", reason: "not an object") }
+        func key(_ name: String) throws(JupiterError) -> SolanaPublicKey {
+            guard case .string(let text)? = members[name], let key = try? SolanaPublicKey(base58: text) else {
+                throw .malformed(field: name, reason: "not a base-58 public key")
+            }
+            return key
+        }
+        func whole(_ name: String) throws(JupiterError) -> UInt64 {
+            guard case .string(let text)? = members[name], let value = UInt64(text) else {
+                throw .malformed(field: name, reason: "not a u64 decimal string")
+            }
+            return value
+        }
+        return JupiterQuote(inputMint: try key("inputMint"), outputMint: try key("outputMint"),
+                            inAmount: try whole("inAmount"), outAmount: try whole("outAmount"),
+                            otherAmountThreshold: try whole("otherAmountThreshold"),
+                            exactIn: members["swapMode"] == .string("ExactIn"),
+                            contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
+    }
+
+    /// A SwapResponse read: the v0 message to sign (one signature, paid and signed by `user` alone) and its blockhash's
+    /// last valid block height.
+    static func readSwap(_ json: SolanaJSON, user: SolanaPublicKey) throws(JupiterError)
+        -> (message: [UInt8], lastValidBlockHeight: UInt64) {
         guard case .object(let members) = json, case .string(let encoded)? = members["swapTransaction"],
               let wire = Data(base64Encoded: encoded) else {
             throw .malformed(field: "swapTransaction", reason: "not a base64 string")
