@@ -96,6 +96,11 @@ extension EndToEnd {
                 """
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             try desk.addKey("binance", key: CrossVenueDesk.binanceKey, secret: CrossVenueDesk.binanceSecret, config: path, newVault: true)
+            let checked = try Binary.run(["venues", "check", "--config", path], environment: desk.environment)
+            #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+            #expect(checked.output.contains("jupiter (jupiter at \(jupiter.restURL) on solana at \(node.rpcURL)) reachable in")
+                    && checked.output.contains("BTC/USDT: bid ") && checked.output.contains("3 bid and 3 ask levels up to 0.04"),
+                    "\(checked.output)")
             let wallet = try newKeypair(path)
             try await node.airdrop(wallet, lamports: 3_000_000_000)
             _ = try await node.setTokenAccount(mint: wsol, owner: wallet, amount: 10_000_000_000)
