@@ -9,7 +9,7 @@ public struct SolanaFailure: Sendable, Hashable, CustomStringConvertible {
         /// The compute-unit limit ran out (`ComputationalBudgetExceeded`, or `ProgramFailedToComplete` with the
         /// "exceeded CUs meter" log line).
         case outOfComputeUnits
-        /// A program panicked: its log line from "panicked at".
+        /// A program panicked: where and why, from its log line after "panicked at".
         case panicked(String)
         /// A program's own error code: its name and meaning where the program's table is known here.
         case programError(code: UInt32, name: String?, meaning: String?)
@@ -85,9 +85,9 @@ public struct SolanaFailure: Sendable, Hashable, CustomStringConvertible {
         case .named("ComputationalBudgetExceeded"): return .outOfComputeUnits
         case .named("ProgramFailedToComplete"):
             if logs.contains(where: { $0.contains("exceeded CUs meter") }) { return .outOfComputeUnits }
-            if let line = logs.first(where: { $0.contains("panicked at") }),
-               let start = line.range(of: "panicked at") {
-                return .panicked(String(line[start.lowerBound...]))
+            if let line = logs.first(where: { $0.contains("panicked at ") }),
+               let start = line.range(of: "panicked at ") {
+                return .panicked(String(line[start.upperBound...]))
             }
             return .runtime("ProgramFailedToComplete")
         case .custom(let code):
