@@ -84,15 +84,15 @@ public struct SolanaSender: Sendable {
                             instructions: [SolanaPrograms.computeUnitLimit(limit),
                                            SolanaPrograms.computeUnitPrice(microLamports: price)] + instructions)
         }
+        var limit = computeUnitLimit ?? 1_400_000
         // Simulated at price 0: the fee of the maximum limit at the real price could exceed the payer's balance.
-        let draft = message(limit: computeUnitLimit ?? 1_400_000, price: 0)
+        let draft = message(limit: limit, price: 0)
         let writable = draft.accountKeys.filter(\.isWritable).map(\.key)
         let price = try await read { () async throws(SolanaRPCError) in
             try await client.priorityPrice(writing: writable, percentile: policy.percentile, cap: policy.capMicroLamports)
         }
-        var limit = computeUnitLimit ?? 1_400_000
         if !skipSimulation {
-            let units = try await simulatedUnits(draft, keypairs: keypairs)
+            let units = try await simulatedUnits(draft, limit: limit, keypairs: keypairs)
             limit = computeUnitLimit ?? SolanaFees.computeUnitLimit(simulated: units, marginPercent: policy.marginPercent)
         }
         let final = message(limit: limit, price: price)
@@ -115,32 +115,26 @@ public struct SolanaSender: Sendable {
         } catch {
             throw .interrupted(signature: signed.signature, reason: "\(error)")
         }
-        let signatures = final.accountKeys.filter(\.isSigner).count
-        let fee: UInt64
-        let failure: SolanaFailure?
-        switch landing {
-        case .landed:
-            fee = SolanaPrograms.fee(signatures: signatures, computeUnitLimit: limit, microLamportsPerUnit: price)
-            failure = nil
-        case .failed(_, let error, let logs):
-            fee = SolanaPrograms.fee(signatures: signatures, computeUnitLimit: limit, microLamportsPerUnit: price)
+        var fee: UInt64 = 0  // expired: never in a block, nothing charged
+        var failure: SolanaFailure?
+        if case .failed(_, let error, let logs) = landing {
             failure = SolanaFailure(error, programs: programs, computeUnitLimit: limit, logs: logs)
-        case .expired:
-            fee = 0
-            failure = nil
+        }
+        if case .expired = landing {} else {
+            fee = SolanaPrograms.fee(signatures: final.accountKeys.filter(\.isSigner).count, computeUnitLimit: limit,
+                                     microLamportsPerUnit: price)
         }
         return SolanaSent(landing: landing, signature: signed.signature, fee: fee, computeUnitLimit: limit,
                           microLamportsPerUnit: price, failure: failure)
     }
 
     /// The units the message consumes, from a simulation without signature checks; a failure refuses it.
-    private func simulatedUnits(_ message: SolanaMessageV0, keypairs: [SolanaKeypair])
+    private func simulatedUnits(_ message: SolanaMessageV0, limit: UInt32, keypairs: [SolanaKeypair])
         async throws(SolanaSenderError) -> UInt64 {
         let signed = try sign(message, keypairs)
         let simulation = try await read { () async throws(SolanaRPCError) in
             try await client.simulate(signed.wire, .confirmed, sigVerify: false)
         }
-        let limit = message.instructions.first.flatMap(Self.limit)
         if let error = simulation.error {
             throw .refused(SolanaFailure(error, programs: message.instructions.map(\.program), computeUnitLimit: limit,
                                          logs: simulation.logs))
@@ -150,13 +144,6 @@ public struct SolanaSender: Sendable {
                                   field: "result.value.unitsConsumed", reason: "missing"), signature: nil)
         }
         return units
-    }
-
-    /// The limit a SetComputeUnitLimit instruction sets.
-    private static func limit(_ instruction: SolanaInstruction) -> UInt32? {
-        guard instruction.program == SolanaPrograms.computeBudget, instruction.data.count == 5, instruction.data[0] == 2
-        else { return nil }
-        return instruction.data[1...].reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     private func sign(_ message: SolanaMessageV0, _ keypairs: [SolanaKeypair]) throws(SolanaSenderError)
