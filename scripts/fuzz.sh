@@ -29,7 +29,8 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          coinbasePublicMessage coinbaseProducts coinbaseOrders coinbaseAccount coinbasePrivateMessage
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
-         revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer)
+         revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer
+         solanaTokenAccounts)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -118,7 +119,7 @@ sources=(
     Sources/DexterSolana/Pools/RaydiumCPMMSwap.swift
     Sources/DexterSolana/RPC/SolanaJSON.swift Sources/DexterSolana/RPC/SolanaRPCError.swift
     Sources/DexterSolana/RPC/SolanaRPCAnswer.swift Sources/DexterSolana/RPC/SolanaWire.swift
-    Sources/DexterSolana/RPC/SolanaRPCTypes.swift
+    Sources/DexterSolana/RPC/SolanaRPCTypes.swift Sources/DexterSolana/RPC/SolanaTokenAccount.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -404,6 +405,19 @@ PY
             printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":[{"slot":1040,"confirmations":1,"err":null,"status":{"Ok":null},"confirmationStatus":"confirmed"},null]}}' "$ctx" > "$out/statuses"
             printf '{"jsonrpc":"2.0","id":1,"result":[{"slot":1040,"prioritizationFee":0},{"slot":1041,"prioritizationFee":12500}]}' > "$out/fees"
             printf '{"jsonrpc":"2.0","id":1,"result":9007199254740993}' > "$out/height" ;;
+        solanaTokenAccounts)
+            # getTokenAccountsByOwner answers (jsonParsed) as the local node gives them: two classic accounts (one
+            # at 2^64-1), a Token-2022 account, none, and an account the node could not parse (base64 data).
+            local ctx='"context":{"apiVersion":"3.1.8","slot":1000}'
+            local entry='{"account":{"data":{"program":"%s","parsed":{"info":{"isNative":false,"mint":"%s","owner":"So11111111111111111111111111111111111111112","state":"initialized","tokenAmount":{"amount":"%s","decimals":%s,"uiAmount":%s,"uiAmountString":"%s"}},"type":"account"},"space":165},"executable":false,"lamports":2039280,"owner":"%s","rentEpoch":18446744073709551615,"space":165},"pubkey":"%s"}'
+            local classic modern
+            classic=$(printf "$entry" spl-token 8t5vJWVfkiQYfr9JhGuDFTb3NvXBXrxNA9PwMaLoCRZc 18446744073709551615 6 18446744073709.55 18446744073709.551615 TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA D9R57ESZtmRfC7y2C2A6gpiGtRFvYr3KSUMypQuwcHfE)
+            classic="$classic,$(printf "$entry" spl-token CFgNvTQFDXiWuC3K6BUogmr9W5CqTs6jJwBojcSBfLAh 0 9 0.0 0 TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA 76dxE3WBF1Sm31FVDTYXp67oEuXrVds9TynyqDB9TtfN)"
+            modern=$(printf "$entry" spl-token-2022 8XaEwBB9E8RaZ4fFqtnS2r3HkPnNVJKewoEctkuQRGis 12345 2 123.45 123.45 TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb 3B9wPKamTV4q4cWW5KLyDLvMENPoKQSGXK18jGMFmDzq)
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[%s]},"id":1}' "$ctx" "$classic" > "$out/classic"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[%s]},"id":1}' "$ctx" "$modern" > "$out/token2022"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[]},"id":1}' "$ctx" > "$out/none"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[{"account":{"data":["AQID","base64"],"executable":false,"lamports":2039280,"owner":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","rentEpoch":18446744073709551615,"space":3},"pubkey":"D9R57ESZtmRfC7y2C2A6gpiGtRFvYr3KSUMypQuwcHfE"}]},"id":1}' "$ctx" > "$out/unparsed" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).
