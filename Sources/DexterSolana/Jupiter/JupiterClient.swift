@@ -16,6 +16,13 @@ public struct JupiterQuote: Sendable, Hashable {
     let raw: SolanaJSON
 }
 
+/// A swap transaction from Jupiter, read and not yet signed.
+public struct JupiterSwapTransaction: Sendable, Hashable {
+    public let message: [UInt8]
+    public let lastValidBlockHeight: UInt64
+    public let read: SolanaMessageReader
+}
+
 /// Why a Jupiter exchange failed, or why its transaction was not signed.
 public enum JupiterError: Error, Sendable, Hashable, CustomStringConvertible {
     case transport(String)
@@ -64,7 +71,7 @@ public final class JupiterClient: Sendable {
     /// sets its limit from the units used (with its margin) instead of the 1.4M maximum.
     public func swapTransaction(_ quote: JupiterQuote, user: SolanaPublicKey, microLamportsPerUnit: UInt64,
                                 wrapAndUnwrapSol: Bool = true, dynamicComputeUnitLimit: Bool = false) async throws(JupiterError)
-        -> (message: [UInt8], lastValidBlockHeight: UInt64) {
+        -> JupiterSwapTransaction {
         let body: SolanaJSON = ["quoteResponse": quote.raw, "userPublicKey": .string(user.description),
                                 "wrapAndUnwrapSol": .bool(wrapAndUnwrapSol), "dynamicComputeUnitLimit": .bool(dynamicComputeUnitLimit),
                                 "computeUnitPriceMicroLamports": .unsigned(microLamportsPerUnit)]
@@ -72,7 +79,12 @@ public final class JupiterClient: Sendable {
         let json = try await exchange(HTTPCall(.POST, "\(baseURL)/swap/v1/swap",
                                                headers: ["Content-Type": "application/json"], body: bytes,
                                                timeout: .seconds(10)))
-        return try Self.readSwap(json, user: user)
+        let swap = try Self.readSwap(json, user: user)
+        // It pays what was asked for its priority, never more.
+        if let price = swap.read.computeBudget.microLamportsPerUnit, price > microLamportsPerUnit {
+            throw .refused("the transaction offers \(price) µlamports per compute unit; \(microLamportsPerUnit) was asked")
+        }
+        return swap
     }
 
     /// A QuoteResponse read: its mints, exact amounts and threshold, kept whole to hand back to `/swap`.
@@ -97,10 +109,9 @@ public final class JupiterClient: Sendable {
                             contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
     }
 
-    /// A SwapResponse read: the v0 message to sign (one signature, paid and signed by `user` alone) and its blockhash's
+    /// A SwapResponse read: the message to sign — one signature, paid and signed by `user` alone — and its blockhash's
     /// last valid block height.
-    static func readSwap(_ json: SolanaJSON, user: SolanaPublicKey) throws(JupiterError)
-        -> (message: [UInt8], lastValidBlockHeight: UInt64) {
+    static func readSwap(_ json: SolanaJSON, user: SolanaPublicKey) throws(JupiterError) -> JupiterSwapTransaction {
         guard case .object(let members) = json, case .string(let encoded)? = members["swapTransaction"],
               let wire = Data(base64Encoded: encoded) else {
             throw .malformed(field: "swapTransaction", reason: "not a base64 string")
@@ -108,17 +119,20 @@ public final class JupiterClient: Sendable {
         guard let height = members["lastValidBlockHeight"]?.integer, let lastValid = UInt64(exactly: height) else {
             throw .malformed(field: "lastValidBlockHeight", reason: "not a u64")
         }
-        // One signature slot, empty, then a v0 message whose fee payer (first key) is the user.
+        // One signature slot (empty), then the message.
         let transaction = [UInt8](wire)
-        guard transaction.count > 65 + 4, transaction[0] == 1 else {
+        guard transaction.count > 65, transaction[0] == 1 else {
             throw .refused("the transaction does not ask exactly one signature")
         }
         let message = Array(transaction[65...])
-        guard message[0] == 0x80, message[1] == 1, message.count >= 5 + 32,
-              Array(message[5..<37]) == user.bytes else {
-            throw .refused("not a v0 message signed and paid by \(user) alone")
+        let read: SolanaMessageReader
+        do { read = try SolanaMessageReader(message) } catch {
+            throw .malformed(field: "swapTransaction", reason: error.description)
         }
-        return (message, lastValid)
+        guard read.requiredSignatures == 1, read.feePayer == user else {
+            throw .refused("not a message signed and paid by \(user) alone")
+        }
+        return JupiterSwapTransaction(message: message, lastValidBlockHeight: lastValid, read: read)
     }
 
     private func exchange(_ call: HTTPCall) async throws(JupiterError) -> SolanaJSON {
@@ -162,7 +176,8 @@ extension JupiterClient {
     public func swap(_ quote: JupiterQuote, keypair: SolanaKeypair, rpc: SolanaRPCClient, microLamportsPerUnit: UInt64,
                      pause: @Sendable () async throws -> Void) async throws -> JupiterFill {
         let user = keypair.publicKey
-        let (message, lastValid) = try await swapTransaction(quote, user: user, microLamportsPerUnit: microLamportsPerUnit)
+        let swap = try await swapTransaction(quote, user: user, microLamportsPerUnit: microLamportsPerUnit)
+        let (message, lastValid) = (swap.message, swap.lastValidBlockHeight)
         let unsigned = [1] + [UInt8](repeating: 0, count: 64) + message
         let simulation = try await rpc.simulate(unsigned, .processed, sigVerify: false)
         if let error = simulation.error { throw SolanaSendError.simulationFailed(error, logs: simulation.logs) }

@@ -95,12 +95,16 @@ extension SolanaLiveVenue {
             throw JupiterError.refused("the quote's threshold \(quote.otherAmountThreshold) is past the order's bound \(terms.bound)")
         }
         let price = try await rpc.priorityPrice(writing: [], percentile: chain.priorityPercentile, cap: chain.maxPriorityMicroLamports)
-        let (message, lastValid) = try await jupiter.swapTransaction(quote, user: wallet, microLamportsPerUnit: price,
-                                                                     wrapAndUnwrapSol: false, dynamicComputeUnitLimit: true)
+        let swap = try await jupiter.swapTransaction(quote, user: wallet, microLamportsPerUnit: price,
+                                                     wrapAndUnwrapSol: false, dynamicComputeUnitLimit: true)
+        let (message, lastValid) = (swap.message, swap.lastValidBlockHeight)
+        func failure(_ error: SolanaTransactionError, _ logs: [String]) -> String {
+            SolanaFailure(error, programs: swap.read.programs, computeUnitLimit: swap.read.computeBudget.limit, logs: logs).description
+        }
         // What the transaction does, checked against the order's own bound before it is signed.
         let simulation = try await rpc.simulate([1] + [UInt8](repeating: 0, count: 64) + message, .processed, sigVerify: false)
         if let error = simulation.error {
-            let why = SolanaFailureText.describe(error, logs: simulation.logs)
+            let why = failure(error, simulation.logs)
             finish(order, entry: entry, status: .rejected, reason: "not sent: the swap fails in simulation: \(why)", lamports: 0,
                    failure: ExecutionFailure(code: "would_fail", failureClass: .market,
                                              reason: "the swap fails in simulation; nothing was sent", venueMessage: why))
@@ -134,7 +138,7 @@ extension SolanaLiveVenue {
                 return .expired("expired: its blockhash was valid to block height \(lastValid), the chain is at \(height)")
             }
             // The node refused it in preflight: it was never forwarded and cannot land.
-            let why = error.map { SolanaFailureText.describe($0, logs: logs) } ?? "refused in preflight"
+            let why = error.map { failure($0, logs) } ?? "refused in preflight"
             finish(order, entry: entry, status: .rejected, reason: "refused by the node: \(why)", lamports: 0,
                    failure: ExecutionFailure(code: "preflight", failureClass: .market, reason: "the node refused the swap in its simulation",
                                              venueMessage: why))
@@ -149,7 +153,8 @@ extension SolanaLiveVenue {
                                                reason: "a landed transaction is not found")
             }
             finish(order, entry: entry, report: report(order.clientOrderId, venue: order.venue, symbol: order.symbol,
-                                                       side: order.side, terms: terms, entry: entry, record: record))
+                                                       side: order.side, terms: terms, entry: entry, record: record,
+                                                       message: swap.read))
             return .ended
         }
     }
@@ -162,10 +167,11 @@ extension SolanaLiveVenue {
     /// The order's report from its landed transaction: amounts from its token balances, gas = what the fee payer lost
     /// in lamports (the fee, and rent of any account it opened).
     func report(_ clientOrderId: String, venue: VenueId, symbol: Symbol, side: Side, terms: SwapTerms,
-                entry: SolanaOrderJournal.Entry, record: SolanaTransactionRecord) -> ExecutionReport {
+                entry: SolanaOrderJournal.Entry, record: SolanaTransactionRecord, message: SolanaMessageReader?) -> ExecutionReport {
         let gas = FixedDecimal(units: max(0, record.payerLamportsSpent), decimals: 9)
         if let error = record.error {
-            let why = SolanaFailureText.describe(error, logs: record.logs)
+            let why = SolanaFailure(error, programs: message?.programs ?? [], computeUnitLimit: message?.computeBudget.limit,
+                                    logs: record.logs).description
             return ExecutionReport(clientOrderId: clientOrderId, venue: venue, symbol: symbol, side: side, status: .rejected,
                                    reason: "the swap failed on chain: \(why)", filledQuantity: .zero, notional: .zero, fee: .zero,
                                    gas: gas, gasToken: chain.gasToken, executedAt: clock.now(),

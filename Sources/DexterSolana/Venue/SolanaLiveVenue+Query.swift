@@ -29,8 +29,9 @@ extension SolanaLiveVenue {
         for (attempt, status) in zip(entry.attempts, statuses) {
             guard let status, let reached = status.commitment, reached >= .confirmed,
                   let record = try await rpc.transaction(attempt.signature, .confirmed) else { continue }
+            let message = Base64Bytes.decode(attempt.wire).flatMap { $0.count > 65 ? try? SolanaMessageReader(Array($0[65...])) : nil }
             return settled(report(clientOrderId, venue: venue, symbol: symbol, side: entry.side, terms: terms, entry: entry,
-                                  record: record))
+                                  record: record, message: message))
         }
         if height > newest.lastValidBlockHeight {
             return settled(ExecutionReport(
