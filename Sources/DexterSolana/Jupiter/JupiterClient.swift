@@ -2,46 +2,6 @@ import DexterCrypto
 import DexterNet
 import Foundation
 
-/// A Jupiter quote (Swap API `GET /swap/v1/quote`): exact base-unit amounts, and the answer kept whole to hand back
-/// to `/swap` as the API requires.
-public struct JupiterQuote: Sendable, Hashable {
-    public let inputMint: SolanaPublicKey
-    public let outputMint: SolanaPublicKey
-    public let inAmount: UInt64
-    public let outAmount: UInt64
-    /// The least out (ExactIn) or the most in (ExactOut) the swap accepts.
-    public let otherAmountThreshold: UInt64
-    public let exactIn: Bool
-    public let contextSlot: UInt64?
-    let raw: SolanaJSON
-}
-
-/// A swap transaction from Jupiter, read and not yet signed.
-public struct JupiterSwapTransaction: Sendable, Hashable {
-    public let message: [UInt8]
-    public let lastValidBlockHeight: UInt64
-    public let read: SolanaMessageReader
-}
-
-/// Why a Jupiter exchange failed, or why its transaction was not signed.
-public enum JupiterError: Error, Sendable, Hashable, CustomStringConvertible {
-    case transport(String)
-    /// The API's own error: its HTTP status, errorCode and message.
-    case api(status: Int, code: String, message: String)
-    case malformed(field: String, reason: String)
-    /// The swap transaction does not do what the quote says: what was checked and what was found.
-    case refused(String)
-
-    public var description: String {
-        switch self {
-        case .transport(let reason): "Jupiter: \(reason)"
-        case .api(let status, let code, let message): "Jupiter HTTP \(status) \(code): \(message)"
-        case .malformed(let field, let reason): "Jupiter answer malformed: \(field): \(reason)"
-        case .refused(let reason): "Jupiter swap refused before signing: \(reason)"
-        }
-    }
-}
-
 /// Jupiter's Swap API over HTTP: a quote, then its swap transaction, which is checked by simulation against the quote
 /// before dexter signs it (the API builds it; dexter vouches for what it does).
 public final class JupiterClient: Sendable {
@@ -55,7 +15,7 @@ public final class JupiterClient: Sendable {
         let query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
             + "&swapMode=\(exactIn ? "ExactIn" : "ExactOut")"
         let json = try await exchange(HTTPCall(.GET, "\(baseURL)/swap/v1/quote?\(query)", timeout: .seconds(10)))
-        let quote = try Self.readQuote(json)
+        let quote = try JupiterWire.readQuote(json)
         // The quote must be for what was asked.
         guard quote.inputMint == input, quote.outputMint == output,
               exactIn ? quote.inAmount == amount : quote.outAmount == amount else {
@@ -79,60 +39,12 @@ public final class JupiterClient: Sendable {
         let json = try await exchange(HTTPCall(.POST, "\(baseURL)/swap/v1/swap",
                                                headers: ["Content-Type": "application/json"], body: bytes,
                                                timeout: .seconds(10)))
-        let swap = try Self.readSwap(json, user: user)
+        let swap = try JupiterWire.readSwap(json, user: user)
         // It pays what was asked for its priority, never more.
         if let price = swap.read.computeBudget.microLamportsPerUnit, price > microLamportsPerUnit {
             throw .refused("the transaction offers \(price) µlamports per compute unit; \(microLamportsPerUnit) was asked")
         }
         return swap
-    }
-
-    /// A QuoteResponse read: its mints, exact amounts and threshold, kept whole to hand back to `/swap`.
-    static func readQuote(_ json: SolanaJSON) throws(JupiterError) -> JupiterQuote {
-        guard case .object(let members) = json else { throw .malformed(field: "(answer)", reason: "not an object") }
-        func key(_ name: String) throws(JupiterError) -> SolanaPublicKey {
-            guard case .string(let text)? = members[name], let key = try? SolanaPublicKey(base58: text) else {
-                throw .malformed(field: name, reason: "not a base-58 public key")
-            }
-            return key
-        }
-        func whole(_ name: String) throws(JupiterError) -> UInt64 {
-            guard case .string(let text)? = members[name], let value = UInt64(text) else {
-                throw .malformed(field: name, reason: "not a u64 decimal string")
-            }
-            return value
-        }
-        return JupiterQuote(inputMint: try key("inputMint"), outputMint: try key("outputMint"),
-                            inAmount: try whole("inAmount"), outAmount: try whole("outAmount"),
-                            otherAmountThreshold: try whole("otherAmountThreshold"),
-                            exactIn: members["swapMode"] == .string("ExactIn"),
-                            contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
-    }
-
-    /// A SwapResponse read: the message to sign — one signature, paid and signed by `user` alone — and its blockhash's
-    /// last valid block height.
-    static func readSwap(_ json: SolanaJSON, user: SolanaPublicKey) throws(JupiterError) -> JupiterSwapTransaction {
-        guard case .object(let members) = json, case .string(let encoded)? = members["swapTransaction"],
-              let wire = Data(base64Encoded: encoded) else {
-            throw .malformed(field: "swapTransaction", reason: "not a base64 string")
-        }
-        guard let height = members["lastValidBlockHeight"]?.integer, let lastValid = UInt64(exactly: height) else {
-            throw .malformed(field: "lastValidBlockHeight", reason: "not a u64")
-        }
-        // One signature slot (empty), then the message.
-        let transaction = [UInt8](wire)
-        guard transaction.count > 65, transaction[0] == 1 else {
-            throw .refused("the transaction does not ask exactly one signature")
-        }
-        let message = Array(transaction[65...])
-        let read: SolanaMessageReader
-        do { read = try SolanaMessageReader(message) } catch {
-            throw .malformed(field: "swapTransaction", reason: error.description)
-        }
-        guard read.requiredSignatures == 1, read.feePayer == user else {
-            throw .refused("not a message signed and paid by \(user) alone")
-        }
-        return JupiterSwapTransaction(message: message, lastValidBlockHeight: lastValid, read: read)
     }
 
     private func exchange(_ call: HTTPCall) async throws(JupiterError) -> SolanaJSON {
