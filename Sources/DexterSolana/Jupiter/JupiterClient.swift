@@ -10,10 +10,15 @@ public final class JupiterClient: Sendable {
 
     public init(baseURL: String) { self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
 
+    /// `dexes`: the DEX labels the route may use (Jupiter's `dexes`), with `onlyDirectRoutes` (one pool) when given.
     public func quote(input: SolanaPublicKey, output: SolanaPublicKey, amount: UInt64, exactIn: Bool = true,
-                      slippageBps: Int) async throws(JupiterError) -> JupiterQuote {
-        let query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
+                      slippageBps: Int, dexes: [String]? = nil) async throws(JupiterError) -> JupiterQuote {
+        var query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
             + "&swapMode=\(exactIn ? "ExactIn" : "ExactOut")"
+        if let dexes {
+            let labels = dexes.joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            query += "&dexes=\(labels)&onlyDirectRoutes=true"
+        }
         let json = try await exchange(HTTPCall(.GET, "\(baseURL)/swap/v1/quote?\(query)", timeout: .seconds(10)))
         let quote = try JupiterWire.readQuote(json)
         // The quote must be for what was asked.

@@ -12,7 +12,15 @@ public struct JupiterQuote: Sendable, Hashable {
     public let otherAmountThreshold: UInt64
     public let exactIn: Bool
     public let contextSlot: UInt64?
+    /// Each step of its route: the pool (`ammKey`) and its DEX (`label`), as `routePlan` names them.
+    public var route: [JupiterRouteStep] = []
     let raw: SolanaJSON
+}
+
+/// One pool a quote's route goes through.
+public struct JupiterRouteStep: Sendable, Hashable {
+    public let ammKey: String
+    public let label: String
 }
 
 /// A swap transaction from Jupiter, read and not yet signed.
@@ -58,11 +66,22 @@ enum JupiterWire {
             }
             return value
         }
+        var route: [JupiterRouteStep] = []
+        if case .array(let steps)? = members["routePlan"] {
+            for (index, step) in steps.enumerated() {
+                guard case .object(let fields) = step, case .object(let info)? = fields["swapInfo"],
+                      case .string(let ammKey)? = info["ammKey"], case .string(let label)? = info["label"] else {
+                    throw .malformed(field: "routePlan[\(index)].swapInfo", reason: "no ammKey and label")
+                }
+                route.append(JupiterRouteStep(ammKey: ammKey, label: label))
+            }
+        }
         return JupiterQuote(inputMint: try key("inputMint"), outputMint: try key("outputMint"),
                             inAmount: try whole("inAmount"), outAmount: try whole("outAmount"),
                             otherAmountThreshold: try whole("otherAmountThreshold"),
                             exactIn: members["swapMode"] == .string("ExactIn"),
-                            contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
+                            contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, route: route,
+                            raw: json)
     }
 
     /// A SwapResponse read: the message to sign — one signature, paid and signed by `user` alone — and its blockhash's
