@@ -173,7 +173,7 @@ struct VenueConnectors: Sendable {
                 guard let keypair = opening.solanaKeys[chain.chain] else { return PaperVenue(feed: feed, journal: journal) }
                 // What each order became on chain, beside the ledger: a restart finds its transactions there.
                 guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain.chain) }
-                return SolanaLiveVenue(feed: feed, keypair: keypair,
+                return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc, keypair: keypair,
                                        journal: try SolanaOrderJournal(path: ledger + ".\(venue.spec.id.name)-solana-swaps.jsonl"))
             }
         },

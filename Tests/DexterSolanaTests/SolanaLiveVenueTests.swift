@@ -52,7 +52,8 @@ import Testing
                                                           stalenessBound: .seconds(30)),
                                          chain: settings, symbols: [SolanaLiveVenueTests.pair],
                                          sizes: [FixedDecimal(1), FixedDecimal(5), FixedDecimal(20)], rpc: rpc)
-            let venue = SolanaLiveVenue(feed: feed, keypair: user, journal: try SolanaOrderJournal(path: journalPath),
+            let venue = SolanaLiveVenue(feed: feed, chain: settings, rpc: rpc, keypair: user,
+                                        journal: try SolanaOrderJournal(path: journalPath),
                                         maxAttempts: maxAttempts, pause: pause ?? nextBlock)
             _ = try await venue.instruments()
             let inbox = VenueInbox()

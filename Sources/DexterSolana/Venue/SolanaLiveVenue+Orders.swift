@@ -48,7 +48,7 @@ extension SolanaLiveVenue {
             return
         }
         let terms: SwapTerms, entry: SolanaOrderJournal.Entry
-        do { (terms, entry) = try plan(order) } catch {
+        do { (terms, entry) = try await plan(order) } catch {
             return reject(order, code: "not_tradable", .rejected, "\(error)")
         }
         journal.record(entry)
@@ -80,9 +80,9 @@ extension SolanaLiveVenue {
     /// blockhash passed unused (nothing of it can land any more): the caller may try again.
     func send(_ order: OrderRequest, _ terms: SwapTerms, entry: inout SolanaOrderJournal.Entry, attempt: Int,
               accepted: inout Bool) async throws -> Step {
-        let jupiter = feed.jupiter
         let probe = try await jupiter.quote(input: terms.input, output: terms.output, amount: terms.amount,
-                                            exactIn: terms.exactIn, slippageBps: 0)
+                                            exactIn: terms.exactIn, slippageBps: 0, dexes: dexes)
+        try checkRoute(probe, order.symbol)
         guard terms.holds(in: probe.inAmount, out: probe.outAmount) else {
             let why = (attempt > 1 ? "the transaction expired and a new quote " : "Jupiter's quote ")
                 + "\(probe.inAmount) → \(probe.outAmount) is past the order's limit (\(terms.exactIn ? "at least" : "at most") \(terms.bound))"
@@ -90,7 +90,8 @@ extension SolanaLiveVenue {
             return .ended
         }
         let quote = try await jupiter.quote(input: terms.input, output: terms.output, amount: terms.amount,
-                                            exactIn: terms.exactIn, slippageBps: terms.slippageBps(for: probe))
+                                            exactIn: terms.exactIn, slippageBps: terms.slippageBps(for: probe), dexes: dexes)
+        try checkRoute(quote, order.symbol)
         guard terms.holds(in: quote.inAmount, out: quote.outAmount), terms.thresholdHolds(quote) else {
             throw JupiterError.refused("the quote's threshold \(quote.otherAmountThreshold) is past the order's bound \(terms.bound)")
         }
@@ -159,6 +160,21 @@ extension SolanaLiveVenue {
         }
     }
 
+    /// The DEX a pool venue's quotes are limited to.
+    var dexes: [String]? {
+        if case .pool(let label, _) = routing { return [label] }
+        return nil
+    }
+
+    /// A pool venue's swap goes through its own pool alone: one step, through that address.
+    func checkRoute(_ quote: JupiterQuote, _ symbol: Symbol) throws(JupiterError) {
+        guard case .pool(let label, let pools) = routing, let pool = pools[symbol] else { return }
+        guard quote.route.count == 1, let step = quote.route.first, step.ammKey == pool.description else {
+            let through = quote.route.map { "\($0.label) \($0.ammKey)" }.joined(separator: " → ")
+            throw .refused("the route goes through \(through.isEmpty ? "no named pool" : through), not the venue's \(label) pool \(pool)")
+        }
+    }
+
     /// What the wallet paid and received in a transaction, by the terms' mints.
     func amounts(_ record: SolanaTransactionRecord, _ terms: SwapTerms) -> (paid: UInt64, received: UInt64) {
         (record.tokenChange(owner: wallet, mint: terms.input).spent, record.tokenChange(owner: wallet, mint: terms.output).gained)
@@ -190,11 +206,12 @@ extension SolanaLiveVenue {
 
     /// The swap an order becomes, by the feed's mints and decimals: a sell spends exactly its quantity for at least
     /// quantity × limit; a buy receives exactly its quantity for at most quantity × limit.
-    func plan(_ order: OrderRequest) throws -> (SwapTerms, SolanaOrderJournal.Entry) {
-        let base = try feed.mint(order.symbol.base), quote = try feed.mint(order.symbol.quote)
-        guard let baseDecimals = feed.decimals(base), let quoteDecimals = feed.decimals(quote) else {
+    func plan(_ order: OrderRequest) async throws -> (SwapTerms, SolanaOrderJournal.Entry) {
+        let base = try mint(order.symbol.base), quote = try mint(order.symbol.quote)
+        if case .pool(_, let pools) = routing, pools[order.symbol] == nil {
             throw SolanaVenueError.notRead(MarketKey(venue: order.venue, symbol: order.symbol))
         }
+        let baseDecimals = try await decimals(of: base), quoteDecimals = try await decimals(of: quote)
         guard !order.quantity.isNegative, !order.limitPrice.isNegative else { throw SolanaVenueError.negativeAmount(order.quantity) }
         let quantity = UInt64(order.quantity.units(decimals: baseDecimals))
         let notional = order.quantity * order.limitPrice

@@ -5,15 +5,28 @@ import DexterVenues
 import Foundation
 import Synchronization
 
-/// The Solana venue traded for real from one keypair (LIVE): Jupiter's quotes as its market data, and each order a
-/// Jupiter swap — quoted for exactly the order (a sell spends its quantity, ExactIn; a buy receives it, ExactOut),
+/// How a venue's orders may be routed through Jupiter.
+public enum SolanaRouting: Sendable, Hashable {
+    /// Wherever Jupiter finds the best price (the "jupiter" venue).
+    case aggregated
+    /// Only through the venue's own pool of each pair: Jupiter is asked for that DEX alone and one pool, and a route
+    /// through any other pool is refused before anything is signed (a pool venue: "orca-whirlpool", "raydium-cpmm").
+    case pool(label: String, pools: [Symbol: SolanaPublicKey])
+}
+
+/// A Solana venue traded for real from one keypair (LIVE): its market data (Jupiter's quotes, or a pool read from its
+/// accounts), and each order a Jupiter swap — quoted for exactly the order (a sell spends its quantity, ExactIn; a buy receives it, ExactOut),
 /// bounded on chain by the order's limit (the quote's threshold may only be tighter), simulated and checked against
 /// that bound before it is signed, journaled signed before it is sent, then followed to its end at `confirmed`:
 /// landed (the fill from the transaction's own token balances, its fee and any rent as gas), failed with the
 /// program's error (the fee is still paid), or expired past its blockhash — then quoted and signed again with a fresh
 /// blockhash only while the order's bound still holds.
 public final class SolanaLiveVenue: MarketDataClient, ExecutionClient, Sendable {
-    public let feed: JupiterMarketFeed
+    public let feed: any PaperMarketFeed
+    public let chain: SolanaChainSettings
+    let rpc: SolanaRPCClient
+    let jupiter: JupiterClient
+    let routing: SolanaRouting
     let keypair: SolanaKeypair
     let journal: SolanaOrderJournal
     let clock: any Clock
@@ -22,23 +35,28 @@ public final class SolanaLiveVenue: MarketDataClient, ExecutionClient, Sendable 
     /// How many transactions one order may sign, each only after the one before it expired.
     let maxAttempts: Int
     private let inbox = Mutex<VenueInbox?>(nil)
+    /// Mints' decimals, read from their accounts once.
+    private let mintDecimals = Mutex<[SolanaPublicKey: Int]>([:])
 
-    public init(feed: JupiterMarketFeed, keypair: SolanaKeypair, journal: SolanaOrderJournal, clock: any Clock = WallClock(),
+    public init(feed: any PaperMarketFeed, chain: SolanaChainSettings, rpc: SolanaRPCClient, routing: SolanaRouting = .aggregated,
+                keypair: SolanaKeypair, journal: SolanaOrderJournal, clock: any Clock = WallClock(),
                 maxAttempts: Int = 3, pause: (@Sendable () async throws -> Void)? = nil) {
         self.feed = feed
+        self.chain = chain
+        self.rpc = rpc
+        self.routing = routing
+        jupiter = JupiterClient(baseURL: chain.jupiterURL)
         self.keypair = keypair
         self.journal = journal
         self.clock = clock
         self.maxAttempts = max(1, maxAttempts)
-        let interval = min(feed.chain.pollInterval, .milliseconds(400))
+        let interval = min(chain.pollInterval, .milliseconds(400))
         self.pause = pause ?? { try await Task.sleep(for: interval) }
     }
 
     public var wallet: SolanaPublicKey { keypair.publicKey }
-    var rpc: SolanaRPCClient { feed.rpc }
-    var chain: SolanaChainSettings { feed.chain }
 
-    // MARK: Market data: Jupiter's quotes
+    // MARK: Market data: the venue's feed
 
     public var venueIds: [VenueId] { feed.venueIds }
     public func instruments() async throws -> [VenueInstrument] { try await feed.instruments() }
@@ -82,7 +100,7 @@ public final class SolanaLiveVenue: MarketDataClient, ExecutionClient, Sendable 
         var held: [Asset: FixedDecimal] = [:]
         for (asset, mint) in chain.tokens {
             var units = byMint[mint]?.amount ?? 0
-            var decimals = byMint[mint]?.decimals ?? feed.decimals(mint) ?? 9
+            var decimals = byMint[mint]?.decimals ?? mintDecimals.withLock { $0[mint] } ?? 9
             if mint == SolanaChainSettings.wrappedSOL {
                 units += UInt128(lamports)
                 decimals = 9
@@ -94,6 +112,20 @@ public final class SolanaLiveVenue: MarketDataClient, ExecutionClient, Sendable 
     }
 
     func post(_ update: OrderUpdate) { inbox.withLock { $0 }?.post(update) }
+
+    func mint(_ asset: Asset) throws(SolanaVenueError) -> SolanaPublicKey {
+        guard let mint = chain.tokens[asset] else { throw .noMint(asset, chain: chain.chain) }
+        return mint
+    }
+
+    /// A mint's decimals, from its account the first time.
+    func decimals(of mint: SolanaPublicKey) async throws -> Int {
+        if let known = mintDecimals.withLock({ $0[mint] }) { return known }
+        guard let account = try await rpc.accountInfo(mint, .confirmed).account else { throw SolanaVenueError.mintMissing(mint) }
+        let decimals = try JupiterMarketFeed.mintDecimals(account, mint: mint)
+        mintDecimals.withLock { $0[mint] = decimals }
+        return decimals
+    }
 
     func reject(_ order: OrderRequest, code: String, _ failureClass: ExecutionFailure.Class, _ reason: String) {
         post(OrderUpdate(clientOrderId: order.clientOrderId, venue: order.venue,
