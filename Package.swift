@@ -75,7 +75,7 @@ let package = Package(
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
-            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "CMallocInfo",
+            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "DexterSolana", "CMallocInfo",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "BigInt", package: "BigInt"),
         ]),
@@ -104,8 +104,8 @@ let package = Package(
             .product(name: "BigInt", package: "BigInt"), .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DexterSolanaTests", dependencies: [
-            "SharedTestData", "TestServers", "DexterSolana", "DexterCore", "DexterCrypto", "DexterNet",
-            .product(name: "BigInt", package: "BigInt"),
+            "SharedTestData", "TestServers", "DexterSolana", "DexterCore", "DexterCrypto", "DexterNet", "DexterMarket",
+            "DexterVenues", .product(name: "BigInt", package: "BigInt"),
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",

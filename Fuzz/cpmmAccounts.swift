@@ -1,6 +1,7 @@
 // Fuzz target: Raydium CPMM accounts (DexterSolana/Pools): the first 637 bytes decoded as a PoolState, the next 236
 // as an AmmConfig, then two vault amounts and the clock (u64 little-endian each); when both decode, the pool is
-// quoted with both instructions both ways at a few sizes. A thrown error is the right answer to bad bytes; a trap is
+// quoted with both instructions both ways at a few sizes,
+// and made into the desk's constant-product model. A thrown error is the right answer to bad bytes; a trap is
 // a finding. Built and run by scripts/fuzz.sh (docs/fuzzing.md). Seeds: the recorded swaps' pre-states from
 // ../shared/vectors/solana/raydium_cpmm_swaps.json.
 @testable import DexterWire
@@ -31,6 +32,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 }
             }
         }
+    }
+    // The desk's model of the same accounts (SolanaPoolModels.constantProduct): refused or priced, never a trap.
+    if let model = try? SolanaPoolModels.constantProduct(pool, config: config, vault0: vault0, vault1: vault1,
+                                                         baseIsToken0: clock % 2 == 0) {
+        _ = try? model.sellBase(BigUInt(vault0 / 3 + 1))
+        _ = try? model.buyBase(BigUInt(vault1 / 3 + 1))
     }
     return 0
 }

@@ -1,7 +1,8 @@
 // Fuzz target: the Solana JSON-RPC answer reader (DexterSolana/RPC): the bytes read as the answer to each method
 // the client calls (SolanaRPCAnswer.read into each documented shape), then through the checks the client runs on
 // them (blockhash, account data, token amounts, simulations and their transaction errors, statuses). A thrown
-// SolanaRPCError is the right answer to bad bytes; a trap is a finding. Built and run by scripts/fuzz.sh
+// SolanaRPCError is the right answer to bad bytes; a trap is a finding. The bytes are also read as a PubSub message
+// (SolanaPubSubMessage: accountSubscribe's answer, an accountNotification). Built and run by scripts/fuzz.sh
 // (docs/fuzzing.md). Seeds: answers in the documented shapes, as the local node gives them.
 @testable import DexterWire
 import Foundation
@@ -39,6 +40,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     _ = read([SolanaWire.PrioritizationFee].self)
     _ = read(SolanaWire.U64.self)
+    // The same bytes as a PubSub message (the pool feed's accountSubscribe answers and notifications).
+    _ = try? SolanaPubSubMessage(decoding: bytes)
     // Every JSON value read must read the same from its own encoding.
     if let value = try? JSONDecoder().decode(SolanaJSON.self, from: Data(bytes)),
        let encoded = try? JSONEncoder().encode(value) {

@@ -1,7 +1,7 @@
 // Fuzz target: Orca Whirlpool accounts (DexterSolana/Pools): the first 653 bytes decoded as a Whirlpool, the rest as
 // tick arrays of 9,988 bytes each (a short tail as an absent array at the next start); every pool that decodes is
 // quoted exact-in and exact-out both ways at a few sizes, with and without a price limit, against the arrays that
-// decode. A thrown error is the right answer to bad bytes; a trap is a finding. Built and run by scripts/fuzz.sh
+// decode, and by the desk's model of them (SolanaPoolModels.concentrated). A thrown error is the right answer to bad bytes; a trap is a finding. Built and run by scripts/fuzz.sh
 // (docs/fuzzing.md). Seeds: the recorded swaps' pre-states from ../shared/vectors/solana/whirlpool_swaps.json.
 @testable import DexterWire
 import Foundation
@@ -38,6 +38,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 }
             }
         }
+    }
+    // The desk's model of the same accounts (SolanaPoolModels, what SolanaPoolFeed publishes): it may refuse a
+    // swap, never trap, and never take more than asked.
+    let model = SolanaPoolModels.concentrated(pool, tickArrays: arrays, decimalsA: 6, decimalsB: 9, baseIsA: arrays.count % 2 == 0)
+    for amount: UInt64 in [1, 1_000, 1_000_000_007, UInt64.max / 3] {
+        if let sold = try? model.sellBase(BigUInt(amount)) { precondition(sold.quoteOut >= 0) }
+        _ = try? model.buyBase(BigUInt(amount))
     }
     return 0
 }

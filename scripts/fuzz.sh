@@ -30,7 +30,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
          revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer
-         solanaTokenAccounts)
+         solanaTokenAccounts solanaTokenAccountData)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -116,7 +116,8 @@ sources=(
     Sources/DexterSolana/Pools/AccountBytes.swift Sources/DexterSolana/Pools/WhirlpoolAccounts.swift
     Sources/DexterSolana/Pools/WhirlpoolError.swift Sources/DexterSolana/Pools/WhirlpoolMath.swift
     Sources/DexterSolana/Pools/WhirlpoolSwap.swift Sources/DexterSolana/Pools/RaydiumCPMM.swift
-    Sources/DexterSolana/Pools/RaydiumCPMMSwap.swift
+    Sources/DexterSolana/Pools/RaydiumCPMMSwap.swift Sources/DexterSolana/Pools/SPLMint.swift
+    Sources/DexterSolana/Feed/SolanaPoolModels.swift Sources/DexterSolana/Feed/SolanaPubSubMessage.swift
     Sources/DexterSolana/RPC/SolanaJSON.swift Sources/DexterSolana/RPC/SolanaRPCError.swift
     Sources/DexterSolana/RPC/SolanaRPCAnswer.swift Sources/DexterSolana/RPC/SolanaWire.swift
     Sources/DexterSolana/RPC/SolanaRPCTypes.swift Sources/DexterSolana/RPC/SolanaTokenAccount.swift
@@ -404,7 +405,28 @@ PY
             printf '{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"Transaction simulation failed: Blockhash not found","data":{"err":"BlockhashNotFound","logs":[],"unitsConsumed":0}}}' > "$out/refused"
             printf '{"jsonrpc":"2.0","id":1,"result":{%s,"value":[{"slot":1040,"confirmations":1,"err":null,"status":{"Ok":null},"confirmationStatus":"confirmed"},null]}}' "$ctx" > "$out/statuses"
             printf '{"jsonrpc":"2.0","id":1,"result":[{"slot":1040,"prioritizationFee":0},{"slot":1041,"prioritizationFee":12500}]}' > "$out/fees"
-            printf '{"jsonrpc":"2.0","id":1,"result":9007199254740993}' > "$out/height" ;;
+            printf '{"jsonrpc":"2.0","id":1,"result":9007199254740993}' > "$out/height"
+            # PubSub (the pool feed): accountSubscribe's answer, a notification, a refusal.
+            printf '{"jsonrpc":"2.0","result":23784,"id":3}' > "$out/subscribed"
+            printf '{"jsonrpc":"2.0","method":"accountNotification","params":{"result":{"context":{"slot":5199307},"value":{"data":["AQID","base64"],"executable":false,"lamports":33594,"owner":"whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc","rentEpoch":635,"space":3}},"subscription":23784}}' > "$out/notification"
+            printf '{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid param: WrongSize"},"id":4}' > "$out/subscribeRefused" ;;
+        solanaTokenAccountData)
+            # SPL mints (82 bytes: no authorities, decimals 6 and 9, initialized) and the CPMM vectors' vaults as token
+            # accounts (mint, owner, amount, state Initialized), as SolanaPoolFeedTests write them to the node.
+            python3 - "$shared/vectors/solana/raydium_cpmm_swaps.json" "$out" <<'PY'
+import json, struct, sys
+out = sys.argv[2]
+for decimals in (6, 9):
+    mint = bytearray(82); mint[44] = decimals; mint[45] = 1
+    open("%s/mint-%d" % (out, decimals), "wb").write(bytes(mint))
+for case in json.load(open(sys.argv[1]))["cases"][:8]:
+    for side in (0, 1):
+        account = bytearray(165)
+        account[64:72] = struct.pack("<Q", int(case["vault_%d_amount" % side]))
+        account[108] = 1
+        open("%s/vault-%s-%d" % (out, case["id"], side), "wb").write(bytes(account))
+PY
+            ;;
         solanaTokenAccounts)
             # getTokenAccountsByOwner answers (jsonParsed) as the local node gives them: two classic accounts (one
             # at 2^64-1), a Token-2022 account, none, and an account the node could not parse (base64 data).

@@ -125,10 +125,20 @@ public struct ConcentratedPool: Sendable, Hashable {
         var crossed = 0
         while remaining != 0 && state.sqrtPriceX96 != limit {
             let start = state.sqrtPriceX96
-            let (nextTick, initialized) = state.nextTickWithinWord(lte: zeroForOne)
-            let boundedTick = min(max(nextTick, TickMath.minTick), TickMath.maxTick)
-            if let known = knownTicks, !known.contains(boundedTick) || !known.contains(state.tick) {
-                throw PoolMathError.beyondKnownTicks(known)
+            let (nextTick, wordInitialized) = state.nextTickWithinWord(lte: zeroForOne)
+            var initialized = wordInitialized
+            var boundedTick = min(max(nextTick, TickMath.minTick), TickMath.maxTick)
+            // A step whose word edge lies past the known ticks goes only as far as they do: a swap that ends before
+            // the edge is priced as the contract prices it (the step's result does not depend on a target it does not
+            // reach); one that would go on past it is refused. On a V3 reader's word-aligned range this refuses just what
+            // refusing a word edge outside it did.
+            var atKnownEdge = false
+            if let known = knownTicks {
+                guard known.contains(state.tick) else { throw PoolMathError.beyondKnownTicks(known) }
+                if !known.contains(boundedTick) {
+                    boundedTick = zeroForOne ? known.lowerBound : known.upperBound
+                    (initialized, atKnownEdge) = (false, true)
+                }
             }
             let sqrtNext = try TickMath.sqrtRatio(atTick: boundedTick)
             let target = zeroForOne ? max(sqrtNext, limit) : min(sqrtNext, limit)
@@ -143,6 +153,9 @@ public struct ConcentratedPool: Sendable, Hashable {
                 calculated += BigInt(step.amountIn + step.feeAmount)
             }
             state.sqrtPriceX96 = step.sqrtPriceNext
+            if atKnownEdge, step.sqrtPriceNext == sqrtNext, remaining != 0, sqrtNext != limit {
+                throw PoolMathError.beyondKnownTicks(knownTicks!)
+            }
             if step.sqrtPriceNext == sqrtNext {
                 if initialized, let net = state.liquidityNet(at: boundedTick) {
                     let delta = zeroForOne ? -net : net

@@ -9,17 +9,19 @@ import Foundation
 // and re-evaluating the routes it touches. The baseline in the same run re-evaluates every route on each update,
 // which is what detection would cost without incremental updates. Run: swift run -c release dexter-bench
 
-// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles`, `replay`, `binance` or `evm` runs one benchmark; no
+// `dexter-bench detect`, `inbox`, `wire`, `ledger`, `cycles`, `replay`, `binance`, `evm` or `solana` runs one benchmark; no
 // argument runs them all.
 let only = CommandLine.arguments.dropFirst().first
 if only == "help" || only == "--help" || only == "-h" {
     print("""
-        usage: dexter-bench [detect | inbox | wire | ledger | cycles | replay | binance | evm [--poll-ms N] [--moves N]]
+        usage: dexter-bench [detect | inbox | wire | ledger | cycles | replay | binance | solana | evm [--poll-ms N] [--moves N]]
           no argument runs them all (inbox and evm only when named); run it in release: swift run -c release dexter-bench
           binance  needs the local Binance server's venv (scripts/binance-server.sh makes it) and ../shared/data
           evm      needs .venv-evm (run scripts/evm-venv.sh once) and ../shared/evm: it starts the local py-evm node
                    (scripts/evm-node.sh) and times block → pools → opportunity (poll interval --poll-ms, default 200;
                    --moves swaps, default 100), a V3 quote crossing 10 ticks against QuoterV2, and swap → signed bytes
+          solana   needs ../shared/vectors (or DEXTER_VECTORS), no network: Whirlpool account bytes → desk market →
+                   opportunity, and a v0 swap transaction built and signed
         """)
     exit(0)
 }
@@ -29,6 +31,10 @@ if only == "evm" {
 }
 if only == "binance" {
     try await BinanceBenchmark.run()
+    exit(0)
+}
+if only == "solana" {
+    try SolanaBenchmark.run()
     exit(0)
 }
 if only == "wire" {
@@ -231,6 +237,8 @@ if only != "detect" {
     try CycleBenchmark.run()
     print("")
     try await ReplayBenchmark.run()
+    print("")
+    try SolanaBenchmark.run()
     print("")
     // It needs the local server's Python venv (scripts/binance-server.sh makes it) and the shared recording.
     do { try await BinanceBenchmark.run() } catch { print("binance: skipped, \(error)") }

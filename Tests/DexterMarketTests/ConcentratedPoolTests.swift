@@ -129,6 +129,26 @@ import Testing
         #expect(try whole.sellBase(large).quoteOut > 0, "the whole pool could price it")
     }
 
+    /// Ticks read by another unit than the bitmap's words (a Whirlpool's tick arrays of 88 spacings): a step whose
+    /// word edge lies past them stops at their edge, so a swap that ends inside is priced as with every tick known,
+    /// and one that would go past is refused.
+    @Test func aRangeNotAlignedToWordsPricesWhatStaysInsideIt() throws {
+        let whole = try ConcentratedPool(
+            sqrtPriceX96: BigUInt(1) << 96, tickSpacing: 64,
+            positions: [LiquidityPosition(lowerTick: -64_000, upperTick: 64_000, liquidity: BigUInt(10).power(18))],
+            feePips: 3000, baseDecimals: 18, quoteDecimals: 18)
+        // Five arrays of 88 × 64 ticks around tick 0: −11,264 … 16,895, inside word 0 neither way.
+        let known = -11_264...16_895
+        let read = ConcentratedPool(sqrtPriceX96: whole.sqrtPriceX96, tick: whole.tick, liquidity: whole.liquidity, ticks: whole.ticks,
+                                    tickSpacing: 64, feePips: 3000, baseDecimals: 18, quoteDecimals: 18, knownTicks: known)
+        for amount in [BigUInt(10).power(15), BigUInt(10).power(17)] {
+            #expect(try read.sellBase(amount).quoteOut == whole.sellBase(amount).quoteOut)
+            #expect(try read.spendQuote(amount).baseOut == whole.spendQuote(amount).baseOut)
+        }
+        // Selling 3 base takes the price past tick −11,264.
+        #expect(throws: PoolMathError.beyondKnownTicks(known)) { try read.sellBase(BigUInt(3) * BigUInt(10).power(18)) }
+    }
+
     private func makePool(_ spec: [String: Any]) throws -> ConcentratedPool {
         let positions = (spec["positions"] as? [[Any]] ?? []).map { entry in
             LiquidityPosition(lowerTick: entry[0] as? Int ?? 0, upperTick: entry[1] as? Int ?? 0,

@@ -41,6 +41,12 @@ public final class LocalSolanaRuntime: LocalServer, @unchecked Sendable {
         return address
     }
 
+    /// Writes the account exactly as given (`owner` a program id, `data` its raw bytes); subscribers hear of it.
+    public func setAccount(pubkey: String, lamports: UInt64 = 1_000_000_000, owner: String, data: [UInt8]) async throws {
+        try await control("/control/account", ["pubkey": pubkey, "lamports": lamports, "owner": owner,
+                                               "data": Data(data).base64EncodedString()])
+    }
+
     /// Lamports from the node's faucet, landed at once.
     public func airdrop(_ pubkey: String, lamports: UInt64) async throws {
         try await control("/control/airdrop", ["pubkey": pubkey, "lamports": lamports])

@@ -35,37 +35,47 @@ struct AccountBytes {
         AccountDecodeError(account: account, field: field, offset: offset, reason: reason)
     }
 
-    private func unsigned(_ field: String, _ offset: Int, width: Int) throws(AccountDecodeError) -> UInt128 {
+    // Field names are autoclosures: a tick array names 264 fields, and building their names only for an error
+    // keeps a decode from spending most of its time on strings.
+    private func unsigned(_ field: @autoclosure () -> String, _ offset: Int, width: Int) throws(AccountDecodeError) -> UInt128 {
         guard offset >= 0, offset + width <= bytes.count else {
-            throw failure(field, offset, "needs \(width) bytes, the account has \(bytes.count)")
+            throw failure(field(), offset, "needs \(width) bytes, the account has \(bytes.count)")
         }
         var value: UInt128 = 0
         for index in (0..<width).reversed() { value = value << 8 | UInt128(bytes[offset + index]) }
         return value
     }
 
-    func u8(_ field: String, _ offset: Int) throws(AccountDecodeError) -> UInt8 { UInt8(try unsigned(field, offset, width: 1)) }
-    func u16(_ field: String, _ offset: Int) throws(AccountDecodeError) -> UInt16 { UInt16(try unsigned(field, offset, width: 2)) }
-    func u64(_ field: String, _ offset: Int) throws(AccountDecodeError) -> UInt64 { UInt64(try unsigned(field, offset, width: 8)) }
-    func u128(_ field: String, _ offset: Int) throws(AccountDecodeError) -> UInt128 { try unsigned(field, offset, width: 16) }
-    func i32(_ field: String, _ offset: Int) throws(AccountDecodeError) -> Int32 {
-        Int32(bitPattern: UInt32(try unsigned(field, offset, width: 4)))
+    func u8(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> UInt8 {
+        UInt8(try unsigned(field(), offset, width: 1))
     }
-    func i128(_ field: String, _ offset: Int) throws(AccountDecodeError) -> Int128 {
-        Int128(bitPattern: try unsigned(field, offset, width: 16))
+    func u16(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> UInt16 {
+        UInt16(try unsigned(field(), offset, width: 2))
+    }
+    func u64(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> UInt64 {
+        UInt64(try unsigned(field(), offset, width: 8))
+    }
+    func u128(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> UInt128 {
+        try unsigned(field(), offset, width: 16)
+    }
+    func i32(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> Int32 {
+        Int32(bitPattern: UInt32(try unsigned(field(), offset, width: 4)))
+    }
+    func i128(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> Int128 {
+        Int128(bitPattern: try unsigned(field(), offset, width: 16))
     }
 
-    func bool(_ field: String, _ offset: Int) throws(AccountDecodeError) -> Bool {
-        switch try u8(field, offset) {
+    func bool(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> Bool {
+        switch try u8(field(), offset) {
         case 0: return false
         case 1: return true
-        case let other: throw failure(field, offset, "\(other) is not a bool (0 or 1)")
+        case let other: throw failure(field(), offset, "\(other) is not a bool (0 or 1)")
         }
     }
 
-    func key(_ field: String, _ offset: Int) throws(AccountDecodeError) -> SolanaPublicKey {
+    func key(_ field: @autoclosure () -> String, _ offset: Int) throws(AccountDecodeError) -> SolanaPublicKey {
         guard offset >= 0, offset + 32 <= bytes.count else {
-            throw failure(field, offset, "needs 32 bytes, the account has \(bytes.count)")
+            throw failure(field(), offset, "needs 32 bytes, the account has \(bytes.count)")
         }
         return SolanaPublicKey(bytes: Array(bytes[offset..<offset + 32]))
     }
