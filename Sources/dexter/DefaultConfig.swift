@@ -235,6 +235,18 @@ BNB = "15"
 #   dex = "jupiter"
 #   symbols = ["SOL/USDC"]
 #   quote_sizes = ["1", "5", "20"]
+# A pool venue takes dex = "orca-whirlpool" or "raydium-cpmm" and its pools by pair and address instead: read from
+# their accounts at one slot (a Whirlpool with its tick arrays, a CPMM pool with its AmmConfig and vaults), kept current
+# by accountSubscribe on ws_urls' first URL (polled every poll_ms without it); in LIVE its orders are Jupiter swaps
+# limited to that DEX (jupiter_label, default "Whirlpool" / "Raydium CP") and that pool alone, e.g.
+#   [venues.orca]
+#   kind = "dex"
+#   connector = "solana"
+#   chain = "solana"
+#   staleness_ms = 10000
+#   dex = "orca-whirlpool"
+#   [venues.orca.pools]
+#   "SOL/USDC" = { address = "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE" }
 [chains.ethereum]
 gas_token = "ETH"
 

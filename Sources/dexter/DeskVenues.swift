@@ -168,13 +168,27 @@ struct VenueConnectors: Sendable {
             let rpc = try SolanaRPCClient(urls: chain.rpcURLs)
             return try venues.map { venue -> any MarketDataClient & ExecutionClient in
                 let settings = venue.solana ?? SolanaVenueSettings(symbols: [], quoteSizes: [])
+                let keypair = opening.solanaKeys[chain.chain]
+                // What each order became on chain, beside the ledger: a restart finds its transactions there.
+                func orderJournal() throws -> SolanaOrderJournal {
+                    guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain.chain) }
+                    return try SolanaOrderJournal(path: ledger + ".\(venue.spec.id.name)-solana-swaps.jsonl")
+                }
+                if let kind = settings.poolKind {
+                    // A pool venue: its pools read from their accounts; LIVE orders through Jupiter, its pool alone.
+                    let feed = try SolanaPoolFeed(pools: settings.pools.sorted { $0.key.description < $1.key.description }.map { symbol, address in
+                        SolanaPoolFeed.WatchedPool(venue: venue.spec, symbol: symbol, kind: kind, address: address,
+                                                   baseMint: chain.tokens[symbol.base] ?? address)
+                    }, rpcURLs: chain.rpcURLs, webSocketURL: chain.wsURLs.first, pollInterval: chain.pollInterval)
+                    guard let keypair else { return PaperVenue(feed: feed, journal: journal) }
+                    return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc,
+                                           routing: .pool(label: settings.jupiterLabel ?? kind.rawValue, pools: settings.pools),
+                                           keypair: keypair, journal: try orderJournal())
+                }
                 let feed = JupiterMarketFeed(venue: venue.spec, chain: chain, symbols: settings.symbols,
                                              sizes: settings.quoteSizes, rpc: rpc)
-                guard let keypair = opening.solanaKeys[chain.chain] else { return PaperVenue(feed: feed, journal: journal) }
-                // What each order became on chain, beside the ledger: a restart finds its transactions there.
-                guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain.chain) }
-                return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc, keypair: keypair,
-                                       journal: try SolanaOrderJournal(path: ledger + ".\(venue.spec.id.name)-solana-swaps.jsonl"))
+                guard let keypair else { return PaperVenue(feed: feed, journal: journal) }
+                return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc, keypair: keypair, journal: try orderJournal())
             }
         },
         coinbase: { config, opening in

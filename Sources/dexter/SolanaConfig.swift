@@ -4,11 +4,22 @@ import DexterEVM
 import DexterMarket
 import DexterSolana
 
-/// A Solana venue served by the "solana" connector: Jupiter's quotes for its pairs at a ladder of base sizes.
+/// A Solana venue served by the "solana" connector: Jupiter's quotes for its pairs at a ladder of base sizes, or one
+/// DEX's pools read from their accounts.
 struct SolanaVenueSettings {
     var symbols: [Symbol]
-    /// Base amounts quoted each poll, ascending: the book's levels.
+    /// Base amounts quoted each poll, ascending: the book's levels (the jupiter venue).
     var quoteSizes: [FixedDecimal]
+    /// A pool venue's program, and its pools by pair; nil for the jupiter venue.
+    var poolKind: SolanaPoolKind? = nil
+    var pools: [Symbol: SolanaPublicKey] = [:]
+    /// The DEX's label in Jupiter's routes, which a pool venue's LIVE orders are limited to.
+    var jupiterLabel: String? = nil
+
+    /// The pool venues dexter reads, by `dex`, with Jupiter's label for each.
+    static let poolDexes: [String: (kind: SolanaPoolKind, label: String)] = [
+        "orca-whirlpool": (.whirlpool, "Whirlpool"), "raydium-cpmm": (.raydiumCPMM, "Raydium CP"),
+    ]
 }
 
 /// `[chains.solana]` with `rpc_urls`, and the "solana" connector's venues.
@@ -65,15 +76,18 @@ extension DeskConfig {
     }
 
     static let solanaVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "symbols", "quote_sizes"]
+    static let solanaPoolVenueKeys: Set<String> = ["kind", "connector", "chain", "staleness_ms", "dex", "pools", "jupiter_label"]
 
     /// A "solana" venue: `dex = "jupiter"` (the aggregator, whose quotes are its market and whose swaps are its orders),
     /// `symbols` of tokens under [chains.solana.tokens] (SOL, USDC and USDT are known), `quote_sizes` in base units
     /// of the first symbol's base.
     static func parseSolanaVenue(_ venue: ConfigReader, chain: SolanaChainSettings) throws -> SolanaVenueSettings {
-        try venue.allowOnly(solanaVenueKeys)
         let dex = try venue.string("dex")
+        if let pool = SolanaVenueSettings.poolDexes[dex] { return try parseSolanaPoolVenue(venue, chain: chain, kind: pool.kind, label: pool.label) }
+        try venue.allowOnly(solanaVenueKeys)
         guard dex == "jupiter" else {
-            throw venue.error("dex", "the solana connector trades through \"jupiter\"; found \"\(dex)\"")
+            let known = (["jupiter"] + SolanaVenueSettings.poolDexes.keys.sorted()).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw venue.error("dex", "the solana connector knows \(known); found \"\(dex)\"")
         }
         let symbols = try venue.strings("symbols").map { try venue.symbol($0, key: "symbols") }
         guard !symbols.isEmpty else { throw venue.error("symbols", "list at least one pair, e.g. [\"SOL/USDC\"]") }
@@ -97,6 +111,31 @@ extension DeskConfig {
             throw venue.error("quote_sizes", "list one to eight sizes: each is two Jupiter quotes per poll")
         }
         return SolanaVenueSettings(symbols: symbols, quoteSizes: sizes.sorted())
+    }
+
+    /// A pool venue: its pools by pair, each by its account's address (`"SOL/USDC" = { address = "…" }`).
+    static func parseSolanaPoolVenue(_ venue: ConfigReader, chain: SolanaChainSettings, kind: SolanaPoolKind,
+                                     label: String) throws -> SolanaVenueSettings {
+        try venue.allowOnly(solanaPoolVenueKeys)
+        let table = try venue.table("pools")
+        var pools: [Symbol: SolanaPublicKey] = [:]
+        for pair in table.keys.sorted() {
+            let symbol = try table.symbol(pair, key: pair)
+            for asset in [symbol.base, symbol.quote] where chain.tokens[asset] == nil {
+                throw table.error(pair, "\(asset) has no mint on solana: add it under [chains.solana.tokens]")
+            }
+            let pool = try table.table(pair)
+            try pool.allowOnly(["address"])
+            let text = try pool.string("address")
+            do { pools[symbol] = try SolanaPublicKey(base58: text) } catch {
+                throw pool.error("address", "expected the pool account's address (base-58), found \"\(text.prefix(60))\"")
+            }
+        }
+        guard !pools.isEmpty else {
+            throw venue.error("pools", "list at least one pool, e.g. \"SOL/USDC\" = { address = \"Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE\" }")
+        }
+        return SolanaVenueSettings(symbols: pools.keys.sorted { $0.description < $1.description }, quoteSizes: [],
+                                   poolKind: kind, pools: pools, jupiterLabel: try venue.optionalString("jupiter_label") ?? label)
     }
 
     static func checkWalletName(_ chain: ConfigReader, _ wallet: String) throws {

@@ -47,6 +47,32 @@ import Testing
         #expect(desk.engineConfig(user: "t").mode == .paper)
     }
 
+    static let orca = """
+
+        [venues.orca]
+        kind = "dex"
+        connector = "solana"
+        chain = "solana"
+        staleness_ms = 10000
+        dex = "orca-whirlpool"
+
+        [venues.orca.pools]
+        "SOL/USDC" = { address = "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE" }
+        """
+
+    @Test func aPoolVenueListsItsPoolsByAddressAndRoutesThroughItsDex() throws {
+        let desk = try DeskConfig.parse(config(venue: Self.orca), file: "config.toml")
+        let venue = try #require(desk.venues.first { $0.spec.id == "orca" }?.solana)
+        #expect(venue.poolKind == .whirlpool && venue.jupiterLabel == "Whirlpool")
+        #expect(venue.pools[Symbol(base: "SOL", quote: "USDC")]?.description == "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE")
+        #expect(venue.symbols == [Symbol(base: "SOL", quote: "USDC")])
+        let raydium = try DeskConfig.parse(config(venue: Self.orca.replacingOccurrences(of: "orca-whirlpool", with: "raydium-cpmm")
+                                                      .replacingOccurrences(of: "dex = \"raydium-cpmm\"", with: "dex = \"raydium-cpmm\"\njupiter_label = \"Raydium CPMM\"")),
+                                          file: "config.toml")
+        let cpmm = try #require(raydium.venues.first { $0.spec.id == "orca" }?.solana)
+        #expect(cpmm.poolKind == .raydiumCPMM && cpmm.jupiterLabel == "Raydium CPMM")
+    }
+
     @Test func mistakesAreNamedAtTheirLine() {
         func expectError(_ text: String, at fragment: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
             // The last line holding it: the documentation above holds examples of the same keys.
@@ -58,7 +84,9 @@ import Testing
         text = config(chain: "rpc_urls = [\"https://a\"]\ntokens = { BONK = \"not-a-key\" }")
         expectError(text, at: "BONK", "chains.solana.tokens.BONK: expected the token's mint as a base-58 public key, found \"not-a-key\"")
         text = config(venue: Self.jupiter.replacingOccurrences(of: "dex = \"jupiter\"", with: "dex = \"orca\""))
-        expectError(text, at: "dex = \"orca\"", "venues.jup.dex: the solana connector trades through \"jupiter\"; found \"orca\"")
+        expectError(text, at: "dex = \"orca\"", "venues.jup.dex: the solana connector knows \"jupiter\", \"orca-whirlpool\", \"raydium-cpmm\"; found \"orca\"")
+        text = config(venue: Self.orca.replacingOccurrences(of: "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE", with: "0xabc"))
+        expectError(text, at: "0xabc", "venues.orca.pools.SOL/USDC.address: expected the pool account's address (base-58), found \"0xabc\"")
         text = config(venue: Self.jupiter.replacingOccurrences(of: "[\"SOL/USDC\"]", with: "[\"WIF/USDC\"]"))
         expectError(text, at: "WIF/USDC", "venues.jup.symbols: WIF has no mint on solana: add it under [chains.solana.tokens]")
         text = config(chain: "wallet = \"x\"")
