@@ -33,6 +33,9 @@ public struct SolanaMessageReader: Sendable, Hashable {
     public let lookupTables: Int
 
     public var feePayer: SolanaPublicKey? { staticKeys.first }
+
+    /// The compute-budget program, whose instructions set the unit limit and price.
+    public static let computeBudgetProgram = try! SolanaPublicKey(base58: "ComputeBudget111111111111111111111111111111")
     public var programs: [SolanaPublicKey] { instructions.map(\.program) }
 
     public init(_ bytes: [UInt8]) throws(Failure) {
@@ -97,7 +100,7 @@ public struct SolanaMessageReader: Sendable, Hashable {
     /// What its compute-budget instructions set: the unit limit and the price per unit (µlamports), nil when unset.
     public var computeBudget: (limit: UInt32?, microLamportsPerUnit: UInt64?) {
         var limit: UInt32?, price: UInt64?
-        for instruction in instructions where instruction.program == SolanaPrograms.computeBudget {
+        for instruction in instructions where instruction.program == Self.computeBudgetProgram {
             let data = instruction.data
             if data.first == 2, data.count == 5 {
                 limit = data[1...4].reversed().reduce(0) { $0 << 8 | UInt32($1) }
