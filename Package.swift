@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
-            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX", "DexterEVM",
+            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX", "DexterEVM", "DexterSolana",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -30,7 +30,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
          revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer
-         solanaTokenAccountData)
+         solanaTokenAccounts solanaTokenAccountData jupiterAnswer)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -120,7 +120,8 @@ sources=(
     Sources/DexterSolana/Feed/SolanaPoolModels.swift Sources/DexterSolana/Feed/SolanaPubSubMessage.swift
     Sources/DexterSolana/RPC/SolanaJSON.swift Sources/DexterSolana/RPC/SolanaRPCError.swift
     Sources/DexterSolana/RPC/SolanaRPCAnswer.swift Sources/DexterSolana/RPC/SolanaWire.swift
-    Sources/DexterSolana/RPC/SolanaRPCTypes.swift
+    Sources/DexterSolana/RPC/SolanaRPCTypes.swift Sources/DexterSolana/RPC/SolanaTokenAccount.swift
+    Sources/DexterSolana/Jupiter/JupiterWire.swift Sources/DexterSolana/Send/SolanaMessageReader.swift
 )
 bigint="$root/.build/checkouts/BigInt/Sources"
 if [ ! -d "$bigint" ]; then
@@ -427,6 +428,66 @@ for case in json.load(open(sys.argv[1]))["cases"][:8]:
         open("%s/vault-%s-%d" % (out, case["id"], side), "wb").write(bytes(account))
 PY
             ;;
+        jupiterAnswer)
+            # A QuoteResponse and SwapResponses in the documented shapes (the local Jupiter server's), their
+            # transactions v0 messages paid by the fuzz target's user: compute budget, a token transfer, with and
+            # without a lookup table; and the bare messages.
+            python3 - "$out" <<'PY'
+import base64, json, sys
+out = sys.argv[1]
+alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+def b58(text):
+    n = 0
+    for c in text: n = n * 58 + alphabet.index(c)
+    raw = n.to_bytes(32, "big")
+    return raw
+user = b58("2KW2XRd9kwqet15Aha2oK3tYvd3nWbTFH1MBiRAv1BE1")
+budget = b58("ComputeBudget111111111111111111111111111111")
+token = b58("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+source, destination = bytes([1]) * 32, bytes([2]) * 32
+def message(tables):
+    keys = [user, source, destination, budget, token]
+    body = bytes([0x80, 1, 0, 2, len(keys)]) + b"".join(keys) + bytes([9]) * 32
+    ixs = [(3, [], bytes([2]) + (240000).to_bytes(4, "little")), (3, [], bytes([3]) + (1000).to_bytes(8, "little")),
+           (4, [1, 2, 0], bytes([3]) + (123456789).to_bytes(8, "little"))]
+    body += bytes([len(ixs)])
+    for program, accounts, data in ixs:
+        body += bytes([program, len(accounts)]) + bytes(accounts) + bytes([len(data)]) + data
+    body += bytes([len(tables)])
+    for table in tables:
+        body += table + bytes([1, 0, 1, 1])
+    return body
+for name, tables in (("swap", []), ("swap-lookup", [bytes([7]) * 32])):
+    m = message(tables)
+    open("%s/%s-message" % (out, name), "wb").write(m)
+    wire = bytes([1]) + bytes(64) + m
+    json.dump({"swapTransaction": base64.b64encode(wire).decode(), "lastValidBlockHeight": 1150,
+               "prioritizationFeeLamports": 240, "computeUnitLimit": 240000,
+               "prioritizationType": {"computeBudget": {"microLamports": 1000, "estimatedMicroLamports": 1000}},
+               "dynamicSlippageReport": None, "simulationError": None}, open("%s/%s" % (out, name), "w"))
+json.dump({"inputMint": "So11111111111111111111111111111111111111112", "inAmount": "1000000000",
+           "outputMint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "outAmount": "149610076",
+           "otherAmountThreshold": "148862025", "swapMode": "ExactIn", "slippageBps": 50, "platformFee": None,
+           "priceImpactPct": "0.0001", "routePlan": [{"swapInfo": {"ammKey": "7CnT2fE1DcZn2oXXM6kgiKYMCjNrSwzGMpWETwJidT8g",
+           "label": "Whirlpool", "inputMint": "So11111111111111111111111111111111111111112",
+           "outputMint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "inAmount": "1000000000",
+           "outAmount": "149610076", "feeAmount": "2500000", "feeMint": "So11111111111111111111111111111111111111112"},
+           "percent": 100}], "contextSlot": 1040, "timeTaken": 0.001}, open("%s/quote" % out, "w"))
+PY
+            ;;
+        solanaTokenAccounts)
+            # getTokenAccountsByOwner answers (jsonParsed) as the local node gives them: two classic accounts (one
+            # at 2^64-1), a Token-2022 account, none, and an account the node could not parse (base64 data).
+            local ctx='"context":{"apiVersion":"3.1.8","slot":1000}'
+            local entry='{"account":{"data":{"program":"%s","parsed":{"info":{"isNative":false,"mint":"%s","owner":"So11111111111111111111111111111111111111112","state":"initialized","tokenAmount":{"amount":"%s","decimals":%s,"uiAmount":%s,"uiAmountString":"%s"}},"type":"account"},"space":165},"executable":false,"lamports":2039280,"owner":"%s","rentEpoch":18446744073709551615,"space":165},"pubkey":"%s"}'
+            local classic modern
+            classic=$(printf "$entry" spl-token 8t5vJWVfkiQYfr9JhGuDFTb3NvXBXrxNA9PwMaLoCRZc 18446744073709551615 6 18446744073709.55 18446744073709.551615 TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA D9R57ESZtmRfC7y2C2A6gpiGtRFvYr3KSUMypQuwcHfE)
+            classic="$classic,$(printf "$entry" spl-token CFgNvTQFDXiWuC3K6BUogmr9W5CqTs6jJwBojcSBfLAh 0 9 0.0 0 TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA 76dxE3WBF1Sm31FVDTYXp67oEuXrVds9TynyqDB9TtfN)"
+            modern=$(printf "$entry" spl-token-2022 8XaEwBB9E8RaZ4fFqtnS2r3HkPnNVJKewoEctkuQRGis 12345 2 123.45 123.45 TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb 3B9wPKamTV4q4cWW5KLyDLvMENPoKQSGXK18jGMFmDzq)
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[%s]},"id":1}' "$ctx" "$classic" > "$out/classic"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[%s]},"id":1}' "$ctx" "$modern" > "$out/token2022"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[]},"id":1}' "$ctx" > "$out/none"
+            printf '{"jsonrpc":"2.0","result":{%s,"value":[{"account":{"data":["AQID","base64"],"executable":false,"lamports":2039280,"owner":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","rentEpoch":18446744073709551615,"space":3},"pubkey":"D9R57ESZtmRfC7y2C2A6gpiGtRFvYr3KSUMypQuwcHfE"}]},"id":1}' "$ctx" > "$out/unparsed" ;;
         replay)
             # Whole short recordings: 40 lines of each Binance file (the first hold its REST snapshot), 20 rows of
             # each CSV, and two merged pairs (a NUL byte separates the files of one input).

@@ -58,7 +58,7 @@ extension SolanaPublicKey {
 
     public static let tokenProgram = try! SolanaPublicKey(base58: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
     public static let token2022Program = try! SolanaPublicKey(base58: "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-    public static let associatedTokenProgram = try! SolanaPublicKey(base58: "ATokenGPvbdGVxr1b2hvZbsSqjYJvcm3sT8EQ5uMyyzGZw")
+    public static let associatedTokenProgram = try! SolanaPublicKey(base58: "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
 
     /// The associated token account of `owner` for `mint` under `tokenProgram` (SPL Token or Token-2022): seeds
     /// [owner, token program, mint] under the associated-token program.

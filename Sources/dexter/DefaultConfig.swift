@@ -213,6 +213,40 @@ BNB = "15"
 #   dex = "uniswap-v3"
 #   [venues.uniswap-v3.pools]
 #   "ETH/USDC" = { fee_pips = 500 }
+# Solana is read live when [chains.solana] has rpc_urls (JSON-RPC over http(s), tried in turn). Its venues take
+# connector = "solana" and dex = "jupiter": Jupiter's Swap API (jupiter_url, default https://lite-api.jup.ag) quoted
+# every poll_ms (default 2000) at the venue's quote_sizes (base amounts, default ["1", "5", "20"]), both ways, as a
+# book; in PAPER paper fills against it, in LIVE each order is a Jupiter swap signed by the vault keypair wallet names
+# (dexter wallet new NAME --chain solana): bounded on chain by the order's limit, simulated and checked against it
+# before signing, journaled beside the ledger, followed to landed, failed or expired (its blockhash's last valid
+# height passed), and signed again with a fresh blockhash only once the last one has expired and only while the limit
+# still holds. SOL is traded as wSOL in its token account (wrap what the desk may sell); fees are paid in native SOL.
+# tokens maps the desk's asset names to mints (SOL, USDC and USDT are known); priority_percentile (default 75) of the
+# recent priority fees is offered, at most max_priority_micro_lamports (default 1000000) per compute unit. E.g.
+#   [chains.solana]
+#   gas_token = "SOL"
+#   rpc_urls = ["https://solana.example/KEY"]
+#   wallet = "sol-trader"
+#   [venues.jupiter]
+#   kind = "dex"
+#   connector = "solana"
+#   chain = "solana"
+#   staleness_ms = 10000
+#   dex = "jupiter"
+#   symbols = ["SOL/USDC"]
+#   quote_sizes = ["1", "5", "20"]
+# A pool venue takes dex = "orca-whirlpool" or "raydium-cpmm" and its pools by pair and address instead: read from
+# their accounts at one slot (a Whirlpool with its tick arrays, a CPMM pool with its AmmConfig and vaults), kept current
+# by accountSubscribe on ws_urls' first URL (polled every poll_ms without it); in LIVE its orders are Jupiter swaps
+# limited to that DEX (jupiter_label, default "Whirlpool" / "Raydium CP") and that pool alone, e.g.
+#   [venues.orca]
+#   kind = "dex"
+#   connector = "solana"
+#   chain = "solana"
+#   staleness_ms = 10000
+#   dex = "orca-whirlpool"
+#   [venues.orca.pools]
+#   "SOL/USDC" = { address = "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE" }
 [chains.ethereum]
 gas_token = "ETH"
 

@@ -1,6 +1,7 @@
 import DexterCore
 import DexterDetect
 import DexterEVM
+import DexterSolana
 import DexterEngine
 import DexterMarket
 import DexterRisk
@@ -46,6 +47,8 @@ struct DeskConfig {
     var replay = ReplayDeskConfig()
     /// The chains read live (`rpc_urls` under [chains.NAME]), for the DEX venues of the "evm" connector.
     var liveChains: [ChainId: EVMChainSettings] = [:]
+    /// `[chains.solana]` read live, for the venues of the "solana" connector.
+    var solanaChain: SolanaChainSettings?
 
     func engineConfig(user: String) -> EngineConfig {
         // Any venue served by a live connector means live market data: PAPER (paper fills on its books).
@@ -210,9 +213,9 @@ extension DeskConfig {
                                      fundingHorizon: .milliseconds(Int64(horizon * 3_600_000)),
                                      spotPerpetual: try detection.optionalBool("spot_perpetual") ?? true)
 
-        let (gasTokens, liveChains) = try parseChains(try root.table("chains"))
+        let (gasTokens, liveChains, solana) = try parseChains(try root.table("chains"))
         let venues = try parseVenues(try root.table("venues"), chains: Set(gasTokens.keys), liveChains: liveChains,
-                                     connectors: VenueConnectors.standard.names)
+                                     solana: solana, connectors: VenueConnectors.standard.names)
         let universe = try SimConfig.parse(root, venues: venues, gasTokens: gasTokens)
         let balances = try parseBalances(root, venues: Set(venues.map(\.spec.id)), chains: Set(gasTokens.keys))
         return DeskConfig(
@@ -225,7 +228,7 @@ extension DeskConfig {
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
             stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root),
-            liveChains: liveChains)
+            liveChains: liveChains, solanaChain: solana)
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

@@ -2,6 +2,7 @@ import DexterCEX
 import DexterCore
 import DexterCrypto
 import DexterEVM
+import DexterSolana
 import DexterVenues
 import Foundation
 
@@ -24,6 +25,8 @@ struct VenueConnectors: Sendable {
         var fundingSince: [VenueId: Timestamp] = [:]
         /// LIVE: each chain's signing key; a chain without one trades on paper.
         var walletKeys: [ChainId: EthereumPrivateKey] = [:]
+        /// LIVE: the Solana keypair that signs swaps; without one Solana venues trade on paper.
+        var solanaKeys: [ChainId: SolanaKeypair] = [:]
         /// Aggregators' API keys from the vault, for those config names no environment variable for.
         var aggregatorKeys: [AggregatorSource: String] = [:]
     }
@@ -51,8 +54,11 @@ struct VenueConnectors: Sendable {
     /// DEX pools on an EVM chain, read from its contracts over JSON-RPC ([chains.NAME] rpc_urls); in PAPER mode paper
     /// fills against the pools, in LIVE swaps signed by the chain's wallet ([chains.NAME] wallet).
     static let evm = "evm"
+    /// Jupiter on Solana ([chains.solana] rpc_urls, jupiter_url): its quotes as a book; in PAPER mode paper fills
+    /// against it, in LIVE Jupiter swaps signed by the chain's keypair ([chains.solana] wallet).
+    static let solana = "solana"
     /// The connectors that can send real orders (LIVE).
-    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit, evm]
+    static let liveConnectors: Set<String> = [binance, okx, kraken, coinbase, binanceUSDM, bybit, evm, solana]
 
     static let standard = VenueConnectors(builders: [
         simulator: { config, opening in
@@ -154,6 +160,37 @@ struct VenueConnectors: Sendable {
                                             screen: { denyList?.contains($0.checksummed) == true ? "on the deny-list" : nil })
                 }
         },
+        solana: { config, opening in
+            let journal = try opening.journalPath.map(PaperJournal.init(path:))
+            guard let chain = config.solanaChain else { return [] }
+            let venues = config.venues.filter { $0.connector == solana }
+            guard !venues.isEmpty else { return [] }
+            let rpc = try SolanaRPCClient(urls: chain.rpcURLs)
+            return try venues.map { venue -> any MarketDataClient & ExecutionClient in
+                let settings = venue.solana ?? SolanaVenueSettings(symbols: [], quoteSizes: [])
+                let keypair = opening.solanaKeys[chain.chain]
+                // What each order became on chain, beside the ledger: a restart finds its transactions there.
+                func orderJournal() throws -> SolanaOrderJournal {
+                    guard let ledger = opening.ledgerPath else { throw ConnectorError.noOrderJournal(chain.chain) }
+                    return try SolanaOrderJournal(path: ledger + ".\(venue.spec.id.name)-solana-swaps.jsonl")
+                }
+                if let kind = settings.poolKind {
+                    // A pool venue: its pools read from their accounts; LIVE orders through Jupiter, its pool alone.
+                    let feed = try SolanaPoolFeed(pools: settings.pools.sorted { $0.key.description < $1.key.description }.map { symbol, address in
+                        SolanaPoolFeed.WatchedPool(venue: venue.spec, symbol: symbol, kind: kind, address: address,
+                                                   baseMint: chain.tokens[symbol.base] ?? address)
+                    }, rpcURLs: chain.rpcURLs, webSocketURL: chain.wsURLs.first, pollInterval: chain.pollInterval)
+                    guard let keypair else { return PaperVenue(feed: feed, journal: journal) }
+                    return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc,
+                                           routing: .pool(label: settings.jupiterLabel ?? kind.rawValue, pools: settings.pools),
+                                           keypair: keypair, journal: try orderJournal())
+                }
+                let feed = JupiterMarketFeed(venue: venue.spec, chain: chain, symbols: settings.symbols,
+                                             sizes: settings.quoteSizes, rpc: rpc)
+                guard let keypair else { return PaperVenue(feed: feed, journal: journal) }
+                return SolanaLiveVenue(feed: feed, chain: chain, rpc: rpc, keypair: keypair, journal: try orderJournal())
+            }
+        },
         coinbase: { config, opening in
             let journal = try opening.journalPath.map(PaperJournal.init(path:))
             return try config.venues.filter { $0.connector == coinbase }.map { venue -> any MarketDataClient & ExecutionClient in
@@ -189,12 +226,12 @@ extension DeskConfig {
     /// The desk's venues as config describes them, opened at `start`, each built by the connector that serves it.
     func venueSet(seed: UInt64?, start: Timestamp, journalPath: String?, ledgerPath: String? = nil,
                   credentials: [VenueId: APICredential] = [:], fundingSince: [VenueId: Timestamp] = [:],
-                  walletKeys: [ChainId: EthereumPrivateKey] = [:],
+                  walletKeys: [ChainId: EthereumPrivateKey] = [:], solanaKeys: [ChainId: SolanaKeypair] = [:],
                   aggregatorKeys: [AggregatorSource: String] = [:]) throws -> VenueSet {
         try VenueConnectors.standard.venueSet(for: self, opening: .init(seed: seed, start: start, journalPath: journalPath,
                                                                         ledgerPath: ledgerPath, credentials: credentials,
                                                                         fundingSince: fundingSince, walletKeys: walletKeys,
-                                                                        aggregatorKeys: aggregatorKeys))
+                                                                        solanaKeys: solanaKeys, aggregatorKeys: aggregatorKeys))
     }
 }
 

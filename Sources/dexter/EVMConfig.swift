@@ -80,12 +80,7 @@ extension DeskConfig {
             pollInterval: .milliseconds(try chain.optionalInt("poll_ms", range: 50...600_000) ?? 1_000), tokens: tokens,
             headSubscription: try parseHeadSubscription(chain), gasEstimate: try parseGasEstimate(chain))
         if let wallet = try chain.optionalString("wallet") {
-            let usable = !wallet.isEmpty && wallet.count <= 40 && wallet.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-            }
-            guard usable else {
-                throw chain.error("wallet", "\"\(wallet.prefix(40))\" is not a wallet name (a-z, 0-9, '-', '_'): dexter wallet list shows yours")
-            }
+            try checkWalletName(chain, wallet)
             settings.wallet = wallet
         }
         if let gwei = try chain.optionalInt("max_fee_gwei", range: 1...100_000) {

@@ -3,6 +3,7 @@ import DexterCore
 import DexterCrypto
 import DexterEngine
 import DexterEVM
+import DexterSolana
 import DexterMarket
 import DexterVenues
 import Foundation
@@ -56,6 +57,11 @@ struct LiveAccess {
     let keySuffixes: [VenueId: String]
     /// Each chain's signing wallet (`[chains.NAME] wallet`), for its evm venues.
     var walletKeys: [ChainId: EthereumPrivateKey] = [:]
+    /// The Solana keypair (`[chains.solana] wallet`), for the solana venues.
+    var solanaKeys: [ChainId: SolanaKeypair] = [:]
+
+    /// Venues that sign with a wallet of the vault rather than an exchange's API key.
+    static let walletConnectors: Set<String> = [VenueConnectors.evm, VenueConnectors.solana]
 
     static func open(_ config: DeskConfig, vault: Vault?) throws -> LiveAccess {
         let venues = config.liveVenues
@@ -69,7 +75,7 @@ struct LiveAccess {
             throw ValidationError("\(ConnectorError.liveNotAvailable(paperOnly.spec.id, connector: paperOnly.connector))")
         }
         guard let vault else {
-            if let exchange = venues.first(where: { $0.connector != VenueConnectors.evm }) {
+            if let exchange = venues.first(where: { !walletConnectors.contains($0.connector) }) {
                 throw ValidationError("--live needs each live venue's API key in your vault, and you have no vault: dexter keys add \(exchange.spec.id)")
             }
             throw ValidationError("--live signs \(first.spec.kind.chain.map { "\($0)" } ?? "chain") swaps with a wallet from your vault, "
@@ -77,7 +83,8 @@ struct LiveAccess {
         }
         var credentials: [VenueId: APICredential] = [:], suffixes: [VenueId: String] = [:]
         let walletKeys = try chainWallets(config, vault: vault)
-        for venue in venues where venue.connector != VenueConnectors.evm {
+        let solanaKeys = try solanaWallet(config, vault: vault)
+        for venue in venues where !walletConnectors.contains(venue.connector) {
             let id = venue.spec.id
             let info: APIKeyInfo, credential: APICredential
             do { (info, credential) = try APIKeys.read(vault, venue: id.name) } catch VaultError.notFound {
@@ -92,7 +99,7 @@ struct LiveAccess {
             credentials[id] = credential
             suffixes[id] = info.keySuffix
         }
-        return LiveAccess(credentials: credentials, keySuffixes: suffixes, walletKeys: walletKeys)
+        return LiveAccess(credentials: credentials, keySuffixes: suffixes, walletKeys: walletKeys, solanaKeys: solanaKeys)
     }
 
     /// The key of every chain an evm venue trades on: the vault wallet `[chains.NAME] wallet` names, an EVM account
@@ -117,6 +124,25 @@ struct LiveAccess {
             keys[chain] = try EthereumPrivateKey(bytes: secret)
         }
         return keys
+    }
+
+    /// The keypair `[chains.solana] wallet` names, when a solana venue trades: a Solana keypair of the vault.
+    static func solanaWallet(_ config: DeskConfig, vault: Vault) throws -> [ChainId: SolanaKeypair] {
+        guard config.liveVenues.contains(where: { $0.connector == VenueConnectors.solana }), let chain = config.solanaChain else { return [:] }
+        guard let name = chain.wallet else {
+            throw ValidationError("--live signs solana swaps with a keypair from your vault, and [chains.solana] names none: "
+                                  + "add wallet = \"NAME\" (dexter wallet new NAME --chain solana makes one)")
+        }
+        let info: WalletInfo
+        var secret: [UInt8]
+        do { (info, secret) = try Wallets.read(vault, name: name) } catch VaultError.notFound {
+            throw ValidationError("[chains.solana] wallet = \"\(name)\" is not in your vault: dexter wallet list shows yours")
+        }
+        defer { secret.wipe() }
+        guard info.kind == .solana else {
+            throw ValidationError("[chains.solana] wallet \"\(name)\" is \(info.kind.rawValue), not a Solana keypair")
+        }
+        return [chain.chain: try SolanaKeypair(seed: secret)]
     }
 
     /// Asks every live venue about its key and account and prints what each said. A key that may not trade stops
@@ -154,6 +180,15 @@ struct LiveAccess {
             }
             let route = settings.privateSubmission.map { "private relay (\($0.method.rawValue))" } ?? "public mempool"
             lines.append("  \(settings.chain)  wallet \(chain.wallet.checksummed)  \(chain.venueIds.map(\.name).joined(separator: ", "))  sends by \(route)")
+            lines.append("      holds " + held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        for client in venues.executionClients {
+            guard let venue = client as? SolanaLiveVenue, let first = venue.venueIds.first else { continue }
+            let held: [Asset: FixedDecimal]
+            do { held = try await venue.balances(on: first) } catch {
+                throw ValidationError("solana: the wallet's balances could not be read: \(error)")
+            }
+            lines.append("  solana  wallet \(venue.wallet)  \(venue.venueIds.map(\.name).joined(separator: ", "))  swaps via Jupiter")
             lines.append("      holds " + held.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -1,5 +1,6 @@
 import DexterCore
 import DexterEVM
+import DexterSolana
 import DexterMarket
 import DexterRisk
 
@@ -41,6 +42,8 @@ struct ConfiguredVenue {
     var margin: MarginTerms?
     /// A DEX read live from its chain ("evm" connector): its contracts and the pools it watches.
     var evm: EVMVenueSettings?
+    /// A Solana venue ("solana" connector): the pairs Jupiter is asked about.
+    var solana: SolanaVenueSettings?
 }
 
 /// The keys a live exchange connector reads beside the facts every exchange has.
@@ -64,22 +67,28 @@ enum LiveVenueKeys {
 /// moved (`[sim.*]`).
 extension DeskConfig {
     /// `[chains.NAME]`: the token each chain's gas is paid in, and for a chain read live (`rpc_urls`) how to reach it.
-    static func parseChains(_ chains: ConfigReader) throws -> (gasTokens: [ChainId: Asset], live: [ChainId: EVMChainSettings]) {
+    static func parseChains(_ chains: ConfigReader) throws
+        -> (gasTokens: [ChainId: Asset], live: [ChainId: EVMChainSettings], solana: SolanaChainSettings?) {
         var gasTokens: [ChainId: Asset] = [:]
         var live: [ChainId: EVMChainSettings] = [:]
+        var solana: SolanaChainSettings?
         for name in chains.keys {
             let chain = try chains.table(name)
             try chain.rejectMoved(SimConfig.chainKnobs)
-            try chain.allowOnly(evmChainKeys)
             let gasToken = Asset(try chain.string("gas_token"))
             gasTokens[ChainId(name)] = gasToken
+            if isSolana(name) {
+                solana = try parseSolanaChain(chain, gasToken: gasToken)
+                continue
+            }
+            try chain.allowOnly(evmChainKeys)
             live[ChainId(name)] = try parseEVMChain(chain, name: name, gasToken: gasToken)
         }
-        return (gasTokens, live)
+        return (gasTokens, live, solana)
     }
 
     static func parseVenues(_ venues: ConfigReader, chains: Set<ChainId>, liveChains: [ChainId: EVMChainSettings] = [:],
-                            connectors: [String]) throws -> [ConfiguredVenue] {
+                            solana: SolanaChainSettings? = nil, connectors: [String]) throws -> [ConfiguredVenue] {
         try venues.keys.sorted().map { name in
             let venue = try venues.table(name)
             let kind = try venue.string("kind")
@@ -121,6 +130,16 @@ extension DeskConfig {
                                      stalenessBound: staleness)
                 return ConfiguredVenue(spec: spec, connector: connector,
                                        markets: try listing(venue, "markets", parse: parseMarket))
+            case "dex" where connector == VenueConnectors.solana:
+                let chain = ChainId(try venue.string("chain"))
+                guard Self.isSolana(chain.name) else {
+                    throw venue.error("chain", "the solana connector trades on chain \"solana\", found \"\(chain)\"")
+                }
+                guard let solana else {
+                    throw venue.error("chain", "solana is not read live: give [chains.solana] its rpc_urls")
+                }
+                let spec = VenueSpec(id: VenueId(name), kind: .dex(chain: chain), takerFee: .zero, stalenessBound: staleness)
+                return ConfiguredVenue(spec: spec, connector: connector, solana: try parseSolanaVenue(venue, chain: solana))
             case "dex" where connector == VenueConnectors.evm:
                 let chain = ChainId(try venue.string("chain"))
                 guard let live = liveChains[chain] else {

@@ -89,6 +89,10 @@ struct VenuesCommand: AsyncParsableCommand {
                     let check = await Self.evm(venue, chain: config.liveChains[venue.spec.kind.chain ?? ChainId("")])
                     check.lines.forEach { print($0) }
                     good = good && check.good
+                case VenueConnectors.solana:
+                    let check = await Self.solana(venue, chain: config.solanaChain)
+                    check.lines.forEach { print($0) }
+                    good = good && check.good
                 default:
                     print("\(venue.spec.id): connector \(venue.connector) has no check yet")
                 }

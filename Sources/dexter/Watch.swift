@@ -103,6 +103,7 @@ struct Watch: AsyncParsableCommand {
             venues = try config.venueSet(seed: desk.seed, start: WallClock().now(), journalPath: journalPath,
                                          ledgerPath: ledgerPath, credentials: liveAccess?.credentials ?? [:],
                                          fundingSince: fundingSince, walletKeys: liveAccess?.walletKeys ?? [:],
+                                         solanaKeys: liveAccess?.solanaKeys ?? [:],
                                          aggregatorKeys: aggregatorKeys)
         }
         if let liveAccess {
@@ -114,6 +115,11 @@ struct Watch: AsyncParsableCommand {
                 guard let index = engineConfig.wallets.firstIndex(where: { $0.name == settings.wallet }),
                       !engineConfig.wallets[index].chains.contains(chain.name) else { continue }
                 engineConfig.wallets[index].chains.insert(chain.name, at: 0)
+            }
+            if let solana = config.solanaChain, liveAccess.solanaKeys[solana.chain] != nil,
+               let index = engineConfig.wallets.firstIndex(where: { $0.name == solana.wallet }),
+               !engineConfig.wallets[index].chains.contains(solana.chain.name) {
+                engineConfig.wallets[index].chains.insert(solana.chain.name, at: 0)
             }
             logger.notice("LIVE confirmed by \(userName) on \(engineConfig.reconciledVenues.map(\.name).joined(separator: ", "))")
         }

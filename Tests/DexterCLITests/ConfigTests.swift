@@ -64,8 +64,11 @@ import Testing
         return DefaultConfig.text.replacingOccurrences(of: old, with: new)
     }
 
+    /// The first line holding `fragment` outside a comment (the documentation's examples hold the same keys).
     func line(of fragment: String, in text: String) -> Int {
-        (text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(fragment) } ?? -1) + 1
+        (text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            (fragment.hasPrefix("#") || !$0.hasPrefix("#")) && $0.contains(fragment)
+        } ?? -1) + 1
     }
 
     @Test func aFloatWhereMoneyBelongsNamesKeyLineAndExpectation() {

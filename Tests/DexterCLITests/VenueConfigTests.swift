@@ -41,7 +41,7 @@ import Testing
         let text = base.replacing("[venues.kraken]\nkind = \"exchange\"\nconnector = \"sim\"",
                                   with: "[venues.kraken]\nkind = \"exchange\"\nconnector = \"ccxt\"")
         expect(text, refusedAt: "connector = \"ccxt\"", "venues.kraken.connector: venue kraken names the connector "
-               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, bybit, coinbase, evm, kraken, okx, sim")
+               + "\"ccxt\", which dexter does not have; known connectors: binance, binance-usdm, bybit, coinbase, evm, kraken, okx, sim, solana")
     }
 
     /// A Binance venue: its markets by symbol (their rules come from the venue), its endpoints where config moves
@@ -203,7 +203,7 @@ import Testing
         let text = base.replacing("[venues.binance]\nkind = \"exchange\"\n",
                                   with: "[venues.binance]\nkind = \"exchange\"\nnoise_bps = 1.5\n")
         expect(text, refusedAt: "noise_bps = 1.5", "[venues.binance] noise_bps moved to [sim.venues.binance] \(hint)")
-        let dex = base.replacing("chain = \"solana\"\n", with: "chain = \"solana\"\nlatency_ms = 100\n")
+        let dex = base.replacing("\nchain = \"solana\"\n", with: "\nchain = \"solana\"\nlatency_ms = 100\n")
         expect(dex, refusedAt: "latency_ms = 100", "[venues.raydium] latency_ms moved to [sim.venues.raydium] \(hint)")
     }
 

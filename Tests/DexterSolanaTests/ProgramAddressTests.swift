@@ -55,6 +55,22 @@ import Testing
         }
     }
 
+    /// Associated token accounts as solders derives them (the local node's /control/token-account): classic SPL
+    /// Token and Token-2022 mints of one owner.
+    @Test func associatedTokenAddressesAreTheAssociatedTokenProgramsAddresses() throws {
+        #expect(SolanaPublicKey.associatedTokenProgram.description == "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
+        let owner = try SolanaPublicKey(base58: "So11111111111111111111111111111111111111112")
+        for (mint, program, address) in [
+            ("8t5vJWVfkiQYfr9JhGuDFTb3NvXBXrxNA9PwMaLoCRZc", SolanaPublicKey.tokenProgram, "D9R57ESZtmRfC7y2C2A6gpiGtRFvYr3KSUMypQuwcHfE"),
+            ("CFgNvTQFDXiWuC3K6BUogmr9W5CqTs6jJwBojcSBfLAh", SolanaPublicKey.tokenProgram, "76dxE3WBF1Sm31FVDTYXp67oEuXrVds9TynyqDB9TtfN"),
+            ("8XaEwBB9E8RaZ4fFqtnS2r3HkPnNVJKewoEctkuQRGis", SolanaPublicKey.token2022Program, "3B9wPKamTV4q4cWW5KLyDLvMENPoKQSGXK18jGMFmDzq"),
+        ] {
+            let derived = SolanaPublicKey.associatedTokenAddress(owner: owner, mint: try SolanaPublicKey(base58: mint),
+                                                                 tokenProgram: program)
+            #expect(derived.description == address)
+        }
+    }
+
     @Test func realPublicKeysAreOnTheCurveAndDerivedOnesAreNot() throws {
         let vectors = try SolanaVectors.json("ed25519_rfc8032.json")
         for entry in try #require(vectors["cases"] as? [[String: Any]]) {

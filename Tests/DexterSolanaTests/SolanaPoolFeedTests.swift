@@ -136,7 +136,9 @@ import Testing
         let inbox = VenueInbox()
         try await feed.subscribe([Self.whirlpoolKey, Self.cpmmKey], into: inbox)
         _ = inbox.drain()
-        try await setup.node.fault("down", ["seconds": 2])
+        // Long enough that a poll (every 100 ms, each refused connection failing within its 1 s connect timeout) meets it
+        // even with both cores busy: the full suite missed a 2 s window once.
+        try await setup.node.fault("down", ["seconds": 6])
         var states: [(venue: VenueId, state: ConnectionState)] = []
         _ = try await Self.waitFor(inbox, "the venues down", connections: &states) { _ in false } until: { states in
             Set(states.filter { if case .down = $0.state { true } else { false } }.map(\.venue)) == ["orca", "raydium"]

@@ -2,39 +2,6 @@ import DexterCrypto
 import DexterNet
 import Foundation
 
-/// A Jupiter quote (Swap API `GET /swap/v1/quote`): exact base-unit amounts, and the answer kept whole to hand back
-/// to `/swap` as the API requires.
-public struct JupiterQuote: Sendable, Hashable {
-    public let inputMint: SolanaPublicKey
-    public let outputMint: SolanaPublicKey
-    public let inAmount: UInt64
-    public let outAmount: UInt64
-    /// The least out (ExactIn) or the most in (ExactOut) the swap accepts.
-    public let otherAmountThreshold: UInt64
-    public let exactIn: Bool
-    public let contextSlot: UInt64?
-    let raw: SolanaJSON
-}
-
-/// Why a Jupiter exchange failed, or why its transaction was not signed.
-public enum JupiterError: Error, Sendable, Hashable, CustomStringConvertible {
-    case transport(String)
-    /// The API's own error: its HTTP status, errorCode and message.
-    case api(status: Int, code: String, message: String)
-    case malformed(field: String, reason: String)
-    /// The swap transaction does not do what the quote says: what was checked and what was found.
-    case refused(String)
-
-    public var description: String {
-        switch self {
-        case .transport(let reason): "Jupiter: \(reason)"
-        case .api(let status, let code, let message): "Jupiter HTTP \(status) \(code): \(message)"
-        case .malformed(let field, let reason): "Jupiter answer malformed: \(field): \(reason)"
-        case .refused(let reason): "Jupiter swap refused before signing: \(reason)"
-        }
-    }
-}
-
 /// Jupiter's Swap API over HTTP: a quote, then its swap transaction, which is checked by simulation against the quote
 /// before dexter signs it (the API builds it; dexter vouches for what it does).
 public final class JupiterClient: Sendable {
@@ -43,29 +10,17 @@ public final class JupiterClient: Sendable {
 
     public init(baseURL: String) { self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
 
+    /// `dexes`: the DEX labels the route may use (Jupiter's `dexes`), with `onlyDirectRoutes` (one pool) when given.
     public func quote(input: SolanaPublicKey, output: SolanaPublicKey, amount: UInt64, exactIn: Bool = true,
-                      slippageBps: Int) async throws(JupiterError) -> JupiterQuote {
-        let query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
+                      slippageBps: Int, dexes: [String]? = nil) async throws(JupiterError) -> JupiterQuote {
+        var query = "inputMint=\(input)&outputMint=\(output)&amount=\(amount)&slippageBps=\(slippageBps)"
             + "&swapMode=\(exactIn ? "ExactIn" : "ExactOut")"
+        if let dexes {
+            let labels = dexes.joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            query += "&dexes=\(labels)&onlyDirectRoutes=true"
+        }
         let json = try await exchange(HTTPCall(.GET, "\(baseURL)/swap/v1/quote?\(query)", timeout: .seconds(10)))
-        guard case .object(let members) = json else { throw .malformed(field: "(answer)", reason: "not an object") }
-        func key(_ name: String) throws(JupiterError) -> SolanaPublicKey {
-            guard case .string(let text)? = members[name], let key = try? SolanaPublicKey(base58: text) else {
-                throw .malformed(field: name, reason: "not a base-58 public key")
-            }
-            return key
-        }
-        func whole(_ name: String) throws(JupiterError) -> UInt64 {
-            guard case .string(let text)? = members[name], let value = UInt64(text) else {
-                throw .malformed(field: name, reason: "not a u64 decimal string")
-            }
-            return value
-        }
-        let quote = JupiterQuote(inputMint: try key("inputMint"), outputMint: try key("outputMint"),
-                                 inAmount: try whole("inAmount"), outAmount: try whole("outAmount"),
-                                 otherAmountThreshold: try whole("otherAmountThreshold"),
-                                 exactIn: members["swapMode"] == .string("ExactIn"),
-                                 contextSlot: members["contextSlot"]?.integer.flatMap { UInt64(exactly: $0) }, raw: json)
+        let quote = try JupiterWire.readQuote(json)
         // The quote must be for what was asked.
         guard quote.inputMint == input, quote.outputMint == output,
               exactIn ? quote.inAmount == amount : quote.outAmount == amount else {
@@ -76,33 +31,25 @@ public final class JupiterClient: Sendable {
     }
 
     /// The unsigned swap transaction for `quote`, paid and signed by `user`, with its blockhash's last valid height.
-    public func swapTransaction(_ quote: JupiterQuote, user: SolanaPublicKey,
-                                microLamportsPerUnit: UInt64) async throws(JupiterError)
-        -> (message: [UInt8], lastValidBlockHeight: UInt64) {
+    /// `wrapAndUnwrapSol` false: SOL moves as wSOL from and to the user's own wrapped-SOL account, so every amount
+    /// shows in the transaction's token balances. `dynamicComputeUnitLimit`: Jupiter simulates the transaction and
+    /// sets its limit from the units used (with its margin) instead of the 1.4M maximum.
+    public func swapTransaction(_ quote: JupiterQuote, user: SolanaPublicKey, microLamportsPerUnit: UInt64,
+                                wrapAndUnwrapSol: Bool = true, dynamicComputeUnitLimit: Bool = false) async throws(JupiterError)
+        -> JupiterSwapTransaction {
         let body: SolanaJSON = ["quoteResponse": quote.raw, "userPublicKey": .string(user.description),
-                                "wrapAndUnwrapSol": true, "computeUnitPriceMicroLamports": .unsigned(microLamportsPerUnit)]
+                                "wrapAndUnwrapSol": .bool(wrapAndUnwrapSol), "dynamicComputeUnitLimit": .bool(dynamicComputeUnitLimit),
+                                "computeUnitPriceMicroLamports": .unsigned(microLamportsPerUnit)]
         let bytes = Array((try? JSONEncoder().encode(body)) ?? Data())
         let json = try await exchange(HTTPCall(.POST, "\(baseURL)/swap/v1/swap",
                                                headers: ["Content-Type": "application/json"], body: bytes,
                                                timeout: .seconds(10)))
-        guard case .object(let members) = json, case .string(let encoded)? = members["swapTransaction"],
-              let wire = Data(base64Encoded: encoded) else {
-            throw .malformed(field: "swapTransaction", reason: "not a base64 string")
+        let swap = try JupiterWire.readSwap(json, user: user)
+        // It pays what was asked for its priority, never more.
+        if let price = swap.read.computeBudget.microLamportsPerUnit, price > microLamportsPerUnit {
+            throw .refused("the transaction offers \(price) µlamports per compute unit; \(microLamportsPerUnit) was asked")
         }
-        guard let height = members["lastValidBlockHeight"]?.integer, let lastValid = UInt64(exactly: height) else {
-            throw .malformed(field: "lastValidBlockHeight", reason: "not a u64")
-        }
-        // One signature slot, empty, then a v0 message whose fee payer (first key) is the user.
-        let transaction = [UInt8](wire)
-        guard transaction.count > 65 + 4, transaction[0] == 1 else {
-            throw .refused("the transaction does not ask exactly one signature")
-        }
-        let message = Array(transaction[65...])
-        guard message[0] == 0x80, message[1] == 1, message.count >= 5 + 32,
-              Array(message[5..<37]) == user.bytes else {
-            throw .refused("not a v0 message signed and paid by \(user) alone")
-        }
-        return (message, lastValid)
+        return swap
     }
 
     private func exchange(_ call: HTTPCall) async throws(JupiterError) -> SolanaJSON {
@@ -146,7 +93,8 @@ extension JupiterClient {
     public func swap(_ quote: JupiterQuote, keypair: SolanaKeypair, rpc: SolanaRPCClient, microLamportsPerUnit: UInt64,
                      pause: @Sendable () async throws -> Void) async throws -> JupiterFill {
         let user = keypair.publicKey
-        let (message, lastValid) = try await swapTransaction(quote, user: user, microLamportsPerUnit: microLamportsPerUnit)
+        let swap = try await swapTransaction(quote, user: user, microLamportsPerUnit: microLamportsPerUnit)
+        let (message, lastValid) = (swap.message, swap.lastValidBlockHeight)
         let unsigned = [1] + [UInt8](repeating: 0, count: 64) + message
         let simulation = try await rpc.simulate(unsigned, .processed, sigVerify: false)
         if let error = simulation.error { throw SolanaSendError.simulationFailed(error, logs: simulation.logs) }

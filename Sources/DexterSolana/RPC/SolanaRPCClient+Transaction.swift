@@ -9,6 +9,29 @@ public struct SolanaTransactionRecord: Sendable, Hashable {
     public let logs: [String]
     public let preTokenBalances: [SolanaTokenBalance]
     public let postTokenBalances: [SolanaTokenBalance]
+    /// Lamports of the message's accounts before and after, in message order: the fee payer first.
+    public var preBalances: [UInt64] = []
+    public var postBalances: [UInt64] = []
+
+    public init(slot: UInt64, error: SolanaTransactionError?, fee: UInt64, logs: [String],
+                preTokenBalances: [SolanaTokenBalance], postTokenBalances: [SolanaTokenBalance],
+                preBalances: [UInt64] = [], postBalances: [UInt64] = []) {
+        self.slot = slot
+        self.error = error
+        self.fee = fee
+        self.logs = logs
+        self.preTokenBalances = preTokenBalances
+        self.postTokenBalances = postTokenBalances
+        self.preBalances = preBalances
+        self.postBalances = postBalances
+    }
+
+    /// Lamports the fee payer lost in the transaction: the fee, and the rent of any account it opened (less any it
+    /// got back from an account closed to it). Negative when it gained.
+    public var payerLamportsSpent: Int128 {
+        guard let before = preBalances.first, let after = postBalances.first else { return Int128(fee) }
+        return Int128(before) - Int128(after)
+    }
 
     /// How much `owner`'s balance of `mint` changed in the transaction (post − pre, over every account of theirs),
     /// in base units.
@@ -29,6 +52,8 @@ extension SolanaWire {
             let logMessages: [String]?
             let preTokenBalances: [TokenBalance]?
             let postTokenBalances: [TokenBalance]?
+            let preBalances: [U64]?
+            let postBalances: [U64]?
         }
         let slot: U64
         let meta: Meta?
@@ -62,7 +87,8 @@ extension SolanaRPCClient {
                 slot: wire.slot.value, error: meta.err.flatMap { $0 == .null ? nil : SolanaTransactionError($0) },
                 fee: meta.fee.value, logs: meta.logMessages ?? [],
                 preTokenBalances: try SolanaSimulation.balances(meta.preTokenBalances, field: "result.meta.preTokenBalances"),
-                postTokenBalances: try SolanaSimulation.balances(meta.postTokenBalances, field: "result.meta.postTokenBalances"))
+                postTokenBalances: try SolanaSimulation.balances(meta.postTokenBalances, field: "result.meta.postTokenBalances"),
+                preBalances: (meta.preBalances ?? []).map(\.value), postBalances: (meta.postBalances ?? []).map(\.value))
         } catch {
             throw .malformed(endpoint: healthyEndpoint.redacted, method: "getTransaction", field: error.field,
                              reason: error.reason)

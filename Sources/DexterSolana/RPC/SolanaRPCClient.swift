@@ -172,11 +172,11 @@ public final class SolanaRPCClient: Sendable {
             : ["commitment": .string(commitment.rawValue)]
     }
 
-    private func malformed(_ method: String, _ field: String, _ reason: String) -> SolanaRPCError {
+    func malformed(_ method: String, _ field: String, _ reason: String) -> SolanaRPCError {
         .malformed(endpoint: healthyEndpoint.redacted, method: method, field: field, reason: reason)
     }
 
-    private func checked<T>(_ method: String, _ read: () throws(SolanaRPCError.Field) -> T) throws(SolanaRPCError) -> T {
+    func checked<T>(_ method: String, _ read: () throws(SolanaRPCError.Field) -> T) throws(SolanaRPCError) -> T {
         do {
             return try read()
         } catch {

@@ -2,7 +2,7 @@ import DexterCrypto
 
 /// Instructions of the programs a swap transaction needs beside the swap itself.
 public enum SolanaPrograms {
-    public static let computeBudget = try! SolanaPublicKey(base58: "ComputeBudget111111111111111111111111111111")
+    public static let computeBudget = SolanaMessageReader.computeBudgetProgram
     public static let token = try! SolanaPublicKey(base58: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 
     /// ComputeBudget SetComputeUnitLimit: the most compute units the transaction may use.

@@ -69,7 +69,8 @@ async def quote(pools: Pools, query) -> dict:
     if input_mint == output_mint:
         raise ApiError("Circular arbitrage is disabled: inputMint and outputMint are the same",
                        "CIRCULAR_ARBITRAGE_IS_DISABLED")
-    pool = pools.find(input_mint, output_mint)
+    dexes = query.get("dexes")
+    pool = pools.find(input_mint, output_mint, [d.strip() for d in dexes.split(",") if d.strip()] if dexes else None)
     if pool is None:
         raise ApiError("Could not find any route", "COULD_NOT_FIND_ANY_ROUTE")
     reserve_in, reserve_out = await pools.reserves(pool, input_mint)

@@ -58,11 +58,11 @@ class Pools:
         return parsed["parsed"]["info"]["decimals"], Pubkey.from_string(value["owner"])
 
     async def create(self, mint_a: Pubkey, mint_b: Pubkey, reserve_a: int, reserve_b: int, fee_bps: int,
-                     label: str) -> Pool:
+                     label: str, amm_key: Pubkey | None = None) -> Pool:
         if mint_a == mint_b:
             raise BadPool("`mintA` and `mintB` must differ")
-        if self.find(mint_a, mint_b) is not None:
-            raise BadPool(f"a pool for {mint_a} / {mint_b} exists already")
+        if self.find(mint_a, mint_b, [label]) is not None:
+            raise BadPool(f"a {label} pool for {mint_a} / {mint_b} exists already")
         sides = []
         for mint, reserve, name in ((mint_a, reserve_a, "mintA"), (mint_b, reserve_b, "mintB")):
             decimals, program = await self.mint_info(mint, name)
@@ -70,12 +70,16 @@ class Pools:
             await self.node.control("/control/token-account", {"mint": str(mint), "owner": str(self.authority.pubkey()),
                                                                "amount": str(reserve), "address": str(vault)})
             sides.append(Side(mint, decimals, program, vault))
-        pool = Pool(Keypair().pubkey(), label, fee_bps, sides[0], sides[1])
+        pool = Pool(amm_key or Keypair().pubkey(), label, fee_bps, sides[0], sides[1])
         self.pools.append(pool)
         return pool
 
-    def find(self, input_mint: Pubkey, output_mint: Pubkey) -> Pool | None:
+    def find(self, input_mint: Pubkey, output_mint: Pubkey, dexes: list[str] | None = None) -> Pool | None:
+        """The first pool of the pair, among those whose label is in `dexes` when it is given (the quote API's
+        `dexes` parameter)."""
         for pool in self.pools:
+            if dexes is not None and pool.label not in dexes:
+                continue
             if {pool.a.mint, pool.b.mint} == {input_mint, output_mint}:
                 return pool
         return None

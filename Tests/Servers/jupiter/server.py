@@ -7,8 +7,10 @@ ports listen (and its fee payer is funded on the node), prints one JSON line on 
 {"rest": P, "control": P, "restUrl": ..., "controlUrl": ..., "authority": <the vaults' owner>}
 
 Control port (not Jupiter's protocol):
-POST /control/pool    {"mintA", "mintB", "reserveA", "reserveB", "feeBps", "label"?}: a pool, its vaults created
-                      and funded on the node → the pool (ammKey, vaults, reserves)
+POST /control/pool    {"mintA", "mintB", "reserveA", "reserveB", "feeBps", "label"?, "ammKey"?}: a pool (one per pair
+                      and label; ammKey: the address its routes name, e.g. a real pool's), its vaults created and
+                      funded on the node → the pool (ammKey, vaults, reserves). GET /quote's `dexes` (labels,
+                      comma-separated) limits the pools a quote may use
 GET  /control/pools   the pools with their live reserves
 POST /control/fault   a fault (serverkit/aggfaults.py; "mismatch" = a swap paying another owner, a quote for
                       amount + 1)                  GET /control/faults    pending faults
@@ -112,8 +114,15 @@ class Server:
                         raise BadPool(f"`{name}` must be a base-58 mint address, got {body.get(name)!r}") from None
                 for name in ("reserveA", "reserveB", "feeBps"):
                     fields[name] = api.whole(body.get(name), name, api.curve.BPS - 1 if name == "feeBps" else 2**64 - 1)
+                amm_key = None
+                if body.get("ammKey") is not None:
+                    try:
+                        amm_key = Pubkey.from_string(body["ammKey"])
+                    except Exception:
+                        raise BadPool(f"`ammKey` must be a base-58 address, got {body.get('ammKey')!r}") from None
                 pool = await self.pools.create(fields["mintA"], fields["mintB"], fields["reserveA"],
-                                               fields["reserveB"], fields["feeBps"], str(body.get("label", "Local CP")))
+                                               fields["reserveB"], fields["feeBps"], str(body.get("label", "Local CP")),
+                                               amm_key)
             except (BadPool, api.ApiError, ValueError) as problem:
                 return web.json_response({"error": f"/control/pool: {problem}"}, status=400)
             except NodeError as problem:

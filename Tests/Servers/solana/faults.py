@@ -9,6 +9,8 @@ batch's first request), in the order given:
                                          the connection closes without one)
 {"type": "drop"}                         the connection closes without an answer (with `count`: the node "down"
                                          for the next N requests)
+A request fault with `"signer": KEY` applies only to sendTransaction / simulateTransaction requests whose fee payer
+is KEY (a path that loses one wallet's transactions while other senders' get through).
 
 Faults applied at once:
 {"type": "down", "seconds": S}           the RPC and WebSocket ports close (connections refused) for S seconds
@@ -55,8 +57,11 @@ class Faults:
     def add(self, spec: dict) -> None:
         self.pending.append(Fault(spec["type"], spec.get("count", 1), spec.get("method"), spec))
 
-    def take(self, method: str | None) -> Fault | None:
+    def take(self, method: str | None, signer: str | None = None) -> Fault | None:
         for fault in self.pending:
+            wanted_signer = fault.spec.get("signer")
+            if wanted_signer is not None and wanted_signer != signer:
+                continue
             if fault.method is None or fault.method == method:
                 fault.remaining -= 1
                 if fault.remaining <= 0:

@@ -10,6 +10,7 @@ POST /control/advance. The server exits on SIGTERM/SIGINT and when its parent pr
 from __future__ import annotations
 
 import argparse
+import base64
 import asyncio
 import json
 import sys
@@ -23,12 +24,30 @@ from serverkit import lifetime  # noqa: E402  (first: it takes the parent's pid)
 
 from aiohttp import web  # noqa: E402
 
+import codec  # noqa: E402
 import rpc  # noqa: E402
 import rpc_tx  # noqa: E402
 from chain import Chain  # noqa: E402
 from control import Control  # noqa: E402
 from faults import RATE_LIMIT_MESSAGE, Faults  # noqa: E402
+from solders.transaction import VersionedTransaction  # noqa: E402
 from pubsub import PubSub  # noqa: E402
+
+
+def fee_payer(request) -> str | None:
+    """The fee payer of the transaction a sendTransaction / simulateTransaction request carries, or None."""
+    if not isinstance(request, dict) or request.get("method") not in ("sendTransaction", "simulateTransaction"):
+        return None
+    params = request.get("params")
+    if not isinstance(params, list) or not params or not isinstance(params[0], str):
+        return None
+    encoding = params[1].get("encoding", "base58") if len(params) > 1 and isinstance(params[1], dict) else "base58"
+    try:
+        raw = base64.b64decode(params[0]) if encoding == "base64" else codec.b58decode(params[0])
+        return str(VersionedTransaction.from_bytes(raw).message.account_keys[0])
+    except Exception:  # a malformed transaction is the RPC method's to refuse
+        return None
+
 
 HOST = "127.0.0.1"
 METHODS = {**rpc.READS, **rpc_tx.TRANSACTIONS}
@@ -59,7 +78,7 @@ class Server:
             if isinstance(entry, dict) and isinstance(entry.get("method"), str):
                 methods = self.control.requests["methods"]
                 methods[entry["method"]] = methods.get(entry["method"], 0) + 1
-        fault = self.faults.take(method)
+        fault = self.faults.take(method, fee_payer(first))
         if fault is not None:
             if fault.kind == "drop":
                 request.transport.close()
@@ -154,3 +173,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

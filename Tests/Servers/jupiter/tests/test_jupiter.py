@@ -7,6 +7,7 @@ import base64
 import struct
 
 import pytest
+import requests
 from solders.keypair import Keypair
 from solders.transaction import VersionedTransaction
 
@@ -274,3 +275,22 @@ def test_a_legacy_swap_transaction_lands(desk, market):
     desk.sign_and_send(swap, user)
     assert desk.tokens(ata(user.pubkey(), market["token"])) == 4 * 10**9
     assert desk.tokens(ata(user.pubkey(), market["usdc"])) - usdc_before == int(body["outAmount"])
+
+
+def test_dexes_limits_the_pools_a_quote_uses_and_a_pool_may_stand_for_a_real_address(desk):
+    usdc, token = desk.mint(6), desk.mint(9)
+    desk.pool(usdc, token, 2_000_000 * 10**6, 1_000 * 10**9, 30)
+    whirlpool = Keypair().pubkey()
+    desk.control("/control/pool", {"mintA": str(usdc), "mintB": str(token), "reserveA": str(1_000_000 * 10**6),
+                                   "reserveB": str(1_000 * 10**9), "feeBps": 5, "label": "Whirlpool",
+                                   "ammKey": str(whirlpool)})
+    params = {"inputMint": str(usdc), "outputMint": str(token), "amount": "1000000"}
+    (step,) = desk.quote(**params, dexes="Whirlpool").json()["routePlan"]
+    assert step["swapInfo"]["ammKey"] == str(whirlpool) and step["swapInfo"]["label"] == "Whirlpool"
+    assert desk.quote(**params, dexes="Local CP").json()["routePlan"][0]["swapInfo"]["label"] == "Local CP"
+    missing = desk.quote(**params, dexes="Raydium CP")
+    assert missing.status_code == 400 and missing.json()["errorCode"] == "COULD_NOT_FIND_ANY_ROUTE"
+    again = requests.post(desk.control_url + "/control/pool", json={
+        "mintA": str(usdc), "mintB": str(token), "reserveA": "1", "reserveB": "1", "feeBps": 5, "label": "Whirlpool"},
+        timeout=30)
+    assert again.status_code == 400 and "exists already" in again.text

@@ -82,3 +82,16 @@ def test_bad_fault_is_refused_with_the_reason(node):
                            json={"mint": str(Keypair().pubkey()), "owner": str(Keypair().pubkey()), "amount": 1.5},
                            timeout=10)
     assert answer.status_code == 400 and "`amount`" in answer.json()["error"]
+
+
+def test_a_fault_with_a_signer_loses_only_that_fee_payers_transactions(node):
+    lost, other = node.wallet(SOL), node.wallet(SOL)
+    node.fault(type="drop", method="sendTransaction", signer=str(lost.pubkey()), count=1)
+    blockhash = node.blockhash()[0]
+    # Another sender's transaction, and any other method, get through while the fault waits.
+    node.send(sign(other, [lamports_transfer(other, Keypair().pubkey(), 1_000_000)], blockhash))
+    assert isinstance(node.call("getSlot"), int)
+    with pytest.raises(requests.ConnectionError):
+        node.send(sign(lost, [lamports_transfer(lost, Keypair().pubkey(), 1_000_000)], blockhash))
+    assert node.fault_state() == []
+    node.send(sign(lost, [lamports_transfer(lost, Keypair().pubkey(), 2_000_000)], blockhash))
