@@ -60,7 +60,7 @@ import Testing
         let expected = setup.whirlpools[0].expected(baseIsA: false)
         #expect(whirlpool.liquidity == .concentrated(expected))
         // A swap is one transaction, priced at its signature's 5,000 lamports.
-        #expect(whirlpool.gasUnits == 1)
+        #expect(whirlpool.gasUnits == 5_000)
         let gas = try await feed.currentGas()
         #expect(gas.count == 1 && gas[0].chain == "solana" && gas[0].token == "SOL")
         #expect(gas.first?.cost(units: whirlpool.gasUnits) == FixedDecimal(units: 5, decimals: 6))

@@ -159,7 +159,8 @@ extension SolanaPoolFeed {
                                                         constantProduct.quoteDecimals)
         }
         let instrument = SolanaPoolModels.instrument(pool.symbol, baseDecimals: baseDecimals, quoteDecimals: quoteDecimals)
-        return Market(venue: pool.venue, instrument: instrument, liquidity: liquidity, gasUnits: 1, venueTime: now,
+        return Market(venue: pool.venue, instrument: instrument, liquidity: liquidity,
+                      gasUnits: Int(SolanaFees.signatureLamports), venueTime: now,
                       receivedAt: now)
     }
 

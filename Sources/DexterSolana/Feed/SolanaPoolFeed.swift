@@ -103,16 +103,14 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
         }
     }
 
-    /// A swap is one transaction (each market's gas units are 1), priced at the base fee of its one signature:
-    /// 5,000 lamports, in SOL's nano units as gwei are ETH's. Priority fees are not in it.
+    /// A swap is one transaction: each market's gas units are the base fee of its one signature, 5,000 lamports, at
+    /// one lamport a unit (`SolanaFees.gasQuote`). Priority fees are not in it.
     public func currentGas() async throws -> [GasQuote] {
         let now = clock.now()
         var seen: Set<ChainId> = []
         return pools.compactMap(\.venue.kind.chain).filter { seen.insert($0).inserted }
-            .map { GasQuote(chain: $0, token: "SOL", price: Self.lamportsPerSignature, updatedAt: now) }
+            .map { SolanaFees.gasQuote(chain: $0, token: "SOL", at: now) }
     }
-
-    static let lamportsPerSignature = FixedDecimal(5_000)
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
         if held.withLock({ $0.markets.isEmpty }) { _ = try await instruments() }

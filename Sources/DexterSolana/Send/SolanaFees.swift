@@ -1,8 +1,20 @@
+import DexterCore
+import DexterMarket
 import DexterCrypto
 
 /// The two knobs of a transaction's cost: the compute-unit limit (from a simulation, with a margin) and the price per
 /// unit (a percentile of what recently landed, capped by the trader's config).
 public enum SolanaFees {
+    /// The base fee of one signature, in lamports.
+    public static let signatureLamports: UInt64 = 5_000
+
+    /// How the desk prices Solana's gas: one lamport per gas unit, so a market's gas units are a swap's fee in
+    /// lamports (its signature, and the priority fee where the feed knows it). `GasQuote.price` is in billionths of the
+    /// gas token per unit: lamports of SOL.
+    public static func gasQuote(chain: ChainId, token: Asset, at time: Timestamp) -> GasQuote {
+        GasQuote(chain: chain, token: token, price: .one, updatedAt: time)
+    }
+
     /// The units a simulation consumed plus `marginPercent`, rounded up, within the runtime's 1,400,000 maximum.
     public static func computeUnitLimit(simulated units: UInt64, marginPercent: UInt64) -> UInt32 {
         let padded = (UInt128(units) * UInt128(100 + marginPercent) + 99) / 100

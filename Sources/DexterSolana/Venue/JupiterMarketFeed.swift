@@ -28,13 +28,12 @@ public final class JupiterMarketFeed: PaperMarketFeed, Sendable {
         var markets: [Symbol: Market] = [:]
         var subscribed: Set<Symbol> = []
         var poller: Task<Void, Never>?
-        var feeLamports = Int(JupiterMarketFeed.baseFeeLamports)
+        var feeLamports = Int(SolanaFees.signatureLamports)
     }
     private let held = Mutex(Held())
 
     /// Compute units a Jupiter swap is priced at before one is built (a one- or two-hop route).
     static let estimatedComputeUnits: UInt64 = 300_000
-    static let baseFeeLamports: UInt64 = 5_000
 
     public init(venue: VenueSpec, chain: SolanaChainSettings, symbols: [Symbol], sizes: [FixedDecimal],
                 rpc: SolanaRPCClient, clock: any Clock = WallClock(), logger: Logger = Logger(label: "dexter.solana")) {
@@ -86,7 +85,7 @@ public final class JupiterMarketFeed: PaperMarketFeed, Sendable {
 
     /// One lamport per gas unit: a swap's `gasUnits` are its fee in lamports.
     public func currentGas() async throws -> [GasQuote] {
-        [GasQuote(chain: chain.chain, token: chain.gasToken, price: .one, updatedAt: clock.now())]
+        [SolanaFees.gasQuote(chain: chain.chain, token: chain.gasToken, at: clock.now())]
     }
 
     public func subscribe(_ keys: [MarketKey], into inbox: VenueInbox) async throws {
@@ -139,7 +138,7 @@ public final class JupiterMarketFeed: PaperMarketFeed, Sendable {
         guard let price = try? await rpc.priorityPrice(writing: [], percentile: chain.priorityPercentile,
                                                       cap: chain.maxPriorityMicroLamports) else { return }
         let priority = (UInt128(price) * UInt128(Self.estimatedComputeUnits) + 999_999) / 1_000_000
-        held.withLock { $0.feeLamports = Int(Self.baseFeeLamports + UInt64(priority)) }
+        held.withLock { $0.feeLamports = Int(SolanaFees.signatureLamports + UInt64(priority)) }
     }
 
     func readMarket(_ symbol: Symbol) async throws -> Market {
