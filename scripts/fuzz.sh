@@ -117,6 +117,7 @@ sources=(
     Sources/DexterSolana/Pools/WhirlpoolError.swift Sources/DexterSolana/Pools/WhirlpoolMath.swift
     Sources/DexterSolana/Pools/WhirlpoolSwap.swift Sources/DexterSolana/Pools/RaydiumCPMM.swift
     Sources/DexterSolana/Pools/RaydiumCPMMSwap.swift Sources/DexterSolana/Pools/SPLMint.swift
+    Sources/DexterSolana/Pools/RaydiumAMMv4.swift
     Sources/DexterSolana/Feed/SolanaPoolModels.swift Sources/DexterSolana/Feed/SolanaPubSubMessage.swift
     Sources/DexterSolana/RPC/SolanaJSON.swift Sources/DexterSolana/RPC/SolanaRPCError.swift
     Sources/DexterSolana/RPC/SolanaRPCAnswer.swift Sources/DexterSolana/RPC/SolanaWire.swift

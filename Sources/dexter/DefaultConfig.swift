@@ -235,10 +235,11 @@ BNB = "15"
 #   dex = "jupiter"
 #   symbols = ["SOL/USDC"]
 #   quote_sizes = ["1", "5", "20"]
-# A pool venue takes dex = "orca-whirlpool" or "raydium-cpmm" and its pools by pair and address instead: read from
-# their accounts at one slot (a Whirlpool with its tick arrays, a CPMM pool with its AmmConfig and vaults), kept current
+# A pool venue takes dex = "orca-whirlpool", "raydium-cpmm" or "raydium-amm-v4" and its pools by pair and address
+# instead: read from their accounts at one slot (a Whirlpool with its tick arrays, a CPMM pool with its AmmConfig and
+# vaults, an AMM v4 pool with its vaults; one on OpenBook is refused), kept current
 # by accountSubscribe on ws_urls' first URL (polled every poll_ms without it); in LIVE its orders are Jupiter swaps
-# limited to that DEX (jupiter_label, default "Whirlpool" / "Raydium CP") and that pool alone, e.g.
+# limited to that DEX (jupiter_label, default "Whirlpool" / "Raydium CP" / "Raydium") and that pool alone, e.g.
 #   [venues.orca]
 #   kind = "dex"
 #   connector = "solana"

@@ -19,6 +19,7 @@ struct SolanaVenueSettings {
     /// The pool venues dexter reads, by `dex`, with Jupiter's label for each.
     static let poolDexes: [String: (kind: SolanaPoolKind, label: String)] = [
         "orca-whirlpool": (.whirlpool, "Whirlpool"), "raydium-cpmm": (.raydiumCPMM, "Raydium CP"),
+        "raydium-amm-v4": (.raydiumAMMv4, "Raydium"),
     ]
 }
 

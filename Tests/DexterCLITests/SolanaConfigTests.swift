@@ -84,7 +84,7 @@ import Testing
         text = config(chain: "rpc_urls = [\"https://a\"]\ntokens = { BONK = \"not-a-key\" }")
         expectError(text, at: "BONK", "chains.solana.tokens.BONK: expected the token's mint as a base-58 public key, found \"not-a-key\"")
         text = config(venue: Self.jupiter.replacingOccurrences(of: "dex = \"jupiter\"", with: "dex = \"orca\""))
-        expectError(text, at: "dex = \"orca\"", "venues.jup.dex: the solana connector knows \"jupiter\", \"orca-whirlpool\", \"raydium-cpmm\"; found \"orca\"")
+        expectError(text, at: "dex = \"orca\"", "venues.jup.dex: the solana connector knows \"jupiter\", \"orca-whirlpool\", \"raydium-amm-v4\", \"raydium-cpmm\"; found \"orca\"")
         text = config(venue: Self.orca.replacingOccurrences(of: "Czfq3xZZDmsdGdUyrNLtRhGc47cXcZtLG4crryfu44zE", with: "0xabc"))
         expectError(text, at: "0xabc", "venues.orca.pools.SOL/USDC.address: expected the pool account's address (base-58), found \"0xabc\"")
         text = config(venue: Self.jupiter.replacingOccurrences(of: "[\"SOL/USDC\"]", with: "[\"WIF/USDC\"]"))

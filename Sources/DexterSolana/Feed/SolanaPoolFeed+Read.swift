@@ -76,6 +76,9 @@ extension SolanaPoolFeed {
         case .raydiumCPMM:
             let state = try Self.decoded(pool) { () throws(AccountDecodeError) in try RaydiumCPMMPool(decoding: account.data) }
             return [state.ammConfig, state.token0Vault, state.token1Vault]
+        case .raydiumAMMv4:
+            let state = try Self.decoded(pool) { () throws(AccountDecodeError) in try RaydiumAMMv4Pool(decoding: account.data) }
+            return [state.coinVault, state.pcVault]
         }
     }
 
@@ -152,6 +155,27 @@ extension SolanaPoolFeed {
             do {
                 constantProduct = try SolanaPoolModels.constantProduct(state, config: config, vault0: vaults[0],
                                                                        vault1: vaults[1], baseIsToken0: baseIsToken0)
+            } catch {
+                throw SolanaPoolFeedError(pool.name, error)
+            }
+            (liquidity, baseDecimals, quoteDecimals) = (.constantProduct(constantProduct), constantProduct.baseDecimals,
+                                                        constantProduct.quoteDecimals)
+        case .raydiumAMMv4:
+            let state = try decoded(pool) { () throws(AccountDecodeError) in try RaydiumAMMv4Pool(decoding: account.data) }
+            let baseIsCoin = try baseIsFirst(pool, state.coinMint, state.pcMint)
+            var vaults: [UInt64] = []
+            for (position, mint, name) in [(0, state.coinMint, "coin_vault"), (1, state.pcMint, "pc_vault")] {
+                let vaultAccount = try required(position, name, owner: nil)
+                let vault = try decoded(pool) { () throws(AccountDecodeError) in try SPLTokenAccount(decoding: vaultAccount.data) }
+                guard vault.mint == mint else {
+                    throw SolanaPoolFeedError(pool: pool.name, reason: "\(name) \(addresses[position]) holds mint \(vault.mint), not \(mint)")
+                }
+                vaults.append(vault.amount)
+            }
+            let constantProduct: ConstantProductPool
+            do {
+                constantProduct = try SolanaPoolModels.constantProduct(state, coinVault: vaults[0], pcVault: vaults[1],
+                                                                       baseIsCoin: baseIsCoin)
             } catch {
                 throw SolanaPoolFeedError(pool.name, error)
             }

@@ -155,12 +155,17 @@ public final class SolanaPoolFeed: PaperMarketFeed, Sendable {
         }
     }
 
-    /// The accounts whose change changes a pool's market, by pool: the pool itself, and a CPMM pool's vaults (a
+    /// The accounts whose change changes a pool's market, by pool: the pool itself, and a Raydium pool's vaults (a
     /// swap moves them, not the pool account). A Whirlpool swap writes its pool account every time.
     private func pushedAccounts() -> [(SolanaPublicKey, Int)] {
         held.withLock { held in
             pools.indices.flatMap { index -> [(SolanaPublicKey, Int)] in
-                let vaults = pools[index].kind == .raydiumCPMM ? (held.dependents[index] ?? []).dropFirst() : []
+                let dependents = held.dependents[index] ?? []
+                let vaults: ArraySlice<SolanaPublicKey> = switch pools[index].kind {
+                case .whirlpool: []
+                case .raydiumCPMM: dependents.dropFirst()
+                case .raydiumAMMv4: dependents[...]
+                }
                 return [(pools[index].address, index)] + vaults.map { ($0, index) }
             }
         }

@@ -7,16 +7,19 @@ import DexterMarket
 public enum SolanaPoolKind: String, Sendable, Hashable, CaseIterable {
     case whirlpool
     case raydiumCPMM
+    case raydiumAMMv4
 
     public var program: SolanaPublicKey {
         switch self {
         case .whirlpool: Self.whirlpoolProgram
         case .raydiumCPMM: Self.raydiumCPMMProgram
+        case .raydiumAMMv4: Self.raydiumAMMv4Program
         }
     }
 
     static let whirlpoolProgram = try! SolanaPublicKey(base58: "whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
     static let raydiumCPMMProgram = try! SolanaPublicKey(base58: "CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C")
+    static let raydiumAMMv4Program = try! SolanaPublicKey(base58: "675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8")
 }
 
 /// Why a watched pool's accounts could not be made into a market: the pool is named, and what was wrong.
@@ -79,6 +82,24 @@ public enum SolanaPoolModels {
                                                          : (pool.mint1Decimals, pool.mint0Decimals)
         return ConstantProductPool(reserveBase: BigUInt(base), reserveQuote: BigUInt(quote),
                                    feeBps: Int(config.tradeFeeRate / 100), baseDecimals: Int(baseDecimals),
+                                   quoteDecimals: Int(quoteDecimals))
+    }
+
+    /// An AMM v4 pool as a constant-product pool: its reserves (vaults less profit not yet taken) and its swap fee in
+    /// basis points, which the desk model needs whole.
+    public static func constantProduct(_ pool: RaydiumAMMv4Pool, coinVault: UInt64, pcVault: UInt64,
+                                       baseIsCoin: Bool) throws(SolanaPoolFeedError.Reason) -> ConstantProductPool {
+        let scaled = UInt128(pool.swapFeeNumerator) * 10_000
+        guard scaled % UInt128(pool.swapFeeDenominator) == 0 else {
+            throw .init("the swap fee \(pool.swapFeeNumerator)/\(pool.swapFeeDenominator) is not a whole basis point, "
+                        + "which the desk's constant-product model needs")
+        }
+        let reserves: (coin: UInt64, pc: UInt64)
+        do { reserves = try pool.reserves(coinVault: coinVault, pcVault: pcVault) } catch { throw .init(error.description) }
+        let (base, quote) = baseIsCoin ? (reserves.coin, reserves.pc) : (reserves.pc, reserves.coin)
+        let (baseDecimals, quoteDecimals) = baseIsCoin ? (pool.coinDecimals, pool.pcDecimals) : (pool.pcDecimals, pool.coinDecimals)
+        return ConstantProductPool(reserveBase: BigUInt(base), reserveQuote: BigUInt(quote),
+                                   feeBps: Int(scaled / UInt128(pool.swapFeeDenominator)), baseDecimals: Int(baseDecimals),
                                    quoteDecimals: Int(quoteDecimals))
     }
 
