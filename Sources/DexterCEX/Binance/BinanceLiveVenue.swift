@@ -22,7 +22,8 @@ public final class BinanceLiveVenue: MarketDataClient, ExecutionClient, Sendable
         self.execution = execution
         var stream = settings.stream ?? WebSocketSettings(url: "")
         stream.url = settings.wsAPIURL
-        userStream = BinanceUserStream(venue: settings.venue.id, settings: stream, logger: logger) { id in
+        userStream = BinanceUserStream(venue: settings.venue.id, settings: stream, logger: logger,
+                                       resyncClock: { try await execution.measureClock() }) { id in
             execution.userDataSubscription(id: id)
         }
     }

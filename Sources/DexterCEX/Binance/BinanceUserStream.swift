@@ -15,6 +15,8 @@ final class BinanceUserStream: Sendable {
     private let logger: Logger
     /// The signed subscription request, made at the venue's time when the connection opens.
     private let subscription: @Sendable (String) -> String
+    /// Measures the venue's clock again: a subscription refused for its timestamp (-1021) is signed again after it.
+    private let resyncClock: @Sendable () async throws -> Void
     private let state = Mutex(StreamState())
 
     struct StreamState {
@@ -23,9 +25,17 @@ final class BinanceUserStream: Sendable {
         var subscribed = false
         var requests = 0
         var problem: String?
+        /// Subscriptions refused for the clock on this connection, each followed by a new measure and a new request.
+        var clockRetries = 0
     }
 
-    init(venue: VenueId, settings: WebSocketSettings, logger: Logger, subscription: @escaping @Sendable (String) -> String) {
+    /// How many times one connection re-measures the clock and asks again after a -1021.
+    static let clockRetryLimit = 3
+
+    init(venue: VenueId, settings: WebSocketSettings, logger: Logger,
+         resyncClock: @escaping @Sendable () async throws -> Void = {},
+         subscription: @escaping @Sendable (String) -> String) {
+        self.resyncClock = resyncClock
         self.venue = venue
         self.link = WebSocketLink(settings: settings, logger: logger)
         self.logger = logger
@@ -58,6 +68,11 @@ final class BinanceUserStream: Sendable {
     // MARK: The connection
 
     func opened() async throws {
+        state.withLock { $0.clockRetries = 0 }
+        try await subscribe()
+    }
+
+    private func subscribe() async throws {
         let id = state.withLock { state -> String in
             state.requests += 1
             state.subscribed = false
@@ -86,6 +101,19 @@ final class BinanceUserStream: Sendable {
                     $0.problem = text
                 }
                 logger.error("\(venue): \(text)")
+                // Its timestamp was outside the server's window (a clock measured on a slow round trip): measure
+                // again and ask again, a few times per connection.
+                let retry = error.code == -1021 && state.withLock { state -> Bool in
+                    guard state.clockRetries < Self.clockRetryLimit else { return false }
+                    state.clockRetries += 1
+                    return true
+                }
+                if retry {
+                    Task {
+                        try? await resyncClock()
+                        try? await subscribe()
+                    }
+                }
             } else {
                 state.withLock {
                     $0.subscribed = true

@@ -6,7 +6,7 @@ import Foundation
 /// signed transaction (hash, nonce and raw bytes) before a byte leaves for a node, the outcome once it is known.
 /// After a crash the desk asks the venue about an order by its client id; the journal is how the venue finds the
 /// transaction that order became — a swap that landed while dexter was down is found and booked, never sent twice.
-public final class EVMOrderJournal: @unchecked Sendable {
+public final class EVMOrderJournal: Sendable {
     /// One order's newest state.
     public struct Entry: Codable, Sendable, Hashable {
         public enum Stage: String, Codable, Sendable {
@@ -54,51 +54,35 @@ public final class EVMOrderJournal: @unchecked Sendable {
         public var report: ExecutionReport?
     }
 
-    public var path: String { file.path }
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
-    private let file: SyncedJournalFile
+    public var path: String { store.path }
+    private let store: OrderJournalStore<Entry>
 
     /// Opens (or creates, 0600) the journal and reads what it holds. A torn last line (a crash mid-write) is ignored.
     public init(path: String) throws {
-        var entries: [String: Entry] = [:]
-        let decoder = JSONDecoder()
-        file = try SyncedJournalFile(path: path) { line in
-            if let entry = try? decoder.decode(Entry.self, from: line) { entries[entry.clientOrderId] = entry }
+        // Replacements are only ever added: a writer holding an older copy of the entry (the swap's own run, while the
+        // trader speeds it up) never drops one another wrote.
+        store = try OrderJournalStore(path: path) { known, new in
+            var merged = new
+            merged.replacements = EVMOrderJournal.union(known.replacements, new.replacements)
+            merged.cancels = EVMOrderJournal.union(known.cancels, new.cancels)
+            return merged
         }
-        self.entries = entries
     }
 
-    /// Appends the entry's new state and syncs it to disk before returning.
-    /// Writes the order's newest state. Replacements are only ever added: a writer holding an older copy of the entry
-    /// (the swap's own run, while the trader speeds it up) never drops one another wrote.
-    public func record(_ entry: Entry) {
-        lock.lock()
-        defer { lock.unlock() }
-        var merged = entry
-        if let known = entries[entry.clientOrderId] {
-            merged.replacements = Self.union(known.replacements, entry.replacements)
-            merged.cancels = Self.union(known.cancels, entry.cancels)
-        }
-        entries[entry.clientOrderId] = merged
-        file.append(merged)
-    }
+    /// Writes the order's newest state, synced to disk before it returns.
+    public func record(_ entry: Entry) { store.record(entry) }
 
     static func union(_ first: [String]?, _ second: [String]?) -> [String]? {
         guard let first else { return second }
         return first + (second ?? []).filter { !first.contains($0) }
     }
 
-    public func entry(_ clientOrderId: String) -> Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[clientOrderId]
-    }
+    public func entry(_ clientOrderId: String) -> Entry? { store.entry(clientOrderId) }
 
     /// Orders of `venue` whose outcome is not known yet.
-    public func unsettled(on venue: String) -> [Entry] {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries.values.filter { $0.venue == venue && $0.stage != .done }.sorted { $0.clientOrderId < $1.clientOrderId }
-    }
+    public func unsettled(on venue: String) -> [Entry] { store.unsettled(on: venue) }
+}
+
+extension EVMOrderJournal.Entry: JournaledOrder {
+    public var isSettled: Bool { stage == .done }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// sent, the outcome once known. A restarted desk asks by client id; the journal names the transactions to look for —
 /// one that landed while dexter was down is found and booked, and a new one is signed only once every earlier one is
 /// past its blockhash's last valid height, so two can never both land.
-public final class SolanaOrderJournal: @unchecked Sendable {
+public final class SolanaOrderJournal: Sendable {
     /// One signed transaction of an order.
     public struct Attempt: Codable, Sendable, Hashable {
         public var signature: String
@@ -41,43 +41,28 @@ public final class SolanaOrderJournal: @unchecked Sendable {
         public var report: ExecutionReport?
     }
 
-    public var path: String { file.path }
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
-    private let file: SyncedJournalFile
+    public var path: String { store.path }
+    private let store: OrderJournalStore<Entry>
 
     /// Opens (or creates, 0600) the journal and reads what it holds. A torn last line (a crash mid-write) is ignored.
     public init(path: String) throws {
-        var entries: [String: Entry] = [:]
-        let decoder = JSONDecoder()
-        file = try SyncedJournalFile(path: path) { line in
-            if let entry = try? decoder.decode(Entry.self, from: line) { entries[entry.clientOrderId] = entry }
+        // Attempts are only ever added.
+        store = try OrderJournalStore(path: path) { known, new in
+            var merged = new
+            merged.attempts = known.attempts + new.attempts.filter { !known.attempts.contains($0) }
+            return merged
         }
-        self.entries = entries
     }
 
-    /// Writes the order's newest state, synced to disk before it returns. Attempts are only ever added.
-    public func record(_ entry: Entry) {
-        lock.lock()
-        defer { lock.unlock() }
-        var merged = entry
-        if let known = entries[entry.clientOrderId] {
-            merged.attempts = known.attempts + entry.attempts.filter { !known.attempts.contains($0) }
-        }
-        entries[entry.clientOrderId] = merged
-        file.append(merged)
-    }
+    /// Writes the order's newest state, synced to disk before it returns.
+    public func record(_ entry: Entry) { store.record(entry) }
 
-    public func entry(_ clientOrderId: String) -> Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[clientOrderId]
-    }
+    public func entry(_ clientOrderId: String) -> Entry? { store.entry(clientOrderId) }
 
     /// Orders of `venue` whose outcome is not known yet.
-    public func unsettled(on venue: String) -> [Entry] {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries.values.filter { $0.venue == venue && $0.stage != .done }.sorted { $0.clientOrderId < $1.clientOrderId }
-    }
+    public func unsettled(on venue: String) -> [Entry] { store.unsettled(on: venue) }
+}
+
+extension SolanaOrderJournal.Entry: JournaledOrder {
+    public var isSettled: Bool { stage == .done }
 }
