@@ -30,7 +30,7 @@ targets=(streamMessage depthUpdate bookTicker depthSnapshot exchangeInfo order o
          usdmStreamMessage usdmMarkPrice usdmExchangeInfo usdmFundingInfo usdmUserEvent usdmOrders usdmAccount
          bybitPublicMessage bybitInstruments bybitPrivateMessage bybitAccount oneInchAnswer zeroExAnswer rpcAnswer
          revertData poolStateAnswers headMessage transferLogs whirlpoolAccounts cpmmAccounts solanaRPCAnswer
-         solanaTokenAccounts solanaTokenAccountData jupiterAnswer)
+         solanaTokenAccounts solanaTokenAccountData jupiterAnswer ammV4Accounts)
 target="${1:-all}"
 runs="${2:-1000000}"
 if [ "$target" = all ]; then
@@ -427,6 +427,27 @@ for case in json.load(open(sys.argv[1]))["cases"][:8]:
         account[64:72] = struct.pack("<Q", int(case["vault_%d_amount" % side]))
         account[108] = 1
         open("%s/vault-%s-%d" % (out, case["id"], side), "wb").write(bytes(account))
+PY
+            ;;
+        ammV4Accounts)
+            # AmmInfo accounts (752 bytes) in each status, fees 25/10000 and 1/3, profit to take, then the two vault
+            # amounts and the clock (u64 LE), as RaydiumAMMv4Tests writes them.
+            python3 - "$out" <<'PY'
+import struct, sys
+out = sys.argv[1]
+for n, (status, fee, pnl, vaults, clock) in enumerate([(6, (25, 10000), (1000, 2000), (10**12, 5 * 10**11), 0),
+                                                       (7, (25, 10000), (0, 0), (10**9, 10**6), 10**9),
+                                                       (1, (25, 10000), (0, 0), (10**9, 10**9), 0),
+                                                       (6, (1, 3), (5, 5), (1000, 1000), 0)]):
+    account = bytearray(752)
+    struct.pack_into("<Q", account, 0, status)
+    struct.pack_into("<QQ", account, 32, 9, 6)
+    struct.pack_into("<QQ", account, 176, *fee)
+    struct.pack_into("<QQ", account, 192, *pnl)
+    struct.pack_into("<Q", account, 224, 10**9)
+    for offset, byte in ((336, 5), (368, 6), (400, 3), (432, 4)):
+        account[offset:offset + 32] = bytes([byte]) * 32
+    open("%s/amm-%d" % (out, n), "wb").write(bytes(account) + struct.pack("<QQQ", vaults[0], vaults[1], clock))
 PY
             ;;
         jupiterAnswer)

@@ -51,6 +51,10 @@ import Testing
         #expect(try pool.quote(400_000, exactIn: false, coinIn: true, coinVault: coin, pcVault: pc, clock: 0) == 802_007)
         // The fee of a tiny input: a quarter unit rounds to nothing, a half to one.
         #expect(RaydiumAMMv4Pool.ceilDiv(100 * 25, 10_000) == 0 && RaydiumAMMv4Pool.ceilDiv(200 * 25, 10_000) == 1)
+        // An empty reserve with nothing paid in: the program's division aborts (fuzz finding 11).
+        #expect(throws: RaydiumAMMv4Error.self) {
+            try pool.quote(0, exactIn: true, coinIn: true, coinVault: 1_000, pcVault: 500_000, clock: 0)
+        }
         #expect(RaydiumAMMv4Pool.ceilDiv(10_001, 10_000) == 2 && RaydiumAMMv4Pool.ceilDiv(20_000, 10_000) == 2)
     }
 

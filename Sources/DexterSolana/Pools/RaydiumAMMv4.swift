@@ -96,6 +96,8 @@ extension RaydiumAMMv4Pool {
         if exactIn {
             let fee = Self.ceilDiv(UInt128(amount) * numerator, denominator)
             let net = UInt128(amount) - fee
+            // The program divides unchecked-then-unwraps: an empty reserve with nothing in aborts it.
+            guard reserveIn + net > 0 else { throw .outOfRange("an empty reserve and nothing paid in") }
             let out = reserveOut * net / (reserveIn + net)
             guard out < reserveOut else { throw .outOfRange("the output is not below the reserve") }
             return UInt64(out)
