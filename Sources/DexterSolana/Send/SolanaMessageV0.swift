@@ -32,7 +32,7 @@ public enum SolanaPrograms {
     /// The fee the runtime charges: 5,000 lamports per signature plus ⌈price × limit / 10⁶⌉ (charged on failure too).
     public static func fee(signatures: Int, computeUnitLimit: UInt32, microLamportsPerUnit: UInt64) -> UInt64 {
         let priority = (UInt128(microLamportsPerUnit) * UInt128(computeUnitLimit) + 999_999) / 1_000_000
-        return UInt64(signatures) * 5_000 + UInt64(priority)
+        return UInt64(signatures) * SolanaFees.signatureLamports + UInt64(priority)
     }
 }
 

@@ -182,13 +182,13 @@ public final class JupiterMarketFeed: PaperMarketFeed, Sendable {
         return levels
     }
 
-    /// An SPL Token or Token-2022 mint's decimals: byte 44 of its account (after the authority option and supply).
+    /// An SPL Token or Token-2022 mint's decimals, as `SPLMint` reads them.
     static func mintDecimals(_ account: SolanaAccount, mint: SolanaPublicKey) throws(SolanaVenueError) -> Int {
         guard account.owner == .tokenProgram || account.owner == .token2022Program else {
             throw .notAMint(mint, owner: account.owner)
         }
-        guard account.data.count >= 82, account.data[45] == 1 else { throw .notAMint(mint, owner: account.owner) }
-        return Int(account.data[44])
+        guard let decoded = try? SPLMint(decoding: account.data) else { throw .notAMint(mint, owner: account.owner) }
+        return Int(decoded.decimals)
     }
 }
 
