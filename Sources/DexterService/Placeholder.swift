@@ -1,0 +1,6 @@
+import Hummingbird
+import OpenAPIRuntime
+import Metrics
+import Prometheus
+import HummingbirdWebSocket
+
