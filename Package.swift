@@ -130,6 +130,10 @@ let package = Package(
             "SharedTestData", "TestServers", "DexterSolana", "DexterCore", "DexterCrypto", "DexterNet", "DexterMarket",
             "DexterVenues", .product(name: "BigInt", package: "BigInt"),
         ]),
+        .testTarget(name: "DexterServiceTests", dependencies: [
+            "DexterService", "DexterEngine", "DexterVenues", "DexterLedger", "DexterRisk", "DexterTUI", "DexterCore",
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",
                                                      .product(name: "GRDB", package: "GRDB.swift"),
