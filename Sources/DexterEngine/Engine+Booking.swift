@@ -57,6 +57,7 @@ extension Engine {
         var trades: [TradeRecord] = []
         var changes: [BalanceChange] = []
         var filledLegs = 0
+        let bookedBy = execution.approvedBy ?? config.user
         for order in execution.orders {
             guard let report = execution.reports[order.clientOrderId],
                   let market = state[MarketKey(venue: order.venue, symbol: order.symbol)] else { continue }
@@ -71,10 +72,13 @@ extension Engine {
             let fill = fillRecords(report, orderId: order.clientOrderId, venue: order.venue.name, side: order.side, account: account,
                                    symbol: order.symbol, pricing: &pricing)
             changes += fill.changes
-            if let trade = fill.trade { trades.append(trade) }
+            if var trade = fill.trade {
+                trade.user = bookedBy
+                trades.append(trade)
+            }
         }
         var booking = ArbitrageBooking(
-            id: execution.arbitrageId, opportunityId: execution.recordId, user: config.user, pair: execution.bookedPair,
+            id: execution.arbitrageId, opportunityId: execution.recordId, user: bookedBy, pair: execution.bookedPair,
             status: .failed, expectedNetUSD: execution.expectedNetUSD ?? .zero,
             realisedNetUSD: trades.reduce(.zero) { $0 + $1.profitUSD }, createdAt: now, orders: orders,
             trades: trades, balanceChanges: changes)
@@ -227,7 +231,7 @@ extension Engine {
             id: id, pair: opportunity.symbol.description, buyVenue: opportunity.buy.venue.name,
             sellVenue: opportunity.sell.venue.name, quantity: opportunity.quantity, gross: opportunity.gross,
             fees: opportunity.fees, gas: opportunity.gasCost, slippage: opportunity.slippage, net: opportunity.net,
-            netUSD: opportunity.netUSD, decision: decision, reason: reason, user: config.user,
+            netUSD: opportunity.netUSD, decision: decision, reason: reason, user: member.name,
             detectedAt: opportunity.detectedAt, decidedAt: now, detailJSON: OpportunityJSON.encode(opportunity))
     }
 }

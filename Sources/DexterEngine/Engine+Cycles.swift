@@ -27,13 +27,14 @@ extension Engine {
             return publish(force: true)
         }
         cycleConfirmation = CycleConfirmation(original: cycle, repriced: repriced)
+        cycleConfirmation?.requestedBy = member.name
         publish(force: true)
     }
 
     /// The trader said yes to the cycle on screen.
     public func confirmCycle(_ id: UInt64) {
         let now = clock.now()
-        guard let pending = cycleConfirmation, pending.repriced.id == id else { return }
+        guard let pending = cycleConfirmation, pending.repriced.id == id, pending.requestedBy == member.name else { return }
         cycleConfirmation = nil
         guard permitted(.approve, at: now) else { return }
         let cycle = pending.repriced
@@ -121,7 +122,8 @@ extension Engine {
             haltOnLedgerFailure(.init(.cycleApproval(cycleId: cycle.id), error), at: now)
             return
         }
-        let execution = Execution(arbitrageId: arbitrageId, recordId: recordId, cycle: cycle, orders: orders)
+        var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, cycle: cycle, orders: orders)
+        execution.approvedBy = member.name
         notify(.cycle(cycle.id, route: cycle.route, .approved(amountIn: cycle.amountIn, start: cycle.start,
                                                               estimatedNetUSD: cycle.netUSD, legs: orders.count,
                                                               firstVenue: orders[0].venue)), at: now)
@@ -157,7 +159,7 @@ extension Engine {
         return OpportunityRecord(
             id: id, pair: cycle.path, buyVenue: cycle.legs[0].venue.name, sellVenue: cycle.legs[cycle.legs.count - 1].venue.name,
             quantity: cycle.amountIn, gross: cycle.net, fees: .zero, gas: .zero, slippage: .zero, net: cycle.net,
-            netUSD: cycle.netUSD, decision: decision, reason: reason, user: config.user, detectedAt: cycle.detectedAt,
+            netUSD: cycle.netUSD, decision: decision, reason: reason, user: member.name, detectedAt: cycle.detectedAt,
             decidedAt: now, detailJSON: detail)
     }
 
@@ -234,6 +236,8 @@ struct RiskLeg: Sendable {
 public struct CycleConfirmation: Sendable, Hashable {
     /// As shown when the trader pressed approve.
     public var original: CycleOpportunity
+    /// The member who asked: only they answer it, and only their screen shows it.
+    public var requestedBy = ""
     /// The same cycle sized on the market as it is now.
     public var repriced: CycleOpportunity
 

@@ -25,6 +25,7 @@ extension Engine {
         }
         var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, orders: orders,
                                   purpose: .arbitrage)
+        execution.approvedBy = member.name
         if config.sequentialRoutes.contains("\(opportunity.buy.venue.name)>\(opportunity.sell.venue.name)") {
             // Riskiest first: an on-chain leg (it can revert, and waits for a block), else the leg that reaches
             // deepest into its book. The other goes only for what the first filled.
@@ -186,7 +187,7 @@ extension Engine {
     /// Appends to the audit trail; a trail that cannot be written stops trading like any ledger failure.
     func audit(_ action: String, _ detail: String, at time: Timestamp) {
         do {
-            try ledger.appendAudit(user: config.user, action: action, detail: detail, at: time, hash: Engine.auditHash)
+            try ledger.appendAudit(user: member.name, action: action, detail: detail, at: time, hash: Engine.auditHash)
         } catch {
             haltOnLedgerFailure(.init(.audit(action: action), error), at: time)
         }

@@ -32,16 +32,16 @@ extension Engine {
         if let waiting = retries.firstIndex(where: { $0.order.clientOrderId == clientOrderId }) {
             // Waiting to be sent again after a transient refusal: nothing is at the venue; it ends here, unsent.
             let retry = retries.remove(at: waiting)
-            let reason = "canceled by \(config.deskUser.name) before it was sent again"
+            let reason = "canceled by \(member.name) before it was sent again"
             transition(clientOrderId, .canceled, reason: reason, at: now)
             settleUnsent(retry.order, reason: reason, at: now)
-            audit("order cancel", "\(clientOrderId) \(order.label) by \(config.deskUser.name) (waiting to be sent again)", at: now)
+            audit("order cancel", "\(clientOrderId) \(order.label) by \(member.name) (waiting to be sent again)", at: now)
             notify(.orderCancelRequested(order), at: now)
             return publish(force: true)
         }
-        transition(clientOrderId, .cancelRequested, reason: "cancel sent by \(config.deskUser.name)", at: now)
+        transition(clientOrderId, .cancelRequested, reason: "cancel sent by \(member.name)", at: now)
         client.cancel(clientOrderId, on: order.venue)
-        audit("order cancel", "\(clientOrderId) \(order.label) by \(config.deskUser.name)", at: now)
+        audit("order cancel", "\(clientOrderId) \(order.label) by \(member.name)", at: now)
         notify(.orderCancelRequested(order), at: now)
         publish(force: true)
     }
@@ -69,7 +69,7 @@ extension Engine {
         guard speedingUp.insert(clientOrderId).inserted else {
             return refuse(clientOrderId, .speedUp, "a speed-up of it is already on its way", at: now)
         }
-        audit("order speed-up", "\(clientOrderId) \(order.label) by \(config.deskUser.name)", at: now)
+        audit("order speed-up", "\(clientOrderId) \(order.label) by \(member.name)", at: now)
         Task {
             let answer: Result<String, any Error>
             do { answer = .success(try await replacing.speedUp(clientOrderId, on: order.venue)) } catch { answer = .failure(error) }

@@ -56,7 +56,7 @@ extension Engine {
 
     /// Checks the user may take `action`; a refusal is said on screen, logged and audited, naming the role needed.
     func permitted(_ action: DeskAction, at now: Timestamp) -> Bool {
-        guard let denied = config.deskUser.refusal(action) else { return true }
+        guard let denied = member.refusal(action) else { return true }
         notify(.notPermitted(denied), at: now)
         audit("refused", "\(action): \(denied)", at: now)
         publish(force: true)
@@ -150,9 +150,9 @@ extension Engine {
             }
         }
         var request = PreTradeRequest(
-            user: config.deskUser, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
+            user: member, state: tradingState, reducesExposure: false, proposal: proposal, orders: orders,
             venueExposureAfterUSD: exposure, positionAfterUSD: positionAfter,
-            userVolumeTodayUSD: portfolio.userVolumeTodayUSD,
+            userVolumeTodayUSD: volumeToday(of: member, at: now),
             rateBudget: Dictionary(orders.map { ($0.venue, rateBucket($0.venue).available(at: now)) }, uniquingKeysWith: { a, _ in a }))
         request.positionVaRAfterUSD = positionVaR
         return PreTradeCheck.check(request, limits: DeskLimits(risk: config.limits,

@@ -18,6 +18,10 @@ public actor Engine {
     var notifications: [Notification] = []
     var confirmation: Confirmation?
     var cycleConfirmation: CycleConfirmation?
+    /// The member whose command is being handled (an attached screen, the API); nil: the desk's own user.
+    var actingMember: DeskUser?
+    /// How many notifications the desk has said this session: what a command said is what it added.
+    var notificationsSaid = 0
     var inFlight: [String: Execution] = [:]
     let runId: String
     var sequence = 0
@@ -291,6 +295,7 @@ public actor Engine {
             return publish(force: true)
         }
         var pending = Confirmation(original: opportunity, repriced: repriced)
+        pending.requestedBy = member.name
         pending.unwindCostUSD = unwindCostUSD(repriced)
         pending.legRiskAction = config.legRisk.action(for: repriced)
         confirmation = pending
@@ -300,7 +305,7 @@ public actor Engine {
     /// The trader said yes to the confirmation on screen. A second yes finds nothing to confirm.
     public func confirmApproval(of id: UInt64) {
         let now = clock.now()
-        guard let pending = confirmation, pending.repriced.id == id else { return }
+        guard let pending = confirmation, pending.repriced.id == id, pending.requestedBy == member.name else { return }
         confirmation = nil
         guard permitted(.approve, at: now) else { return }
         let opportunity = pending.repriced
@@ -325,12 +330,12 @@ public actor Engine {
     }
 
     public func cancelApproval() {
-        if let pending = cycleConfirmation {
+        if let pending = cycleConfirmation, pending.requestedBy == member.name {
             cycleConfirmation = nil
             notify(.cycle(pending.repriced.id, route: pending.repriced.route, .approvalCancelled), at: clock.now())
             return publish(force: true)
         }
-        guard let pending = confirmation else { return }
+        guard let pending = confirmation, pending.requestedBy == member.name else { return }
         confirmation = nil
         notify(.approvalCancelled(pending.repriced.id), at: clock.now())
         publish(force: true)
@@ -341,7 +346,7 @@ public actor Engine {
         let now = clock.now()
         guard permitted(.reject, at: now) else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else { return }
-        record(opportunity, decision: .rejected, reason: "rejected by trader", at: now)
+        record(opportunity, decision: .rejected, reason: "rejected by \(member.name)", at: now)
         audit("reject", "#\(id) \(opportunity.route)", at: now)
         notify(.rejected(id, route: opportunity.route), at: now)
         publish(force: true)
@@ -391,6 +396,7 @@ public actor Engine {
     func notify(_ event: DeskEvent, at time: Timestamp) {
         let said = Notification(time: time, event: event)
         notifications.insert(said, at: 0)
+        notificationsSaid += 1
         let logLevel: Logger.Level = switch said.level {
         case .info, .success: .info
         case .warning: .warning

@@ -19,6 +19,8 @@ struct Execution: Sendable {
     var orders: [OrderRequest]
     var reports: [String: ExecutionReport] = [:]
     var purpose: ExecutionPurpose = .arbitrage
+    /// The member who approved it (nil: the desk's own user, or the desk itself); its booking is theirs.
+    var approvedBy: String?
     /// Orders held back until the one before them ends, in the order they go: a sequential pair's second leg, a
     /// margin cut's hedge, a cycle's later legs. Each is sized from the answer of the one before (`chaining`).
     var held: [OrderRequest] = []

@@ -12,6 +12,8 @@ struct Portfolio: Sendable {
     /// The desk's traded volume today, in USD (what the daily limit counts); this user's is `userVolumeTodayUSD`.
     private(set) var deskVolumeTodayUSD: FixedDecimal
     private(set) var userVolumeTodayUSD: FixedDecimal
+    /// The desk's own user: another member's bookings count to their volume, not to this one's.
+    let user: String
     /// Today's realised profit by base asset, then venue.
     private(set) var realisedByAsset: [String: [String: FixedDecimal]]
     /// Open FIFO lots by asset: quantity and cost in USD.
@@ -23,6 +25,7 @@ struct Portfolio: Sendable {
 
     /// The portfolio as the ledger has it at `start`, for `user`.
     init(ledger reader: LedgerReader, user: String, at start: Timestamp) throws {
+        self.user = user
         var inventory = Inventory()
         for row in try reader.balances() {
             inventory.credit(Asset(row.asset), row.delta, at: AccountId(parsing: row.account))
@@ -65,7 +68,7 @@ struct Portfolio: Sendable {
         positions = Self.positions(inventory)
         let volume = booking.trades.reduce(FixedDecimal.zero) { $0 + $1.notionalUSD }
         deskVolumeTodayUSD += volume
-        userVolumeTodayUSD += volume
+        if booking.user == user { userVolumeTodayUSD += volume }
         pnl.realisedTodayUSD += booking.realisedNetUSD
         pnl.volumeTodayUSD += volume
         if booking.kind != .stopLoss { pnl.arbitragesToday += 1 }

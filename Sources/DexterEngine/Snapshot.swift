@@ -360,6 +360,8 @@ public struct Notification: Sendable, Hashable {
 public struct Confirmation: Sendable, Hashable {
     /// As shown in the table when the trader pressed approve.
     public var original: Opportunity
+    /// The member who asked: only they answer it, and only their screen shows it.
+    public var requestedBy = ""
     /// The same route priced on the market as it is now.
     public var repriced: Opportunity
     /// What trading the buy leg straight back would cost now, in USD, if the sell leg missed.

@@ -253,6 +253,19 @@ enum LedgerSchema {
                 CREATE INDEX funding_by_time ON funding(at);
                 """)
         }
+        // API tokens of desk members: only a SHA-256 of each is kept; a revoked token stays, marked, for the record.
+        migrator.registerMigration("v12-api-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY,
+                    user TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                CREATE INDEX api_tokens_by_user ON api_tokens(user);
+                """)
+        }
         return migrator
     }
 
