@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -76,18 +78,26 @@ let package = Package(
         .systemLibrary(name: "CMallocInfo"),
         .target(name: "DexterTUI", dependencies: ["DexterCore", "DexterEngine", "CNCurses"]),
         // The headless desk's doors: attached screens, the REST and WebSocket API (types generated from
-        // openapi.yaml), Prometheus metrics. Renders attached screens with DexterTUI's panels, off the terminal.
+        // openapi.json), Prometheus metrics. Renders attached screens with DexterTUI's panels, off the terminal.
         .target(name: "DexterService", dependencies: [
             "DexterCore", "DexterRisk", "DexterDetect", "DexterEngine", "DexterLedger", "DexterTUI", "DexterCrypto",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("openapi.yaml")],
+        ], resources: [.copy("openapi.json")],
            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",

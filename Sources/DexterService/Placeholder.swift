@@ -1,6 +1,0 @@
-import Hummingbird
-import OpenAPIRuntime
-import Metrics
-import Prometheus
-import HummingbirdWebSocket
-
