@@ -44,7 +44,7 @@ public final class TerminalApp {
 
     /// Runs until the trader quits or a signal asks to stop; the terminal is restored either way, a crash included.
     public func run() {
-        installSignalHandlers()
+        Self.installSignalHandlers()
         let screen = CursesScreen(theme: theme, colour: colour, mouse: mouse)
         defer { screen.end() }
         var drawnVersion: UInt64 = .max
@@ -97,7 +97,7 @@ public final class TerminalApp {
     /// 10 Hz.
     static let refreshIntervalNanoseconds: UInt64 = 100_000_000
 
-    private func installSignalHandlers() {
+    static func installSignalHandlers() {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { _ in stopRequested.store(true, ordering: .relaxed) }
         }

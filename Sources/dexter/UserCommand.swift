@@ -17,7 +17,7 @@ struct UserCommand: ParsableCommand {
             an admin who may trade; from the second member on, each has a vault passphrase. Only an admin changes \
             members (--as names who is acting; default: config's user, then the OS user).
             """,
-        subcommands: [Add.self, List.self, Role.self, Access.self, Remove.self])
+        subcommands: [Add.self, List.self, Role.self, Access.self, Remove.self, Token.self])
 
     /// The ledger the desk's members live in, and the acting admin, checked.
     struct Acting: ParsableArguments {

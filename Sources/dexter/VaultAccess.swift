@@ -44,9 +44,9 @@ enum VaultAccess {
             defer { passphrase.wipe() }
             return try Vault.create(at: directory, user: user, passphrase: passphrase)
         }
-        let attempts = isatty(STDIN_FILENO) == 1 ? 3 : 1
+        let attempts = PassphraseSource.current == nil && isatty(STDIN_FILENO) == 1 ? 3 : 1
         for attempt in 1...attempts {
-            var passphrase = try SecretPrompt.read("Vault passphrase for \(user)")
+            var passphrase = try PassphraseSource.current?.read() ?? SecretPrompt.read("Vault passphrase for \(user)")
             defer { passphrase.wipe() }
             do {
                 return try Vault.unlock(at: directory, user: user, passphrase: passphrase)
