@@ -24,6 +24,20 @@ mouse = true
 # (~/.local/state/dexter/sim.log).
 # log = "/var/log/dexter/sim.log"
 
+# dexter serve: the desk without a screen, reached by attached screens (dexter attach) and the local API. Every key
+# is optional; uncomment [service] with the ones you set.
+# [service]
+# The Unix socket (0600). Default: $XDG_RUNTIME_DIR/dexter/<mode>.sock, else $XDG_STATE_HOME/dexter/<mode>.sock.
+# socket = "/run/dexter/dexter.sock"
+# A TCP listener too, off by default: "host:port", an IPv6 host in brackets ("[::1]:8443"). A host other than
+# loopback (127.0.0.1, ::1, localhost) needs TLS: tls_cert (the certificate chain) and tls_key, PEM files.
+# listen = "127.0.0.1:8443"
+# tls_cert = "/etc/dexter/tls/cert.pem"
+# tls_key = "/etc/dexter/tls/key.pem"
+# Log records also go to stderr, one line each, when stderr is not a terminal (journald keeps them): "logfmt" or
+# "json". Unset: dexter serve writes logfmt, other commands nothing. The log file above is written either way.
+# log_format = "logfmt"
+
 [auto_approve]
 # Off by default. When on (or with dexter run --auto-approve), an opportunity is approved without a key if,
 # re-priced on the market now, it nets at least min_net_usd, its buy leg is at most max_notional_usd, and its pair

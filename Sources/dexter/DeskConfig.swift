@@ -49,6 +49,8 @@ struct DeskConfig {
     var liveChains: [ChainId: EVMChainSettings] = [:]
     /// `[chains.solana]` read live, for the venues of the "solana" connector.
     var solanaChain: SolanaChainSettings?
+    /// `[service]`: dexter serve's socket, TCP listener, TLS and stderr log format.
+    var service = ServiceConfig()
 
     func engineConfig(user: String) -> EngineConfig {
         // Any venue served by a live connector means live market data: PAPER (paper fills on its books).
@@ -105,7 +107,7 @@ extension DeskConfig {
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
         try SimConfig.rejectAssetsTable(root)
         try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "chains", "venues", "compliance", "plans",
-                            "balances", "wallets", "replay"])
+                            "balances", "wallets", "replay", "service"])
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
         var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
@@ -228,7 +230,7 @@ extension DeskConfig {
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
             stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root),
-            liveChains: liveChains, solanaChain: solana)
+            liveChains: liveChains, solanaChain: solana, service: try ServiceConfig.parse(root))
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

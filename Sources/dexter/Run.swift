@@ -57,7 +57,8 @@ struct Run: AsyncParsableCommand {
         if recorded.isOn { engineConfig.mode = .replay }
         if autoApprove { engineConfig.autoApprove = config.autoApproveByUser[userName]?.bounds ?? config.autoApproveBounds }
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
-        try LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: engineConfig.mode))
+        try LogFile.start(path: config.logPath ?? Paths.defaultLog(mode: engineConfig.mode),
+                          stderrFormat: LogFile.stderrFormat(configured: config.service.logFormat, serving: false))
         let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)
         engineConfig.deskUser = try DeskMembers.admit(userName, in: ledgerFile)
         // The paper venues remember what they executed beside the ledger, so a restart can settle orders in flight.

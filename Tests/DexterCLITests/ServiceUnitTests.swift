@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// packaging/dexter.service as systemd reads it: `systemd-analyze verify` on a copy whose ExecStart is the dexter
+/// built beside these tests (verify refuses a unit whose binary is missing), and the hardening the README promises.
+@Suite struct ServiceUnitTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let installedBinary = "/usr/local/bin/dexter"
+
+    static var unitText: String {
+        get throws { try String(contentsOf: root.appendingPathComponent("packaging/dexter.service"), encoding: .utf8) }
+    }
+
+    /// The dexter built beside this test bundle (.build/<triple>/debug/dexter).
+    static var builtDexter: String {
+        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("dexter").path,
+                          root.appendingPathComponent(".build/debug/dexter").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    static func run(_ executable: String, _ arguments: [String],
+                    environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func systemdAnalyzeVerifiesTheUnitWithoutAWarning() throws {
+        let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let tool = try #require(analyze, "systemd-analyze is missing: scripts/install-deps.sh installs systemd")
+        let unit = try Self.unitText
+        let execStart = "ExecStart=" + Self.installedBinary + " "
+        #expect(unit.contains("\n" + execStart), "the unit must start \(Self.installedBinary)")
+        #expect(FileManager.default.isExecutableFile(atPath: Self.builtDexter), "build dexter first: \(Self.builtDexter)")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("dexter.service")
+        try unit.replacingOccurrences(of: "\n" + execStart, with: "\nExecStart=" + Self.builtDexter + " ")
+            .write(to: copy, atomically: true, encoding: .utf8)
+
+        let (status, output) = try Self.run(tool, ["verify", copy.path])
+        // verify exits 0 on an unknown or unparsable key and only says so: any line about the unit is a failure.
+        let problems = output.split(separator: "\n").filter { $0.contains("dexter.service") }
+            .map { $0.replacingOccurrences(of: copy.path, with: "packaging/dexter.service") }
+        let report = problems.isEmpty ? output : problems.joined(separator: "\n")
+        #expect(status == 0 && problems.isEmpty, "systemd-analyze verify packaging/dexter.service (exit \(status)):\n\(report)")
+    }
+
+    /// The sandbox and the paths the README's install steps rely on; removing one is a decision, not an accident.
+    @Test func theUnitKeepsItsHardeningAndPaths() throws {
+        let lines = Set(try Self.unitText.split(separator: "\n").map(String.init))
+        let required = [
+            "User=dexter", "DynamicUser=no", "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+            "PrivateDevices=yes", "ProtectKernelTunables=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes",
+            "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "CapabilityBoundingSet=", "SystemCallFilter=@system-service",
+            "StateDirectory=dexter", "RuntimeDirectory=dexter", "LogsDirectory=dexter", "ConfigurationDirectory=dexter",
+            "LoadCredential=passphrase:/etc/dexter/passphrase", "Restart=on-failure", "MemoryDenyWriteExecute=yes",
+            "SystemCallFilter=~@privileged @resources", "SystemCallErrorNumber=EPERM",
+            "ExecStart=/usr/local/bin/dexter serve --config /etc/dexter/config.toml --socket /run/dexter/dexter.sock",
+        ]
+        for line in required { #expect(lines.contains(line), "packaging/dexter.service lacks \(line)") }
+        // The passphrase is a credential file, never the environment.
+        #expect(!lines.contains { $0.hasPrefix("Environment") && $0.localizedCaseInsensitiveContains("pass") })
+    }
+
+    /// MemoryDenyWriteExecute and the syscall filter hold for Swift: a headless desk runs its seconds inside the same
+    /// seccomp rules (scripts/unit-sandbox.py), which are first shown to refuse a writable, executable mapping.
+    @Test func aDeskRunsInsideTheUnitsSandbox() throws {
+        let sandbox = Self.root.appendingPathComponent("scripts/unit-sandbox.py").path
+        let refused = try Self.run(sandbox, ["/usr/bin/python3", "-c", "import mmap; mmap.mmap(-1, 4096, prot=7)"])
+        #expect(refused.status != 0 && refused.output.contains("Operation not permitted"), "the sandbox refuses nothing:\n\(refused.output)")
+
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-sandbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let desk = try Self.run(sandbox, [Self.builtDexter, "run", "--seconds", "2"], environment: [
+            "HOME": home.path, "XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state",
+            "XDG_CONFIG_HOME": home.path + "/config", "DEXTER_CONFIG": "",
+        ])
+        #expect(desk.status == 0 && desk.output.contains(#""event":"stopped""#), "dexter run in the unit's sandbox:\n\(desk.output)")
+    }
+}
