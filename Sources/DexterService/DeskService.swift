@@ -3,6 +3,7 @@ import DexterLedger
 import DexterRisk
 import DexterTUI
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
 /// The headless desk's doors: the API, the event stream and attached screens, all reading the engine's snapshots
@@ -15,6 +16,8 @@ public final class DeskService: Sendable {
     let metricsText: @Sendable () -> String
     let sessions = Mutex<[UInt64: (member: DeskUser, session: AttachSession)]>([:])
     let nextSession = Atomic<UInt64>(0)
+    /// The listeners while they run, for `stopServing`.
+    let running = Mutex<ServiceGroup?>(nil)
     /// The screens' keys, as config.toml binds them.
     let keymap: KeyMap
     /// config.toml read again for a screen's reload key: the command to send, or why not.

@@ -53,7 +53,13 @@ extension DeskService {
         return router
     }
 
-    /// Runs the listeners until the task is cancelled; `ready` is called once each is bound (the socket already
+    /// Stops the listeners gracefully: open requests finish, then `serve` returns.
+    public func stopServing() async {
+        let group = running.withLock { $0 }
+        await group?.triggerGracefulShutdown()
+    }
+
+    /// Runs the listeners until `stopServing`; `ready` is called once each is bound (the socket already
     /// 0600).
     public func serve(on listeners: ServiceListeners, logger: Logger, ready: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try Self.prepareSocket(listeners.socketPath)
@@ -88,11 +94,9 @@ extension DeskService {
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                        gracefulShutdownSignals: [], logger: logger))
-        try await withTaskCancellationHandler {
-            try await group.run()
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
-        }
+        running.withLock { $0 = group }
+        defer { running.withLock { $0 = nil } }
+        try await group.run()
         unlink(path)
     }
 

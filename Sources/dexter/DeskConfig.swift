@@ -313,3 +313,12 @@ extension DeskConfig {
         return inventory
     }
 }
+
+extension DeskConfig {
+    /// What a running desk takes from this config when it is read again (the reload key).
+    var configReload: ConfigReload {
+        ConfigReload(limits: limits, autoHalt: autoHalt, maxExposurePerVenueUSD: maxExposurePerVenueUSD,
+                     positionVaRBudgetUSD: positionVaRBudgetUSD, denyList: denyList, stopLoss: stopLoss,
+                     marginBuffer: marginBuffer)
+    }
+}

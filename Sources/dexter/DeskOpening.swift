@@ -23,7 +23,7 @@ enum DeskOpening {
     /// Reads config, opens the ledger and (when it exists) the member's vault, builds the venues and the engine.
     /// A LIVE desk checks every venue's key and then asks `confirmLive` before anything is sent.
     static func open(_ desk: DeskOptions, recorded: ReplayDeskOptions, trading: LiveOptions, user: String?,
-                     ledger: String?, confirmLive: () throws -> Void) async throws -> OpenedDesk {
+                     ledger: String?, confirmLive: () throws -> Void, stderrLog: LogFormat? = nil) async throws -> OpenedDesk {
         let config = try desk.load()
         let userName = user ?? config.user ?? Paths.osUser
         try VaultAccess.checkUserName(userName)
@@ -31,7 +31,7 @@ enum DeskOpening {
         engineConfig.mode = try trading.deskMode(configured: engineConfig.mode, onRecording: recorded.isOn)
         let ledgerPath = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: engineConfig.mode)
         let logPath = config.logPath ?? Paths.defaultLog(mode: engineConfig.mode)
-        try LogFile.start(path: logPath)
+        try LogFile.start(path: logPath, stderrFormat: stderrLog)
         let logger = Logger(label: "dexter")
         logger.info("starting as \(userName) in \(engineConfig.mode), ledger \(ledgerPath)")
         let ledgerFile = try DexterLedger.Ledger(path: ledgerPath)

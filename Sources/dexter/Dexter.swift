@@ -14,7 +14,7 @@ struct Dexter: AsyncParsableCommand {
             With no configuration, dexter runs on its embedded simulated market (SIM, paper trading). \
             Real venues, fees, balances, limits and the theme are set in config.toml; see config.toml.example.
             """,
-        subcommands: [Watch.self, Scan.self, Run.self, Replay.self, VenuesCommand.self, AuditCommand.self, UserCommand.self, ReportCommand.self, LedgerCommand.self, KeysCommand.self, WalletCommand.self],
+        subcommands: [Watch.self, Scan.self, Run.self, Serve.self, Attach.self, Replay.self, VenuesCommand.self, AuditCommand.self, UserCommand.self, ReportCommand.self, LedgerCommand.self, KeysCommand.self, WalletCommand.self],
         defaultSubcommand: Watch.self)
 }
 

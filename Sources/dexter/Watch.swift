@@ -74,11 +74,7 @@ struct Watch: AsyncParsableCommand {
                                 // A config that no longer parses is refused whole, with the reason on screen.
                                 do {
                                     let fresh = try desk.load()
-                                    return .success(.reloadConfig(ConfigReload(
-                                        limits: fresh.limits, autoHalt: fresh.autoHalt,
-                                        maxExposurePerVenueUSD: fresh.maxExposurePerVenueUSD,
-                                        positionVaRBudgetUSD: fresh.positionVaRBudgetUSD, denyList: fresh.denyList,
-                                        stopLoss: fresh.stopLoss, marginBuffer: fresh.marginBuffer)))
+                                    return .success(.reloadConfig(fresh.configReload))
                                 } catch {
                                     return .failure(TerminalApp.ThemeError("\(error)"))
                                 }

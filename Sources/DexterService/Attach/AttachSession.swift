@@ -88,8 +88,11 @@ extension DeskService {
     /// when the market moves, at once after a key.
     func addAttach(to router: Router<BasicWebSocketRequestContext>) {
         router.ws("/attach") { [tokens] request, _ in
-            guard tokens.member(presenting: DeskService.token(of: request)) != nil else {
+            guard let member = tokens.member(presenting: DeskService.token(of: request)) else {
                 throw HTTPError(.unauthorized, message: "a member's token is needed")
+            }
+            if let named = request.uri.queryParameters.get("user"), named != member.name {
+                throw HTTPError(.forbidden, message: "the token is \(member.name)'s, not \(named)'s")
             }
             return .upgrade([:])
         } onUpgrade: { [self] inbound, outbound, context in

@@ -23,6 +23,7 @@ extension DeskService {
         return Task.detached {
             var listed = Set<UInt64>()
             let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
             for await (changes, now) in detections {
                 for opportunity in changes.upserted {
                     let type = listed.insert(opportunity.id).inserted ? "opportunity.new" : "opportunity.update"
