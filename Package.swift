@@ -142,7 +142,10 @@ let package = Package(
         ]),
         .testTarget(name: "DexterServiceTests", dependencies: [
             "DexterService", "DexterEngine", "DexterVenues", "DexterLedger", "DexterRisk", "DexterTUI", "DexterCore",
+            "DexterMarket", "DexterDetect", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",

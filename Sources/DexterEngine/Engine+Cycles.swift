@@ -13,7 +13,7 @@ extension Engine {
     /// Starts a cycle's approval: re-priced on the current market, for the trader to confirm.
     public func requestCycleApproval(of id: UInt64) {
         let now = clock.now()
-        guard !awaitingConfirmation, permitted(.approve, at: now) else { return }
+        guard permitted(.approve, at: now), !awaitingConfirmation else { return }
         guard let cycle = pipeline.cycles.best.first(where: { $0.id == id }) else {
             notify(.cycle(id, route: nil, .gone), at: now)
             return publish(force: true)

@@ -28,7 +28,9 @@ extension Engine {
         let before = notificationsSaid
         actingMember = member
         defer { actingMember = nil }
-        if awaitingConfirmation { return ApprovalOutcome(executed: false, awaitingOther: true, said: []) }
+        if awaitingConfirmation, member.may(.approve) {
+            return ApprovalOutcome(executed: false, awaitingOther: true, said: [])
+        }
         requestApproval(of: id)
         var executed = false
         if let pending = confirmation, pending.requestedBy == member.name {

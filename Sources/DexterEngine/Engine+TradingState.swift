@@ -10,7 +10,8 @@ extension Engine {
     /// The kill switch. Idempotent: a second press changes nothing.
     public func halt(_ reason: String) {
         let now = clock.now()
-        guard control.state != .halted, permitted(.halt, at: now) else { return }
+        // The role first: a refusal is audited even when the desk is halted already.
+        guard permitted(.halt, at: now), control.state != .halted else { return }
         stopTrading(reason, at: now)
     }
 
@@ -130,7 +131,7 @@ extension Engine {
     /// Trading state reducing: approvals of new arbitrage are refused, corrections that cut exposure still run.
     public func reduce(_ reason: String) {
         let now = clock.now()
-        guard control.state == .active, permitted(.setTradingState, at: now), control.reduce(reason) else { return }
+        guard permitted(.setTradingState, at: now), control.state == .active, control.reduce(reason) else { return }
         audit("reducing", reason, at: now)
         notify(.reducing(reason: reason), at: now)
         publish(force: true)
@@ -141,10 +142,10 @@ extension Engine {
         let now = clock.now()
         let action: DeskAction
         switch control.pendingResumption {
-        case .nothingToResume: return
         case .fromReducing: action = .setTradingState
-        case .stopsOnly, .fromHalt, .refused: action = .resume
+        case .nothingToResume, .stopsOnly, .fromHalt, .refused: action = .resume
         }
+        // The role first: a member who may not resume is refused (and audited) even when there is nothing to resume.
         guard permitted(action, at: now) else { return }
         switch control.resume(realisedToday: portfolio.pnl.realisedTodayUSD) {
         case .nothingToResume: return

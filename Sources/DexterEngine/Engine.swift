@@ -283,7 +283,7 @@ public actor Engine {
     /// Starts an approval: re-prices the opportunity on the current market and asks the trader to confirm.
     public func requestApproval(of id: UInt64) {
         let now = clock.now()
-        guard !awaitingConfirmation, permitted(.approve, at: now) else { return }
+        guard permitted(.approve, at: now), !awaitingConfirmation else { return }
         guard let opportunity = pipeline.opportunities.first(where: { $0.id == id }) else {
             notify(.opportunityGone(id), at: now)
             return publish(force: true)
