@@ -56,6 +56,12 @@ import Testing
             .map { $0.replacingOccurrences(of: copy.path, with: "packaging/dexter.service") }
         let report = problems.isEmpty ? output : problems.joined(separator: "\n")
         #expect(status == 0 && problems.isEmpty, "systemd-analyze verify packaging/dexter.service (exit \(status)):\n\(report)")
+
+        // systemd's own exposure score (0 to 10, lower is tighter): 1.x today; 2.0 means a protection went missing.
+        let security = try Self.run(tool, ["security", "--offline=yes", "--threshold=20", "--no-pager", copy.path])
+        let score = security.output.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? "no score"
+        let missing = security.output.split(separator: "\n").filter { $0.contains("✗") }.joined(separator: "\n")
+        #expect(security.status == 0, "systemd-analyze security packaging/dexter.service above 2.0: \(score)\n\(missing)")
     }
 
     /// The sandbox and the paths the README's install steps rely on; removing one is a decision, not an accident.
