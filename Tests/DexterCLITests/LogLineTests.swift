@@ -67,4 +67,44 @@ import Testing
         #expect(LogFile.stderrFormat(configured: nil, serving: false, stderrIsTerminal: false) == nil)
         #expect(LogFile.stderrFormat(configured: .json, serving: false, stderrIsTerminal: false) == .json)
     }
+
+    /// A headless desk with stderr on a pipe: with log_format = "json" every stderr line is a JSON record; without it,
+    /// stderr carries no log (dexter run is not serve).
+    @Test func aHeadlessRunLogsJSONLinesToAPipeOnlyWhenConfigured() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("dexter-stderr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let json = home.appendingPathComponent("json.toml").path
+        try DefaultConfig.text.replacingOccurrences(of: "# log_format = \"logfmt\"\n", with: "# log_format = \"logfmt\"\n[service]\nlog_format = \"json\"\n")
+            .write(toFile: json, atomically: true, encoding: .utf8)
+        let environment = ["HOME": home.path, "XDG_DATA_HOME": home.path + "/data", "XDG_STATE_HOME": home.path + "/state"]
+
+        let logged = try Self.runSplit(["run", "--config", json, "--seconds", "1"], environment: environment)
+        #expect(logged.status == 0)
+        let lines = logged.error.split(separator: "\n")
+        #expect(!lines.isEmpty, "no log line on stderr")
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["ts"] is String && object?["level"] is String && object?["logger"] is String && object?["msg"] is String,
+                    "not a log record: \(line)")
+        }
+
+        let quiet = try Self.runSplit(["run", "--seconds", "1"], environment: environment.merging(["XDG_CONFIG_HOME": home.path]) { $1 })
+        #expect(quiet.status == 0 && quiet.error.isEmpty, "stderr without log_format: \(quiet.error)")
+    }
+
+    static func runSplit(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServiceUnitTests.builtDexter)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "DEXTER_CONFIG" }
+        let error = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
