@@ -71,13 +71,8 @@ public final class DeskService: Sendable {
 
     // MARK: The document
 
-    /// The OpenAPI document the server's types are generated from, as shipped in the bundle.
-    public static func openAPIData() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return try Data(contentsOf: url)
-    }
+    /// The OpenAPI document the server's types are generated from, compiled into the binary (no bundle to ship).
+    public static func openAPIData() throws -> Data { Data(PackageResources.openapi_json) }
 
     static let document = Result { try JSONDecoder().decode(OpenAPIObjectContainerBox.self, from: openAPIData()).value }
 
