@@ -108,7 +108,8 @@ let package = Package(
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
-            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "DexterSolana", "CMallocInfo",
+            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "DexterSolana", "DexterService", "CMallocInfo",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "BigInt", package: "BigInt"),
         ]),

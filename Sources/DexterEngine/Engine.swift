@@ -51,7 +51,7 @@ public actor Engine {
     var orderManager = OrderManager()
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
     var eventObserver: (@Sendable (Notification) -> Void)?
-    var detectionObserver: (@Sendable (DetectionChanges, Timestamp) -> Void)?
+    var detectionObservers: [@Sendable (DetectionChanges, Timestamp) -> Void] = []
     /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
     var retries: [(due: Timestamp, order: OrderRequest)] = []
     /// Orders whose speed-up the trader sent and whose venue has not answered yet.
@@ -241,7 +241,7 @@ public actor Engine {
         for (venue, state) in batch.connections { connectionChanged(venue, to: state, at: now) }
         settleFundingAnnouncedBefore(batch.market, at: now)
         let changes = pipeline.apply(batch.market, at: now)
-        if let detectionObserver, !changes.isEmpty { detectionObserver(changes, now) }
+        if !changes.isEmpty { for observer in detectionObservers { observer(changes, now) } }
         for update in batch.orders { handle(update) }
         for payment in batch.fundings { bookFunding(payment, reported: true) }
         settleDueFunding(at: now)
@@ -394,10 +394,10 @@ public actor Engine {
         eventObserver = observer
     }
 
-    /// Hears each detection pass that changed the opportunities (new or re-priced, and gone), as it happens: not
+    /// Hears (with any others) each detection pass that changed the opportunities (new or re-priced, and gone), as it happens: not
     /// throttled like snapshots, so a stream of opportunities is as fresh as the detector. The observer must be quick.
     public func onDetection(_ observer: @escaping @Sendable (DetectionChanges, Timestamp) -> Void) {
-        detectionObserver = observer
+        detectionObservers.append(observer)
     }
 
     /// Tells the trader: the Log panel, the session log (the event's words at its level), and any observer.
