@@ -145,6 +145,7 @@ let package = Package(
             "DexterService", "DexterEngine", "DexterVenues", "DexterLedger", "DexterRisk", "DexterTUI", "DexterCore",
             "DexterMarket", "DexterDetect", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

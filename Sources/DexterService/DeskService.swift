@@ -17,7 +17,7 @@ public final class DeskService: Sendable {
     let sessions = Mutex<[UInt64: (member: DeskUser, session: AttachSession)]>([:])
     let nextSession = Atomic<UInt64>(0)
     /// The listeners while they run, for `stopServing`.
-    let running = Mutex<ServiceGroup?>(nil)
+    let running = Mutex<[ObjectIdentifier: ServiceGroup]>([:])
     /// The screens' keys, as config.toml binds them.
     let keymap: KeyMap
     /// config.toml read again for a screen's reload key: the command to send, or why not.

@@ -53,10 +53,9 @@ extension DeskService {
         return router
     }
 
-    /// Stops the listeners gracefully: open requests finish, then `serve` returns.
+    /// Stops every listener gracefully: open requests finish, then each `serve` returns.
     public func stopServing() async {
-        let group = running.withLock { $0 }
-        await group?.triggerGracefulShutdown()
+        for group in running.withLock({ Array($0.values) }) { await group.triggerGracefulShutdown() }
     }
 
     /// Runs the listeners until `stopServing`; `ready` is called once each is bound (the socket already
@@ -94,8 +93,8 @@ extension DeskService {
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                        gracefulShutdownSignals: [], logger: logger))
-        running.withLock { $0 = group }
-        defer { running.withLock { $0 = nil } }
+        running.withLock { $0[ObjectIdentifier(group)] = group }
+        defer { running.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(group)) } }
         try await group.run()
         unlink(path)
     }

@@ -21,8 +21,11 @@ struct UserCommand: ParsableCommand {
 
     /// The ledger the desk's members live in, and the acting admin, checked.
     struct Acting: ParsableArguments {
-        @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
+        @Option(name: .long, help: "Ledger file (default: the desk's, $XDG_DATA_HOME/dexter/<mode>.sqlite).")
         var ledger: String?
+
+        @Flag(name: .long, help: "The LIVE desk's members (live.sqlite) rather than the configured mode's (sim or paper).")
+        var live = false
 
         @Option(name: .customLong("as"), help: "Who is making the change (an admin).")
         var actor: String?
@@ -35,8 +38,10 @@ struct UserCommand: ParsableCommand {
             do { config = try DeskConfig.load(explicit: self.config, environment: ProcessInfo.processInfo.environment).config } catch {
                 throw ValidationError("\(error)")
             }
-            let path = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: .sim)
             let name = actor ?? config.user ?? Paths.osUser
+            // The members of the desk this config runs: sim, or paper when it names live venues (--live: LIVE's).
+            let mode: DeskMode = live ? .live : config.engineConfig(user: name).mode
+            let path = try ledger ?? config.ledgerPath ?? Paths.defaultLedger(mode: mode)
             try VaultAccess.checkUserName(name)
             return (try DexterLedger.Ledger(path: path), config, name)
         }

@@ -1,3 +1,4 @@
+import DexterCore
 import DexterEngine
 @testable import DexterService
 import DexterTUI
@@ -73,6 +74,35 @@ import Testing
         let desk = try await ServedDesk.open()
         await #expect(throws: DeskSocket.Refused.self) {
             _ = try await DeskSocket.open(.unix(desk.socket), path: "/attach?user=ada", token: desk.tokens["tom"] ?? "")
+        }
+        await desk.stop()
+    }
+}
+
+extension AttachTests {
+    @Test func aRevokedTokenEndsTheScreenAtItsNextKey() async throws {
+        let desk = try await ServedDesk.open()
+        do {
+            let socket = try await DeskSocket.open(.unix(desk.socket), path: "/attach?user=ann", token: try #require(desk.tokens["ann"]))
+            var bye: String?
+            try await socket.run { texts, send in
+                var revoked = false
+                for try await text in texts {
+                    let message = try JSONDecoder().decode(AttachWire.ServerMessage.self, from: Data(text.utf8))
+                    if let said = message.bye {
+                        bye = said
+                        return
+                    }
+                    guard !revoked else { continue }
+                    revoked = true
+                    try desk.ledger.writer.revokeTokens(of: "ann", by: "ada", at: WallClock().now(), hash: Engine.auditHash)
+                    try await send("key down")
+                }
+            }
+            #expect(bye?.contains("no longer live") == true)
+        } catch {
+            await desk.stop()
+            throw error
         }
         await desk.stop()
     }

@@ -100,6 +100,7 @@ extension DeskService {
             let query = context.request.uri.queryParameters
             let width = min(max(query.get("width", as: Int.self) ?? 80, 1), 1000)
             let height = min(max(query.get("height", as: Int.self) ?? 24, 1), 1000)
+            let token = DeskService.token(of: context.request)
             let session = AttachSession(member: member, desk: self, keymap: keymap, width: width, height: height,
                                         outbound: outbound)
             let id = sessionOpened(member, session: session)
@@ -109,12 +110,24 @@ extension DeskService {
                 group.addTask {
                     for try await message in inbound.messages(maxSize: 1 << 12) {
                         guard case .text(let line) = message, let decoded = AttachWire.decode(line) else { continue }
+                        // A revoked token (or a member removed) ends the screen at its next key.
+                        guard self.tokens.member(presenting: token)?.name == member.name else {
+                            try await session.say(.init(bye: "the token is no longer live (revoked); detached"))
+                            return
+                        }
                         if try await !session.receive(decoded) { return }
                     }
                 }
                 group.addTask {
+                    var frames = 0
                     while !Task.isCancelled {
                         try await Task.sleep(for: DeskService.refreshInterval)
+                        frames += 1
+                        // A screen left alone is checked too, every few seconds.
+                        if frames % 50 == 0, self.tokens.member(presenting: token)?.name != member.name {
+                            try await session.say(.init(bye: "the token is no longer live (revoked); detached"))
+                            return
+                        }
                         try await session.render()
                     }
                 }

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The desk's event stream as clients read it: every event numbered, the last `capacity` kept, so a client that
@@ -8,6 +9,14 @@ public final class EventJournal: Sendable {
         public let sequence: UInt64
         /// The event as one JSON object, `seq` included.
         public let text: String
+        /// The same bytes, ready for the wire: every subscriber's frame shares them rather than copying the text.
+        let bytes: ByteBuffer
+
+        init(sequence: UInt64, text: String) {
+            self.sequence = sequence
+            self.text = text
+            bytes = ByteBuffer(string: text)
+        }
     }
 
     /// What a subscriber gets: what it missed (oldest first), whether some of that is gone, and what comes next.

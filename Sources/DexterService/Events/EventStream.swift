@@ -4,6 +4,8 @@ import DexterEngine
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
 
 extension DeskService {
     /// Feeds the journal from the engine: each detection pass (opportunity new / update / gone, as detected — not
@@ -68,12 +70,14 @@ extension DeskService {
             let subscription = journal.subscribe(after: after)
             defer { journal.unsubscribe(subscription) }
             if subscription.gap { try await outbound.write(.text(#"{"type":"resync"}"#)) }
-            for entry in subscription.backlog { try await outbound.write(.text(entry.text)) }
+            for entry in subscription.backlog { try await outbound.write(.custom(.init(fin: true, opcode: .text, data: entry.bytes))) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The client's frames are read only so that its close is seen.
                 group.addTask { for try await _ in inbound {} }
                 group.addTask {
-                    for await entry in subscription.live { try await outbound.write(.text(entry.text)) }
+                    for await entry in subscription.live {
+                        try await outbound.write(.custom(.init(fin: true, opcode: .text, data: entry.bytes)))
+                    }
                     // Ended while the socket is open: the client fell too far behind; it resumes by number.
                     try? await outbound.write(.text(#"{"type":"resync","reason":"too far behind"}"#))
                 }
