@@ -39,6 +39,8 @@ public enum MetricCatalog {
         "Times the venue's connection came back after being down.")
     public static let venueResyncs = DeskMetric("dexter_venue_resyncs_total", .counter, labels: ["venue"],
         "Times the venue's books were rebuilt from a fresh snapshot (a gap or checksum failure in the stream).")
+    public static let websocketReconnects = DeskMetric("dexter_websocket_reconnects_total", .counter, labels: ["host", "cause"],
+        "WebSocket reconnections by host (made in DexterNet): cause planned (lifetime, resync) or dropped.")
     public static let rateLimitHeadroom = DeskMetric("dexter_rate_limit_headroom_ratio", .gauge, labels: ["venue", "budget"],
         "Share of the rate budget left: 1 untouched, 0 spent or held by the venue; budget desk is the desk's own order budget.")
 
@@ -81,7 +83,7 @@ public enum MetricCatalog {
 
     public static let all: [DeskMetric] = [
         feedMessages, feedConflated, feedLag, feedAge, venueUp, venueDisconnects, venueReconnects, venueResyncs,
-        rateLimitHeadroom, detectionLatency, opportunities, opportunitiesDetected, approvals, ordersSubmitted, orders,
+        websocketReconnects, rateLimitHeadroom, detectionLatency, opportunities, opportunitiesDetected, approvals, ordersSubmitted, orders,
         fills, bookings, realisedPnL, tradingState, ledgerCommit, residentMemory, virtualMemory,
     ]
 

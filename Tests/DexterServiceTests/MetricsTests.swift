@@ -29,16 +29,25 @@ import Testing
         let booked = Mutex(0)
         await engine.onBooked { _, _, _ in booked.withLock { $0 += 1 } }
 
-        // The market in 10 ms steps until a trade is booked and a second more has passed (gauges are sampled once a
-        // simulated second); the seeded market's first jump comes within seconds.
-        var bookedAt: Int?
-        for step in 0..<12_000 {
+        // The market in 10 ms steps for six simulated seconds at least (beta's feed drops from the second to the
+        // third), and until a trade is booked and gauges have been sampled since (once a simulated second). The
+        // seeded market's first jump comes within seconds.
+        func advance() async {
             clock.advance(.milliseconds(10))
             await engine.tick()
+        }
+        var bookedAt: Int?
+        for step in 1...12_000 {
+            await advance()
             if bookedAt == nil, booked.withLock({ $0 }) > 0 { bookedAt = step }
-            if let bookedAt, step - bookedAt > 150 { break }
+            if let bookedAt, step >= 600, step - bookedAt > 150 { break }
         }
         try #require(bookedAt != nil, "the simulated desk booked no trade in two minutes")
+        // A resync as an exchange adapter reports one (a gap in the depth stream), through the same seam.
+        engine.inbox.post(.resyncing(reason: "depth stream gap"), for: "alpha")
+        await advance()
+        engine.inbox.post(.live, for: "alpha")
+        await advance()
 
         let text = DeskMetrics.exposition()
         try Promtool.checkMetrics(text)
@@ -49,6 +58,9 @@ import Testing
             #expect(samples["dexter_feed_age_seconds", ["venue": venue]] != nil)
             #expect(samples["dexter_rate_limit_headroom_ratio", ["venue": venue, "budget": "desk"]].map { (0...1).contains($0) } == true)
         }
+        #expect(samples["dexter_venue_disconnects_total", ["venue": "beta"]] ?? 0 >= 1, "beta's outage")
+        #expect(samples["dexter_venue_reconnects_total", ["venue": "beta"]] ?? 0 >= 1, "beta back after its outage")
+        #expect(samples["dexter_venue_resyncs_total", ["venue": "alpha"]] ?? 0 >= 1)
         #expect(samples["dexter_detection_latency_seconds_count"] ?? 0 > 0)
         #expect(samples["dexter_detection_latency_seconds_bucket", ["le": "+Inf"]] == samples["dexter_detection_latency_seconds_count"])
         #expect(samples["dexter_opportunities_detected_total"] ?? 0 > 0)
@@ -77,7 +89,7 @@ import Testing
     // MARK: The simulated market
 
     /// Two exchanges quoting ETH/USDT, alpha quick and beta slow to follow the underlying: they cross after every
-    /// jump. USD is USDC: a USDC/USDT book values the USDT quote.
+    /// jump. USD is USDC: a USDC/USDT book values the USDT quote. Beta's feed drops for a second, two in.
     static let universe: SimulatedUniverse = {
         let symbol = Symbol(base: "ETH", quote: "USDT")
         func book(_ name: String, catchUp: Double, symbol: Symbol = symbol, top: Double = 1) -> SimulatedBook {
@@ -94,7 +106,8 @@ import Testing
                      SimulatedAsset(asset: "USDC", priceUSD: 1, volatility: 0, jumpsPerHour: 0, jumpSize: 0)],
             books: [book("alpha", catchUp: 8), book("beta", catchUp: 0.5),
                     book("alpha", catchUp: 10, symbol: Symbol(base: "USDC", quote: "USDT"), top: 100_000)],
-            pools: [], chains: [], latency: [VenueId("alpha"): .milliseconds(10), VenueId("beta"): .milliseconds(10)])
+            pools: [], chains: [], latency: [VenueId("alpha"): .milliseconds(10), VenueId("beta"): .milliseconds(10)],
+            outages: [FeedOutage(venues: ["beta"], start: .seconds(2), length: .seconds(1))])
     }()
 
     /// A desk that approves on its own whatever clears a cent, up to $5,000 a trade, with 10 ETH and 30,000 USDT on
