@@ -47,6 +47,17 @@ extension Engine {
         }
     }
 
+    /// The market half of `process()` when a backend reads the metrics: the batch counted per venue, detection timed.
+    func measuredApply(_ batch: VenueInbox.Batch, at now: Timestamp) -> DetectionChanges {
+        metrics.countMessages(batch.market)
+        if batch.conflated > 0 { metrics.conflated.increment(by: batch.conflated) }
+        let started = monotonicNanoseconds()
+        let changes = pipeline.apply(batch.market, at: now)
+        metrics.detection.recordSince(started)
+        countDetected(changes.upserted)
+        return changes
+    }
+
     /// New opportunities among those a batch touched: ids only grow, so one above the highest seen is new.
     func countDetected(_ upserted: [Opportunity]) {
         var highest = metrics.highestOpportunityId

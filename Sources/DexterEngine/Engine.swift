@@ -243,17 +243,8 @@ public actor Engine {
         let batch = inbox.drain()
         for (venue, state) in batch.connections { connectionChanged(venue, to: state, at: now) }
         settleFundingAnnouncedBefore(batch.market, at: now)
-        let changes: DetectionChanges
-        if batch.market.isEmpty {
-            changes = pipeline.apply(batch.market, at: now)
-        } else {
-            metrics.countMessages(batch.market)
-            if batch.conflated > 0 { metrics.conflated.increment(by: batch.conflated) }
-            let started = monotonicNanoseconds()
-            changes = pipeline.apply(batch.market, at: now)
-            metrics.detection.recordSince(started)
-            countDetected(changes.upserted)
-        }
+        let changes = metrics.hasBackend && !batch.market.isEmpty
+            ? measuredApply(batch, at: now) : pipeline.apply(batch.market, at: now)
         if let detectionObserver, !changes.isEmpty { detectionObserver(changes, now) }
         for update in batch.orders { handle(update) }
         for payment in batch.fundings { bookFunding(payment, reported: true) }

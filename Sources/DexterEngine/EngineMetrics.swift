@@ -36,6 +36,9 @@ struct EngineMetrics {
         case booking, decision, orderEvent = "order_event", audit, funding
     }
 
+    /// Whether a backend was bootstrapped before the engine opened. Without one every metric is a no-op, and the hot
+    /// path skips even counting per venue and reading the clock around detection.
+    let hasBackend = !(MetricsSystem.factory is NOOPMetricsHandler)
     private(set) var venues: [VenueId: Venue] = [:]
     let conflated = Counter(label: MetricCatalog.feedConflated.name)
     let detection = Timer(label: MetricCatalog.detectionLatency.name)
