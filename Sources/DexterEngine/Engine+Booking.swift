@@ -12,6 +12,8 @@ extension Engine {
     func applyBooked(_ booking: ArbitrageBooking, base: Asset) {
         bookedObserver?(booking.id, booking.status.rawValue, booking.realisedNetUSD)
         portfolio.apply(booking, base: base, lotsFrom: ledgerReader)
+        metrics.bookings[booking.status]?.increment()
+        metrics.realisedPnL.record(portfolio.pnl.realisedTodayUSD.doubleValue)
         inventoryChanged()
     }
 
@@ -25,7 +27,7 @@ extension Engine {
         } ?? execution.closingRecord
         do {
             guard let record else { throw ApprovalMissing(recordId: execution.recordId) }
-            booking = try ledger.book(booking, opportunity: record)
+            booking = try committing(.booking) { [booking] in try ledger.book(booking, opportunity: record) }
         } catch {
             haltOnLedgerFailure(.init(.booking(id: booking.id), error), at: now)
             publish(force: true)
@@ -219,7 +221,8 @@ extension Engine {
         let record = opportunityRecord(opportunity, id: "\(runId)-o\(opportunity.id).\(sequence)", decision: decision,
                                        reason: reason, at: now)
         do {
-            try ledger.record(record)
+            try committing(.decision) { try ledger.record(record) }
+            metrics.decisions[decision]?.increment()
         } catch {
             notify(.decisionNotRecorded(opportunityId: opportunity.id, error: "\(error)"), at: now)
         }

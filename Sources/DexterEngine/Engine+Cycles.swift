@@ -117,7 +117,8 @@ extension Engine {
         }
         // On disk before any order leaves, as a pair's approval is.
         do {
-            try ledger.record(cycleRecord(cycle, id: recordId, decision: .approved, reason: nil, at: now))
+            try committing(.decision) { try ledger.record(cycleRecord(cycle, id: recordId, decision: .approved, reason: nil, at: now)) }
+            metrics.decisions[.approved]?.increment()
         } catch {
             haltOnLedgerFailure(.init(.cycleApproval(cycleId: cycle.id), error), at: now)
             return
@@ -143,7 +144,9 @@ extension Engine {
     func record(_ cycle: CycleOpportunity, decision: OpportunityRecord.Decision, reason: String?, at now: Timestamp) {
         sequence += 1
         do {
-            try ledger.record(cycleRecord(cycle, id: "\(runId)-c\(cycle.id).\(sequence)", decision: decision, reason: reason, at: now))
+            let record = cycleRecord(cycle, id: "\(runId)-c\(cycle.id).\(sequence)", decision: decision, reason: reason, at: now)
+            try committing(.decision) { try ledger.record(record) }
+            metrics.decisions[decision]?.increment()
         } catch {
             logger.error("cycle #\(cycle.id) decision not recorded: \(error)")
         }

@@ -18,7 +18,10 @@ extension Engine {
         }
         // The approval is on disk before any order leaves, so a crash mid-execution can still be booked against it.
         do {
-            try ledger.record(opportunityRecord(opportunity, id: recordId, decision: .approved, reason: nil, at: now))
+            try committing(.decision) {
+                try ledger.record(opportunityRecord(opportunity, id: recordId, decision: .approved, reason: nil, at: now))
+            }
+            metrics.decisions[.approved]?.increment()
         } catch {
             haltOnLedgerFailure(.init(.approval(opportunityId: opportunity.id), error), at: now)
             return
@@ -187,7 +190,9 @@ extension Engine {
     /// Appends to the audit trail; a trail that cannot be written stops trading like any ledger failure.
     func audit(_ action: String, _ detail: String, at time: Timestamp) {
         do {
-            try ledger.appendAudit(user: member.name, action: action, detail: detail, at: time, hash: Engine.auditHash)
+            try committing(.audit) {
+                try ledger.appendAudit(user: member.name, action: action, detail: detail, at: time, hash: Engine.auditHash)
+            }
         } catch {
             haltOnLedgerFailure(.init(.audit(action: action), error), at: time)
         }
@@ -218,11 +223,14 @@ extension Engine {
         let request = order.request
         let filled = step.to == .expired || step.to == .rejected ? FixedDecimal.zero : order.filled
         do {
-            try ledger.recordOrderEvent(OrderEventRecord(
-                orderId: clientOrderId, arbitrageId: order.arbitrageId, venue: request.venue.name, pair: request.symbol.description,
-                side: request.side, quantity: request.quantity, limitPrice: request.limitPrice, event: step.event.name,
-                fromState: step.from.rawValue, toState: step.to.rawValue, filled: filled, reason: reason ?? order.row.reason,
-                at: time, opportunityId: order.recordId))
+            try committing(.orderEvent) {
+                try ledger.recordOrderEvent(OrderEventRecord(
+                    orderId: clientOrderId, arbitrageId: order.arbitrageId, venue: request.venue.name, pair: request.symbol.description,
+                    side: request.side, quantity: request.quantity, limitPrice: request.limitPrice, event: step.event.name,
+                    fromState: step.from.rawValue, toState: step.to.rawValue, filled: filled, reason: reason ?? order.row.reason,
+                    at: time, opportunityId: order.recordId))
+            }
+            metrics.orderStep(step, venue: request.venue)
         } catch {
             haltOnLedgerFailure(.init(.orderEvent(clientOrderId: clientOrderId), error), at: time)
         }

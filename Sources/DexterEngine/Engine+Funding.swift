@@ -59,7 +59,7 @@ extension Engine {
             rate: payment.rate, positionSize: payment.positionSize, markPrice: payment.markPrice, user: config.user,
             at: payment.at)
         do {
-            guard try ledger.book(record) else { return }
+            guard try committing(.funding, { try ledger.book(record) }) else { return }
         } catch {
             haltOnLedgerFailure(.init(.funding(venue: payment.venue, id: payment.id), error), at: now)
             publish(force: true)

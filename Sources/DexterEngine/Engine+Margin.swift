@@ -103,7 +103,7 @@ extension Engine {
                 buyVenue: orders.first { $0.side == .buy }?.venue.name ?? "", sellVenue: orders.first { $0.side == .sell }?.venue.name ?? "",
                 quantity: cut, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero, decision: .approved,
                 reason: "margin buffer: \(breach)", user: config.user, detectedAt: now, decidedAt: now, detailJSON: "{}")
-            do { try ledger.record(record) } catch {
+            do { try committing(.decision) { try ledger.record(record) } } catch {
                 return haltOnLedgerFailure(.init(.marginCut(account), error), at: now)
             }
             // The hedge goes only for what the cut filled.

@@ -108,7 +108,7 @@ extension Engine {
                 quantity: quantity, gross: .zero, fees: .zero, gas: .zero, slippage: .zero, net: .zero, netUSD: .zero,
                 decision: .approved, reason: "stop-loss: \(control.stoppedOut[asset] ?? asset.code)", user: config.user, detectedAt: now,
                 decidedAt: now, detailJSON: "{}")
-            do { try ledger.record(record) } catch {
+            do { try committing(.decision) { try ledger.record(record) } } catch {
                 return haltOnLedgerFailure(.init(.stopLoss(asset), error), at: now)
             }
             let order = OrderRequest(clientOrderId: "\(id)-1", venue: market.venue.id, symbol: instrument.symbol, side: .sell,

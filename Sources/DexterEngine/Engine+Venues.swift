@@ -7,6 +7,7 @@ extension Engine {
     func connectionChanged(_ venue: VenueId, to state: ConnectionState, at now: Timestamp) {
         let before = connections[venue]
         connections[venue] = state
+        if before != state { metrics.connection(venue, from: before, to: state) }
         guard let before, before != state else { return }
         notify(.connectionChanged(venue, state), at: now)
     }

@@ -82,6 +82,8 @@ public actor Engine {
     var fundingSettled: [MarketKey: Timestamp] = [:]
     /// Every notification also goes to the log, so a session can be read back after the screen is gone.
     let logger: Logger
+    /// What a metrics backend reads (a no-op without one): made once, kept per label.
+    var metrics: EngineMetrics
 
     /// Opens the desk on `venues`: their instruments make the market, the ledger the inventory; orders the ledger left
     /// in flight are settled with their venues (queried by client order id) before anything else can trade.
@@ -127,6 +129,7 @@ public actor Engine {
         self.pipeline = MarketPipeline(markets: instruments.map(\.market), gas: gas,
                                        policy: config.detection, inventory: portfolio.inventory, start: start)
         self.lastRateSample = start
+        self.metrics = EngineMetrics(venues: instruments.map(\.market.venue.id))
         for asset in portfolio.inventory.assets {
             if let price = pipeline.state.usdValue(of: asset) { portfolio.openingPrices[asset] = price }
         }
@@ -240,7 +243,8 @@ public actor Engine {
         let batch = inbox.drain()
         for (venue, state) in batch.connections { connectionChanged(venue, to: state, at: now) }
         settleFundingAnnouncedBefore(batch.market, at: now)
-        let changes = pipeline.apply(batch.market, at: now)
+        let changes = metrics.hasBackend && !batch.market.isEmpty
+            ? measuredApply(batch, at: now) : pipeline.apply(batch.market, at: now)
         if !changes.isEmpty { for observer in detectionObservers { observer(changes, now) } }
         for update in batch.orders { handle(update) }
         for payment in batch.fundings { bookFunding(payment, reported: true) }
@@ -275,6 +279,7 @@ public actor Engine {
             updatesPerSecond = Double(pipeline.updateCount - updatesSeenAtLastRate) / elapsed
             updatesSeenAtLastRate = pipeline.updateCount
             lastRateSample = now
+            sampleMetrics(at: now)
         }
     }
 

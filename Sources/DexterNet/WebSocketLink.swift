@@ -1,5 +1,6 @@
 import DexterCore
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -54,10 +55,26 @@ public final class WebSocketLink: Sendable {
     private let writer = Mutex<WebSocketOutboundWriter?>(nil)
     private let reconnectRequested = Mutex(false)
     private let current = Mutex(0)
+    /// Reconnections, for monitoring (a no-op without a metrics backend): planned ones (lifetime, a resync) apart
+    /// from drops, by the service's host.
+    private let plannedReconnects: Counter
+    private let droppedReconnects: Counter
 
     public init(settings: WebSocketSettings, logger: Logger = Logger(label: "dexter.net")) {
         self.settings = settings
         self.logger = logger
+        let host = Self.host(of: settings.url)
+        plannedReconnects = Counter(label: "dexter_websocket_reconnects_total", dimensions: [("host", host), ("cause", "planned")])
+        droppedReconnects = Counter(label: "dexter_websocket_reconnects_total", dimensions: [("host", host), ("cause", "dropped")])
+    }
+
+    /// The host (and port) of a URL, never its path, query or user part: those may carry a key.
+    static func host(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let user = rest.lastIndex(of: "@") { rest = rest[rest.index(after: user)...] }
+        return String(rest)
     }
 
     public var isConnected: Bool { writer.withLock { $0 != nil } }
@@ -109,6 +126,7 @@ public final class WebSocketLink: Sendable {
             // A planned reconnect (lifetime, resync) goes at once to the same URL; a drop moves to the next URL, at
             // once while some are untried, after its backoff once every one has failed.
             let planned = outcome == .lifetimeReached || again
+            (planned ? plannedReconnects : droppedReconnects).increment()
             let delay: Duration
             if planned {
                 delay = .zero

@@ -62,6 +62,8 @@ struct Serve: AsyncParsableCommand {
             }
             try LiveAccess.confirm()
         }
+        // Before the venues and the engine are made: their metrics bind to the backend when they are made.
+        DeskMetrics.bootstrap()
         let opened = try await DeskOpening.open(
             desk, recorded: recorded, trading: trading, user: user, ledger: ledger, confirmLive: confirm,
             stderrLog: LogFile.stderrFormat(configured: config.service.logFormat, serving: true))
@@ -73,8 +75,6 @@ struct Serve: AsyncParsableCommand {
             guard let record = try? members.users().first(where: { $0.name == name }) else { return nil }
             return try? DeskMembers.user(record)
         }
-        let metrics = DeskMetrics.bootstrap()
-        _ = metrics
         let service = DeskService(engine: engine, ledger: ledgerFile.reader, tokens: tokens, keymap: config.keymap,
                                   reloadConfig: { [desk] in
                                       do { return .success(.reloadConfig(try desk.load().configReload)) } catch {

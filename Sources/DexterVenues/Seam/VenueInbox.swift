@@ -55,6 +55,8 @@ public final class VenueInbox: Sendable {
         /// Funding the venues say they charged or paid, each once, in order: money, like order updates.
         public var fundings: [FundingPayment] = []
         public var connections: [(venue: VenueId, state: ConnectionState)] = []
+        /// Market updates replaced by a newer one of the same market before this drain took them.
+        public var conflated = 0
 
         public var isEmpty: Bool { market.isEmpty && orders.isEmpty && fundings.isEmpty && connections.isEmpty }
     }
@@ -84,6 +86,7 @@ public final class VenueInbox: Sendable {
         pending.withLock { pending in
             var batch = Batch()
             batch.market = pending.quotes.compactMap { $0 }
+            batch.conflated = pending.quotes.count - batch.market.count
             batch.orders = pending.orders
             batch.fundings = pending.fundings
             batch.connections = pending.connections.map { (venue: $0.0, state: $0.1) }
