@@ -50,6 +50,9 @@ struct Attach: AsyncParsableCommand {
         let socket: DeskSocket
         do {
             socket = try await DeskSocket.open(.unix(path), path: "/attach?user=\(name)", token: token)
+        } catch let refused as DeskSocket.Refused where refused.byTheDesk {
+            // Unknown, revoked, or another member's: the desk does not say which, so neither can this.
+            throw ValidationError("the desk refused \(name)'s screen: the token is not a live token of \(name)'s (dexter user token \(name))")
         } catch {
             throw ValidationError("\(error)")
         }

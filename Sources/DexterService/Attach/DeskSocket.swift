@@ -14,6 +14,8 @@ public final class DeskSocket: Sendable {
 
     public struct Refused: Error, CustomStringConvertible {
         public let description: String
+        /// The desk answered but would not open: the token (a failed upgrade says no more than that).
+        public var byTheDesk = false
     }
 
     let channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
@@ -63,7 +65,8 @@ public final class DeskSocket: Sendable {
         switch try await upgrade.get() {
         case .webSocket(let channel): return DeskSocket(channel: channel)
         case .refused:
-            throw Refused(description: "the desk refused the connection: the token is not a live one (dexter user token NAME)")
+            throw Refused(description: "the desk refused the connection: the token is not a live one (dexter user token NAME)",
+                          byTheDesk: true)
         }
     }
 
