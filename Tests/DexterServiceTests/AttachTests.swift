@@ -23,10 +23,9 @@ import Testing
                     bye = said
                     return
                 }
-                if message.frame != nil {
-                    guard !pending.isEmpty else { return }
-                    try await send(pending.removeFirst())
-                }
+                // One line per frame seen; after the last (a quit), frames already on their way may still come
+                // before the goodbye, so read on until it does.
+                if message.frame != nil, !pending.isEmpty { try await send(pending.removeFirst()) }
             }
         }
         return (frames, bye)
