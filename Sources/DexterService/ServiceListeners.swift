@@ -46,8 +46,10 @@ extension DeskService {
     func router() throws -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let transport = router
-        try DeskAPI(desk: self).registerHandlers(on: transport, serverURL: URL(string: "/")!,
-                                                  configuration: .init(), middlewares: [CallerMiddleware(tokens: tokens)])
+        let requestErrors = RequestErrorMiddleware(logger: Logger(label: "dexter.service"),
+                                                   parameters: try DocumentedParameters(document: Self.openAPIData()))
+        try DeskAPI(desk: self).registerHandlers(on: transport, serverURL: URL(string: "/")!, configuration: .init(),
+                                                 middlewares: [requestErrors, CallerMiddleware(tokens: tokens)])
         addEventStream(to: router)
         addAttach(to: router)
         return router

@@ -48,8 +48,11 @@ extension UserCommand {
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                         withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
-                FileManager.default.createFile(atPath: path, contents: Data((issued.token + "\n").utf8),
-                                               attributes: [.posixPermissions: 0o600])
+                guard FileManager.default.createFile(atPath: path, contents: Data((issued.token + "\n").utf8),
+                                                     attributes: [.posixPermissions: 0o600]) else {
+                    throw ValidationError("the token was issued (\(issued.id)) but \(path) could not be written; "
+                                          + "revoke it with dexter user token \(name) --revoke")
+                }
                 FileHandle.standardError.write(Data("token \(issued.id) for \(name) saved to \(path)\n".utf8))
             }
             // The token on stdout alone, so a script can take it; it is not shown again.

@@ -3,6 +3,7 @@ import DexterEngine
 import DexterRisk
 @testable import DexterService
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Every route of the document, walked with no token, a revoked one, and each role's: what answers, what is refused
@@ -56,11 +57,12 @@ import Testing
                         ? #"{"reason":"route walk by \#(caller.name)"}"# : nil
                     var answer = try await desk.request(route.method == "POST" ? .POST : .GET, path, token: caller.token, body: body)
                     // The market moves: an opportunity read by id may be gone a moment after it was listed. Ask again
-                    // for one listed now.
-                    for _ in 0..<50 where route.operationId == "getOpportunity" && answer.status == 404 {
-                        guard let now = desk.engine.board.current?.opportunities.first?.id else { continue }
-                        path = "/v1/opportunities/\(now)"
-                        answer = try await desk.request(.GET, path, token: caller.token)
+                    // for one listed now (after a trade the crossed pair can take a moment to cross again).
+                    for _ in 0..<20 where route.path.contains("{id}") && answer.status == 404 {
+                        guard let now = try await desk.waitFor(seconds: 5, { !$0.opportunities.isEmpty })?
+                            .opportunities.first?.id else { continue }
+                        path = route.path.replacingOccurrences(of: "{id}", with: "\(now)")
+                        answer = try await desk.request(route.method == "POST" ? .POST : .GET, path, token: caller.token)
                     }
                     exchanges.append(["operationId": route.operationId, "status": answer.status,
                                       "contentType": answer.contentType, "body": answer.body])
@@ -99,6 +101,35 @@ import Testing
             #expect(missing.status == 404)
             exchanges.append(["operationId": "getOpportunity", "status": missing.status, "contentType": missing.contentType,
                               "body": missing.body])
+            // A trader's approve or reject of an opportunity that is not listed is 404 (an analyst's is still refused
+            // by role, and audited).
+            for operation in ["approve", "reject"] {
+                let answer = try await desk.request(.POST, "/v1/opportunities/999999999/\(operation)", token: desk.tokens["tom"])
+                #expect(answer.status == 404 && answer.body.contains("999999999 is not listed"), "\(operation): \(answer.status) \(answer.body)")
+                exchanges.append(["operationId": "\(operation)Opportunity", "status": answer.status,
+                                  "contentType": answer.contentType, "body": answer.body])
+            }
+            let analysts = try await desk.request(.POST, "/v1/opportunities/999999999/approve", token: desk.tokens["ann"])
+            #expect(analysts.status == 403)
+            // What a client sent wrong is a 400 naming it, never a bare 500; and the desk is untouched.
+            let malformed: [(operationId: String, method: HTTPMethod, path: String, body: String?, says: String)] = [
+                ("reduceDesk", .POST, "/v1/desk/reduce", nil, "body"),
+                ("reduceDesk", .POST, "/v1/desk/reduce", "{}", "reason is missing"),
+                ("haltDesk", .POST, "/v1/desk/halt", #"{"reason": 5}"#, "reason: expected String"),
+                ("haltDesk", .POST, "/v1/desk/halt", "{not json", "body"),
+                ("getOpportunity", .GET, "/v1/opportunities/abc", nil, #"id (path): expected an integer, got "abc""#),
+                ("listAudit", .GET, "/v1/audit?after=yesterday", nil, #"after (query): expected an integer, got "yesterday""#),
+            ]
+            let stateBefore = await desk.engine.tradingState
+            for bad in malformed {
+                let answer = try await desk.request(bad.method, bad.path, token: desk.tokens["rita"], body: bad.body)
+                let said = (try? JSONDecoder().decode([String: String].self, from: Data(answer.body.utf8)))?["error"] ?? ""
+                #expect(answer.status == 400 && said.contains(bad.says), "\(bad.path) \(bad.body ?? "no body"): \(answer.status) \(answer.body)")
+                #expect(!answer.body.contains(desk.tokens["rita"] ?? "-"), "the error does not repeat the token")
+                exchanges.append(["operationId": bad.operationId, "status": answer.status, "contentType": answer.contentType,
+                                  "body": answer.body])
+            }
+            #expect(await desk.engine.tradingState == stateBefore)
         } catch {
             await desk.stop()
             throw error

@@ -62,7 +62,7 @@ struct DeskAPI: APIProtocol {
         _ = try Caller.current()
         let snapshot = try await desk.snapshot()
         guard let opportunity = snapshot.opportunities.first(where: { Int64($0.id) == input.path.id }) else {
-            return .notFound(.init(body: .json(.init(error: "opportunity #\(input.path.id) is not listed (gone, or never was)"))))
+            return .notFound(.init(body: .json(Self.notListed(input.path.id))))
         }
         return .ok(.init(body: .json(.init(opportunity, now: snapshot.clock))))
     }
@@ -99,7 +99,8 @@ struct DeskAPI: APIProtocol {
 
     func approveOpportunity(_ input: Operations.ApproveOpportunity.Input) async throws -> Operations.ApproveOpportunity.Output {
         let member = try Caller.current()
-        guard let id = UInt64(exactly: input.path.id) else { return .forbidden(.init(body: .json(.init(error: "no such opportunity")))) }
+        if member.may(.approve), !(await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
+        guard let id = UInt64(exactly: input.path.id) else { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
         let outcome = await desk.engine.approveNow(id, by: member)
         if outcome.awaitingOther {
             return .conflict(.init(body: .json(.init(error: "another member's confirmation is waiting; nothing was tried"))))
@@ -110,6 +111,8 @@ struct DeskAPI: APIProtocol {
 
     func rejectOpportunity(_ input: Operations.RejectOpportunity.Input) async throws -> Operations.RejectOpportunity.Output {
         let member = try Caller.current()
+        // Refused by role before anything else (and audited); then an opportunity that is not listed is not found.
+        if member.may(.reject), !(await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
         let said = await desk.engine.perform(.reject(UInt64(clamping: input.path.id)), by: member)
         if let refusal = Self.refusal(in: said) { return .forbidden(.init(body: .json(.init(error: refusal)))) }
         return .ok(.init(body: .json(try await result(done: said.contains { $0.event.kind == "rejected" }, said: said))))
@@ -137,6 +140,14 @@ struct DeskAPI: APIProtocol {
         if let refusal = Self.refusal(in: said) { return .forbidden(.init(body: .json(.init(error: refusal)))) }
         let done = said.contains { ["resumed", "active", "stopsRearmed"].contains($0.event.kind) }
         return .ok(.init(body: .json(try await result(done: done, said: said))))
+    }
+
+    private func isListed(_ id: Int64) async -> Bool {
+        (try? await desk.snapshot().opportunities.contains { Int64($0.id) == id }) ?? false
+    }
+
+    static func notListed(_ id: Int64) -> Components.Schemas._Error {
+        .init(error: "opportunity #\(id) is not listed (gone, or never was)")
     }
 
     /// The engine's refusal for the member's role, in its words, when that is what it said.
