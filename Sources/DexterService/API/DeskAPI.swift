@@ -61,10 +61,10 @@ struct DeskAPI: APIProtocol {
     func getOpportunity(_ input: Operations.GetOpportunity.Input) async throws -> Operations.GetOpportunity.Output {
         _ = try Caller.current()
         let snapshot = try await desk.snapshot()
-        guard let opportunity = snapshot.opportunities.first(where: { Int64($0.id) == input.path.id }) else {
+        guard let index = Self.listed(input.path.id, in: snapshot) else {
             return .notFound(.init(body: .json(Self.notListed(input.path.id))))
         }
-        return .ok(.init(body: .json(.init(opportunity, now: snapshot.clock))))
+        return .ok(.init(body: .json(.init(snapshot.opportunities[index], now: snapshot.clock))))
     }
 
     func listPositions(_ input: Operations.ListPositions.Input) async throws -> Operations.ListPositions.Output {
@@ -99,7 +99,7 @@ struct DeskAPI: APIProtocol {
 
     func approveOpportunity(_ input: Operations.ApproveOpportunity.Input) async throws -> Operations.ApproveOpportunity.Output {
         let member = try Caller.current()
-        if member.may(.approve), !(await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
+        if member.may(.approve), !(try await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
         guard let id = UInt64(exactly: input.path.id) else { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
         let outcome = await desk.engine.approveNow(id, by: member)
         if outcome.awaitingOther {
@@ -112,7 +112,7 @@ struct DeskAPI: APIProtocol {
     func rejectOpportunity(_ input: Operations.RejectOpportunity.Input) async throws -> Operations.RejectOpportunity.Output {
         let member = try Caller.current()
         // Refused by role before anything else (and audited); then an opportunity that is not listed is not found.
-        if member.may(.reject), !(await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
+        if member.may(.reject), !(try await isListed(input.path.id)) { return .notFound(.init(body: .json(Self.notListed(input.path.id)))) }
         let said = await desk.engine.perform(.reject(UInt64(clamping: input.path.id)), by: member)
         if let refusal = Self.refusal(in: said) { return .forbidden(.init(body: .json(.init(error: refusal)))) }
         return .ok(.init(body: .json(try await result(done: said.contains { $0.event.kind == "rejected" }, said: said))))
@@ -142,8 +142,13 @@ struct DeskAPI: APIProtocol {
         return .ok(.init(body: .json(try await result(done: done, said: said))))
     }
 
-    private func isListed(_ id: Int64) async -> Bool {
-        (try? await desk.snapshot().opportunities.contains { Int64($0.id) == id }) ?? false
+    private func isListed(_ id: Int64) async throws -> Bool {
+        Self.listed(id, in: try await desk.snapshot()) != nil
+    }
+
+    /// Where opportunity `id` is in the snapshot's list, if it is listed.
+    static func listed(_ id: Int64, in snapshot: Snapshot) -> Int? {
+        snapshot.opportunities.firstIndex { Int64($0.id) == id }
     }
 
     static func notListed(_ id: Int64) -> Components.Schemas._Error {
