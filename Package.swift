@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The shared desk, in DexterDesk alone: PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "DexterCore"),
@@ -99,16 +101,22 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.embedInCode("openapi.json")],
            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+        .target(name: "DexterDesk", dependencies: [
+            "DexterCore", "DexterRisk", "DexterLedger", "DexterEngine",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "dexter", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterLedger", "DexterVenues",
-            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX", "DexterEVM", "DexterSolana", "DexterService",
+            "DexterEngine", "DexterTUI", "DexterCrypto", "DexterCEX", "DexterEVM", "DexterSolana", "DexterService", "DexterDesk",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "dexter-bench", dependencies: [
             "DexterCore", "DexterMarket", "DexterDetect", "DexterRisk", "DexterVenues", "DexterEngine", "DexterTUI",
-            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "DexterSolana", "DexterService", "CMallocInfo",
+            "DexterLedger", "DexterCEX", "DexterNet", "DexterCrypto", "DexterEVM", "DexterSolana", "DexterService", "DexterDesk",
+            "CMallocInfo", "TestServers", .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "BigInt", package: "BigInt"),
@@ -148,6 +156,12 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "DexterDeskTests", dependencies: [
+            "DexterDesk", "DexterEngine", "DexterVenues", "DexterLedger", "DexterRisk", "DexterCore", "DexterCrypto",
+            "DexterMarket", "DexterDetect", "TestServers",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DexterNetTests", dependencies: ["DexterNet", "DexterCrypto", "TestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SharedTestData", "TestServers", "DexterCrypto",

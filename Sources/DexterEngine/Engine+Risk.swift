@@ -81,12 +81,16 @@ extension Engine {
 
     /// The eleven pre-trade checks on an arbitrage as it would be sent now.
     func riskCheck(_ opportunity: Opportunity) -> PreTradeDenial? {
+        riskCheck(opportunity.legs.map(RiskLeg.init), proposal: tradeProposal(opportunity))
+    }
+
+    /// The trade as risk sees it: each leg in its own instrument (a basis trade's spot pair and perpetual are each
+    /// an allowed pair or not), its notional in USD.
+    func tradeProposal(_ opportunity: Opportunity) -> TradeProposal {
         let quoteUSD = FixedDecimal(approximating: pipeline.state.usdValue(of: opportunity.symbol.quote) ?? 0).rounded(digits: 8)
-        // Each leg in its own instrument: a basis trade's spot pair and perpetual are each an allowed pair or not.
-        let proposal = TradeProposal(legs: opportunity.legs.map {
+        return TradeProposal(legs: opportunity.legs.map {
             TradeProposal.Leg(symbol: $0.symbol, side: $0.side, quantity: $0.quantity, notional: $0.notional, quoteUSD: quoteUSD)
         })
-        return riskCheck(opportunity.legs.map(RiskLeg.init), proposal: proposal)
     }
 
     /// The pre-trade check of a trade of any number of legs, in the order they go.

@@ -50,7 +50,8 @@ public actor Engine {
     /// Every order of the session by client order id, and where each is in its life.
     var orderManager = OrderManager()
     var bookedObserver: (@Sendable (String, String, FixedDecimal) -> Void)?
-    var eventObserver: (@Sendable (Notification) -> Void)?
+    var eventObservers: [@Sendable (Notification) -> Void] = []
+    var tradingStateObservers: [@Sendable (TradingStateChange) -> Void] = []
     var detectionObservers: [@Sendable (DetectionChanges, Timestamp) -> Void] = []
     /// Orders waiting to be sent again after a transient failure: when, and how many attempts so far.
     var retries: [(due: Timestamp, order: OrderRequest)] = []
@@ -331,6 +332,14 @@ public actor Engine {
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
+        if let desk = deskVolumeShortfall(opportunity) {
+            let denial = PreTradeDenial(step: .dailyVolume, reason: "the desk-wide daily volume: this box holds "
+                + "$\((desk.needed - desk.short).formatted(digits: 2)) of it and the trade needs $\(desk.needed.formatted(digits: 2)); "
+                + "reserving the rest from the shared desk, approve again")
+            notify(.riskDenied(id, route: opportunity.route, denial), at: now)
+            record(opportunity, decision: .denied, reason: denial.description, at: now)
+            return publish(force: true)
+        }
         audit("approve", "#\(id) \(opportunity.route) size \(opportunity.quantity) net $\(opportunity.netUSD.formatted(digits: 2))", at: now)
         execute(opportunity, at: now)
         publish(force: true)
@@ -382,6 +391,8 @@ public actor Engine {
             record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
             return
         }
+        // Short of the desk-wide volume: asked for, and approved on a later pass once granted.
+        if deskVolumeShortfall(repriced) != nil { return }
         notify(.autoApproved(repriced.id, route: repriced.route, netUSD: repriced.netUSD), at: now)
         audit("auto-approve", "#\(repriced.id) \(repriced.route) size \(repriced.quantity) net $\(repriced.netUSD.formatted(digits: 2))", at: now)
         execute(repriced, at: now)
@@ -396,7 +407,13 @@ public actor Engine {
     /// writes them out).
     public func onEvent(_ observer: @escaping @Sendable (Notification) -> Void) {
         for said in notifications.reversed() { observer(said) }
-        eventObserver = observer
+        eventObservers.append(observer)
+    }
+
+    /// Hears each change of the trading state as it happens (a halt, reducing, a resume), with who made it: a shared
+    /// desk carries it to the other boxes.
+    public func onTradingState(_ observer: @escaping @Sendable (TradingStateChange) -> Void) {
+        tradingStateObservers.append(observer)
     }
 
     /// Hears (with any others) each detection pass that changed the opportunities (new or re-priced, and gone), as it happens: not
@@ -416,7 +433,10 @@ public actor Engine {
         case .error: .error
         }
         logger.log(level: logLevel, "\(said.text)")
-        eventObserver?(said)
+        for observer in eventObservers { observer(said) }
+        if !tradingStateObservers.isEmpty, let change = TradingStateChange(said.event, by: member.name) {
+            for observer in tradingStateObservers { observer(change) }
+        }
         if notifications.count > 200 { notifications.removeLast(notifications.count - 200) }
     }
 }

@@ -58,6 +58,8 @@ public struct EngineConfig: Sendable {
     public var stopLoss = StopLossLimits()
     /// When perpetual positions are cut before a margin call; off when nil.
     public var marginBuffer: MarginBuffer? = MarginBuffer()
+    /// This box's share of the desk-wide daily volume, when it is one of several boxes on a shared desk.
+    public var deskVolume: DeskAllowance?
 
     public init(user: String, mode: DeskMode, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

@@ -153,3 +153,26 @@ extension TradingControl {
     /// How a resume's audit entry states its baseline, so a restart the same day can read it back.
     static let baselineMarker = "; the daily loss limit now counts from "
 }
+
+/// The trading state changed: to what, why, and by whom (the desk's own user for an automatic halt).
+public struct TradingStateChange: Sendable, Hashable {
+    public var state: TradingState
+    public var reason: String
+    public var member: String
+
+    public init(state: TradingState, reason: String, member: String) {
+        self.state = state
+        self.reason = reason
+        self.member = member
+    }
+
+    init?(_ event: DeskEvent, by member: String) {
+        switch event {
+        case .halted(let reason, _, _): self.init(state: .halted, reason: reason, member: member)
+        case .reducing(let reason): self.init(state: .reducing, reason: reason, member: member)
+        case .active(let after): self.init(state: .active, reason: "resumed after reducing: \(after)", member: member)
+        case .resumed(let after, _): self.init(state: .active, reason: "resumed after: \(after)", member: member)
+        default: return nil
+        }
+    }
+}

@@ -12,6 +12,16 @@ public struct AuditEntry: Sendable, Hashable {
     public let previousHash: String
     public let hash: String
 
+    public init(sequence: Int64, at: String, user: String, action: String, detail: String, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.at = at
+        self.user = user
+        self.action = action
+        self.detail = detail
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
     /// What is hashed: every field, each prefixed by its length so no two entries can read the same.
     public static func canonical(sequence: Int64, at: String, user: String, action: String, detail: String,
                                  previousHash: String) -> String {
@@ -106,29 +116,39 @@ extension LedgerReader {
     /// Walks the whole chain: every entry's hash recomputed from its fields, every link to the one before, no gap
     /// in the sequence. An empty list means intact.
     public func verifyAudit(hash: AuditHash) throws -> (entries: Int, head: String, problems: [AuditProblem]) {
-        let rows = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, at, user, action, detail, prev_hash, hash FROM audit")
+        let entries = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, at, user, action, detail, prev_hash, hash FROM audit").map {
+                AuditEntry(sequence: $0["seq"], at: $0["at"], user: $0["user"], action: $0["action"], detail: $0["detail"],
+                           previousHash: $0["prev_hash"], hash: $0["hash"])
+            }
         }
+        return AuditEntry.verifyChain(entries, hash: hash)
+    }
+}
+
+extension AuditEntry {
+    /// Walks a chain (a box's own ledger, or its copy at the shared desk): every entry's hash recomputed from its
+    /// fields, every link to the one before, no gap in the sequence. An empty list of problems means intact.
+    public static func verifyChain(_ entries: [AuditEntry], hash: AuditHash) -> (entries: Int, head: String, problems: [AuditProblem]) {
         var problems: [AuditProblem] = []
         var seen: [String: Int64] = [:]
         var previous = LedgerSchema.genesisHash
         var expected: Int64 = 1
-        for row in rows.sorted(by: { ($0["seq"] as Int64) < ($1["seq"] as Int64) }) {
-            let sequence: Int64 = row["seq"]
-            let link: String = row["prev_hash"], stored: String = row["hash"]
+        for entry in entries.sorted(by: { $0.sequence < $1.sequence }) {
+            let sequence = entry.sequence
             let gap = sequence > expected
             if gap { problems.append(.missing(from: expected, to: sequence - 1)) }
-            let recomputed = hash(AuditEntry.canonical(sequence: sequence, at: row["at"], user: row["user"],
-                                                       action: row["action"], detail: row["detail"], previousHash: link))
-            if recomputed != stored { problems.append(.edited(sequence: sequence)) }
+            let recomputed = hash(canonical(sequence: sequence, at: entry.at, user: entry.user, action: entry.action,
+                                            detail: entry.detail, previousHash: entry.previousHash))
+            if recomputed != entry.hash { problems.append(.edited(sequence: sequence)) }
             // A gap already explains a broken link; otherwise a link to an older entry means this one was moved.
-            if link != previous && !gap {
-                problems.append(seen[link] != nil ? .reordered(sequence: sequence) : .brokenLink(sequence: sequence))
+            if entry.previousHash != previous && !gap {
+                problems.append(seen[entry.previousHash] != nil ? .reordered(sequence: sequence) : .brokenLink(sequence: sequence))
             }
-            seen[stored] = sequence
-            previous = stored
+            seen[entry.hash] = sequence
+            previous = entry.hash
             expected = sequence + 1
         }
-        return (rows.count, previous, problems)
+        return (entries.count, previous, problems)
     }
 }

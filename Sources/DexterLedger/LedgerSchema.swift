@@ -266,6 +266,8 @@ enum LedgerSchema {
                 CREATE INDEX api_tokens_by_user ON api_tokens(user);
                 """)
         }
+        // What a shared desk receives, captured with each write (see DeskOutbox).
+        migrator.registerMigration("v13-desk-outbox") { db in try DeskOutbox.create(db) }
         return migrator
     }
 

@@ -115,6 +115,11 @@ public struct PreTradeDenial: Error, Sendable, Hashable, CustomStringConvertible
     public let step: PreTradeStep
     public let reason: String
     public var description: String { "denied by \(step): \(reason)" }
+
+    public init(step: PreTradeStep, reason: String) {
+        self.step = step
+        self.reason = reason
+    }
 }
 
 /// Limits beyond the desk's `RiskLimits`: exposure per venue and the plans' tiers.

@@ -14,12 +14,14 @@ import Foundation
 let only = CommandLine.arguments.dropFirst().first
 if only == "help" || only == "--help" || only == "-h" {
     print("""
-        usage: dexter-bench [detect | inbox | wire | ledger | cycles | replay | binance | solana | service | evm [--poll-ms N] [--moves N]]
-          no argument runs them all (inbox and evm only when named); run it in release: swift run -c release dexter-bench
+        usage: dexter-bench [detect | inbox | wire | ledger | cycles | replay | binance | solana | service | desk | evm [--poll-ms N] [--moves N]]
+          no argument runs them all (inbox, evm and desk only when named); run it in release: swift run -c release dexter-bench
           binance  needs the local Binance server's venv (scripts/binance-server.sh makes it) and ../shared/data
           evm      needs .venv-evm (run scripts/evm-venv.sh once) and ../shared/evm: it starts the local py-evm node
                    (scripts/evm-node.sh) and times block → pools → opportunity (poll interval --poll-ms, default 200;
                    --moves swaps, default 100), a V3 quote crossing 10 ticks against QuoterV2, and swap → signed bytes
+          desk     the shared desk on a PostgreSQL of its own (Debian's postgresql, private socket): shipping throughput
+                   from 1 and 3 boxes, a volume reservation's round trip, a halt on one box → applied on another
           service  the served desk (dexter serve) in this process: detection → WebSocket client with 1/10/100 clients,
                    REST at 1,000 requests/s on loopback, attach → first frame; no network beyond loopback
           solana   needs ../shared/vectors (or DEXTER_VECTORS), no network: Whirlpool account bytes → desk market →
@@ -29,6 +31,10 @@ if only == "help" || only == "--help" || only == "-h" {
 }
 if only == "service" {
     try await ServiceBenchmark.run()
+    exit(0)
+}
+if only == "desk" {
+    try await DeskBenchmark.run()
     exit(0)
 }
 if only == "evm" {

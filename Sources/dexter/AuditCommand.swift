@@ -18,14 +18,22 @@ struct AuditCommand: ParsableCommand {
             """,
         subcommands: [Verify.self, Export.self])
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every entry's hash and link; exits 0 when intact, 1 naming each problem.")
+            abstract: "Check every entry's hash and link; exits 0 when intact, 1 naming each problem.",
+            discussion: "With --desk, walks every box's chain as the shared desk ([desk] postgres_url) holds it instead.")
 
         @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
         var ledger: String?
 
-        func run() throws {
+        @Flag(name: .long, help: "Verify each box's chain at the shared desk.")
+        var desk = false
+
+        @Option(name: .long, help: "Config file (for [desk]).")
+        var config: String?
+
+        func run() async throws {
+            if desk { return try await SharedDeskCheck.audit(config: config) }
             let result = try LedgerCommand.open(ledger).reader.verifyAudit(hash: Engine.auditHash)
             guard result.problems.isEmpty else {
                 for problem in result.problems { print(problem) }

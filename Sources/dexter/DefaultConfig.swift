@@ -38,6 +38,14 @@ mouse = true
 # "json". Unset: dexter serve writes logfmt, other commands nothing. The log file above is written either way.
 # log_format = "logfmt"
 
+# Several boxes, one desk: each box books into its own ledger first and ships every booking, order event and audit
+# entry to a shared PostgreSQL (docs/scale-out.md); the kill switch, reducing and resume reach every box. Off unless
+# postgres_url is set.
+# [desk]
+# postgres_url = "postgresql://dexter@db.internal:5432/desk"   # or "postgresql://dexter@/desk?host=/run/postgresql"
+# This box's name at the desk, unique per box. Default: the host's name.
+# box = "tokyo-1"
+
 [auto_approve]
 # Off by default. When on (or with dexter run --auto-approve), an opportunity is approved without a key if,
 # re-priced on the market now, it nets at least min_net_usd, its buy leg is at most max_notional_usd, and its pair

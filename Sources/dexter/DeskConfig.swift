@@ -51,6 +51,8 @@ struct DeskConfig {
     var solanaChain: SolanaChainSettings?
     /// `[service]`: dexter serve's socket, TCP listener, TLS and stderr log format.
     var service = ServiceConfig()
+    /// `[desk]`: the shared desk on PostgreSQL, when this box is one of several.
+    var sharedDesk = SharedDeskConfig(database: nil, box: "box")
 
     func engineConfig(user: String) -> EngineConfig {
         // Any venue served by a live connector means live market data: PAPER (paper fills on its books).
@@ -67,6 +69,8 @@ struct DeskConfig {
         config.plans = plans
         config.stopLoss = stopLoss
         config.marginBuffer = marginBuffer
+        // One desk-wide daily volume, reserved from the shared desk (SharedDeskLink fills this box's share).
+        if sharedDesk.database != nil, sharedDesk.dailyVolumeUSD != nil { config.deskVolume = DeskAllowance() }
         return config
     }
 }
@@ -107,7 +111,7 @@ extension DeskConfig {
         let root = ConfigReader(table: table, path: [], file: file, source: ConfigSourceMap(text: text))
         try SimConfig.rejectAssetsTable(root)
         try root.allowOnly(["user", "theme", "mouse", "keymap", "auto_approve", "leg_risk", "execution", "ledger", "log", "keys", "sim", "detection", "limits", "chains", "venues", "compliance", "plans",
-                            "balances", "wallets", "replay", "service"])
+                            "balances", "wallets", "replay", "service", "desk"])
         var autoApproveBounds = AutoApprovePolicy(minNetUSD: FixedDecimal(20), maxNotionalUSD: FixedDecimal(25_000), pairs: [])
         var autoApproveEnabled = false
         var autoApproveByUser: [String: (enabled: Bool, bounds: AutoApprovePolicy)] = [:]
@@ -230,7 +234,8 @@ extension DeskConfig {
             sequentialRoutes: sequentialRoutes, autoApproveBounds: autoApproveBounds, autoHalt: autoHalt,
             maxExposurePerVenueUSD: venueExposure, positionVaRBudgetUSD: varBudget, denyList: denyList, plans: plans,
             stopLoss: stopLoss, marginBuffer: marginBuffer, replay: try ReplayDeskConfig.parse(root),
-            liveChains: liveChains, solanaChain: solana, service: try ServiceConfig.parse(root))
+            liveChains: liveChains, solanaChain: solana, service: try ServiceConfig.parse(root),
+            sharedDesk: try SharedDeskConfig.parse(root))
     }
 
     static func parseLimits(_ limits: ConfigReader) throws -> RiskLimits {

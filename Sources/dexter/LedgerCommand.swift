@@ -17,16 +17,26 @@ struct LedgerCommand: ParsableCommand {
         return try DexterLedger.Ledger(path: path)
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the ledger: SQLite's integrity check, balances against their journal, orders under every booking.",
-            discussion: "Prints ok and exits 0, or prints each problem and exits 1.")
+            discussion: """
+                Prints ok and exits 0, or prints each problem and exits 1. With --desk, also compares every booking, \
+                order event and audit entry of this box with the shared desk's copy ([desk] postgres_url), row by row.
+                """)
 
         @Option(name: .long, help: "Ledger file (default: $XDG_DATA_HOME/dexter/sim.sqlite).")
         var ledger: String?
 
-        func run() throws {
+        @Flag(name: .long, help: "Also check this box's rows at the shared desk against its ledger.")
+        var desk = false
+
+        @Option(name: .long, help: "Config file (for [desk]).")
+        var config: String?
+
+        func run() async throws {
             let ledger = try LedgerCommand.open(self.ledger)
+            if desk { try await SharedDeskCheck.ledger(ledger, config: config) }
             let integrity = try ledger.reader.integrityCheck()
             var problems = integrity == "ok" ? [] : ["SQLite integrity check: \(integrity)"]
             problems += try ledger.reader.reconciliationProblems()

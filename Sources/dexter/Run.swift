@@ -80,6 +80,7 @@ struct Run: AsyncParsableCommand {
             Self.emit(#"{"event":"booked","arbitrage":"\#(id)","status":"\#(status)","realised_usd":"\#(realised)"}"#)
         }
         if events { await engine.onEvent { Self.emit(Self.deskLine($0)) } }
+        let shared = await SharedDeskLink.start(config.sharedDesk, engine: engine, ledger: ledgerFile)
         if let onRecording {
             try await Self.drive(engine, through: onRecording.venue, clock: engineClock, stepped: fast ? clock : nil,
                                  seconds: seconds)
@@ -98,6 +99,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         await engine.publishNow()
+        await shared?.stop()
         let pnl = engine.board.current?.pnl
         Self.emit(#"{"event":"stopped","arbitrages_today":\#(pnl?.arbitragesToday ?? 0),"realised_today_usd":"\#(pnl?.realisedTodayUSD ?? .zero)"}"#)
     }

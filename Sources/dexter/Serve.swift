@@ -83,6 +83,7 @@ struct Serve: AsyncParsableCommand {
                                   },
                                   metrics: { DeskMetrics.exposition() })
         let journal = await service.startJournal()
+        let shared = await SharedDeskLink.start(config.sharedDesk, engine: engine, ledger: ledgerFile)
         let loop = Task { await engine.run() }
         let listeners = ServiceListeners(
             socketPath: socketPath,
@@ -106,6 +107,7 @@ struct Serve: AsyncParsableCommand {
         let served = await serving.result
         await engine.stop()
         await loop.value
+        await shared?.stop()
         journal.cancel()
         if case .failure(let error) = served, !(error is CancellationError) {
             logger.error("the service ended: \(error)")

@@ -56,6 +56,7 @@ struct Watch: AsyncParsableCommand {
         let opened = try await DeskOpening.open(desk, recorded: recorded, trading: trading, user: user, ledger: ledger,
                                                 confirmLive: LiveAccess.confirm)
         let engine = opened.engine, logger = opened.logger
+        let shared = await SharedDeskLink.start(config.sharedDesk, engine: engine, ledger: opened.ledgerFile)
         let loop = Task { await engine.run() }
         let channel = engine.commandChannel()
         let board = engine.board
@@ -87,6 +88,7 @@ struct Watch: AsyncParsableCommand {
         }
         await engine.stop()
         await loop.value
+        await shared?.stop()
         channel.task.cancel()
         logger.info("stopped")
     }

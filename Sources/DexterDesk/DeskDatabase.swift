@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// Where the shared desk lives: a PostgreSQL server named by a libpq-style URL,
+/// `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE` or, over a Unix socket,
+/// `postgresql://USER@/DATABASE?host=/socket/dir[&port=5432]`. The password never appears in what this says.
+public struct DeskDatabase: Sendable, CustomStringConvertible {
+    public let configuration: PostgresConnection.Configuration
+    /// The URL without its password, for logs and messages.
+    public let description: String
+
+    public init(url text: String) throws(DeskDatabaseError) {
+        guard let components = URLComponents(string: text), let scheme = components.scheme,
+              ["postgres", "postgresql"].contains(scheme) else {
+            throw DeskDatabaseError("postgres_url: expected postgresql://user@host:port/database, found a URL that is not one"
+                                    + (text.contains("@") ? "" : " (\"\(text)\")"))
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty else { throw DeskDatabaseError("postgres_url: name the database after the host, as .../dexter") }
+        guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
+            throw DeskDatabaseError("postgres_url: name the user before the host, as postgresql://dexter@...")
+        }
+        let password = components.password?.removingPercentEncoding
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let port: Int
+        if let given = components.port ?? query["port"].flatMap(Int.init) {
+            guard (1...65_535).contains(given) else { throw DeskDatabaseError("postgres_url: port \(given) is not in 1...65535") }
+            port = given
+        } else {
+            port = 5432
+        }
+        if let directory = query["host"], directory.hasPrefix("/") {
+            configuration = .init(unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password,
+                                  database: database)
+            description = "postgresql://\(user)@/\(database)?host=\(directory)&port=\(port)"
+        } else {
+            guard let host = components.host, !host.isEmpty else {
+                throw DeskDatabaseError("postgres_url: name a host, or a socket directory as ?host=/run/postgresql")
+            }
+            // Beyond loopback the password and the desk's trades cross a network: TLS, required.
+            let loopback = ["localhost", "127.0.0.1", "::1"].contains(host)
+            let tls: PostgresConnection.Configuration.TLS
+            if loopback {
+                tls = .disable
+            } else {
+                do { tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration())) } catch {
+                    throw DeskDatabaseError("postgres_url: TLS for \(host) could not be set up: \(error)")
+                }
+            }
+            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            description = "postgresql://\(user)@\(host):\(port)/\(database)"
+        }
+    }
+
+    /// One connection; throws at once when the server cannot be reached (the callers decide how to wait).
+    public func connect(logger: Logger) async throws -> PostgresConnection {
+        var configuration = self.configuration
+        configuration.options.connectTimeout = .seconds(3)
+        return try await PostgresConnection.connect(configuration: configuration, id: Self.nextID(), logger: logger)
+    }
+
+    /// Runs `body` on a connection of its own, closed after, all within `limit`: at the deadline the connection is
+    /// closed (so a query waiting on a server that died ends too) and `DeskTimeout` names `what` was asked.
+    public func withConnection<T: Sendable>(within limit: Duration, _ what: String, logger: Logger,
+                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let held = HeldConnection()
+        do {
+            let result = try await withDeadline(limit, what, abandon: { await held.close() }) {
+                let connection = try await self.connect(logger: logger)
+                await held.hold(connection)
+                return try await body(connection)
+            }
+            await held.close()
+            return result
+        } catch {
+            await held.close()
+            throw error
+        }
+    }
+
+    private static let ids = Mutex(0)
+    static func nextID() -> Int { ids.withLock { $0 += 1; return $0 } }
+}
+
+/// A `postgres_url` that cannot be used, in words.
+public struct DeskDatabaseError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What PostgreSQL said, without the query's binds (they can hold a box's trades) — PSQLError's own description
+/// says nothing useful, so this names the server's message and code.
+public func describe(_ error: any Error) -> String {
+    if let psql = error as? PSQLError {
+        if let message = psql.serverInfo?[.message] {
+            return "PostgreSQL: \(message) (\(psql.serverInfo?[.sqlState] ?? psql.code.description))"
+        }
+        return "PostgreSQL: \(psql.code.description)" + (psql.underlying.map { ": \($0)" } ?? "")
+    }
+    return "\(error)"
+}
+
+/// A connection to close whichever finishes first, the work or its deadline: one that arrives after it was closed
+/// is closed as it arrives.
+final class HeldConnection: Sendable {
+    private let state = Mutex<(connection: PostgresConnection?, closed: Bool)>((nil, false))
+
+    func hold(_ connection: PostgresConnection) async {
+        let late = state.withLock { state in
+            if state.closed { return true }
+            state.connection = connection
+            return false
+        }
+        if late { try? await connection.close() }
+    }
+
+    func close() async {
+        let connection = state.withLock { state in
+            state.closed = true
+            defer { state.connection = nil }
+            return state.connection
+        }
+        if let connection { try? await connection.close() }
+    }
+}

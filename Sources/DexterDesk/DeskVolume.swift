@@ -1,0 +1,185 @@
+import DexterCore
+import DexterEngine
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Reserves this box's share of the desk-wide daily volume limit in PostgreSQL: each reservation is one transaction
+/// that locks the day's usage row, so two boxes racing for the last of the limit are served one after the other
+/// and cannot both get it. What the engine is short of is reserved when it asks; `slice` more is kept in hand, so a
+/// box that loses the desk trades on within it (and no further).
+public actor DeskVolume {
+    public static let kind = "daily_volume_usd"
+
+    public let box: String
+    let database: DeskDatabase
+    let allowance: DeskAllowance
+    /// The limit this box's config names: set at the desk when none is set yet.
+    let limit: FixedDecimal
+    let slice: FixedDecimal
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var reachable = true
+
+    public init(box: String, database: DeskDatabase, allowance: DeskAllowance, limit: FixedDecimal, slice: FixedDecimal,
+                logger: Logger) {
+        self.box = box
+        self.database = database
+        self.allowance = allowance
+        self.limit = limit
+        self.slice = slice
+        self.logger = logger
+    }
+
+    /// Reserves as the engine asks, and keeps the slice in hand, until cancelled; then hands back what is unused.
+    public func run() async {
+        await topUp()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in self.allowance.asks { await self.topUp() }
+            }
+            // The slice is topped up on a beat too: a day rolls over, the desk comes back.
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    await self.topUp()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Reserves what the engine is short of, plus what keeps `slice` in hand.
+    func topUp() async {
+        let now = WallClock().now()
+        let day = now.utcDay
+        let holding = allowance.current
+        let held = holding.day == day ? holding.held : .zero
+        // Whole cents, rounded up: the desk's books read as money, and a grant still covers what was asked.
+        let wanted = (holding.day == day ? holding.wanted : .zero).rounded(digits: 2, .up)
+        let topUp = FixedDecimal.max(.zero, slice - held).rounded(digits: 2, .up)
+        guard wanted.isPositive || topUp.isPositive else { return }
+        do {
+            let granted = try await withDeadline(.seconds(5), "reserving desk-wide volume", abandon: { await self.drop() }) {
+                try await self.reserve(atLeast: wanted, preferably: wanted + topUp, on: day)
+            }
+            if granted.isPositive { allowance.grant(granted, on: day) }
+            if !reachable {
+                reachable = true
+                logger.notice("shared desk reached again at \(database): reserving the desk-wide volume again")
+            }
+        } catch {
+            await drop()
+            if reachable {
+                reachable = false
+                logger.warning("\("shared desk unreachable at \(database): \(describe(error)); trading on within the " + "$\(held.formatted(digits: 2)) of desk-wide volume this box holds")")
+            }
+        }
+    }
+
+    /// One reservation: at least `minimum` (or nothing), up to `preferred`, of what the limit has left today. Returns
+    /// what was granted.
+    public func reserve(atLeast minimum: FixedDecimal, preferably preferred: FixedDecimal, on day: String) async throws -> FixedDecimal {
+        let connection = try await connected()
+        let box = self.box, kind = Self.kind
+        try await connection.run("BEGIN", logger: logger)
+        do {
+            try await connection.run("INSERT INTO desk_usage (day, kind) VALUES (\(day)::date, \(kind)) ON CONFLICT DO NOTHING",
+                                     logger: logger)
+            var used = FixedDecimal.zero
+            for try await text in try await connection.query(
+                "SELECT used::text FROM desk_usage WHERE day = \(day)::date AND kind = \(kind) FOR UPDATE", logger: logger)
+                .decode(String.self) { used = try Self.amount(text) }
+            var limit = FixedDecimal.zero
+            for try await text in try await connection.query("SELECT amount::text FROM desk_limits WHERE kind = \(kind)",
+                                                             logger: logger).decode(String.self) { limit = try Self.amount(text) }
+            let left = FixedDecimal.max(.zero, limit - used)
+            let granted = left >= preferred ? preferred : (left >= minimum && left.isPositive ? left : .zero)
+            guard granted.isPositive else {
+                try await connection.run("COMMIT", logger: logger)
+                return .zero
+            }
+            try await connection.run("""
+                UPDATE desk_usage SET used = used + \(granted.description)::numeric WHERE day = \(day)::date AND kind = \(kind)
+                """, logger: logger)
+            try await connection.run("""
+                INSERT INTO desk_grants (box, day, kind, granted) VALUES (\(box), \(day)::date, \(kind), \(granted.description)::numeric)
+                ON CONFLICT (box, day, kind) DO UPDATE SET granted = desk_grants.granted + EXCLUDED.granted
+                """, logger: logger)
+            try await connection.run("COMMIT", logger: logger)
+            return granted
+        } catch {
+            try? await connection.run("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    /// Hands what this box holds and has not used back to the desk (a clean stop), so other boxes may use it today.
+    public func handBack() async {
+        let (day, released) = allowance.release()
+        // Whole cents, as the desk's books are kept: the fraction of a cent stays used.
+        let amount = released.rounded(digits: 2, .down)
+        guard amount.isPositive, !day.isEmpty else { return }
+        let box = self.box, kind = Self.kind
+        let logger = self.logger
+        do {
+            try await withDeadline(.seconds(5), "handing back desk-wide volume", abandon: { await self.drop() }) {
+                let connection = try await self.connected()
+                try await connection.transaction(logger: logger) { connection in
+                    try await connection.run("""
+                        UPDATE desk_usage SET used = used - \(amount.description)::numeric WHERE day = \(day)::date AND kind = \(kind)
+                        """, logger: logger)
+                    try await connection.run("""
+                        UPDATE desk_grants SET returned = returned + \(amount.description)::numeric
+                        WHERE box = \(box) AND day = \(day)::date AND kind = \(kind)
+                        """, logger: logger)
+                }
+            }
+        } catch {
+            logger.warning("$\(amount.formatted(digits: 2)) of desk-wide volume held by box \(box) could not be handed back (\(describe(error))); it stays used for \(day)")
+        }
+        await drop()
+    }
+
+    /// Connects, creating the schema if needed, and sets the desk's limit from this box's config if none is set
+    /// (the first box's limit stands; a box configured otherwise is told which governs).
+    private func connected() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        let connection = try await database.connect(logger: logger)
+        do {
+            try await DeskSchema.prepare(connection, logger: logger)
+            let box = self.box, kind = Self.kind
+            try await connection.run("""
+                INSERT INTO desk_limits (kind, amount, set_by) VALUES (\(kind), \(limit.description)::numeric, \(box))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            for try await (text, setBy) in try await connection.query(
+                "SELECT amount::text, set_by FROM desk_limits WHERE kind = \(kind)", logger: logger).decode((String, String).self) {
+                let governing = try Self.amount(text)
+                if governing != limit {
+                    logger.warning("the desk's daily volume limit is $\(governing.formatted(digits: 2)) (set by box \(setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
+                }
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        if let earlier = self.connection { try? await earlier.close() }
+        self.connection = connection
+        return connection
+    }
+
+    /// Closes the connection (a connection must be closed before it is let go).
+    public func close() async { await drop() }
+
+    private func drop() async {
+        if let connection { try? await connection.close() }
+        connection = nil
+    }
+
+    static func amount(_ text: String) throws -> FixedDecimal {
+        guard let value = FixedDecimal(text) else { throw DeskDatabaseError("the desk holds an amount that is not a decimal: \(text)") }
+        return value
+    }
+}
