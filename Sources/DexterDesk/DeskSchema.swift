@@ -13,6 +13,7 @@ enum DeskSchema {
         CREATE TABLE IF NOT EXISTS desk_boxes (
             box text PRIMARY KEY,
             shipped_seq bigint NOT NULL DEFAULT 0,
+            joined_seq bigint NOT NULL DEFAULT 0,
             shipped_at timestamptz
         )
         """,
@@ -80,6 +81,19 @@ enum DeskSchema {
                (payload->>'notional_usd')::numeric AS notional_usd, (payload->>'profit_usd')::numeric AS profit_usd,
                payload->>'created_at' AS created_at
         FROM desk_records WHERE kind = 'trade'
+        """,
+        // Members, roles and plans, desk-wide: the last change to reach the desk wins; `version` orders the changes
+        // so a box applies only what it has not (a removal stays as a row, so a box that was away hears of it).
+        "CREATE SEQUENCE IF NOT EXISTS desk_members_version",
+        """
+        CREATE TABLE IF NOT EXISTS desk_members (
+            name text PRIMARY KEY,
+            record jsonb NOT NULL,
+            removed boolean NOT NULL,
+            version bigint NOT NULL,
+            box text NOT NULL,
+            at timestamptz NOT NULL DEFAULT now()
+        )
         """,
         """
         CREATE OR REPLACE VIEW desk_audit AS

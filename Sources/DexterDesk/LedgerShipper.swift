@@ -18,6 +18,9 @@ public actor LedgerShipper {
     private var connection: PostgresConnection?
     private var shipped: Int64 = 0
     private var reachable = true
+    /// The last entry this box had written when it first reached this desk (kept there): what it did before it
+    /// joined (its members, say) does not override what the desk already holds.
+    private var joinedThrough: Int64 = 0
     private let progress = Mutex(ShippingProgress())
 
     public init(box: String, database: DeskDatabase, ledger: LedgerReader, logger: Logger, batchSize: Int = 500,
@@ -87,7 +90,7 @@ public actor LedgerShipper {
         var latest: [String: OutboxEntry] = [:]
         for entry in entries { latest["\(entry.kind)\u{0}\(entry.key)"] = entry }
         let rows = latest.values.sorted { $0.sequence < $1.sequence }
-        let box = self.box, from = shipped
+        let box = self.box, from = shipped, joinedThrough = self.joinedThrough
         try await connection.transaction(logger: logger) { connection in
             var cursor: Int64 = 0
             for try await value in try await connection.query(
@@ -106,6 +109,8 @@ public actor LedgerShipper {
                 """, logger: logger)
             try await connection.run("UPDATE desk_boxes SET shipped_seq = \(last.sequence), shipped_at = now() WHERE box = \(box)",
                                      logger: logger)
+            try await DeskRoster.publish(rows.filter { $0.kind == DeskMemberSync.kind }, from: box, joinedThrough: joinedThrough,
+                                          on: connection, logger: logger)
         }
         shipped = last.sequence
         let head = (try? ledger.outboxHead()) ?? last.sequence
@@ -138,12 +143,14 @@ public actor LedgerShipper {
         let connection = try await database.connect(logger: logger)
         do {
             try await DeskSchema.prepare(connection, logger: logger)
-            try await connection.run("INSERT INTO desk_boxes (box) VALUES (\(box)) ON CONFLICT DO NOTHING", logger: logger)
-            for try await value in try await connection.query("SELECT shipped_seq FROM desk_boxes WHERE box = \(box)",
-                                                              logger: logger).decode(Int64.self) {
-                shipped = value
-            }
             let head = try ledger.outboxHead()
+            try await connection.run("INSERT INTO desk_boxes (box, joined_seq) VALUES (\(box), \(head)) ON CONFLICT DO NOTHING",
+                                     logger: logger)
+            for try await (cursor, joined) in try await connection.query(
+                "SELECT shipped_seq, joined_seq FROM desk_boxes WHERE box = \(box)", logger: logger).decode((Int64, Int64).self) {
+                shipped = cursor
+                joinedThrough = joined
+            }
             if shipped > head { throw NotThisLedger(box: box, desk: shipped, head: head) }
         } catch {
             try? await connection.close()

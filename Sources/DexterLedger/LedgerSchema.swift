@@ -268,6 +268,7 @@ enum LedgerSchema {
         }
         // What a shared desk receives, captured with each write (see DeskOutbox).
         migrator.registerMigration("v13-desk-outbox") { db in try DeskOutbox.create(db) }
+        migrator.registerMigration("v14-desk-members") { db in try DeskMemberSync.create(db) }
         return migrator
     }
 

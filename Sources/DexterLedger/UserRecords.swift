@@ -57,11 +57,7 @@ extension LedgerWriter {
 extension LedgerReader {
     public func users() throws -> [UserRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map { row in
-                UserRecord(name: row["name"], role: row["role"], mayTrade: (row["may_trade"] as Int) != 0, plan: row["plan"],
-                           venues: row["venues"], chains: row["chains"], pairs: row["pairs"],
-                           dailyVolumeUSD: row["daily_volume_usd"], maxPositionUSD: row["max_position_usd"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(UserRecord.init(row:))
         }
     }
 }

@@ -4,10 +4,12 @@ import DexterLedger
 import Logging
 
 /// This box's part in a shared desk (`[desk] postgres_url`): the desk's trading state read and applied before the
-/// engine runs, then the ledger shipped and the kill switch carried both ways while it does.
+/// engine runs, then the ledger shipped, the kill switch carried both ways and the desk's members kept here while it
+/// does.
 struct SharedDeskLink {
     let shipper: LedgerShipper
     let control: DeskControl
+    let roster: DeskRoster
     let volume: DeskVolume?
     let tasks: [Task<Void, Never>]
     let logger: Logger
@@ -24,9 +26,10 @@ struct SharedDeskLink {
             volume = DeskVolume(box: config.box, database: database, allowance: allowance, limit: limit,
                                 slice: config.reserveSliceUSD, logger: logger)
         }
-        var tasks = [Task { await shipper.run() }, Task { await control.run() }]
+        let roster = DeskRoster(box: config.box, database: database, ledger: ledger, hash: Engine.auditHash, logger: logger)
+        var tasks = [Task { await shipper.run() }, Task { await control.run() }, Task { await roster.run() }]
         if let volume { tasks.append(Task { await volume.run() }) }
-        return SharedDeskLink(shipper: shipper, control: control, volume: volume, tasks: tasks, logger: logger)
+        return SharedDeskLink(shipper: shipper, control: control, roster: roster, volume: volume, tasks: tasks, logger: logger)
     }
 
     /// Stops listening; ships what is waiting for up to `seconds` first, so a clean stop leaves nothing behind when

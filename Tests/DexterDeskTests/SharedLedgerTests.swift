@@ -84,7 +84,7 @@ import TestServers
         // A fresh ledger configured with the same name: it has written less than the desk holds of "osaka".
         let second = try await Box("osaka", desk: desk, autoApprove: false)
         await #expect(throws: (any Error).self) { try await second.shipper.ship() }
-        let said = try await { () async -> String in
+        let said = await { () async -> String in
             do { try await second.shipper.ship(); return "" } catch { return "\(error)" }
         }()
         #expect(said.contains("another ledger ships as \"osaka\""), "\(said)")

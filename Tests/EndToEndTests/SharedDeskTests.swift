@@ -6,7 +6,7 @@ extension EndToEnd {
     /// Three dexter processes on the simulated market share one desk on a real PostgreSQL: one served (tokyo, its
     /// kill switch on the API), two run headless. PostgreSQL is killed and started again mid-run; the desk-wide
     /// daily volume is contested by all three. Every box trades through the outage, the limit is never passed, the
-    /// kill switch pulled on tokyo stops the other two, and afterwards the desk holds each box's ledger exactly
+    /// kill switch pulled on tokyo stops the other two, a member added on london is a member on every box, and afterwards the desk holds each box's ledger exactly
     /// (`ledger check --desk`) and every box's audit chain verifies there (`audit verify --desk`).
     @Suite(.serialized) struct SharedDeskTests {
         static let limit = 1_200_000
@@ -52,7 +52,14 @@ extension EndToEnd {
             postgres.kill()
             Thread.sleep(forTimeInterval: 8)
             try postgres.start()
-            Thread.sleep(forTimeInterval: 8)
+            // Olga, tokyo's admin, is the desk's: on london (its running dexter ships the change) she adds bob, making her
+            // vault there first.
+            Thread.sleep(forTimeInterval: 4)
+            let added = try Binary.run(["user", "add", "bob", "--role", "trader", "--as", "olga"] + arguments("london"),
+                                       environment: environment,
+                                       input: "olga-vault-Passphrase-1\nolga-vault-Passphrase-1\nbob-vault-Passphrase-1\nbob-vault-Passphrase-1\n")
+            #expect(added.status == 0, "user add on london: \(added.output) \(added.error)")
+            Thread.sleep(forTimeInterval: 4)
             let pulled = Date()
             let halt = try Binary.run(["-s", "-w", "\n%{http_code}", "--max-time", "10", "--unix-socket", "\(data)/run/tokyo.sock",
                                        "-H", "Authorization: Bearer \(bearer)", "-H", "Content-Type: application/json",
@@ -81,6 +88,12 @@ extension EndToEnd {
             let servedSaid = try String(contentsOfFile: "\(data)/tokyo.out", encoding: .utf8)
             #expect(served.terminationStatus == 0, "tokyo: \(servedSaid.suffix(500))")
 
+            // Bob is a member on every box, and said so in each box's audit trail.
+            for box in ["tokyo", "virginia"] {
+                let list = try Binary.run(["user", "list", "--as", "olga"] + arguments(box), environment: environment)
+                #expect(list.output.split(separator: "\n").contains { $0.hasPrefix("bob ") && $0.contains("trader") },
+                        "\(box): \(list.output) \(list.error)")
+            }
             var trades = 0
             for box in boxes {
                 let check = try Binary.run(["ledger", "check", "--desk"] + arguments(box), environment: environment)

@@ -1,0 +1,152 @@
+import DexterCore
+import DexterLedger
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Members, roles and plans desk-wide. A box's own changes reach the desk's list through its shipper (in the batch's
+/// transaction, with a NOTIFY); this applies the list's changes from other boxes to the box's ledger, where dexter
+/// serve, attach and the user commands read members, on every notice and on every (re)connect, so a box that was
+/// away catches up before it is told anything new. Secrets stay each box's own: a member's vault and API tokens
+/// are made on the box they use.
+public actor DeskRoster {
+    public static let channel = "dexter_members"
+
+    public let box: String
+    let database: DeskDatabase
+    let ledger: Ledger
+    let hash: AuditHash
+    let logger: Logger
+    private var appliedObserver: (@Sendable ([String]) -> Void)?
+
+    public init(box: String, database: DeskDatabase, ledger: Ledger, hash: @escaping AuditHash, logger: Logger) {
+        self.box = box
+        self.database = database
+        self.ledger = ledger
+        self.hash = hash
+        self.logger = logger
+    }
+
+    /// Called with the names changed here by each change applied from the desk (tests wait on it).
+    public func onApplied(_ observer: @escaping @Sendable ([String]) -> Void) { appliedObserver = observer }
+
+    /// Listens until cancelled: one connection at a time, reading the desk's list on each (re)connect and notice.
+    public func run() async {
+        var pause = Duration.milliseconds(200)
+        var away = false
+        while !Task.isCancelled {
+            do {
+                let connection = try await database.connect(logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await withDeadline(.seconds(5), "preparing the desk's schema", abandon: { try? await connection.close() }) {
+                    try await DeskSchema.prepare(connection, logger: self.logger)
+                }
+                try await connection.listen(on: Self.channel) { notices in
+                    if away {
+                        self.logger.notice("shared desk reached again at \(self.database): reading its members")
+                        away = false
+                    }
+                    pause = .milliseconds(200)
+                    try await self.catchUp(on: connection)
+                    for try await _ in notices { try await self.catchUp(on: connection) }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if !away {
+                    away = true
+                    logger.warning("shared desk unreachable at \(database): \(describe(error)); members stay as this box last heard them")
+                }
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(2))
+        }
+    }
+
+    /// Reads what the desk changed since this box last applied, and applies what came from other boxes.
+    func catchUp(on connection: PostgresConnection) async throws {
+        let known = try ledger.reader.deskMemberVersion()
+        let logger = self.logger
+        let rows = try await withDeadline(.seconds(5), "reading the desk's members", abandon: { try? await connection.close() }) {
+            var rows: [(String, String, Bool, Int64, String)] = []
+            for try await row in try await connection.query("""
+                SELECT name, record::text, removed, version, box FROM desk_members WHERE version > \(known) ORDER BY version
+                """, logger: logger).decode((String, String, Bool, Int64, String).self) { rows.append(row) }
+            return rows
+        }
+        guard let last = rows.last?.3 else { return }
+        var changes: [DeskMemberChange] = []
+        for (name, record, removed, version, from) in rows where from != box {
+            let member = removed ? nil : try MemberPayload.decode(record).record(named: name)
+            changes.append(DeskMemberChange(version: version, box: from, name: name, record: member))
+        }
+        let changed = try ledger.writer.applyDeskMembers(changes, through: last, at: WallClock().now(), hash: hash)
+        for name in changed {
+            let change = changes.last { $0.name == name }
+            logger.notice("member \(name) \(change?.record == nil ? "removed" : "set to \(change?.record?.role ?? "")") desk-wide, from box \(change?.box ?? "?")")
+        }
+        if !changed.isEmpty { appliedObserver?(changed) }
+    }
+
+    /// In a shipper's batch transaction: this box's member changes into the desk's list, each with a new version,
+    /// and one NOTIFY (sent at commit). A member the box had before it first reached the desk is taken only where
+    /// the desk has none of that name: the desk's own stands.
+    static func publish(_ entries: [OutboxEntry], from box: String, joinedThrough: Int64, on connection: PostgresConnection,
+                        logger: Logger) async throws {
+        guard !entries.isEmpty else { return }
+        for entry in entries {
+            let payload = try MemberPayload.decode(entry.payload)
+            let removed = payload.removed ?? false
+            let name = entry.key, record = entry.payload
+            if payload.joining == true || entry.sequence <= joinedThrough {
+                try await connection.run("""
+                    INSERT INTO desk_members (name, record, removed, version, box)
+                    VALUES (\(name), \(record)::jsonb, \(removed), nextval('desk_members_version'), \(box))
+                    ON CONFLICT (name) DO NOTHING
+                    """, logger: logger)
+            } else {
+                try await connection.run("""
+                    INSERT INTO desk_members (name, record, removed, version, box)
+                    VALUES (\(name), \(record)::jsonb, \(removed), nextval('desk_members_version'), \(box))
+                    ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record, removed = EXCLUDED.removed,
+                        version = EXCLUDED.version, box = EXCLUDED.box, at = now()
+                    """, logger: logger)
+            }
+        }
+        try await connection.run("SELECT pg_notify(\(channel), '')", logger: logger)
+    }
+}
+
+/// A member as a box's outbox writes it (the users row as JSON), or its removal.
+struct MemberPayload: Decodable {
+    var name: String
+    var role: String?
+    var mayTrade: Int?
+    var plan: String?
+    var venues: String?
+    var chains: String?
+    var pairs: String?
+    var dailyVolumeUSD: String?
+    var maxPositionUSD: String?
+    var removed: Bool?
+    /// A member the box had before it joined the desk.
+    var joining: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case name, role, plan, venues, chains, pairs, removed, joining
+        case mayTrade = "may_trade", dailyVolumeUSD = "daily_volume_usd", maxPositionUSD = "max_position_usd"
+    }
+
+    static func decode(_ json: String) throws -> MemberPayload {
+        do { return try JSONDecoder().decode(MemberPayload.self, from: Data(json.utf8)) } catch {
+            throw DeskDatabaseError("a desk member entry is not one (\(error)): \(json.prefix(200))")
+        }
+    }
+
+    func record(named name: String) throws -> UserRecord {
+        guard let role, let plan else { throw DeskDatabaseError("the desk's member \(name) has no role or plan") }
+        return UserRecord(name: name, role: role, mayTrade: (mayTrade ?? 0) != 0, plan: plan, venues: venues ?? "",
+                          chains: chains ?? "", pairs: pairs ?? "", dailyVolumeUSD: dailyVolumeUSD ?? "",
+                          maxPositionUSD: maxPositionUSD ?? "")
+    }
+}
