@@ -71,9 +71,11 @@ public actor DeskVolume {
             }
         } catch {
             await drop()
+            // A stop, not an outage.
+            if Task.isCancelled { return }
             if reachable {
                 reachable = false
-                logger.warning("\("shared desk unreachable at \(database): \(describe(error)); trading on within the " + "$\(held.formatted(digits: 2)) of desk-wide volume this box holds")")
+                logger.warning("shared desk unreachable at \(database): \(describe(error)); trading on within the $\(held.formatted(digits: 2)) of desk-wide volume this box holds")
             }
         }
     }
@@ -81,38 +83,8 @@ public actor DeskVolume {
     /// One reservation: at least `minimum` (or nothing), up to `preferred`, of what the limit has left today. Returns
     /// what was granted.
     public func reserve(atLeast minimum: FixedDecimal, preferably preferred: FixedDecimal, on day: String) async throws -> FixedDecimal {
-        let connection = try await connected()
-        let box = self.box, kind = Self.kind
-        try await connection.run("BEGIN", logger: logger)
-        do {
-            try await connection.run("INSERT INTO desk_usage (day, kind) VALUES (\(day)::date, \(kind)) ON CONFLICT DO NOTHING",
-                                     logger: logger)
-            var used = FixedDecimal.zero
-            for try await text in try await connection.query(
-                "SELECT used::text FROM desk_usage WHERE day = \(day)::date AND kind = \(kind) FOR UPDATE", logger: logger)
-                .decode(String.self) { used = try Self.amount(text) }
-            var limit = FixedDecimal.zero
-            for try await text in try await connection.query("SELECT amount::text FROM desk_limits WHERE kind = \(kind)",
-                                                             logger: logger).decode(String.self) { limit = try Self.amount(text) }
-            let left = FixedDecimal.max(.zero, limit - used)
-            let granted = left >= preferred ? preferred : (left >= minimum && left.isPositive ? left : .zero)
-            guard granted.isPositive else {
-                try await connection.run("COMMIT", logger: logger)
-                return .zero
-            }
-            try await connection.run("""
-                UPDATE desk_usage SET used = used + \(granted.description)::numeric WHERE day = \(day)::date AND kind = \(kind)
-                """, logger: logger)
-            try await connection.run("""
-                INSERT INTO desk_grants (box, day, kind, granted) VALUES (\(box), \(day)::date, \(kind), \(granted.description)::numeric)
-                ON CONFLICT (box, day, kind) DO UPDATE SET granted = desk_grants.granted + EXCLUDED.granted
-                """, logger: logger)
-            try await connection.run("COMMIT", logger: logger)
-            return granted
-        } catch {
-            try? await connection.run("ROLLBACK", logger: logger)
-            throw error
-        }
+        try await DeskReservation.reserve(Self.kind, for: box, on: day, atLeast: minimum, preferably: preferred,
+                                          connection: try await connected(), logger: logger)
     }
 
     /// Hands what this box holds and has not used back to the desk (a clean stop), so other boxes may use it today.
@@ -125,16 +97,8 @@ public actor DeskVolume {
         let logger = self.logger
         do {
             try await withDeadline(.seconds(5), "handing back desk-wide volume", abandon: { await self.drop() }) {
-                let connection = try await self.connected()
-                try await connection.transaction(logger: logger) { connection in
-                    try await connection.run("""
-                        UPDATE desk_usage SET used = used - \(amount.description)::numeric WHERE day = \(day)::date AND kind = \(kind)
-                        """, logger: logger)
-                    try await connection.run("""
-                        UPDATE desk_grants SET returned = returned + \(amount.description)::numeric
-                        WHERE box = \(box) AND day = \(day)::date AND kind = \(kind)
-                        """, logger: logger)
-                }
+                try await DeskReservation.handBack(kind, amount, for: box, on: day, connection: try await self.connected(),
+                                                   logger: logger)
             }
         } catch {
             logger.warning("$\(amount.formatted(digits: 2)) of desk-wide volume held by box \(box) could not be handed back (\(describe(error))); it stays used for \(day)")
@@ -149,17 +113,9 @@ public actor DeskVolume {
         let connection = try await database.connect(logger: logger)
         do {
             try await DeskSchema.prepare(connection, logger: logger)
-            let box = self.box, kind = Self.kind
-            try await connection.run("""
-                INSERT INTO desk_limits (kind, amount, set_by) VALUES (\(kind), \(limit.description)::numeric, \(box))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-            for try await (text, setBy) in try await connection.query(
-                "SELECT amount::text, set_by FROM desk_limits WHERE kind = \(kind)", logger: logger).decode((String, String).self) {
-                let governing = try Self.amount(text)
-                if governing != limit {
-                    logger.warning("the desk's daily volume limit is $\(governing.formatted(digits: 2)) (set by box \(setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
-                }
+            let governing = try await DeskReservation.setLimit(Self.kind, limit, by: box, connection: connection, logger: logger)
+            if governing.amount != limit {
+                logger.warning("the desk's daily volume limit is $\(governing.amount.formatted(digits: 2)) (set by box \(governing.setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
             }
         } catch {
             try? await connection.close()
@@ -176,10 +132,5 @@ public actor DeskVolume {
     private func drop() async {
         if let connection { try? await connection.close() }
         connection = nil
-    }
-
-    static func amount(_ text: String) throws -> FixedDecimal {
-        guard let value = FixedDecimal(text) else { throw DeskDatabaseError("the desk holds an amount that is not a decimal: \(text)") }
-        return value
     }
 }

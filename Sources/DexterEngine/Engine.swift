@@ -332,10 +332,18 @@ public actor Engine {
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
-        if let desk = deskVolumeShortfall(opportunity) {
+        // Both of the desk's shares are asked for at once: one approval again, not one per share.
+        let volumeShort = deskVolumeShortfall(opportunity)
+        let capDenial = deskCapShortfall(opportunity)
+        if let desk = volumeShort {
             let denial = PreTradeDenial(step: .dailyVolume, reason: "the desk-wide daily volume: this box holds "
                 + "$\((desk.needed - desk.short).formatted(digits: 2)) of it and the trade needs $\(desk.needed.formatted(digits: 2)); "
                 + "reserving the rest from the shared desk, approve again")
+            notify(.riskDenied(id, route: opportunity.route, denial), at: now)
+            record(opportunity, decision: .denied, reason: denial.description, at: now)
+            return publish(force: true)
+        }
+        if let denial = capDenial {
             notify(.riskDenied(id, route: opportunity.route, denial), at: now)
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
@@ -391,8 +399,9 @@ public actor Engine {
             record(repriced, decision: .denied, reason: "auto-approve: \(denial)", at: now)
             return
         }
-        // Short of the desk-wide volume: asked for, and approved on a later pass once granted.
-        if deskVolumeShortfall(repriced) != nil { return }
+        // Short of the desk-wide volume or a desk-wide cap: asked for, and approved on a later pass once granted.
+        let volumeShort = deskVolumeShortfall(repriced) != nil
+        if deskCapShortfall(repriced) != nil || volumeShort { return }
         notify(.autoApproved(repriced.id, route: repriced.route, netUSD: repriced.netUSD), at: now)
         audit("auto-approve", "#\(repriced.id) \(repriced.route) size \(repriced.quantity) net $\(repriced.netUSD.formatted(digits: 2))", at: now)
         execute(repriced, at: now)

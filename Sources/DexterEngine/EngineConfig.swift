@@ -60,6 +60,8 @@ public struct EngineConfig: Sendable {
     public var marginBuffer: MarginBuffer? = MarginBuffer()
     /// This box's share of the desk-wide daily volume, when it is one of several boxes on a shared desk.
     public var deskVolume: DeskAllowance?
+    /// This box's share of the desk-wide position and VaR caps (nil: none desk-wide).
+    public var deskCaps: DeskCaps?
 
     public init(user: String, mode: DeskMode, limits: RiskLimits, detection: DetectionPolicy,
                 initialBalances: Inventory, swapSlippageTolerance: FixedDecimal) {

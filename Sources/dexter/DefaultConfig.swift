@@ -45,6 +45,14 @@ mouse = true
 # postgres_url = "postgresql://dexter@db.internal:5432/desk"   # or "postgresql://dexter@/desk?host=/run/postgresql"
 # This box's name at the desk, unique per box. Default: the host's name.
 # box = "tokyo-1"
+# Desk-wide limits, reserved in PostgreSQL before an order leaves (the first box's figures stand at the desk): one
+# daily volume in USD, with what a box keeps reserved ahead to trade on through an outage; a position cap per asset in
+# units of it; one VaR budget for every box's positions together (one-day 99 %, USD).
+# daily_volume_usd = "5000000"
+# reserve_slice_usd = "50000"
+# var_budget_usd = "250000"
+# [desk.max_position]
+# ETH = "500"
 
 [auto_approve]
 # Off by default. When on (or with dexter run --auto-approve), an opportunity is approved without a key if,

@@ -71,6 +71,7 @@ struct DeskConfig {
         config.marginBuffer = marginBuffer
         // One desk-wide daily volume, reserved from the shared desk (SharedDeskLink fills this box's share).
         if sharedDesk.database != nil, sharedDesk.dailyVolumeUSD != nil { config.deskVolume = DeskAllowance() }
+        if sharedDesk.database != nil, !sharedDesk.caps.isEmpty { config.deskCaps = DeskCaps(kinds: Set(sharedDesk.caps.keys)) }
         return config
     }
 }

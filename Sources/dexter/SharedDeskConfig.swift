@@ -1,5 +1,6 @@
 import DexterCore
 import DexterDesk
+import DexterEngine
 import Foundation
 
 /// `[desk]`: the shared desk several boxes trade as one. Without `postgres_url` the box is a desk of its own.
@@ -11,8 +12,20 @@ struct SharedDeskConfig: Sendable {
     var dailyVolumeUSD: FixedDecimal?
     /// How much of it a box keeps reserved ahead: what it may still trade while the desk is unreachable.
     var reserveSliceUSD: FixedDecimal = .zero
+    /// Desk-wide position caps per asset, in units of it (nil: none desk-wide).
+    var maxPosition: [Asset: FixedDecimal] = [:]
+    /// The desk-wide VaR budget: every box's positions' one-day 99 % VaR together, in USD.
+    var varBudgetUSD: FixedDecimal?
 
-    static let keys: Set<String> = ["postgres_url", "box", "daily_volume_usd", "reserve_slice_usd"]
+    /// The standing caps by the desk's names for them.
+    var caps: [String: FixedDecimal] {
+        var caps = Dictionary(uniqueKeysWithValues: maxPosition.map { (DeskCaps.position($0.key), $0.value) })
+        if let varBudgetUSD { caps[DeskCaps.valueAtRisk] = varBudgetUSD }
+        return caps
+    }
+
+    static let keys: Set<String> = ["postgres_url", "box", "daily_volume_usd", "reserve_slice_usd", "max_position",
+                                    "var_budget_usd"]
 
     static func parse(_ root: ConfigReader) throws -> SharedDeskConfig {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "box"
@@ -33,8 +46,14 @@ struct SharedDeskConfig: Sendable {
             desk.reserveSliceUSD = try table.decimal("reserve_slice_usd", example: "50000")
             guard !desk.reserveSliceUSD.isNegative else { throw table.error("reserve_slice_usd", "expected 0 or more, found \"\(desk.reserveSliceUSD)\"") }
         }
-        if desk.database == nil, desk.dailyVolumeUSD != nil {
-            throw table.error("daily_volume_usd", "a desk-wide limit needs the shared desk: set postgres_url too")
+        if let positions = try table.optionalTable("max_position") {
+            for asset in positions.keys { desk.maxPosition[Asset(asset)] = try positions.positiveDecimal(asset, example: "100") }
+        }
+        if table.has("var_budget_usd") { desk.varBudgetUSD = try table.positiveDecimal("var_budget_usd", example: "250000") }
+        if desk.database == nil {
+            for key in ["daily_volume_usd", "max_position", "var_budget_usd"] where table.has(key) {
+                throw table.error(key, "a desk-wide limit needs the shared desk: set postgres_url too")
+            }
         }
         return desk
     }

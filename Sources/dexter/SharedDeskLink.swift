@@ -11,6 +11,7 @@ struct SharedDeskLink {
     let control: DeskControl
     let roster: DeskRoster
     let volume: DeskVolume?
+    let holds: DeskHolds?
     let tasks: [Task<Void, Never>]
     let logger: Logger
 
@@ -26,10 +27,15 @@ struct SharedDeskLink {
             volume = DeskVolume(box: config.box, database: database, allowance: allowance, limit: limit,
                                 slice: config.reserveSliceUSD, logger: logger)
         }
+        var holds: DeskHolds?
+        if let caps = await engine.deskCaps {
+            holds = DeskHolds(box: config.box, database: database, caps: caps, limits: config.caps, logger: logger)
+        }
         let roster = DeskRoster(box: config.box, database: database, ledger: ledger, hash: Engine.auditHash, logger: logger)
         var tasks = [Task { await shipper.run() }, Task { await control.run() }, Task { await roster.run() }]
         if let volume { tasks.append(Task { await volume.run() }) }
-        return SharedDeskLink(shipper: shipper, control: control, roster: roster, volume: volume, tasks: tasks, logger: logger)
+        if let holds { tasks.append(Task { await holds.run() }) }
+        return SharedDeskLink(shipper: shipper, control: control, roster: roster, volume: volume, holds: holds, tasks: tasks, logger: logger)
     }
 
     /// Stops listening; ships what is waiting for up to `seconds` first, so a clean stop leaves nothing behind when
@@ -38,6 +44,7 @@ struct SharedDeskLink {
         for task in tasks { task.cancel() }
         for task in tasks { _ = await task.value }
         await volume?.handBack()
+        await holds?.handBack()
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
             guard let moved = try? await shipper.ship(), moved > 0 else { break }
@@ -45,6 +52,7 @@ struct SharedDeskLink {
         await shipper.close()
         await control.close()
         await volume?.close()
+        await holds?.close()
         let waiting = shipper.status.waiting
         if waiting > 0 { logger.warning("\(waiting) ledger entries wait for the shared desk; they ship at the next start") }
     }

@@ -23,6 +23,8 @@ final class Box: @unchecked Sendable {
     let control: DeskControl
     /// The desk-wide daily volume, when the box is given one.
     let volume: DeskVolume?
+    /// The desk-wide position and VaR caps, when the box is given them.
+    let holds: DeskHolds?
     private var loop: Task<Void, Never>?
     private var links: [Task<Void, Never>] = []
 
@@ -30,7 +32,7 @@ final class Box: @unchecked Sendable {
     static let eth = Symbol(base: "ETH", quote: "USDT")
 
     init(_ name: String, desk: DeskDatabase, seed: UInt64 = 5, autoApprove: Bool = true,
-         deskVolume: (limit: FixedDecimal, slice: FixedDecimal)? = nil) async throws {
+         deskVolume: (limit: FixedDecimal, slice: FixedDecimal)? = nil, deskCaps: [String: FixedDecimal]? = nil) async throws {
         self.name = name
         folder = NSTemporaryDirectory() + "dexter-box-\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -49,11 +51,15 @@ final class Box: @unchecked Sendable {
             config.autoApprove = AutoApprovePolicy(minNetUSD: FixedDecimal("0.01")!, maxNotionalUSD: FixedDecimal(5_000), pairs: [Self.eth])
         }
         if deskVolume != nil { config.deskVolume = DeskAllowance() }
+        if let deskCaps { config.deskCaps = DeskCaps(kinds: Set(deskCaps.keys)) }
         engine = try await Engine(config: config, venues: venues, ledger: ledger, clock: WallClock())
         let logger = Logger(label: "test.desk.\(name)")
         volume = try deskVolume.map {
             DeskVolume(box: name, database: desk, allowance: try #require(config.deskVolume), limit: $0.limit, slice: $0.slice,
                        logger: logger)
+        }
+        holds = try deskCaps.map {
+            DeskHolds(box: name, database: desk, caps: try #require(config.deskCaps), limits: $0, logger: logger)
         }
         shipper = LedgerShipper(box: name, database: desk, ledger: ledger.reader, logger: logger, pollInterval: .milliseconds(20))
         control = DeskControl(box: name, database: desk, engine: engine, logger: logger)
@@ -71,6 +77,7 @@ final class Box: @unchecked Sendable {
         let shipper = self.shipper, control = self.control
         links = [Task { await shipper.run() }, Task { await control.run() }]
         if let volume { links.append(Task { await volume.run() }) }
+        if let holds { links.append(Task { await holds.run() }) }
     }
 
     /// Leaves the desk (as a box whose network went away would), trading on.
@@ -85,6 +92,7 @@ final class Box: @unchecked Sendable {
         await shipper.close()
         await control.close()
         await volume?.close()
+        await holds?.close()
         await engine.stop()
         await loop?.value
         loop = nil

@@ -33,6 +33,11 @@ extension EndToEnd {
                     box = "\(box)"
                     daily_volume_usd = "\(Self.limit)"
                     reserve_slice_usd = "100000"
+                    var_budget_usd = "50000000"
+
+                    [desk.max_position]
+                    ETH = "100000"
+                    BTC = "10000"
 
                     """).write(toFile: "\(data)/\(box).toml", atomically: true, encoding: .utf8)
             }
@@ -106,10 +111,15 @@ extension EndToEnd {
             #expect(try postgres.psql("SELECT count(*) FROM desk_trades") == String(trades))
             // The three contested one limit: reserved up to it, never past it, and what each box holds is accounted.
             let used = try postgres.psql("SELECT coalesce(sum(used), 0) FROM desk_usage WHERE kind = 'daily_volume_usd'")
-            let held = try postgres.psql("SELECT coalesce(sum(granted - returned), 0) FROM desk_grants")
+            let held = try postgres.psql("SELECT coalesce(sum(granted - returned), 0) FROM desk_grants WHERE kind = 'daily_volume_usd'")
             #expect(Double(used) ?? .infinity <= Double(Self.limit), "reserved \(used) of \(Self.limit)")
             #expect(Double(used) ?? 0 > Double(Self.limit - 100_000), "the limit bound: reserved \(used) of \(Self.limit)")
             #expect(used == held, "the desk's usage \(used) is what its boxes hold, \(held)")
+            // The standing caps were held while the boxes traded and handed back by each clean stop.
+            let caps = try postgres.psql("SELECT string_agg(kind || '=' || used::text, ' ' ORDER BY kind) FROM desk_usage WHERE day = 'infinity'")
+            #expect(caps.contains("position:ETH="), "\(caps)")
+            #expect(try postgres.psql("SELECT count(*) FROM desk_usage WHERE day = 'infinity' AND used <> 0") == "0", "standing holds left: \(caps)")
+            #expect(Int(try postgres.psql("SELECT count(*) FROM desk_grants WHERE day = 'infinity' AND granted > 0")) ?? 0 > 0, "the boxes held caps")
             print("desk-wide daily volume: reserved $\(used) of $\(Self.limit); booked $\(try postgres.psql("SELECT sum(notional_usd) FROM desk_trades")) in \(trades) fills")
 
             let verify = try Binary.run(["audit", "verify", "--desk", "--config", "\(data)/tokyo.toml"], environment: environment)
