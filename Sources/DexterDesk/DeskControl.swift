@@ -80,35 +80,10 @@ public actor DeskControl {
     /// One listening connection at a time, reconnecting with a growing pause; on each (re)connect the state is read
     /// before anything is heard, so a notice missed while away is not missed.
     private func listen() async {
-        var pause = Duration.milliseconds(200)
-        var away = false
-        while !Task.isCancelled {
-            do {
-                let connection = try await database.connect(logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await DeskSchema.prepare(connection, logger: logger)
-                try await connection.listen(on: Self.channel) { notices in
-                    if away {
-                        self.logger.notice("shared desk reached again at \(self.database): reading its state")
-                        away = false
-                    }
-                    pause = .milliseconds(200)
-                    await self.resend()
-                    await self.apply(try await Self.read(connection, within: .seconds(5), logger: self.logger))
-                    for try await _ in notices {
-                        await self.apply(try await Self.read(connection, within: .seconds(5), logger: self.logger))
-                    }
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                if !away {
-                    away = true
-                    logger.warning("shared desk unreachable at \(database): \(describe(error)); listening again when it is back")
-                }
-            }
-            try? await Task.sleep(for: pause)
-            pause = min(pause * 2, .seconds(2))
+        await database.listen(on: Self.channel, logger: logger, away: "listening again when it is back",
+                              back: "reading its state") { connection in
+            await self.resend()
+            await self.apply(try await Self.read(connection, within: .seconds(5), logger: self.logger))
         }
     }
 

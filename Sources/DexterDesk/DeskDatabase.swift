@@ -81,6 +81,55 @@ public struct DeskDatabase: Sendable, CustomStringConvertible {
         }
     }
 
+    /// A connection with the desk's schema in place and `setUp` done on it (what it found comes back with it);
+    /// closed again if either fails.
+    func open<Found: Sendable>(logger: Logger, setUp: @Sendable (PostgresConnection) async throws -> Found)
+        async throws -> (PostgresConnection, Found) {
+        let connection = try await connect(logger: logger)
+        do {
+            try await withDeadline(.seconds(5), "preparing the desk's schema", abandon: { try? await connection.close() }) {
+                try await DeskSchema.prepare(connection, logger: logger)
+            }
+            return (connection, try await setUp(connection))
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Listens on `channel` until cancelled, one connection at a time, reconnecting with a growing pause (to 2 s):
+    /// `heard` runs on each (re)connect, before anything is heard (so what was missed while away is read), and after
+    /// each notice. The outage is said once, as `away`, and the return once, as `back`.
+    func listen(on channel: String, logger: Logger, away: String, back: String,
+                _ heard: @escaping @Sendable (PostgresConnection) async throws -> Void) async {
+        var pause = Duration.milliseconds(200)
+        var gone = false
+        while !Task.isCancelled {
+            do {
+                let (connection, _) = try await open(logger: logger) { _ in }
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: channel) { notices in
+                    if gone {
+                        logger.notice("shared desk reached again at \(self): \(back)")
+                        gone = false
+                    }
+                    pause = .milliseconds(200)
+                    try await heard(connection)
+                    for try await _ in notices { try await heard(connection) }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if !gone, !Task.isCancelled {
+                    gone = true
+                    logger.warning("shared desk unreachable at \(self): \(describe(error)); \(away)")
+                }
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(2))
+        }
+    }
+
     private static let ids = Mutex(0)
     static func nextID() -> Int { ids.withLock { $0 += 1; return $0 } }
 }

@@ -30,20 +30,7 @@ public actor DeskHolds {
 
     /// Reserves as the engine asks (and on a beat, for a desk that was away) until cancelled.
     public func run() async {
-        await topUp()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in self.caps.asks { await self.topUp() }
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(500))
-                    await self.topUp()
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await reserveWhenAsked(caps.asks) { await self.topUp() }
     }
 
     /// Reserves what each cap is short of what the engine wants.
@@ -101,26 +88,24 @@ public actor DeskHolds {
     /// the first time, takes up what this box still holds at the desk (it stopped without handing it back).
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
-        let connection = try await database.connect(logger: logger)
-        do {
-            try await DeskSchema.prepare(connection, logger: logger)
+        let box = self.box, limits = self.limits, kinds = caps.kinds, adopting = !adopted, logger = self.logger
+        let (connection, holding) = try await database.open(logger: logger) { connection in
             for (kind, limit) in limits.sorted(by: { $0.key < $1.key }) {
                 let governing = try await DeskReservation.setLimit(kind, limit, by: box, connection: connection, logger: logger)
                 if governing.amount != limit {
                     logger.warning("the desk's \(kind) cap is \(governing.amount) (set by box \(governing.setBy)), not this box's \(limit): the desk's governs")
                 }
             }
-            if !adopted {
-                for kind in caps.kinds.sorted() {
-                    let held = try await DeskReservation.holding(kind, for: box, on: DeskReservation.standing,
-                                                                 connection: connection, logger: logger)
-                    if held.isPositive { caps.grant(held, of: kind) }
-                }
-                adopted = true
+            var holding: [String: FixedDecimal] = [:]
+            for kind in kinds.sorted() where adopting {
+                holding[kind] = try await DeskReservation.holding(kind, for: box, on: DeskReservation.standing,
+                                                                  connection: connection, logger: logger)
             }
-        } catch {
-            try? await connection.close()
-            throw error
+            return holding
+        }
+        if adopting {
+            for (kind, held) in holding where held.isPositive { caps.grant(held, of: kind) }
+            adopted = true
         }
         if let earlier = self.connection { try? await earlier.close() }
         self.connection = connection

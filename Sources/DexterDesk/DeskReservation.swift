@@ -89,3 +89,22 @@ enum DeskReservation {
         return value
     }
 }
+
+/// Tops a box's reservations up until cancelled: at once, whenever the engine asks, and on a half-second beat (a day
+/// rolls over, the desk comes back).
+func reserveWhenAsked(_ asks: AsyncStream<Void>, _ topUp: @escaping @Sendable () async -> Void) async {
+    await topUp()
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask {
+            for await _ in asks { await topUp() }
+        }
+        group.addTask {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                await topUp()
+            }
+        }
+        await group.next()
+        group.cancelAll()
+    }
+}

@@ -32,34 +32,9 @@ public actor DeskRoster {
 
     /// Listens until cancelled: one connection at a time, reading the desk's list on each (re)connect and notice.
     public func run() async {
-        var pause = Duration.milliseconds(200)
-        var away = false
-        while !Task.isCancelled {
-            do {
-                let connection = try await database.connect(logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await withDeadline(.seconds(5), "preparing the desk's schema", abandon: { try? await connection.close() }) {
-                    try await DeskSchema.prepare(connection, logger: self.logger)
-                }
-                try await connection.listen(on: Self.channel) { notices in
-                    if away {
-                        self.logger.notice("shared desk reached again at \(self.database): reading its members")
-                        away = false
-                    }
-                    pause = .milliseconds(200)
-                    try await self.catchUp(on: connection)
-                    for try await _ in notices { try await self.catchUp(on: connection) }
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                if !away {
-                    away = true
-                    logger.warning("shared desk unreachable at \(database): \(describe(error)); members stay as this box last heard them")
-                }
-            }
-            try? await Task.sleep(for: pause)
-            pause = min(pause * 2, .seconds(2))
+        await database.listen(on: Self.channel, logger: logger, away: "members stay as this box last heard them",
+                              back: "reading its members") { connection in
+            try await self.catchUp(on: connection)
         }
     }
 

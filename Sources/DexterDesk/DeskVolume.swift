@@ -31,23 +31,9 @@ public actor DeskVolume {
         self.logger = logger
     }
 
-    /// Reserves as the engine asks, and keeps the slice in hand, until cancelled; then hands back what is unused.
+    /// Reserves as the engine asks, and keeps the slice in hand, until cancelled (`handBack` returns what is unused).
     public func run() async {
-        await topUp()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in self.allowance.asks { await self.topUp() }
-            }
-            // The slice is topped up on a beat too: a day rolls over, the desk comes back.
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(500))
-                    await self.topUp()
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await reserveWhenAsked(allowance.asks) { await self.topUp() }
     }
 
     /// Reserves what the engine is short of, plus what keeps `slice` in hand.
@@ -110,16 +96,12 @@ public actor DeskVolume {
     /// (the first box's limit stands; a box configured otherwise is told which governs).
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
-        let connection = try await database.connect(logger: logger)
-        do {
-            try await DeskSchema.prepare(connection, logger: logger)
-            let governing = try await DeskReservation.setLimit(Self.kind, limit, by: box, connection: connection, logger: logger)
-            if governing.amount != limit {
-                logger.warning("the desk's daily volume limit is $\(governing.amount.formatted(digits: 2)) (set by box \(governing.setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
-            }
-        } catch {
-            try? await connection.close()
-            throw error
+        let box = self.box, limit = self.limit, logger = self.logger
+        let (connection, governing) = try await database.open(logger: logger) { connection in
+            try await DeskReservation.setLimit(Self.kind, limit, by: box, connection: connection, logger: logger)
+        }
+        if governing.amount != limit {
+            logger.warning("the desk's daily volume limit is $\(governing.amount.formatted(digits: 2)) (set by box \(governing.setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
         }
         if let earlier = self.connection { try? await earlier.close() }
         self.connection = connection

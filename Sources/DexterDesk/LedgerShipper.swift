@@ -140,22 +140,21 @@ public actor LedgerShipper {
 
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
-        let connection = try await database.connect(logger: logger)
-        do {
-            try await DeskSchema.prepare(connection, logger: logger)
-            let head = try ledger.outboxHead()
+        let head = try ledger.outboxHead()
+        let box = self.box, logger = self.logger
+        let (connection, (cursor, joined)) = try await database.open(logger: logger) { connection in
             try await connection.run("INSERT INTO desk_boxes (box, joined_seq) VALUES (\(box), \(head)) ON CONFLICT DO NOTHING",
                                      logger: logger)
-            for try await (cursor, joined) in try await connection.query(
+            var found: (Int64, Int64) = (0, 0)
+            for try await row in try await connection.query(
                 "SELECT shipped_seq, joined_seq FROM desk_boxes WHERE box = \(box)", logger: logger).decode((Int64, Int64).self) {
-                shipped = cursor
-                joinedThrough = joined
+                found = row
             }
-            if shipped > head { throw NotThisLedger(box: box, desk: shipped, head: head) }
-        } catch {
-            try? await connection.close()
-            throw error
+            if found.0 > head { throw NotThisLedger(box: box, desk: found.0, head: head) }
+            return found
         }
+        shipped = cursor
+        joinedThrough = joined
         // A batch abandoned at its deadline may have connected meanwhile: one connection stays, the other closes.
         if let earlier = self.connection { try? await earlier.close() }
         self.connection = connection

@@ -81,14 +81,7 @@ extension LedgerWriter {
                     .map(UserRecord.init(row:))
                 guard current != change.record else { continue }
                 if let record = change.record {
-                    try db.execute(sql: """
-                        INSERT INTO users (name, role, may_trade, plan, venues, chains, pairs, daily_volume_usd, max_position_usd, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(name) DO UPDATE SET role = excluded.role, may_trade = excluded.may_trade, plan = excluded.plan,
-                            venues = excluded.venues, chains = excluded.chains, pairs = excluded.pairs,
-                            daily_volume_usd = excluded.daily_volume_usd, max_position_usd = excluded.max_position_usd
-                        """, arguments: [record.name, record.role, record.mayTrade ? 1 : 0, record.plan, record.venues, record.chains,
-                                         record.pairs, record.dailyVolumeUSD, record.maxPositionUSD, at.iso8601])
+                    try Self.upsertUser(db, record, at: at)
                     let access = [record.venues.isEmpty ? nil : "venues \(record.venues)", record.chains.isEmpty ? nil : "chains \(record.chains)",
                                   record.pairs.isEmpty ? nil : "pairs \(record.pairs)"].compactMap { $0 }
                     _ = try Self.appendAudit(db, user: "desk", action: current == nil ? "user added" : "user changed",

@@ -34,16 +34,21 @@ extension LedgerWriter {
     public func saveUser(_ user: UserRecord, by actor: String, action: String, detail: String, at: Timestamp,
                          hash: AuditHash) throws {
         try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (name, role, may_trade, plan, venues, chains, pairs, daily_volume_usd, max_position_usd, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET role = excluded.role, may_trade = excluded.may_trade, plan = excluded.plan,
-                    venues = excluded.venues, chains = excluded.chains, pairs = excluded.pairs,
-                    daily_volume_usd = excluded.daily_volume_usd, max_position_usd = excluded.max_position_usd
-                """, arguments: [user.name, user.role, user.mayTrade ? 1 : 0, user.plan, user.venues, user.chains, user.pairs,
-                                 user.dailyVolumeUSD, user.maxPositionUSD, at.iso8601])
+            try Self.upsertUser(db, user, at: at)
             _ = try Self.appendAudit(db, user: actor, action: action, detail: detail, at: at, hash: hash)
         }
+    }
+
+    /// Adds the member, or replaces their fields (their created_at stays).
+    static func upsertUser(_ db: Database, _ user: UserRecord, at: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO users (name, role, may_trade, plan, venues, chains, pairs, daily_volume_usd, max_position_usd, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(name) DO UPDATE SET role = excluded.role, may_trade = excluded.may_trade, plan = excluded.plan,
+                venues = excluded.venues, chains = excluded.chains, pairs = excluded.pairs,
+                daily_volume_usd = excluded.daily_volume_usd, max_position_usd = excluded.max_position_usd
+            """, arguments: [user.name, user.role, user.mayTrade ? 1 : 0, user.plan, user.venues, user.chains, user.pairs,
+                             user.dailyVolumeUSD, user.maxPositionUSD, at.iso8601])
     }
 
     public func removeUser(_ name: String, by actor: String, at: Timestamp, hash: AuditHash) throws {

@@ -74,7 +74,7 @@ enum DeskBenchmark {
         for _ in 0..<2_000 {
             let start = monotonicNanoseconds()
             _ = try await volume.reserve(atLeast: FixedDecimal(100), preferably: FixedDecimal(100), on: "2026-06-01")
-            samples.append((monotonicNanoseconds() - start) / 1_000)
+            samples.append(monotonicNanoseconds() - start)
         }
         await volume.close()
         let connection = try await desk.connect(logger: logger)
@@ -82,7 +82,7 @@ enum DeskBenchmark {
         for _ in 0..<2_000 {
             let start = monotonicNanoseconds()
             for try await _ in try await connection.query("SELECT 1", logger: logger) {}
-            baseline.append((monotonicNanoseconds() - start) / 1_000)
+            baseline.append(monotonicNanoseconds() - start)
         }
         try await connection.close()
         ServiceBenchmark.report("  SELECT 1 round trip (baseline)", baseline, baseline: nil)
@@ -99,7 +99,7 @@ enum DeskBenchmark {
             try await listener.listen(on: "bench") { notices in
                 for try await _ in notices {
                     let now = monotonicNanoseconds()
-                    heard.withLock { $0.append((now - sentAt.withLock { $0 }) / 1_000) }
+                    heard.withLock { $0.append(now - sentAt.withLock { $0 }) }
                 }
             }
         }
@@ -130,7 +130,7 @@ enum DeskBenchmark {
                 await boxes[0].engine.handle(.resume, by: DeskUser(name: "rita", role: .riskManager))
             }
             while applied.withLock({ $0 }) == 0 { try await Task.sleep(for: .microseconds(200)) }
-            samples.append((applied.withLock { $0 } - start) / 1_000)
+            samples.append(applied.withLock { $0 } - start)
         }
         for box in boxes { await box.stop() }
         ServiceBenchmark.report("  NOTIFY → LISTEN (baseline)", baseline, baseline: nil)
