@@ -22,7 +22,7 @@ status=0
 swift test --skip-build --skip EndToEndTests --skip DexterEVMTests --skip DexterDeskTests 2>&1 | tee "$log" || status=$?
 # The shared desk's tests each start a PostgreSQL server of their own (Debian's, private socket, as nobody when run
 # as root): one suite at a time, each bounded, so a server that never answers fails the run instead of hanging it.
-for suite in DeskDatabaseURLTests SharedLedgerTests DeskKillSwitchTests DeskLimitTests DeskMembersTests DeskCapsTests; do
+for suite in DeskDatabaseURLTests SharedLedgerTests DeskKillSwitchTests DeskLimitTests DeskMembersTests DeskPlansTests DeskCapsTests; do
     timeout 600 swift test --skip-build --filter "DexterDeskTests.$suite" 2>&1 | tee -a "$log" || status=$?
 done
 # The chain tests each start a py-evm node and deploy Uniswap into it (seconds of Python each): on their own, so that

@@ -1,5 +1,7 @@
 import DexterCore
+import DexterEngine
 import DexterLedger
+import DexterRisk
 import Foundation
 import Logging
 import PostgresNIO
@@ -7,7 +9,8 @@ import PostgresNIO
 /// Members, roles and plans desk-wide. A box's own changes reach the desk's list through its shipper (in the batch's
 /// transaction, with a NOTIFY); this applies the list's changes from other boxes to the box's ledger, where dexter
 /// serve, attach and the user commands read members, on every notice and on every (re)connect, so a box that was
-/// away catches up before it is told anything new. Secrets stay each box's own: a member's vault and API tokens
+/// away catches up before it is told anything new. The plan tiers (what "pro" allows) are the desk's too: the first
+/// box to name a tier sets it, and every box's engine takes the desk's. Secrets stay each box's own: a member's vault and API tokens
 /// are made on the box they use.
 public actor DeskRoster {
     public static let channel = "dexter_members"
@@ -17,14 +20,22 @@ public actor DeskRoster {
     let ledger: Ledger
     let hash: AuditHash
     let logger: Logger
+    /// The engine the desk's plan tiers govern, and the tiers this box's config names (set at the desk where it
+    /// has none of that name: the first box's stand).
+    let engine: Engine?
+    let plans: [String: Plan]
     private var appliedObserver: (@Sendable ([String]) -> Void)?
+    private var warnedPlans: Set<String> = []
 
-    public init(box: String, database: DeskDatabase, ledger: Ledger, hash: @escaping AuditHash, logger: Logger) {
+    public init(box: String, database: DeskDatabase, ledger: Ledger, hash: @escaping AuditHash, logger: Logger,
+                engine: Engine? = nil, plans: [String: Plan] = [:]) {
         self.box = box
         self.database = database
         self.ledger = ledger
         self.hash = hash
         self.logger = logger
+        self.engine = engine
+        self.plans = plans
     }
 
     /// Called with the names changed here by each change applied from the desk (tests wait on it).
@@ -38,8 +49,10 @@ public actor DeskRoster {
         }
     }
 
-    /// Reads what the desk changed since this box last applied, and applies what came from other boxes.
+    /// Reads what the desk changed since this box last applied, and applies what came from other boxes; and the
+    /// desk's plan tiers.
     func catchUp(on connection: PostgresConnection) async throws {
+        if let engine { try await adoptPlans(on: connection, engine: engine) }
         let known = try ledger.reader.deskMemberVersion()
         let logger = self.logger
         let rows = try await withDeadline(.seconds(5), "reading the desk's members", abandon: { try? await connection.close() }) {
@@ -61,6 +74,36 @@ public actor DeskRoster {
             logger.notice("member \(name) \(change?.record == nil ? "removed" : "set to \(change?.record?.role ?? "")") desk-wide, from box \(change?.box ?? "?")")
         }
         if !changed.isEmpty { appliedObserver?(changed) }
+    }
+
+    /// Sets this box's plan tiers at the desk where it has none of the name, reads the desk's, and has the engine
+    /// take them; a tier this box's config defines otherwise is said once (the desk's governs).
+    func adoptPlans(on connection: PostgresConnection, engine: Engine) async throws {
+        let own = plans, box = self.box, logger = self.logger
+        let rows = try await withDeadline(.seconds(5), "reading the desk's plans", abandon: { try? await connection.close() }) {
+            for plan in own.values.sorted(by: { $0.name < $1.name }) {
+                try await connection.run("""
+                    INSERT INTO desk_plans (name, max_venues, daily_volume_usd, set_by)
+                    VALUES (\(plan.name), \(plan.maxVenues.map(Int32.init)), \(plan.dailyVolumeUSD?.description)::numeric, \(box))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            var rows: [(String, Int32?, String?, String)] = []
+            for try await row in try await connection.query(
+                "SELECT name, max_venues, daily_volume_usd::text, set_by FROM desk_plans ORDER BY name", logger: logger)
+                .decode((String, Int32?, String?, String).self) { rows.append(row) }
+            return rows
+        }
+        var desk: [String: Plan] = [:], setBy: Set<String> = []
+        for (name, venues, volume, by) in rows {
+            let plan = Plan(name: name, maxVenues: venues.map(Int.init), dailyVolumeUSD: try volume.map(DeskReservation.amount))
+            desk[name] = plan
+            setBy.insert(by)
+            if let mine = own[name], mine != plan, warnedPlans.insert(name).inserted {
+                logger.warning("the desk's plan \(name) (set by box \(by)) is not this box's config's: the desk's governs")
+            }
+        }
+        await engine.adoptDeskPlans(desk, setBy: setBy)
     }
 
     /// In a shipper's batch transaction: this box's member changes into the desk's list, each with a new version,

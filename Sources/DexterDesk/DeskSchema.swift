@@ -95,6 +95,17 @@ enum DeskSchema {
             at timestamptz NOT NULL DEFAULT now()
         )
         """,
+        // Plan tiers (what a member's plan allows), desk-wide: a box sets the tiers its config names where the desk
+        // has none of the name, and every box's engine takes the desk's.
+        """
+        CREATE TABLE IF NOT EXISTS desk_plans (
+            name text PRIMARY KEY,
+            max_venues int,
+            daily_volume_usd numeric,
+            set_by text NOT NULL,
+            set_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
         """
         CREATE OR REPLACE VIEW desk_audit AS
         SELECT box, (payload->>'seq')::bigint AS seq, payload->>'at' AS at, payload->>'user' AS member,

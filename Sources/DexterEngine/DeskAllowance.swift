@@ -80,15 +80,28 @@ extension Engine {
     /// This box's share of the desk-wide daily volume, when the desk has one.
     public var deskVolume: DeskAllowance? { config.deskVolume }
 
-    /// The desk-wide daily volume a trade needs beyond what this box holds, when it is one of several (nil: covered,
-    /// or a desk of its own). Asking is what reserves it: the trade goes on a later pass once it is granted.
-    func deskVolumeShortfall(_ opportunity: Opportunity) -> (needed: FixedDecimal, short: FixedDecimal)? {
+    /// The desk-wide daily volume a trade needs beyond what this box holds, as a denial (nil: covered, or a desk of
+    /// its own). Asking is what reserves it: the trade goes on a later pass, or approved again, once it is granted.
+    func deskVolumeShortfall(_ proposal: TradeProposal) -> PreTradeDenial? {
         guard let allowance = config.deskVolume else { return nil }
-        let needed = tradeProposal(opportunity).volumeUSD
-        return allowance.shortfall(needed, on: clock.now().utcDay).map { (needed, $0) }
+        let needed = proposal.volumeUSD
+        guard let short = allowance.shortfall(needed, on: clock.now().utcDay) else { return nil }
+        return PreTradeDenial(step: .dailyVolume, reason: "the desk-wide daily volume: this box holds "
+            + "$\((needed - short).formatted(digits: 2)) of it and the trade needs $\(needed.formatted(digits: 2)); "
+            + "reserving the rest from the shared desk, approve again")
     }
 
-    func takeDeskVolume(for opportunity: Opportunity, at now: Timestamp) {
-        config.deskVolume?.take(tradeProposal(opportunity).volumeUSD, on: now.utcDay)
+    /// What the shared desk has not yet granted this box for a trade (a pair's or a cycle's): nil when the box holds
+    /// its share of every desk-wide limit the trade needs; else the first denial, every share short having been asked
+    /// of the desk at once (one approval again, not one per share).
+    func deskShortfall(_ proposal: TradeProposal) -> PreTradeDenial? {
+        let volume = deskVolumeShortfall(proposal)
+        let caps = deskCapShortfall(proposal)
+        return volume ?? caps
+    }
+
+    /// The trade's volume, taken from what this box holds of the desk-wide daily volume as its orders leave.
+    func takeDeskVolume(_ proposal: TradeProposal, at now: Timestamp) {
+        config.deskVolume?.take(proposal.volumeUSD, on: now.utcDay)
     }
 }

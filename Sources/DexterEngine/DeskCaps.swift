@@ -77,9 +77,8 @@ extension Engine {
 
     /// A trade that would take this box past what it holds of a desk-wide cap: the denial says which and by how much,
     /// and the rest is asked of the desk (the trade goes on a later pass, or approved again, once it is granted).
-    func deskCapShortfall(_ opportunity: Opportunity) -> PreTradeDenial? {
+    func deskCapShortfall(_ proposal: TradeProposal) -> PreTradeDenial? {
         guard let caps = config.deskCaps else { return nil }
-        let proposal = tradeProposal(opportunity)
         let positions = portfolio.usage.positions
         var needs: [String: FixedDecimal] = [:]
         // As the box's own position check counts: what it holds of the asset and what any leg brings in.
@@ -116,4 +115,26 @@ extension Engine {
         }
         return FixedDecimal(approximating: total).rounded(digits: 2, .up)
     }
+}
+
+extension Engine {
+    /// The plan tiers a member's plan means (what "pro" allows): the shared desk's, where several boxes trade as one.
+    public var plans: [String: Plan] { config.plans }
+
+    /// Takes the shared desk's plan tiers, which govern on every box: in force for the next check, and audited
+    /// (by the desk's user, naming the box whose config set them) when they change here.
+    public func adoptDeskPlans(_ plans: [String: Plan], setBy boxes: Set<String>) {
+        guard plans != config.plans else { return }
+        config.plans = plans
+        let tiers = plans.values.sorted { $0.name < $1.name }.map { plan in
+            "\(plan.name): " + [plan.maxVenues.map { "\($0) venues" }, plan.dailyVolumeUSD.map { "$\($0.formatted(digits: 2)) a day" }]
+                .compactMap { $0 }.joined(separator: ", ").ifEmpty("no caps")
+        }
+        audit("plans from desk", tiers.joined(separator: "; ") + " (set by box \(boxes.sorted().joined(separator: ", ")))",
+              at: clock.now())
+    }
+}
+
+private extension String {
+    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
 }

@@ -48,7 +48,7 @@ extension Engine {
             audit("screening blocked", "cycle #\(id) \(cycle.route): \(blocked)", at: now)
             return publish(force: true)
         }
-        if let denial = riskCheck(cycle) {
+        if let denial = riskCheck(cycle) ?? deskShortfall(proposal(of: cycle)) {
             notify(.cycle(id, route: cycle.route, .riskDenied(denial)), at: now)
             record(cycle, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
@@ -98,12 +98,16 @@ extension Engine {
     /// volume of all its legs, and the positions it leaves if it stops half way.
     func riskCheck(_ cycle: CycleOpportunity) -> PreTradeDenial? {
         let state = pipeline.state
-        let legs = cycle.legs.map { RiskLeg($0, state: state) }
-        let proposal = TradeProposal(legs: legs.map { leg in
+        return riskCheck(cycle.legs.map { RiskLeg($0, state: state) }, proposal: proposal(of: cycle))
+    }
+
+    /// The cycle as risk sees it: each leg in its own instrument, its notional in USD.
+    func proposal(of cycle: CycleOpportunity) -> TradeProposal {
+        let state = pipeline.state
+        return TradeProposal(legs: cycle.legs.map { RiskLeg($0, state: state) }.map { leg in
             TradeProposal.Leg(symbol: leg.symbol, side: leg.side, quantity: leg.quantity, notional: leg.notional,
                               quoteUSD: FixedDecimal(approximating: state.usdValue(of: leg.symbol.quote) ?? 0).rounded(digits: 8))
         })
-        return riskCheck(legs, proposal: proposal)
     }
 
     /// Sends the cycle's first leg; each next one goes when the one before has its answer, for what it delivered.
@@ -123,6 +127,7 @@ extension Engine {
             haltOnLedgerFailure(.init(.cycleApproval(cycleId: cycle.id), error), at: now)
             return
         }
+        takeDeskVolume(proposal(of: cycle), at: now)
         var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, cycle: cycle, orders: orders)
         execution.approvedBy = member.name
         notify(.cycle(cycle.id, route: cycle.route, .approved(amountIn: cycle.amountIn, start: cycle.start,

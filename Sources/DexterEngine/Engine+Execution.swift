@@ -26,7 +26,7 @@ extension Engine {
             haltOnLedgerFailure(.init(.approval(opportunityId: opportunity.id), error), at: now)
             return
         }
-        takeDeskVolume(for: opportunity, at: now)
+        takeDeskVolume(tradeProposal(opportunity), at: now)
         var execution = Execution(arbitrageId: arbitrageId, recordId: recordId, opportunity: opportunity, orders: orders,
                                   purpose: .arbitrage)
         execution.approvedBy = member.name

@@ -332,18 +332,7 @@ public actor Engine {
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
         }
-        // Both of the desk's shares are asked for at once: one approval again, not one per share.
-        let volumeShort = deskVolumeShortfall(opportunity)
-        let capDenial = deskCapShortfall(opportunity)
-        if let desk = volumeShort {
-            let denial = PreTradeDenial(step: .dailyVolume, reason: "the desk-wide daily volume: this box holds "
-                + "$\((desk.needed - desk.short).formatted(digits: 2)) of it and the trade needs $\(desk.needed.formatted(digits: 2)); "
-                + "reserving the rest from the shared desk, approve again")
-            notify(.riskDenied(id, route: opportunity.route, denial), at: now)
-            record(opportunity, decision: .denied, reason: denial.description, at: now)
-            return publish(force: true)
-        }
-        if let denial = capDenial {
+        if let denial = deskShortfall(tradeProposal(opportunity)) {
             notify(.riskDenied(id, route: opportunity.route, denial), at: now)
             record(opportunity, decision: .denied, reason: denial.description, at: now)
             return publish(force: true)
@@ -400,8 +389,7 @@ public actor Engine {
             return
         }
         // Short of the desk-wide volume or a desk-wide cap: asked for, and approved on a later pass once granted.
-        let volumeShort = deskVolumeShortfall(repriced) != nil
-        if deskCapShortfall(repriced) != nil || volumeShort { return }
+        if deskShortfall(tradeProposal(repriced)) != nil { return }
         notify(.autoApproved(repriced.id, route: repriced.route, netUSD: repriced.netUSD), at: now)
         audit("auto-approve", "#\(repriced.id) \(repriced.route) size \(repriced.quantity) net $\(repriced.netUSD.formatted(digits: 2))", at: now)
         execute(repriced, at: now)

@@ -31,7 +31,8 @@ struct SharedDeskLink {
         if let caps = await engine.deskCaps {
             holds = DeskHolds(box: config.box, database: database, caps: caps, limits: config.caps, logger: logger)
         }
-        let roster = DeskRoster(box: config.box, database: database, ledger: ledger, hash: Engine.auditHash, logger: logger)
+        let roster = DeskRoster(box: config.box, database: database, ledger: ledger, hash: Engine.auditHash, logger: logger,
+                                engine: engine, plans: await engine.plans)
         var tasks = [Task { await shipper.run() }, Task { await control.run() }, Task { await roster.run() }]
         if let volume { tasks.append(Task { await volume.run() }) }
         if let holds { tasks.append(Task { await holds.run() }) }

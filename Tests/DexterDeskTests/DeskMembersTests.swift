@@ -2,6 +2,7 @@ import DexterCore
 import DexterDesk
 import DexterEngine
 import DexterLedger
+import DexterRisk
 import Foundation
 import Logging
 import Testing
@@ -119,5 +120,42 @@ import TestServers
             #expect(try box.ledger.reader.verifyAudit(hash: Engine.auditHash).problems.isEmpty, "\(box.name)")
             await box.stop()
         }
+    }
+}
+
+/// The plan tiers a member's plan means, desk-wide: the first box to name a tier sets it at the desk, and every
+/// box's engine takes the desk's (audited there), whatever its own config says.
+@Suite(.serialized) struct DeskPlansTests {
+    let logger = Logger(label: "test.desk.plans")
+
+    @Test func theDesksPlanTiersGovernEveryBox() async throws {
+        let postgres = try LocalPostgres()
+        let desk = try DeskDatabase(url: postgres.url)
+        let tokyo = try await Box("tokyo", desk: desk, autoApprove: false)
+        let london = try await Box("london", desk: desk, autoApprove: false)
+        var tokyoPlans = Plan.standard
+        tokyoPlans["pro"] = Plan(name: "pro", maxVenues: 3, dailyVolumeUSD: FixedDecimal(50_000))
+        tokyoPlans["desk"] = Plan(name: "desk", maxVenues: nil, dailyVolumeUSD: FixedDecimal("2500000.5")!)
+        let first = DeskRoster(box: "tokyo", database: desk, ledger: tokyo.ledger, hash: Engine.auditHash, logger: logger,
+                               engine: tokyo.engine, plans: tokyoPlans)
+        let second = DeskRoster(box: "london", database: desk, ledger: london.ledger, hash: Engine.auditHash, logger: logger,
+                                engine: london.engine, plans: Plan.standard)
+        let tokyoRuns = Task { await first.run() }
+        #expect(await Box.eventually { (try? postgres.psql("SELECT count(*) FROM desk_plans")) == "4" }, "tokyo set its tiers")
+        let londonRuns = Task { await second.run() }
+        #expect(await Box.eventually { await london.engine.plans == tokyoPlans }, "london took the desk's tiers")
+        #expect(await tokyo.engine.plans == tokyoPlans)
+        // London's own "pro" did not replace the desk's; the change is in London's audit trail, exactly.
+        #expect(try postgres.psql("SELECT max_venues || ' ' || daily_volume_usd FROM desk_plans WHERE name = 'pro'") == "3 50000")
+        let audited = try london.ledger.reader.auditEntries().last { $0.action == "plans from desk" }
+        #expect(audited?.detail.contains("desk: $2500000.50 a day") == true,
+                "\(String(describing: audited?.detail))")
+        #expect(audited?.detail.contains("pro: 3 venues, $50000.00 a day") == true,
+                "\(String(describing: audited?.detail))")
+        tokyoRuns.cancel()
+        londonRuns.cancel()
+        _ = await (tokyoRuns.value, londonRuns.value)
+        await tokyo.stop()
+        await london.stop()
     }
 }

@@ -19,7 +19,8 @@ import Testing
     static let dollar = Symbol(base: "USDC", quote: "USDT")
 
     func desk(beta: ScriptedVenue.Behaviour = .late(ack: .zero, fill: .milliseconds(10)),
-              allowed: Set<Symbol> = [ethUSDT, btcUSDT, ethBTC]) async throws -> (Engine, Ledger, ScriptedVenue) {
+              allowed: Set<Symbol> = [ethUSDT, btcUSDT, ethBTC],
+              deskVolume: DeskAllowance? = nil) async throws -> (Engine, Ledger, ScriptedVenue) {
         typealias Desk = ScriptedDesk
         func instrument(_ symbol: Symbol, tick: String, lot: String) -> InstrumentSpec {
             Desk.instrument(symbol, tick: tick, lot: lot, minNotional: "0.0001")
@@ -38,6 +39,7 @@ import Testing
             config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("alpha"))
             config.initialBalances.credit("BTC", FixedDecimal(1), at: .exchange("beta"))
             config.limits.maxPosition["BTC"] = FixedDecimal(10)
+            config.deskVolume = deskVolume
         }
         return (desk.engine, desk.ledger, desk.venue)
     }
@@ -126,5 +128,27 @@ import Testing
             if case .cycle(cycle.id, _, .riskDenied(let denial)) = event { return denial.step == .instrument }
             return false
         } == true)
+    }
+
+    /// One box of a shared desk: a cycle counts toward the desk-wide daily volume as a pair does. Short of it, the
+    /// cycle is denied and the rest asked of the desk; granted, it goes, and what it traded is taken from the share.
+    @Test func aCycleWaitsForItsShareOfTheDeskWideVolume() async throws {
+        let allowance = DeskAllowance()
+        let (engine, ledger, venue) = try await desk(deskVolume: allowance)
+        await run(engine, for: .milliseconds(20))
+        let cycle = try #require(engine.board.current?.cycles.first)
+        await engine.requestCycleApproval(of: cycle.id)
+        await engine.confirmCycle(cycle.id)
+        #expect(venue.submitted.isEmpty)
+        #expect(try ledger.reader.decisions().contains {
+            $0.decision == "denied" && $0.reason?.contains("the desk-wide daily volume: this box holds $0.00 of it") == true
+        })
+        let wanted = allowance.current.wanted
+        #expect(wanted > .zero)
+        allowance.grant(wanted, on: clock.now().utcDay)
+        _ = try await approveCycle(engine)
+        #expect(venue.submitted.map(\.symbol) == [Self.ethUSDT], "the cycle goes once the desk granted its volume")
+        let used = allowance.current.used
+        #expect(used > .zero && used <= wanted && allowance.current.held == wanted - used, "\(allowance.current)")
     }
 }
