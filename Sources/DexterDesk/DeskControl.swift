@@ -30,7 +30,7 @@ public actor DeskControl {
     private var known: DeskState?
     /// A change this box made while the desk was unreachable, sent when it is back.
     private var unsent: TradingStateChange?
-    private var writer: PostgresConnection?
+    private let writer = ConnectionSlot()
     /// Called after each state this box applies from another (tests and the bench time it).
     private var appliedObserver: (@Sendable (DeskState) -> Void)?
 
@@ -128,16 +128,14 @@ public actor DeskControl {
             unsent = nil
         } catch {
             unsent = change
-            if let writer { try? await writer.close() }
-            writer = nil
+            await writer.close()
             logger.warning("this box is \(change.state.rawValue) but the shared desk could not be told (\(describe(error))); telling it when it is back")
         }
     }
 
     /// Closes the writing connection (a connection must be closed before it is let go).
     public func close() async {
-        if let writer { try? await writer.close() }
-        writer = nil
+        await writer.close()
     }
 
     private func resend() async {
@@ -146,9 +144,9 @@ public actor DeskControl {
     }
 
     private func writing() async throws -> PostgresConnection {
-        if let writer, !writer.isClosed { return writer }
+        if let open = writer.open { return open }
         let connection = try await database.connect(logger: logger)
-        writer = connection
+        await writer.keep(connection)
         return connection
     }
 

@@ -16,8 +16,8 @@ public actor DeskHolds {
     /// The caps this box's config names: set at the desk where none is set yet (the first box's stand).
     let limits: [String: FixedDecimal]
     let logger: Logger
-    private var connection: PostgresConnection?
-    private var reachable = true
+    private let connection = ConnectionSlot()
+    private var outage = OutageLog()
     private var adopted = false
 
     public init(box: String, database: DeskDatabase, caps: DeskCaps, limits: [String: FixedDecimal], logger: Logger) {
@@ -39,18 +39,12 @@ public actor DeskHolds {
             try await withDeadline(.seconds(5), "reserving desk-wide caps", abandon: { await self.drop() }) {
                 try await self.reserveWanted()
             }
-            if !reachable {
-                reachable = true
-                logger.notice("shared desk reached again at \(database): reserving the desk-wide caps again")
-            }
+            outage.succeeded(logger, "shared desk reached again at \(database): reserving the desk-wide caps again")
         } catch {
             await drop()
             // A stop, not an outage.
             if Task.isCancelled { return }
-            if reachable {
-                reachable = false
-                logger.warning("shared desk unreachable at \(database): \(describe(error)); trading on within the desk-wide caps this box holds")
-            }
+            outage.failed(logger, "shared desk unreachable at \(database): \(describe(error)); trading on within the desk-wide caps this box holds")
         }
     }
 
@@ -87,7 +81,7 @@ public actor DeskHolds {
     /// Connects, creating the schema if needed; sets the desk's caps from this box's config where none is set; and,
     /// the first time, takes up what this box still holds at the desk (it stopped without handing it back).
     private func connected() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
+        if let open = connection.open { return open }
         let box = self.box, limits = self.limits, kinds = caps.kinds, adopting = !adopted, logger = self.logger
         let (connection, holding) = try await database.open(logger: logger) { connection in
             for (kind, limit) in limits.sorted(by: { $0.key < $1.key }) {
@@ -107,16 +101,12 @@ public actor DeskHolds {
             for (kind, held) in holding where held.isPositive { caps.grant(held, of: kind) }
             adopted = true
         }
-        if let earlier = self.connection { try? await earlier.close() }
-        self.connection = connection
+        await self.connection.keep(connection)
         return connection
     }
 
     /// Closes the connection (a connection must be closed before it is let go).
     public func close() async { await drop() }
 
-    private func drop() async {
-        if let connection { try? await connection.close() }
-        connection = nil
-    }
+    private func drop() async { await connection.close() }
 }

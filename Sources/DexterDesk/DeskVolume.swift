@@ -18,8 +18,8 @@ public actor DeskVolume {
     let limit: FixedDecimal
     let slice: FixedDecimal
     let logger: Logger
-    private var connection: PostgresConnection?
-    private var reachable = true
+    private let connection = ConnectionSlot()
+    private var outage = OutageLog()
 
     public init(box: String, database: DeskDatabase, allowance: DeskAllowance, limit: FixedDecimal, slice: FixedDecimal,
                 logger: Logger) {
@@ -51,18 +51,12 @@ public actor DeskVolume {
                 try await self.reserve(atLeast: wanted, preferably: wanted + topUp, on: day)
             }
             if granted.isPositive { allowance.grant(granted, on: day) }
-            if !reachable {
-                reachable = true
-                logger.notice("shared desk reached again at \(database): reserving the desk-wide volume again")
-            }
+            outage.succeeded(logger, "shared desk reached again at \(database): reserving the desk-wide volume again")
         } catch {
             await drop()
             // A stop, not an outage.
             if Task.isCancelled { return }
-            if reachable {
-                reachable = false
-                logger.warning("shared desk unreachable at \(database): \(describe(error)); trading on within the $\(held.formatted(digits: 2)) of desk-wide volume this box holds")
-            }
+            outage.failed(logger, "shared desk unreachable at \(database): \(describe(error)); trading on within the $\(held.formatted(digits: 2)) of desk-wide volume this box holds")
         }
     }
 
@@ -95,7 +89,7 @@ public actor DeskVolume {
     /// Connects, creating the schema if needed, and sets the desk's limit from this box's config if none is set
     /// (the first box's limit stands; a box configured otherwise is told which governs).
     private func connected() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
+        if let open = connection.open { return open }
         let box = self.box, limit = self.limit, logger = self.logger
         let (connection, governing) = try await database.open(logger: logger) { connection in
             try await DeskReservation.setLimit(Self.kind, limit, by: box, connection: connection, logger: logger)
@@ -103,16 +97,12 @@ public actor DeskVolume {
         if governing.amount != limit {
             logger.warning("the desk's daily volume limit is $\(governing.amount.formatted(digits: 2)) (set by box \(governing.setBy)), not this box's $\(limit.formatted(digits: 2)): the desk's governs")
         }
-        if let earlier = self.connection { try? await earlier.close() }
-        self.connection = connection
+        await self.connection.keep(connection)
         return connection
     }
 
     /// Closes the connection (a connection must be closed before it is let go).
     public func close() async { await drop() }
 
-    private func drop() async {
-        if let connection { try? await connection.close() }
-        connection = nil
-    }
+    private func drop() async { await connection.close() }
 }

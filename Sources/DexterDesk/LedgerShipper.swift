@@ -15,9 +15,9 @@ public actor LedgerShipper {
     let logger: Logger
     let batchSize: Int
     let pollInterval: Duration
-    private var connection: PostgresConnection?
+    private let connection = ConnectionSlot()
     private var shipped: Int64 = 0
-    private var reachable = true
+    private var outage = OutageLog()
     /// The last entry this box had written when it first reached this desk (kept there): what it did before it
     /// joined (its members, say) does not override what the desk already holds.
     private var joinedThrough: Int64 = 0
@@ -42,11 +42,9 @@ public actor LedgerShipper {
         var pause = Duration.milliseconds(250)
         while !Task.isCancelled {
             do {
+                let from = shipped + 1
                 let moved = try await ship()
-                if !reachable {
-                    reachable = true
-                    logger.notice("shared desk reached again at \(database); shipping the backlog from entry \(shipped + 1)")
-                }
+                outage.succeeded(logger, "shared desk reached again at \(database); shipping the backlog from entry \(from)")
                 pause = .milliseconds(250)
                 if moved == 0 { try await Task.sleep(for: pollInterval) }
             } catch is CancellationError {
@@ -55,10 +53,7 @@ public actor LedgerShipper {
                 shipped = moved.desk
             } catch {
                 await drop()
-                if reachable {
-                    reachable = false
-                    logger.warning("shared desk unreachable at \(database): \(describe(error)); trading goes on, bookings wait in the outbox")
-                }
+                outage.failed(logger, "shared desk unreachable at \(database): \(describe(error)); trading goes on, bookings wait in the outbox")
                 progress.withLock { $0.reachable = false; $0.lastError = describe(error) }
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(5))
@@ -139,7 +134,7 @@ public actor LedgerShipper {
     }
 
     private func connected() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
+        if let open = connection.open { return open }
         let head = try ledger.outboxHead()
         let box = self.box, logger = self.logger
         let (connection, (cursor, joined)) = try await database.open(logger: logger) { connection in
@@ -155,19 +150,14 @@ public actor LedgerShipper {
         }
         shipped = cursor
         joinedThrough = joined
-        // A batch abandoned at its deadline may have connected meanwhile: one connection stays, the other closes.
-        if let earlier = self.connection { try? await earlier.close() }
-        self.connection = connection
+        await self.connection.keep(connection)
         return connection
     }
 
     /// Closes the connection (a connection must be closed before it is let go).
     public func close() async { await drop() }
 
-    private func drop() async {
-        if let connection { try? await connection.close() }
-        connection = nil
-    }
+    private func drop() async { await connection.close() }
 }
 
 /// How far a box's ledger has reached the shared desk.
