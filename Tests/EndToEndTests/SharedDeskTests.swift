@@ -9,7 +9,7 @@ extension EndToEnd {
     /// kill switch pulled on tokyo stops the other two, a member added on london is a member on every box, and afterwards the desk holds each box's ledger exactly
     /// (`ledger check --desk`) and every box's audit chain verifies there (`audit verify --desk`).
     @Suite(.serialized) struct SharedDeskTests {
-        static let limit = 1_200_000
+        static let limit = 800_000
 
         @Test func threeProcessesShareOneDeskThroughAnOutageAndOneKillSwitch() throws {
             let postgres = try LocalPostgres()
