@@ -51,8 +51,7 @@ public actor DeskControl {
             let logger = self.logger
             let state = try await database.withConnection(within: .seconds(5), "reading the desk's trading state",
                                                           logger: logger) { connection in
-                try await DeskSchema.prepare(connection, logger: logger)
-                return try await Self.read(connection, logger: logger)
+                try await Self.read(connection, logger: logger)
             }
             await apply(state)
             return true

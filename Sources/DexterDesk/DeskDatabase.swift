@@ -62,21 +62,23 @@ public struct DeskDatabase: Sendable, CustomStringConvertible {
         return try await PostgresConnection.connect(configuration: configuration, id: Self.nextID(), logger: logger)
     }
 
-    /// Runs `body` on a connection of its own, closed after, all within `limit`: at the deadline the connection is
-    /// closed (so a query waiting on a server that died ends too) and `DeskTimeout` names `what` was asked.
+    /// Runs `body` on a connection of its own, with the desk's schema in place, closed after, all within `limit`:
+    /// at the deadline the connection is closed (so a query waiting on a server that died ends too) and
+    /// `DeskTimeout` names `what` was asked.
     public func withConnection<T: Sendable>(within limit: Duration, _ what: String, logger: Logger,
                                             _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let held = HeldConnection()
+        let slot = ConnectionSlot()
         do {
-            let result = try await withDeadline(limit, what, abandon: { await held.close() }) {
-                let connection = try await self.connect(logger: logger)
-                await held.hold(connection)
-                return try await body(connection)
+            let (_, result) = try await withDeadline(limit, what, abandon: { await slot.retire() }) {
+                try await self.open(logger: logger) { connection in
+                    await slot.keep(connection)
+                    return try await body(connection)
+                }
             }
-            await held.close()
+            await slot.retire()
             return result
         } catch {
-            await held.close()
+            await slot.retire()
             throw error
         }
     }
@@ -150,28 +152,4 @@ public func describe(_ error: any Error) -> String {
         return "PostgreSQL: \(psql.code.description)" + (psql.underlying.map { ": \($0)" } ?? "")
     }
     return "\(error)"
-}
-
-/// A connection to close whichever finishes first, the work or its deadline: one that arrives after it was closed
-/// is closed as it arrives.
-final class HeldConnection: Sendable {
-    private let state = Mutex<(connection: PostgresConnection?, closed: Bool)>((nil, false))
-
-    func hold(_ connection: PostgresConnection) async {
-        let late = state.withLock { state in
-            if state.closed { return true }
-            state.connection = connection
-            return false
-        }
-        if late { try? await connection.close() }
-    }
-
-    func close() async {
-        let connection = state.withLock { state in
-            state.closed = true
-            defer { state.connection = nil }
-            return state.connection
-        }
-        if let connection { try? await connection.close() }
-    }
 }

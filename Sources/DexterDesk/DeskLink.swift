@@ -6,25 +6,38 @@ import Synchronization
 /// a new one is made, closed on a stop or when a call to the desk is abandoned. A connection must be closed before
 /// it is let go.
 final class ConnectionSlot: Sendable {
-    private let held = Mutex<PostgresConnection?>(nil)
+    private struct State {
+        var connection: PostgresConnection?
+        /// Retired: a connection kept after this is closed as it arrives (a one-off call abandoned at its deadline).
+        var retired = false
+    }
+    private let state = Mutex(State())
 
     /// The connection, while it is open.
-    var open: PostgresConnection? { held.withLock { $0.flatMap { $0.isClosed ? nil : $0 } } }
+    var open: PostgresConnection? { state.withLock { $0.connection.flatMap { $0.isClosed ? nil : $0 } } }
 
     /// Keeps `connection`, closing the one it replaces (a call abandoned at its deadline may have connected
-    /// meanwhile: one connection stays).
+    /// meanwhile: one connection stays), or `connection` itself once the slot is retired.
     func keep(_ connection: PostgresConnection) async {
-        let earlier = held.withLock { held in
-            defer { held = connection }
-            return held
+        let closing = state.withLock { state -> PostgresConnection? in
+            if state.retired { return connection }
+            defer { state.connection = connection }
+            return state.connection === connection ? nil : state.connection
         }
-        if let earlier, earlier !== connection { try? await earlier.close() }
+        if let closing { try? await closing.close() }
     }
 
-    func close() async {
-        let connection = held.withLock { held in
-            defer { held = nil }
-            return held
+    /// Closes the connection; a later `keep` is kept.
+    func close() async { await close(retiring: false) }
+
+    /// Closes the connection and any kept after.
+    func retire() async { await close(retiring: true) }
+
+    private func close(retiring: Bool) async {
+        let connection = state.withLock { state in
+            defer { state.connection = nil }
+            if retiring { state.retired = true }
+            return state.connection
         }
         if let connection { try? await connection.close() }
     }

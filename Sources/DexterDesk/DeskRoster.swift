@@ -115,21 +115,14 @@ public actor DeskRoster {
         for entry in entries {
             let payload = try MemberPayload.decode(entry.payload)
             let removed = payload.removed ?? false
-            let name = entry.key, record = entry.payload
-            if payload.joining == true || entry.sequence <= joinedThrough {
-                try await connection.run("""
-                    INSERT INTO desk_members (name, record, removed, version, box)
-                    VALUES (\(name), \(record)::jsonb, \(removed), nextval('desk_members_version'), \(box))
-                    ON CONFLICT (name) DO NOTHING
-                    """, logger: logger)
-            } else {
-                try await connection.run("""
-                    INSERT INTO desk_members (name, record, removed, version, box)
-                    VALUES (\(name), \(record)::jsonb, \(removed), nextval('desk_members_version'), \(box))
-                    ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record, removed = EXCLUDED.removed,
-                        version = EXCLUDED.version, box = EXCLUDED.box, at = now()
-                    """, logger: logger)
-            }
+            let name = entry.key, record = entry.payload, joined = entry.sequence <= joinedThrough
+            try await connection.run("""
+                INSERT INTO desk_members (name, record, removed, version, box)
+                VALUES (\(name), \(record)::jsonb, \(removed), nextval('desk_members_version'), \(box))
+                ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record, removed = EXCLUDED.removed,
+                    version = EXCLUDED.version, box = EXCLUDED.box, at = now()
+                WHERE NOT \(joined)::boolean
+                """, logger: logger)
         }
         try await connection.run("SELECT pg_notify(\(channel), '')", logger: logger)
     }
@@ -147,11 +140,9 @@ struct MemberPayload: Decodable {
     var dailyVolumeUSD: String?
     var maxPositionUSD: String?
     var removed: Bool?
-    /// A member the box had before it joined the desk.
-    var joining: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, role, plan, venues, chains, pairs, removed, joining
+        case name, role, plan, venues, chains, pairs, removed
         case mayTrade = "may_trade", dailyVolumeUSD = "daily_volume_usd", maxPositionUSD = "max_position_usd"
     }
 

@@ -110,31 +110,10 @@ extension Engine {
         let state = pipeline.state
         var total = 0.0
         for (asset, amount) in holdings {
-            guard let volatility = riskWatch.dailyVolatility(asset), let usd = state.usdValue(of: asset) else { continue }
-            total += abs(usd * amount.doubleValue) * -Normal.quantile(0.01) * volatility
+            guard let usd = state.usdValue(of: asset), let valueAtRisk = dailyVaR99(of: asset, worthUSD: abs(usd * amount.doubleValue))
+            else { continue }
+            total += valueAtRisk
         }
         return FixedDecimal(approximating: total).rounded(digits: 2, .up)
     }
-}
-
-extension Engine {
-    /// The plan tiers a member's plan means (what "pro" allows): the shared desk's, where several boxes trade as one.
-    public var plans: [String: Plan] { config.plans }
-
-    /// Takes the shared desk's plan tiers, which govern on every box: in force for the next check, and audited
-    /// (by the desk's user, naming the box whose config set them) when they change here.
-    public func adoptDeskPlans(_ plans: [String: Plan], setBy boxes: Set<String>) {
-        guard plans != config.plans else { return }
-        config.plans = plans
-        let tiers = plans.values.sorted { $0.name < $1.name }.map { plan in
-            "\(plan.name): " + [plan.maxVenues.map { "\($0) venues" }, plan.dailyVolumeUSD.map { "$\($0.formatted(digits: 2)) a day" }]
-                .compactMap { $0 }.joined(separator: ", ").ifEmpty("no caps")
-        }
-        audit("plans from desk", tiers.joined(separator: "; ") + " (set by box \(boxes.sorted().joined(separator: ", ")))",
-              at: clock.now())
-    }
-}
-
-private extension String {
-    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
 }

@@ -97,14 +97,21 @@ extension Engine {
     /// The pre-trade check of a cycle: every leg's order, each leg's symbol allowed, the notional it puts in, the
     /// volume of all its legs, and the positions it leaves if it stops half way.
     func riskCheck(_ cycle: CycleOpportunity) -> PreTradeDenial? {
-        let state = pipeline.state
-        return riskCheck(cycle.legs.map { RiskLeg($0, state: state) }, proposal: proposal(of: cycle))
+        let legs = riskLegs(of: cycle)
+        return riskCheck(legs, proposal: proposal(of: legs))
     }
 
     /// The cycle as risk sees it: each leg in its own instrument, its notional in USD.
-    func proposal(of cycle: CycleOpportunity) -> TradeProposal {
+    func proposal(of cycle: CycleOpportunity) -> TradeProposal { proposal(of: riskLegs(of: cycle)) }
+
+    private func riskLegs(of cycle: CycleOpportunity) -> [RiskLeg] {
         let state = pipeline.state
-        return TradeProposal(legs: cycle.legs.map { RiskLeg($0, state: state) }.map { leg in
+        return cycle.legs.map { RiskLeg($0, state: state) }
+    }
+
+    private func proposal(of legs: [RiskLeg]) -> TradeProposal {
+        let state = pipeline.state
+        return TradeProposal(legs: legs.map { leg in
             TradeProposal.Leg(symbol: leg.symbol, side: leg.side, quantity: leg.quantity, notional: leg.notional,
                               quoteUSD: FixedDecimal(approximating: state.usdValue(of: leg.symbol.quote) ?? 0).rounded(digits: 8))
         })

@@ -59,3 +59,25 @@ public struct ApprovalOutcome: Sendable {
     /// What the desk said, oldest first (a refusal, a denial, the approval).
     public var said: [Notification]
 }
+
+extension Engine {
+    /// The plan tiers a member's plan means (what "pro" allows): the shared desk's, where several boxes trade as one.
+    public var plans: [String: Plan] { config.plans }
+
+    /// Takes the shared desk's plan tiers, which govern on every box: in force for the next check, and audited
+    /// (by the desk's user, naming the box whose config set them) when they change here.
+    public func adoptDeskPlans(_ plans: [String: Plan], setBy boxes: Set<String>) {
+        guard plans != config.plans else { return }
+        config.plans = plans
+        let tiers = plans.values.sorted { $0.name < $1.name }.map { plan in
+            "\(plan.name): " + [plan.maxVenues.map { "\($0) venues" }, plan.dailyVolumeUSD.map { "$\($0.formatted(digits: 2)) a day" }]
+                .compactMap { $0 }.joined(separator: ", ").ifEmpty("no caps")
+        }
+        audit("plans from desk", tiers.joined(separator: "; ") + " (set by box \(boxes.sorted().joined(separator: ", ")))",
+              at: clock.now())
+    }
+}
+
+private extension String {
+    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
+}

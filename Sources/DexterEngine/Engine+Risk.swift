@@ -148,9 +148,8 @@ extension Engine {
             let value = FixedDecimal(approximating: (state.usdValue(of: asset) ?? 0) * (inventory.total(asset) + amount).doubleValue)
                 .rounded(digits: 2)
             positionAfter[asset] = value
-            if let volatility = riskWatch.dailyVolatility(asset) {
-                positionVaR[asset] = FixedDecimal(approximating: value.doubleValue * -Normal.quantile(0.01) * volatility)
-                    .rounded(digits: 2)
+            if let valueAtRisk = dailyVaR99(of: asset, worthUSD: value.doubleValue) {
+                positionVaR[asset] = FixedDecimal(approximating: valueAtRisk).rounded(digits: 2)
             }
         }
         var request = PreTradeRequest(
@@ -164,6 +163,12 @@ extension Engine {
                                                                plans: config.plans,
                                                                positionVaRBudgetUSD: config.positionVaRBudgetUSD),
                                    usage: portfolio.usage)
+    }
+
+    /// The one-day 99 % VaR of a holding of `asset` worth `value` USD, on its EWMA volatility (nil until there are
+    /// enough samples of its price).
+    func dailyVaR99(of asset: Asset, worthUSD value: Double) -> Double? {
+        riskWatch.dailyVolatility(asset).map { value * -Normal.quantile(0.01) * $0 }
     }
 
     /// The most a buy leg may cost as it will be sent, fee included: its quantity at the order's limit (a book's

@@ -36,10 +36,11 @@ public enum DeskMemberSync {
                 VALUES ('\(kind)', OLD.name, json_object('name', OLD.name, 'removed', json('true')));
             END;
             """)
-        // The members this box had before it joined: the desk takes them only where it has no member of that name.
+        // The members this box had before: written before it first reaches a desk, so the desk takes them only where
+        // it has no member of that name (the shipper's `joined_seq`).
         try db.execute(sql: """
             INSERT INTO desk_outbox (kind, key, payload)
-            SELECT '\(kind)', name, \(payload("users", extra: "'removed', json('false'), 'joining', json('true')")) FROM users ORDER BY rowid
+            SELECT '\(kind)', name, \(payload("users", extra: "'removed', json('false')")) FROM users ORDER BY rowid
             """)
     }
 
